@@ -1,0 +1,158 @@
+//! `bedside`: the command-line face of the core. Parses arguments, reads files, prints JSON.
+
+use bedside::recipe::Recipe;
+use std::process::ExitCode;
+use std::time::Instant;
+
+const USAGE: &str = "\
+bedside: private medical machine learning
+
+USAGE:
+  bedside run --data FILE.csv --recipe RECIPE.json [--out MASKED.csv] [--progress]
+      Runs the recipe and prints the Report as JSON on stdout; --out writes the masked table.
+  bedside profile --data FILE.csv
+      Prints the profile of the file as JSON.
+  bedside suggest --data FILE.csv [--target COLUMN]
+      Prints a suggested starting recipe for the file as JSON.
+  bedside --version | --help";
+
+fn main() -> ExitCode {
+    match cli(std::env::args().skip(1).collect()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("bedside: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+struct Args {
+    command: String,
+    options: Vec<(String, Option<String>)>,
+}
+
+impl Args {
+    fn get(&self, name: &str) -> Option<&str> {
+        self.options
+            .iter()
+            .find(|(k, _)| k == name)
+            .and_then(|(_, v)| v.as_deref())
+    }
+    fn has(&self, name: &str) -> bool {
+        self.options.iter().any(|(k, _)| k == name)
+    }
+    fn require(&self, name: &str) -> Result<&str, String> {
+        self.get(name)
+            .ok_or_else(|| format!("'{}' needs --{name} (see bedside --help)", self.command))
+    }
+}
+
+fn parse(args: Vec<String>, allowed: &[(&str, bool)]) -> Result<Args, String> {
+    let mut it = args.into_iter();
+    let command = it.next().unwrap_or_default();
+    let mut options = Vec::new();
+    while let Some(a) = it.next() {
+        let name = a
+            .strip_prefix("--")
+            .ok_or_else(|| format!("unexpected argument '{a}'"))?;
+        let (name, inline) = match name.split_once('=') {
+            Some((n, v)) => (n.to_string(), Some(v.to_string())),
+            None => (name.to_string(), None),
+        };
+        let takes_value = allowed
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| *v)
+            .ok_or_else(|| format!("unknown option --{name} for '{command}'"))?;
+        let value = match (takes_value, inline) {
+            (true, Some(v)) => Some(v),
+            (true, None) => Some(it.next().ok_or_else(|| format!("--{name} needs a value"))?),
+            (false, None) => None,
+            (false, Some(_)) => return Err(format!("--{name} takes no value")),
+        };
+        options.push((name, value));
+    }
+    Ok(Args { command, options })
+}
+
+fn read(path: &str) -> Result<Vec<u8>, String> {
+    std::fs::read(path).map_err(|e| format!("{path}: cannot read the file: {e}"))
+}
+
+fn print_json<T: serde::Serialize>(value: &T) -> Result<(), String> {
+    let text =
+        serde_json::to_string_pretty(value).map_err(|e| format!("cannot write JSON: {e}"))?;
+    println!("{text}");
+    Ok(())
+}
+
+fn cli(args: Vec<String>) -> Result<(), String> {
+    match args.first().map(String::as_str) {
+        None | Some("--help") | Some("-h") | Some("help") => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        Some("--version") | Some("-V") => {
+            println!("bedside {}", bedside::VERSION);
+            Ok(())
+        }
+        Some("profile") => {
+            let a = parse(args, &[("data", true)])?;
+            let path = a.require("data")?;
+            let loaded = bedside::load(&read(path)?, path).map_err(|e| e.to_string())?;
+            print_json(&loaded.profile())
+        }
+        Some("suggest") => {
+            let a = parse(args, &[("data", true), ("target", true)])?;
+            let path = a.require("data")?;
+            let loaded = bedside::load(&read(path)?, path).map_err(|e| e.to_string())?;
+            if let Some(t) = a.get("target") {
+                if loaded.parsed.table.column(t).is_none() {
+                    return Err(format!("{path}: no column '{t}' (--target)"));
+                }
+            }
+            print_json(&bedside::suggest::suggest(
+                &loaded.parsed.table,
+                a.get("target"),
+            ))
+        }
+        Some("run") => {
+            let a = parse(
+                args,
+                &[
+                    ("data", true),
+                    ("recipe", true),
+                    ("out", true),
+                    ("progress", false),
+                ],
+            )?;
+            let (data, recipe_path) = (a.require("data")?, a.require("recipe")?);
+            let recipe_text = String::from_utf8(read(recipe_path)?)
+                .map_err(|_| format!("{recipe_path}: not UTF-8 text"))?;
+            let recipe =
+                Recipe::from_json(&recipe_text).map_err(|e| format!("{recipe_path}: {e}"))?;
+            let loaded = bedside::load(&read(data)?, data).map_err(|e| e.to_string())?;
+            let verbose = a.has("progress");
+            let start = Instant::now();
+            let mut progress = |p: &bedside::run::Progress| {
+                if verbose {
+                    eprintln!("[{}] {}/{} {}", p.stage, p.done, p.total, p.message);
+                }
+                true
+            };
+            let clock = || start.elapsed().as_secs_f64() * 1000.0;
+            let out = loaded
+                .run(&recipe, &mut progress, &clock)
+                .map_err(|e| match e {
+                    bedside::Error::Recipe { .. } => format!("{recipe_path}: {e} (data: {data})"),
+                    e => format!("{data}: {e}"),
+                })?;
+            if let Some(path) = a.get("out") {
+                std::fs::write(path, bedside::table::csv::write_csv(&out.masked))
+                    .map_err(|e| format!("{path}: cannot write the masked table: {e}"))?;
+            }
+            print_json(&out.report)
+        }
+        Some(other) => Err(format!("unknown command '{other}'\n{USAGE}")),
+    }
+}

@@ -1,0 +1,205 @@
+//! Train/test splits: hold-out, k-fold, stratified k-fold (seeded shuffles).
+
+use crate::error::{Error, Result};
+use crate::privacy::ArgError;
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+
+/// How models are evaluated, tagged by `method`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "method", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Evaluation {
+    /// One stratified split; `test_fraction` of each class goes to the test set.
+    Holdout {
+        #[serde(default = "quarter")]
+        test_fraction: f64,
+    },
+    /// Shuffled k-fold, ignoring classes.
+    Kfold {
+        #[serde(default = "five")]
+        folds: usize,
+    },
+    /// Shuffled k-fold keeping each class's share in every fold.
+    StratifiedKfold {
+        #[serde(default = "five")]
+        folds: usize,
+    },
+    /// Stratified k-fold repeated with different shuffles.
+    RepeatedStratifiedKfold {
+        #[serde(default = "five")]
+        folds: usize,
+        #[serde(default = "three")]
+        repeats: usize,
+    },
+}
+
+fn quarter() -> f64 {
+    0.25
+}
+fn five() -> usize {
+    5
+}
+fn three() -> usize {
+    3
+}
+
+impl Default for Evaluation {
+    fn default() -> Self {
+        Evaluation::StratifiedKfold { folds: 5 }
+    }
+}
+
+/// One train/test split (row indices into the modelling table).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fold {
+    pub train: Vec<usize>,
+    pub test: Vec<usize>,
+}
+
+impl Evaluation {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Evaluation::Holdout { .. } => "holdout",
+            Evaluation::Kfold { .. } => "kfold",
+            Evaluation::StratifiedKfold { .. } => "stratified_kfold",
+            Evaluation::RepeatedStratifiedKfold { .. } => "repeated_stratified_kfold",
+        }
+    }
+
+    pub fn check(&self) -> std::result::Result<(), ArgError> {
+        match *self {
+            Evaluation::Holdout { test_fraction }
+                if !(test_fraction > 0.0 && test_fraction < 1.0) =>
+            {
+                Err((
+                    "test_fraction",
+                    format!("must be between 0 and 1 (exclusive), got {test_fraction}"),
+                ))
+            }
+            Evaluation::Kfold { folds }
+            | Evaluation::StratifiedKfold { folds }
+            | Evaluation::RepeatedStratifiedKfold { folds, .. }
+                if folds < 2 =>
+            {
+                Err(("folds", format!("must be at least 2, got {folds}")))
+            }
+            Evaluation::RepeatedStratifiedKfold { repeats: 0, .. } => {
+                Err(("repeats", "must be at least 1".into()))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// The folds for labels `y`, shuffled with `seed`.
+    pub fn folds(&self, y: &[bool], seed: u64) -> Result<Vec<Fold>> {
+        let n = y.len();
+        let (pos, neg) = (
+            y.iter().filter(|&&b| b).count(),
+            y.iter().filter(|&&b| !b).count(),
+        );
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let need = |folds: usize, stratified: bool| -> Result<()> {
+            if folds > n {
+                return Err(Error::recipe(
+                    "evaluation",
+                    Some("folds"),
+                    format!("{folds} folds but only {n} rows"),
+                ));
+            }
+            if stratified && folds > pos.min(neg) {
+                return Err(Error::recipe(
+                    "evaluation",
+                    Some("folds"),
+                    format!(
+                        "{folds} folds but the smaller class has only {} rows",
+                        pos.min(neg)
+                    ),
+                ));
+            }
+            Ok(())
+        };
+        match *self {
+            Evaluation::Holdout { test_fraction } => {
+                let mut test = Vec::new();
+                for class in [false, true] {
+                    let mut idx: Vec<usize> = (0..n).filter(|&i| y[i] == class).collect();
+                    idx.shuffle(&mut rng);
+                    let take = ((idx.len() as f64 * test_fraction).round() as usize)
+                        .clamp(usize::from(idx.len() > 1), idx.len().saturating_sub(1));
+                    test.extend_from_slice(&idx[..take]);
+                }
+                if test.is_empty() || test.len() == n {
+                    return Err(Error::recipe(
+                        "evaluation",
+                        Some("test_fraction"),
+                        format!("leaves an empty train or test set with {n} rows"),
+                    ));
+                }
+                Ok(vec![fold_from_test(n, test)])
+            }
+            Evaluation::Kfold { folds } => {
+                need(folds, false)?;
+                let mut idx: Vec<usize> = (0..n).collect();
+                idx.shuffle(&mut rng);
+                let mut assign = vec![0usize; n];
+                for (j, &i) in idx.iter().enumerate() {
+                    assign[i] = j % folds;
+                }
+                Ok(from_assignment(&assign, folds))
+            }
+            Evaluation::StratifiedKfold { folds } => {
+                need(folds, true)?;
+                Ok(from_assignment(
+                    &stratified_assignment(y, folds, &mut rng),
+                    folds,
+                ))
+            }
+            Evaluation::RepeatedStratifiedKfold { folds, repeats } => {
+                need(folds, true)?;
+                Ok((0..repeats)
+                    .flat_map(|_| {
+                        from_assignment(&stratified_assignment(y, folds, &mut rng), folds)
+                    })
+                    .collect())
+            }
+        }
+    }
+}
+
+/// Assigns each row a fold so that every class is spread evenly: the rows of each class are
+/// shuffled and dealt round-robin, continuing the deal across classes so fold sizes differ by
+/// at most one.
+fn stratified_assignment(y: &[bool], folds: usize, rng: &mut ChaCha8Rng) -> Vec<usize> {
+    let mut assign = vec![0usize; y.len()];
+    let mut next = 0;
+    for class in [false, true] {
+        let mut idx: Vec<usize> = (0..y.len()).filter(|&i| y[i] == class).collect();
+        idx.shuffle(rng);
+        for i in idx {
+            assign[i] = next % folds;
+            next += 1;
+        }
+    }
+    assign
+}
+
+fn from_assignment(assign: &[usize], folds: usize) -> Vec<Fold> {
+    (0..folds)
+        .map(|f| Fold {
+            train: (0..assign.len()).filter(|&i| assign[i] != f).collect(),
+            test: (0..assign.len()).filter(|&i| assign[i] == f).collect(),
+        })
+        .collect()
+}
+
+fn fold_from_test(n: usize, mut test: Vec<usize>) -> Fold {
+    test.sort_unstable();
+    let mut is_test = vec![false; n];
+    test.iter().for_each(|&i| is_test[i] = true);
+    Fold {
+        train: (0..n).filter(|&i| !is_test[i]).collect(),
+        test,
+    }
+}

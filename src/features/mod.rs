@@ -1,0 +1,79 @@
+//! Feature steps: fit/transform pairs, fitted on the training rows of each fold only.
+//!
+//! A step is fitted on a training table ([`FeatureStep::fit`]) and the fitted step transforms
+//! both the training and the test table; nothing learned ever comes from test rows.
+
+pub mod encode;
+pub mod impute;
+pub mod scale;
+
+use crate::privacy::ArgError;
+use crate::table::Table;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// One feature step of a recipe, tagged by `op`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum FeatureStep {
+    Impute(impute::Impute),
+    Scale(scale::Scale),
+    OneHot(encode::OneHot),
+}
+
+/// A fitted step: applies what it learned.
+pub trait Fitted {
+    /// Transforms `table` in place; returns the number of cells it changed or created.
+    fn transform(&self, table: &mut Table) -> usize;
+    /// What was learned, for the audit trail.
+    fn learned(&self) -> Value;
+}
+
+impl FeatureStep {
+    pub fn name(&self) -> &'static str {
+        match self {
+            FeatureStep::Impute(_) => "impute",
+            FeatureStep::Scale(_) => "scale",
+            FeatureStep::OneHot(_) => "one_hot",
+        }
+    }
+
+    pub fn check(&self) -> Result<(), ArgError> {
+        match self {
+            FeatureStep::Impute(s) => s.check(),
+            FeatureStep::Scale(_) | FeatureStep::OneHot(_) => Ok(()),
+        }
+    }
+
+    /// Columns named explicitly by the step (empty = all it applies to).
+    pub fn columns(&self) -> Vec<&str> {
+        let cols = match self {
+            FeatureStep::Impute(s) => &s.columns,
+            FeatureStep::Scale(s) => &s.columns,
+            FeatureStep::OneHot(s) => &s.columns,
+        };
+        cols.iter().flatten().map(String::as_str).collect()
+    }
+
+    /// Learns the step's parameters from the training table.
+    pub fn fit(&self, train: &Table) -> Box<dyn Fitted> {
+        match self {
+            FeatureStep::Impute(s) => Box::new(s.fit(train)),
+            FeatureStep::Scale(s) => Box::new(s.fit(train)),
+            FeatureStep::OneHot(s) => Box::new(s.fit(train)),
+        }
+    }
+}
+
+/// The columns a step applies to: the named ones, or all that `applies` accepts.
+pub(crate) fn selected<'a>(
+    table: &'a Table,
+    named: &Option<Vec<String>>,
+    applies: impl Fn(&crate::table::Column) -> bool,
+) -> Vec<&'a crate::table::Column> {
+    table
+        .columns
+        .iter()
+        .filter(|c| named.as_ref().map_or(true, |n| n.contains(&c.name)) && applies(c))
+        .collect()
+}

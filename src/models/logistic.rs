@@ -1,0 +1,86 @@
+//! `logistic_regression`: L2-regularized logistic regression (linfa-logistic, L-BFGS).
+
+use super::{Classifier, FittedClassifier};
+use crate::error::{Error, Result};
+use crate::privacy::ArgError;
+use linfa::prelude::*;
+use linfa_logistic::{FittedLogisticRegression, LogisticRegression};
+use ndarray::{Array1, Array2};
+use serde::{Deserialize, Serialize};
+
+/// `{"kind": "logistic_regression", "alpha": 1.0, "max_iterations": 100}`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogisticParams {
+    /// L2 penalty strength (the inverse of scikit-learn's `C`; 1.0 as its default).
+    #[serde(default = "one")]
+    pub alpha: f64,
+    #[serde(default = "hundred")]
+    pub max_iterations: u64,
+}
+
+fn one() -> f64 {
+    1.0
+}
+fn hundred() -> u64 {
+    100
+}
+
+impl Default for LogisticParams {
+    fn default() -> Self {
+        LogisticParams {
+            alpha: 1.0,
+            max_iterations: 100,
+        }
+    }
+}
+
+impl LogisticParams {
+    pub fn check(&self) -> std::result::Result<(), ArgError> {
+        if !(self.alpha.is_finite() && self.alpha >= 0.0) {
+            return Err((
+                "alpha",
+                format!("must be a non-negative number, got {}", self.alpha),
+            ));
+        }
+        if self.max_iterations == 0 {
+            return Err(("max_iterations", "must be at least 1".into()));
+        }
+        Ok(())
+    }
+}
+
+struct Fitted(FittedLogisticRegression<f64, usize>);
+
+impl Classifier for LogisticParams {
+    fn fit(&self, x: &Array2<f64>, y: &[bool]) -> Result<Box<dyn FittedClassifier>> {
+        let err = |message: String| Error::Model {
+            kind: "logistic_regression".into(),
+            message,
+        };
+        if !(y.contains(&true) && y.contains(&false)) {
+            return Err(err("the training rows hold only one class".into()));
+        }
+        let targets: Array1<usize> = y.iter().map(|&b| b as usize).collect();
+        let data = Dataset::new(x.clone(), targets);
+        let model = LogisticRegression::default()
+            .alpha(self.alpha)
+            .max_iterations(self.max_iterations)
+            .fit(&data)
+            .map_err(|e| err(e.to_string()))?;
+        Ok(Box::new(Fitted(model)))
+    }
+}
+
+impl FittedClassifier for Fitted {
+    fn predict_proba(&self, x: &Array2<f64>) -> Vec<f64> {
+        // linfa gives the probability of the class it calls positive (the more frequent one
+        // in the training rows), so map it to our positive class (label 1).
+        let p = self.0.predict_probabilities(x);
+        if self.0.labels().pos.class == 1 {
+            p.to_vec()
+        } else {
+            p.iter().map(|q| 1.0 - q).collect()
+        }
+    }
+}

@@ -1,0 +1,404 @@
+//! The Recipe: an ordered, serializable description of everything a run does.
+//!
+//! The page builds one, the worker runs it, the CLI runs the same file and the Report embeds it.
+//! Parsing is strict: unknown fields, unknown ops and bad arguments fail with a message naming
+//! the step (`privacy[1]`, `models[0]`...) and the field.
+//!
+//! ```
+//! let r = bedside::recipe::Recipe::from_json(r#"{"version": 1, "seed": 7, "target": "y",
+//!     "models": [{"kind": "logistic_regression"}]}"#).unwrap();
+//! assert_eq!(r.models.len(), 1);
+//! let e = bedside::recipe::Recipe::from_json(r#"{"version": 1, "privacy": [{"op": "shred"}]}"#).unwrap_err();
+//! assert!(e.to_string().contains("privacy[0]"));
+//! ```
+
+use crate::error::{Error, Result};
+use crate::eval::split::Evaluation;
+use crate::features::FeatureStep;
+use crate::models::ModelSpec;
+use crate::privacy::PrivacyStep;
+use crate::table::{ColumnType, Table};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// The recipe format version this build reads and writes.
+pub const VERSION: u32 = 1;
+
+/// What a column is for. Columns not named in `Recipe::columns` are features.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Hash)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Singles out a person (name, record number): must be masked by a privacy step.
+    Identifier,
+    /// Could identify a person in combination (age, sex, ZIP): measured for k-anonymity; used as a feature.
+    Quasi,
+    /// The attribute to protect (diagnosis): measured for l-diversity and t-closeness; used as a feature.
+    Sensitive,
+    /// The outcome to predict.
+    Target,
+    /// Free text: never a model input.
+    Text,
+    /// A model input (the default).
+    Feature,
+    /// Kept in the masked file, never used.
+    Ignore,
+}
+
+impl Role {
+    /// Roles whose columns are model inputs.
+    pub fn is_model_input(self) -> bool {
+        matches!(self, Role::Feature | Role::Quasi | Role::Sensitive)
+    }
+}
+
+/// A whole recipe.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Recipe {
+    pub version: u32,
+    /// Seeds every random choice (fold assignment, model randomness).
+    pub seed: u64,
+    /// Column roles; unnamed columns are `feature`.
+    pub columns: BTreeMap<String, Role>,
+    pub privacy: Vec<PrivacyStep>,
+    pub features: Vec<FeatureStep>,
+    pub target: Option<String>,
+    /// The class counted as positive; by default `1`, `yes`, `true`, `positive` or else the
+    /// second of the two classes in sorted order.
+    pub positive: Option<String>,
+    pub models: Vec<ModelSpec>,
+    pub evaluation: Evaluation,
+}
+
+const TOP_FIELDS: &[&str] = &[
+    "version",
+    "seed",
+    "columns",
+    "privacy",
+    "features",
+    "target",
+    "positive",
+    "models",
+    "evaluation",
+];
+
+impl Recipe {
+    /// Parses a recipe from JSON text.
+    pub fn from_json(text: &str) -> Result<Recipe> {
+        let value: Value = serde_json::from_str(text)
+            .map_err(|e| Error::recipe("(file)", None, format!("not valid JSON: {e}")))?;
+        Recipe::from_value(&value)
+    }
+
+    /// Parses a recipe from a JSON value, step by step, so that errors name the step.
+    pub fn from_value(value: &Value) -> Result<Recipe> {
+        let obj = value
+            .as_object()
+            .ok_or_else(|| Error::recipe("(top level)", None, "a recipe is a JSON object"))?;
+        for key in obj.keys() {
+            if !TOP_FIELDS.contains(&key.as_str()) {
+                return Err(Error::recipe(
+                    "(top level)",
+                    Some(key),
+                    format!("unknown field; expected one of {}", TOP_FIELDS.join(", ")),
+                ));
+            }
+        }
+        let version = match obj.get("version") {
+            None => {
+                return Err(Error::recipe(
+                    "(top level)",
+                    Some("version"),
+                    "missing; this build reads version 1",
+                ))
+            }
+            Some(v) => v.as_u64().filter(|&v| v == VERSION as u64).ok_or_else(|| {
+                Error::recipe(
+                    "(top level)",
+                    Some("version"),
+                    format!("unsupported version {v}; this build reads version 1"),
+                )
+            })? as u32,
+        };
+        let seed = match obj.get("seed") {
+            None => 0,
+            Some(v) => v.as_u64().ok_or_else(|| {
+                Error::recipe(
+                    "(top level)",
+                    Some("seed"),
+                    "must be a non-negative integer",
+                )
+            })?,
+        };
+        let columns = match obj.get("columns") {
+            None => BTreeMap::new(),
+            Some(v) => parse_part(v, "columns", None)?,
+        };
+        let privacy = parse_list(obj.get("privacy"), "privacy", "op")?;
+        let features = parse_list(obj.get("features"), "features", "op")?;
+        let models = parse_list(obj.get("models"), "models", "kind")?;
+        let target = match obj.get("target") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(_) => {
+                return Err(Error::recipe(
+                    "(top level)",
+                    Some("target"),
+                    "must be a column name",
+                ))
+            }
+        };
+        let positive = match obj.get("positive") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(Value::Number(n)) => Some(n.to_string()),
+            Some(_) => {
+                return Err(Error::recipe(
+                    "(top level)",
+                    Some("positive"),
+                    "must be a class label",
+                ))
+            }
+        };
+        let evaluation = match obj.get("evaluation") {
+            None => Evaluation::default(),
+            Some(v) => parse_part(v, "evaluation", Some("method"))?,
+        };
+        let recipe = Recipe {
+            version,
+            seed,
+            columns,
+            privacy,
+            features,
+            target,
+            positive,
+            models,
+            evaluation,
+        };
+        recipe.check_arguments()?;
+        Ok(recipe)
+    }
+
+    /// The recipe as pretty JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// The role of a column (default `feature`, or `target` for the target column).
+    pub fn role(&self, column: &str) -> Role {
+        if self.target.as_deref() == Some(column) {
+            return Role::Target;
+        }
+        self.columns.get(column).copied().unwrap_or(Role::Feature)
+    }
+
+    /// Checks arguments that do not depend on the data.
+    fn check_arguments(&self) -> Result<()> {
+        for (i, s) in self.privacy.iter().enumerate() {
+            s.check().map_err(|(field, m)| {
+                Error::recipe(format!("privacy[{i}] ({})", s.name()), Some(field), m)
+            })?;
+        }
+        for (i, s) in self.features.iter().enumerate() {
+            s.check().map_err(|(field, m)| {
+                Error::recipe(format!("features[{i}] ({})", s.name()), Some(field), m)
+            })?;
+        }
+        for (i, m) in self.models.iter().enumerate() {
+            m.check().map_err(|(field, msg)| {
+                Error::recipe(format!("models[{i}] ({})", m.kind()), Some(field), msg)
+            })?;
+        }
+        self.evaluation
+            .check()
+            .map_err(|(field, m)| Error::recipe("evaluation", Some(field), m))?;
+        if !self.models.is_empty() && self.target.is_none() {
+            return Err(Error::recipe(
+                "(top level)",
+                Some("target"),
+                "models need a target column",
+            ));
+        }
+        let named_targets: Vec<&String> = self
+            .columns
+            .iter()
+            .filter(|(_, r)| **r == Role::Target)
+            .map(|(c, _)| c)
+            .collect();
+        for c in named_targets {
+            if self.target.as_deref() != Some(c.as_str()) {
+                return Err(Error::recipe(
+                    "columns",
+                    Some(c),
+                    "has role target but the recipe's target is another column",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks the recipe against the table it will run on: every named column exists (at that
+    /// point of the privacy steps), identifiers are masked, the target is usable.
+    pub fn check_against(&self, table: &Table) -> Result<()> {
+        for name in self.columns.keys() {
+            if table.column(name).is_none() {
+                return Err(Error::recipe(
+                    "columns",
+                    Some(name),
+                    "no such column in the data",
+                ));
+            }
+        }
+        // Walk the privacy steps over the evolving set of column names and types.
+        let mut present: BTreeMap<String, ColumnType> = table
+            .columns
+            .iter()
+            .map(|c| (c.name.clone(), c.ctype))
+            .collect();
+        let mut masked: Vec<String> = Vec::new();
+        for (i, step) in self.privacy.iter().enumerate() {
+            let at = format!("privacy[{i}] ({})", step.name());
+            for (field, col) in step.columns() {
+                match present.get(col) {
+                    None if table.column(col).is_some() => {
+                        return Err(Error::recipe(
+                            at,
+                            Some(field),
+                            format!("column '{col}' was dropped by an earlier step"),
+                        ))
+                    }
+                    None => {
+                        return Err(Error::recipe(
+                            at,
+                            Some(field),
+                            format!("no such column '{col}' in the data"),
+                        ))
+                    }
+                    Some(t) => {
+                        if let Some(need) = step.needs_type() {
+                            if *t != need {
+                                return Err(Error::recipe(
+                                    at,
+                                    Some(field),
+                                    format!(
+                                        "column '{col}' is {}, this step needs a {} column",
+                                        t.name(),
+                                        need.name()
+                                    ),
+                                ));
+                            }
+                        }
+                    }
+                }
+                if step.masks_identifiers() {
+                    masked.push(col.to_string());
+                }
+            }
+            step.update_types(&mut present);
+        }
+        for (name, role) in &self.columns {
+            if *role == Role::Identifier && !masked.contains(name) {
+                return Err(Error::recipe(
+                    "columns",
+                    Some(name),
+                    "has role identifier but no privacy step drops or pseudonymizes it",
+                ));
+            }
+        }
+        if let Some(target) = &self.target {
+            if table.column(target).is_none() {
+                return Err(Error::recipe(
+                    "(top level)",
+                    Some("target"),
+                    format!("no such column '{target}' in the data"),
+                ));
+            }
+            if !present.contains_key(target) {
+                return Err(Error::recipe(
+                    "(top level)",
+                    Some("target"),
+                    format!("column '{target}' is dropped by a privacy step"),
+                ));
+            }
+            if masked.contains(target)
+                || self
+                    .columns
+                    .get(target)
+                    .is_some_and(|r| *r == Role::Identifier)
+            {
+                return Err(Error::recipe(
+                    "(top level)",
+                    Some("target"),
+                    format!("column '{target}' is an identifier"),
+                ));
+            }
+        }
+        for (i, step) in self.features.iter().enumerate() {
+            for col in step.columns() {
+                let at = format!("features[{i}] ({})", step.name());
+                if !present.contains_key(col) {
+                    return Err(Error::recipe(
+                        at,
+                        Some("columns"),
+                        format!("no such column '{col}' after the privacy steps"),
+                    ));
+                }
+                if !self.role(col).is_model_input() {
+                    return Err(Error::recipe(
+                        at,
+                        Some("columns"),
+                        format!(
+                            "column '{col}' is not a model input (role {:?})",
+                            self.role(col)
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Parses one part of the recipe, naming `step` and the offending field on error.
+fn parse_part<T: DeserializeOwned>(value: &Value, step: &str, tag: Option<&str>) -> Result<T> {
+    serde_json::from_value(value.clone()).map_err(|e| {
+        let message = e.to_string();
+        let field = if message.starts_with("unknown variant")
+            || message.contains("missing field `")
+                && tag.is_some_and(|t| message.contains(&format!("`{t}`")))
+        {
+            tag.map(str::to_string)
+        } else {
+            message.split('`').nth(1).map(str::to_string)
+        };
+        Error::Recipe {
+            step: step.to_string(),
+            field,
+            message,
+        }
+    })
+}
+
+fn parse_list<T: DeserializeOwned>(
+    value: Option<&Value>,
+    section: &str,
+    tag: &str,
+) -> Result<Vec<T>> {
+    match value {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::Array(items)) => items
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                let name = v
+                    .get(tag)
+                    .and_then(Value::as_str)
+                    .map(|s| format!(" ({s})"))
+                    .unwrap_or_default();
+                parse_part(v, &format!("{section}[{i}]{name}"), Some(tag))
+            })
+            .collect(),
+        Some(_) => Err(Error::recipe(section, None, "must be a list")),
+    }
+}

@@ -1,0 +1,487 @@
+//! Running a recipe on a table: privacy steps, then cross-validated feature steps and models.
+//!
+//! Feature steps are fitted inside each training split only (DESIGN invariant 4): for every
+//! split the pipeline is fitted on the training rows and applied to both sides.
+
+use crate::error::{Error, Result};
+use crate::eval::metrics::{self, Confusion};
+use crate::features::FeatureStep;
+use crate::privacy::{risk, PrivacyContext};
+use crate::recipe::{Recipe, Role};
+use crate::report::*;
+use crate::table::profile::InputSummary;
+use crate::table::{ColumnType, Table, Values};
+use ndarray::Array2;
+use serde_json::json;
+use std::collections::BTreeMap;
+
+/// A progress event: `done` of `total` units of the current `stage`.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Progress {
+    pub stage: String,
+    pub done: usize,
+    pub total: usize,
+    pub message: String,
+}
+
+/// What a face provides to a run: progress reporting (return `false` to cancel), a clock,
+/// and the pseudonymization key.
+pub struct Context<'a> {
+    pub progress: &'a mut dyn FnMut(&Progress) -> bool,
+    /// Milliseconds from an arbitrary origin (`performance.now()` in the browser).
+    pub now_ms: &'a dyn Fn() -> f64,
+    pub key: Vec<u8>,
+}
+
+impl Context<'_> {
+    fn report(&mut self, stage: &str, done: usize, total: usize, message: String) -> Result<()> {
+        if (self.progress)(&Progress {
+            stage: stage.into(),
+            done,
+            total,
+            message,
+        }) {
+            Ok(())
+        } else {
+            Err(Error::Cancelled)
+        }
+    }
+}
+
+/// A fresh 32-byte pseudonymization key from the OS (natively) or the browser's CSPRNG (wasm).
+pub fn new_key() -> Result<Vec<u8>> {
+    let mut key = vec![0u8; 32];
+    getrandom::getrandom(&mut key)
+        .map_err(|e| Error::Data(format!("no secure random source: {e}")))?;
+    Ok(key)
+}
+
+/// The result of a run: the report and the masked table (after the privacy steps).
+pub struct Output {
+    pub report: Report,
+    pub masked: Table,
+}
+
+/// Runs `recipe` on `table` (read from the file summarized by `input`).
+pub fn run(
+    table: &Table,
+    input: InputSummary,
+    recipe: &Recipe,
+    ctx: &mut Context,
+) -> Result<Output> {
+    let start = (ctx.now_ms)();
+    recipe.check_against(table)?;
+    let mut audit = Vec::new();
+    let mut warnings = Vec::new();
+    if !input.rejected_rows.is_empty() {
+        audit.push(AuditEntry {
+            step: "input".into(),
+            op: "read_csv".into(),
+            args: json!({"file": input.file}),
+            rows_affected: input.rejected_rows.len(),
+            cells_affected: 0,
+            note: format!(
+                "{} row(s) rejected while reading; see input.rejected_rows",
+                input.rejected_rows.len()
+            ),
+        });
+    }
+
+    // Privacy.
+    let quasi: Vec<String> = role_columns(recipe, table, Role::Quasi);
+    let sensitive_cols = role_columns(recipe, table, Role::Sensitive);
+    if sensitive_cols.len() > 1 {
+        warnings.push(format!(
+            "several sensitive columns; l-diversity and t-closeness are measured for '{}' only",
+            sensitive_cols[0]
+        ));
+    }
+    let sensitive = sensitive_cols.first().map(String::as_str);
+    let before = risk::measure(table, &quasi, sensitive, risk::DEFAULT_THRESHOLD);
+    let mut masked = table.clone();
+    let key = ctx.key.clone();
+    let pctx = PrivacyContext { key: &key };
+    let steps = recipe.privacy.len();
+    for (i, step) in recipe.privacy.iter().enumerate() {
+        ctx.report(
+            "privacy",
+            i,
+            steps,
+            format!("{} ({}/{})", step.name(), i + 1, steps),
+        )?;
+        let effect = step.apply(&mut masked, &pctx);
+        audit.push(AuditEntry {
+            step: format!("privacy[{i}]"),
+            op: step.name().into(),
+            args: args_of(step),
+            rows_affected: effect.rows_affected,
+            cells_affected: effect.cells_affected,
+            note: effect.note,
+        });
+    }
+    ctx.report("privacy", steps, steps, "privacy steps done".into())?;
+    let after = risk::measure(
+        &masked,
+        &quasi,
+        sensitive.filter(|s| masked.column(s).is_some()),
+        risk::DEFAULT_THRESHOLD,
+    );
+    for c in &masked.columns {
+        if c.ctype == ColumnType::Text && recipe.role(&c.name) != Role::Ignore {
+            warnings.push(format!("text column '{}' is kept in the masked output unscrubbed; drop it if it may name patients", c.name));
+        }
+    }
+    let privacy = PrivacyReport {
+        quasi_identifiers: quasi,
+        sensitive: sensitive.map(str::to_string),
+        after,
+        before,
+        suppressed_rows: 0,
+        output_rows: masked.rows(),
+        output_columns: masked.names(),
+    };
+
+    let (target, evaluation, models) = if recipe.models.is_empty() {
+        (None, None, Vec::new())
+    } else {
+        let m = model_all(&masked, recipe, ctx, &mut audit)?;
+        (Some(m.0), Some(m.1), m.2)
+    };
+
+    let report = Report {
+        bedside_version: crate::VERSION.to_string(),
+        recipe: recipe.clone(),
+        input,
+        privacy,
+        target,
+        evaluation,
+        models,
+        audit,
+        warnings,
+        timings: RunTimings {
+            total_ms: (ctx.now_ms)() - start,
+        },
+    };
+    Ok(Output { report, masked })
+}
+
+fn role_columns(recipe: &Recipe, table: &Table, role: Role) -> Vec<String> {
+    table
+        .columns
+        .iter()
+        .filter(|c| recipe.role(&c.name) == role)
+        .map(|c| c.name.clone())
+        .collect()
+}
+
+fn args_of<T: serde::Serialize>(step: &T) -> serde_json::Value {
+    let mut v = serde_json::to_value(step).unwrap_or_default();
+    if let Some(o) = v.as_object_mut() {
+        o.remove("op");
+    }
+    v
+}
+
+/// The positive class: the recipe's, else a conventional positive label, else the second in order.
+fn positive_class(classes: &[String], asked: Option<&str>) -> Result<usize> {
+    if let Some(p) = asked {
+        return classes.iter().position(|c| c == p).ok_or_else(|| {
+            Error::recipe(
+                "(top level)",
+                Some("positive"),
+                format!("'{p}' is not one of the target's classes"),
+            )
+        });
+    }
+    const POSITIVE: &[&str] = &["1", "yes", "y", "true", "positive", "pos", "1.0", "是"];
+    Ok(classes
+        .iter()
+        .position(|c| POSITIVE.contains(&c.to_lowercase().as_str()))
+        .unwrap_or(1))
+}
+
+type Modelled = (TargetReport, EvaluationReport, Vec<ModelReport>);
+
+fn model_all(
+    masked: &Table,
+    recipe: &Recipe,
+    ctx: &mut Context,
+    audit: &mut Vec<AuditEntry>,
+) -> Result<Modelled> {
+    let target = recipe.target.as_deref().unwrap_or_default();
+    let tcol = masked
+        .column(target)
+        .ok_or_else(|| Error::recipe("(top level)", Some("target"), "no such column"))?;
+
+    // Target classes.
+    let labels: Vec<Option<String>> = (0..masked.rows()).map(|r| tcol.values.text(r)).collect();
+    let mut classes: Vec<String> = labels.iter().flatten().cloned().collect();
+    classes.sort_by(|a, b| {
+        match (
+            crate::table::csv::parse_number(a),
+            crate::table::csv::parse_number(b),
+        ) {
+            (Some(x), Some(y)) => x.total_cmp(&y),
+            _ => a.cmp(b),
+        }
+    });
+    classes.dedup();
+    if classes.len() != 2 {
+        return Err(Error::Data(format!(
+            "target '{target}' has {} distinct values; this version models binary targets (exactly 2 classes)",
+            classes.len()
+        )));
+    }
+    let pos = positive_class(&classes, recipe.positive.as_deref())?;
+    let classes = if pos == 0 {
+        vec![classes[1].clone(), classes[0].clone()]
+    } else {
+        classes
+    };
+    let rows: Vec<usize> = (0..masked.rows())
+        .filter(|&r| labels[r].is_some())
+        .collect();
+    let missing = masked.rows() - rows.len();
+    if missing > 0 {
+        audit.push(AuditEntry {
+            step: "target".into(),
+            op: "exclude_missing_target".into(),
+            args: json!({"column": target}),
+            rows_affected: missing,
+            cells_affected: 0,
+            note: format!("{missing} row(s) without a value in '{target}' left out of training and evaluation"),
+        });
+    }
+    let y: Vec<bool> = rows
+        .iter()
+        .map(|&r| labels[r].as_deref() == Some(classes[1].as_str()))
+        .collect();
+    let counts = vec![
+        y.iter().filter(|&&b| !b).count(),
+        y.iter().filter(|&&b| b).count(),
+    ];
+
+    // Model inputs.
+    let mut inputs = Vec::new();
+    let mut excluded = Vec::new();
+    for c in &masked.columns {
+        if !recipe.role(&c.name).is_model_input() {
+            continue;
+        }
+        match c.ctype {
+            ColumnType::Numeric | ColumnType::Categorical => inputs.push(c.name.clone()),
+            t => excluded.push(format!("{} ({})", c.name, t.name())),
+        }
+    }
+    if !excluded.is_empty() {
+        audit.push(AuditEntry {
+            step: "features".into(),
+            op: "select_inputs".into(),
+            args: json!({"excluded": excluded}),
+            rows_affected: 0,
+            cells_affected: 0,
+            note: "columns of these types are not model inputs in this version; give them the role ignore to silence this".into(),
+        });
+    }
+    if inputs.is_empty() {
+        return Err(Error::Data("no model input columns: every column is an identifier, text, date, the target or ignored".into()));
+    }
+    let x_table = Table::new(
+        inputs
+            .iter()
+            .filter_map(|n| masked.column(n).cloned())
+            .collect(),
+    )
+    .take_rows(&rows);
+    check_pipeline(&x_table, &recipe.features)?;
+
+    let folds = recipe.evaluation.folds(&y, recipe.seed)?;
+    let threshold = 0.5;
+    let total = folds.len() * recipe.models.len();
+    let mut per_model: Vec<(Vec<Vec<Option<f64>>>, Confusion, ModelTimings)> = recipe
+        .models
+        .iter()
+        .map(|_| (Vec::new(), Confusion::default(), ModelTimings::default()))
+        .collect();
+    let mut step_cells = vec![0usize; recipe.features.len()];
+    let mut step_learned: Vec<Vec<serde_json::Value>> = vec![Vec::new(); recipe.features.len()];
+    let mut model_inputs = Vec::new();
+    let mut done = 0;
+    for (f, fold) in folds.iter().enumerate() {
+        let mut train = x_table.take_rows(&fold.train);
+        let mut test = x_table.take_rows(&fold.test);
+        for (s, step) in recipe.features.iter().enumerate() {
+            let fitted = step.fit(&train);
+            step_cells[s] += fitted.transform(&mut train) + fitted.transform(&mut test);
+            step_learned[s].push(fitted.learned());
+        }
+        if f == 0 {
+            model_inputs = train.names();
+        }
+        let (xtr, xte) = (matrix(&train)?, matrix(&test)?);
+        let ytr: Vec<bool> = fold.train.iter().map(|&i| y[i]).collect();
+        let yte: Vec<bool> = fold.test.iter().map(|&i| y[i]).collect();
+        for (m, spec) in recipe.models.iter().enumerate() {
+            ctx.report(
+                "models",
+                done,
+                total,
+                format!("{} on split {}/{}", spec.kind(), f + 1, folds.len()),
+            )?;
+            let t0 = (ctx.now_ms)();
+            let fitted = spec
+                .classifier(recipe.seed.wrapping_add(f as u64))
+                .fit(&xtr, &ytr)
+                .map_err(|e| match e {
+                    Error::Model { kind, message } => Error::Model {
+                        kind,
+                        message: format!("split {}: {message}", f + 1),
+                    },
+                    e => e,
+                })?;
+            let t1 = (ctx.now_ms)();
+            let p = fitted.predict_proba(&xte);
+            let t2 = (ctx.now_ms)();
+            let (conf, values) = metrics::classification(&yte, &p, threshold);
+            let entry = &mut per_model[m];
+            entry.0.push(values);
+            entry.1.add(&conf);
+            entry.2.fit_ms += t1 - t0;
+            entry.2.predict_ms += t2 - t1;
+            done += 1;
+        }
+    }
+    ctx.report("models", total, total, "evaluation done".into())?;
+
+    for (s, step) in recipe.features.iter().enumerate() {
+        audit.push(AuditEntry {
+            step: format!("features[{s}]"),
+            op: step.name().into(),
+            args: args_of(step),
+            rows_affected: x_table.rows(),
+            cells_affected: step_cells[s],
+            note: format!(
+                "fitted on the training rows of each of {} split(s); learned per split",
+                folds.len()
+            ),
+        });
+        if let Some(last) = audit.last_mut() {
+            last.args = json!({"args": args_of(step), "learned": step_learned[s]});
+        }
+    }
+
+    let models = recipe
+        .models
+        .iter()
+        .zip(per_model)
+        .enumerate()
+        .map(|(m, (spec, (fold_values, confusion, timings)))| {
+            audit.push(AuditEntry {
+                step: format!("models[{m}]"),
+                op: spec.kind().into(),
+                args: args_of(spec),
+                rows_affected: x_table.rows(),
+                cells_affected: 0,
+                note: format!("fitted and evaluated on {} split(s)", folds.len()),
+            });
+            let metrics = metrics::CLASSIFICATION
+                .iter()
+                .enumerate()
+                .map(|(k, name)| {
+                    let folds: Vec<Option<f64>> = fold_values.iter().map(|v| v[k]).collect();
+                    let (mean, std) = metrics::mean_std(&folds);
+                    (name.to_string(), MetricSummary { mean, std, folds })
+                })
+                .collect::<BTreeMap<_, _>>();
+            let mut params = args_of(spec);
+            if let Some(o) = params.as_object_mut() {
+                o.remove("kind");
+            }
+            ModelReport {
+                kind: spec.kind().into(),
+                params,
+                metrics,
+                confusion_matrix: confusion,
+                timings,
+            }
+        })
+        .collect();
+
+    let target_report = TargetReport {
+        column: target.into(),
+        classes,
+        positive: String::new(),
+        counts,
+        missing,
+    };
+    let target_report = TargetReport {
+        positive: target_report.classes[1].clone(),
+        ..target_report
+    };
+    let evaluation = EvaluationReport {
+        method: recipe.evaluation.name().into(),
+        splits: folds.len(),
+        seed: recipe.seed,
+        threshold,
+        train_sizes: folds.iter().map(|f| f.train.len()).collect(),
+        test_sizes: folds.iter().map(|f| f.test.len()).collect(),
+        model_inputs,
+    };
+    Ok((target_report, evaluation, models))
+}
+
+/// Fails early, with the column named, when the feature steps leave text categories or missing
+/// values that no model can take.
+fn check_pipeline(x: &Table, steps: &[FeatureStep]) -> Result<()> {
+    let covers =
+        |step: &FeatureStep, col: &str| step.columns().is_empty() || step.columns().contains(&col);
+    for c in &x.columns {
+        let imputed = steps
+            .iter()
+            .any(|s| matches!(s, FeatureStep::Impute(_)) && covers(s, &c.name));
+        let encoded = steps
+            .iter()
+            .any(|s| matches!(s, FeatureStep::OneHot(_)) && covers(s, &c.name));
+        let categorical = matches!(c.values, Values::Str(_));
+        let missing = c.values.missing();
+        // one_hot encodes a missing category as all zeros, so categorical columns need no imputer.
+        if missing > 0 && !imputed && !(categorical && encoded) {
+            return Err(Error::recipe(
+                "features",
+                None,
+                format!("column '{}' has {missing} missing value(s) and no impute step covers it; add {{\"op\": \"impute\", \"strategy\": \"median\"}}", c.name),
+            ));
+        }
+        if categorical && !encoded {
+            return Err(Error::recipe(
+                "features",
+                None,
+                format!("column '{}' is categorical and no one_hot step covers it; add {{\"op\": \"one_hot\"}} or give it the role ignore", c.name),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The numeric matrix of a fully encoded table.
+fn matrix(t: &Table) -> Result<Array2<f64>> {
+    let mut m = Array2::<f64>::zeros((t.rows(), t.columns.len()));
+    for (j, c) in t.columns.iter().enumerate() {
+        let Values::Num(v) = &c.values else {
+            return Err(Error::Data(format!(
+                "column '{}' is not numeric after the feature steps",
+                c.name
+            )));
+        };
+        for (i, &x) in v.iter().enumerate() {
+            if x.is_nan() {
+                return Err(Error::Data(format!(
+                    "column '{}' still has missing values after the feature steps",
+                    c.name
+                )));
+            }
+            m[[i, j]] = x;
+        }
+    }
+    Ok(m)
+}

@@ -1,0 +1,164 @@
+//! A suggested starting recipe for a table: roles from the profile, masking for identifiers,
+//! a standard feature pipeline and the two baseline models.
+
+use crate::eval::split::Evaluation;
+use crate::features::{encode::OneHot, impute, scale, FeatureStep};
+use crate::models::{logistic::LogisticParams, tree::TreeParams, ModelSpec};
+use crate::privacy::ops::{
+    drop::Drop, generalize::Generalize, pseudonymize::Pseudonymize, truncate::Truncate,
+};
+use crate::privacy::PrivacyStep;
+use crate::recipe::{Recipe, Role, VERSION};
+use crate::table::csv::normalize_header;
+use crate::table::profile::suggested_role;
+use crate::table::{ColumnType, Table};
+use std::collections::BTreeMap;
+
+/// Headers (normalized) of record-number-like identifiers, which are pseudonymized (so that a
+/// patient's rows stay linkable) rather than dropped.
+const RECORD_NUMBER_HEADERS: &[&str] = &[
+    "mrn",
+    "medicalrecordnumber",
+    "recordnumber",
+    "patientid",
+    "id",
+    "病历号",
+];
+
+/// Quasi-identifier headers (normalized) coarsened by default: ages into 10-year bands, ZIP
+/// codes to their first three digits (as HIPAA Safe Harbor's geographic rule).
+const AGE_HEADERS: &[&str] = &["age", "年龄"];
+const ZIP_HEADERS: &[&str] = &["zip", "zipcode", "postcode", "postalcode", "邮编"];
+
+/// Headers (normalized) that usually hold the outcome.
+const OUTCOME_HINTS: &[&str] = &[
+    "outcome",
+    "target",
+    "label",
+    "class",
+    "readmitted",
+    "died",
+    "death",
+    "mortality",
+    "diagnosis_binary",
+];
+
+/// Suggests a recipe for `table`, predicting `target` (or a guessed binary outcome column).
+pub fn suggest(table: &Table, target: Option<&str>) -> Recipe {
+    let target = target.map(str::to_string).or_else(|| guess_target(table));
+    let mut columns = BTreeMap::new();
+    let (mut drop, mut pseudo, mut coarsen) = (Vec::new(), Vec::new(), Vec::new());
+    for c in &table.columns {
+        if Some(&c.name) == target.as_ref() {
+            continue;
+        }
+        let header = normalize_header(&c.name);
+        let birth = c.ctype == ColumnType::Date
+            && (header.contains("birth") || header == "dob" || header.contains("出生"));
+        let role = match suggested_role(&c.name, c.ctype) {
+            // A date of birth is a Safe Harbor identifier; age carries what a model needs.
+            _ if birth => Role::Identifier,
+            "identifier" => Role::Identifier,
+            "quasi" => Role::Quasi,
+            "text" => Role::Text,
+            "ignore" => Role::Ignore,
+            _ => Role::Feature,
+        };
+        match role {
+            Role::Identifier
+                if RECORD_NUMBER_HEADERS.contains(&normalize_header(&c.name).as_str()) =>
+            {
+                pseudo.push(c.name.clone())
+            }
+            Role::Identifier | Role::Text => drop.push(c.name.clone()),
+            Role::Quasi
+                if c.ctype == ColumnType::Numeric && AGE_HEADERS.contains(&header.as_str()) =>
+            {
+                coarsen.push(PrivacyStep::Generalize(Generalize {
+                    column: c.name.clone(),
+                    width: 10.0,
+                }))
+            }
+            Role::Quasi
+                if c.ctype != ColumnType::Numeric && ZIP_HEADERS.contains(&header.as_str()) =>
+            {
+                coarsen.push(PrivacyStep::Truncate(Truncate {
+                    column: c.name.clone(),
+                    keep: 3,
+                }))
+            }
+            _ => {}
+        }
+        if role != Role::Feature {
+            columns.insert(c.name.clone(), role);
+        }
+    }
+    let mut privacy = Vec::new();
+    if !drop.is_empty() {
+        privacy.push(PrivacyStep::Drop(Drop { columns: drop }));
+    }
+    if !pseudo.is_empty() {
+        privacy.push(PrivacyStep::Pseudonymize(Pseudonymize { columns: pseudo }));
+    }
+    privacy.extend(coarsen);
+    let models = if target.is_some() {
+        vec![
+            ModelSpec::LogisticRegression(LogisticParams::default()),
+            ModelSpec::DecisionTree(TreeParams {
+                max_depth: Some(5),
+                ..TreeParams::default()
+            }),
+        ]
+    } else {
+        Vec::new()
+    };
+    Recipe {
+        version: VERSION,
+        seed: 7,
+        columns,
+        privacy,
+        features: vec![
+            FeatureStep::Impute(impute::Impute {
+                strategy: impute::Strategy::Median,
+                value: None,
+                columns: None,
+            }),
+            FeatureStep::Scale(scale::Scale {
+                method: scale::Method::Standard,
+                columns: None,
+            }),
+            FeatureStep::OneHot(OneHot { columns: None }),
+        ],
+        target,
+        positive: None,
+        models,
+        evaluation: Evaluation::StratifiedKfold { folds: 5 },
+    }
+}
+
+/// The first column whose header hints at an outcome and that has two values; else the last
+/// two-valued numeric or categorical column.
+fn guess_target(table: &Table) -> Option<String> {
+    let binary: Vec<&crate::table::Column> = table
+        .columns
+        .iter()
+        .filter(|c| matches!(c.ctype, ColumnType::Numeric | ColumnType::Categorical))
+        .filter(|c| {
+            let mut v: Vec<String> = (0..table.rows()).filter_map(|r| c.values.text(r)).collect();
+            v.sort();
+            v.dedup();
+            v.len() == 2
+        })
+        .collect();
+    binary
+        .iter()
+        .find(|c| {
+            let h = normalize_header(&c.name);
+            OUTCOME_HINTS.iter().any(|k| h.contains(k))
+        })
+        .or(binary
+            .iter()
+            .filter(|c| suggested_role(&c.name, c.ctype) == "feature")
+            .last())
+        .map(|c| c.name.clone())
+}

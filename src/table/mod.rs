@@ -1,0 +1,159 @@
+//! Typed columnar table: the data every step reads and writes.
+
+pub mod csv;
+pub mod profile;
+
+use serde::{Deserialize, Serialize};
+
+/// What a column holds, as inferred from its values and header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Hash)]
+#[serde(rename_all = "snake_case")]
+pub enum ColumnType {
+    /// Every present value parses as a finite number without a leading zero.
+    Numeric,
+    /// A small set of repeated labels.
+    Categorical,
+    /// Calendar dates (ISO `YYYY-MM-DD`, `YYYY/MM/DD`, optionally with a time).
+    Date,
+    /// Free text (long values with spaces).
+    Text,
+    /// Values that single out a person: names, record numbers, phones (by header or uniqueness).
+    Identifier,
+}
+
+impl ColumnType {
+    /// The name used in profiles and recipes.
+    pub fn name(self) -> &'static str {
+        match self {
+            ColumnType::Numeric => "numeric",
+            ColumnType::Categorical => "categorical",
+            ColumnType::Date => "date",
+            ColumnType::Text => "text",
+            ColumnType::Identifier => "identifier",
+        }
+    }
+}
+
+/// Column storage: numbers (NaN = missing) or strings (`None` = missing).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Values {
+    Num(Vec<f64>),
+    Str(Vec<Option<String>>),
+}
+
+impl Values {
+    pub fn len(&self) -> usize {
+        match self {
+            Values::Num(v) => v.len(),
+            Values::Str(v) => v.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Is the cell at `row` missing?
+    pub fn is_missing(&self, row: usize) -> bool {
+        match self {
+            Values::Num(v) => v[row].is_nan(),
+            Values::Str(v) => v[row].is_none(),
+        }
+    }
+
+    /// Number of missing cells.
+    pub fn missing(&self) -> usize {
+        (0..self.len()).filter(|&r| self.is_missing(r)).count()
+    }
+
+    /// The cell at `row` as text (`None` when missing). Numbers use Rust's shortest round-trip form.
+    pub fn text(&self, row: usize) -> Option<String> {
+        match self {
+            Values::Num(v) => (!v[row].is_nan()).then(|| format_number(v[row])),
+            Values::Str(v) => v[row].clone(),
+        }
+    }
+
+    /// A new column holding only `rows`, in that order.
+    pub fn take(&self, rows: &[usize]) -> Values {
+        match self {
+            Values::Num(v) => Values::Num(rows.iter().map(|&r| v[r]).collect()),
+            Values::Str(v) => Values::Str(rows.iter().map(|&r| v[r].clone()).collect()),
+        }
+    }
+}
+
+/// Formats a number the way it is written back to CSV: integers without a fraction.
+pub fn format_number(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{}", x as i64)
+    } else {
+        format!("{x}")
+    }
+}
+
+/// One named, typed column.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Column {
+    pub name: String,
+    pub ctype: ColumnType,
+    pub values: Values,
+}
+
+/// A table of equally long columns.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Table {
+    pub columns: Vec<Column>,
+    rows: usize,
+}
+
+impl Table {
+    /// Builds a table; all columns must have the same length.
+    pub fn new(columns: Vec<Column>) -> Table {
+        let rows = columns.first().map_or(0, |c| c.values.len());
+        debug_assert!(columns.iter().all(|c| c.values.len() == rows));
+        Table { columns, rows }
+    }
+
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+
+    pub fn column_mut(&mut self, name: &str) -> Option<&mut Column> {
+        self.columns.iter_mut().find(|c| c.name == name)
+    }
+
+    pub fn index_of(&self, name: &str) -> Option<usize> {
+        self.columns.iter().position(|c| c.name == name)
+    }
+
+    pub fn names(&self) -> Vec<String> {
+        self.columns.iter().map(|c| c.name.clone()).collect()
+    }
+
+    /// Removes a column by name, returning it.
+    pub fn remove(&mut self, name: &str) -> Option<Column> {
+        let i = self.index_of(name)?;
+        Some(self.columns.remove(i))
+    }
+
+    /// A new table holding only `rows` (indices into this table), in that order.
+    pub fn take_rows(&self, rows: &[usize]) -> Table {
+        Table {
+            columns: self
+                .columns
+                .iter()
+                .map(|c| Column {
+                    name: c.name.clone(),
+                    ctype: c.ctype,
+                    values: c.values.take(rows),
+                })
+                .collect(),
+            rows: rows.len(),
+        }
+    }
+}

@@ -1,0 +1,184 @@
+//! Per-column profile: the first thing a user sees after loading a file.
+
+use super::csv::{normalize_header, Parsed, RejectedRow};
+use super::{format_number, ColumnType, Table, Values};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// What was read: counts and the rows that were not loaded.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InputSummary {
+    pub file: String,
+    pub rows: usize,
+    pub columns: usize,
+    pub rejected_rows: Vec<RejectedRow>,
+    pub delimiter: String,
+    pub encoding: String,
+    /// SHA-256 of the input bytes, so a filed report can be matched to its file.
+    pub sha256: String,
+}
+
+/// The profile of a whole file (`bedside profile` prints this).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Profile {
+    pub input: InputSummary,
+    pub columns: Vec<ColumnProfile>,
+}
+
+/// One column's statistics.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ColumnProfile {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub ctype: ColumnType,
+    pub missing: usize,
+    pub missing_pct: f64,
+    pub distinct: usize,
+    /// Numbers for numeric columns, ISO dates (as text) for date columns.
+    pub min: Option<serde_json::Value>,
+    pub max: Option<serde_json::Value>,
+    pub mean: Option<f64>,
+    pub std: Option<f64>,
+    /// Most frequent values with counts (categorical columns only: identifier and text values
+    /// are never shown).
+    pub top: Vec<(String, usize)>,
+    /// The role Bedside suggests for this column (`identifier`, `quasi`, `text`, `feature`, `ignore`).
+    pub suggested_role: String,
+}
+
+/// Header names (normalized) that are typical quasi-identifiers.
+const QUASI_HEADERS: &[&str] = &[
+    "age",
+    "sex",
+    "gender",
+    "zip",
+    "zipcode",
+    "postcode",
+    "postalcode",
+    "dateofbirth",
+    "dob",
+    "birthdate",
+    "birthdate",
+    "race",
+    "ethnicity",
+    "maritalstatus",
+    "年龄",
+    "性别",
+    "出生日期",
+    "邮编",
+];
+
+/// Builds the profile of a parsed file.
+pub fn profile(parsed: &Parsed, file: &str, bytes: &[u8]) -> Profile {
+    let table = &parsed.table;
+    Profile {
+        input: summary(parsed, file, bytes),
+        columns: column_profiles(table),
+    }
+}
+
+/// Counts and rejected rows of a parsed file.
+pub fn summary(parsed: &Parsed, file: &str, bytes: &[u8]) -> InputSummary {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(bytes);
+    InputSummary {
+        file: file.to_string(),
+        rows: parsed.table.rows(),
+        columns: parsed.table.columns.len(),
+        rejected_rows: parsed.rejected.clone(),
+        delimiter: parsed.delimiter.to_string(),
+        encoding: parsed.encoding.clone(),
+        sha256: digest.iter().map(|b| format!("{b:02x}")).collect(),
+    }
+}
+
+/// The suggested role of a column from its type and header.
+pub fn suggested_role(name: &str, ctype: ColumnType) -> &'static str {
+    match ctype {
+        ColumnType::Identifier => "identifier",
+        ColumnType::Text => "text",
+        _ if QUASI_HEADERS.contains(&normalize_header(name).as_str()) => "quasi",
+        ColumnType::Date => "ignore",
+        _ => "feature",
+    }
+}
+
+/// Profiles every column of a table.
+pub fn column_profiles(table: &Table) -> Vec<ColumnProfile> {
+    let rows = table.rows();
+    table
+        .columns
+        .iter()
+        .map(|c| {
+            let missing = c.values.missing();
+            let mut p = ColumnProfile {
+                name: c.name.clone(),
+                ctype: c.ctype,
+                missing,
+                missing_pct: if rows == 0 {
+                    0.0
+                } else {
+                    100.0 * missing as f64 / rows as f64
+                },
+                distinct: 0,
+                min: None,
+                max: None,
+                mean: None,
+                std: None,
+                top: Vec::new(),
+                suggested_role: suggested_role(&c.name, c.ctype).to_string(),
+            };
+            match &c.values {
+                Values::Num(v) => {
+                    let present: Vec<f64> = v.iter().copied().filter(|x| !x.is_nan()).collect();
+                    let mut sorted = present.clone();
+                    sorted.sort_by(f64::total_cmp);
+                    sorted.dedup();
+                    p.distinct = sorted.len();
+                    if !present.is_empty() {
+                        let n = present.len() as f64;
+                        let mean = present.iter().sum::<f64>() / n;
+                        let var = present.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n;
+                        p.min = sorted.first().map(|&x| serde_json::json!(x));
+                        p.max = sorted.last().map(|&x| serde_json::json!(x));
+                        p.mean = Some(mean);
+                        p.std = Some(var.sqrt());
+                    }
+                    if p.distinct <= 10 {
+                        p.top =
+                            top_values(v.iter().filter(|x| !x.is_nan()).map(|&x| format_number(x)));
+                    }
+                }
+                Values::Str(v) => {
+                    let mut counts: HashMap<&str, usize> = HashMap::new();
+                    for s in v.iter().flatten() {
+                        *counts.entry(s.as_str()).or_default() += 1;
+                    }
+                    p.distinct = counts.len();
+                    if c.ctype == ColumnType::Date {
+                        let mut dates: Vec<&str> = counts.keys().copied().collect();
+                        dates.sort_by_key(|s| super::csv::parse_date(s));
+                        p.min = dates.first().map(|s| serde_json::json!(s));
+                        p.max = dates.last().map(|s| serde_json::json!(s));
+                    }
+                    if c.ctype == ColumnType::Categorical {
+                        p.top = top_values(v.iter().flatten().cloned());
+                    }
+                }
+            }
+            p
+        })
+        .collect()
+}
+
+/// The five most frequent values, ties broken by value.
+fn top_values(values: impl Iterator<Item = String>) -> Vec<(String, usize)> {
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    for v in values {
+        *counts.entry(v).or_default() += 1;
+    }
+    let mut top: Vec<(String, usize)> = counts.into_iter().collect();
+    top.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    top.truncate(5);
+    top
+}

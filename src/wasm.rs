@@ -1,0 +1,87 @@
+//! Browser face: converts JS values to core types and back, forwards progress. No logic here.
+
+use crate::recipe::Recipe;
+use js_sys::{Function, Object, Reflect};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| JsError::new(&e.to_string()))
+}
+
+fn err(e: crate::Error) -> JsError {
+    JsError::new(&e.to_string())
+}
+
+/// `performance.now()` where available (window and workers), else `Date.now()`.
+fn now_ms() -> f64 {
+    let global = js_sys::global();
+    Reflect::get(&global, &"performance".into())
+        .ok()
+        .and_then(|perf| {
+            let now: Function = Reflect::get(&perf, &"now".into()).ok()?.dyn_into().ok()?;
+            now.call0(&perf).ok()?.as_f64()
+        })
+        .unwrap_or_else(js_sys::Date::now)
+}
+
+/// This build's version.
+#[wasm_bindgen]
+pub fn version() -> String {
+    crate::VERSION.to_string()
+}
+
+/// A loaded file: parse once, then profile, suggest and run on it.
+#[wasm_bindgen]
+pub struct Session {
+    loaded: crate::Loaded,
+}
+
+#[wasm_bindgen]
+impl Session {
+    /// Parses a CSV file's bytes. Throws an Error naming the file and position on failure.
+    #[wasm_bindgen(constructor)]
+    pub fn new(bytes: &[u8], file: &str) -> Result<Session, JsError> {
+        Ok(Session {
+            loaded: crate::load(bytes, file).map_err(err)?,
+        })
+    }
+
+    /// The profile: `{input: {rows, columns, rejected_rows}, columns: [...]}`.
+    pub fn profile(&self) -> Result<JsValue, JsError> {
+        to_js(&self.loaded.profile())
+    }
+
+    /// A suggested starting recipe predicting `target` (or a guessed outcome column).
+    pub fn suggest_recipe(&self, target: Option<String>) -> Result<JsValue, JsError> {
+        to_js(&crate::suggest::suggest(
+            &self.loaded.parsed.table,
+            target.as_deref(),
+        ))
+    }
+
+    /// Runs a recipe (a plain object). `on_progress({stage, done, total, message})` is called
+    /// during the run. Returns `{report, masked_csv}`.
+    pub fn run(&self, recipe: JsValue, on_progress: Option<Function>) -> Result<JsValue, JsError> {
+        let value: serde_json::Value = serde_wasm_bindgen::from_value(recipe)
+            .map_err(|e| JsError::new(&format!("recipe: {e}")))?;
+        let recipe = Recipe::from_value(&value).map_err(err)?;
+        let mut progress = |p: &crate::run::Progress| {
+            if let (Some(f), Ok(v)) = (&on_progress, to_js(p)) {
+                let _ = f.call1(&JsValue::NULL, &v);
+            }
+            true
+        };
+        let now = now_ms;
+        let out = self.loaded.run(&recipe, &mut progress, &now).map_err(err)?;
+        let csv = String::from_utf8(crate::table::csv::write_csv(&out.masked)).unwrap_or_default();
+        let result = Object::new();
+        Reflect::set(&result, &"report".into(), &to_js(&out.report)?)
+            .map_err(|_| JsError::new("cannot build result"))?;
+        Reflect::set(&result, &"masked_csv".into(), &csv.into())
+            .map_err(|_| JsError::new("cannot build result"))?;
+        Ok(result.into())
+    }
+}
