@@ -131,6 +131,14 @@ pub fn run(
             warnings.push(format!("text column '{}' is kept in the masked output unscrubbed; drop it if it may name patients", c.name));
         }
     }
+    if let (Some(k), Some(r)) = (after.k_anonymity, &after.risk) {
+        if r.records_at_risk > 0 {
+            warnings.push(format!(
+                "k-anonymity over the quasi-identifiers is {k}: {} record(s) ({:.1}%) sit in classes whose re-identification risk exceeds {}; generalize or suppress further before sharing the masked file",
+                r.records_at_risk, r.records_at_risk_pct, r.threshold
+            ));
+        }
+    }
     let privacy = PrivacyReport {
         quasi_identifiers: quasi,
         sensitive: sensitive.map(str::to_string),
@@ -201,6 +209,9 @@ fn positive_class(classes: &[String], asked: Option<&str>) -> Result<usize> {
 }
 
 type Modelled = (TargetReport, EvaluationReport, Vec<ModelReport>);
+
+/// Per model: metric values per split, summed confusion, timings.
+type Scores = (Vec<Vec<Option<f64>>>, Confusion, ModelTimings);
 
 fn model_all(
     masked: &Table,
@@ -298,7 +309,7 @@ fn model_all(
     let folds = recipe.evaluation.folds(&y, recipe.seed)?;
     let threshold = 0.5;
     let total = folds.len() * recipe.models.len();
-    let mut per_model: Vec<(Vec<Vec<Option<f64>>>, Confusion, ModelTimings)> = recipe
+    let mut per_model: Vec<Scores> = recipe
         .models
         .iter()
         .map(|_| (Vec::new(), Confusion::default(), ModelTimings::default()))

@@ -158,7 +158,6 @@ fn guess_target(table: &Table) -> Option<String> {
         })
         .or(binary
             .iter()
-            .filter(|c| suggested_role(&c.name, c.ctype) == "feature")
-            .last())
+            .rfind(|c| suggested_role(&c.name, c.ctype) == "feature"))
         .map(|c| c.name.clone())
 }

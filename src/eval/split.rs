@@ -122,20 +122,38 @@ impl Evaluation {
         };
         match *self {
             Evaluation::Holdout { test_fraction } => {
-                let mut test = Vec::new();
-                for class in [false, true] {
-                    let mut idx: Vec<usize> = (0..n).filter(|&i| y[i] == class).collect();
-                    idx.shuffle(&mut rng);
-                    let take = ((idx.len() as f64 * test_fraction).round() as usize)
-                        .clamp(usize::from(idx.len() > 1), idx.len().saturating_sub(1));
-                    test.extend_from_slice(&idx[..take]);
-                }
-                if test.is_empty() || test.len() == n {
+                // As scikit-learn's StratifiedShuffleSplit: ceil(n × fraction) test rows,
+                // shared among the classes in proportion (largest remainders get the rest).
+                let n_test = (n as f64 * test_fraction).ceil() as usize;
+                if n_test == 0 || n_test >= n {
                     return Err(Error::recipe(
                         "evaluation",
                         Some("test_fraction"),
                         format!("leaves an empty train or test set with {n} rows"),
                     ));
+                }
+                let sizes = [neg, pos];
+                let exact: Vec<f64> = sizes
+                    .iter()
+                    .map(|&c| c as f64 * n_test as f64 / n as f64)
+                    .collect();
+                let mut take: Vec<usize> = exact.iter().map(|e| e.floor() as usize).collect();
+                let mut order = [0usize, 1];
+                order.sort_by(|&a, &b| {
+                    (exact[b] - exact[b].floor()).total_cmp(&(exact[a] - exact[a].floor()))
+                });
+                let mut left = n_test - take.iter().sum::<usize>();
+                for &c in order.iter().cycle().take(4) {
+                    if left > 0 && take[c] < sizes[c] {
+                        take[c] += 1;
+                        left -= 1;
+                    }
+                }
+                let mut test = Vec::new();
+                for (c, class) in [false, true].into_iter().enumerate() {
+                    let mut idx: Vec<usize> = (0..n).filter(|&i| y[i] == class).collect();
+                    idx.shuffle(&mut rng);
+                    test.extend_from_slice(&idx[..take[c]]);
                 }
                 Ok(vec![fold_from_test(n, test)])
             }

@@ -74,6 +74,6 @@ pub(crate) fn selected<'a>(
     table
         .columns
         .iter()
-        .filter(|c| named.as_ref().map_or(true, |n| n.contains(&c.name)) && applies(c))
+        .filter(|c| named.as_ref().is_none_or(|n| n.contains(&c.name)) && applies(c))
         .collect()
 }

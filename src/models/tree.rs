@@ -1,15 +1,19 @@
-//! `decision_tree`: a CART tree grown by linfa-trees (exact splits, Gini or entropy).
+//! `decision_tree`: an exact CART classification tree (Gini or entropy), grown depth-first.
 //!
-//! linfa-trees predicts labels only. After growing, the tree is copied into a flat node array
-//! and each leaf's positive-class share among the training rows that reach it is recorded, so
-//! that the tree yields probabilities exactly as scikit-learn's `predict_proba` does.
+//! Splits are searched over every feature and every midpoint between consecutive distinct
+//! values, as scikit-learn's `DecisionTreeClassifier(splitter="best")`; ties go to the first
+//! feature and the smallest threshold, so a tree is a pure function of its training rows.
+//! Leaves hold the positive-class share of their training rows (`predict_proba`).
+//!
+//! Why not linfa-trees: it sums class weights through a `HashMap`, so equal-quality splits are
+//! broken by hash order and two runs of the same recipe could grow different trees, which
+//! breaks Bedside's "same recipe + data + seed = same report" invariant. It also predicts
+//! labels only.
 
 use super::{Classifier, FittedClassifier};
 use crate::error::{Error, Result};
 use crate::privacy::ArgError;
-use linfa::prelude::*;
-use linfa_trees::{DecisionTree, SplitQuality, TreeNode};
-use ndarray::{Array1, Array2, ArrayView1};
+use ndarray::{Array2, ArrayView1};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
@@ -60,6 +64,23 @@ impl TreeParams {
         }
         Ok(())
     }
+
+    /// Impurity of a node with `pos` positives among `n` rows, times `n`.
+    fn weighted_impurity(&self, pos: usize, n: usize) -> f64 {
+        if n == 0 {
+            return 0.0;
+        }
+        let p = pos as f64 / n as f64;
+        let q = 1.0 - p;
+        let per_row = match self.criterion {
+            Criterion::Gini => 1.0 - p * p - q * q,
+            Criterion::Entropy => {
+                let h = |x: f64| if x > 0.0 { -x * x.log2() } else { 0.0 };
+                h(p) + h(q)
+            }
+        };
+        per_row * n as f64
+    }
 }
 
 /// A node of the flat tree: internal (`feature`, `threshold`, children) or a leaf (`proba`).
@@ -70,57 +91,24 @@ pub struct Node {
     pub left: usize,
     pub right: usize,
     pub leaf: bool,
+    /// Positive-class share of the training rows in this node.
     pub proba: f64,
+    pub samples: usize,
 }
 
-/// A fitted tree in flat form.
+/// A fitted tree in flat form (root at index 0).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FlatTree {
     pub nodes: Vec<Node>,
 }
 
 impl FlatTree {
-    fn from_linfa(root: &TreeNode<f64, usize>) -> FlatTree {
-        let mut nodes = Vec::new();
-        fn add(n: &TreeNode<f64, usize>, nodes: &mut Vec<Node>) -> usize {
-            let id = nodes.len();
-            let (feature, threshold, _) = n.split();
-            nodes.push(Node {
-                feature,
-                threshold,
-                left: 0,
-                right: 0,
-                leaf: true,
-                proba: 0.0,
-            });
-            let kids = n.children();
-            if let (false, Some(l), Some(r)) = (n.is_leaf(), kids[0].as_deref(), kids[1].as_deref())
-            {
-                let left = add(l, nodes);
-                let right = add(r, nodes);
-                nodes[id] = Node {
-                    feature,
-                    threshold,
-                    left,
-                    right,
-                    leaf: false,
-                    proba: 0.0,
-                };
-            } else {
-                nodes[id].proba = n.prediction().map_or(0.0, |p| p as f64);
-            }
-            id
-        }
-        add(root, &mut nodes);
-        FlatTree { nodes }
-    }
-
-    /// The leaf a row reaches (linfa's rule: `x < threshold` goes left).
+    /// The leaf a row reaches (`x <= threshold` goes left, as scikit-learn).
     pub fn leaf(&self, row: ArrayView1<f64>) -> usize {
         let mut i = 0;
         while !self.nodes[i].leaf {
             let n = &self.nodes[i];
-            i = if row[n.feature] < n.threshold {
+            i = if row[n.feature] <= n.threshold {
                 n.left
             } else {
                 n.right
@@ -130,44 +118,107 @@ impl FlatTree {
     }
 }
 
-impl Classifier for TreeParams {
-    fn fit(&self, x: &Array2<f64>, y: &[bool]) -> Result<Box<dyn FittedClassifier>> {
-        let err = |message: String| Error::Model {
-            kind: "decision_tree".into(),
-            message,
-        };
-        if y.is_empty() {
-            return Err(err("no training rows".into()));
+struct Grower<'a> {
+    params: &'a TreeParams,
+    x: &'a Array2<f64>,
+    y: &'a [bool],
+    nodes: Vec<Node>,
+    scratch: Vec<(f64, bool)>,
+}
+
+impl Grower<'_> {
+    fn grow(&mut self, rows: &mut [usize], depth: usize) -> usize {
+        let n = rows.len();
+        let pos = rows.iter().filter(|&&r| self.y[r]).count();
+        let id = self.nodes.len();
+        self.nodes.push(Node {
+            feature: 0,
+            threshold: 0.0,
+            left: 0,
+            right: 0,
+            leaf: true,
+            proba: pos as f64 / n.max(1) as f64,
+            samples: n,
+        });
+        let min_leaf = self.params.min_samples_leaf;
+        if pos == 0
+            || pos == n
+            || n < 2 * min_leaf
+            || self.params.max_depth.is_some_and(|d| depth >= d)
+        {
+            return id;
         }
-        let targets: Array1<usize> = y.iter().map(|&b| b as usize).collect();
-        let data = Dataset::new(x.clone(), targets);
-        let quality = match self.criterion {
-            Criterion::Gini => SplitQuality::Gini,
-            Criterion::Entropy => SplitQuality::Entropy,
-        };
-        let tree = DecisionTree::params()
-            .split_quality(quality)
-            .max_depth(self.max_depth)
-            .min_weight_leaf(self.min_samples_leaf as f32)
-            .min_weight_split(2.0 * self.min_samples_leaf as f32)
-            .min_impurity_decrease(1e-12)
-            .fit(&data)
-            .map_err(|e| err(e.to_string()))?;
-        let mut flat = FlatTree::from_linfa(tree.root_node());
-        // Leaf probabilities from the training rows that reach each leaf.
-        let mut pos = vec![0usize; flat.nodes.len()];
-        let mut tot = vec![0usize; flat.nodes.len()];
-        for (row, &label) in x.rows().into_iter().zip(y) {
-            let l = flat.leaf(row);
-            tot[l] += 1;
-            pos[l] += label as usize;
-        }
-        for (i, n) in flat.nodes.iter_mut().enumerate() {
-            if n.leaf && tot[i] > 0 {
-                n.proba = pos[i] as f64 / tot[i] as f64;
+        let parent = self.params.weighted_impurity(pos, n);
+        let mut best: Option<(f64, usize, f64)> = None; // (children impurity, feature, threshold)
+        for f in 0..self.x.ncols() {
+            self.scratch.clear();
+            self.scratch
+                .extend(rows.iter().map(|&r| (self.x[[r, f]], self.y[r])));
+            self.scratch.sort_by(|a, b| a.0.total_cmp(&b.0));
+            let mut left_pos = 0;
+            for k in 0..n - 1 {
+                left_pos += self.scratch[k].1 as usize;
+                let left_n = k + 1;
+                let (v, next) = (self.scratch[k].0, self.scratch[k + 1].0);
+                if v == next || left_n < min_leaf || n - left_n < min_leaf {
+                    continue;
+                }
+                let children = self.params.weighted_impurity(left_pos, left_n)
+                    + self.params.weighted_impurity(pos - left_pos, n - left_n);
+                if best.is_none_or(|(b, _, _)| children < b - 1e-12) {
+                    let mid = v + (next - v) / 2.0;
+                    best = Some((children, f, if mid < next { mid } else { v }));
+                }
             }
         }
-        Ok(Box::new(flat))
+        let Some((children, feature, threshold)) = best else {
+            return id;
+        };
+        if children >= parent - 1e-12 {
+            return id;
+        }
+        // Partition rows in place: left (<= threshold) first, keeping relative order.
+        let (mut left, mut right): (Vec<usize>, Vec<usize>) = rows
+            .iter()
+            .partition(|&&r| self.x[[r, feature]] <= threshold);
+        let split = left.len();
+        rows[..split].copy_from_slice(&left);
+        rows[split..].copy_from_slice(&right);
+        left.clear();
+        right.clear();
+        let (l, r) = rows.split_at_mut(split);
+        let left_id = self.grow(l, depth + 1);
+        let right_id = self.grow(r, depth + 1);
+        let node = &mut self.nodes[id];
+        node.leaf = false;
+        node.feature = feature;
+        node.threshold = threshold;
+        node.left = left_id;
+        node.right = right_id;
+        id
+    }
+}
+
+impl Classifier for TreeParams {
+    fn fit(&self, x: &Array2<f64>, y: &[bool]) -> Result<Box<dyn FittedClassifier>> {
+        if y.is_empty() || x.nrows() != y.len() {
+            return Err(Error::Model {
+                kind: "decision_tree".into(),
+                message: "no training rows".into(),
+            });
+        }
+        let mut grower = Grower {
+            params: self,
+            x,
+            y,
+            nodes: Vec::new(),
+            scratch: Vec::with_capacity(y.len()),
+        };
+        let mut rows: Vec<usize> = (0..y.len()).collect();
+        grower.grow(&mut rows, 0);
+        Ok(Box::new(FlatTree {
+            nodes: grower.nodes,
+        }))
     }
 }
 
@@ -177,5 +228,52 @@ impl FittedClassifier for FlatTree {
             .into_iter()
             .map(|r| self.nodes[self.leaf(r)].proba)
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    #[test]
+    fn a_pure_split_is_found_at_the_midpoint() {
+        let x = array![[1.0, 5.0], [2.0, 5.0], [3.0, 5.0], [10.0, 5.0], [11.0, 5.0]];
+        let y = [false, false, false, true, true];
+        let t = TreeParams::default().fit(&x, &y).unwrap();
+        assert_eq!(
+            t.predict_proba(&array![[2.5, 0.0], [6.4, 0.0], [6.6, 0.0]]),
+            vec![0.0, 0.0, 1.0]
+        );
+    }
+
+    #[test]
+    fn max_depth_one_gives_leaf_shares() {
+        // Best first split is x <= 2.5; the right leaf holds 1 negative and 2 positives.
+        let x = array![[1.0], [2.0], [3.0], [4.0], [5.0]];
+        let y = [false, false, true, false, true];
+        let t = TreeParams {
+            max_depth: Some(1),
+            ..TreeParams::default()
+        }
+        .fit(&x, &y)
+        .unwrap();
+        let p = t.predict_proba(&array![[0.0], [9.0]]);
+        assert_eq!(p[0], 0.0);
+        assert!((p[1] - 2.0 / 3.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn min_samples_leaf_is_respected() {
+        let x = array![[1.0], [2.0], [3.0], [4.0]];
+        let y = [true, false, false, false];
+        let t = TreeParams {
+            min_samples_leaf: 2,
+            ..TreeParams::default()
+        }
+        .fit(&x, &y)
+        .unwrap();
+        let flat = t.predict_proba(&array![[1.0], [4.0]]);
+        assert_eq!(flat, vec![0.5, 0.0]);
     }
 }

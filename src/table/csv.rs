@@ -81,16 +81,10 @@ pub fn read_csv(bytes: &[u8], file: &str, opts: &CsvOptions) -> Result<Parsed> {
         .from_reader(&text[..]);
 
     let mut record = csv::ByteRecord::new();
-    let header_line;
-    let header: Vec<String> = loop {
-        match reader.read_byte_record(&mut record) {
-            Ok(true) => {
-                header_line = record.position().map_or(1, |p| p.line());
-                break header_fields(&record, file, header_line)?;
-            }
-            Ok(false) => return Err(input_err("the file has no header row".into())),
-            Err(e) => return Err(input_err(format!("cannot read the header: {e}"))),
-        }
+    let header: Vec<String> = match reader.read_byte_record(&mut record) {
+        Ok(true) => header_fields(&record, file, record.position().map_or(1, |p| p.line()))?,
+        Ok(false) => return Err(input_err("the file has no header row".into())),
+        Err(e) => return Err(input_err(format!("cannot read the header: {e}"))),
     };
 
     let width = header.len();
@@ -189,7 +183,7 @@ fn decode(bytes: &[u8]) -> std::result::Result<(Vec<u8>, String), String> {
         return Ok((rest.to_vec(), "utf-8 (BOM)".into()));
     }
     let utf16 = |rest: &[u8], le: bool, name: &str| {
-        if rest.len() % 2 != 0 {
+        if !rest.len().is_multiple_of(2) {
             return Err(format!("{name} text has an odd number of bytes"));
         }
         let units = rest.chunks_exact(2).map(|c| {

@@ -1,0 +1,121 @@
+//! The command-line face: JSON on stdout, one clear paragraph on stderr and a non-zero exit on failure.
+
+mod common;
+use std::process::Command;
+
+fn bedside(args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_bedside"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+fn temp(name: &str, content: &str) -> String {
+    let dir = std::env::temp_dir().join(format!("bedside-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, content).unwrap();
+    path.to_string_lossy().into()
+}
+
+#[test]
+fn profile_prints_the_contract_shape() {
+    let data = temp("p.csv", "mrn,age,y\n001,30,0\n002,41,1\n003\n");
+    let (ok, out, _) = bedside(&["profile", "--data", &data]);
+    assert!(ok);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["input"]["rows"], 2);
+    assert_eq!(v["input"]["columns"], 3);
+    assert_eq!(v["input"]["rejected_rows"][0]["line"], 4);
+    assert_eq!(v["columns"][0]["name"], "mrn");
+    assert_eq!(v["columns"][0]["type"], "identifier");
+    assert_eq!(v["columns"][1]["type"], "numeric");
+    assert!(v["columns"][1]["missing"].is_number() && v["columns"][1]["distinct"].is_number());
+}
+
+#[test]
+fn run_prints_the_report_and_writes_the_masked_csv() {
+    let csv = common::patients_csv(120, 8);
+    let data = temp("r.csv", &csv);
+    let recipe = temp(
+        "r.json",
+        &common::recipe_json(
+            common::MASK,
+            common::FEATURES,
+            common::BOTH_MODELS,
+            common::CV5,
+        ),
+    );
+    let masked = temp("masked.csv", "");
+    let (ok, out, err) = bedside(&[
+        "run", "--data", &data, "--recipe", &recipe, "--out", &masked,
+    ]);
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["input"]["rows"], 120);
+    assert_eq!(v["models"][0]["kind"], "logistic_regression");
+    assert_eq!(
+        v["models"][1]["metrics"]["roc_auc"]["folds"]
+            .as_array()
+            .unwrap()
+            .len(),
+        5
+    );
+    assert!(v["privacy"]["risk"]["prosecutor_max"].is_number());
+    let written = std::fs::read_to_string(&masked).unwrap();
+    assert!(written.starts_with("mrn,age,sex,zip,glucose,smoker,outcome\n"));
+    assert_eq!(written.lines().count(), 121);
+}
+
+#[test]
+fn failures_exit_non_zero_with_the_file_step_and_field() {
+    let data = temp("f.csv", &common::patients_csv(30, 1));
+    let recipe = temp(
+        "bad.json",
+        r#"{"version": 1, "privacy": [{"op": "drop", "columns": ["nope"]}]}"#,
+    );
+    let (ok, out, err) = bedside(&["run", "--data", &data, "--recipe", &recipe]);
+    assert!(!ok);
+    assert!(out.is_empty());
+    assert!(
+        err.contains("bad.json: recipe privacy[0] (drop), field 'columns': no such column 'nope'"),
+        "{err}"
+    );
+    assert_eq!(err.trim().lines().count(), 1, "one paragraph");
+
+    let (ok, _, err) = bedside(&["profile", "--data", "/nonexistent/x.csv"]);
+    assert!(
+        !ok && err.contains("/nonexistent/x.csv: cannot read the file"),
+        "{err}"
+    );
+
+    let dup = temp("dup.csv", "a,a\n1,2\n");
+    let (ok, _, err) = bedside(&["profile", "--data", &dup]);
+    assert!(
+        !ok && err.contains("dup.csv, line 1, field 'a': duplicate header name"),
+        "{err}"
+    );
+
+    let (ok, _, err) = bedside(&["run", "--data", &data]);
+    assert!(!ok && err.contains("needs --recipe"), "{err}");
+    let (ok, _, err) = bedside(&["frobnicate"]);
+    assert!(!ok && err.contains("unknown command"), "{err}");
+}
+
+#[test]
+fn suggest_gives_a_recipe_that_runs() {
+    let data = temp("s.csv", &common::patients_csv(100, 2));
+    let (ok, out, err) = bedside(&["suggest", "--data", &data, "--target", "outcome"]);
+    assert!(ok, "{err}");
+    let recipe = temp("s.json", &out);
+    let (ok, out, err) = bedside(&["run", "--data", &data, "--recipe", &recipe]);
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["recipe"]["privacy"][0]["op"], "drop");
+    assert_eq!(v["models"].as_array().unwrap().len(), 2);
+}

@@ -1,0 +1,187 @@
+//! The CSV reader: encodings, quoting, ragged rows, missing tokens, leading zeros.
+
+use bedside::table::csv::{read_csv, CsvOptions};
+use bedside::table::{ColumnType, Values};
+use bedside::Error;
+
+fn read(text: &[u8]) -> bedside::table::csv::Parsed {
+    read_csv(text, "t.csv", &CsvOptions::default()).expect("readable")
+}
+
+#[test]
+fn utf8_bom_is_stripped_from_the_first_header() {
+    let p = read(b"\xEF\xBB\xBFage,sex\n30,F\n");
+    assert_eq!(p.table.names(), vec!["age", "sex"]);
+    assert_eq!(p.encoding, "utf-8 (BOM)");
+}
+
+#[test]
+fn utf16le_with_bom_is_decoded() {
+    let text = "age,name\n41,Zoë\n";
+    let mut bytes = vec![0xFF, 0xFE];
+    bytes.extend(text.encode_utf16().flat_map(|u| u.to_le_bytes()));
+    let p = read(&bytes);
+    assert_eq!(
+        p.table.column("name").unwrap().values.text(0).as_deref(),
+        Some("Zoë")
+    );
+    assert_eq!(
+        p.table.column("age").unwrap().values,
+        Values::Num(vec![41.0])
+    );
+}
+
+#[test]
+fn quoted_multiline_field_keeps_its_newline_and_later_line_numbers_stay_physical() {
+    let p = read(b"id,note,y\n1,\"line one\nline two, with comma\",0\n2,ok,1\n3,bad\n");
+    assert_eq!(p.table.rows(), 2);
+    assert_eq!(
+        p.table.column("note").unwrap().values.text(0).as_deref(),
+        Some("line one\nline two, with comma")
+    );
+    assert_eq!(p.rejected.len(), 1);
+    assert_eq!(
+        p.rejected[0].line, 5,
+        "the ragged record starts on physical line 5"
+    );
+}
+
+#[test]
+fn ragged_rows_are_rejected_with_line_and_reason_never_padded() {
+    let p = read(b"a,b,c\n1,2,3\n4,5\n6,7,8,9\n10,11,12\n");
+    assert_eq!(p.table.rows(), 2);
+    assert_eq!(
+        p.table.column("a").unwrap().values,
+        Values::Num(vec![1.0, 10.0])
+    );
+    let lines: Vec<u64> = p.rejected.iter().map(|r| r.line).collect();
+    assert_eq!(lines, vec![3, 4]);
+    assert_eq!(p.rejected[0].reason, "expected 3 fields, found 2");
+    assert_eq!(p.rejected[1].reason, "expected 3 fields, found 4");
+}
+
+#[test]
+fn leading_zero_codes_stay_text() {
+    let p = read(b"mrn2,zip,n\n00123,02139,7\n00456,10025,8\n");
+    let zip = p.table.column("zip").unwrap();
+    assert_ne!(zip.ctype, ColumnType::Numeric);
+    assert_eq!(zip.values.text(0).as_deref(), Some("02139"));
+    assert_eq!(
+        p.table.column("mrn2").unwrap().values.text(0).as_deref(),
+        Some("00123")
+    );
+    assert_eq!(p.table.column("n").unwrap().ctype, ColumnType::Numeric);
+}
+
+#[test]
+fn default_missing_tokens_are_missing_and_numbers_stay_numeric() {
+    let p = read(b"x,c\n1.5,a\nNA,?\n,b\nN/A,NULL\n-,c\n2,NaN\n");
+    let x = p.table.column("x").unwrap();
+    assert_eq!(x.ctype, ColumnType::Numeric);
+    assert_eq!(x.values.missing(), 4);
+    assert_eq!(p.table.column("c").unwrap().values.missing(), 3);
+}
+
+#[test]
+fn custom_missing_tokens_replace_the_defaults() {
+    let opts = CsvOptions {
+        delimiter: None,
+        missing: vec!["missing".into()],
+    };
+    let p = read_csv(b"x\n1\nmissing\nNA\n", "t.csv", &opts).unwrap();
+    let x = p.table.column("x").unwrap();
+    assert_eq!(
+        x.ctype,
+        ColumnType::Categorical,
+        "NA is a value when not a missing token"
+    );
+    assert_eq!(x.values.missing(), 1);
+}
+
+#[test]
+fn semicolon_and_tab_delimiters_are_sniffed() {
+    let p = read(b"a;b\n1;\"x;y\"\n2;z\n");
+    assert_eq!(p.delimiter, ';');
+    assert_eq!(
+        p.table.column("b").unwrap().values.text(0).as_deref(),
+        Some("x;y")
+    );
+    let p = read(b"a\tb\n1\t2\n");
+    assert_eq!(p.delimiter, '\t');
+}
+
+#[test]
+fn crlf_line_endings_are_read() {
+    let p = read(b"a,b\r\n1,2\r\n3,4\r\n");
+    assert_eq!(p.table.rows(), 2);
+    assert_eq!(
+        p.table.column("b").unwrap().values,
+        Values::Num(vec![2.0, 4.0])
+    );
+}
+
+#[test]
+fn invalid_utf8_rows_are_rejected_naming_the_field() {
+    let p = read(b"a,b\n1,ok\n2,\xFF\xFE\n3,fine\n");
+    assert_eq!(p.table.rows(), 2);
+    assert_eq!(p.rejected[0].line, 3);
+    assert!(
+        p.rejected[0].reason.contains("'b'"),
+        "{}",
+        p.rejected[0].reason
+    );
+}
+
+#[test]
+fn empty_file_and_bad_headers_are_errors_naming_the_file() {
+    let e = read_csv(b"", "empty.csv", &CsvOptions::default()).unwrap_err();
+    assert_eq!(e.to_string(), "empty.csv: the file is empty");
+    let e = read_csv(b"a,a\n1,2\n", "dup.csv", &CsvOptions::default()).unwrap_err();
+    assert!(matches!(e, Error::Csv { line: 1, .. }));
+    assert_eq!(
+        e.to_string(),
+        "dup.csv, line 1, field 'a': duplicate header name"
+    );
+    let e = read_csv(b"a,,c\n1,2,3\n", "blank.csv", &CsvOptions::default()).unwrap_err();
+    assert!(e.to_string().contains("field '#2'"), "{e}");
+}
+
+#[test]
+fn types_are_inferred_from_values_and_headers() {
+    let mut csv = String::from("patient_name,visit,score,ward,comment\n");
+    for i in 0..30 {
+        csv.push_str(&format!(
+            "Person {i},2024-01-{:02},{}.5,W{},this is a longer free text comment number {i}\n",
+            i % 28 + 1,
+            i,
+            i % 3
+        ));
+    }
+    let p = read(csv.as_bytes());
+    let t = |n: &str| p.table.column(n).unwrap().ctype;
+    assert_eq!(t("patient_name"), ColumnType::Identifier);
+    assert_eq!(t("visit"), ColumnType::Date);
+    assert_eq!(t("score"), ColumnType::Numeric);
+    assert_eq!(t("ward"), ColumnType::Categorical);
+    assert_eq!(t("comment"), ColumnType::Text);
+}
+
+#[test]
+fn overflowing_and_special_numbers_are_not_numeric() {
+    let p = read(b"a,b\n1e309,inf\n2,nan\n");
+    assert_ne!(p.table.column("a").unwrap().ctype, ColumnType::Numeric);
+    assert_ne!(p.table.column("b").unwrap().ctype, ColumnType::Numeric);
+}
+
+#[test]
+fn written_csv_reads_back_identically() {
+    let p = read(b"id,note,x\n007,\"a, \"\"quoted\"\"\nnote\",1.25\n008,,\n");
+    let written = bedside::table::csv::write_csv(&p.table);
+    let again = read(&written);
+    assert_eq!(again.table.names(), p.table.names());
+    assert_eq!(
+        again.table.column("note").unwrap().values,
+        p.table.column("note").unwrap().values
+    );
+    assert_eq!(bedside::table::csv::write_csv(&again.table), written);
+}

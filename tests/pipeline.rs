@@ -1,0 +1,248 @@
+//! The whole chain: privacy invariants, leakage-free feature fitting, determinism, models.
+
+mod common;
+use bedside::eval::split::Evaluation;
+use bedside::table::csv::{read_csv, CsvOptions};
+use common::*;
+
+fn original_values(csv: &str, column: usize) -> Vec<String> {
+    csv.lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(column).unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn masked_output_contains_no_original_name_or_record_number() {
+    let csv = patients_csv(300, 11);
+    let out = run(&csv, &recipe_json(MASK, FEATURES, BOTH_MODELS, CV5)).unwrap();
+    let masked = String::from_utf8(bedside::table::csv::write_csv(&out.masked)).unwrap();
+    for name in original_values(&csv, 0) {
+        assert!(!masked.contains(&name), "name survived masking");
+    }
+    for mrn in original_values(&csv, 1) {
+        assert!(!masked.contains(&mrn), "record number survived masking");
+    }
+    assert!(!out.masked.names().contains(&"name".to_string()));
+}
+
+#[test]
+fn pseudonyms_are_consistent_within_a_key_and_differ_across_keys() {
+    use bedside::privacy::ops::pseudonymize::pseudonym;
+    assert_eq!(pseudonym(b"k1", "00001234"), pseudonym(b"k1", "00001234"));
+    assert_ne!(pseudonym(b"k1", "00001234"), pseudonym(b"k2", "00001234"));
+    assert_ne!(pseudonym(b"k1", "00001234"), pseudonym(b"k1", "00001235"));
+    // Within a run, equal inputs map to equal pseudonyms.
+    let csv = "name,mrn,outcome\nA,001,0\nB,002,1\nC,001,0\n";
+    let out = run(csv, r#"{"version": 1, "columns": {"name": "identifier", "mrn": "identifier"}, "privacy": [{"op": "drop", "columns": ["name"]}, {"op": "pseudonymize", "columns": ["mrn"]}]}"#).unwrap();
+    let m = &out.masked.column("mrn").unwrap().values;
+    assert_eq!(m.text(0), m.text(2));
+    assert_ne!(m.text(0), m.text(1));
+    // Two runs get two fresh keys.
+    let again = run(csv, r#"{"version": 1, "columns": {"name": "identifier", "mrn": "identifier"}, "privacy": [{"op": "drop", "columns": ["name"]}, {"op": "pseudonymize", "columns": ["mrn"]}]}"#).unwrap();
+    assert_ne!(
+        again.masked.column("mrn").unwrap().values.text(0),
+        m.text(0)
+    );
+}
+
+#[test]
+fn feature_steps_are_fitted_on_training_rows_only() {
+    // Glucose of the rows is arranged so that every split's training mean differs from the
+    // mean over all rows; the learned imputation and scaling must equal the training means.
+    let csv = patients_csv(200, 5);
+    let recipe = recipe_json(
+        MASK,
+        r#"[{"op": "impute", "strategy": "mean"}, {"op": "scale", "method": "standard"}, {"op": "one_hot"}]"#,
+        r#"[{"kind": "logistic_regression"}]"#,
+        CV5,
+    );
+    let out = run(&csv, &recipe).unwrap();
+    let parsed = read_csv(csv.as_bytes(), "t", &CsvOptions::default()).unwrap();
+    let glucose = match &parsed.table.column("glucose").unwrap().values {
+        bedside::table::Values::Num(v) => v.clone(),
+        _ => panic!("numeric"),
+    };
+    let y: Vec<bool> = (0..parsed.table.rows())
+        .map(|r| {
+            parsed
+                .table
+                .column("outcome")
+                .unwrap()
+                .values
+                .text(r)
+                .as_deref()
+                == Some("1")
+        })
+        .collect();
+    let folds = Evaluation::StratifiedKfold { folds: 5 }
+        .folds(&y, 7)
+        .unwrap();
+    let impute = out.report.audit.iter().find(|a| a.op == "impute").unwrap();
+    let learned = impute.args["learned"].as_array().unwrap();
+    let mean_of = |rows: &[usize]| {
+        let v: Vec<f64> = rows
+            .iter()
+            .map(|&r| glucose[r])
+            .filter(|x| !x.is_nan())
+            .collect();
+        v.iter().sum::<f64>() / v.len() as f64
+    };
+    let all: Vec<usize> = (0..glucose.len()).collect();
+    for (f, fold) in folds.iter().enumerate() {
+        let got = learned[f]["glucose"].as_f64().unwrap();
+        assert!(
+            (got - mean_of(&fold.train)).abs() < 1e-9,
+            "split {f}: imputer learned {got}, training mean {}",
+            mean_of(&fold.train)
+        );
+        assert!(
+            (got - mean_of(&all)).abs() > 1e-6,
+            "split {f}: the imputer saw every row"
+        );
+    }
+}
+
+#[test]
+fn same_recipe_same_data_same_report() {
+    let csv = patients_csv(150, 3);
+    let recipe = recipe_json(MASK, FEATURES, BOTH_MODELS, CV5);
+    let a = serde_json::to_value(run(&csv, &recipe).unwrap().report).unwrap();
+    let b = serde_json::to_value(run(&csv, &recipe).unwrap().report).unwrap();
+    assert_eq!(a, b);
+    let other = recipe.replace("\"seed\": 7", "\"seed\": 8");
+    let c = serde_json::to_value(run(&csv, &other).unwrap().report).unwrap();
+    assert_ne!(
+        a["models"], c["models"],
+        "a different seed gives different folds"
+    );
+}
+
+#[test]
+fn models_find_the_signal_in_generated_data() {
+    let csv = patients_csv(600, 21);
+    let out = run(&csv, &recipe_json(MASK, FEATURES, BOTH_MODELS, CV5)).unwrap();
+    let auc = |i: usize| out.report.models[i].metrics["roc_auc"].mean.unwrap();
+    assert!(auc(0) > 0.75, "logistic regression AUC {}", auc(0));
+    assert!(auc(1) > 0.65, "decision tree AUC {}", auc(1));
+    for m in &out.report.models {
+        for name in [
+            "accuracy",
+            "precision",
+            "recall",
+            "specificity",
+            "f1",
+            "roc_auc",
+        ] {
+            let s = &m.metrics[name];
+            assert_eq!(s.folds.len(), 5);
+            assert!(s
+                .folds
+                .iter()
+                .all(|v| v.is_some_and(|x| (0.0..=1.0).contains(&x))));
+        }
+        let c = &m.confusion_matrix;
+        assert_eq!(c.tp + c.fp + c.tn + c.fn_, 600, "every row is tested once");
+    }
+}
+
+#[test]
+fn a_model_that_ignores_its_inputs_scores_chance() {
+    // Labels independent of every input: cross-validated AUC must be near 0.5, not the
+    // optimistic score a model gets on its own training rows.
+    let mut csv = String::from("x1,x2,y\n");
+    let mut s = 12345u64;
+    let mut next = || {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        (s % 1000) as f64 / 1000.0
+    };
+    for _ in 0..400 {
+        let (a, b, c) = (next(), next(), next());
+        csv.push_str(&format!("{a},{b},{}\n", (c > 0.5) as u8));
+    }
+    let out = run(&csv, r#"{"version": 1, "target": "y", "models": [{"kind": "decision_tree"}], "evaluation": {"method": "stratified_kfold", "folds": 5}}"#).unwrap();
+    let auc = out.report.models[0].metrics["roc_auc"].mean.unwrap();
+    assert!((auc - 0.5).abs() < 0.1, "AUC {auc} on noise");
+}
+
+#[test]
+fn holdout_reports_one_split() {
+    let out = run(
+        &patients_csv(200, 2),
+        &recipe_json(
+            MASK,
+            FEATURES,
+            BOTH_MODELS,
+            r#"{"method": "holdout", "test_fraction": 0.3}"#,
+        ),
+    )
+    .unwrap();
+    let ev = out.report.evaluation.unwrap();
+    assert_eq!((ev.splits, ev.test_sizes[0]), (1, 60));
+    assert_eq!(out.report.models[0].metrics["accuracy"].folds.len(), 1);
+}
+
+#[test]
+fn rows_without_a_target_are_left_out_and_reported() {
+    let csv = patients_csv(100, 4).replacen(",0\n", ",NA\n", 3);
+    let out = run(&csv, &recipe_json(MASK, FEATURES, BOTH_MODELS, CV5)).unwrap();
+    let t = out.report.target.unwrap();
+    assert_eq!(t.missing, 3);
+    assert_eq!(t.counts.iter().sum::<usize>(), 97);
+    assert!(out
+        .report
+        .audit
+        .iter()
+        .any(|a| a.op == "exclude_missing_target" && a.rows_affected == 3));
+}
+
+#[test]
+fn a_target_with_more_than_two_classes_is_explained() {
+    let e = run("x,y\n1,a\n2,b\n3,c\n4,a\n", r#"{"version": 1, "target": "y", "features": [], "models": [{"kind": "decision_tree"}], "evaluation": {"method": "kfold", "folds": 2}}"#).err().unwrap();
+    assert!(e.to_string().contains("3 distinct values"), "{e}");
+}
+
+#[test]
+fn the_audit_has_one_entry_per_executed_step() {
+    let out = run(
+        &patients_csv(100, 9),
+        &recipe_json(MASK, FEATURES, BOTH_MODELS, CV5),
+    )
+    .unwrap();
+    let ops: Vec<&str> = out.report.audit.iter().map(|a| a.op.as_str()).collect();
+    assert_eq!(
+        ops,
+        vec![
+            "drop",
+            "pseudonymize",
+            "impute",
+            "scale",
+            "one_hot",
+            "logistic_regression",
+            "decision_tree"
+        ]
+    );
+    let drop = &out.report.audit[0];
+    assert_eq!((drop.rows_affected, drop.cells_affected), (100, 100));
+}
+
+#[test]
+fn cancelling_from_the_progress_callback_stops_the_run() {
+    let recipe =
+        bedside::recipe::Recipe::from_json(&recipe_json(MASK, FEATURES, BOTH_MODELS, CV5)).unwrap();
+    let mut calls = 0;
+    let r = bedside::run_file(
+        patients_csv(100, 1).as_bytes(),
+        "t.csv",
+        &recipe,
+        &mut |p| {
+            calls += 1;
+            p.stage != "models" || p.done < 3
+        },
+        &|| 0.0,
+    );
+    assert!(matches!(r, Err(bedside::Error::Cancelled)));
+    assert!(calls > 3);
+}
