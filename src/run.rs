@@ -5,7 +5,7 @@
 
 use crate::error::{Error, Result};
 use crate::eval::metrics::{self, Confusion};
-use crate::features::FeatureStep;
+use crate::features;
 use crate::privacy::{risk, PrivacyContext};
 use crate::recipe::{Recipe, Role};
 use crate::report::*;
@@ -304,7 +304,7 @@ fn model_all(
             .collect(),
     )
     .take_rows(&rows);
-    check_pipeline(&x_table, &recipe.features)?;
+    features::check_pipeline(&x_table, &recipe.features)?;
 
     let folds = recipe.evaluation.folds(&y, recipe.seed)?;
     let threshold = 0.5;
@@ -321,16 +321,16 @@ fn model_all(
     for (f, fold) in folds.iter().enumerate() {
         let mut train = x_table.take_rows(&fold.train);
         let mut test = x_table.take_rows(&fold.test);
-        for (s, step) in recipe.features.iter().enumerate() {
-            let fitted = step.fit(&train);
-            step_cells[s] += fitted.transform(&mut train) + fitted.transform(&mut test);
-            step_learned[s].push(fitted.learned());
+        let mut ytr: Vec<bool> = fold.train.iter().map(|&i| y[i]).collect();
+        let fits = features::fit_transform(&recipe.features, &mut train, &mut ytr, &mut test);
+        for (s, fit) in fits.into_iter().enumerate() {
+            step_cells[s] += fit.cells;
+            step_learned[s].push(fit.learned);
         }
         if f == 0 {
             model_inputs = train.names();
         }
         let (xtr, xte) = (matrix(&train)?, matrix(&test)?);
-        let ytr: Vec<bool> = fold.train.iter().map(|&i| y[i]).collect();
         let yte: Vec<bool> = fold.test.iter().map(|&i| y[i]).collect();
         for (m, spec) in recipe.models.iter().enumerate() {
             ctx.report(
@@ -439,39 +439,6 @@ fn model_all(
         model_inputs,
     };
     Ok((target_report, evaluation, models))
-}
-
-/// Fails early, with the column named, when the feature steps leave text categories or missing
-/// values that no model can take.
-fn check_pipeline(x: &Table, steps: &[FeatureStep]) -> Result<()> {
-    let covers =
-        |step: &FeatureStep, col: &str| step.columns().is_empty() || step.columns().contains(&col);
-    for c in &x.columns {
-        let imputed = steps
-            .iter()
-            .any(|s| matches!(s, FeatureStep::Impute(_)) && covers(s, &c.name));
-        let encoded = steps
-            .iter()
-            .any(|s| matches!(s, FeatureStep::OneHot(_)) && covers(s, &c.name));
-        let categorical = matches!(c.values, Values::Str(_));
-        let missing = c.values.missing();
-        // one_hot encodes a missing category as all zeros, so categorical columns need no imputer.
-        if missing > 0 && !imputed && !(categorical && encoded) {
-            return Err(Error::recipe(
-                "features",
-                None,
-                format!("column '{}' has {missing} missing value(s) and no impute step covers it; add {{\"op\": \"impute\", \"strategy\": \"median\"}}", c.name),
-            ));
-        }
-        if categorical && !encoded {
-            return Err(Error::recipe(
-                "features",
-                None,
-                format!("column '{}' is categorical and no one_hot step covers it; add {{\"op\": \"one_hot\"}} or give it the role ignore", c.name),
-            ));
-        }
-    }
-    Ok(())
 }
 
 /// The numeric matrix of a fully encoded table.
