@@ -1,0 +1,56 @@
+// Static checks of the web shell that need no browser: CSP, no inline code, relative paths only,
+// translations complete in both languages.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { ROOT, STRINGS } from './helpers.mjs';
+
+const WWW = join(ROOT, 'www');
+const read = (f) => readFileSync(join(WWW, f), 'utf8');
+const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; connect-src 'self'; "
+  + "style-src 'self'; img-src 'self' data: blob:; object-src 'none'; base-uri 'none'; form-action 'none'";
+
+for (const page of ['index.html', 'about.html']) {
+  test(`${page}: strict CSP, no inline script or style, relative URLs only`, () => {
+    const html = read(page);
+    const csp = html.match(/<meta http-equiv="Content-Security-Policy" content="([^"]*)">/);
+    assert.ok(csp, 'CSP meta tag present');
+    assert.equal(csp[1], CSP);
+    assert.doesNotMatch(html, /\sstyle\s*=/i, 'no style attributes');
+    assert.doesNotMatch(html, /<style/i, 'no <style> elements');
+    assert.doesNotMatch(html, /\son[a-z]+\s*=/i, 'no inline event handlers');
+    for (const [, attrs] of html.matchAll(/<script([^>]*)>/gi)) assert.match(attrs, /\ssrc="[^"]+"/, 'scripts load from files');
+    for (const [, url] of html.matchAll(/\s(?:src|href)="([^"]*)"/gi)) {
+      assert.doesNotMatch(url, /^(?:[a-z]+:)?\/\//i, `absolute URL ${url}`);
+      assert.ok(!url.startsWith('/'), `root-relative URL ${url}`);
+    }
+  });
+}
+
+test('scripts: no network besides same-origin relative paths', () => {
+  for (const f of ['app.js', 'worker.js', 'charts.js']) {
+    const js = read(f);
+    assert.doesNotMatch(js, /https?:\/\/(?!www\.w3\.org\/2000\/svg)/, `${f} names no external URL`);
+    assert.doesNotMatch(js, /\b(?:XMLHttpRequest|WebSocket|EventSource|sendBeacon|importScripts)\b/, `${f}`);
+    assert.doesNotMatch(js, /\beval\(|new Function\(/, `${f} does not eval`);
+  }
+  assert.match(read('worker.js'), /from '\.\/pkg\/bedside\.js'/);
+});
+
+test('i18n: English and Chinese have the same keys, and every key the page uses exists', () => {
+  const { en, zh } = STRINGS;
+  assert.deepEqual(Object.keys(zh).sort(), Object.keys(en).sort());
+  for (const [k, v] of Object.entries(zh)) {
+    assert.ok(typeof v === 'string' && v.length > 0, `zh ${k}`);
+    const params = (s) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+    assert.deepEqual(params(v), params(en[k]), `placeholders of ${k}`);
+  }
+  const html = read('index.html');
+  for (const [, key] of html.matchAll(/data-i18n="([^"]+)"/g)) assert.ok(key in en, `index.html uses ${key}`);
+  const app = read('app.js');
+  for (const [, key] of app.matchAll(/\bt\('([a-z0-9_.]+)'/g)) assert.ok(key in en, `app.js uses ${key}`);
+  for (const [, prefix] of app.matchAll(/\bt\(`([a-z_]+)\.\$\{/g)) {
+    assert.ok(Object.keys(en).some((k) => k.startsWith(`${prefix}.`)), `app.js uses ${prefix}.*`);
+  }
+});

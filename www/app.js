@@ -1,0 +1,922 @@
+// Bedside page: UI state and views on the main thread. All computation (and the wasm module) lives
+// in worker.js; this file only talks to it through the bridge below. All UI strings are in i18n/.
+import { metricBars } from './charts.js';
+
+// ───────────────────────────── worker bridge ─────────────────────────────
+
+/** Rejection reason for calls that were cancelled (worker terminated). */
+class CancelledError extends Error {
+  constructor() {
+    super('cancelled');
+    this.name = 'CancelledError';
+  }
+}
+
+/**
+ * Squoosh-style bridge: starts the worker lazily, runs calls one at a time in order, and cancels by
+ * terminating the worker. Keeps a copy of the loaded file so a fresh worker can be re-primed.
+ */
+class WorkerBridge {
+  constructor(url) {
+    this.url = url;
+    this.worker = null;
+    this.nextId = 1;
+    this.pending = new Map();
+    this.tail = Promise.resolve();
+    this.generation = 0;
+    this.data = null; // {bytes: Uint8Array, name}
+    this.workerHasData = false;
+  }
+
+  _start() {
+    if (this.worker) return this.worker;
+    const worker = new Worker(this.url, { type: 'module' });
+    worker.onmessage = (e) => this._onMessage(e.data);
+    worker.onerror = (e) => {
+      e.preventDefault();
+      this._fail(new Error(t('error.worker', { error: e.message || t('error.unknown') })));
+    };
+    worker.onmessageerror = () => this._fail(new Error(t('error.worker', { error: t('error.unknown') })));
+    this.worker = worker;
+    this.workerHasData = false;
+    return worker;
+  }
+
+  _stop() {
+    if (this.worker) this.worker.terminate();
+    this.worker = null;
+    this.workerHasData = false;
+  }
+
+  _onMessage(msg) {
+    const { id, type, data, error, fatal } = msg || {};
+    const entry = this.pending.get(id);
+    if (!entry) return;
+    if (type === 'progress') {
+      if (entry.onProgress) entry.onProgress(data);
+      return;
+    }
+    this.pending.delete(id);
+    if (type === 'done') {
+      entry.resolve(data);
+    } else {
+      // A wasm trap can leave the instance unusable: start afresh on the next call.
+      if (fatal) this._stop();
+      entry.reject(new Error(error));
+    }
+  }
+
+  _fail(err) {
+    this._stop();
+    const entries = [...this.pending.values()];
+    this.pending.clear();
+    for (const entry of entries) entry.reject(err);
+  }
+
+  _post(action, data, transfer = [], onProgress = null) {
+    const worker = this._start();
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject, onProgress });
+      worker.postMessage({ id, action, data }, transfer);
+    });
+  }
+
+  async _sendData() {
+    const { bytes, name } = this.data;
+    const buffer = bytes.slice().buffer; // transfer a copy, keep ours for the next worker
+    const result = await this._post('load', { bytes: buffer, name }, [buffer]);
+    this.workerHasData = true;
+    return result;
+  }
+
+  async _exec(action, data, onProgress) {
+    if (action === 'load') return this._sendData();
+    if (!this.workerHasData && this.data && action !== 'version') await this._sendData();
+    return this._post(action, data, [], onProgress);
+  }
+
+  /** Queue a call; resolves with the worker's `done` data. */
+  call(action, data = {}, onProgress = null) {
+    const generation = this.generation;
+    const exec = () => {
+      if (generation !== this.generation) throw new CancelledError();
+      return this._exec(action, data, onProgress);
+    };
+    const result = this.tail.then(exec, exec);
+    this.tail = result.catch(() => {});
+    return result;
+  }
+
+  /** Keep a private copy of the file and load it into the (possibly new) worker. */
+  load(bytes, name) {
+    this.data = { bytes: new Uint8Array(bytes).slice(), name };
+    this.workerHasData = false;
+    return this.call('load');
+  }
+
+  /** Terminate the worker; everything running or queued rejects with CancelledError. */
+  cancel() {
+    this.generation++;
+    this._stop();
+    const entries = [...this.pending.values()];
+    this.pending.clear();
+    const err = new CancelledError();
+    for (const entry of entries) entry.reject(err);
+  }
+}
+
+const bridge = new WorkerBridge(new URL('./worker.js', import.meta.url));
+
+// ───────────────────────────── i18n ─────────────────────────────
+
+const LANGS = ['en', 'zh'];
+const stringsCache = new Map();
+let strings = {};
+let fallback = {};
+
+async function loadStrings(lang) {
+  if (!stringsCache.has(lang)) {
+    const res = await fetch(`./i18n/${lang}.json`);
+    if (!res.ok) throw new Error(`i18n/${lang}.json: HTTP ${res.status}`);
+    stringsCache.set(lang, await res.json());
+  }
+  return stringsCache.get(lang);
+}
+
+function has(key) {
+  return key in strings || key in fallback;
+}
+
+/** Translate `key`, substituting `{name}` placeholders (values are used as given). */
+function t(key, params = {}) {
+  const template = strings[key] ?? fallback[key] ?? key;
+  return template.replace(/\{(\w+)\}/g, (m, name) => (name in params ? String(params[name]) : m));
+}
+
+function locale() {
+  return strings['meta.locale'] || 'en';
+}
+
+const formatters = new Map();
+function formatter(opts) {
+  const key = locale() + JSON.stringify(opts);
+  if (!formatters.has(key)) formatters.set(key, new Intl.NumberFormat(locale(), opts));
+  return formatters.get(key);
+}
+const isNum = (v) => typeof v === 'number' && Number.isFinite(v);
+const NONE = () => t('results.none');
+const fmtInt = (v) => (isNum(v) ? formatter({ maximumFractionDigits: 0 }).format(v) : NONE());
+const fmtDec = (v, digits = 3) =>
+  isNum(v) ? formatter({ minimumFractionDigits: digits, maximumFractionDigits: digits }).format(v) : NONE();
+const fmtNum = (v) => (isNum(v) ? formatter({ maximumFractionDigits: 2 }).format(v) : NONE());
+const fmtPct = (v, digits = 1) =>
+  isNum(v) ? formatter({ style: 'percent', maximumFractionDigits: digits }).format(v) : NONE();
+
+// ───────────────────────────── state ─────────────────────────────
+
+const ROLES = ['identifier', 'quasi', 'sensitive', 'target', 'feature', 'text', 'ignore'];
+const ID_ACTIONS = ['drop', 'pseudonymize'];
+const MODEL_KINDS = ['logistic_regression', 'decision_tree'];
+const CLASS_METRICS = ['accuracy', 'precision', 'recall', 'specificity', 'f1', 'roc_auc'];
+const REG_METRICS = ['mae', 'rmse', 'r2'];
+const ARGS_PREVIEW = 120; // characters of an audit entry's arguments shown before "more"
+
+const state = {
+  lang: 'en',
+  file: null, // {name}
+  profile: null,
+  recipe: null,
+  recipeInvalid: false,
+  report: null,
+  maskedCsv: null,
+  running: false,
+  loading: false,
+  version: null,
+  status: { load: null, run: null, upload: null },
+};
+
+const $ = (sel) => document.querySelector(sel);
+
+function h(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v == null || v === false) continue;
+    if (k === 'class') node.className = v;
+    else if (k === 'text') node.textContent = v;
+    else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
+    else if (k in node && typeof v !== 'string') node[k] = v;
+    else node.setAttribute(k, v === true ? '' : v);
+  }
+  for (const child of children.flat()) {
+    if (child == null || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+// ───────────────────────────── status lines ─────────────────────────────
+
+/** A status is a thunk so it re-renders in the current language. */
+function setStatus(which, render, kind = 'info') {
+  state.status[which] = render ? { render, kind } : null;
+  renderStatus(which);
+}
+
+function renderStatus(which) {
+  const el = { load: $('#load-status'), run: $('#run-status'), upload: $('#upload-status') }[which];
+  const status = state.status[which];
+  el.textContent = status ? status.render() : '';
+  el.dataset.state = status ? status.kind : 'idle';
+  el.classList.toggle('error', !!status && status.kind === 'error');
+}
+
+function errorText(err) {
+  if (err && typeof err.message === 'string' && err.message) return err.message;
+  return t('error.unknown');
+}
+
+// ───────────────────────────── recipe helpers ─────────────────────────────
+
+function roleOf(name) {
+  const r = state.recipe;
+  if (!r) return 'feature';
+  const role = r.columns && typeof r.columns === 'object' ? r.columns[name] : undefined;
+  if (role) return role;
+  return r.target === name ? 'target' : 'feature';
+}
+
+function identifierAction(name) {
+  const ops = Array.isArray(state.recipe?.privacy) ? state.recipe.privacy : [];
+  for (const op of ops) {
+    if (ID_ACTIONS.includes(op?.op) && Array.isArray(op.columns) && op.columns.includes(name)) return op.op;
+  }
+  return 'drop';
+}
+
+/** Put `name` in the drop or pseudonymize op (or in neither when action is null). */
+function setIdentifierAction(name, action) {
+  const r = state.recipe;
+  if (!Array.isArray(r.privacy)) r.privacy = [];
+  for (const op of r.privacy) {
+    if (ID_ACTIONS.includes(op?.op) && Array.isArray(op.columns)) op.columns = op.columns.filter((c) => c !== name);
+  }
+  if (action) {
+    let op = r.privacy.find((o) => o?.op === action && Array.isArray(o.columns));
+    if (!op) {
+      op = { op: action, columns: [] };
+      // drop first, then pseudonymize, then everything else (generalize, k_anonymize, ...)
+      const lastDrop = r.privacy.findLastIndex((o) => o?.op === 'drop');
+      r.privacy.splice(action === 'drop' ? 0 : lastDrop + 1, 0, op);
+    }
+    op.columns.push(name);
+  }
+  r.privacy = r.privacy.filter((o) => !(ID_ACTIONS.includes(o?.op) && Array.isArray(o.columns) && o.columns.length === 0));
+}
+
+function setTarget(name) {
+  const r = state.recipe;
+  if (!r.columns || typeof r.columns !== 'object') r.columns = {};
+  const old = r.target;
+  if (old && old !== name && r.columns[old] === 'target') r.columns[old] = 'feature';
+  if (name) {
+    if (r.columns[name] === 'identifier') setIdentifierAction(name, null);
+    r.columns[name] = 'target';
+  }
+  r.target = name || null;
+}
+
+function setRole(name, role) {
+  const r = state.recipe;
+  if (!r.columns || typeof r.columns !== 'object') r.columns = {};
+  const previous = roleOf(name);
+  if (role === 'target') {
+    setTarget(name);
+    return;
+  }
+  if (previous === 'identifier' && role !== 'identifier') setIdentifierAction(name, null);
+  if (previous !== 'identifier' && role === 'identifier') setIdentifierAction(name, 'drop');
+  if (r.target === name) r.target = null;
+  r.columns[name] = role;
+}
+
+// ───────────────────────────── views: profile ─────────────────────────────
+
+function profileColumns() {
+  return Array.isArray(state.profile?.columns) ? state.profile.columns : [];
+}
+
+function fmtStat(value) {
+  if (value == null) return NONE();
+  if (isNum(value)) return fmtNum(value);
+  return String(value);
+}
+
+function renderProfile() {
+  const profile = state.profile;
+  if (!profile) return;
+  const input = profile.input || {};
+  const rejected = Array.isArray(input.rejected_rows) ? input.rejected_rows : [];
+  const rows = input.rows ?? 0;
+  const summary = $('#profile-summary');
+  summary.textContent = t('profile.summary', {
+    name: state.file?.name ?? '',
+    rows: fmtInt(rows),
+    columns: fmtInt(input.columns ?? profileColumns().length),
+    rejected: fmtInt(rejected.length),
+  });
+  summary.dataset.rows = String(rows);
+  summary.dataset.columns = String(input.columns ?? profileColumns().length);
+  summary.dataset.rejected = String(rejected.length);
+
+  const active = document.activeElement?.id;
+  const tbody = $('#profile-table tbody');
+  tbody.replaceChildren(
+    ...profileColumns().map((col, i) => {
+      const role = roleOf(col.name);
+      const missingFraction = isNum(col.missing) && rows > 0 ? col.missing / rows
+        : isNum(col.missing_pct) ? col.missing_pct / 100 : null;
+      const roleSelect = h('select', {
+        id: `role-${i}`,
+        'aria-label': t('profile.role_for', { name: col.name }),
+        onchange: (e) => { setRole(col.name, e.target.value); recipeChanged(); },
+      }, ...ROLES.map((r) => h('option', { value: r, selected: r === role }, t(`role.${r}`))));
+      if (!ROLES.includes(role)) roleSelect.append(h('option', { value: role, selected: true }, role));
+      const actionCell = role === 'identifier'
+        ? h('select', {
+          id: `action-${i}`,
+          'aria-label': t('profile.action_for', { name: col.name }),
+          onchange: (e) => { setIdentifierAction(col.name, e.target.value); recipeChanged(); },
+        }, ...ID_ACTIONS.map((a) => h('option', { value: a, selected: a === identifierAction(col.name) }, t(`action.${a}`))))
+        : h('span', { class: 'muted', 'aria-hidden': 'true' }, NONE());
+      return h('tr', { 'data-column': col.name, 'data-role': role },
+        h('th', { scope: 'row' }, col.name),
+        h('td', {}, h('span', { class: `type type-${col.type}` }, has(`type.${col.type}`) ? t(`type.${col.type}`) : String(col.type ?? ''))),
+        h('td', { class: 'num-col' }, fmtPct(missingFraction)),
+        h('td', { class: 'num-col' }, fmtInt(col.distinct)),
+        h('td', { class: 'num-col' }, fmtStat(col.min)),
+        h('td', { class: 'num-col' }, fmtStat(col.max)),
+        h('td', { class: 'num-col' }, fmtStat(col.mean)),
+        h('td', {}, roleSelect),
+        h('td', {}, actionCell));
+    }),
+  );
+  if (active && document.getElementById(active) && /^(role|action)-/.test(active)) document.getElementById(active).focus();
+
+  const target = $('#target-select');
+  target.replaceChildren(
+    h('option', { value: '' }, t('profile.target_none')),
+    ...profileColumns().map((col) => h('option', { value: col.name, selected: col.name === state.recipe?.target }, col.name)),
+  );
+  if (!state.recipe?.target) target.value = '';
+
+  renderRejected($('#rejected-list'), rejected);
+  $('#rejected-summary').textContent = t('profile.rejected', { count: fmtInt(rejected.length) });
+  $('#rejected').open = rejected.length > 0 && rejected.length <= 50;
+}
+
+function renderRejected(list, rejected) {
+  if (!rejected.length) {
+    list.replaceChildren(h('li', { class: 'muted' }, t('profile.rejected_none')));
+    return;
+  }
+  list.replaceChildren(...rejected.map((r) => h('li', { 'data-line': r.line },
+    t('profile.rejected_row', { line: r.line ?? NONE(), reason: r.reason ?? '' }))));
+}
+
+// ───────────────────────────── views: options + recipe JSON ─────────────────────────────
+
+function renderOptions() {
+  const r = state.recipe || {};
+  const kinds = new Set((Array.isArray(r.models) ? r.models : []).map((m) => m?.kind));
+  for (const kind of MODEL_KINDS) $(`#model-${kind}`).checked = kinds.has(kind);
+  const ev = r.evaluation || {};
+  $('#eval-stratified_kfold').checked = ev.method === 'stratified_kfold';
+  $('#eval-holdout').checked = ev.method === 'holdout';
+  if (ev.method === 'stratified_kfold' && isNum(ev.folds)) $('#eval-folds').value = ev.folds;
+  if (ev.method === 'holdout' && isNum(ev.test_fraction)) $('#eval-test-fraction').value = ev.test_fraction;
+  if (isNum(r.seed)) $('#seed').value = r.seed;
+}
+
+function renderRecipeText() {
+  $('#recipe-json').value = state.recipe ? JSON.stringify(state.recipe, null, 2) : '';
+  state.recipeInvalid = false;
+  $('#recipe-error').textContent = '';
+}
+
+/** The controls changed the recipe: refresh every view of it. */
+function recipeChanged() {
+  renderProfile();
+  renderOptions();
+  renderRecipeText();
+}
+
+function onModelsChanged() {
+  const r = state.recipe;
+  const existing = Array.isArray(r.models) ? r.models : [];
+  const chosen = MODEL_KINDS.filter((k) => $(`#model-${k}`).checked)
+    .map((k) => existing.find((m) => m?.kind === k) || { kind: k });
+  const others = existing.filter((m) => !MODEL_KINDS.includes(m?.kind));
+  r.models = [...chosen, ...others];
+  renderRecipeText();
+}
+
+function onEvaluationChanged(method) {
+  const r = state.recipe;
+  if (method === 'stratified_kfold') {
+    const folds = Math.max(2, Math.round(Number($('#eval-folds').value) || 5));
+    r.evaluation = { method, folds };
+    $('#eval-stratified_kfold').checked = true;
+  } else if (method === 'holdout') {
+    const f = Number($('#eval-test-fraction').value);
+    r.evaluation = { method, test_fraction: f > 0 && f < 1 ? f : 0.25 };
+    $('#eval-holdout').checked = true;
+  }
+  renderRecipeText();
+}
+
+function onRecipeTyped() {
+  const text = $('#recipe-json').value;
+  let parsed;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    state.recipeInvalid = true;
+    $('#recipe-error').textContent = t('options.recipe_error', { error: e.message });
+    return;
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    state.recipeInvalid = true;
+    $('#recipe-error').textContent = t('options.recipe_not_object');
+    return;
+  }
+  state.recipeInvalid = false;
+  $('#recipe-error').textContent = '';
+  state.recipe = parsed;
+  renderProfile();
+  renderOptions();
+}
+
+// ───────────────────────────── views: results ─────────────────────────────
+
+function metricKeys(models) {
+  const present = new Set(models.flatMap((m) => Object.keys(m?.metrics || {})));
+  const known = [...CLASS_METRICS, ...REG_METRICS].filter((k) => present.has(k));
+  return [...known, ...[...present].filter((k) => !known.includes(k))];
+}
+
+function metricLabel(key) {
+  return has(`metric.${key}`) ? t(`metric.${key}`) : key;
+}
+
+function modelLabel(kind) {
+  return has(`model.${kind}`) ? t(`model.${kind}`) : String(kind);
+}
+
+function renderResults() {
+  const report = state.report;
+  const box = $('#results');
+  if (!report) {
+    box.replaceChildren();
+    return;
+  }
+  const models = Array.isArray(report.models) ? report.models : [];
+  const keys = metricKeys(models);
+  const parts = [];
+
+  parts.push(h('h3', {}, t('results.models')));
+  const target = report.target;
+  const ev = report.evaluation;
+  if (target?.column || ev?.method) {
+    const bits = [];
+    if (target?.column) {
+      const counts = (target.classes || []).map((c, i) => `${c}: ${fmtInt(target.counts?.[i])}`).join(', ');
+      bits.push(t('results.target', { column: target.column, positive: target.positive ?? NONE(), counts }));
+    }
+    if (ev?.method) {
+      const method = has(`eval.${ev.method}`) ? t(`eval.${ev.method}`) : ev.method;
+      bits.push(t('results.evaluation', { method, splits: fmtInt(ev.splits), seed: String(ev.seed ?? NONE()) }));
+    }
+    parts.push(h('p', { class: 'note', id: 'results-context' }, bits.join(' ')));
+  }
+  parts.push(h('div', { class: 'table-wrap' }, h('table', { id: 'results-table', class: 'data' },
+    h('thead', {}, h('tr', {},
+      h('th', { scope: 'col' }, t('results.model')),
+      ...keys.map((k) => h('th', { scope: 'col', class: 'num-col', 'data-metric': k }, metricLabel(k))),
+      h('th', { scope: 'col', class: 'num-col' }, t('results.fit_ms')))),
+    h('tbody', {}, ...models.map((m) => h('tr', { 'data-kind': m.kind },
+      h('th', { scope: 'row' }, modelLabel(m.kind)),
+      ...keys.map((k) => {
+        const stat = m.metrics?.[k];
+        const mean = stat?.mean;
+        return h('td', { class: 'num-col', 'data-metric': k, 'data-value': isNum(mean) ? String(mean) : '' },
+          isNum(mean) ? `${fmtDec(mean)} ± ${fmtDec(stat.std)}` : NONE());
+      }),
+      h('td', { class: 'num-col' }, isNum(m.timings?.fit_ms) ? t('results.ms', { value: fmtNum(m.timings.fit_ms) }) : NONE())))))));
+
+  const unitMetrics = keys.filter((k) => CLASS_METRICS.includes(k) || k === 'r2');
+  if (models.length && unitMetrics.length) {
+    parts.push(h('figure', { class: 'chart-box' },
+      metricBars(models.map((m) => ({ label: modelLabel(m.kind), metrics: m.metrics || {} })),
+        unitMetrics.map((k) => ({ key: k, label: metricLabel(k) })),
+        { title: t('results.chart'), format: (v) => fmtDec(v, 2) }),
+      h('figcaption', {}, t('results.chart'))));
+  }
+
+  const matrices = models.filter((m) => m.confusion_matrix);
+  if (matrices.length) {
+    parts.push(h('div', { class: 'cm-grid' }, ...matrices.map((m) => confusionMatrix(m, report.target))));
+  }
+
+  parts.push(h('h3', {}, t('results.privacy')));
+  parts.push(privacySummary(report.privacy || {}));
+
+  const audit = Array.isArray(report.audit) ? report.audit : [];
+  parts.push(h('h3', {}, t('results.audit')));
+  parts.push(h('ol', { id: 'audit-list', class: 'audit' }, ...audit.map((a) => {
+    const args = a.args && typeof a.args === 'object' && Object.keys(a.args).length ? JSON.stringify(a.args) : null;
+    const long = args && args.length > ARGS_PREVIEW;
+    return h('li', { 'data-step': a.step ?? '' },
+      h('code', { class: 'op' }, String(a.op ?? a.step ?? '')),
+      args && !long ? h('code', { class: 'args' }, args) : null,
+      isNum(a.rows_affected) ? h('span', { class: 'pill' }, t('audit.rows', { count: fmtInt(a.rows_affected) })) : null,
+      isNum(a.cells_affected) ? h('span', { class: 'pill' }, t('audit.cells', { count: fmtInt(a.cells_affected) })) : null,
+      a.note ? h('span', { class: 'note' }, String(a.note)) : null,
+      long ? h('details', { class: 'args-details' },
+        h('summary', {}, h('code', { class: 'args' }, `${args.slice(0, ARGS_PREVIEW)}…`)),
+        h('pre', { class: 'args-full' }, JSON.stringify(a.args, null, 2))) : null);
+  })));
+
+  const warnings = Array.isArray(report.warnings) ? report.warnings : [];
+  if (warnings.length) {
+    parts.push(h('h3', {}, t('results.warnings')));
+    parts.push(h('ul', { id: 'warnings', class: 'warnings' },
+      ...warnings.map((w) => h('li', {}, typeof w === 'string' ? w : (w?.message ?? JSON.stringify(w))))));
+  }
+
+  const rejected = Array.isArray(report.input?.rejected_rows) ? report.input.rejected_rows : [];
+  parts.push(h('h3', {}, `${t('results.rejected')} (${fmtInt(rejected.length)})`));
+  const list = h('ul', { id: 'results-rejected', class: 'rejected-list' });
+  renderRejected(list, rejected);
+  parts.push(list);
+
+  box.replaceChildren(...parts);
+}
+
+function confusionMatrix(model, target) {
+  const cm = model.confusion_matrix;
+  const classes = Array.isArray(target?.classes) ? target.classes : [];
+  const negativeClass = classes.find((c) => c !== target?.positive);
+  const pos = target?.positive != null ? `${t('results.positive')} (${target.positive})` : t('results.positive');
+  const neg = negativeClass != null ? `${t('results.negative')} (${negativeClass})` : t('results.negative');
+  const total = ['tp', 'fp', 'tn', 'fn'].reduce((s, k) => s + (isNum(cm[k]) ? cm[k] : 0), 0) || 1;
+  const cell = (key, correct) => {
+    const v = cm[key];
+    const td = h('td', { class: `cm-cell ${correct ? 'cm-correct' : 'cm-wrong'}`, 'data-cell': key, title: t(`results.${key}`) },
+      h('span', { class: 'cm-value' }, fmtInt(v)), h('span', { class: 'cm-label' }, t(`results.${key}`)));
+    // Shade by share of all predictions; blue = correct, orange = error (Okabe–Ito).
+    const share = isNum(v) ? v / total : 0;
+    const alpha = (0.12 + 0.6 * Math.sqrt(share)).toFixed(3);
+    td.style.backgroundColor = correct ? `rgba(0, 114, 178, ${alpha})` : `rgba(230, 159, 0, ${alpha})`;
+    return td;
+  };
+  const caption = t('results.confusion', { model: modelLabel(model.kind) });
+  return h('figure', { class: 'cm', 'data-kind': model.kind },
+    h('table', { class: 'cm-table' },
+      h('caption', {}, caption),
+      h('thead', {},
+        h('tr', {}, h('td', { colspan: 2 }), h('th', { scope: 'colgroup', colspan: 2 }, t('results.predicted'))),
+        h('tr', {}, h('td', { colspan: 2 }),
+          h('th', { scope: 'col' }, pos), h('th', { scope: 'col' }, neg))),
+      h('tbody', {},
+        h('tr', {}, h('th', { scope: 'rowgroup', rowspan: 2, class: 'cm-axis' }, t('results.actual')),
+          h('th', { scope: 'row' }, pos), cell('tp', true), cell('fn', false)),
+        h('tr', {}, h('th', { scope: 'row' }, neg), cell('fp', false), cell('tn', true)))));
+}
+
+function privacySummary(p) {
+  const before = p.before || {};
+  const rows = [
+    ['privacy.k_anonymity', 'k-anonymity', (m) => fmtInt(m.k_anonymity)],
+    ['privacy.l_diversity', 'l-diversity', (m) => fmtInt(m.l_diversity)],
+    ['privacy.t_closeness', 't-closeness', (m) => fmtDec(m.t_closeness)],
+    ['privacy.records_at_risk', 'records-at-risk', (m) => (isNum(m.risk?.records_at_risk)
+      ? `${fmtInt(m.risk.records_at_risk)} (${fmtPct(isNum(m.risk.records_at_risk_pct) ? m.risk.records_at_risk_pct / 100 : null)})`
+      : NONE())],
+    ['privacy.prosecutor_max', 'prosecutor-max', (m) => fmtPct(m.risk?.prosecutor_max)],
+    ['privacy.prosecutor_avg', 'prosecutor-avg', (m) => fmtPct(m.risk?.prosecutor_avg, 2)],
+  ];
+  const quasi = Array.isArray(p.quasi_identifiers) ? p.quasi_identifiers : [];
+  const threshold = p.risk?.threshold ?? before.risk?.threshold;
+  return h('div', {},
+    h('div', { class: 'table-wrap narrow' }, h('table', { id: 'privacy-summary', class: 'data' },
+      h('thead', {}, h('tr', {},
+        h('th', { scope: 'col' }, t('privacy.measure')),
+        h('th', { scope: 'col', class: 'num-col' }, t('privacy.before')),
+        h('th', { scope: 'col', class: 'num-col' }, t('privacy.after')))),
+      h('tbody', {}, ...rows.map(([key, id, show]) => h('tr', { 'data-field': id },
+        h('th', { scope: 'row' }, t(key)),
+        h('td', { class: 'num-col', 'data-when': 'before' }, show(before)),
+        h('td', { class: 'num-col', 'data-when': 'after' }, show(p))))))),
+    h('dl', { class: 'kv' },
+      h('dt', {}, t('privacy.quasi')), h('dd', {}, quasi.length ? quasi.join(', ') : NONE()),
+      h('dt', {}, t('privacy.suppressed_rows')), h('dd', { 'data-field': 'suppressed' }, fmtInt(p.suppressed_rows)),
+      isNum(p.output_rows) ? [h('dt', {}, t('privacy.output')),
+        h('dd', {}, t('privacy.output_shape', { rows: fmtInt(p.output_rows), columns: fmtInt(p.output_columns?.length) }))] : null),
+    h('p', { class: 'note' }, t('privacy.k_help'),
+      isNum(threshold) ? ` ${t('privacy.risk_help', { threshold: fmtPct(threshold, 0) })}` : ''));
+}
+
+// ───────────────────────────── actions ─────────────────────────────
+
+function showSections() {
+  const loaded = !!state.profile;
+  for (const id of ['#profile-section', '#options-section', '#run-section', '#export-section']) $(id).hidden = !loaded;
+  $('#results-section').hidden = !state.report;
+  $('#download-csv').disabled = !state.report || state.maskedCsv == null;
+  $('#download-report').disabled = !state.report;
+  $('#download-recipe').disabled = !state.recipe;
+  $('#export-note').hidden = !!state.report;
+}
+
+function updateRunButtons() {
+  $('#run').disabled = state.running || state.loading || !state.profile;
+  $('#cancel').disabled = !state.running;
+  $('#load-demo').disabled = state.loading;
+  $('#file-input').disabled = state.loading;
+}
+
+function clearResults() {
+  state.report = null;
+  state.maskedCsv = null;
+  renderResults();
+  showSections();
+}
+
+async function loadData(bytes, name) {
+  if (state.running) bridge.cancel();
+  state.loading = true;
+  state.file = { name };
+  state.profile = null;
+  state.recipe = null;
+  clearResults();
+  setStatus('run', null);
+  setStatus('upload', null);
+  updateRunButtons();
+  setStatus('load', () => t('load.loading', { name }), 'busy');
+  try {
+    await bridge.load(bytes, name);
+    const profile = await bridge.call('profile');
+    const suggested = profileColumnsOf(profile).find((c) => c.suggested_role === 'target');
+    const recipe = await bridge.call('suggest', { target: suggested ? suggested.name : null });
+    state.profile = profile;
+    state.recipe = recipe && typeof recipe === 'object' ? recipe : {};
+    setStatus('load', () => t('load.loaded', { name }), 'ok');
+    if (state.version == null) {
+      bridge.call('version').then((v) => { state.version = v; renderVersion(); }, () => {});
+    }
+  } catch (err) {
+    state.file = null;
+    if (!(err instanceof CancelledError)) setStatus('load', () => t('load.error', { name, error: errorText(err) }), 'error');
+  } finally {
+    state.loading = false;
+    renderAll();
+  }
+}
+
+function profileColumnsOf(profile) {
+  return Array.isArray(profile?.columns) ? profile.columns : [];
+}
+
+async function loadFile(file) {
+  if (!file) return;
+  try {
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    await loadData(bytes, file.name);
+  } catch (err) {
+    setStatus('load', () => t('load.error', { name: file.name, error: errorText(err) }), 'error');
+  }
+}
+
+async function loadDemo() {
+  try {
+    const res = await fetch('./demo/patients.csv');
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    await loadData(bytes, 'patients.csv');
+  } catch (err) {
+    setStatus('load', () => t('load.fetch_error', { error: errorText(err) }), 'error');
+  }
+}
+
+function onProgress(p) {
+  const progress = $('#progress');
+  progress.dataset.stage = p?.stage ?? '';
+  const total = isNum(p?.total) && p.total > 0 ? p.total : null;
+  const done = isNum(p?.done) ? p.done : 0;
+  if (total) {
+    progress.max = total;
+    progress.value = Math.min(done, total);
+  }
+  setStatus('run', () => {
+    const stage = p?.stage && has(`stage.${p.stage}`) ? t(`stage.${p.stage}`) : (p?.stage || '');
+    const base = total ? t('run.stage', { stage, done: fmtInt(done), total: fmtInt(total) }) : stage;
+    const known = p?.stage && has(`stage.${p.stage}`);
+    return !known && p?.message ? `${base} — ${p.message}` : base;
+  }, 'running');
+}
+
+async function run() {
+  if (state.running) return;
+  if (!state.profile) return setStatus('run', () => t('run.need_data'), 'error');
+  if (state.recipeInvalid) return setStatus('run', () => t('run.fix_recipe'), 'error');
+  if (!state.recipe?.target) return setStatus('run', () => t('run.need_target'), 'error');
+  if (!Array.isArray(state.recipe.models) || !state.recipe.models.length) {
+    return setStatus('run', () => t('run.need_model'), 'error');
+  }
+  const recipe = structuredClone(state.recipe);
+  state.running = true;
+  clearResults();
+  updateRunButtons();
+  const progress = $('#progress');
+  progress.max = 1;
+  progress.value = 0;
+  delete progress.dataset.stage;
+  setStatus('run', () => t('run.starting'), 'running');
+  try {
+    const out = await bridge.call('run', { recipe }, onProgress);
+    state.report = out.report;
+    state.maskedCsv = out.masked_csv ?? null;
+    progress.value = progress.max;
+    const seconds = (out.elapsed_ms ?? 0) / 1000;
+    setStatus('run', () => t('run.done', { seconds: fmtDec(seconds, 2) }), 'done');
+  } catch (err) {
+    progress.value = 0;
+    if (err instanceof CancelledError) setStatus('run', () => t('run.cancelled'), 'cancelled');
+    else setStatus('run', () => t('run.error', { error: errorText(err) }), 'error');
+  } finally {
+    state.running = false;
+    updateRunButtons();
+    renderResults();
+    showSections();
+  }
+}
+
+function cancel() {
+  if (!state.running) return;
+  bridge.cancel();
+}
+
+function baseName() {
+  return (state.file?.name || 'bedside').replace(/\.[^.]*$/, '') || 'bedside';
+}
+
+function download(filename, text, type) {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const a = h('a', { href: url, download: filename, hidden: true });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+async function uploadRecipe(file) {
+  if (!file) return;
+  setStatus('upload', null);
+  let recipe;
+  try {
+    recipe = JSON.parse(await file.text());
+    if (!recipe || typeof recipe !== 'object' || Array.isArray(recipe)) throw new Error(t('options.recipe_not_object'));
+  } catch (err) {
+    setStatus('upload', () => t('export.upload_error', { error: errorText(err) }), 'error');
+    return;
+  }
+  if (!state.profile) {
+    setStatus('upload', () => t('run.need_data'), 'error');
+    return;
+  }
+  state.recipe = recipe;
+  recipeChanged();
+  showSections();
+  await run();
+}
+
+// ───────────────────────────── language ─────────────────────────────
+
+function applyStaticStrings() {
+  document.documentElement.lang = locale();
+  document.title = `${t('app.title')} — ${t('app.tagline')}`;
+  for (const el of document.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
+}
+
+function renderVersion() {
+  $('#version').textContent = state.version ? t('app.version', { version: state.version }) : '';
+}
+
+function renderAll() {
+  applyStaticStrings();
+  renderProfile();
+  renderOptions();
+  if (state.recipe && !state.recipeInvalid) renderRecipeText();
+  renderResults();
+  for (const which of Object.keys(state.status)) renderStatus(which);
+  renderVersion();
+  showSections();
+  updateRunButtons();
+}
+
+async function setLanguage(lang) {
+  if (!LANGS.includes(lang)) lang = 'en';
+  try {
+    strings = await loadStrings(lang);
+  } catch {
+    strings = fallback;
+    lang = 'en';
+  }
+  state.lang = lang;
+  $('#lang').value = lang;
+  try { localStorage.setItem('bedside.lang', lang); } catch { /* storage may be unavailable */ }
+  renderAll();
+}
+
+function initialLanguage() {
+  try {
+    const saved = localStorage.getItem('bedside.lang');
+    if (LANGS.includes(saved)) return saved;
+  } catch { /* ignore */ }
+  return (navigator.language || '').toLowerCase().startsWith('zh') ? 'zh' : 'en';
+}
+
+// ───────────────────────────── wiring ─────────────────────────────
+
+function wire() {
+  $('#lang').addEventListener('change', (e) => setLanguage(e.target.value));
+  $('#file-input').addEventListener('change', (e) => {
+    const file = e.target.files?.[0];
+    e.target.value = '';
+    loadFile(file);
+  });
+  $('#load-demo').addEventListener('click', loadDemo);
+
+  const zone = $('#dropzone');
+  const stop = (e) => { e.preventDefault(); e.stopPropagation(); };
+  for (const type of ['dragenter', 'dragover']) zone.addEventListener(type, (e) => { stop(e); zone.classList.add('dragging'); });
+  zone.addEventListener('dragleave', (e) => { stop(e); zone.classList.remove('dragging'); });
+  zone.addEventListener('drop', (e) => {
+    stop(e);
+    zone.classList.remove('dragging');
+    const files = e.dataTransfer?.files;
+    if (!files || files.length !== 1) {
+      setStatus('load', () => t('load.not_csv'), 'error');
+      return;
+    }
+    loadFile(files[0]);
+  });
+  // A file dropped outside the zone must not navigate away from the page.
+  window.addEventListener('dragover', (e) => e.preventDefault());
+  window.addEventListener('drop', (e) => e.preventDefault());
+
+  $('#target-select').addEventListener('change', (e) => { setTarget(e.target.value || null); recipeChanged(); });
+  for (const kind of MODEL_KINDS) $(`#model-${kind}`).addEventListener('change', onModelsChanged);
+  $('#eval-stratified_kfold').addEventListener('change', () => onEvaluationChanged('stratified_kfold'));
+  $('#eval-holdout').addEventListener('change', () => onEvaluationChanged('holdout'));
+  $('#eval-folds').addEventListener('change', () => onEvaluationChanged('stratified_kfold'));
+  $('#eval-test-fraction').addEventListener('change', () => onEvaluationChanged('holdout'));
+  $('#seed').addEventListener('change', (e) => {
+    const seed = Math.round(Number(e.target.value));
+    if (Number.isFinite(seed) && seed >= 0) state.recipe.seed = seed;
+    renderRecipeText();
+  });
+  $('#recipe-json').addEventListener('input', onRecipeTyped);
+
+  $('#run').addEventListener('click', run);
+  $('#cancel').addEventListener('click', cancel);
+
+  $('#download-csv').addEventListener('click', () => {
+    if (state.maskedCsv != null) download(`${baseName()}-masked.csv`, state.maskedCsv, 'text/csv;charset=utf-8');
+  });
+  $('#download-report').addEventListener('click', () => {
+    if (state.report) download(`${baseName()}-report.json`, JSON.stringify(state.report, null, 2), 'application/json');
+  });
+  $('#download-recipe').addEventListener('click', () => {
+    if (state.recipe) download(`${baseName()}-recipe.json`, JSON.stringify(state.recipe, null, 2), 'application/json');
+  });
+  $('#upload-recipe').addEventListener('change', (e) => {
+    const file = e.target.files?.[0];
+    e.target.value = '';
+    uploadRecipe(file);
+  });
+}
+
+async function main() {
+  wire();
+  try {
+    fallback = await loadStrings('en');
+  } catch {
+    fallback = {};
+  }
+  await setLanguage(initialLanguage());
+  document.body.dataset.ready = 'true';
+}
+
+main();

@@ -1,0 +1,91 @@
+// Bedside worker: owns the wasm instance and the loaded Session; the main thread never touches wasm.
+//
+// Protocol (names, never integer codes):
+//   main → worker  {id, action, data}        action ∈ load | profile | suggest | run | version
+//   worker → main  {id, type: 'progress', data: {stage, done, total, message}}
+//                  {id, type: 'done', data}
+//                  {id, type: 'error', error: message}
+import init, { Session, version } from './pkg/bedside.js';
+
+const ready = init();
+ready.catch(() => {}); // reported per message below
+let session = null;
+let sessionName = null;
+
+/** Deep-convert what serde-wasm-bindgen may hand back (Map, BigInt) into plain JSON-like data. */
+function plain(value) {
+  if (value instanceof Map) {
+    const out = {};
+    for (const [k, v] of value) out[String(k)] = plain(v);
+    return out;
+  }
+  if (typeof value === 'bigint') return Number(value);
+  if (Array.isArray(value)) return value.map(plain);
+  if (ArrayBuffer.isView(value)) return Array.from(value, plain);
+  if (value && typeof value === 'object') {
+    const out = {};
+    for (const [k, v] of Object.entries(value)) out[k] = plain(v);
+    return out;
+  }
+  return value;
+}
+
+function message(err) {
+  if (err == null) return 'unknown error';
+  if (typeof err === 'string') return err;
+  if (err instanceof Error) return err.message || String(err);
+  if (typeof err === 'object' && typeof err.message === 'string') return err.message;
+  try { return JSON.stringify(plain(err)); } catch { return String(err); }
+}
+
+function needSession() {
+  if (!session) throw new Error('no data loaded');
+  return session;
+}
+
+const actions = {
+  async version() {
+    return typeof version === 'function' ? version() : null;
+  },
+  async load({ bytes, name }) {
+    if (session && typeof session.free === 'function') session.free();
+    session = null;
+    session = new Session(new Uint8Array(bytes), name);
+    sessionName = name;
+    return { name: sessionName };
+  },
+  async profile() {
+    return plain(needSession().profile());
+  },
+  async suggest({ target } = {}) {
+    return plain(needSession().suggest_recipe(target ?? undefined));
+  },
+  async run({ recipe }, id) {
+    const s = needSession();
+    const t0 = performance.now();
+    const onProgress = (p) => {
+      const d = plain(p) || {};
+      self.postMessage({
+        id,
+        type: 'progress',
+        data: { stage: d.stage ?? null, done: d.done ?? null, total: d.total ?? null, message: d.message ?? null },
+      });
+    };
+    const out = plain(s.run(recipe, onProgress));
+    const elapsed_ms = performance.now() - t0;
+    return { report: out.report, masked_csv: out.masked_csv, elapsed_ms };
+  },
+};
+
+self.onmessage = async (event) => {
+  const { id, action, data } = event.data || {};
+  try {
+    await ready;
+    const fn = actions[action];
+    if (!fn) throw new Error(`unknown action: ${action}`);
+    const result = await fn(data || {}, id);
+    self.postMessage({ id, type: 'done', data: result });
+  } catch (err) {
+    self.postMessage({ id, type: 'error', error: message(err), fatal: err instanceof WebAssembly.RuntimeError });
+  }
+};
