@@ -1,0 +1,99 @@
+// Shared helpers for the setup / build / serve / test scripts. Node stdlib only.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { delimiter, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Absolute path of the repository root (the folder holding package.json). */
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** A failure the scripts report as one clear line instead of a stack trace. */
+export class StepError extends Error {}
+
+export function log(msg) {
+  console.log(`[bedside] ${msg}`);
+}
+
+/**
+ * Run a command with inherited stdio (output streams live). Throws StepError if it cannot start
+ * or exits non-zero. Returns nothing; use `capture` when you need the output.
+ */
+export function run(cmd, args, { cwd = ROOT, env } = {}) {
+  log(`$ ${[cmd, ...args].join(' ').replaceAll(`${ROOT}/`, '')}`);
+  const r = spawnSync(cmd, args, { cwd, stdio: 'inherit', env: env ? { ...process.env, ...env } : process.env });
+  if (r.error) throw new StepError(`could not start \`${cmd}\`: ${r.error.message}`);
+  if (r.status !== 0) {
+    const how = r.signal ? `was killed by ${r.signal}` : `exited with code ${r.status}`;
+    throw new StepError(`\`${[cmd, ...args].join(' ')}\` ${how}`);
+  }
+}
+
+/** Run a command and return {status, stdout, stderr} (never throws for a non-zero exit). */
+export function capture(cmd, args, { cwd = ROOT } = {}) {
+  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  if (r.error) return { status: -1, stdout: '', stderr: r.error.message };
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Full path of an executable found on PATH, or null. */
+export function which(name) {
+  for (const dir of (process.env.PATH || '').split(delimiter)) {
+    if (!dir) continue;
+    const p = join(dir, name);
+    if (existsSync(p)) return p;
+  }
+  return null;
+}
+
+export const isRoot = () => typeof process.getuid === 'function' && process.getuid() === 0;
+
+/** Version of the `wasm-bindgen` crate locked in Cargo.lock (the CLI must match it exactly). */
+export function wasmBindgenVersion() {
+  const lockPath = join(ROOT, 'Cargo.lock');
+  if (!existsSync(lockPath)) {
+    throw new StepError('Cargo.lock is missing; run `cargo generate-lockfile` (or any cargo build) first');
+  }
+  const lock = readFileSync(lockPath, 'utf8');
+  for (const block of lock.split('[[package]]')) {
+    if (/^name = "wasm-bindgen"$/m.test(block)) {
+      const m = block.match(/^version = "([^"]+)"$/m);
+      if (m) return m[1];
+    }
+  }
+  throw new StepError('no `wasm-bindgen` package in Cargo.lock; is it a dependency in Cargo.toml?');
+}
+
+/** Folder where setup.mjs installs wasm-bindgen-cli of a given version (`cargo install --root`). */
+export function wasmBindgenRoot(version = wasmBindgenVersion()) {
+  const cache = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
+  return join(cache, 'bedside', `wasm-bindgen-${version}`);
+}
+
+/** Path of the cached wasm-bindgen binary for the locked version (may not exist yet). */
+export function wasmBindgenPath(version = wasmBindgenVersion()) {
+  return join(wasmBindgenRoot(version), 'bin', 'wasm-bindgen');
+}
+
+/** Paths used by several scripts. */
+export const PATHS = {
+  www: join(ROOT, 'www'),
+  pkg: join(ROOT, 'www', 'pkg'),
+  demoCsv: join(ROOT, 'www', 'demo', 'patients.csv'),
+  wasmIn: join(ROOT, 'target', 'wasm32-unknown-unknown', 'release', 'bedside.wasm'),
+  wasmOut: join(ROOT, 'www', 'pkg', 'bedside_bg.wasm'),
+  cli: join(ROOT, 'target', 'debug', 'bedside'),
+};
+
+/** Run `main` and turn a StepError into a one-line message and exit code 1. */
+export async function main(fn) {
+  try {
+    await fn();
+  } catch (e) {
+    if (e instanceof StepError) {
+      console.error(`[bedside] error: ${e.message}`);
+      process.exit(1);
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,155 @@
+// Install what the build (and, with --test, the browser tests) needs. Idempotent: every step
+// first checks whether its result is already there.
+//
+//   node scripts/setup.mjs          Rust wasm target, wasm-bindgen-cli, wasm-opt, npm packages
+//   node scripts/setup.mjs --test   ... and Chromium for the end-to-end tests
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  ROOT, StepError, capture, isRoot, log, main, run, wasmBindgenPath, wasmBindgenRoot,
+  wasmBindgenVersion, which,
+} from './lib.mjs';
+
+const WASM_TARGET = 'wasm32-unknown-unknown';
+const CHROMIUM = '/usr/bin/chromium';
+
+function rustTarget() {
+  if (!which('rustup')) {
+    throw new StepError('`rustup` is not on PATH; install Rust from https://rustup.rs (or your package manager) first');
+  }
+  const installed = capture('rustup', ['target', 'list', '--installed']);
+  if (installed.status === 0 && installed.stdout.split('\n').includes(WASM_TARGET)) {
+    log(`Rust target ${WASM_TARGET}: installed`);
+    return;
+  }
+  log(`Rust target ${WASM_TARGET}: adding`);
+  run('rustup', ['target', 'add', WASM_TARGET]);
+}
+
+/** PIDs of running `cargo install ... wasm-bindgen-cli ... --root <root>` processes (Linux /proc). */
+function installsInProgress(root) {
+  if (!existsSync('/proc')) return [];
+  const pids = [];
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid) || Number(pid) === process.pid) continue;
+    let argv;
+    try {
+      argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    } catch {
+      continue;
+    }
+    if (argv.includes('install') && argv.includes('wasm-bindgen-cli') && argv.includes(root)) pids.push(pid);
+  }
+  return pids;
+}
+
+async function wasmBindgen() {
+  if (!existsSync(join(ROOT, 'Cargo.lock'))) {
+    log('Cargo.lock missing; resolving dependencies to find the wasm-bindgen version');
+    run('cargo', ['generate-lockfile']);
+  }
+  const version = wasmBindgenVersion();
+  const bin = wasmBindgenPath(version);
+  const root = wasmBindgenRoot(version);
+  let busy = installsInProgress(root);
+  if (busy.length && !existsSync(bin)) {
+    log(`wasm-bindgen-cli ${version}: another install into ${root} is running (pid ${busy.join(', ')}); waiting for it`);
+    while (installsInProgress(root).length) await sleep(5000);
+  }
+  if (existsSync(bin)) {
+    const v = capture(bin, ['--version']);
+    if (v.status === 0 && v.stdout.trim().endsWith(version)) {
+      log(`wasm-bindgen-cli ${version}: ${bin}`);
+      return;
+    }
+    log(`wasm-bindgen-cli at ${bin} does not report version ${version} (${(v.stdout || v.stderr).trim()}); reinstalling`);
+  }
+  log(`wasm-bindgen-cli ${version}: building from crates.io into ${root} (takes a few minutes)`);
+  // No --locked: the CLI's own lock file pins crates the registry may no longer serve.
+  run('cargo', ['install', 'wasm-bindgen-cli', '--version', version, '--root', root, '--force']);
+  if (!existsSync(bin)) throw new StepError(`cargo install finished but ${bin} does not exist`);
+}
+
+/** Run an apt-get command as root, via sudo when needed. Returns false if that is impossible. */
+function aptGet(args, { required }) {
+  if (!which('apt-get')) {
+    if (required) throw new StepError(`apt-get is not available; install the package by hand: ${args.join(' ')}`);
+    return false;
+  }
+  const env = { DEBIAN_FRONTEND: 'noninteractive' };
+  if (isRoot()) {
+    run('apt-get', args, { env });
+  } else if (which('sudo')) {
+    run('sudo', ['env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', ...args]);
+  } else {
+    if (required) throw new StepError(`not root and no sudo: run \`apt-get ${args.join(' ')}\` as root`);
+    return false;
+  }
+  return true;
+}
+
+/** Install Debian packages, refreshing the package lists once if the first attempt fails. */
+function aptInstall(pkgs, { required }) {
+  try {
+    if (aptGet(['install', '-y', ...pkgs], { required })) return true;
+  } catch (e) {
+    if (!(e instanceof StepError)) throw e;
+    log('apt-get install failed; refreshing package lists and retrying');
+  }
+  try {
+    return aptGet(['update'], { required }) && aptGet(['install', '-y', ...pkgs], { required });
+  } catch (e) {
+    if (required) throw e;
+    return false;
+  }
+}
+
+function wasmOpt() {
+  const found = which('wasm-opt');
+  if (found) {
+    log(`wasm-opt: ${found}`);
+    return;
+  }
+  log('wasm-opt: not found; trying `apt-get install -y binaryen`');
+  if (aptInstall(['binaryen'], { required: false }) && which('wasm-opt')) {
+    log(`wasm-opt: ${which('wasm-opt')}`);
+  } else {
+    log('wasm-opt: could not be installed; it is optional, the build will produce an unoptimized .wasm');
+  }
+}
+
+function npmPackages() {
+  const want = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).devDependencies['playwright-core'];
+  const pkgJson = join(ROOT, 'node_modules', 'playwright-core', 'package.json');
+  const have = existsSync(pkgJson) ? JSON.parse(readFileSync(pkgJson, 'utf8')).version : null;
+  if (have === want) {
+    log(`npm packages: playwright-core ${have} installed`);
+    return;
+  }
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const cmd = existsSync(join(ROOT, 'package-lock.json')) ? 'ci' : 'install';
+  log(`npm packages: ${have ? `playwright-core ${have} != ${want}` : 'missing'}; running npm ${cmd}`);
+  run(npm, [cmd, '--no-audit', '--no-fund']);
+}
+
+function chromium() {
+  if (existsSync(CHROMIUM)) {
+    log(`Chromium: ${CHROMIUM}`);
+    return;
+  }
+  log(`Chromium: ${CHROMIUM} missing; installing the Debian package \`chromium\``);
+  aptGet(['update'], { required: true });
+  aptGet(['install', '-y', 'chromium'], { required: true });
+  if (!existsSync(CHROMIUM)) throw new StepError(`apt-get installed chromium but ${CHROMIUM} does not exist`);
+}
+
+main(async () => {
+  const withTest = process.argv.includes('--test');
+  rustTarget();
+  await wasmBindgen();
+  wasmOpt();
+  npmPackages();
+  if (withTest) chromium();
+  log('setup complete');
+});

@@ -1,0 +1,238 @@
+// Layer 2: the built wasm package (www/pkg, `wasm-bindgen --target web`) loaded in Node, and the
+// native CLI giving the same report. Run after `node scripts/build.mjs`:
+//   node --test tests/wasm/
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import { COLUMNS, parseCsv } from '../../scripts/gen-demo.mjs';
+import { PATHS, ROOT } from '../../scripts/lib.mjs';
+
+for (const f of [join(PATHS.pkg, 'bedside.js'), PATHS.wasmOut, PATHS.demoCsv]) {
+  if (!existsSync(f)) throw new Error(`${f} is missing: run \`node scripts/build.mjs\` first`);
+}
+const { initSync, version, Session } = await import(pathToFileURL(join(PATHS.pkg, 'bedside.js')).href);
+initSync({ module: readFileSync(PATHS.wasmOut) });
+
+const TARGET = 'readmitted_30d';
+const METRICS = ['accuracy', 'precision', 'recall', 'specificity', 'f1', 'roc_auc'];
+const demoBytes = readFileSync(PATHS.demoCsv);
+const demoText = demoBytes.toString('utf8');
+const demoRecords = parseCsv(demoText); // [0] is the header
+const enc = (text) => new TextEncoder().encode(text);
+
+/** Sessions opened by the tests, freed at the end. */
+const sessions = [];
+function open(bytes, name) {
+  const s = new Session(new Uint8Array(bytes), name);
+  sessions.push(s);
+  return s;
+}
+after(() => sessions.forEach((s) => s.free()));
+
+/** The suggested recipe for the demo and its wasm run, computed once and shared by the tests. */
+let demoRun;
+function runDemo() {
+  if (!demoRun) {
+    const session = open(demoBytes, basename(PATHS.demoCsv));
+    const recipe = session.suggest_recipe(TARGET);
+    const progress = [];
+    const result = session.run(recipe, (p) => progress.push({ ...p }));
+    demoRun = { recipe, progress, result };
+  }
+  return demoRun;
+}
+
+/** A deep copy without timing fields (`timings`, `*_ms`), which legitimately differ per run. */
+function withoutTimings(value) {
+  if (Array.isArray(value)) return value.map(withoutTimings);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value)
+      .filter(([k]) => k !== 'timings' && !k.endsWith('_ms'))
+      .map(([k, v]) => [k, withoutTimings(v)]));
+  }
+  return value;
+}
+
+/** Assert deep equality, numbers within `tol` (libm exp/ln may differ in the last bit). */
+function assertClose(actual, expected, tol, path = 'report') {
+  if (typeof expected === 'number' && typeof actual === 'number') {
+    const ok = actual === expected || Math.abs(actual - expected) <= tol * Math.max(1, Math.abs(expected));
+    assert.ok(ok, `${path}: ${actual} != ${expected}`);
+  } else if (Array.isArray(expected)) {
+    assert.ok(Array.isArray(actual), `${path}: expected an array`);
+    assert.equal(actual.length, expected.length, `${path}: length`);
+    expected.forEach((e, i) => assertClose(actual[i], e, tol, `${path}[${i}]`));
+  } else if (expected && typeof expected === 'object') {
+    assert.ok(actual && typeof actual === 'object' && !Array.isArray(actual), `${path}: expected an object`);
+    assert.deepEqual(Object.keys(actual).sort(), Object.keys(expected).sort(), `${path}: keys`);
+    for (const k of Object.keys(expected)) assertClose(actual[k], expected[k], tol, `${path}.${k}`);
+  } else {
+    assert.equal(actual, expected, path);
+  }
+}
+
+/** Call `fn`, expect it to throw an Error, return the message. */
+function errorMessage(fn) {
+  try {
+    fn();
+  } catch (e) {
+    assert.ok(e instanceof Error, `expected an Error, got ${typeof e}: ${e}`);
+    return e.message;
+  }
+  assert.fail('expected an error');
+}
+
+test('version() is the crate version', () => {
+  const crate = readFileSync(join(ROOT, 'Cargo.toml'), 'utf8').match(/^version = "([^"]+)"/m)[1];
+  assert.equal(version(), crate);
+});
+
+describe('profile of the demo CSV', () => {
+  const profile = open(demoBytes, 'patients.csv').profile();
+  const header = demoRecords[0].fields;
+  const good = demoRecords.slice(1).filter((r) => r.fields.length === header.length);
+
+  test('counts rows and columns', () => {
+    assert.deepEqual(header, COLUMNS);
+    assert.equal(good.length, 1000);
+    assert.equal(profile.input.rows, 1000);
+    assert.equal(profile.input.columns, 16);
+    assert.deepEqual(profile.columns.map((c) => c.name), header);
+  });
+
+  test('reports the malformed rows at their physical lines (notes span lines)', () => {
+    const expected = demoRecords.slice(1).filter((r) => r.fields.length !== header.length).map((r) => r.line);
+    assert.equal(expected.length, 2);
+    assert.ok(demoText.split('\n').length - 1 > demoRecords.length, 'the demo has multi-line notes');
+    const rejected = profile.input.rejected_rows;
+    assert.deepEqual(rejected.map((r) => r.line), expected);
+    for (const r of rejected) assert.ok(typeof r.reason === 'string' && r.reason.length > 0, 'reason given');
+  });
+
+  test('keeps leading zeros: mrn and zip are not numeric', () => {
+    const col = (name) => profile.columns.find((c) => c.name === name);
+    for (const name of ['mrn', 'zip']) assert.notEqual(col(name).type, 'numeric', `${name} type`);
+    assert.equal(col('age').type, 'numeric');
+    assert.equal(col('mrn').distinct, 1000);
+  });
+
+  test('counts missing cells: empty bmi, "NA" glucose', () => {
+    const col = (name) => profile.columns.find((c) => c.name === name);
+    const missing = (name, token) => good.filter((r) => r.fields[header.indexOf(name)] === token).length;
+    assert.ok(missing('bmi', '') > 0 && missing('glucose', 'NA') > 0);
+    assert.equal(col('bmi').missing, missing('bmi', ''));
+    assert.equal(col('glucose').missing, missing('glucose', 'NA'));
+    assert.equal(col('glucose').type, 'numeric');
+  });
+});
+
+describe('running the suggested recipe', () => {
+  test('trains and cross-validates logistic regression and a decision tree', () => {
+    const { recipe, result } = runDemo();
+    assert.equal(recipe.target, TARGET);
+    const kinds = result.report.models.map((m) => m.kind);
+    for (const kind of ['logistic_regression', 'decision_tree']) assert.ok(kinds.includes(kind), `model ${kind}`);
+    for (const model of result.report.models) {
+      for (const name of METRICS) {
+        const m = model.metrics[name];
+        assert.ok(m, `${model.kind}.metrics.${name}`);
+        assert.equal(m.folds.length, 5, `${model.kind}.${name}.folds`);
+        for (const x of [m.mean, m.std, ...m.folds]) {
+          assert.ok(typeof x === 'number' && x >= 0 && x <= 1, `${model.kind}.${name}: ${x} in [0, 1]`);
+        }
+      }
+    }
+    const lr = result.report.models.find((m) => m.kind === 'logistic_regression');
+    assert.ok(lr.metrics.roc_auc.mean > 0.65, `logistic regression ROC-AUC ${lr.metrics.roc_auc.mean}`);
+  });
+
+  test('reports progress with increasing `done`', () => {
+    const { progress } = runDemo();
+    assert.ok(progress.length > 0, 'progress callback called');
+    for (const p of progress) {
+      assert.equal(typeof p.stage, 'string');
+      assert.ok(Number.isInteger(p.done) && Number.isInteger(p.total) && p.done <= p.total, JSON.stringify(p));
+    }
+    // Within each stage, `done` never goes back and ends at `total`.
+    const byStage = new Map();
+    for (const p of progress) byStage.set(p.stage, [...(byStage.get(p.stage) || []), p]);
+    for (const [stage, events] of byStage) {
+      for (let i = 1; i < events.length; i++) {
+        assert.ok(events[i].done >= events[i - 1].done, `stage ${stage}: done went back`);
+      }
+    }
+    assert.ok(progress.some((p, i) => i > 0 && p.done > progress[i - 1].done), 'done increases');
+  });
+
+  test('masked CSV contains no original name, MRN or phone number', () => {
+    const { result } = runDemo();
+    const masked = result.masked_csv;
+    assert.equal(typeof masked, 'string');
+    assert.ok(masked.length > 0);
+    const data = demoRecords.slice(1).filter((r) => r.fields.length === COLUMNS.length);
+    assert.equal(data.length, 1000);
+    const leaks = [];
+    const identifiers = ['patient_name', 'mrn', 'phone'].map((c) => [c, COLUMNS.indexOf(c)]);
+    for (const r of data) {
+      for (const [column, i] of identifiers) {
+        const value = r.fields[i];
+        if (value && masked.includes(value)) leaks.push(`${column} of line ${r.line}`);
+      }
+    }
+    assert.deepEqual(leaks, [], 'original identifiers found in the masked output');
+  });
+});
+
+describe('native CLI and wasm agree', () => {
+  test('same report for the same recipe, data and seed', (t) => {
+    if (!existsSync(PATHS.cli)) throw new Error(`${PATHS.cli} is missing: run \`node scripts/build.mjs\``);
+    const { recipe, result } = runDemo();
+    const dir = mkdtempSync(join(tmpdir(), 'bedside-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    writeFileSync(join(dir, 'recipe.json'), JSON.stringify(recipe, null, 2));
+    // Run from the data's folder so the file name in the report matches the wasm session's.
+    const cli = spawnSync(PATHS.cli, [
+      'run', '--data', basename(PATHS.demoCsv), '--recipe', join(dir, 'recipe.json'), '--out', join(dir, 'masked.csv'),
+    ], { cwd: dirname(PATHS.demoCsv), encoding: 'utf8', maxBuffer: 64 << 20 });
+    assert.equal(cli.status, 0, `bedside run failed:\n${cli.stderr}`);
+    const native = JSON.parse(cli.stdout);
+    assertClose(withoutTimings(result.report), withoutTimings(native), 1e-9);
+    assert.ok(existsSync(join(dir, 'masked.csv')), 'CLI wrote --out');
+  });
+});
+
+describe('bad input', () => {
+  test('a ragged row is rejected with its line and a reason', () => {
+    const profile = open(enc('id,age,sex\n1,34,F\n2,51\n3,47,M\n4,60,F,extra\n'), 'ragged.csv').profile();
+    assert.equal(profile.input.rows, 2);
+    assert.deepEqual(profile.input.rejected_rows.map((r) => r.line), [3, 5]);
+    for (const r of profile.input.rejected_rows) assert.ok(r.reason.length > 0);
+  });
+
+  test('an unknown op names the step and the op', () => {
+    const session = open(demoBytes, 'patients.csv');
+    const recipe = session.suggest_recipe(TARGET);
+    const index = recipe.privacy.length;
+    recipe.privacy.push({ op: 'frobnicate', columns: ['mrn'] });
+    const message = errorMessage(() => session.run(recipe, () => {}));
+    assert.match(message, /frobnicate/);
+    assert.ok(message.includes(`privacy[${index}]`), `step index in: ${message}`);
+  });
+
+  test('an unknown column is named', () => {
+    const session = open(demoBytes, 'patients.csv');
+    const recipe = session.suggest_recipe(TARGET);
+    recipe.privacy.push({ op: 'drop', columns: ['no_such_column'] });
+    const message = errorMessage(() => session.run(recipe, () => {}));
+    assert.match(message, /no_such_column/);
+  });
+
+  test('a CSV that is not a table throws a clear Error', () => {
+    const message = errorMessage(() => open(enc(''), 'empty.csv'));
+    assert.match(message, /empty\.csv/);
+  });
+});
