@@ -135,11 +135,18 @@ const stringsCache = new Map();
 let strings = {};
 let fallback = {};
 
+// Strings live in i18n/LANG.json plus one file per area (i18n/LANG.AREA.json), merged in order.
+const STRING_PARTS = ['', '.privacy', '.features', '.models'];
+
 async function loadStrings(lang) {
   if (!stringsCache.has(lang)) {
-    const res = await fetch(`./i18n/${lang}.json`);
-    if (!res.ok) throw new Error(`i18n/${lang}.json: HTTP ${res.status}`);
-    stringsCache.set(lang, await res.json());
+    const merged = {};
+    for (const part of STRING_PARTS) {
+      const res = await fetch(`./i18n/${lang}${part}.json`);
+      if (!res.ok) throw new Error(`i18n/${lang}${part}.json: HTTP ${res.status}`);
+      Object.assign(merged, await res.json());
+    }
+    stringsCache.set(lang, merged);
   }
   return stringsCache.get(lang);
 }

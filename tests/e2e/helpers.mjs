@@ -21,10 +21,12 @@ export function readJson(path) {
   return JSON.parse(readFileSync(path, 'utf8'));
 }
 
-export const STRINGS = {
-  en: readJson(join(ROOT, 'www', 'i18n', 'en.json')),
-  zh: readJson(join(ROOT, 'www', 'i18n', 'zh.json')),
-};
+// The page merges i18n/LANG.json with one file per area (see STRING_PARTS in app.js).
+const STRING_PARTS = ['', '.privacy', '.features', '.models'];
+const strings = (lang) =>
+  Object.assign({}, ...STRING_PARTS.map((part) => readJson(join(ROOT, 'www', 'i18n', `${lang}${part}.json`))));
+
+export const STRINGS = { en: strings('en'), zh: strings('zh') };
 
 /** Parse CSV text (RFC 4180: quoted fields, doubled quotes, CRLF, newlines inside quotes). */
 export function parseCsv(text) {
