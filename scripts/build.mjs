@@ -5,7 +5,8 @@ import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import {
-  PATHS, ROOT, StepError, capture, log, main, run, wasmBindgenPath, wasmBindgenVersion, which,
+  PATHS, ROOT, StepError, capture, findWasmOpt, log, main, run, wasmBindgenPath, wasmBindgenVersion,
+  which,
 } from './lib.mjs';
 
 // wasm features rustc enables by default for wasm32-unknown-unknown; wasm-opt must accept them
@@ -42,7 +43,7 @@ function loads(wasmFile) {
 }
 
 function wasmOpt() {
-  const bin = which('wasm-opt');
+  const bin = findWasmOpt();
   if (!bin) {
     log('wasm-opt not found: keeping the unoptimized .wasm (run `node scripts/setup.mjs` to install binaryen)');
     return;
@@ -57,7 +58,7 @@ function wasmOpt() {
     rmSync(tmp, { force: true });
     const version = capture(bin, ['--version']).stdout.trim();
     console.warn(`[bedside] warning: ${version || 'wasm-opt'} produced an unusable module (${check.why}); ` +
-      'keeping the unoptimized .wasm. A newer binaryen (116 or later) on PATH fixes this.');
+      'keeping the unoptimized .wasm. `node scripts/setup.mjs --wasm-opt` installs one that works.');
   }
 }
 

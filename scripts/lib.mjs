@@ -75,6 +75,31 @@ export function wasmBindgenPath(version = wasmBindgenVersion()) {
   return join(wasmBindgenRoot(version), 'bin', 'wasm-bindgen');
 }
 
+/**
+ * wasm-opt built from the `wasm-opt` crate (binaryen 116) by `setup.mjs --wasm-opt`. Older
+ * binaryen releases (Debian bookworm ships 108) write modules whose externref table export
+ * wasm-bindgen's glue cannot use.
+ */
+export const WASM_OPT_CRATE = '0.116.1';
+export const MIN_BINARYEN = 116;
+
+export function wasmOptRoot() {
+  const cache = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
+  return join(cache, 'bedside', `wasm-opt-${WASM_OPT_CRATE}`);
+}
+
+/** The wasm-opt to use: the cached crate build if present, else the one on PATH, else null. */
+export function findWasmOpt() {
+  const cached = join(wasmOptRoot(), 'bin', 'wasm-opt');
+  return existsSync(cached) ? cached : which('wasm-opt');
+}
+
+/** binaryen release number of a wasm-opt binary (`wasm-opt version 108` → 108), or null. */
+export function binaryenVersion(bin) {
+  const m = capture(bin, ['--version']).stdout.match(/version (\d+)/);
+  return m ? Number(m[1]) : null;
+}
+
 /** Paths used by several scripts. */
 export const PATHS = {
   www: join(ROOT, 'www'),

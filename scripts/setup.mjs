@@ -3,12 +3,14 @@
 //
 //   node scripts/setup.mjs          Rust wasm target, wasm-bindgen-cli, wasm-opt, npm packages
 //   node scripts/setup.mjs --test   ... and Chromium for the end-to-end tests
+//   node scripts/setup.mjs --wasm-opt   ... and build binaryen 116's wasm-opt from crates.io
+//                                       (Debian's binaryen 108 cannot optimize this module)
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  ROOT, StepError, capture, isRoot, log, main, run, wasmBindgenPath, wasmBindgenRoot,
-  wasmBindgenVersion, which,
+  MIN_BINARYEN, ROOT, StepError, WASM_OPT_CRATE, binaryenVersion, capture, findWasmOpt, isRoot, log,
+  main, run, wasmBindgenPath, wasmBindgenRoot, wasmBindgenVersion, wasmOptRoot, which,
 } from './lib.mjs';
 
 const WASM_TARGET = 'wasm32-unknown-unknown';
@@ -105,17 +107,25 @@ function aptInstall(pkgs, { required }) {
   }
 }
 
-function wasmOpt() {
-  const found = which('wasm-opt');
-  if (found) {
-    log(`wasm-opt: ${found}`);
+function wasmOpt(build) {
+  if (build && !existsSync(join(wasmOptRoot(), 'bin', 'wasm-opt'))) {
+    log(`wasm-opt: building binaryen ${MIN_BINARYEN} (crate wasm-opt ${WASM_OPT_CRATE}) into ${wasmOptRoot()}; about 10 minutes`);
+    run('cargo', ['install', 'wasm-opt', '--version', WASM_OPT_CRATE, '--root', wasmOptRoot(), '--force']);
+  }
+  if (!findWasmOpt()) {
+    log('wasm-opt: not found; trying `apt-get install -y binaryen`');
+    aptInstall(['binaryen'], { required: false });
+  }
+  const bin = findWasmOpt();
+  if (!bin) {
+    log('wasm-opt: could not be installed; it is optional, the build will produce an unoptimized .wasm');
     return;
   }
-  log('wasm-opt: not found; trying `apt-get install -y binaryen`');
-  if (aptInstall(['binaryen'], { required: false }) && which('wasm-opt')) {
-    log(`wasm-opt: ${which('wasm-opt')}`);
-  } else {
-    log('wasm-opt: could not be installed; it is optional, the build will produce an unoptimized .wasm');
+  const version = binaryenVersion(bin);
+  log(`wasm-opt: ${bin} (binaryen ${version ?? 'version unknown'})`);
+  if (version !== null && version < MIN_BINARYEN) {
+    log(`wasm-opt: binaryen ${version} is older than ${MIN_BINARYEN} and breaks wasm-bindgen's output; the build ` +
+      'will detect that and keep the unoptimized .wasm. `node scripts/setup.mjs --wasm-opt` builds a working one.');
   }
 }
 
@@ -148,7 +158,7 @@ main(async () => {
   const withTest = process.argv.includes('--test');
   rustTarget();
   await wasmBindgen();
-  wasmOpt();
+  wasmOpt(process.argv.includes('--wasm-opt'));
   npmPackages();
   if (withTest) chromium();
   log('setup complete');
