@@ -18,6 +18,7 @@ function testFiles(dir) {
 main(async () => {
   log('layer 1/3: cargo test');
   run('cargo', ['test', '--all-targets']);
+  run('cargo', ['test', '--doc']); // --all-targets leaves out the examples in doc comments
 
   log('layer 2/3: wasm package in Node (tests/wasm)');
   if (!existsSync(join(PATHS.pkg, 'bedside.js'))) {
