@@ -87,6 +87,17 @@ pub fn run(
         });
     }
 
+    for r in &input.repairs {
+        audit.push(AuditEntry {
+            step: "input".into(),
+            op: "repair".into(),
+            args: json!({"column": r.column, "lines": r.lines}),
+            rows_affected: 0,
+            cells_affected: r.count,
+            note: r.message.clone(),
+        });
+    }
+
     // Privacy.
     let quasi: Vec<String> = role_columns(recipe, table, Role::Quasi);
     let sensitive_cols = role_columns(recipe, table, Role::Sensitive);

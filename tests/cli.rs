@@ -94,10 +94,11 @@ fn failures_exit_non_zero_with_the_file_step_and_field() {
         "{err}"
     );
 
-    let dup = temp("dup.csv", "a,a\n1,2\n");
-    let (ok, _, err) = bedside(&["profile", "--data", &dup]);
+    let bad = temp("bad.csv", "");
+    std::fs::write(&bad, b"a,\xFF\n1,2\n").unwrap();
+    let (ok, _, err) = bedside(&["profile", "--data", &bad]);
     assert!(
-        !ok && err.contains("dup.csv, line 1, field 'a': duplicate header name"),
+        !ok && err.contains("bad.csv, line 1, field '#2': header name is not valid UTF-8"),
         "{err}"
     );
 

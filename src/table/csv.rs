@@ -2,7 +2,10 @@
 //!
 //! Rows with the wrong number of fields or undecodable bytes are *rejected* and reported with
 //! their physical line number (1-based, the header is line 1); they are never padded or dropped
-//! silently.
+//! silently. Problems that have one safe reading are *repaired* and the repair is reported:
+//! empty or duplicate header names are renamed, decimal commas in a `;`/tab file are read as
+//! decimal points, and a mostly numeric column keeps its type with its few non-numbers (`<5`,
+//! `1e309`) read as missing, naming their lines.
 //!
 //! ```
 //! use bedside::table::csv::{read_csv, CsvOptions};
@@ -45,11 +48,29 @@ pub struct RejectedRow {
     pub reason: String,
 }
 
+/// A change the reader made so that the file could be read, reported in the profile and Report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Repair {
+    pub column: String,
+    /// Physical lines of the cells concerned (at most the first 20).
+    pub lines: Vec<u64>,
+    /// How many cells (or header names) were concerned.
+    pub count: usize,
+    pub message: String,
+}
+
+/// Share of present values that must be numbers for a column with a few non-numbers to be read
+/// as numeric (the others then count as missing and are reported).
+pub const NUMERIC_SHARE: f64 = 0.95;
+
 /// The result of reading a file.
 #[derive(Debug, Clone)]
 pub struct Parsed {
     pub table: Table,
     pub rejected: Vec<RejectedRow>,
+    pub repairs: Vec<Repair>,
+    /// The physical line on which each loaded row starts.
+    pub lines: Vec<u64>,
     pub delimiter: char,
     /// `utf-8`, `utf-8 (BOM)`, `utf-16le (BOM)` or `utf-16be (BOM)`.
     pub encoding: String,
@@ -81,8 +102,14 @@ pub fn read_csv(bytes: &[u8], file: &str, opts: &CsvOptions) -> Result<Parsed> {
         .from_reader(&text[..]);
 
     let mut record = csv::ByteRecord::new();
+    let mut repairs = Vec::new();
     let header: Vec<String> = match reader.read_byte_record(&mut record) {
-        Ok(true) => header_fields(&record, file, record.position().map_or(1, |p| p.line()))?,
+        Ok(true) => header_fields(
+            &record,
+            file,
+            record.position().map_or(1, |p| p.line()),
+            &mut repairs,
+        )?,
         Ok(false) => return Err(input_err("the file has no header row".into())),
         Err(e) => return Err(input_err(format!("cannot read the header: {e}"))),
     };
@@ -91,6 +118,8 @@ pub fn read_csv(bytes: &[u8], file: &str, opts: &CsvOptions) -> Result<Parsed> {
     let missing: Vec<&str> = opts.missing.iter().map(String::as_str).collect();
     let mut cells: Vec<Vec<Option<String>>> = vec![Vec::new(); width];
     let mut rejected = Vec::new();
+    let mut lines = Vec::new();
+    let odd_quotes = text.iter().filter(|&&b| b == b'"').count() % 2 == 1;
     loop {
         match reader.read_byte_record(&mut record) {
             Ok(false) => break,
@@ -98,6 +127,17 @@ pub fn read_csv(bytes: &[u8], file: &str, opts: &CsvOptions) -> Result<Parsed> {
                 let line = record.position().map_or(0, |p| p.line());
                 if record.len() == 1 && record[0].iter().all(u8::is_ascii_whitespace) && width > 1 {
                     continue; // a blank line (spaces only) is not a record
+                }
+                // An odd number of quote characters in the file means a quote opened and never
+                // closed: the record holding it swallowed the rest of the file.
+                let at_end = reader.position().byte() as usize >= text.len();
+                let swallowed = odd_quotes && at_end && record.iter().any(|f| f.contains(&b'\n'));
+                if swallowed {
+                    rejected.push(RejectedRow {
+                        line,
+                        reason: "a quote opened in this record is never closed, so the rest of the file was read into one field".into(),
+                    });
+                    continue;
                 }
                 if record.len() != width {
                     rejected.push(RejectedRow {
@@ -108,6 +148,7 @@ pub fn read_csv(bytes: &[u8], file: &str, opts: &CsvOptions) -> Result<Parsed> {
                 }
                 match decode_row(&record, &header) {
                     Ok(row) => {
+                        lines.push(line);
                         for (col, cell) in cells.iter_mut().zip(row) {
                             let cell = cell.trim();
                             col.push((!missing.contains(&cell)).then(|| cell.to_string()));
@@ -132,18 +173,48 @@ pub fn read_csv(bytes: &[u8], file: &str, opts: &CsvOptions) -> Result<Parsed> {
         }
     }
 
+    let decimal_comma = delimiter != b',';
     let columns = header
         .into_iter()
         .zip(cells)
-        .map(|(name, values)| {
+        .map(|(name, mut values)| {
+            if decimal_comma && has_decimal_commas(&values) {
+                let count = values
+                    .iter_mut()
+                    .flatten()
+                    .filter(|v| v.contains(','))
+                    .map(|v| *v = v.replace(',', "."))
+                    .count();
+                repairs.push(Repair {
+                    column: name.clone(),
+                    lines: Vec::new(),
+                    count,
+                    message: "decimal commas read as decimal points".into(),
+                });
+            }
             let ctype = infer_type(&name, &values);
             let values = if ctype == ColumnType::Numeric {
-                Values::Num(
-                    values
-                        .iter()
-                        .map(|v| v.as_deref().and_then(parse_number).unwrap_or(f64::NAN))
-                        .collect(),
-                )
+                let mut bad = Vec::new();
+                let nums = values
+                    .iter()
+                    .enumerate()
+                    .map(|(r, v)| match v.as_deref() {
+                        None => f64::NAN,
+                        Some(s) => parse_number(s).unwrap_or_else(|| {
+                            bad.push(lines[r]);
+                            f64::NAN
+                        }),
+                    })
+                    .collect();
+                if !bad.is_empty() {
+                    repairs.push(Repair {
+                        column: name.clone(),
+                        count: bad.len(),
+                        lines: bad.into_iter().take(20).collect(),
+                        message: "values that are not numbers (e.g. \"<5\", \"1e309\") in a numeric column read as missing".into(),
+                    });
+                }
+                Values::Num(nums)
             } else {
                 Values::Str(values)
             };
@@ -157,6 +228,8 @@ pub fn read_csv(bytes: &[u8], file: &str, opts: &CsvOptions) -> Result<Parsed> {
     Ok(Parsed {
         table: Table::new(columns),
         rejected,
+        repairs,
+        lines,
         delimiter: delimiter as char,
         encoding,
     })
@@ -197,13 +270,47 @@ fn decode(bytes: &[u8]) -> std::result::Result<(Vec<u8>, String), String> {
         s.map(|s| (s.into_bytes(), format!("{name} (BOM)")))
             .map_err(|_| format!("invalid {name} text"))
     };
+    if bytes.starts_with(b"PK\x03\x04") {
+        return Err("this is a ZIP archive (an Excel .xlsx workbook?), not CSV text; save it as CSV (UTF-8)".into());
+    }
+    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        return Err("this is an Excel .xls workbook, not CSV text; save it as CSV (UTF-8)".into());
+    }
     if let Some(rest) = bytes.strip_prefix(&[0xFF, 0xFE]) {
         return utf16(rest, true, "utf-16le");
     }
     if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
         return utf16(rest, false, "utf-16be");
     }
+    let head = &bytes[..bytes.len().min(4096)];
+    let nuls = head.iter().filter(|&&b| b == 0).count();
+    if nuls * 4 > head.len() {
+        return Err("this looks like a binary file or UTF-16 text without a byte-order mark (many NUL bytes); save it as CSV (UTF-8)".into());
+    }
     Ok((bytes.to_vec(), "utf-8".into()))
+}
+
+/// Does a `;`- or tab-separated column hold numbers written with decimal commas ("1,5")?
+fn has_decimal_commas(values: &[Option<String>]) -> bool {
+    let mut any = false;
+    for v in values.iter().flatten() {
+        match v.split_once(',') {
+            Some((int, frac)) => {
+                let digits = int.strip_prefix('-').unwrap_or(int);
+                if digits.is_empty()
+                    || !digits.bytes().all(|b| b.is_ascii_digit())
+                    || frac.is_empty()
+                    || !frac.bytes().all(|b| b.is_ascii_digit())
+                {
+                    return false;
+                }
+                any = true;
+            }
+            None if parse_number(v).is_some() => {}
+            None => return false,
+        }
+    }
+    any
 }
 
 /// Picks the candidate delimiter that appears most consistently (outside quotes) in the first lines.
@@ -244,36 +351,56 @@ fn sniff_delimiter(text: &[u8]) -> u8 {
         .map_or(b',', |i| CANDIDATES[i])
 }
 
-fn header_fields(record: &csv::ByteRecord, file: &str, line: u64) -> Result<Vec<String>> {
+fn header_fields(
+    record: &csv::ByteRecord,
+    file: &str,
+    line: u64,
+    repairs: &mut Vec<Repair>,
+) -> Result<Vec<String>> {
     let mut names: Vec<String> = Vec::with_capacity(record.len());
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let (mut empty, mut dups) = (Vec::new(), Vec::new());
     for (i, raw) in record.iter().enumerate() {
-        let field = Some(format!("#{}", i + 1));
-        let name = std::str::from_utf8(raw)
+        let mut name = std::str::from_utf8(raw)
             .map_err(|_| Error::Csv {
                 file: file.into(),
                 line,
-                field: field.clone(),
+                field: Some(format!("#{}", i + 1)),
                 message: "header name is not valid UTF-8".into(),
             })?
             .trim()
             .to_string();
         if name.is_empty() {
-            return Err(Error::Csv {
-                file: file.into(),
-                line,
-                field,
-                message: "header name is empty".into(),
-            });
+            name = format!("column_{}", i + 1);
+            empty.push(name.clone());
         }
-        if names.contains(&name) {
-            return Err(Error::Csv {
-                file: file.into(),
-                line,
-                field: Some(name),
-                message: "duplicate header name".into(),
-            });
+        if seen.contains(&name) {
+            let base = name.clone();
+            let mut n = 2;
+            while seen.contains(&format!("{base}_{n}")) {
+                n += 1;
+            }
+            name = format!("{base}_{n}");
+            dups.push(format!("{base} → {name}"));
         }
+        seen.insert(name.clone());
         names.push(name);
+    }
+    if !empty.is_empty() {
+        repairs.push(Repair {
+            column: empty.join(", "),
+            lines: vec![line],
+            count: empty.len(),
+            message: "empty header names replaced by column_N (N = position)".into(),
+        });
+    }
+    if !dups.is_empty() {
+        repairs.push(Repair {
+            column: dups.join(", "),
+            lines: vec![line],
+            count: dups.len(),
+            message: "duplicate header names made unique with a suffix".into(),
+        });
     }
     Ok(names)
 }
@@ -286,10 +413,19 @@ fn decode_row<'a>(
         .iter()
         .enumerate()
         .map(|(i, raw)| {
+            if raw.contains(&0) {
+                return Err(format!("field '{}' contains a NUL byte", header[i]));
+            }
             std::str::from_utf8(raw)
                 .map_err(|_| format!("field '{}' is not valid UTF-8", header[i]))
         })
         .collect()
+}
+
+/// Is `s` a digit string with a leading zero, like a ZIP code or record number ("02139")?
+fn is_code_with_leading_zero(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() > 1 && b[0] == b'0' && b.iter().all(u8::is_ascii_digit)
 }
 
 /// Parses a plain decimal number. Codes with leading zeros ("007", "02139"), signs like "+1",
@@ -401,7 +537,9 @@ pub fn infer_type(name: &str, values: &[Option<String>]) -> ColumnType {
     if present.is_empty() {
         return ColumnType::Categorical;
     }
-    if present.iter().all(|s| parse_number(s).is_some()) {
+    let numbers = present.iter().filter(|s| parse_number(s).is_some()).count();
+    let codes = present.iter().any(|s| is_code_with_leading_zero(s));
+    if !codes && numbers as f64 >= NUMERIC_SHARE * present.len() as f64 {
         return ColumnType::Numeric;
     }
     if present.iter().all(|s| parse_date(s).is_some()) {

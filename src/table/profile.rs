@@ -1,6 +1,6 @@
 //! Per-column profile: the first thing a user sees after loading a file.
 
-use super::csv::{normalize_header, Parsed, RejectedRow};
+use super::csv::{normalize_header, Parsed, RejectedRow, Repair};
 use super::{format_number, ColumnType, Table, Values};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -12,6 +12,8 @@ pub struct InputSummary {
     pub rows: usize,
     pub columns: usize,
     pub rejected_rows: Vec<RejectedRow>,
+    /// Changes the reader made so the file could be read (renamed headers, decimal commas...).
+    pub repairs: Vec<Repair>,
     pub delimiter: String,
     pub encoding: String,
     /// SHA-256 of the input bytes, so a filed report can be matched to its file.
@@ -86,6 +88,7 @@ pub fn summary(parsed: &Parsed, file: &str, bytes: &[u8]) -> InputSummary {
         rows: parsed.table.rows(),
         columns: parsed.table.columns.len(),
         rejected_rows: parsed.rejected.clone(),
+        repairs: parsed.repairs.clone(),
         delimiter: parsed.delimiter.to_string(),
         encoding: parsed.encoding.clone(),
         sha256: digest.iter().map(|b| format!("{b:02x}")).collect(),
