@@ -1,0 +1,189 @@
+//! A mutation fuzzer that runs on stable Rust: inputs from the corpus are mutated at random
+//! (seeded) and fed to the CSV reader, the recipe parser and the whole run on small tables.
+//! Nothing may panic. CI runs a short pass; a long run is
+//! `BEDSIDE_FUZZ_ITERS=200000 cargo test --release --test fuzz -- --nocapture`.
+//! An input that panics is written to `tests/corpus/crashes/` (make it a corpus case).
+
+use bedside::recipe::Recipe;
+use bedside::table::csv::{read_csv, CsvOptions};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+
+fn iterations(default: usize) -> usize {
+    std::env::var("BEDSIDE_FUZZ_ITERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn corpus_files(sub: &str, ext: &str) -> Vec<Vec<u8>> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/corpus")
+        .join(sub);
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    files.retain(|p| {
+        p.to_string_lossy().ends_with(ext) && !p.to_string_lossy().ends_with(".expect.json")
+    });
+    files.sort();
+    files.iter().filter_map(|p| std::fs::read(p).ok()).collect()
+}
+
+const INTERESTING: &[&[u8]] = &[
+    b"\"",
+    b",",
+    b";",
+    b"\t",
+    b"\n",
+    b"\r\n",
+    b"\r",
+    b"\0",
+    b"\xFF",
+    b"\xEF\xBB\xBF",
+    b"NA",
+    b"1e309",
+    b"-",
+    b"0",
+    b"\"\"",
+    b"1,5",
+    b"9999999999999999999999",
+    b"2024-02-30",
+    b"\xE4\xB8",
+];
+
+/// One random mutation of `input`.
+fn mutate(rng: &mut ChaCha8Rng, input: &mut Vec<u8>) {
+    let len = input.len();
+    match rng.gen_range(0..7) {
+        0 if len > 0 => {
+            let i = rng.gen_range(0..len);
+            input[i] = rng.gen();
+        }
+        1 => {
+            let i = rng.gen_range(0..=len);
+            let piece = INTERESTING[rng.gen_range(0..INTERESTING.len())];
+            input.splice(i..i, piece.iter().copied());
+        }
+        2 if len > 0 => {
+            let a = rng.gen_range(0..len);
+            let b = (a + rng.gen_range(1..=16)).min(len);
+            input.drain(a..b);
+        }
+        3 if len > 0 => {
+            let a = rng.gen_range(0..len);
+            let b = (a + rng.gen_range(1..=64)).min(len);
+            let chunk: Vec<u8> = input[a..b].to_vec();
+            let at = rng.gen_range(0..=input.len());
+            input.splice(at..at, chunk);
+        }
+        4 if len > 0 => input.truncate(rng.gen_range(0..len)),
+        5 => {
+            let i = rng.gen_range(0..=len);
+            const BYTES: &[u8] = b"0123456789,;\"\n.-eE ";
+            input.insert(i, BYTES[rng.gen_range(0..BYTES.len())]);
+        }
+        _ => input.reverse(),
+    }
+}
+
+fn save_crash(kind: &str, input: &[u8]) -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/crashes");
+    let _ = std::fs::create_dir_all(&dir);
+    let path = dir.join(format!(
+        "{kind}-{:016x}",
+        input
+            .iter()
+            .fold(0xcbf29ce484222325u64, |h, &b| (h ^ b as u64)
+                .wrapping_mul(0x100000001b3))
+    ));
+    let _ = std::fs::write(&path, input);
+    path
+}
+
+#[test]
+fn csv_reader_never_panics() {
+    let seeds = corpus_files("csv", ".csv");
+    assert!(!seeds.is_empty(), "run node scripts/gen-corpus.mjs");
+    let mut rng = ChaCha8Rng::seed_from_u64(1);
+    for _ in 0..iterations(20_000) {
+        let mut input = seeds[rng.gen_range(0..seeds.len())].clone();
+        for _ in 0..rng.gen_range(1..6) {
+            mutate(&mut rng, &mut input);
+        }
+        let result = catch_unwind(AssertUnwindSafe(|| {
+            if let Ok(p) = read_csv(&input, "fuzz.csv", &CsvOptions::default()) {
+                assert_eq!(p.lines.len(), p.table.rows());
+                let _ = bedside::load(&input, "fuzz.csv").map(|l| l.profile());
+            }
+        }));
+        if result.is_err() {
+            panic!(
+                "the CSV reader panicked; input saved to {}",
+                save_crash("csv", &input).display()
+            );
+        }
+    }
+}
+
+#[test]
+fn recipe_parser_and_small_runs_never_panic() {
+    let seeds = corpus_files("recipe", ".json");
+    let data =
+        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/recipe-data.csv"))
+            .unwrap();
+    let loaded = bedside::load(&data, "recipe-data.csv").unwrap();
+    let mut rng = ChaCha8Rng::seed_from_u64(2);
+    for i in 0..iterations(1_000) {
+        let mut input = seeds[rng.gen_range(0..seeds.len())].clone();
+        for _ in 0..rng.gen_range(0..4) {
+            mutate(&mut rng, &mut input);
+        }
+        let text = String::from_utf8_lossy(&input).into_owned();
+        let result = catch_unwind(AssertUnwindSafe(|| {
+            if let Ok(recipe) = Recipe::from_json(&text) {
+                let _ = loaded.run(&recipe, &mut |_| true, &|| 0.0);
+            }
+        }));
+        if result.is_err() {
+            panic!(
+                "run {i} panicked; recipe saved to {}",
+                save_crash("recipe", &input).display()
+            );
+        }
+    }
+}
+
+#[test]
+fn whole_runs_on_mutated_small_tables_never_panic() {
+    let base =
+        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/recipe-data.csv"))
+            .unwrap();
+    let recipe_text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/recipe/good.json"),
+    )
+    .unwrap();
+    let recipe = Recipe::from_json(&recipe_text).unwrap();
+    let mut rng = ChaCha8Rng::seed_from_u64(3);
+    for _ in 0..iterations(600) {
+        let mut input = base.clone();
+        for _ in 0..rng.gen_range(1..12) {
+            mutate(&mut rng, &mut input);
+        }
+        let result = catch_unwind(AssertUnwindSafe(|| {
+            if let Ok(loaded) = bedside::load(&input, "fuzz.csv") {
+                let _ = loaded.run(&recipe, &mut |_| true, &|| 0.0);
+                let suggested = bedside::suggest::suggest(&loaded.parsed.table, None);
+                let _ = loaded.run(&suggested, &mut |_| true, &|| 0.0);
+            }
+        }));
+        if result.is_err() {
+            panic!(
+                "a run panicked; table saved to {}",
+                save_crash("table", &input).display()
+            );
+        }
+    }
+}
