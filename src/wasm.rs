@@ -27,6 +27,21 @@ fn now_ms() -> f64 {
         .unwrap_or_else(js_sys::Date::now)
 }
 
+/// Runs once when the module is instantiated: a panic (always a bug) is handed to
+/// `globalThis.bedsidePanic(message)` before the instance traps, so the worker can report it.
+#[wasm_bindgen(start)]
+pub fn start() {
+    std::panic::set_hook(Box::new(|info| {
+        let global = js_sys::global();
+        let hook = Reflect::get(&global, &"bedsidePanic".into())
+            .ok()
+            .and_then(|f| f.dyn_into::<Function>().ok());
+        if let Some(f) = hook {
+            let _ = f.call1(&JsValue::NULL, &info.to_string().into());
+        }
+    }));
+}
+
 /// This build's version.
 #[wasm_bindgen]
 pub fn version() -> String {

@@ -115,6 +115,19 @@ fn recipe_corpus() {
         let text = std::fs::read_to_string(path).unwrap();
         let outcome = Recipe::from_json(&text)
             .and_then(|r| loaded.run(&r, &mut |_| true, &|| 0.0).map(|_| ()));
+        if let Err(e) = &outcome {
+            // Errors quote positions and column names, never cell values of identifier columns.
+            let message = e.to_string();
+            let leaked = (0..40).any(|i| {
+                message.contains(&format!("Person {i}"))
+                    || message.contains(&format!("{:08}", 1000 + i))
+            });
+            if leaked {
+                failures.push(format!(
+                    "{name}: the error message quotes an identifier value: {message}"
+                ));
+            }
+        }
         match (outcome, expect.get("error").and_then(Value::as_str)) {
             (Ok(()), None) => {}
             (Err(e), Some(want)) if e.to_string().contains(want) => {}

@@ -695,8 +695,17 @@ function profileColumnsOf(profile) {
   return Array.isArray(profile?.columns) ? profile.columns : [];
 }
 
+// The core holds the whole table in wasm memory (at most 4 GiB, and a parsed table takes several
+// times the file's size), so larger files are refused before they can take the tab down.
+const MAX_FILE_BYTES = 512 * 1024 * 1024;
+
 async function loadFile(file) {
   if (!file) return;
+  if (file.size > MAX_FILE_BYTES) {
+    const mb = (n) => formatter({ maximumFractionDigits: 0 }).format(n / (1024 * 1024));
+    setStatus('load', () => t('load.too_large', { name: file.name, size: mb(file.size), max: mb(MAX_FILE_BYTES) }), 'error');
+    return;
+  }
   try {
     const bytes = new Uint8Array(await file.arrayBuffer());
     await loadData(bytes, file.name);
@@ -842,15 +851,14 @@ async function setLanguage(lang) {
   }
   state.lang = lang;
   $('#lang').value = lang;
-  try { localStorage.setItem('bedside.lang', lang); } catch { /* storage may be unavailable */ }
   renderAll();
 }
 
+// The page stores nothing in the browser (no localStorage, cookies or IndexedDB), not even the
+// language: it follows the browser's language, or `#lang=zh` / `?lang=zh` in the address.
 function initialLanguage() {
-  try {
-    const saved = localStorage.getItem('bedside.lang');
-    if (LANGS.includes(saved)) return saved;
-  } catch { /* ignore */ }
+  const asked = new URLSearchParams(location.hash.slice(1)).get('lang') || new URLSearchParams(location.search).get('lang');
+  if (LANGS.includes(asked)) return asked;
   return (navigator.language || '').toLowerCase().startsWith('zh') ? 'zh' : 'en';
 }
 

@@ -7,6 +7,11 @@
 //                  {id, type: 'error', error: message}
 import init, { Session, version } from './pkg/bedside.js';
 
+// The core reports a panic (always a bug) here before the wasm instance traps, so the page can
+// say what went wrong; the bridge then replaces this worker with a fresh one.
+let lastPanic = null;
+self.bedsidePanic = (msg) => { lastPanic = String(msg); };
+
 const ready = init();
 ready.catch(() => {}); // reported per message below
 let session = null;
@@ -86,6 +91,13 @@ self.onmessage = async (event) => {
     const result = await fn(data || {}, id);
     self.postMessage({ id, type: 'done', data: result });
   } catch (err) {
-    self.postMessage({ id, type: 'error', error: message(err), fatal: err instanceof WebAssembly.RuntimeError });
+    const fatal = err instanceof WebAssembly.RuntimeError;
+    let text = message(err);
+    if (fatal) {
+      text = lastPanic
+        ? `internal error in the Bedside core (please report it): ${lastPanic}`
+        : `the Bedside core stopped (${text}); the file may be too large for this tab's memory`;
+    }
+    self.postMessage({ id, type: 'error', error: text, fatal });
   }
 };

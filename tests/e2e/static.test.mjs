@@ -34,6 +34,7 @@ test('scripts: no network besides same-origin relative paths', () => {
     assert.doesNotMatch(js, /https?:\/\/(?!www\.w3\.org\/2000\/svg)/, `${f} names no external URL`);
     assert.doesNotMatch(js, /\b(?:XMLHttpRequest|WebSocket|EventSource|sendBeacon|importScripts)\b/, `${f}`);
     assert.doesNotMatch(js, /\beval\(|new Function\(/, `${f} does not eval`);
+    assert.doesNotMatch(js, /\b(?:localStorage|sessionStorage|indexedDB|document\.cookie)\b/, `${f} stores nothing in the browser`);
   }
   assert.match(read('worker.js'), /from '\.\/pkg\/bedside\.js'/);
 });
