@@ -854,7 +854,7 @@ async function setLanguage(lang) {
   renderAll();
 }
 
-// The page stores nothing in the browser (no localStorage, cookies or IndexedDB), not even the
+// The page stores nothing in the browser (no web storage, cookies or databases), not even the
 // language: it follows the browser's language, or `#lang=zh` / `?lang=zh` in the address.
 function initialLanguage() {
   const asked = new URLSearchParams(location.hash.slice(1)).get('lang') || new URLSearchParams(location.search).get('lang');
