@@ -1,5 +1,6 @@
-// Build the wasm package into www/pkg (cargo → wasm-bindgen → wasm-opt when available) and the
-// native CLI into target/debug/bedside. Run scripts/setup.mjs once before this.
+// Build the wasm package into www/pkg (cargo → wasm-bindgen → wasm-opt when available), the
+// one-file offline page dist/bedside.html (build-single.mjs) and the native CLI into
+// target/debug/bedside. Run scripts/setup.mjs once before this.
 import { existsSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -73,6 +74,8 @@ main(async () => {
   const bytes = readFileSync(PATHS.wasmOut);
   log(`www/pkg/bedside_bg.wasm: ${kB(bytes.length)} (${kB(gzipSync(bytes, { level: 9 }).length)} gzipped)` +
       (bytes.length !== before ? `; ${kB(before)} before wasm-opt` : ''));
+
+  run(process.execPath, ['scripts/build-single.mjs']);
 
   run('cargo', ['build', '--bin', 'bedside']);
   log(`CLI: ${relative(ROOT, PATHS.cli)}`);

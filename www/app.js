@@ -17,8 +17,9 @@ class CancelledError extends Error {
  * terminating the worker. Keeps a copy of the loaded file so a fresh worker can be re-primed.
  */
 class WorkerBridge {
-  constructor(url) {
+  constructor(url, type = 'module') {
     this.url = url;
+    this.type = type;
     this.worker = null;
     this.nextId = 1;
     this.pending = new Map();
@@ -30,7 +31,7 @@ class WorkerBridge {
 
   _start() {
     if (this.worker) return this.worker;
-    const worker = new Worker(this.url, { type: 'module' });
+    const worker = new Worker(this.url, { type: this.type });
     worker.onmessage = (e) => this._onMessage(e.data);
     worker.onerror = (e) => {
       e.preventDefault();
@@ -126,7 +127,12 @@ class WorkerBridge {
   }
 }
 
-const bridge = new WorkerBridge(new URL('./worker.js', import.meta.url));
+// The single-file build (dist/bedside.html) sets BEDSIDE_EMBED: the worker as a blob: URL, the
+// strings and the demo data inlined, so that the page works opened from disk with no requests.
+const EMBED = globalThis.BEDSIDE_EMBED || null;
+const bridge = EMBED
+  ? new WorkerBridge(EMBED.workerUrl, 'classic')
+  : new WorkerBridge(new URL('./worker.js', import.meta.url));
 
 // ───────────────────────────── i18n ─────────────────────────────
 
@@ -139,6 +145,7 @@ let fallback = {};
 const STRING_PARTS = ['', '.privacy', '.features', '.models'];
 
 async function loadStrings(lang) {
+  if (EMBED) return EMBED.strings[lang];
   if (!stringsCache.has(lang)) {
     const merged = {};
     for (const part of STRING_PARTS) {
@@ -716,9 +723,14 @@ async function loadFile(file) {
 
 async function loadDemo() {
   try {
-    const res = await fetch('./demo/patients.csv');
-    if (!res.ok) throw new Error(`HTTP ${res.status}`);
-    const bytes = new Uint8Array(await res.arrayBuffer());
+    let bytes;
+    if (EMBED) {
+      bytes = new TextEncoder().encode(EMBED.demo);
+    } else {
+      const res = await fetch('./demo/patients.csv');
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      bytes = new Uint8Array(await res.arrayBuffer());
+    }
     await loadData(bytes, 'patients.csv');
   } catch (err) {
     setStatus('load', () => t('load.fetch_error', { error: errorText(err) }), 'error');

@@ -81,7 +81,7 @@ export async function startEnvironment() {
  * A fresh context + page that records every request and every console error / page error.
  * `lang` sets the browser's locale (the page picks its language from it).
  */
-export async function openPage(env, { locale = 'en-US' } = {}) {
+export async function openPage(env, { locale = 'en-US', url = env.server.url } = {}) {
   const context = await env.browser.newContext({ acceptDownloads: true, locale, viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   const requests = [];
@@ -91,7 +91,7 @@ export async function openPage(env, { locale = 'en-US' } = {}) {
   page.on('worker', (w) => requests.push(w.url()));
   page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  await page.goto(env.server.url);
+  await page.goto(url);
   await page.waitForSelector('body[data-ready="true"]');
   return {
     page,

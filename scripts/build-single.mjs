@@ -1,0 +1,114 @@
+// Builds dist/bedside.html: the whole app in one self-contained file (wasm, JS, CSS, strings and
+// demo data inlined) that works opened from disk with no server, under a CSP that forbids every
+// connection (`connect-src 'none'`). Run after build.mjs (which calls it).
+//
+// How: the page's ES modules are bundled into one inline module (each imported module wrapped in
+// a function that returns its exports); the worker (wasm-bindgen glue + worker.js + the wasm as
+// base64) becomes a blob: URL; the CSP allows exactly the inline script and style by hash.
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PATHS, ROOT, StepError, log, main } from './lib.mjs';
+
+const WWW = join(ROOT, 'www');
+const OUT = join(ROOT, 'dist', 'bedside.html');
+const read = (...p) => readFileSync(join(...p), 'utf8');
+
+/** Replace `from` with `to` in `text`, failing the build if `from` is not there exactly once. */
+function replaceOnce(text, from, to, what) {
+  const at = text.indexOf(from);
+  if (at < 0 || text.indexOf(from, at + 1) >= 0) {
+    throw new StepError(`single-file build: expected exactly one ${JSON.stringify(from.slice(0, 60))} in ${what}`);
+  }
+  return text.slice(0, at) + to + text.slice(at + from.length);
+}
+
+const IMPORT = /^import\s*\{([^}]*)\}\s*from\s*'\.\/([\w./-]+\.js)';\s*$/gm;
+const EXPORT_DECL = /^export\s+((?:async\s+)?function\*?|const|let|class)\s+([A-Za-z_$][\w$]*)/gm;
+
+/** Bundle a page module and its relative imports into one script body. */
+function bundle(file, seen = new Map(), order = []) {
+  const name = file;
+  if (seen.has(name)) return seen.get(name);
+  const id = `__module_${order.length}_${file.replace(/\W/g, '_')}`;
+  seen.set(name, id);
+  let code = read(WWW, file);
+  code = code.replace(IMPORT, (_, names, dep) => {
+    const depId = bundle(dep, seen, order);
+    const bindings = names.split(',').map((n) => n.trim()).filter(Boolean)
+      .map((n) => n.replace(/\s+as\s+/, ': ')).join(', ');
+    return `const { ${bindings} } = ${depId};`;
+  });
+  if (/^import\s/m.test(code)) throw new StepError(`single-file build: ${file} has an import form the bundler does not handle`);
+  const exported = [];
+  code = code.replace(EXPORT_DECL, (_, kind, ident) => { exported.push(ident); return `${kind} ${ident}`; });
+  if (/^export\s/m.test(code)) throw new StepError(`single-file build: ${file} has an export form the bundler does not handle`);
+  order.push(file === 'app.js' ? code : `const ${id} = (() => {\n${code}\nreturn { ${exported.join(', ')} };\n})();`);
+  return id;
+}
+
+/** The worker as one classic script: glue without exports + worker.js + wasm bytes. */
+function workerSource() {
+  let glue = read(PATHS.pkg, 'bedside.js');
+  glue = replaceOnce(glue, 'export { initSync, __wbg_init as default };', '', 'bedside.js');
+  glue = glue.replace(/^export\s+(class|function|const|let)\s/gm, '$1 ');
+  // A classic worker (module workers from a file:// page's blob: URL do not start in Chromium):
+  // `import.meta` is module-only syntax; it is only reached when fetching the .wasm, never here.
+  glue = glue.replaceAll('import.meta.url', 'self.location.href');
+  if (/^export\s/m.test(glue)) throw new StepError('single-file build: unexpected export in www/pkg/bedside.js');
+  let worker = read(WWW, 'worker.js');
+  worker = replaceOnce(worker, "import init, { Session, version } from './pkg/bedside.js';", '', 'worker.js');
+  worker = replaceOnce(worker, 'const ready = init();',
+    'const ready = Promise.resolve().then(() => initSync({ module: Uint8Array.from(atob(WASM_BASE64), (c) => c.charCodeAt(0)) }));',
+    'worker.js');
+  const wasm = readFileSync(PATHS.wasmOut).toString('base64');
+  return `const WASM_BASE64 = ${JSON.stringify(wasm)};\n${glue}\n${worker}`;
+}
+
+function strings() {
+  const out = {};
+  for (const lang of ['en', 'zh']) {
+    out[lang] = {};
+    const files = readdirSync(join(WWW, 'i18n')).filter((f) => f === `${lang}.json` || (f.startsWith(`${lang}.`) && f.endsWith('.json')));
+    files.sort((a, b) => (a === `${lang}.json` ? -1 : b === `${lang}.json` ? 1 : a.localeCompare(b)));
+    for (const f of files) Object.assign(out[lang], JSON.parse(read(WWW, 'i18n', f)));
+  }
+  return out;
+}
+
+const sha256 = (text) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
+// Keep `</script` out of inline script text.
+const safe = (js) => js.replace(/<\/script/gi, '<\\/script');
+
+main(async () => {
+  const order = [];
+  bundle('app.js', new Map(), order);
+  const embed = `globalThis.BEDSIDE_EMBED = {
+  workerUrl: URL.createObjectURL(new Blob([${safe(JSON.stringify(workerSource()))}], { type: 'text/javascript' })),
+  strings: ${safe(JSON.stringify(strings()))},
+  demo: ${safe(JSON.stringify(read(WWW, 'demo', 'patients.csv')))},
+};`;
+  const script = `\n${embed}\n${order.map(safe).join('\n')}\n`;
+  const style = `\n${read(WWW, 'style.css')}\n`;
+  const csp = ["default-src 'none'", `script-src ${sha256(script)} 'wasm-unsafe-eval'`, 'worker-src blob:',
+    `style-src ${sha256(style)}`, 'img-src data: blob:', "connect-src 'none'", "object-src 'none'",
+    "base-uri 'none'", "form-action 'none'"].join('; ');
+
+  let html = read(WWW, 'index.html');
+  html = html.replace(/<meta http-equiv="Content-Security-Policy" content="[^"]*">/, `<meta http-equiv="Content-Security-Policy" content="${csp}">`);
+  if (!html.includes("connect-src 'none'")) throw new StepError('single-file build: index.html has no CSP meta tag to replace');
+  html = replaceOnce(html, '<link rel="stylesheet" href="style.css">', `<style>${style}</style>`, 'index.html');
+  html = replaceOnce(html, '<script type="module" src="app.js"></script>', `<script type="module">${script}</script>`, 'index.html');
+  // The "where does my data go" page comes along as a section of this file.
+  const about = read(WWW, 'about.html').match(/<main[^>]*>([\s\S]*)<\/main>/);
+  if (about) {
+    html = replaceOnce(html, 'href="about.html"', 'href="#about"', 'index.html');
+    html = replaceOnce(html, '</body>', `<section id="about" class="prose card">${about[1]}</section>\n</body>`, 'index.html');
+  }
+  const leftovers = [...html.matchAll(/(?:src|href)="(?!#|data:)([^"]+)"/g)].map((m) => m[1]);
+  if (leftovers.length) throw new StepError(`single-file build: index.html still references ${leftovers.join(', ')}`);
+
+  mkdirSync(join(ROOT, 'dist'), { recursive: true });
+  writeFileSync(OUT, html);
+  log(`dist/bedside.html: ${(statSync(OUT).size / 1024).toFixed(0)} kB, one file, opens from disk`);
+});

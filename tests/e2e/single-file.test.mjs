@@ -1,0 +1,61 @@
+// The one-file build (dist/bedside.html, made by `npm run build`) opened from disk: the whole
+// flow works with no server, and the page makes no request at all beyond its own file.
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { after, before, test } from 'node:test';
+import { ROOT, WWW, loadDemo, metricMean, openPage, parseCsv, startEnvironment, waitForResults } from './helpers.mjs';
+
+const FILE = join(ROOT, 'dist', 'bedside.html');
+let env;
+
+before(async () => {
+  assert.ok(existsSync(FILE), 'dist/bedside.html is missing: run `npm run build`');
+  env = await startEnvironment();
+});
+
+after(async () => {
+  await env?.close();
+});
+
+test('single file: CSP forbids every connection and allows only its own inline code', () => {
+  const html = readFileSync(FILE, 'utf8');
+  const csp = html.match(/http-equiv="Content-Security-Policy" content="([^"]+)"/)[1];
+  assert.match(csp, /connect-src 'none'/);
+  assert.match(csp, /default-src 'none'/);
+  assert.doesNotMatch(csp, /'unsafe-inline'|'unsafe-eval'|https?:/);
+  assert.doesNotMatch(html, /(?:src|href)="(?!#|data:)/, 'no reference to another file');
+});
+
+test('single file: opened from disk, the demo flow runs with no request beyond the file', async () => {
+  const url = pathToFileURL(FILE).href;
+  const ctx = await openPage(env, { url });
+  const { page } = ctx;
+  try {
+    await loadDemo(page);
+    assert.equal(await page.locator('#profile-table tbody tr').count(), 16);
+    await page.click('#run');
+    await waitForResults(page, ['logistic_regression', 'decision_tree']);
+    assert.ok(await metricMean(page, 'logistic_regression', 'roc_auc') > 0.6);
+    await ctx.shot('single-file-results');
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-csv')]);
+    const masked = await readFile(await download.path(), 'utf8');
+    const original = parseCsv(readFileSync(join(WWW, 'demo', 'patients.csv'), 'utf8'));
+    const header = original[0];
+    const nameAt = header.indexOf('patient_name');
+    const mrnAt = header.indexOf('mrn');
+    for (const row of original.slice(1)) {
+      if (row.length !== header.length) continue;
+      assert.ok(!masked.includes(row[nameAt]), 'a patient name survived masking');
+      assert.ok(!masked.includes(row[mrnAt]), 'a record number survived masking');
+    }
+    const foreign = ctx.requests.filter((u) => !(u === url || u.startsWith('blob:') || u.startsWith('data:')));
+    assert.deepEqual(foreign, [], 'requests beyond the file itself');
+    assert.deepEqual(ctx.problems, [], 'console errors (CSP violations show here) or page errors');
+  } finally {
+    await ctx.close();
+  }
+});
