@@ -50,7 +50,8 @@ class WorkerBridge {
   }
 
   _onMessage(msg) {
-    const { id, type, data, error, fatal } = msg || {};
+    const { id, type, data, error, fatal, resources } = msg || {};
+    if (typeof resources === 'number') onWorkerResources(resources);
     const entry = this.pending.get(id);
     if (!entry) return;
     if (type === 'progress') {
@@ -935,6 +936,39 @@ function wire() {
   });
 }
 
+// ───────────────────────────── network indicator ─────────────────────────────
+// Requests made since start-up, as the browser itself records them (Resource Timing), in this
+// page and in the worker (which reports its own count with every answer). Start-up ends once the
+// worker has loaded the engine; after that the count should stay 0 (loading the demo data is one
+// request to this page's own server).
+
+const network = { since: null, page: [], workerBase: null, worker: 0 };
+
+function startNetworkWatch() {
+  network.since = performance.now();
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) if (e.startTime >= network.since) network.page.push(e.name);
+    renderNetwork();
+  }).observe({ type: 'resource', buffered: true });
+}
+
+function onWorkerResources(count) {
+  if (network.workerBase === null) network.workerBase = count;
+  else network.worker = Math.max(network.worker, count - network.workerBase);
+  renderNetwork();
+}
+
+function renderNetwork() {
+  const el = $('#network');
+  if (!el || network.since === null) return;
+  const count = network.page.length + network.worker;
+  const foreign = network.page.filter((u) => { try { return new URL(u).origin !== location.origin; } catch { return false; } });
+  el.dataset.count = String(count);
+  el.dataset.state = foreign.length ? 'foreign' : count ? 'local' : 'none';
+  el.textContent = t('network.count', { count: fmtInt(count) });
+  el.title = network.page.length ? network.page.join('\n') : t('network.none');
+}
+
 async function main() {
   wire();
   try {
@@ -943,6 +977,13 @@ async function main() {
     fallback = {};
   }
   await setLanguage(initialLanguage());
+  // Start the engine now, so that start-up ends with it loaded.
+  try {
+    state.version = await bridge.call('version');
+    renderVersion();
+  } catch { /* reported when the user loads data */ }
+  startNetworkWatch();
+  renderNetwork();
   document.body.dataset.ready = 'true';
 }
 

@@ -89,7 +89,7 @@ self.onmessage = async (event) => {
     const fn = actions[action];
     if (!fn) throw new Error(`unknown action: ${action}`);
     const result = await fn(data || {}, id);
-    self.postMessage({ id, type: 'done', data: result });
+    self.postMessage({ id, type: 'done', data: result, resources: performance.getEntriesByType('resource').length });
   } catch (err) {
     const fatal = err instanceof WebAssembly.RuntimeError;
     let text = message(err);
