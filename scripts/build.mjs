@@ -1,7 +1,7 @@
 // Build the wasm package into www/pkg (cargo → wasm-bindgen → wasm-opt when available), the
 // one-file offline page dist/bedside.html (build-single.mjs) and the native CLI into
 // target/debug/bedside. Run scripts/setup.mjs once before this.
-import { existsSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -63,6 +63,22 @@ function wasmOpt() {
   }
 }
 
+/** www/precache.json: every file of the served app, for the service worker (www/sw.js). */
+function writePrecacheList() {
+  const www = join(ROOT, 'www');
+  const files = [];
+  const walk = (dir) => {
+    for (const name of readdirSync(join(www, dir))) {
+      const rel = dir ? `${dir}/${name}` : name;
+      if (statSync(join(www, rel)).isDirectory()) walk(rel);
+      else if (rel !== 'sw.js' && rel !== 'precache.json') files.push(rel);
+    }
+  };
+  walk('');
+  writeFileSync(join(www, 'precache.json'), `${JSON.stringify(files.sort(), null, 1)}\n`);
+  log(`www/precache.json: ${files.length} files for offline use`);
+}
+
 main(async () => {
   if (!existsSync(PATHS.demoCsv)) run(process.execPath, ['scripts/gen-demo.mjs']);
 
@@ -75,6 +91,7 @@ main(async () => {
   log(`www/pkg/bedside_bg.wasm: ${kB(bytes.length)} (${kB(gzipSync(bytes, { level: 9 }).length)} gzipped)` +
       (bytes.length !== before ? `; ${kB(before)} before wasm-opt` : ''));
 
+  writePrecacheList();
   run(process.execPath, ['scripts/build-single.mjs']);
 
   run('cargo', ['build', '--bin', 'bedside']);

@@ -984,6 +984,10 @@ async function main() {
   } catch { /* reported when the user loads data */ }
   startNetworkWatch();
   renderNetwork();
+  // Served over http(s) (not the one-file build), keep working offline after this first visit.
+  if ('serviceWorker' in navigator && location.protocol.startsWith('http') && !EMBED) {
+    navigator.serviceWorker.register('./sw.js').catch(() => { /* offline use is a bonus */ });
+  }
   document.body.dataset.ready = 'true';
 }
 

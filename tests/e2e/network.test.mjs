@@ -16,6 +16,9 @@ test('network indicator: 0 requests after start-up through a whole run on a pick
   try {
     const count = () => page.getAttribute('#network', 'data-count');
     assert.equal(await count(), '0');
+    // The service worker's one-time copy of the app for offline use happens at start-up too.
+    await page.evaluate(() => navigator.serviceWorker.ready);
+    await page.waitForTimeout(200);
     const before = ctx.requests.length;
     const csv = readFileSync(join(WWW, 'demo', 'patients.csv'));
     await page.setInputFiles('#file-input', { name: 'picked.csv', mimeType: 'text/csv', buffer: csv });
