@@ -687,6 +687,11 @@ async function loadData(bytes, name) {
     state.profile = profile;
     state.recipe = recipe && typeof recipe === 'object' ? recipe : {};
     setStatus('load', () => t('load.loaded', { name }), 'ok');
+    const linked = recipeFromAddress();
+    if (linked) {
+      state.recipe = linked;
+      setStatus('load', () => `${t('load.loaded', { name })} ${t('share.applied')}`, 'ok');
+    }
     if (state.version == null) {
       bridge.call('version').then((v) => { state.version = v; renderVersion(); }, () => {});
     }
@@ -929,11 +934,63 @@ function wire() {
   $('#download-recipe').addEventListener('click', () => {
     if (state.recipe) download(`${baseName()}-recipe.json`, JSON.stringify(state.recipe, null, 2), 'application/json');
   });
+  $('#share-recipe').addEventListener('click', shareLink);
   $('#upload-recipe').addEventListener('change', (e) => {
     const file = e.target.files?.[0];
     e.target.value = '';
     uploadRecipe(file);
   });
+}
+
+// ───────────────────────────── share a recipe as a link ─────────────────────────────
+// `#recipe=<base64url JSON>`: the recipe only (never data); pseudonymization keys are removed.
+
+function shareableRecipe(recipe) {
+  const copy = JSON.parse(JSON.stringify(recipe || {}));
+  for (const step of Array.isArray(copy.privacy) ? copy.privacy : []) {
+    if (step && typeof step === 'object') delete step.key;
+  }
+  return copy;
+}
+
+function toBase64Url(text) {
+  let bin = '';
+  for (const b of new TextEncoder().encode(text)) bin += String.fromCharCode(b);
+  return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+function fromBase64Url(text) {
+  const bin = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
+  return new TextDecoder().decode(Uint8Array.from(bin, (c) => c.charCodeAt(0)));
+}
+
+function shareLink() {
+  const link = `${location.href.split('#')[0]}#recipe=${toBase64Url(JSON.stringify(shareableRecipe(state.recipe)))}`;
+  const input = $('#share-link');
+  input.value = link;
+  input.hidden = false;
+  input.select();
+  navigator.clipboard?.writeText(link).then(
+    () => setText('#share-status', t('share.copied')),
+    () => setText('#share-status', t('share.select')),
+  );
+}
+
+function setText(sel, text) {
+  const el = $(sel);
+  if (el) el.textContent = text;
+}
+
+/** A recipe passed in the address (`#recipe=...`), applied to the next file loaded. */
+function recipeFromAddress() {
+  const raw = new URLSearchParams(location.hash.slice(1)).get('recipe');
+  if (!raw) return null;
+  try {
+    const recipe = JSON.parse(fromBase64Url(raw));
+    return recipe && typeof recipe === 'object' && !Array.isArray(recipe) ? recipe : null;
+  } catch {
+    return null;
+  }
 }
 
 // ───────────────────────────── network indicator ─────────────────────────────
