@@ -17,6 +17,7 @@
 use super::{Column, ColumnType, Table, Values};
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 
 /// The cell texts that mean "missing" unless the caller says otherwise.
 pub const DEFAULT_MISSING: &[&str] = &["", "NA", "N/A", "NaN", "NULL", "?", "-"];
@@ -76,13 +77,31 @@ pub struct Parsed {
     pub encoding: String,
 }
 
+/// Evidence gathered about one column in the first pass, with its numbers parsed speculatively.
+struct Evidence {
+    nums: Vec<f64>,
+    present: usize,
+    /// Present values that are not plain numbers (decimal-comma numbers excluded).
+    bad: usize,
+    bad_lines: Vec<u64>,
+    /// A digit string with a leading zero (a code such as a ZIP) was seen: the column is text.
+    code: bool,
+    /// Values written with a decimal comma ("1,5") and whether every other value is a number.
+    commas: usize,
+}
+
 /// Reads `bytes` (the whole file) into a typed table. `file` names the file in messages.
+///
+/// Two passes over the text, never holding a string per numeric cell: the first decides which
+/// records load (and why others are rejected) and parses every cell as a number speculatively;
+/// columns that turn out numeric are done. The second pass collects the text of the others.
 pub fn read_csv(bytes: &[u8], file: &str, opts: &CsvOptions) -> Result<Parsed> {
     let input_err = |message: String| Error::Input {
         file: file.to_string(),
         message,
     };
     let (text, encoding) = decode(bytes).map_err(input_err)?;
+    let text: &[u8] = &text;
     if text.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(input_err("the file is empty".into()));
     }
@@ -93,16 +112,11 @@ pub fn read_csv(bytes: &[u8], file: &str, opts: &CsvOptions) -> Result<Parsed> {
                 "delimiter '{d}' must be a single ASCII character"
             )))
         }
-        None => sniff_delimiter(&text),
+        None => sniff_delimiter(text),
     };
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(&text[..]);
-
-    let mut record = csv::ByteRecord::new();
     let mut repairs = Vec::new();
+    let mut reader = reader(text, delimiter);
+    let mut record = csv::ByteRecord::new();
     let header: Vec<String> = match reader.read_byte_record(&mut record) {
         Ok(true) => header_fields(
             &record,
@@ -113,13 +127,148 @@ pub fn read_csv(bytes: &[u8], file: &str, opts: &CsvOptions) -> Result<Parsed> {
         Ok(false) => return Err(input_err("the file has no header row".into())),
         Err(e) => return Err(input_err(format!("cannot read the header: {e}"))),
     };
-
     let width = header.len();
     let missing: Vec<&str> = opts.missing.iter().map(String::as_str).collect();
-    let mut cells: Vec<Vec<Option<String>>> = vec![Vec::new(); width];
-    let mut rejected = Vec::new();
+    let commas_allowed = delimiter != b',';
+    let text_only: Vec<bool> = header.iter().map(|h| is_identifier_header(h)).collect();
+
+    // Pass 1: which records load; every cell parsed as a number.
+    let mut ev: Vec<Evidence> = (0..width)
+        .map(|_| Evidence {
+            nums: Vec::new(),
+            present: 0,
+            bad: 0,
+            bad_lines: Vec::new(),
+            code: false,
+            commas: 0,
+        })
+        .collect();
     let mut lines = Vec::new();
+    let rejected = scan(text, delimiter, &header, |line, row| {
+        lines.push(line);
+        for ((e, cell), &skip) in ev.iter_mut().zip(row).zip(&text_only) {
+            let cell = cell.trim();
+            if missing.contains(&cell) {
+                e.nums.push(f64::NAN);
+                continue;
+            }
+            e.present += 1;
+            if skip || e.code {
+                continue;
+            }
+            if is_code_with_leading_zero(cell) {
+                e.code = true;
+                e.nums = Vec::new();
+                continue;
+            }
+            let value = parse_number(cell).or_else(|| {
+                let v = commas_allowed.then(|| decimal_comma_number(cell)).flatten();
+                e.commas += v.is_some() as usize;
+                v
+            });
+            e.nums.push(value.unwrap_or_else(|| {
+                e.bad += 1;
+                if e.bad_lines.len() < 20 {
+                    e.bad_lines.push(line);
+                }
+                f64::NAN
+            }));
+        }
+    });
+
+    // Decide: numeric columns are finished; the rest need their text (pass 2).
+    let numeric: Vec<bool> = ev
+        .iter()
+        .zip(&text_only)
+        .map(|(e, &skip)| {
+            !skip && !e.code && e.present > 0 && (e.present - e.bad) as f64 >= NUMERIC_SHARE * e.present as f64
+                // decimal commas only where every other value is a plain number
+                && (e.commas == 0 || e.bad == 0)
+        })
+        .collect();
+    let mut texts: Vec<Option<Vec<Option<String>>>> = numeric
+        .iter()
+        .map(|&n| (!n).then(|| Vec::with_capacity(lines.len())))
+        .collect();
+    if texts.iter().any(Option::is_some) {
+        scan(text, delimiter, &header, |_, row| {
+            for (t, cell) in texts.iter_mut().zip(row) {
+                if let Some(t) = t {
+                    let cell = cell.trim();
+                    t.push((!missing.contains(&cell)).then(|| cell.to_string()));
+                }
+            }
+        });
+    }
+
+    let columns = header
+        .into_iter()
+        .zip(ev)
+        .zip(texts)
+        .map(|((name, e), text)| match text {
+            None => {
+                if e.commas > 0 {
+                    repairs.push(Repair {
+                        column: name.clone(),
+                        lines: Vec::new(),
+                        count: e.commas,
+                        message: "decimal commas read as decimal points".into(),
+                    });
+                }
+                if e.bad > 0 {
+                    repairs.push(Repair {
+                        column: name.clone(),
+                        count: e.bad,
+                        lines: e.bad_lines,
+                        message: "values that are not numbers (e.g. \"<5\", \"1e309\") in a numeric column read as missing".into(),
+                    });
+                }
+                Column { name, ctype: ColumnType::Numeric, values: Values::Num(e.nums) }
+            }
+            Some(values) => {
+                // Numeric was decided in pass 1 (decimal commas included); not again here.
+                let ctype = match infer_type(&name, &values) {
+                    ColumnType::Numeric => ColumnType::Categorical,
+                    t => t,
+                };
+                Column { name, ctype, values: Values::Str(values) }
+            }
+        })
+        .collect();
+    Ok(Parsed {
+        table: Table::new(columns),
+        rejected,
+        repairs,
+        lines,
+        delimiter: delimiter as char,
+        encoding,
+    })
+}
+
+fn reader(text: &[u8], delimiter: u8) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text)
+}
+
+/// Reads the records after the header, calling `row(line, fields)` for each one that loads and
+/// returning the ones rejected, with why. Both passes of `read_csv` see the same outcome.
+fn scan(
+    text: &[u8],
+    delimiter: u8,
+    header: &[String],
+    mut row: impl FnMut(u64, Vec<&str>),
+) -> Vec<RejectedRow> {
+    let width = header.len();
+    let mut reader = reader(text, delimiter);
+    let mut record = csv::ByteRecord::new();
+    let mut rejected = Vec::new();
     let odd_quotes = text.iter().filter(|&&b| b == b'"').count() % 2 == 1;
+    if !matches!(reader.read_byte_record(&mut record), Ok(true)) {
+        return rejected; // the header (already read by the caller)
+    }
     loop {
         match reader.read_byte_record(&mut record) {
             Ok(false) => break,
@@ -146,14 +295,8 @@ pub fn read_csv(bytes: &[u8], file: &str, opts: &CsvOptions) -> Result<Parsed> {
                     });
                     continue;
                 }
-                match decode_row(&record, &header) {
-                    Ok(row) => {
-                        lines.push(line);
-                        for (col, cell) in cells.iter_mut().zip(row) {
-                            let cell = cell.trim();
-                            col.push((!missing.contains(&cell)).then(|| cell.to_string()));
-                        }
-                    }
+                match decode_row(&record, header) {
+                    Ok(fields) => row(line, fields),
                     Err(reason) => rejected.push(RejectedRow { line, reason }),
                 }
             }
@@ -172,67 +315,18 @@ pub fn read_csv(bytes: &[u8], file: &str, opts: &CsvOptions) -> Result<Parsed> {
             }
         }
     }
+    rejected
+}
 
-    let decimal_comma = delimiter != b',';
-    let columns = header
-        .into_iter()
-        .zip(cells)
-        .map(|(name, mut values)| {
-            if decimal_comma && has_decimal_commas(&values) {
-                let count = values
-                    .iter_mut()
-                    .flatten()
-                    .filter(|v| v.contains(','))
-                    .map(|v| *v = v.replace(',', "."))
-                    .count();
-                repairs.push(Repair {
-                    column: name.clone(),
-                    lines: Vec::new(),
-                    count,
-                    message: "decimal commas read as decimal points".into(),
-                });
-            }
-            let ctype = infer_type(&name, &values);
-            let values = if ctype == ColumnType::Numeric {
-                let mut bad = Vec::new();
-                let nums = values
-                    .iter()
-                    .enumerate()
-                    .map(|(r, v)| match v.as_deref() {
-                        None => f64::NAN,
-                        Some(s) => parse_number(s).unwrap_or_else(|| {
-                            bad.push(lines[r]);
-                            f64::NAN
-                        }),
-                    })
-                    .collect();
-                if !bad.is_empty() {
-                    repairs.push(Repair {
-                        column: name.clone(),
-                        count: bad.len(),
-                        lines: bad.into_iter().take(20).collect(),
-                        message: "values that are not numbers (e.g. \"<5\", \"1e309\") in a numeric column read as missing".into(),
-                    });
-                }
-                Values::Num(nums)
-            } else {
-                Values::Str(values)
-            };
-            Column {
-                name,
-                ctype,
-                values,
-            }
-        })
-        .collect();
-    Ok(Parsed {
-        table: Table::new(columns),
-        rejected,
-        repairs,
-        lines,
-        delimiter: delimiter as char,
-        encoding,
-    })
+/// "1,5" → 1.5: a number written with a decimal comma (digits, one comma, digits).
+fn decimal_comma_number(s: &str) -> Option<f64> {
+    let (int, frac) = s.split_once(',')?;
+    let digits = int.strip_prefix('-').unwrap_or(int);
+    let ok = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
+    if !(ok(digits) && ok(frac)) || is_code_with_leading_zero(digits) {
+        return None;
+    }
+    format!("{int}.{frac}").parse().ok()
 }
 
 /// Writes a table as UTF-8 CSV with a header; missing cells are empty.
@@ -251,9 +345,9 @@ pub fn write_csv(table: &Table) -> Vec<u8> {
     w.into_inner().unwrap_or_default()
 }
 
-fn decode(bytes: &[u8]) -> std::result::Result<(Vec<u8>, String), String> {
+fn decode(bytes: &[u8]) -> std::result::Result<(Cow<'_, [u8]>, String), String> {
     if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
-        return Ok((rest.to_vec(), "utf-8 (BOM)".into()));
+        return Ok((Cow::Borrowed(rest), "utf-8 (BOM)".into()));
     }
     let utf16 = |rest: &[u8], le: bool, name: &str| {
         if !rest.len().is_multiple_of(2) {
@@ -267,7 +361,7 @@ fn decode(bytes: &[u8]) -> std::result::Result<(Vec<u8>, String), String> {
             }
         });
         let s: std::result::Result<String, _> = char::decode_utf16(units).collect();
-        s.map(|s| (s.into_bytes(), format!("{name} (BOM)")))
+        s.map(|s| (Cow::Owned(s.into_bytes()), format!("{name} (BOM)")))
             .map_err(|_| format!("invalid {name} text"))
     };
     if bytes.starts_with(b"PK\x03\x04") {
@@ -287,30 +381,7 @@ fn decode(bytes: &[u8]) -> std::result::Result<(Vec<u8>, String), String> {
     if nuls * 4 > head.len() {
         return Err("this looks like a binary file or UTF-16 text without a byte-order mark (many NUL bytes); save it as CSV (UTF-8)".into());
     }
-    Ok((bytes.to_vec(), "utf-8".into()))
-}
-
-/// Does a `;`- or tab-separated column hold numbers written with decimal commas ("1,5")?
-fn has_decimal_commas(values: &[Option<String>]) -> bool {
-    let mut any = false;
-    for v in values.iter().flatten() {
-        match v.split_once(',') {
-            Some((int, frac)) => {
-                let digits = int.strip_prefix('-').unwrap_or(int);
-                if digits.is_empty()
-                    || !digits.bytes().all(|b| b.is_ascii_digit())
-                    || frac.is_empty()
-                    || !frac.bytes().all(|b| b.is_ascii_digit())
-                {
-                    return false;
-                }
-                any = true;
-            }
-            None if parse_number(v).is_some() => {}
-            None => return false,
-        }
-    }
-    any
+    Ok((Cow::Borrowed(bytes), "utf-8".into()))
 }
 
 /// Picks the candidate delimiter that appears most consistently (outside quotes) in the first lines.
