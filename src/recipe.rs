@@ -335,19 +335,19 @@ impl Recipe {
             }
         }
         for (i, step) in self.features.iter().enumerate() {
-            for col in step.columns() {
+            for (field, col) in step.named_columns() {
                 let at = format!("features[{i}] ({})", step.name());
                 if !present.contains_key(col) {
                     return Err(Error::recipe(
                         at,
-                        Some("columns"),
+                        Some(field),
                         format!("no such column '{col}' after the privacy steps"),
                     ));
                 }
                 if !self.role(col).is_model_input() {
                     return Err(Error::recipe(
                         at,
-                        Some("columns"),
+                        Some(field),
                         format!(
                             "column '{col}' is not a model input (role {:?})",
                             self.role(col)
