@@ -101,9 +101,11 @@ function columnsOfType(columns, types) {
 }
 
 /** A new step of `op` with sensible defaults (date columns guessed from the profile). */
-export function newStep(op, columns) {
+export function newStep(op, columns, recipe) {
   const step = { op };
-  const dates = columnsOfType(columns, ['date']);
+  // Date columns that are not identifiers first (identifiers are dropped by the privacy steps).
+  const role = (c) => recipe?.columns?.[c];
+  const dates = columnsOfType(columns, ['date']).sort((a, b) => (role(a) === 'identifier') - (role(b) === 'identifier'));
   for (const arg of STEPS[op].args) {
     if (arg.initial !== undefined) step[arg.name] = arg.initial;
     if (arg.kind === 'columns' && arg.required) step[arg.name] = dates.slice(0, 1);
@@ -245,7 +247,7 @@ export function renderFeatures({ recipe, columns = [], t, onChange }) {
   const addButton = el('button', {
     type: 'button', id: 'feature-add', class: 'button',
     onclick: () => {
-      steps.push(newStep(add.value, columns));
+      steps.push(newStep(add.value, columns, recipe));
       changed();
     },
   }, t('features.add'));

@@ -21,7 +21,7 @@ use super::linalg::{nan_euclidean, ridge};
 use super::stats::{mean, present};
 use super::{check_columns, is_numeric, named, selected, FitContext, FitError, Fitted, Step};
 use crate::privacy::ArgError;
-use crate::table::{Table, Values};
+use crate::table::{ColumnType, Table, Values};
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -163,7 +163,9 @@ impl Impute {
     pub fn fit_table(&self, train: &Table) -> FittedImpute {
         let model_based = matches!(self.strategy, Strategy::Knn | Strategy::Iterative);
         let mut fills = BTreeMap::new();
-        for c in selected(train, &self.columns, |_| true) {
+        // Date columns are left to the date steps (a missing date gives a missing feature,
+        // which a later impute step fills).
+        for c in selected(train, &self.columns, |c| c.ctype != ColumnType::Date) {
             let fill = match &c.values {
                 Values::Num(_) if model_based => continue,
                 Values::Num(v) => {

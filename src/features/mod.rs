@@ -251,7 +251,8 @@ fn missing_per_column(t: &Table) -> BTreeMap<String, usize> {
 /// Fits `steps` in order on the training rows (`train`, labels `y_train`) and applies each to
 /// both tables. Only training rows are ever seen by a fit; steps that resample rows change
 /// `train` and `y_train` together, never `test`. `seed` feeds the steps that draw random numbers.
-/// Date columns are inputs of the date steps only and are removed after the last step.
+/// Date columns are inputs of the date steps only: each is removed after the last date step
+/// that reads it.
 pub fn fit_transform(
     steps: &[FeatureStep],
     train: &mut Table,
@@ -275,6 +276,18 @@ pub fn fit_transform(
         fitted.resample(train, y_train);
         let train_rows = (rows_before, train.rows());
         let cells = fitted.transform(train) + fitted.transform(test);
+        // Date columns are inputs of the date steps only: drop each once no later step reads it.
+        let needed = date_inputs(&steps[i + 1..]);
+        for t in [&mut *train, &mut *test] {
+            if t.columns
+                .iter()
+                .any(|c| c.ctype == ColumnType::Date && !needed.contains(&c.name.as_str()))
+            {
+                t.columns
+                    .retain(|c| c.ctype != ColumnType::Date || needed.contains(&c.name.as_str()));
+                *t = Table::new(std::mem::take(&mut t.columns));
+            }
+        }
         if train.columns.is_empty() {
             return Err(Error::recipe(
                 format!("features[{i}] ({})", step.name()),
@@ -302,10 +315,6 @@ pub fn fit_transform(
             filled,
             train_rows,
         });
-    }
-    for t in [&mut *train, &mut *test] {
-        t.columns.retain(|c| c.ctype != ColumnType::Date);
-        *t = Table::new(std::mem::take(&mut t.columns));
     }
     Ok(fits)
 }
