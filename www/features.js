@@ -203,6 +203,10 @@ export function renderFeatures({ recipe, columns = [], t, onChange }) {
     box.replaceChildren();
     return;
   }
+  // Offer model-input columns only (and dates set to ignore, which a date step makes inputs).
+  const roleOf = (name) => recipe.columns?.[name] ?? (recipe.target === name ? 'target' : 'feature');
+  columns = columns.filter((c) => ['feature', 'quasi', 'sensitive'].includes(roleOf(c.name))
+    || (c.type === 'date' && roleOf(c.name) === 'ignore'));
   const steps = Array.isArray(recipe.features) ? recipe.features : [];
   const changed = () => {
     recipe.features = steps;

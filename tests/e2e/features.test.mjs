@@ -110,7 +110,8 @@ test('feature steps: choose them on the page, run, and the audit shows what each
 
     // Chinese strings for the editor.
     await page.selectOption('#lang', 'zh');
-    assert.equal(await page.textContent('#features-editor legend'), STRINGS.zh['features.title']);
+    await page.waitForFunction((title) => document.querySelector('#features-editor legend')?.textContent === title,
+      STRINGS.zh['features.title'], { timeout: 10_000 });
     assert.equal(await page.textContent(`${step(6)} .feat-op`), STRINGS.zh['features.op.balance']);
 
     assert.deepEqual(foreignRequests(ctx.requests, env.origin), [], 'requests left the page origin');
