@@ -99,7 +99,7 @@ impl Step for Balance {
                     );
                 }
                 for _ in n_min..wanted_min {
-                    keep.push(min_rows[rng.gen_range(0..n_min)]);
+                    keep.push(min_rows[pick(&mut rng, n_min)]);
                 }
             }
             BalanceMethod::Undersample => {
@@ -134,9 +134,9 @@ impl Step for Balance {
                     })
                     .collect();
                 for _ in n_min..wanted_min {
-                    let a = rng.gen_range(0..n_min);
+                    let a = pick(&mut rng, n_min);
                     let from = min_rows[a];
-                    let to = neighbours[a][rng.gen_range(0..neighbours[a].len())];
+                    let to = neighbours[a][pick(&mut rng, neighbours[a].len())];
                     let gap: f64 = rng.gen();
                     let values = data[from]
                         .iter()
@@ -160,6 +160,12 @@ impl Step for Balance {
             synthetic,
         }))
     }
+}
+
+/// A uniform index below `n`, drawn as a u64 so that native (64-bit `usize`) and wasm32 (32-bit)
+/// draw the same numbers from the same seed (rand samples `usize` ranges at the pointer width).
+fn pick(rng: &mut ChaCha8Rng, n: usize) -> usize {
+    rng.gen_range(0..n as u64) as usize
 }
 
 /// Every row of an all-numeric, complete table.

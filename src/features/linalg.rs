@@ -5,7 +5,8 @@ use ndarray::{Array1, Array2};
 
 /// Eigenvalues (descending) and unit eigenvectors (as columns, same order) of a symmetric
 /// matrix, by cyclic Jacobi rotations. Each eigenvector's sign is chosen so that its entry of
-/// largest magnitude is positive, which makes the result deterministic.
+/// largest magnitude (the first one, among entries within a relative 1e-6 of it) is positive,
+/// which makes the result deterministic.
 pub fn symmetric_eigen(a: &Array2<f64>) -> (Vec<f64>, Array2<f64>) {
     let n = a.nrows();
     let mut m = a.clone();
@@ -54,10 +55,14 @@ pub fn symmetric_eigen(a: &Array2<f64>) -> (Vec<f64>, Array2<f64>) {
     let mut vectors = Array2::<f64>::zeros((n, n));
     for (out, &i) in order.iter().enumerate() {
         let col = v.column(i);
+        // The first entry within a relative 1e-6 of the largest magnitude decides the sign, so
+        // that near-ties (e.g. last-bit differences between platforms) cannot flip it.
+        let max = col.iter().fold(0.0f64, |m, x| m.max(x.abs()));
         let big = col
             .iter()
             .copied()
-            .fold(0.0f64, |b, x| if x.abs() > b.abs() { x } else { b });
+            .find(|x| x.abs() >= max * (1.0 - 1e-6))
+            .unwrap_or(0.0);
         let sign = if big < 0.0 { -1.0 } else { 1.0 };
         for k in 0..n {
             vectors[[k, out]] = sign * col[k];
