@@ -110,9 +110,9 @@ export function newStep(op, columns, recipe) {
     if (arg.initial !== undefined) step[arg.name] = arg.initial;
     if (arg.kind === 'columns' && arg.required) step[arg.name] = dates.slice(0, 1);
     if (arg.kind === 'column') {
-      const birth = dates.find((d) => /birth|dob/i.test(d));
-      if (arg.pick === 'birth') step[arg.name] = birth ?? dates[0] ?? '';
-      else if (arg.pick === 'event') step[arg.name] = dates.find((d) => d !== birth) ?? dates[1] ?? '';
+      const birth = dates.find((d) => /birth|dob/i.test(d)) ?? dates[0];
+      if (arg.pick === 'birth') step[arg.name] = birth ?? '';
+      else if (arg.pick === 'event') step[arg.name] = dates.find((d) => d !== birth) ?? '';
       else step[arg.name] = dates[arg.pick] ?? '';
     }
   }
