@@ -987,3 +987,44 @@ fn a_full_recipe_with_every_family_runs_and_reports_what_each_step_learned() {
         200
     );
 }
+
+#[test]
+fn symmetric_eigen_decomposes_random_symmetric_matrices() {
+    use bedside::features::linalg::symmetric_eigen;
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+    for n in 1..=7 {
+        let mut a = ndarray::Array2::<f64>::zeros((n, n));
+        for i in 0..n {
+            for j in 0..=i {
+                let x: f64 = rng.gen_range(-3.0..3.0);
+                a[[i, j]] = x;
+                a[[j, i]] = x;
+            }
+        }
+        let (values, vectors) = symmetric_eigen(&a);
+        for w in values.windows(2) {
+            assert!(w[0] >= w[1], "descending: {values:?}");
+        }
+        // A v = λ v, and V is orthonormal.
+        let av = a.dot(&vectors);
+        for k in 0..n {
+            for i in 0..n {
+                assert!(
+                    (av[[i, k]] - values[k] * vectors[[i, k]]).abs() < 1e-9,
+                    "n={n} k={k}"
+                );
+            }
+        }
+        let vtv = vectors.t().dot(&vectors);
+        for i in 0..n {
+            for j in 0..n {
+                let id = if i == j { 1.0 } else { 0.0 };
+                assert!((vtv[[i, j]] - id).abs() < 1e-9);
+            }
+        }
+        // The trace is the sum of the eigenvalues.
+        let trace: f64 = (0..n).map(|i| a[[i, i]]).sum();
+        assert!((trace - values.iter().sum::<f64>()).abs() < 1e-9);
+    }
+}
