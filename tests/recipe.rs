@@ -168,7 +168,7 @@ fn missing_feature_steps_are_explained() {
         CV5,
     ));
     assert!(
-        e.contains("is categorical and no one_hot or ordinal step covers it"),
+        e.contains("is categorical and no one_hot step covers it"),
         "{e}"
     );
 }

@@ -397,7 +397,7 @@ pub fn check_pipeline(x: &Table, steps: &[FeatureStep]) -> Result<()> {
             return Err(Error::recipe(
                 "features",
                 None,
-                format!("column '{}' is categorical and no one_hot or ordinal step covers it; add {{\"op\": \"one_hot\"}} or give it the role ignore", c.name),
+                format!("column '{}' is categorical and no one_hot step covers it; add {{\"op\": \"one_hot\"}} (or {{\"op\": \"ordinal\"}}) or give it the role ignore", c.name),
             ));
         }
     }
