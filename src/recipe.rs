@@ -335,19 +335,19 @@ impl Recipe {
             }
         }
         for (i, step) in self.features.iter().enumerate() {
-            for col in step.columns() {
+            for (field, col) in step.named_columns() {
                 let at = format!("features[{i}] ({})", step.name());
                 if !present.contains_key(col) {
                     return Err(Error::recipe(
                         at,
-                        Some("columns"),
+                        Some(field),
                         format!("no such column '{col}' after the privacy steps"),
                     ));
                 }
                 if !self.role(col).is_model_input() {
                     return Err(Error::recipe(
                         at,
-                        Some("columns"),
+                        Some(field),
                         format!(
                             "column '{col}' is not a model input (role {:?})",
                             self.role(col)
@@ -364,9 +364,20 @@ impl Recipe {
 fn parse_part<T: DeserializeOwned>(value: &Value, step: &str, tag: Option<&str>) -> Result<T> {
     serde_json::from_value(value.clone()).map_err(|e| {
         let message = e.to_string();
-        let field = if message.starts_with("unknown variant")
-            || message.contains("missing field `")
-                && tag.is_some_and(|t| message.contains(&format!("`{t}`")))
+        let variant = message.split('`').nth(1).unwrap_or_default();
+        // An unknown variant of the tag (`op`, `kind`) or of an argument (`method`...).
+        let field = if message.starts_with("unknown variant") {
+            value
+                .as_object()
+                .and_then(|o| {
+                    o.iter()
+                        .filter(|(k, _)| Some(k.as_str()) != tag)
+                        .find(|(_, v)| v.as_str() == Some(variant))
+                        .map(|(k, _)| k.clone())
+                })
+                .or_else(|| tag.map(str::to_string))
+        } else if message.contains("missing field `")
+            && tag.is_some_and(|t| message.contains(&format!("`{t}`")))
         {
             tag.map(str::to_string)
         } else {

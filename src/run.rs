@@ -286,12 +286,17 @@ fn model_all(
     // Model inputs.
     let mut inputs = Vec::new();
     let mut excluded = Vec::new();
+    let date_inputs = features::date_inputs(&recipe.features);
     for c in &masked.columns {
         if !recipe.role(&c.name).is_model_input() {
             continue;
         }
         match c.ctype {
             ColumnType::Numeric | ColumnType::Categorical => inputs.push(c.name.clone()),
+            // Date columns are inputs of the date feature steps that name them.
+            ColumnType::Date if date_inputs.contains(&c.name.as_str()) => {
+                inputs.push(c.name.clone())
+            }
             t => excluded.push(format!("{} ({})", c.name, t.name())),
         }
     }
@@ -302,7 +307,7 @@ fn model_all(
             args: json!({"excluded": excluded}),
             rows_affected: 0,
             cells_affected: 0,
-            note: "columns of these types are not model inputs in this version; give them the role ignore to silence this".into(),
+            note: "columns of these types are not model inputs (a date column is one when a date feature step names it); give them the role ignore to silence this".into(),
         });
     }
     if inputs.is_empty() {
@@ -325,18 +330,45 @@ fn model_all(
         .iter()
         .map(|_| (Vec::new(), Confusion::default(), ModelTimings::default()))
         .collect();
-    let mut step_cells = vec![0usize; recipe.features.len()];
-    let mut step_learned: Vec<Vec<serde_json::Value>> = vec![Vec::new(); recipe.features.len()];
+    let n_steps = recipe.features.len();
+    let mut step_cells = vec![0usize; n_steps];
+    let mut step_learned: Vec<Vec<serde_json::Value>> = vec![Vec::new(); n_steps];
+    let mut step_filled: Vec<BTreeMap<String, usize>> = vec![BTreeMap::new(); n_steps];
+    let mut step_rows: Vec<Vec<serde_json::Value>> = vec![Vec::new(); n_steps];
     let mut model_inputs = Vec::new();
     let mut done = 0;
     for (f, fold) in folds.iter().enumerate() {
         let mut train = x_table.take_rows(&fold.train);
         let mut test = x_table.take_rows(&fold.test);
         let mut ytr: Vec<bool> = fold.train.iter().map(|&i| y[i]).collect();
-        let fits = features::fit_transform(&recipe.features, &mut train, &mut ytr, &mut test);
+        let fits = features::fit_transform(
+            &recipe.features,
+            &mut train,
+            &mut ytr,
+            &mut test,
+            recipe.seed.wrapping_add(f as u64),
+        )
+        .map_err(|e| match e {
+            Error::Recipe {
+                step,
+                field,
+                message,
+            } => Error::Recipe {
+                step,
+                field,
+                message: format!("split {}: {message}", f + 1),
+            },
+            e => e,
+        })?;
         for (s, fit) in fits.into_iter().enumerate() {
             step_cells[s] += fit.cells;
             step_learned[s].push(fit.learned);
+            for (col, n) in fit.filled {
+                *step_filled[s].entry(col).or_insert(0) += n;
+            }
+            if fit.train_rows.0 != fit.train_rows.1 {
+                step_rows[s].push(json!({"before": fit.train_rows.0, "after": fit.train_rows.1}));
+            }
         }
         if f == 0 {
             model_inputs = train.names();
@@ -376,20 +408,48 @@ fn model_all(
     ctx.report("models", total, total, "evaluation done".into())?;
 
     for (s, step) in recipe.features.iter().enumerate() {
+        // `filled`: missing cells each step filled per column, summed over the splits'
+        // training and test rows. `training_rows`: per split, the training rows before and
+        // after a step that resamples them (drop_rows, balance); test rows are never resampled.
+        let mut args = json!({"args": args_of(step), "learned": step_learned[s]});
+        if !step_filled[s].is_empty() {
+            args["filled"] = json!(step_filled[s]);
+        }
+        let resampled: usize = step_rows[s]
+            .iter()
+            .map(|r| {
+                let (b, a) = (
+                    r["before"].as_u64().unwrap_or(0),
+                    r["after"].as_u64().unwrap_or(0),
+                );
+                b.abs_diff(a) as usize
+            })
+            .sum();
+        if !step_rows[s].is_empty() {
+            args["training_rows"] = json!(step_rows[s]);
+        }
         audit.push(AuditEntry {
             step: format!("features[{s}]"),
             op: step.name().into(),
-            args: args_of(step),
-            rows_affected: x_table.rows(),
+            args,
+            rows_affected: if step_rows[s].is_empty() {
+                x_table.rows()
+            } else {
+                resampled
+            },
             cells_affected: step_cells[s],
-            note: format!(
-                "fitted on the training rows of each of {} split(s); learned per split",
-                folds.len()
-            ),
+            note: if step_rows[s].is_empty() {
+                format!(
+                    "fitted on the training rows of each of {} split(s); learned per split",
+                    folds.len()
+                )
+            } else {
+                format!(
+                    "training rows only, in each of {} split(s): {resampled} row(s) removed or added in total; test rows untouched",
+                    folds.len()
+                )
+            },
         });
-        if let Some(last) = audit.last_mut() {
-            last.args = json!({"args": args_of(step), "learned": step_learned[s]});
-        }
     }
 
     let models = recipe

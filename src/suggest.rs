@@ -118,16 +118,12 @@ pub fn suggest(table: &Table, target: Option<&str>) -> Recipe {
         columns,
         privacy,
         features: vec![
-            FeatureStep::Impute(impute::Impute {
-                strategy: impute::Strategy::Median,
-                value: None,
-                columns: None,
-            }),
+            FeatureStep::Impute(impute::Impute::new(impute::Strategy::Median)),
             FeatureStep::Scale(scale::Scale {
                 method: scale::Method::Standard,
                 columns: None,
             }),
-            FeatureStep::OneHot(OneHot { columns: None }),
+            FeatureStep::OneHot(OneHot::default()),
         ],
         target,
         positive: None,

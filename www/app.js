@@ -1,6 +1,7 @@
 // Bedside page: UI state and views on the main thread. All computation (and the wasm module) lives
 // in worker.js; this file only talks to it through the bridge below. All UI strings are in i18n/.
 import { metricBars } from './charts.js';
+import { learnedSummary, renderFeatures } from './features.js';
 
 // ───────────────────────────── worker bridge ─────────────────────────────
 
@@ -411,6 +412,7 @@ function renderOptions() {
   if (ev.method === 'stratified_kfold' && isNum(ev.folds)) $('#eval-folds').value = ev.folds;
   if (ev.method === 'holdout' && isNum(ev.test_fraction)) $('#eval-test-fraction').value = ev.test_fraction;
   if (isNum(r.seed)) $('#seed').value = r.seed;
+  renderFeatures({ recipe: state.recipe, columns: profileColumns(), t, onChange: recipeChanged });
 }
 
 function renderRecipeText() {
@@ -557,6 +559,7 @@ function renderResults() {
       isNum(a.rows_affected) ? h('span', { class: 'pill' }, t('audit.rows', { count: fmtInt(a.rows_affected) })) : null,
       isNum(a.cells_affected) ? h('span', { class: 'pill' }, t('audit.cells', { count: fmtInt(a.cells_affected) })) : null,
       a.note ? h('span', { class: 'note' }, String(a.note)) : null,
+      String(a.step ?? '').startsWith('features[') ? learnedSummary(a, t) : null,
       long ? h('details', { class: 'args-details' },
         h('summary', {}, h('code', { class: 'args' }, `${args.slice(0, ARGS_PREVIEW)}…`)),
         h('pre', { class: 'args-full' }, JSON.stringify(a.args, null, 2))) : null);

@@ -1,77 +1,196 @@
-//! Feature steps: fit/transform pairs, fitted on the training rows of each fold only.
+//! Feature steps: fit/transform pairs, fitted on the training rows of each split only.
 //!
 //! A step is fitted on a training table ([`FeatureStep::fit`]) and the fitted step transforms
-//! both the training and the test table; nothing learned ever comes from test rows.
+//! both the training and the test table; nothing learned ever comes from test rows. Steps that
+//! resample rows (`drop_rows`, `balance`) change the training rows and labels only, never the
+//! test rows.
+//!
+//! One file per step family: [`clean`] (spellings, outliers, clipping, constant and mostly-missing
+//! columns), [`missing`] (row dropping, missing indicators), [`impute`] (simple, KNN and iterative
+//! imputation), [`scale`] (standard, min-max, robust, log), [`encode`] (one-hot, ordinal),
+//! [`dates`] (date parts, days between, age at), [`reduce`] (PCA), [`select`] and [`balance`].
 
+pub mod balance;
+pub mod clean;
+pub mod dates;
 pub mod encode;
 pub mod impute;
+pub mod linalg;
+pub mod missing;
+pub mod reduce;
 pub mod scale;
+pub mod select;
+pub mod stats;
 
 use crate::error::{Error, Result};
 use crate::privacy::ArgError;
-use crate::table::{Table, Values};
+use crate::table::{Column, ColumnType, Table, Values};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::collections::BTreeMap;
 
 /// One feature step of a recipe, tagged by `op`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum FeatureStep {
+    NormalizeCategories(clean::NormalizeCategories),
+    UnitOutliers(clean::UnitOutliers),
+    Clip(clean::Clip),
+    DropConstant(clean::DropConstant),
+    DropMissing(clean::DropMissing),
+    DropRows(missing::DropRows),
+    MissingIndicator(missing::MissingIndicator),
     Impute(impute::Impute),
     Scale(scale::Scale),
+    Log(scale::Log),
     OneHot(encode::OneHot),
+    Ordinal(encode::Ordinal),
+    DateParts(dates::DateParts),
+    DaysBetween(dates::DaysBetween),
+    AgeAt(dates::AgeAt),
+    Pca(reduce::Pca),
+    Select(select::Select),
+    Balance(balance::Balance),
+}
+
+/// What a fit sees besides the training table: the training labels and a seed for the steps
+/// that draw random numbers (derived from the recipe's seed and the split number).
+pub struct FitContext<'a> {
+    pub y: &'a [bool],
+    pub seed: u64,
+}
+
+/// A fit failure caused by the data (the message names the column).
+pub type FitError = String;
+
+/// A step's parameters: checked before any work, then fitted on training rows.
+pub trait Step {
+    /// Checks arguments that do not depend on the data.
+    fn check(&self) -> std::result::Result<(), ArgError> {
+        Ok(())
+    }
+    /// Input columns named explicitly by the step, with the argument naming each.
+    fn columns(&self) -> Vec<(&'static str, &str)>;
+    /// The column type the named columns must have, if any.
+    fn needs(&self) -> Option<ColumnType> {
+        None
+    }
+    /// Learns the step's parameters from the training rows.
+    fn fit(
+        &self,
+        train: &Table,
+        ctx: &FitContext,
+    ) -> std::result::Result<Box<dyn Fitted>, FitError>;
 }
 
 /// A fitted step: applies what it learned.
 pub trait Fitted {
-    /// Transforms `table` in place; returns the number of cells it changed or created.
+    /// Transforms `table` (training or test rows) in place; returns the number of cells it
+    /// changed or created.
     fn transform(&self, table: &mut Table) -> usize;
     /// What was learned, for the audit trail.
     fn learned(&self) -> Value;
+    /// Removes or adds training rows (with their labels). Only ever called on the training
+    /// table, before `transform`.
+    fn resample(&self, _train: &mut Table, _y: &mut Vec<bool>) {}
 }
 
 impl FeatureStep {
-    pub fn name(&self) -> &'static str {
+    fn step(&self) -> &dyn Step {
         match self {
-            FeatureStep::Impute(_) => "impute",
-            FeatureStep::Scale(_) => "scale",
-            FeatureStep::OneHot(_) => "one_hot",
+            FeatureStep::NormalizeCategories(s) => s,
+            FeatureStep::UnitOutliers(s) => s,
+            FeatureStep::Clip(s) => s,
+            FeatureStep::DropConstant(s) => s,
+            FeatureStep::DropMissing(s) => s,
+            FeatureStep::DropRows(s) => s,
+            FeatureStep::MissingIndicator(s) => s,
+            FeatureStep::Impute(s) => s,
+            FeatureStep::Scale(s) => s,
+            FeatureStep::Log(s) => s,
+            FeatureStep::OneHot(s) => s,
+            FeatureStep::Ordinal(s) => s,
+            FeatureStep::DateParts(s) => s,
+            FeatureStep::DaysBetween(s) => s,
+            FeatureStep::AgeAt(s) => s,
+            FeatureStep::Pca(s) => s,
+            FeatureStep::Select(s) => s,
+            FeatureStep::Balance(s) => s,
         }
     }
 
-    pub fn check(&self) -> std::result::Result<(), ArgError> {
+    /// The op name as written in recipes.
+    pub fn name(&self) -> &'static str {
         match self {
-            FeatureStep::Impute(s) => s.check(),
-            FeatureStep::Scale(_) | FeatureStep::OneHot(_) => Ok(()),
+            FeatureStep::NormalizeCategories(_) => "normalize_categories",
+            FeatureStep::UnitOutliers(_) => "unit_outliers",
+            FeatureStep::Clip(_) => "clip",
+            FeatureStep::DropConstant(_) => "drop_constant",
+            FeatureStep::DropMissing(_) => "drop_missing",
+            FeatureStep::DropRows(_) => "drop_rows",
+            FeatureStep::MissingIndicator(_) => "missing_indicator",
+            FeatureStep::Impute(_) => "impute",
+            FeatureStep::Scale(_) => "scale",
+            FeatureStep::Log(_) => "log",
+            FeatureStep::OneHot(_) => "one_hot",
+            FeatureStep::Ordinal(_) => "ordinal",
+            FeatureStep::DateParts(_) => "date_parts",
+            FeatureStep::DaysBetween(_) => "days_between",
+            FeatureStep::AgeAt(_) => "age_at",
+            FeatureStep::Pca(_) => "pca",
+            FeatureStep::Select(_) => "select",
+            FeatureStep::Balance(_) => "balance",
         }
+    }
+
+    /// Checks arguments that do not depend on the data.
+    pub fn check(&self) -> std::result::Result<(), ArgError> {
+        self.step().check()
     }
 
     /// Columns named explicitly by the step (empty = all it applies to).
     pub fn columns(&self) -> Vec<&str> {
-        let cols = match self {
-            FeatureStep::Impute(s) => &s.columns,
-            FeatureStep::Scale(s) => &s.columns,
-            FeatureStep::OneHot(s) => &s.columns,
-        };
-        cols.iter().flatten().map(String::as_str).collect()
+        self.step().columns().into_iter().map(|(_, c)| c).collect()
+    }
+
+    /// Columns named explicitly by the step, with the argument that names each.
+    pub fn named_columns(&self) -> Vec<(&'static str, &str)> {
+        self.step().columns()
+    }
+
+    /// Does this step turn date columns into numbers?
+    pub fn is_date_step(&self) -> bool {
+        matches!(
+            self,
+            FeatureStep::DateParts(_) | FeatureStep::DaysBetween(_) | FeatureStep::AgeAt(_)
+        )
     }
 
     /// Learns the step's parameters from the training table.
-    pub fn fit(&self, train: &Table) -> Box<dyn Fitted> {
-        match self {
-            FeatureStep::Impute(s) => Box::new(s.fit(train)),
-            FeatureStep::Scale(s) => Box::new(s.fit(train)),
-            FeatureStep::OneHot(s) => Box::new(s.fit(train)),
-        }
+    pub fn fit(
+        &self,
+        train: &Table,
+        ctx: &FitContext,
+    ) -> std::result::Result<Box<dyn Fitted>, FitError> {
+        self.step().fit(train, ctx)
     }
+}
+
+/// The date columns some date step reads: only these date columns become model inputs.
+pub fn date_inputs(steps: &[FeatureStep]) -> Vec<&str> {
+    steps
+        .iter()
+        .filter(|s| s.is_date_step())
+        .flat_map(|s| s.columns())
+        .collect()
 }
 
 /// The columns a step applies to: the named ones, or all that `applies` accepts.
 pub(crate) fn selected<'a>(
     table: &'a Table,
     named: &Option<Vec<String>>,
-    applies: impl Fn(&crate::table::Column) -> bool,
-) -> Vec<&'a crate::table::Column> {
+    applies: impl Fn(&Column) -> bool,
+) -> Vec<&'a Column> {
     table
         .columns
         .iter()
@@ -79,64 +198,228 @@ pub(crate) fn selected<'a>(
         .collect()
 }
 
-/// What one fitted step did on one split: cells changed or created, and what it learned.
+/// Is the column numeric (stored as numbers)?
+pub(crate) fn is_numeric(c: &Column) -> bool {
+    matches!(c.values, Values::Num(_))
+}
+
+/// Is the column categorical text (not a date)?
+pub(crate) fn is_categorical(c: &Column) -> bool {
+    matches!(c.values, Values::Str(_)) && c.ctype != ColumnType::Date
+}
+
+/// The `columns` argument of a step, as named columns.
+pub(crate) fn named(columns: &Option<Vec<String>>) -> Vec<(&'static str, &str)> {
+    columns
+        .iter()
+        .flatten()
+        .map(|c| ("columns", c.as_str()))
+        .collect()
+}
+
+/// Checks that an optional `columns` list is not empty.
+pub(crate) fn check_columns(columns: &Option<Vec<String>>) -> std::result::Result<(), ArgError> {
+    if columns.as_ref().is_some_and(|c| c.is_empty()) {
+        return Err((
+            "columns",
+            "is empty; leave it out to use every applicable column".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// What one fitted step did on one split.
+#[derive(Debug)]
 pub struct StepFit {
+    /// Cells changed or created (training and test rows).
     pub cells: usize,
+    /// What the step learned from the training rows.
     pub learned: Value,
+    /// Missing cells filled per column (training and test rows).
+    pub filled: BTreeMap<String, usize>,
+    /// Training rows before and after the step (they differ for resampling steps).
+    pub train_rows: (usize, usize),
+}
+
+fn missing_per_column(t: &Table) -> BTreeMap<String, usize> {
+    t.columns
+        .iter()
+        .map(|c| (c.name.clone(), c.values.missing()))
+        .collect()
 }
 
 /// Fits `steps` in order on the training rows (`train`, labels `y_train`) and applies each to
-/// both tables. Only training rows are ever seen by a fit; steps that resample rows may change
-/// `train` and `y_train` together, never `test`.
+/// both tables. Only training rows are ever seen by a fit; steps that resample rows change
+/// `train` and `y_train` together, never `test`. `seed` feeds the steps that draw random numbers.
+/// Date columns are inputs of the date steps only: each is removed after the last date step
+/// that reads it.
 pub fn fit_transform(
     steps: &[FeatureStep],
     train: &mut Table,
     y_train: &mut Vec<bool>,
     test: &mut Table,
-) -> Vec<StepFit> {
-    let _ = y_train; // used by resampling steps
-    steps
-        .iter()
-        .map(|step| {
-            let fitted = step.fit(train);
-            let cells = fitted.transform(train) + fitted.transform(test);
-            StepFit {
-                cells,
-                learned: fitted.learned(),
+    seed: u64,
+) -> Result<Vec<StepFit>> {
+    let mut fits = Vec::with_capacity(steps.len());
+    for (i, step) in steps.iter().enumerate() {
+        let ctx = FitContext {
+            y: y_train,
+            seed: seed
+                .wrapping_add(i as u64)
+                .wrapping_mul(0x9E37_79B9_7F4A_7C15),
+        };
+        let fitted = step
+            .fit(train, &ctx)
+            .map_err(|m| Error::recipe(format!("features[{i}] ({})", step.name()), None, m))?;
+        let before = (missing_per_column(train), missing_per_column(test));
+        let rows_before = train.rows();
+        fitted.resample(train, y_train);
+        let train_rows = (rows_before, train.rows());
+        let cells = fitted.transform(train) + fitted.transform(test);
+        // Date columns are inputs of the date steps only: drop each once no later step reads it.
+        let needed = date_inputs(&steps[i + 1..]);
+        for t in [&mut *train, &mut *test] {
+            if t.columns
+                .iter()
+                .any(|c| c.ctype == ColumnType::Date && !needed.contains(&c.name.as_str()))
+            {
+                t.columns
+                    .retain(|c| c.ctype != ColumnType::Date || needed.contains(&c.name.as_str()));
+                *t = Table::new(std::mem::take(&mut t.columns));
             }
-        })
-        .collect()
+        }
+        if train.columns.is_empty() {
+            return Err(Error::recipe(
+                format!("features[{i}] ({})", step.name()),
+                None,
+                "no input column is left after this step; loosen its threshold or name fewer columns",
+            ));
+        }
+        let after = (missing_per_column(train), missing_per_column(test));
+        let mut filled = BTreeMap::new();
+        // Resampling changes the training rows, so only count fills when the rows stayed.
+        let same_rows = rows_before == train.rows();
+        let pairs = [(&before.0, &after.0), (&before.1, &after.1)];
+        for (b, a) in pairs.into_iter().skip(usize::from(!same_rows)) {
+            for (name, &m) in b {
+                if let Some(&n) = a.get(name) {
+                    if m > n {
+                        *filled.entry(name.clone()).or_insert(0) += m - n;
+                    }
+                }
+            }
+        }
+        fits.push(StepFit {
+            cells,
+            learned: fitted.learned(),
+            filled,
+            train_rows,
+        });
+    }
+    Ok(fits)
 }
 
-/// Fails early, with the column named, when the feature steps leave text categories or missing
-/// values that no model can take.
+/// Fails early, with the step and column named, when the feature steps leave text categories,
+/// dates or missing values that no model can take, or name a column of the wrong type.
 pub fn check_pipeline(x: &Table, steps: &[FeatureStep]) -> Result<()> {
     let covers =
         |step: &FeatureStep, col: &str| step.columns().is_empty() || step.columns().contains(&col);
+    for (i, step) in steps.iter().enumerate() {
+        let Some(need) = step.step().needs() else {
+            continue;
+        };
+        for (field, col) in step.named_columns() {
+            if let Some(c) = x.column(col) {
+                let ok = match need {
+                    ColumnType::Categorical => is_categorical(c),
+                    ColumnType::Numeric => is_numeric(c),
+                    t => c.ctype == t,
+                };
+                if !ok {
+                    return Err(Error::recipe(
+                        format!("features[{i}] ({})", step.name()),
+                        Some(field),
+                        format!(
+                            "column '{col}' is {}, this step needs a {} column",
+                            c.ctype.name(),
+                            need.name()
+                        ),
+                    ));
+                }
+            }
+        }
+        if step.is_date_step() {
+            for col in step.columns() {
+                let missing = x.column(col).map_or(0, |c| c.values.missing());
+                let later_impute = steps[i + 1..]
+                    .iter()
+                    .any(|s| matches!(s, FeatureStep::Impute(_)) && s.columns().is_empty());
+                if missing > 0 && !later_impute {
+                    return Err(Error::recipe(
+                        format!("features[{i}] ({})", step.name()),
+                        Some("columns"),
+                        format!("column '{col}' has {missing} missing date(s), so the derived feature will have missing values; add a later {{\"op\": \"impute\", \"strategy\": \"median\"}} without a column list"),
+                    ));
+                }
+            }
+        }
+    }
     for c in &x.columns {
+        if c.ctype == ColumnType::Date {
+            continue; // only date columns named by a date step are model inputs
+        }
         let imputed = steps
             .iter()
             .any(|s| matches!(s, FeatureStep::Impute(_)) && covers(s, &c.name));
-        let encoded = steps
-            .iter()
-            .any(|s| matches!(s, FeatureStep::OneHot(_)) && covers(s, &c.name));
+        let encoded = steps.iter().any(|s| {
+            matches!(s, FeatureStep::OneHot(_) | FeatureStep::Ordinal(_)) && covers(s, &c.name)
+        });
         let categorical = matches!(c.values, Values::Str(_));
+        let makes_missing = steps.iter().any(|s| {
+            matches!(s, FeatureStep::UnitOutliers(u) if u.action == clean::OutlierAction::Missing)
+                && covers(s, &c.name)
+        });
         let missing = c.values.missing();
-        // one_hot encodes a missing category as all zeros, so categorical columns need no imputer.
-        if missing > 0 && !imputed && !(categorical && encoded) {
+        // one_hot and ordinal encode a missing category, so categorical columns need no imputer.
+        if (missing > 0 || makes_missing && !categorical) && !imputed && !(categorical && encoded) {
+            let why = if missing > 0 {
+                format!("has {missing} missing value(s)")
+            } else {
+                "may get missing values from unit_outliers".to_string()
+            };
             return Err(Error::recipe(
                 "features",
                 None,
-                format!("column '{}' has {missing} missing value(s) and no impute step covers it; add {{\"op\": \"impute\", \"strategy\": \"median\"}}", c.name),
+                format!("column '{}' {why} and no impute step covers it; add {{\"op\": \"impute\", \"strategy\": \"median\"}}", c.name),
             ));
         }
         if categorical && !encoded {
             return Err(Error::recipe(
                 "features",
                 None,
-                format!("column '{}' is categorical and no one_hot step covers it; add {{\"op\": \"one_hot\"}} or give it the role ignore", c.name),
+                format!("column '{}' is categorical and no one_hot step covers it; add {{\"op\": \"one_hot\"}} (or {{\"op\": \"ordinal\"}}) or give it the role ignore", c.name),
             ));
         }
     }
     Ok(())
+}
+
+/// Names a new column `base`, or `base_2`, `base_3`... if the table already has that name.
+pub(crate) fn fresh_name(table: &Table, base: &str) -> String {
+    if table.column(base).is_none() {
+        return base.to_string();
+    }
+    (2..)
+        .map(|i| format!("{base}_{i}"))
+        .find(|n| table.column(n).is_none())
+        .unwrap_or_else(|| base.to_string())
+}
+
+/// A numeric column.
+pub(crate) fn num_column(name: String, values: Vec<f64>) -> Column {
+    Column {
+        name,
+        ctype: ColumnType::Numeric,
+        values: Values::Num(values),
+    }
 }

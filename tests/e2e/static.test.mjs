@@ -29,7 +29,7 @@ for (const page of ['index.html', 'about.html']) {
 }
 
 test('scripts: no network besides same-origin relative paths', () => {
-  for (const f of ['app.js', 'worker.js', 'charts.js']) {
+  for (const f of ['app.js', 'worker.js', 'charts.js', 'features.js']) {
     const js = read(f);
     assert.doesNotMatch(js, /https?:\/\/(?!www\.w3\.org\/2000\/svg)/, `${f} names no external URL`);
     assert.doesNotMatch(js, /\b(?:XMLHttpRequest|WebSocket|EventSource|sendBeacon|importScripts)\b/, `${f}`);
@@ -54,4 +54,19 @@ test('i18n: English and Chinese have the same keys, and every key the page uses 
   for (const [, prefix] of app.matchAll(/\bt\(`([a-z_]+)\.\$\{/g)) {
     assert.ok(Object.keys(en).some((k) => k.startsWith(`${prefix}.`)), `app.js uses ${prefix}.*`);
   }
+});
+
+test('i18n: every string the feature steps editor uses exists', async () => {
+  const { STEPS } = await import(join(WWW, 'features.js'));
+  const { en } = STRINGS;
+  const need = new Set();
+  for (const [op, d] of Object.entries(STEPS)) {
+    need.add(`features.op.${op}`).add(`features.help.${op}`).add(`features.family.${d.family}`);
+    for (const a of d.args) {
+      need.add(`features.arg.${a.name}`);
+      for (const o of a.options || []) need.add(`features.opt.${o}`);
+    }
+  }
+  for (const [, key] of read('features.js').matchAll(/\bt\('([a-z0-9_.]+)'/g)) need.add(key);
+  for (const k of need) assert.ok(k in en, `features.js uses ${k}`);
 });

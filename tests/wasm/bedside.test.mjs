@@ -205,6 +205,40 @@ describe('native CLI and wasm agree', () => {
   });
 });
 
+describe('native CLI and wasm agree on every feature family', () => {
+  test('same report with cleaning, KNN and iterative imputation, log, PCA, selection and SMOTE', (t) => {
+    if (!existsSync(PATHS.cli)) throw new Error(`${PATHS.cli} is missing: run \`node scripts/build.mjs\``);
+    const session = open(demoBytes, basename(PATHS.demoCsv));
+    const recipe = session.suggest_recipe(TARGET);
+    recipe.columns.admission_date = 'feature';
+    recipe.features = [
+      { op: 'normalize_categories' },
+      { op: 'unit_outliers', action: 'report' },
+      { op: 'clip', method: 'iqr', factor: 3 },
+      { op: 'missing_indicator' },
+      { op: 'impute', strategy: 'knn', columns: ['bmi', 'systolic_bp'] },
+      { op: 'impute', strategy: 'iterative' },
+      { op: 'log', method: 'log1p' },
+      { op: 'scale', method: 'robust' },
+      { op: 'one_hot', min_frequency: 0.02 },
+      { op: 'date_parts', columns: ['admission_date'], parts: ['month', 'weekday'] },
+      { op: 'select', method: 'mutual_info', k: 12 },
+      { op: 'pca', components: 5 },
+      { op: 'balance', method: 'smote' },
+    ];
+    const result = session.run(recipe, () => {});
+    const dir = mkdtempSync(join(tmpdir(), 'bedside-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    writeFileSync(join(dir, 'recipe.json'), JSON.stringify(recipe, null, 2));
+    const cli = spawnSync(PATHS.cli, ['run', '--data', basename(PATHS.demoCsv), '--recipe', join(dir, 'recipe.json')],
+      { cwd: dirname(PATHS.demoCsv), encoding: 'utf8', maxBuffer: 64 << 20 });
+    assert.equal(cli.status, 0, `bedside run failed:\n${cli.stderr}`);
+    const native = JSON.parse(cli.stdout);
+    assert.deepEqual(result.report.evaluation.model_inputs, ['pc1', 'pc2', 'pc3', 'pc4', 'pc5']);
+    assertClose(withoutTimings(result.report), withoutTimings(native), 1e-9);
+  });
+});
+
 describe('bad input', () => {
   test('a ragged row is rejected with its line and a reason', () => {
     const profile = open(enc('id,age,sex\n1,34,F\n2,51\n3,47,M\n4,60,F,extra\n'), 'ragged.csv').profile();

@@ -1,0 +1,254 @@
+//! Dates into numbers: `date_parts` (year, month, weekday), `days_between` (two date columns)
+//! and `age_at` (years from a birth date to an event date).
+//!
+//! Date columns are model inputs only when a date step names them; they are removed after the
+//! last feature step. These steps learn nothing (the arithmetic is fixed); the audit lists the
+//! columns created and how many training rows got a missing result (a missing or unparseable
+//! date), which a later `impute` step fills.
+
+use super::{num_column, FitContext, FitError, Fitted, Step};
+use crate::privacy::ArgError;
+use crate::table::csv::parse_date;
+use crate::table::{ColumnType, Table, Values};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+/// Days since 1970-01-01 of a civil date (proleptic Gregorian; Howard Hinnant's algorithm).
+pub fn days_from_civil(y: i32, m: u32, d: u32) -> i64 {
+    let y = i64::from(y) - i64::from(m <= 2);
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = i64::from(m);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The cell at `row` of a date column as (year, month, day, days since epoch).
+fn date_at(t: &Table, column: &str, row: usize) -> Option<(i32, u32, u32, i64)> {
+    let c = t.column(column)?;
+    let Values::Str(v) = &c.values else {
+        return None;
+    };
+    let (y, m, d) = parse_date(v[row].as_deref()?)?;
+    Some((y, m, d, days_from_civil(y, m, d)))
+}
+
+fn add_columns(table: &mut Table, new: Vec<(String, Vec<f64>)>) -> usize {
+    let cells = new.iter().map(|(_, v)| v.len()).sum();
+    let mut columns = std::mem::take(&mut table.columns);
+    columns.extend(new.into_iter().map(|(n, v)| num_column(n, v)));
+    *table = Table::new(columns);
+    cells
+}
+
+/// A fitted date step: computes its columns row by row.
+pub struct FittedDates {
+    /// (new column name, function of the row)
+    outputs: Vec<(String, DateFn)>,
+    missing_training: Vec<usize>,
+}
+
+type DateFn = Box<dyn Fn(&Table, usize) -> Option<f64>>;
+
+impl FittedDates {
+    fn new(train: &Table, outputs: Vec<(String, DateFn)>) -> FittedDates {
+        let missing_training = outputs
+            .iter()
+            .map(|(_, f)| (0..train.rows()).filter(|&r| f(train, r).is_none()).count())
+            .collect();
+        FittedDates {
+            outputs,
+            missing_training,
+        }
+    }
+}
+
+impl Fitted for FittedDates {
+    fn transform(&self, table: &mut Table) -> usize {
+        let new = self
+            .outputs
+            .iter()
+            .map(|(name, f)| {
+                (
+                    name.clone(),
+                    (0..table.rows())
+                        .map(|r| f(table, r).unwrap_or(f64::NAN))
+                        .collect(),
+                )
+            })
+            .collect();
+        add_columns(table, new)
+    }
+    fn learned(&self) -> Value {
+        json!(self
+            .outputs
+            .iter()
+            .zip(&self.missing_training)
+            .map(|((n, _), m)| (n.clone(), json!({"missing_training_rows": m})))
+            .collect::<std::collections::BTreeMap<_, _>>())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Part {
+    Year,
+    /// 1–12
+    Month,
+    /// 0 = Monday … 6 = Sunday
+    Weekday,
+}
+
+/// `{"op": "date_parts", "columns": ["admission_date"], "parts": ["month"]}`: adds
+/// `column_year`, `column_month`, `column_weekday` (default: month only).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DateParts {
+    pub columns: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parts: Option<Vec<Part>>,
+}
+
+impl Step for DateParts {
+    fn check(&self) -> Result<(), ArgError> {
+        if self.columns.is_empty() {
+            return Err(("columns", "name at least one date column".into()));
+        }
+        if self.parts.as_ref().is_some_and(|p| p.is_empty()) {
+            return Err(("parts", "name at least one of year, month, weekday".into()));
+        }
+        Ok(())
+    }
+    fn columns(&self) -> Vec<(&'static str, &str)> {
+        self.columns
+            .iter()
+            .map(|c| ("columns", c.as_str()))
+            .collect()
+    }
+    fn needs(&self) -> Option<ColumnType> {
+        Some(ColumnType::Date)
+    }
+    fn fit(&self, train: &Table, _: &FitContext) -> Result<Box<dyn Fitted>, FitError> {
+        let parts = self.parts.clone().unwrap_or_else(|| vec![Part::Month]);
+        let mut outputs: Vec<(String, DateFn)> = Vec::new();
+        for col in &self.columns {
+            for &part in &parts {
+                let suffix = match part {
+                    Part::Year => "year",
+                    Part::Month => "month",
+                    Part::Weekday => "weekday",
+                };
+                let c = col.clone();
+                outputs.push((
+                    super::fresh_name(train, &format!("{col}_{suffix}")),
+                    Box::new(move |t: &Table, r| {
+                        let (y, m, _, days) = date_at(t, &c, r)?;
+                        Some(match part {
+                            Part::Year => f64::from(y),
+                            Part::Month => f64::from(m),
+                            // 1970-01-01 was a Thursday (3).
+                            Part::Weekday => (days + 3).rem_euclid(7) as f64,
+                        })
+                    }),
+                ));
+            }
+        }
+        Ok(Box::new(FittedDates::new(train, outputs)))
+    }
+}
+
+/// `{"op": "days_between", "start": "admission_date", "end": "discharge_date"}`: adds
+/// `name` (default `days_START_to_END`) = end − start in days.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DaysBetween {
+    pub start: String,
+    pub end: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+fn check_pair(a: &str, b: &str, af: &'static str, name: &Option<String>) -> Result<(), ArgError> {
+    if a == b {
+        return Err((af, "names the same column twice".into()));
+    }
+    if name.as_ref().is_some_and(|n| n.trim().is_empty()) {
+        return Err(("name", "must not be empty".into()));
+    }
+    Ok(())
+}
+
+impl Step for DaysBetween {
+    fn check(&self) -> Result<(), ArgError> {
+        check_pair(&self.start, &self.end, "end", &self.name)
+    }
+    fn columns(&self) -> Vec<(&'static str, &str)> {
+        vec![("start", self.start.as_str()), ("end", self.end.as_str())]
+    }
+    fn needs(&self) -> Option<ColumnType> {
+        Some(ColumnType::Date)
+    }
+    fn fit(&self, train: &Table, _: &FitContext) -> Result<Box<dyn Fitted>, FitError> {
+        let (s, e) = (self.start.clone(), self.end.clone());
+        let name = self
+            .name
+            .clone()
+            .unwrap_or_else(|| format!("days_{s}_to_{e}"));
+        let f: DateFn = Box::new(move |t: &Table, r| {
+            Some((date_at(t, &e, r)?.3 - date_at(t, &s, r)?.3) as f64)
+        });
+        Ok(Box::new(FittedDates::new(
+            train,
+            vec![(super::fresh_name(train, &name), f)],
+        )))
+    }
+}
+
+/// `{"op": "age_at", "birth": "date_of_birth", "event": "admission_date"}`: adds `name`
+/// (default `age_at_EVENT`) = whole years completed from birth to the event (as a person's age).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgeAt {
+    pub birth: String,
+    pub event: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+/// Whole years completed from `birth` to `event` (negative if the event is earlier).
+pub fn age_years(birth: (i32, u32, u32), event: (i32, u32, u32)) -> i32 {
+    let mut years = event.0 - birth.0;
+    if (event.1, event.2) < (birth.1, birth.2) {
+        years -= 1;
+    }
+    years
+}
+
+impl Step for AgeAt {
+    fn check(&self) -> Result<(), ArgError> {
+        check_pair(&self.birth, &self.event, "event", &self.name)
+    }
+    fn columns(&self) -> Vec<(&'static str, &str)> {
+        vec![
+            ("birth", self.birth.as_str()),
+            ("event", self.event.as_str()),
+        ]
+    }
+    fn needs(&self) -> Option<ColumnType> {
+        Some(ColumnType::Date)
+    }
+    fn fit(&self, train: &Table, _: &FitContext) -> Result<Box<dyn Fitted>, FitError> {
+        let (b, e) = (self.birth.clone(), self.event.clone());
+        let name = self.name.clone().unwrap_or_else(|| format!("age_at_{e}"));
+        let f: DateFn = Box::new(move |t: &Table, r| {
+            let (by, bm, bd, _) = date_at(t, &b, r)?;
+            let (ey, em, ed, _) = date_at(t, &e, r)?;
+            Some(f64::from(age_years((by, bm, bd), (ey, em, ed))))
+        });
+        Ok(Box::new(FittedDates::new(
+            train,
+            vec![(super::fresh_name(train, &name), f)],
+        )))
+    }
+}
