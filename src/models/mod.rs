@@ -1,9 +1,17 @@
 //! Models: one file per family behind one trait.
 //!
 //! Every classifier returns the probability of the positive class, so that ROC-AUC and curves
-//! are real, not derived from hard labels.
+//! are real, not derived from hard labels. Randomness comes only from the seed handed to
+//! [`ModelSpec::classifier`] (derived from the recipe seed and the split).
 
+pub mod binning;
+pub mod gradient_boosting;
+pub mod knn;
 pub mod logistic;
+pub mod mlp;
+pub mod naive_bayes;
+pub mod random_forest;
+pub mod svm;
 pub mod tree;
 
 use crate::error::Result;
@@ -17,6 +25,35 @@ use serde::{Deserialize, Serialize};
 pub enum ModelSpec {
     LogisticRegression(logistic::LogisticParams),
     DecisionTree(tree::TreeParams),
+    RandomForest(random_forest::ForestParams),
+    GradientBoosting(gradient_boosting::BoostingParams),
+    NaiveBayes(naive_bayes::NaiveBayesParams),
+    Knn(knn::KnnParams),
+    Svm(svm::SvmParams),
+    Mlp(mlp::MlpParams),
+}
+
+/// `class_weight`: weights inversely proportional to class frequencies, `n / (2 · n_class)`, as
+/// scikit-learn's `"balanced"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClassWeight {
+    Balanced,
+}
+
+/// Per-row sample weights for `class_weight` (all 1 without it).
+pub fn class_weights(y: &[bool], cw: Option<ClassWeight>) -> Vec<f64> {
+    match cw {
+        None => vec![1.0; y.len()],
+        Some(ClassWeight::Balanced) => {
+            let n = y.len() as f64;
+            let pos = y.iter().filter(|&&b| b).count() as f64;
+            let neg = n - pos;
+            let wp = if pos > 0.0 { n / (2.0 * pos) } else { 0.0 };
+            let wn = if neg > 0.0 { n / (2.0 * neg) } else { 0.0 };
+            y.iter().map(|&b| if b { wp } else { wn }).collect()
+        }
+    }
 }
 
 /// A binary classifier that can be fitted on a training matrix.
@@ -29,6 +66,11 @@ pub trait Classifier {
 pub trait FittedClassifier {
     /// Probability of the positive class for each row of `x`.
     fn predict_proba(&self, x: &Array2<f64>) -> Vec<f64>;
+
+    /// Impurity (mean decrease) importance per input column, summing to 1, for tree models.
+    fn impurity_importance(&self) -> Option<Vec<f64>> {
+        None
+    }
 }
 
 impl ModelSpec {
@@ -36,6 +78,12 @@ impl ModelSpec {
         match self {
             ModelSpec::LogisticRegression(_) => "logistic_regression",
             ModelSpec::DecisionTree(_) => "decision_tree",
+            ModelSpec::RandomForest(_) => "random_forest",
+            ModelSpec::GradientBoosting(_) => "gradient_boosting",
+            ModelSpec::NaiveBayes(_) => "naive_bayes",
+            ModelSpec::Knn(_) => "knn",
+            ModelSpec::Svm(_) => "svm",
+            ModelSpec::Mlp(_) => "mlp",
         }
     }
 
@@ -43,14 +91,35 @@ impl ModelSpec {
         match self {
             ModelSpec::LogisticRegression(p) => p.check(),
             ModelSpec::DecisionTree(p) => p.check(),
+            ModelSpec::RandomForest(p) => p.check(),
+            ModelSpec::GradientBoosting(p) => p.check(),
+            ModelSpec::NaiveBayes(p) => p.check(),
+            ModelSpec::Knn(p) => p.check(),
+            ModelSpec::Svm(p) => p.check(),
+            ModelSpec::Mlp(p) => p.check(),
         }
     }
 
     /// The classifier with these parameters; `seed` feeds any randomness it has.
-    pub fn classifier(&self, _seed: u64) -> Box<dyn Classifier> {
+    pub fn classifier(&self, seed: u64) -> Box<dyn Classifier> {
         match self {
             ModelSpec::LogisticRegression(p) => Box::new(p.clone()),
             ModelSpec::DecisionTree(p) => Box::new(p.clone()),
+            ModelSpec::RandomForest(p) => Box::new(random_forest::RandomForest {
+                params: p.clone(),
+                seed,
+            }),
+            ModelSpec::GradientBoosting(p) => Box::new(p.clone()),
+            ModelSpec::NaiveBayes(p) => Box::new(p.clone()),
+            ModelSpec::Knn(p) => Box::new(p.clone()),
+            ModelSpec::Svm(p) => Box::new(svm::Svm {
+                params: p.clone(),
+                seed,
+            }),
+            ModelSpec::Mlp(p) => Box::new(mlp::Mlp {
+                params: p.clone(),
+                seed,
+            }),
         }
     }
 }

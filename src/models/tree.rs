@@ -1,19 +1,33 @@
-//! `decision_tree`: an exact CART classification tree (Gini or entropy), grown depth-first.
+//! `decision_tree`: a CART tree (Gini, entropy or squared error), and the grower that the
+//! random forest and the regression trees share.
 //!
-//! Splits are searched over every feature and every midpoint between consecutive distinct
-//! values, as scikit-learn's `DecisionTreeClassifier(splitter="best")`; ties go to the first
-//! feature and the smallest threshold, so a tree is a pure function of its training rows.
-//! Leaves hold the positive-class share of their training rows (`predict_proba`).
+//! The grower takes per-row sample weights (0 = row not used: a bootstrap count or a class
+//! weight), a `max_features` per node (drawn from a seeded RNG, for forests) and one of two split
+//! searches over the same node logic:
+//! - **exact** (`decision_tree`): every midpoint between consecutive distinct values of every
+//!   feature, as scikit-learn's `DecisionTreeClassifier(splitter="best")`;
+//! - **binned** (forests): the ≤ 255 pre-computed cut points of [`super::binning::Binned`], found
+//!   with one histogram pass over the node's rows per feature instead of a sort.
+//!
+//! Ties go to the first feature tried and the smallest threshold, so a tree is a pure function
+//! of its rows, weights and seed. Leaves hold the weighted positive share (classification) or
+//! weighted mean (regression). Impurity importance (weighted impurity decrease per feature,
+//! normalised to sum 1, as scikit-learn's `feature_importances_`) is recorded while growing.
+//! Rows are partitioned in place in one index buffer and nodes are grown from an explicit stack:
+//! no allocation per node and no recursion depth limit.
 //!
 //! Why not linfa-trees: it sums class weights through a `HashMap`, so equal-quality splits are
 //! broken by hash order and two runs of the same recipe could grow different trees, which
 //! breaks Bedside's "same recipe + data + seed = same report" invariant. It also predicts
 //! labels only.
 
-use super::{Classifier, FittedClassifier};
+use super::binning::Binned;
+use super::{class_weights, ClassWeight, Classifier, FittedClassifier};
 use crate::error::{Error, Result};
 use crate::privacy::ArgError;
 use ndarray::{Array2, ArrayView1};
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
@@ -24,7 +38,8 @@ pub enum Criterion {
     Entropy,
 }
 
-/// `{"kind": "decision_tree", "max_depth": null, "min_samples_leaf": 1, "criterion": "gini"}`
+/// `{"kind": "decision_tree", "max_depth": null, "min_samples_leaf": 1, "criterion": "gini",
+/// "class_weight": null}` (`class_weight`: `null` or `"balanced"`)
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TreeParams {
@@ -35,6 +50,8 @@ pub struct TreeParams {
     pub min_samples_leaf: usize,
     #[serde(default)]
     pub criterion: Criterion,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class_weight: Option<ClassWeight>,
 }
 
 fn one() -> usize {
@@ -47,43 +64,124 @@ impl Default for TreeParams {
             max_depth: None,
             min_samples_leaf: 1,
             criterion: Criterion::Gini,
+            class_weight: None,
         }
     }
 }
 
 impl TreeParams {
     pub fn check(&self) -> std::result::Result<(), ArgError> {
-        if self.max_depth == Some(0) {
-            return Err((
-                "max_depth",
-                "must be at least 1 (or null for no limit)".into(),
-            ));
-        }
-        if self.min_samples_leaf == 0 {
-            return Err(("min_samples_leaf", "must be at least 1".into()));
-        }
-        Ok(())
-    }
-
-    /// Impurity of a node with `pos` positives among `n` rows, times `n`.
-    fn weighted_impurity(&self, pos: usize, n: usize) -> f64 {
-        if n == 0 {
-            return 0.0;
-        }
-        let p = pos as f64 / n as f64;
-        let q = 1.0 - p;
-        let per_row = match self.criterion {
-            Criterion::Gini => 1.0 - p * p - q * q,
-            Criterion::Entropy => {
-                let h = |x: f64| if x > 0.0 { -x * x.log2() } else { 0.0 };
-                h(p) + h(q)
-            }
-        };
-        per_row * n as f64
+        check_depth_leaf(self.max_depth, self.min_samples_leaf)
     }
 }
 
-/// A node of the flat tree: internal (`feature`, `threshold`, children) or a leaf (`proba`).
+/// Checks `max_depth` and `min_samples_leaf` (shared with the forests).
+pub(crate) fn check_depth_leaf(
+    max_depth: Option<usize>,
+    min_samples_leaf: usize,
+) -> std::result::Result<(), ArgError> {
+    if max_depth == Some(0) {
+        return Err((
+            "max_depth",
+            "must be at least 1 (or null for no limit)".into(),
+        ));
+    }
+    if min_samples_leaf == 0 {
+        return Err(("min_samples_leaf", "must be at least 1".into()));
+    }
+    Ok(())
+}
+
+/// The node impurity a grower minimises.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Impurity {
+    Gini,
+    Entropy,
+    #[cfg_attr(not(test), allow(dead_code))]
+    SquaredError,
+}
+
+impl From<Criterion> for Impurity {
+    fn from(c: Criterion) -> Self {
+        match c {
+            Criterion::Gini => Impurity::Gini,
+            Criterion::Entropy => Impurity::Entropy,
+        }
+    }
+}
+
+/// How a tree is grown.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Grow {
+    pub max_depth: Option<usize>,
+    pub min_samples_leaf: usize,
+    pub impurity: Impurity,
+    /// Features tried per node (all when ≥ the number of features).
+    pub max_features: usize,
+}
+
+/// Where split thresholds come from.
+#[derive(Clone, Copy)]
+pub(crate) enum Source<'a> {
+    Exact(&'a Array2<f64>),
+    Binned(&'a Binned),
+}
+
+/// Sufficient statistics of a set of rows: count, weight, weighted target sum and square sum.
+#[derive(Debug, Clone, Copy, Default)]
+struct Stats {
+    n: usize,
+    w: f64,
+    wy: f64,
+    wyy: f64,
+}
+
+impl Stats {
+    #[inline]
+    fn add(&mut self, w: f64, y: f64) {
+        self.n += 1;
+        self.w += w;
+        self.wy += w * y;
+        self.wyy += w * y * y;
+    }
+    #[inline]
+    fn plus(&mut self, o: &Stats) {
+        self.n += o.n;
+        self.w += o.w;
+        self.wy += o.wy;
+        self.wyy += o.wyy;
+    }
+    #[inline]
+    fn minus(&self, o: &Stats) -> Stats {
+        Stats {
+            n: self.n - o.n,
+            w: self.w - o.w,
+            wy: self.wy - o.wy,
+            wyy: self.wyy - o.wyy,
+        }
+    }
+}
+
+impl Impurity {
+    /// Impurity of a node times its weight.
+    #[inline]
+    fn weighted(self, s: &Stats) -> f64 {
+        if s.w <= 0.0 {
+            return 0.0;
+        }
+        match self {
+            Impurity::Gini => (2.0 * s.wy * (s.w - s.wy) / s.w).max(0.0),
+            Impurity::Entropy => {
+                let p = (s.wy / s.w).clamp(0.0, 1.0);
+                let h = |x: f64| if x > 0.0 { -x * x.log2() } else { 0.0 };
+                (h(p) + h(1.0 - p)) * s.w
+            }
+            Impurity::SquaredError => (s.wyy - s.wy * s.wy / s.w).max(0.0),
+        }
+    }
+}
+
+/// A node of the flat tree: internal (`feature`, `threshold`, children) or a leaf.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Node {
     pub feature: usize,
@@ -91,8 +189,9 @@ pub struct Node {
     pub left: usize,
     pub right: usize,
     pub leaf: bool,
-    /// Positive-class share of the training rows in this node.
-    pub proba: f64,
+    /// Weighted positive-class share (classification) or weighted mean (regression) of the
+    /// training rows in this node.
+    pub value: f64,
     pub samples: usize,
 }
 
@@ -100,6 +199,8 @@ pub struct Node {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FlatTree {
     pub nodes: Vec<Node>,
+    /// Impurity decrease per feature, normalised to sum 1 (all 0 for a single leaf).
+    pub importances: Vec<f64>,
 }
 
 impl FlatTree {
@@ -116,86 +217,230 @@ impl FlatTree {
         }
         i
     }
+
+    /// The leaf value for each row of `x`.
+    pub fn predict(&self, x: &Array2<f64>) -> Vec<f64> {
+        x.rows()
+            .into_iter()
+            .map(|r| self.nodes[self.leaf(r)].value)
+            .collect()
+    }
 }
 
 struct Grower<'a> {
-    params: &'a TreeParams,
-    x: &'a Array2<f64>,
-    y: &'a [bool],
+    cfg: Grow,
+    source: Source<'a>,
+    y: &'a [f64],
+    w: &'a [f64],
     nodes: Vec<Node>,
-    scratch: Vec<(f64, bool)>,
+    importances: Vec<f64>,
+    sorted: Vec<(f64, u32)>,
+    hist: Vec<Stats>,
+    feats: Vec<usize>,
+    tmp: Vec<usize>,
+}
+
+/// A split candidate: children impurity, feature, threshold and (binned) the last left bin.
+#[derive(Clone, Copy)]
+struct Split {
+    children: f64,
+    feature: usize,
+    threshold: f64,
+    bin: usize,
 }
 
 impl Grower<'_> {
-    fn grow(&mut self, rows: &mut [usize], depth: usize) -> usize {
-        let n = rows.len();
-        let pos = rows.iter().filter(|&&r| self.y[r]).count();
-        let id = self.nodes.len();
+    fn stats(&self, rows: &[usize]) -> Stats {
+        let mut s = Stats::default();
+        for &r in rows {
+            s.add(self.w[r], self.y[r]);
+        }
+        s
+    }
+
+    fn new_node(&mut self, s: &Stats) -> usize {
         self.nodes.push(Node {
             feature: 0,
             threshold: 0.0,
             left: 0,
             right: 0,
             leaf: true,
-            proba: pos as f64 / n.max(1) as f64,
-            samples: n,
+            value: if s.w > 0.0 { s.wy / s.w } else { 0.0 },
+            samples: s.n,
         });
-        let min_leaf = self.params.min_samples_leaf;
-        if pos == 0
-            || pos == n
-            || n < 2 * min_leaf
-            || self.params.max_depth.is_some_and(|d| depth >= d)
-        {
-            return id;
+        self.nodes.len() - 1
+    }
+
+    fn consider(
+        &self,
+        best: &mut Option<Split>,
+        left: &Stats,
+        parent: &Stats,
+        (f, t, bin): (usize, f64, usize),
+    ) {
+        let min_leaf = self.cfg.min_samples_leaf;
+        if left.n < min_leaf || parent.n - left.n < min_leaf {
+            return;
         }
-        let parent = self.params.weighted_impurity(pos, n);
-        let mut best: Option<(f64, usize, f64)> = None; // (children impurity, feature, threshold)
-        for f in 0..self.x.ncols() {
-            self.scratch.clear();
-            self.scratch
-                .extend(rows.iter().map(|&r| (self.x[[r, f]], self.y[r])));
-            self.scratch.sort_by(|a, b| a.0.total_cmp(&b.0));
-            let mut left_pos = 0;
-            for k in 0..n - 1 {
-                left_pos += self.scratch[k].1 as usize;
-                let left_n = k + 1;
-                let (v, next) = (self.scratch[k].0, self.scratch[k + 1].0);
-                if v == next || left_n < min_leaf || n - left_n < min_leaf {
-                    continue;
-                }
-                let children = self.params.weighted_impurity(left_pos, left_n)
-                    + self.params.weighted_impurity(pos - left_pos, n - left_n);
-                if best.is_none_or(|(b, _, _)| children < b - 1e-12) {
+        let right = parent.minus(left);
+        let children = self.cfg.impurity.weighted(left) + self.cfg.impurity.weighted(&right);
+        if best.is_none_or(|b| children < b.children - 1e-12) {
+            *best = Some(Split {
+                children,
+                feature: f,
+                threshold: t,
+                bin,
+            });
+        }
+    }
+
+    fn best_split(&mut self, rows: &[usize], parent: &Stats, f: usize, best: &mut Option<Split>) {
+        match self.source {
+            Source::Exact(x) => {
+                let mut sorted = std::mem::take(&mut self.sorted);
+                sorted.clear();
+                sorted.extend(rows.iter().map(|&r| (x[[r, f]], r as u32)));
+                sorted.sort_by(|a, b| a.0.total_cmp(&b.0));
+                let mut left = Stats::default();
+                for k in 0..sorted.len() - 1 {
+                    let r = sorted[k].1 as usize;
+                    left.add(self.w[r], self.y[r]);
+                    let (v, next) = (sorted[k].0, sorted[k + 1].0);
+                    if v == next {
+                        continue;
+                    }
                     let mid = v + (next - v) / 2.0;
-                    best = Some((children, f, if mid < next { mid } else { v }));
+                    self.consider(best, &left, parent, (f, if mid < next { mid } else { v }, 0));
                 }
+                self.sorted = sorted;
+            }
+            Source::Binned(b) => {
+                let bins = b.bins(f);
+                let codes = b.feature(f);
+                let mut hist = std::mem::take(&mut self.hist);
+                hist.clear();
+                hist.resize(bins, Stats::default());
+                for &r in rows {
+                    hist[codes[r] as usize].add(self.w[r], self.y[r]);
+                }
+                let mut left = Stats::default();
+                for (k, h) in hist[..bins - 1].iter().enumerate() {
+                    if h.n == 0 {
+                        continue;
+                    }
+                    left.plus(h);
+                    if left.n == parent.n {
+                        break;
+                    }
+                    self.consider(best, &left, parent, (f, b.cuts[f][k], k));
+                }
+                self.hist = hist;
             }
         }
-        let Some((children, feature, threshold)) = best else {
-            return id;
-        };
-        if children >= parent - 1e-12 {
-            return id;
+    }
+
+    fn grow(&mut self, rows: &mut [usize], rng: &mut Option<&mut ChaCha8Rng>) {
+        let p = self.importances.len();
+        let root = self.stats(rows);
+        self.new_node(&root);
+        // (node id, start, end, depth, stats)
+        let mut stack = vec![(0usize, 0usize, rows.len(), 0usize, root)];
+        while let Some((id, start, end, depth, s)) = stack.pop() {
+            let parent_imp = self.cfg.impurity.weighted(&s);
+            if s.n < 2 * self.cfg.min_samples_leaf
+                || parent_imp <= 1e-12 * s.w.max(1.0)
+                || self.cfg.max_depth.is_some_and(|d| depth >= d)
+            {
+                continue;
+            }
+            let node_rows = &rows[start..end];
+            let tried = self.cfg.max_features.min(p);
+            if tried < p {
+                if let Some(rng) = rng.as_deref_mut() {
+                    for i in 0..tried {
+                        let j = rng.gen_range(i..p);
+                        self.feats.swap(i, j);
+                    }
+                }
+            }
+            let mut best = None;
+            for i in 0..tried {
+                let f = self.feats[i];
+                self.best_split(node_rows, &s, f, &mut best);
+            }
+            let Some(split) = best else { continue };
+            if split.children >= parent_imp - 1e-12 {
+                continue;
+            }
+            self.importances[split.feature] += parent_imp - split.children;
+            // Stable in-place partition through the shared buffer.
+            self.tmp.clear();
+            let mut l = start;
+            for k in start..end {
+                let r = rows[k];
+                let goes_left = match self.source {
+                    Source::Exact(x) => x[[r, split.feature]] <= split.threshold,
+                    Source::Binned(b) => (b.feature(split.feature)[r] as usize) <= split.bin,
+                };
+                if goes_left {
+                    rows[l] = r;
+                    l += 1;
+                } else {
+                    self.tmp.push(r);
+                }
+            }
+            rows[l..end].copy_from_slice(&self.tmp);
+            let ls = self.stats(&rows[start..l]);
+            let rs = s.minus(&ls);
+            let left_id = self.new_node(&ls);
+            let right_id = self.new_node(&rs);
+            let node = &mut self.nodes[id];
+            node.leaf = false;
+            node.feature = split.feature;
+            node.threshold = split.threshold;
+            node.left = left_id;
+            node.right = right_id;
+            stack.push((right_id, l, end, depth + 1, rs));
+            stack.push((left_id, start, l, depth + 1, ls));
         }
-        // Partition rows in place: left (<= threshold) first, keeping relative order.
-        let (mut left, mut right): (Vec<usize>, Vec<usize>) = rows
-            .iter()
-            .partition(|&&r| self.x[[r, feature]] <= threshold);
-        let split = left.len();
-        rows[..split].copy_from_slice(&left);
-        rows[split..].copy_from_slice(&right);
-        left.clear();
-        right.clear();
-        let (l, r) = rows.split_at_mut(split);
-        let left_id = self.grow(l, depth + 1);
-        let right_id = self.grow(r, depth + 1);
-        let node = &mut self.nodes[id];
-        node.leaf = false;
-        node.feature = feature;
-        node.threshold = threshold;
-        node.left = left_id;
-        node.right = right_id;
-        id
+    }
+}
+
+/// Grows one tree on the rows with positive weight. `y` holds 0/1 (classification) or the
+/// target (regression). `rng` draws the features tried per node when `max_features` is below
+/// the number of features.
+pub(crate) fn grow(
+    cfg: Grow,
+    source: Source,
+    y: &[f64],
+    w: &[f64],
+    mut rng: Option<&mut ChaCha8Rng>,
+) -> FlatTree {
+    let p = match source {
+        Source::Exact(x) => x.ncols(),
+        Source::Binned(b) => b.features(),
+    };
+    let mut rows: Vec<usize> = (0..y.len()).filter(|&r| w[r] > 0.0).collect();
+    let mut g = Grower {
+        cfg,
+        source,
+        y,
+        w,
+        nodes: Vec::new(),
+        importances: vec![0.0; p],
+        sorted: Vec::with_capacity(rows.len()),
+        hist: Vec::with_capacity(super::binning::MAX_BINS),
+        feats: (0..p).collect(),
+        tmp: Vec::with_capacity(rows.len()),
+    };
+    g.grow(&mut rows, &mut rng);
+    let total: f64 = g.importances.iter().sum();
+    if total > 0.0 {
+        g.importances.iter_mut().for_each(|v| *v /= total);
+    }
+    FlatTree {
+        nodes: g.nodes,
+        importances: g.importances,
     }
 }
 
@@ -207,27 +452,24 @@ impl Classifier for TreeParams {
                 message: "no training rows".into(),
             });
         }
-        let mut grower = Grower {
-            params: self,
-            x,
-            y,
-            nodes: Vec::new(),
-            scratch: Vec::with_capacity(y.len()),
+        let yf: Vec<f64> = y.iter().map(|&b| b as u8 as f64).collect();
+        let w = class_weights(y, self.class_weight);
+        let cfg = Grow {
+            max_depth: self.max_depth,
+            min_samples_leaf: self.min_samples_leaf,
+            impurity: self.criterion.into(),
+            max_features: x.ncols(),
         };
-        let mut rows: Vec<usize> = (0..y.len()).collect();
-        grower.grow(&mut rows, 0);
-        Ok(Box::new(FlatTree {
-            nodes: grower.nodes,
-        }))
+        Ok(Box::new(grow(cfg, Source::Exact(x), &yf, &w, None)))
     }
 }
 
 impl FittedClassifier for FlatTree {
     fn predict_proba(&self, x: &Array2<f64>) -> Vec<f64> {
-        x.rows()
-            .into_iter()
-            .map(|r| self.nodes[self.leaf(r)].proba)
-            .collect()
+        self.predict(x)
+    }
+    fn impurity_importance(&self) -> Option<Vec<f64>> {
+        Some(self.importances.clone())
     }
 }
 
@@ -245,6 +487,7 @@ mod tests {
             t.predict_proba(&array![[2.5, 0.0], [6.4, 0.0], [6.6, 0.0]]),
             vec![0.0, 0.0, 1.0]
         );
+        assert_eq!(t.impurity_importance().unwrap(), vec![1.0, 0.0]);
     }
 
     #[test]
@@ -275,5 +518,52 @@ mod tests {
         .unwrap();
         let flat = t.predict_proba(&array![[1.0], [4.0]]);
         assert_eq!(flat, vec![0.5, 0.0]);
+    }
+
+    #[test]
+    fn balanced_class_weight_reweights_leaf_shares() {
+        // One positive among four rows in a leaf: share 1/4 unweighted; balanced weights are
+        // 4/(2·1) = 2 for the positive and 4/(2·3) = 2/3 per negative, so 2 / (2 + 2) = 1/2.
+        let x = array![[1.0], [1.0], [1.0], [1.0]];
+        let y = [true, false, false, false];
+        let t = TreeParams {
+            class_weight: Some(ClassWeight::Balanced),
+            ..TreeParams::default()
+        }
+        .fit(&x, &y)
+        .unwrap();
+        assert!((t.predict_proba(&array![[1.0]])[0] - 0.5).abs() < 1e-12);
+    }
+
+    #[test]
+    fn binned_and_exact_agree_when_values_are_few() {
+        let x = array![[1.0, 0.0], [2.0, 1.0], [3.0, 0.0], [4.0, 1.0], [5.0, 1.0], [6.0, 0.0]];
+        let y = [0.0, 0.0, 1.0, 0.0, 1.0, 1.0];
+        let w = [1.0; 6];
+        let cfg = Grow {
+            max_depth: None,
+            min_samples_leaf: 1,
+            impurity: Impurity::Gini,
+            max_features: 2,
+        };
+        let exact = grow(cfg, Source::Exact(&x), &y, &w, None);
+        let b = Binned::new(&x);
+        let binned = grow(cfg, Source::Binned(&b), &y, &w, None);
+        assert_eq!(exact.predict(&x), binned.predict(&x));
+        assert_eq!(exact.importances, binned.importances);
+    }
+
+    #[test]
+    fn squared_error_tree_fits_a_step() {
+        let x = array![[1.0], [2.0], [3.0], [4.0]];
+        let y = [1.0, 1.0, 5.0, 7.0];
+        let cfg = Grow {
+            max_depth: Some(1),
+            min_samples_leaf: 1,
+            impurity: Impurity::SquaredError,
+            max_features: 1,
+        };
+        let t = grow(cfg, Source::Exact(&x), &y, &[1.0; 4], None);
+        assert_eq!(t.predict(&array![[0.0], [9.0]]), vec![1.0, 6.0]);
     }
 }
