@@ -78,7 +78,10 @@ impl BoostingParams {
             ));
         }
         if self.max_iter == 0 || self.max_iter > 100_000 {
-            return Err(("max_iter", format!("must be 1 to 100000, got {}", self.max_iter)));
+            return Err((
+                "max_iter",
+                format!("must be 1 to 100000, got {}", self.max_iter),
+            ));
         }
         if self.max_leaf_nodes < 2 {
             return Err(("max_leaf_nodes", "must be at least 2".into()));
@@ -502,14 +505,19 @@ mod tests {
         let b = boost(&p, Loss::LogLoss, &x, &y, &[1.0; 4]);
         assert_eq!(b.baseline, 0.0);
         let raw = b.raw(&x);
-        assert!((raw[0] + 0.2).abs() < 1e-12 && (raw[3] - 0.2).abs() < 1e-12, "{raw:?}");
+        assert!(
+            (raw[0] + 0.2).abs() < 1e-12 && (raw[3] - 0.2).abs() < 1e-12,
+            "{raw:?}"
+        );
         assert_eq!(b.trees[0].nodes[0].threshold, 2.5);
     }
 
     #[test]
     fn leaf_count_and_min_samples_leaf_are_respected() {
         let x = Array2::from_shape_fn((300, 2), |(i, j)| ((i * 7 + j * 13) % 101) as f64);
-        let y: Vec<f64> = (0..300).map(|i| ((i * 7) % 101 > 50) as u8 as f64).collect();
+        let y: Vec<f64> = (0..300)
+            .map(|i| ((i * 7) % 101 > 50) as u8 as f64)
+            .collect();
         let p = BoostingParams {
             max_iter: 3,
             max_leaf_nodes: 5,

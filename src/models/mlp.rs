@@ -150,12 +150,7 @@ impl Adam {
             v: vec![0.0; n],
         }
     }
-    fn step<'a>(
-        &mut self,
-        params: impl Iterator<Item = &'a mut f64>,
-        grads: &[f64],
-        lr_t: f64,
-    ) {
+    fn step<'a>(&mut self, params: impl Iterator<Item = &'a mut f64>, grads: &[f64], lr_t: f64) {
         for ((p, g), (m, v)) in params
             .zip(grads)
             .zip(self.m.iter_mut().zip(self.v.iter_mut()))
@@ -215,8 +210,12 @@ impl Classifier for Mlp {
         let yval: Vec<f64> = val.iter().map(|&i| y[i] as u8 as f64).collect();
         let yf: Vec<f64> = y.iter().map(|&b| b as u8 as f64).collect();
         let batch = prm.batch_size.min(train.len()).max(1);
-        let (mut a_w1, mut a_b1, mut a_w2, mut a_b2) =
-            (Adam::new(p * hd), Adam::new(hd), Adam::new(hd), Adam::new(1));
+        let (mut a_w1, mut a_b1, mut a_w2, mut a_b2) = (
+            Adam::new(p * hd),
+            Adam::new(hd),
+            Adam::new(hd),
+            Adam::new(1),
+        );
         let mut t = 0i32;
         let mut best_loss = f64::INFINITY;
         let mut best_net = net.clone();
@@ -229,8 +228,10 @@ impl Classifier for Mlp {
                 let yb: Vec<f64> = chunk.iter().map(|&i| yf[i]).collect();
                 let bn = chunk.len() as f64;
                 let (h, pr) = net.forward(&xb);
-                let l2 = 0.5 * prm.alpha * (net.w1.iter().map(|w| w * w).sum::<f64>()
-                    + net.w2.iter().map(|w| w * w).sum::<f64>())
+                let l2 = 0.5
+                    * prm.alpha
+                    * (net.w1.iter().map(|w| w * w).sum::<f64>()
+                        + net.w2.iter().map(|w| w * w).sum::<f64>())
                     / bn;
                 epoch_loss += (log_loss(&yb, &pr) + l2) * bn;
                 let dz = Array1::from_iter(pr.iter().zip(&yb).map(|(q, t)| (q - t) / bn));
@@ -247,8 +248,8 @@ impl Classifier for Mlp {
                 let gb1 = dh.sum_axis(Axis(0));
                 dh.fill(0.0);
                 t += 1;
-                let lr_t = prm.learning_rate * (1.0 - 0.999f64.powi(t)).sqrt()
-                    / (1.0 - 0.9f64.powi(t));
+                let lr_t =
+                    prm.learning_rate * (1.0 - 0.999f64.powi(t)).sqrt() / (1.0 - 0.9f64.powi(t));
                 let gw1: Vec<f64> = gw1.iter().copied().collect();
                 a_w1.step(net.w1.iter_mut(), &gw1, lr_t);
                 a_b1.step(net.b1.iter_mut(), &gb1.to_vec(), lr_t);

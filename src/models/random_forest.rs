@@ -204,7 +204,13 @@ impl Classifier for RandomForest {
         };
         let w = class_weights(y, p.class_weight);
         Ok(Box::new(grow_forest(
-            x, &yf, &w, cfg, p.trees, p.bootstrap, self.seed,
+            x,
+            &yf,
+            &w,
+            cfg,
+            p.trees,
+            p.bootstrap,
+            self.seed,
         )))
     }
 }

@@ -310,7 +310,12 @@ impl Grower<'_> {
                         continue;
                     }
                     let mid = v + (next - v) / 2.0;
-                    self.consider(best, &left, parent, (f, if mid < next { mid } else { v }, 0));
+                    self.consider(
+                        best,
+                        &left,
+                        parent,
+                        (f, if mid < next { mid } else { v }, 0),
+                    );
                 }
                 self.sorted = sorted;
             }
@@ -537,7 +542,14 @@ mod tests {
 
     #[test]
     fn binned_and_exact_agree_when_values_are_few() {
-        let x = array![[1.0, 0.0], [2.0, 1.0], [3.0, 0.0], [4.0, 1.0], [5.0, 1.0], [6.0, 0.0]];
+        let x = array![
+            [1.0, 0.0],
+            [2.0, 1.0],
+            [3.0, 0.0],
+            [4.0, 1.0],
+            [5.0, 1.0],
+            [6.0, 0.0]
+        ];
         let y = [0.0, 0.0, 1.0, 0.0, 1.0, 1.0];
         let w = [1.0; 6];
         let cfg = Grow {
