@@ -1,6 +1,8 @@
 //! Metrics against hand-computed values and scikit-learn's documented examples.
 
-use bedside::eval::metrics::{classification, mean_std, roc_auc, Confusion};
+use bedside::eval::metrics::{
+    average_precision, classification, mean_std, regression, roc_auc, Confusion, CLASSIFICATION,
+};
 
 const Y: [bool; 6] = [true, true, false, false, true, false];
 const P: [f64; 6] = [0.9, 0.4, 0.35, 0.8, 0.7, 0.1];
@@ -76,4 +78,70 @@ fn mean_and_population_std_skip_undefined_folds() {
     assert_eq!(m, Some(0.75));
     assert_eq!(s, Some(0.25));
     assert_eq!(mean_std(&[None]), (None, None));
+}
+
+#[test]
+fn extra_metrics_by_hand_and_as_scikit_learn() {
+    // Same rows as above at 0.5: tp 2, fp 1, tn 2, fn 1.
+    // balanced accuracy (2/3 + 2/3) / 2; MCC (2·2 − 1·1) / √(3·3·3·3) = 1/3;
+    // scikit-learn 1.9.1: average_precision_score 0.8055555555555556,
+    // brier_score_loss 0.2054166666666667, log_loss 0.5873179226091825.
+    let (_, v) = classification(&Y, &P, 0.5);
+    let by_name = |n: &str| v[CLASSIFICATION.iter().position(|m| *m == n).unwrap()].unwrap();
+    assert!((by_name("balanced_accuracy") - 2.0 / 3.0).abs() < 1e-12);
+    assert!((by_name("mcc") - 1.0 / 3.0).abs() < 1e-12);
+    assert!((by_name("pr_auc") - 0.8055555555555556).abs() < 1e-12);
+    assert!((by_name("brier") - 0.2054166666666667).abs() < 1e-12);
+    assert!((by_name("log_loss") - 0.5873179226091825).abs() < 1e-12);
+}
+
+#[test]
+fn scikit_learn_documented_examples() {
+    // average_precision_score([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]) == 0.83...
+    let ap = average_precision(&[false, false, true, true], &[0.1, 0.4, 0.35, 0.8]).unwrap();
+    assert!((ap - 0.8333333333333333).abs() < 1e-12);
+    // Tied scores form one threshold: average_precision_score([0,1,1,0,1], [.5,.5,.9,.1,.5]).
+    let ap = average_precision(
+        &[false, true, true, false, true],
+        &[0.5, 0.5, 0.9, 0.1, 0.5],
+    )
+    .unwrap();
+    assert!((ap - 0.8333333333333333).abs() < 1e-12);
+    // matthews_corrcoef([+1, +1, +1, -1], [+1, -1, +1, +1]) == -0.33...
+    let c = Confusion::at(&[true, true, true, false], &[1.0, 0.0, 1.0, 1.0], 0.5);
+    assert!((c.counts().mcc() + 1.0 / 3.0).abs() < 1e-12);
+    // brier_score_loss([0, 1, 1, 0], [0.1, 0.9, 0.8, 0.3]) == 0.0375
+    let (_, v) = classification(&[false, true, true, false], &[0.1, 0.9, 0.8, 0.3], 0.5);
+    assert!(
+        (v[CLASSIFICATION.iter().position(|m| *m == "brier").unwrap()].unwrap() - 0.0375).abs()
+            < 1e-12
+    );
+    // log_loss(["spam", "ham", "ham", "spam"], [[.1, .9], [.9, .1], [.8, .2], [.35, .65]])
+    // == 0.21616...
+    let (_, v) = classification(&[true, false, false, true], &[0.9, 0.1, 0.2, 0.65], 0.5);
+    let ll = v[CLASSIFICATION
+        .iter()
+        .position(|m| *m == "log_loss")
+        .unwrap()]
+    .unwrap();
+    assert!((ll - 0.21616187468057912).abs() < 1e-12, "{ll}");
+    // Certain and wrong: clipped at machine epsilon, log_loss([1, 0], [0, 1]) == 36.04365338911715.
+    let (_, v) = classification(&[true, false], &[0.0, 1.0], 0.5);
+    let ll = v[CLASSIFICATION
+        .iter()
+        .position(|m| *m == "log_loss")
+        .unwrap()]
+    .unwrap();
+    assert!((ll - 36.04365338911715).abs() < 1e-9, "{ll}");
+}
+
+#[test]
+fn regression_metrics_by_hand() {
+    // y = [3, -0.5, 2, 7], p = [2.5, 0, 2, 8] (scikit-learn's documented example):
+    // mean_absolute_error 0.5, root_mean_squared_error 0.6123724356957945, r2_score 0.9486081370449679.
+    let v = regression(&[3.0, -0.5, 2.0, 7.0], &[2.5, 0.0, 2.0, 8.0]);
+    assert!((v[0].unwrap() - 0.5).abs() < 1e-12);
+    assert!((v[1].unwrap() - 0.6123724356957945).abs() < 1e-12);
+    assert!((v[2].unwrap() - 0.9486081370449679).abs() < 1e-12);
+    assert_eq!(regression(&[1.0, 1.0], &[1.0, 2.0])[2], None);
 }
