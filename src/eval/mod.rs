@@ -1,4 +1,8 @@
-//! Evaluation: splitting rows into folds and scoring predictions.
+//! Evaluation: splitting rows into folds, scoring predictions, curves, intervals, comparisons
+//! and explanations.
 
+pub mod curves;
+pub mod importance;
 pub mod metrics;
 pub mod split;
+pub mod uncertainty;

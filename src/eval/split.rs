@@ -1,4 +1,7 @@
-//! Train/test splits: hold-out, k-fold, stratified k-fold (seeded shuffles).
+//! Train/test splits: hold-out, k-fold, stratified k-fold, repeated stratified k-fold (seeded
+//! shuffles), leave-one-out, and grouped k-fold (one group's rows are never split between train
+//! and test: groups are dealt largest first to the fold with the fewest rows so far, as
+//! scikit-learn's `GroupKFold`; equal sizes keep first-appearance order, so no randomness).
 
 use crate::error::{Error, Result};
 use crate::privacy::ArgError;
@@ -33,6 +36,14 @@ pub enum Evaluation {
         #[serde(default = "three")]
         repeats: usize,
     },
+    /// One split per row, that row alone in the test set.
+    LeaveOneOut,
+    /// k-fold over the values of the `group` column (e.g. a patient identifier).
+    GroupKfold {
+        #[serde(default = "five")]
+        folds: usize,
+        group: String,
+    },
 }
 
 fn quarter() -> f64 {
@@ -65,6 +76,26 @@ impl Evaluation {
             Evaluation::Kfold { .. } => "kfold",
             Evaluation::StratifiedKfold { .. } => "stratified_kfold",
             Evaluation::RepeatedStratifiedKfold { .. } => "repeated_stratified_kfold",
+            Evaluation::LeaveOneOut => "leave_one_out",
+            Evaluation::GroupKfold { .. } => "group_kfold",
+        }
+    }
+
+    /// Whether the split keeps class ratios (meaningless for a numeric target).
+    pub fn is_stratified(&self) -> bool {
+        matches!(
+            self,
+            Evaluation::Holdout { .. }
+                | Evaluation::StratifiedKfold { .. }
+                | Evaluation::RepeatedStratifiedKfold { .. }
+        )
+    }
+
+    /// The column whose values group rows, for `group_kfold`.
+    pub fn group_column(&self) -> Option<&str> {
+        match self {
+            Evaluation::GroupKfold { group, .. } => Some(group),
+            _ => None,
         }
     }
 
@@ -81,6 +112,7 @@ impl Evaluation {
             Evaluation::Kfold { folds }
             | Evaluation::StratifiedKfold { folds }
             | Evaluation::RepeatedStratifiedKfold { folds, .. }
+            | Evaluation::GroupKfold { folds, .. }
                 if folds < 2 =>
             {
                 Err(("folds", format!("must be at least 2, got {folds}")))
@@ -92,8 +124,18 @@ impl Evaluation {
         }
     }
 
-    /// The folds for labels `y`, shuffled with `seed`.
+    /// The folds for labels `y`, shuffled with `seed` (`group_kfold` needs [`Self::folds_grouped`]).
     pub fn folds(&self, y: &[bool], seed: u64) -> Result<Vec<Fold>> {
+        self.folds_grouped(y, None, seed)
+    }
+
+    /// The folds for labels `y` and, for `group_kfold`, one group value per row.
+    pub fn folds_grouped(
+        &self,
+        y: &[bool],
+        groups: Option<&[String]>,
+        seed: u64,
+    ) -> Result<Vec<Fold>> {
         let n = y.len();
         let (pos, neg) = (
             y.iter().filter(|&&b| b).count(),
@@ -182,8 +224,65 @@ impl Evaluation {
                     })
                     .collect())
             }
+            Evaluation::LeaveOneOut => {
+                if n < 2 {
+                    return Err(Error::recipe(
+                        "evaluation",
+                        Some("method"),
+                        format!("leave_one_out needs at least 2 rows, got {n}"),
+                    ));
+                }
+                Ok((0..n).map(|i| fold_from_test(n, vec![i])).collect())
+            }
+            Evaluation::GroupKfold { folds, ref group } => {
+                let groups = groups.filter(|g| g.len() == n).ok_or_else(|| {
+                    Error::recipe(
+                        "evaluation",
+                        Some("group"),
+                        format!("group_kfold needs the values of column '{group}'"),
+                    )
+                })?;
+                Ok(from_assignment(
+                    &group_assignment(groups, folds, group)?,
+                    folds,
+                ))
+            }
         }
     }
+}
+
+/// Deals whole groups to folds: largest group first, each to the fold with the fewest rows
+/// (lowest fold index on ties).
+fn group_assignment(groups: &[String], folds: usize, column: &str) -> Result<Vec<usize>> {
+    let mut index: std::collections::BTreeMap<&str, usize> = Default::default();
+    let mut members: Vec<Vec<usize>> = Vec::new();
+    for (i, g) in groups.iter().enumerate() {
+        let k = *index.entry(g.as_str()).or_insert_with(|| {
+            members.push(Vec::new());
+            members.len() - 1
+        });
+        members[k].push(i);
+    }
+    if members.len() < folds {
+        return Err(Error::recipe(
+            "evaluation",
+            Some("folds"),
+            format!(
+                "{folds} folds but column '{column}' has only {} distinct group(s)",
+                members.len()
+            ),
+        ));
+    }
+    let mut order: Vec<usize> = (0..members.len()).collect();
+    order.sort_by(|&a, &b| members[b].len().cmp(&members[a].len()));
+    let mut sizes = vec![0usize; folds];
+    let mut assign = vec![0usize; groups.len()];
+    for g in order {
+        let f = (0..folds).min_by_key(|&f| sizes[f]).unwrap_or(0);
+        sizes[f] += members[g].len();
+        members[g].iter().for_each(|&i| assign[i] = f);
+    }
+    Ok(assign)
 }
 
 /// Assigns each row a fold so that every class is spread evenly: the rows of each class are

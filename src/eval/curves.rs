@@ -1,0 +1,173 @@
+//! ROC, precision–recall and calibration curves from pooled out-of-fold predictions.
+//!
+//! ROC and PR points are taken at every distinct score, highest first, as scikit-learn's
+//! `roc_curve(drop_intermediate=False)` / `precision_recall_curve`; the first point (nothing
+//! predicted positive) carries the threshold `max score + 1`. Above 1,001 thresholds the points
+//! are thinned to 1,001 evenly spaced ones (first and last kept). Because the ROC points carry
+//! the class totals, the page rebuilds the exact confusion matrix at any listed threshold:
+//! TP = TPR·P, FP = FPR·N. The calibration curve uses 10 equal-width bins on [0, 1] and leaves
+//! out empty bins (scikit-learn's `calibration_curve(strategy="uniform")`).
+
+use serde::{Deserialize, Serialize};
+
+/// Most points kept per curve.
+pub const MAX_POINTS: usize = 1001;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Roc {
+    pub fpr: Vec<f64>,
+    pub tpr: Vec<f64>,
+    pub thresholds: Vec<f64>,
+    pub positives: usize,
+    pub negatives: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Pr {
+    pub recall: Vec<f64>,
+    pub precision: Vec<f64>,
+    pub thresholds: Vec<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Calibration {
+    pub bins: usize,
+    pub mean_predicted: Vec<f64>,
+    pub fraction_positive: Vec<f64>,
+    pub count: Vec<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Curves {
+    pub roc: Roc,
+    pub pr: Pr,
+    pub calibration: Calibration,
+}
+
+/// (threshold, cumulative tp, cumulative fp) at each distinct score, highest first.
+fn steps(y: &[bool], p: &[f64]) -> Vec<(f64, usize, usize)> {
+    let mut order: Vec<usize> = (0..p.len()).collect();
+    order.sort_by(|&a, &b| p[b].total_cmp(&p[a]));
+    let mut out = Vec::new();
+    let (mut tp, mut fp) = (0, 0);
+    let mut i = 0;
+    while i < order.len() {
+        let s = p[order[i]];
+        while i < order.len() && p[order[i]] == s {
+            if y[order[i]] {
+                tp += 1;
+            } else {
+                fp += 1;
+            }
+            i += 1;
+        }
+        out.push((s, tp, fp));
+    }
+    out
+}
+
+fn thin<T: Copy>(v: Vec<T>) -> Vec<T> {
+    if v.len() <= MAX_POINTS {
+        return v;
+    }
+    let m = v.len() - 1;
+    (0..MAX_POINTS)
+        .map(|k| v[(k * m + (MAX_POINTS - 1) / 2) / (MAX_POINTS - 1)])
+        .collect()
+}
+
+/// All three curves (`None` when the rows hold one class).
+pub fn curves(y: &[bool], p: &[f64]) -> Option<Curves> {
+    let pos = y.iter().filter(|&&b| b).count();
+    let neg = y.len() - pos;
+    if pos == 0 || neg == 0 {
+        return None;
+    }
+    let st = steps(y, p);
+    let top = st.first().map_or(1.0, |s| s.0) + 1.0;
+    let mut pts = vec![(top, 0usize, 0usize)];
+    pts.extend(st);
+    let pts = thin(pts);
+    let roc = Roc {
+        fpr: pts.iter().map(|s| s.2 as f64 / neg as f64).collect(),
+        tpr: pts.iter().map(|s| s.1 as f64 / pos as f64).collect(),
+        thresholds: pts.iter().map(|s| s.0).collect(),
+        positives: pos,
+        negatives: neg,
+    };
+    let pr = Pr {
+        recall: pts.iter().map(|s| s.1 as f64 / pos as f64).collect(),
+        precision: pts
+            .iter()
+            .map(|s| {
+                if s.1 + s.2 == 0 {
+                    1.0
+                } else {
+                    s.1 as f64 / (s.1 + s.2) as f64
+                }
+            })
+            .collect(),
+        thresholds: pts.iter().map(|s| s.0).collect(),
+    };
+    Some(Curves {
+        roc,
+        pr,
+        calibration: calibration(y, p, 10),
+    })
+}
+
+/// Reliability diagram over `bins` equal-width bins (empty bins left out).
+pub fn calibration(y: &[bool], p: &[f64], bins: usize) -> Calibration {
+    let mut sum_p = vec![0.0; bins];
+    let mut sum_y = vec![0.0; bins];
+    let mut count = vec![0usize; bins];
+    // Inner edges as numpy.linspace computes them (k · 1/bins); a probability on an edge goes to
+    // the lower bin (numpy.searchsorted, side "left"), as scikit-learn.
+    let step = 1.0 / bins as f64;
+    let edges: Vec<f64> = (1..bins).map(|k| k as f64 * step).collect();
+    for (&t, &q) in y.iter().zip(p) {
+        let b = edges.partition_point(|&e| e < q);
+        sum_p[b] += q;
+        sum_y[b] += t as u8 as f64;
+        count[b] += 1;
+    }
+    let keep: Vec<usize> = (0..bins).filter(|&b| count[b] > 0).collect();
+    Calibration {
+        bins,
+        mean_predicted: keep.iter().map(|&b| sum_p[b] / count[b] as f64).collect(),
+        fraction_positive: keep.iter().map(|&b| sum_y[b] / count[b] as f64).collect(),
+        count: keep.iter().map(|&b| count[b]).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roc_points_as_scikit_learn() {
+        // roc_curve([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8], drop_intermediate=False):
+        // fpr [0, 0, 0.5, 0.5, 1], tpr [0, 0.5, 0.5, 1, 1], thresholds [inf, 0.8, 0.4, 0.35, 0.1].
+        let c = curves(&[false, false, true, true], &[0.1, 0.4, 0.35, 0.8]).unwrap();
+        assert_eq!(c.roc.fpr, vec![0.0, 0.0, 0.5, 0.5, 1.0]);
+        assert_eq!(c.roc.tpr, vec![0.0, 0.5, 0.5, 1.0, 1.0]);
+        assert_eq!(c.roc.thresholds, vec![1.8, 0.8, 0.4, 0.35, 0.1]);
+        // precision_recall_curve: precision [1, 1, 0.5, 2/3, 0.5] from the top threshold down.
+        assert_eq!(c.pr.precision[..3], [1.0, 1.0, 0.5]);
+        assert!((c.pr.precision[3] - 2.0 / 3.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn calibration_bins_as_scikit_learn() {
+        // calibration_curve([0, 0, 0, 0, 1, 1, 1, 1, 1], [0.1, 0.2, 0.3, 0.4, 0.65, 0.7, 0.8,
+        // 0.9, 1.0], n_bins=3) gives prob_true [0, 0.5, 1], prob_pred [0.2, 0.525, 0.85].
+        let y = [false, false, false, false, true, true, true, true, true];
+        let p = [0.1, 0.2, 0.3, 0.4, 0.65, 0.7, 0.8, 0.9, 1.0];
+        let c = calibration(&y, &p, 3);
+        assert_eq!(c.fraction_positive, vec![0.0, 0.5, 1.0]);
+        let want = [0.2, 0.525, 0.85];
+        for (a, b) in c.mean_predicted.iter().zip(want) {
+            assert!((a - b).abs() < 1e-12);
+        }
+    }
+}
