@@ -1,6 +1,10 @@
 //! The Report: everything a run did and measured, with the recipe that produced it.
 
+use crate::eval::curves::Curves;
+use crate::eval::importance::FeatureImportance;
 use crate::eval::metrics::Confusion;
+use crate::eval::uncertainty::PairedTest;
+use crate::models::Task;
 use crate::privacy::risk::Measures;
 use crate::recipe::Recipe;
 use crate::table::profile::InputSummary;
@@ -41,7 +45,10 @@ pub struct PrivacyReport {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TargetReport {
     pub column: String,
-    /// The two classes, negative first.
+    /// `classification` (two classes) or `regression` (a numeric target).
+    #[serde(default = "classification")]
+    pub task: Task,
+    /// The two classes, negative first (empty for regression).
     pub classes: Vec<String>,
     pub positive: String,
     /// Rows per class (same order as `classes`).
@@ -60,6 +67,40 @@ pub struct EvaluationReport {
     pub test_sizes: Vec<usize>,
     /// Model input columns as the models saw them (after encoding), from the first split.
     pub model_inputs: Vec<String>,
+    /// The column whose values keep rows together (`group_kfold`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// How `metrics.NAME.ci` and `pooled` are computed.
+    #[serde(default)]
+    pub intervals: Option<IntervalMethod>,
+    /// How `importance.permutation` is computed.
+    #[serde(default)]
+    pub importance: Option<ImportanceMethod>,
+    /// The corrected paired t-test between the two best models (two or more models).
+    #[serde(default)]
+    pub comparison: Option<PairedTest>,
+}
+
+fn classification() -> Task {
+    Task::Classification
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct IntervalMethod {
+    /// `percentile_bootstrap_of_pooled_out_of_fold_predictions`.
+    pub method: String,
+    pub resamples: usize,
+    pub level: f64,
+    pub seed: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ImportanceMethod {
+    /// `permutation_on_test_folds`.
+    pub method: String,
+    /// The score whose decrease is reported (`roc_auc` or `r2`).
+    pub score: String,
+    pub repeats: usize,
 }
 
 /// One metric over the splits.
@@ -68,6 +109,12 @@ pub struct MetricSummary {
     pub mean: Option<f64>,
     pub std: Option<f64>,
     pub folds: Vec<Option<f64>>,
+    /// The metric on the pooled out-of-fold predictions of all splits.
+    #[serde(default)]
+    pub pooled: Option<f64>,
+    /// 95% bootstrap interval of `pooled` (see `evaluation.intervals`).
+    #[serde(default)]
+    pub ci: Option<[f64; 2]>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -75,9 +122,24 @@ pub struct ModelReport {
     pub kind: String,
     pub params: Value,
     pub metrics: BTreeMap<String, MetricSummary>,
-    /// Summed over the test folds at the report threshold.
-    pub confusion_matrix: Confusion,
+    /// Summed over the test folds at the report threshold (`null` for regression).
+    pub confusion_matrix: Option<Confusion>,
     pub timings: ModelTimings,
+    /// ROC, precision–recall and calibration curves of the pooled out-of-fold predictions
+    /// (classification with both classes present).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub curves: Option<Curves>,
+    #[serde(default)]
+    pub importance: Importance,
+}
+
+/// Explanations of one model, most important input first.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Importance {
+    /// Permutation importance on the test folds (empty when no split could measure it).
+    pub permutation: Vec<FeatureImportance>,
+    /// Impurity importance (tree models only).
+    pub impurity: Option<Vec<FeatureImportance>>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

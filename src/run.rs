@@ -5,7 +5,9 @@
 
 use crate::error::{Error, Result};
 use crate::eval::metrics::{self, Confusion};
+use crate::eval::{curves, importance, uncertainty};
 use crate::features;
+use crate::models::Task;
 use crate::privacy::{risk, PrivacyContext};
 use crate::recipe::{Recipe, Role};
 use crate::report::*;
@@ -221,8 +223,25 @@ fn positive_class(classes: &[String], asked: Option<&str>) -> Result<usize> {
 
 type Modelled = (TargetReport, EvaluationReport, Vec<ModelReport>);
 
-/// Per model: metric values per split, summed confusion, timings.
-type Scores = (Vec<Vec<Option<f64>>>, Confusion, ModelTimings);
+/// What one model accumulates over the splits.
+#[derive(Default)]
+struct Record {
+    /// Metric values per split (in `metrics::CLASSIFICATION` or `REGRESSION` order).
+    folds: Vec<Vec<Option<f64>>>,
+    confusion: Confusion,
+    timings: ModelTimings,
+    /// Out-of-fold predictions: (row of the modelling table, prediction), every split.
+    pooled: Vec<(usize, f64)>,
+    permutation: importance::Collector,
+    impurity: importance::Collector,
+}
+
+/// The target of the modelling rows: binary labels or numeric values.
+struct Target {
+    /// Labels (classification) or all false (regression; unused by the splits that allow it).
+    labels: Vec<bool>,
+    values: Vec<f64>,
+}
 
 fn model_all(
     masked: &Table,
@@ -248,18 +267,55 @@ fn model_all(
         }
     });
     classes.dedup();
-    if classes.len() != 2 {
+    let task = if tcol.ctype == ColumnType::Numeric && classes.len() > 2 {
+        Task::Regression
+    } else {
+        Task::Classification
+    };
+    if task == Task::Classification && classes.len() != 2 {
         return Err(Error::Data(format!(
-            "target '{target}' has {} distinct values; this version models binary targets (exactly 2 classes)",
+            "target '{target}' has {} distinct values; a class target needs exactly 2 (a numeric target with more than 2 values is modelled as regression)",
             classes.len()
         )));
     }
-    let pos = positive_class(&classes, recipe.positive.as_deref())?;
-    let classes = if pos == 0 {
-        vec![classes[1].clone(), classes[0].clone()]
+    let classes = if task == Task::Classification {
+        let pos = positive_class(&classes, recipe.positive.as_deref())?;
+        if pos == 0 {
+            vec![classes[1].clone(), classes[0].clone()]
+        } else {
+            classes
+        }
     } else {
-        classes
+        if recipe.positive.is_some() {
+            return Err(Error::recipe(
+                "(top level)",
+                Some("positive"),
+                format!(
+                    "target '{target}' is numeric ({} distinct values): there is no positive class",
+                    classes.len()
+                ),
+            ));
+        }
+        Vec::new()
     };
+    for (i, m) in recipe.models.iter().enumerate() {
+        m.check_task(task).map_err(|(field, msg)| {
+            Error::recipe(format!("models[{i}] ({})", m.kind()), Some(field), msg)
+        })?;
+    }
+    if task == Task::Regression
+        && recipe.evaluation.is_stratified()
+        && recipe.evaluation.name() != "holdout"
+    {
+        return Err(Error::recipe(
+            "evaluation",
+            Some("method"),
+            format!(
+                "{} keeps class ratios, which does not apply to the numeric target '{target}'; use kfold, holdout, group_kfold or leave_one_out",
+                recipe.evaluation.name()
+            ),
+        ));
+    }
     let rows: Vec<usize> = (0..masked.rows())
         .filter(|&r| labels[r].is_some())
         .collect();
@@ -274,21 +330,65 @@ fn model_all(
             note: format!("{missing} row(s) without a value in '{target}' left out of training and evaluation"),
         });
     }
-    let y: Vec<bool> = rows
-        .iter()
-        .map(|&r| labels[r].as_deref() == Some(classes[1].as_str()))
-        .collect();
-    let counts = vec![
-        y.iter().filter(|&&b| !b).count(),
-        y.iter().filter(|&&b| b).count(),
-    ];
+    let y = match task {
+        Task::Classification => {
+            let labels: Vec<bool> = rows
+                .iter()
+                .map(|&r| labels[r].as_deref() == Some(classes[1].as_str()))
+                .collect();
+            let values = labels.iter().map(|&b| b as u8 as f64).collect();
+            Target { labels, values }
+        }
+        Task::Regression => {
+            let Values::Num(v) = &tcol.values else {
+                return Err(Error::Data(format!("target '{target}' is not numeric")));
+            };
+            Target {
+                labels: vec![false; rows.len()],
+                values: rows.iter().map(|&r| v[r]).collect(),
+            }
+        }
+    };
+    let counts = if task == Task::Classification {
+        vec![
+            y.labels.iter().filter(|&&b| !b).count(),
+            y.labels.iter().filter(|&&b| b).count(),
+        ]
+    } else {
+        Vec::new()
+    };
+
+    // Groups for group_kfold: never a model input.
+    let group = recipe.evaluation.group_column();
+    let groups: Option<Vec<String>> = match group {
+        None => None,
+        Some(g) => {
+            let col = masked.column(g).ok_or_else(|| {
+                Error::recipe(
+                    "evaluation",
+                    Some("group"),
+                    format!("no such column '{g}' after the privacy steps"),
+                )
+            })?;
+            let vals: Vec<Option<String>> = rows.iter().map(|&r| col.values.text(r)).collect();
+            let empty = vals.iter().filter(|v| v.is_none()).count();
+            if empty > 0 {
+                return Err(Error::recipe(
+                    "evaluation",
+                    Some("group"),
+                    format!("column '{g}' is missing in {empty} row(s); every row needs a group"),
+                ));
+            }
+            Some(vals.into_iter().flatten().collect())
+        }
+    };
 
     // Model inputs.
     let mut inputs = Vec::new();
     let mut excluded = Vec::new();
     let date_inputs = features::date_inputs(&recipe.features);
     for c in &masked.columns {
-        if !recipe.role(&c.name).is_model_input() {
+        if !recipe.role(&c.name).is_model_input() || Some(c.name.as_str()) == group {
             continue;
         }
         match c.ctype {
@@ -311,7 +411,7 @@ fn model_all(
         });
     }
     if inputs.is_empty() {
-        return Err(Error::Data("no model input columns: every column is an identifier, text, date, the target or ignored".into()));
+        return Err(Error::Data("no model input columns: every column is an identifier, text, date, the target, the group or ignored".into()));
     }
     let x_table = Table::new(
         inputs
@@ -322,14 +422,12 @@ fn model_all(
     .take_rows(&rows);
     features::check_pipeline(&x_table, &recipe.features)?;
 
-    let folds = recipe.evaluation.folds(&y, recipe.seed)?;
+    let folds = recipe
+        .evaluation
+        .folds_grouped(&y.labels, groups.as_deref(), recipe.seed)?;
     let threshold = 0.5;
     let total = folds.len() * recipe.models.len();
-    let mut per_model: Vec<Scores> = recipe
-        .models
-        .iter()
-        .map(|_| (Vec::new(), Confusion::default(), ModelTimings::default()))
-        .collect();
+    let mut records: Vec<Record> = recipe.models.iter().map(|_| Record::default()).collect();
     let n_steps = recipe.features.len();
     let mut step_cells = vec![0usize; n_steps];
     let mut step_learned: Vec<Vec<serde_json::Value>> = vec![Vec::new(); n_steps];
@@ -340,7 +438,7 @@ fn model_all(
     for (f, fold) in folds.iter().enumerate() {
         let mut train = x_table.take_rows(&fold.train);
         let mut test = x_table.take_rows(&fold.test);
-        let mut ytr: Vec<bool> = fold.train.iter().map(|&i| y[i]).collect();
+        let mut ytr: Vec<bool> = fold.train.iter().map(|&i| y.labels[i]).collect();
         let fits = features::fit_transform(
             &recipe.features,
             &mut train,
@@ -370,11 +468,27 @@ fn model_all(
                 step_rows[s].push(json!({"before": fit.train_rows.0, "after": fit.train_rows.1}));
             }
         }
+        if task == Task::Regression && ytr.len() != fold.train.len() {
+            return Err(Error::recipe(
+                "features",
+                None,
+                "a step that adds or removes training rows needs a class target",
+            ));
+        }
+        let names = train.names();
         if f == 0 {
-            model_inputs = train.names();
+            model_inputs = names.clone();
         }
         let (xtr, xte) = (matrix(&train)?, matrix(&test)?);
-        let yte: Vec<bool> = fold.test.iter().map(|&i| y[i]).collect();
+        let yr_tr: Vec<f64> = fold.train.iter().map(|&i| y.values[i]).collect();
+        let yte: Vec<bool> = fold.test.iter().map(|&i| y.labels[i]).collect();
+        let yr_te: Vec<f64> = fold.test.iter().map(|&i| y.values[i]).collect();
+        let score = |p: &[f64]| -> Option<f64> {
+            match task {
+                Task::Classification => metrics::roc_auc(&yte, p),
+                Task::Regression => metrics::regression(&yr_te, p)[2],
+            }
+        };
         for (m, spec) in recipe.models.iter().enumerate() {
             ctx.report(
                 "models",
@@ -382,26 +496,49 @@ fn model_all(
                 total,
                 format!("{} on split {}/{}", spec.kind(), f + 1, folds.len()),
             )?;
+            let at = |e: Error| match e {
+                Error::Model { kind, message } => Error::Model {
+                    kind: format!("models[{m}] ({kind})"),
+                    message: format!("split {}: {message}", f + 1),
+                },
+                e => e,
+            };
             let t0 = (ctx.now_ms)();
-            let fitted = spec
-                .classifier(recipe.seed.wrapping_add(f as u64))
-                .fit(&xtr, &ytr)
-                .map_err(|e| match e {
-                    Error::Model { kind, message } => Error::Model {
-                        kind,
-                        message: format!("split {}: {message}", f + 1),
-                    },
-                    e => e,
-                })?;
+            let seed = recipe.seed.wrapping_add(f as u64);
+            let fitted = spec.fit(task, &xtr, &ytr, &yr_tr, seed).map_err(at)?;
             let t1 = (ctx.now_ms)();
-            let p = fitted.predict_proba(&xte);
+            let p = fitted.predict(&xte);
             let t2 = (ctx.now_ms)();
-            let (conf, values) = metrics::classification(&yte, &p, threshold);
-            let entry = &mut per_model[m];
-            entry.0.push(values);
-            entry.1.add(&conf);
-            entry.2.fit_ms += t1 - t0;
-            entry.2.predict_ms += t2 - t1;
+            let rec = &mut records[m];
+            if p.iter().any(|v| !v.is_finite()) {
+                return Err(at(Error::Model {
+                    kind: spec.kind().into(),
+                    message: "the model predicted a non-finite value".into(),
+                }));
+            }
+            match task {
+                Task::Classification => {
+                    let (conf, values) = metrics::classification(&yte, &p, threshold);
+                    rec.folds.push(values);
+                    rec.confusion.add(&conf);
+                }
+                Task::Regression => rec.folds.push(metrics::regression(&yr_te, &p)),
+            }
+            rec.pooled
+                .extend(fold.test.iter().copied().zip(p.iter().copied()));
+            rec.timings.fit_ms += t1 - t0;
+            rec.timings.predict_ms += t2 - t1;
+            if let Some(imp) = fitted.impurity_importance() {
+                rec.impurity.add(&names, &imp);
+            }
+            let pseed = recipe
+                .seed
+                .wrapping_mul(1_000_003)
+                .wrapping_add((m * folds.len() + f) as u64);
+            if let Some(imp) = importance::permutation(&xte, &|x| fitted.predict(x), &score, pseed)
+            {
+                rec.permutation.add(&names, &imp);
+            }
             done += 1;
         }
     }
@@ -452,12 +589,16 @@ fn model_all(
         });
     }
 
-    let models = recipe
+    let names = match task {
+        Task::Classification => metrics::CLASSIFICATION,
+        Task::Regression => metrics::REGRESSION,
+    };
+    let models: Vec<ModelReport> = recipe
         .models
         .iter()
-        .zip(per_model)
+        .zip(&records)
         .enumerate()
-        .map(|(m, (spec, (fold_values, confusion, timings)))| {
+        .map(|(m, (spec, rec))| {
             audit.push(AuditEntry {
                 step: format!("models[{m}]"),
                 op: spec.kind().into(),
@@ -466,13 +607,42 @@ fn model_all(
                 cells_affected: 0,
                 note: format!("fitted and evaluated on {} split(s)", folds.len()),
             });
-            let metrics = metrics::CLASSIFICATION
+            let pooled_p: Vec<f64> = rec.pooled.iter().map(|&(_, p)| p).collect();
+            let seed = recipe.seed.wrapping_add(m as u64);
+            let (pooled, ci, curves) = match task {
+                Task::Classification => {
+                    let py: Vec<bool> = rec.pooled.iter().map(|&(r, _)| y.labels[r]).collect();
+                    (
+                        metrics::classification(&py, &pooled_p, threshold).1,
+                        uncertainty::classification_intervals(&py, &pooled_p, threshold, seed),
+                        curves::curves(&py, &pooled_p),
+                    )
+                }
+                Task::Regression => {
+                    let py: Vec<f64> = rec.pooled.iter().map(|&(r, _)| y.values[r]).collect();
+                    (
+                        metrics::regression(&py, &pooled_p),
+                        uncertainty::regression_intervals(&py, &pooled_p, seed),
+                        None,
+                    )
+                }
+            };
+            let metrics = names
                 .iter()
                 .enumerate()
                 .map(|(k, name)| {
-                    let folds: Vec<Option<f64>> = fold_values.iter().map(|v| v[k]).collect();
+                    let folds: Vec<Option<f64>> = rec.folds.iter().map(|v| v[k]).collect();
                     let (mean, std) = metrics::mean_std(&folds);
-                    (name.to_string(), MetricSummary { mean, std, folds })
+                    (
+                        name.to_string(),
+                        MetricSummary {
+                            mean,
+                            std,
+                            folds,
+                            pooled: pooled[k],
+                            ci: ci[k],
+                        },
+                    )
                 })
                 .collect::<BTreeMap<_, _>>();
             let mut params = args_of(spec);
@@ -483,22 +653,29 @@ fn model_all(
                 kind: spec.kind().into(),
                 params,
                 metrics,
-                confusion_matrix: confusion,
-                timings,
+                confusion_matrix: (task == Task::Classification).then_some(rec.confusion),
+                timings: rec.timings.clone(),
+                curves,
+                importance: Importance {
+                    permutation: rec.permutation.summary(),
+                    impurity: (!rec.impurity.is_empty()).then(|| rec.impurity.summary()),
+                },
             }
         })
         .collect();
+    let key = match task {
+        Task::Classification => "roc_auc",
+        Task::Regression => "r2",
+    };
+    let comparison = compare(&models, &folds, key);
 
     let target_report = TargetReport {
         column: target.into(),
+        task,
+        positive: classes.get(1).cloned().unwrap_or_default(),
         classes,
-        positive: String::new(),
         counts,
         missing,
-    };
-    let target_report = TargetReport {
-        positive: target_report.classes[1].clone(),
-        ..target_report
     };
     let evaluation = EvaluationReport {
         method: recipe.evaluation.name().into(),
@@ -508,8 +685,86 @@ fn model_all(
         train_sizes: folds.iter().map(|f| f.train.len()).collect(),
         test_sizes: folds.iter().map(|f| f.test.len()).collect(),
         model_inputs,
+        group: group.map(str::to_string),
+        intervals: Some(IntervalMethod {
+            method: "percentile_bootstrap_of_pooled_out_of_fold_predictions".into(),
+            resamples: uncertainty::RESAMPLES,
+            level: 0.95,
+            seed: recipe.seed,
+        }),
+        importance: Some(ImportanceMethod {
+            method: "permutation_on_test_folds".into(),
+            score: key.into(),
+            repeats: importance::REPEATS,
+        }),
+        comparison,
     };
     Ok((target_report, evaluation, models))
+}
+
+/// The Nadeau–Bengio test between the two models with the best mean `key` (first on ties),
+/// over the splits where both have it.
+fn compare(
+    models: &[ModelReport],
+    folds: &[crate::eval::split::Fold],
+    key: &str,
+) -> Option<uncertainty::PairedTest> {
+    if models.len() < 2 {
+        return None;
+    }
+    let mean = |m: &ModelReport| m.metrics.get(key).and_then(|s| s.mean);
+    let mut order: Vec<usize> = (0..models.len())
+        .filter(|&i| mean(&models[i]).is_some())
+        .collect();
+    order.sort_by(|&a, &b| {
+        mean(&models[b])
+            .unwrap_or(f64::NEG_INFINITY)
+            .total_cmp(&mean(&models[a]).unwrap_or(f64::NEG_INFINITY))
+    });
+    let (a, b) = (*order.first()?, *order.get(1)?);
+    let fa = &models[a].metrics[key].folds;
+    let fb = &models[b].metrics[key].folds;
+    let mut d = Vec::new();
+    let (mut n_train, mut n_test) = (0.0, 0.0);
+    for (j, (x, y)) in fa.iter().zip(fb).enumerate() {
+        if let (Some(x), Some(y)) = (x, y) {
+            d.push(x - y);
+            n_train += folds[j].train.len() as f64;
+            n_test += folds[j].test.len() as f64;
+        }
+    }
+    let mean_difference = if d.is_empty() {
+        0.0
+    } else {
+        d.iter().sum::<f64>() / d.len() as f64
+    };
+    let result = uncertainty::nadeau_bengio(&d, n_train, n_test);
+    let note = match (&result, d.len()) {
+        (_, 0 | 1) => format!(
+            "{key} is defined in {} split(s); the test needs at least 2",
+            d.len()
+        ),
+        (None, _) => "the per-split differences have no spread; t is undefined".into(),
+        (Some((_, p)), _) if *p < 0.05 => format!(
+            "{} scores higher than {} on {key} (p < 0.05, corrected for overlapping training sets)",
+            models[a].kind, models[b].kind
+        ),
+        (Some(_), _) => format!(
+            "no significant difference in {key} between {} and {} (p ≥ 0.05)",
+            models[a].kind, models[b].kind
+        ),
+    };
+    Some(uncertainty::PairedTest {
+        method: "nadeau_bengio_corrected_paired_t".into(),
+        metric: key.into(),
+        models: [a, b],
+        kinds: [models[a].kind.clone(), models[b].kind.clone()],
+        mean_difference,
+        t: result.map(|r| r.0),
+        df: d.len().saturating_sub(1),
+        p_value: result.map(|r| r.1),
+        note,
+    })
 }
 
 /// The numeric matrix of a fully encoded table.

@@ -141,7 +141,7 @@ fn models_find_the_signal_in_generated_data() {
                 .iter()
                 .all(|v| v.is_some_and(|x| (0.0..=1.0).contains(&x))));
         }
-        let c = &m.confusion_matrix;
+        let c = m.confusion_matrix.as_ref().unwrap();
         assert_eq!(c.tp + c.fp + c.tn + c.fn_, 600, "every row is tested once");
     }
 }

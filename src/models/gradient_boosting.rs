@@ -15,7 +15,7 @@
 
 use super::binning::{Binned, MAX_BINS};
 use super::tree::{FlatTree, Node};
-use super::{class_weights, ClassWeight, Classifier, FittedClassifier};
+use super::{class_weights, ClassWeight, Classifier, FittedClassifier, FittedRegressor, Regressor};
 use crate::error::{Error, Result};
 use crate::privacy::ArgError;
 use ndarray::Array2;
@@ -473,6 +473,33 @@ impl Classifier for BoostingParams {
         let yf: Vec<f64> = y.iter().map(|&b| b as u8 as f64).collect();
         let w = class_weights(y, self.class_weight);
         Ok(Box::new(boost(self, Loss::LogLoss, x, &yf, &w)))
+    }
+}
+
+impl Regressor for BoostingParams {
+    fn fit(&self, x: &Array2<f64>, y: &[f64]) -> Result<Box<dyn FittedRegressor>> {
+        if y.is_empty() || x.nrows() != y.len() {
+            return Err(Error::Model {
+                kind: "gradient_boosting".into(),
+                message: "no training rows".into(),
+            });
+        }
+        Ok(Box::new(boost(
+            self,
+            Loss::SquaredError,
+            x,
+            y,
+            &vec![1.0; y.len()],
+        )))
+    }
+}
+
+impl FittedRegressor for Boosted {
+    fn predict(&self, x: &Array2<f64>) -> Vec<f64> {
+        Boosted::predict(self, x)
+    }
+    fn impurity_importance(&self) -> Option<Vec<f64>> {
+        Some(self.importances.clone())
     }
 }
 

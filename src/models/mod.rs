@@ -7,6 +7,7 @@
 pub mod binning;
 pub mod gradient_boosting;
 pub mod knn;
+pub mod linear;
 pub mod logistic;
 pub mod mlp;
 pub mod naive_bayes;
@@ -31,6 +32,18 @@ pub enum ModelSpec {
     Knn(knn::KnnParams),
     Svm(svm::SvmParams),
     Mlp(mlp::MlpParams),
+    LinearRegression(linear::LinearParams),
+    Ridge(linear::RidgeParams),
+}
+
+/// What a target asks of the models.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Task {
+    /// Two classes; models give the probability of the positive one.
+    Classification,
+    /// A numeric target with more than two distinct values.
+    Regression,
 }
 
 /// `class_weight`: weights inversely proportional to class frequencies, `n / (2 · n_class)`, as
@@ -62,6 +75,42 @@ pub trait Classifier {
     fn fit(&self, x: &Array2<f64>, y: &[bool]) -> Result<Box<dyn FittedClassifier>>;
 }
 
+/// A regressor that can be fitted on a training matrix.
+pub trait Regressor {
+    fn fit(&self, x: &Array2<f64>, y: &[f64]) -> Result<Box<dyn FittedRegressor>>;
+}
+
+/// A fitted regressor.
+pub trait FittedRegressor {
+    fn predict(&self, x: &Array2<f64>) -> Vec<f64>;
+
+    /// Impurity importance per input column, summing to 1, for tree models.
+    fn impurity_importance(&self) -> Option<Vec<f64>> {
+        None
+    }
+}
+
+/// A fitted model of either task: predictions are probabilities or values.
+pub enum Fitted {
+    Classifier(Box<dyn FittedClassifier>),
+    Regressor(Box<dyn FittedRegressor>),
+}
+
+impl Fitted {
+    pub fn predict(&self, x: &Array2<f64>) -> Vec<f64> {
+        match self {
+            Fitted::Classifier(m) => m.predict_proba(x),
+            Fitted::Regressor(m) => m.predict(x),
+        }
+    }
+    pub fn impurity_importance(&self) -> Option<Vec<f64>> {
+        match self {
+            Fitted::Classifier(m) => m.impurity_importance(),
+            Fitted::Regressor(m) => m.impurity_importance(),
+        }
+    }
+}
+
 /// A fitted binary classifier.
 pub trait FittedClassifier {
     /// Probability of the positive class for each row of `x`.
@@ -84,6 +133,8 @@ impl ModelSpec {
             ModelSpec::Knn(_) => "knn",
             ModelSpec::Svm(_) => "svm",
             ModelSpec::Mlp(_) => "mlp",
+            ModelSpec::LinearRegression(_) => "linear_regression",
+            ModelSpec::Ridge(_) => "ridge",
         }
     }
 
@@ -97,12 +148,82 @@ impl ModelSpec {
             ModelSpec::Knn(p) => p.check(),
             ModelSpec::Svm(p) => p.check(),
             ModelSpec::Mlp(p) => p.check(),
+            ModelSpec::LinearRegression(p) => p.check(),
+            ModelSpec::Ridge(p) => p.check(),
         }
     }
 
-    /// The classifier with these parameters; `seed` feeds any randomness it has.
+    /// Why this model cannot serve `task` (`(field, message)`), if it cannot.
+    pub fn check_task(&self, task: Task) -> std::result::Result<(), ArgError> {
+        let regression_only = matches!(self, ModelSpec::LinearRegression(_) | ModelSpec::Ridge(_));
+        let both = matches!(
+            self,
+            ModelSpec::RandomForest(_) | ModelSpec::GradientBoosting(_)
+        );
+        match task {
+            Task::Classification if regression_only => Err((
+                "kind",
+                format!("{} needs a numeric target; this target has two classes", self.kind()),
+            )),
+            Task::Regression if !regression_only && !both => Err((
+                "kind",
+                format!(
+                    "{} is a classifier; this target is numeric (for a numeric target use linear_regression, ridge, random_forest or gradient_boosting)",
+                    self.kind()
+                ),
+            )),
+            Task::Regression => {
+                let cw = match self {
+                    ModelSpec::RandomForest(p) => p.class_weight.is_some(),
+                    ModelSpec::GradientBoosting(p) => p.class_weight.is_some(),
+                    _ => false,
+                };
+                if cw {
+                    Err(("class_weight", "applies to class targets only; this target is numeric".into()))
+                } else {
+                    Ok(())
+                }
+            }
+            Task::Classification => Ok(()),
+        }
+    }
+
+    /// Fits this model for `task` (after [`Self::check_task`]); `seed` feeds any randomness.
+    pub fn fit(
+        &self,
+        task: Task,
+        x: &Array2<f64>,
+        yc: &[bool],
+        yr: &[f64],
+        seed: u64,
+    ) -> Result<Fitted> {
+        Ok(match task {
+            Task::Classification => Fitted::Classifier(self.classifier(seed).fit(x, yc)?),
+            Task::Regression => Fitted::Regressor(self.regressor(seed).fit(x, yr)?),
+        })
+    }
+
+    /// The regressor with these parameters (classifier-only kinds fall back to the linear
+    /// model; [`Self::check_task`] refuses them first).
+    pub fn regressor(&self, seed: u64) -> Box<dyn Regressor> {
+        match self {
+            ModelSpec::RandomForest(p) => Box::new(random_forest::RandomForest {
+                params: p.clone(),
+                seed,
+            }),
+            ModelSpec::GradientBoosting(p) => Box::new(p.clone()),
+            ModelSpec::Ridge(p) => Box::new(p.clone()),
+            _ => Box::new(linear::LinearParams {}),
+        }
+    }
+
+    /// The classifier with these parameters; `seed` feeds any randomness it has
+    /// (regression-only kinds, refused by [`Self::check_task`], fall back to logistic).
     pub fn classifier(&self, seed: u64) -> Box<dyn Classifier> {
         match self {
+            ModelSpec::LinearRegression(_) | ModelSpec::Ridge(_) => {
+                Box::new(logistic::LogisticParams::default())
+            }
             ModelSpec::LogisticRegression(p) => Box::new(p.clone()),
             ModelSpec::DecisionTree(p) => Box::new(p.clone()),
             ModelSpec::RandomForest(p) => Box::new(random_forest::RandomForest {

@@ -1,4 +1,4 @@
-//! `random_forest`: bagged CART trees with per-node feature subsampling (Breiman 2001), as
+//! `random_forest`: bagged CART trees (classification, or regression on squared error) with per-node feature subsampling (Breiman 2001), as
 //! scikit-learn's `RandomForestClassifier` (100 trees, `max_features="sqrt"`, bootstrap,
 //! fully grown trees, probabilities averaged over the trees).
 //!
@@ -10,7 +10,7 @@
 
 use super::binning::Binned;
 use super::tree::{check_depth_leaf, grow, Criterion, FlatTree, Grow, Impurity, Source};
-use super::{class_weights, ClassWeight, Classifier, FittedClassifier};
+use super::{class_weights, ClassWeight, Classifier, FittedClassifier, FittedRegressor, Regressor};
 use crate::error::{Error, Result};
 use crate::privacy::ArgError;
 use ndarray::Array2;
@@ -56,8 +56,9 @@ impl MaxFeatures {
 pub struct ForestParams {
     #[serde(default = "hundred")]
     pub trees: usize,
-    #[serde(default = "sqrt")]
-    pub max_features: MaxFeatures,
+    /// Default (`null`): `"sqrt"` for a class target, `"all"` for a numeric one (scikit-learn's).
+    #[serde(default)]
+    pub max_features: Option<MaxFeatures>,
     #[serde(default)]
     pub max_depth: Option<usize>,
     #[serde(default = "one")]
@@ -79,15 +80,12 @@ fn one() -> usize {
 fn yes() -> bool {
     true
 }
-fn sqrt() -> MaxFeatures {
-    MaxFeatures::Rule(FeatureRule::Sqrt)
-}
 
 impl Default for ForestParams {
     fn default() -> Self {
         ForestParams {
             trees: 100,
-            max_features: sqrt(),
+            max_features: None,
             max_depth: None,
             min_samples_leaf: 1,
             criterion: Criterion::Gini,
@@ -102,7 +100,7 @@ impl ForestParams {
         if self.trees == 0 || self.trees > 10_000 {
             return Err(("trees", format!("must be 1 to 10000, got {}", self.trees)));
         }
-        if self.max_features == MaxFeatures::Count(0) {
+        if self.max_features == Some(MaxFeatures::Count(0)) {
             return Err(("max_features", "must be at least 1".into()));
         }
         check_depth_leaf(self.max_depth, self.min_samples_leaf)
@@ -200,7 +198,10 @@ impl Classifier for RandomForest {
             max_depth: p.max_depth,
             min_samples_leaf: p.min_samples_leaf,
             impurity: Impurity::from(p.criterion),
-            max_features: p.max_features.resolve(x.ncols()),
+            max_features: p
+                .max_features
+                .unwrap_or(MaxFeatures::Rule(FeatureRule::Sqrt))
+                .resolve(x.ncols()),
         };
         let w = class_weights(y, p.class_weight);
         Ok(Box::new(grow_forest(
@@ -212,6 +213,46 @@ impl Classifier for RandomForest {
             p.bootstrap,
             self.seed,
         )))
+    }
+}
+
+impl Regressor for RandomForest {
+    fn fit(&self, x: &Array2<f64>, y: &[f64]) -> Result<Box<dyn FittedRegressor>> {
+        if y.is_empty() || x.nrows() != y.len() {
+            return Err(Error::Model {
+                kind: "random_forest".into(),
+                message: "no training rows".into(),
+            });
+        }
+        let p = &self.params;
+        let cfg = Grow {
+            max_depth: p.max_depth,
+            min_samples_leaf: p.min_samples_leaf,
+            impurity: Impurity::SquaredError,
+            max_features: p
+                .max_features
+                .unwrap_or(MaxFeatures::Rule(FeatureRule::All))
+                .resolve(x.ncols()),
+        };
+        let w = vec![1.0; y.len()];
+        Ok(Box::new(grow_forest(
+            x,
+            y,
+            &w,
+            cfg,
+            p.trees,
+            p.bootstrap,
+            self.seed,
+        )))
+    }
+}
+
+impl FittedRegressor for Forest {
+    fn predict(&self, x: &Array2<f64>) -> Vec<f64> {
+        Forest::predict(self, x)
+    }
+    fn impurity_importance(&self) -> Option<Vec<f64>> {
+        Some(self.importances())
     }
 }
 
@@ -227,6 +268,37 @@ impl FittedClassifier for Forest {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    impl RandomForest {
+        fn classify(&self, x: &Array2<f64>, y: &[bool]) -> Box<dyn FittedClassifier> {
+            Classifier::fit(self, x, y).unwrap()
+        }
+    }
+
+    #[test]
+    fn regression_forest_fits_a_smooth_function() {
+        let mut rng = ChaCha8Rng::seed_from_u64(9);
+        let x = Array2::from_shape_fn((300, 3), |_| rng.gen_range(-1.0..1.0));
+        let y: Vec<f64> = x
+            .rows()
+            .into_iter()
+            .map(|r| 3.0 * r[0] + r[1] * r[1])
+            .collect();
+        let f = Regressor::fit(
+            &RandomForest {
+                params: ForestParams::default(),
+                seed: 1,
+            },
+            &x,
+            &y,
+        )
+        .unwrap();
+        let p = f.predict(&x);
+        let mse = p.iter().zip(&y).map(|(a, b)| (a - b).powi(2)).sum::<f64>() / 300.0;
+        let var = y.iter().map(|v| v * v).sum::<f64>() / 300.0;
+        assert!(mse < 0.05 * var, "{mse} vs {var}");
+        assert!(f.impurity_importance().unwrap()[2] < 0.05);
+    }
 
     fn data(n: usize, seed: u64) -> (Array2<f64>, Vec<bool>) {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
@@ -259,8 +331,7 @@ mod tests {
                 },
                 seed,
             }
-            .fit(&x, &y)
-            .unwrap()
+            .classify(&x, &y)
             .predict_proba(&x)
         };
         assert_eq!(fit(3), fit(3));
@@ -274,8 +345,7 @@ mod tests {
             params: ForestParams::default(),
             seed: 0,
         }
-        .fit(&x, &y)
-        .unwrap();
+        .classify(&x, &y);
         let imp = f.impurity_importance().unwrap();
         assert!((imp.iter().sum::<f64>() - 1.0).abs() < 1e-9);
         for noise in &imp[2..] {

@@ -97,7 +97,6 @@ pub(crate) fn check_depth_leaf(
 pub(crate) enum Impurity {
     Gini,
     Entropy,
-    #[cfg_attr(not(test), allow(dead_code))]
     SquaredError,
 }
 

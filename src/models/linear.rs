@@ -1,0 +1,205 @@
+//! `linear_regression` and `ridge`: least squares with an intercept, closed form on ndarray
+//! (no BLAS), as scikit-learn's `LinearRegression` and `Ridge(alpha=1.0)`.
+//!
+//! X and y are centred (so the intercept is not penalised), then β solves
+//! (XᵀX + αI) β = Xᵀy through the eigen-decomposition of XᵀX (cyclic Jacobi): eigenvalues
+//! at or below 1e-10 × the largest are dropped, which gives the minimum-norm least-squares
+//! solution for collinear inputs (one-hot columns with an intercept) as `lstsq` does.
+
+use super::{FittedRegressor, Regressor};
+use crate::error::{Error, Result};
+use crate::privacy::ArgError;
+use ndarray::{Array1, Array2, Axis};
+use serde::{Deserialize, Serialize};
+
+/// `{"kind": "linear_regression"}`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct LinearParams {}
+
+impl LinearParams {
+    pub fn check(&self) -> std::result::Result<(), ArgError> {
+        Ok(())
+    }
+}
+
+/// `{"kind": "ridge", "alpha": 1.0}`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RidgeParams {
+    #[serde(default = "one")]
+    pub alpha: f64,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+impl Default for RidgeParams {
+    fn default() -> Self {
+        RidgeParams { alpha: 1.0 }
+    }
+}
+
+impl RidgeParams {
+    pub fn check(&self) -> std::result::Result<(), ArgError> {
+        if !(self.alpha.is_finite() && self.alpha >= 0.0) {
+            return Err(("alpha", "must be a non-negative number".into()));
+        }
+        Ok(())
+    }
+}
+
+/// A fitted linear model.
+#[derive(Debug, Clone)]
+pub struct Linear {
+    pub coef: Array1<f64>,
+    pub intercept: f64,
+}
+
+/// Eigen-decomposition of a symmetric matrix by cyclic Jacobi rotations: (values, vectors as
+/// columns).
+fn jacobi(mut a: Array2<f64>) -> (Vec<f64>, Array2<f64>) {
+    let n = a.nrows();
+    let mut v = Array2::<f64>::eye(n);
+    for _sweep in 0..100 {
+        let off: f64 = (0..n)
+            .flat_map(|i| (0..n).filter(move |&j| j != i).map(move |j| (i, j)))
+            .map(|(i, j)| a[[i, j]] * a[[i, j]])
+            .sum();
+        let scale: f64 = (0..n)
+            .map(|i| a[[i, i]] * a[[i, i]])
+            .sum::<f64>()
+            .max(1e-300);
+        if off <= 1e-30 * scale {
+            break;
+        }
+        for p in 0..n {
+            for q in p + 1..n {
+                let apq = a[[p, q]];
+                if apq.abs() < 1e-300 {
+                    continue;
+                }
+                let theta = (a[[q, q]] - a[[p, p]]) / (2.0 * apq);
+                let t = theta.signum() / (theta.abs() + (theta * theta + 1.0).sqrt());
+                let t = if theta == 0.0 { 1.0 } else { t };
+                let c = 1.0 / (t * t + 1.0).sqrt();
+                let s = t * c;
+                for k in 0..n {
+                    let (akp, akq) = (a[[k, p]], a[[k, q]]);
+                    a[[k, p]] = c * akp - s * akq;
+                    a[[k, q]] = s * akp + c * akq;
+                }
+                for k in 0..n {
+                    let (apk, aqk) = (a[[p, k]], a[[q, k]]);
+                    a[[p, k]] = c * apk - s * aqk;
+                    a[[q, k]] = s * apk + c * aqk;
+                }
+                for k in 0..n {
+                    let (vkp, vkq) = (v[[k, p]], v[[k, q]]);
+                    v[[k, p]] = c * vkp - s * vkq;
+                    v[[k, q]] = s * vkp + c * vkq;
+                }
+            }
+        }
+    }
+    ((0..n).map(|i| a[[i, i]]).collect(), v)
+}
+
+/// Centred (ridge) least squares.
+pub fn fit_linear(x: &Array2<f64>, y: &[f64], alpha: f64, kind: &str) -> Result<Linear> {
+    let n = y.len();
+    if n == 0 || x.nrows() != n {
+        return Err(Error::Model {
+            kind: kind.into(),
+            message: "no training rows".into(),
+        });
+    }
+    let xm = x
+        .mean_axis(Axis(0))
+        .unwrap_or_else(|| Array1::zeros(x.ncols()));
+    let ym = y.iter().sum::<f64>() / n as f64;
+    let xc = x - &xm;
+    let yc = Array1::from_iter(y.iter().map(|v| v - ym));
+    let (vals, vecs) = jacobi(xc.t().dot(&xc));
+    let xty = xc.t().dot(&yc);
+    let top = vals.iter().fold(0.0f64, |a, &b| a.max(b));
+    let proj = vecs.t().dot(&xty);
+    let scaled = Array1::from_iter(vals.iter().zip(proj.iter()).map(|(&l, &p)| {
+        if l <= 1e-10 * top {
+            // Dropped direction (ridge still shrinks it to 0 since Xᵀy has no component there).
+            0.0
+        } else {
+            p / (l + alpha)
+        }
+    }));
+    let coef = vecs.dot(&scaled);
+    if coef.iter().any(|c| !c.is_finite()) {
+        return Err(Error::Model {
+            kind: kind.into(),
+            message: "the least-squares solution is not finite; check the inputs' scale".into(),
+        });
+    }
+    let intercept = ym - xm.dot(&coef);
+    Ok(Linear { coef, intercept })
+}
+
+impl Regressor for LinearParams {
+    fn fit(&self, x: &Array2<f64>, y: &[f64]) -> Result<Box<dyn FittedRegressor>> {
+        Ok(Box::new(fit_linear(x, y, 0.0, "linear_regression")?))
+    }
+}
+
+impl Regressor for RidgeParams {
+    fn fit(&self, x: &Array2<f64>, y: &[f64]) -> Result<Box<dyn FittedRegressor>> {
+        Ok(Box::new(fit_linear(x, y, self.alpha, "ridge")?))
+    }
+}
+
+impl FittedRegressor for Linear {
+    fn predict(&self, x: &Array2<f64>) -> Vec<f64> {
+        (x.dot(&self.coef) + self.intercept).to_vec()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    #[test]
+    fn ordinary_least_squares_recovers_a_plane() {
+        let x = array![[1.0, 2.0], [2.0, 1.0], [3.0, 5.0], [4.0, 3.0], [5.0, 4.0]];
+        let y: Vec<f64> = x
+            .rows()
+            .into_iter()
+            .map(|r| 2.0 * r[0] - 3.0 * r[1] + 1.0)
+            .collect();
+        let m = fit_linear(&x, &y, 0.0, "t").unwrap();
+        assert!((m.coef[0] - 2.0).abs() < 1e-9 && (m.coef[1] + 3.0).abs() < 1e-9);
+        assert!((m.intercept - 1.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn ridge_matches_scikit_learn() {
+        // sklearn.linear_model.Ridge(alpha=1.0).fit([[0, 0], [0, 0], [1, 1]], [0, .1, 1]):
+        // coef_ [0.27142857, 0.27142857], intercept_ 0.18571428571428572 (scikit-learn 1.9.1).
+        let x = array![[0.0, 0.0], [0.0, 0.0], [1.0, 1.0]];
+        let m = fit_linear(&x, &[0.0, 0.1, 1.0], 1.0, "t").unwrap();
+        assert!(
+            (m.coef[0] - 0.2714285714285714).abs() < 1e-12,
+            "{:?}",
+            m.coef
+        );
+        assert!((m.coef[1] - 0.2714285714285714).abs() < 1e-12);
+        assert!((m.intercept - 0.18571428571428572).abs() < 1e-12);
+    }
+
+    #[test]
+    fn collinear_inputs_get_the_minimum_norm_solution() {
+        // Two identical columns: lstsq splits the weight equally.
+        let x = array![[1.0, 1.0], [2.0, 2.0], [3.0, 3.0]];
+        let m = fit_linear(&x, &[2.0, 4.0, 6.0], 0.0, "t").unwrap();
+        assert!((m.coef[0] - 1.0).abs() < 1e-9 && (m.coef[1] - 1.0).abs() < 1e-9);
+    }
+}
