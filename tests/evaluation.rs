@@ -1,0 +1,288 @@
+//! Evaluation end to end: grouped CV keeps a patient's rows together (and that matters),
+//! leave-one-out, regression targets, intervals, curves, importances, the paired test, and
+//! errors that name the step.
+
+mod common;
+use bedside::eval::split::Evaluation;
+use common::*;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+/// `patients` patients with 4–8 visits each. Each patient has a random outcome (no signal
+/// shared between patients) and a random `fingerprint` that is nearly constant over their
+/// visits: a model can only score above chance by recognising a patient it saw in training.
+fn visits_csv(patients: usize, seed: u64) -> String {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut out = String::from("mrn,fingerprint,noise,outcome\n");
+    for p in 0..patients {
+        let y = rng.gen_bool(0.5) as u8;
+        let fp: f64 = rng.gen_range(0.0..100.0);
+        for _ in 0..rng.gen_range(4..=8) {
+            out.push_str(&format!(
+                "P{p:05},{:.3},{:.3},{y}\n",
+                fp + rng.gen_range(-0.01..0.01),
+                rng.gen_range(0.0..0.01)
+            ));
+        }
+    }
+    out
+}
+
+fn visits_recipe(evaluation: &str) -> String {
+    format!(
+        r#"{{"version": 1, "seed": 3, "columns": {{"mrn": "identifier"}},
+        "privacy": [{{"op": "pseudonymize", "columns": ["mrn"]}}],
+        "target": "outcome", "models": [{{"kind": "knn", "k": 1}}], "evaluation": {evaluation}}}"#
+    )
+}
+
+#[test]
+fn group_kfold_never_puts_one_patients_rows_in_train_and_test() {
+    let groups: Vec<String> = (0..230).map(|i| format!("p{}", (i * 7919) % 41)).collect();
+    let y: Vec<bool> = (0..230).map(|i| i % 3 == 0).collect();
+    let folds = Evaluation::GroupKfold {
+        folds: 5,
+        group: "mrn".into(),
+    }
+    .folds_grouped(&y, Some(&groups), 1)
+    .unwrap();
+    assert_eq!(folds.len(), 5);
+    let mut tested = vec![0; 230];
+    for f in &folds {
+        for &i in &f.test {
+            tested[i] += 1;
+            assert!(
+                f.train.iter().all(|&j| groups[j] != groups[i]),
+                "patient {} is in both train and test",
+                groups[i]
+            );
+        }
+        assert_eq!(f.train.len() + f.test.len(), 230);
+    }
+    assert!(tested.iter().all(|&t| t == 1), "every row is tested once");
+    // Balanced deal: fold sizes within the largest group size (6 here) of each other.
+    let sizes: Vec<usize> = folds.iter().map(|f| f.test.len()).collect();
+    assert!(
+        sizes.iter().max().unwrap() - sizes.iter().min().unwrap() <= 6,
+        "{sizes:?}"
+    );
+}
+
+#[test]
+fn grouped_cv_removes_the_leak_that_row_wise_cv_rewards() {
+    let csv = visits_csv(120, 4);
+    let leaky = run(&csv, &visits_recipe(r#"{"method": "kfold", "folds": 5}"#)).unwrap();
+    let grouped = run(
+        &csv,
+        &visits_recipe(r#"{"method": "group_kfold", "folds": 5, "group": "mrn"}"#),
+    )
+    .unwrap();
+    let auc = |o: &bedside::run::Output| o.report.models[0].metrics["roc_auc"].pooled.unwrap();
+    // Row-wise CV: the 1-NN finds the same patient's other visit and "predicts" the outcome.
+    assert!(auc(&leaky) > 0.95, "{}", auc(&leaky));
+    // Grouped CV: no patient is seen in training, so there is nothing to recognise.
+    assert!((auc(&grouped) - 0.5).abs() < 0.12, "{}", auc(&grouped));
+    let ev = grouped.report.evaluation.as_ref().unwrap();
+    assert_eq!(ev.group.as_deref(), Some("mrn"));
+    assert!(
+        !ev.model_inputs.contains(&"mrn".to_string()),
+        "the group is never an input"
+    );
+}
+
+#[test]
+fn group_kfold_errors_name_the_field() {
+    let csv = visits_csv(3, 1);
+    let e = run(
+        &csv,
+        &visits_recipe(r#"{"method": "group_kfold", "folds": 5, "group": "mrn"}"#),
+    )
+    .err()
+    .unwrap()
+    .to_string();
+    assert!(
+        e.contains("evaluation") && e.contains("'folds'") && e.contains("3 distinct"),
+        "{e}"
+    );
+    let e = run(
+        &csv,
+        &visits_recipe(r#"{"method": "group_kfold", "group": "nope"}"#),
+    )
+    .err()
+    .unwrap()
+    .to_string();
+    assert!(e.contains("'group'") && e.contains("nope"), "{e}");
+}
+
+#[test]
+fn leave_one_out_tests_every_row_once() {
+    let csv = patients_csv(60, 2);
+    let out = run(
+        &csv,
+        &recipe_json(
+            MASK,
+            FEATURES,
+            r#"[{"kind": "naive_bayes"}]"#,
+            r#"{"method": "leave_one_out"}"#,
+        ),
+    )
+    .unwrap();
+    let m = &out.report.models[0];
+    assert_eq!(m.metrics["accuracy"].folds.len(), 60);
+    assert!(
+        m.metrics["roc_auc"].folds.iter().all(|v| v.is_none()),
+        "one-row folds have no AUC"
+    );
+    assert!(m.metrics["roc_auc"].pooled.is_some() && m.metrics["roc_auc"].ci.is_some());
+    let c = m.confusion_matrix.unwrap();
+    assert_eq!(c.tp + c.fp + c.tn + c.fn_, 60);
+    assert!(
+        m.importance.permutation.is_empty(),
+        "one-row test folds cannot measure it"
+    );
+}
+
+#[test]
+fn report_has_intervals_curves_importances_and_the_paired_test() {
+    let csv = patients_csv(400, 8);
+    let models = r#"[{"kind": "logistic_regression"}, {"kind": "random_forest", "trees": 30}, {"kind": "gradient_boosting", "max_iter": 30}]"#;
+    let recipe = recipe_json(MASK, FEATURES, models, CV5);
+    let out = run(&csv, &recipe).unwrap();
+    for m in &out.report.models {
+        for (name, s) in &m.metrics {
+            let (p, [lo, hi]) = (s.pooled.unwrap(), s.ci.unwrap());
+            assert!(lo <= p && p <= hi, "{} {name}: {lo} {p} {hi}", m.kind);
+        }
+        let c = m.curves.as_ref().unwrap();
+        assert_eq!(c.roc.fpr.first(), Some(&0.0));
+        assert_eq!(c.roc.tpr.last(), Some(&1.0));
+        assert_eq!(c.roc.positives + c.roc.negatives, 400);
+        assert!(c.calibration.count.iter().sum::<usize>() == 400);
+        // age and glucose carry the signal; they must lead the permutation importance.
+        let top: Vec<&str> = m.importance.permutation[..2]
+            .iter()
+            .map(|f| f.feature.as_str())
+            .collect();
+        assert!(
+            top.contains(&"age") && top.contains(&"glucose"),
+            "{} {top:?}",
+            m.kind
+        );
+    }
+    assert!(out.report.models[0].importance.impurity.is_none());
+    let imp = out.report.models[1].importance.impurity.as_ref().unwrap();
+    assert!((imp.iter().map(|f| f.mean).sum::<f64>() - 1.0).abs() < 1e-9);
+    let cmp = out
+        .report
+        .evaluation
+        .as_ref()
+        .unwrap()
+        .comparison
+        .as_ref()
+        .unwrap();
+    assert_eq!(cmp.metric, "roc_auc");
+    assert_eq!(cmp.df, 4);
+    assert!(cmp.p_value.is_some_and(|p| (0.0..=1.0).contains(&p)));
+    // Same recipe, data and seed: same numbers.
+    let again = run(&csv, &recipe).unwrap();
+    let strip = |o: &bedside::run::Output| {
+        let mut v = serde_json::to_value(&o.report.models).unwrap();
+        for m in v.as_array_mut().unwrap() {
+            m.as_object_mut().unwrap().remove("timings");
+        }
+        v
+    };
+    assert_eq!(strip(&out), strip(&again));
+}
+
+fn regression_csv(n: usize) -> String {
+    let mut rng = ChaCha8Rng::seed_from_u64(12);
+    let mut out = String::from("age,dose,site,los\n");
+    for _ in 0..n {
+        let age: f64 = rng.gen_range(20.0..90.0);
+        let dose: f64 = rng.gen_range(0.0..10.0);
+        let site = ["A", "B", "C"][rng.gen_range(0..3)];
+        let bump = match site {
+            "A" => 0.0,
+            "B" => 2.0,
+            _ => -1.0,
+        };
+        let los = 1.0 + 0.05 * age + 0.3 * dose + bump + rng.gen_range(-0.5..0.5);
+        out.push_str(&format!("{age:.1},{dose:.2},{site},{los:.3}\n"));
+    }
+    out
+}
+
+#[test]
+fn numeric_targets_are_regression() {
+    let csv = regression_csv(300);
+    let recipe = r#"{"version": 1, "seed": 1, "features": [{"op": "one_hot"}], "target": "los",
+        "models": [{"kind": "linear_regression"}, {"kind": "ridge"}, {"kind": "random_forest", "trees": 50},
+                   {"kind": "gradient_boosting"}],
+        "evaluation": {"method": "kfold", "folds": 5}}"#;
+    let out = run(&csv, recipe).unwrap();
+    assert_eq!(
+        out.report.target.as_ref().unwrap().task,
+        bedside::models::Task::Regression
+    );
+    for m in &out.report.models {
+        assert!(m.confusion_matrix.is_none() && m.curves.is_none());
+        let r2 = m.metrics["r2"].mean.unwrap();
+        let rmse = m.metrics["rmse"].mean.unwrap();
+        assert!(m.metrics["mae"].mean.unwrap() < rmse);
+        // Noise is U(-0.5, 0.5): RMSE 0.289 at best; the linear models should be near it.
+        let floor = if m.kind.contains("linear") || m.kind == "ridge" {
+            0.35
+        } else {
+            0.7
+        };
+        assert!(rmse < floor && r2 > 0.9, "{}: rmse {rmse} r2 {r2}", m.kind);
+    }
+    let cmp = out
+        .report
+        .evaluation
+        .as_ref()
+        .unwrap()
+        .comparison
+        .as_ref()
+        .unwrap();
+    assert_eq!(cmp.metric, "r2");
+}
+
+#[test]
+fn regression_refuses_stratification_and_classifiers_by_step() {
+    let csv = regression_csv(50);
+    let e = run(
+        &csv,
+        r#"{"version": 1, "features": [{"op": "one_hot"}], "target": "los",
+        "models": [{"kind": "ridge"}], "evaluation": {"method": "stratified_kfold"}}"#,
+    )
+    .err()
+    .unwrap()
+    .to_string();
+    assert!(
+        e.contains("evaluation") && e.contains("'method'") && e.contains("numeric"),
+        "{e}"
+    );
+    let e = run(
+        &csv,
+        r#"{"version": 1, "features": [{"op": "one_hot"}], "target": "los",
+        "models": [{"kind": "ridge"}, {"kind": "svm"}], "evaluation": {"method": "kfold"}}"#,
+    )
+    .err()
+    .unwrap()
+    .to_string();
+    assert!(e.contains("models[1] (svm)") && e.contains("'kind'"), "{e}");
+    let csv = patients_csv(50, 1);
+    let e = run(
+        &csv,
+        &recipe_json(MASK, FEATURES, r#"[{"kind": "ridge"}]"#, CV5),
+    )
+    .err()
+    .unwrap()
+    .to_string();
+    assert!(
+        e.contains("models[0] (ridge)") && e.contains("numeric target"),
+        "{e}"
+    );
+}
