@@ -13,7 +13,7 @@
 //! ```
 
 use crate::error::{Error, Result};
-use crate::eval::split::Evaluation;
+use crate::eval::split::EvaluationSpec;
 use crate::features::FeatureStep;
 use crate::models::ModelSpec;
 use crate::privacy::PrivacyStep;
@@ -68,7 +68,7 @@ pub struct Recipe {
     /// second of the two classes in sorted order.
     pub positive: Option<String>,
     pub models: Vec<ModelSpec>,
-    pub evaluation: Evaluation,
+    pub evaluation: EvaluationSpec,
 }
 
 const TOP_FIELDS: &[&str] = &[
@@ -162,7 +162,7 @@ impl Recipe {
             }
         };
         let evaluation = match obj.get("evaluation") {
-            None => Evaluation::default(),
+            None => EvaluationSpec::default(),
             Some(v) => parse_part(v, "evaluation", Some("method"))?,
         };
         let recipe = Recipe {

@@ -1,6 +1,7 @@
 //! The Report: everything a run did and measured, with the recipe that produced it.
 
 use crate::eval::curves::Curves;
+use crate::eval::fairness::Fairness;
 use crate::eval::importance::FeatureImportance;
 use crate::eval::metrics::Confusion;
 use crate::eval::uncertainty::PairedTest;
@@ -131,6 +132,9 @@ pub struct ModelReport {
     pub curves: Option<Curves>,
     #[serde(default)]
     pub importance: Importance,
+    /// Subgroup audit over `evaluation.fairness` (when the recipe names a column).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fairness: Option<Fairness>,
 }
 
 /// Explanations of one model, most important input first.

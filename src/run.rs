@@ -5,7 +5,7 @@
 
 use crate::error::{Error, Result};
 use crate::eval::metrics::{self, Confusion};
-use crate::eval::{curves, importance, uncertainty};
+use crate::eval::{curves, fairness, importance, uncertainty};
 use crate::features;
 use crate::models::Task;
 use crate::privacy::{risk, PrivacyContext};
@@ -383,6 +383,52 @@ fn model_all(
         }
     };
 
+    // Fairness subgroups (class targets only).
+    let audit_groups: Option<(String, Vec<String>)> = match &recipe.evaluation.fairness {
+        None => None,
+        Some(c) => {
+            if task == Task::Regression {
+                return Err(Error::recipe(
+                    "evaluation",
+                    Some("fairness"),
+                    format!(
+                        "the subgroup audit compares class rates; target '{target}' is numeric"
+                    ),
+                ));
+            }
+            let col = masked.column(c).ok_or_else(|| {
+                Error::recipe(
+                    "evaluation",
+                    Some("fairness"),
+                    format!("no such column '{c}' after the privacy steps"),
+                )
+            })?;
+            let vals: Vec<String> = rows
+                .iter()
+                .map(|&r| {
+                    col.values
+                        .text(r)
+                        .unwrap_or_else(|| fairness::MISSING.into())
+                })
+                .collect();
+            let mut distinct: Vec<&String> = vals.iter().collect();
+            distinct.sort();
+            distinct.dedup();
+            if distinct.len() > fairness::MAX_GROUPS {
+                return Err(Error::recipe(
+                    "evaluation",
+                    Some("fairness"),
+                    format!(
+                        "column '{c}' has {} distinct values; the audit compares at most {} subgroups (generalize it into bands first)",
+                        distinct.len(),
+                        fairness::MAX_GROUPS
+                    ),
+                ));
+            }
+            Some((c.clone(), vals))
+        }
+    };
+
     // Model inputs.
     let mut inputs = Vec::new();
     let mut excluded = Vec::new();
@@ -660,6 +706,19 @@ fn model_all(
                     permutation: rec.permutation.summary(),
                     impurity: (!rec.impurity.is_empty()).then(|| rec.impurity.summary()),
                 },
+                fairness: audit_groups.as_ref().map(|(c, g)| {
+                    fairness::audit(
+                        c,
+                        g,
+                        &y.labels,
+                        &rec.pooled,
+                        threshold,
+                        recipe
+                            .evaluation
+                            .fairness_threshold
+                            .unwrap_or(fairness::DEFAULT_THRESHOLD),
+                    )
+                }),
             }
         })
         .collect();

@@ -128,7 +128,7 @@ pub fn suggest(table: &Table, target: Option<&str>) -> Recipe {
         target,
         positive: None,
         models,
-        evaluation: Evaluation::StratifiedKfold { folds: 5 },
+        evaluation: Evaluation::StratifiedKfold { folds: 5 }.into(),
     }
 }
 

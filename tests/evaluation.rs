@@ -286,3 +286,45 @@ fn regression_refuses_stratification_and_classifiers_by_step() {
         "{e}"
     );
 }
+
+#[test]
+fn fairness_audit_per_subgroup() {
+    let csv = patients_csv(300, 5);
+    let recipe = recipe_json(
+        MASK,
+        FEATURES,
+        r#"[{"kind": "logistic_regression"}]"#,
+        r#"{"method": "stratified_kfold", "folds": 5, "fairness": "sex", "fairness_threshold": 0.2}"#,
+    );
+    let out = run(&csv, &recipe).unwrap();
+    let f = out.report.models[0].fairness.as_ref().unwrap();
+    assert_eq!(f.column, "sex");
+    assert_eq!(f.threshold, 0.2);
+    let values: Vec<&str> = f.groups.iter().map(|g| g.value.as_str()).collect();
+    assert_eq!(values, ["F", "M"]);
+    assert_eq!(f.groups.iter().map(|g| g.count).sum::<usize>(), 300);
+    let largest = f.largest.as_ref().unwrap();
+    assert_eq!(f.flagged, largest.gap > 0.2);
+    // The recipe round-trips with its fairness options.
+    let r = bedside::recipe::Recipe::from_json(&recipe).unwrap();
+    let back = bedside::recipe::Recipe::from_json(&r.to_json()).unwrap();
+    assert_eq!(r, back);
+    assert_eq!(back.evaluation.fairness.as_deref(), Some("sex"));
+    // A column with too many values is refused, naming the field.
+    let e = run(
+        &csv,
+        &recipe_json(
+            MASK,
+            FEATURES,
+            r#"[{"kind": "logistic_regression"}]"#,
+            r#"{"method": "stratified_kfold", "fairness": "glucose"}"#,
+        ),
+    )
+    .err()
+    .unwrap()
+    .to_string();
+    assert!(
+        e.contains("evaluation, field 'fairness'") && e.contains("distinct values"),
+        "{e}"
+    );
+}

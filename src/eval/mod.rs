@@ -2,6 +2,7 @@
 //! and explanations.
 
 pub mod curves;
+pub mod fairness;
 pub mod importance;
 pub mod metrics;
 pub mod split;

@@ -320,3 +320,99 @@ fn fold_from_test(n: usize, mut test: Vec<usize>) -> Fold {
         test,
     }
 }
+
+/// The recipe's `evaluation` object: how rows are split (`method` and its fields) plus options
+/// that apply to every method, today the fairness audit:
+/// `{"method": "stratified_kfold", "folds": 5, "fairness": "sex", "fairness_threshold": 0.1}`.
+/// It dereferences to the split [`Evaluation`].
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct EvaluationSpec {
+    pub split: Evaluation,
+    /// Column whose subgroups are compared (see [`super::fairness`]).
+    pub fairness: Option<String>,
+    /// A gap between subgroups above this is flagged (default 0.1).
+    pub fairness_threshold: Option<f64>,
+}
+
+impl From<Evaluation> for EvaluationSpec {
+    fn from(split: Evaluation) -> Self {
+        EvaluationSpec {
+            split,
+            fairness: None,
+            fairness_threshold: None,
+        }
+    }
+}
+
+impl std::ops::Deref for EvaluationSpec {
+    type Target = Evaluation;
+    fn deref(&self) -> &Evaluation {
+        &self.split
+    }
+}
+
+impl EvaluationSpec {
+    pub fn check(&self) -> std::result::Result<(), ArgError> {
+        self.split.check()?;
+        if let Some(t) = self.fairness_threshold {
+            if !(t.is_finite() && t > 0.0 && t < 1.0) {
+                return Err((
+                    "fairness_threshold",
+                    format!("must be between 0 and 1 (exclusive), got {t}"),
+                ));
+            }
+            if self.fairness.is_none() {
+                return Err(("fairness_threshold", "needs a fairness column".into()));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Serialize for EvaluationSpec {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let mut v = serde_json::to_value(&self.split).map_err(serde::ser::Error::custom)?;
+        if let Some(o) = v.as_object_mut() {
+            if let Some(f) = &self.fairness {
+                o.insert("fairness".into(), f.clone().into());
+            }
+            if let Some(t) = self.fairness_threshold {
+                o.insert("fairness_threshold".into(), t.into());
+            }
+        }
+        v.serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for EvaluationSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        use serde::de::Error as _;
+        let mut v = serde_json::Value::deserialize(d)?;
+        let (mut fairness, mut fairness_threshold) = (None, None);
+        if let Some(o) = v.as_object_mut() {
+            match o.remove("fairness") {
+                None | Some(serde_json::Value::Null) => {}
+                Some(serde_json::Value::String(c)) => fairness = Some(c),
+                Some(_) => {
+                    return Err(D::Error::custom(
+                        "invalid type for `fairness`: expected a column name",
+                    ))
+                }
+            }
+            match o.remove("fairness_threshold") {
+                None | Some(serde_json::Value::Null) => {}
+                Some(t) => {
+                    fairness_threshold = Some(t.as_f64().ok_or_else(|| {
+                        D::Error::custom("invalid type for `fairness_threshold`: expected a number")
+                    })?)
+                }
+            }
+        }
+        let split = serde_json::from_value(v).map_err(D::Error::custom)?;
+        Ok(EvaluationSpec {
+            split,
+            fairness,
+            fairness_threshold,
+        })
+    }
+}
