@@ -2,6 +2,7 @@
 // in worker.js; this file only talks to it through the bridge below. All UI strings are in i18n/.
 import { metricBars } from './charts.js';
 import { learnedSummary, renderFeatures } from './features.js';
+import { modelResults } from './results.js';
 
 // ───────────────────────────── worker bridge ─────────────────────────────
 
@@ -544,6 +545,7 @@ function renderResults() {
   if (matrices.length) {
     parts.push(h('div', { class: 'cm-grid' }, ...matrices.map((m) => confusionMatrix(m, report.target))));
   }
+  parts.push(modelResults(report, { h, t, has, fmtDec, fmtInt, fmtPct, modelLabel, metricLabel }));
 
   parts.push(h('h3', {}, t('results.privacy')));
   parts.push(privacySummary(report.privacy || {}));

@@ -64,3 +64,71 @@ export function metricBars(series, metrics, { title, format }) {
   });
   return svg;
 }
+
+/**
+ * Line chart on the unit square (ROC, calibration): one polyline per series, optional
+ * diagonal reference, axis labels, legend.
+ * @param {{label: string, x: number[], y: number[], points?: boolean}[]} series
+ * @param {{title: string, xLabel: string, yLabel: string, diagonal?: boolean, format: (v: number) => string}} opts
+ */
+export function unitLines(series, { title, xLabel, yLabel, diagonal = true, format, id }) {
+  const left = 44, top = 14, size = 240, bottom = 40;
+  const width = left + size + 170, height = top + size + bottom;
+  const svg = el('svg', { viewBox: `0 0 ${width} ${height}`, class: 'chart unit-chart', role: 'img', 'aria-label': title });
+  if (id) svg.setAttribute('id', id);
+  svg.append(el('title', {}, title));
+  const sx = (v) => left + Math.max(0, Math.min(1, v)) * size;
+  const sy = (v) => top + size - Math.max(0, Math.min(1, v)) * size;
+  for (const tick of [0, 0.25, 0.5, 0.75, 1]) {
+    svg.append(el('line', { x1: left, x2: left + size, y1: sy(tick), y2: sy(tick), class: 'grid' }));
+    svg.append(el('line', { x1: sx(tick), x2: sx(tick), y1: top, y2: top + size, class: 'grid' }));
+    svg.append(el('text', { x: left - 5, y: sy(tick) + 4, class: 'tick', 'text-anchor': 'end' }, format(tick)));
+    svg.append(el('text', { x: sx(tick), y: top + size + 14, class: 'tick', 'text-anchor': 'middle' }, format(tick)));
+  }
+  svg.append(el('text', { x: left + size / 2, y: top + size + 32, class: 'axis-label', 'text-anchor': 'middle' }, xLabel));
+  svg.append(el('text', {
+    x: 12, y: top + size / 2, class: 'axis-label', 'text-anchor': 'middle', transform: `rotate(-90 12 ${top + size / 2})`,
+  }, yLabel));
+  if (diagonal) {
+    svg.append(el('line', { x1: sx(0), y1: sy(0), x2: sx(1), y2: sy(1), class: 'diagonal', stroke: '#9aa5ad', 'stroke-dasharray': '4 4' }));
+  }
+  series.forEach((s, si) => {
+    const colour = PALETTE[si % PALETTE.length];
+    const pts = s.x.map((x, i) => `${sx(x).toFixed(1)},${sy(s.y[i]).toFixed(1)}`).join(' ');
+    const line = el('polyline', { points: pts, fill: 'none', stroke: colour, 'stroke-width': 2, class: 'series', 'data-series': s.label });
+    line.append(el('title', {}, s.label));
+    svg.append(line);
+    if (s.points) {
+      s.x.forEach((x, i) => svg.append(el('circle', { cx: sx(x), cy: sy(s.y[i]), r: 3, fill: colour })));
+    }
+    const ly = top + 10 + si * 18;
+    svg.append(el('rect', { x: left + size + 14, y: ly - 9, width: 12, height: 12, fill: colour }));
+    svg.append(el('text', { x: left + size + 32, y: ly + 1, class: 'legend' }, s.label));
+  });
+  return svg;
+}
+
+/**
+ * Horizontal bars (importances): one bar per item, value from 0 to the largest, ±std whiskers.
+ * @param {{label: string, value: number, std?: number}[]} items
+ */
+export function hBars(items, { title, format }) {
+  const left = 160, top = 8, rowH = 20, plotW = 260;
+  const height = top + items.length * rowH + 10;
+  const svg = el('svg', { viewBox: `0 0 ${left + plotW + 70} ${height}`, class: 'chart hbar-chart', role: 'img', 'aria-label': title });
+  svg.append(el('title', {}, title));
+  const max = Math.max(1e-12, ...items.map((d) => Math.abs(d.value) + (d.std || 0)));
+  const sx = (v) => left + (Math.max(0, v) / max) * plotW;
+  items.forEach((d, i) => {
+    const y = top + i * rowH;
+    svg.append(el('text', { x: left - 6, y: y + 13, class: 'tick', 'text-anchor': 'end' }, d.label.length > 24 ? `${d.label.slice(0, 23)}…` : d.label));
+    const bar = el('rect', { x: left, y: y + 3, width: Math.max(0.5, sx(d.value) - left), height: rowH - 7, fill: PALETTE[0], class: 'bar' });
+    bar.append(el('title', {}, `${d.label}: ${format(d.value)}`));
+    svg.append(bar);
+    if (d.std > 0) {
+      svg.append(el('line', { x1: sx(d.value - d.std), x2: sx(d.value + d.std), y1: y + rowH / 2, y2: y + rowH / 2, class: 'whisker' }));
+    }
+    svg.append(el('text', { x: Math.max(sx(d.value), left) + 6, y: y + 13, class: 'tick' }, format(d.value)));
+  });
+  return svg;
+}

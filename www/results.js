@@ -1,0 +1,227 @@
+// Model results view: sortable comparison table with 95% intervals, the paired test, ROC and
+// calibration charts, a confusion matrix with a threshold slider (computed from the pooled
+// out-of-fold ROC points of the report), importances and the fairness audit.
+// Strings: i18n/LANG.models.json. app.js passes its helpers in `ui` so this module owns no state
+// beyond the current view's selections.
+import { hBars, unitLines } from './charts.js';
+
+const CLASS_KEYS = ['roc_auc', 'pr_auc', 'accuracy', 'balanced_accuracy', 'recall', 'specificity', 'mcc', 'brier', 'log_loss'];
+const REG_KEYS = ['r2', 'rmse', 'mae'];
+const LOWER_IS_BETTER = new Set(['brier', 'log_loss', 'mae', 'rmse']);
+const TOP_FEATURES = 12;
+
+const view = { report: null, sort: null, model: 0, index: null };
+
+const isNum = (v) => typeof v === 'number' && Number.isFinite(v);
+
+/** Index of the ROC point for a threshold preset. Points are ordered by descending threshold. */
+export function presetIndex(roc, preset, value = 0.5) {
+  const n = roc.thresholds.length;
+  if (preset === 'youden') {
+    let best = 0;
+    for (let i = 1; i < n; i++) if (roc.tpr[i] - roc.fpr[i] > roc.tpr[best] - roc.fpr[best]) best = i;
+    return best;
+  }
+  if (preset === 'sensitivity') {
+    const i = roc.tpr.findIndex((v) => v >= value);
+    return i < 0 ? n - 1 : i;
+  }
+  // Fixed threshold: predictions >= value are positive, i.e. the last point whose threshold >= value.
+  let i = 0;
+  while (i + 1 < n && roc.thresholds[i + 1] >= value) i++;
+  return i;
+}
+
+/** Confusion counts at ROC point `i`. */
+export function countsAt(roc, i) {
+  const tp = Math.round(roc.tpr[i] * roc.positives);
+  const fp = Math.round(roc.fpr[i] * roc.negatives);
+  return { tp, fp, fn: roc.positives - tp, tn: roc.negatives - fp };
+}
+
+export function modelResults(report, ui) {
+  const { h, t } = ui;
+  const models = Array.isArray(report?.models) ? report.models : [];
+  if (!models.length) return h('div', { id: 'model-results' });
+  if (view.report !== report) {
+    view.report = report;
+    view.sort = null;
+    view.model = 0;
+    view.index = null;
+  }
+  const regression = report.target?.task === 'regression';
+  const root = h('div', { id: 'model-results', 'data-task': regression ? 'regression' : 'classification' });
+  const render = () => root.replaceChildren(...parts(report, models, regression, ui, render));
+  render();
+  return root;
+}
+
+function parts(report, models, regression, ui, rerender) {
+  const { h, t } = ui;
+  const out = [];
+  out.push(h('h3', {}, t('models.compare_title')));
+  out.push(h('p', { class: 'note' }, t(regression ? 'models.compare_note_reg' : 'models.compare_note')));
+  out.push(compareTable(report, models, regression, ui, rerender));
+  const cmp = report.evaluation?.comparison;
+  if (cmp) {
+    const text = isNum(cmp.p_value)
+      ? t('models.paired_test', {
+        a: ui.modelLabel(cmp.kinds[0]), b: ui.modelLabel(cmp.kinds[1]), metric: ui.metricLabel(cmp.metric),
+        diff: ui.fmtDec(cmp.mean_difference), t: ui.fmtDec(cmp.t, 2), df: cmp.df, p: ui.fmtDec(cmp.p_value),
+      })
+      : t('models.paired_test_undefined', { a: ui.modelLabel(cmp.kinds[0]), b: ui.modelLabel(cmp.kinds[1]), metric: ui.metricLabel(cmp.metric) });
+    out.push(h('p', { id: 'paired-test', class: 'note', 'data-p': isNum(cmp.p_value) ? String(cmp.p_value) : '' }, text));
+  }
+  if (!regression) {
+    const withCurves = models.filter((m) => m.curves);
+    if (withCurves.length) {
+      out.push(h('div', { class: 'chart-row' },
+        h('figure', { class: 'chart-box' },
+          unitLines(withCurves.map((m) => ({ label: ui.modelLabel(m.kind), x: m.curves.roc.fpr, y: m.curves.roc.tpr })),
+            { title: t('models.roc_title'), xLabel: t('models.fpr'), yLabel: t('models.tpr'), format: (v) => ui.fmtDec(v, 2), id: 'roc-chart' }),
+          h('figcaption', {}, t('models.roc_title'))),
+        h('figure', { class: 'chart-box' },
+          unitLines(withCurves.map((m) => ({
+            label: ui.modelLabel(m.kind), x: m.curves.calibration.mean_predicted, y: m.curves.calibration.fraction_positive, points: true,
+          })), { title: t('models.calibration_title'), xLabel: t('models.mean_predicted'), yLabel: t('models.fraction_positive'), format: (v) => ui.fmtDec(v, 1), id: 'calibration-chart' }),
+          h('figcaption', {}, t('models.calibration_title')))));
+    }
+  }
+  // Per-model details.
+  out.push(h('h3', {}, t('models.details_title')));
+  out.push(h('label', { class: 'inline' }, t('models.details_model'), ' ',
+    h('select', {
+      id: 'detail-model',
+      onchange: (e) => { view.model = Number(e.target.value); view.index = null; rerender(); },
+    }, ...models.map((m, i) => h('option', { value: String(i), selected: i === view.model }, ui.modelLabel(m.kind))))));
+  const model = models[Math.min(view.model, models.length - 1)];
+  if (!regression && model.curves) out.push(thresholdView(model, report, ui, rerender));
+  out.push(importanceView(model, ui));
+  if (model.fairness) out.push(fairnessView(model.fairness, ui));
+  return out;
+}
+
+function compareTable(report, models, regression, ui, rerender) {
+  const { h, t } = ui;
+  const keys = (regression ? REG_KEYS : CLASS_KEYS).filter((k) => models.some((m) => m.metrics?.[k]));
+  const pooled = (m, k) => m.metrics?.[k]?.pooled ?? m.metrics?.[k]?.mean;
+  const order = models.map((m, i) => i);
+  if (view.sort) {
+    const { key, dir } = view.sort;
+    order.sort((a, b) => {
+      const va = pooled(models[a], key), vb = pooled(models[b], key);
+      if (!isNum(va)) return 1;
+      if (!isNum(vb)) return -1;
+      return dir === 'asc' ? va - vb : vb - va;
+    });
+  }
+  const header = (k) => {
+    const sorted = view.sort?.key === k ? view.sort.dir : null;
+    return h('th', { scope: 'col', class: 'num-col', 'data-metric': k, 'aria-sort': sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : 'none' },
+      h('button', {
+        type: 'button', class: 'sort', 'data-sort': k,
+        title: t('models.sort_hint'),
+        onclick: () => {
+          const best = LOWER_IS_BETTER.has(k) ? 'asc' : 'desc';
+          const dir = view.sort?.key === k ? (view.sort.dir === 'asc' ? 'desc' : 'asc') : best;
+          view.sort = { key: k, dir };
+          rerender();
+        },
+      }, ui.metricLabel(k), sorted ? (sorted === 'asc' ? ' ▲' : ' ▼') : ''));
+  };
+  return h('div', { class: 'table-wrap' }, h('table', { id: 'compare-table', class: 'data' },
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('results.model')), ...keys.map(header))),
+    h('tbody', {}, ...order.map((i) => {
+      const m = models[i];
+      return h('tr', { 'data-kind': m.kind },
+        h('th', { scope: 'row' }, ui.modelLabel(m.kind)),
+        ...keys.map((k) => {
+          const s = m.metrics?.[k];
+          const v = pooled(m, k);
+          const ci = Array.isArray(s?.ci) ? s.ci : null;
+          return h('td', { class: 'num-col', 'data-metric': k, 'data-value': isNum(v) ? String(v) : '', 'data-ci': ci ? ci.join(',') : '' },
+            ui.fmtDec(v), ci ? h('span', { class: 'ci' }, ` (${ui.fmtDec(ci[0])}–${ui.fmtDec(ci[1])})`) : null);
+        }));
+    }))));
+}
+
+function thresholdView(model, report, ui, rerender) {
+  const { h, t } = ui;
+  const roc = model.curves.roc;
+  const n = roc.thresholds.length;
+  if (view.index == null || view.index >= n) view.index = presetIndex(roc, 'fixed', report.evaluation?.threshold ?? 0.5);
+  const i = view.index;
+  const c = countsAt(roc, i);
+  const ratio = (a, b) => (b > 0 ? a / b : null);
+  const sens = ratio(c.tp, c.tp + c.fn), spec = ratio(c.tn, c.tn + c.fp);
+  const ppv = ratio(c.tp, c.tp + c.fp), npv = ratio(c.tn, c.tn + c.fn);
+  const set = (k) => { view.index = k; rerender(); };
+  const cell = (key, correct) => h('td', { class: `cm-cell ${correct ? 'cm-correct' : 'cm-wrong'}`, 'data-cell': key },
+    h('span', { class: 'cm-value' }, ui.fmtInt(c[key])), h('span', { class: 'cm-label' }, t(`results.${key}`)));
+  const thr = roc.thresholds[i];
+  return h('div', { id: 'threshold-view', class: 'threshold-view', 'data-kind': model.kind },
+    h('h4', {}, t('models.threshold_title')),
+    h('div', { class: 'threshold-controls' },
+      h('input', {
+        id: 'threshold-slider', type: 'range', min: '0', max: String(n - 1), step: '1', value: String(i),
+        'aria-label': t('models.threshold'),
+        oninput: (e) => set(Number(e.target.value)),
+      }),
+      h('output', { id: 'threshold-value', for: 'threshold-slider', 'data-value': String(thr) },
+        i === 0 ? t('models.threshold_none') : t('models.threshold_at', { value: ui.fmtDec(thr) })),
+      h('button', { type: 'button', id: 'preset-default', onclick: () => set(presetIndex(roc, 'fixed', 0.5)) }, t('models.preset_default')),
+      h('button', { type: 'button', id: 'preset-youden', onclick: () => set(presetIndex(roc, 'youden')) }, t('models.preset_youden')),
+      h('button', { type: 'button', id: 'preset-sens90', onclick: () => set(presetIndex(roc, 'sensitivity', 0.9)) }, t('models.preset_sens90'))),
+    h('table', { id: 'threshold-cm', class: 'cm-table' },
+      h('caption', {}, t('models.threshold_cm', { model: ui.modelLabel(model.kind) })),
+      h('thead', {}, h('tr', {}, h('td'), h('th', { scope: 'col' }, t('models.pred_pos')), h('th', { scope: 'col' }, t('models.pred_neg')))),
+      h('tbody', {},
+        h('tr', {}, h('th', { scope: 'row' }, t('models.actual_pos')), cell('tp', true), cell('fn', false)),
+        h('tr', {}, h('th', { scope: 'row' }, t('models.actual_neg')), cell('fp', false), cell('tn', true)))),
+    h('p', { id: 'threshold-rates', class: 'note' },
+      t('models.threshold_rates', { sens: ui.fmtPct(sens), spec: ui.fmtPct(spec), ppv: ui.fmtPct(ppv), npv: ui.fmtPct(npv) })));
+}
+
+function importanceView(model, ui) {
+  const { h, t } = ui;
+  const perm = Array.isArray(model.importance?.permutation) ? model.importance.permutation : [];
+  const imp = Array.isArray(model.importance?.impurity) ? model.importance.impurity : null;
+  const box = h('div', { id: 'importance-view', 'data-kind': model.kind });
+  box.append(h('h4', {}, t('models.importance_title')));
+  if (perm.length) {
+    box.append(h('figure', { class: 'chart-box', id: 'permutation-chart' },
+      hBars(perm.slice(0, TOP_FEATURES).map((f) => ({ label: f.feature, value: f.mean, std: f.std })),
+        { title: t('models.permutation_title'), format: (v) => ui.fmtDec(v) }),
+      h('figcaption', {}, t('models.permutation_title'))));
+  } else {
+    box.append(h('p', { class: 'note' }, t('models.permutation_none')));
+  }
+  if (imp?.length) {
+    box.append(h('figure', { class: 'chart-box', id: 'impurity-chart' },
+      hBars(imp.slice(0, TOP_FEATURES).map((f) => ({ label: f.feature, value: f.mean, std: f.std })),
+        { title: t('models.impurity_title'), format: (v) => ui.fmtDec(v) }),
+      h('figcaption', {}, t('models.impurity_title'))));
+  }
+  return box;
+}
+
+function fairnessView(f, ui) {
+  const { h, t } = ui;
+  const largest = f.largest;
+  return h('div', { id: 'fairness-view', 'data-flagged': String(!!f.flagged) },
+    h('h4', {}, t('models.fairness_title', { column: f.column })),
+    h('div', { class: 'table-wrap narrow' }, h('table', { id: 'fairness-table', class: 'data' },
+      h('thead', {}, h('tr', {},
+        h('th', { scope: 'col' }, t('models.subgroup')),
+        ...['count', 'prevalence', 'tpr', 'fpr', 'ppv', 'auc'].map((k) => h('th', { scope: 'col', class: 'num-col' }, t(`models.fair_${k}`))))),
+      h('tbody', {}, ...f.groups.map((g) => h('tr', { 'data-group': g.value },
+        h('th', { scope: 'row' }, g.value),
+        h('td', { class: 'num-col' }, ui.fmtInt(g.count)),
+        h('td', { class: 'num-col' }, ui.fmtPct(g.prevalence)),
+        ...['tpr', 'fpr', 'ppv'].map((k) => h('td', { class: 'num-col', 'data-metric': k }, ui.fmtPct(g[k]))),
+        h('td', { class: 'num-col', 'data-metric': 'auc' }, ui.fmtDec(g.auc))))))),
+    largest ? h('p', { id: 'fairness-gap', class: f.flagged ? 'warning flagged' : 'note' },
+      t(f.flagged ? 'models.fairness_flagged' : 'models.fairness_ok', {
+        metric: t(`models.fair_${largest.metric}`), gap: ui.fmtDec(largest.gap), a: largest.between[0], b: largest.between[1], threshold: ui.fmtDec(f.threshold, 2),
+      })) : null);
+}
