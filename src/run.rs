@@ -472,6 +472,10 @@ fn model_all(
         .evaluation
         .folds_grouped(&y.labels, groups.as_deref(), recipe.seed)?;
     let threshold = 0.5;
+    let repeats = recipe
+        .evaluation
+        .permutation_repeats
+        .unwrap_or(importance::DEFAULT_REPEATS);
     let total = folds.len() * recipe.models.len();
     let mut records: Vec<Record> = recipe.models.iter().map(|_| Record::default()).collect();
     let n_steps = recipe.features.len();
@@ -581,7 +585,8 @@ fn model_all(
                 .seed
                 .wrapping_mul(1_000_003)
                 .wrapping_add((m * folds.len() + f) as u64);
-            if let Some(imp) = importance::permutation(&xte, &|x| fitted.predict(x), &score, pseed)
+            if let Some(imp) =
+                importance::permutation(&xte, &|x| fitted.predict(x), &score, repeats, pseed)
             {
                 rec.permutation.add(&names, &imp);
             }
@@ -751,10 +756,10 @@ fn model_all(
             level: 0.95,
             seed: recipe.seed,
         }),
-        importance: Some(ImportanceMethod {
+        importance: (repeats > 0).then(|| ImportanceMethod {
             method: "permutation_on_test_folds".into(),
             score: key.into(),
-            repeats: importance::REPEATS,
+            repeats,
         }),
         comparison,
     };

@@ -328,3 +328,32 @@ fn fairness_audit_per_subgroup() {
         "{e}"
     );
 }
+
+#[test]
+fn permutation_importance_can_be_turned_off() {
+    let csv = patients_csv(120, 3);
+    let recipe = recipe_json(
+        MASK,
+        FEATURES,
+        r#"[{"kind": "decision_tree", "max_depth": 3}]"#,
+        r#"{"method": "stratified_kfold", "folds": 3, "permutation_repeats": 0}"#,
+    );
+    let out = run(&csv, &recipe).unwrap();
+    let m = &out.report.models[0];
+    assert!(m.importance.permutation.is_empty());
+    assert!(
+        m.importance.impurity.is_some(),
+        "impurity importance costs nothing extra"
+    );
+    assert!(out.report.evaluation.as_ref().unwrap().importance.is_none());
+    let e = bedside::recipe::Recipe::from_json(
+        &recipe.replace("\"permutation_repeats\": 0", "\"permutation_repeats\": -1"),
+    )
+    .err()
+    .unwrap()
+    .to_string();
+    assert!(
+        e.contains("evaluation") && e.contains("permutation_repeats"),
+        "{e}"
+    );
+}

@@ -3,7 +3,8 @@
 //! **Permutation importance** is measured on each test fold, as scikit-learn's
 //! `permutation_importance` on held-out rows: the fitted model's score (ROC-AUC for
 //! classification, R² for regression) minus its score after shuffling one input column,
-//! averaged over `REPEATS` = 5 seeded shuffles. Per input it reports the mean and the
+//! averaged over 5 seeded shuffles (`evaluation.permutation_repeats`; 0 turns it off, e.g. for
+//! large tables where it costs inputs × repeats extra predictions per split). Per input it reports the mean and the
 //! population std over the splits. Inputs are the columns the models see (after one-hot
 //! encoding); a column that exists only in some splits (a category absent from a training
 //! split) is averaged over the splits that have it. Splits whose score is undefined (a
@@ -19,17 +20,21 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// Shuffles per input column.
-pub const REPEATS: usize = 5;
+/// Shuffles per input column unless `evaluation.permutation_repeats` says otherwise.
+pub const DEFAULT_REPEATS: usize = 5;
 
-/// The decrease in `score` when each column of `x` is shuffled (mean over [`REPEATS`]);
-/// `None` if the score on the intact rows is undefined.
+/// The decrease in `score` when each column of `x` is shuffled (mean over `repeats`
+/// shuffles); `None` if the score on the intact rows is undefined or `repeats` is 0.
 pub fn permutation(
     x: &Array2<f64>,
     predict: &dyn Fn(&Array2<f64>) -> Vec<f64>,
     score: &dyn Fn(&[f64]) -> Option<f64>,
+    repeats: usize,
     seed: u64,
 ) -> Option<Vec<f64>> {
+    if repeats == 0 {
+        return None;
+    }
     let base = score(&predict(x))?;
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut xs = x.clone();
@@ -38,7 +43,7 @@ pub fn permutation(
     for j in 0..x.ncols() {
         let mut drop = 0.0;
         let mut k = 0;
-        for _ in 0..REPEATS {
+        for _ in 0..repeats {
             perm.shuffle(&mut rng);
             for (i, &src) in perm.iter().enumerate() {
                 xs[[i, j]] = x[[src, j]];
@@ -129,7 +134,8 @@ mod tests {
         let y = [false, false, true, true, false, true];
         let predict = |m: &Array2<f64>| m.column(0).to_vec();
         let score = |p: &[f64]| roc_auc(&y, p);
-        let imp = permutation(&x, &predict, &score, 3).unwrap();
+        let imp = permutation(&x, &predict, &score, 5, 3).unwrap();
+        assert_eq!(permutation(&x, &predict, &score, 0, 3), None);
         assert!(imp[0] > 0.2, "{imp:?}");
         assert_eq!(imp[1], 0.0);
     }

@@ -332,6 +332,8 @@ pub struct EvaluationSpec {
     pub fairness: Option<String>,
     /// A gap between subgroups above this is flagged (default 0.1).
     pub fairness_threshold: Option<f64>,
+    /// Shuffles per input for permutation importance (default 5; 0 turns it off).
+    pub permutation_repeats: Option<usize>,
 }
 
 impl From<Evaluation> for EvaluationSpec {
@@ -340,6 +342,7 @@ impl From<Evaluation> for EvaluationSpec {
             split,
             fairness: None,
             fairness_threshold: None,
+            permutation_repeats: None,
         }
     }
 }
@@ -379,6 +382,9 @@ impl Serialize for EvaluationSpec {
             if let Some(t) = self.fairness_threshold {
                 o.insert("fairness_threshold".into(), t.into());
             }
+            if let Some(r) = self.permutation_repeats {
+                o.insert("permutation_repeats".into(), r.into());
+            }
         }
         v.serialize(s)
     }
@@ -388,7 +394,7 @@ impl<'de> Deserialize<'de> for EvaluationSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
         use serde::de::Error as _;
         let mut v = serde_json::Value::deserialize(d)?;
-        let (mut fairness, mut fairness_threshold) = (None, None);
+        let (mut fairness, mut fairness_threshold, mut permutation_repeats) = (None, None, None);
         if let Some(o) = v.as_object_mut() {
             match o.remove("fairness") {
                 None | Some(serde_json::Value::Null) => {}
@@ -407,12 +413,23 @@ impl<'de> Deserialize<'de> for EvaluationSpec {
                     })?)
                 }
             }
+            match o.remove("permutation_repeats") {
+                None | Some(serde_json::Value::Null) => {}
+                Some(r) => {
+                    permutation_repeats = Some(r.as_u64().filter(|&r| r <= 1000).ok_or_else(|| {
+                        D::Error::custom(
+                            "invalid value for `permutation_repeats`: expected an integer from 0 to 1000",
+                        )
+                    })? as usize)
+                }
+            }
         }
         let split = serde_json::from_value(v).map_err(D::Error::custom)?;
         Ok(EvaluationSpec {
             split,
             fairness,
             fairness_threshold,
+            permutation_repeats,
         })
     }
 }
