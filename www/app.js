@@ -194,7 +194,7 @@ const fmtPct = (v, digits = 1) =>
 
 const ROLES = ['identifier', 'quasi', 'sensitive', 'target', 'feature', 'text', 'ignore'];
 const ID_ACTIONS = ['drop', 'pseudonymize'];
-const MODEL_KINDS = ['logistic_regression', 'decision_tree'];
+const MODEL_KINDS = ['logistic_regression', 'decision_tree', 'random_forest', 'gradient_boosting', 'svm', 'naive_bayes', 'knn', 'mlp'];
 const CLASS_METRICS = ['accuracy', 'precision', 'recall', 'specificity', 'f1', 'roc_auc'];
 const REG_METRICS = ['mae', 'rmse', 'r2'];
 const ARGS_PREVIEW = 120; // characters of an audit entry's arguments shown before "more"

@@ -45,6 +45,9 @@ test('model results: intervals, sorting, curves, threshold presets, importances 
       name: 'zoo.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(recipe)),
     });
     await waitForResults(page, KINDS, 120_000);
+    // The option controls follow the uploaded recipe's models.
+    for (const kind of KINDS) assert.ok(await page.isChecked(`#model-${kind}`), `${kind} checked`);
+    assert.ok(!(await page.isChecked('#model-svm')));
     await page.waitForSelector('#compare-table');
 
     // Comparison table: one row per model, pooled value with a 95% interval around it.
