@@ -35,7 +35,8 @@ pub fn permutation(
     if repeats == 0 {
         return None;
     }
-    let base = score(&predict(x))?;
+    let settled = |p: Vec<f64>| -> Vec<f64> { p.into_iter().map(settle).collect() };
+    let base = score(&settled(predict(x)))?;
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut xs = x.clone();
     let mut perm: Vec<usize> = (0..x.nrows()).collect();
@@ -48,7 +49,7 @@ pub fn permutation(
             for (i, &src) in perm.iter().enumerate() {
                 xs[[i, j]] = x[[src, j]];
             }
-            if let Some(s) = score(&predict(&xs)) {
+            if let Some(s) = score(&settled(predict(&xs))) {
                 drop += base - s;
                 k += 1;
             }
@@ -57,6 +58,17 @@ pub fn permutation(
         out.push(if k > 0 { drop / k as f64 } else { 0.0 });
     }
     Some(out)
+}
+
+/// A prediction rounded to 12 significant digits before scoring: `exp` may differ in the last
+/// bit between the native and the wasm math library, and a near-tie of two predictions must not
+/// count as a tie for the AUC on one platform only (same recipe, same report).
+fn settle(v: f64) -> f64 {
+    if v == 0.0 || !v.is_finite() {
+        return v;
+    }
+    let scale = 10f64.powi(11 - v.abs().log10().floor() as i32);
+    (v * scale).round() / scale
 }
 
 /// One input's importance over the splits.

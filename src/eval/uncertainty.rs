@@ -14,7 +14,7 @@
 //! overlap of training sets between splits.
 
 use super::metrics::{ascending, classification_weighted, regression_weighted};
-use rand::{Rng, SeedableRng};
+use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
@@ -44,7 +44,7 @@ fn intervals(
     for _ in 0..RESAMPLES {
         w.iter_mut().for_each(|v| *v = 0.0);
         for _ in 0..n {
-            w[rng.gen_range(0..n)] += 1.0;
+            w[crate::models::draw_index(&mut rng, 0, n)] += 1.0;
         }
         for (k, v) in compute(&w).into_iter().enumerate() {
             if let Some(v) = v {

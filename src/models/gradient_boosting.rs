@@ -9,9 +9,10 @@
 //! larger one (the sibling-subtraction trick), so each level scans at most half the rows.
 //! Histogram buffers come from a pool allocated once per fit. The split gain and leaf values
 //! follow scikit-learn: gain = G_L²/(H_L+λ) + G_R²/(H_R+λ) − G²/(H+λ), leaf = −η·G/(H+λ), with
-//! `min_samples_leaf` rows and a hessian of at least 1e-3 on each side. Ties go to the first
-//! feature and the lowest bin. Early stopping is not used (scikit-learn's `"auto"` turns it on
-//! only above 10,000 rows). Sample weights (`class_weight`) multiply gradients and hessians.
+//! `min_samples_leaf` rows and a hessian of at least 1e-3 on each side. Gains within 1e-10
+//! (relative) of each other are ties, won by the first feature and the lowest bin. Early
+//! stopping is not used (scikit-learn's `"auto"` turns it on only above 10,000 rows). Sample
+//! weights (`class_weight`) multiply gradients and hessians.
 
 use super::binning::{Binned, MAX_BINS};
 use super::tree::{FlatTree, Node};
@@ -238,7 +239,7 @@ impl Booster<'_> {
                     continue;
                 }
                 let gain = self.score(gl, hl) + self.score(gr, hr) - parent;
-                if gain > 0.0 && best.is_none_or(|b| gain > b.gain) {
+                if gain > 0.0 && best.is_none_or(|b| clearly_above(gain, b.gain)) {
                     best = Some(Best {
                         gain,
                         feature: f,
@@ -278,7 +279,9 @@ impl Booster<'_> {
             let mut pick: Option<usize> = None;
             for (i, l) in leaves.iter().enumerate() {
                 if let Some(b) = l.best {
-                    if pick.is_none_or(|j| b.gain > leaves[j].best.map_or(0.0, |c| c.gain)) {
+                    if pick.is_none_or(|j| {
+                        clearly_above(b.gain, leaves[j].best.map_or(0.0, |c| c.gain))
+                    }) {
                         pick = Some(i);
                     }
                 }
@@ -388,6 +391,15 @@ impl Booster<'_> {
             importances: Vec::new(),
         }
     }
+}
+
+/// `a > b` by more than rounding: gains equal up to the last bits (one-hot twins such as
+/// `smoker=yes` / `smoker=no` give the same partition mirrored, summed in another order) count as
+/// ties, so the first candidate wins on every platform. Without this, last-bit differences of
+/// `exp` between native and wasm picked a different twin, and the same recipe gave a different
+/// importance ranking in the browser.
+fn clearly_above(a: f64, b: f64) -> bool {
+    a > b + 1e-10 * b.abs()
 }
 
 fn leaf_node() -> Node {

@@ -54,6 +54,13 @@ pub enum ClassWeight {
     Balanced,
 }
 
+/// A uniform index in `lo..hi`, drawn through `u32` so that native (64-bit `usize`) and wasm32
+/// (32-bit `usize`) consume the same random stream and give the same report: `gen_range` on
+/// `usize` samples a different width on each.
+pub(crate) fn draw_index(rng: &mut impl rand::Rng, lo: usize, hi: usize) -> usize {
+    rng.gen_range(lo as u32..hi as u32) as usize
+}
+
 /// Per-row sample weights for `class_weight` (all 1 without it).
 pub fn class_weights(y: &[bool], cw: Option<ClassWeight>) -> Vec<f64> {
     match cw {

@@ -14,7 +14,7 @@ use super::{class_weights, ClassWeight, Classifier, FittedClassifier, FittedRegr
 use crate::error::{Error, Result};
 use crate::privacy::ArgError;
 use ndarray::Array2;
-use rand::{Rng, SeedableRng};
+use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
@@ -164,7 +164,7 @@ pub(crate) fn grow_forest(
             if bootstrap {
                 counts.iter_mut().for_each(|c| *c = 0.0);
                 for _ in 0..n {
-                    counts[rng.gen_range(0..n)] += 1.0;
+                    counts[super::draw_index(&mut rng, 0, n)] += 1.0;
                 }
             } else {
                 counts.iter_mut().for_each(|c| *c = 1.0);
@@ -268,6 +268,7 @@ impl FittedClassifier for Forest {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rand::Rng;
 
     impl RandomForest {
         fn classify(&self, x: &Array2<f64>, y: &[bool]) -> Box<dyn FittedClassifier> {

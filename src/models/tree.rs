@@ -26,7 +26,6 @@ use super::{class_weights, ClassWeight, Classifier, FittedClassifier};
 use crate::error::{Error, Result};
 use crate::privacy::ArgError;
 use ndarray::{Array2, ArrayView1};
-use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
@@ -362,7 +361,7 @@ impl Grower<'_> {
             if tried < p {
                 if let Some(rng) = rng.as_deref_mut() {
                     for i in 0..tried {
-                        let j = rng.gen_range(i..p);
+                        let j = super::draw_index(rng, i, p);
                         self.feats.swap(i, j);
                     }
                 }

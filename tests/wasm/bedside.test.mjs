@@ -203,6 +203,24 @@ describe('native CLI and wasm agree', () => {
     assertClose(withoutTimings(result.report), withoutTimings(native), 1e-9);
     assert.ok(existsSync(join(dir, 'masked.csv')), 'CLI wrote --out');
   });
+
+  test('the model zoo gives the same report natively and in wasm (seeded forests, bootstrap, importances)', (t) => {
+    const session = open(demoBytes, basename(PATHS.demoCsv));
+    const recipe = session.suggest_recipe(TARGET);
+    recipe.models = [
+      { kind: 'random_forest', trees: 20 }, { kind: 'gradient_boosting', max_iter: 20 }, { kind: 'svm' },
+      { kind: 'naive_bayes' }, { kind: 'knn' }, { kind: 'mlp', max_iter: 20 },
+    ];
+    recipe.evaluation = { method: 'stratified_kfold', folds: 3, fairness: 'sex' };
+    const result = session.run(recipe, () => {});
+    const dir = mkdtempSync(join(tmpdir(), 'bedside-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    writeFileSync(join(dir, 'recipe.json'), JSON.stringify(recipe, null, 2));
+    const cli = spawnSync(PATHS.cli, ['run', '--data', basename(PATHS.demoCsv), '--recipe', join(dir, 'recipe.json')],
+      { cwd: dirname(PATHS.demoCsv), encoding: 'utf8', maxBuffer: 64 << 20 });
+    assert.equal(cli.status, 0, `bedside run failed:\n${cli.stderr}`);
+    assertClose(withoutTimings(result.report).models, withoutTimings(JSON.parse(cli.stdout)).models, 1e-9, 'models');
+  });
 });
 
 describe('native CLI and wasm agree on every feature family', () => {
