@@ -2,12 +2,14 @@
 //! (no BLAS), as scikit-learn's `LinearRegression` and `Ridge(alpha=1.0)`.
 //!
 //! X and y are centred (so the intercept is not penalised), then β solves
-//! (XᵀX + αI) β = Xᵀy through the eigen-decomposition of XᵀX (cyclic Jacobi): eigenvalues
+//! (XᵀX + αI) β = Xᵀy through the eigen-decomposition of XᵀX (the Jacobi solver the PCA step
+//! uses, `features::linalg::symmetric_eigen`): eigenvalues
 //! at or below 1e-10 × the largest are dropped, which gives the minimum-norm least-squares
 //! solution for collinear inputs (one-hot columns with an intercept) as `lstsq` does.
 
 use super::{FittedRegressor, Regressor};
 use crate::error::{Error, Result};
+use crate::features::linalg::symmetric_eigen;
 use crate::privacy::ArgError;
 use ndarray::{Array1, Array2, Axis};
 use serde::{Deserialize, Serialize};
@@ -57,55 +59,6 @@ pub struct Linear {
     pub intercept: f64,
 }
 
-/// Eigen-decomposition of a symmetric matrix by cyclic Jacobi rotations: (values, vectors as
-/// columns).
-fn jacobi(mut a: Array2<f64>) -> (Vec<f64>, Array2<f64>) {
-    let n = a.nrows();
-    let mut v = Array2::<f64>::eye(n);
-    for _sweep in 0..100 {
-        let off: f64 = (0..n)
-            .flat_map(|i| (0..n).filter(move |&j| j != i).map(move |j| (i, j)))
-            .map(|(i, j)| a[[i, j]] * a[[i, j]])
-            .sum();
-        let scale: f64 = (0..n)
-            .map(|i| a[[i, i]] * a[[i, i]])
-            .sum::<f64>()
-            .max(1e-300);
-        if off <= 1e-30 * scale {
-            break;
-        }
-        for p in 0..n {
-            for q in p + 1..n {
-                let apq = a[[p, q]];
-                if apq.abs() < 1e-300 {
-                    continue;
-                }
-                let theta = (a[[q, q]] - a[[p, p]]) / (2.0 * apq);
-                let t = theta.signum() / (theta.abs() + (theta * theta + 1.0).sqrt());
-                let t = if theta == 0.0 { 1.0 } else { t };
-                let c = 1.0 / (t * t + 1.0).sqrt();
-                let s = t * c;
-                for k in 0..n {
-                    let (akp, akq) = (a[[k, p]], a[[k, q]]);
-                    a[[k, p]] = c * akp - s * akq;
-                    a[[k, q]] = s * akp + c * akq;
-                }
-                for k in 0..n {
-                    let (apk, aqk) = (a[[p, k]], a[[q, k]]);
-                    a[[p, k]] = c * apk - s * aqk;
-                    a[[q, k]] = s * apk + c * aqk;
-                }
-                for k in 0..n {
-                    let (vkp, vkq) = (v[[k, p]], v[[k, q]]);
-                    v[[k, p]] = c * vkp - s * vkq;
-                    v[[k, q]] = s * vkp + c * vkq;
-                }
-            }
-        }
-    }
-    ((0..n).map(|i| a[[i, i]]).collect(), v)
-}
-
 /// Centred (ridge) least squares.
 pub fn fit_linear(x: &Array2<f64>, y: &[f64], alpha: f64, kind: &str) -> Result<Linear> {
     let n = y.len();
@@ -121,7 +74,7 @@ pub fn fit_linear(x: &Array2<f64>, y: &[f64], alpha: f64, kind: &str) -> Result<
     let ym = y.iter().sum::<f64>() / n as f64;
     let xc = x - &xm;
     let yc = Array1::from_iter(y.iter().map(|v| v - ym));
-    let (vals, vecs) = jacobi(xc.t().dot(&xc));
+    let (vals, vecs) = symmetric_eigen(&xc.t().dot(&xc));
     let xty = xc.t().dot(&yc);
     let top = vals.iter().fold(0.0f64, |a, &b| a.max(b));
     let proj = vecs.t().dot(&xty);
