@@ -18,8 +18,12 @@ const CLI = join(ROOT, 'target', 'release', 'bedside');
 // have are reported as skipped.
 const KINDS = ['logistic_regression', 'decision_tree', 'random_forest', 'gradient_boosting', 'naive_bayes'];
 
+// One thread for the references, as a user comparing with n_jobs=1 would see (HistGradientBoosting
+// and BLAS otherwise start a thread per core).
+const ONE_THREAD = { OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
+
 function python(args) {
-  const r = capture('python3', args);
+  const r = capture('python3', args, { env: ONE_THREAD });
   if (r.status !== 0) throw new StepError(`python3 ${args.join(' ')} failed:\n${r.stderr}`);
   return r.stdout;
 }

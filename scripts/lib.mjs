@@ -30,8 +30,10 @@ export function run(cmd, args, { cwd = ROOT, env } = {}) {
 }
 
 /** Run a command and return {status, stdout, stderr} (never throws for a non-zero exit). */
-export function capture(cmd, args, { cwd = ROOT } = {}) {
-  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+export function capture(cmd, args, { cwd = ROOT, env } = {}) {
+  const r = spawnSync(cmd, args, {
+    cwd, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, env: env ? { ...process.env, ...env } : process.env,
+  });
   if (r.error) return { status: -1, stdout: '', stderr: r.error.message };
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
