@@ -16,6 +16,7 @@ use crate::error::{Error, Result};
 use crate::eval::split::EvaluationSpec;
 use crate::features::FeatureStep;
 use crate::models::ModelSpec;
+use crate::privacy::risk::RiskOptions;
 use crate::privacy::PrivacyStep;
 use crate::table::{ColumnType, Table};
 use serde::de::DeserializeOwned;
@@ -69,6 +70,13 @@ pub struct Recipe {
     pub positive: Option<String>,
     pub models: Vec<ModelSpec>,
     pub evaluation: EvaluationSpec,
+    /// How re-identification risk is measured (threshold, population size).
+    #[serde(default, skip_serializing_if = "is_default_risk")]
+    pub risk: RiskOptions,
+}
+
+fn is_default_risk(r: &RiskOptions) -> bool {
+    *r == RiskOptions::default()
 }
 
 const TOP_FIELDS: &[&str] = &[
@@ -81,6 +89,7 @@ const TOP_FIELDS: &[&str] = &[
     "positive",
     "models",
     "evaluation",
+    "risk",
 ];
 
 impl Recipe {
@@ -165,7 +174,12 @@ impl Recipe {
             None => EvaluationSpec::default(),
             Some(v) => parse_part(v, "evaluation", Some("method"))?,
         };
+        let risk = match obj.get("risk") {
+            None | Some(Value::Null) => RiskOptions::default(),
+            Some(v) => parse_part(v, "risk", None)?,
+        };
         let recipe = Recipe {
+            risk,
             version,
             seed,
             columns,
@@ -178,6 +192,14 @@ impl Recipe {
         };
         recipe.check_arguments()?;
         Ok(recipe)
+    }
+
+    /// A copy safe to write into a Report: secrets (a user pseudonymization key) redacted.
+    pub fn redacted(&self) -> Recipe {
+        Recipe {
+            privacy: self.privacy.iter().map(PrivacyStep::redacted).collect(),
+            ..self.clone()
+        }
     }
 
     /// The recipe as pretty JSON.
@@ -213,6 +235,9 @@ impl Recipe {
         self.evaluation
             .check()
             .map_err(|(field, m)| Error::recipe("evaluation", Some(field), m))?;
+        self.risk
+            .check()
+            .map_err(|(field, m)| Error::recipe("risk", Some(field), m))?;
         if !self.models.is_empty() && self.target.is_none() {
             return Err(Error::recipe(
                 "(top level)",
@@ -276,22 +301,23 @@ impl Recipe {
                         ))
                     }
                     Some(t) => {
-                        if let Some(need) = step.needs_type() {
-                            if *t != need {
+                        if let Some(need) = step.accepts(field) {
+                            if !need.contains(t) {
+                                let names: Vec<&str> = need.iter().map(|n| n.name()).collect();
                                 return Err(Error::recipe(
                                     at,
                                     Some(field),
                                     format!(
                                         "column '{col}' is {}, this step needs a {} column",
                                         t.name(),
-                                        need.name()
+                                        names.join(" or ")
                                     ),
                                 ));
                             }
                         }
                     }
                 }
-                if step.masks_identifiers() {
+                if step.masks_identifiers() && field == "columns" {
                     masked.push(col.to_string());
                 }
             }
@@ -302,7 +328,7 @@ impl Recipe {
                 return Err(Error::recipe(
                     "columns",
                     Some(name),
-                    "has role identifier but no privacy step drops or pseudonymizes it",
+                    "has role identifier but no privacy step removes its values (drop, redact, mask keeping nothing, pseudonymize or replace_random)",
                 ));
             }
         }

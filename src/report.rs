@@ -6,7 +6,7 @@ use crate::eval::importance::FeatureImportance;
 use crate::eval::metrics::Confusion;
 use crate::eval::uncertainty::PairedTest;
 use crate::models::Task;
-use crate::privacy::risk::Measures;
+use crate::privacy::risk::{InformationLoss, Measures};
 use crate::recipe::Recipe;
 use crate::table::profile::InputSummary;
 use serde::{Deserialize, Serialize};
@@ -41,6 +41,8 @@ pub struct PrivacyReport {
     /// Rows and columns of the masked output.
     pub output_rows: usize,
     pub output_columns: Vec<String>,
+    /// Information loss over the quasi-identifiers (None without quasi-identifiers).
+    pub information_loss: Option<InformationLoss>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -158,7 +160,7 @@ pub struct RunTimings {
 }
 
 /// One executed step.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AuditEntry {
     /// Where in the recipe: `privacy[0]`, `features[1]`, `models[0]`, or `input`/`target`.
     pub step: String,

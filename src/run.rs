@@ -8,7 +8,7 @@ use crate::eval::metrics::{self, Confusion};
 use crate::eval::{curves, fairness, importance, uncertainty};
 use crate::features;
 use crate::models::Task;
-use crate::privacy::{risk, PrivacyContext};
+use crate::privacy::{risk, PrivacyContext, PrivacyStep};
 use crate::recipe::{Recipe, Role};
 use crate::report::*;
 use crate::table::profile::InputSummary;
@@ -72,7 +72,6 @@ pub fn run(
     ctx: &mut Context,
 ) -> Result<Output> {
     let start = (ctx.now_ms)();
-    recipe.check_against(table)?;
     let mut audit = Vec::new();
     let mut warnings = Vec::new();
     if !input.rejected_rows.is_empty() {
@@ -110,39 +109,34 @@ pub fn run(
         ));
     }
     let sensitive = sensitive_cols.first().map(String::as_str);
-    let before = risk::measure(table, &quasi, sensitive, risk::DEFAULT_THRESHOLD);
-    let mut masked = table.clone();
+    let before = risk::measure_with(table, &quasi, sensitive, &recipe.risk);
     let key = ctx.key.clone();
-    let pctx = PrivacyContext { key: &key };
     let steps = recipe.privacy.len();
-    for (i, step) in recipe.privacy.iter().enumerate() {
-        ctx.report(
-            "privacy",
-            i,
-            steps,
-            format!("{} ({}/{})", step.name(), i + 1, steps),
-        )?;
-        let effect = step.apply(&mut masked, &pctx);
-        audit.push(AuditEntry {
-            step: format!("privacy[{i}]"),
-            op: step.name().into(),
-            args: args_of(step),
-            rows_affected: effect.rows_affected,
-            cells_affected: effect.cells_affected,
-            note: effect.note,
-        });
-    }
+    let masked_out = {
+        let mut on_step = |i: usize, name: &str| {
+            ctx.report("privacy", i, steps, format!("{name} ({}/{steps})", i + 1))
+        };
+        apply_privacy(table, recipe, &key, &mut on_step)?
+    };
     ctx.report("privacy", steps, steps, "privacy steps done".into())?;
-    let after = risk::measure(
+    audit.extend(masked_out.audit);
+    let masked = masked_out.table;
+    let after = risk::measure_with(
         &masked,
         &quasi,
         sensitive.filter(|s| masked.column(s).is_some()),
-        risk::DEFAULT_THRESHOLD,
+        &recipe.risk,
     );
     for c in &masked.columns {
-        if c.ctype == ColumnType::Text && recipe.role(&c.name) != Role::Ignore {
-            warnings.push(format!("text column '{}' is kept in the masked output unscrubbed; drop it if it may name patients", c.name));
+        if c.ctype == ColumnType::Text
+            && recipe.role(&c.name) != Role::Ignore
+            && !masked_out.scrubbed.contains(&c.name)
+        {
+            warnings.push(format!("text column '{}' is kept in the masked output unscrubbed; drop it or add a scrub_text step if it may name patients", c.name));
         }
+    }
+    if masked_out.randomized {
+        warnings.push("randomized privacy steps (replace_random, noise, date_shift, pram) draw from the recipe seed, which this Report records: anyone holding both the Report and the masked file could recompute the draws, so share the masked file without the Report or keep the seed private".into());
     }
     if let (Some(k), Some(r)) = (after.k_anonymity, &after.risk) {
         if r.records_at_risk > 0 {
@@ -152,14 +146,16 @@ pub fn run(
             ));
         }
     }
+    let information_loss = risk::information_loss(table, &masked, &masked_out.row_map, &quasi);
     let privacy = PrivacyReport {
         quasi_identifiers: quasi,
         sensitive: sensitive.map(str::to_string),
         after,
         before,
-        suppressed_rows: 0,
+        suppressed_rows: masked_out.suppressed_rows,
         output_rows: masked.rows(),
         output_columns: masked.names(),
+        information_loss,
     };
 
     let (target, evaluation, models) = if recipe.models.is_empty() {
@@ -171,7 +167,7 @@ pub fn run(
 
     let report = Report {
         bedside_version: crate::VERSION.to_string(),
-        recipe: recipe.clone(),
+        recipe: recipe.redacted(),
         input,
         privacy,
         target,
@@ -184,6 +180,135 @@ pub fn run(
         },
     };
     Ok(Output { report, masked })
+}
+
+/// The result of the privacy steps.
+pub struct Masked {
+    pub table: Table,
+    /// For each row of `table`, its row in the input.
+    pub row_map: Vec<usize>,
+    pub audit: Vec<AuditEntry>,
+    /// Records removed by `suppress` (records: true) and `k_anonymize`.
+    pub suppressed_rows: usize,
+    /// Columns a `scrub_text` step scrubbed.
+    pub scrubbed: Vec<String>,
+    /// Did a step draw random numbers from the recipe seed?
+    pub randomized: bool,
+}
+
+/// Applies the recipe's privacy steps to `table` (checked with `Recipe::check_against` first).
+/// `on_step(i, op)` is called before each step; an error from it stops the run.
+pub fn apply_privacy(
+    table: &Table,
+    recipe: &Recipe,
+    key: &[u8],
+    on_step: &mut dyn FnMut(usize, &str) -> Result<()>,
+) -> Result<Masked> {
+    recipe.check_against(table)?;
+    let identifiers: Vec<String> = role_columns(recipe, table, Role::Identifier);
+    let mut masked = table.clone();
+    let mut row_map: Vec<usize> = (0..table.rows()).collect();
+    let mut audit = Vec::new();
+    let mut suppressed_rows = 0;
+    let mut scrubbed = Vec::new();
+    let mut randomized = false;
+    for (i, step) in recipe.privacy.iter().enumerate() {
+        on_step(i, step.name())?;
+        let ctx = PrivacyContext {
+            key,
+            seed: recipe.seed,
+            step: i,
+            original: table,
+            row_map: &row_map,
+            identifiers: &identifiers,
+        };
+        let effect = step.apply(&mut masked, &ctx).map_err(|(field, message)| {
+            Error::recipe(
+                format!("privacy[{i}] ({})", step.name()),
+                Some(field),
+                message,
+            )
+        })?;
+        if let Some(kept) = &effect.kept_rows {
+            suppressed_rows += row_map.len() - kept.len();
+            row_map = kept.iter().map(|&r| row_map[r]).collect();
+        }
+        match step {
+            PrivacyStep::ScrubText(s) => scrubbed.extend(s.columns.iter().cloned()),
+            PrivacyStep::ReplaceRandom(_)
+            | PrivacyStep::Noise(_)
+            | PrivacyStep::DateShift(_)
+            | PrivacyStep::Pram(_) => randomized = true,
+            _ => {}
+        }
+        let mut args = args_of(&step.redacted());
+        if let (Some(d), Some(o)) = (&effect.details, args.as_object_mut()) {
+            o.insert("result".into(), d.clone());
+        }
+        audit.push(AuditEntry {
+            step: format!("privacy[{i}]"),
+            op: step.name().into(),
+            args,
+            rows_affected: effect.rows_affected,
+            cells_affected: effect.cells_affected,
+            note: effect.note,
+        });
+    }
+    Ok(Masked {
+        table: masked,
+        row_map,
+        audit,
+        suppressed_rows,
+        scrubbed,
+        randomized,
+    })
+}
+
+/// A quick look at what the privacy steps do: risk before and after, the first rows before and
+/// after, the audit entries. The page calls this as the user edits.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Preview {
+    pub quasi_identifiers: Vec<String>,
+    pub before: risk::Measures,
+    pub after: risk::Measures,
+    pub suppressed_rows: usize,
+    pub original_columns: Vec<String>,
+    pub original_rows: Vec<Vec<Option<String>>>,
+    pub masked_columns: Vec<String>,
+    pub masked_rows: Vec<Vec<Option<String>>>,
+    pub audit: Vec<AuditEntry>,
+}
+
+fn head(table: &Table, rows: usize) -> Vec<Vec<Option<String>>> {
+    (0..rows.min(table.rows()))
+        .map(|r| table.columns.iter().map(|c| c.values.text(r)).collect())
+        .collect()
+}
+
+/// Applies the privacy steps and summarizes them (see [`Preview`]); `rows` rows are shown.
+pub fn preview(table: &Table, recipe: &Recipe, key: &[u8], rows: usize) -> Result<Preview> {
+    let masked = apply_privacy(table, recipe, key, &mut |_, _| Ok(()))?;
+    let quasi = role_columns(recipe, table, Role::Quasi);
+    let sensitive = role_columns(recipe, table, Role::Sensitive);
+    let sensitive = sensitive.first().map(String::as_str);
+    // The original rows shown are those of the first masked rows, so both sides line up.
+    let shown: Vec<usize> = masked.row_map.iter().take(rows).copied().collect();
+    Ok(Preview {
+        before: risk::measure_with(table, &quasi, sensitive, &recipe.risk),
+        after: risk::measure_with(
+            &masked.table,
+            &quasi,
+            sensitive.filter(|s| masked.table.column(s).is_some()),
+            &recipe.risk,
+        ),
+        quasi_identifiers: quasi,
+        suppressed_rows: masked.suppressed_rows,
+        original_columns: table.names(),
+        original_rows: head(&table.take_rows(&shown), rows),
+        masked_columns: masked.table.names(),
+        masked_rows: head(&masked.table, rows),
+        audit: masked.audit,
+    })
 }
 
 fn role_columns(recipe: &Recipe, table: &Table, role: Role) -> Vec<String> {

@@ -4,8 +4,14 @@
 use crate::eval::split::Evaluation;
 use crate::features::{encode::OneHot, impute, scale, FeatureStep};
 use crate::models::{logistic::LogisticParams, tree::TreeParams, ModelSpec};
+use crate::privacy::detect::{detect_table, Verdict};
 use crate::privacy::ops::{
-    drop::Drop, generalize::Generalize, pseudonymize::Pseudonymize, truncate::Truncate,
+    date::{DateOp, Granularity},
+    drop::Drop,
+    generalize::Generalize,
+    pseudonymize::Pseudonymize,
+    scrub_text::ScrubText,
+    truncate::Truncate,
 };
 use crate::privacy::PrivacyStep;
 use crate::recipe::{Recipe, Role, VERSION};
@@ -44,39 +50,50 @@ const OUTCOME_HINTS: &[&str] = &[
 ];
 
 /// Suggests a recipe for `table`, predicting `target` (or a guessed binary outcome column).
+///
+/// Roles and privacy steps come from identifier detection (`privacy::detect`): record numbers
+/// are pseudonymized (so a patient's rows stay linkable), other direct identifiers dropped,
+/// notes scrubbed, ages banded by 10 with 90+ top-coded and ZIP codes cut to 3 digits (HIPAA
+/// Safe Harbor), other dates tied to a person reduced to their year; diagnoses are sensitive.
 pub fn suggest(table: &Table, target: Option<&str>) -> Recipe {
     let target = target.map(str::to_string).or_else(|| guess_target(table));
+    let detections = detect_table(table);
     let mut columns = BTreeMap::new();
-    let (mut drop, mut pseudo, mut coarsen) = (Vec::new(), Vec::new(), Vec::new());
-    for c in &table.columns {
+    let (mut drop, mut pseudo, mut scrub, mut coarsen, mut years) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for (c, d) in table.columns.iter().zip(&detections) {
         if Some(&c.name) == target.as_ref() {
             continue;
         }
         let header = normalize_header(&c.name);
-        let birth = c.ctype == ColumnType::Date
-            && (header.contains("birth") || header == "dob" || header.contains("出生"));
-        let role = match suggested_role(&c.name, c.ctype) {
-            // A date of birth is a Safe Harbor identifier; age carries what a model needs.
-            _ if birth => Role::Identifier,
-            "identifier" => Role::Identifier,
-            "quasi" => Role::Quasi,
-            "text" => Role::Text,
-            "ignore" => Role::Ignore,
-            _ => Role::Feature,
+        let kind = d.kind.as_deref().unwrap_or("");
+        let role = match d.verdict {
+            Verdict::DirectIdentifier if c.ctype == ColumnType::Text => Role::Text,
+            Verdict::DirectIdentifier => Role::Identifier,
+            Verdict::QuasiIdentifier if c.ctype == ColumnType::Text => Role::Text,
+            Verdict::QuasiIdentifier => Role::Quasi,
+            Verdict::Sensitive => Role::Sensitive,
+            Verdict::Ordinary => match suggested_role(&c.name, c.ctype) {
+                "quasi" => Role::Quasi,
+                "ignore" => Role::Ignore,
+                _ => Role::Feature,
+            },
         };
         match role {
             Role::Identifier
-                if RECORD_NUMBER_HEADERS.contains(&normalize_header(&c.name).as_str()) =>
+                if RECORD_NUMBER_HEADERS.contains(&header.as_str())
+                    || (kind == "record_id" && c.ctype != ColumnType::Text) =>
             {
                 pseudo.push(c.name.clone())
             }
-            Role::Identifier | Role::Text => drop.push(c.name.clone()),
+            Role::Identifier => drop.push(c.name.clone()),
+            Role::Text => scrub.push(c.name.clone()),
             Role::Quasi
                 if c.ctype == ColumnType::Numeric && AGE_HEADERS.contains(&header.as_str()) =>
             {
                 coarsen.push(PrivacyStep::Generalize(Generalize {
-                    column: c.name.clone(),
-                    width: 10.0,
+                    top: Some(90.0),
+                    ..Generalize::width(&c.name, 10.0)
                 }))
             }
             Role::Quasi
@@ -87,6 +104,7 @@ pub fn suggest(table: &Table, target: Option<&str>) -> Recipe {
                     keep: 3,
                 }))
             }
+            Role::Quasi if c.ctype == ColumnType::Date => years.push(c.name.clone()),
             _ => {}
         }
         if role != Role::Feature {
@@ -98,9 +116,25 @@ pub fn suggest(table: &Table, target: Option<&str>) -> Recipe {
         privacy.push(PrivacyStep::Drop(Drop { columns: drop }));
     }
     if !pseudo.is_empty() {
-        privacy.push(PrivacyStep::Pseudonymize(Pseudonymize { columns: pseudo }));
+        privacy.push(PrivacyStep::Pseudonymize(Pseudonymize {
+            columns: pseudo,
+            key: None,
+        }));
+    }
+    if !scrub.is_empty() {
+        privacy.push(PrivacyStep::ScrubText(ScrubText {
+            columns: scrub,
+            identifiers: None,
+        }));
     }
     privacy.extend(coarsen);
+    if !years.is_empty() {
+        privacy.push(PrivacyStep::Date(DateOp {
+            columns: years,
+            to: Granularity::Year,
+            event: None,
+        }));
+    }
     let models = if target.is_some() {
         vec![
             ModelSpec::LogisticRegression(LogisticParams::default()),
@@ -129,6 +163,7 @@ pub fn suggest(table: &Table, target: Option<&str>) -> Recipe {
         positive: None,
         models,
         evaluation: Evaluation::StratifiedKfold { folds: 5 }.into(),
+        risk: Default::default(),
     }
 }
 

@@ -116,7 +116,7 @@ fn identifiers_must_be_masked_and_cannot_be_the_target() {
         BOTH_MODELS,
         CV5,
     ));
-    assert_eq!(e, "recipe columns, field 'mrn': has role identifier but no privacy step drops or pseudonymizes it");
+    assert_eq!(e, "recipe columns, field 'mrn': has role identifier but no privacy step removes its values (drop, redact, mask keeping nothing, pseudonymize or replace_random)");
     let e = err_on_data(
         &recipe_json(MASK, FEATURES, BOTH_MODELS, CV5)
             .replace("\"target\": \"outcome\"", "\"target\": \"mrn\""),

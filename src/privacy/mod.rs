@@ -1,9 +1,21 @@
-//! De-identification: masking operators (one file each under `ops/`) and risk measurement.
+//! De-identification: identifier detection (`detect`), masking operators (one file each under
+//! `ops/`), free-text scrubbing (`text`), risk measurement (`risk`) and automatic k-anonymity
+//! (`anonymize`).
+//!
+//! Every operator is a serde argument struct implementing [`Op`]: `check()` validates the
+//! arguments before any work, `apply()` transforms the table. Randomized operators draw from a
+//! ChaCha8 generator seeded by the recipe seed and the step's index ([`step_rng`]), so the same
+//! recipe, data and seed give the same masked table; the pseudonymization key is the one secret.
 
+pub mod anonymize;
+pub mod detect;
 pub mod ops;
 pub mod risk;
+pub mod text;
 
 use crate::table::{ColumnType, Table};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -13,6 +25,10 @@ pub struct Effect {
     pub rows_affected: usize,
     pub cells_affected: usize,
     pub note: String,
+    /// When the step removed records: the rows kept, as indices into the table it received.
+    pub kept_rows: Option<Vec<usize>>,
+    /// What the step decided, for the audit trail (chosen levels, loss, per-column details).
+    pub details: Option<serde_json::Value>,
 }
 
 /// An argument error: the field at fault and what is wrong with it.
@@ -22,6 +38,78 @@ pub type ArgError = (&'static str, String);
 pub struct PrivacyContext<'a> {
     /// The pseudonymization key (32 bytes from the OS/browser CSPRNG unless the user gave one).
     pub key: &'a [u8],
+    /// The recipe seed.
+    pub seed: u64,
+    /// The index of the step in `privacy`.
+    pub step: usize,
+    /// The table before any privacy step (scrub_text looks up same-row identifier values).
+    pub original: &'a Table,
+    /// For each row of the current table, its row in `original`.
+    pub row_map: &'a [usize],
+    /// Columns (of `original`) with the role identifier.
+    pub identifiers: &'a [String],
+}
+
+impl PrivacyContext<'_> {
+    /// A context over `table` alone (no earlier steps), for tests and previews.
+    pub fn standalone<'a>(
+        table: &'a Table,
+        key: &'a [u8],
+        row_map: &'a [usize],
+        identifiers: &'a [String],
+    ) -> PrivacyContext<'a> {
+        PrivacyContext {
+            key,
+            seed: 0,
+            step: 0,
+            original: table,
+            row_map,
+            identifiers,
+        }
+    }
+
+    /// The random generator of this step: ChaCha8 seeded by the recipe seed and step index.
+    pub fn rng(&self) -> ChaCha8Rng {
+        step_rng(self.seed, self.step)
+    }
+}
+
+/// ChaCha8 seeded from the recipe seed and a step index (distinct streams per step).
+pub fn step_rng(seed: u64, step: usize) -> ChaCha8Rng {
+    let mut bytes = [0u8; 32];
+    bytes[..8].copy_from_slice(&seed.to_le_bytes());
+    bytes[8..16].copy_from_slice(&(step as u64).to_le_bytes());
+    bytes[16..24].copy_from_slice(b"privacy!");
+    ChaCha8Rng::from_seed(bytes)
+}
+
+/// One masking operator: validated arguments and the transformation.
+pub trait Op {
+    /// Checks arguments that do not depend on the data.
+    fn check(&self) -> Result<(), ArgError> {
+        Ok(())
+    }
+    /// The columns this step reads (they must exist at this point), with the argument naming each.
+    fn columns(&self) -> Vec<(&'static str, &str)>;
+    /// The column types this step accepts for the columns of `field`, if restricted.
+    fn accepts(&self, _field: &str) -> Option<&'static [ColumnType]> {
+        None
+    }
+    /// Does this step remove every original value of its `columns` (so they may be identifiers)?
+    fn masks_identifiers(&self) -> bool {
+        false
+    }
+    /// The type a column of type `t` named in `columns` has after this step (`None`: removed).
+    fn output_type(&self, t: ColumnType) -> Option<ColumnType> {
+        Some(t)
+    }
+    /// The columns whose type this step changes (default: every column of `columns()`).
+    fn changed_columns(&self) -> Vec<&str> {
+        self.columns().into_iter().map(|(_, c)| c).collect()
+    }
+    /// Applies the step. Columns were checked to exist (with accepted types) by the recipe.
+    /// Errors name the field and, for data problems, the data row and column (never a value).
+    fn apply(&self, table: &mut Table, ctx: &PrivacyContext) -> Result<Effect, ArgError>;
 }
 
 /// One privacy operation of a recipe, tagged by `op`.
@@ -29,82 +117,136 @@ pub struct PrivacyContext<'a> {
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum PrivacyStep {
     Drop(ops::drop::Drop),
+    Redact(ops::redact::Redact),
+    Mask(ops::mask::Mask),
     Pseudonymize(ops::pseudonymize::Pseudonymize),
+    ReplaceRandom(ops::replace_random::ReplaceRandom),
+    Noise(ops::noise::Noise),
     Generalize(ops::generalize::Generalize),
+    Hierarchy(ops::hierarchy::Hierarchy),
     Truncate(ops::truncate::Truncate),
+    Date(ops::date::DateOp),
+    DateShift(ops::date_shift::DateShift),
+    Microaggregate(ops::microaggregate::Microaggregate),
+    Pram(ops::pram::Pram),
+    Suppress(ops::suppress::Suppress),
+    ScrubText(ops::scrub_text::ScrubText),
+    KAnonymize(anonymize::KAnonymize),
 }
 
+/// Every op name, in the order the page offers them.
+pub const OP_NAMES: &[&str] = &[
+    "drop",
+    "redact",
+    "mask",
+    "pseudonymize",
+    "replace_random",
+    "noise",
+    "generalize",
+    "hierarchy",
+    "truncate",
+    "date",
+    "date_shift",
+    "microaggregate",
+    "pram",
+    "suppress",
+    "scrub_text",
+    "k_anonymize",
+];
+
 impl PrivacyStep {
+    /// The operator behind this step.
+    pub fn op(&self) -> &dyn Op {
+        match self {
+            PrivacyStep::Drop(s) => s,
+            PrivacyStep::Redact(s) => s,
+            PrivacyStep::Mask(s) => s,
+            PrivacyStep::Pseudonymize(s) => s,
+            PrivacyStep::ReplaceRandom(s) => s,
+            PrivacyStep::Noise(s) => s,
+            PrivacyStep::Generalize(s) => s,
+            PrivacyStep::Hierarchy(s) => s,
+            PrivacyStep::Truncate(s) => s,
+            PrivacyStep::Date(s) => s,
+            PrivacyStep::DateShift(s) => s,
+            PrivacyStep::Microaggregate(s) => s,
+            PrivacyStep::Pram(s) => s,
+            PrivacyStep::Suppress(s) => s,
+            PrivacyStep::ScrubText(s) => s,
+            PrivacyStep::KAnonymize(s) => s,
+        }
+    }
+
     /// The op name as written in recipes.
     pub fn name(&self) -> &'static str {
         match self {
             PrivacyStep::Drop(_) => "drop",
+            PrivacyStep::Redact(_) => "redact",
+            PrivacyStep::Mask(_) => "mask",
             PrivacyStep::Pseudonymize(_) => "pseudonymize",
+            PrivacyStep::ReplaceRandom(_) => "replace_random",
+            PrivacyStep::Noise(_) => "noise",
             PrivacyStep::Generalize(_) => "generalize",
+            PrivacyStep::Hierarchy(_) => "hierarchy",
             PrivacyStep::Truncate(_) => "truncate",
+            PrivacyStep::Date(_) => "date",
+            PrivacyStep::DateShift(_) => "date_shift",
+            PrivacyStep::Microaggregate(_) => "microaggregate",
+            PrivacyStep::Pram(_) => "pram",
+            PrivacyStep::Suppress(_) => "suppress",
+            PrivacyStep::ScrubText(_) => "scrub_text",
+            PrivacyStep::KAnonymize(_) => "k_anonymize",
         }
     }
 
     /// Checks arguments that do not depend on the data.
     pub fn check(&self) -> Result<(), ArgError> {
-        match self {
-            PrivacyStep::Drop(s) => ops::non_empty(&s.columns),
-            PrivacyStep::Pseudonymize(s) => ops::non_empty(&s.columns),
-            PrivacyStep::Generalize(s) => s.check(),
-            PrivacyStep::Truncate(s) => s.check(),
-        }
+        self.op().check()
     }
 
     /// The columns this step reads, with the argument that names each.
     pub fn columns(&self) -> Vec<(&'static str, &str)> {
-        match self {
-            PrivacyStep::Drop(s) => s.columns.iter().map(|c| ("columns", c.as_str())).collect(),
-            PrivacyStep::Pseudonymize(s) => {
-                s.columns.iter().map(|c| ("columns", c.as_str())).collect()
-            }
-            PrivacyStep::Generalize(s) => vec![("column", s.column.as_str())],
-            PrivacyStep::Truncate(s) => vec![("column", s.column.as_str())],
-        }
+        self.op().columns()
     }
 
-    /// The column type this step requires, if any.
-    pub fn needs_type(&self) -> Option<ColumnType> {
-        match self {
-            PrivacyStep::Generalize(_) => Some(ColumnType::Numeric),
-            _ => None,
-        }
+    /// The column types accepted for the columns named by `field`, if restricted.
+    pub fn accepts(&self, field: &str) -> Option<&'static [ColumnType]> {
+        self.op().accepts(field)
     }
 
     /// Does this step remove every original value of its columns (so they may be identifiers)?
     pub fn masks_identifiers(&self) -> bool {
-        matches!(self, PrivacyStep::Drop(_) | PrivacyStep::Pseudonymize(_))
+        self.op().masks_identifiers()
     }
 
     /// Updates a name → type map as this step would change the table.
     pub fn update_types(&self, types: &mut BTreeMap<String, ColumnType>) {
-        match self {
-            PrivacyStep::Drop(s) => s.columns.iter().for_each(|c| {
-                types.remove(c);
-            }),
-            PrivacyStep::Pseudonymize(s) => s.columns.iter().for_each(|c| {
-                types.insert(c.clone(), ColumnType::Identifier);
-            }),
-            PrivacyStep::Generalize(s) => {
-                types.insert(s.column.clone(), ColumnType::Categorical);
-            }
-            PrivacyStep::Truncate(s) => {
-                types.insert(s.column.clone(), ColumnType::Categorical);
+        let op = self.op();
+        for c in op.changed_columns() {
+            if let Some(t) = types.get(c).copied() {
+                match op.output_type(t) {
+                    Some(out) => types.insert(c.to_string(), out),
+                    None => types.remove(c),
+                };
             }
         }
     }
 
-    /// Applies the step. Columns were checked to exist by `Recipe::check_against`.
-    pub fn apply(&self, table: &mut Table, ctx: &PrivacyContext) -> Effect {
+    /// Applies the step.
+    pub fn apply(&self, table: &mut Table, ctx: &PrivacyContext) -> Result<Effect, ArgError> {
+        self.op().apply(table, ctx)
+    }
+
+    /// A copy safe to write into a Report: secrets (a user's pseudonymization key) replaced.
+    pub fn redacted(&self) -> PrivacyStep {
         match self {
-            PrivacyStep::Drop(s) => s.apply(table),
-            PrivacyStep::Pseudonymize(s) => s.apply(table, ctx.key),
-            PrivacyStep::Generalize(s) => s.apply(table),
-            PrivacyStep::Truncate(s) => s.apply(table),
+            PrivacyStep::Pseudonymize(p) if p.key.is_some() => {
+                PrivacyStep::Pseudonymize(ops::pseudonymize::Pseudonymize {
+                    key: Some(ops::pseudonymize::REDACTED_KEY.to_string()),
+                    ..p.clone()
+                })
+            }
+            s => s.clone(),
         }
     }
 }

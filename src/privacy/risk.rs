@@ -13,7 +13,24 @@
 //!   for numeric ones;
 //! - *prosecutor risk* of a record is 1 / (size of its class); `prosecutor_avg` is the mean
 //!   over records (= classes / records); a record is *at risk* when its risk exceeds the
-//!   threshold (default 0.2, i.e. classes smaller than 5).
+//!   threshold (default 0.2, i.e. classes smaller than 5);
+//! - *journalist risk* of a record is 1 / (size of its class in the population) and *marketer
+//!   risk* is the expected share of records re-identified, (1/n) Σⱼ fⱼ / Fⱼ over the classes j
+//!   (El Emam; ARX). Without a population size the data set is its own population (Fⱼ = fⱼ):
+//!   journalist = prosecutor and marketer = classes / n. With a population size N, Fⱼ is
+//!   estimated as fⱼ · N / n (the sampling-fraction estimator), so journalist risk 1/F̂ⱼ and
+//!   marketer risk = classes · (n/N) / n;
+//! - *population uniqueness* (with a population size) is Zayatz's (1991) estimate, exactly as
+//!   ARX's `ModelZayatz`: with u classes of which fᵢ have size i and sampling fraction π = n/N,
+//!   P(population unique | sample unique) = (f₁/u · h(1)) / Σᵢ (fᵢ/u · h(i)) where h(i) is the
+//!   hypergeometric probability P(X = 1) for population N, i successes and n draws; estimated
+//!   population uniques = f₁ · P / π, and the share of records that are population uniques =
+//!   f₁ · P / n;
+//! - *information loss* ([`information_loss`]): the discernibility metric (Bayardo & Agrawal:
+//!   Σ |E|² over the output classes plus n for every suppressed record) and non-uniform entropy
+//!   (Gionis & Tassa: Σ over records and quasi-identifiers of −log₂ P(original value | released
+//!   value), suppressed records counting as released `*`), also as a percentage of its maximum
+//!   (every value released as `*`).
 
 use crate::table::{Table, Values};
 use serde::{Deserialize, Serialize};
@@ -32,6 +49,60 @@ pub struct Risk {
     pub threshold: f64,
     /// Records alone in their class.
     pub uniques: usize,
+    pub journalist_max: f64,
+    pub journalist_avg: f64,
+    pub marketer: f64,
+    /// The population size the journalist/marketer/uniqueness figures assume (None: the data
+    /// set is the population).
+    pub population_size: Option<u64>,
+    /// Zayatz estimate of the records that are unique in the population (with a population size).
+    pub population_uniques: Option<f64>,
+    /// The same as a share of the records.
+    pub population_uniqueness: Option<f64>,
+}
+
+/// How risk is measured: the threshold for "at risk" and an optional population size.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RiskOptions {
+    pub threshold: f64,
+    /// The size of the population the records were drawn from (≥ the rows).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub population: Option<u64>,
+}
+
+impl Default for RiskOptions {
+    fn default() -> Self {
+        RiskOptions {
+            threshold: DEFAULT_THRESHOLD,
+            population: None,
+        }
+    }
+}
+
+impl RiskOptions {
+    pub fn check(&self) -> Result<(), super::ArgError> {
+        if !(self.threshold > 0.0 && self.threshold <= 1.0) {
+            return Err((
+                "threshold",
+                format!("must be in (0, 1], got {}", self.threshold),
+            ));
+        }
+        if self.population == Some(0) {
+            return Err(("population", "must be positive".into()));
+        }
+        Ok(())
+    }
+}
+
+/// Information loss of a transformation over the quasi-identifiers (see module docs).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InformationLoss {
+    pub discernibility: f64,
+    /// Non-uniform entropy in bits.
+    pub non_uniform_entropy: f64,
+    /// Non-uniform entropy as a percentage of its maximum (0 = nothing lost).
+    pub non_uniform_entropy_pct: f64,
 }
 
 /// Privacy measures of one table over its quasi-identifiers.
@@ -44,6 +115,19 @@ pub struct Measures {
     pub t_closeness: Option<f64>,
     pub equivalence_classes: usize,
     pub risk: Option<Risk>,
+}
+
+/// The class of every row (numbered in order of first appearance) and the size of every class.
+pub fn class_ids(table: &Table, quasi: &[String]) -> (Vec<usize>, Vec<usize>) {
+    let mut ids = vec![0; table.rows()];
+    let mut sizes = Vec::new();
+    for (i, class) in equivalence_classes(table, quasi).into_iter().enumerate() {
+        for &r in &class {
+            ids[r] = i;
+        }
+        sizes.push(class.len());
+    }
+    (ids, sizes)
 }
 
 /// Groups row indices by their quasi-identifier values, in order of first appearance.
@@ -73,6 +157,25 @@ pub fn measure(
     sensitive: Option<&str>,
     threshold: f64,
 ) -> Measures {
+    measure_with(
+        table,
+        quasi,
+        sensitive,
+        &RiskOptions {
+            threshold,
+            population: None,
+        },
+    )
+}
+
+/// Measures `table` with risk options (threshold, population size).
+pub fn measure_with(
+    table: &Table,
+    quasi: &[String],
+    sensitive: Option<&str>,
+    options: &RiskOptions,
+) -> Measures {
+    let threshold = options.threshold;
     let present: Vec<String> = quasi
         .iter()
         .filter(|q| table.column(q).is_some())
@@ -91,19 +194,8 @@ pub fn measure(
     }
     let classes = equivalence_classes(table, &present);
     let k = classes.iter().map(Vec::len).min().unwrap_or(0);
-    let at_risk: usize = classes
-        .iter()
-        .filter(|c| 1.0 / c.len() as f64 > threshold)
-        .map(Vec::len)
-        .sum();
-    let risk = Risk {
-        prosecutor_max: 1.0 / k as f64,
-        prosecutor_avg: classes.len() as f64 / n as f64,
-        records_at_risk: at_risk,
-        records_at_risk_pct: 100.0 * at_risk as f64 / n as f64,
-        threshold,
-        uniques: classes.iter().filter(|c| c.len() == 1).count(),
-    };
+    let sizes: Vec<usize> = classes.iter().map(Vec::len).collect();
+    let risk = risk_of(&sizes, n, threshold, options.population);
     let (mut l, mut le, mut t) = (None, None, None);
     if let Some(col) = sensitive.and_then(|s| table.column(s)) {
         l = classes.iter().map(|c| distinct_count(&col.values, c)).min();
@@ -205,4 +297,171 @@ pub fn t_closeness(values: &Values, classes: &[Vec<usize>]) -> f64 {
                 .fold(0.0, f64::max)
         }
     }
+}
+
+/// Risk figures from class sizes (see module docs).
+pub fn risk_of(sizes: &[usize], n: usize, threshold: f64, population: Option<u64>) -> Risk {
+    let k = sizes.iter().copied().min().unwrap_or(0).max(1);
+    let classes = sizes.len() as f64;
+    let at_risk: usize = sizes.iter().filter(|&&s| 1.0 / s as f64 > threshold).sum();
+    let uniques = sizes.iter().filter(|&&s| s == 1).count();
+    let nf = n.max(1) as f64;
+    let pop = population.map(|p| p.max(n as u64));
+    let pi = pop.map_or(1.0, |p| nf / p as f64);
+    let (population_uniques, population_uniqueness) = match pop {
+        Some(p) => {
+            let est = zayatz(sizes, n as u64, p);
+            (Some(est.0), Some(est.1))
+        }
+        None => (None, None),
+    };
+    Risk {
+        prosecutor_max: 1.0 / k as f64,
+        prosecutor_avg: classes / nf,
+        records_at_risk: at_risk,
+        records_at_risk_pct: 100.0 * at_risk as f64 / nf,
+        threshold,
+        uniques,
+        journalist_max: pi / k as f64,
+        journalist_avg: pi * classes / nf,
+        marketer: pi * classes / nf,
+        population_size: pop,
+        population_uniques,
+        population_uniqueness,
+    }
+}
+
+/// ln Γ(x) for x > 0 (Lanczos, g = 7, n = 9; relative error below 1e-13).
+fn ln_gamma(x: f64) -> f64 {
+    const C: [f64; 9] = [
+        0.999_999_999_999_809_9,
+        676.520_368_121_885_1,
+        -1_259.139_216_722_402_8,
+        771.323_428_777_653_1,
+        -176.615_029_162_140_6,
+        12.507_343_278_686_905,
+        -0.138_571_095_265_720_12,
+        9.984_369_578_019_572e-6,
+        1.505_632_735_149_311_6e-7,
+    ];
+    if x < 0.5 {
+        let pi = std::f64::consts::PI;
+        return (pi / (pi * x).sin()).ln() - ln_gamma(1.0 - x);
+    }
+    let x = x - 1.0;
+    let mut a = C[0];
+    let t = x + 7.5;
+    for (i, &c) in C.iter().enumerate().skip(1) {
+        a += c / (x + i as f64);
+    }
+    0.5 * (2.0 * std::f64::consts::PI).ln() + (x + 0.5) * t.ln() - t + a.ln()
+}
+
+fn ln_choose(n: u64, k: u64) -> f64 {
+    ln_gamma(n as f64 + 1.0) - ln_gamma(k as f64 + 1.0) - ln_gamma((n - k) as f64 + 1.0)
+}
+
+/// Hypergeometric P(X = 1): population `pop`, `succ` successes, `draws` draws.
+pub fn hypergeometric_one(pop: u64, succ: u64, draws: u64) -> f64 {
+    if succ == 0 || draws == 0 || succ > pop || draws > pop || pop - succ < draws - 1 {
+        return 0.0;
+    }
+    ((succ as f64).ln() + ln_choose(pop - succ, draws - 1) - ln_choose(pop, draws)).exp()
+}
+
+/// Zayatz (1991) as ARX's ModelZayatz: (estimated population uniques, share of sample records
+/// that are population uniques). Class sizes of the sample, sample size `n`, population `pop`.
+pub fn zayatz(sizes: &[usize], n: u64, pop: u64) -> (f64, f64) {
+    let f1 = sizes.iter().filter(|&&s| s == 1).count() as f64;
+    if f1 == 0.0 || n == 0 {
+        return (0.0, 0.0);
+    }
+    let u = sizes.len() as f64;
+    let mut freq: std::collections::BTreeMap<usize, usize> = std::collections::BTreeMap::new();
+    for &s in sizes {
+        *freq.entry(s).or_default() += 1;
+    }
+    let temp: f64 = freq
+        .iter()
+        .map(|(&i, &fi)| fi as f64 / u * hypergeometric_one(pop, i as u64, n))
+        .sum();
+    let p_cond = if temp > 0.0 {
+        f1 / u * hypergeometric_one(pop, 1, n) / temp
+    } else {
+        0.0
+    };
+    let pi = n as f64 / pop as f64;
+    (f1 * p_cond / pi, f1 * p_cond / n as f64)
+}
+
+/// Information loss from `original` to `masked` over the quasi-identifiers. `row_map[i]` is the
+/// original row of masked row i; original rows not in it were suppressed.
+pub fn information_loss(
+    original: &Table,
+    masked: &Table,
+    row_map: &[usize],
+    quasi: &[String],
+) -> Option<InformationLoss> {
+    let n = original.rows();
+    let quasi: Vec<&String> = quasi
+        .iter()
+        .filter(|q| original.column(q).is_some())
+        .collect();
+    if quasi.is_empty() || n == 0 {
+        return None;
+    }
+    let mut released: Vec<Option<usize>> = vec![None; n];
+    for (i, &r) in row_map.iter().enumerate() {
+        if r < n {
+            released[r] = Some(i);
+        }
+    }
+    let suppressed = released.iter().filter(|r| r.is_none()).count();
+    let (mut nue, mut max) = (0.0, 0.0);
+    for q in &quasi {
+        let orig = original.column(q).map(|c| &c.values);
+        let out = masked.column(q).map(|c| &c.values);
+        let o: Vec<Option<String>> = (0..n).map(|r| orig.and_then(|v| v.text(r))).collect();
+        // The released value: `None` for a suppressed record or a dropped column ("*").
+        let g: Vec<Option<Option<String>>> = (0..n)
+            .map(|r| match (released[r], out) {
+                (Some(i), Some(v)) => Some(v.text(i)),
+                _ => None,
+            })
+            .collect();
+        let mut by_o: HashMap<&Option<String>, usize> = HashMap::new();
+        let mut by_g: HashMap<&Option<Option<String>>, usize> = HashMap::new();
+        let mut by_og: HashMap<(&Option<String>, &Option<Option<String>>), usize> = HashMap::new();
+        for r in 0..n {
+            *by_o.entry(&o[r]).or_default() += 1;
+            *by_g.entry(&g[r]).or_default() += 1;
+            *by_og.entry((&o[r], &g[r])).or_default() += 1;
+        }
+        for r in 0..n {
+            nue -= (by_og[&(&o[r], &g[r])] as f64 / by_g[&g[r]] as f64).log2();
+            max -= (by_o[&o[r]] as f64 / n as f64).log2();
+        }
+    }
+    let present: Vec<String> = quasi
+        .iter()
+        .filter(|q| masked.column(q).is_some())
+        .map(|q| q.to_string())
+        .collect();
+    let dm: f64 = if present.is_empty() {
+        (masked.rows() * masked.rows()) as f64
+    } else {
+        equivalence_classes(masked, &present)
+            .iter()
+            .map(|c| (c.len() * c.len()) as f64)
+            .sum()
+    } + (suppressed * n) as f64;
+    Some(InformationLoss {
+        discernibility: dm,
+        non_uniform_entropy: nue.max(0.0),
+        non_uniform_entropy_pct: if max > 0.0 {
+            100.0 * nue.max(0.0) / max
+        } else {
+            0.0
+        },
+    })
 }

@@ -610,7 +610,11 @@ pub fn infer_type(name: &str, values: &[Option<String>]) -> ColumnType {
     }
     let numbers = present.iter().filter(|s| parse_number(s).is_some()).count();
     let codes = present.iter().any(|s| is_code_with_leading_zero(s));
-    if !codes && numbers as f64 >= NUMERIC_SHARE * present.len() as f64 {
+    // Integers of more than 15 digits (resident IDs, card numbers) would lose digits as numbers.
+    let long_integer = present
+        .iter()
+        .any(|s| s.len() > 15 && s.bytes().all(|b| b.is_ascii_digit()));
+    if !codes && !long_integer && numbers as f64 >= NUMERIC_SHARE * present.len() as f64 {
         return ColumnType::Numeric;
     }
     if present.iter().all(|s| parse_date(s).is_some()) {

@@ -2,6 +2,7 @@
 
 use super::csv::{normalize_header, Parsed, RejectedRow, Repair};
 use super::{format_number, ColumnType, Table, Values};
+use crate::privacy::detect::{detect_table, Detection};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -46,6 +47,8 @@ pub struct ColumnProfile {
     pub top: Vec<(String, usize)>,
     /// The role Bedside suggests for this column (`identifier`, `quasi`, `text`, `feature`, `ignore`).
     pub suggested_role: String,
+    /// Identifier detection: verdict, confidence and reasons (see `privacy::detect`).
+    pub detection: Detection,
 }
 
 /// Header names (normalized) that are typical quasi-identifiers.
@@ -109,10 +112,12 @@ pub fn suggested_role(name: &str, ctype: ColumnType) -> &'static str {
 /// Profiles every column of a table.
 pub fn column_profiles(table: &Table) -> Vec<ColumnProfile> {
     let rows = table.rows();
+    let detections = detect_table(table);
     table
         .columns
         .iter()
-        .map(|c| {
+        .zip(detections)
+        .map(|(c, detection)| {
             let missing = c.values.missing();
             let mut p = ColumnProfile {
                 name: c.name.clone(),
@@ -130,6 +135,7 @@ pub fn column_profiles(table: &Table) -> Vec<ColumnProfile> {
                 std: None,
                 top: Vec::new(),
                 suggested_role: suggested_role(&c.name, c.ctype).to_string(),
+                detection,
             };
             match &c.values {
                 Values::Num(v) => {

@@ -1,7 +1,7 @@
 //! `drop`: remove whole columns (names, SSNs: anything not needed downstream).
 
-use crate::privacy::Effect;
-use crate::table::Table;
+use crate::privacy::{ArgError, Effect, Op, PrivacyContext};
+use crate::table::{ColumnType, Table};
 use serde::{Deserialize, Serialize};
 
 /// `{"op": "drop", "columns": ["name", "ssn"]}`
@@ -11,8 +11,20 @@ pub struct Drop {
     pub columns: Vec<String>,
 }
 
-impl Drop {
-    pub fn apply(&self, table: &mut Table) -> Effect {
+impl Op for Drop {
+    fn check(&self) -> Result<(), ArgError> {
+        super::non_empty(&self.columns)
+    }
+    fn columns(&self) -> Vec<(&'static str, &str)> {
+        super::named(&self.columns)
+    }
+    fn masks_identifiers(&self) -> bool {
+        true
+    }
+    fn output_type(&self, _: ColumnType) -> Option<ColumnType> {
+        None
+    }
+    fn apply(&self, table: &mut Table, _: &PrivacyContext) -> Result<Effect, ArgError> {
         let rows = table.rows();
         let mut cells = 0;
         for c in &self.columns {
@@ -24,10 +36,11 @@ impl Drop {
             // keep the row count meaningful even when every column is dropped
             *table = Table::default();
         }
-        Effect {
+        Ok(Effect {
             rows_affected: rows,
             cells_affected: cells,
             note: format!("removed {} column(s)", self.columns.len()),
-        }
+            ..Effect::default()
+        })
     }
 }

@@ -1,21 +1,27 @@
 //! `pseudonymize`: replace each value by a keyed HMAC-SHA256 pseudonym.
 //!
-//! The same value maps to the same pseudonym within a run (and across files when the same key
-//! is used), so records of one patient stay linkable; without the key the mapping cannot be
-//! reversed or recomputed by a dictionary attack. The key is 32 bytes from the CSPRNG and is
-//! never written anywhere.
+//! The same value maps to the same pseudonym within a run, so records of one patient stay
+//! linkable; without the key the mapping cannot be reversed or recomputed by a dictionary attack.
+//! By default the key is 32 bytes from the CSPRNG, fresh per run, and never written anywhere.
+//! With a user `key` (at least 16 characters) two files pseudonymized with the same key link;
+//! the key is replaced by `(redacted)` wherever the recipe is written into a Report.
 
-use crate::privacy::Effect;
-use crate::table::{ColumnType, Table, Values};
+use crate::privacy::{ArgError, Effect, Op, PrivacyContext};
+use crate::table::{ColumnType, Table};
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
-/// `{"op": "pseudonymize", "columns": ["mrn"]}`
+/// What a user key is replaced by in a Report.
+pub const REDACTED_KEY: &str = "(redacted)";
+
+/// `{"op": "pseudonymize", "columns": ["mrn"], "key": "optional secret shared between files"}`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Pseudonymize {
     pub columns: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
 }
 
 /// The pseudonym of `value` under `key`: 16 hex digits (64 bits) of HMAC-SHA256.
@@ -27,29 +33,53 @@ pub fn pseudonym(key: &[u8], value: &str) -> String {
     digest[..8].iter().map(|b| format!("{b:02x}")).collect()
 }
 
-impl Pseudonymize {
-    pub fn apply(&self, table: &mut Table, key: &[u8]) -> Effect {
+impl Op for Pseudonymize {
+    fn check(&self) -> Result<(), ArgError> {
+        super::non_empty(&self.columns)?;
+        match self.key.as_deref() {
+            Some(REDACTED_KEY) => Err((
+                "key",
+                "was redacted from the report this recipe came from; give the key again".into(),
+            )),
+            Some(k) if k.chars().count() < 16 => {
+                Err(("key", "must be at least 16 characters long".into()))
+            }
+            _ => Ok(()),
+        }
+    }
+    fn columns(&self) -> Vec<(&'static str, &str)> {
+        super::named(&self.columns)
+    }
+    fn masks_identifiers(&self) -> bool {
+        true
+    }
+    fn output_type(&self, _: ColumnType) -> Option<ColumnType> {
+        Some(ColumnType::Identifier)
+    }
+    fn apply(&self, table: &mut Table, ctx: &PrivacyContext) -> Result<Effect, ArgError> {
+        let key = self.key.as_deref().map_or(ctx.key, str::as_bytes);
         let mut cells = 0;
         for name in &self.columns {
-            let Some(col) = table.column_mut(name) else {
-                continue;
-            };
-            let rows = col.values.len();
-            let out: Vec<Option<String>> = (0..rows)
-                .map(|r| {
-                    col.values.text(r).map(|v| {
+            let out: Vec<Option<String>> = super::texts(table, name)
+                .into_iter()
+                .map(|v| {
+                    v.map(|v| {
                         cells += 1;
                         pseudonym(key, &v)
                     })
                 })
                 .collect();
-            col.values = Values::Str(out);
-            col.ctype = ColumnType::Identifier;
+            super::set_text(table, name, out, ColumnType::Identifier);
         }
-        Effect {
+        Ok(Effect {
             rows_affected: table.rows(),
             cells_affected: cells,
-            note: "values replaced by keyed HMAC-SHA256 pseudonyms (key not stored)".into(),
-        }
+            note: if self.key.is_some() {
+                "values replaced by keyed HMAC-SHA256 pseudonyms (user key, not stored)".into()
+            } else {
+                "values replaced by keyed HMAC-SHA256 pseudonyms (fresh key, not stored)".into()
+            },
+            ..Effect::default()
+        })
     }
 }

@@ -1,7 +1,7 @@
 //! `truncate`: keep the first characters of a code (ZIP 02139 → "021**").
 
-use crate::privacy::{ArgError, Effect};
-use crate::table::{ColumnType, Table, Values};
+use crate::privacy::{ArgError, Effect, Op, PrivacyContext};
+use crate::table::{ColumnType, Table};
 use serde::{Deserialize, Serialize};
 
 /// `{"op": "truncate", "column": "zip", "keep": 3}`
@@ -12,8 +12,15 @@ pub struct Truncate {
     pub keep: usize,
 }
 
-impl Truncate {
-    pub fn check(&self) -> Result<(), ArgError> {
+/// `v` cut to its first `keep` characters, padded with `*` to its length.
+pub fn truncated(v: &str, keep: usize) -> String {
+    let n = v.chars().count();
+    let kept: String = v.chars().take(keep).collect();
+    kept + &"*".repeat(n.saturating_sub(keep))
+}
+
+impl Op for Truncate {
+    fn check(&self) -> Result<(), ArgError> {
         if self.keep == 0 {
             return Err((
                 "keep",
@@ -22,30 +29,31 @@ impl Truncate {
         }
         Ok(())
     }
-
-    pub fn apply(&self, table: &mut Table) -> Effect {
-        let Some(col) = table.column_mut(&self.column) else {
-            return Effect::default();
-        };
+    fn columns(&self) -> Vec<(&'static str, &str)> {
+        vec![("column", self.column.as_str())]
+    }
+    fn output_type(&self, _: ColumnType) -> Option<ColumnType> {
+        Some(ColumnType::Categorical)
+    }
+    fn apply(&self, table: &mut Table, _: &PrivacyContext) -> Result<Effect, ArgError> {
         let mut cells = 0;
-        let out = (0..col.values.len())
-            .map(|r| {
-                col.values.text(r).map(|v| {
-                    let n = v.chars().count();
-                    if n > self.keep {
+        let out = super::texts(table, &self.column)
+            .into_iter()
+            .map(|v| {
+                v.map(|v| {
+                    if v.chars().count() > self.keep {
                         cells += 1;
                     }
-                    let kept: String = v.chars().take(self.keep).collect();
-                    kept + &"*".repeat(n.saturating_sub(self.keep))
+                    truncated(&v, self.keep)
                 })
             })
             .collect();
-        col.values = Values::Str(out);
-        col.ctype = ColumnType::Categorical;
-        Effect {
+        super::set_text(table, &self.column, out, ColumnType::Categorical);
+        Ok(Effect {
             rows_affected: cells,
             cells_affected: cells,
             note: format!("kept the first {} character(s)", self.keep),
-        }
+            ..Effect::default()
+        })
     }
 }

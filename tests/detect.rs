@@ -1,0 +1,327 @@
+//! Identifier detection: Chinese resident IDs, mobiles and headers; HIPAA patterns; no false
+//! positives on ordinary clinical numbers; identifiers inside notes.
+
+mod common;
+use bedside::privacy::detect::{
+    cn_resident_id, detect_table, is_cn_mobile, is_email, is_ipv4, is_phone, is_ssn, is_url,
+    value_kind, Verdict,
+};
+use bedside::privacy::text::{find, scrub};
+use bedside::table::csv::{read_csv, CsvOptions};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+fn table(csv: &str) -> bedside::table::Table {
+    read_csv(csv.as_bytes(), "t.csv", &CsvOptions::default())
+        .unwrap()
+        .table
+}
+
+/// A valid resident ID for a region, birth date and sequence (computes the check character).
+fn cn_id(body17: &str) -> String {
+    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let sum: u32 = body17
+        .bytes()
+        .zip(W)
+        .map(|(d, w)| (d - b'0') as u32 * w)
+        .sum();
+    format!(
+        "{body17}{}",
+        "10X98765432".as_bytes()[(sum % 11) as usize] as char
+    )
+}
+
+#[test]
+fn chinese_resident_id_checksum_birth_date_and_sex() {
+    // The GB 11643-1999 example number.
+    let id = cn_resident_id("11010519491231002X").unwrap();
+    assert_eq!(id.birth, (1949, 12, 31));
+    assert!(id.female, "17th digit 2 is even: female");
+    assert!(
+        cn_resident_id("11010519491231002x").is_some(),
+        "lower-case x accepted"
+    );
+    // Every wrong check character is rejected.
+    for c in "0123456789".chars() {
+        assert!(
+            cn_resident_id(&format!("11010519491231002{c}")).is_none(),
+            "check {c}"
+        );
+    }
+    let male = cn_id("44030419850716351");
+    let info = cn_resident_id(&male).unwrap();
+    assert_eq!((info.birth, info.female), ((1985, 7, 16), false));
+    // A valid checksum over an impossible birth date is not an ID.
+    assert!(cn_resident_id(&cn_id("44030419851332351")).is_none());
+    assert!(cn_resident_id("4403041985071635").is_none(), "too short");
+}
+
+#[test]
+fn chinese_mobile_numbers() {
+    for ok in [
+        "13812345678",
+        "19912345678",
+        "+8613812345678",
+        "138 1234 5678",
+        "86-138-1234-5678",
+    ] {
+        assert!(is_cn_mobile(ok), "{ok}");
+    }
+    for bad in [
+        "12812345678",
+        "1381234567",
+        "138123456789",
+        "23812345678",
+        "10012345678",
+    ] {
+        assert!(!is_cn_mobile(bad), "{bad}");
+    }
+}
+
+#[test]
+fn hipaa_value_patterns() {
+    assert!(is_ssn("123-45-6789"));
+    for bad in [
+        "000-45-6789",
+        "666-45-6789",
+        "912-45-6789",
+        "123-00-6789",
+        "123456789",
+        "123-45-678",
+    ] {
+        assert!(!is_ssn(bad), "{bad}");
+    }
+    for ok in [
+        "(617) 555-0123",
+        "617-555-0123",
+        "617.555.0123",
+        "+1 617 555 0123",
+        "1-617-555-0123",
+    ] {
+        assert!(is_phone(ok), "{ok}");
+    }
+    for bad in ["6175550123", "120/80", "617-5550-123", "2024-03-01"] {
+        assert!(!is_phone(bad), "{bad}");
+    }
+    assert!(is_email("ada.brook+1@example.org") && !is_email("a@b") && !is_email("x@.org"));
+    assert!(
+        is_url("https://example.org/p?id=3") && is_url("www.example.org") && !is_url("example")
+    );
+    assert!(is_ipv4("192.168.0.17") && !is_ipv4("256.1.1.1") && !is_ipv4("1.2.3"));
+    assert_eq!(value_kind("2001:db8::1"), Some("ip_address"));
+    assert_eq!(value_kind("13812345678"), Some("cn_mobile"));
+    assert_eq!(value_kind("11010519491231002X"), Some("cn_resident_id"));
+    assert_eq!(value_kind("142"), None);
+    assert_eq!(value_kind("120/80"), None);
+}
+
+#[test]
+fn chinese_headers_are_detected() {
+    let mut csv = String::from("姓名,身份证号,手机,住址,病历号,出生日期,性别,年龄,诊断,血糖\n");
+    let mut rng = ChaCha8Rng::seed_from_u64(3);
+    for i in 0..30 {
+        csv.push_str(&format!(
+            "张{i},{},139{:08},北京市海淀区{i}号,{:08},19{:02}-0{}-1{},{},{},{},{:.1}\n",
+            cn_id(&format!("1101051960{:02}01{:03}", 1 + i % 12, 100 + i)),
+            rng.gen_range(0..100_000_000u64),
+            500 + i,
+            50 + i,
+            1 + i % 9,
+            i % 9,
+            if i % 2 == 0 { "男" } else { "女" },
+            20 + i,
+            ["糖尿病", "高血压"][i % 2],
+            rng.gen_range(4.0..12.0)
+        ));
+    }
+    let t = table(&csv);
+    let d = detect_table(&t);
+    let verdict = |name: &str| {
+        let i = t.index_of(name).unwrap();
+        (d[i].verdict, d[i].kind.clone().unwrap_or_default())
+    };
+    assert_eq!(verdict("姓名"), (Verdict::DirectIdentifier, "name".into()));
+    assert_eq!(
+        verdict("身份证号"),
+        (Verdict::DirectIdentifier, "cn_resident_id".into())
+    );
+    // The header says phone, the values say (more precisely) mainland mobile.
+    assert_eq!(
+        verdict("手机"),
+        (Verdict::DirectIdentifier, "cn_mobile".into())
+    );
+    assert_eq!(
+        verdict("住址"),
+        (Verdict::DirectIdentifier, "address".into())
+    );
+    assert_eq!(verdict("病历号"), (Verdict::DirectIdentifier, "mrn".into()));
+    assert_eq!(
+        verdict("出生日期"),
+        (Verdict::DirectIdentifier, "birth_date".into())
+    );
+    assert_eq!(verdict("性别"), (Verdict::QuasiIdentifier, "sex".into()));
+    assert_eq!(verdict("年龄"), (Verdict::QuasiIdentifier, "age".into()));
+    assert_eq!(verdict("诊断"), (Verdict::Sensitive, "diagnosis".into()));
+    assert_eq!(verdict("血糖").0, Verdict::Ordinary);
+    // The ID column is confirmed by its values and says it encodes birth date and sex.
+    let id = &d[t.index_of("身份证号").unwrap()];
+    assert!(id
+        .reasons
+        .iter()
+        .any(|r| r.code == "values" && r.share == Some(1.0)));
+    assert!(id.reasons.iter().any(|r| r.code == "encodes_birth_sex"));
+    assert!(id.confidence > 0.95);
+}
+
+#[test]
+fn identifiers_are_found_by_values_under_neutral_headers() {
+    let mut csv = String::from("a,b,c,d,e,f\n");
+    for i in 0..25 {
+        csv.push_str(&format!(
+            "user{i}@example.org,13{}{:08},{}-{:02}-{:04},(617) 555-{:04},10.0.{}.{},https://example.org/u/{i}\n",
+            3 + i % 7,
+            i * 7919,
+            100 + i,
+            10 + i,
+            1000 + i,
+            i,
+            i,
+            i % 250,
+        ));
+    }
+    let t = table(&csv);
+    let kinds: Vec<String> = detect_table(&t)
+        .into_iter()
+        .map(|d| {
+            assert_eq!(d.verdict, Verdict::DirectIdentifier, "{d:?}");
+            d.kind.unwrap()
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        ["email", "cn_mobile", "ssn", "phone", "ip_address", "url"]
+    );
+}
+
+#[test]
+fn no_false_positive_on_ordinary_clinical_numbers() {
+    // 500 generated patients: glucose, blood pressure as numbers and as "120/80", weight,
+    // HbA1c, heart rate, lab codes: none of them is an identifier or quasi-identifier.
+    let mut rng = ChaCha8Rng::seed_from_u64(11);
+    let mut csv = String::from("glucose,systolic_bp,diastolic_bp,bp,weight_kg,hba1c,heart_rate,creatinine,smoker,outcome\n");
+    for _ in 0..500 {
+        let s = rng.gen_range(95..190);
+        let d = rng.gen_range(55..110);
+        csv.push_str(&format!(
+            "{},{s},{d},{s}/{d},{:.1},{:.1},{},{:.2},{},{}\n",
+            rng.gen_range(60..320),
+            rng.gen_range(40.0..140.0),
+            rng.gen_range(4.5..12.0),
+            rng.gen_range(45..140),
+            rng.gen_range(0.4..3.0),
+            if rng.gen_bool(0.3) { "yes" } else { "no" },
+            u8::from(rng.gen_bool(0.2))
+        ));
+    }
+    let t = table(&csv);
+    for (c, d) in t.columns.iter().zip(detect_table(&t)) {
+        assert_eq!(d.verdict, Verdict::Ordinary, "{}: {:?}", c.name, d.reasons);
+    }
+    // Nor inside a note.
+    let note =
+        "BP 142/91, glucose 187 mg/dL, HbA1c 7.2%, HR 88, weight 81.5 kg, 2 tablets twice daily";
+    assert!(
+        find(note, &[], None).is_empty(),
+        "{:?}",
+        find(note, &[], None)
+    );
+}
+
+#[test]
+fn notes_lose_patterns_names_and_same_row_identifiers() {
+    let note = "Mr. John Smith (MRN 00481234, SSN 123-45-6789) seen 2024-03-01; call 617-555-0123 or \
+                13812345678, email john@example.org, ID 11010519491231002X. 92-year-old, 张三 住院 2024年3月1日. \
+                See https://portal.example.org/p/1 from 10.0.0.7.";
+    let (out, n) = scrub(note, &["张三".into(), "Quinn Doe".into()], None);
+    for gone in [
+        "John",
+        "Smith",
+        "00481234",
+        "123-45-6789",
+        "2024-03-01",
+        "617-555-0123",
+        "13812345678",
+        "john@example.org",
+        "11010519491231002X",
+        "92",
+        "张三",
+        "2024年3月1日",
+        "portal.example.org",
+        "10.0.0.7",
+    ] {
+        assert!(!out.contains(gone), "{gone} survived: {out}");
+    }
+    for kept in ["seen", "call", "住院", "year-old"] {
+        assert!(out.contains(kept), "{kept} lost: {out}");
+    }
+    assert!(
+        out.contains("[NAME]")
+            && out.contains("[SSN]")
+            && out.contains("[PHONE]")
+            && out.contains("[ID]")
+    );
+    assert!(n >= 12, "{n}: {out}");
+}
+
+#[test]
+fn free_text_column_with_identifiers_is_flagged() {
+    let mut csv = String::from("name,note\n");
+    for i in 0..10 {
+        csv.push_str(&format!(
+            "Pat Doe{i},\"Pat Doe{i} reports chest pain since Monday morning\"\n"
+        ));
+    }
+    let t = table(&csv);
+    let d = detect_table(&t);
+    assert_eq!(d[1].verdict, Verdict::DirectIdentifier);
+    assert_eq!(d[1].kind.as_deref(), Some("free_text"));
+    assert!(d[1]
+        .reasons
+        .iter()
+        .any(|r| r.code == "text_identifiers" && r.share == Some(1.0)));
+}
+
+#[test]
+fn profile_carries_detection_and_suggest_uses_it() {
+    let csv = common::patients_csv(60, 2);
+    let loaded = bedside::load(csv.as_bytes(), "p.csv").unwrap();
+    let profile = serde_json::to_value(loaded.profile()).unwrap();
+    let cols = profile["columns"].as_array().unwrap();
+    let by = |n: &str| cols.iter().find(|c| c["name"] == n).unwrap().clone();
+    assert_eq!(by("name")["detection"]["verdict"], "direct_identifier");
+    assert_eq!(by("mrn")["detection"]["kind"], "mrn");
+    assert_eq!(by("zip")["detection"]["verdict"], "quasi_identifier");
+    assert_eq!(by("glucose")["detection"]["verdict"], "ordinary");
+    assert!(by("name")["detection"]["reasons"][0]["text"]
+        .as_str()
+        .unwrap()
+        .contains("header"));
+    // Existing profile fields are still there.
+    for f in ["name", "type", "missing", "distinct", "suggested_role"] {
+        assert!(by("age").get(f).is_some(), "{f}");
+    }
+    let recipe = bedside::suggest::suggest(&loaded.parsed.table, Some("outcome"));
+    let json = serde_json::to_value(&recipe).unwrap();
+    assert_eq!(json["columns"]["name"], "identifier");
+    assert_eq!(json["columns"]["zip"], "quasi");
+    let ops: Vec<&str> = json["privacy"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["op"].as_str().unwrap())
+        .collect();
+    assert_eq!(ops, ["drop", "pseudonymize", "generalize", "truncate"]);
+    assert_eq!(json["privacy"][2]["top"], 90.0);
+    let out = common::run(&csv, &recipe.to_json()).unwrap();
+    assert!(out.report.privacy.after.k_anonymity.unwrap() >= 1);
+}
