@@ -34,7 +34,7 @@
 
 use crate::table::{Table, Values};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Default risk threshold for "records at risk".
 pub const DEFAULT_THRESHOLD: f64 = 0.2;
@@ -215,8 +215,9 @@ pub fn measure_with(
     }
 }
 
-fn counts(values: &Values, rows: &[usize]) -> HashMap<Option<String>, usize> {
-    let mut m = HashMap::new();
+/// Value counts, ordered so that sums over them are the same on every run.
+fn counts(values: &Values, rows: &[usize]) -> BTreeMap<Option<String>, usize> {
+    let mut m = BTreeMap::new();
     for &r in rows {
         *m.entry(values.text(r)).or_insert(0) += 1;
     }
@@ -438,8 +439,14 @@ pub fn information_loss(
             *by_og.entry((&o[r], &g[r])).or_default() += 1;
         }
         for r in 0..n {
-            nue -= (by_og[&(&o[r], &g[r])] as f64 / by_g[&g[r]] as f64).log2();
-            max -= (by_o[&o[r]] as f64 / n as f64).log2();
+            let top = by_o[&o[r]] as f64 / n as f64;
+            // A suppressed value is released as `*`: P(original | *) is its share of the table.
+            let p = match &g[r] {
+                None => top,
+                Some(_) => by_og[&(&o[r], &g[r])] as f64 / by_g[&g[r]] as f64,
+            };
+            nue -= p.log2();
+            max -= top.log2();
         }
     }
     let present: Vec<String> = quasi

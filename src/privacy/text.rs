@@ -236,8 +236,11 @@ pub fn find(text: &str, same_row: &[String], tokens: Option<&HashSet<String>>) -
             }
         }
     }
-    // Words of any row's identifier values.
-    if let Some(tokens) = tokens {
+    // Words of any row's identifier values, and of this row's.
+    let row_tokens = identifier_words(same_row.iter().map(String::as_str), 2);
+    let empty = HashSet::new();
+    let tokens = tokens.unwrap_or(&empty);
+    {
         let mut start = None;
         for (i, c) in text
             .char_indices()
@@ -246,7 +249,8 @@ pub fn find(text: &str, same_row: &[String], tokens: Option<&HashSet<String>>) -
             if is_word_char(c) && !('\u{4e00}'..='\u{9fff}').contains(&c) {
                 start.get_or_insert(i);
             } else if let Some(s) = start.take() {
-                if tokens.contains(&text[s..i].to_lowercase()) {
+                let w = text[s..i].to_lowercase();
+                if tokens.contains(&w) || row_tokens.contains(&w) {
                     found.push(Found {
                         start: s,
                         end: i,
@@ -351,6 +355,11 @@ pub fn scrub(text: &str, same_row: &[String], tokens: Option<&HashSet<String>>) 
 
 /// Lower-case words (3+ letters or 4+ digits, not purely CJK) of identifier values, for [`find`].
 pub fn identifier_tokens<'a>(values: impl Iterator<Item = &'a str>) -> HashSet<String> {
+    identifier_words(values, 3)
+}
+
+/// Lower-case words of at least `min` letters (or 4 digits), not purely CJK.
+fn identifier_words<'a>(values: impl Iterator<Item = &'a str>, min: usize) -> HashSet<String> {
     let mut set = HashSet::new();
     for v in values {
         for w in v.split(|c: char| !is_word_char(c)) {
@@ -358,7 +367,7 @@ pub fn identifier_tokens<'a>(values: impl Iterator<Item = &'a str>) -> HashSet<S
             let long_enough = if digits {
                 w.len() >= 4
             } else {
-                w.chars().count() >= 3
+                w.chars().count() >= min
             };
             if long_enough && !w.chars().all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) {
                 set.insert(w.to_lowercase());

@@ -52,8 +52,14 @@ impl Generalize {
             let i = cuts.partition_point(|&c| c <= x);
             (i.checked_sub(1).map(|j| cuts[j]), cuts.get(i).copied())
         };
-        let lo = lo.map(|l| self.bottom.map_or(l, |b| l.max(b)));
-        let hi = hi.map(|h| self.top.map_or(h, |t| h.min(t)));
+        let lo = match (lo, self.bottom) {
+            (Some(l), Some(b)) => Some(l.max(b)),
+            (l, b) => l.or(b),
+        };
+        let hi = match (hi, self.top) {
+            (Some(h), Some(t)) => Some(h.min(t)),
+            (h, t) => h.or(t),
+        };
         let int =
             integers && lo.is_none_or(|l| l.fract() == 0.0) && hi.is_none_or(|h| h.fract() == 0.0);
         match (lo, hi) {
