@@ -92,3 +92,79 @@ fn generalization_in_a_recipe_raises_k() {
     let masked = String::from_utf8(bedside::table::csv::write_csv(&out.masked)).unwrap();
     assert!(masked.starts_with("age,zip,y\n30-39,021**,0\n"), "{masked}");
 }
+
+#[test]
+fn journalist_marketer_and_zayatz_by_hand() {
+    use bedside::privacy::risk::{hypergeometric_one, measure_with, zayatz, RiskOptions};
+    // Classes of sizes 1, 1, 2 (n = 4).
+    let t = table("zip,age\nA,1\nB,2\nC,3\nC,3\n");
+    let m = measure(&t, &q(&["zip", "age"]), None, DEFAULT_THRESHOLD);
+    let r = m.risk.unwrap();
+    // Without a population the data set is its own population.
+    assert_eq!((r.journalist_max, r.prosecutor_max), (1.0, 1.0));
+    assert!((r.journalist_avg - 0.75).abs() < 1e-12 && (r.marketer - 0.75).abs() < 1e-12);
+    assert_eq!(r.population_uniques, None);
+    // Population N = 8: π = ½.
+    let opts = RiskOptions {
+        threshold: DEFAULT_THRESHOLD,
+        population: Some(8),
+    };
+    let r = measure_with(&t, &q(&["zip", "age"]), None, &opts)
+        .risk
+        .unwrap();
+    assert!((r.journalist_max - 0.5).abs() < 1e-12);
+    assert!((r.marketer - 0.375).abs() < 1e-12, "3 classes · ½ / 4");
+    // Zayatz: h(1) = 4/8; h(2) = 2·C(6,3)/C(8,4) = 40/70; P = (2/3 · ½) / (2/3 · ½ + 1/3 · 4/7) = 7/11.
+    assert!((hypergeometric_one(8, 1, 4) - 0.5).abs() < 1e-12);
+    assert!((hypergeometric_one(8, 2, 4) - 4.0 / 7.0).abs() < 1e-12);
+    let (uniques, share) = zayatz(&[1, 1, 2], 4, 8);
+    assert!((uniques - 28.0 / 11.0).abs() < 1e-9, "{uniques}");
+    assert!((share - 7.0 / 22.0).abs() < 1e-9, "{share}");
+    assert!((r.population_uniques.unwrap() - 28.0 / 11.0).abs() < 1e-9);
+    // The whole population sampled: every sample unique is a population unique.
+    let (u, s) = zayatz(&[1, 1, 2], 4, 4);
+    assert!((u - 2.0).abs() < 1e-9 && (s - 0.5).abs() < 1e-9);
+    // Large populations: the hypergeometric stays finite and accurate.
+    let h = hypergeometric_one(1_000_000, 3, 1000);
+    let expected = 3.0 * 0.001 * 0.999f64.powi(2);
+    assert!((h / expected - 1.0).abs() < 1e-3, "{h}");
+}
+
+#[test]
+fn information_loss_by_hand() {
+    use bedside::privacy::risk::information_loss;
+    let orig = table("age\n30\n31\n40\n41\n");
+    let banded = table("age\n30-39\n30-39\n40-49\n40-49\n");
+    let l = information_loss(&orig, &banded, &[0, 1, 2, 3], &q(&["age"])).unwrap();
+    // P(original | band) = ½ for every record: 1 bit each; the maximum is 2 bits each.
+    assert!((l.non_uniform_entropy - 4.0).abs() < 1e-12);
+    assert!((l.non_uniform_entropy_pct - 50.0).abs() < 1e-12);
+    assert_eq!(l.discernibility, 8.0, "2² + 2²");
+    // The last record suppressed: it costs log₂ 4 = 2 bits and n = 4 in discernibility.
+    let kept = table("age\n30-39\n30-39\n40-49\n");
+    let l = information_loss(&orig, &kept, &[0, 1, 2], &q(&["age"])).unwrap();
+    assert!((l.non_uniform_entropy - 4.0).abs() < 1e-12, "1 + 1 + 0 + 2");
+    assert_eq!(l.discernibility, 4.0 + 1.0 + 4.0);
+    // Nothing changed: no loss.
+    let l = information_loss(&orig, &orig, &[0, 1, 2, 3], &q(&["age"])).unwrap();
+    assert_eq!((l.non_uniform_entropy, l.discernibility), (0.0, 4.0));
+}
+
+#[test]
+fn population_size_in_the_recipe_reaches_the_report() {
+    let csv = "age,sex,y\n30,F,0\n30,F,1\n41,M,0\n52,F,1\n";
+    let recipe = bedside::recipe::Recipe::from_json(
+        r#"{"version": 1, "columns": {"age": "quasi", "sex": "quasi"}, "risk": {"population": 400, "threshold": 0.5}}"#,
+    )
+    .unwrap();
+    let out = bedside::run_file(csv.as_bytes(), "t.csv", &recipe, &mut |_| true, &|| 0.0).unwrap();
+    let r = out.report.privacy.after.risk.unwrap();
+    assert_eq!(
+        (r.population_size, r.threshold, r.records_at_risk),
+        (Some(400), 0.5, 2)
+    );
+    assert!(r.population_uniques.unwrap() > 0.0);
+    let e = bedside::recipe::Recipe::from_json(r#"{"version": 1, "risk": {"population": 0}}"#)
+        .unwrap_err();
+    assert!(e.to_string().contains("risk, field 'population'"), "{e}");
+}
