@@ -79,6 +79,30 @@ impl Loaded {
     }
 }
 
+impl Loaded {
+    /// Applies only the recipe's privacy steps and summarizes them for the page: risk before and
+    /// after, the first `rows` rows before and after, the audit entries. `key` is the
+    /// pseudonymization key to use (the page keeps one per loaded file for its previews).
+    pub fn preview(
+        &self,
+        recipe: &recipe::Recipe,
+        key: &[u8],
+        rows: usize,
+    ) -> Result<run::Preview> {
+        run::preview(&self.parsed.table, recipe, key, rows)
+    }
+
+    /// Risk measures of the loaded table over `quasi` (and a sensitive column).
+    pub fn measure(
+        &self,
+        quasi: &[String],
+        sensitive: Option<&str>,
+        options: &privacy::risk::RiskOptions,
+    ) -> privacy::risk::Measures {
+        privacy::risk::measure_with(&self.parsed.table, quasi, sensitive, options)
+    }
+}
+
 /// Reads `bytes` and runs `recipe` on them: the whole chain in one call.
 pub fn run_file(
     bytes: &[u8],

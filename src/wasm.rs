@@ -42,6 +42,12 @@ pub fn start() {
     }));
 }
 
+fn recipe_of(recipe: JsValue) -> Result<Recipe, JsError> {
+    let value: serde_json::Value = serde_wasm_bindgen::from_value(recipe)
+        .map_err(|e| JsError::new(&format!("recipe: {e}")))?;
+    Recipe::from_value(&value).map_err(err)
+}
+
 /// This build's version.
 #[wasm_bindgen]
 pub fn version() -> String {
@@ -52,6 +58,8 @@ pub fn version() -> String {
 #[wasm_bindgen]
 pub struct Session {
     loaded: crate::Loaded,
+    /// The pseudonymization key of previews (never leaves the worker).
+    preview_key: Vec<u8>,
 }
 
 #[wasm_bindgen]
@@ -61,6 +69,7 @@ impl Session {
     pub fn new(bytes: &[u8], file: &str) -> Result<Session, JsError> {
         Ok(Session {
             loaded: crate::load(bytes, file).map_err(err)?,
+            preview_key: crate::run::new_key().map_err(err)?,
         })
     }
 
@@ -77,12 +86,38 @@ impl Session {
         ))
     }
 
+    /// Applies only the privacy steps of a recipe: `{before, after, suppressed_rows,
+    /// original_columns, original_rows, masked_columns, masked_rows, audit}` for the first `rows`.
+    pub fn preview(&self, recipe: JsValue, rows: usize) -> Result<JsValue, JsError> {
+        let recipe = recipe_of(recipe)?;
+        to_js(
+            &self
+                .loaded
+                .preview(&recipe, &self.preview_key, rows)
+                .map_err(err)?,
+        )
+    }
+
+    /// Risk measures of the loaded table over `quasi` (an array of column names).
+    pub fn measure(
+        &self,
+        quasi: JsValue,
+        sensitive: Option<String>,
+        population: Option<f64>,
+    ) -> Result<JsValue, JsError> {
+        let quasi: Vec<String> = serde_wasm_bindgen::from_value(quasi)
+            .map_err(|e| JsError::new(&format!("quasi: {e}")))?;
+        let options = crate::privacy::risk::RiskOptions {
+            population: population.filter(|p| *p >= 1.0).map(|p| p as u64),
+            ..Default::default()
+        };
+        to_js(&self.loaded.measure(&quasi, sensitive.as_deref(), &options))
+    }
+
     /// Runs a recipe (a plain object). `on_progress({stage, done, total, message})` is called
     /// during the run. Returns `{report, masked_csv}`.
     pub fn run(&self, recipe: JsValue, on_progress: Option<Function>) -> Result<JsValue, JsError> {
-        let value: serde_json::Value = serde_wasm_bindgen::from_value(recipe)
-            .map_err(|e| JsError::new(&format!("recipe: {e}")))?;
-        let recipe = Recipe::from_value(&value).map_err(err)?;
+        let recipe = recipe_of(recipe)?;
         let mut progress = |p: &crate::run::Progress| {
             if let (Some(f), Ok(v)) = (&on_progress, to_js(p)) {
                 let _ = f.call1(&JsValue::NULL, &v);

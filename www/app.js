@@ -3,6 +3,7 @@
 import { metricBars } from './charts.js';
 import { learnedSummary, renderFeatures } from './features.js';
 import { modelResults } from './results.js';
+import { initProtect, renderProtect, resetProtect } from './protect.js';
 
 // ───────────────────────────── worker bridge ─────────────────────────────
 
@@ -427,6 +428,7 @@ function recipeChanged() {
   renderProfile();
   renderOptions();
   renderRecipeText();
+  renderProtect();
 }
 
 function onModelsChanged() {
@@ -473,6 +475,7 @@ function onRecipeTyped() {
   state.recipe = parsed;
   renderProfile();
   renderOptions();
+  renderProtect();
 }
 
 // ───────────────────────────── views: results ─────────────────────────────
@@ -679,6 +682,7 @@ async function loadData(bytes, name) {
   state.file = { name };
   state.profile = null;
   state.recipe = null;
+  resetProtect();
   clearResults();
   setStatus('run', null);
   setStatus('upload', null);
@@ -862,6 +866,7 @@ function renderAll() {
   renderVersion();
   showSections();
   updateRunButtons();
+  renderProtect();
 }
 
 async function setLanguage(lang) {
@@ -1032,6 +1037,10 @@ function renderNetwork() {
 }
 
 async function main() {
+  initProtect({
+    state, bridge, t, h, recipeChanged, fmtInt, fmtPct, fmtDec,
+    isCancelled: (err) => err instanceof CancelledError,
+  });
   wire();
   try {
     fallback = await loadStrings('en');

@@ -1,7 +1,7 @@
 // Bedside worker: owns the wasm instance and the loaded Session; the main thread never touches wasm.
 //
 // Protocol (names, never integer codes):
-//   main → worker  {id, action, data}        action ∈ load | profile | suggest | run | version
+//   main → worker  {id, action, data}        action ∈ load | profile | suggest | preview | measure | run | version
 //   worker → main  {id, type: 'progress', data: {stage, done, total, message}}
 //                  {id, type: 'done', data}
 //                  {id, type: 'error', error: message}
@@ -64,6 +64,12 @@ const actions = {
   },
   async suggest({ target } = {}) {
     return plain(needSession().suggest_recipe(target ?? undefined));
+  },
+  async preview({ recipe, rows }) {
+    return plain(needSession().preview(recipe, rows ?? 5));
+  },
+  async measure({ quasi, sensitive, population }) {
+    return plain(needSession().measure(quasi ?? [], sensitive ?? undefined, population ?? undefined));
   },
   async run({ recipe }, id) {
     const s = needSession();
