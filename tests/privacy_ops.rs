@@ -120,7 +120,7 @@ fn no_original_identifier_survives_any_operator() {
         .chain(other_ops.iter().map(Some))
         .enumerate()
     {
-        for id_op in id_ops.iter().skip(i % 2).step_by(1) {
+        for id_op in id_ops.iter().skip(i % 2) {
             let (out, report) = masked(
                 &csv,
                 with_identifiers(id_op, &extra.iter().cloned().cloned().collect::<Vec<_>>()),
@@ -212,7 +212,7 @@ fn redact_mask_and_replace_random() {
         let (name, phone) = (row[0], row[1]);
         assert!(name.len() == 9 || name.len() == 8);
         assert_eq!(
-            name.chars().nth(0).map(char::is_uppercase),
+            name.chars().next().map(char::is_uppercase),
             Some(true),
             "shape kept: {name}"
         );

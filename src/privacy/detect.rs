@@ -346,7 +346,7 @@ pub fn cn_resident_id(s: &str) -> Option<CnId> {
     }
     Some(CnId {
         birth,
-        female: (b[16] - b'0') % 2 == 0,
+        female: (b[16] - b'0').is_multiple_of(2),
     })
 }
 

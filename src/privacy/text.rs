@@ -92,9 +92,9 @@ fn digit_groups(text: &str) -> Vec<(usize, usize)> {
                         && b[j + 1] == b' '
                         && b.get(j + 2).is_some_and(u8::is_ascii_digit))
                     || (b[j] == b' ' && b[j + 1] == b'('))
+                || b[j] == b'+'
+                || b[j] == b'('
             {
-                j += 1;
-            } else if b[j] == b'+' || b[j] == b'(' {
                 j += 1;
             } else {
                 break;
