@@ -735,13 +735,14 @@ impl Op for KAnonymize {
         let (solution, qs, kept) = self.solve(table)?;
         let mut cells = 0;
         for (q, &l) in qs.iter().zip(&solution.levels) {
+            if l == 0 {
+                continue; // kept as it is (numbers stay numbers)
+            }
             let out: Vec<Option<String>> = q.codes[l]
                 .iter()
                 .map(|&c| q.labels[l][c as usize].clone())
                 .collect();
-            if l > 0 {
-                cells += out.iter().filter(|v| v.is_some()).count();
-            }
+            cells += out.iter().filter(|v| v.is_some()).count();
             super::ops::set_text(table, &q.name, out, ColumnType::Categorical);
         }
         let removed = table.rows() - kept.len();
