@@ -6,7 +6,9 @@
 //!   (a missing value is a value of its own);
 //! - *k-anonymity* is the size of the smallest class;
 //! - *distinct l-diversity* is the smallest number of distinct sensitive values in a class;
-//!   *entropy l-diversity* is the smallest `exp(H)` of a class's sensitive distribution;
+//!   *entropy l-diversity* is the smallest `exp(H)` (H in nats) of a class's sensitive
+//!   distribution, as a real number like ARX's; pyCANON's `entropy_l_diversity` reports its
+//!   integer part (`int(min(e ** H))`);
 //! - *t-closeness* is the largest Earth Mover's Distance between a class's sensitive
 //!   distribution and the whole table's: with equal ground distance (½ Σ|pᵢ−qᵢ|) for categorical
 //!   values, and ordered distance (1/(m−1) Σᵢ |Σⱼ≤ᵢ (pⱼ−qⱼ)| over the m sorted distinct values)
