@@ -135,9 +135,6 @@ pub fn run(
             warnings.push(format!("text column '{}' is kept in the masked output unscrubbed; drop it or add a scrub_text step if it may name patients", c.name));
         }
     }
-    if masked_out.randomized {
-        warnings.push("randomized privacy steps (replace_random, noise, date_shift, pram) draw from the recipe seed, which this Report records: anyone holding both the Report and the masked file could recompute the draws, so share the masked file without the Report or keep the seed private".into());
-    }
     if let (Some(k), Some(r)) = (after.k_anonymity, &after.risk) {
         if r.records_at_risk > 0 {
             warnings.push(format!(
@@ -192,8 +189,6 @@ pub struct Masked {
     pub suppressed_rows: usize,
     /// Columns a `scrub_text` step scrubbed.
     pub scrubbed: Vec<String>,
-    /// Did a step draw random numbers from the recipe seed?
-    pub randomized: bool,
 }
 
 /// Applies the recipe's privacy steps to `table` (checked with `Recipe::check_against` first).
@@ -211,7 +206,6 @@ pub fn apply_privacy(
     let mut audit = Vec::new();
     let mut suppressed_rows = 0;
     let mut scrubbed = Vec::new();
-    let mut randomized = false;
     for (i, step) in recipe.privacy.iter().enumerate() {
         on_step(i, step.name())?;
         let ctx = PrivacyContext {
@@ -235,10 +229,6 @@ pub fn apply_privacy(
         }
         match step {
             PrivacyStep::ScrubText(s) => scrubbed.extend(s.columns.iter().cloned()),
-            PrivacyStep::ReplaceRandom(_)
-            | PrivacyStep::Noise(_)
-            | PrivacyStep::DateShift(_)
-            | PrivacyStep::Pram(_) => randomized = true,
             _ => {}
         }
         let mut args = args_of(&step.redacted());
@@ -260,7 +250,6 @@ pub fn apply_privacy(
         audit,
         suppressed_rows,
         scrubbed,
-        randomized,
     })
 }
 

@@ -174,9 +174,33 @@ fn every_operator_is_deterministic_given_the_seed() {
     let other = recipe(steps).replace("\"seed\": 7", "\"seed\": 8");
     let c = String::from_utf8(write_csv(&common::run(&csv, &other).unwrap().masked)).unwrap();
     assert_ne!(a, c, "another seed draws differently");
+}
+
+#[test]
+fn the_seed_alone_does_not_reproduce_the_draws() {
+    // The draws depend on the values a step replaces too: change one original value and the
+    // noise added to every other row changes, so the seed in a Report cannot undo the noise.
+    let mut csv = String::from("x\n");
+    for i in 0..50 {
+        csv.push_str(&format!("{}\n", 100 + i));
+    }
+    let changed = csv.replacen("\n100\n", "\n101\n", 1);
+    let r = recipe_of(json!([{"op": "noise", "columns": ["x"], "epsilon": 1.0, "sensitivity": 1}]));
+    let noise = |data: &str| {
+        let out = common::run(data, &r).unwrap().masked;
+        let bedside::table::Values::Num(v) = &out.columns[0].values else {
+            panic!()
+        };
+        v.iter()
+            .enumerate()
+            .map(|(i, y)| y - (100 + i) as f64)
+            .collect::<Vec<f64>>()
+    };
+    let (a, b) = (noise(&csv), noise(&changed));
+    assert_eq!(a, noise(&csv), "deterministic");
     assert!(
-        ra.warnings.iter().any(|w| w.contains("recipe seed")),
-        "randomized steps warn about the seed"
+        (1..50).all(|i| a[i] != b[i]),
+        "other rows' draws change with one original value"
     );
 }
 

@@ -4,8 +4,9 @@
 //!
 //! Every operator is a serde argument struct implementing [`Op`]: `check()` validates the
 //! arguments before any work, `apply()` transforms the table. Randomized operators draw from a
-//! ChaCha8 generator seeded by the recipe seed and the step's index ([`step_rng`]), so the same
-//! recipe, data and seed give the same masked table; the pseudonymization key is the one secret.
+//! ChaCha8 generator seeded by the recipe seed, the step's index and the values the step replaces
+//! ([`step_rng`]), so the same recipe, data and seed give the same masked table; the
+//! pseudonymization key is the one secret.
 
 pub mod anonymize;
 pub mod detect;
@@ -68,19 +69,39 @@ impl PrivacyContext<'_> {
         }
     }
 
-    /// The random generator of this step: ChaCha8 seeded by the recipe seed and step index.
-    pub fn rng(&self) -> ChaCha8Rng {
-        step_rng(self.seed, self.step)
+    /// The random generator of this step for transforming `columns` of `table`: see [`step_rng`].
+    pub fn rng(&self, table: &Table, columns: &[&str]) -> ChaCha8Rng {
+        step_rng(self.seed, self.step, table, columns)
     }
 }
 
-/// ChaCha8 seeded from the recipe seed and a step index (distinct streams per step).
-pub fn step_rng(seed: u64, step: usize) -> ChaCha8Rng {
-    let mut bytes = [0u8; 32];
-    bytes[..8].copy_from_slice(&seed.to_le_bytes());
-    bytes[8..16].copy_from_slice(&(step as u64).to_le_bytes());
-    bytes[16..24].copy_from_slice(b"privacy!");
-    ChaCha8Rng::from_seed(bytes)
+/// ChaCha8 seeded from SHA-256 of the recipe seed, the step index and the original values of
+/// the columns the step transforms. Deterministic given the recipe, the data and the seed; but
+/// the seed recorded in a Report is not enough to recompute the draws (and so to subtract noise
+/// or undo a date shift): that also takes every original value the step replaced.
+pub fn step_rng(seed: u64, step: usize, table: &Table, columns: &[&str]) -> ChaCha8Rng {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(b"bedside privacy step rng v1");
+    h.update(seed.to_le_bytes());
+    h.update((step as u64).to_le_bytes());
+    for name in columns {
+        h.update((name.len() as u64).to_le_bytes());
+        h.update(name.as_bytes());
+        if let Some(col) = table.column(name) {
+            for r in 0..col.values.len() {
+                match col.values.text(r) {
+                    Some(v) => {
+                        h.update([1]);
+                        h.update((v.len() as u64).to_le_bytes());
+                        h.update(v.as_bytes());
+                    }
+                    None => h.update([0]),
+                }
+            }
+        }
+    }
+    ChaCha8Rng::from_seed(h.finalize().into())
 }
 
 /// One masking operator: validated arguments and the transformation.

@@ -59,7 +59,10 @@ impl Op for DateShift {
         (field == "columns").then_some(super::DATE)
     }
     fn apply(&self, table: &mut Table, ctx: &PrivacyContext) -> Result<Effect, ArgError> {
-        let mut rng = ctx.rng();
+        let mut rng = ctx.rng(
+            table,
+            &self.columns.iter().map(String::as_str).collect::<Vec<_>>(),
+        );
         let patients = super::texts(table, &self.by);
         let mut offsets: BTreeMap<&str, i64> =
             patients.iter().flatten().map(|p| (p.as_str(), 0)).collect();

@@ -119,7 +119,10 @@ impl Op for Noise {
         Some(super::NUMERIC)
     }
     fn apply(&self, table: &mut Table, ctx: &PrivacyContext) -> Result<Effect, ArgError> {
-        let mut rng = ctx.rng();
+        let mut rng = ctx.rng(
+            table,
+            &self.columns.iter().map(String::as_str).collect::<Vec<_>>(),
+        );
         let mut cells = 0;
         let round = |x: f64| match self.decimals {
             Some(d) => {

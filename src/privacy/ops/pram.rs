@@ -99,7 +99,7 @@ impl Op for Pram {
                     .collect()
             }
         };
-        let mut rng = ctx.rng();
+        let mut rng = ctx.rng(table, &[self.column.as_str()]);
         let mut changed = 0;
         let mut out = Vec::with_capacity(values.len());
         for (r, v) in values.iter().enumerate() {

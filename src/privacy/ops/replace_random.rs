@@ -53,7 +53,10 @@ impl Op for ReplaceRandom {
         Some(ColumnType::Identifier)
     }
     fn apply(&self, table: &mut Table, ctx: &PrivacyContext) -> Result<Effect, ArgError> {
-        let mut rng = ctx.rng();
+        let mut rng = ctx.rng(
+            table,
+            &self.columns.iter().map(String::as_str).collect::<Vec<_>>(),
+        );
         let mut cells = 0;
         let mut starred = 0;
         for name in &self.columns {
