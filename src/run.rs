@@ -227,9 +227,8 @@ pub fn apply_privacy(
             suppressed_rows += row_map.len() - kept.len();
             row_map = kept.iter().map(|&r| row_map[r]).collect();
         }
-        match step {
-            PrivacyStep::ScrubText(s) => scrubbed.extend(s.columns.iter().cloned()),
-            _ => {}
+        if let PrivacyStep::ScrubText(s) = step {
+            scrubbed.extend(s.columns.iter().cloned());
         }
         let mut args = args_of(&step.redacted());
         if let (Some(d), Some(o)) = (&effect.details, args.as_object_mut()) {
