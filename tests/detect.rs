@@ -111,6 +111,15 @@ fn hipaa_value_patterns() {
     assert_eq!(value_kind("2001:db8::1"), Some("ip_address"));
     assert_eq!(value_kind("13812345678"), Some("cn_mobile"));
     assert_eq!(value_kind("11010519491231002X"), Some("cn_resident_id"));
+    // Vehicle and device identifiers: a VIN with its check digit, MAC addresses.
+    assert_eq!(value_kind("1M8GDM9AXKP042788"), Some("device"));
+    assert_eq!(
+        value_kind("1M8GDM9A1KP042788"),
+        None,
+        "wrong VIN check digit"
+    );
+    assert_eq!(value_kind("00:1A:2b:3C:4d:5E"), Some("device"));
+    assert_eq!(value_kind("00-1A-2B-3C-4D"), None);
     assert_eq!(value_kind("142"), None);
     assert_eq!(value_kind("120/80"), None);
 }
@@ -241,7 +250,7 @@ fn no_false_positive_on_ordinary_clinical_numbers() {
 fn notes_lose_patterns_names_and_same_row_identifiers() {
     let note = "Mr. John Smith (MRN 00481234, SSN 123-45-6789) seen 2024-03-01; call 617-555-0123 or \
                 13812345678, email john@example.org, ID 11010519491231002X. 92-year-old, 张三 住院 2024年3月1日. \
-                See https://portal.example.org/p/1 from 10.0.0.7.";
+                See https://portal.example.org/p/1 from 10.0.0.7. Pump 00:1A:2B:3C:4D:5E, car 1M8GDM9AXKP042788.";
     let (out, n) = scrub(note, &["张三".into(), "Quinn Doe".into()], None);
     for gone in [
         "John",
@@ -258,6 +267,8 @@ fn notes_lose_patterns_names_and_same_row_identifiers() {
         "2024年3月1日",
         "portal.example.org",
         "10.0.0.7",
+        "00:1A:2B:3C:4D:5E",
+        "1M8GDM9AXKP042788",
     ] {
         assert!(!out.contains(gone), "{gone} survived: {out}");
     }

@@ -62,6 +62,7 @@ pub struct Detection {
 
 /// Value-pattern kinds, in the order they are tried.
 const VALUE_KINDS: &[&str] = &[
+    "device",
     "email",
     "url",
     "ip_address",
@@ -453,6 +454,43 @@ pub fn is_ipv6(s: &str) -> bool {
         && s.matches("::").count() <= 1
 }
 
+/// A vehicle identification number: 17 characters (no I, O, Q) with a valid check digit in
+/// position 9 (ISO 3779 / North American rule).
+pub fn is_vin(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() != 17
+        || !b
+            .iter()
+            .all(|c| c.is_ascii_digit() || (c.is_ascii_uppercase() && !b"IOQ".contains(c)))
+    {
+        return false;
+    }
+    let value = |c: u8| -> u32 {
+        match c {
+            b'0'..=b'9' => (c - b'0') as u32,
+            b'A'..=b'H' => (c - b'A') as u32 + 1,
+            b'J'..=b'R' => (c - b'J') as u32 + 1,
+            _ => (c - b'S') as u32 + 2,
+        }
+    };
+    const W: [u32; 17] = [8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2];
+    let sum: u32 = b.iter().zip(W).map(|(&c, w)| value(c) * w).sum();
+    let check = match sum % 11 {
+        10 => b'X',
+        d => b'0' + d as u8,
+    };
+    b[8] == check && b.iter().any(u8::is_ascii_digit) && b.iter().any(u8::is_ascii_uppercase)
+}
+
+/// A MAC address: six hexadecimal pairs separated by `:` or `-`.
+pub fn is_mac(s: &str) -> bool {
+    let sep = if s.contains(':') { ':' } else { '-' };
+    let p: Vec<&str> = s.split(sep).collect();
+    p.len() == 6
+        && p.iter()
+            .all(|g| g.len() == 2 && g.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
 /// The identifier kind a single value has by its pattern, if any.
 pub fn value_kind(s: &str) -> Option<&'static str> {
     let s = s.trim();
@@ -464,6 +502,7 @@ pub fn value_kind(s: &str) -> Option<&'static str> {
         "cn_resident_id" => cn_resident_id(s).is_some(),
         "cn_mobile" => is_cn_mobile(s),
         "phone" => is_phone(s),
+        "device" => is_vin(s) || is_mac(s),
         _ => false,
     })
 }

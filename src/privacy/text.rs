@@ -206,6 +206,12 @@ pub fn find(text: &str, same_row: &[String], tokens: Option<&HashSet<String>>) -
                 end: e,
                 kind: "URL",
             });
+        } else if super::detect::is_vin(w) || super::detect::is_mac(w) {
+            found.push(Found {
+                start: s,
+                end: e,
+                kind: "DEVICE",
+            });
         } else if super::detect::is_ipv6(w) && w.contains("::") || is_ipv4(w) {
             found.push(Found {
                 start: s,
