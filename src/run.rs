@@ -200,7 +200,24 @@ pub fn apply_privacy(
     on_step: &mut dyn FnMut(usize, &str) -> Result<()>,
 ) -> Result<Masked> {
     recipe.check_against(table)?;
-    let identifiers: Vec<String> = role_columns(recipe, table, Role::Identifier);
+    // Identifier columns for scrub_text: those with the role, plus those detected as direct
+    // identifiers (so notes lose a phone number even when its column was left a feature).
+    let mut identifiers: Vec<String> = role_columns(recipe, table, Role::Identifier);
+    if recipe
+        .privacy
+        .iter()
+        .any(|s| matches!(s, PrivacyStep::ScrubText(_)))
+    {
+        let detected = crate::privacy::detect::detect_table(table);
+        for (c, d) in table.columns.iter().zip(detected) {
+            if d.verdict == crate::privacy::detect::Verdict::DirectIdentifier
+                && c.ctype != ColumnType::Text
+                && !identifiers.contains(&c.name)
+            {
+                identifiers.push(c.name.clone());
+            }
+        }
+    }
     let mut masked = table.clone();
     let mut row_map: Vec<usize> = (0..table.rows()).collect();
     let mut audit = Vec::new();

@@ -639,3 +639,19 @@ fn bad_arguments_name_the_step_and_field() {
         assert!(e.contains(expected), "{privacy}: {e}");
     }
 }
+
+#[test]
+fn scrub_text_uses_detected_identifier_columns_without_roles() {
+    // No roles at all: the name and phone columns are found by detection.
+    let csv = "name,phone,note\nAda Quill,617-555-0101,\"Quill called from 617 555 0101\"\nBo Vance,617-555-0102,\"Bo Vance stable\"\n";
+    let out = common::run(
+        csv,
+        &recipe_of(json!([{"op": "scrub_text", "columns": ["note"]}])),
+    )
+    .unwrap();
+    let notes = column(&String::from_utf8(write_csv(&out.masked)).unwrap(), "note");
+    assert_eq!(
+        notes,
+        ["[IDENTIFIER] called from [PHONE]", "[IDENTIFIER] stable"]
+    );
+}

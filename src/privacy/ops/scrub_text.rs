@@ -1,8 +1,9 @@
 //! `scrub_text`: remove identifiers from free-text columns (see `privacy::text` for what is
 //! found): pattern matches, titles + names, and the values of the identifier columns — the same
 //! row's values anywhere in the text, and words of any row's values. Identifier columns are those
-//! with the role identifier, plus any named in `identifiers`; their values are read from the
-//! input before any privacy step, so dropping a name column first does not weaken scrubbing.
+//! with the role identifier or detected as direct identifiers, plus any named in `identifiers`;
+//! their values are read from the input before any privacy step, so dropping a name column first
+//! does not weaken scrubbing.
 
 use crate::privacy::text::{identifier_tokens, scrub};
 use crate::privacy::{ArgError, Effect, Op, PrivacyContext};
