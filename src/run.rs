@@ -135,6 +135,25 @@ pub fn run(
             warnings.push(format!("text column '{}' is kept in the masked output unscrubbed; drop it or add a scrub_text step if it may name patients", c.name));
         }
     }
+    let dated: Vec<&str> = recipe
+        .privacy
+        .iter()
+        .filter(|s| matches!(s, PrivacyStep::Date(_) | PrivacyStep::DateShift(_)))
+        .flat_map(|s| {
+            s.columns()
+                .into_iter()
+                .filter(|(f, _)| *f == "columns")
+                .map(|(_, c)| c)
+        })
+        .collect();
+    for c in &masked.columns {
+        if c.ctype == ColumnType::Date && !dated.contains(&c.name.as_str()) {
+            let d = crate::privacy::detect::detect_column(c, &[]);
+            if d.reasons.iter().any(|r| r.code == "header") {
+                warnings.push(format!("date column '{}' is tied to a person and kept exact; HIPAA Safe Harbor keeps only the year: add a date step (to year) or date_shift before sharing the masked file", c.name));
+            }
+        }
+    }
     if let (Some(k), Some(r)) = (after.k_anonymity, &after.risk) {
         if r.records_at_risk > 0 {
             warnings.push(format!(

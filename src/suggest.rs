@@ -6,11 +6,7 @@ use crate::features::{encode::OneHot, impute, scale, FeatureStep};
 use crate::models::{logistic::LogisticParams, tree::TreeParams, ModelSpec};
 use crate::privacy::detect::{detect_table, Verdict};
 use crate::privacy::ops::{
-    date::{DateOp, Granularity},
-    drop::Drop,
-    generalize::Generalize,
-    pseudonymize::Pseudonymize,
-    scrub_text::ScrubText,
+    drop::Drop, generalize::Generalize, pseudonymize::Pseudonymize, scrub_text::ScrubText,
     truncate::Truncate,
 };
 use crate::privacy::PrivacyStep;
@@ -54,13 +50,15 @@ const OUTCOME_HINTS: &[&str] = &[
 /// Roles and privacy steps come from identifier detection (`privacy::detect`): record numbers
 /// are pseudonymized (so a patient's rows stay linkable), other direct identifiers dropped,
 /// notes scrubbed, ages banded by 10 with 90+ top-coded and ZIP codes cut to 3 digits (HIPAA
-/// Safe Harbor), other dates tied to a person reduced to their year; diagnoses are sensitive.
+/// Safe Harbor); diagnoses are sensitive. Other dates tied to a person are flagged by detection
+/// but left as they are (role `ignore`), since the date feature steps read them: coarsen them
+/// with `date` or shift them with `date_shift` before sharing the masked file.
 pub fn suggest(table: &Table, target: Option<&str>) -> Recipe {
     let target = target.map(str::to_string).or_else(|| guess_target(table));
     let detections = detect_table(table);
     let mut columns = BTreeMap::new();
-    let (mut drop, mut pseudo, mut scrub, mut coarsen, mut years) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut drop, mut pseudo, mut scrub, mut coarsen) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for (c, d) in table.columns.iter().zip(&detections) {
         if Some(&c.name) == target.as_ref() {
             continue;
@@ -71,6 +69,9 @@ pub fn suggest(table: &Table, target: Option<&str>) -> Recipe {
             Verdict::DirectIdentifier if c.ctype == ColumnType::Text => Role::Text,
             Verdict::DirectIdentifier => Role::Identifier,
             Verdict::QuasiIdentifier if c.ctype == ColumnType::Text => Role::Text,
+            // Dates tied to a person stay as they are (the date feature steps read them); the
+            // profile flags them and the page offers `date` / `date_shift`.
+            Verdict::QuasiIdentifier if c.ctype == ColumnType::Date => Role::Ignore,
             Verdict::QuasiIdentifier => Role::Quasi,
             Verdict::Sensitive => Role::Sensitive,
             Verdict::Ordinary => match suggested_role(&c.name, c.ctype) {
@@ -104,7 +105,6 @@ pub fn suggest(table: &Table, target: Option<&str>) -> Recipe {
                     keep: 3,
                 }))
             }
-            Role::Quasi if c.ctype == ColumnType::Date => years.push(c.name.clone()),
             _ => {}
         }
         if role != Role::Feature {
@@ -128,13 +128,6 @@ pub fn suggest(table: &Table, target: Option<&str>) -> Recipe {
         }));
     }
     privacy.extend(coarsen);
-    if !years.is_empty() {
-        privacy.push(PrivacyStep::Date(DateOp {
-            columns: years,
-            to: Granularity::Year,
-            event: None,
-        }));
-    }
     let models = if target.is_some() {
         vec![
             ModelSpec::LogisticRegression(LogisticParams::default()),

@@ -39,13 +39,9 @@ let inFlight = false;
 let pendingKey = null;
 let lastKey = null;
 
-/** Wire the panel to the app. Creates the section (after the profile) and its stylesheet. */
+/** Wire the panel to the app. Creates the section (after the profile); styles are in style.css. */
 export function initProtect(deps) {
   app = deps;
-  const link = document.createElement('link');
-  link.rel = 'stylesheet';
-  link.href = new URL('./protect.css', import.meta.url).href;
-  document.head.append(link);
   const section = app.h('section', { id: 'protect-section', class: 'card', 'aria-labelledby': 'protect-h', hidden: true },
     app.h('h2', { id: 'protect-h' }, app.h('span', { class: 'shield', 'aria-hidden': 'true' }), app.h('span', { id: 'protect-title' })),
     app.h('p', { id: 'protect-intro', class: 'note' }),
