@@ -335,9 +335,10 @@ function renderPreview() {
 function schedulePreview() {
   const s = state();
   if (!s.profile || !s.recipe || s.recipeInvalid) return;
-  const key = JSON.stringify(s.recipe.privacy ?? []) + JSON.stringify(s.recipe.columns ?? {}) + JSON.stringify(s.recipe.risk ?? {}) + (s.recipe.seed ?? '');
+  const key = JSON.stringify([s.recipe.privacy, s.recipe.columns, s.recipe.risk, s.recipe.seed, s.recipe.target]);
   if (key === lastKey && !preview.error) return;
   pendingKey = key;
+  setPending(true);
   clearTimeout(timer);
   timer = setTimeout(runPreview, DEBOUNCE_MS);
 }
@@ -350,6 +351,7 @@ async function runPreview() {
   // Only the privacy part matters; models and features are left out so the preview stays cheap.
   const r = state().recipe;
   const recipe = { version: r.version ?? 1, seed: r.seed ?? 0, columns: r.columns ?? {}, privacy: r.privacy ?? [] };
+  if (r.target) recipe.target = r.target;
   if (r.risk) recipe.risk = r.risk;
   preview.status = 'busy';
   renderMeter();
@@ -368,7 +370,14 @@ async function runPreview() {
     inFlight = false;
     renderPreview();
     if (pendingKey != null) runPreview();
+    else setPending(false);
   }
+}
+
+/** `data-pending` on the meter: is a preview scheduled or running (tests wait on it)? */
+function setPending(pending) {
+  const meter = document.querySelector('#risk-meter');
+  if (meter) meter.dataset.pending = String(pending);
 }
 
 /** Forget the previous file's preview (a new file was loaded). */

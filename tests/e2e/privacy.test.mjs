@@ -16,8 +16,12 @@ after(async () => { await env?.close(); });
 
 const meter = (page, field) => page.getAttribute('#risk-meter', `data-${field}`);
 
+/** Wait until a preview newer than `version` has rendered and no other one is pending. */
 async function previewVersionAbove(page, version) {
-  await page.waitForFunction((v) => Number(document.querySelector('#risk-meter')?.dataset.version) > v, version, { timeout: 30_000 });
+  await page.waitForFunction((v) => {
+    const m = document.querySelector('#risk-meter');
+    return Number(m?.dataset.version) > v && m?.dataset.pending === 'false';
+  }, version, { timeout: 30_000 });
   return Number(await meter(page, 'version'));
 }
 
@@ -53,8 +57,11 @@ test('privacy flow: detection, operator choice, live preview and risk meter, mas
     assert.equal(options.length, 17, 'none + 16 operators');
     for (const o of options.slice(1)) assert.ok(o.title.length > 20, `${o.value} explained`);
 
-    // The first preview fills the meter and the before/after tables.
+    // The first preview fills the meter and the before/after tables (with the target set, as a
+    // user would have it).
+    await page.selectOption('#target-select', 'readmitted_30d');
     const v1 = await previewVersionAbove(page, 0);
+    assert.equal(await page.getAttribute('#protect-status', 'data-state'), 'idle', await page.textContent('#protect-status'));
     assert.ok(Number(await meter(page, 'k-before')) >= 1);
     const atRisk1 = Number(await meter(page, 'at-risk'));
     assert.equal(await page.locator('#preview-before tbody tr').count(), 5);
