@@ -336,3 +336,37 @@ fn profile_carries_detection_and_suggest_uses_it() {
     let out = common::run(&csv, &recipe.to_json()).unwrap();
     assert!(out.report.privacy.after.k_anonymity.unwrap() >= 1);
 }
+
+#[test]
+fn scrubbing_never_splits_a_character() {
+    // Texts whose lower-case form changes byte lengths (İ, ẞ) around identifiers.
+    let same = vec![
+        "Ada İnce".to_string(),
+        "ẞtraße 5".to_string(),
+        "ada".to_string(),
+    ];
+    for text in [
+        "İADA İnce ẞtraße 5 ada",
+        "ẞ ada İ",
+        "Ada İnce, ADA ince ıi",
+        "ﬀada İ 13812345678İ",
+    ] {
+        let (out, _) = scrub(text, &same, None);
+        assert!(!out.to_ascii_lowercase().contains("ada"), "{text} -> {out}");
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+    #[test]
+    fn find_and_scrub_never_panic(text in "\\PC{0,80}", a in "\\PC{0,12}", b in "[0-9a-zA-Z .-]{0,14}") {
+        let same = vec![a.clone(), b.clone()];
+        let tokens = bedside::privacy::text::identifier_tokens([a.as_str(), b.as_str()].into_iter());
+        let found = find(&text, &same, Some(&tokens));
+        for f in &found {
+            proptest::prop_assert!(text.is_char_boundary(f.start) && text.is_char_boundary(f.end) && f.start < f.end);
+        }
+        let _ = scrub(&text, &same, Some(&tokens));
+        let _ = bedside::privacy::detect::value_kind(&text);
+    }
+}

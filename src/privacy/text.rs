@@ -152,42 +152,24 @@ fn classify_digits(s: &str) -> Option<&'static str> {
 /// `tokens` (lower-case) are words of identifier values of any row.
 pub fn find(text: &str, same_row: &[String], tokens: Option<&HashSet<String>>) -> Vec<Found> {
     let mut found = Vec::new();
-    // Same-row identifier values, case-insensitive (ASCII), anywhere.
-    let lower = text.to_lowercase();
-    if lower.len() == text.len() {
-        for v in same_row {
-            let v = v.trim();
-            if v.chars().count() < 2 {
-                continue;
-            }
-            let lv = v.to_lowercase();
-            let mut from = 0;
-            while let Some(p) = lower[from..].find(&lv) {
-                let s = from + p;
-                found.push(Found {
-                    start: s,
-                    end: s + lv.len(),
-                    kind: "IDENTIFIER",
-                });
-                from = s + lv.len().max(1);
-            }
+    // Same-row identifier values, anywhere, ignoring ASCII case (which keeps byte offsets, so
+    // spans stay on character boundaries whatever the text holds).
+    let lower = text.to_ascii_lowercase();
+    for v in same_row {
+        let v = v.trim();
+        if v.chars().count() < 2 {
+            continue;
         }
-    } else {
-        for v in same_row {
-            let v = v.trim();
-            if v.chars().count() < 2 {
-                continue;
-            }
-            let mut from = 0;
-            while let Some(p) = text[from..].find(v) {
-                let s = from + p;
-                found.push(Found {
-                    start: s,
-                    end: s + v.len(),
-                    kind: "IDENTIFIER",
-                });
-                from = s + v.len();
-            }
+        let lv = v.to_ascii_lowercase();
+        let mut from = 0;
+        while let Some(p) = lower[from..].find(&lv) {
+            let s = from + p;
+            found.push(Found {
+                start: s,
+                end: s + lv.len(),
+                kind: "IDENTIFIER",
+            });
+            from = s + lv.len();
         }
     }
     // Chunks: email, URL, words of identifiers, titles + names.
