@@ -70,7 +70,8 @@ fn digit_groups(text: &str) -> Vec<(usize, usize)> {
             continue;
         }
         if i > 0 && (b[i - 1].is_ascii_alphanumeric()) {
-            // inside a word like "A1c" or "x2": skip the word's digits
+            // inside a word like "A1c" or "x2": skip the word's digits (always move on)
+            i += 1;
             while i < b.len() && b[i].is_ascii_alphanumeric() {
                 i += 1;
             }
