@@ -266,6 +266,29 @@ edit('missing-values-without-impute', (r) => { r.features = [{ op: 'one_hot' }];
 edit('categorical-without-one-hot', (r) => { r.features = [{ op: 'impute', strategy: 'median' }]; }, { error: 'is categorical and no one_hot step covers it' });
 edit('positive-not-a-class', (r) => { r.positive = 'yes'; }, { error: "field 'positive': 'yes' is not one of the target's classes" });
 
+// Privacy and feature steps with arguments that cannot work.
+const addPrivacy = (step) => (r) => { r.privacy.push(step); };
+const addFeature = (step) => (r) => { r.features.unshift(step); };
+edit('noise-epsilon-zero', addPrivacy({ op: 'noise', columns: ['glucose'], epsilon: 0, sensitivity: 1 }), { error: "privacy[2] (noise), field 'epsilon': must be a positive number" });
+edit('noise-epsilon-negative', addPrivacy({ op: 'noise', columns: ['glucose'], epsilon: -1, sensitivity: 1 }), { error: "privacy[2] (noise), field 'epsilon'" });
+edit('noise-sensitivity-zero', addPrivacy({ op: 'noise', columns: ['glucose'], epsilon: 1, sensitivity: 0 }), { error: "privacy[2] (noise), field 'sensitivity'" });
+edit('noise-on-categorical', addPrivacy({ op: 'noise', columns: ['sex'], epsilon: 1, sensitivity: 1 }), { error: "column 'sex' is categorical, this step needs a numeric column" });
+edit('k-larger-than-rows', addPrivacy({ op: 'k_anonymize', quasi: ['age', 'sex', 'zip'], k: 100, max_suppression: 0.05 }), { error: "privacy[2] (k_anonymize), field 'k': the table has 40 record(s), fewer than k = 100" });
+edit('k-zero', addPrivacy({ op: 'k_anonymize', quasi: ['age', 'sex', 'zip'], k: 0, max_suppression: 0.05 }), { error: "privacy[2] (k_anonymize), field 'k': must be at least 2" });
+edit('k-suppression-over-one', addPrivacy({ op: 'k_anonymize', quasi: ['age', 'sex', 'zip'], k: 2, max_suppression: 1.5 }), { error: "field 'max_suppression': must be between 0 and 1" });
+edit('k-unknown-quasi', addPrivacy({ op: 'k_anonymize', quasi: ['age', 'height'], k: 2, max_suppression: 0.05 }), { error: "field 'quasi': no such column 'height'" });
+edit('k-no-quasi', addPrivacy({ op: 'k_anonymize', quasi: [], k: 2, max_suppression: 0.05 }), { error: "privacy[2] (k_anonymize), field 'quasi': names no column" });
+edit('mask-keep-negative', addPrivacy({ op: 'mask', columns: ['zip'], keep_first: -2 }), { error: "privacy[2] (mask), field 'keep_first': invalid value" });
+edit('date-shift-on-numeric', addPrivacy({ op: 'date_shift', columns: ['age'], by: 'mrn', max_days: 30 }), { error: "privacy[2] (date_shift), field 'columns': column 'age' is numeric, this step needs a date column" });
+edit('microaggregate-size-zero', addPrivacy({ op: 'microaggregate', columns: ['glucose'], size: 0 }), { error: "privacy[2] (microaggregate), field 'size': must be at least 2" });
+edit('pram-wrong-argument', addPrivacy({ op: 'pram', columns: ['sex'] }), { error: "privacy[2] (pram), field 'columns': unknown field" });
+edit('suppress-nothing-to-do', addPrivacy({ op: 'suppress', columns: ['zip'] }), { error: 'privacy[2] (suppress)' });
+edit('impute-knn-zero-neighbours', addFeature({ op: 'impute', strategy: 'knn', neighbors: 0 }), { error: 'features[0] (impute)' });
+edit('pca-zero-components', addFeature({ op: 'pca', components: 0 }), { error: "features[0] (pca), field 'components': must be at least 1" });
+edit('select-zero-features', addFeature({ op: 'select', method: 'anova_f', k: 0 }), { error: "features[0] (select), field 'k': must be at least 1" });
+edit('balance-unknown-method', (r) => { r.features.push({ op: 'balance', method: 'duplicate' }); }, { error: "features[3] (balance), field 'method': unknown variant `duplicate`" });
+edit('clip-unknown-method', addFeature({ op: 'clip', method: 'percentile' }), { error: "features[0] (clip), field 'method': unknown variant `percentile`" });
+
 // Not JSON, or not a recipe.
 recipeCase('invalid-json-truncated', '{"version": 1, "privacy": [', { error: 'not valid JSON' });
 recipeCase('invalid-json-trailing-comma', '{"version": 1,}', { error: 'not valid JSON' });

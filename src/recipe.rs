@@ -406,6 +406,20 @@ fn parse_part<T: DeserializeOwned>(value: &Value, step: &str, tag: Option<&str>)
             && tag.is_some_and(|t| message.contains(&format!("`{t}`")))
         {
             tag.map(str::to_string)
+        } else if message.starts_with("invalid") {
+            // "invalid value: integer `-2`, expected usize" / "invalid type: string \"ten\", ...":
+            // the argument is the one holding that value.
+            let literal = if message.contains('`') {
+                variant.to_string()
+            } else {
+                message.split('"').nth(1).unwrap_or_default().to_string()
+            };
+            value.as_object().and_then(|o| {
+                o.iter()
+                    .filter(|(k, _)| Some(k.as_str()) != tag)
+                    .find(|(_, v)| v.as_str() == Some(literal.as_str()) || v.to_string() == literal)
+                    .map(|(k, _)| k.clone())
+            })
         } else {
             message.split('`').nth(1).map(str::to_string)
         };

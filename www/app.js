@@ -1,6 +1,7 @@
 // Bedside page: UI state and views on the main thread. All computation (and the wasm module) lives
 // in worker.js; this file only talks to it through the bridge below. All UI strings are in i18n/.
 import { metricBars } from './charts.js';
+import { h } from './dom.js';
 import { learnedSummary, renderFeatures } from './features.js';
 import { modelResults } from './results.js';
 import { initProtect, renderProtect, resetProtect } from './protect.js';
@@ -215,23 +216,6 @@ const state = {
 };
 
 const $ = (sel) => document.querySelector(sel);
-
-function h(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v == null || v === false) continue;
-    if (k === 'class') node.className = v;
-    else if (k === 'text') node.textContent = v;
-    else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
-    else if (k in node && typeof v !== 'string') node[k] = v;
-    else node.setAttribute(k, v === true ? '' : v);
-  }
-  for (const child of children.flat()) {
-    if (child == null || child === false) continue;
-    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  }
-  return node;
-}
 
 // ───────────────────────────── status lines ─────────────────────────────
 

@@ -3,6 +3,7 @@
 // the recipe object in place and calls onChange, so the recipe JSON stays in sync; typing in the
 // JSON re-renders the rows. Also: a one-line summary of what each fitted step learned, for the
 // audit trail. Strings: i18n/LANG.features.json (keys features.*).
+import { h as el } from './dom.js';
 
 /** Argument kinds: enum (options), number, int, columns (multi), column (one), parts (multi). */
 export const STEPS = {
@@ -68,20 +69,6 @@ export const STEPS = {
 };
 
 const DATE_STEPS = ['date_parts', 'days_between', 'age_at'];
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v == null || v === false) continue;
-    if (k === 'class') node.className = v;
-    else if (k === 'text') node.textContent = v;
-    else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
-    else if (k in node && typeof v !== 'string') node[k] = v;
-    else node.setAttribute(k, v === true ? '' : v);
-  }
-  for (const c of children.flat()) if (c != null && c !== false) node.append(c instanceof Node ? c : String(c));
-  return node;
-}
 
 function applies(arg, step) {
   if (arg.unless && step[arg.unless] != null) return false;
