@@ -5,7 +5,8 @@
 
 use super::stats::{mean, present, quantile, variance};
 use super::{
-    check_columns, is_categorical, is_numeric, named, selected, FitContext, FitError, Fitted, Step,
+    check_columns, is_categorical, is_numeric, named, selected, update_numeric, FitContext,
+    FitError, Fitted, Step,
 };
 use crate::privacy::ArgError;
 use crate::table::{ColumnType, Table, Values};
@@ -281,16 +282,9 @@ impl Step for Clip {
 
 impl Fitted for FittedClip {
     fn transform(&self, table: &mut Table) -> usize {
-        let mut cells = 0;
-        for c in &mut table.columns {
-            if let (Some(&(lo, hi)), Values::Num(v)) = (self.bounds.get(&c.name), &mut c.values) {
-                for x in v.iter_mut().filter(|x| **x < lo || **x > hi) {
-                    *x = x.clamp(lo, hi);
-                    cells += 1;
-                }
-            }
-        }
-        cells
+        update_numeric(table, &self.bounds, |&(lo, hi), x| {
+            (x < lo || x > hi).then(|| x.clamp(lo, hi))
+        })
     }
     fn learned(&self) -> Value {
         json!(self

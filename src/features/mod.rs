@@ -405,6 +405,27 @@ pub fn check_pipeline(x: &Table, steps: &[FeatureStep]) -> Result<()> {
 }
 
 /// Names a new column `base`, or `base_2`, `base_3`... if the table already has that name.
+/// Rewrites the values of every numeric column that has learned parameters in `params`: `f`
+/// returns the new value, or `None` to leave the cell as it is. Returns how many cells changed.
+pub(crate) fn update_numeric<P>(
+    table: &mut Table,
+    params: &std::collections::BTreeMap<String, P>,
+    mut f: impl FnMut(&P, f64) -> Option<f64>,
+) -> usize {
+    let mut cells = 0;
+    for c in &mut table.columns {
+        if let (Some(p), Values::Num(v)) = (params.get(&c.name), &mut c.values) {
+            for x in v.iter_mut() {
+                if let Some(y) = f(p, *x) {
+                    *x = y;
+                    cells += 1;
+                }
+            }
+        }
+    }
+    cells
+}
+
 pub(crate) fn fresh_name(table: &Table, base: &str) -> String {
     if table.column(base).is_none() {
         return base.to_string();

@@ -2,7 +2,9 @@
 //! `log` (log / log1p of skewed positive columns).
 
 use super::stats::{mean, present, quantile, skewness, variance};
-use super::{check_columns, is_numeric, named, selected, FitContext, FitError, Fitted, Step};
+use super::{
+    check_columns, is_numeric, named, selected, update_numeric, FitContext, FitError, Fitted, Step,
+};
 use crate::privacy::ArgError;
 use crate::table::{ColumnType, Table, Values};
 use serde::{Deserialize, Serialize};
@@ -82,16 +84,9 @@ impl Scale {
 
 impl Fitted for FittedScale {
     fn transform(&self, table: &mut Table) -> usize {
-        let mut cells = 0;
-        for c in &mut table.columns {
-            if let (Some(&(off, div)), Values::Num(v)) = (self.params.get(&c.name), &mut c.values) {
-                for x in v.iter_mut().filter(|x| !x.is_nan()) {
-                    *x = (*x - off) / div;
-                    cells += 1;
-                }
-            }
-        }
-        cells
+        update_numeric(table, &self.params, |&(off, div), x| {
+            (!x.is_nan()).then(|| (x - off) / div)
+        })
     }
 
     fn learned(&self) -> Value {
@@ -188,16 +183,9 @@ impl Step for Log {
 
 impl Fitted for FittedLog {
     fn transform(&self, table: &mut Table) -> usize {
-        let mut cells = 0;
-        for c in &mut table.columns {
-            if let (Some(&(_, min)), Values::Num(v)) = (self.columns.get(&c.name), &mut c.values) {
-                for x in v.iter_mut().filter(|x| !x.is_nan()) {
-                    *x = (x.max(min) + self.shift).ln();
-                    cells += 1;
-                }
-            }
-        }
-        cells
+        update_numeric(table, &self.columns, |&(_, min), x| {
+            (!x.is_nan()).then(|| (x.max(min) + self.shift).ln())
+        })
     }
 
     fn learned(&self) -> Value {

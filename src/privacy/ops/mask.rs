@@ -73,16 +73,7 @@ impl Op for Mask {
     fn apply(&self, table: &mut Table, _: &PrivacyContext) -> Result<Effect, ArgError> {
         let mut cells = 0;
         for name in &self.columns {
-            let out: Vec<Option<String>> = super::texts(table, name)
-                .into_iter()
-                .map(|v| {
-                    v.map(|v| {
-                        cells += 1;
-                        self.mask(&v)
-                    })
-                })
-                .collect();
-            super::set_text(table, name, out, ColumnType::Categorical);
+            cells += super::map_present(table, name, ColumnType::Categorical, |v| self.mask(v));
         }
         Ok(Effect {
             rows_affected: table.rows(),

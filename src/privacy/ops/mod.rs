@@ -53,6 +53,28 @@ pub fn set_text(table: &mut Table, name: &str, values: Vec<Option<String>>, ctyp
     }
 }
 
+/// Replaces every present value of column `name` by `f(value)`, making it a text column of type
+/// `ctype`; missing cells stay missing. Returns how many cells were replaced.
+pub fn map_present(
+    table: &mut Table,
+    name: &str,
+    ctype: ColumnType,
+    mut f: impl FnMut(&str) -> String,
+) -> usize {
+    let mut cells = 0;
+    let out = texts(table, name)
+        .into_iter()
+        .map(|v| {
+            v.map(|v| {
+                cells += 1;
+                f(&v)
+            })
+        })
+        .collect();
+    set_text(table, name, out, ctype);
+    cells
+}
+
 /// An error about a data cell: names the data row (1-based) and column, never the value.
 pub fn cell_error(field: &'static str, row: usize, column: &str, what: &str) -> ArgError {
     (

@@ -60,16 +60,7 @@ impl Op for Pseudonymize {
         let key = self.key.as_deref().map_or(ctx.key, str::as_bytes);
         let mut cells = 0;
         for name in &self.columns {
-            let out: Vec<Option<String>> = super::texts(table, name)
-                .into_iter()
-                .map(|v| {
-                    v.map(|v| {
-                        cells += 1;
-                        pseudonym(key, &v)
-                    })
-                })
-                .collect();
-            super::set_text(table, name, out, ColumnType::Identifier);
+            cells += super::map_present(table, name, ColumnType::Identifier, |v| pseudonym(key, v));
         }
         Ok(Effect {
             rows_affected: table.rows(),

@@ -38,16 +38,8 @@ impl Op for Redact {
     fn apply(&self, table: &mut Table, _: &PrivacyContext) -> Result<Effect, ArgError> {
         let mut cells = 0;
         for name in &self.columns {
-            let out: Vec<Option<String>> = super::texts(table, name)
-                .into_iter()
-                .map(|v| {
-                    v.map(|_| {
-                        cells += 1;
-                        self.text.clone()
-                    })
-                })
-                .collect();
-            super::set_text(table, name, out, ColumnType::Categorical);
+            cells +=
+                super::map_present(table, name, ColumnType::Categorical, |_| self.text.clone());
         }
         Ok(Effect {
             rows_affected: table.rows(),
