@@ -60,6 +60,27 @@ pub struct Session {
     loaded: crate::Loaded,
     /// The pseudonymization key of previews (never leaves the worker).
     preview_key: Vec<u8>,
+    /// The last staged run (recipe JSON, key, staged), reused by the pool's calls.
+    staged: std::cell::RefCell<Option<(String, Vec<u8>, crate::run::Staged)>>,
+}
+
+/// A progress callback forwarding to `on_progress({stage, done, total, message})`.
+fn forward(on_progress: Option<Function>) -> impl FnMut(&crate::run::Progress) -> bool {
+    move |p| {
+        if let (Some(f), Ok(v)) = (&on_progress, to_js(p)) {
+            let _ = f.call1(&JsValue::NULL, &v);
+        }
+        true
+    }
+}
+
+fn check_key(key: &[u8]) -> Result<(), JsError> {
+    if key.len() < 16 {
+        return Err(JsError::new(
+            "the pseudonymization key must have at least 16 random bytes",
+        ));
+    }
+    Ok(())
 }
 
 #[wasm_bindgen]
@@ -70,6 +91,7 @@ impl Session {
         Ok(Session {
             loaded: crate::load(bytes, file).map_err(err)?,
             preview_key: crate::run::new_key().map_err(err)?,
+            staged: std::cell::RefCell::new(None),
         })
     }
 
@@ -118,20 +140,114 @@ impl Session {
     /// during the run. Returns `{report, masked_csv}`.
     pub fn run(&self, recipe: JsValue, on_progress: Option<Function>) -> Result<JsValue, JsError> {
         let recipe = recipe_of(recipe)?;
-        let mut progress = |p: &crate::run::Progress| {
-            if let (Some(f), Ok(v)) = (&on_progress, to_js(p)) {
-                let _ = f.call1(&JsValue::NULL, &v);
-            }
-            true
-        };
-        let now = now_ms;
-        let out = self.loaded.run(&recipe, &mut progress, &now).map_err(err)?;
-        let csv = String::from_utf8(crate::table::csv::write_csv(&out.masked)).unwrap_or_default();
-        let result = Object::new();
-        Reflect::set(&result, &"report".into(), &to_js(&out.report)?)
-            .map_err(|_| JsError::new("cannot build result"))?;
-        Reflect::set(&result, &"masked_csv".into(), &csv.into())
-            .map_err(|_| JsError::new("cannot build result"))?;
-        Ok(result.into())
+        let mut progress = forward(on_progress);
+        let out = self
+            .loaded
+            .run(&recipe, &mut progress, &now_ms)
+            .map_err(err)?;
+        output(&out)
     }
+
+    /// Pool, step 1: applies the privacy steps with `key` (random bytes from the page, shared by
+    /// the pool's workers for the run, never stored) and prepares the splits. Returns how many
+    /// splits there are. Later calls with the same recipe and key reuse this work.
+    pub fn stage(
+        &self,
+        recipe: JsValue,
+        key: &[u8],
+        on_progress: Option<Function>,
+    ) -> Result<usize, JsError> {
+        let recipe = recipe_of(recipe)?;
+        self.ensure_staged(&recipe, key, on_progress)
+    }
+
+    /// Pool, step 2: computes the splits `which` (numbers from 0); the results as JSON text.
+    pub fn run_splits(
+        &self,
+        recipe: JsValue,
+        key: &[u8],
+        which: Vec<u32>,
+        on_progress: Option<Function>,
+    ) -> Result<String, JsError> {
+        let recipe = recipe_of(recipe)?;
+        self.ensure_staged(&recipe, key, None)?;
+        let cache = self.staged.borrow();
+        let Some((_, _, staged)) = cache.as_ref() else {
+            return Err(JsError::new("the run was not staged"));
+        };
+        let which: Vec<usize> = which.into_iter().map(|u| u as usize).collect();
+        let mut progress = forward(on_progress);
+        let mut ctx = crate::run::Context {
+            progress: &mut progress,
+            now_ms: &now_ms,
+            key: key.to_vec(),
+        };
+        let results = crate::run::run_splits(staged, &recipe, &which, &mut ctx).map_err(err)?;
+        serde_json::to_string(&results).map_err(|e| JsError::new(&e.to_string()))
+    }
+
+    /// Pool, step 3: the report from the results of every split (a JSON array of them, in any
+    /// order). Returns `{report, masked_csv}` as `run` does.
+    pub fn finish(&self, recipe: JsValue, key: &[u8], results: &str) -> Result<JsValue, JsError> {
+        let recipe = recipe_of(recipe)?;
+        let results: Vec<crate::run::FoldResult> = serde_json::from_str(results)
+            .map_err(|e| JsError::new(&format!("split results: {e}")))?;
+        self.ensure_staged(&recipe, key, None)?;
+        let Some((_, _, staged)) = self.staged.borrow_mut().take() else {
+            return Err(JsError::new("the run was not staged"));
+        };
+        let mut progress = |_: &crate::run::Progress| true;
+        let mut ctx = crate::run::Context {
+            progress: &mut progress,
+            now_ms: &now_ms,
+            key: key.to_vec(),
+        };
+        let out = crate::run::finish(staged, &recipe, results, &mut ctx).map_err(err)?;
+        output(&out)
+    }
+}
+
+impl Session {
+    fn ensure_staged(
+        &self,
+        recipe: &Recipe,
+        key: &[u8],
+        on_progress: Option<Function>,
+    ) -> Result<usize, JsError> {
+        check_key(key)?;
+        let text = recipe.to_json();
+        if let Some((r, k, staged)) = self.staged.borrow().as_ref() {
+            if *r == text && k == key {
+                return Ok(staged.units());
+            }
+        }
+        self.staged.replace(None);
+        let mut progress = forward(on_progress);
+        let mut ctx = crate::run::Context {
+            progress: &mut progress,
+            now_ms: &now_ms,
+            key: key.to_vec(),
+        };
+        let staged = crate::run::stage(
+            &self.loaded.parsed.table,
+            self.loaded.summary.clone(),
+            recipe,
+            &mut ctx,
+        )
+        .map_err(err)?;
+        let units = staged.units();
+        self.staged.replace(Some((text, key.to_vec(), staged)));
+        Ok(units)
+    }
+}
+
+/// `{report, masked_csv}` of a run.
+fn output(out: &crate::run::Output) -> Result<JsValue, JsError> {
+    let csv = String::from_utf8(crate::table::csv::write_csv(&out.masked)).unwrap_or_default();
+    let result = Object::new();
+    Reflect::set(&result, &"report".into(), &to_js(&out.report)?)
+        .map_err(|_| JsError::new("cannot build result"))?;
+    Reflect::set(&result, &"masked_csv".into(), &csv.into())
+        .map_err(|_| JsError::new("cannot build result"))?;
+    Ok(result.into())
 }

@@ -1,7 +1,7 @@
 // Bedside page: UI state and views on the main thread. All computation (and the wasm module) lives
 // in worker.js; this file only talks to it through the bridge (bridge.js). All UI strings are in i18n/.
 import { metricBars } from './charts.js';
-import { CancelledError, WorkerBridge } from './bridge.js';
+import { CancelledError, WorkerPool } from './bridge.js';
 import { h } from './dom.js';
 import { learnedSummary, renderFeatures } from './features.js';
 import { modelResults } from './results.js';
@@ -14,9 +14,16 @@ const bridgeHooks = {
   onResources: (count) => onWorkerResources(count),
   workerError: (detail) => t('error.worker', { error: detail || t('error.unknown') }),
 };
+// A pool of workers, one per core up to 4 (`#workers=N` in the address overrides, for
+// benchmarks); ordinary calls go to the first, a run is split across all.
+const POOL_SIZE = Math.min(8, Number(new URLSearchParams(location.hash.slice(1)).get('workers')) || 0)
+  || Math.min(4, Math.max(1, navigator.hardwareConcurrency || 1));
 const bridge = EMBED
-  ? new WorkerBridge(EMBED.workerUrl, 'classic', bridgeHooks)
-  : new WorkerBridge(new URL('./worker.js', import.meta.url), 'module', bridgeHooks);
+  ? new WorkerPool(EMBED.workerUrl, 'classic', bridgeHooks, { size: POOL_SIZE })
+  : new WorkerPool(new URL('./worker.js', import.meta.url), 'module', bridgeHooks, {
+    size: POOL_SIZE,
+    wasmUrl: new URL('./pkg/bedside_bg.wasm', import.meta.url),
+  });
 
 // ───────────────────────────── i18n ─────────────────────────────
 
@@ -650,7 +657,7 @@ async function run() {
   delete progress.dataset.stage;
   setStatus('run', () => t('run.starting'), 'running');
   try {
-    const out = await bridge.call('run', { recipe }, onProgress);
+    const out = await bridge.run(recipe, onProgress);
     state.report = out.report;
     state.maskedCsv = out.masked_csv ?? null;
     progress.value = progress.max;
@@ -913,7 +920,7 @@ async function main() {
   await setLanguage(initialLanguage());
   // Start the engine now, so that start-up ends with it loaded.
   try {
-    state.version = await bridge.call('version');
+    state.version = await bridge.warm();
     renderVersion();
   } catch { /* reported when the user loads data */ }
   startNetworkWatch();

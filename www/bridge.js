@@ -40,6 +40,8 @@ export class WorkerBridge {
     worker.onmessageerror = () => this._fail(new Error(this._workerError(null)));
     this.worker = worker;
     this.workerHasData = false;
+    this.workerHasModule = false;
+    this.resourceBase = null;
     return worker;
   }
 
@@ -55,7 +57,11 @@ export class WorkerBridge {
 
   _onMessage(msg) {
     const { id, type, data, error, fatal, resources } = msg || {};
-    if (typeof resources === 'number' && this.hooks.onResources) this.hooks.onResources(resources);
+    if (typeof resources === 'number' && this.hooks.onResources) {
+      // Counted from this worker's first answer: what it fetched to start is start-up.
+      if (this.resourceBase == null) this.resourceBase = resources;
+      this.hooks.onResources(resources - this.resourceBase);
+    }
     const entry = this.pending.get(id);
     if (!entry) return;
     if (type === 'progress') {
@@ -97,6 +103,13 @@ export class WorkerBridge {
   }
 
   async _exec(action, data, onProgress) {
+    this._start();
+    if (!this.workerHasModule && this.moduleSource) {
+      // Hand over the module compiled once by the pool: the worker instantiates, never compiles.
+      const module = await this.moduleSource();
+      if (module) await this._post('init', { module });
+      this.workerHasModule = true;
+    }
     if (action === 'load') return this._sendData();
     if (!this.workerHasData && this.data && action !== 'version') await this._sendData();
     return this._post(action, data, [], onProgress);
@@ -131,3 +144,116 @@ export class WorkerBridge {
     for (const entry of entries) entry.reject(err);
   }
 }
+
+/**
+ * A pool of workers, one wasm instance each, compiled once here and handed to every worker.
+ * Worker 0 (`main`) serves every ordinary call (profile, preview, ...); a run is split: worker 0
+ * stages it (privacy steps, splits), every worker computes splits taken from a shared queue, and
+ * worker 0 assembles the report. Same recipe and data give the same report with any pool size.
+ */
+export class WorkerPool {
+  /**
+   * `size`: number of workers; `wasmUrl`: the module to compile once (none in the one-file
+   * build, whose workers carry the module inline).
+   */
+  constructor(url, type = 'module', hooks = {}, { size = 1, wasmUrl = null } = {}) {
+    this.size = Math.max(1, Math.floor(size) || 1);
+    this.wasmUrl = wasmUrl;
+    this.compiled = null;
+    this.bridges = Array.from({ length: this.size }, () => new WorkerBridge(url, type, hooks));
+    for (const b of this.bridges) b.moduleSource = () => this._module();
+  }
+
+  get main() {
+    return this.bridges[0];
+  }
+
+  _module() {
+    if (!this.wasmUrl || typeof WebAssembly.compileStreaming !== 'function') return Promise.resolve(null);
+    if (!this.compiled) {
+      this.compiled = WebAssembly.compileStreaming(fetch(this.wasmUrl)).catch(() => null);
+    }
+    return this.compiled;
+  }
+
+  /** Starts every worker (at start-up, so that no fetch happens later); worker 0's version. */
+  async warm() {
+    const versions = await Promise.all(this.bridges.map((b) => b.call('version')));
+    return versions[0];
+  }
+
+  /** An ordinary call, on worker 0. */
+  call(action, data = {}, onProgress = null) {
+    return this.main.call(action, data, onProgress);
+  }
+
+  /** Loads the file into worker 0 now; the other workers get it when a run needs them. */
+  load(bytes, name) {
+    const loaded = this.main.load(bytes, name);
+    for (const b of this.bridges.slice(1)) {
+      b.data = this.main.data;
+      b.workerHasData = false;
+    }
+    return loaded;
+  }
+
+  /** Stops every worker; everything running or queued rejects with CancelledError. */
+  cancel() {
+    for (const b of this.bridges) b.cancel();
+  }
+
+  /**
+   * Runs a recipe across the pool. `onProgress({stage, done, total, message, eta_ms, workers})`;
+   * `eta_ms` estimates the time left from the pace of the splits so far. Resolves with
+   * `{report, masked_csv, elapsed_ms, workers}`.
+   */
+  async run(recipe, onProgress = null) {
+    const t0 = performance.now();
+    const tell = (p) => { if (onProgress) onProgress(p); };
+    // A fresh pseudonymization key for this run, shared by the workers, kept nowhere.
+    const key = Array.from(crypto.getRandomValues(new Uint8Array(32)));
+    const units = await this.main.call('stage', { recipe, key }, (p) => tell({ ...p, workers: 1 }));
+    const models = Array.isArray(recipe.models) ? recipe.models.length : 0;
+    const n = Math.max(1, Math.min(this.size, units));
+    const queue = Array.from({ length: units }, (_, u) => u);
+    const fraction = new Array(units).fill(0);
+    const parts = [];
+    const started = performance.now();
+    const tick = () => {
+      const done = fraction.reduce((a, b) => a + b, 0);
+      const share = units ? done / units : 1;
+      const elapsed = performance.now() - started;
+      tell({
+        stage: 'models',
+        done: Math.round(done * models),
+        total: units * models,
+        message: null,
+        eta_ms: share > 0.02 ? (elapsed * (1 - share)) / share : null,
+        workers: n,
+      });
+    };
+    const drain = async (bridge) => {
+      while (queue.length) {
+        const u = queue.shift();
+        const text = await bridge.call('run_splits', { recipe, key, which: [u] }, (p) => {
+          if (p?.stage === 'models' && p.total > 0) {
+            fraction[u] = Math.min(1, p.done / p.total);
+            tick();
+          }
+        });
+        fraction[u] = 1;
+        tick();
+        parts.push(text.slice(1, -1)); // one JSON array per call: join their items
+      }
+    };
+    try {
+      await Promise.all(this.bridges.slice(0, n).map(drain));
+    } catch (err) {
+      queue.length = 0; // the other workers stop after their current split
+      throw err;
+    }
+    const out = await this.main.call('finish', { recipe, key, results: `[${parts.join(',')}]` });
+    return { ...out, elapsed_ms: performance.now() - t0, workers: n };
+  }
+}
+

@@ -1,7 +1,10 @@
 // Bedside worker: owns the wasm instance and the loaded Session; the main thread never touches wasm.
 //
 // Protocol (names, never integer codes):
-//   main → worker  {id, action, data}        action ∈ load | profile | suggest | preview | measure | run | version
+//   main → worker  {id, action, data}        action ∈ init | load | profile | suggest | preview |
+//                                            measure | run | stage | run_splits | finish | version
+//   `init` (optional, first) hands over the wasm module compiled once by the page, so that a
+//   pool of workers instantiates it without compiling it again; without it the worker fetches.
 //   worker → main  {id, type: 'progress', data: {stage, done, total, message}}
 //                  {id, type: 'done', data}
 //                  {id, type: 'error', error: message}
@@ -12,8 +15,14 @@ import init, { Session, version } from './pkg/bedside.js';
 let lastPanic = null;
 self.bedsidePanic = (msg) => { lastPanic = String(msg); };
 
-const ready = init();
-ready.catch(() => {}); // reported per message below
+let ready = null;
+function start(module) {
+  if (!ready) {
+    ready = module ? init({ module_or_path: module }) : init();
+    ready.catch(() => {}); // reported per message below
+  }
+  return ready;
+}
 let session = null;
 let sessionName = null;
 
@@ -49,6 +58,9 @@ function needSession() {
 }
 
 const actions = {
+  async init() {
+    return true; // the module was handed over in onmessage
+  },
   async version() {
     return typeof version === 'function' ? version() : null;
   },
@@ -74,24 +86,39 @@ const actions = {
   async run({ recipe }, id) {
     const s = needSession();
     const t0 = performance.now();
-    const onProgress = (p) => {
-      const d = plain(p) || {};
-      self.postMessage({
-        id,
-        type: 'progress',
-        data: { stage: d.stage ?? null, done: d.done ?? null, total: d.total ?? null, message: d.message ?? null },
-      });
-    };
-    const out = plain(s.run(recipe, onProgress));
+    const out = plain(s.run(recipe, progressTo(id)));
     const elapsed_ms = performance.now() - t0;
     return { report: out.report, masked_csv: out.masked_csv, elapsed_ms };
   },
+  // The pool's three steps (see bridge.js WorkerPool): every worker stages the same recipe with
+  // the same key, computes the splits it is given, and the first one assembles the report.
+  async stage({ recipe, key }, id) {
+    return needSession().stage(recipe, new Uint8Array(key), progressTo(id));
+  },
+  async run_splits({ recipe, key, which }, id) {
+    return needSession().run_splits(recipe, new Uint8Array(key), Uint32Array.from(which), progressTo(id));
+  },
+  async finish({ recipe, key, results }) {
+    const out = plain(needSession().finish(recipe, new Uint8Array(key), results));
+    return { report: out.report, masked_csv: out.masked_csv };
+  },
 };
+
+function progressTo(id) {
+  return (p) => {
+    const d = plain(p) || {};
+    self.postMessage({
+      id,
+      type: 'progress',
+      data: { stage: d.stage ?? null, done: d.done ?? null, total: d.total ?? null, message: d.message ?? null },
+    });
+  };
+}
 
 self.onmessage = async (event) => {
   const { id, action, data } = event.data || {};
   try {
-    await ready;
+    await start(action === 'init' ? data?.module : null);
     const fn = actions[action];
     if (!fn) throw new Error(`unknown action: ${action}`);
     const result = await fn(data || {}, id);

@@ -288,3 +288,27 @@ describe('bad input', () => {
     assert.match(message, /empty\.csv/);
   });
 });
+
+test('pool protocol: splits computed in two sessions and assembled in a third give the run\'s report', () => {
+  const { recipe, result } = runDemo();
+  const key = crypto.getRandomValues(new Uint8Array(32));
+  const [a, b, c] = [0, 1, 2].map(() => open(demoBytes, basename(PATHS.demoCsv)));
+  const stages = [];
+  const units = a.stage(recipe, key, (p) => stages.push(p.stage));
+  assert.equal(units, recipe.evaluation.folds ?? 5);
+  assert.ok(stages.includes('privacy'), 'staging reports the privacy steps');
+  const progress = [];
+  const partA = JSON.parse(a.run_splits(recipe, key, [3, 0, 4], (p) => progress.push({ ...p })));
+  const partB = JSON.parse(b.run_splits(recipe, key, [2, 1]));
+  assert.deepEqual(partA.map((r) => r.unit), [3, 0, 4]);
+  const last = progress.at(-1);
+  assert.equal(last.done, last.total);
+  assert.equal(last.total, 3 * recipe.models.length);
+  const out = c.finish(recipe, key, JSON.stringify([...partB, ...partA]));
+  assert.deepEqual(withoutTimings(out.report), withoutTimings(result.report));
+  // Bad input to the protocol is an error naming the problem, not a panic.
+  assert.match(errorMessage(() => a.run_splits(recipe, key, [9])), /split 10/);
+  assert.match(errorMessage(() => a.finish(recipe, key, JSON.stringify(partA))), /each exactly once/);
+  assert.match(errorMessage(() => a.stage(recipe, new Uint8Array(4))), /at least 16/);
+  assert.match(errorMessage(() => a.finish(recipe, key, '[{"unit": 0}]')), /split results/);
+});

@@ -1,0 +1,105 @@
+// The pool of workers: a run split across several workers gives the report of one worker, the
+// wasm module is fetched (and compiled) once for all of them, and Cancel terminates every one.
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { after, before, test } from 'node:test';
+import { foreignRequests, loadDemo, openPage, startEnvironment, waitForResults } from './helpers.mjs';
+
+let env;
+before(async () => { env = await startEnvironment(); });
+after(async () => { await env?.close(); });
+
+const MODELS = ['logistic_regression', 'decision_tree'];
+
+/** A deep copy without timing fields, which legitimately differ per run. */
+function withoutTimings(value) {
+  if (Array.isArray(value)) return value.map(withoutTimings);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value)
+      .filter(([k]) => k !== 'timings' && !k.endsWith('_ms'))
+      .map(([k, v]) => [k, withoutTimings(v)]));
+  }
+  return value;
+}
+
+async function reportWith(workers) {
+  const ctx = await openPage(env, { url: `${env.server.url}#workers=${workers}` });
+  const { page } = ctx;
+  try {
+    await loadDemo(page);
+    await page.click('#run');
+    await waitForResults(page, MODELS);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-report')]);
+    const report = JSON.parse(await readFile(await download.path(), 'utf8'));
+    // What each worker fetched itself (its own resource timeline): never the wasm module.
+    const workerFetches = [];
+    for (const w of page.workers()) {
+      workerFetches.push(...await w.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name)));
+    }
+    const pageWasm = await page.evaluate(() => performance.getEntriesByType('resource')
+      .filter((e) => e.name.endsWith('/bedside_bg.wasm')).length);
+    assert.deepEqual(foreignRequests(ctx.requests, env.origin), []);
+    assert.deepEqual(ctx.problems, []);
+    return { report, workers: page.workers().length, workerFetches, pageWasm };
+  } finally {
+    await ctx.close();
+  }
+}
+
+test('a run split across 3 workers gives the report of 1 worker; the module is fetched once', async () => {
+  const one = await reportWith(1);
+  const three = await reportWith(3);
+  assert.equal(one.workers, 1);
+  assert.equal(three.workers, 3);
+  assert.equal(three.pageWasm, 1, 'the page fetched the module once');
+  assert.deepEqual(three.workerFetches.filter((u) => u.endsWith('.wasm')), [], 'no worker fetched it: compiled once, handed over');
+  assert.equal(three.report.evaluation.splits, 5);
+  assert.deepEqual(withoutTimings(three.report), withoutTimings(one.report));
+});
+
+test('Cancel terminates every worker of the pool; the next run works', async () => {
+  const ctx = await openPage(env, { url: `${env.server.url}#workers=2` });
+  const { page } = ctx;
+  try {
+    await loadDemo(page);
+    // A slower recipe: 300 trees per split, so that the cancel lands mid-run.
+    const recipe = JSON.parse(await page.inputValue('#recipe-json'));
+    recipe.models = [{ kind: 'random_forest', trees: 300 }];
+    await page.fill('#recipe-json', JSON.stringify(recipe, null, 2));
+    await page.dispatchEvent('#recipe-json', 'input');
+    const workers = page.workers();
+    assert.equal(workers.length, 2);
+    const closed = workers.map((w) => new Promise((resolve) => w.once('close', () => resolve(true))));
+    const seen = await page.evaluate(() => new Promise((resolve) => {
+      const progress = document.querySelector('#progress');
+      const status = document.querySelector('#run-status');
+      const observer = new MutationObserver(() => {
+        if (progress.dataset.stage === 'models' && progress.value > 0) {
+          observer.disconnect();
+          document.querySelector('#cancel').click();
+          resolve(progress.dataset.stage);
+        } else if (['error', 'done'].includes(status.dataset.state)) {
+          observer.disconnect();
+          resolve(`${status.dataset.state}: ${status.textContent}`);
+        }
+      });
+      observer.observe(progress, { attributes: true });
+      observer.observe(status, { attributes: true, childList: true, subtree: true });
+      document.querySelector('#run').click();
+    }));
+    assert.equal(seen, 'models');
+    await page.waitForSelector('#run-status[data-state="cancelled"]');
+    const all = await Promise.race([
+      Promise.all(closed),
+      new Promise((resolve) => setTimeout(() => resolve(null), 5000)),
+    ]);
+    assert.ok(all, 'every worker of the pool was terminated');
+    assert.ok(await page.isHidden('#results-section'));
+
+    await page.click('#run');
+    await waitForResults(page, ['random_forest'], 120_000);
+    assert.deepEqual(foreignRequests(ctx.requests, env.origin), []);
+  } finally {
+    await ctx.close();
+  }
+});
