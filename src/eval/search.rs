@@ -606,7 +606,7 @@ pub struct SearchData<'a> {
 }
 
 /// What the search chose on one outer training split.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Choice {
     /// Position of the chosen candidate.
     pub index: usize,
