@@ -405,7 +405,7 @@ fn a_metric_of_the_other_task_is_refused_when_the_task_is_known() {
         &base,
     )
     .unwrap();
-    let (field, m) = s.check_task(Task::Classification).unwrap_err();
+    let (field, m) = s.check_task(Task::Classification).err().unwrap();
     assert_eq!(field, "search.metric");
     assert!(m.contains("class target"), "{m}");
     assert!(s.check_task(Task::Regression).is_ok());
@@ -443,7 +443,188 @@ fn cancelling_stops_the_search() {
             }
         },
     )
-    .unwrap_err();
+    .err()
+    .unwrap();
     assert_eq!(e, bedside::Error::Cancelled);
     assert_eq!(calls, 2);
+}
+
+/// The interaction data as CSV (`x1, x2, z, y, level`): `y` the class, `level` the numeric
+/// target. Rows in `scramble` get fresh random inputs (their targets unchanged).
+fn interaction_csv(n: usize, scramble: &[usize]) -> String {
+    let (x, yc, yr) = interaction(n, 5);
+    let mut rng = ChaCha8Rng::seed_from_u64(99);
+    let col = |name: &str| match &x.column(name).unwrap().values {
+        Values::Num(v) => v.clone(),
+        _ => unreachable!(),
+    };
+    let (x1, x2, z) = (col("x1"), col("x2"), col("z"));
+    let mut out = String::from("x1,x2,z,y,level\n");
+    for i in 0..n {
+        let (a, b, c) = if scramble.contains(&i) {
+            (
+                rng.gen_range(-1.0..1.0),
+                rng.gen_range(-1.0..1.0),
+                rng.gen_range(-1.0..1.0),
+            )
+        } else {
+            (x1[i], x2[i], z[i])
+        };
+        out.push_str(&format!(
+            "{a:.6},{b:.6},{c:.6},{},{:.6}\n",
+            yc[i] as u8, yr[i]
+        ));
+    }
+    out
+}
+
+fn tree_search_recipe(target: &str, model: &str) -> String {
+    format!(
+        r#"{{"version": 1, "seed": 13, "target": "{target}", "columns": {{"{other}": "ignore"}},
+        "features": [{{"op": "scale", "method": "standard"}}],
+        "models": [{model}], "evaluation": {{"method": "{method}", "folds": 4}}}}"#,
+        other = if target == "y" { "level" } else { "y" },
+        method = if target == "y" {
+            "stratified_kfold"
+        } else {
+            "kfold"
+        },
+    )
+}
+
+const TREE_SEARCH: &str = r#"{"kind": "decision_tree", "search": {"method": "grid", "grid": {"max_depth": [1, 2, 3, 5, 8]}, "folds": 3}}"#;
+
+#[test]
+fn the_search_never_sees_the_outer_test_rows() {
+    let n = 400;
+    let recipe = tree_search_recipe("y", TREE_SEARCH);
+    let run = |csv: &str| common::run(csv, &recipe).unwrap().report;
+    let a = run(&interaction_csv(n, &[]));
+    let sa = a.models[0].search.as_ref().unwrap();
+    // The outer splits, as the run makes them (labels only, the recipe seed).
+    let (_, yc, _) = interaction(n, 5);
+    let folds = bedside::eval::split::Evaluation::StratifiedKfold { folds: 4 }
+        .folds(&yc, 13)
+        .unwrap();
+    assert_eq!(
+        a.evaluation.as_ref().unwrap().test_sizes[0],
+        folds[0].test.len()
+    );
+    // Scramble the inputs of split 1's test rows: the search on split 1 must not change at all
+    // (same choice, same inner score to the bit); the other splits train on those rows and do.
+    let b = run(&interaction_csv(n, &folds[0].test));
+    let sb = b.models[0].search.as_ref().unwrap();
+    assert_eq!(sa.chosen[0], sb.chosen[0]);
+    assert!(
+        (1..4).all(|s| sa.chosen[s].inner_score != sb.chosen[s].inner_score),
+        "{:?} vs {:?}",
+        sa.chosen,
+        sb.chosen
+    );
+    // Split 1's test score does change: its test rows are scrambled.
+    let auc = |r: &bedside::report::Report| r.models[0].metrics["roc_auc"].folds[0];
+    assert_ne!(auc(&a), auc(&b));
+}
+
+#[test]
+fn a_run_reports_the_chosen_values_and_a_stump_never_wins_an_interaction() {
+    let recipe = tree_search_recipe("y", TREE_SEARCH);
+    let csv = interaction_csv(400, &[]);
+    let mut events = Vec::new();
+    let r = bedside::run_file(
+        csv.as_bytes(),
+        "t.csv",
+        &Recipe::from_json(&recipe).unwrap(),
+        &mut |p| {
+            events.push(p.clone());
+            true
+        },
+        &|| 0.0,
+    )
+    .unwrap()
+    .report;
+    let s = r.models[0].search.as_ref().unwrap();
+    assert_eq!(
+        (
+            s.method.as_str(),
+            s.metric.as_str(),
+            s.inner_folds,
+            s.candidates
+        ),
+        ("grid", "roc_auc", 3, 5)
+    );
+    assert_eq!(s.chosen.len(), 4);
+    for c in &s.chosen {
+        assert_ne!(c.params["max_depth"], json!(1), "{:?}", s.chosen);
+        assert!(c.inner_score.unwrap() > 0.8);
+    }
+    assert!(s.most_chosen["max_depth"].as_u64().unwrap() >= 2);
+    // The model's params are the entry's own; the search sits apart.
+    assert!(r.models[0].params.get("search").is_none());
+    // Progress counts every candidate on every inner fold of every split.
+    let total = events
+        .iter()
+        .filter(|p| p.stage == "models")
+        .map(|p| p.total)
+        .max();
+    assert_eq!(total, Some(4 * (1 + 5 * 3)));
+    // Same recipe and seed, same choices.
+    let again = common::run(&csv, &recipe).unwrap().report;
+    assert_eq!(again.models[0].search, r.models[0].search);
+}
+
+#[test]
+fn a_regression_search_and_its_plot() {
+    let model = r#"{"kind": "gradient_boosting", "max_iter": 40,
+        "search": {"method": "random", "n_iter": 4, "space": {"max_depth": {"int_min": 1, "int_max": 4}, "learning_rate": [0.1, 0.3]}}}"#;
+    let r = common::run(
+        &interaction_csv(300, &[]),
+        &tree_search_recipe("level", model),
+    )
+    .unwrap()
+    .report;
+    let m = &r.models[0];
+    let s = m.search.as_ref().unwrap();
+    assert_eq!((s.method.as_str(), s.metric.as_str()), ("random", "r2"));
+    assert!(s.candidates >= 2 && s.candidates <= 4);
+    assert_eq!(s.chosen.len(), 4);
+    let plot = m.regression.as_ref().unwrap();
+    assert_eq!((plot.total, plot.actual.len()), (300, 300));
+    assert_eq!(plot.residual_counts.iter().sum::<usize>(), 300);
+    assert!(m.timings.search_ms >= 0.0);
+}
+
+#[test]
+fn search_errors_that_need_the_data_name_the_step() {
+    let csv = interaction_csv(60, &[]);
+    // A regression metric on a class target.
+    let model = r#"{"kind": "decision_tree", "search": {"method": "grid", "grid": {"max_depth": [1, 2]}, "metric": "rmse"}}"#;
+    let e = common::run(&csv, &tree_search_recipe("y", model))
+        .err()
+        .unwrap();
+    assert!(
+        e.to_string()
+            .contains("models[0] (decision_tree), field 'search.metric'"),
+        "{e}"
+    );
+    // class_weight among the candidates of a numeric target.
+    let model = r#"{"kind": "random_forest", "trees": 5, "search": {"method": "grid", "grid": {"class_weight": [null, "balanced"]}}}"#;
+    let e = common::run(&csv, &tree_search_recipe("level", model))
+        .err()
+        .unwrap();
+    assert!(e.to_string().contains("models[0] (random_forest)"), "{e}");
+    assert!(e.to_string().contains("class_weight"), "{e}");
+    // More inner folds than the smaller class has rows in an outer training split.
+    let mut small = String::from("x1,x2,z,y,level\n");
+    for i in 0..40 {
+        small.push_str(&format!("{i},{},{},{},{i}\n", i % 3, i % 5, (i < 5) as u8));
+    }
+    let model = r#"{"kind": "decision_tree", "search": {"method": "grid", "grid": {"max_depth": [1, 2]}, "folds": 10}}"#;
+    let recipe = tree_search_recipe("y", model).replace("\"folds\": 4", "\"folds\": 2");
+    let e = common::run(&small, &recipe).err().unwrap();
+    assert!(
+        e.to_string()
+            .contains("models[0] (decision_tree), field 'search.folds'"),
+        "{e}"
+    );
 }
