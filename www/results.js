@@ -256,7 +256,7 @@ export function originalView(report, ui) {
     return box;
   }
   box.append(h('p', { class: 'note' }, t('models.original_note', { columns: o.columns.length, rows: ui.fmtInt(o.rows) })));
-  box.append(h('div', { class: 'table-wrap narrow' }, h('table', { id: 'original-table', class: 'data' },
+  box.append(h('div', { class: 'table-wrap' }, h('table', { id: 'original-table', class: 'data' },
     h('thead', {}, h('tr', {},
       h('th', { scope: 'col' }, t('results.model')),
       h('th', { scope: 'col' }, t('models.original_metric')),
