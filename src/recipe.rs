@@ -13,6 +13,7 @@
 //! ```
 
 use crate::error::{Error, Result};
+use crate::eval::search::{self, SearchSpec};
 use crate::eval::split::EvaluationSpec;
 use crate::features::FeatureStep;
 use crate::models::ModelSpec;
@@ -68,11 +69,68 @@ pub struct Recipe {
     /// The class counted as positive; by default `1`, `yes`, `true`, `positive` or else the
     /// second of the two classes in sorted order.
     pub positive: Option<String>,
-    pub models: Vec<ModelSpec>,
+    pub models: Vec<ModelEntry>,
     pub evaluation: EvaluationSpec,
     /// How re-identification risk is measured (threshold, population size).
     #[serde(default, skip_serializing_if = "is_default_risk")]
     pub risk: RiskOptions,
+}
+
+/// A model of the recipe: its kind and hyper-parameters, and optionally a nested
+/// hyper-parameter `search` (see [`crate::eval::search`]). In JSON the search sits beside the
+/// hyper-parameters: `{"kind": "decision_tree", "max_depth": 4, "search": {...}}`.
+/// It dereferences to the [`ModelSpec`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModelEntry {
+    pub spec: ModelSpec,
+    pub search: Option<SearchSpec>,
+}
+
+impl std::ops::Deref for ModelEntry {
+    type Target = ModelSpec;
+    fn deref(&self) -> &ModelSpec {
+        &self.spec
+    }
+}
+
+impl From<ModelSpec> for ModelEntry {
+    fn from(spec: ModelSpec) -> Self {
+        ModelEntry { spec, search: None }
+    }
+}
+
+impl ModelEntry {
+    /// Parses one entry of `models`; errors name `step` and the field.
+    fn parse(value: &Value, step: &str) -> Result<ModelEntry> {
+        let mut rest = value.clone();
+        let search = rest.as_object_mut().and_then(|o| o.remove("search"));
+        let spec: ModelSpec = parse_part(&rest, step, Some("kind"))?;
+        let search = match search {
+            None | Some(Value::Null) => None,
+            Some(s) => Some(
+                SearchSpec::from_value(&s, &spec)
+                    .map_err(|(field, m)| Error::recipe(step, Some(&field), m))?,
+            ),
+        };
+        Ok(ModelEntry { spec, search })
+    }
+}
+
+impl Serialize for ModelEntry {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let mut v = serde_json::to_value(&self.spec).map_err(serde::ser::Error::custom)?;
+        if let (Some(o), Some(search)) = (v.as_object_mut(), &self.search) {
+            o.insert("search".into(), search.to_value());
+        }
+        v.serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ModelEntry {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let v = Value::deserialize(d)?;
+        ModelEntry::parse(&v, "model").map_err(serde::de::Error::custom)
+    }
 }
 
 fn is_default_risk(r: &RiskOptions) -> bool {
@@ -146,7 +204,15 @@ impl Recipe {
         };
         let privacy = parse_list(obj.get("privacy"), "privacy", "op")?;
         let features = parse_list(obj.get("features"), "features", "op")?;
-        let models = parse_list(obj.get("models"), "models", "kind")?;
+        let models = match obj.get("models") {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Array(items)) => items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| ModelEntry::parse(v, &list_step("models", i, v, "kind")))
+                .collect::<Result<_>>()?,
+            Some(_) => return Err(Error::recipe("models", None, "must be a list")),
+        };
         let target = match obj.get("target") {
             None | Some(Value::Null) => None,
             Some(Value::String(s)) => Some(s.clone()),
@@ -228,9 +294,14 @@ impl Recipe {
             })?;
         }
         for (i, m) in self.models.iter().enumerate() {
-            m.check().map_err(|(field, msg)| {
-                Error::recipe(format!("models[{i}] ({})", m.kind()), Some(field), msg)
-            })?;
+            let step = format!("models[{i}] ({})", m.kind());
+            m.check()
+                .map_err(|(field, msg)| Error::recipe(&step, Some(field), msg))?;
+            if let Some(s) = &m.search {
+                // Every candidate is parsed and checked before any work.
+                s.candidates(m, search::seed_for(self.seed, i))
+                    .map_err(|(field, msg)| Error::recipe(&step, Some(&field), msg))?;
+            }
         }
         self.evaluation
             .check()
@@ -431,6 +502,16 @@ fn parse_part<T: DeserializeOwned>(value: &Value, step: &str, tag: Option<&str>)
     })
 }
 
+/// `section[i] (name)`: where an error in a list item points.
+fn list_step(section: &str, i: usize, v: &Value, tag: &str) -> String {
+    let name = v
+        .get(tag)
+        .and_then(Value::as_str)
+        .map(|s| format!(" ({s})"))
+        .unwrap_or_default();
+    format!("{section}[{i}]{name}")
+}
+
 fn parse_list<T: DeserializeOwned>(
     value: Option<&Value>,
     section: &str,
@@ -441,14 +522,7 @@ fn parse_list<T: DeserializeOwned>(
         Some(Value::Array(items)) => items
             .iter()
             .enumerate()
-            .map(|(i, v)| {
-                let name = v
-                    .get(tag)
-                    .and_then(Value::as_str)
-                    .map(|s| format!(" ({s})"))
-                    .unwrap_or_default();
-                parse_part(v, &format!("{section}[{i}]{name}"), Some(tag))
-            })
+            .map(|(i, v)| parse_part(v, &list_step(section, i, v, tag), Some(tag)))
             .collect(),
         Some(_) => Err(Error::recipe(section, None, "must be a list")),
     }

@@ -1,9 +1,10 @@
 //! The Report: everything a run did and measured, with the recipe that produced it.
 
-use crate::eval::curves::Curves;
+use crate::eval::curves::{Curves, RegressionPlot};
 use crate::eval::fairness::Fairness;
 use crate::eval::importance::FeatureImportance;
 use crate::eval::metrics::Confusion;
+use crate::eval::search::SearchReport;
 use crate::eval::uncertainty::PairedTest;
 use crate::models::Task;
 use crate::privacy::risk::{InformationLoss, Measures};
@@ -23,6 +24,10 @@ pub struct Report {
     pub target: Option<TargetReport>,
     pub evaluation: Option<EvaluationReport>,
     pub models: Vec<ModelReport>,
+    /// The same models evaluated on the original (unmasked) data, when the recipe has privacy
+    /// steps and `evaluation.compare_original` is not false: the cost of privacy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original: Option<OriginalReport>,
     /// One entry per executed step, in order.
     pub audit: Vec<AuditEntry>,
     pub warnings: Vec<String>,
@@ -137,6 +142,54 @@ pub struct ModelReport {
     /// Subgroup audit over `evaluation.fairness` (when the recipe names a column).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fairness: Option<Fairness>,
+    /// The nested hyper-parameter search (when the model entry has `search`): what was chosen
+    /// inside each outer training split.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub search: Option<SearchReport>,
+    /// Predicted-vs-actual sample and residual histogram (numeric targets).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regression: Option<RegressionPlot>,
+}
+
+/// The models evaluated on the original data (see `Report::original`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct OriginalReport {
+    /// How the comparison was made, or why it could not be.
+    pub note: String,
+    /// Whether the original data could be evaluated (`models` and `cost` are empty if not).
+    pub evaluated: bool,
+    /// Columns of the original data used: those that survive the privacy steps.
+    pub columns: Vec<String>,
+    /// Modelling rows and splits on the original data.
+    pub rows: usize,
+    pub splits: usize,
+    pub models: Vec<OriginalModel>,
+    /// Per model, the key metrics on both: `difference` = masked − original.
+    pub cost: Vec<PrivacyCost>,
+}
+
+/// One model on the original data.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct OriginalModel {
+    pub kind: String,
+    pub metrics: BTreeMap<String, MetricSummary>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub search: Option<SearchReport>,
+}
+
+/// One model's metric on the original and the masked data (means over the splits).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PrivacyCost {
+    /// Position in `models`.
+    pub model: usize,
+    pub kind: String,
+    pub metric: String,
+    /// Whether a higher value is better (`roc_auc`, `r2`) or lower (`mae`, `rmse`).
+    pub higher_is_better: bool,
+    pub original: Option<f64>,
+    pub masked: Option<f64>,
+    /// masked − original.
+    pub difference: Option<f64>,
 }
 
 /// Explanations of one model, most important input first.
@@ -152,6 +205,9 @@ pub struct Importance {
 pub struct ModelTimings {
     pub fit_ms: f64,
     pub predict_ms: f64,
+    /// Time in the nested hyper-parameter search (0 without one).
+    #[serde(default)]
+    pub search_ms: f64,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

@@ -5,6 +5,7 @@
 
 use crate::error::{Error, Result};
 use crate::eval::metrics::{self, Confusion};
+use crate::eval::search::{self, SearchData, SearchReport};
 use crate::eval::{curves, fairness, importance, uncertainty};
 use crate::features;
 use crate::models::Task;
@@ -13,7 +14,6 @@ use crate::recipe::{Recipe, Role};
 use crate::report::*;
 use crate::table::profile::InputSummary;
 use crate::table::{ColumnType, Table, Values};
-use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -90,12 +90,50 @@ pub struct Staged {
     /// The table after the privacy steps.
     pub masked: Table,
     prepared: Option<Prepared>,
+    /// The modelling of the original data restricted to the columns that survive the privacy
+    /// steps (see [`Report::original`]), or why it cannot be prepared.
+    original: Option<Original>,
+}
+
+/// The original-data side of the privacy-cost comparison.
+struct Original {
+    /// Columns kept (those the privacy steps leave).
+    columns: Vec<String>,
+    prepared: std::result::Result<Prepared, String>,
 }
 
 impl Staged {
-    /// Independent units of work: the splits of the evaluation (0 without models).
+    /// Independent units of work: the splits of the evaluation (0 without models), followed,
+    /// when the original data is compared, by the splits of the original data.
     pub fn units(&self) -> usize {
+        self.masked_units() + self.original_units()
+    }
+
+    fn masked_units(&self) -> usize {
         self.prepared.as_ref().map_or(0, |p| p.folds.len())
+    }
+
+    fn original_units(&self) -> usize {
+        match &self.original {
+            Some(Original {
+                prepared: Ok(p), ..
+            }) => p.folds.len(),
+            _ => 0,
+        }
+    }
+
+    /// The modelling and split of unit `u`, and whether it is on the original data.
+    fn split_of(&self, u: usize) -> Option<(&Prepared, usize, bool)> {
+        let n = self.masked_units();
+        if u < n {
+            return self.prepared.as_ref().map(|p| (p, u, false));
+        }
+        match &self.original {
+            Some(Original {
+                prepared: Ok(p), ..
+            }) if u - n < p.folds.len() => Some((p, u - n, true)),
+            _ => None,
+        }
     }
 }
 
@@ -215,6 +253,34 @@ pub fn stage(
     } else {
         Some(prepare(&masked, recipe, &mut audit)?)
     };
+    let original = if prepared.is_some()
+        && !recipe.privacy.is_empty()
+        && recipe.evaluation.compare_original != Some(false)
+    {
+        // Same names, same inputs: the original values of the columns the privacy steps keep.
+        let kept = Table::new(
+            table
+                .columns
+                .iter()
+                .filter(|c| masked.column(&c.name).is_some())
+                .cloned()
+                .collect(),
+        );
+        let mut scratch = Vec::new();
+        let prepared = prepare(&kept, recipe, &mut scratch)
+            .map(|mut p| {
+                // The comparison reports metrics only: no permutation importance.
+                p.repeats = 0;
+                p
+            })
+            .map_err(|e| e.to_string());
+        Some(Original {
+            columns: kept.names(),
+            prepared,
+        })
+    } else {
+        None
+    };
     Ok(Staged {
         start_ms: start,
         input,
@@ -223,6 +289,7 @@ pub fn stage(
         privacy,
         masked,
         prepared,
+        original,
     })
 }
 
@@ -237,24 +304,23 @@ pub fn run_splits(
     let Some(p) = &staged.prepared else {
         return Ok(Vec::new());
     };
-    if let Some(&bad) = which.iter().find(|&&u| u >= p.folds.len()) {
+    if let Some(&bad) = which.iter().find(|&&u| u >= staged.units()) {
         return Err(Error::Data(format!(
             "split {} asked for, but the evaluation has {}",
             bad + 1,
-            p.folds.len()
+            staged.units()
         )));
     }
-    let per = recipe.models.len();
-    let total = which.len() * per;
+    let total = which.len() * p.units_per_split();
     ctx.report("models", 0, total, "evaluation started".into())?;
-    let results = splits_parallel(p, recipe, which, ctx, total)?;
+    let results = splits_parallel(staged, recipe, which, ctx, total)?;
     ctx.report("models", total, total, "evaluation done".into())?;
     Ok(results)
 }
 
 #[cfg(not(target_arch = "wasm32"))]
 fn splits_parallel(
-    p: &Prepared,
+    staged: &Staged,
     recipe: &Recipe,
     which: &[usize],
     ctx: &mut Context,
@@ -263,22 +329,22 @@ fn splits_parallel(
     use rayon::prelude::*;
     let clock = ctx.now_ms;
     let threads = rayon::current_num_threads().max(1);
+    let per = total / which.len().max(1);
     let mut out = Vec::with_capacity(which.len());
     for chunk in which.chunks(threads) {
         let results: Vec<Result<FoldResult>> = chunk
             .par_iter()
-            .map(|&f| run_fold(p, recipe, f, clock, &mut |_, _| Ok(())))
+            .map(|&u| unit_result(staged, recipe, u, clock, &mut |_, _| Ok(())))
             .collect();
         for r in results {
             out.push(r?);
         }
-        let done = out.len() * recipe.models.len();
         let last = chunk.last().copied().unwrap_or(0);
         ctx.report(
             "models",
-            done,
+            out.len() * per,
             total,
-            format!("split {}/{} done", last + 1, p.folds.len()),
+            format!("split {}/{} done", last + 1, staged.units()),
         )?;
     }
     Ok(out)
@@ -286,30 +352,59 @@ fn splits_parallel(
 
 #[cfg(target_arch = "wasm32")]
 fn splits_parallel(
-    p: &Prepared,
+    staged: &Staged,
     recipe: &Recipe,
     which: &[usize],
     ctx: &mut Context,
     total: usize,
 ) -> Result<Vec<FoldResult>> {
-    let per = recipe.models.len();
+    let per = total / which.len().max(1);
     let now = ctx.now_ms;
+    let units = staged.units();
     let mut out = Vec::with_capacity(which.len());
-    for (i, &f) in which.iter().enumerate() {
+    for (i, &u) in which.iter().enumerate() {
         let r = {
-            let mut on_model = |m: usize, what: &str| {
+            let mut on_unit = |done: usize, what: &str| {
                 ctx.report(
                     "models",
-                    i * per + m,
+                    i * per + done,
                     total,
-                    format!("{what} on split {}/{}", f + 1, p.folds.len()),
+                    format!("{what} on split {}/{units}", u + 1),
                 )
             };
-            run_fold(p, recipe, f, now, &mut on_model)?
+            unit_result(staged, recipe, u, now, &mut on_unit)?
         };
         out.push(r);
     }
     Ok(out)
+}
+
+/// Computes unit `u` (see [`Staged::units`]). A failure on the original data does not stop the
+/// run: it is kept in the result and reported in `Report::original`.
+fn unit_result(
+    staged: &Staged,
+    recipe: &Recipe,
+    u: usize,
+    clock: &dyn Fn() -> f64,
+    on_unit: &mut dyn FnMut(usize, &str) -> Result<()>,
+) -> Result<FoldResult> {
+    let Some((p, f, original)) = staged.split_of(u) else {
+        return Err(Error::Data(format!("split {} does not exist", u + 1)));
+    };
+    match run_fold(p, recipe, f, clock, on_unit) {
+        Ok(mut r) => {
+            r.unit = u;
+            Ok(r)
+        }
+        Err(e) if original && e != Error::Cancelled => Ok(FoldResult {
+            unit: u,
+            inputs: Vec::new(),
+            steps: Vec::new(),
+            models: Vec::new(),
+            failed: Some(e.to_string()),
+        }),
+        Err(e) => Err(e),
+    }
 }
 
 /// Assembles the report from the results of every split (in any order, each exactly once).
@@ -319,6 +414,8 @@ pub fn finish(
     mut results: Vec<FoldResult>,
     ctx: &mut Context,
 ) -> Result<Output> {
+    let all = staged.units();
+    let n_masked = staged.masked_units();
     let Staged {
         start_ms,
         input,
@@ -327,22 +424,30 @@ pub fn finish(
         privacy,
         masked,
         prepared,
+        original,
     } = staged;
+    results.sort_by_key(|r| r.unit);
+    let units: Vec<usize> = results.iter().map(|r| r.unit).collect();
+    if prepared.is_some() && units != (0..all).collect::<Vec<_>>() {
+        return Err(Error::Data(format!(
+            "the results cover splits {units:?}; the evaluation has {all} (each exactly once)"
+        )));
+    }
+    let original_results = results.split_off(n_masked.min(results.len()));
+    let masked_rows = prepared.as_ref().map_or(0, |p| p.x_table.rows());
     let (target, evaluation, models) = match prepared {
         None => (None, None, Vec::new()),
         Some(p) => {
-            results.sort_by_key(|r| r.unit);
-            let units: Vec<usize> = results.iter().map(|r| r.unit).collect();
-            if units != (0..p.folds.len()).collect::<Vec<_>>() {
-                return Err(Error::Data(format!(
-                    "the results cover splits {units:?}; the evaluation has {} (each exactly once)",
-                    p.folds.len()
-                )));
-            }
             let m = assemble(p, recipe, results, &mut audit)?;
             (Some(m.0), Some(m.1), m.2)
         }
     };
+    let original = original
+        .map(|o| {
+            let masked = (masked_rows, models.as_slice());
+            compare_original(o, recipe, original_results, n_masked, masked)
+        })
+        .transpose()?;
     let report = Report {
         bedside_version: crate::VERSION.to_string(),
         recipe: recipe.redacted(),
@@ -351,6 +456,7 @@ pub fn finish(
         target,
         evaluation,
         models,
+        original,
         audit,
         warnings,
         timings: RunTimings {
@@ -358,6 +464,91 @@ pub fn finish(
         },
     };
     Ok(Output { report, masked })
+}
+
+/// The original-data side of the comparison: the same models on the original values of the
+/// columns the privacy steps keep (results of units `offset..`), and the cost of privacy per
+/// model against `masked` (its modelling rows and model reports).
+fn compare_original(
+    o: Original,
+    recipe: &Recipe,
+    mut results: Vec<FoldResult>,
+    offset: usize,
+    masked: (usize, &[ModelReport]),
+) -> Result<OriginalReport> {
+    let Original { columns, prepared } = o;
+    let failed = |columns: Vec<String>, why: String| OriginalReport {
+        note: format!("the models could not be evaluated on the original data: {why}"),
+        evaluated: false,
+        columns,
+        rows: 0,
+        splits: 0,
+        models: Vec::new(),
+        cost: Vec::new(),
+    };
+    let p = match prepared {
+        Err(why) => return Ok(failed(columns, why)),
+        Ok(p) => p,
+    };
+    if let Some(why) = results.iter().find_map(|r| r.failed.clone()) {
+        return Ok(failed(columns, why));
+    }
+    for r in &mut results {
+        r.unit -= offset;
+    }
+    let (rows, splits, task) = (p.x_table.rows(), p.folds.len(), p.task);
+    let (_, _, models) = assemble(p, recipe, results, &mut Vec::new())?;
+    let keys: [&str; 2] = match task {
+        Task::Classification => ["roc_auc", "accuracy"],
+        Task::Regression => ["r2", "rmse"],
+    };
+    let mean = |m: &ModelReport, k: &str| m.metrics.get(k).and_then(|s| s.mean);
+    let cost = models
+        .iter()
+        .zip(masked.1)
+        .enumerate()
+        .flat_map(|(i, (o, m))| {
+            keys.iter().map(move |&k| {
+                let (original, masked) = (mean(o, k), mean(m, k));
+                PrivacyCost {
+                    model: i,
+                    kind: m.kind.clone(),
+                    metric: k.into(),
+                    higher_is_better: !search::lower_is_better(k),
+                    original,
+                    masked,
+                    difference: original.zip(masked).map(|(a, b)| b - a),
+                }
+            })
+        })
+        .collect();
+    let suppressed = if rows != masked.0 {
+        format!(
+            "; the masked data has {} modelling rows, so its splits differ",
+            masked.0
+        )
+    } else {
+        String::new()
+    };
+    Ok(OriginalReport {
+        note: format!(
+            "the same models, feature steps, evaluation and seed on the original values of the {} column(s) the privacy steps keep ({rows} modelling rows{suppressed}); difference = masked − original, averaged over the splits",
+            columns.len()
+        ),
+        evaluated: true,
+        columns,
+        rows,
+        splits,
+        models: models
+            .into_iter()
+            .map(|m| OriginalModel {
+                kind: m.kind,
+                metrics: m.metrics,
+                search: m.search,
+            })
+            .collect(),
+        cost,
+    })
 }
 
 /// The result of the privacy steps.
@@ -545,6 +736,8 @@ struct Record {
     pooled: Vec<(usize, f64)>,
     permutation: importance::Collector,
     impurity: importance::Collector,
+    /// What the search chose on each split (models with a search).
+    choices: Vec<search::Choice>,
 }
 
 /// The target of the modelling rows: binary labels or numeric values.
@@ -572,9 +765,18 @@ pub struct Prepared {
     pub folds: Vec<crate::eval::split::Fold>,
     repeats: usize,
     threshold: f64,
+    /// Per model, the candidates of its nested search (`None` without one).
+    searches: Vec<Option<Vec<search::Candidate>>>,
+    /// Per model, progress units of one split: 1, plus candidates × inner folds with a search.
+    model_units: Vec<usize>,
 }
 
 impl Prepared {
+    /// Progress units of one split (see `model_units`).
+    pub fn units_per_split(&self) -> usize {
+        self.model_units.iter().sum()
+    }
+
     /// Class labels of the modelling rows (all false for regression).
     pub fn labels(&self) -> &[bool] {
         &self.y.labels
@@ -597,6 +799,11 @@ pub struct ModelFold {
     pub predict_ms: f64,
     pub impurity: Option<Vec<f64>>,
     pub permutation: Option<Vec<f64>>,
+    /// What the nested search chose on this split's training rows (models with a search).
+    #[serde(default)]
+    pub search: Option<search::Choice>,
+    #[serde(default)]
+    pub search_ms: f64,
 }
 
 /// What one split gave: the fitted feature steps' audit and every model's results. Serializable,
@@ -609,6 +816,10 @@ pub struct FoldResult {
     pub inputs: Vec<String>,
     pub steps: Vec<features::StepFit>,
     pub models: Vec<ModelFold>,
+    /// Why a split of the original data (compared for the cost of privacy) failed; such a
+    /// failure does not stop the run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failed: Option<String>,
 }
 
 /// Prepares the modelling of the masked table: target classes and task, labelled rows, groups,
@@ -663,10 +874,33 @@ pub fn prepare(masked: &Table, recipe: &Recipe, audit: &mut Vec<AuditEntry>) -> 
         }
         Vec::new()
     };
+    let mut searches = Vec::with_capacity(recipe.models.len());
+    let mut model_units = Vec::with_capacity(recipe.models.len());
     for (i, m) in recipe.models.iter().enumerate() {
-        m.check_task(task).map_err(|(field, msg)| {
-            Error::recipe(format!("models[{i}] ({})", m.kind()), Some(field), msg)
-        })?;
+        let step = format!("models[{i}] ({})", m.kind());
+        m.check_task(task)
+            .map_err(|(field, msg)| Error::recipe(&step, Some(field), msg))?;
+        let Some(s) = &m.search else {
+            searches.push(None);
+            model_units.push(1);
+            continue;
+        };
+        let at = |(field, msg): (String, String)| Error::recipe(&step, Some(&field), msg);
+        s.check_task(task).map_err(at)?;
+        let candidates = s
+            .candidates(m, search::seed_for(recipe.seed, i))
+            .map_err(at)?;
+        for c in &candidates {
+            c.spec.check_task(task).map_err(|(field, msg)| {
+                let shown = serde_json::to_string(&c.params).unwrap_or_default();
+                at((
+                    format!("search ({field})"),
+                    format!("candidate {shown}: {msg}"),
+                ))
+            })?;
+        }
+        model_units.push(1 + candidates.len() * s.folds);
+        searches.push(Some(candidates));
     }
     if task == Task::Regression
         && recipe.evaluation.is_stratified()
@@ -852,17 +1086,21 @@ pub fn prepare(masked: &Table, recipe: &Recipe, audit: &mut Vec<AuditEntry>) -> 
             .permutation_repeats
             .unwrap_or(importance::DEFAULT_REPEATS),
         threshold: 0.5,
+        searches,
+        model_units,
     })
 }
 
-/// Fits the feature steps on split `f`'s training rows and every model on the result; scores
-/// them on the test rows. `on_model(m, kind)` is called before model `m`; an error stops.
+/// Fits the feature steps on split `f`'s training rows and every model on the result (a model
+/// with a nested search: the candidate the search picks on those training rows alone); scores
+/// them on the test rows. `on_unit(done, what)` reports the progress units of this split done
+/// so far (see [`Prepared::units_per_split`]); an error from it stops.
 fn run_fold(
     p: &Prepared,
     recipe: &Recipe,
     f: usize,
     clock: &dyn Fn() -> f64,
-    on_model: &mut dyn FnMut(usize, &str) -> Result<()>,
+    on_unit: &mut dyn FnMut(usize, &str) -> Result<()>,
 ) -> Result<FoldResult> {
     let (task, y, x_table, folds, threshold, repeats) =
         (p.task, &p.y, &p.x_table, &p.folds, p.threshold, p.repeats);
@@ -870,6 +1108,12 @@ fn run_fold(
     let mut train = x_table.take_rows(&fold.train);
     let mut test = x_table.take_rows(&fold.test);
     let mut ytr: Vec<bool> = fold.train.iter().map(|&i| y.labels[i]).collect();
+    // The outer training rows as they are before the feature steps: all a search may see.
+    let raw_train = p
+        .searches
+        .iter()
+        .any(Option::is_some)
+        .then(|| (train.clone(), ytr.clone()));
     let steps = features::fit_transform(
         &recipe.features,
         &mut train,
@@ -897,7 +1141,7 @@ fn run_fold(
         ));
     }
     let names = train.names();
-    let (xtr, xte) = (matrix(&train)?, matrix(&test)?);
+    let (xtr, xte) = (features::matrix(&train)?, features::matrix(&test)?);
     let yr_tr: Vec<f64> = fold.train.iter().map(|&i| y.values[i]).collect();
     let yte: Vec<bool> = fold.test.iter().map(|&i| y.labels[i]).collect();
     let yr_te: Vec<f64> = fold.test.iter().map(|&i| y.values[i]).collect();
@@ -908,18 +1152,62 @@ fn run_fold(
         }
     };
     let mut models = Vec::with_capacity(recipe.models.len());
+    let mut done = 0;
     for (m, spec) in recipe.models.iter().enumerate() {
-        on_model(m, spec.kind())?;
+        on_unit(done, spec.kind())?;
         let at = |e: Error| match e {
             Error::Model { kind, message } => Error::Model {
                 kind: format!("models[{m}] ({kind})"),
                 message: format!("split {}: {message}", f + 1),
             },
+            Error::Recipe {
+                step,
+                field,
+                message,
+            } => Error::Recipe {
+                step,
+                field,
+                message: format!("split {}: {message}", f + 1),
+            },
             e => e,
         };
+        let ts = clock();
+        let (chosen, choice) = match (&spec.search, &p.searches[m], &raw_train) {
+            (Some(s), Some(candidates), Some((x, labels))) => {
+                let step = format!("models[{m}] ({})", spec.kind());
+                let data = SearchData {
+                    step: &step,
+                    x,
+                    labels,
+                    values: &yr_tr,
+                    task,
+                    features: &recipe.features,
+                };
+                let what = format!("{}: hyper-parameter search", spec.kind());
+                let mut k = 0;
+                let choice = search::select(
+                    s,
+                    candidates,
+                    &data,
+                    recipe
+                        .seed
+                        .wrapping_add(f as u64)
+                        .wrapping_mul(0x2545_F491_4F6C_DD1D),
+                    &mut || {
+                        k += 1;
+                        on_unit(done + k, &what)
+                    },
+                )
+                .map_err(at)?;
+                (&candidates[choice.index].spec, Some(choice))
+            }
+            _ => (&spec.spec, None),
+        };
+        done += p.model_units[m];
         let t0 = clock();
+        let search_ms = if choice.is_some() { t0 - ts } else { 0.0 };
         let seed = recipe.seed.wrapping_add(f as u64);
-        let fitted = spec.fit(task, &xtr, &ytr, &yr_tr, seed).map_err(at)?;
+        let fitted = chosen.fit(task, &xtr, &ytr, &yr_tr, seed).map_err(at)?;
         let t1 = clock();
         let predictions = fitted.predict(&xte);
         let t2 = clock();
@@ -950,6 +1238,8 @@ fn run_fold(
             predict_ms: t2 - t1,
             impurity: fitted.impurity_importance(),
             permutation,
+            search: choice,
+            search_ms,
         });
     }
     Ok(FoldResult {
@@ -957,6 +1247,7 @@ fn run_fold(
         inputs: names,
         steps,
         models,
+        failed: None,
     })
 }
 
@@ -981,6 +1272,8 @@ fn assemble(
         folds,
         repeats,
         threshold,
+        searches,
+        model_units: _,
     } = p;
     let mut records: Vec<Record> = recipe.models.iter().map(|_| Record::default()).collect();
     let n_steps = recipe.features.len();
@@ -1025,6 +1318,10 @@ fn assemble(
                 .extend(fold.test.iter().copied().zip(mf.predictions));
             rec.timings.fit_ms += mf.fit_ms;
             rec.timings.predict_ms += mf.predict_ms;
+            rec.timings.search_ms += mf.search_ms;
+            if let Some(c) = mf.search {
+                rec.choices.push(c);
+            }
             if let Some(imp) = &mf.impurity {
                 rec.impurity.add(&r.inputs, imp);
             }
@@ -1099,13 +1396,14 @@ fn assemble(
             });
             let pooled_p: Vec<f64> = rec.pooled.iter().map(|&(_, p)| p).collect();
             let seed = recipe.seed.wrapping_add(m as u64);
-            let (pooled, ci, curves) = match task {
+            let (pooled, ci, curves, regression) = match task {
                 Task::Classification => {
                     let py: Vec<bool> = rec.pooled.iter().map(|&(r, _)| y.labels[r]).collect();
                     (
                         metrics::classification(&py, &pooled_p, threshold).1,
                         uncertainty::classification_intervals(&py, &pooled_p, threshold, seed),
                         curves::curves(&py, &pooled_p),
+                        None,
                     )
                 }
                 Task::Regression => {
@@ -1114,6 +1412,7 @@ fn assemble(
                         metrics::regression(&py, &pooled_p),
                         uncertainty::regression_intervals(&py, &pooled_p, seed),
                         None,
+                        Some(curves::regression_plot(&py, &pooled_p)),
                     )
                 }
             };
@@ -1138,7 +1437,13 @@ fn assemble(
             let mut params = args_of(spec);
             if let Some(o) = params.as_object_mut() {
                 o.remove("kind");
+                o.remove("search");
             }
+            let search = spec
+                .search
+                .as_ref()
+                .zip(searches[m].as_ref())
+                .map(|(s, c)| SearchReport::new(s, task, c, &rec.choices));
             ModelReport {
                 kind: spec.kind().into(),
                 params,
@@ -1163,6 +1468,8 @@ fn assemble(
                             .unwrap_or(fairness::DEFAULT_THRESHOLD),
                     )
                 }),
+                search,
+                regression,
             }
         })
         .collect();
@@ -1268,27 +1575,4 @@ fn compare(
         p_value: result.map(|r| r.1),
         note,
     })
-}
-
-/// The numeric matrix of a fully encoded table.
-fn matrix(t: &Table) -> Result<Array2<f64>> {
-    let mut m = Array2::<f64>::zeros((t.rows(), t.columns.len()));
-    for (j, c) in t.columns.iter().enumerate() {
-        let Values::Num(v) = &c.values else {
-            return Err(Error::Data(format!(
-                "column '{}' is not numeric after the feature steps",
-                c.name
-            )));
-        };
-        for (i, &x) in v.iter().enumerate() {
-            if x.is_nan() {
-                return Err(Error::Data(format!(
-                    "column '{}' still has missing values after the feature steps",
-                    c.name
-                )));
-            }
-            m[[i, j]] = x;
-        }
-    }
-    Ok(m)
 }

@@ -130,11 +130,12 @@ pub fn suggest(table: &Table, target: Option<&str>) -> Recipe {
     privacy.extend(coarsen);
     let models = if target.is_some() {
         vec![
-            ModelSpec::LogisticRegression(LogisticParams::default()),
+            ModelSpec::LogisticRegression(LogisticParams::default()).into(),
             ModelSpec::DecisionTree(TreeParams {
                 max_depth: Some(5),
                 ..TreeParams::default()
-            }),
+            })
+            .into(),
         ]
     } else {
         Vec::new()

@@ -132,3 +132,93 @@ export function hBars(items, { title, format }) {
   });
   return svg;
 }
+
+/** Tick values: about `n` round steps covering [lo, hi]. */
+function niceTicks(lo, hi, n = 5) {
+  if (!(hi > lo)) return [lo];
+  const raw = (hi - lo) / n;
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? raw;
+  const out = [];
+  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(Math.abs(v) < step * 1e-9 ? 0 : v);
+  return out;
+}
+
+/**
+ * Scatter of predicted against actual values with the identity line (a perfect model's points
+ * lie on it). Equal scales on both axes. `desc` is the text alternative read by screen readers.
+ * @param {{x: number[], y: number[]}} data  x = actual, y = predicted
+ * @param {{title: string, xLabel: string, yLabel: string, desc?: string, format: (v: number) => string, id?: string}} opts
+ */
+export function scatterXY({ x, y }, { title, xLabel, yLabel, desc, format, id }) {
+  const left = 54, top = 14, size = 260, bottom = 42;
+  const width = left + size + 16, height = top + size + bottom;
+  const svg = el('svg', { viewBox: `0 0 ${width} ${height}`, class: 'chart scatter-chart', role: 'img', 'aria-label': title });
+  if (id) svg.setAttribute('id', id);
+  svg.append(el('title', {}, title));
+  if (desc) svg.append(el('desc', {}, desc));
+  const all = [...x, ...y].filter(Number.isFinite);
+  let lo = Math.min(...all), hi = Math.max(...all);
+  if (!(hi > lo)) { lo -= 1; hi += 1; }
+  const pad = (hi - lo) * 0.04;
+  lo -= pad; hi += pad;
+  const sx = (v) => left + ((v - lo) / (hi - lo)) * size;
+  const sy = (v) => top + size - ((v - lo) / (hi - lo)) * size;
+  for (const tick of niceTicks(lo, hi)) {
+    svg.append(el('line', { x1: left, x2: left + size, y1: sy(tick), y2: sy(tick), class: 'grid' }));
+    svg.append(el('line', { x1: sx(tick), x2: sx(tick), y1: top, y2: top + size, class: 'grid' }));
+    svg.append(el('text', { x: left - 5, y: sy(tick) + 4, class: 'tick', 'text-anchor': 'end' }, format(tick)));
+    svg.append(el('text', { x: sx(tick), y: top + size + 14, class: 'tick', 'text-anchor': 'middle' }, format(tick)));
+  }
+  svg.append(el('text', { x: left + size / 2, y: top + size + 34, class: 'axis-label', 'text-anchor': 'middle' }, xLabel));
+  svg.append(el('text', {
+    x: 12, y: top + size / 2, class: 'axis-label', 'text-anchor': 'middle', transform: `rotate(-90 12 ${top + size / 2})`,
+  }, yLabel));
+  svg.append(el('line', { x1: sx(lo), y1: sy(lo), x2: sx(hi), y2: sy(hi), class: 'diagonal', stroke: '#9aa5ad', 'stroke-dasharray': '4 4' }));
+  const g = el('g', { fill: PALETTE[0], 'fill-opacity': 0.45, class: 'points' });
+  x.forEach((xv, i) => {
+    if (Number.isFinite(xv) && Number.isFinite(y[i])) g.append(el('circle', { cx: sx(xv).toFixed(1), cy: sy(y[i]).toFixed(1), r: 2.2, class: 'point' }));
+  });
+  svg.append(g);
+  return svg;
+}
+
+/**
+ * Histogram from bin edges and counts (`edges.length === counts.length + 1`), with a marker at
+ * zero when it falls inside (for residuals).
+ * @param {{edges: number[], counts: number[]}} data
+ * @param {{title: string, xLabel: string, yLabel: string, desc?: string, format: (v: number) => string, id?: string}} opts
+ */
+export function histogram({ edges, counts }, { title, xLabel, yLabel, desc, format, id }) {
+  const left = 44, top = 14, plotW = 300, plotH = 200, bottom = 42;
+  const width = left + plotW + 16, height = top + plotH + bottom;
+  const svg = el('svg', { viewBox: `0 0 ${width} ${height}`, class: 'chart histogram-chart', role: 'img', 'aria-label': title });
+  if (id) svg.setAttribute('id', id);
+  svg.append(el('title', {}, title));
+  if (desc) svg.append(el('desc', {}, desc));
+  const lo = edges[0], hi = edges[edges.length - 1] > lo ? edges[edges.length - 1] : lo + 1;
+  const max = Math.max(1, ...counts);
+  const sx = (v) => left + ((v - lo) / (hi - lo)) * plotW;
+  const sy = (v) => top + plotH - (v / max) * plotH;
+  for (const tick of niceTicks(0, max, 4).filter((v) => Number.isInteger(v))) {
+    svg.append(el('line', { x1: left, x2: left + plotW, y1: sy(tick), y2: sy(tick), class: 'grid' }));
+    svg.append(el('text', { x: left - 5, y: sy(tick) + 4, class: 'tick', 'text-anchor': 'end' }, String(tick)));
+  }
+  for (const tick of niceTicks(lo, hi, 5)) {
+    svg.append(el('text', { x: sx(tick), y: top + plotH + 14, class: 'tick', 'text-anchor': 'middle' }, format(tick)));
+  }
+  counts.forEach((c, i) => {
+    const x0 = sx(edges[i]), x1 = sx(edges[i + 1]);
+    const bar = el('rect', { x: x0 + 0.5, y: sy(c), width: Math.max(0.5, x1 - x0 - 1), height: Math.max(0, sy(0) - sy(c)), fill: PALETTE[2], class: 'bar' });
+    bar.append(el('title', {}, `${format(edges[i])} – ${format(edges[i + 1])}: ${c}`));
+    svg.append(bar);
+  });
+  if (lo < 0 && hi > 0) {
+    svg.append(el('line', { x1: sx(0), x2: sx(0), y1: top, y2: top + plotH, stroke: '#000000', 'stroke-dasharray': '3 3', class: 'zero' }));
+  }
+  svg.append(el('text', { x: left + plotW / 2, y: top + plotH + 34, class: 'axis-label', 'text-anchor': 'middle' }, xLabel));
+  svg.append(el('text', {
+    x: 12, y: top + plotH / 2, class: 'axis-label', 'text-anchor': 'middle', transform: `rotate(-90 12 ${top + plotH / 2})`,
+  }, yLabel));
+  return svg;
+}

@@ -1,9 +1,12 @@
-// Model results view: sortable comparison table with 95% intervals, the paired test, ROC and
-// calibration charts, a confusion matrix with a threshold slider (computed from the pooled
-// out-of-fold ROC points of the report), importances and the fairness audit.
+// Model results view: sortable comparison table with 95% intervals, the paired test, the cost
+// of privacy (original vs masked data), the hyper-parameters a nested search chose, ROC and
+// calibration charts (class targets) or predicted-vs-actual and residual charts (numeric
+// targets), a confusion matrix with a threshold slider (computed from the pooled out-of-fold ROC
+// points of the report), importances and the fairness audit. `originalView`, `searchView` and
+// `regressionCharts` are exported for other views (e.g. a printed report) to reuse.
 // Strings: i18n/LANG.models.json. app.js passes its helpers in `ui` so this module owns no state
 // beyond the current view's selections.
-import { hBars, unitLines } from './charts.js';
+import { hBars, histogram, scatterXY, unitLines } from './charts.js';
 
 const CLASS_KEYS = ['roc_auc', 'pr_auc', 'accuracy', 'balanced_accuracy', 'recall', 'specificity', 'mcc', 'brier', 'log_loss'];
 const REG_KEYS = ['r2', 'rmse', 'mae'];
@@ -72,6 +75,8 @@ function parts(report, models, regression, ui, rerender) {
       : t('models.paired_test_undefined', { a: ui.modelLabel(cmp.kinds[0]), b: ui.modelLabel(cmp.kinds[1]), metric: ui.metricLabel(cmp.metric) });
     out.push(h('p', { id: 'paired-test', class: 'note', 'data-p': isNum(cmp.p_value) ? String(cmp.p_value) : '' }, text));
   }
+  if (report.original) out.push(originalView(report, ui));
+  if (models.some((m) => m.search)) out.push(searchView(report, ui));
   if (!regression) {
     const withCurves = models.filter((m) => m.curves);
     if (withCurves.length) {
@@ -96,6 +101,7 @@ function parts(report, models, regression, ui, rerender) {
     }, ...models.map((m, i) => h('option', { value: String(i), selected: i === view.model }, ui.modelLabel(m.kind))))));
   const model = models[Math.min(view.model, models.length - 1)];
   if (!regression && model.curves) out.push(thresholdView(model, report, ui, rerender));
+  if (regression && model.regression) out.push(regressionCharts(model, ui));
   out.push(importanceView(model, ui));
   if (model.fairness) out.push(fairnessView(model.fairness, ui));
   return out;
@@ -224,4 +230,115 @@ function fairnessView(f, ui) {
       t(f.flagged ? 'models.fairness_flagged' : 'models.fairness_ok', {
         metric: t(`models.fair_${largest.metric}`), gap: ui.fmtDec(largest.gap), a: largest.between[0], b: largest.between[1], threshold: ui.fmtDec(f.threshold, 2),
       })) : null);
+}
+
+/** A hyper-parameter value as text (`null`: the model's default / no limit). */
+function paramText(v, ui) {
+  if (v === null || v === undefined) return ui.t('models.param_null');
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+function paramsText(params, ui) {
+  return Object.entries(params || {}).map(([k, v]) => `${k} = ${paramText(v, ui)}`).join(', ');
+}
+
+/**
+ * Original vs masked: the same models on the original values of the columns the privacy steps
+ * keep, side by side with the masked results; the difference is the cost of privacy.
+ */
+export function originalView(report, ui) {
+  const { h, t } = ui;
+  const o = report.original;
+  const box = h('div', { id: 'original-view', 'data-evaluated': String(!!o?.evaluated) });
+  box.append(h('h4', {}, t('models.original_title')));
+  if (!o?.evaluated) {
+    box.append(h('p', { id: 'original-failed', class: 'note' }, t('models.original_failed', { reason: o?.note ?? '' })));
+    return box;
+  }
+  box.append(h('p', { class: 'note' }, t('models.original_note', { columns: o.columns.length, rows: ui.fmtInt(o.rows) })));
+  box.append(h('div', { class: 'table-wrap' }, h('table', { id: 'original-table', class: 'data' },
+    h('thead', {}, h('tr', {},
+      h('th', { scope: 'col' }, t('results.model')),
+      h('th', { scope: 'col' }, t('models.original_metric')),
+      h('th', { scope: 'col', class: 'num-col' }, t('models.original_original')),
+      h('th', { scope: 'col', class: 'num-col' }, t('models.original_masked')),
+      h('th', { scope: 'col', class: 'num-col' }, t('models.original_difference')))),
+    h('tbody', {}, ...o.cost.map((c) => {
+      const d = c.difference;
+      // Worse on the masked data: a cost of privacy.
+      const worse = isNum(d) && (c.higher_is_better ? d < 0 : d > 0);
+      const sign = isNum(d) && d > 0 ? '+' : '';
+      return h('tr', { 'data-kind': c.kind, 'data-metric': c.metric },
+        h('th', { scope: 'row' }, ui.modelLabel(c.kind)),
+        h('td', {}, ui.metricLabel(c.metric)),
+        h('td', { class: 'num-col', 'data-col': 'original', 'data-value': isNum(c.original) ? String(c.original) : '' }, ui.fmtDec(c.original)),
+        h('td', { class: 'num-col', 'data-col': 'masked', 'data-value': isNum(c.masked) ? String(c.masked) : '' }, ui.fmtDec(c.masked)),
+        h('td', {
+          class: `num-col ${worse ? 'cost-worse' : ''}`, 'data-col': 'difference', 'data-value': isNum(d) ? String(d) : '',
+          title: worse ? t('models.original_worse') : '',
+        }, isNum(d) ? `${sign}${ui.fmtDec(d)}` : ui.fmtDec(d), worse ? ` ${t('models.original_worse_mark')}` : ''));
+    })))));
+  return box;
+}
+
+/** The hyper-parameters each model's nested search chose, per outer split and most often. */
+export function searchView(report, ui) {
+  const { h, t } = ui;
+  const models = (report.models || []).filter((m) => m.search);
+  return h('div', { id: 'search-view' },
+    h('h4', {}, t('models.search_title')),
+    h('p', { class: 'note' }, t('models.search_note')),
+    h('div', { class: 'table-wrap' }, h('table', { id: 'search-table', class: 'data' },
+      h('thead', {}, h('tr', {},
+        h('th', { scope: 'col' }, t('results.model')),
+        h('th', { scope: 'col' }, t('models.search_how')),
+        h('th', { scope: 'col' }, t('models.search_most')),
+        h('th', { scope: 'col' }, t('models.search_splits')))),
+      h('tbody', {}, ...models.map((m) => {
+        const s = m.search;
+        return h('tr', { 'data-kind': m.kind },
+          h('th', { scope: 'row' }, ui.modelLabel(m.kind)),
+          h('td', { 'data-col': 'how' }, t(`models.search_${s.method === 'random' ? 'random' : 'grid'}`, {
+            candidates: ui.fmtInt(s.candidates), folds: ui.fmtInt(s.inner_folds), metric: ui.metricLabel(s.metric),
+          })),
+          h('td', { 'data-col': 'most' }, paramsText(s.most_chosen, ui)),
+          h('td', { 'data-col': 'splits' }, h('ol', { class: 'search-splits' },
+            ...s.chosen.map((c) => h('li', {}, t('models.search_split', { params: paramsText(c.params, ui), score: ui.fmtDec(c.inner_score) }))))));
+      })))));
+}
+
+/** Predicted-vs-actual scatter and residual histogram of one model (numeric target). */
+export function regressionCharts(model, ui) {
+  const { h, t } = ui;
+  const r = model.regression;
+  const label = ui.modelLabel(model.kind);
+  const fmt = (v) => {
+    const a = Math.abs(v);
+    return ui.fmtDec(v, a >= 100 || v === 0 ? 0 : a >= 10 ? 1 : 2);
+  };
+  const m = model.metrics || {};
+  const scatterDesc = t('models.scatter_desc', {
+    model: label, shown: ui.fmtInt(r.actual.length), total: ui.fmtInt(r.total),
+    r2: ui.fmtDec(m.r2?.pooled ?? m.r2?.mean), rmse: ui.fmtDec(m.rmse?.pooled ?? m.rmse?.mean), mae: ui.fmtDec(m.mae?.pooled ?? m.mae?.mean),
+  });
+  const counts = r.residual_counts || [];
+  const edges = r.residual_edges || [];
+  const top = counts.reduce((b, c, i) => (c > counts[b] ? i : b), 0);
+  const histDesc = counts.length ? t('models.residual_desc', {
+    total: ui.fmtInt(r.total), lo: fmt(edges[0]), hi: fmt(edges[edges.length - 1]),
+    count: ui.fmtInt(counts[top]), from: fmt(edges[top]), to: fmt(edges[top + 1]),
+  }) : '';
+  return h('div', { id: 'regression-view', class: 'chart-row', 'data-kind': model.kind },
+    h('figure', { class: 'chart-box' },
+      scatterXY({ x: r.actual, y: r.predicted }, {
+        title: t('models.scatter_title', { model: label }), xLabel: t('models.actual'), yLabel: t('models.predicted'),
+        desc: scatterDesc, format: fmt, id: 'scatter-chart',
+      }),
+      h('figcaption', {}, scatterDesc)),
+    counts.length ? h('figure', { class: 'chart-box' },
+      histogram({ edges, counts }, {
+        title: t('models.residual_title', { model: label }), xLabel: t('models.residual'), yLabel: t('models.rows'),
+        desc: histDesc, format: fmt, id: 'residual-chart',
+      }),
+      h('figcaption', {}, histDesc)) : null);
 }

@@ -140,9 +140,88 @@ pub fn calibration(y: &[bool], p: &[f64], bins: usize) -> Calibration {
     }
 }
 
+/// Most (actual, predicted) pairs kept for the predicted-vs-actual scatter.
+pub const MAX_PAIRS: usize = 2000;
+/// Bins of the residual histogram.
+pub const RESIDUAL_BINS: usize = 20;
+
+/// What the page draws for a numeric target: a sample of (actual, predicted) pairs of the pooled
+/// out-of-fold predictions and the histogram of all residuals (predicted − actual).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RegressionPlot {
+    /// Pairs in the pooled order; above [`MAX_PAIRS`] rows, [`MAX_PAIRS`] evenly spaced ones.
+    pub actual: Vec<f64>,
+    pub predicted: Vec<f64>,
+    /// Pooled predictions in all (the sample may hold fewer).
+    pub total: usize,
+    /// [`RESIDUAL_BINS`] + 1 equal-width edges from the smallest to the largest residual.
+    pub residual_edges: Vec<f64>,
+    /// Residuals per bin (the last bin includes its upper edge).
+    pub residual_counts: Vec<usize>,
+}
+
+/// The scatter sample and residual histogram of pooled predictions `p` of actual values `y`.
+pub fn regression_plot(y: &[f64], p: &[f64]) -> RegressionPlot {
+    let n = y.len().min(p.len());
+    let keep: Vec<usize> = if n <= MAX_PAIRS {
+        (0..n).collect()
+    } else {
+        (0..MAX_PAIRS).map(|k| k * n / MAX_PAIRS).collect()
+    };
+    let r: Vec<f64> = (0..n).map(|i| p[i] - y[i]).collect();
+    let (lo, hi) = r
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
+            (a.min(x), b.max(x))
+        });
+    let (residual_edges, residual_counts) = if n == 0 {
+        (Vec::new(), Vec::new())
+    } else {
+        let width = if hi > lo {
+            (hi - lo) / RESIDUAL_BINS as f64
+        } else {
+            1.0
+        };
+        let edges = (0..=RESIDUAL_BINS).map(|k| lo + k as f64 * width).collect();
+        let mut counts = vec![0usize; RESIDUAL_BINS];
+        for &x in &r {
+            counts[(((x - lo) / width) as usize).min(RESIDUAL_BINS - 1)] += 1;
+        }
+        (edges, counts)
+    };
+    RegressionPlot {
+        actual: keep.iter().map(|&i| y[i]).collect(),
+        predicted: keep.iter().map(|&i| p[i]).collect(),
+        total: n,
+        residual_edges,
+        residual_counts,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn regression_plot_caps_the_sample_and_counts_every_residual() {
+        let y: Vec<f64> = (0..5000).map(|i| i as f64).collect();
+        let p: Vec<f64> = y.iter().map(|v| v + (v % 7.0) - 3.0).collect();
+        let r = regression_plot(&y, &p);
+        assert_eq!(
+            (r.actual.len(), r.predicted.len(), r.total),
+            (MAX_PAIRS, MAX_PAIRS, 5000)
+        );
+        assert_eq!(r.residual_counts.iter().sum::<usize>(), 5000);
+        assert_eq!(r.residual_edges.len(), RESIDUAL_BINS + 1);
+        assert_eq!(
+            (r.residual_edges[0], r.residual_edges[RESIDUAL_BINS]),
+            (-3.0, 3.0)
+        );
+        assert_eq!(r, regression_plot(&y, &p), "deterministic");
+        let small = regression_plot(&[1.0, 2.0], &[1.5, 2.5]);
+        assert_eq!(small.actual, vec![1.0, 2.0]);
+        assert_eq!(small.residual_counts.iter().sum::<usize>(), 2);
+    }
 
     #[test]
     fn roc_points_as_scikit_learn() {

@@ -5,5 +5,6 @@ pub mod curves;
 pub mod fairness;
 pub mod importance;
 pub mod metrics;
+pub mod search;
 pub mod split;
 pub mod uncertainty;

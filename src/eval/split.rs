@@ -334,6 +334,8 @@ pub struct EvaluationSpec {
     pub fairness_threshold: Option<f64>,
     /// Shuffles per input for permutation importance (default 5; 0 turns it off).
     pub permutation_repeats: Option<usize>,
+    /// With privacy steps, also evaluate the models on the original data (default true).
+    pub compare_original: Option<bool>,
 }
 
 impl From<Evaluation> for EvaluationSpec {
@@ -343,6 +345,7 @@ impl From<Evaluation> for EvaluationSpec {
             fairness: None,
             fairness_threshold: None,
             permutation_repeats: None,
+            compare_original: None,
         }
     }
 }
@@ -385,6 +388,9 @@ impl Serialize for EvaluationSpec {
             if let Some(r) = self.permutation_repeats {
                 o.insert("permutation_repeats".into(), r.into());
             }
+            if let Some(c) = self.compare_original {
+                o.insert("compare_original".into(), c.into());
+            }
         }
         v.serialize(s)
     }
@@ -395,6 +401,7 @@ impl<'de> Deserialize<'de> for EvaluationSpec {
         use serde::de::Error as _;
         let mut v = serde_json::Value::deserialize(d)?;
         let (mut fairness, mut fairness_threshold, mut permutation_repeats) = (None, None, None);
+        let mut compare_original = None;
         if let Some(o) = v.as_object_mut() {
             match o.remove("fairness") {
                 None | Some(serde_json::Value::Null) => {}
@@ -424,8 +431,20 @@ impl<'de> Deserialize<'de> for EvaluationSpec {
                 }
             }
         }
+        if let Some(o) = v.as_object_mut() {
+            match o.remove("compare_original") {
+                None | Some(serde_json::Value::Null) => {}
+                Some(serde_json::Value::Bool(b)) => compare_original = Some(b),
+                Some(_) => {
+                    return Err(D::Error::custom(
+                        "invalid type for `compare_original`: expected true or false",
+                    ))
+                }
+            }
+        }
         let split = serde_json::from_value(v).map_err(D::Error::custom)?;
         Ok(EvaluationSpec {
+            compare_original,
             split,
             fairness,
             fairness_threshold,

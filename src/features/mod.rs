@@ -444,3 +444,27 @@ pub(crate) fn num_column(name: String, values: Vec<f64>) -> Column {
         values: Values::Num(values),
     }
 }
+
+/// The numeric matrix of a fully encoded table (rows × columns); an error names a column that
+/// is not numeric or still has missing values after the feature steps.
+pub fn matrix(t: &Table) -> Result<ndarray::Array2<f64>> {
+    let mut m = ndarray::Array2::<f64>::zeros((t.rows(), t.columns.len()));
+    for (j, c) in t.columns.iter().enumerate() {
+        let Values::Num(v) = &c.values else {
+            return Err(Error::Data(format!(
+                "column '{}' is not numeric after the feature steps",
+                c.name
+            )));
+        };
+        for (i, &x) in v.iter().enumerate() {
+            if x.is_nan() {
+                return Err(Error::Data(format!(
+                    "column '{}' still has missing values after the feature steps",
+                    c.name
+                )));
+            }
+            m[[i, j]] = x;
+        }
+    }
+    Ok(m)
+}
