@@ -981,7 +981,7 @@ fn compare(
 }
 
 /// The numeric matrix of a fully encoded table.
-fn matrix(t: &Table) -> Result<Array2<f64>> {
+pub(crate) fn matrix(t: &Table) -> Result<Array2<f64>> {
     let mut m = Array2::<f64>::zeros((t.rows(), t.columns.len()));
     for (j, c) in t.columns.iter().enumerate() {
         let Values::Num(v) = &c.values else {

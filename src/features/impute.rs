@@ -89,6 +89,8 @@ pub enum Fill {
 pub struct Knn {
     pub k: usize,
     pub columns: Vec<String>,
+    /// Missing cells are NaN here, `null` in JSON.
+    #[serde(with = "nan_as_null")]
     donors: Vec<Vec<f64>>,
     pub means: Vec<f64>,
 }
@@ -113,6 +115,26 @@ pub struct Iterative {
 pub enum Model {
     Knn(Knn),
     Iterative(Iterative),
+}
+
+/// Rows of numbers with NaN for a missing cell, written as JSON `null` (JSON has no NaN).
+mod nan_as_null {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(rows: &[Vec<f64>], s: S) -> Result<S::Ok, S::Error> {
+        let v: Vec<Vec<Option<f64>>> = rows
+            .iter()
+            .map(|r| r.iter().map(|x| (!x.is_nan()).then_some(*x)).collect())
+            .collect();
+        v.serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Vec<f64>>, D::Error> {
+        let v: Vec<Vec<Option<f64>>> = Vec::deserialize(d)?;
+        Ok(v.into_iter()
+            .map(|r| r.into_iter().map(|x| x.unwrap_or(f64::NAN)).collect())
+            .collect())
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
