@@ -185,25 +185,6 @@ fn handling(i: usize, step: &PrivacyStep, inputs: &[String]) -> Result<PrivacyHa
     }
 }
 
-/// The model's raw input columns of the masked table, as the cross-validation chose them.
-/// Mirrors the input selection of `run` (columns with a model-input role, not the group, of a
-/// type a model takes).
-fn input_names(masked: &Table, recipe: &Recipe) -> Vec<String> {
-    let group = recipe.evaluation.group_column();
-    let date_inputs = features::date_inputs(&recipe.features);
-    masked
-        .columns
-        .iter()
-        .filter(|c| recipe.role(&c.name).is_model_input() && Some(c.name.as_str()) != group)
-        .filter(|c| match c.ctype {
-            ColumnType::Numeric | ColumnType::Categorical => true,
-            ColumnType::Date => date_inputs.contains(&c.name.as_str()),
-            _ => false,
-        })
-        .map(|c| c.name.clone())
-        .collect()
-}
-
 /// Fits model `model_index` of `recipe` on all labelled rows of `table` (after the privacy steps,
 /// with `key` for pseudonymization) and saves it with the metrics of `report`, the Report of the
 /// run of the same recipe on the same file.
@@ -241,49 +222,23 @@ pub fn export(
     };
 
     let masked = crate::run::apply_privacy(table, recipe, key, &mut |_, _| Ok(()))?;
-    let inputs = input_names(&masked.table, recipe);
+    // The target and inputs exactly as the cross-validation saw them.
+    let prepared = crate::run::prepare(&masked.table, recipe, &mut Vec::new())?;
+    let (mut yc, yr) = (prepared.labels().to_vec(), prepared.values().to_vec());
+    let x_table = prepared.x_table;
+    let inputs = x_table.names();
     let privacy = recipe
         .privacy
         .iter()
         .enumerate()
         .map(|(i, s)| handling(i, s, &inputs))
         .collect::<Result<Vec<_>>>()?;
-
-    // Labelled rows and their targets, as the cross-validation saw them.
-    let tcol = masked
-        .table
-        .column(&target.column)
-        .ok_or_else(|| Error::recipe("(top level)", Some("target"), "no such column"))?;
-    let rows: Vec<usize> = (0..masked.table.rows())
-        .filter(|&r| !tcol.values.is_missing(r))
-        .collect();
-    let (mut yc, yr): (Vec<bool>, Vec<f64>) = match target.task {
-        Task::Classification => rows
-            .iter()
-            .map(|&r| {
-                let pos =
-                    tcol.values.text(r).as_deref() == target.classes.get(1).map(|s| s.as_str());
-                (pos, pos as u8 as f64)
-            })
-            .unzip(),
-        Task::Regression => {
-            let Values::Num(v) = &tcol.values else {
-                return Err(Error::Data(format!(
-                    "target '{}' is not numeric",
-                    target.column
-                )));
-            };
-            rows.iter().map(|&r| (false, v[r])).unzip()
-        }
-    };
-    let x_table = Table::new(
-        inputs
-            .iter()
-            .filter_map(|n| masked.table.column(n).cloned())
-            .collect(),
-    )
-    .take_rows(&rows);
-
+    // The labelled rows of the masked table (those `prepare` kept), for the row numbers.
+    let rows: Vec<usize> = masked.table.column(&target.column).map_or(Vec::new(), |c| {
+        (0..c.values.len())
+            .filter(|&r| !c.values.is_missing(r))
+            .collect()
+    });
     let mut train = x_table.clone();
     let mut empty = x_table.take_rows(&[]);
     let (_, pipeline) = features::fit_pipeline(
@@ -760,6 +715,26 @@ impl Predictions {
 }
 
 impl crate::Loaded {
+    /// Exports model `model_index` of `recipe`, whose run on this file gave `report` (a fresh
+    /// pseudonymization key: keyed columns are never model inputs, and the key is not saved).
+    pub fn export_model(
+        &self,
+        recipe: &Recipe,
+        report: &Report,
+        model_index: usize,
+    ) -> Result<ModelBundle> {
+        let key = crate::run::new_key()?;
+        Ok(export(
+            &self.parsed.table,
+            &self.summary,
+            recipe,
+            report,
+            model_index,
+            &key,
+        )?
+        .bundle)
+    }
+
     /// Applies `bundle` to every row of this file.
     pub fn apply(&self, bundle: &ModelBundle) -> Result<Predictions> {
         bundle.apply(&self.parsed.table, &self.parsed.lines, &self.file)
