@@ -1,7 +1,8 @@
 // Bedside worker: owns the wasm instance and the loaded Session; the main thread never touches wasm.
 //
 // Protocol (names, never integer codes):
-//   main → worker  {id, action, data}        action ∈ load | profile | suggest | preview | measure | run | version
+//   main → worker  {id, action, data}        action ∈ load | profile | suggest | preview | measure | run | version |
+//                                            export_model | apply_model
 //   worker → main  {id, type: 'progress', data: {stage, done, total, message}}
 //                  {id, type: 'done', data}
 //                  {id, type: 'error', error: message}
@@ -85,6 +86,20 @@ const actions = {
     const out = plain(s.run(recipe, onProgress));
     const elapsed_ms = performance.now() - t0;
     return { report: out.report, masked_csv: out.masked_csv, elapsed_ms };
+  },
+  // A trained model as JSON text (bedside-model/1), fitted on all labelled rows of the loaded file.
+  async export_model({ recipe, report, model_index }) {
+    return { json: needSession().export_model(recipe, report, model_index) };
+  },
+  // Scores a second file (bytes, name) with a model's JSON; the loaded session is left as it is.
+  async apply_model({ bundle, bytes, name }) {
+    const other = new Session(new Uint8Array(bytes), name);
+    try {
+      const out = plain(other.apply_model(bundle));
+      return { predictions: out.predictions, csv: out.csv };
+    } finally {
+      if (typeof other.free === 'function') other.free();
+    }
   },
 };
 
