@@ -6,6 +6,7 @@ import { h } from './dom.js';
 import { learnedSummary, renderFeatures } from './features.js';
 import { modelResults } from './results.js';
 import { initProtect, renderProtect, resetProtect } from './protect.js';
+import { initApply } from './apply.js';
 
 // The single-file build (dist/bedside.html) sets BEDSIDE_EMBED: the worker as a blob: URL, the
 // strings and the demo data inlined, so that the page works opened from disk with no requests.
@@ -14,6 +15,7 @@ const bridgeHooks = {
   onResources: (count) => onWorkerResources(count),
   workerError: (detail) => t('error.worker', { error: detail || t('error.unknown') }),
 };
+let applyView = null; // the "Apply a model to new records" panel (apply.js)
 const bridge = EMBED
   ? new WorkerBridge(EMBED.workerUrl, 'classic', bridgeHooks)
   : new WorkerBridge(new URL('./worker.js', import.meta.url), 'module', bridgeHooks);
@@ -358,6 +360,7 @@ function modelLabel(kind) {
 }
 
 function renderResults() {
+  applyView?.render();
   const report = state.report;
   const box = $('#results');
   if (!report) {
@@ -652,6 +655,7 @@ async function run() {
   try {
     const out = await bridge.call('run', { recipe }, onProgress);
     state.report = out.report;
+    state.runRecipe = recipe; // the recipe of this report, for exporting its models
     state.maskedCsv = out.masked_csv ?? null;
     progress.value = progress.max;
     const seconds = (out.elapsed_ms ?? 0) / 1000;
@@ -763,6 +767,11 @@ function wire() {
     loadFile(file);
   });
   $('#load-demo').addEventListener('click', loadDemo);
+  applyView = initApply($('#apply'), {
+    bridge, t, errorText, download, baseName,
+    fmt: (v, digits) => fmtDec(v, digits),
+    run: () => (state.report && state.runRecipe ? { recipe: state.runRecipe, report: state.report } : null),
+  });
 
   const zone = $('#dropzone');
   const stop = (e) => { e.preventDefault(); e.stopPropagation(); };
