@@ -736,7 +736,18 @@ impl crate::Loaded {
     }
 
     /// Applies `bundle` to every row of this file.
+    /// The reader's repairs of model input columns (values that are not numbers in a mostly
+    /// numeric column, read as missing) are listed among the warnings.
     pub fn apply(&self, bundle: &ModelBundle) -> Result<Predictions> {
-        bundle.apply(&self.parsed.table, &self.parsed.lines, &self.file)
+        let mut p = bundle.apply(&self.parsed.table, &self.parsed.lines, &self.file)?;
+        for r in &self.parsed.repairs {
+            if bundle.inputs.iter().any(|c| c.name == r.column) {
+                p.warnings.push(format!(
+                    "column '{}': {} (lines {:?}); the model's feature steps treat them as missing",
+                    r.column, r.message, r.lines
+                ));
+            }
+        }
+        Ok(p)
     }
 }

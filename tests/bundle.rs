@@ -360,3 +360,29 @@ fn a_missing_value_no_step_fills_makes_the_row_unscorable() {
     assert_eq!(p.unscorable[0].field, "glucose");
     assert!(p.unscorable[0].reason.contains("missing"));
 }
+
+#[test]
+fn a_few_non_numbers_read_as_missing_are_warned_about() {
+    let b = demo_bundle(common::FEATURES, &common::patients_csv(100, 13));
+    let mut new = String::from("age,sex,zip,glucose,smoker\n");
+    for i in 0..40 {
+        let g = if i == 7 {
+            "high".to_string()
+        } else {
+            (90 + i).to_string()
+        };
+        new.push_str(&format!("{},F,01003,{g},no\n", 30 + i));
+    }
+    let p = bedside::load(new.as_bytes(), "n.csv")
+        .unwrap()
+        .apply(&b)
+        .unwrap();
+    assert_eq!(p.scored.len(), 40);
+    assert!(
+        p.warnings
+            .iter()
+            .any(|w| w.contains("'glucose'") && w.contains("[9]")),
+        "{:?}",
+        p.warnings
+    );
+}

@@ -43,7 +43,9 @@ function newPatients(header, n) {
     diagnosis: ['sepsis', 'COPD', 'heart failure'][i % 3], note: 'follow-up',
   }[c] ?? '');
   const rows = Array.from({ length: n }, (_, i) => cols.map((c) => value(c, i)));
-  rows[3][cols.indexOf('glucose')] = 'high'; // not a number: line 5 cannot be scored
+  // Not numbers: lines 5 to 7 cannot be scored (3 of 40 is too many for the reader to read the
+  // column as numeric with a few missing values, so the model's numeric input is checked per row).
+  for (const i of [3, 4, 5]) rows[i][cols.indexOf('glucose')] = 'high';
   return [cols.join(','), ...rows.map((r) => r.join(','))].join('\n') + '\n';
 }
 
@@ -79,8 +81,8 @@ test('apply a model: download after the demo run, load it back, score new record
     await page.waitForSelector('#apply-result, #apply-status.error', { timeout: 30_000 });
     const error = await page.$('#apply-status.error');
     assert.equal(error, null, error ? await error.textContent() : '');
-    assert.equal(Number(await page.getAttribute('#apply-result', 'data-scored')), n - 1);
-    assert.equal(Number(await page.getAttribute('#apply-result', 'data-unscored')), 1);
+    assert.equal(Number(await page.getAttribute('#apply-result', 'data-scored')), n - 3);
+    assert.equal(Number(await page.getAttribute('#apply-result', 'data-unscored')), 3);
     assert.match(await page.textContent('#apply-unscored'), /Line 5, field glucose/);
     assert.equal(await page.locator('#apply-table tbody tr').count(), 10);
     await ctx.shot('apply-model');
@@ -91,7 +93,7 @@ test('apply a model: download after the demo run, load it back, score new record
     assert.deepEqual(rows[0], ['row', 'line', 'probability', 'predicted_class', 'not_scored']);
     assert.equal(rows.length - 1, n);
     const scored = rows.slice(1).filter((r) => r[2] !== '');
-    assert.equal(scored.length, n - 1);
+    assert.equal(scored.length, n - 3);
     for (const r of scored) {
       const p = Number(r[2]);
       assert.ok(p >= 0 && p <= 1, `probability ${p}`);
