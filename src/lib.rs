@@ -17,6 +17,7 @@
 //! assert_eq!(out.report.models[0].metrics["accuracy"].folds.len(), 2);
 //! ```
 
+pub mod bundle;
 pub mod error;
 pub mod eval;
 pub mod features;

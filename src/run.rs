@@ -766,7 +766,8 @@ pub struct Prepared {
     repeats: usize,
     threshold: f64,
     /// Per model, the candidates of its nested search (`None` without one).
-    searches: Vec<Option<Vec<search::Candidate>>>,
+    /// Candidates of each model's hyper-parameter search (`None` without one).
+    pub searches: Vec<Option<Vec<search::Candidate>>>,
     /// Per model, progress units of one split: 1, plus candidates × inner folds with a search.
     model_units: Vec<usize>,
 }

@@ -205,6 +205,40 @@ impl Session {
         let out = crate::run::finish(staged, &recipe, results, &mut ctx).map_err(err)?;
         output(&out)
     }
+    /// Exports model `model_index` of `recipe` (the run of which on this file gave `report`, a
+    /// plain object) as a model bundle: JSON text (`bedside-model/1`), fitted on all labelled
+    /// rows. The pseudonymization key is never in it.
+    pub fn export_model(
+        &self,
+        recipe: JsValue,
+        report: JsValue,
+        model_index: usize,
+    ) -> Result<String, JsError> {
+        let recipe = recipe_of(recipe)?;
+        let value: serde_json::Value = serde_wasm_bindgen::from_value(report)
+            .map_err(|e| JsError::new(&format!("report: {e}")))?;
+        let report: crate::report::Report =
+            serde_json::from_value(value).map_err(|e| JsError::new(&format!("report: {e}")))?;
+        let bundle = self
+            .loaded
+            .export_model(&recipe, &report, model_index)
+            .map_err(err)?;
+        bundle.to_json().map_err(err)
+    }
+
+    /// Applies a model bundle (JSON text) to every row of this file: `{predictions: {rows,
+    /// scored, unscorable, unseen, warnings, ...}, csv}` (the predictions as CSV text).
+    pub fn apply_model(&self, bundle_json: &str) -> Result<JsValue, JsError> {
+        let bundle = crate::bundle::ModelBundle::from_json(bundle_json).map_err(err)?;
+        let p = self.loaded.apply(&bundle).map_err(err)?;
+        let csv = String::from_utf8(p.to_csv()).unwrap_or_default();
+        let result = Object::new();
+        Reflect::set(&result, &"predictions".into(), &to_js(&p)?)
+            .map_err(|_| JsError::new("cannot build result"))?;
+        Reflect::set(&result, &"csv".into(), &csv.into())
+            .map_err(|_| JsError::new("cannot build result"))?;
+        Ok(result.into())
+    }
 }
 
 impl Session {

@@ -120,3 +120,65 @@ fn suggest_gives_a_recipe_that_runs() {
     assert_eq!(v["recipe"]["privacy"][0]["op"], "drop");
     assert_eq!(v["models"].as_array().unwrap().len(), 2);
 }
+
+#[test]
+fn run_exports_models_and_apply_scores_new_records() {
+    let data = temp("train.csv", &common::patients_csv(120, 21));
+    let recipe = temp(
+        "bundle.json",
+        &common::recipe_json(
+            common::MASK,
+            common::FEATURES,
+            common::BOTH_MODELS,
+            common::CV5,
+        ),
+    );
+    let dir = std::env::temp_dir().join(format!("bedside-cli-models-{}", std::process::id()));
+    let dir_s = dir.to_string_lossy().to_string();
+    let (ok, _, err) = bedside(&[
+        "run",
+        "--data",
+        &data,
+        "--recipe",
+        &recipe,
+        "--export-model",
+        &dir_s,
+    ]);
+    assert!(ok, "{err}");
+    let model = dir.join("model-1-decision_tree.json");
+    assert!(dir.join("model-0-logistic_regression.json").exists() && model.exists());
+    let model = model.to_string_lossy().to_string();
+
+    let new = temp(
+        "new.csv",
+        "name,mrn,age,sex,zip,glucose,smoker\nA B,00000001,44,F,01003,120,no\nC D,00000002,71,M,01004,oops,yes\nE F,00000003,60,M,01001,90,yes\n",
+    );
+    let out = temp("pred.csv", "");
+    let (ok, stdout, err) = bedside(&["apply", "--model", &model, "--input", &new, "--out", &out]);
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v["scored"], 2);
+    assert_eq!(v["not_scored"][0]["line"], 3);
+    assert_eq!(v["not_scored"][0]["field"], "glucose");
+    let pred = std::fs::read_to_string(&out).unwrap();
+    let lines: Vec<&str> = pred.lines().collect();
+    assert_eq!(lines[0], "row,line,probability,predicted_class,not_scored");
+    assert_eq!(lines.len(), 4);
+    let p: f64 = lines[1].split(',').nth(2).unwrap().parse().unwrap();
+    assert!((0.0..=1.0).contains(&p));
+    assert!(!pred.contains("00000001"));
+
+    // Errors name the file and the column or field.
+    let few = temp("few.csv", "age,sex\n40,F\n");
+    let (ok, _, err) = bedside(&["apply", "--model", &model, "--input", &few, "--out", &out]);
+    assert!(
+        !ok && err.contains("few.csv") && err.contains("no column 'zip'"),
+        "{err}"
+    );
+    let bad = temp("bad-model.json", r#"{"format": "something-else"}"#);
+    let (ok, _, err) = bedside(&["apply", "--model", &bad, "--input", &new, "--out", &out]);
+    assert!(
+        !ok && err.contains("bad-model.json") && err.contains("format 'something-else'"),
+        "{err}"
+    );
+}

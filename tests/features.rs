@@ -4,6 +4,7 @@
 
 mod common;
 use bedside::features::{fit_transform, FeatureStep, StepFit};
+use bedside::models::FittedClassifier;
 use bedside::table::{Column, ColumnType, Table, Values};
 use serde_json::json;
 

@@ -8,7 +8,7 @@
 
 use bedside::eval::metrics::roc_auc;
 use bedside::eval::split::Evaluation;
-use bedside::models::ModelSpec;
+use bedside::models::{FittedClassifier, ModelSpec};
 use ndarray::Array2;
 
 struct Lcg(u64);

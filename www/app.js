@@ -6,6 +6,7 @@ import { h } from './dom.js';
 import { learnedSummary, renderFeatures } from './features.js';
 import { modelResults } from './results.js';
 import { initProtect, renderProtect, resetProtect } from './protect.js';
+import { initApply } from './apply.js';
 
 // The single-file build (dist/bedside.html) sets BEDSIDE_EMBED: the worker as a blob: URL, the
 // strings and the demo data inlined, so that the page works opened from disk with no requests.
@@ -18,6 +19,7 @@ const bridgeHooks = {
 // benchmarks); ordinary calls go to the first, a run is split across all.
 const POOL_SIZE = Math.min(8, Number(new URLSearchParams(location.hash.slice(1)).get('workers')) || 0)
   || Math.min(4, Math.max(1, navigator.hardwareConcurrency || 1));
+let applyView = null; // the "Apply a model to new records" panel (apply.js)
 const bridge = EMBED
   ? new WorkerPool(EMBED.workerUrl, 'classic', bridgeHooks, { size: POOL_SIZE })
   : new WorkerPool(new URL('./worker.js', import.meta.url), 'module', bridgeHooks, {
@@ -365,6 +367,7 @@ function modelLabel(kind) {
 }
 
 function renderResults() {
+  applyView?.render();
   const report = state.report;
   const box = $('#results');
   if (!report) {
@@ -659,6 +662,7 @@ async function run() {
   try {
     const out = await bridge.run(recipe, onProgress);
     state.report = out.report;
+    state.runRecipe = recipe; // the recipe of this report, for exporting its models
     state.maskedCsv = out.masked_csv ?? null;
     progress.value = progress.max;
     const seconds = (out.elapsed_ms ?? 0) / 1000;
@@ -770,6 +774,11 @@ function wire() {
     loadFile(file);
   });
   $('#load-demo').addEventListener('click', loadDemo);
+  applyView = initApply($('#apply'), {
+    bridge, t, errorText, download, baseName,
+    fmt: (v, digits) => fmtDec(v, digits),
+    run: () => (state.report && state.runRecipe ? { recipe: state.runRecipe, report: state.report } : null),
+  });
 
   const zone = $('#dropzone');
   const stop = (e) => { e.preventDefault(); e.stopPropagation(); };

@@ -2,7 +2,8 @@
 //
 // Protocol (names, never integer codes):
 //   main → worker  {id, action, data}        action ∈ init | load | profile | suggest | preview |
-//                                            measure | run | stage | run_splits | finish | version
+//                                            measure | run | stage | run_splits | finish | version |
+//                                            export_model | apply_model
 //   `init` (optional, first) hands over the wasm module compiled once by the page, so that a
 //   pool of workers instantiates it without compiling it again; without it the worker fetches.
 //   worker → main  {id, type: 'progress', data: {stage, done, total, message}}
@@ -101,6 +102,20 @@ const actions = {
   async finish({ recipe, key, results }) {
     const out = plain(needSession().finish(recipe, new Uint8Array(key), results));
     return { report: out.report, masked_csv: out.masked_csv };
+  },
+  // A trained model as JSON text (bedside-model/1), fitted on all labelled rows of the loaded file.
+  async export_model({ recipe, report, model_index }) {
+    return { json: needSession().export_model(recipe, report, model_index) };
+  },
+  // Scores a second file (bytes, name) with a model's JSON; the loaded session is left as it is.
+  async apply_model({ bundle, bytes, name }) {
+    const other = new Session(new Uint8Array(bytes), name);
+    try {
+      const out = plain(other.apply_model(bundle));
+      return { predictions: out.predictions, csv: out.csv };
+    } finally {
+      if (typeof other.free === 'function') other.free();
+    }
   },
 };
 

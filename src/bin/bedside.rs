@@ -8,8 +8,14 @@ const USAGE: &str = "\
 bedside: private medical machine learning
 
 USAGE:
-  bedside run --data FILE.csv --recipe RECIPE.json [--out MASKED.csv] [--progress]
-      Runs the recipe and prints the Report as JSON on stdout; --out writes the masked table.
+  bedside run --data FILE.csv --recipe RECIPE.json [--out MASKED.csv] [--export-model DIR] [--progress]
+      Runs the recipe and prints the Report as JSON on stdout; --out writes the masked table;
+      --export-model writes each trained model, fitted on all labelled rows, as
+      DIR/model-N-KIND.json (N = its index in the recipe's models).
+  bedside apply --model MODEL.json --input NEW.csv --out PREDICTIONS.csv
+      Scores every row of NEW.csv (raw records with the training file's columns) and writes
+      row, line, probability and predicted class (or predicted value) per row; prints a summary
+      (rows scored, rows not scored with line, field and reason, warnings) as JSON.
   bedside profile --data FILE.csv
       Prints the profile of the file as JSON.
   bedside suggest --data FILE.csv [--target COLUMN]
@@ -123,6 +129,7 @@ fn cli(args: Vec<String>) -> Result<(), String> {
                     ("data", true),
                     ("recipe", true),
                     ("out", true),
+                    ("export-model", true),
                     ("progress", false),
                 ],
             )?;
@@ -151,7 +158,43 @@ fn cli(args: Vec<String>) -> Result<(), String> {
                 std::fs::write(path, bedside::table::csv::write_csv(&out.masked))
                     .map_err(|e| format!("{path}: cannot write the masked table: {e}"))?;
             }
+            if let Some(dir) = a.get("export-model") {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| format!("{dir}: cannot create the directory: {e}"))?;
+                for (i, spec) in recipe.models.iter().enumerate() {
+                    let bundle = loaded
+                        .export_model(&recipe, &out.report, i)
+                        .map_err(|e| format!("{recipe_path}: exporting models[{i}]: {e}"))?;
+                    let path =
+                        std::path::Path::new(dir).join(format!("model-{i}-{}.json", spec.kind()));
+                    std::fs::write(&path, bundle.to_json().map_err(|e| e.to_string())?)
+                        .map_err(|e| format!("{}: cannot write the model: {e}", path.display()))?;
+                }
+            }
             print_json(&out.report)
+        }
+        Some("apply") => {
+            let a = parse(args, &[("model", true), ("input", true), ("out", true)])?;
+            let (model, input, out) = (a.require("model")?, a.require("input")?, a.require("out")?);
+            let text =
+                String::from_utf8(read(model)?).map_err(|_| format!("{model}: not UTF-8 text"))?;
+            let bundle = bedside::bundle::ModelBundle::from_json(&text)
+                .map_err(|e| format!("{model}: {e}"))?;
+            let loaded = bedside::load(&read(input)?, input).map_err(|e| e.to_string())?;
+            let p = loaded.apply(&bundle).map_err(|e| match e {
+                bedside::Error::Input { .. } | bedside::Error::Csv { .. } => e.to_string(),
+                e => format!("{input} (model {model}): {e}"),
+            })?;
+            std::fs::write(out, p.to_csv())
+                .map_err(|e| format!("{out}: cannot write the predictions: {e}"))?;
+            print_json(&serde_json::json!({
+                "input": {"file": input, "rows": p.rows, "rejected_rows": loaded.summary.rejected_rows},
+                "model": {"kind": bundle.kind, "target": bundle.target, "threshold": bundle.threshold},
+                "scored": p.scored.len(),
+                "not_scored": p.unscorable,
+                "unseen_categories": p.unseen,
+                "warnings": p.warnings,
+            }))
         }
         Some(other) => Err(format!("unknown command '{other}'\n{USAGE}")),
     }

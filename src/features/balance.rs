@@ -12,7 +12,7 @@
 //! the recipe's seed and the split number only.
 
 use super::linalg::dist2;
-use super::{FitContext, FitError, Fitted, Step};
+use super::{FitContext, FitError, Fitted, FittedStep, Step};
 use crate::privacy::ArgError;
 use crate::table::{Column, Table, Values};
 use rand::seq::SliceRandom;
@@ -41,17 +41,21 @@ pub struct Balance {
 }
 
 /// The resampling plan learned on the training rows.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FittedBalance {
     pub method: BalanceMethod,
     pub minority: bool,
     pub before: [usize; 2],
-    /// Training rows kept, in order (repeats = copies).
+    /// Training rows kept, in order (repeats = copies). Never saved: only training rows are
+    /// resampled, and a saved pipeline only transforms new records.
+    #[serde(skip)]
     pub keep: Vec<usize>,
     /// Synthetic rows (SMOTE): values in table column order, with the two parent rows and the gap.
+    #[serde(skip)]
     pub synthetic: Vec<Synthetic>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Synthetic {
     pub values: Vec<f64>,
     pub from: usize,
@@ -78,7 +82,7 @@ impl Step for Balance {
     fn columns(&self) -> Vec<(&'static str, &str)> {
         Vec::new()
     }
-    fn fit(&self, train: &Table, ctx: &FitContext) -> Result<Box<dyn Fitted>, FitError> {
+    fn fit(&self, train: &Table, ctx: &FitContext) -> Result<FittedStep, FitError> {
         let y = ctx.y;
         let pos = y.iter().filter(|&&b| b).count();
         let before = [y.len() - pos, pos];
@@ -152,7 +156,7 @@ impl Step for Balance {
                 }
             }
         }
-        Ok(Box::new(FittedBalance {
+        Ok(FittedStep::from(FittedBalance {
             method: self.method,
             minority,
             before,

@@ -6,7 +6,7 @@
 use super::stats::{mean, present, quantile, variance};
 use super::{
     check_columns, is_categorical, is_numeric, named, selected, update_numeric, FitContext,
-    FitError, Fitted, Step,
+    FitError, Fitted, FittedStep, Step,
 };
 use crate::privacy::ArgError;
 use crate::table::{ColumnType, Table, Values};
@@ -46,6 +46,7 @@ pub fn normalize(s: &str, case: Case) -> String {
     }
 }
 
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FittedNormalize {
     pub case: Case,
     pub columns: Vec<String>,
@@ -63,7 +64,7 @@ impl Step for NormalizeCategories {
     fn needs(&self) -> Option<ColumnType> {
         Some(ColumnType::Categorical)
     }
-    fn fit(&self, train: &Table, _: &FitContext) -> Result<Box<dyn Fitted>, FitError> {
+    fn fit(&self, train: &Table, _: &FitContext) -> Result<FittedStep, FitError> {
         let case = self.case.unwrap_or_default();
         let mut merged = BTreeMap::new();
         let mut columns = Vec::new();
@@ -86,7 +87,7 @@ impl Step for NormalizeCategories {
                 merged.insert(c.name.clone(), m);
             }
         }
-        Ok(Box::new(FittedNormalize {
+        Ok(FittedStep::from(FittedNormalize {
             case,
             columns,
             merged,
@@ -139,6 +140,7 @@ pub struct UnitOutliers {
     pub columns: Option<Vec<String>>,
 }
 
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FittedUnitOutliers {
     pub action: OutlierAction,
     /// column → (median, low fence, high fence, flagged training values)
@@ -165,7 +167,7 @@ impl Step for UnitOutliers {
     fn needs(&self) -> Option<ColumnType> {
         Some(ColumnType::Numeric)
     }
-    fn fit(&self, train: &Table, _: &FitContext) -> Result<Box<dyn Fitted>, FitError> {
+    fn fit(&self, train: &Table, _: &FitContext) -> Result<FittedStep, FitError> {
         let mut params = BTreeMap::new();
         for c in selected(train, &self.columns, is_numeric) {
             let Values::Num(v) = &c.values else { continue };
@@ -179,7 +181,7 @@ impl Step for UnitOutliers {
             let flagged = p.iter().filter(|&&x| unit_like(x, med, low, high)).count();
             params.insert(c.name.clone(), (med, low, high, flagged));
         }
-        Ok(Box::new(FittedUnitOutliers {
+        Ok(FittedStep::from(FittedUnitOutliers {
             action: self.action,
             params,
         }))
@@ -236,6 +238,7 @@ pub struct Clip {
     pub columns: Option<Vec<String>>,
 }
 
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FittedClip {
     pub bounds: BTreeMap<String, (f64, f64)>,
 }
@@ -254,7 +257,7 @@ impl Step for Clip {
     fn needs(&self) -> Option<ColumnType> {
         Some(ColumnType::Numeric)
     }
-    fn fit(&self, train: &Table, _: &FitContext) -> Result<Box<dyn Fitted>, FitError> {
+    fn fit(&self, train: &Table, _: &FitContext) -> Result<FittedStep, FitError> {
         let mut bounds = BTreeMap::new();
         for c in selected(train, &self.columns, is_numeric) {
             let Values::Num(v) = &c.values else { continue };
@@ -276,7 +279,7 @@ impl Step for Clip {
             };
             bounds.insert(c.name.clone(), b);
         }
-        Ok(Box::new(FittedClip { bounds }))
+        Ok(FittedStep::from(FittedClip { bounds }))
     }
 }
 
@@ -318,8 +321,9 @@ pub struct DropConstant {
 }
 
 /// Drops the columns it learned; `learned` lists them with their training measure.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FittedDrop {
-    pub measure: &'static str,
+    pub measure: String,
     pub dropped: BTreeMap<String, f64>,
 }
 
@@ -328,7 +332,7 @@ impl Fitted for FittedDrop {
         drop_columns(table, &self.dropped)
     }
     fn learned(&self) -> Value {
-        json!({ "dropped": self.dropped.iter().map(|(k, v)| (k.clone(), json!({self.measure: v}))).collect::<BTreeMap<_, _>>() })
+        json!({ "dropped": self.dropped.iter().map(|(k, v)| (k.clone(), json!({self.measure.as_str(): v}))).collect::<BTreeMap<_, _>>() })
     }
 }
 
@@ -347,7 +351,7 @@ impl Step for DropConstant {
     fn columns(&self) -> Vec<(&'static str, &str)> {
         named(&self.columns)
     }
-    fn fit(&self, train: &Table, _: &FitContext) -> Result<Box<dyn Fitted>, FitError> {
+    fn fit(&self, train: &Table, _: &FitContext) -> Result<FittedStep, FitError> {
         let max_share = self.max_share.unwrap_or(1.0);
         let mut dropped = BTreeMap::new();
         for c in selected(train, &self.columns, |c| c.ctype != ColumnType::Date) {
@@ -368,8 +372,8 @@ impl Step for DropConstant {
                 dropped.insert(c.name.clone(), share);
             }
         }
-        Ok(Box::new(FittedDrop {
-            measure: "top_share",
+        Ok(FittedStep::from(FittedDrop {
+            measure: "top_share".into(),
             dropped,
         }))
     }
@@ -397,7 +401,7 @@ impl Step for DropMissing {
     fn columns(&self) -> Vec<(&'static str, &str)> {
         named(&self.columns)
     }
-    fn fit(&self, train: &Table, _: &FitContext) -> Result<Box<dyn Fitted>, FitError> {
+    fn fit(&self, train: &Table, _: &FitContext) -> Result<FittedStep, FitError> {
         let threshold = self.threshold.unwrap_or(0.5);
         let rows = train.rows().max(1) as f64;
         let dropped = selected(train, &self.columns, |c| c.ctype != ColumnType::Date)
@@ -405,8 +409,8 @@ impl Step for DropMissing {
             .map(|c| (c.name.clone(), c.values.missing() as f64 / rows))
             .filter(|&(_, f)| f > threshold)
             .collect();
-        Ok(Box::new(FittedDrop {
-            measure: "missing_fraction",
+        Ok(FittedStep::from(FittedDrop {
+            measure: "missing_fraction".into(),
             dropped,
         }))
     }

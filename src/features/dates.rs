@@ -6,7 +6,7 @@
 //! columns created and how many training rows got a missing result (a missing or unparseable
 //! date), which a later `impute` step fills.
 
-use super::{num_column, FitContext, FitError, Fitted, Step};
+use super::{num_column, FitContext, FitError, Fitted, FittedStep, Step};
 use crate::privacy::ArgError;
 use crate::table::csv::parse_date;
 use crate::table::{ColumnType, Table, Values};
@@ -43,19 +43,55 @@ fn add_columns(table: &mut Table, new: Vec<(String, Vec<f64>)>) -> usize {
 }
 
 /// A fitted date step: computes its columns row by row.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FittedDates {
     /// (new column name, function of the row)
     outputs: Vec<(String, DateFn)>,
     missing_training: Vec<usize>,
 }
 
-type DateFn = Box<dyn Fn(&Table, usize) -> Option<f64>>;
+/// What a date step computes from one row (fixed arithmetic, nothing learned).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "of", rename_all = "snake_case")]
+pub enum DateFn {
+    Part { column: String, part: Part },
+    DaysBetween { start: String, end: String },
+    AgeAt { birth: String, event: String },
+}
+
+impl DateFn {
+    fn eval(&self, t: &Table, r: usize) -> Option<f64> {
+        match self {
+            DateFn::Part { column, part } => {
+                let (y, m, _, days) = date_at(t, column, r)?;
+                Some(match part {
+                    Part::Year => f64::from(y),
+                    Part::Month => f64::from(m),
+                    // 1970-01-01 was a Thursday (3).
+                    Part::Weekday => (days + 3).rem_euclid(7) as f64,
+                })
+            }
+            DateFn::DaysBetween { start, end } => {
+                Some((date_at(t, end, r)?.3 - date_at(t, start, r)?.3) as f64)
+            }
+            DateFn::AgeAt { birth, event } => {
+                let (by, bm, bd, _) = date_at(t, birth, r)?;
+                let (ey, em, ed, _) = date_at(t, event, r)?;
+                Some(f64::from(age_years((by, bm, bd), (ey, em, ed))))
+            }
+        }
+    }
+}
 
 impl FittedDates {
     fn new(train: &Table, outputs: Vec<(String, DateFn)>) -> FittedDates {
         let missing_training = outputs
             .iter()
-            .map(|(_, f)| (0..train.rows()).filter(|&r| f(train, r).is_none()).count())
+            .map(|(_, f)| {
+                (0..train.rows())
+                    .filter(|&r| f.eval(train, r).is_none())
+                    .count()
+            })
             .collect();
         FittedDates {
             outputs,
@@ -73,7 +109,7 @@ impl Fitted for FittedDates {
                 (
                     name.clone(),
                     (0..table.rows())
-                        .map(|r| f(table, r).unwrap_or(f64::NAN))
+                        .map(|r| f.eval(table, r).unwrap_or(f64::NAN))
                         .collect(),
                 )
             })
@@ -129,7 +165,7 @@ impl Step for DateParts {
     fn needs(&self) -> Option<ColumnType> {
         Some(ColumnType::Date)
     }
-    fn fit(&self, train: &Table, _: &FitContext) -> Result<Box<dyn Fitted>, FitError> {
+    fn fit(&self, train: &Table, _: &FitContext) -> Result<FittedStep, FitError> {
         let parts = self.parts.clone().unwrap_or_else(|| vec![Part::Month]);
         let mut outputs: Vec<(String, DateFn)> = Vec::new();
         for col in &self.columns {
@@ -139,22 +175,16 @@ impl Step for DateParts {
                     Part::Month => "month",
                     Part::Weekday => "weekday",
                 };
-                let c = col.clone();
                 outputs.push((
                     super::fresh_name(train, &format!("{col}_{suffix}")),
-                    Box::new(move |t: &Table, r| {
-                        let (y, m, _, days) = date_at(t, &c, r)?;
-                        Some(match part {
-                            Part::Year => f64::from(y),
-                            Part::Month => f64::from(m),
-                            // 1970-01-01 was a Thursday (3).
-                            Part::Weekday => (days + 3).rem_euclid(7) as f64,
-                        })
-                    }),
+                    DateFn::Part {
+                        column: col.clone(),
+                        part,
+                    },
                 ));
             }
         }
-        Ok(Box::new(FittedDates::new(train, outputs)))
+        Ok(FittedStep::from(FittedDates::new(train, outputs)))
     }
 }
 
@@ -189,16 +219,14 @@ impl Step for DaysBetween {
     fn needs(&self) -> Option<ColumnType> {
         Some(ColumnType::Date)
     }
-    fn fit(&self, train: &Table, _: &FitContext) -> Result<Box<dyn Fitted>, FitError> {
+    fn fit(&self, train: &Table, _: &FitContext) -> Result<FittedStep, FitError> {
         let (s, e) = (self.start.clone(), self.end.clone());
         let name = self
             .name
             .clone()
             .unwrap_or_else(|| format!("days_{s}_to_{e}"));
-        let f: DateFn = Box::new(move |t: &Table, r| {
-            Some((date_at(t, &e, r)?.3 - date_at(t, &s, r)?.3) as f64)
-        });
-        Ok(Box::new(FittedDates::new(
+        let f = DateFn::DaysBetween { start: s, end: e };
+        Ok(FittedStep::from(FittedDates::new(
             train,
             vec![(super::fresh_name(train, &name), f)],
         )))
@@ -238,15 +266,11 @@ impl Step for AgeAt {
     fn needs(&self) -> Option<ColumnType> {
         Some(ColumnType::Date)
     }
-    fn fit(&self, train: &Table, _: &FitContext) -> Result<Box<dyn Fitted>, FitError> {
+    fn fit(&self, train: &Table, _: &FitContext) -> Result<FittedStep, FitError> {
         let (b, e) = (self.birth.clone(), self.event.clone());
         let name = self.name.clone().unwrap_or_else(|| format!("age_at_{e}"));
-        let f: DateFn = Box::new(move |t: &Table, r| {
-            let (by, bm, bd, _) = date_at(t, &b, r)?;
-            let (ey, em, ed, _) = date_at(t, &e, r)?;
-            Some(f64::from(age_years((by, bm, bd), (ey, em, ed))))
-        });
-        Ok(Box::new(FittedDates::new(
+        let f = DateFn::AgeAt { birth: b, event: e };
+        Ok(FittedStep::from(FittedDates::new(
             train,
             vec![(super::fresh_name(train, &name), f)],
         )))

@@ -6,7 +6,9 @@
 //! fewer rows are grouped into one `name=other` column, and unseen test values go there too
 //! (scikit-learn's `handle_unknown="infrequent_if_exist"`).
 
-use super::{check_columns, is_categorical, named, selected, FitContext, FitError, Fitted, Step};
+use super::{
+    check_columns, is_categorical, named, selected, FitContext, FitError, Fitted, FittedStep, Step,
+};
 use crate::privacy::ArgError;
 use crate::table::{Column, ColumnType, Table, Values};
 use serde::{Deserialize, Serialize};
@@ -28,6 +30,7 @@ pub struct OneHot {
     pub columns: Option<Vec<String>>,
 }
 
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FittedOneHot {
     /// Kept categories per column, in sorted order.
     pub categories: BTreeMap<String, Vec<String>>,
@@ -64,8 +67,8 @@ impl Step for OneHot {
     fn needs(&self) -> Option<ColumnType> {
         Some(ColumnType::Categorical)
     }
-    fn fit(&self, train: &Table, _: &FitContext) -> Result<Box<dyn Fitted>, FitError> {
-        Ok(Box::new(self.fit_table(train)))
+    fn fit(&self, train: &Table, _: &FitContext) -> Result<FittedStep, FitError> {
+        Ok(FittedStep::from(self.fit_table(train)))
     }
 }
 
@@ -160,6 +163,7 @@ pub struct Ordinal {
     pub columns: Option<Vec<String>>,
 }
 
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FittedOrdinal {
     pub categories: BTreeMap<String, Vec<String>>,
 }
@@ -201,7 +205,7 @@ impl Step for Ordinal {
     fn needs(&self) -> Option<ColumnType> {
         Some(ColumnType::Categorical)
     }
-    fn fit(&self, train: &Table, _: &FitContext) -> Result<Box<dyn Fitted>, FitError> {
+    fn fit(&self, train: &Table, _: &FitContext) -> Result<FittedStep, FitError> {
         let mut categories = BTreeMap::new();
         for c in selected(train, &self.columns, is_categorical) {
             let Values::Str(v) = &c.values else { continue };
@@ -221,7 +225,7 @@ impl Step for Ordinal {
             };
             categories.insert(c.name.clone(), cats);
         }
-        Ok(Box::new(FittedOrdinal { categories }))
+        Ok(FittedStep::from(FittedOrdinal { categories }))
     }
 }
 

@@ -19,7 +19,9 @@
 
 use super::linalg::{nan_euclidean, ridge};
 use super::stats::{mean, present};
-use super::{check_columns, is_numeric, named, selected, FitContext, FitError, Fitted, Step};
+use super::{
+    check_columns, is_numeric, named, selected, FitContext, FitError, Fitted, FittedStep, Step,
+};
 use crate::privacy::ArgError;
 use crate::table::{ColumnType, Table, Values};
 use ndarray::Array2;
@@ -75,22 +77,26 @@ impl Impute {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Fill {
     Num(f64),
     Str(String),
 }
 
-/// KNN imputation: the training rows of the numeric columns are the donors.
+/// KNN imputation: the training rows of the numeric columns are the donors (a saved model
+/// holds them).
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Knn {
     pub k: usize,
     pub columns: Vec<String>,
+    /// Missing cells are NaN here, `null` in JSON.
+    #[serde(with = "nan_as_null")]
     donors: Vec<Vec<f64>>,
     pub means: Vec<f64>,
 }
 
 /// One fitted regression of an iterative round: column `target` from every other column.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Regression {
     pub target: usize,
     pub intercept: f64,
@@ -98,17 +104,40 @@ pub struct Regression {
     pub weights: Vec<f64>,
 }
 
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Iterative {
     pub columns: Vec<String>,
     pub means: Vec<f64>,
     pub rounds: Vec<Vec<Regression>>,
 }
 
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum Model {
     Knn(Knn),
     Iterative(Iterative),
 }
 
+/// Rows of numbers with NaN for a missing cell, written as JSON `null` (JSON has no NaN).
+mod nan_as_null {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(rows: &[Vec<f64>], s: S) -> Result<S::Ok, S::Error> {
+        let v: Vec<Vec<Option<f64>>> = rows
+            .iter()
+            .map(|r| r.iter().map(|x| (!x.is_nan()).then_some(*x)).collect())
+            .collect();
+        v.serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Vec<f64>>, D::Error> {
+        let v: Vec<Vec<Option<f64>>> = Vec::deserialize(d)?;
+        Ok(v.into_iter()
+            .map(|r| r.into_iter().map(|x| x.unwrap_or(f64::NAN)).collect())
+            .collect())
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FittedImpute {
     pub strategy: Strategy,
     /// Per-column fills (every column for simple strategies; categorical columns with knn and
@@ -153,8 +182,8 @@ impl Step for Impute {
         named(&self.columns)
     }
 
-    fn fit(&self, train: &Table, _: &FitContext) -> Result<Box<dyn Fitted>, FitError> {
-        Ok(Box::new(self.fit_table(train)))
+    fn fit(&self, train: &Table, _: &FitContext) -> Result<FittedStep, FitError> {
+        Ok(FittedStep::from(self.fit_table(train)))
     }
 }
 

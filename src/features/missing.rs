@@ -1,6 +1,8 @@
 //! Missing values besides imputation: `drop_rows` and `missing_indicator`.
 
-use super::{check_columns, named, num_column, selected, FitContext, FitError, Fitted, Step};
+use super::{
+    check_columns, named, num_column, selected, FitContext, FitError, Fitted, FittedStep, Step,
+};
 use crate::privacy::ArgError;
 use crate::table::{ColumnType, Table};
 use serde::{Deserialize, Serialize};
@@ -17,6 +19,7 @@ pub struct DropRows {
     pub columns: Option<Vec<String>>,
 }
 
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FittedDropRows {
     pub columns: Vec<String>,
     /// Training rows dropped (learned as the step is fitted, before it resamples).
@@ -40,13 +43,13 @@ impl Step for DropRows {
     fn columns(&self) -> Vec<(&'static str, &str)> {
         named(&self.columns)
     }
-    fn fit(&self, train: &Table, _: &FitContext) -> Result<Box<dyn Fitted>, FitError> {
+    fn fit(&self, train: &Table, _: &FitContext) -> Result<FittedStep, FitError> {
         let incomplete = self.incomplete(train);
         let dropped = incomplete.iter().filter(|&&b| b).count();
         if dropped == train.rows() && dropped > 0 {
             return Err("every training row has a missing value in the step's columns; impute instead, or name fewer columns".into());
         }
-        Ok(Box::new(FittedDropRows {
+        Ok(FittedStep::from(FittedDropRows {
             columns: selected(train, &self.columns, |c| c.ctype != ColumnType::Date)
                 .iter()
                 .map(|c| c.name.clone())
@@ -88,6 +91,7 @@ pub struct MissingIndicator {
     pub columns: Option<Vec<String>>,
 }
 
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FittedIndicator {
     /// (source column, indicator column, missing training rows)
     pub indicators: Vec<(String, String, usize)>,
@@ -100,7 +104,7 @@ impl Step for MissingIndicator {
     fn columns(&self) -> Vec<(&'static str, &str)> {
         named(&self.columns)
     }
-    fn fit(&self, train: &Table, _: &FitContext) -> Result<Box<dyn Fitted>, FitError> {
+    fn fit(&self, train: &Table, _: &FitContext) -> Result<FittedStep, FitError> {
         let indicators = selected(train, &self.columns, |c| c.ctype != ColumnType::Date)
             .into_iter()
             .map(|c| (c, c.values.missing()))
@@ -113,7 +117,7 @@ impl Step for MissingIndicator {
                 )
             })
             .collect();
-        Ok(Box::new(FittedIndicator { indicators }))
+        Ok(FittedStep::from(FittedIndicator { indicators }))
     }
 }
 

@@ -76,11 +76,7 @@ pub trait Step {
         None
     }
     /// Learns the step's parameters from the training rows.
-    fn fit(
-        &self,
-        train: &Table,
-        ctx: &FitContext,
-    ) -> std::result::Result<Box<dyn Fitted>, FitError>;
+    fn fit(&self, train: &Table, ctx: &FitContext) -> std::result::Result<FittedStep, FitError>;
 }
 
 /// A fitted step: applies what it learned.
@@ -93,6 +89,78 @@ pub trait Fitted {
     /// Removes or adds training rows (with their labels). Only ever called on the training
     /// table, before `transform`.
     fn resample(&self, _train: &mut Table, _y: &mut Vec<bool>) {}
+}
+
+/// A fitted step of any kind: what it learned, serializable (a model bundle holds the fitted
+/// pipeline). Resampling steps (`drop_rows`, `balance`) save no training rows: they only ever
+/// change training rows, and a saved pipeline transforms new records.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "fitted", rename_all = "snake_case")]
+pub enum FittedStep {
+    NormalizeCategories(clean::FittedNormalize),
+    UnitOutliers(clean::FittedUnitOutliers),
+    Clip(clean::FittedClip),
+    /// `drop_constant` and `drop_missing`.
+    DropColumns(clean::FittedDrop),
+    DropRows(missing::FittedDropRows),
+    MissingIndicator(missing::FittedIndicator),
+    Impute(impute::FittedImpute),
+    Scale(scale::FittedScale),
+    Log(scale::FittedLog),
+    OneHot(encode::FittedOneHot),
+    Ordinal(encode::FittedOrdinal),
+    /// `date_parts`, `days_between` and `age_at`.
+    Dates(dates::FittedDates),
+    Pca(reduce::FittedPca),
+    Select(select::FittedSelect),
+    Balance(balance::FittedBalance),
+}
+
+macro_rules! fitted_from {
+    ($($variant:ident($ty:ty)),* $(,)?) => {
+        $(impl From<$ty> for FittedStep {
+            fn from(f: $ty) -> FittedStep {
+                FittedStep::$variant(f)
+            }
+        })*
+        impl FittedStep {
+            fn inner(&self) -> &dyn Fitted {
+                match self {
+                    $(FittedStep::$variant(f) => f,)*
+                }
+            }
+        }
+    };
+}
+
+fitted_from!(
+    NormalizeCategories(clean::FittedNormalize),
+    UnitOutliers(clean::FittedUnitOutliers),
+    Clip(clean::FittedClip),
+    DropColumns(clean::FittedDrop),
+    DropRows(missing::FittedDropRows),
+    MissingIndicator(missing::FittedIndicator),
+    Impute(impute::FittedImpute),
+    Scale(scale::FittedScale),
+    Log(scale::FittedLog),
+    OneHot(encode::FittedOneHot),
+    Ordinal(encode::FittedOrdinal),
+    Dates(dates::FittedDates),
+    Pca(reduce::FittedPca),
+    Select(select::FittedSelect),
+    Balance(balance::FittedBalance),
+);
+
+impl Fitted for FittedStep {
+    fn transform(&self, table: &mut Table) -> usize {
+        self.inner().transform(table)
+    }
+    fn learned(&self) -> Value {
+        self.inner().learned()
+    }
+    fn resample(&self, train: &mut Table, y: &mut Vec<bool>) {
+        self.inner().resample(train, y)
+    }
 }
 
 impl FeatureStep {
@@ -171,7 +239,7 @@ impl FeatureStep {
         &self,
         train: &Table,
         ctx: &FitContext,
-    ) -> std::result::Result<Box<dyn Fitted>, FitError> {
+    ) -> std::result::Result<FittedStep, FitError> {
         self.step().fit(train, ctx)
     }
 }
@@ -260,7 +328,56 @@ pub fn fit_transform(
     test: &mut Table,
     seed: u64,
 ) -> Result<Vec<StepFit>> {
+    Ok(fit_pipeline(steps, train, y_train, test, seed)?.0)
+}
+
+/// A fitted feature pipeline: every step's learned state, in order, applied to new rows with
+/// [`Pipeline::transform`].
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Pipeline {
+    pub steps: Vec<FittedStep>,
+    /// After each step, the date columns later steps still read (the others are removed).
+    pub keep_dates: Vec<Vec<String>>,
+}
+
+impl Pipeline {
+    /// Applies the fitted steps to `table` exactly as [`fit_pipeline`] applied them to the test
+    /// rows: no step is refitted, no row is resampled.
+    pub fn transform(&self, table: &mut Table) {
+        for (fitted, keep) in self.steps.iter().zip(&self.keep_dates) {
+            fitted.transform(table);
+            drop_unread_dates(table, keep);
+        }
+    }
+}
+
+/// Removes the date columns that no later step reads (`keep` lists those that one does).
+fn drop_unread_dates<S: AsRef<str>>(t: &mut Table, keep: &[S]) {
+    let needed = |n: &str| keep.iter().any(|k| k.as_ref() == n);
+    if t.columns
+        .iter()
+        .any(|c| c.ctype == ColumnType::Date && !needed(&c.name))
+    {
+        t.columns
+            .retain(|c| c.ctype != ColumnType::Date || needed(&c.name));
+        *t = Table::new(std::mem::take(&mut t.columns));
+    }
+}
+
+/// [`fit_transform`], also returning the fitted steps as a [`Pipeline`] that applies them to
+/// new rows.
+pub fn fit_pipeline(
+    steps: &[FeatureStep],
+    train: &mut Table,
+    y_train: &mut Vec<bool>,
+    test: &mut Table,
+    seed: u64,
+) -> Result<(Vec<StepFit>, Pipeline)> {
     let mut fits = Vec::with_capacity(steps.len());
+    let mut pipeline = Pipeline {
+        steps: Vec::with_capacity(steps.len()),
+        keep_dates: Vec::with_capacity(steps.len()),
+    };
     for (i, step) in steps.iter().enumerate() {
         let ctx = FitContext {
             y: y_train,
@@ -279,14 +396,7 @@ pub fn fit_transform(
         // Date columns are inputs of the date steps only: drop each once no later step reads it.
         let needed = date_inputs(&steps[i + 1..]);
         for t in [&mut *train, &mut *test] {
-            if t.columns
-                .iter()
-                .any(|c| c.ctype == ColumnType::Date && !needed.contains(&c.name.as_str()))
-            {
-                t.columns
-                    .retain(|c| c.ctype != ColumnType::Date || needed.contains(&c.name.as_str()));
-                *t = Table::new(std::mem::take(&mut t.columns));
-            }
+            drop_unread_dates(t, &needed);
         }
         if train.columns.is_empty() {
             return Err(Error::recipe(
@@ -315,8 +425,12 @@ pub fn fit_transform(
             filled,
             train_rows,
         });
+        pipeline.steps.push(fitted);
+        pipeline
+            .keep_dates
+            .push(needed.iter().map(|s| s.to_string()).collect());
     }
-    Ok(fits)
+    Ok((fits, pipeline))
 }
 
 /// Fails early, with the step and column named, when the feature steps leave text categories,

@@ -9,7 +9,8 @@
 
 use super::linalg::symmetric_eigen;
 use super::{
-    check_columns, is_numeric, named, num_column, selected, FitContext, FitError, Fitted, Step,
+    check_columns, is_numeric, named, num_column, selected, FitContext, FitError, Fitted,
+    FittedStep, Step,
 };
 use crate::privacy::ArgError;
 use crate::table::{ColumnType, Table, Values};
@@ -26,6 +27,7 @@ pub struct Pca {
     pub columns: Option<Vec<String>>,
 }
 
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FittedPca {
     pub columns: Vec<String>,
     pub mean: Vec<f64>,
@@ -62,7 +64,7 @@ impl Step for Pca {
     fn needs(&self) -> Option<ColumnType> {
         Some(ColumnType::Numeric)
     }
-    fn fit(&self, train: &Table, _: &FitContext) -> Result<Box<dyn Fitted>, FitError> {
+    fn fit(&self, train: &Table, _: &FitContext) -> Result<FittedStep, FitError> {
         let cols = selected(train, &self.columns, is_numeric);
         let p = cols.len();
         if self.components > p {
@@ -112,7 +114,7 @@ impl Step for Pca {
             }
             names.push(name);
         }
-        Ok(Box::new(FittedPca {
+        Ok(FittedStep::from(FittedPca {
             columns,
             mean,
             components,

@@ -3,7 +3,8 @@
 
 use super::stats::{mean, present, quantile, skewness, variance};
 use super::{
-    check_columns, is_numeric, named, selected, update_numeric, FitContext, FitError, Fitted, Step,
+    check_columns, is_numeric, named, selected, update_numeric, FitContext, FitError, Fitted,
+    FittedStep, Step,
 };
 use crate::privacy::ArgError;
 use crate::table::{ColumnType, Table, Values};
@@ -32,6 +33,7 @@ pub struct Scale {
     pub columns: Option<Vec<String>>,
 }
 
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FittedScale {
     /// column → (offset, divisor): x ↦ (x − offset) / divisor
     pub params: BTreeMap<String, (f64, f64)>,
@@ -47,8 +49,8 @@ impl Step for Scale {
     fn needs(&self) -> Option<ColumnType> {
         Some(ColumnType::Numeric)
     }
-    fn fit(&self, train: &Table, _: &FitContext) -> Result<Box<dyn Fitted>, FitError> {
-        Ok(Box::new(self.fit_table(train)))
+    fn fit(&self, train: &Table, _: &FitContext) -> Result<FittedStep, FitError> {
+        Ok(FittedStep::from(self.fit_table(train)))
     }
 }
 
@@ -121,6 +123,7 @@ pub struct Log {
     pub columns: Option<Vec<String>>,
 }
 
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FittedLog {
     pub shift: f64,
     /// column → (training skewness, training minimum)
@@ -147,7 +150,7 @@ impl Step for Log {
     fn needs(&self) -> Option<ColumnType> {
         Some(ColumnType::Numeric)
     }
-    fn fit(&self, train: &Table, _: &FitContext) -> Result<Box<dyn Fitted>, FitError> {
+    fn fit(&self, train: &Table, _: &FitContext) -> Result<FittedStep, FitError> {
         let shift = match self.method {
             LogMethod::Log => 0.0,
             LogMethod::Log1p => 1.0,
@@ -177,7 +180,7 @@ impl Step for Log {
             }
             columns.insert(c.name.clone(), (skew, min));
         }
-        Ok(Box::new(FittedLog { shift, columns }))
+        Ok(FittedStep::from(FittedLog { shift, columns }))
     }
 }
 

@@ -13,7 +13,9 @@
 //! are kept untouched.
 
 use super::stats::{mean, quantile, variance};
-use super::{check_columns, is_numeric, named, selected, FitContext, FitError, Fitted, Step};
+use super::{
+    check_columns, is_numeric, named, selected, FitContext, FitError, Fitted, FittedStep, Step,
+};
 use crate::privacy::ArgError;
 use crate::table::{Table, Values};
 use serde::{Deserialize, Serialize};
@@ -42,6 +44,7 @@ pub struct Select {
     pub columns: Option<Vec<String>>,
 }
 
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FittedSelect {
     pub scores: BTreeMap<String, Option<f64>>,
     pub kept: Vec<String>,
@@ -157,7 +160,7 @@ impl Step for Select {
     fn columns(&self) -> Vec<(&'static str, &str)> {
         named(&self.columns)
     }
-    fn fit(&self, train: &Table, ctx: &FitContext) -> Result<Box<dyn Fitted>, FitError> {
+    fn fit(&self, train: &Table, ctx: &FitContext) -> Result<FittedStep, FitError> {
         let mut scores = BTreeMap::new();
         let mut order = Vec::new();
         for c in selected(train, &self.columns, is_numeric) {
@@ -204,7 +207,7 @@ impl Step for Select {
             best.into_iter().map(|i| order[i].clone()).collect()
         };
         let dropped = order.into_iter().filter(|n| !kept.contains(n)).collect();
-        Ok(Box::new(FittedSelect {
+        Ok(FittedStep::from(FittedSelect {
             scores,
             kept,
             dropped,

@@ -16,7 +16,10 @@
 
 use super::binning::{Binned, MAX_BINS};
 use super::tree::{FlatTree, Node};
-use super::{class_weights, ClassWeight, Classifier, FittedClassifier, FittedRegressor, Regressor};
+use super::{
+    class_weights, ClassWeight, Classifier, ClassifierModel, FittedClassifier, FittedRegressor,
+    Regressor, RegressorModel,
+};
 use crate::error::{Error, Result};
 use crate::privacy::ArgError;
 use ndarray::Array2;
@@ -475,7 +478,7 @@ pub(crate) fn boost(
 }
 
 impl Classifier for BoostingParams {
-    fn fit(&self, x: &Array2<f64>, y: &[bool]) -> Result<Box<dyn FittedClassifier>> {
+    fn fit(&self, x: &Array2<f64>, y: &[bool]) -> Result<ClassifierModel> {
         if !(y.contains(&true) && y.contains(&false)) || x.nrows() != y.len() {
             return Err(Error::Model {
                 kind: "gradient_boosting".into(),
@@ -484,19 +487,25 @@ impl Classifier for BoostingParams {
         }
         let yf: Vec<f64> = y.iter().map(|&b| b as u8 as f64).collect();
         let w = class_weights(y, self.class_weight);
-        Ok(Box::new(boost(self, Loss::LogLoss, x, &yf, &w)))
+        Ok(ClassifierModel::GradientBoosting(boost(
+            self,
+            Loss::LogLoss,
+            x,
+            &yf,
+            &w,
+        )))
     }
 }
 
 impl Regressor for BoostingParams {
-    fn fit(&self, x: &Array2<f64>, y: &[f64]) -> Result<Box<dyn FittedRegressor>> {
+    fn fit(&self, x: &Array2<f64>, y: &[f64]) -> Result<RegressorModel> {
         if y.is_empty() || x.nrows() != y.len() {
             return Err(Error::Model {
                 kind: "gradient_boosting".into(),
                 message: "no training rows".into(),
             });
         }
-        Ok(Box::new(boost(
+        Ok(RegressorModel::GradientBoosting(boost(
             self,
             Loss::SquaredError,
             x,

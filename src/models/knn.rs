@@ -2,7 +2,7 @@
 //! weights, Euclidean distance, brute force). The probability is the positive share of the k
 //! nearest training rows; equal distances are broken by training row order.
 
-use super::{Classifier, FittedClassifier};
+use super::{Classifier, ClassifierModel, FittedClassifier};
 use crate::error::{Error, Result};
 use crate::privacy::ArgError;
 use ndarray::Array2;
@@ -35,8 +35,8 @@ impl KnnParams {
     }
 }
 
-/// The training rows themselves.
-#[derive(Debug, Clone)]
+/// The training rows themselves (after the feature steps): a saved kNN model holds them all.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Neighbours {
     pub k: usize,
     pub x: Array2<f64>,
@@ -44,7 +44,7 @@ pub struct Neighbours {
 }
 
 impl Classifier for KnnParams {
-    fn fit(&self, x: &Array2<f64>, y: &[bool]) -> Result<Box<dyn FittedClassifier>> {
+    fn fit(&self, x: &Array2<f64>, y: &[bool]) -> Result<ClassifierModel> {
         if y.len() < self.k || x.nrows() != y.len() {
             return Err(Error::Model {
                 kind: "knn".into(),
@@ -55,7 +55,7 @@ impl Classifier for KnnParams {
                 ),
             });
         }
-        Ok(Box::new(Neighbours {
+        Ok(ClassifierModel::Knn(Neighbours {
             k: self.k,
             x: x.clone(),
             y: y.to_vec(),

@@ -7,7 +7,7 @@
 //! at or below 1e-10 × the largest are dropped, which gives the minimum-norm least-squares
 //! solution for collinear inputs (one-hot columns with an intercept) as `lstsq` does.
 
-use super::{FittedRegressor, Regressor};
+use super::{FittedRegressor, Regressor, RegressorModel};
 use crate::error::{Error, Result};
 use crate::features::linalg::symmetric_eigen;
 use crate::privacy::ArgError;
@@ -53,7 +53,7 @@ impl RidgeParams {
 }
 
 /// A fitted linear model.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Linear {
     pub coef: Array1<f64>,
     pub intercept: f64,
@@ -98,14 +98,21 @@ pub fn fit_linear(x: &Array2<f64>, y: &[f64], alpha: f64, kind: &str) -> Result<
 }
 
 impl Regressor for LinearParams {
-    fn fit(&self, x: &Array2<f64>, y: &[f64]) -> Result<Box<dyn FittedRegressor>> {
-        Ok(Box::new(fit_linear(x, y, 0.0, "linear_regression")?))
+    fn fit(&self, x: &Array2<f64>, y: &[f64]) -> Result<RegressorModel> {
+        Ok(RegressorModel::Linear(fit_linear(
+            x,
+            y,
+            0.0,
+            "linear_regression",
+        )?))
     }
 }
 
 impl Regressor for RidgeParams {
-    fn fit(&self, x: &Array2<f64>, y: &[f64]) -> Result<Box<dyn FittedRegressor>> {
-        Ok(Box::new(fit_linear(x, y, self.alpha, "ridge")?))
+    fn fit(&self, x: &Array2<f64>, y: &[f64]) -> Result<RegressorModel> {
+        Ok(RegressorModel::Linear(fit_linear(
+            x, y, self.alpha, "ridge",
+        )?))
     }
 }
 

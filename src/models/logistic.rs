@@ -1,6 +1,6 @@
 //! `logistic_regression`: L2-regularized logistic regression (linfa-logistic, L-BFGS).
 
-use super::{Classifier, FittedClassifier};
+use super::{Classifier, ClassifierModel, FittedClassifier};
 use crate::error::{Error, Result};
 use crate::privacy::ArgError;
 use linfa::prelude::*;
@@ -50,10 +50,28 @@ impl LogisticParams {
     }
 }
 
-struct Fitted(FittedLogisticRegression<f64, usize>);
+/// A fitted logistic regression: linfa's coefficients, stored in our own (serializable) form.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Logistic {
+    pub coef: Array1<f64>,
+    pub intercept: f64,
+    /// Does linfa's positive class (the more frequent one in training) match our label 1?
+    /// If not, the probability is flipped.
+    pub positive_is_one: bool,
+}
+
+impl From<FittedLogisticRegression<f64, usize>> for Logistic {
+    fn from(m: FittedLogisticRegression<f64, usize>) -> Logistic {
+        Logistic {
+            coef: m.params().clone(),
+            intercept: m.intercept(),
+            positive_is_one: m.labels().pos.class == 1,
+        }
+    }
+}
 
 impl Classifier for LogisticParams {
-    fn fit(&self, x: &Array2<f64>, y: &[bool]) -> Result<Box<dyn FittedClassifier>> {
+    fn fit(&self, x: &Array2<f64>, y: &[bool]) -> Result<ClassifierModel> {
         let err = |message: String| Error::Model {
             kind: "logistic_regression".into(),
             message,
@@ -68,16 +86,18 @@ impl Classifier for LogisticParams {
             .max_iterations(self.max_iterations)
             .fit(&data)
             .map_err(|e| err(e.to_string()))?;
-        Ok(Box::new(Fitted(model)))
+        Ok(ClassifierModel::LogisticRegression(model.into()))
     }
 }
 
-impl FittedClassifier for Fitted {
+impl FittedClassifier for Logistic {
     fn predict_proba(&self, x: &Array2<f64>) -> Vec<f64> {
         // linfa gives the probability of the class it calls positive (the more frequent one
-        // in the training rows), so map it to our positive class (label 1).
-        let p = self.0.predict_probabilities(x);
-        if self.0.labels().pos.class == 1 {
+        // in the training rows), so map it to our positive class (label 1). The arithmetic is
+        // linfa's `predict_probabilities`: logistic(x · params + intercept).
+        let mut p = x.dot(&self.coef) + self.intercept;
+        p.mapv_inplace(|z| 1.0 / (1.0 + (-z).exp()));
+        if self.positive_is_one {
             p.to_vec()
         } else {
             p.iter().map(|q| 1.0 - q).collect()

@@ -11,7 +11,7 @@
 //! training stops when the training loss has not improved by `tol` for 10 epochs.
 //! No `class_weight`: scikit-learn's MLP has none either.
 
-use super::{Classifier, FittedClassifier};
+use super::{Classifier, ClassifierModel, FittedClassifier};
 use crate::error::{Error, Result};
 use crate::privacy::ArgError;
 use ndarray::{Array1, Array2, Axis};
@@ -102,7 +102,7 @@ impl MlpParams {
 }
 
 /// Weights of the network: `w1` (p × h), `b1` (h), `w2` (h), `b2`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Network {
     pub w1: Array2<f64>,
     pub b1: Array1<f64>,
@@ -169,7 +169,7 @@ pub struct Mlp {
 }
 
 impl Classifier for Mlp {
-    fn fit(&self, x: &Array2<f64>, y: &[bool]) -> Result<Box<dyn FittedClassifier>> {
+    fn fit(&self, x: &Array2<f64>, y: &[bool]) -> Result<ClassifierModel> {
         let n = y.len();
         if !(y.contains(&true) && y.contains(&false)) || x.nrows() != n {
             return Err(Error::Model {
@@ -282,7 +282,7 @@ impl Classifier for Mlp {
                 break;
             }
         }
-        Ok(Box::new(if early { best_net } else { net }))
+        Ok(ClassifierModel::Mlp(if early { best_net } else { net }))
     }
 }
 

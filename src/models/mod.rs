@@ -79,12 +79,79 @@ pub fn class_weights(y: &[bool], cw: Option<ClassWeight>) -> Vec<f64> {
 /// A binary classifier that can be fitted on a training matrix.
 pub trait Classifier {
     /// Fits on rows `x` with labels `y` (true = positive class).
-    fn fit(&self, x: &Array2<f64>, y: &[bool]) -> Result<Box<dyn FittedClassifier>>;
+    fn fit(&self, x: &Array2<f64>, y: &[bool]) -> Result<ClassifierModel>;
 }
 
 /// A regressor that can be fitted on a training matrix.
 pub trait Regressor {
-    fn fit(&self, x: &Array2<f64>, y: &[f64]) -> Result<Box<dyn FittedRegressor>>;
+    fn fit(&self, x: &Array2<f64>, y: &[f64]) -> Result<RegressorModel>;
+}
+
+/// A fitted classifier of any family: what it learned, serializable (a model bundle holds one).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ClassifierModel {
+    LogisticRegression(logistic::Logistic),
+    DecisionTree(tree::FlatTree),
+    RandomForest(random_forest::Forest),
+    GradientBoosting(gradient_boosting::Boosted),
+    NaiveBayes(naive_bayes::GaussianNb),
+    Knn(knn::Neighbours),
+    Svm(svm::FittedSvm),
+    Mlp(mlp::Network),
+}
+
+impl ClassifierModel {
+    fn inner(&self) -> &dyn FittedClassifier {
+        match self {
+            ClassifierModel::LogisticRegression(m) => m,
+            ClassifierModel::DecisionTree(m) => m,
+            ClassifierModel::RandomForest(m) => m,
+            ClassifierModel::GradientBoosting(m) => m,
+            ClassifierModel::NaiveBayes(m) => m,
+            ClassifierModel::Knn(m) => m,
+            ClassifierModel::Svm(m) => m,
+            ClassifierModel::Mlp(m) => m,
+        }
+    }
+}
+
+impl FittedClassifier for ClassifierModel {
+    fn predict_proba(&self, x: &Array2<f64>) -> Vec<f64> {
+        self.inner().predict_proba(x)
+    }
+    fn impurity_importance(&self) -> Option<Vec<f64>> {
+        self.inner().impurity_importance()
+    }
+}
+
+/// A fitted regressor of any family: what it learned, serializable.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum RegressorModel {
+    /// `linear_regression` and `ridge` (they differ only in the fit).
+    Linear(linear::Linear),
+    RandomForest(random_forest::Forest),
+    GradientBoosting(gradient_boosting::Boosted),
+}
+
+impl RegressorModel {
+    fn inner(&self) -> &dyn FittedRegressor {
+        match self {
+            RegressorModel::Linear(m) => m,
+            RegressorModel::RandomForest(m) => m,
+            RegressorModel::GradientBoosting(m) => m,
+        }
+    }
+}
+
+impl FittedRegressor for RegressorModel {
+    fn predict(&self, x: &Array2<f64>) -> Vec<f64> {
+        self.inner().predict(x)
+    }
+    fn impurity_importance(&self) -> Option<Vec<f64>> {
+        self.inner().impurity_importance()
+    }
 }
 
 /// A fitted regressor.
@@ -98,9 +165,13 @@ pub trait FittedRegressor {
 }
 
 /// A fitted model of either task: predictions are probabilities or values.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "task", content = "model", rename_all = "snake_case")]
 pub enum Fitted {
-    Classifier(Box<dyn FittedClassifier>),
-    Regressor(Box<dyn FittedRegressor>),
+    #[serde(rename = "classification")]
+    Classifier(ClassifierModel),
+    #[serde(rename = "regression")]
+    Regressor(RegressorModel),
 }
 
 impl Fitted {

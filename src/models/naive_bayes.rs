@@ -4,7 +4,7 @@
 //! class's training rows, plus `var_smoothing` × the largest feature variance over all rows.
 //! The posterior is computed in log space and normalised with log-sum-exp.
 
-use super::{Classifier, FittedClassifier};
+use super::{Classifier, ClassifierModel, FittedClassifier};
 use crate::error::{Error, Result};
 use crate::privacy::ArgError;
 use ndarray::Array2;
@@ -55,7 +55,7 @@ fn mean_var<'a>(values: impl Iterator<Item = &'a f64> + Clone) -> (f64, f64) {
 }
 
 impl Classifier for NaiveBayesParams {
-    fn fit(&self, x: &Array2<f64>, y: &[bool]) -> Result<Box<dyn FittedClassifier>> {
+    fn fit(&self, x: &Array2<f64>, y: &[bool]) -> Result<ClassifierModel> {
         if !(y.contains(&true) && y.contains(&false)) || x.nrows() != y.len() {
             return Err(Error::Model {
                 kind: "naive_bayes".into(),
@@ -83,7 +83,7 @@ impl Classifier for NaiveBayesParams {
                 nb.var[c][f] = v + eps;
             }
         }
-        Ok(Box::new(nb))
+        Ok(ClassifierModel::NaiveBayes(nb))
     }
 }
 

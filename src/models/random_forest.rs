@@ -10,7 +10,10 @@
 
 use super::binning::Binned;
 use super::tree::{check_depth_leaf, grow, Criterion, FlatTree, Grow, Impurity, Source};
-use super::{class_weights, ClassWeight, Classifier, FittedClassifier, FittedRegressor, Regressor};
+use super::{
+    class_weights, ClassWeight, Classifier, ClassifierModel, FittedClassifier, FittedRegressor,
+    Regressor, RegressorModel,
+};
 use crate::error::{Error, Result};
 use crate::privacy::ArgError;
 use ndarray::Array2;
@@ -185,7 +188,7 @@ pub struct RandomForest {
 }
 
 impl Classifier for RandomForest {
-    fn fit(&self, x: &Array2<f64>, y: &[bool]) -> Result<Box<dyn FittedClassifier>> {
+    fn fit(&self, x: &Array2<f64>, y: &[bool]) -> Result<ClassifierModel> {
         if y.is_empty() || x.nrows() != y.len() {
             return Err(Error::Model {
                 kind: "random_forest".into(),
@@ -204,7 +207,7 @@ impl Classifier for RandomForest {
                 .resolve(x.ncols()),
         };
         let w = class_weights(y, p.class_weight);
-        Ok(Box::new(grow_forest(
+        Ok(ClassifierModel::RandomForest(grow_forest(
             x,
             &yf,
             &w,
@@ -217,7 +220,7 @@ impl Classifier for RandomForest {
 }
 
 impl Regressor for RandomForest {
-    fn fit(&self, x: &Array2<f64>, y: &[f64]) -> Result<Box<dyn FittedRegressor>> {
+    fn fit(&self, x: &Array2<f64>, y: &[f64]) -> Result<RegressorModel> {
         if y.is_empty() || x.nrows() != y.len() {
             return Err(Error::Model {
                 kind: "random_forest".into(),
@@ -235,7 +238,7 @@ impl Regressor for RandomForest {
                 .resolve(x.ncols()),
         };
         let w = vec![1.0; y.len()];
-        Ok(Box::new(grow_forest(
+        Ok(RegressorModel::RandomForest(grow_forest(
             x,
             y,
             &w,
@@ -271,7 +274,7 @@ mod tests {
     use rand::Rng;
 
     impl RandomForest {
-        fn classify(&self, x: &Array2<f64>, y: &[bool]) -> Box<dyn FittedClassifier> {
+        fn classify(&self, x: &Array2<f64>, y: &[bool]) -> ClassifierModel {
             Classifier::fit(self, x, y).unwrap()
         }
     }

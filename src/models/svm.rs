@@ -12,7 +12,7 @@
 //! Why not linfa-svm: Platt scaling, per-row C and the seeded probability folds are the parts
 //! we need to control, and the solver is ~150 lines.
 
-use super::{class_weights, ClassWeight, Classifier, FittedClassifier};
+use super::{class_weights, ClassWeight, Classifier, ClassifierModel, FittedClassifier};
 use crate::error::{Error, Result};
 use crate::privacy::ArgError;
 use ndarray::Array2;
@@ -463,7 +463,7 @@ impl Svm {
 }
 
 impl Classifier for Svm {
-    fn fit(&self, x: &Array2<f64>, y: &[bool]) -> Result<Box<dyn FittedClassifier>> {
+    fn fit(&self, x: &Array2<f64>, y: &[bool]) -> Result<ClassifierModel> {
         let n = y.len();
         let pos = y.iter().filter(|&&b| b).count();
         if pos == 0 || pos == n || x.nrows() != n {
@@ -509,7 +509,7 @@ impl Classifier for Svm {
         }
         let (a, b) = platt(&dec, y);
         let machine = self.train(&flat, p, y, &w, k);
-        Ok(Box::new(FittedSvm { machine, a, b }))
+        Ok(ClassifierModel::Svm(FittedSvm { machine, a, b }))
     }
 }
 

@@ -22,7 +22,7 @@
 //! labels only.
 
 use super::binning::Binned;
-use super::{class_weights, ClassWeight, Classifier, FittedClassifier};
+use super::{class_weights, ClassWeight, Classifier, ClassifierModel, FittedClassifier};
 use crate::error::{Error, Result};
 use crate::privacy::ArgError;
 use ndarray::{Array2, ArrayView1};
@@ -448,7 +448,7 @@ pub(crate) fn grow(
 }
 
 impl Classifier for TreeParams {
-    fn fit(&self, x: &Array2<f64>, y: &[bool]) -> Result<Box<dyn FittedClassifier>> {
+    fn fit(&self, x: &Array2<f64>, y: &[bool]) -> Result<ClassifierModel> {
         if y.is_empty() || x.nrows() != y.len() {
             return Err(Error::Model {
                 kind: "decision_tree".into(),
@@ -463,7 +463,13 @@ impl Classifier for TreeParams {
             impurity: self.criterion.into(),
             max_features: x.ncols(),
         };
-        Ok(Box::new(grow(cfg, Source::Exact(x), &yf, &w, None)))
+        Ok(ClassifierModel::DecisionTree(grow(
+            cfg,
+            Source::Exact(x),
+            &yf,
+            &w,
+            None,
+        )))
     }
 }
 

@@ -315,4 +315,40 @@ test('pool protocol: splits computed in two sessions and assembled in a third gi
   assert.match(errorMessage(() => a.finish(recipe, key, JSON.stringify(partA))), /each exactly once/);
   assert.match(errorMessage(() => a.stage(recipe, new Uint8Array(4))), /at least 16/);
   assert.match(errorMessage(() => a.finish(recipe, key, '[{"unit": 0}]')), /split results/);
+test('export_model and apply_model: a model saved in wasm scores a file as the native CLI does', () => {
+  const { recipe, result } = runDemo();
+  const session = open(demoBytes, basename(PATHS.demoCsv));
+  const json = session.export_model(recipe, result.report, 0);
+  const model = JSON.parse(json);
+  assert.equal(model.format, 'bedside-model/1');
+  assert.equal(model.kind, recipe.models[0].kind);
+  assert.deepEqual(model.evaluation.metrics.roc_auc.folds, result.report.models[0].metrics.roc_auc.folds);
+  // Scoring the new records needs no target column.
+  const header = demoRecords[0].fields;
+  const t = header.indexOf(TARGET);
+  const text = demoRecords.map((r) => r.fields.filter((_, i) => i !== t).map((c) => (/[",\n]/.test(c) ? `"${c.replaceAll('"', '""')}"` : c)).join(',')).join('\n') + '\n';
+  const out = open(enc(text), 'new.csv').apply_model(json);
+  assert.equal(out.predictions.rows, demoRecords.length - 2, 'rows');
+  assert.ok(out.predictions.scored.length > 0);
+  for (const s of out.predictions.scored) assert.ok(s.probability >= 0 && s.probability <= 1);
+
+  const dir = mkdtempSync(join(tmpdir(), 'bedside-apply-'));
+  try {
+    writeFileSync(join(dir, 'model.json'), json);
+    writeFileSync(join(dir, 'new.csv'), text);
+    const cli = spawnSync(join(ROOT, 'target', 'debug', 'bedside'), ['apply', '--model', join(dir, 'model.json'), '--input', join(dir, 'new.csv'), '--out', join(dir, 'p.csv')], { encoding: 'utf8' });
+    assert.equal(cli.status, 0, cli.stderr);
+    // Scored rows have an empty last field, so a plain split reads their first four fields.
+    const lines = (csv) => csv.trim().split('\n').map((l) => l.split(','));
+    const native = lines(readFileSync(join(dir, 'p.csv'), 'utf8'));
+    const wasm = lines(out.csv);
+    assert.equal(wasm.length, native.length, 'wasm vs native lines');
+    assert.equal(native.length, out.predictions.rows + 1, 'lines vs rows');
+    for (let i = 1; i < native.length; i++) {
+      assert.equal(wasm[i][3], native[i][3], `row ${i}: class`);
+      if (native[i][2] !== '') assert.ok(Math.abs(Number(wasm[i][2]) - Number(native[i][2])) < 1e-12, `row ${i}: probability`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
