@@ -717,12 +717,37 @@ function baseName() {
   return (state.file?.name || 'bedside').replace(/\.[^.]*$/, '') || 'bedside';
 }
 
-/** Open a printable report in a new tab (the user prints it from there). */
+/**
+ * Open a printable report in a new tab (the user prints it from there). The tab inherits this
+ * page's CSP, which refuses inline <style> and style="" attributes, so the document is rebuilt
+ * through the CSSOM: its stylesheet adopted, its element styles set as properties.
+ */
 function openForPrint(html) {
-  const url = URL.createObjectURL(new Blob([html], { type: 'text/html;charset=utf-8' }));
-  const win = window.open(url, '_blank');
-  setText('#export-status', win ? t('export.opened') : t('export.popup_blocked'));
-  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  const win = window.open('', '_blank');
+  if (!win) {
+    setText('#export-status', t('export.popup_blocked'));
+    return;
+  }
+  const parsed = new DOMParser().parseFromString(html, 'text/html');
+  const doc = win.document;
+  const sheet = new win.CSSStyleSheet();
+  for (const style of parsed.querySelectorAll('style')) {
+    sheet.replaceSync(style.textContent);
+    style.remove();
+  }
+  for (const el of parsed.querySelectorAll('[style]')) {
+    el.dataset.css = el.getAttribute('style');
+    el.removeAttribute('style');
+  }
+  doc.documentElement.lang = parsed.documentElement.lang;
+  doc.title = parsed.title;
+  doc.adoptedStyleSheets = [sheet];
+  doc.body.replaceChildren(...[...parsed.body.childNodes].map((n) => doc.importNode(n, true)));
+  for (const el of doc.querySelectorAll('[data-css]')) {
+    el.style.cssText = el.dataset.css;
+    delete el.dataset.css;
+  }
+  setText('#export-status', t('export.opened'));
 }
 
 function download(filename, text, type) {
