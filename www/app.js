@@ -9,7 +9,7 @@ import { initProtect, previewData, renderProtect, resetProtect } from './protect
 import { initFlow, markExported, renderFlow, resetFlow, setCurrent } from './stepbar.js';
 import { RecipeHistory, describeChange } from './history.js';
 import { renderRecipeSteps } from './recipe-view.js';
-import { confusionMatrix, modelReportHtml, privacyReportHtml, privacySummary } from './reports.js';
+import { confusionMatrix, modelReport, privacyReport, privacySummary, reportHtml, showReport } from './reports.js';
 
 // The single-file build (dist/bedside.html) sets BEDSIDE_EMBED: the worker as a blob: URL, the
 // strings and the demo data inlined, so that the page works opened from disk with no requests.
@@ -717,36 +717,14 @@ function baseName() {
   return (state.file?.name || 'bedside').replace(/\.[^.]*$/, '') || 'bedside';
 }
 
-/**
- * Open a printable report in a new tab (the user prints it from there). The tab inherits this
- * page's CSP, which refuses inline <style> and style="" attributes, so the document is rebuilt
- * through the CSSOM: its stylesheet adopted, its element styles set as properties.
- */
-function openForPrint(html) {
+/** Open a printable report in a new tab (the user prints it from there). */
+function openForPrint(doc) {
   const win = window.open('', '_blank');
   if (!win) {
     setText('#export-status', t('export.popup_blocked'));
     return;
   }
-  const parsed = new DOMParser().parseFromString(html, 'text/html');
-  const doc = win.document;
-  const sheet = new win.CSSStyleSheet();
-  for (const style of parsed.querySelectorAll('style')) {
-    sheet.replaceSync(style.textContent);
-    style.remove();
-  }
-  for (const el of parsed.querySelectorAll('[style]')) {
-    el.dataset.css = el.getAttribute('style');
-    el.removeAttribute('style');
-  }
-  doc.documentElement.lang = parsed.documentElement.lang;
-  doc.title = parsed.title;
-  doc.adoptedStyleSheets = [sheet];
-  doc.body.replaceChildren(...[...parsed.body.childNodes].map((n) => doc.importNode(n, true)));
-  for (const el of doc.querySelectorAll('[data-css]')) {
-    el.style.cssText = el.dataset.css;
-    delete el.dataset.css;
-  }
+  showReport(win, doc);
   setText('#export-status', t('export.opened'));
 }
 
@@ -886,11 +864,11 @@ function wire() {
     download(`${baseName()}-report.json`, JSON.stringify(state.report, null, 2), 'application/json');
     markExported('report');
   });
-  const reports = { privacy: privacyReportHtml, model: modelReportHtml };
+  const reports = { privacy: privacyReport, model: modelReport };
   for (const [kind, build] of Object.entries(reports)) {
     $(`#download-${kind}-report`).addEventListener('click', () => {
       if (!state.report) return;
-      download(`${baseName()}-${kind}-report.${state.lang}.html`, build(state.report, ui), 'text/html;charset=utf-8');
+      download(`${baseName()}-${kind}-report.${state.lang}.html`, reportHtml(build(state.report, ui)), 'text/html;charset=utf-8');
       markExported(`${kind}_report`);
     });
     $(`#open-${kind}-report`).addEventListener('click', () => {

@@ -132,18 +132,37 @@ td.cm-wrong { border-style: dashed; }
 }
 `;
 
-function documentHtml(title, body, ui) {
+/** A report as a detached element (`body`), its title, language and stylesheet. */
+function reportDocument(title, body, ui) {
   // Elements carry no ids in a report (a view may appear once per model).
   for (const node of body.querySelectorAll('[id]')) node.removeAttribute('id');
-  const doc = document.implementation.createHTMLDocument(title);
-  doc.documentElement.lang = ui.lang;
-  const meta = (attrs) => { const m = doc.createElement('meta'); for (const [k, v] of Object.entries(attrs)) m.setAttribute(k, v); return m; };
-  const style = doc.createElement('style');
-  style.textContent = CSS;
-  doc.head.prepend(meta({ charset: 'utf-8' }));
-  doc.head.append(meta({ name: 'viewport', content: 'width=device-width, initial-scale=1' }), meta({ name: 'generator', content: 'Bedside' }), style);
-  doc.body.append(doc.importNode(body, true));
-  return `<!doctype html>\n${doc.documentElement.outerHTML}\n`;
+  return { title, body, lang: ui.lang, css: CSS };
+}
+
+/**
+ * The report as a complete HTML document (text). Written as text: a <style> element created or
+ * parsed in any document of this page would be refused by its CSP. Closing tags are spelled
+ * `<\/...>` so that the one-file build can inline this script.
+ */
+export function reportHtml({ title, body, lang, css }) {
+  const escape = (text) => String(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;');
+  return `<!doctype html>\n<html lang="${escape(lang)}">\n<head>\n<meta charset="utf-8">\n`
+    + `<meta name="viewport" content="width=device-width, initial-scale=1">\n<meta name="generator" content="Bedside">\n`
+    + `<title>${escape(title)}<\/title>\n<style>${css}<\/style>\n<\/head>\n<body>\n${body.outerHTML}\n<\/body>\n<\/html>\n`;
+}
+
+/**
+ * Show a report in `win` (a new, empty tab of this page, which inherits the page's CSP): the
+ * stylesheet is adopted through the CSSOM and the body moved in, so nothing is parsed as inline style.
+ */
+export function showReport(win, { title, body, lang, css }) {
+  const doc = win.document;
+  const sheet = new win.CSSStyleSheet();
+  sheet.replaceSync(css);
+  doc.documentElement.lang = lang;
+  doc.title = title;
+  doc.adoptedStyleSheets = [sheet];
+  doc.body.replaceChildren(doc.adoptNode(body));
 }
 
 function header(report, titleKey, ui) {
@@ -176,8 +195,8 @@ function warnings(report, ui) {
       : h('p', { class: 'note' }, t('report.no_warnings'))];
 }
 
-/** The privacy report: a complete HTML document (string). */
-export function privacyReportHtml(report, ui) {
+/** The privacy report ({title, body, lang, css}; reportHtml() makes it a document). */
+export function privacyReport(report, ui) {
   const { h, t } = ui;
   const p = report.privacy || {};
   const risk = p.risk || {};
@@ -223,11 +242,11 @@ export function privacyReportHtml(report, ui) {
     arr(report.input?.rejected_rows).length
       ? h('ul', {}, ...report.input.rejected_rows.map((r) => h('li', {}, t('profile.rejected_row', { line: ui.fmtInt(r.line), reason: r.reason ?? '' }))))
       : h('p', { class: 'note' }, t('profile.rejected_none')));
-  return documentHtml(t('report.privacy_title'), body, ui);
+  return reportDocument(t('report.privacy_title'), body, ui);
 }
 
-/** The model report: a complete HTML document (string). */
-export function modelReportHtml(report, ui) {
+/** The model report ({title, body, lang, css}; reportHtml() makes it a document). */
+export function modelReport(report, ui) {
   const { h, t, has } = ui;
   const models = arr(report.models);
   const regression = report.target?.task === 'regression';
@@ -282,5 +301,5 @@ export function modelReportHtml(report, ui) {
       importanceView(m, ui),
       m.fairness ? fairnessView(m.fairness, ui) : null)),
     ...warnings(report, ui));
-  return documentHtml(t('report.model_title'), body, ui);
+  return reportDocument(t('report.model_title'), body, ui);
 }
