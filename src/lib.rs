@@ -68,7 +68,7 @@ impl Loaded {
         &self,
         recipe: &recipe::Recipe,
         progress: &mut dyn FnMut(&run::Progress) -> bool,
-        now_ms: &dyn Fn() -> f64,
+        now_ms: &(dyn Fn() -> f64 + Sync),
     ) -> Result<run::Output> {
         let mut ctx = run::Context {
             progress,
@@ -109,7 +109,7 @@ pub fn run_file(
     file: &str,
     recipe: &recipe::Recipe,
     progress: &mut dyn FnMut(&run::Progress) -> bool,
-    now_ms: &dyn Fn() -> f64,
+    now_ms: &(dyn Fn() -> f64 + Sync),
 ) -> Result<run::Output> {
     load(bytes, file)?.run(recipe, progress, now_ms)
 }

@@ -14,6 +14,7 @@ use crate::report::*;
 use crate::table::profile::InputSummary;
 use crate::table::{ColumnType, Table, Values};
 use ndarray::Array2;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::collections::BTreeMap;
 
@@ -31,7 +32,7 @@ pub struct Progress {
 pub struct Context<'a> {
     pub progress: &'a mut dyn FnMut(&Progress) -> bool,
     /// Milliseconds from an arbitrary origin (`performance.now()` in the browser).
-    pub now_ms: &'a dyn Fn() -> f64,
+    pub now_ms: &'a (dyn Fn() -> f64 + Sync),
     pub key: Vec<u8>,
 }
 
@@ -64,13 +65,48 @@ pub struct Output {
     pub masked: Table,
 }
 
-/// Runs `recipe` on `table` (read from the file summarized by `input`).
+/// Runs `recipe` on `table` (read from the file summarized by `input`): [`stage`], every split
+/// with [`run_splits`], then [`finish`]. A pool of workers calls the three apart, each worker
+/// computing some of the splits; the report is the same either way.
 pub fn run(
     table: &Table,
     input: InputSummary,
     recipe: &Recipe,
     ctx: &mut Context,
 ) -> Result<Output> {
+    let staged = stage(table, input, recipe, ctx)?;
+    let all: Vec<usize> = (0..staged.units()).collect();
+    let results = run_splits(&staged, recipe, &all, ctx)?;
+    finish(staged, recipe, results, ctx)
+}
+
+/// What the privacy steps and the modelling preparation produced: everything the splits need.
+pub struct Staged {
+    start_ms: f64,
+    input: InputSummary,
+    audit: Vec<AuditEntry>,
+    warnings: Vec<String>,
+    privacy: PrivacyReport,
+    /// The table after the privacy steps.
+    pub masked: Table,
+    prepared: Option<Prepared>,
+}
+
+impl Staged {
+    /// Independent units of work: the splits of the evaluation (0 without models).
+    pub fn units(&self) -> usize {
+        self.prepared.as_ref().map_or(0, |p| p.folds.len())
+    }
+}
+
+/// Applies the privacy steps, measures risk before and after, and prepares the modelling
+/// (target, inputs, splits) when the recipe has models.
+pub fn stage(
+    table: &Table,
+    input: InputSummary,
+    recipe: &Recipe,
+    ctx: &mut Context,
+) -> Result<Staged> {
     let start = (ctx.now_ms)();
     let mut audit = Vec::new();
     let mut warnings = Vec::new();
@@ -174,13 +210,139 @@ pub fn run(
         information_loss,
     };
 
-    let (target, evaluation, models) = if recipe.models.is_empty() {
-        (None, None, Vec::new())
+    let prepared = if recipe.models.is_empty() {
+        None
     } else {
-        let m = model_all(&masked, recipe, ctx, &mut audit)?;
-        (Some(m.0), Some(m.1), m.2)
+        Some(prepare(&masked, recipe, &mut audit)?)
     };
+    Ok(Staged {
+        start_ms: start,
+        input,
+        audit,
+        warnings,
+        privacy,
+        masked,
+        prepared,
+    })
+}
 
+/// Computes the splits `which` (units of [`Staged::units`]) for every model. Natively the
+/// splits run on all cores (rayon); in the browser a pool of workers each computes some.
+pub fn run_splits(
+    staged: &Staged,
+    recipe: &Recipe,
+    which: &[usize],
+    ctx: &mut Context,
+) -> Result<Vec<FoldResult>> {
+    let Some(p) = &staged.prepared else {
+        return Ok(Vec::new());
+    };
+    if let Some(&bad) = which.iter().find(|&&u| u >= p.folds.len()) {
+        return Err(Error::Data(format!(
+            "split {} asked for, but the evaluation has {}",
+            bad + 1,
+            p.folds.len()
+        )));
+    }
+    let per = recipe.models.len();
+    let total = which.len() * per;
+    ctx.report("models", 0, total, "evaluation started".into())?;
+    let results = splits_parallel(p, recipe, which, ctx, total)?;
+    ctx.report("models", total, total, "evaluation done".into())?;
+    Ok(results)
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn splits_parallel(
+    p: &Prepared,
+    recipe: &Recipe,
+    which: &[usize],
+    ctx: &mut Context,
+    total: usize,
+) -> Result<Vec<FoldResult>> {
+    use rayon::prelude::*;
+    let clock = ctx.now_ms;
+    let threads = rayon::current_num_threads().max(1);
+    let mut out = Vec::with_capacity(which.len());
+    for chunk in which.chunks(threads) {
+        let results: Vec<Result<FoldResult>> = chunk
+            .par_iter()
+            .map(|&f| run_fold(p, recipe, f, clock, &mut |_, _| Ok(())))
+            .collect();
+        for r in results {
+            out.push(r?);
+        }
+        let done = out.len() * recipe.models.len();
+        let last = chunk.last().copied().unwrap_or(0);
+        ctx.report(
+            "models",
+            done,
+            total,
+            format!("split {}/{} done", last + 1, p.folds.len()),
+        )?;
+    }
+    Ok(out)
+}
+
+#[cfg(target_arch = "wasm32")]
+fn splits_parallel(
+    p: &Prepared,
+    recipe: &Recipe,
+    which: &[usize],
+    ctx: &mut Context,
+    total: usize,
+) -> Result<Vec<FoldResult>> {
+    let per = recipe.models.len();
+    let now = ctx.now_ms;
+    let mut out = Vec::with_capacity(which.len());
+    for (i, &f) in which.iter().enumerate() {
+        let r = {
+            let mut on_model = |m: usize, what: &str| {
+                ctx.report(
+                    "models",
+                    i * per + m,
+                    total,
+                    format!("{what} on split {}/{}", f + 1, p.folds.len()),
+                )
+            };
+            run_fold(p, recipe, f, now, &mut on_model)?
+        };
+        out.push(r);
+    }
+    Ok(out)
+}
+
+/// Assembles the report from the results of every split (in any order, each exactly once).
+pub fn finish(
+    staged: Staged,
+    recipe: &Recipe,
+    mut results: Vec<FoldResult>,
+    ctx: &mut Context,
+) -> Result<Output> {
+    let Staged {
+        start_ms,
+        input,
+        mut audit,
+        warnings,
+        privacy,
+        masked,
+        prepared,
+    } = staged;
+    let (target, evaluation, models) = match prepared {
+        None => (None, None, Vec::new()),
+        Some(p) => {
+            results.sort_by_key(|r| r.unit);
+            let units: Vec<usize> = results.iter().map(|r| r.unit).collect();
+            if units != (0..p.folds.len()).collect::<Vec<_>>() {
+                return Err(Error::Data(format!(
+                    "the results cover splits {units:?}; the evaluation has {} (each exactly once)",
+                    p.folds.len()
+                )));
+            }
+            let m = assemble(p, recipe, results, &mut audit)?;
+            (Some(m.0), Some(m.1), m.2)
+        }
+    };
     let report = Report {
         bedside_version: crate::VERSION.to_string(),
         recipe: recipe.redacted(),
@@ -192,7 +354,7 @@ pub fn run(
         audit,
         warnings,
         timings: RunTimings {
-            total_ms: (ctx.now_ms)() - start,
+            total_ms: (ctx.now_ms)() - start_ms,
         },
     };
     Ok(Output { report, masked })
@@ -392,12 +554,66 @@ struct Target {
     values: Vec<f64>,
 }
 
-fn model_all(
-    masked: &Table,
-    recipe: &Recipe,
-    ctx: &mut Context,
-    audit: &mut Vec<AuditEntry>,
-) -> Result<Modelled> {
+/// The modelling problem as every split sees it: the target, the input table of the labelled
+/// rows, and the splits.
+pub struct Prepared {
+    pub task: Task,
+    pub target: String,
+    /// The two classes, negative first (empty for regression).
+    pub classes: Vec<String>,
+    counts: Vec<usize>,
+    /// Rows without a target value, left out.
+    missing: usize,
+    y: Target,
+    group: Option<String>,
+    audit_groups: Option<(String, Vec<String>)>,
+    /// The model input columns of the labelled rows, before the feature steps.
+    pub x_table: Table,
+    pub folds: Vec<crate::eval::split::Fold>,
+    repeats: usize,
+    threshold: f64,
+}
+
+impl Prepared {
+    /// Class labels of the modelling rows (all false for regression).
+    pub fn labels(&self) -> &[bool] {
+        &self.y.labels
+    }
+    /// Target values of the modelling rows (0/1 for classification).
+    pub fn values(&self) -> &[f64] {
+        &self.y.values
+    }
+}
+
+/// What one model gave on one split.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ModelFold {
+    /// Metric values (in `metrics::CLASSIFICATION` or `REGRESSION` order).
+    pub values: Vec<Option<f64>>,
+    pub confusion: Option<Confusion>,
+    /// Predictions for the split's test rows, in their order.
+    pub predictions: Vec<f64>,
+    pub fit_ms: f64,
+    pub predict_ms: f64,
+    pub impurity: Option<Vec<f64>>,
+    pub permutation: Option<Vec<f64>>,
+}
+
+/// What one split gave: the fitted feature steps' audit and every model's results. Serializable,
+/// so that workers can compute splits apart and one of them assemble the report.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FoldResult {
+    /// The split (unit of [`Staged::units`]).
+    pub unit: usize,
+    /// Model input columns after the feature steps.
+    pub inputs: Vec<String>,
+    pub steps: Vec<features::StepFit>,
+    pub models: Vec<ModelFold>,
+}
+
+/// Prepares the modelling of the masked table: target classes and task, labelled rows, groups,
+/// fairness subgroups, model inputs and the splits. Audit entries for rows or columns left out.
+pub fn prepare(masked: &Table, recipe: &Recipe, audit: &mut Vec<AuditEntry>) -> Result<Prepared> {
     let target = recipe.target.as_deref().unwrap_or_default();
     let tcol = masked
         .column(target)
@@ -620,44 +836,171 @@ fn model_all(
     let folds = recipe
         .evaluation
         .folds_grouped(&y.labels, groups.as_deref(), recipe.seed)?;
-    let threshold = 0.5;
-    let repeats = recipe
-        .evaluation
-        .permutation_repeats
-        .unwrap_or(importance::DEFAULT_REPEATS);
-    let total = folds.len() * recipe.models.len();
+    Ok(Prepared {
+        task,
+        target: target.to_string(),
+        classes,
+        counts,
+        missing,
+        y,
+        group: group.map(str::to_string),
+        audit_groups,
+        x_table,
+        folds,
+        repeats: recipe
+            .evaluation
+            .permutation_repeats
+            .unwrap_or(importance::DEFAULT_REPEATS),
+        threshold: 0.5,
+    })
+}
+
+/// Fits the feature steps on split `f`'s training rows and every model on the result; scores
+/// them on the test rows. `on_model(m, kind)` is called before model `m`; an error stops.
+fn run_fold(
+    p: &Prepared,
+    recipe: &Recipe,
+    f: usize,
+    clock: &dyn Fn() -> f64,
+    on_model: &mut dyn FnMut(usize, &str) -> Result<()>,
+) -> Result<FoldResult> {
+    let (task, y, x_table, folds, threshold, repeats) =
+        (p.task, &p.y, &p.x_table, &p.folds, p.threshold, p.repeats);
+    let fold = &folds[f];
+    let mut train = x_table.take_rows(&fold.train);
+    let mut test = x_table.take_rows(&fold.test);
+    let mut ytr: Vec<bool> = fold.train.iter().map(|&i| y.labels[i]).collect();
+    let steps = features::fit_transform(
+        &recipe.features,
+        &mut train,
+        &mut ytr,
+        &mut test,
+        recipe.seed.wrapping_add(f as u64),
+    )
+    .map_err(|e| match e {
+        Error::Recipe {
+            step,
+            field,
+            message,
+        } => Error::Recipe {
+            step,
+            field,
+            message: format!("split {}: {message}", f + 1),
+        },
+        e => e,
+    })?;
+    if task == Task::Regression && ytr.len() != fold.train.len() {
+        return Err(Error::recipe(
+            "features",
+            None,
+            "a step that adds or removes training rows needs a class target",
+        ));
+    }
+    let names = train.names();
+    let (xtr, xte) = (matrix(&train)?, matrix(&test)?);
+    let yr_tr: Vec<f64> = fold.train.iter().map(|&i| y.values[i]).collect();
+    let yte: Vec<bool> = fold.test.iter().map(|&i| y.labels[i]).collect();
+    let yr_te: Vec<f64> = fold.test.iter().map(|&i| y.values[i]).collect();
+    let score = |p: &[f64]| -> Option<f64> {
+        match task {
+            Task::Classification => metrics::roc_auc(&yte, p),
+            Task::Regression => metrics::regression(&yr_te, p)[2],
+        }
+    };
+    let mut models = Vec::with_capacity(recipe.models.len());
+    for (m, spec) in recipe.models.iter().enumerate() {
+        on_model(m, spec.kind())?;
+        let at = |e: Error| match e {
+            Error::Model { kind, message } => Error::Model {
+                kind: format!("models[{m}] ({kind})"),
+                message: format!("split {}: {message}", f + 1),
+            },
+            e => e,
+        };
+        let t0 = clock();
+        let seed = recipe.seed.wrapping_add(f as u64);
+        let fitted = spec.fit(task, &xtr, &ytr, &yr_tr, seed).map_err(at)?;
+        let t1 = clock();
+        let predictions = fitted.predict(&xte);
+        let t2 = clock();
+        if predictions.iter().any(|v| !v.is_finite()) {
+            return Err(at(Error::Model {
+                kind: spec.kind().into(),
+                message: "the model predicted a non-finite value".into(),
+            }));
+        }
+        let (values, confusion) = match task {
+            Task::Classification => {
+                let (conf, values) = metrics::classification(&yte, &predictions, threshold);
+                (values, Some(conf))
+            }
+            Task::Regression => (metrics::regression(&yr_te, &predictions), None),
+        };
+        let pseed = recipe
+            .seed
+            .wrapping_mul(1_000_003)
+            .wrapping_add((m * folds.len() + f) as u64);
+        let permutation =
+            importance::permutation(&xte, &|x| fitted.predict(x), &score, repeats, pseed);
+        models.push(ModelFold {
+            values,
+            confusion,
+            predictions,
+            fit_ms: t1 - t0,
+            predict_ms: t2 - t1,
+            impurity: fitted.impurity_importance(),
+            permutation,
+        });
+    }
+    Ok(FoldResult {
+        unit: f,
+        inputs: names,
+        steps,
+        models,
+    })
+}
+
+/// Assembles the per-split results (sorted, one per split) into the target, evaluation and
+/// model sections of the report.
+fn assemble(
+    p: Prepared,
+    recipe: &Recipe,
+    results: Vec<FoldResult>,
+    audit: &mut Vec<AuditEntry>,
+) -> Result<Modelled> {
+    let Prepared {
+        task,
+        target,
+        classes,
+        counts,
+        missing,
+        y,
+        group,
+        audit_groups,
+        x_table,
+        folds,
+        repeats,
+        threshold,
+    } = p;
     let mut records: Vec<Record> = recipe.models.iter().map(|_| Record::default()).collect();
     let n_steps = recipe.features.len();
     let mut step_cells = vec![0usize; n_steps];
     let mut step_learned: Vec<Vec<serde_json::Value>> = vec![Vec::new(); n_steps];
     let mut step_filled: Vec<BTreeMap<String, usize>> = vec![BTreeMap::new(); n_steps];
     let mut step_rows: Vec<Vec<serde_json::Value>> = vec![Vec::new(); n_steps];
-    let mut model_inputs = Vec::new();
-    let mut done = 0;
-    for (f, fold) in folds.iter().enumerate() {
-        let mut train = x_table.take_rows(&fold.train);
-        let mut test = x_table.take_rows(&fold.test);
-        let mut ytr: Vec<bool> = fold.train.iter().map(|&i| y.labels[i]).collect();
-        let fits = features::fit_transform(
-            &recipe.features,
-            &mut train,
-            &mut ytr,
-            &mut test,
-            recipe.seed.wrapping_add(f as u64),
-        )
-        .map_err(|e| match e {
-            Error::Recipe {
-                step,
-                field,
-                message,
-            } => Error::Recipe {
-                step,
-                field,
-                message: format!("split {}: {message}", f + 1),
-            },
-            e => e,
-        })?;
-        for (s, fit) in fits.into_iter().enumerate() {
+    let model_inputs = results
+        .first()
+        .map(|r| r.inputs.clone())
+        .unwrap_or_default();
+    for r in results {
+        let fold = &folds[r.unit];
+        if r.steps.len() != n_steps || r.models.len() != records.len() {
+            return Err(Error::Data(format!(
+                "the results of split {} do not match the recipe",
+                r.unit + 1
+            )));
+        }
+        for (s, fit) in r.steps.into_iter().enumerate() {
             step_cells[s] += fit.cells;
             step_learned[s].push(fit.learned);
             for (col, n) in fit.filled {
@@ -667,82 +1010,29 @@ fn model_all(
                 step_rows[s].push(json!({"before": fit.train_rows.0, "after": fit.train_rows.1}));
             }
         }
-        if task == Task::Regression && ytr.len() != fold.train.len() {
-            return Err(Error::recipe(
-                "features",
-                None,
-                "a step that adds or removes training rows needs a class target",
-            ));
-        }
-        let names = train.names();
-        if f == 0 {
-            model_inputs = names.clone();
-        }
-        let (xtr, xte) = (matrix(&train)?, matrix(&test)?);
-        let yr_tr: Vec<f64> = fold.train.iter().map(|&i| y.values[i]).collect();
-        let yte: Vec<bool> = fold.test.iter().map(|&i| y.labels[i]).collect();
-        let yr_te: Vec<f64> = fold.test.iter().map(|&i| y.values[i]).collect();
-        let score = |p: &[f64]| -> Option<f64> {
-            match task {
-                Task::Classification => metrics::roc_auc(&yte, p),
-                Task::Regression => metrics::regression(&yr_te, p)[2],
+        for (rec, mf) in records.iter_mut().zip(r.models) {
+            if mf.predictions.len() != fold.test.len() {
+                return Err(Error::Data(format!(
+                    "the results of split {} do not match its test rows",
+                    r.unit + 1
+                )));
             }
-        };
-        for (m, spec) in recipe.models.iter().enumerate() {
-            ctx.report(
-                "models",
-                done,
-                total,
-                format!("{} on split {}/{}", spec.kind(), f + 1, folds.len()),
-            )?;
-            let at = |e: Error| match e {
-                Error::Model { kind, message } => Error::Model {
-                    kind: format!("models[{m}] ({kind})"),
-                    message: format!("split {}: {message}", f + 1),
-                },
-                e => e,
-            };
-            let t0 = (ctx.now_ms)();
-            let seed = recipe.seed.wrapping_add(f as u64);
-            let fitted = spec.fit(task, &xtr, &ytr, &yr_tr, seed).map_err(at)?;
-            let t1 = (ctx.now_ms)();
-            let p = fitted.predict(&xte);
-            let t2 = (ctx.now_ms)();
-            let rec = &mut records[m];
-            if p.iter().any(|v| !v.is_finite()) {
-                return Err(at(Error::Model {
-                    kind: spec.kind().into(),
-                    message: "the model predicted a non-finite value".into(),
-                }));
-            }
-            match task {
-                Task::Classification => {
-                    let (conf, values) = metrics::classification(&yte, &p, threshold);
-                    rec.folds.push(values);
-                    rec.confusion.add(&conf);
-                }
-                Task::Regression => rec.folds.push(metrics::regression(&yr_te, &p)),
+            rec.folds.push(mf.values);
+            if let Some(c) = &mf.confusion {
+                rec.confusion.add(c);
             }
             rec.pooled
-                .extend(fold.test.iter().copied().zip(p.iter().copied()));
-            rec.timings.fit_ms += t1 - t0;
-            rec.timings.predict_ms += t2 - t1;
-            if let Some(imp) = fitted.impurity_importance() {
-                rec.impurity.add(&names, &imp);
+                .extend(fold.test.iter().copied().zip(mf.predictions));
+            rec.timings.fit_ms += mf.fit_ms;
+            rec.timings.predict_ms += mf.predict_ms;
+            if let Some(imp) = &mf.impurity {
+                rec.impurity.add(&r.inputs, imp);
             }
-            let pseed = recipe
-                .seed
-                .wrapping_mul(1_000_003)
-                .wrapping_add((m * folds.len() + f) as u64);
-            if let Some(imp) =
-                importance::permutation(&xte, &|x| fitted.predict(x), &score, repeats, pseed)
-            {
-                rec.permutation.add(&names, &imp);
+            if let Some(imp) = &mf.permutation {
+                rec.permutation.add(&r.inputs, imp);
             }
-            done += 1;
         }
     }
-    ctx.report("models", total, total, "evaluation done".into())?;
 
     for (s, step) in recipe.features.iter().enumerate() {
         // `filled`: missing cells each step filled per column, summed over the splits'
@@ -883,7 +1173,7 @@ fn model_all(
     let comparison = compare(&models, &folds, key);
 
     let target_report = TargetReport {
-        column: target.into(),
+        column: target,
         task,
         positive: classes.get(1).cloned().unwrap_or_default(),
         classes,
@@ -898,7 +1188,7 @@ fn model_all(
         train_sizes: folds.iter().map(|f| f.train.len()).collect(),
         test_sizes: folds.iter().map(|f| f.test.len()).collect(),
         model_inputs,
-        group: group.map(str::to_string),
+        group,
         intervals: Some(IntervalMethod {
             method: "percentile_bootstrap_of_pooled_out_of_fold_predictions".into(),
             resamples: uncertainty::RESAMPLES,

@@ -246,3 +246,84 @@ fn cancelling_from_the_progress_callback_stops_the_run() {
     assert!(matches!(r, Err(bedside::Error::Cancelled)));
     assert!(calls > 3);
 }
+
+/// A pool of workers computes the splits apart (each its own subset, results passed as JSON)
+/// and one assembles the report: it must equal the report of one run.
+#[test]
+fn splits_computed_apart_give_the_same_report() {
+    use bedside::run::{finish, run_splits, stage, Context, FoldResult};
+    let csv = patients_csv(150, 3);
+    let recipe_text = recipe_json(MASK, FEATURES, BOTH_MODELS, CV5);
+    let recipe = bedside::recipe::Recipe::from_json(&recipe_text).unwrap();
+    let loaded = bedside::load(csv.as_bytes(), "test.csv").unwrap();
+    let key = vec![7u8; 32];
+    let clock = || 0.0;
+    let mut progress = |_: &bedside::run::Progress| true;
+    macro_rules! ctx {
+        () => {
+            Context {
+                progress: &mut progress,
+                now_ms: &clock,
+                key: key.clone(),
+            }
+        };
+    }
+    let whole = bedside::run::run(
+        &loaded.parsed.table,
+        loaded.summary.clone(),
+        &recipe,
+        &mut ctx!(),
+    )
+    .unwrap();
+
+    let mut parts: Vec<FoldResult> = Vec::new();
+    for which in [vec![4, 1, 3], vec![0, 2]] {
+        let staged = stage(
+            &loaded.parsed.table,
+            loaded.summary.clone(),
+            &recipe,
+            &mut ctx!(),
+        )
+        .unwrap();
+        assert_eq!(staged.units(), 5);
+        let got = run_splits(&staged, &recipe, &which, &mut ctx!()).unwrap();
+        let json = serde_json::to_string(&got).unwrap();
+        parts.extend(serde_json::from_str::<Vec<FoldResult>>(&json).unwrap());
+    }
+    let staged = stage(
+        &loaded.parsed.table,
+        loaded.summary.clone(),
+        &recipe,
+        &mut ctx!(),
+    )
+    .unwrap();
+    let apart = finish(staged, &recipe, parts.clone(), &mut ctx!()).unwrap();
+    assert_eq!(
+        serde_json::to_value(&whole.report).unwrap(),
+        serde_json::to_value(&apart.report).unwrap()
+    );
+
+    // A split missing or given twice is an error, not a wrong report.
+    let staged = stage(
+        &loaded.parsed.table,
+        loaded.summary.clone(),
+        &recipe,
+        &mut ctx!(),
+    )
+    .unwrap();
+    let err = finish(staged, &recipe, parts[..4].to_vec(), &mut ctx!())
+        .err()
+        .unwrap();
+    assert!(err.to_string().contains("each exactly once"), "{err}");
+    let staged = stage(
+        &loaded.parsed.table,
+        loaded.summary.clone(),
+        &recipe,
+        &mut ctx!(),
+    )
+    .unwrap();
+    let err = run_splits(&staged, &recipe, &[5], &mut ctx!())
+        .err()
+        .unwrap();
+    assert!(err.to_string().contains("split 6"), "{err}");
+}

@@ -229,7 +229,7 @@ pub(crate) fn check_columns(columns: &Option<Vec<String>>) -> std::result::Resul
 }
 
 /// What one fitted step did on one split.
-#[derive(Debug)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct StepFit {
     /// Cells changed or created (training and test rows).
     pub cells: usize,
