@@ -5,8 +5,12 @@ import { CancelledError, WorkerPool } from './bridge.js';
 import { h } from './dom.js';
 import { learnedSummary, renderFeatures } from './features.js';
 import { modelResults } from './results.js';
-import { initProtect, renderProtect, resetProtect } from './protect.js';
 import { initApply } from './apply.js';
+import { initProtect, previewData, renderProtect, resetProtect } from './protect.js';
+import { initFlow, markExported, renderFlow, resetFlow, setCurrent } from './stepbar.js';
+import { RecipeHistory, describeChange } from './history.js';
+import { renderRecipeSteps } from './recipe-view.js';
+import { confusionMatrix, modelReport, privacyReport, privacySummary, reportHtml, showReport } from './reports.js';
 
 // The single-file build (dist/bedside.html) sets BEDSIDE_EMBED: the worker as a blob: URL, the
 // strings and the demo data inlined, so that the page works opened from disk with no requests.
@@ -35,7 +39,7 @@ let strings = {};
 let fallback = {};
 
 // Strings live in i18n/LANG.json plus one file per area (i18n/LANG.AREA.json), merged in order.
-const STRING_PARTS = ['', '.privacy', '.features', '.models'];
+const STRING_PARTS = ['', '.privacy', '.features', '.models', '.app'];
 
 async function loadStrings(lang) {
   if (EMBED) return EMBED.strings[lang];
@@ -79,6 +83,17 @@ const fmtDec = (v, digits = 3) =>
 const fmtNum = (v) => (isNum(v) ? formatter({ maximumFractionDigits: 2 }).format(v) : NONE());
 const fmtPct = (v, digits = 1) =>
   isNum(v) ? formatter({ style: 'percent', maximumFractionDigits: digits }).format(v) : NONE();
+const fmtSeconds = (ms) => (isNum(ms) ? formatter({ minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(ms / 1000) : NONE());
+const fmtDate = (d) => new Intl.DateTimeFormat(locale(), { dateStyle: 'long', timeStyle: 'short' }).format(d);
+
+/** The helpers every view module receives (one place, in the current language). */
+const ui = {
+  h, t, has, fmtInt, fmtDec, fmtNum, fmtPct, fmtDate, fmtSeconds,
+  list: (items) => items.join(t('flow.list_sep')),
+  modelLabel: (kind) => modelLabel(kind),
+  metricLabel: (key) => metricLabel(key),
+  get lang() { return locale(); },
+};
 
 // ───────────────────────────── state ─────────────────────────────
 
@@ -104,6 +119,7 @@ const state = {
 };
 
 const $ = (sel) => document.querySelector(sel);
+const history = new RecipeHistory();
 
 // ───────────────────────────── status lines ─────────────────────────────
 
@@ -295,12 +311,80 @@ function renderRecipeText() {
   $('#recipe-error').textContent = '';
 }
 
-/** The controls changed the recipe: refresh every view of it. */
-function recipeChanged() {
+/** The controls changed the recipe: refresh every view of it and record the edit for undo. */
+function recipeChanged(change = null) {
   renderProfile();
   renderOptions();
   renderRecipeText();
   renderProtect();
+  recordChange(change);
+}
+
+// ───────────────────────────── undo / redo ─────────────────────────────
+
+/** Record the current recipe as an edit (`change` {key, params}; by default what differs). */
+function recordChange(change = null, group = null) {
+  if (state.recipe && typeof state.recipe === 'object') {
+    const before = history.current ? JSON.parse(history.current) : null;
+    history.record(state.recipe, change || describeChange(before, state.recipe), group);
+  }
+  renderHistory();
+  renderRecipeView();
+  renderFlow();
+}
+
+function changeText(change) {
+  if (!change) return '';
+  const params = { ...change.params };
+  if (params.role && has(`role.${params.role}`)) params.role = t(`role.${params.role}`);
+  return t(change.key, params);
+}
+
+function renderHistory() {
+  const undo = history.nextUndo();
+  const redo = history.nextRedo();
+  const u = $('#undo'), r = $('#redo');
+  u.textContent = undo ? t('history.undo_what', { what: changeText(undo) }) : t('history.undo');
+  r.textContent = redo ? t('history.redo_what', { what: changeText(redo) }) : t('history.redo');
+  u.disabled = !undo || state.running;
+  r.disabled = !redo || state.running;
+  u.dataset.what = undo ? changeText(undo) : '';
+  r.dataset.what = redo ? changeText(redo) : '';
+}
+
+/** Undo (or redo) the last recipe edit: restore the recipe and re-render every view of it. */
+function moveInHistory(direction) {
+  if (state.running || !state.profile) return;
+  const change = direction === 'undo' ? history.nextUndo() : history.nextRedo();
+  const recipe = direction === 'undo' ? history.undo() : history.redo();
+  if (!recipe) return;
+  state.recipe = recipe;
+  state.recipeInvalid = false;
+  renderProfile();
+  renderOptions();
+  renderRecipeText();
+  renderProtect();
+  renderHistory();
+  renderRecipeView();
+  renderFlow();
+  $('#flow-status').textContent = t(direction === 'undo' ? 'history.undone' : 'history.redone', { what: changeText(change) });
+}
+
+/** Ctrl/Cmd+Z undoes, Ctrl/Cmd+Shift+Z and Ctrl+Y redo, unless a text field has the focus (it has its own undo). */
+function onShortcut(e) {
+  if (!(e.ctrlKey || e.metaKey) || e.altKey) return;
+  const key = e.key.toLowerCase();
+  if (key !== 'z' && key !== 'y') return;
+  const el = e.target;
+  const textual = el instanceof HTMLTextAreaElement || el?.isContentEditable
+    || (el instanceof HTMLInputElement && !['checkbox', 'radio', 'range', 'button', 'submit', 'reset', 'file', 'color'].includes(el.type));
+  if (textual) return;
+  e.preventDefault();
+  moveInHistory(key === 'y' || e.shiftKey ? 'redo' : 'undo');
+}
+
+function renderRecipeView() {
+  renderRecipeSteps($('#recipe-steps'), state.recipe, ui);
 }
 
 function onModelsChanged() {
@@ -311,6 +395,7 @@ function onModelsChanged() {
   const others = existing.filter((m) => !MODEL_KINDS.includes(m?.kind));
   r.models = [...chosen, ...others];
   renderRecipeText();
+  recordChange();
 }
 
 function onEvaluationChanged(method) {
@@ -325,6 +410,7 @@ function onEvaluationChanged(method) {
     $('#eval-holdout').checked = true;
   }
   renderRecipeText();
+  recordChange();
 }
 
 function onRecipeTyped() {
@@ -335,11 +421,13 @@ function onRecipeTyped() {
   } catch (e) {
     state.recipeInvalid = true;
     $('#recipe-error').textContent = t('options.recipe_error', { error: e.message });
+    renderFlow();
     return;
   }
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
     state.recipeInvalid = true;
     $('#recipe-error').textContent = t('options.recipe_not_object');
+    renderFlow();
     return;
   }
   state.recipeInvalid = false;
@@ -348,6 +436,7 @@ function onRecipeTyped() {
   renderProfile();
   renderOptions();
   renderProtect();
+  recordChange({ key: 'history.typed', params: {} }, 'typed');
 }
 
 // ───────────────────────────── views: results ─────────────────────────────
@@ -419,12 +508,12 @@ function renderResults() {
 
   const matrices = models.filter((m) => m.confusion_matrix);
   if (matrices.length) {
-    parts.push(h('div', { class: 'cm-grid' }, ...matrices.map((m) => confusionMatrix(m, report.target))));
+    parts.push(h('div', { class: 'cm-grid' }, ...matrices.map((m) => confusionMatrix(m, report.target, ui))));
   }
-  parts.push(modelResults(report, { h, t, has, fmtDec, fmtInt, fmtPct, modelLabel, metricLabel }));
+  parts.push(modelResults(report, ui));
 
   parts.push(h('h3', {}, t('results.privacy')));
-  parts.push(privacySummary(report.privacy || {}));
+  parts.push(privacySummary(report.privacy || {}, ui));
 
   const audit = Array.isArray(report.audit) ? report.audit : [];
   parts.push(h('h3', {}, t('results.audit')));
@@ -459,83 +548,23 @@ function renderResults() {
   box.replaceChildren(...parts);
 }
 
-function confusionMatrix(model, target) {
-  const cm = model.confusion_matrix;
-  const classes = Array.isArray(target?.classes) ? target.classes : [];
-  const negativeClass = classes.find((c) => c !== target?.positive);
-  const pos = target?.positive != null ? `${t('results.positive')} (${target.positive})` : t('results.positive');
-  const neg = negativeClass != null ? `${t('results.negative')} (${negativeClass})` : t('results.negative');
-  const total = ['tp', 'fp', 'tn', 'fn'].reduce((s, k) => s + (isNum(cm[k]) ? cm[k] : 0), 0) || 1;
-  const cell = (key, correct) => {
-    const v = cm[key];
-    const td = h('td', { class: `cm-cell ${correct ? 'cm-correct' : 'cm-wrong'}`, 'data-cell': key, title: t(`results.${key}`) },
-      h('span', { class: 'cm-value' }, fmtInt(v)), h('span', { class: 'cm-label' }, t(`results.${key}`)));
-    // Shade by share of all predictions; blue = correct, orange = error (Okabe–Ito).
-    const share = isNum(v) ? v / total : 0;
-    const alpha = (0.12 + 0.6 * Math.sqrt(share)).toFixed(3);
-    td.style.backgroundColor = correct ? `rgba(0, 114, 178, ${alpha})` : `rgba(230, 159, 0, ${alpha})`;
-    return td;
-  };
-  const caption = t('results.confusion', { model: modelLabel(model.kind) });
-  return h('figure', { class: 'cm', 'data-kind': model.kind },
-    h('table', { class: 'cm-table' },
-      h('caption', {}, caption),
-      h('thead', {},
-        h('tr', {}, h('td', { colspan: 2 }), h('th', { scope: 'colgroup', colspan: 2 }, t('results.predicted'))),
-        h('tr', {}, h('td', { colspan: 2 }),
-          h('th', { scope: 'col' }, pos), h('th', { scope: 'col' }, neg))),
-      h('tbody', {},
-        h('tr', {}, h('th', { scope: 'rowgroup', rowspan: 2, class: 'cm-axis' }, t('results.actual')),
-          h('th', { scope: 'row' }, pos), cell('tp', true), cell('fn', false)),
-        h('tr', {}, h('th', { scope: 'row' }, neg), cell('fp', false), cell('tn', true)))));
-}
-
-function privacySummary(p) {
-  const before = p.before || {};
-  const rows = [
-    ['privacy.k_anonymity', 'k-anonymity', (m) => fmtInt(m.k_anonymity)],
-    ['privacy.l_diversity', 'l-diversity', (m) => fmtInt(m.l_diversity)],
-    ['privacy.t_closeness', 't-closeness', (m) => fmtDec(m.t_closeness)],
-    ['privacy.records_at_risk', 'records-at-risk', (m) => (isNum(m.risk?.records_at_risk)
-      ? `${fmtInt(m.risk.records_at_risk)} (${fmtPct(isNum(m.risk.records_at_risk_pct) ? m.risk.records_at_risk_pct / 100 : null)})`
-      : NONE())],
-    ['privacy.prosecutor_max', 'prosecutor-max', (m) => fmtPct(m.risk?.prosecutor_max)],
-    ['privacy.prosecutor_avg', 'prosecutor-avg', (m) => fmtPct(m.risk?.prosecutor_avg, 2)],
-  ];
-  const quasi = Array.isArray(p.quasi_identifiers) ? p.quasi_identifiers : [];
-  const threshold = p.risk?.threshold ?? before.risk?.threshold;
-  return h('div', {},
-    h('div', { class: 'table-wrap narrow' }, h('table', { id: 'privacy-summary', class: 'data' },
-      h('thead', {}, h('tr', {},
-        h('th', { scope: 'col' }, t('privacy.measure')),
-        h('th', { scope: 'col', class: 'num-col' }, t('privacy.before')),
-        h('th', { scope: 'col', class: 'num-col' }, t('privacy.after')))),
-      h('tbody', {}, ...rows.map(([key, id, show]) => h('tr', { 'data-field': id },
-        h('th', { scope: 'row' }, t(key)),
-        h('td', { class: 'num-col', 'data-when': 'before' }, show(before)),
-        h('td', { class: 'num-col', 'data-when': 'after' }, show(p))))))),
-    h('dl', { class: 'kv' },
-      h('dt', {}, t('privacy.quasi')), h('dd', {}, quasi.length ? quasi.join(', ') : NONE()),
-      h('dt', {}, t('privacy.suppressed_rows')), h('dd', { 'data-field': 'suppressed' }, fmtInt(p.suppressed_rows)),
-      isNum(p.output_rows) ? [h('dt', {}, t('privacy.output')),
-        h('dd', {}, t('privacy.output_shape', { rows: fmtInt(p.output_rows), columns: fmtInt(p.output_columns?.length) }))] : null),
-    h('p', { class: 'note' }, t('privacy.k_help'),
-      isNum(threshold) ? ` ${t('privacy.risk_help', { threshold: fmtPct(threshold, 0) })}` : ''));
-}
-
 // ───────────────────────────── actions ─────────────────────────────
 
 function showSections() {
   const loaded = !!state.profile;
-  for (const id of ['#profile-section', '#options-section', '#run-section', '#export-section']) $(id).hidden = !loaded;
+  for (const id of ['#profile-section', '#features-section', '#train-section', '#export-section', '#recipe-section']) $(id).hidden = !loaded;
   $('#results-section').hidden = !state.report;
   $('#download-csv').disabled = !state.report || state.maskedCsv == null;
   $('#download-report').disabled = !state.report;
+  for (const id of ['#download-privacy-report', '#open-privacy-report']) $(id).disabled = !state.report;
+  for (const id of ['#download-model-report', '#open-model-report']) $(id).disabled = !state.report?.models?.length;
   $('#download-recipe').disabled = !state.recipe;
   $('#export-note').hidden = !!state.report;
+  renderFlow();
 }
 
 function updateRunButtons() {
+  renderHistory();
   $('#run').disabled = state.running || state.loading || !state.profile;
   $('#cancel').disabled = !state.running;
   $('#load-demo').disabled = state.loading;
@@ -556,6 +585,8 @@ async function loadData(bytes, name) {
   state.profile = null;
   state.recipe = null;
   resetProtect();
+  resetFlow();
+  history.reset(null);
   clearResults();
   setStatus('run', null);
   setStatus('upload', null);
@@ -568,12 +599,15 @@ async function loadData(bytes, name) {
     const recipe = await bridge.call('suggest', { target: suggested ? suggested.name : null });
     state.profile = profile;
     state.recipe = recipe && typeof recipe === 'object' ? recipe : {};
+    history.reset(state.recipe);
     setStatus('load', () => t('load.loaded', { name }), 'ok');
     const linked = recipeFromAddress();
     if (linked) {
       state.recipe = linked;
+      history.record(linked, { key: 'history.shared', params: {} });
       setStatus('load', () => `${t('load.loaded', { name })} ${t('share.applied')}`, 'ok');
     }
+    setCurrent('profile');
     if (state.version == null) {
       bridge.call('version').then((v) => { state.version = v; renderVersion(); }, () => {});
     }
@@ -634,6 +668,10 @@ function onProgress(p) {
     progress.max = total;
     progress.value = Math.min(done, total);
   }
+  // A pool of workers may report an estimate of the time left (and how many workers run).
+  const eta = $('#run-eta');
+  eta.textContent = isNum(p?.eta_ms) ? t('run.eta', { seconds: fmtInt(Math.max(1, Math.ceil(p.eta_ms / 1000))) }) : '';
+  eta.dataset.etaMs = isNum(p?.eta_ms) ? String(p.eta_ms) : '';
   setStatus('run', () => {
     const stage = p?.stage && has(`stage.${p.stage}`) ? t(`stage.${p.stage}`) : (p?.stage || '');
     const base = total ? t('run.stage', { stage, done: fmtInt(done), total: fmtInt(total) }) : stage;
@@ -665,6 +703,7 @@ async function run() {
     state.runRecipe = recipe; // the recipe of this report, for exporting its models
     state.maskedCsv = out.masked_csv ?? null;
     progress.value = progress.max;
+    setCurrent('results');
     const seconds = (out.elapsed_ms ?? 0) / 1000;
     setStatus('run', () => t('run.done', { seconds: fmtDec(seconds, 2) }), 'done');
   } catch (err) {
@@ -673,6 +712,7 @@ async function run() {
     else setStatus('run', () => t('run.error', { error: errorText(err) }), 'error');
   } finally {
     state.running = false;
+    $('#run-eta').textContent = '';
     updateRunButtons();
     renderResults();
     showSections();
@@ -686,6 +726,17 @@ function cancel() {
 
 function baseName() {
   return (state.file?.name || 'bedside').replace(/\.[^.]*$/, '') || 'bedside';
+}
+
+/** Open a printable report in a new tab (the user prints it from there). */
+function openForPrint(doc) {
+  const win = window.open('', '_blank');
+  if (!win) {
+    setText('#export-status', t('export.popup_blocked'));
+    return;
+  }
+  showReport(win, doc);
+  setText('#export-status', t('export.opened'));
 }
 
 function download(filename, text, type) {
@@ -713,7 +764,8 @@ async function uploadRecipe(file) {
     return;
   }
   state.recipe = recipe;
-  recipeChanged();
+  state.recipeInvalid = false;
+  recipeChanged({ key: 'history.upload', params: { name: file.name } });
   showSections();
   await run();
 }
@@ -741,6 +793,9 @@ function renderAll() {
   showSections();
   updateRunButtons();
   renderProtect();
+  renderRecipeView();
+  renderHistory();
+  renderFlow();
 }
 
 async function setLanguage(lang) {
@@ -808,6 +863,7 @@ function wire() {
     const seed = Math.round(Number(e.target.value));
     if (Number.isFinite(seed) && seed >= 0) state.recipe.seed = seed;
     renderRecipeText();
+    recordChange();
   });
   $('#recipe-json').addEventListener('input', onRecipeTyped);
 
@@ -815,10 +871,36 @@ function wire() {
   $('#cancel').addEventListener('click', cancel);
 
   $('#download-csv').addEventListener('click', () => {
-    if (state.maskedCsv != null) download(`${baseName()}-masked.csv`, state.maskedCsv, 'text/csv;charset=utf-8');
+    if (state.maskedCsv == null) return;
+    download(`${baseName()}-masked.csv`, state.maskedCsv, 'text/csv;charset=utf-8');
+    markExported('csv');
   });
   $('#download-report').addEventListener('click', () => {
-    if (state.report) download(`${baseName()}-report.json`, JSON.stringify(state.report, null, 2), 'application/json');
+    if (!state.report) return;
+    download(`${baseName()}-report.json`, JSON.stringify(state.report, null, 2), 'application/json');
+    markExported('report');
+  });
+  const reports = { privacy: privacyReport, model: modelReport };
+  for (const [kind, build] of Object.entries(reports)) {
+    $(`#download-${kind}-report`).addEventListener('click', () => {
+      if (!state.report) return;
+      download(`${baseName()}-${kind}-report.${state.lang}.html`, reportHtml(build(state.report, ui)), 'text/html;charset=utf-8');
+      markExported(`${kind}_report`);
+    });
+    $(`#open-${kind}-report`).addEventListener('click', () => {
+      if (!state.report) return;
+      openForPrint(build(state.report, ui));
+      markExported(`${kind}_report`);
+    });
+  }
+  $('#undo').addEventListener('click', () => moveInHistory('undo'));
+  $('#redo').addEventListener('click', () => moveInHistory('redo'));
+  document.addEventListener('keydown', onShortcut);
+  $('#recipe-json').addEventListener('blur', () => history.endGroup());
+  $('#recipe-link').addEventListener('click', (e) => {
+    e.preventDefault();
+    $('#recipe-section').scrollIntoView({ block: 'start' });
+    $('#recipe-h').focus({ preventScroll: true });
   });
   $('#download-recipe').addEventListener('click', () => {
     if (state.recipe) download(`${baseName()}-recipe.json`, JSON.stringify(state.recipe, null, 2), 'application/json');
@@ -919,7 +1001,9 @@ async function main() {
   initProtect({
     state, bridge, t, h, recipeChanged, fmtInt, fmtPct, fmtDec,
     isCancelled: (err) => err instanceof CancelledError,
+    onPreview: () => renderFlow(),
   });
+  initFlow({ ...ui, state, protectPreview: previewData });
   wire();
   try {
     fallback = await loadStrings('en');

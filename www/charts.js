@@ -1,6 +1,9 @@
 // Small dependency-free SVG charts. Colours: Okabe–Ito palette (colour-blind safe).
 const SVG = 'http://www.w3.org/2000/svg';
 export const PALETTE = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#F0E442', '#000000'];
+/** Line styles and point markers per series, so that lines differ without colour too. */
+export const DASHES = ['', '7 4', '2 3', '10 3 2 3', '3 6', '12 4', '1 3', '6 2 2 2'];
+export const MARKERS = ['circle', 'square', 'triangle', 'diamond', 'cross', 'triangle-down', 'plus', 'ring'];
 
 function el(name, attrs = {}, text) {
   const node = document.createElementNS(SVG, name);
@@ -94,18 +97,41 @@ export function unitLines(series, { title, xLabel, yLabel, diagonal = true, form
   }
   series.forEach((s, si) => {
     const colour = PALETTE[si % PALETTE.length];
+    const dash = DASHES[si % DASHES.length];
+    const marker = MARKERS[si % MARKERS.length];
     const pts = s.x.map((x, i) => `${sx(x).toFixed(1)},${sy(s.y[i]).toFixed(1)}`).join(' ');
-    const line = el('polyline', { points: pts, fill: 'none', stroke: colour, 'stroke-width': 2, class: 'series', 'data-series': s.label });
+    const line = el('polyline', {
+      points: pts, fill: 'none', stroke: colour, 'stroke-width': 2, class: 'series', 'data-series': s.label,
+      'data-dash': dash || 'solid', 'data-marker': marker, ...(dash ? { 'stroke-dasharray': dash } : {}),
+    });
     line.append(el('title', {}, s.label));
     svg.append(line);
-    if (s.points) {
-      s.x.forEach((x, i) => svg.append(el('circle', { cx: sx(x), cy: sy(s.y[i]), r: 3, fill: colour })));
-    }
+    // Markers: at every point when asked (calibration bins), else at a few points along the line.
+    const n = s.x.length;
+    const at = s.points ? s.x.map((_, i) => i) : n > 1 ? [...new Set(Array.from({ length: 6 }, (_, k) => Math.round(((k + 0.5 + si * 0.15) / 6) * (n - 1))))] : [];
+    for (const i of at) svg.append(markerShape(marker, sx(s.x[i]), sy(s.y[i]), colour));
     const ly = top + 10 + si * 18;
-    svg.append(el('rect', { x: left + size + 14, y: ly - 9, width: 12, height: 12, fill: colour }));
-    svg.append(el('text', { x: left + size + 32, y: ly + 1, class: 'legend' }, s.label));
+    const lx = left + size + 12;
+    svg.append(el('line', { x1: lx, x2: lx + 22, y1: ly - 3, y2: ly - 3, stroke: colour, 'stroke-width': 2, ...(dash ? { 'stroke-dasharray': dash } : {}) }));
+    svg.append(markerShape(marker, lx + 11, ly - 3, colour));
+    svg.append(el('text', { x: lx + 28, y: ly + 1, class: 'legend' }, s.label));
   });
   return svg;
+}
+
+/** A point marker of the given shape centred on (x, y). */
+export function markerShape(shape, x, y, colour, r = 3.5) {
+  const poly = (pts) => el('polygon', { points: pts.map(([dx, dy]) => `${(x + dx).toFixed(1)},${(y + dy).toFixed(1)}`).join(' '), fill: colour, class: 'marker' });
+  switch (shape) {
+    case 'square': return el('rect', { x: x - r, y: y - r, width: 2 * r, height: 2 * r, fill: colour, class: 'marker' });
+    case 'triangle': return poly([[0, -r - 1], [r + 1, r], [-r - 1, r]]);
+    case 'triangle-down': return poly([[0, r + 1], [r + 1, -r], [-r - 1, -r]]);
+    case 'diamond': return poly([[0, -r - 1], [r + 1, 0], [0, r + 1], [-r - 1, 0]]);
+    case 'cross': return el('path', { d: `M${x - r} ${y - r}L${x + r} ${y + r}M${x - r} ${y + r}L${x + r} ${y - r}`, stroke: colour, 'stroke-width': 2, fill: 'none', class: 'marker' });
+    case 'plus': return el('path', { d: `M${x - r - 1} ${y}L${x + r + 1} ${y}M${x} ${y - r - 1}L${x} ${y + r + 1}`, stroke: colour, 'stroke-width': 2, fill: 'none', class: 'marker' });
+    case 'ring': return el('circle', { cx: x, cy: y, r, fill: 'white', stroke: colour, 'stroke-width': 2, class: 'marker' });
+    default: return el('circle', { cx: x, cy: y, r, fill: colour, class: 'marker' });
+  }
 }
 
 /**

@@ -171,16 +171,16 @@ function argInput(step, arg, ctx, commit) {
 function container() {
   let box = document.querySelector('#features-editor');
   if (!box) {
-    const section = document.querySelector('#options-section');
+    const section = document.querySelector('#features-section');
     if (!section) return null;
     box = el('fieldset', { id: 'features-editor', class: 'features-editor' });
-    section.insertBefore(box, section.querySelector('.recipe-field'));
+    section.insertBefore(box, section.querySelector('.step-next'));
   }
   return box;
 }
 
 /**
- * Render the feature steps of `recipe` into the options section.
+ * Render the feature steps of `recipe` into the Features step's section.
  * `columns`: profile columns ({name, type}); `onChange()` is called after every edit.
  */
 export function renderFeatures({ recipe, columns = [], t, onChange }) {

@@ -32,7 +32,7 @@ const RANK = {
 const PREVIEW_ROWS = 5;
 const DEBOUNCE_MS = 200;
 
-let app = null; // {state, bridge, t, h, recipeChanged, fmtInt, fmtPct, fmtDec, isCancelled}
+let app = null; // {state, bridge, t, h, recipeChanged, fmtInt, fmtPct, fmtDec, isCancelled, onPreview?}
 let preview = { status: 'idle', data: null, error: null, version: 0 };
 let timer = null;
 let inFlight = false;
@@ -369,6 +369,7 @@ async function runPreview() {
   } finally {
     inFlight = false;
     renderPreview();
+    app.onPreview?.();
     if (pendingKey != null) runPreview();
     else setPending(false);
   }
@@ -378,6 +379,11 @@ async function runPreview() {
 function setPending(pending) {
   const meter = document.querySelector('#risk-meter');
   if (meter) meter.dataset.pending = String(pending);
+}
+
+/** The last privacy preview ({before, after, suppressed_rows, ...}) or null. */
+export function previewData() {
+  return preview.data;
 }
 
 /** Forget the previous file's preview (a new file was loaded). */

@@ -8,9 +8,9 @@
 // beyond the current view's selections.
 import { hBars, histogram, scatterXY, unitLines } from './charts.js';
 
-const CLASS_KEYS = ['roc_auc', 'pr_auc', 'accuracy', 'balanced_accuracy', 'recall', 'specificity', 'mcc', 'brier', 'log_loss'];
-const REG_KEYS = ['r2', 'rmse', 'mae'];
-const LOWER_IS_BETTER = new Set(['brier', 'log_loss', 'mae', 'rmse']);
+export const CLASS_KEYS = ['roc_auc', 'pr_auc', 'accuracy', 'balanced_accuracy', 'recall', 'specificity', 'mcc', 'brier', 'log_loss'];
+export const REG_KEYS = ['r2', 'rmse', 'mae'];
+export const LOWER_IS_BETTER = new Set(['brier', 'log_loss', 'mae', 'rmse']);
 const TOP_FEATURES = 12;
 
 const view = { report: null, sort: null, model: 0, index: null };
@@ -188,7 +188,7 @@ function thresholdView(model, report, ui, rerender) {
       t('models.threshold_rates', { sens: ui.fmtPct(sens), spec: ui.fmtPct(spec), ppv: ui.fmtPct(ppv), npv: ui.fmtPct(npv) })));
 }
 
-function importanceView(model, ui) {
+export function importanceView(model, ui) {
   const { h, t } = ui;
   const perm = Array.isArray(model.importance?.permutation) ? model.importance.permutation : [];
   const imp = Array.isArray(model.importance?.impurity) ? model.importance.impurity : null;
@@ -211,7 +211,7 @@ function importanceView(model, ui) {
   return box;
 }
 
-function fairnessView(f, ui) {
+export function fairnessView(f, ui) {
   const { h, t } = ui;
   const largest = f.largest;
   return h('div', { id: 'fairness-view', 'data-flagged': String(!!f.flagged) },

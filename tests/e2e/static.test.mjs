@@ -49,11 +49,25 @@ test('i18n: English and Chinese have the same keys, and every key the page uses 
   }
   const html = read('index.html');
   for (const [, key] of html.matchAll(/data-i18n="([^"]+)"/g)) assert.ok(key in en, `index.html uses ${key}`);
-  const app = read('app.js');
-  for (const [, key] of app.matchAll(/\bt\('([a-z0-9_.]+)'/g)) assert.ok(key in en, `app.js uses ${key}`);
-  for (const [, prefix] of app.matchAll(/\bt\(`([a-z_]+)\.\$\{/g)) {
-    assert.ok(Object.keys(en).some((k) => k.startsWith(`${prefix}.`)), `app.js uses ${prefix}.*`);
+  for (const file of ['app.js', 'stepbar.js', 'history.js', 'recipe-view.js', 'reports.js']) {
+    const js = read(file);
+    for (const [, key] of js.matchAll(/\bt\('([a-z0-9_.]+)'/g)) assert.ok(key in en, `${file} uses ${key}`);
+    for (const [, key] of js.matchAll(/\bkey: '([a-z0-9_.]+)'/g)) assert.ok(key in en, `${file} uses ${key}`);
+    for (const [, prefix] of js.matchAll(/\bt\(`([a-z_.]+)\.\$\{/g)) {
+      assert.ok(Object.keys(en).some((k) => k.startsWith(`${prefix}.`)), `${file} uses ${prefix}.*`);
+    }
   }
+});
+
+test('i18n: the step bar, the history and the recipe panel have their strings', async () => {
+  const { en } = STRINGS;
+  const { STEPS } = await import(join(WWW, 'stepbar.js'));
+  for (const id of STEPS) {
+    for (const key of [`step.${id}`, `flow.does.${id}`]) assert.ok(key in en, key);
+  }
+  for (const state of ['done', 'current', 'todo', 'blocked']) assert.ok(`flow.state.${state}` in en);
+  for (const op of (await import(join(WWW, 'protect.js'))).OPERATORS.map((o) => o.op)) assert.ok(`recipe.op.${op}` in en, `recipe.op.${op}`);
+  for (const m of ['stratified_kfold', 'kfold', 'repeated_stratified_kfold', 'group_kfold', 'holdout', 'leave_one_out']) assert.ok(`recipe.eval.${m}` in en, m);
 });
 
 test('i18n: every string the feature steps editor uses exists', async () => {
