@@ -315,6 +315,8 @@ test('pool protocol: splits computed in two sessions and assembled in a third gi
   assert.match(errorMessage(() => a.finish(recipe, key, JSON.stringify(partA))), /each exactly once/);
   assert.match(errorMessage(() => a.stage(recipe, new Uint8Array(4))), /at least 16/);
   assert.match(errorMessage(() => a.finish(recipe, key, '[{"unit": 0}]')), /split results/);
+});
+
 test('export_model and apply_model: a model saved in wasm scores a file as the native CLI does', () => {
   const { recipe, result } = runDemo();
   const session = open(demoBytes, basename(PATHS.demoCsv));
