@@ -57,9 +57,9 @@ function workerSource() {
   glue = glue.replaceAll('import.meta.url', 'self.location.href');
   if (/^export\s/m.test(glue)) throw new StepError('single-file build: unexpected export in www/pkg/bedside.js');
   let worker = read(WWW, 'worker.js');
-  worker = replaceOnce(worker, "import init, { Session, version } from './pkg/bedside.js';", '', 'worker.js');
-  worker = replaceOnce(worker, 'ready = module ? init({ module_or_path: module }) : init();',
-    'ready = Promise.resolve().then(() => initSync({ module: module || Uint8Array.from(atob(WASM_BASE64), (c) => c.charCodeAt(0)) }));',
+  worker = replaceOnce(worker, "import init, { Session, version, warm_up } from './pkg/bedside.js';", '', 'worker.js');
+  worker = replaceOnce(worker, 'ready = (module ? init({ module_or_path: module }) : init()).then(warmUp);',
+    'ready = Promise.resolve().then(() => initSync({ module: module || Uint8Array.from(atob(WASM_BASE64), (c) => c.charCodeAt(0)) })).then(warmUp);',
     'worker.js');
   const wasm = readFileSync(PATHS.wasmOut).toString('base64');
   return `const WASM_BASE64 = ${JSON.stringify(wasm)};\n${glue}\n${worker}`;

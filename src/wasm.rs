@@ -48,6 +48,13 @@ fn recipe_of(recipe: JsValue) -> Result<Recipe, JsError> {
     Recipe::from_value(&value).map_err(err)
 }
 
+/// Reads and profiles a small generated file so that the engine optimizes the reader before the
+/// user's file arrives (see `crate::warm_up`). Workers call it once after instantiating.
+#[wasm_bindgen]
+pub fn warm_up() {
+    crate::warm_up();
+}
+
 /// This build's version.
 #[wasm_bindgen]
 pub fn version() -> String {
@@ -86,10 +93,12 @@ fn check_key(key: &[u8]) -> Result<(), JsError> {
 #[wasm_bindgen]
 impl Session {
     /// Parses a CSV file's bytes. Throws an Error naming the file and position on failure.
+    /// `sha256`: the bytes' SHA-256 in hex when the caller has it (WebCrypto is several times
+    /// faster than hashing in wasm); otherwise it is computed here.
     #[wasm_bindgen(constructor)]
-    pub fn new(bytes: &[u8], file: &str) -> Result<Session, JsError> {
+    pub fn new(bytes: &[u8], file: &str, sha256: Option<String>) -> Result<Session, JsError> {
         Ok(Session {
-            loaded: crate::load(bytes, file).map_err(err)?,
+            loaded: crate::load_with_digest(bytes, file, sha256.as_deref()).map_err(err)?,
             preview_key: crate::run::new_key().map_err(err)?,
             staged: std::cell::RefCell::new(None),
         })

@@ -534,11 +534,94 @@ pub fn detect_table(table: &Table) -> Vec<Detection> {
         .collect()
 }
 
+/// What detection needs of a column's values, computed without turning every number into text
+/// (a million-row numeric column is profiled from its numbers; only the pattern sample is text).
+struct ValueStats {
+    /// Values present (not missing).
+    present: usize,
+    /// Distinct present values (for numbers: exact only when all are distinct, which is all
+    /// detection asks of them).
+    distinct: usize,
+    /// The first present values as text (at most 5,000), for the value patterns.
+    sample: Vec<String>,
+    /// Values that are ratios of two numbers, such as blood pressure "120/80".
+    ratios: usize,
+    /// Every present value is a whole number.
+    all_integers: bool,
+    /// Characters over all present values (text columns).
+    chars: usize,
+}
+
+impl ValueStats {
+    const SAMPLE: usize = 5000;
+
+    fn of(col: &Column) -> ValueStats {
+        match &col.values {
+            Values::Num(v) => {
+                let present = v.iter().filter(|x| !x.is_nan()).count();
+                let sample = v
+                    .iter()
+                    .filter(|x| !x.is_nan())
+                    .take(Self::SAMPLE)
+                    .map(|&x| crate::table::format_number(x))
+                    .collect();
+                let all_integers = v.iter().all(|x| x.is_nan() || x.fract() == 0.0);
+                // Only whole numbers can be record codes: only then is "all distinct" asked, and
+                // the first repeat answers it (-0 and 0 read the same).
+                let distinct = if all_integers && present > 0 {
+                    let mut seen = HashSet::with_capacity(present.min(1 << 16));
+                    let repeat = v
+                        .iter()
+                        .filter(|x| !x.is_nan())
+                        .any(|&x| !seen.insert((x + 0.0).to_bits()));
+                    if repeat {
+                        seen.len()
+                    } else {
+                        present
+                    }
+                } else {
+                    0
+                };
+                ValueStats {
+                    present,
+                    distinct,
+                    sample,
+                    ratios: 0,
+                    all_integers,
+                    chars: 0,
+                }
+            }
+            Values::Str(v) => {
+                let present: Vec<&str> = v.iter().flatten().map(String::as_str).collect();
+                let ratio = |s: &str| {
+                    let p: Vec<&str> = s.split('/').collect();
+                    p.len() == 2 && p.iter().all(|x| parse_number(x).is_some())
+                };
+                let distinct: HashSet<&str> = present.iter().copied().collect();
+                ValueStats {
+                    present: present.len(),
+                    distinct: distinct.len(),
+                    sample: present
+                        .iter()
+                        .take(Self::SAMPLE)
+                        .map(|s| s.to_string())
+                        .collect(),
+                    ratios: present.iter().filter(|s| ratio(s)).count(),
+                    all_integers: present
+                        .iter()
+                        .all(|s| parse_number(s).is_some_and(|x| x.fract() == 0.0)),
+                    chars: present.iter().map(|s| s.chars().count()).sum(),
+                }
+            }
+        }
+    }
+}
+
 /// Detects one column; `identifier_columns` are the table's direct identifiers (for notes that
 /// repeat their values).
 pub fn detect_column(col: &Column, identifier_columns: &[&Column]) -> Detection {
     let n = col.values.len();
-    let present: Vec<String> = (0..n).filter_map(|r| col.values.text(r)).collect();
+    let stats = ValueStats::of(col);
     let mut reasons = Vec::new();
     let mut verdict = Verdict::Ordinary;
     let mut kind: Option<String> = None;
@@ -618,10 +701,11 @@ pub fn detect_column(col: &Column, identifier_columns: &[&Column]) -> Detection 
     }
 
     // Value patterns (numbers only match as 11-digit mobiles or 18-digit IDs).
-    if col.ctype != ColumnType::Text && !present.is_empty() {
-        let sample: Vec<&String> = present.iter().take(5000).collect();
+    if col.ctype != ColumnType::Text && stats.present > 0 {
+        let sample = &stats.sample;
+        let kinds: Vec<Option<&str>> = sample.iter().map(|v| value_kind(v)).collect();
         for k in VALUE_KINDS {
-            let hits = sample.iter().filter(|v| value_kind(v) == Some(k)).count();
+            let hits = kinds.iter().filter(|v| **v == Some(*k)).count();
             let share = hits as f64 / sample.len() as f64;
             if share >= 0.6 {
                 reasons.push(reason(
@@ -671,36 +755,20 @@ pub fn detect_column(col: &Column, identifier_columns: &[&Column]) -> Detection 
     }
 
     // Uniqueness.
-    let mut distinct: HashSet<&str> = HashSet::new();
-    for v in &present {
-        distinct.insert(v);
-    }
-    let share_unique = if present.is_empty() {
+    let share_unique = if stats.present == 0 {
         0.0
     } else {
-        distinct.len() as f64 / present.len() as f64
+        stats.distinct as f64 / stats.present as f64
     };
-    // Ratios such as blood pressure "120/80" are measurements, however varied.
-    let ratio = |s: &str| {
-        let p: Vec<&str> = s.split('/').collect();
-        p.len() == 2 && p.iter().all(|x| parse_number(x).is_some())
-    };
-    let measurements = !present.is_empty()
-        && present.iter().filter(|s| ratio(s)).count() * 10 >= present.len() * 9;
+    let measurements = stats.present > 0 && stats.ratios * 10 >= stats.present * 9;
     let unique_id = !measurements
         && match col.ctype {
             ColumnType::Numeric => {
                 // Integer codes, every one different, in a table large enough for that to mean something.
-                present.len() >= 50
-                    && share_unique == 1.0
-                    && present
-                        .iter()
-                        .all(|s| parse_number(s).is_some_and(|x| x.fract() == 0.0))
+                stats.present >= 50 && share_unique == 1.0 && stats.all_integers
             }
             ColumnType::Categorical | ColumnType::Identifier => {
-                present.len() >= 20
-                    && share_unique >= 0.95
-                    && present.iter().map(|s| s.chars().count()).sum::<usize>() >= 3 * present.len()
+                stats.present >= 20 && share_unique >= 0.95 && stats.chars >= 3 * stats.present
             }
             _ => false,
         };
@@ -764,7 +832,7 @@ pub fn detect_column(col: &Column, identifier_columns: &[&Column]) -> Detection 
                 }
             }
         }
-        let share = rows_with as f64 / present.len().max(1) as f64;
+        let share = rows_with as f64 / stats.present.max(1) as f64;
         if rows_with > 0 {
             kinds.sort_unstable();
             reasons.push(reason(

@@ -90,6 +90,57 @@ struct Evidence {
     commas: usize,
 }
 
+/// Pass 1 for one record: every cell parsed as a number speculatively. Not inlined, so that a
+/// wasm engine optimizes it after the first records: a single long call (the scan) keeps running
+/// the code it started with, but a function called per record is swapped for optimized code.
+#[inline(never)]
+fn evidence_row(
+    ev: &mut [Evidence],
+    row: Vec<&str>,
+    text_only: &[bool],
+    missing: &[&str],
+    numeric_missing: bool,
+    commas_allowed: bool,
+    line: u64,
+) {
+    for ((e, cell), &skip) in ev.iter_mut().zip(row).zip(text_only) {
+        let cell = cell.trim();
+        // Fast path: a plain number that no missing token reads as.
+        if !skip && !e.code && !numeric_missing {
+            if let Some(x) = parse_number(cell) {
+                e.present += 1;
+                e.nums.push(x);
+                continue;
+            }
+        }
+        if missing.contains(&cell) {
+            e.nums.push(f64::NAN);
+            continue;
+        }
+        e.present += 1;
+        if skip || e.code {
+            continue;
+        }
+        if is_code_with_leading_zero(cell) {
+            e.code = true;
+            e.nums = Vec::new();
+            continue;
+        }
+        let value = parse_number(cell).or_else(|| {
+            let v = commas_allowed.then(|| decimal_comma_number(cell)).flatten();
+            e.commas += v.is_some() as usize;
+            v
+        });
+        e.nums.push(value.unwrap_or_else(|| {
+            e.bad += 1;
+            if e.bad_lines.len() < 20 {
+                e.bad_lines.push(line);
+            }
+            f64::NAN
+        }));
+    }
+}
+
 /// Reads `bytes` (the whole file) into a typed table. `file` names the file in messages.
 ///
 /// Two passes over the text, never holding a string per numeric cell: the first decides which
@@ -130,6 +181,8 @@ pub fn read_csv(bytes: &[u8], file: &str, opts: &CsvOptions) -> Result<Parsed> {
     let width = header.len();
     let missing: Vec<&str> = opts.missing.iter().map(String::as_str).collect();
     let commas_allowed = delimiter != b',';
+    // A missing token that reads as a number (e.g. "-999") must be checked before numbers are.
+    let numeric_missing = missing.iter().any(|m| parse_number(m).is_some());
     let text_only: Vec<bool> = header.iter().map(|h| is_identifier_header(h)).collect();
 
     // Pass 1: which records load; every cell parsed as a number.
@@ -146,34 +199,15 @@ pub fn read_csv(bytes: &[u8], file: &str, opts: &CsvOptions) -> Result<Parsed> {
     let mut lines = Vec::new();
     let rejected = scan(text, delimiter, &header, |line, row| {
         lines.push(line);
-        for ((e, cell), &skip) in ev.iter_mut().zip(row).zip(&text_only) {
-            let cell = cell.trim();
-            if missing.contains(&cell) {
-                e.nums.push(f64::NAN);
-                continue;
-            }
-            e.present += 1;
-            if skip || e.code {
-                continue;
-            }
-            if is_code_with_leading_zero(cell) {
-                e.code = true;
-                e.nums = Vec::new();
-                continue;
-            }
-            let value = parse_number(cell).or_else(|| {
-                let v = commas_allowed.then(|| decimal_comma_number(cell)).flatten();
-                e.commas += v.is_some() as usize;
-                v
-            });
-            e.nums.push(value.unwrap_or_else(|| {
-                e.bad += 1;
-                if e.bad_lines.len() < 20 {
-                    e.bad_lines.push(line);
-                }
-                f64::NAN
-            }));
-        }
+        evidence_row(
+            &mut ev,
+            row,
+            &text_only,
+            &missing,
+            numeric_missing,
+            commas_allowed,
+            line,
+        );
     });
 
     // Decide: numeric columns are finished; the rest need their text (pass 2).

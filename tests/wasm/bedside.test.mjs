@@ -26,8 +26,8 @@ const enc = (text) => new TextEncoder().encode(text);
 
 /** Sessions opened by the tests, freed at the end. */
 const sessions = [];
-function open(bytes, name) {
-  const s = new Session(new Uint8Array(bytes), name);
+function open(bytes, name, sha256 = undefined) {
+  const s = new Session(new Uint8Array(bytes), name, sha256);
   sessions.push(s);
   return s;
 }
@@ -353,4 +353,20 @@ test('export_model and apply_model: a model saved in wasm scores a file as the n
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('a digest computed by WebCrypto gives the same fingerprint as the core; a malformed one is ignored', async () => {
+  const hex = (buf) => Array.from(new Uint8Array(buf), (b) => b.toString(16).padStart(2, '0')).join('');
+  const digest = hex(await crypto.subtle.digest('SHA-256', demoBytes));
+  const core = open(demoBytes, 'a.csv').profile().input.sha256;
+  assert.equal(core, digest);
+  assert.equal(open(demoBytes, 'b.csv', digest.toUpperCase()).profile().input.sha256, digest);
+  assert.equal(open(demoBytes, 'c.csv', 'not-a-digest').profile().input.sha256, digest);
+});
+
+test('warm_up reads and profiles its own file without touching a session', async () => {
+  const { warm_up } = await import(pathToFileURL(join(PATHS.pkg, 'bedside.js')).href);
+  const before = open(demoBytes, 'd.csv').profile();
+  warm_up();
+  assert.deepEqual(open(demoBytes, 'd.csv').profile(), before);
 });
