@@ -215,3 +215,59 @@ fn a_million_short_rows_are_read() {
     let p = read_csv(csv.as_bytes(), "long.csv", &CsvOptions::default()).unwrap();
     assert_eq!(p.table.rows(), 1_000_000);
 }
+
+/// Reads in pieces of at most 7 bytes, as a file read chunk by chunk; counts how often it is
+/// opened (the reader's passes).
+struct Trickle<'a> {
+    bytes: &'a [u8],
+    opens: usize,
+}
+
+struct TrickleReader<'a>(&'a [u8]);
+
+impl std::io::Read for TrickleReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = buf.len().min(7).min(self.0.len());
+        buf[..n].copy_from_slice(&self.0[..n]);
+        self.0 = &self.0[n..];
+        Ok(n)
+    }
+}
+
+impl bedside::table::csv::Source for Trickle<'_> {
+    fn len(&self) -> u64 {
+        self.bytes.len() as u64
+    }
+    fn open(&mut self, from: u64) -> std::io::Result<Box<dyn std::io::Read + '_>> {
+        self.opens += 1;
+        Ok(Box::new(TrickleReader(&self.bytes[from as usize..])))
+    }
+}
+
+/// Every corpus file read through a source in 7-byte pieces gives exactly what reading the
+/// bytes whole gives: the same table, rejected rows, repairs, or the same error.
+#[test]
+fn corpus_read_in_pieces_equals_read_whole() {
+    use bedside::table::csv::{read_csv, read_source, CsvOptions};
+    let cases = corpus("csv", ".csv");
+    assert!(cases.len() > 100);
+    for (name, path, _) in cases {
+        let bytes = std::fs::read(&path).unwrap();
+        let whole = read_csv(&bytes, &name, &CsvOptions::default());
+        let mut source = Trickle { bytes: &bytes, opens: 0 };
+        let pieces = read_source(&mut source, &name, &CsvOptions::default());
+        match (whole, pieces) {
+            (Ok(a), Ok(b)) => {
+                // (NaN marks a missing number: compared by its printed form.)
+                assert_eq!(format!("{:?}", a.table), format!("{:?}", b.table), "{name}: table");
+                assert_eq!(a.rejected, b.rejected, "{name}: rejected");
+                assert_eq!(a.repairs, b.repairs, "{name}: repairs");
+                assert_eq!(a.lines, b.lines, "{name}: lines");
+                assert_eq!((a.delimiter, &a.encoding), (b.delimiter, &b.encoding), "{name}");
+                assert!(source.opens <= 5, "{name}: opened {} times", source.opens);
+            }
+            (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{name}: error"),
+            (a, b) => panic!("{name}: whole {:?} vs pieces {:?}", a.err(), b.err()),
+        }
+    }
+}

@@ -141,19 +141,103 @@ fn evidence_row(
     }
 }
 
+/// A file the reader can read from its start more than once (it makes two passes), in pieces:
+/// the whole bytes in memory, or a file read chunk by chunk (the browser's worker reads a dropped
+/// file this way, so that the text and the table are never held together).
+pub trait Source {
+    /// Length in bytes.
+    fn len(&self) -> u64;
+    /// A reader from byte `from` to the end (a source that shows progress does so as it is read).
+    fn open(&mut self, from: u64) -> std::io::Result<Box<dyn std::io::Read + '_>>;
+}
+
+impl Source for &[u8] {
+    fn len(&self) -> u64 {
+        <[u8]>::len(self) as u64
+    }
+    fn open(&mut self, from: u64) -> std::io::Result<Box<dyn std::io::Read + '_>> {
+        Ok(Box::new(&self[(from as usize).min(<[u8]>::len(self))..]))
+    }
+}
+
+/// The first `n` bytes of a source (fewer if it is shorter).
+fn head(source: &mut dyn Source, n: usize) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut buf = Vec::with_capacity(n.min(source.len() as usize));
+    source.open(0)?.take(n as u64).read_to_end(&mut buf)?;
+    Ok(buf)
+}
+
 /// Reads `bytes` (the whole file) into a typed table. `file` names the file in messages.
 ///
 /// Two passes over the text, never holding a string per numeric cell: the first decides which
 /// records load (and why others are rejected) and parses every cell as a number speculatively;
 /// columns that turn out numeric are done. The second pass collects the text of the others.
 pub fn read_csv(bytes: &[u8], file: &str, opts: &CsvOptions) -> Result<Parsed> {
+    let mut source = bytes;
+    read_source(&mut source, file, opts)
+}
+
+/// Reads a [`Source`] into a typed table, as [`read_csv`] reads bytes (the same reader: this is
+/// it). UTF-16 files are decoded whole in memory; UTF-8 files are read in pieces.
+pub fn read_source(source: &mut dyn Source, file: &str, opts: &CsvOptions) -> Result<Parsed> {
     let input_err = |message: String| Error::Input {
         file: file.to_string(),
         message,
     };
-    let (text, encoding) = decode(bytes).map_err(input_err)?;
-    let text: &[u8] = &text;
-    if text.iter().all(|b| b.is_ascii_whitespace()) {
+    let io_err = |e: std::io::Error| Error::Input {
+        file: file.to_string(),
+        message: format!("cannot read the file: {e}"),
+    };
+    const HEAD: usize = 64 * 1024;
+    let first = head(source, HEAD).map_err(io_err)?;
+    if first.starts_with(&[0xFF, 0xFE]) || first.starts_with(&[0xFE, 0xFF]) {
+        // UTF-16: decoded whole in memory, then read as UTF-8 bytes.
+        use std::io::Read;
+        let mut all = Vec::with_capacity(source.len() as usize);
+        source
+            .open(0)
+            .map_err(io_err)?
+            .read_to_end(&mut all)
+            .map_err(io_err)?;
+        let (text, encoding) = decode(&all).map_err(input_err)?;
+        let mut text: &[u8] = &text;
+        return read_decoded(&mut text, 0, file, opts, encoding);
+    }
+    // Checks on the head (workbooks, binary files); a UTF-8 byte-order mark is skipped.
+    let (rest, encoding) = decode(&first).map_err(input_err)?;
+    let skip = (first.len() - rest.len()) as u64;
+    read_decoded(source, skip, file, opts, encoding)
+}
+
+fn read_decoded(
+    source: &mut dyn Source,
+    skip: u64,
+    file: &str,
+    opts: &CsvOptions,
+    encoding: String,
+) -> Result<Parsed> {
+    let input_err = |message: String| Error::Input {
+        file: file.to_string(),
+        message,
+    };
+    let io_err = |e: std::io::Error| Error::Input {
+        file: file.to_string(),
+        message: format!("cannot read the file: {e}"),
+    };
+    let text_len = source.len().saturating_sub(skip);
+    let sample = {
+        use std::io::Read;
+        let mut buf = Vec::new();
+        source
+            .open(skip)
+            .map_err(io_err)?
+            .take(64 * 1024)
+            .read_to_end(&mut buf)
+            .map_err(io_err)?;
+        buf
+    };
+    if sample.iter().all(|b| b.is_ascii_whitespace()) && text_len <= sample.len() as u64 {
         return Err(input_err("the file is empty".into()));
     }
     let delimiter = match opts.delimiter {
@@ -163,20 +247,22 @@ pub fn read_csv(bytes: &[u8], file: &str, opts: &CsvOptions) -> Result<Parsed> {
                 "delimiter '{d}' must be a single ASCII character"
             )))
         }
-        None => sniff_delimiter(text),
+        None => sniff_delimiter(&sample),
     };
     let mut repairs = Vec::new();
-    let mut reader = reader(text, delimiter);
-    let mut record = csv::ByteRecord::new();
-    let header: Vec<String> = match reader.read_byte_record(&mut record) {
-        Ok(true) => header_fields(
-            &record,
-            file,
-            record.position().map_or(1, |p| p.line()),
-            &mut repairs,
-        )?,
-        Ok(false) => return Err(input_err("the file has no header row".into())),
-        Err(e) => return Err(input_err(format!("cannot read the header: {e}"))),
+    let header: Vec<String> = {
+        let mut reader = reader(source.open(skip).map_err(io_err)?, delimiter);
+        let mut record = csv::ByteRecord::new();
+        match reader.read_byte_record(&mut record) {
+            Ok(true) => header_fields(
+                &record,
+                file,
+                record.position().map_or(1, |p| p.line()),
+                &mut repairs,
+            )?,
+            Ok(false) => return Err(input_err("the file has no header row".into())),
+            Err(e) => return Err(input_err(format!("cannot read the header: {e}"))),
+        }
     };
     let width = header.len();
     let missing: Vec<&str> = opts.missing.iter().map(String::as_str).collect();
@@ -197,7 +283,7 @@ pub fn read_csv(bytes: &[u8], file: &str, opts: &CsvOptions) -> Result<Parsed> {
         })
         .collect();
     let mut lines = Vec::new();
-    let rejected = scan(text, delimiter, &header, |line, row| {
+    let rejected = scan(source, skip, delimiter, &header, |line, row| {
         lines.push(line);
         evidence_row(
             &mut ev,
@@ -208,7 +294,7 @@ pub fn read_csv(bytes: &[u8], file: &str, opts: &CsvOptions) -> Result<Parsed> {
             commas_allowed,
             line,
         );
-    });
+    })?;
 
     // Decide: numeric columns are finished; the rest need their text (pass 2).
     let numeric: Vec<bool> = ev
@@ -225,14 +311,14 @@ pub fn read_csv(bytes: &[u8], file: &str, opts: &CsvOptions) -> Result<Parsed> {
         .map(|&n| (!n).then(|| Vec::with_capacity(lines.len())))
         .collect();
     if texts.iter().any(Option::is_some) {
-        scan(text, delimiter, &header, |_, row| {
+        scan(source, skip, delimiter, &header, |_, row| {
             for (t, cell) in texts.iter_mut().zip(row) {
                 if let Some(t) = t {
                     let cell = cell.trim();
                     t.push((!missing.contains(&cell)).then(|| cell.to_string()));
                 }
             }
-        });
+        })?;
     }
 
     let columns = header
@@ -279,29 +365,53 @@ pub fn read_csv(bytes: &[u8], file: &str, opts: &CsvOptions) -> Result<Parsed> {
     })
 }
 
-fn reader(text: &[u8], delimiter: u8) -> csv::Reader<&[u8]> {
+fn reader<R: std::io::Read>(input: R, delimiter: u8) -> csv::Reader<R> {
     csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(false)
         .flexible(true)
-        .from_reader(text)
+        .buffer_capacity(1 << 16)
+        .from_reader(input)
+}
+
+/// Passes bytes through, counting the quote characters among them.
+struct Counting<R> {
+    inner: R,
+    quotes: std::rc::Rc<std::cell::Cell<u64>>,
+}
+
+impl<R: std::io::Read> std::io::Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let q = buf[..n].iter().filter(|&&b| b == b'"').count() as u64;
+        self.quotes.set(self.quotes.get() + q);
+        Ok(n)
+    }
 }
 
 /// Reads the records after the header, calling `row(line, fields)` for each one that loads and
 /// returning the ones rejected, with why. Both passes of `read_csv` see the same outcome.
 fn scan(
-    text: &[u8],
+    source: &mut dyn Source,
+    skip: u64,
     delimiter: u8,
     header: &[String],
     mut row: impl FnMut(u64, Vec<&str>),
-) -> Vec<RejectedRow> {
+) -> Result<Vec<RejectedRow>> {
     let width = header.len();
-    let mut reader = reader(text, delimiter);
-    let mut record = csv::ByteRecord::new();
+    let total = source.len().saturating_sub(skip);
+    let quotes = std::rc::Rc::new(std::cell::Cell::new(0u64));
     let mut rejected = Vec::new();
-    let odd_quotes = text.iter().filter(|&&b| b == b'"').count() % 2 == 1;
+    let input = Counting {
+        inner: source
+            .open(skip)
+            .map_err(|e| Error::Data(format!("cannot read the file again: {e}")))?,
+        quotes: quotes.clone(),
+    };
+    let mut reader = reader(input, delimiter);
+    let mut record = csv::ByteRecord::new();
     if !matches!(reader.read_byte_record(&mut record), Ok(true)) {
-        return rejected; // the header (already read by the caller)
+        return Ok(rejected); // the header (already read by the caller)
     }
     loop {
         match reader.read_byte_record(&mut record) {
@@ -312,9 +422,12 @@ fn scan(
                     continue; // a blank line (spaces only) is not a record
                 }
                 // An odd number of quote characters in the file means a quote opened and never
-                // closed: the record holding it swallowed the rest of the file.
-                let at_end = reader.position().byte() as usize >= text.len();
-                let swallowed = odd_quotes && at_end && record.iter().any(|f| f.contains(&b'\n'));
+                // closed: the record holding it swallowed the rest of the file. At the last
+                // record every byte has gone through the counter.
+                let at_end = reader.position().byte() >= total;
+                let swallowed = at_end
+                    && quotes.get() % 2 == 1
+                    && record.iter().any(|f| f.contains(&b'\n'));
                 if swallowed {
                     rejected.push(RejectedRow {
                         line,
@@ -336,6 +449,9 @@ fn scan(
             }
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line());
+                if let csv::ErrorKind::Io(io) = e.kind() {
+                    return Err(Error::Data(format!("cannot read the file: {io}")));
+                }
                 rejected.push(RejectedRow {
                     line,
                     reason: format!("unreadable record: {e}"),
@@ -349,7 +465,7 @@ fn scan(
             }
         }
     }
-    rejected
+    Ok(rejected)
 }
 
 /// "1,5" → 1.5: a number written with a decimal comma (digits, one comma, digits).
