@@ -254,16 +254,27 @@ fn corpus_read_in_pieces_equals_read_whole() {
     for (name, path, _) in cases {
         let bytes = std::fs::read(&path).unwrap();
         let whole = read_csv(&bytes, &name, &CsvOptions::default());
-        let mut source = Trickle { bytes: &bytes, opens: 0 };
+        let mut source = Trickle {
+            bytes: &bytes,
+            opens: 0,
+        };
         let pieces = read_source(&mut source, &name, &CsvOptions::default());
         match (whole, pieces) {
             (Ok(a), Ok(b)) => {
                 // (NaN marks a missing number: compared by its printed form.)
-                assert_eq!(format!("{:?}", a.table), format!("{:?}", b.table), "{name}: table");
+                assert_eq!(
+                    format!("{:?}", a.table),
+                    format!("{:?}", b.table),
+                    "{name}: table"
+                );
                 assert_eq!(a.rejected, b.rejected, "{name}: rejected");
                 assert_eq!(a.repairs, b.repairs, "{name}: repairs");
                 assert_eq!(a.lines, b.lines, "{name}: lines");
-                assert_eq!((a.delimiter, &a.encoding), (b.delimiter, &b.encoding), "{name}");
+                assert_eq!(
+                    (a.delimiter, &a.encoding),
+                    (b.delimiter, &b.encoding),
+                    "{name}"
+                );
                 assert!(source.opens <= 5, "{name}: opened {} times", source.opens);
             }
             (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{name}: error"),

@@ -182,6 +182,9 @@ struct Booster<'a> {
     pool: Vec<Vec<Bin>>,
     free: Vec<usize>,
     importances: Vec<f64>,
+    /// The node's gradients and hessians gathered in row order, so that the per-feature loops
+    /// read them sequentially (only the bin codes are looked up by row).
+    ordered: Vec<(f64, f64)>,
 }
 
 impl Booster<'_> {
@@ -194,15 +197,18 @@ impl Booster<'_> {
     }
 
     fn build(&mut self, slot: usize, rows: &[u32], g: &[f64], h: &[f64]) {
+        self.ordered.clear();
+        self.ordered
+            .extend(rows.iter().map(|&r| (g[r as usize], h[r as usize])));
         let hist = &mut self.pool[slot];
         hist.iter_mut().for_each(|b| *b = Bin::default());
         for f in 0..self.binned.features() {
             let codes = self.binned.feature(f);
             let hf = &mut hist[f * MAX_BINS..(f + 1) * MAX_BINS];
-            for &r in rows {
+            for (&r, &(gr, hr)) in rows.iter().zip(&self.ordered) {
                 let b = &mut hf[codes[r as usize] as usize];
-                b.g += g[r as usize];
-                b.h += h[r as usize];
+                b.g += gr;
+                b.h += hr;
                 b.n += 1;
             }
         }
@@ -446,6 +452,7 @@ pub(crate) fn boost(
         pool: Vec::new(),
         free: Vec::new(),
         importances: vec![0.0; x.ncols()],
+        ordered: Vec::new(),
     };
     let mut trees = Vec::with_capacity(p.max_iter);
     for _ in 0..p.max_iter {

@@ -425,9 +425,8 @@ fn scan(
                 // closed: the record holding it swallowed the rest of the file. At the last
                 // record every byte has gone through the counter.
                 let at_end = reader.position().byte() >= total;
-                let swallowed = at_end
-                    && quotes.get() % 2 == 1
-                    && record.iter().any(|f| f.contains(&b'\n'));
+                let swallowed =
+                    at_end && quotes.get() % 2 == 1 && record.iter().any(|f| f.contains(&b'\n'));
                 if swallowed {
                     rejected.push(RejectedRow {
                         line,
