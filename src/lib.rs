@@ -53,13 +53,41 @@ pub fn load(bytes: &[u8], file: &str) -> Result<Loaded> {
 /// by the browser's WebCrypto, several times faster than hashing in wasm. A digest that is not
 /// 64 hex digits is ignored and the bytes are hashed here.
 pub fn load_with_digest(bytes: &[u8], file: &str, sha256: Option<&str>) -> Result<Loaded> {
-    let parsed = table::csv::read_csv(bytes, file, &table::csv::CsvOptions::default())?;
-    let summary = match sha256 {
+    let mut source = bytes;
+    load_source(&mut source, file, sha256)
+}
+
+/// Reads a file given as a [`table::csv::Source`] (read in pieces, never held whole), with
+/// default options. Without a well-formed `sha256` the file is read once more to hash it.
+pub fn load_source(
+    source: &mut dyn table::csv::Source,
+    file: &str,
+    sha256: Option<&str>,
+) -> Result<Loaded> {
+    let parsed = table::csv::read_source(source, file, &table::csv::CsvOptions::default())?;
+    let digest = match sha256 {
         Some(d) if d.len() == 64 && d.bytes().all(|b| b.is_ascii_hexdigit()) => {
-            table::profile::summary_with_digest(&parsed, file, d.to_ascii_lowercase())
+            d.to_ascii_lowercase()
         }
-        _ => table::profile::summary(&parsed, file, bytes),
+        _ => {
+            use sha2::{Digest, Sha256};
+            let mut hasher = Sha256::new();
+            let mut reader = source.open(0).map_err(|e| Error::Input {
+                file: file.to_string(),
+                message: format!("cannot read the file: {e}"),
+            })?;
+            std::io::copy(&mut reader, &mut hasher).map_err(|e| Error::Input {
+                file: file.to_string(),
+                message: format!("cannot read the file: {e}"),
+            })?;
+            hasher
+                .finalize()
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect()
+        }
     };
+    let summary = table::profile::summary_with_digest(&parsed, file, digest);
     Ok(Loaded {
         parsed,
         file: file.to_string(),
@@ -120,7 +148,7 @@ impl Loaded {
 /// compiles functions in tiers (baseline first, optimized once they are hot) has the reader and
 /// the profiler optimized before the user's file: a single long call otherwise runs baseline
 /// code throughout (measured in V8: 100,000 × 31 read in 1.6 s cold, 0.44 s after this).
-pub fn warm_up() {
+pub fn warm_up() -> Result<()> {
     let mut csv = String::from("id,age,sex,zip,visit,glucose,note,y\n");
     for i in 0..2000u32 {
         let x = (i.wrapping_mul(2_654_435_761) % 1000) as f64 / 10.0;
@@ -139,10 +167,28 @@ pub fn warm_up() {
             i % 2
         ));
     }
-    if let Ok(parsed) = table::csv::read_csv(csv.as_bytes(), "warm-up.csv", &Default::default()) {
-        let _ = table::profile::summary(&parsed, "warm-up.csv", csv.as_bytes());
-        let _ = table::profile::column_profiles(&parsed.table);
-    }
+    let parsed = table::csv::read_csv(csv.as_bytes(), "warm-up.csv", &Default::default())?;
+    table::profile::summary(&parsed, "warm-up.csv", csv.as_bytes());
+    table::profile::column_profiles(&parsed.table);
+    // The learners' long loops too (a boosting fit is one call over all its iterations).
+    let recipe = r#"{"version": 1, "seed": 1, "target": "y",
+        "columns": {"id": "identifier", "note": "text", "visit": "ignore"},
+        "privacy": [{"op": "drop", "columns": ["id", "note"]}],
+        "features": [{"op": "impute", "strategy": "median"}, {"op": "scale", "method": "standard"},
+                     {"op": "one_hot"}],
+        "models": [{"kind": "gradient_boosting", "max_iter": 20}, {"kind": "random_forest", "trees": 5},
+                   {"kind": "logistic_regression"}],
+        "evaluation": {"method": "holdout", "test_fraction": 0.25, "permutation_repeats": 1,
+                       "compare_original": false}}"#;
+    let recipe = recipe::Recipe::from_json(recipe)?;
+    run_file(
+        csv.as_bytes(),
+        "warm-up.csv",
+        &recipe,
+        &mut |_| true,
+        &|| 0.0,
+    )?;
+    Ok(())
 }
 
 /// Reads `bytes` and runs `recipe` on them: the whole chain in one call.

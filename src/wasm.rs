@@ -52,7 +52,7 @@ fn recipe_of(recipe: JsValue) -> Result<Recipe, JsError> {
 /// user's file arrives (see `crate::warm_up`). Workers call it once after instantiating.
 #[wasm_bindgen]
 pub fn warm_up() {
-    crate::warm_up();
+    let _ = crate::warm_up(); // only a speed-up; tested natively
 }
 
 /// This build's version.
@@ -99,6 +99,26 @@ impl Session {
     pub fn new(bytes: &[u8], file: &str, sha256: Option<String>) -> Result<Session, JsError> {
         Ok(Session {
             loaded: crate::load_with_digest(bytes, file, sha256.as_deref()).map_err(err)?,
+            preview_key: crate::run::new_key().map_err(err)?,
+            staged: std::cell::RefCell::new(None),
+        })
+    }
+
+    /// Reads a file in pieces, never holding it whole: `read(offset, length)` returns those bytes
+    /// as a Uint8Array, synchronously (the worker uses `FileReaderSync` on the dropped `File`).
+    /// `size` is the file's length; `sha256` as for `new`.
+    pub fn from_file(
+        read: Function,
+        size: f64,
+        file: &str,
+        sha256: Option<String>,
+    ) -> Result<Session, JsError> {
+        let mut source = JsFile {
+            read,
+            size: size.max(0.0) as u64,
+        };
+        Ok(Session {
+            loaded: crate::load_source(&mut source, file, sha256.as_deref()).map_err(err)?,
             preview_key: crate::run::new_key().map_err(err)?,
             staged: std::cell::RefCell::new(None),
         })
@@ -293,4 +313,80 @@ fn output(out: &crate::run::Output) -> Result<JsValue, JsError> {
     Reflect::set(&result, &"masked_csv".into(), &csv.into())
         .map_err(|_| JsError::new("cannot build result"))?;
     Ok(result.into())
+}
+
+/// A file read through a JS callback `read(offset, length) → Uint8Array`.
+struct JsFile {
+    read: Function,
+    size: u64,
+}
+
+impl crate::table::csv::Source for JsFile {
+    fn len(&self) -> u64 {
+        self.size
+    }
+    fn open(&mut self, from: u64) -> std::io::Result<Box<dyn std::io::Read + '_>> {
+        Ok(Box::new(JsFileReader {
+            read: &self.read,
+            pos: from,
+            size: self.size,
+            chunk: Vec::new(),
+            at: 0,
+        }))
+    }
+}
+
+/// Reads a `JsFile` in chunks: 64 KiB first (the reader often wants only the head), then 4 MiB.
+struct JsFileReader<'a> {
+    read: &'a Function,
+    pos: u64,
+    size: u64,
+    chunk: Vec<u8>,
+    at: usize,
+}
+
+impl std::io::Read for JsFileReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.at >= self.chunk.len() {
+            if self.pos >= self.size {
+                return Ok(0);
+            }
+            let want: u64 = if self.chunk.is_empty() {
+                64 << 10
+            } else {
+                4 << 20
+            };
+            let n = want.min(self.size - self.pos);
+            let value = self
+                .read
+                .call2(
+                    &JsValue::NULL,
+                    &(self.pos as f64).into(),
+                    &(n as f64).into(),
+                )
+                .map_err(|e| {
+                    std::io::Error::other(
+                        e.as_string()
+                            .or_else(|| {
+                                e.dyn_ref::<js_sys::Error>()
+                                    .map(|e| String::from(e.message()))
+                            })
+                            .unwrap_or_else(|| "the browser could not read the file".into()),
+                    )
+                })?;
+            let bytes = js_sys::Uint8Array::new(&value);
+            let len = bytes.length() as usize;
+            if len == 0 {
+                return Ok(0);
+            }
+            self.chunk.resize(len, 0);
+            bytes.copy_to(&mut self.chunk);
+            self.pos += len as u64;
+            self.at = 0;
+        }
+        let n = buf.len().min(self.chunk.len() - self.at);
+        buf[..n].copy_from_slice(&self.chunk[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
 }

@@ -330,3 +330,10 @@ fn splits_computed_apart_give_the_same_report() {
         .unwrap();
     assert!(err.to_string().contains("split 11"), "{err}");
 }
+
+/// The warm-up the browser's workers run (reader, profiler, a small recipe) must itself succeed,
+/// or it would warm nothing.
+#[test]
+fn warm_up_runs_its_whole_recipe() {
+    bedside::warm_up().unwrap();
+}

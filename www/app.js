@@ -578,7 +578,8 @@ function clearResults() {
   showSections();
 }
 
-async function loadData(bytes, name) {
+/** `data`: a File (read by the worker in pieces) or the bytes of a file. */
+async function loadData(data, name) {
   if (state.running) bridge.cancel();
   state.loading = true;
   state.file = { name };
@@ -593,7 +594,12 @@ async function loadData(bytes, name) {
   updateRunButtons();
   setStatus('load', () => t('load.loading', { name }), 'busy');
   try {
-    await bridge.load(bytes, name);
+    await bridge.load(data, name, (p) => {
+      if (p?.stage === 'read' && p.total > 0) {
+        const pct = formatter({ style: 'percent', maximumFractionDigits: 0 }).format(p.done / p.total);
+        setStatus('load', () => `${t('load.loading', { name })} ${pct}`, 'busy');
+      }
+    });
     const profile = await bridge.call('profile');
     const suggested = profileColumnsOf(profile).find((c) => c.suggested_role === 'target');
     const recipe = await bridge.call('suggest', { target: suggested ? suggested.name : null });
@@ -636,8 +642,7 @@ async function loadFile(file) {
     return;
   }
   try {
-    const bytes = new Uint8Array(await file.arrayBuffer());
-    await loadData(bytes, file.name);
+    await loadData(file, file.name); // the worker reads the file itself, in pieces
   } catch (err) {
     setStatus('load', () => t('load.error', { name: file.name, error: errorText(err) }), 'error');
   }

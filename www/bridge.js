@@ -94,10 +94,10 @@ export class WorkerBridge {
     });
   }
 
-  async _sendData() {
-    const { bytes, name } = this.data;
-    const buffer = bytes.slice().buffer; // transfer a copy, keep ours for the next worker
-    const result = await this._post('load', { bytes: buffer, name }, [buffer]);
+  async _sendData(onProgress = null) {
+    // A File or Blob is passed by reference (no copy); the worker reads it in pieces.
+    const { file, name } = this.data;
+    const result = await this._post('load', { file, name }, [], onProgress);
     this.workerHasData = true;
     return result;
   }
@@ -110,7 +110,7 @@ export class WorkerBridge {
       if (module) await this._post('init', { module });
       this.workerHasModule = true;
     }
-    if (action === 'load') return this._sendData();
+    if (action === 'load') return this._sendData(onProgress);
     if (!this.workerHasData && this.data && action !== 'version') await this._sendData();
     return this._post(action, data, [], onProgress);
   }
@@ -127,11 +127,14 @@ export class WorkerBridge {
     return result;
   }
 
-  /** Keep a private copy of the file and load it into the (possibly new) worker. */
-  load(bytes, name) {
-    this.data = { bytes: new Uint8Array(bytes).slice(), name };
+  /**
+   * Load a file (a File or Blob, kept as a handle, or bytes, kept as a Blob) into the (possibly
+   * new) worker; a fresh worker is loaded from the same handle. `onProgress` sees the reading.
+   */
+  load(file, name, onProgress = null) {
+    this.data = { file: file instanceof Blob ? file : new Blob([file]), name };
     this.workerHasData = false;
-    return this.call('load');
+    return this.call('load', {}, onProgress);
   }
 
   /** Terminate the worker; everything running or queued rejects with CancelledError. */
@@ -188,8 +191,8 @@ export class WorkerPool {
   }
 
   /** Loads the file into worker 0 now; the other workers get it when a run needs them. */
-  load(bytes, name) {
-    const loaded = this.main.load(bytes, name);
+  load(file, name, onProgress = null) {
+    const loaded = this.main.load(file, name, onProgress);
     for (const b of this.bridges.slice(1)) {
       b.data = this.main.data;
       b.workerHasData = false;

@@ -81,11 +81,31 @@ const actions = {
   async version() {
     return typeof version === 'function' ? version() : null;
   },
-  async load({ bytes, name }) {
+  // `file`: a File or Blob, read here in pieces (64 KiB, then 4 MiB) straight into the core's
+  // columns, never held whole; progress as {stage: 'read', done: bytes, total: bytes}. The
+  // SHA-256 fingerprint comes first, by WebCrypto (its buffer is dropped before the reading).
+  // `bytes` (an ArrayBuffer) is read from memory.
+  async load({ file, bytes, name }, id) {
     if (session && typeof session.free === 'function') session.free();
     session = null;
-    const data = new Uint8Array(bytes);
-    session = new Session(data, name, await sha256(data));
+    if (file) {
+      const digest = await sha256(await file.arrayBuffer());
+      const reader = new FileReaderSync();
+      let last = 0;
+      const read = (offset, length) => {
+        const chunk = new Uint8Array(reader.readAsArrayBuffer(file.slice(offset, offset + length)));
+        const now = performance.now();
+        if (now - last > 100) {
+          last = now;
+          self.postMessage({ id, type: 'progress', data: { stage: 'read', done: offset + chunk.length, total: file.size, message: null } });
+        }
+        return chunk;
+      };
+      session = Session.from_file(read, file.size, name, digest);
+    } else {
+      const data = new Uint8Array(bytes);
+      session = new Session(data, name, await sha256(data));
+    }
     sessionName = name;
     return { name: sessionName };
   },

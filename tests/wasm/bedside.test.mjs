@@ -370,3 +370,20 @@ test('warm_up reads and profiles its own file without touching a session', async
   warm_up();
   assert.deepEqual(open(demoBytes, 'd.csv').profile(), before);
 });
+
+test('Session.from_file reads a file in pieces through a callback and gives the profile of the whole bytes', () => {
+  const calls = [];
+  const read = (offset, length) => {
+    calls.push([offset, length]);
+    return demoBytes.subarray(offset, offset + length);
+  };
+  const pieces = Session.from_file(read, demoBytes.length, 'patients.csv');
+  sessions.push(pieces);
+  const whole = open(demoBytes, 'patients.csv');
+  assert.deepEqual(pieces.profile(), whole.profile());
+  assert.ok(calls.length >= 3, 'read in several calls');
+  assert.ok(calls.every(([, n]) => n <= 4 << 20), 'no piece over 4 MiB');
+  // A failing read is an error naming the file, not a panic.
+  const broken = () => Session.from_file(() => { throw new Error('disk gone'); }, demoBytes.length, 'gone.csv');
+  assert.match(errorMessage(broken), /gone\.csv.*disk gone/);
+});
