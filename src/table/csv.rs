@@ -147,6 +147,9 @@ fn evidence_row(
 pub trait Source {
     /// Length in bytes.
     fn len(&self) -> u64;
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
     /// A reader from byte `from` to the end (a source that shows progress does so as it is read).
     fn open(&mut self, from: u64) -> std::io::Result<Box<dyn std::io::Read + '_>>;
 }
