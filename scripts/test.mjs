@@ -25,13 +25,13 @@ main(async () => {
     throw new StepError('www/pkg/bedside.js is missing; run `node scripts/build.mjs` first');
   }
   if (!testFiles('tests/wasm').length) throw new StepError('no test files in tests/wasm');
-  run(process.execPath, ['--test', 'tests/wasm/']);
+  run(process.execPath, ['--test', '--test-timeout=600000', 'tests/wasm/']);
 
   log('layer 3/3: browser end-to-end (tests/e2e)');
   if (!testFiles('tests/e2e').length) {
     log('SKIPPED: tests/e2e has no test files yet');
   } else {
-    run(process.execPath, ['--test', '--test-concurrency=1', 'tests/e2e/']);
+    run(process.execPath, ['--test', '--test-concurrency=1', '--test-timeout=600000', 'tests/e2e/']);
   }
   log('all test layers passed');
 });

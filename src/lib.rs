@@ -72,14 +72,12 @@ pub fn load_source(
         _ => {
             use sha2::{Digest, Sha256};
             let mut hasher = Sha256::new();
-            let mut reader = source.open(0).map_err(|e| Error::Input {
+            let io_err = |e: std::io::Error| Error::Input {
                 file: file.to_string(),
                 message: format!("cannot read the file: {e}"),
-            })?;
-            std::io::copy(&mut reader, &mut hasher).map_err(|e| Error::Input {
-                file: file.to_string(),
-                message: format!("cannot read the file: {e}"),
-            })?;
+            };
+            let mut reader = source.open(0).map_err(io_err)?;
+            std::io::copy(&mut reader, &mut hasher).map_err(io_err)?;
             hasher
                 .finalize()
                 .iter()

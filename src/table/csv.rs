@@ -181,17 +181,26 @@ pub fn read_csv(bytes: &[u8], file: &str, opts: &CsvOptions) -> Result<Parsed> {
     read_source(&mut source, file, opts)
 }
 
+/// An error about the file as a whole.
+fn input_error(file: &str) -> impl Fn(String) -> Error + Copy + '_ {
+    move |message| Error::Input {
+        file: file.to_string(),
+        message,
+    }
+}
+
+/// The file could not be read (a source's I/O failed).
+fn io_error(file: &str) -> impl Fn(std::io::Error) -> Error + Copy + '_ {
+    move |e| Error::Input {
+        file: file.to_string(),
+        message: format!("cannot read the file: {e}"),
+    }
+}
+
 /// Reads a [`Source`] into a typed table, as [`read_csv`] reads bytes (the same reader: this is
 /// it). UTF-16 files are decoded whole in memory; UTF-8 files are read in pieces.
 pub fn read_source(source: &mut dyn Source, file: &str, opts: &CsvOptions) -> Result<Parsed> {
-    let input_err = |message: String| Error::Input {
-        file: file.to_string(),
-        message,
-    };
-    let io_err = |e: std::io::Error| Error::Input {
-        file: file.to_string(),
-        message: format!("cannot read the file: {e}"),
-    };
+    let (input_err, io_err) = (input_error(file), io_error(file));
     const HEAD: usize = 64 * 1024;
     let first = head(source, HEAD).map_err(io_err)?;
     if first.starts_with(&[0xFF, 0xFE]) || first.starts_with(&[0xFE, 0xFF]) {
@@ -220,14 +229,7 @@ fn read_decoded(
     opts: &CsvOptions,
     encoding: String,
 ) -> Result<Parsed> {
-    let input_err = |message: String| Error::Input {
-        file: file.to_string(),
-        message,
-    };
-    let io_err = |e: std::io::Error| Error::Input {
-        file: file.to_string(),
-        message: format!("cannot read the file: {e}"),
-    };
+    let (input_err, io_err) = (input_error(file), io_error(file));
     let text_len = source.len().saturating_sub(skip);
     let sample = {
         use std::io::Read;

@@ -4,23 +4,13 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 import { foreignRequests, loadDemo, openPage, startEnvironment, waitForResults } from './helpers.mjs';
+import { withoutTimings } from '../common.mjs';
 
 let env;
 before(async () => { env = await startEnvironment(); });
 after(async () => { await env?.close(); });
 
 const MODELS = ['logistic_regression', 'decision_tree'];
-
-/** A deep copy without timing fields, which legitimately differ per run. */
-function withoutTimings(value) {
-  if (Array.isArray(value)) return value.map(withoutTimings);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value)
-      .filter(([k]) => k !== 'timings' && !k.endsWith('_ms'))
-      .map(([k, v]) => [k, withoutTimings(v)]));
-  }
-  return value;
-}
 
 async function reportWith(workers) {
   const ctx = await openPage(env, { url: `${env.server.url}#workers=${workers}` });

@@ -10,6 +10,7 @@ import { after, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { COLUMNS, parseCsv } from '../../scripts/gen-demo.mjs';
 import { PATHS, ROOT } from '../../scripts/lib.mjs';
+import { withoutTimings } from '../common.mjs';
 
 for (const f of [join(PATHS.pkg, 'bedside.js'), PATHS.wasmOut, PATHS.demoCsv]) {
   if (!existsSync(f)) throw new Error(`${f} is missing: run \`node scripts/build.mjs\` first`);
@@ -44,17 +45,6 @@ function runDemo() {
     demoRun = { recipe, progress, result };
   }
   return demoRun;
-}
-
-/** A deep copy without timing fields (`timings`, `*_ms`), which legitimately differ per run. */
-function withoutTimings(value) {
-  if (Array.isArray(value)) return value.map(withoutTimings);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value)
-      .filter(([k]) => k !== 'timings' && !k.endsWith('_ms'))
-      .map(([k, v]) => [k, withoutTimings(v)]));
-  }
-  return value;
 }
 
 /** Assert deep equality, numbers within `tol` (libm exp/ln may differ in the last bit). */
