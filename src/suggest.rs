@@ -161,6 +161,39 @@ pub fn suggest(table: &Table, target: Option<&str>) -> Recipe {
     }
 }
 
+/// Whether the present values are exactly two distinct ones; stops at the third (a million-row
+/// column of measurements is answered in a few values, not by sorting its text).
+fn two_values(values: &crate::table::Values) -> bool {
+    use crate::table::Values;
+    match values {
+        Values::Num(v) => {
+            let mut seen: Vec<u64> = Vec::with_capacity(3);
+            for x in v.iter().filter(|x| !x.is_nan()) {
+                let b = (x + 0.0).to_bits();
+                if !seen.contains(&b) {
+                    if seen.len() == 2 {
+                        return false;
+                    }
+                    seen.push(b);
+                }
+            }
+            seen.len() == 2
+        }
+        Values::Str(v) => {
+            let mut seen: Vec<&str> = Vec::with_capacity(3);
+            for s in v.iter().flatten() {
+                if !seen.contains(&s.as_str()) {
+                    if seen.len() == 2 {
+                        return false;
+                    }
+                    seen.push(s);
+                }
+            }
+            seen.len() == 2
+        }
+    }
+}
+
 /// The first column whose header hints at an outcome and that has two values; else the last
 /// two-valued numeric or categorical column.
 fn guess_target(table: &Table) -> Option<String> {
@@ -168,12 +201,7 @@ fn guess_target(table: &Table) -> Option<String> {
         .columns
         .iter()
         .filter(|c| matches!(c.ctype, ColumnType::Numeric | ColumnType::Categorical))
-        .filter(|c| {
-            let mut v: Vec<String> = (0..table.rows()).filter_map(|r| c.values.text(r)).collect();
-            v.sort();
-            v.dedup();
-            v.len() == 2
-        })
+        .filter(|c| two_values(&c.values))
         .collect();
     binary
         .iter()
