@@ -59,4 +59,25 @@ impl Error {
             message: message.into(),
         }
     }
+
+    /// Says where a recipe or model error happened (`"split 2"` → "split 2: ..." before its
+    /// message); other errors pass unchanged.
+    pub fn in_context(self, context: &str) -> Self {
+        match self {
+            Error::Recipe {
+                step,
+                field,
+                message,
+            } => Error::Recipe {
+                step,
+                field,
+                message: format!("{context}: {message}"),
+            },
+            Error::Model { kind, message } => Error::Model {
+                kind,
+                message: format!("{context}: {message}"),
+            },
+            e => e,
+        }
+    }
 }

@@ -1122,18 +1122,7 @@ fn run_fold(
         &mut test,
         recipe.seed.wrapping_add(f as u64),
     )
-    .map_err(|e| match e {
-        Error::Recipe {
-            step,
-            field,
-            message,
-        } => Error::Recipe {
-            step,
-            field,
-            message: format!("split {}: {message}", f + 1),
-        },
-        e => e,
-    })?;
+    .map_err(|e| e.in_context(&format!("split {}", f + 1)))?;
     if task == Task::Regression && ytr.len() != fold.train.len() {
         return Err(Error::recipe(
             "features",
@@ -1156,21 +1145,15 @@ fn run_fold(
     let mut done = 0;
     for (m, spec) in recipe.models.iter().enumerate() {
         on_unit(done, spec.kind())?;
-        let at = |e: Error| match e {
-            Error::Model { kind, message } => Error::Model {
-                kind: format!("models[{m}] ({kind})"),
-                message: format!("split {}: {message}", f + 1),
-            },
-            Error::Recipe {
-                step,
-                field,
-                message,
-            } => Error::Recipe {
-                step,
-                field,
-                message: format!("split {}: {message}", f + 1),
-            },
-            e => e,
+        let at = |e: Error| {
+            match e {
+                Error::Model { kind, message } => Error::Model {
+                    kind: format!("models[{m}] ({kind})"),
+                    message,
+                },
+                e => e,
+            }
+            .in_context(&format!("split {}", f + 1))
         };
         let ts = clock();
         let (chosen, choice) = match (&spec.search, &p.searches[m], &raw_train) {

@@ -656,22 +656,7 @@ pub fn select(
         let mut valid = data.x.take_rows(&fold.test);
         let mut ytr: Vec<bool> = fold.train.iter().map(|&i| data.labels[i]).collect();
         let fseed = seed.wrapping_add(j as u64);
-        let inner_note = |e: Error| match e {
-            Error::Recipe {
-                step,
-                field,
-                message,
-            } => Error::Recipe {
-                step,
-                field,
-                message: format!("search, inner split {}: {message}", j + 1),
-            },
-            Error::Model { kind, message } => Error::Model {
-                kind,
-                message: format!("search, inner split {}: {message}", j + 1),
-            },
-            e => e,
-        };
+        let inner_note = |e: Error| e.in_context(&format!("search, inner split {}", j + 1));
         features::fit_transform(data.features, &mut train, &mut ytr, &mut valid, fseed)
             .map_err(inner_note)?;
         if data.task == Task::Regression && ytr.len() != fold.train.len() {
