@@ -91,33 +91,18 @@ pub trait Fitted {
     fn resample(&self, _train: &mut Table, _y: &mut Vec<bool>) {}
 }
 
-/// A fitted step of any kind: what it learned, serializable (a model bundle holds the fitted
-/// pipeline). Resampling steps (`drop_rows`, `balance`) save no training rows: they only ever
-/// change training rows, and a saved pipeline transforms new records.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(tag = "fitted", rename_all = "snake_case")]
-pub enum FittedStep {
-    NormalizeCategories(clean::FittedNormalize),
-    UnitOutliers(clean::FittedUnitOutliers),
-    Clip(clean::FittedClip),
-    /// `drop_constant` and `drop_missing`.
-    DropColumns(clean::FittedDrop),
-    DropRows(missing::FittedDropRows),
-    MissingIndicator(missing::FittedIndicator),
-    Impute(impute::FittedImpute),
-    Scale(scale::FittedScale),
-    Log(scale::FittedLog),
-    OneHot(encode::FittedOneHot),
-    Ordinal(encode::FittedOrdinal),
-    /// `date_parts`, `days_between` and `age_at`.
-    Dates(dates::FittedDates),
-    Pca(reduce::FittedPca),
-    Select(select::FittedSelect),
-    Balance(balance::FittedBalance),
-}
-
-macro_rules! fitted_from {
-    ($($variant:ident($ty:ty)),* $(,)?) => {
+/// Declares `FittedStep` (one variant per fitted type, the list written once), `From` for each
+/// fitted type, and access to the fitted step inside.
+macro_rules! fitted_steps {
+    ($($(#[$doc:meta])* $variant:ident($ty:ty)),* $(,)?) => {
+        /// A fitted step of any kind: what it learned, serializable (a model bundle holds the
+        /// fitted pipeline). Resampling steps (`drop_rows`, `balance`) save no training rows:
+        /// they only ever change training rows, and a saved pipeline transforms new records.
+        #[derive(Debug, Clone, Serialize, Deserialize)]
+        #[serde(tag = "fitted", rename_all = "snake_case")]
+        pub enum FittedStep {
+            $($(#[$doc])* $variant($ty),)*
+        }
         $(impl From<$ty> for FittedStep {
             fn from(f: $ty) -> FittedStep {
                 FittedStep::$variant(f)
@@ -133,10 +118,11 @@ macro_rules! fitted_from {
     };
 }
 
-fitted_from!(
+fitted_steps!(
     NormalizeCategories(clean::FittedNormalize),
     UnitOutliers(clean::FittedUnitOutliers),
     Clip(clean::FittedClip),
+    /// `drop_constant` and `drop_missing`.
     DropColumns(clean::FittedDrop),
     DropRows(missing::FittedDropRows),
     MissingIndicator(missing::FittedIndicator),
@@ -145,6 +131,7 @@ fitted_from!(
     Log(scale::FittedLog),
     OneHot(encode::FittedOneHot),
     Ordinal(encode::FittedOrdinal),
+    /// `date_parts`, `days_between` and `age_at`.
     Dates(dates::FittedDates),
     Pca(reduce::FittedPca),
     Select(select::FittedSelect),
