@@ -97,11 +97,7 @@ impl Session {
     /// faster than hashing in wasm); otherwise it is computed here.
     #[wasm_bindgen(constructor)]
     pub fn new(bytes: &[u8], file: &str, sha256: Option<String>) -> Result<Session, JsError> {
-        Ok(Session {
-            loaded: crate::load_with_digest(bytes, file, sha256.as_deref()).map_err(err)?,
-            preview_key: crate::run::new_key().map_err(err)?,
-            staged: std::cell::RefCell::new(None),
-        })
+        Session::of(crate::load_with_digest(bytes, file, sha256.as_deref()))
     }
 
     /// Reads a file in pieces, never holding it whole: `read(offset, length)` returns those bytes
@@ -117,11 +113,7 @@ impl Session {
             read,
             size: size.max(0.0) as u64,
         };
-        Ok(Session {
-            loaded: crate::load_source(&mut source, file, sha256.as_deref()).map_err(err)?,
-            preview_key: crate::run::new_key().map_err(err)?,
-            staged: std::cell::RefCell::new(None),
-        })
+        Session::of(crate::load_source(&mut source, file, sha256.as_deref()))
     }
 
     /// The profile: `{input: {rows, columns, rejected_rows}, columns: [...]}`.
@@ -271,6 +263,15 @@ impl Session {
 }
 
 impl Session {
+    /// A session on a loaded file, with a fresh preview key.
+    fn of(loaded: crate::Result<crate::Loaded>) -> Result<Session, JsError> {
+        Ok(Session {
+            loaded: loaded.map_err(err)?,
+            preview_key: crate::run::new_key().map_err(err)?,
+            staged: std::cell::RefCell::new(None),
+        })
+    }
+
     fn ensure_staged(
         &self,
         recipe: &Recipe,
