@@ -7,14 +7,17 @@
 //! histogram of (Σg, Σh, count) per feature and bin; a split's children get their histograms by
 //! building the smaller child's from its rows and subtracting it from the parent's for the
 //! larger one (the sibling-subtraction trick), so each level scans at most half the rows.
-//! Histogram buffers come from a pool allocated once per fit. The split gain and leaf values
+//! Histograms are built row by row from a row-major copy of the bins, four rows at a time, so
+//! the updates to thirty histograms overlap instead of waiting on each other; the root's scans
+//! every row in order and takes its bin counts from a table built once per fit (counts do not
+//! change from tree to tree). Histogram buffers come from a pool allocated once per fit. The split gain and leaf values
 //! follow scikit-learn: gain = G_L²/(H_L+λ) + G_R²/(H_R+λ) − G²/(H+λ), leaf = −η·G/(H+λ), with
 //! `min_samples_leaf` rows and a hessian of at least 1e-3 on each side. Gains within 1e-10
 //! (relative) of each other are ties, won by the first feature and the lowest bin. Early
 //! stopping is not used (scikit-learn's `"auto"` turns it on only above 10,000 rows). Sample
 //! weights (`class_weight`) multiply gradients and hessians.
 
-use super::binning::{Binned, MAX_BINS};
+use super::binning::Binned;
 use super::tree::{FlatTree, Node};
 use super::{
     class_weights, ClassWeight, Classifier, ClassifierModel, FittedClassifier, FittedRegressor,
@@ -160,6 +163,9 @@ struct Best {
     gain: f64,
     feature: usize,
     bin: usize,
+    /// Σg and Σh of the rows going left (bins ≤ `bin`), from the histogram.
+    g: f64,
+    h: f64,
 }
 
 /// A leaf while growing: its row range, sums, histogram slot and best split.
@@ -178,38 +184,126 @@ struct Leaf {
 struct Booster<'a> {
     p: &'a BoostingParams,
     binned: &'a Binned,
-    /// Histogram pool: `pool[slot][f * MAX_BINS + bin]`.
-    pool: Vec<Vec<Bin>>,
+    /// The bins again, row-major (`by_row[r * features + f]`): a histogram is built row by
+    /// row, each row's codes read from one cache line and added to every feature's histogram.
+    /// Thirty independent accumulators keep the CPU (and V8's wasm code) busy where one
+    /// feature's loop would wait on its previous add to the same bin.
+    by_row: Vec<u8>,
+    /// Per feature and bin, the number of training rows (those of positive weight): the root's
+    /// counts, the same for every tree.
+    root_counts: Vec<[Bin; 256]>,
+    /// Histogram pool: `pool[slot][f][bin]`.
+    pool: Vec<Vec<[Bin; 256]>>,
     free: Vec<usize>,
     importances: Vec<f64>,
-    /// The node's gradients and hessians gathered in row order, so that the per-feature loops
-    /// read them sequentially (only the bin codes are looked up by row).
-    ordered: Vec<(f64, f64)>,
 }
 
-impl Booster<'_> {
+impl<'a> Booster<'a> {
+    /// A booster over `binned` whose training rows (those of positive weight) are `rows`.
+    fn new(p: &'a BoostingParams, binned: &'a Binned, rows: &[u32]) -> Booster<'a> {
+        let features = binned.features();
+        let mut by_row = vec![0u8; binned.rows * features];
+        for f in 0..features {
+            for (r, &c) in binned.feature(f).iter().enumerate() {
+                by_row[r * features + f] = c;
+            }
+        }
+        let mut root_counts = vec![[Bin::default(); 256]; features];
+        for &r in rows {
+            let codes = &by_row[r as usize * features..(r as usize + 1) * features];
+            for (hf, &c) in root_counts.iter_mut().zip(codes) {
+                hf[c as usize].n += 1;
+            }
+        }
+        Booster {
+            p,
+            binned,
+            by_row,
+            root_counts,
+            pool: Vec::new(),
+            free: Vec::new(),
+            importances: vec![0.0; features],
+        }
+    }
+
     fn take_slot(&mut self) -> usize {
         self.free.pop().unwrap_or_else(|| {
             self.pool
-                .push(vec![Bin::default(); self.binned.features() * MAX_BINS]);
+                .push(vec![[Bin::default(); 256]; self.binned.features()]);
             self.pool.len() - 1
         })
     }
 
-    fn build(&mut self, slot: usize, rows: &[u32], g: &[f64], h: &[f64]) {
-        self.ordered.clear();
-        self.ordered
-            .extend(rows.iter().map(|&r| (g[r as usize], h[r as usize])));
+    /// The root's histogram: every row, in row order (codes and gradients read sequentially),
+    /// and the counts copied from `root_counts` (they do not change from tree to tree), so each
+    /// row adds only its gradient and hessian.
+    fn build_root(&mut self, slot: usize, g: &[f64], h: &[f64]) {
+        let features = self.binned.features();
         let hist = &mut self.pool[slot];
-        hist.iter_mut().for_each(|b| *b = Bin::default());
-        for f in 0..self.binned.features() {
-            let codes = self.binned.feature(f);
-            let hf = &mut hist[f * MAX_BINS..(f + 1) * MAX_BINS];
-            for (&r, &(gr, hr)) in rows.iter().zip(&self.ordered) {
-                let b = &mut hf[codes[r as usize] as usize];
-                b.g += gr;
-                b.h += hr;
-                b.n += 1;
+        hist.copy_from_slice(&self.root_counts);
+        if features == 0 {
+            return;
+        }
+        let blocks = self.by_row.chunks_exact(4 * features);
+        let tail = blocks.remainder();
+        let mut r0 = 0;
+        for block in blocks {
+            let gs = [g[r0], g[r0 + 1], g[r0 + 2], g[r0 + 3]];
+            let hs = [h[r0], h[r0 + 1], h[r0 + 2], h[r0 + 3]];
+            let (c0, rest) = block.split_at(features);
+            let (c1, rest) = rest.split_at(features);
+            let (c2, c3) = rest.split_at(features);
+            for ((((hf, &a), &b), &c), &d) in hist.iter_mut().zip(c0).zip(c1).zip(c2).zip(c3) {
+                for (k, code) in [a, b, c, d].into_iter().enumerate() {
+                    let bin = &mut hf[code as usize];
+                    bin.g += gs[k];
+                    bin.h += hs[k];
+                }
+            }
+            r0 += 4;
+        }
+        for (r, codes) in (r0..).zip(tail.chunks_exact(features)) {
+            for (hf, &c) in hist.iter_mut().zip(codes) {
+                let bin = &mut hf[c as usize];
+                bin.g += g[r];
+                bin.h += h[r];
+            }
+        }
+    }
+
+    /// A child's histogram from its rows, four rows at a time: their codes for one feature go to
+    /// the same histogram, so the four updates (and the next feature's) overlap.
+    fn build(&mut self, slot: usize, rows: &[u32], g: &[f64], h: &[f64]) {
+        let features = self.binned.features();
+        let hist = &mut self.pool[slot];
+        hist.fill([Bin::default(); 256]);
+        if features == 0 {
+            return;
+        }
+        let codes = |r: usize| &self.by_row[r * features..(r + 1) * features];
+        let quads = rows.chunks_exact(4);
+        let tail = quads.remainder();
+        for q in quads {
+            let r = [q[0] as usize, q[1] as usize, q[2] as usize, q[3] as usize];
+            let gs = [g[r[0]], g[r[1]], g[r[2]], g[r[3]]];
+            let hs = [h[r[0]], h[r[1]], h[r[2]], h[r[3]]];
+            let (c0, c1, c2, c3) = (codes(r[0]), codes(r[1]), codes(r[2]), codes(r[3]));
+            for ((((hf, &a), &b), &c), &d) in hist.iter_mut().zip(c0).zip(c1).zip(c2).zip(c3) {
+                for (k, code) in [a, b, c, d].into_iter().enumerate() {
+                    let bin = &mut hf[code as usize];
+                    bin.g += gs[k];
+                    bin.h += hs[k];
+                    bin.n += 1;
+                }
+            }
+        }
+        for &r in tail {
+            let r = r as usize;
+            for (hf, &c) in hist.iter_mut().zip(codes(r)) {
+                let bin = &mut hf[c as usize];
+                bin.g += g[r];
+                bin.h += h[r];
+                bin.n += 1;
             }
         }
     }
@@ -228,7 +322,7 @@ impl Booster<'_> {
         let parent = self.score(leaf.g, leaf.h);
         let mut best: Option<Best> = None;
         for f in 0..self.binned.features() {
-            let hf = &hist[f * MAX_BINS..f * MAX_BINS + self.binned.bins(f)];
+            let hf = &hist[f][..self.binned.bins(f)];
             let (mut gl, mut hl, mut nl) = (0.0, 0.0, 0u32);
             for (b, bin) in hf[..hf.len() - 1].iter().enumerate() {
                 if bin.n == 0 {
@@ -253,6 +347,8 @@ impl Booster<'_> {
                         gain,
                         feature: f,
                         bin: b,
+                        g: gl,
+                        h: hl,
                     });
                 }
             }
@@ -264,7 +360,7 @@ impl Booster<'_> {
     fn tree(&mut self, rows: &mut [u32], g: &[f64], h: &[f64], raw: &mut [f64]) -> FlatTree {
         let mut nodes = vec![leaf_node()];
         let root_slot = self.take_slot();
-        self.build(root_slot, rows, g, h);
+        self.build_root(root_slot, g, h);
         let (mut gs, mut hs) = (0.0, 0.0);
         for &r in rows.iter() {
             gs += g[r as usize];
@@ -313,11 +409,7 @@ impl Booster<'_> {
             rows[l..leaf.end].copy_from_slice(&scratch);
             self.importances[best.feature] += best.gain;
             let parent_slot = leaf.hist.expect("splittable leaves keep a histogram");
-            let (mut gl, mut hl) = (0.0, 0.0);
-            for &r in &rows[leaf.start..l] {
-                gl += g[r as usize];
-                hl += h[r as usize];
-            }
+            let (gl, hl) = (best.g, best.h);
             let left_id = nodes.len();
             nodes.push(leaf_node());
             nodes.push(leaf_node());
@@ -364,7 +456,7 @@ impl Booster<'_> {
                     let (lo, hi) = self.pool.split_at_mut(small_slot);
                     (&hi[0], &mut lo[parent_slot])
                 };
-                for (p, s) in b.iter_mut().zip(a.iter()) {
+                for (p, s) in b.iter_mut().flatten().zip(a.iter().flatten()) {
                     p.g -= s.g;
                     p.h -= s.h;
                     p.n -= s.n;
@@ -446,14 +538,7 @@ pub(crate) fn boost(
     let mut g = vec![0.0; n];
     let mut h = vec![0.0; n];
     let mut rows: Vec<u32> = (0..n as u32).filter(|&r| w[r as usize] > 0.0).collect();
-    let mut booster = Booster {
-        p,
-        binned: &binned,
-        pool: Vec::new(),
-        free: Vec::new(),
-        importances: vec![0.0; x.ncols()],
-        ordered: Vec::new(),
-    };
+    let mut booster = Booster::new(p, &binned, &rows);
     let mut trees = Vec::with_capacity(p.max_iter);
     for _ in 0..p.max_iter {
         for r in 0..n {
@@ -565,6 +650,43 @@ mod tests {
             "{raw:?}"
         );
         assert_eq!(b.trees[0].nodes[0].threshold, 2.5);
+    }
+
+    /// The root's histogram (rows in order, counts precomputed) equals one built from the rows of
+    /// positive weight as a child's is; rows of zero weight (zero gradient) are left out of both.
+    #[test]
+    fn root_histogram_matches_a_histogram_built_from_the_rows() {
+        let x = Array2::from_shape_fn((203, 3), |(i, j)| {
+            ((i * (7 + j) + j * 13) % (40 + 50 * j)) as f64
+        });
+        let w: Vec<f64> = (0..203)
+            .map(|i| if i % 9 == 4 { 0.0 } else { 1.0 })
+            .collect();
+        let g: Vec<f64> = (0..203)
+            .map(|i| w[i] * ((i % 17) as f64 / 17.0 - 0.4))
+            .collect();
+        let h: Vec<f64> = (0..203)
+            .map(|i| w[i] * (0.05 + (i % 5) as f64 / 20.0))
+            .collect();
+        let rows: Vec<u32> = (0..203).filter(|&r| w[r as usize] > 0.0).collect();
+        let binned = Binned::new(&x);
+        let p = BoostingParams::default();
+        let mut b = Booster::new(&p, &binned, &rows);
+        let (root, child) = (b.take_slot(), b.take_slot());
+        b.build_root(root, &g, &h);
+        b.build(child, &rows, &g, &h);
+        for f in 0..3 {
+            assert!(binned.bins(f) > 4, "feature {f} has several bins");
+            for (k, (a, c)) in b.pool[root][f].iter().zip(&b.pool[child][f]).enumerate() {
+                assert_eq!(a.n, c.n, "feature {f} bin {k}");
+                assert!(
+                    (a.g - c.g).abs() < 1e-12 && (a.h - c.h).abs() < 1e-12,
+                    "feature {f} bin {k}"
+                );
+            }
+            let n: u32 = b.pool[root][f].iter().map(|bin| bin.n).sum();
+            assert_eq!(n as usize, rows.len());
+        }
     }
 
     #[test]
