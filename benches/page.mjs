@@ -1,8 +1,9 @@
 // Timings in the real page (Debian Chromium, headless): the default recipe on 569 x 30 with a pool
-// of 1 and of 2 workers, and parse + profile of the 1,000,000 x 31 file picked in the page.
+// of 1 and of 2 workers, and parse + profile of the 1,000,000 x 31 file picked in the page, with
+// the peak resident memory the renderer processes (page and workers) added while doing it.
 // Run `npm run bench` first (it generates the data into target/bench/full), then:
 //   node benches/page.mjs            (uses target/bench/full; --quick uses target/bench/quick)
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../scripts/lib.mjs';
 import { openPage, startEnvironment } from '../tests/e2e/helpers.mjs';
@@ -23,6 +24,33 @@ async function pick(page, path, rows) {
     || document.querySelector('#load-status')?.dataset.state === 'error', rows, { timeout: 600_000 });
   if ((await page.getAttribute('#load-status', 'data-state')) === 'error') throw new Error(await page.textContent('#load-status'));
   return (Date.now() - t0) / 1000;
+}
+
+/** Resident memory of Chromium's renderer processes (the page and its workers), in bytes. */
+function rendererRss() {
+  let total = 0;
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--type=renderer')) continue;
+      const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+      total += Number(kb ?? 0) * 1024;
+    } catch { /* the process ended */ }
+  }
+  return total;
+}
+
+/** Runs `work` while sampling the renderers' memory; its result and the peak above the start. */
+async function withPeakMemory(work) {
+  const base = rendererRss();
+  let peak = base;
+  const timer = setInterval(() => { peak = Math.max(peak, rendererRss()); }, 20);
+  try {
+    const result = await work();
+    peak = Math.max(peak, rendererRss());
+    return { result, added: peak - base };
+  } finally {
+    clearInterval(timer);
+  }
 }
 
 async function runOnce(page) {
@@ -55,10 +83,13 @@ try {
   }
   const wide = join(DATA, 'wide.csv');
   if (existsSync(wide)) {
-    const ctx = await openPage(env);
+    // The pool of 2: worker 0 reads the file while worker 1 computes its SHA-256 fingerprint.
+    const ctx = await openPage(env, { url: `${env.server.url}#workers=2` });
     const n = process.argv.includes('--quick') ? 100_000 : 1_000_000;
-    const seconds = await pick(ctx.page, wide, n);
-    rows.push(`| parse + profile ${n.toLocaleString('en')} x 31, picked in the page | 1 | ${seconds.toFixed(2)} s |`);
+    const { result: seconds, added } = await withPeakMemory(() => pick(ctx.page, wide, n));
+    const matrix = n * 31 * 8;
+    rows.push(`| parse + profile ${n.toLocaleString('en')} x 31, picked in the page | 2 | ${seconds.toFixed(2)} s; ` +
+      `peak renderer memory +${(added / 2 ** 20).toFixed(0)} MiB = ${(added / matrix).toFixed(2)}x the f64 matrix |`);
     await ctx.close();
   }
   console.log('| workload | workers | time in the page |\n|---|---|---|');

@@ -49,41 +49,67 @@ pub fn load(bytes: &[u8], file: &str) -> Result<Loaded> {
     load_with_digest(bytes, file, None)
 }
 
-/// As [`load`], with the SHA-256 of `bytes` (lowercase hex) already computed by the caller, e.g.
-/// by the browser's WebCrypto, several times faster than hashing in wasm. A digest that is not
-/// 64 hex digits is ignored and the bytes are hashed here.
+/// As [`load`], with the SHA-256 of `bytes` (hex) when the caller already has it (e.g. a pool
+/// worker given the digest another worker computed). A digest that is not 64 hex digits is
+/// ignored and the bytes are hashed here.
 pub fn load_with_digest(bytes: &[u8], file: &str, sha256: Option<&str>) -> Result<Loaded> {
     let mut source = bytes;
-    load_source(&mut source, file, sha256)
+    load_source(
+        &mut source,
+        file,
+        sha256.map_or(Digest::Compute, Digest::Given),
+    )
+}
+
+/// Where [`load_source`] gets the file's SHA-256 fingerprint from.
+#[derive(Debug, Clone, Copy)]
+pub enum Digest<'a> {
+    /// Computed by the caller; anything but 64 hex digits is ignored and the file is hashed here.
+    Given(&'a str),
+    /// Hashed here, by reading the file once more.
+    Compute,
+    /// Given later with [`Loaded::set_sha256`] (in the page a second worker hashes the file while
+    /// the first reads it). Until then the summary's `sha256` is empty.
+    Later,
+}
+
+/// A SHA-256 given as hex, lowercased; `None` unless it is 64 hex digits.
+fn hex_digest(d: &str) -> Option<String> {
+    (d.len() == 64 && d.bytes().all(|b| b.is_ascii_hexdigit())).then(|| d.to_ascii_lowercase())
+}
+
+/// The SHA-256 of a source's bytes, in lowercase hex (the file's fingerprint).
+pub fn hash_source(source: &mut dyn table::csv::Source, file: &str) -> Result<String> {
+    use sha2::{Digest as _, Sha256};
+    let mut hasher = Sha256::new();
+    let io_err = |e: std::io::Error| Error::Input {
+        file: file.to_string(),
+        message: format!("cannot read the file: {e}"),
+    };
+    let mut reader = source.open(0).map_err(io_err)?;
+    std::io::copy(&mut reader, &mut hasher).map_err(io_err)?;
+    Ok(hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
 }
 
 /// Reads a file given as a [`table::csv::Source`] (read in pieces, never held whole), with
-/// default options. Without a well-formed `sha256` the file is read once more to hash it.
+/// default options, its fingerprint from `digest`.
 pub fn load_source(
     source: &mut dyn table::csv::Source,
     file: &str,
-    sha256: Option<&str>,
+    digest: Digest,
 ) -> Result<Loaded> {
     let parsed = table::csv::read_source(source, file, &table::csv::CsvOptions::default())?;
-    let digest = match sha256 {
-        Some(d) if d.len() == 64 && d.bytes().all(|b| b.is_ascii_hexdigit()) => {
-            d.to_ascii_lowercase()
-        }
-        _ => {
-            use sha2::{Digest, Sha256};
-            let mut hasher = Sha256::new();
-            let io_err = |e: std::io::Error| Error::Input {
-                file: file.to_string(),
-                message: format!("cannot read the file: {e}"),
-            };
-            let mut reader = source.open(0).map_err(io_err)?;
-            std::io::copy(&mut reader, &mut hasher).map_err(io_err)?;
-            hasher
-                .finalize()
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect()
-        }
+    let digest = match digest {
+        Digest::Later => String::new(),
+        Digest::Given(d) => match hex_digest(d) {
+            Some(hex) => hex,
+            None => hash_source(source, file)?,
+        },
+        Digest::Compute => hash_source(source, file)?,
     };
     let summary = table::profile::summary_with_digest(&parsed, file, digest);
     Ok(Loaded {
@@ -94,6 +120,15 @@ pub fn load_source(
 }
 
 impl Loaded {
+    /// Sets the file's SHA-256 (64 hex digits), for a file loaded with [`Digest::Later`].
+    pub fn set_sha256(&mut self, sha256: &str) -> Result<()> {
+        self.summary.sha256 = hex_digest(sha256).ok_or_else(|| Error::Input {
+            file: self.file.clone(),
+            message: format!("the SHA-256 fingerprint must be 64 hex digits, got '{sha256}'"),
+        })?;
+        Ok(())
+    }
+
     /// The profile of the file.
     pub fn profile(&self) -> table::profile::Profile {
         table::profile::Profile {

@@ -55,6 +55,17 @@ pub fn warm_up() {
     let _ = crate::warm_up(); // only a speed-up; tested natively
 }
 
+/// The SHA-256 (lowercase hex) of a file read in pieces by `read(offset, length)` as for
+/// `Session.from_file`: a second worker hashes the file while the first reads it.
+#[wasm_bindgen]
+pub fn sha256_file(read: Function, size: f64, file: &str) -> Result<String, JsError> {
+    let mut source = JsFile {
+        read,
+        size: size.max(0.0) as u64,
+    };
+    crate::hash_source(&mut source, file).map_err(err)
+}
+
 /// This build's version.
 #[wasm_bindgen]
 pub fn version() -> String {
@@ -93,8 +104,7 @@ fn check_key(key: &[u8]) -> Result<(), JsError> {
 #[wasm_bindgen]
 impl Session {
     /// Parses a CSV file's bytes. Throws an Error naming the file and position on failure.
-    /// `sha256`: the bytes' SHA-256 in hex when the caller has it (WebCrypto is several times
-    /// faster than hashing in wasm); otherwise it is computed here.
+    /// `sha256`: the bytes' SHA-256 in hex when the caller has it; otherwise it is computed here.
     #[wasm_bindgen(constructor)]
     pub fn new(bytes: &[u8], file: &str, sha256: Option<String>) -> Result<Session, JsError> {
         Session::of(crate::load_with_digest(bytes, file, sha256.as_deref()))
@@ -109,16 +119,31 @@ impl Session {
         file: &str,
         sha256: Option<String>,
     ) -> Result<Session, JsError> {
-        let mut source = JsFile {
-            read,
-            size: size.max(0.0) as u64,
-        };
-        Session::of(crate::load_source(&mut source, file, sha256.as_deref()))
+        let digest = sha256
+            .as_deref()
+            .map_or(crate::Digest::Compute, crate::Digest::Given);
+        Session::read(read, size, file, digest)
+    }
+
+    /// As `from_file`, the SHA-256 to be given with `set_sha256` (another worker hashes the file,
+    /// `sha256_file`, while this one reads it). Until then `profile`, `run`, `stage`, `finish`
+    /// and `export_model` refuse.
+    pub fn from_file_sha256_later(
+        read: Function,
+        size: f64,
+        file: &str,
+    ) -> Result<Session, JsError> {
+        Session::read(read, size, file, crate::Digest::Later)
+    }
+
+    /// Sets the SHA-256 (64 hex digits) of a file read with `from_file_sha256_later`.
+    pub fn set_sha256(&mut self, sha256: &str) -> Result<(), JsError> {
+        self.loaded.set_sha256(sha256).map_err(err)
     }
 
     /// The profile: `{input: {rows, columns, rejected_rows}, columns: [...]}`.
     pub fn profile(&self) -> Result<JsValue, JsError> {
-        to_js(&self.loaded.profile())
+        to_js(&self.fingerprinted()?.profile())
     }
 
     /// A suggested starting recipe predicting `target` (or a guessed outcome column).
@@ -163,7 +188,7 @@ impl Session {
         let recipe = recipe_of(recipe)?;
         let mut progress = forward(on_progress);
         let out = self
-            .loaded
+            .fingerprinted()?
             .run(&recipe, &mut progress, &now_ms)
             .map_err(err)?;
         output(&out)
@@ -241,7 +266,7 @@ impl Session {
         let report: crate::report::Report =
             serde_json::from_value(value).map_err(|e| JsError::new(&format!("report: {e}")))?;
         let bundle = self
-            .loaded
+            .fingerprinted()?
             .export_model(&recipe, &report, model_index)
             .map_err(err)?;
         bundle.to_json().map_err(err)
@@ -264,6 +289,29 @@ impl Session {
 
 impl Session {
     /// A session on a loaded file, with a fresh preview key.
+    fn read(
+        read: Function,
+        size: f64,
+        file: &str,
+        digest: crate::Digest,
+    ) -> Result<Session, JsError> {
+        let mut source = JsFile {
+            read,
+            size: size.max(0.0) as u64,
+        };
+        Session::of(crate::load_source(&mut source, file, digest))
+    }
+
+    /// The loaded file, once its fingerprint is known (everything that reports the input).
+    fn fingerprinted(&self) -> Result<&crate::Loaded, JsError> {
+        if self.loaded.summary.sha256.is_empty() {
+            return Err(JsError::new(
+                "the file's SHA-256 fingerprint has not been given yet (set_sha256)",
+            ));
+        }
+        Ok(&self.loaded)
+    }
+
     fn of(loaded: crate::Result<crate::Loaded>) -> Result<Session, JsError> {
         Ok(Session {
             loaded: loaded.map_err(err)?,
@@ -279,6 +327,7 @@ impl Session {
         on_progress: Option<Function>,
     ) -> Result<usize, JsError> {
         check_key(key)?;
+        let loaded = self.fingerprinted()?;
         let text = recipe.to_json();
         if let Some((r, k, staged)) = self.staged.borrow().as_ref() {
             if *r == text && k == key {
@@ -293,8 +342,8 @@ impl Session {
             key: key.to_vec(),
         };
         let staged = crate::run::stage(
-            &self.loaded.parsed.table,
-            self.loaded.summary.clone(),
+            &loaded.parsed.table,
+            loaded.summary.clone(),
             recipe,
             &mut ctx,
         )

@@ -337,3 +337,34 @@ fn splits_computed_apart_give_the_same_report() {
 fn warm_up_runs_its_whole_recipe() {
     bedside::warm_up().unwrap();
 }
+
+/// The fingerprint: hashed here, given by the caller (WebCrypto in the page), or given later
+/// (the page hashes while a worker reads); a malformed one is refused, naming the file.
+#[test]
+fn the_sha256_fingerprint_is_hashed_given_or_set_later() {
+    use bedside::{load, load_source, Digest};
+    let bytes = b"age,sex,y\n34,F,1\n51,M,0\n";
+    let hashed = load(bytes, "f.csv").unwrap().summary.sha256;
+    // sha256sum of the same bytes.
+    assert_eq!(
+        hashed,
+        "4df09b2ec73cb5daf1f42cc916abc92d3499cfda19ecf6a504d9fc56088e7ca2"
+    );
+    let upper = hashed.to_ascii_uppercase();
+    let given = load_source(&mut &bytes[..], "f.csv", Digest::Given(&upper)).unwrap();
+    assert_eq!(given.summary.sha256, hashed);
+    let bad = load_source(&mut &bytes[..], "f.csv", Digest::Given("abc")).unwrap();
+    assert_eq!(
+        bad.summary.sha256, hashed,
+        "a malformed digest is ignored and the file hashed"
+    );
+    let mut later = load_source(&mut &bytes[..], "f.csv", Digest::Later).unwrap();
+    assert_eq!(later.summary.sha256, "");
+    let err = later.set_sha256("not hex").unwrap_err().to_string();
+    assert!(
+        err.contains("f.csv") && err.contains("64 hex digits"),
+        "{err}"
+    );
+    later.set_sha256(&upper).unwrap();
+    assert_eq!(later.summary.sha256, hashed);
+}

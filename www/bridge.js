@@ -25,7 +25,10 @@ export class WorkerBridge {
     this.pending = new Map();
     this.tail = Promise.resolve();
     this.generation = 0;
-    this.data = null; // {bytes: Uint8Array, name}
+    // The loaded file: {file: Blob, name, digest: a Promise of its SHA-256 (hex) being computed
+    // by another worker, or null; sha256: the digest once known, null when this worker's core
+    // hashes the file itself, undefined while the other worker is hashing}.
+    this.data = null;
     this.workerHasData = false;
   }
 
@@ -95,9 +98,18 @@ export class WorkerBridge {
   }
 
   async _sendData(onProgress = null) {
-    // A File or Blob is passed by reference (no copy); the worker reads it in pieces.
-    const { file, name } = this.data;
-    const result = await this._post('load', { file, name }, [], onProgress);
+    // A File or Blob is passed by reference (no copy); the worker reads it in pieces. While
+    // another worker hashes it, this one reads it and is given the digest after; later loads
+    // (a fresh worker, the other pool workers) are given the digest.
+    const data = this.data;
+    let result;
+    if (data.sha256 === undefined) {
+      result = await this._post('load', { file: data.file, name: data.name, sha256Later: true }, [], onProgress);
+      data.sha256 = await data.digest.catch(() => null); // null: this worker hashes the file
+      await this._post('set_sha256', { sha256: data.sha256 });
+    } else {
+      result = await this._post('load', { file: data.file, name: data.name, sha256: data.sha256 }, [], onProgress);
+    }
     this.workerHasData = true;
     return result;
   }
@@ -111,7 +123,8 @@ export class WorkerBridge {
       this.workerHasModule = true;
     }
     if (action === 'load') return this._sendData(onProgress);
-    if (!this.workerHasData && this.data && action !== 'version') await this._sendData();
+    // `version` and `sha256` (hashing a file for another worker) need no data loaded.
+    if (!this.workerHasData && this.data && action !== 'version' && action !== 'sha256') await this._sendData();
     return this._post(action, data, [], onProgress);
   }
 
@@ -131,8 +144,9 @@ export class WorkerBridge {
    * Load a file (a File or Blob, kept as a handle, or bytes, kept as a Blob) into the (possibly
    * new) worker; a fresh worker is loaded from the same handle. `onProgress` sees the reading.
    */
-  load(file, name, onProgress = null) {
-    this.data = { file: file instanceof Blob ? file : new Blob([file]), name };
+  load(file, name, onProgress = null, digest = null) {
+    const blob = file instanceof Blob ? file : new Blob([file]);
+    this.data = { file: blob, name, digest, sha256: digest ? undefined : null };
     this.workerHasData = false;
     return this.call('load', {}, onProgress);
   }
@@ -190,9 +204,16 @@ export class WorkerPool {
     return this.main.call(action, data, onProgress);
   }
 
-  /** Loads the file into worker 0 now; the other workers get it when a run needs them. */
+  /**
+   * Loads the file into worker 0 now, while worker 1 computes its SHA-256 fingerprint (on the
+   * other core, reading the file in pieces too); the other workers get the file, with its
+   * digest, when a run needs them.
+   */
   load(file, name, onProgress = null) {
-    const loaded = this.main.load(file, name, onProgress);
+    const blob = file instanceof Blob ? file : new Blob([file]);
+    const digest = this.size > 1 ? this.bridges[1].call('sha256', { file: blob }) : null;
+    digest?.catch(() => {}); // worker 0 then hashes the file itself
+    const loaded = this.main.load(blob, name, onProgress, digest);
     for (const b of this.bridges.slice(1)) {
       b.data = this.main.data;
       b.workerHasData = false;

@@ -3,13 +3,13 @@
 // Protocol (names, never integer codes):
 //   main → worker  {id, action, data}        action ∈ init | load | profile | suggest | preview |
 //                                            measure | run | stage | run_splits | finish | version |
-//                                            export_model | apply_model
+//                                            export_model | apply_model | sha256 | set_sha256
 //   `init` (optional, first) hands over the wasm module compiled once by the page, so that a
 //   pool of workers instantiates it without compiling it again; without it the worker fetches.
 //   worker → main  {id, type: 'progress', data: {stage, done, total, message}}
 //                  {id, type: 'done', data}
 //                  {id, type: 'error', error: message}
-import init, { Session, version, warm_up } from './pkg/bedside.js';
+import init, { Session, sha256_file, version, warm_up } from './pkg/bedside.js';
 
 // The core reports a panic (always a bug) here before the wasm instance traps, so the page can
 // say what went wrong; the bridge then replaces this worker with a fresh one.
@@ -23,14 +23,14 @@ function warmUp() {
   try { warm_up(); } catch { /* only a speed-up */ }
 }
 
-/** The SHA-256 of the file in hex, by the browser (several times faster than in wasm). */
-async function sha256(bytes) {
-  try {
-    const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
-    return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
-  } catch {
-    return undefined; // no WebCrypto (e.g. an insecure origin): the core hashes the bytes
-  }
+/** `read(offset, length)` over a File or Blob, synchronous (FileReaderSync); `onRead(bytesDone)`. */
+function reader(file, onRead = null) {
+  const sync = new FileReaderSync();
+  return (offset, length) => {
+    const chunk = new Uint8Array(sync.readAsArrayBuffer(file.slice(offset, offset + length)));
+    if (onRead) onRead(offset + chunk.length);
+    return chunk;
+  };
 }
 
 function start(module) {
@@ -42,6 +42,7 @@ function start(module) {
 }
 let session = null;
 let sessionName = null;
+let loadedFile = null; // the File or Blob of the session, to read again if need be
 
 /** Deep-convert what serde-wasm-bindgen may hand back (Map, BigInt) into plain JSON-like data. */
 function plain(value) {
@@ -82,32 +83,43 @@ const actions = {
     return typeof version === 'function' ? version() : null;
   },
   // `file`: a File or Blob, read here in pieces (64 KiB, then 4 MiB) straight into the core's
-  // columns, never held whole; progress as {stage: 'read', done: bytes, total: bytes}. The
-  // SHA-256 fingerprint comes first, by WebCrypto (its buffer is dropped before the reading).
-  // `bytes` (an ArrayBuffer) is read from memory.
-  async load({ file, bytes, name }, id) {
+  // columns, never held whole; progress as {stage: 'read', done: bytes, total: bytes}.
+  // `sha256`: its fingerprint, computed by another worker (`sha256` below); null or undefined:
+  // the core hashes the file itself. `sha256Later`: another worker is hashing it, and the digest
+  // comes with `set_sha256` after this load. `bytes` (an ArrayBuffer) is read from memory.
+  async load({ file, bytes, name, sha256, sha256Later }, id) {
     if (session && typeof session.free === 'function') session.free();
     session = null;
+    loadedFile = null;
     if (file) {
-      const digest = await sha256(await file.arrayBuffer());
-      const reader = new FileReaderSync();
       let last = 0;
-      const read = (offset, length) => {
-        const chunk = new Uint8Array(reader.readAsArrayBuffer(file.slice(offset, offset + length)));
+      const read = reader(file, (done) => {
         const now = performance.now();
         if (now - last > 100) {
           last = now;
-          self.postMessage({ id, type: 'progress', data: { stage: 'read', done: offset + chunk.length, total: file.size, message: null } });
+          self.postMessage({ id, type: 'progress', data: { stage: 'read', done, total: file.size, message: null } });
         }
-        return chunk;
-      };
-      session = Session.from_file(read, file.size, name, digest);
+      });
+      session = sha256Later
+        ? Session.from_file_sha256_later(read, file.size, name)
+        : Session.from_file(read, file.size, name, sha256 ?? undefined);
+      loadedFile = file;
     } else {
-      const data = new Uint8Array(bytes);
-      session = new Session(data, name, await sha256(data));
+      session = new Session(new Uint8Array(bytes), name, sha256 ?? undefined);
     }
     sessionName = name;
     return { name: sessionName };
+  },
+  // The SHA-256 of a File or Blob, read in pieces (for the worker reading it: see `load`).
+  async sha256({ file }) {
+    return sha256_file(reader(file), file.size, file.name ?? 'the file');
+  },
+  // The digest of the file loaded with `sha256Later`; null (the hashing worker failed or was
+  // stopped): this worker hashes the file itself.
+  async set_sha256({ sha256 }) {
+    const s = needSession();
+    s.set_sha256(sha256 || sha256_file(reader(loadedFile), loadedFile.size, sessionName));
+    return true;
   },
   async profile() {
     return plain(needSession().profile());

@@ -1,7 +1,10 @@
 // The pool of workers: a run split across several workers gives the report of one worker, the
 // wasm module is fetched (and compiled) once for all of them, and Cancel terminates every one.
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PATHS } from '../../scripts/lib.mjs';
 import { after, before, test } from 'node:test';
 import { foreignRequests, loadDemo, openPage, startEnvironment, waitForResults } from './helpers.mjs';
 import { withoutTimings } from '../common.mjs';
@@ -45,6 +48,9 @@ test('a run split across 3 workers gives the report of 1 worker; the module is f
   assert.deepEqual(three.workerFetches.filter((u) => u.endsWith('.wasm')), [], 'no worker fetched it: compiled once, handed over');
   assert.equal(three.report.evaluation.splits, 5);
   assert.deepEqual(withoutTimings(three.report), withoutTimings(one.report));
+  // The fingerprint the page computed while worker 0 read the file, and handed to the others.
+  const demo = await readFile(join(PATHS.www, 'demo', 'patients.csv'));
+  assert.equal(three.report.input.sha256, createHash('sha256').update(demo).digest('hex'));
 });
 
 test('Cancel terminates every worker of the pool; the next run works', async () => {

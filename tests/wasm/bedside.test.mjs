@@ -354,6 +354,20 @@ test('a digest computed by WebCrypto gives the same fingerprint as the core; a m
   assert.equal(open(demoBytes, 'c.csv', 'not-a-digest').profile().input.sha256, digest);
 });
 
+test('a file read with its fingerprint to come refuses to report until the page gives the SHA-256', async () => {
+  const hex = (buf) => Array.from(new Uint8Array(buf), (b) => b.toString(16).padStart(2, '0')).join('');
+  const digest = hex(await crypto.subtle.digest('SHA-256', demoBytes));
+  const s = Session.from_file_sha256_later((o, n) => demoBytes.subarray(o, o + n), demoBytes.length, 'later.csv');
+  sessions.push(s);
+  assert.throws(() => s.profile(), /fingerprint has not been given/);
+  assert.throws(() => s.run({ version: 1, target: TARGET, models: [{ kind: 'naive_bayes' }] }, null), /fingerprint has not been given/);
+  assert.throws(() => s.set_sha256('abc'), /later\.csv.*64 hex digits/);
+  s.set_sha256(digest.toUpperCase());
+  const whole = open(demoBytes, 'later.csv').profile();
+  assert.deepEqual(s.profile(), whole);
+  assert.equal(s.profile().input.sha256, digest);
+});
+
 test('warm_up reads and profiles its own file without touching a session', async () => {
   const { warm_up } = await import(pathToFileURL(join(PATHS.pkg, 'bedside.js')).href);
   const before = open(demoBytes, 'd.csv').profile();
