@@ -15,7 +15,7 @@ import { withoutTimings } from '../common.mjs';
 for (const f of [join(PATHS.pkg, 'bedside.js'), PATHS.wasmOut, PATHS.demoCsv]) {
   if (!existsSync(f)) throw new Error(`${f} is missing: run \`node scripts/build.mjs\` first`);
 }
-const { initSync, version, Session } = await import(pathToFileURL(join(PATHS.pkg, 'bedside.js')).href);
+const { initSync, version, Session, sha256_file } = await import(pathToFileURL(join(PATHS.pkg, 'bedside.js')).href);
 initSync({ module: readFileSync(PATHS.wasmOut) });
 
 const TARGET = 'readmitted_30d';
@@ -354,7 +354,7 @@ test('a digest computed by WebCrypto gives the same fingerprint as the core; a m
   assert.equal(open(demoBytes, 'c.csv', 'not-a-digest').profile().input.sha256, digest);
 });
 
-test('a file read with its fingerprint to come refuses to report until the page gives the SHA-256', async () => {
+test('a file read with its fingerprint to come (hashed by another worker) refuses to report until given the SHA-256', async () => {
   const hex = (buf) => Array.from(new Uint8Array(buf), (b) => b.toString(16).padStart(2, '0')).join('');
   const digest = hex(await crypto.subtle.digest('SHA-256', demoBytes));
   const s = Session.from_file_sha256_later((o, n) => demoBytes.subarray(o, o + n), demoBytes.length, 'later.csv');
@@ -362,6 +362,10 @@ test('a file read with its fingerprint to come refuses to report until the page 
   assert.throws(() => s.profile(), /fingerprint has not been given/);
   assert.throws(() => s.run({ version: 1, target: TARGET, models: [{ kind: 'naive_bayes' }] }, null), /fingerprint has not been given/);
   assert.throws(() => s.set_sha256('abc'), /later\.csv.*64 hex digits/);
+  // What the page's second worker computes, reading the file in pieces as the first does.
+  const read = (o, n) => demoBytes.subarray(o, o + n);
+  assert.equal(sha256_file(read, demoBytes.length, 'later.csv'), digest);
+  assert.throws(() => sha256_file(() => { throw new Error('disk gone'); }, demoBytes.length, 'gone.csv'), /gone\.csv/);
   s.set_sha256(digest.toUpperCase());
   const whole = open(demoBytes, 'later.csv').profile();
   assert.deepEqual(s.profile(), whole);
