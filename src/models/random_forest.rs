@@ -158,26 +158,39 @@ pub(crate) fn grow_forest(
 ) -> Forest {
     let binned = Binned::new(x);
     let n = y.len();
-    let mut counts = vec![0.0f64; n];
-    let mut weights = vec![0.0f64; n];
-    let trees = (0..trees)
-        .map(|t| {
-            let mut rng = ChaCha8Rng::seed_from_u64(seed);
-            rng.set_stream(t as u64);
-            if bootstrap {
-                counts.iter_mut().for_each(|c| *c = 0.0);
-                for _ in 0..n {
-                    counts[super::draw_index(&mut rng, 0, n)] += 1.0;
-                }
-            } else {
-                counts.iter_mut().for_each(|c| *c = 1.0);
+    // Tree `t` draws from its own stream of the seed, so the trees are independent: grown on
+    // threads natively (in the order of `t` either way, the same forest), one after another in
+    // wasm. Each thread keeps its own bootstrap buffers.
+    let grow_tree = |t: usize, (counts, weights): &mut (Vec<f64>, Vec<f64>)| {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        rng.set_stream(t as u64);
+        if bootstrap {
+            counts.iter_mut().for_each(|c| *c = 0.0);
+            for _ in 0..n {
+                counts[super::draw_index(&mut rng, 0, n)] += 1.0;
             }
-            for ((o, c), b) in weights.iter_mut().zip(&counts).zip(w) {
-                *o = c * b;
-            }
-            grow(cfg, Source::Binned(&binned), y, &weights, Some(&mut rng))
-        })
-        .collect();
+        } else {
+            counts.iter_mut().for_each(|c| *c = 1.0);
+        }
+        for ((o, c), b) in weights.iter_mut().zip(counts.iter()).zip(w) {
+            *o = c * b;
+        }
+        grow(cfg, Source::Binned(&binned), y, weights, Some(&mut rng))
+    };
+    let buffers = || (vec![0.0f64; n], vec![0.0f64; n]);
+    #[cfg(not(target_arch = "wasm32"))]
+    let trees = {
+        use rayon::prelude::*;
+        (0..trees)
+            .into_par_iter()
+            .map_init(buffers, |b, t| grow_tree(t, b))
+            .collect()
+    };
+    #[cfg(target_arch = "wasm32")]
+    let trees = {
+        let mut b = buffers();
+        (0..trees).map(|t| grow_tree(t, &mut b)).collect()
+    };
     Forest { trees }
 }
 
