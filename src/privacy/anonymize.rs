@@ -404,8 +404,45 @@ impl Search<'_> {
         bad
     }
 
+    /// A search over the same data with its own scratch buffers.
+    #[cfg(not(target_arch = "wasm32"))]
+    fn fork(&self) -> Self {
+        Search {
+            map: FxMap::default(),
+            pairs: FxMap::default(),
+            keys: Vec::with_capacity(self.n),
+            evaluated: 0,
+            ..*self
+        }
+    }
+
+    /// Whether each node satisfies the target, in the order given (natively on threads, each
+    /// with its own scratch; in wasm one after another).
+    fn evaluate_all(
+        &mut self,
+        nodes: &[usize],
+        decode: &(dyn Fn(usize) -> Vec<usize> + Sync),
+    ) -> Vec<bool> {
+        self.evaluated += nodes.len();
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            use rayon::prelude::*;
+            let this = &*self;
+            nodes
+                .par_iter()
+                .map_init(|| this.fork(), |s, &x| s.evaluate(&decode(x)).satisfies)
+                .collect()
+        }
+        #[cfg(target_arch = "wasm32")]
+        {
+            nodes
+                .iter()
+                .map(|&x| self.evaluate(&decode(x)).satisfies)
+                .collect()
+        }
+    }
+
     fn evaluate(&mut self, levels: &[usize]) -> Evaluation {
-        self.evaluated += 1;
         let bad = self.classes(levels);
         let suppressed: usize = self
             .map
@@ -540,18 +577,18 @@ impl KAnonymize {
             }
         }
         for &h in &order {
-            for &node in &by_height[h] {
-                if status[node] != 0 {
-                    continue;
-                }
-                let levels = decode(node);
-                let e = search.evaluate(&levels);
+            // The nodes of one height are neither ancestors nor descendants of each other, so
+            // tagging from one never reaches another: the ones unknown now are all evaluated
+            // (on threads natively), then tagged from in order, as one after another would be.
+            let todo: Vec<usize> = by_height[h]
+                .iter()
+                .copied()
+                .filter(|&x| status[x] == 0)
+                .collect();
+            let verdicts = search.evaluate_all(&todo, &decode);
+            for (&node, satisfies) in todo.iter().zip(verdicts) {
                 // Tag ancestors (satisfying) or descendants (failing).
-                let (mark, up) = if e.satisfies {
-                    (1u8, true)
-                } else {
-                    (2u8, false)
-                };
+                let (mark, up) = if satisfies { (1u8, true) } else { (2u8, false) };
                 let mut stack = vec![node];
                 status[node] = mark;
                 while let Some(x) = stack.pop() {
