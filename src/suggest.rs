@@ -4,7 +4,7 @@
 use crate::eval::split::Evaluation;
 use crate::features::{encode::OneHot, impute, scale, FeatureStep};
 use crate::models::{logistic::LogisticParams, tree::TreeParams, ModelSpec};
-use crate::privacy::detect::{detect_table, Verdict};
+use crate::privacy::detect::{detect_table, header_kind, Verdict};
 use crate::privacy::ops::{
     drop::Drop, generalize::Generalize, pseudonymize::Pseudonymize, scrub_text::ScrubText,
     truncate::Truncate,
@@ -15,22 +15,6 @@ use crate::table::csv::normalize_header;
 use crate::table::profile::suggested_role;
 use crate::table::{ColumnType, Table};
 use std::collections::BTreeMap;
-
-/// Headers (normalized) of record-number-like identifiers, which are pseudonymized (so that a
-/// patient's rows stay linkable) rather than dropped.
-const RECORD_NUMBER_HEADERS: &[&str] = &[
-    "mrn",
-    "medicalrecordnumber",
-    "recordnumber",
-    "patientid",
-    "id",
-    "病历号",
-];
-
-/// Quasi-identifier headers (normalized) coarsened by default: ages into 10-year bands, ZIP
-/// codes to their first three digits (as HIPAA Safe Harbor's geographic rule).
-const AGE_HEADERS: &[&str] = &["age", "年龄"];
-const ZIP_HEADERS: &[&str] = &["zip", "zipcode", "postcode", "postalcode", "邮编"];
 
 /// Headers (normalized) that usually hold the outcome.
 const OUTCOME_HINTS: &[&str] = &[
@@ -63,7 +47,9 @@ pub fn suggest(table: &Table, target: Option<&str>) -> Recipe {
         if Some(&c.name) == target.as_ref() {
             continue;
         }
-        let header = normalize_header(&c.name);
+        // What the header alone names (record numbers are pseudonymized, ages banded, ZIP
+        // codes truncated), and the kind detection settled on from header and values.
+        let header = header_kind(&c.name).map(|(k, _)| k);
         let kind = d.kind.as_deref().unwrap_or("");
         let role = match d.verdict {
             Verdict::DirectIdentifier if c.ctype == ColumnType::Text => Role::Text,
@@ -82,24 +68,20 @@ pub fn suggest(table: &Table, target: Option<&str>) -> Recipe {
         };
         match role {
             Role::Identifier
-                if RECORD_NUMBER_HEADERS.contains(&header.as_str())
+                if header == Some("mrn")
                     || (kind == "record_id" && c.ctype != ColumnType::Text) =>
             {
                 pseudo.push(c.name.clone())
             }
             Role::Identifier => drop.push(c.name.clone()),
             Role::Text => scrub.push(c.name.clone()),
-            Role::Quasi
-                if c.ctype == ColumnType::Numeric && AGE_HEADERS.contains(&header.as_str()) =>
-            {
+            Role::Quasi if c.ctype == ColumnType::Numeric && header == Some("age") => {
                 coarsen.push(PrivacyStep::Generalize(Generalize {
                     top: Some(90.0),
                     ..Generalize::width(&c.name, 10.0)
                 }))
             }
-            Role::Quasi
-                if c.ctype != ColumnType::Numeric && ZIP_HEADERS.contains(&header.as_str()) =>
-            {
+            Role::Quasi if c.ctype != ColumnType::Numeric && header == Some("zip") => {
                 coarsen.push(PrivacyStep::Truncate(Truncate {
                     column: c.name.clone(),
                     keep: 3,

@@ -372,3 +372,58 @@ proptest::proptest! {
         let _ = bedside::privacy::detect::value_kind(&text);
     }
 }
+
+#[test]
+fn reader_profile_and_suggest_follow_the_one_header_list() {
+    // Headers only the detection list knew before: the reader keeps an insurance number as
+    // text, the profile suggests `quasi` for a city, the suggested recipe pseudonymizes a
+    // 病案号, bands `Age_Years` and truncates a 邮政编码 (all through `header_kind`).
+    let csv = "Member ID,病案号,Age_Years,邮政编码,city,DOB,glucose,outcome\n\
+               100234,A0001,34,010010,Hohhot,1980-02-03,5.1,0\n\
+               100235,A0002,71,100082,Shanghai,1951-07-09,6.3,1\n\
+               100236,A0003,55,200031,Beijing,1969-11-30,7.2,0\n\
+               100237,A0004,48,200032,Tianjin,1976-05-14,5.8,1\n";
+    let t = table(csv);
+    let ty = |n: &str| t.column(n).unwrap().ctype;
+    use bedside::table::ColumnType;
+    assert_eq!(ty("Member ID"), ColumnType::Identifier);
+    assert_eq!(ty("病案号"), ColumnType::Identifier);
+    assert_eq!(
+        ty("DOB"),
+        ColumnType::Date,
+        "a birth date is still read as a date"
+    );
+    assert_eq!(ty("Age_Years"), ColumnType::Numeric);
+    assert_eq!(
+        bedside::table::profile::suggested_role("city", ColumnType::Categorical),
+        "quasi"
+    );
+    assert_eq!(
+        bedside::table::profile::suggested_role("DOB", ColumnType::Date),
+        "quasi"
+    );
+    assert_eq!(
+        bedside::table::profile::suggested_role("glucose", ColumnType::Numeric),
+        "feature"
+    );
+    let recipe = serde_json::to_value(bedside::suggest::suggest(&t, Some("outcome"))).unwrap();
+    let step = |op: &str| {
+        recipe["privacy"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["op"] == op)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {op} step in {recipe}"))
+    };
+    assert_eq!(
+        step("pseudonymize")["columns"],
+        serde_json::json!(["病案号"])
+    );
+    assert_eq!(
+        step("drop")["columns"],
+        serde_json::json!(["Member ID", "DOB"])
+    );
+    assert_eq!(step("generalize")["column"], "Age_Years");
+    assert_eq!(step("truncate")["column"], "邮政编码");
+}

@@ -308,7 +308,10 @@ const PERSON_DATE_WORDS: &[&str] = &[
     "admi", "discharg", "death", "died", "visit", "surgery", "入院", "出院", "死亡", "就诊", "手术",
 ];
 
-fn header_kind(name: &str) -> Option<(&'static str, Verdict)> {
+/// The identifier kind and verdict a header names, if any: the one list of header names that
+/// the reader (identifier columns kept as text), the profile (suggested roles) and the suggested
+/// recipe (what is pseudonymized, banded or truncated) consult.
+pub fn header_kind(name: &str) -> Option<(&'static str, Verdict)> {
     let h = normalize_header(name);
     HEADERS
         .iter()

@@ -749,45 +749,6 @@ pub fn parse_date(s: &str) -> Option<(i32, u32, u32)> {
     ((1..=12).contains(&m) && d >= 1 && d <= days[(m - 1) as usize]).then_some((y, m, d))
 }
 
-/// Header names (lower-case, ASCII letters only compared) that name a direct identifier.
-const IDENTIFIER_HEADERS: &[&str] = &[
-    "name",
-    "patientname",
-    "fullname",
-    "firstname",
-    "lastname",
-    "surname",
-    "givenname",
-    "familyname",
-    "mrn",
-    "medicalrecordnumber",
-    "recordnumber",
-    "patientid",
-    "id",
-    "ssn",
-    "socialsecuritynumber",
-    "phone",
-    "phonenumber",
-    "telephone",
-    "mobile",
-    "cell",
-    "fax",
-    "email",
-    "emailaddress",
-    "address",
-    "streetaddress",
-    "street",
-    "姓名",
-    "身份证号",
-    "身份证",
-    "电话",
-    "手机",
-    "手机号",
-    "住址",
-    "地址",
-    "病历号",
-];
-
 /// Normalizes a header for matching: lower-case, without spaces, `_`, `-` and `.`.
 pub fn normalize_header(name: &str) -> String {
     name.chars()
@@ -797,8 +758,12 @@ pub fn normalize_header(name: &str) -> String {
 }
 
 /// Is this header the name of a direct identifier?
+/// Its values are read as text (an MRN keeps its leading zeros, a phone number is not summed);
+/// a birth date, also a direct identifier, is still read as a date.
 pub fn is_identifier_header(name: &str) -> bool {
-    IDENTIFIER_HEADERS.contains(&normalize_header(name).as_str())
+    use crate::privacy::detect::{header_kind, Verdict};
+    header_kind(name)
+        .is_some_and(|(kind, v)| v == Verdict::DirectIdentifier && kind != "birth_date")
 }
 
 /// Infers a column's type from its header and present values.

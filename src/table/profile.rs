@@ -1,8 +1,9 @@
 //! Per-column profile: the first thing a user sees after loading a file.
 
-use super::csv::{normalize_header, Parsed, RejectedRow, Repair};
+use super::csv::{Parsed, RejectedRow, Repair};
 use super::{format_number, ColumnType, Table, Values};
 use crate::privacy::detect::{detect_table, Detection};
+use crate::privacy::detect::{header_kind, Verdict};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -51,28 +52,6 @@ pub struct ColumnProfile {
     pub detection: Detection,
 }
 
-/// Header names (normalized) that are typical quasi-identifiers.
-const QUASI_HEADERS: &[&str] = &[
-    "age",
-    "sex",
-    "gender",
-    "zip",
-    "zipcode",
-    "postcode",
-    "postalcode",
-    "dateofbirth",
-    "dob",
-    "birthdate",
-    "birthdate",
-    "race",
-    "ethnicity",
-    "maritalstatus",
-    "年龄",
-    "性别",
-    "出生日期",
-    "邮编",
-];
-
 /// Builds the profile of a parsed file.
 pub fn profile(parsed: &Parsed, file: &str, bytes: &[u8]) -> Profile {
     let table = &parsed.table;
@@ -112,7 +91,12 @@ pub fn suggested_role(name: &str, ctype: ColumnType) -> &'static str {
     match ctype {
         ColumnType::Identifier => "identifier",
         ColumnType::Text => "text",
-        _ if QUASI_HEADERS.contains(&normalize_header(name).as_str()) => "quasi",
+        // Headers of quasi-identifiers, and birth dates (kept as dates, measured as quasi).
+        _ if header_kind(name)
+            .is_some_and(|(kind, v)| v == Verdict::QuasiIdentifier || kind == "birth_date") =>
+        {
+            "quasi"
+        }
         ColumnType::Date => "ignore",
         _ => "feature",
     }
