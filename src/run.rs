@@ -93,6 +93,10 @@ pub struct Staged {
     /// The modelling of the original data restricted to the columns that survive the privacy
     /// steps (see [`Report::original`]), or why it cannot be prepared.
     original: Option<Original>,
+    /// The feature steps last fitted on a split (by split number of [`Staged::split_of`]), kept
+    /// for the next unit of the same split: a worker given the models of one split one at a
+    /// time fits them once.
+    fitted: std::sync::Mutex<Option<(usize, std::sync::Arc<FoldData>)>>,
 }
 
 /// The original-data side of the privacy-cost comparison.
@@ -103,16 +107,25 @@ struct Original {
 }
 
 impl Staged {
-    /// Independent units of work: the splits of the evaluation (0 without models), followed,
-    /// when the original data is compared, by the splits of the original data.
+    /// Independent units of work: every model on every split of the evaluation (0 without
+    /// models), followed, when the original data is compared, by every model on every split of
+    /// the original data. Unit `u` is model `u % m` on split `u / m` (`m` models); the units of
+    /// one split are consecutive.
     pub fn units(&self) -> usize {
-        self.masked_units() + self.original_units()
+        (self.masked_units() + self.original_units()) * self.models()
     }
 
+    /// Models of the recipe (0 without modelling).
+    fn models(&self) -> usize {
+        self.prepared.as_ref().map_or(0, |p| p.model_units.len())
+    }
+
+    /// Splits of the masked data.
     fn masked_units(&self) -> usize {
         self.prepared.as_ref().map_or(0, |p| p.folds.len())
     }
 
+    /// Splits of the original data (0 when it is not compared or cannot be prepared).
     fn original_units(&self) -> usize {
         match &self.original {
             Some(Original {
@@ -122,7 +135,14 @@ impl Staged {
         }
     }
 
-    /// The modelling and split of unit `u`, and whether it is on the original data.
+    /// The split and model of unit `u`.
+    fn unit_of(&self, u: usize) -> Option<(usize, usize)> {
+        let m = self.models();
+        (m > 0 && u < self.units()).then(|| (u / m, u % m))
+    }
+
+    /// The modelling and fold of split `u` (masked splits first, then the original data's),
+    /// and whether it is on the original data.
     fn split_of(&self, u: usize) -> Option<(&Prepared, usize, bool)> {
         let n = self.masked_units();
         if u < n {
@@ -290,11 +310,14 @@ pub fn stage(
         masked,
         prepared,
         original,
+        fitted: std::sync::Mutex::new(None),
     })
 }
 
-/// Computes the splits `which` (units of [`Staged::units`]) for every model. Natively the
-/// splits run on all cores (rayon); in the browser a pool of workers each computes some.
+/// Computes the units `which` (a model on a split, see [`Staged::units`]), one result per
+/// unit in the order asked. Consecutive units of one split share one fit of the feature steps.
+/// Natively the splits, and the models of a split, run on all cores (rayon); in the browser a
+/// pool of workers each computes some units.
 pub fn run_splits(
     staged: &Staged,
     recipe: &Recipe,
@@ -306,14 +329,30 @@ pub fn run_splits(
     };
     if let Some(&bad) = which.iter().find(|&&u| u >= staged.units()) {
         return Err(Error::Data(format!(
-            "split {} asked for, but the evaluation has {}",
+            "unit {} asked for, but the evaluation has {} ({} split(s) × {} model(s))",
             bad + 1,
-            staged.units()
+            staged.units(),
+            staged.units() / staged.models().max(1),
+            staged.models()
         )));
     }
-    let total = which.len() * p.units_per_split();
+    // Progress units: per unit, its model's (1, plus candidates × inner folds with a search).
+    let weight = |u: usize| staged.unit_of(u).map_or(1, |(_, m)| p.model_units[m]);
+    let total: usize = which.iter().map(|&u| weight(u)).sum();
     ctx.report("models", 0, total, "evaluation started".into())?;
-    let results = splits_parallel(staged, recipe, which, ctx, total)?;
+    // Runs of consecutive units on the same split.
+    let mut groups: Vec<&[usize]> = Vec::new();
+    let mut rest = which;
+    while let Some(&first) = rest.first() {
+        let split = first / staged.models();
+        let n = rest
+            .iter()
+            .take_while(|&&u| u / staged.models() == split)
+            .count();
+        groups.push(&rest[..n]);
+        rest = &rest[n..];
+    }
+    let results = splits_parallel(staged, recipe, &groups, ctx, total, &weight)?;
     ctx.report("models", total, total, "evaluation done".into())?;
     Ok(results)
 }
@@ -322,29 +361,39 @@ pub fn run_splits(
 fn splits_parallel(
     staged: &Staged,
     recipe: &Recipe,
-    which: &[usize],
+    groups: &[&[usize]],
     ctx: &mut Context,
     total: usize,
+    weight: &(dyn Fn(usize) -> usize + Sync),
 ) -> Result<Vec<FoldResult>> {
     use rayon::prelude::*;
     let clock = ctx.now_ms;
     let threads = rayon::current_num_threads().max(1);
-    let per = total / which.len().max(1);
-    let mut out = Vec::with_capacity(which.len());
-    for chunk in which.chunks(threads) {
-        let results: Vec<Result<FoldResult>> = chunk
+    let splits = staged.units() / staged.models().max(1);
+    let mut out = Vec::new();
+    let mut done = 0;
+    for chunk in groups.chunks(threads) {
+        let results: Vec<Result<Vec<FoldResult>>> = chunk
             .par_iter()
-            .map(|&u| unit_result(staged, recipe, u, clock, &mut |_, _| Ok(())))
+            .map(|units| group_results(staged, recipe, units, clock, &mut |_, _| Ok(())))
             .collect();
         for r in results {
-            out.push(r?);
+            out.extend(r?);
         }
-        let last = chunk.last().copied().unwrap_or(0);
+        done += chunk
+            .iter()
+            .flat_map(|g| g.iter())
+            .map(|&u| weight(u))
+            .sum::<usize>();
+        let split = chunk
+            .last()
+            .and_then(|g| g.first())
+            .map_or(0, |&u| u / staged.models().max(1));
         ctx.report(
             "models",
-            out.len() * per,
+            done,
             total,
-            format!("split {}/{} done", last + 1, staged.units()),
+            format!("split {}/{splits} done", split + 1),
         )?;
     }
     Ok(out)
@@ -354,57 +403,156 @@ fn splits_parallel(
 fn splits_parallel(
     staged: &Staged,
     recipe: &Recipe,
-    which: &[usize],
+    groups: &[&[usize]],
     ctx: &mut Context,
     total: usize,
+    weight: &(dyn Fn(usize) -> usize + Sync),
 ) -> Result<Vec<FoldResult>> {
-    let per = total / which.len().max(1);
     let now = ctx.now_ms;
-    let units = staged.units();
-    let mut out = Vec::with_capacity(which.len());
-    for (i, &u) in which.iter().enumerate() {
+    let splits = staged.units() / staged.models().max(1);
+    let mut out = Vec::new();
+    let mut offset = 0;
+    for units in groups {
+        let split = units[0] / staged.models().max(1);
         let r = {
             let mut on_unit = |done: usize, what: &str| {
                 ctx.report(
                     "models",
-                    i * per + done,
+                    offset + done,
                     total,
-                    format!("{what} on split {}/{units}", u + 1),
+                    format!("{what} on split {}/{splits}", split + 1),
                 )
             };
-            unit_result(staged, recipe, u, now, &mut on_unit)?
+            group_results(staged, recipe, units, now, &mut on_unit)?
         };
-        out.push(r);
+        offset += units.iter().map(|&u| weight(u)).sum::<usize>();
+        out.extend(r);
     }
     Ok(out)
 }
 
-/// Computes unit `u` (see [`Staged::units`]). A failure on the original data does not stop the
-/// run: it is kept in the result and reported in `Report::original`.
-fn unit_result(
+/// Computes consecutive units of one split (see [`Staged::units`]): the feature steps fitted
+/// once (or taken from the last fit of this split), then each unit's model. A failure on the
+/// original data does not stop the run: it is kept in the results and reported in
+/// `Report::original`.
+fn group_results(
     staged: &Staged,
     recipe: &Recipe,
-    u: usize,
-    clock: &dyn Fn() -> f64,
+    units: &[usize],
+    clock: &(dyn Fn() -> f64 + Sync),
     on_unit: &mut dyn FnMut(usize, &str) -> Result<()>,
-) -> Result<FoldResult> {
-    let Some((p, f, original)) = staged.split_of(u) else {
-        return Err(Error::Data(format!("split {} does not exist", u + 1)));
+) -> Result<Vec<FoldResult>> {
+    let Some((split, _)) = units.first().and_then(|&u| staged.unit_of(u)) else {
+        return Ok(Vec::new());
     };
-    match run_fold(p, recipe, f, clock, on_unit) {
-        Ok(mut r) => {
-            r.unit = u;
-            Ok(r)
+    let Some((p, f, original)) = staged.split_of(split) else {
+        return Err(Error::Data(format!("split {} does not exist", split + 1)));
+    };
+    let failed = |e: Error| -> Result<Vec<FoldResult>> {
+        if original && e != Error::Cancelled {
+            Ok(units
+                .iter()
+                .map(|&u| FoldResult {
+                    unit: u,
+                    inputs: Vec::new(),
+                    steps: Vec::new(),
+                    models: Vec::new(),
+                    failed: Some(e.to_string()),
+                })
+                .collect())
+        } else {
+            Err(e)
         }
-        Err(e) if original && e != Error::Cancelled => Ok(FoldResult {
-            unit: u,
-            inputs: Vec::new(),
-            steps: Vec::new(),
-            models: Vec::new(),
-            failed: Some(e.to_string()),
-        }),
-        Err(e) => Err(e),
+    };
+    let cached = staged
+        .fitted
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .as_ref()
+        .filter(|(s, _)| *s == split)
+        .map(|(_, d)| d.clone());
+    let data = match cached {
+        Some(d) => d,
+        None => match fit_features(p, recipe, f) {
+            Ok(d) => {
+                let d = std::sync::Arc::new(d);
+                *staged.fitted.lock().unwrap_or_else(|e| e.into_inner()) = Some((split, d.clone()));
+                d
+            }
+            Err(e) => return failed(e),
+        },
+    };
+    let models: Vec<usize> = units.iter().map(|&u| u % staged.models()).collect();
+    #[cfg(not(target_arch = "wasm32"))]
+    let fits: Vec<Result<ModelFold>> = {
+        use rayon::prelude::*;
+        let _ = on_unit;
+        models
+            .par_iter()
+            .map(|&m| fit_model(p, recipe, f, m, &data, clock, &mut |_, _| Ok(())))
+            .collect()
+    };
+    #[cfg(target_arch = "wasm32")]
+    let fits: Vec<Result<ModelFold>> = {
+        let mut done = 0;
+        models
+            .iter()
+            .map(|&m| {
+                let r = fit_model(p, recipe, f, m, &data, clock, &mut |d, what| {
+                    on_unit(done + d, what)
+                });
+                done += p.model_units[m];
+                r
+            })
+            .collect()
+    };
+    // After the split's last model its fit is not needed again.
+    if models.last() == Some(&(staged.models() - 1)) {
+        let mut fitted = staged.fitted.lock().unwrap_or_else(|e| e.into_inner());
+        if fitted.as_ref().is_some_and(|(s, _)| *s == split) {
+            *fitted = None;
+        }
     }
+    let mut out = Vec::with_capacity(units.len());
+    for (&u, fit) in units.iter().zip(fits) {
+        match fit {
+            Ok(mf) => out.push(FoldResult {
+                unit: u,
+                inputs: data.names.clone(),
+                steps: data.steps.clone(),
+                models: vec![mf],
+                failed: None,
+            }),
+            Err(e) => return failed(e),
+        }
+    }
+    Ok(out)
+}
+
+/// The results of every unit (sorted, each exactly once) as one result per split, its models in
+/// the recipe's order.
+fn per_split(results: Vec<FoldResult>, models: usize) -> Result<Vec<FoldResult>> {
+    let mut out: Vec<FoldResult> = Vec::with_capacity(results.len() / models.max(1));
+    for r in results {
+        let split = r.unit / models;
+        match out.last_mut() {
+            Some(last) if last.unit == split => {
+                if last.failed.is_none()
+                    && r.failed.is_none()
+                    && (last.inputs != r.inputs || last.steps.len() != r.steps.len())
+                {
+                    return Err(Error::Data(format!(
+                        "the results of split {} disagree on the fitted feature steps",
+                        split + 1
+                    )));
+                }
+                last.failed = last.failed.take().or(r.failed);
+                last.models.extend(r.models);
+            }
+            _ => out.push(FoldResult { unit: split, ..r }),
+        }
+    }
+    Ok(out)
 }
 
 /// Assembles the report from the results of every split (in any order, each exactly once).
@@ -416,6 +564,7 @@ pub fn finish(
 ) -> Result<Output> {
     let all = staged.units();
     let n_masked = staged.masked_units();
+    let n_models = staged.models();
     let Staged {
         start_ms,
         input,
@@ -425,14 +574,20 @@ pub fn finish(
         masked,
         prepared,
         original,
+        fitted: _,
     } = staged;
     results.sort_by_key(|r| r.unit);
     let units: Vec<usize> = results.iter().map(|r| r.unit).collect();
     if prepared.is_some() && units != (0..all).collect::<Vec<_>>() {
         return Err(Error::Data(format!(
-            "the results cover splits {units:?}; the evaluation has {all} (each exactly once)"
+            "the results cover units {units:?}; the evaluation has {all} (each exactly once)"
         )));
     }
+    let mut results = if n_models == 0 {
+        results
+    } else {
+        per_split(results, n_models)?
+    };
     let original_results = results.split_off(n_masked.min(results.len()));
     let masked_rows = prepared.as_ref().map_or(0, |p| p.x_table.rows());
     let (target, evaluation, models) = match prepared {
@@ -773,11 +928,6 @@ pub struct Prepared {
 }
 
 impl Prepared {
-    /// Progress units of one split (see `model_units`).
-    pub fn units_per_split(&self) -> usize {
-        self.model_units.iter().sum()
-    }
-
     /// Class labels of the modelling rows (all false for regression).
     pub fn labels(&self) -> &[bool] {
         &self.y.labels
@@ -1092,24 +1242,31 @@ pub fn prepare(masked: &Table, recipe: &Recipe, audit: &mut Vec<AuditEntry>) -> 
     })
 }
 
-/// Fits the feature steps on split `f`'s training rows and every model on the result (a model
-/// with a nested search: the candidate the search picks on those training rows alone); scores
-/// them on the test rows. `on_unit(done, what)` reports the progress units of this split done
-/// so far (see [`Prepared::units_per_split`]); an error from it stops.
-fn run_fold(
-    p: &Prepared,
-    recipe: &Recipe,
-    f: usize,
-    clock: &dyn Fn() -> f64,
-    on_unit: &mut dyn FnMut(usize, &str) -> Result<()>,
-) -> Result<FoldResult> {
-    let (task, y, x_table, folds, threshold, repeats) =
-        (p.task, &p.y, &p.x_table, &p.folds, p.threshold, p.repeats);
+/// The feature steps fitted on one split's training rows and applied to both sides: what every
+/// model of the split is fitted and scored on.
+pub(crate) struct FoldData {
+    /// Model input columns after the feature steps.
+    names: Vec<String>,
+    steps: Vec<features::StepFit>,
+    xtr: ndarray::Array2<f64>,
+    xte: ndarray::Array2<f64>,
+    /// Training labels after the steps (a balancing step may add or remove rows).
+    ytr: Vec<bool>,
+    yr_tr: Vec<f64>,
+    yte: Vec<bool>,
+    yr_te: Vec<f64>,
+    /// The outer training rows before the feature steps (all a nested search may see), when a
+    /// model has a search.
+    raw_train: Option<(Table, Vec<bool>)>,
+}
+
+/// Fits the feature steps on split `f`'s training rows and applies them to both sides.
+fn fit_features(p: &Prepared, recipe: &Recipe, f: usize) -> Result<FoldData> {
+    let (task, y, x_table, folds) = (p.task, &p.y, &p.x_table, &p.folds);
     let fold = &folds[f];
     let mut train = x_table.take_rows(&fold.train);
     let mut test = x_table.take_rows(&fold.test);
     let mut ytr: Vec<bool> = fold.train.iter().map(|&i| y.labels[i]).collect();
-    // The outer training rows as they are before the feature steps: all a search may see.
     let raw_train = p
         .searches
         .iter()
@@ -1130,108 +1287,119 @@ fn run_fold(
             "a step that adds or removes training rows needs a class target",
         ));
     }
-    let names = train.names();
-    let (xtr, xte) = (features::matrix(&train)?, features::matrix(&test)?);
-    let yr_tr: Vec<f64> = fold.train.iter().map(|&i| y.values[i]).collect();
-    let yte: Vec<bool> = fold.test.iter().map(|&i| y.labels[i]).collect();
-    let yr_te: Vec<f64> = fold.test.iter().map(|&i| y.values[i]).collect();
+    Ok(FoldData {
+        names: train.names(),
+        steps,
+        xtr: features::matrix(&train)?,
+        xte: features::matrix(&test)?,
+        ytr,
+        yr_tr: fold.train.iter().map(|&i| y.values[i]).collect(),
+        yte: fold.test.iter().map(|&i| y.labels[i]).collect(),
+        yr_te: fold.test.iter().map(|&i| y.values[i]).collect(),
+        raw_train,
+    })
+}
+
+/// Fits model `m` on split `f`'s transformed training rows `d` (a model with a nested search:
+/// the candidate the search picks on those training rows alone) and scores it on the test rows.
+/// `on_unit(done, what)` reports the progress units of this model done so far (see
+/// `Prepared::model_units`); an error from it stops.
+fn fit_model(
+    p: &Prepared,
+    recipe: &Recipe,
+    f: usize,
+    m: usize,
+    d: &FoldData,
+    clock: &dyn Fn() -> f64,
+    on_unit: &mut dyn FnMut(usize, &str) -> Result<()>,
+) -> Result<ModelFold> {
+    let (task, folds, threshold, repeats) = (p.task, &p.folds, p.threshold, p.repeats);
+    let (xtr, xte, ytr, yr_tr, yte, yr_te) = (&d.xtr, &d.xte, &d.ytr, &d.yr_tr, &d.yte, &d.yr_te);
     let score = |p: &[f64]| -> Option<f64> {
         match task {
-            Task::Classification => metrics::roc_auc(&yte, p),
-            Task::Regression => metrics::regression(&yr_te, p)[2],
+            Task::Classification => metrics::roc_auc(yte, p),
+            Task::Regression => metrics::regression(yr_te, p)[2],
         }
     };
-    let mut models = Vec::with_capacity(recipe.models.len());
-    let mut done = 0;
-    for (m, spec) in recipe.models.iter().enumerate() {
-        on_unit(done, spec.kind())?;
-        let at = |e: Error| {
-            match e {
-                Error::Model { kind, message } => Error::Model {
-                    kind: format!("models[{m}] ({kind})"),
-                    message,
-                },
-                e => e,
-            }
-            .in_context(&format!("split {}", f + 1))
-        };
-        let ts = clock();
-        let (chosen, choice) = match (&spec.search, &p.searches[m], &raw_train) {
-            (Some(s), Some(candidates), Some((x, labels))) => {
-                let step = format!("models[{m}] ({})", spec.kind());
-                let data = SearchData {
-                    step: &step,
-                    x,
-                    labels,
-                    values: &yr_tr,
-                    task,
-                    features: &recipe.features,
-                };
-                let what = format!("{}: hyper-parameter search", spec.kind());
-                let mut k = 0;
-                let choice = search::select(
-                    s,
-                    candidates,
-                    &data,
-                    recipe
-                        .seed
-                        .wrapping_add(f as u64)
-                        .wrapping_mul(0x2545_F491_4F6C_DD1D),
-                    &mut || {
-                        k += 1;
-                        on_unit(done + k, &what)
-                    },
-                )
-                .map_err(at)?;
-                (&candidates[choice.index].spec, Some(choice))
-            }
-            _ => (&spec.spec, None),
-        };
-        done += p.model_units[m];
-        let t0 = clock();
-        let search_ms = if choice.is_some() { t0 - ts } else { 0.0 };
-        let seed = recipe.seed.wrapping_add(f as u64);
-        let fitted = chosen.fit(task, &xtr, &ytr, &yr_tr, seed).map_err(at)?;
-        let t1 = clock();
-        let predictions = fitted.predict(&xte);
-        let t2 = clock();
-        if predictions.iter().any(|v| !v.is_finite()) {
-            return Err(at(Error::Model {
-                kind: spec.kind().into(),
-                message: "the model predicted a non-finite value".into(),
-            }));
+    let spec = &recipe.models[m];
+    on_unit(0, spec.kind())?;
+    let at = |e: Error| {
+        match e {
+            Error::Model { kind, message } => Error::Model {
+                kind: format!("models[{m}] ({kind})"),
+                message,
+            },
+            e => e,
         }
-        let (values, confusion) = match task {
-            Task::Classification => {
-                let (conf, values) = metrics::classification(&yte, &predictions, threshold);
-                (values, Some(conf))
-            }
-            Task::Regression => (metrics::regression(&yr_te, &predictions), None),
-        };
-        let pseed = recipe
-            .seed
-            .wrapping_mul(1_000_003)
-            .wrapping_add((m * folds.len() + f) as u64);
-        let permutation =
-            importance::permutation(&xte, &|x| fitted.predict(x), &score, repeats, pseed);
-        models.push(ModelFold {
-            values,
-            confusion,
-            predictions,
-            fit_ms: t1 - t0,
-            predict_ms: t2 - t1,
-            impurity: fitted.impurity_importance(),
-            permutation,
-            search: choice,
-            search_ms,
-        });
+        .in_context(&format!("split {}", f + 1))
+    };
+    let ts = clock();
+    let (chosen, choice) = match (&spec.search, &p.searches[m], &d.raw_train) {
+        (Some(s), Some(candidates), Some((x, labels))) => {
+            let step = format!("models[{m}] ({})", spec.kind());
+            let data = SearchData {
+                step: &step,
+                x,
+                labels,
+                values: yr_tr,
+                task,
+                features: &recipe.features,
+            };
+            let what = format!("{}: hyper-parameter search", spec.kind());
+            let mut k = 0;
+            let choice = search::select(
+                s,
+                candidates,
+                &data,
+                recipe
+                    .seed
+                    .wrapping_add(f as u64)
+                    .wrapping_mul(0x2545_F491_4F6C_DD1D),
+                &mut || {
+                    k += 1;
+                    on_unit(k, &what)
+                },
+            )
+            .map_err(at)?;
+            (&candidates[choice.index].spec, Some(choice))
+        }
+        _ => (&spec.spec, None),
+    };
+    let t0 = clock();
+    let search_ms = if choice.is_some() { t0 - ts } else { 0.0 };
+    let seed = recipe.seed.wrapping_add(f as u64);
+    let fitted = chosen.fit(task, xtr, ytr, yr_tr, seed).map_err(at)?;
+    let t1 = clock();
+    let predictions = fitted.predict(xte);
+    let t2 = clock();
+    if predictions.iter().any(|v| !v.is_finite()) {
+        return Err(at(Error::Model {
+            kind: spec.kind().into(),
+            message: "the model predicted a non-finite value".into(),
+        }));
     }
-    Ok(FoldResult {
-        unit: f,
-        inputs: names,
-        steps,
-        models,
-        failed: None,
+    let (values, confusion) = match task {
+        Task::Classification => {
+            let (conf, values) = metrics::classification(yte, &predictions, threshold);
+            (values, Some(conf))
+        }
+        Task::Regression => (metrics::regression(yr_te, &predictions), None),
+    };
+    let pseed = recipe
+        .seed
+        .wrapping_mul(1_000_003)
+        .wrapping_add((m * folds.len() + f) as u64);
+    let permutation = importance::permutation(xte, &|x| fitted.predict(x), &score, repeats, pseed);
+    Ok(ModelFold {
+        values,
+        confusion,
+        predictions,
+        fit_ms: t1 - t0,
+        predict_ms: t2 - t1,
+        impurity: fitted.impurity_importance(),
+        permutation,
+        search: choice,
+        search_ms,
     })
 }
 

@@ -277,21 +277,37 @@ fn splits_computed_apart_give_the_same_report() {
     .unwrap();
 
     let mut parts: Vec<FoldResult> = Vec::new();
-    // Units 0–4: the splits of the masked data; 5–9: the same splits of the original data
-    // (the recipe has privacy steps, so the cost of privacy is measured).
-    for which in [vec![4, 1, 3, 9, 6], vec![0, 2, 5, 8, 7]] {
-        let staged = stage(
-            &loaded.parsed.table,
-            loaded.summary.clone(),
-            &recipe,
-            &mut ctx!(),
-        )
-        .unwrap();
-        assert_eq!(staged.units(), 10);
-        let got = run_splits(&staged, &recipe, &which, &mut ctx!()).unwrap();
+    // A unit is one model on one split: units 0–9 are the 2 models on the 5 splits of the
+    // masked data (unit 2f + m), 10–19 the same on the original data (the recipe has privacy
+    // steps, so the cost of privacy is measured). One worker is given units one at a time, as
+    // the page's pool does (its second model of a split reuses the fitted feature steps), the
+    // other several at once, in any order, a split's models apart or together.
+    let staged = stage(
+        &loaded.parsed.table,
+        loaded.summary.clone(),
+        &recipe,
+        &mut ctx!(),
+    )
+    .unwrap();
+    assert_eq!(staged.units(), 20);
+    for u in [4, 5, 9, 1, 3, 18, 12, 13, 7] {
+        let got = run_splits(&staged, &recipe, &[u], &mut ctx!()).unwrap();
+        assert_eq!(got.iter().map(|r| r.unit).collect::<Vec<_>>(), [u]);
         let json = serde_json::to_string(&got).unwrap();
         parts.extend(serde_json::from_str::<Vec<FoldResult>>(&json).unwrap());
     }
+    let staged = stage(
+        &loaded.parsed.table,
+        loaded.summary.clone(),
+        &recipe,
+        &mut ctx!(),
+    )
+    .unwrap();
+    let which = [0, 2, 6, 8, 19, 10, 11, 14, 15, 16, 17];
+    let got = run_splits(&staged, &recipe, &which, &mut ctx!()).unwrap();
+    assert_eq!(got.iter().map(|r| r.unit).collect::<Vec<_>>(), which);
+    let json = serde_json::to_string(&got).unwrap();
+    parts.extend(serde_json::from_str::<Vec<FoldResult>>(&json).unwrap());
     let staged = stage(
         &loaded.parsed.table,
         loaded.summary.clone(),
@@ -325,10 +341,14 @@ fn splits_computed_apart_give_the_same_report() {
         &mut ctx!(),
     )
     .unwrap();
-    let err = run_splits(&staged, &recipe, &[10], &mut ctx!())
+    let err = run_splits(&staged, &recipe, &[20], &mut ctx!())
         .err()
         .unwrap();
-    assert!(err.to_string().contains("split 11"), "{err}");
+    assert!(err.to_string().contains("unit 21"), "{err}");
+    assert!(
+        err.to_string().contains("10 split(s) × 2 model(s)"),
+        "{err}"
+    );
 }
 
 /// The warm-up the browser's workers run (reader, profiler, a small recipe) must itself succeed,

@@ -236,10 +236,26 @@ export class WorkerPool {
     const tell = (p) => { if (onProgress) onProgress(p); };
     // A fresh pseudonymization key for this run, shared by the workers, kept nowhere.
     const key = Array.from(crypto.getRandomValues(new Uint8Array(32)));
+    // A unit is one model on one split (unit u: model u % models of split ⌊u / models⌋).
     const units = await this.main.call('stage', { recipe, key }, (p) => tell({ ...p, workers: 1 }));
-    const models = Array.isArray(recipe.models) ? recipe.models.length : 0;
     const n = Math.max(1, Math.min(this.size, units));
+    const models = Math.max(1, Array.isArray(recipe.models) ? recipe.models.length : 1);
     const queue = Array.from({ length: units }, (_, u) => u);
+    // Longest first: once a model's time on one split is known, its other splits go before
+    // shorter models', so the run does not end waiting on one slow fit. Until then, in order.
+    // Among units of one model, the worker's own last split first (its feature steps are
+    // still fitted there).
+    const seconds = new Map(); // model → time of its first finished unit
+    const next = (lastSplit) => {
+      const cost = (u) => seconds.get(u % models) ?? Infinity; // not yet timed: maybe long
+      const mine = (u) => Math.floor(u / models) === lastSplit;
+      let best = 0;
+      for (let i = 1; i < queue.length; i++) {
+        const [a, b] = [queue[i], queue[best]];
+        if (cost(a) > cost(b) || (cost(a) === cost(b) && mine(a) && !mine(b))) best = i;
+      }
+      return queue.splice(best, 1)[0];
+    };
     const fraction = new Array(units).fill(0);
     const parts = [];
     const started = performance.now();
@@ -249,22 +265,26 @@ export class WorkerPool {
       const elapsed = performance.now() - started;
       tell({
         stage: 'models',
-        done: Math.round(done * models),
-        total: units * models,
+        done: Math.round(done),
+        total: units,
         message: null,
         eta_ms: share > 0.02 ? (elapsed * (1 - share)) / share : null,
         workers: n,
       });
     };
     const drain = async (bridge) => {
+      let lastSplit = -1;
       while (queue.length) {
-        const u = queue.shift();
+        const u = next(lastSplit);
+        lastSplit = Math.floor(u / models);
+        const began = performance.now();
         const text = await bridge.call('run_splits', { recipe, key, which: [u] }, (p) => {
           if (p?.stage === 'models' && p.total > 0) {
             fraction[u] = Math.min(1, p.done / p.total);
             tick();
           }
         });
+        if (!seconds.has(u % models)) seconds.set(u % models, performance.now() - began);
         fraction[u] = 1;
         tick();
         parts.push(text.slice(1, -1)); // one JSON array per call: join their items

@@ -229,24 +229,60 @@ pub fn classification_weighted(
     order: &[usize],
     threshold: f64,
 ) -> Vec<Option<f64>> {
+    classification_weighted_rows(y, p, w, order, &RowTerms::new(y, p, threshold))
+}
+
+/// What each row contributes to the classification metrics whatever its weight: whether it is
+/// predicted positive, its error `p − y` and its log loss. Computed once for the many weightings
+/// of a bootstrap.
+pub struct RowTerms {
+    positive: Vec<bool>,
+    error: Vec<f64>,
+    log_loss: Vec<f64>,
+}
+
+impl RowTerms {
+    pub fn new(y: &[bool], p: &[f64], threshold: f64) -> Self {
+        let mut t = RowTerms {
+            positive: Vec::with_capacity(y.len()),
+            error: Vec::with_capacity(y.len()),
+            log_loss: Vec::with_capacity(y.len()),
+        };
+        for (&truth, &s) in y.iter().zip(p) {
+            t.positive.push(s >= threshold);
+            t.error.push(s - truth as u8 as f64);
+            let q = s.clamp(LOG_EPS, 1.0 - LOG_EPS);
+            t.log_loss.push(if truth { q.ln() } else { (1.0 - q).ln() });
+        }
+        t
+    }
+}
+
+/// [`classification_weighted`] with the rows' terms computed beforehand.
+pub fn classification_weighted_rows(
+    y: &[bool],
+    p: &[f64],
+    w: &[f64],
+    order: &[usize],
+    rows: &RowTerms,
+) -> Vec<Option<f64>> {
     let mut c = Counts::default();
     let (mut wsum, mut brier, mut ll) = (0.0, 0.0, 0.0);
-    for (i, (&t, &s)) in y.iter().zip(p).enumerate() {
+    for (i, &t) in y.iter().enumerate() {
         let wi = w[i];
         if wi == 0.0 {
             continue;
         }
-        match (t, s >= threshold) {
+        match (t, rows.positive[i]) {
             (true, true) => c.tp += wi,
             (false, true) => c.fp += wi,
             (false, false) => c.tn += wi,
             (true, false) => c.fn_ += wi,
         }
-        let yt = t as u8 as f64;
         wsum += wi;
-        brier += wi * (s - yt) * (s - yt);
-        let q = s.clamp(LOG_EPS, 1.0 - LOG_EPS);
-        ll -= wi * if t { q.ln() } else { (1.0 - q).ln() };
+        let e = rows.error[i];
+        brier += wi * e * e;
+        ll -= wi * rows.log_loss[i];
     }
     vec![
         Some(c.accuracy()),

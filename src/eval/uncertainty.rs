@@ -13,7 +13,7 @@
 //! "Inference for the generalization error"), correcting the ordinary paired t-test for the
 //! overlap of training sets between splits.
 
-use super::metrics::{ascending, classification_weighted, regression_weighted};
+use super::metrics::{ascending, classification_weighted_rows, regression_weighted, RowTerms};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
@@ -73,8 +73,9 @@ pub fn classification_intervals(
     seed: u64,
 ) -> Vec<Option<[f64; 2]>> {
     let order = ascending(p);
+    let rows = RowTerms::new(y, p, threshold);
     intervals(y.len(), super::metrics::CLASSIFICATION.len(), seed, |w| {
-        classification_weighted(y, p, w, &order, threshold)
+        classification_weighted_rows(y, p, w, &order, &rows)
     })
 }
 
