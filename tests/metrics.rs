@@ -145,3 +145,47 @@ fn regression_metrics_by_hand() {
     assert!((v[2].unwrap() - 0.9486081370449679).abs() < 1e-12);
     assert_eq!(regression(&[1.0, 1.0], &[1.0, 2.0])[2], None);
 }
+
+/// The bootstrap's metrics (rows in score order, weights by position) equal the weighted
+/// metrics of the rows as given, on scores with ties, zero weights and one-class resamples.
+#[test]
+fn metrics_of_sorted_rows_equal_the_weighted_metrics() {
+    use bedside::eval::metrics::{ascending, classification_weighted, SortedRows};
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+    for case in 0..300 {
+        let n = rng.gen_range(1..60);
+        // Few distinct scores (many ties) in some cases, a 0/1 score in others.
+        let levels = [2, 5, 1000][case % 3];
+        let y: Vec<bool> = (0..n).map(|_| rng.gen_bool(0.4)).collect();
+        let p: Vec<f64> = (0..n)
+            .map(|_| rng.gen_range(0..=levels) as f64 / levels as f64)
+            .collect();
+        let w: Vec<f64> = (0..n)
+            .map(|_| [0.0, 0.0, 1.0, 2.0, 3.0][rng.gen_range(0..5)])
+            .collect();
+        let threshold = [0.5, 0.3][case % 2];
+        let expected = classification_weighted(&y, &p, &w, &ascending(&p), threshold);
+        let rows = SortedRows::new(&y, &p, threshold);
+        let mut by_position = vec![0.0; n];
+        for (r, &wr) in w.iter().enumerate() {
+            by_position[rows.position(r)] = wr;
+        }
+        let got = rows.metrics(&by_position);
+        for (k, (a, b)) in expected.iter().zip(&got).enumerate() {
+            match (a, b) {
+                (Some(a), Some(b)) => assert!(
+                    (a - b).abs() <= 1e-12 * a.abs().max(1.0),
+                    "case {case}, {}: {a} vs {b}",
+                    CLASSIFICATION[k]
+                ),
+                (a, b) => assert_eq!(
+                    a.is_some(),
+                    b.is_some(),
+                    "case {case}, {}",
+                    CLASSIFICATION[k]
+                ),
+            }
+        }
+    }
+}

@@ -229,60 +229,24 @@ pub fn classification_weighted(
     order: &[usize],
     threshold: f64,
 ) -> Vec<Option<f64>> {
-    classification_weighted_rows(y, p, w, order, &RowTerms::new(y, p, threshold))
-}
-
-/// What each row contributes to the classification metrics whatever its weight: whether it is
-/// predicted positive, its error `p − y` and its log loss. Computed once for the many weightings
-/// of a bootstrap.
-pub struct RowTerms {
-    positive: Vec<bool>,
-    error: Vec<f64>,
-    log_loss: Vec<f64>,
-}
-
-impl RowTerms {
-    pub fn new(y: &[bool], p: &[f64], threshold: f64) -> Self {
-        let mut t = RowTerms {
-            positive: Vec::with_capacity(y.len()),
-            error: Vec::with_capacity(y.len()),
-            log_loss: Vec::with_capacity(y.len()),
-        };
-        for (&truth, &s) in y.iter().zip(p) {
-            t.positive.push(s >= threshold);
-            t.error.push(s - truth as u8 as f64);
-            let q = s.clamp(LOG_EPS, 1.0 - LOG_EPS);
-            t.log_loss.push(if truth { q.ln() } else { (1.0 - q).ln() });
-        }
-        t
-    }
-}
-
-/// [`classification_weighted`] with the rows' terms computed beforehand.
-pub fn classification_weighted_rows(
-    y: &[bool],
-    p: &[f64],
-    w: &[f64],
-    order: &[usize],
-    rows: &RowTerms,
-) -> Vec<Option<f64>> {
     let mut c = Counts::default();
     let (mut wsum, mut brier, mut ll) = (0.0, 0.0, 0.0);
-    for (i, &t) in y.iter().enumerate() {
+    for (i, (&t, &s)) in y.iter().zip(p).enumerate() {
         let wi = w[i];
         if wi == 0.0 {
             continue;
         }
-        match (t, rows.positive[i]) {
+        match (t, s >= threshold) {
             (true, true) => c.tp += wi,
             (false, true) => c.fp += wi,
             (false, false) => c.tn += wi,
             (true, false) => c.fn_ += wi,
         }
+        let yt = t as u8 as f64;
         wsum += wi;
-        let e = rows.error[i];
-        brier += wi * e * e;
-        ll -= wi * rows.log_loss[i];
+        brier += wi * (s - yt) * (s - yt);
+        let q = s.clamp(LOG_EPS, 1.0 - LOG_EPS);
+        ll -= wi * if t { q.ln() } else { (1.0 - q).ln() };
     }
     vec![
         Some(c.accuracy()),
@@ -297,6 +261,122 @@ pub fn classification_weighted_rows(
         Some(ratio(brier, wsum)),
         Some(ratio(ll, wsum)),
     ]
+}
+
+/// Rows in ascending score order with what each contributes to the classification metrics
+/// whatever its weight (predicted class, squared error, log loss) and the runs of equal scores:
+/// [`classification_weighted`] for the many weightings of a bootstrap, each one pass over the
+/// rows in order and one over the runs, without a logarithm or an indirect read.
+pub struct SortedRows {
+    y: Vec<bool>,
+    positive: Vec<bool>,
+    error: Vec<f64>,
+    log_loss: Vec<f64>,
+    /// End (exclusive) of each run of equal scores.
+    ends: Vec<usize>,
+    /// Row → its position in score order.
+    rank: Vec<usize>,
+}
+
+impl SortedRows {
+    pub fn new(y: &[bool], p: &[f64], threshold: f64) -> Self {
+        let order = ascending(p);
+        let n = order.len();
+        let mut rows = SortedRows {
+            y: Vec::with_capacity(n),
+            positive: Vec::with_capacity(n),
+            error: Vec::with_capacity(n),
+            log_loss: Vec::with_capacity(n),
+            ends: Vec::new(),
+            rank: vec![0; n],
+        };
+        for (j, &r) in order.iter().enumerate() {
+            let (t, s) = (y[r], p[r]);
+            rows.rank[r] = j;
+            rows.y.push(t);
+            rows.positive.push(s >= threshold);
+            rows.error.push(s - t as u8 as f64);
+            let q = s.clamp(LOG_EPS, 1.0 - LOG_EPS);
+            rows.log_loss.push(if t { q.ln() } else { (1.0 - q).ln() });
+            if j + 1 == n || p[order[j + 1]] != s {
+                rows.ends.push(j + 1);
+            }
+        }
+        rows
+    }
+
+    /// The position in score order of row `r`: where its weight goes in [`SortedRows::metrics`].
+    pub fn position(&self, r: usize) -> usize {
+        self.rank[r]
+    }
+
+    /// [`classification_weighted`] with weights `w` by position in score order.
+    pub fn metrics(&self, w: &[f64]) -> Vec<Option<f64>> {
+        let mut c = Counts::default();
+        let (mut wsum, mut brier, mut ll) = (0.0, 0.0, 0.0);
+        // Per run of equal scores: positive and negative weight, for ROC-AUC and PR-AUC.
+        let mut auc = (0.0, 0.0, 0.0); // (positives, negatives, Mann–Whitney numerator)
+        let mut runs: Vec<(f64, f64)> = Vec::with_capacity(self.ends.len());
+        let mut start = 0;
+        for &end in &self.ends {
+            let (mut gp, mut gn) = (0.0, 0.0);
+            for (j, &wj) in w.iter().enumerate().take(end).skip(start) {
+                if wj == 0.0 {
+                    continue;
+                }
+                let t = self.y[j];
+                match (t, self.positive[j]) {
+                    (true, true) => c.tp += wj,
+                    (false, true) => c.fp += wj,
+                    (false, false) => c.tn += wj,
+                    (true, false) => c.fn_ += wj,
+                }
+                if t {
+                    gp += wj;
+                } else {
+                    gn += wj;
+                }
+                wsum += wj;
+                let e = self.error[j];
+                brier += wj * e * e;
+                ll -= wj * self.log_loss[j];
+            }
+            auc.2 += gp * (auc.1 + 0.5 * gn);
+            auc.0 += gp;
+            auc.1 += gn;
+            runs.push((gp, gn));
+            start = end;
+        }
+        let roc_auc = (auc.0 != 0.0 && auc.1 != 0.0).then(|| auc.2 / (auc.0 * auc.1));
+        // Average precision: thresholds from the highest score down.
+        let total_pos = auc.0;
+        let pr_auc = (total_pos != 0.0 && total_pos != wsum).then(|| {
+            let (mut tp, mut fp, mut ap, mut last_recall) = (0.0, 0.0, 0.0, 0.0);
+            for &(gp, gn) in runs.iter().rev() {
+                tp += gp;
+                fp += gn;
+                if tp + fp > 0.0 {
+                    let recall = tp / total_pos;
+                    ap += (recall - last_recall) * tp / (tp + fp);
+                    last_recall = recall;
+                }
+            }
+            ap
+        });
+        vec![
+            Some(c.accuracy()),
+            Some(c.precision()),
+            Some(c.recall()),
+            Some(c.specificity()),
+            Some(c.f1()),
+            roc_auc,
+            Some(c.balanced_accuracy()),
+            Some(c.mcc()),
+            pr_auc,
+            Some(ratio(brier, wsum)),
+            Some(ratio(ll, wsum)),
+        ]
+    }
 }
 
 /// All classification metrics for one fold, in [`CLASSIFICATION`] order.

@@ -13,7 +13,7 @@
 //! "Inference for the generalization error"), correcting the ordinary paired t-test for the
 //! overlap of training sets between splits.
 
-use super::metrics::{ascending, classification_weighted_rows, regression_weighted, RowTerms};
+use super::metrics::{regression_weighted, SortedRows};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
@@ -29,10 +29,13 @@ pub fn percentile(sorted: &[f64], q: f64) -> f64 {
     sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo as f64)
 }
 
+/// Intervals of `metrics` metrics over `RESAMPLES` resamples of `n` rows with replacement:
+/// `compute` gets the weights (how often each row was drawn), row `r` at `slot(r)`.
 fn intervals(
     n: usize,
     metrics: usize,
     seed: u64,
+    slot: impl Fn(usize) -> usize,
     mut compute: impl FnMut(&[f64]) -> Vec<Option<f64>>,
 ) -> Vec<Option<[f64; 2]>> {
     if n == 0 {
@@ -44,7 +47,7 @@ fn intervals(
     for _ in 0..RESAMPLES {
         w.iter_mut().for_each(|v| *v = 0.0);
         for _ in 0..n {
-            w[crate::models::draw_index(&mut rng, 0, n)] += 1.0;
+            w[slot(crate::models::draw_index(&mut rng, 0, n))] += 1.0;
         }
         for (k, v) in compute(&w).into_iter().enumerate() {
             if let Some(v) = v {
@@ -72,18 +75,25 @@ pub fn classification_intervals(
     threshold: f64,
     seed: u64,
 ) -> Vec<Option<[f64; 2]>> {
-    let order = ascending(p);
-    let rows = RowTerms::new(y, p, threshold);
-    intervals(y.len(), super::metrics::CLASSIFICATION.len(), seed, |w| {
-        classification_weighted_rows(y, p, w, &order, &rows)
-    })
+    let rows = SortedRows::new(y, p, threshold);
+    intervals(
+        y.len(),
+        super::metrics::CLASSIFICATION.len(),
+        seed,
+        |r| rows.position(r),
+        |w| rows.metrics(w),
+    )
 }
 
 /// 95% intervals of every regression metric (in `metrics::REGRESSION` order).
 pub fn regression_intervals(y: &[f64], p: &[f64], seed: u64) -> Vec<Option<[f64; 2]>> {
-    intervals(y.len(), super::metrics::REGRESSION.len(), seed, |w| {
-        regression_weighted(y, p, w)
-    })
+    intervals(
+        y.len(),
+        super::metrics::REGRESSION.len(),
+        seed,
+        |r| r,
+        |w| regression_weighted(y, p, w),
+    )
 }
 
 /// The result of a corrected paired t-test between two models.
