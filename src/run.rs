@@ -77,7 +77,7 @@ pub fn run(
     let staged = stage(table, input, recipe, ctx)?;
     let all: Vec<usize> = (0..staged.units()).collect();
     let results = run_splits(&staged, recipe, &all, ctx)?;
-    finish(staged, recipe, results, ctx)
+    finish(staged, recipe, results, Vec::new(), ctx)
 }
 
 /// What the privacy steps and the modelling preparation produced: everything the splits need.
@@ -560,6 +560,7 @@ pub fn finish(
     staged: Staged,
     recipe: &Recipe,
     mut results: Vec<FoldResult>,
+    intervals: Vec<ModelIntervals>,
     ctx: &mut Context,
 ) -> Result<Output> {
     let all = staged.units();
@@ -590,17 +591,45 @@ pub fn finish(
     };
     let original_results = results.split_off(n_masked.min(results.len()));
     let masked_rows = prepared.as_ref().map_or(0, |p| p.x_table.rows());
+    // Intervals computed apart (by a pool while other units ran), by model.
+    let mut given: Vec<Option<ModelIntervals>> = (0..n_models).map(|_| None).collect();
+    for iv in intervals {
+        match given.get_mut(iv.model) {
+            Some(slot @ None) => *slot = Some(iv),
+            _ => {
+                return Err(Error::Data(format!(
+                    "intervals of model {} given twice or for no model of the recipe",
+                    iv.model + 1
+                )))
+            }
+        }
+    }
+    let given_masked: Vec<Option<Vec<Option<[f64; 2]>>>> = given
+        .iter()
+        .map(|g| g.as_ref().map(|g| g.masked.clone()))
+        .collect();
+    let given_original: Vec<Option<Vec<Option<[f64; 2]>>>> = given
+        .into_iter()
+        .map(|g| g.and_then(|g| g.original))
+        .collect();
     let (target, evaluation, models) = match prepared {
         None => (None, None, Vec::new()),
         Some(p) => {
-            let m = assemble(p, recipe, results, &mut audit)?;
+            let m = assemble(p, recipe, results, &given_masked, &mut audit)?;
             (Some(m.0), Some(m.1), m.2)
         }
     };
     let original = original
         .map(|o| {
             let masked = (masked_rows, models.as_slice());
-            compare_original(o, recipe, original_results, n_masked, masked)
+            compare_original(
+                o,
+                recipe,
+                original_results,
+                n_masked,
+                &given_original,
+                masked,
+            )
         })
         .transpose()?;
     let report = Report {
@@ -629,6 +658,7 @@ fn compare_original(
     recipe: &Recipe,
     mut results: Vec<FoldResult>,
     offset: usize,
+    given: &[Option<Vec<Option<[f64; 2]>>>],
     masked: (usize, &[ModelReport]),
 ) -> Result<OriginalReport> {
     let Original { columns, prepared } = o;
@@ -652,7 +682,7 @@ fn compare_original(
         r.unit -= offset;
     }
     let (rows, splits, task) = (p.x_table.rows(), p.folds.len(), p.task);
-    let (_, _, models) = assemble(p, recipe, results, &mut Vec::new())?;
+    let (_, _, models) = assemble(p, recipe, results, given, &mut Vec::new())?;
     let keys: [&str; 2] = match task {
         Task::Classification => ["roc_auc", "accuracy"],
         Task::Regression => ["r2", "rmse"],
@@ -1403,12 +1433,125 @@ fn fit_model(
     })
 }
 
+/// The 95% bootstrap intervals of every metric of model `m` from its pooled out-of-fold
+/// predictions `(row, prediction)`, in split order.
+fn pooled_intervals(
+    task: Task,
+    y: &Target,
+    threshold: f64,
+    seed: u64,
+    m: usize,
+    pooled: &[(usize, f64)],
+) -> Vec<Option<[f64; 2]>> {
+    let p: Vec<f64> = pooled.iter().map(|&(_, v)| v).collect();
+    let seed = seed.wrapping_add(m as u64);
+    match task {
+        Task::Classification => {
+            let py: Vec<bool> = pooled.iter().map(|&(r, _)| y.labels[r]).collect();
+            uncertainty::classification_intervals(&py, &p, threshold, seed)
+        }
+        Task::Regression => {
+            let py: Vec<f64> = pooled.iter().map(|&(r, _)| y.values[r]).collect();
+            uncertainty::regression_intervals(&py, &p, seed)
+        }
+    }
+}
+
+/// One model's bootstrap intervals, computed apart from [`finish`] (see [`model_intervals`]).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ModelIntervals {
+    /// The model (index in the recipe).
+    pub model: usize,
+    /// On the masked data, per metric.
+    pub masked: Vec<Option<[f64; 2]>>,
+    /// On the original data, when it is compared and every split of it succeeded.
+    pub original: Option<Vec<Option<[f64; 2]>>>,
+}
+
+/// The bootstrap intervals of one model from the results of all its units (masked and original
+/// splits): what [`finish`] would compute for it, and the larger part of its work. A pool
+/// computes them on the workers as soon as a model's last unit is done, while other units run.
+pub fn model_intervals(
+    staged: &Staged,
+    recipe: &Recipe,
+    mut results: Vec<FoldResult>,
+) -> Result<ModelIntervals> {
+    let models = staged.models();
+    let Some(m) = results.first().map(|r| r.unit % models.max(1)) else {
+        return Err(Error::Data("intervals of no results".into()));
+    };
+    if models == 0 || results.iter().any(|r| r.unit % models != m) {
+        return Err(Error::Data(
+            "intervals are computed from the results of one model".into(),
+        ));
+    }
+    results.sort_by_key(|r| r.unit);
+    let splits: Vec<usize> = results.iter().map(|r| r.unit / models).collect();
+    let (n_masked, all) = (
+        staged.masked_units(),
+        staged.masked_units() + staged.original_units(),
+    );
+    if splits != (0..all).collect::<Vec<_>>() {
+        return Err(Error::Data(format!(
+            "the results of model {} cover splits {splits:?}; the evaluation has {all} (each exactly once)",
+            m + 1
+        )));
+    }
+    let pooled_of = |p: &Prepared, rs: &[FoldResult], offset: usize| -> Result<Vec<(usize, f64)>> {
+        let mut pooled = Vec::new();
+        for r in rs {
+            let fold = &p.folds[r.unit / models - offset];
+            let Some(mf) = r.models.first() else {
+                return Err(Error::Data(format!(
+                    "the results of unit {} hold no model",
+                    r.unit + 1
+                )));
+            };
+            if mf.predictions.len() != fold.test.len() {
+                return Err(Error::Data(format!(
+                    "the results of split {} do not match its test rows",
+                    r.unit / models + 1
+                )));
+            }
+            pooled.extend(
+                fold.test
+                    .iter()
+                    .copied()
+                    .zip(mf.predictions.iter().copied()),
+            );
+        }
+        Ok(pooled)
+    };
+    let Some(p) = staged.prepared.as_ref() else {
+        return Err(Error::Data("the recipe has no models".into()));
+    };
+    let (masked, original) = results.split_at(n_masked);
+    let ci = |p: &Prepared, pooled: &[(usize, f64)]| {
+        pooled_intervals(p.task, &p.y, p.threshold, recipe.seed, m, pooled)
+    };
+    let masked = ci(p, &pooled_of(p, masked, 0)?);
+    let original = match &staged.original {
+        Some(Original {
+            prepared: Ok(o), ..
+        }) if !original.is_empty() && original.iter().all(|r| r.failed.is_none()) => {
+            Some(ci(o, &pooled_of(o, original, n_masked)?))
+        }
+        _ => None,
+    };
+    Ok(ModelIntervals {
+        model: m,
+        masked,
+        original,
+    })
+}
+
 /// Assembles the per-split results (sorted, one per split) into the target, evaluation and
 /// model sections of the report.
 fn assemble(
     p: Prepared,
     recipe: &Recipe,
     results: Vec<FoldResult>,
+    given: &[Option<Vec<Option<[f64; 2]>>>],
     audit: &mut Vec<AuditEntry>,
 ) -> Result<Modelled> {
     let Prepared {
@@ -1547,13 +1690,15 @@ fn assemble(
                 note: format!("fitted and evaluated on {} split(s)", folds.len()),
             });
             let pooled_p: Vec<f64> = rec.pooled.iter().map(|&(_, p)| p).collect();
-            let seed = recipe.seed.wrapping_add(m as u64);
-            let (pooled, ci, curves, regression) = match task {
+            let ci = match given.get(m).cloned().flatten() {
+                Some(ci) => ci,
+                None => pooled_intervals(task, &y, threshold, recipe.seed, m, &rec.pooled),
+            };
+            let (pooled, curves, regression) = match task {
                 Task::Classification => {
                     let py: Vec<bool> = rec.pooled.iter().map(|&(r, _)| y.labels[r]).collect();
                     (
                         metrics::classification(&py, &pooled_p, threshold).1,
-                        uncertainty::classification_intervals(&py, &pooled_p, threshold, seed),
                         curves::curves(&py, &pooled_p),
                         None,
                     )
@@ -1562,12 +1707,17 @@ fn assemble(
                     let py: Vec<f64> = rec.pooled.iter().map(|&(r, _)| y.values[r]).collect();
                     (
                         metrics::regression(&py, &pooled_p),
-                        uncertainty::regression_intervals(&py, &pooled_p, seed),
                         None,
                         Some(curves::regression_plot(&py, &pooled_p)),
                     )
                 }
             };
+            if ci.len() != pooled.len() {
+                return Err(Error::Data(format!(
+                    "the intervals of model {} do not match its metrics",
+                    m + 1
+                )));
+            }
             let metrics = names
                 .iter()
                 .enumerate()
@@ -1596,7 +1746,7 @@ fn assemble(
                 .as_ref()
                 .zip(searches[m].as_ref())
                 .map(|(s, c)| SearchReport::new(s, task, c, &rec.choices));
-            ModelReport {
+            Ok(ModelReport {
                 kind: spec.kind().into(),
                 params,
                 metrics,
@@ -1622,9 +1772,9 @@ fn assemble(
                 }),
                 search,
                 regression,
-            }
+            })
         })
-        .collect();
+        .collect::<Result<_>>()?;
     let key = match task {
         Task::Classification => "roc_auc",
         Task::Regression => "r2",

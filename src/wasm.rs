@@ -232,12 +232,40 @@ impl Session {
         serde_json::to_string(&results).map_err(|e| JsError::new(&e.to_string()))
     }
 
-    /// Pool, step 3: the report from the results of every split (a JSON array of them, in any
-    /// order). Returns `{report, masked_csv}` as `run` does.
-    pub fn finish(&self, recipe: JsValue, key: &[u8], results: &str) -> Result<JsValue, JsError> {
+    /// Pool, between steps 2 and 3: one model's bootstrap intervals from the results of all
+    /// its units (a JSON array of them), as JSON text for `finish`.
+    pub fn intervals(&self, recipe: JsValue, key: &[u8], results: &str) -> Result<String, JsError> {
         let recipe = recipe_of(recipe)?;
         let results: Vec<crate::run::FoldResult> = serde_json::from_str(results)
             .map_err(|e| JsError::new(&format!("split results: {e}")))?;
+        self.ensure_staged(&recipe, key, None)?;
+        let cache = self.staged.borrow();
+        let Some((_, _, staged)) = cache.as_ref() else {
+            return Err(JsError::new("the run was not staged"));
+        };
+        let iv = crate::run::model_intervals(staged, &recipe, results).map_err(err)?;
+        serde_json::to_string(&iv).map_err(|e| JsError::new(&e.to_string()))
+    }
+
+    /// Pool, step 3: the report from the results of every unit (a JSON array of them, in any
+    /// order) and the intervals computed apart (a JSON array of `intervals` results, possibly
+    /// empty: the others are computed here). Returns `{report, masked_csv}` as `run` does.
+    pub fn finish(
+        &self,
+        recipe: JsValue,
+        key: &[u8],
+        results: &str,
+        intervals: Option<String>,
+    ) -> Result<JsValue, JsError> {
+        let recipe = recipe_of(recipe)?;
+        let results: Vec<crate::run::FoldResult> = serde_json::from_str(results)
+            .map_err(|e| JsError::new(&format!("split results: {e}")))?;
+        let intervals: Vec<crate::run::ModelIntervals> = match intervals.as_deref() {
+            None | Some("") => Vec::new(),
+            Some(text) => {
+                serde_json::from_str(text).map_err(|e| JsError::new(&format!("intervals: {e}")))?
+            }
+        };
         self.ensure_staged(&recipe, key, None)?;
         let Some((_, _, staged)) = self.staged.borrow_mut().take() else {
             return Err(JsError::new("the run was not staged"));
@@ -248,7 +276,7 @@ impl Session {
             now_ms: &now_ms,
             key: key.to_vec(),
         };
-        let out = crate::run::finish(staged, &recipe, results, &mut ctx).map_err(err)?;
+        let out = crate::run::finish(staged, &recipe, results, intervals, &mut ctx).map_err(err)?;
         output(&out)
     }
     /// Exports model `model_index` of `recipe` (the run of which on this file gave `report`, a

@@ -315,7 +315,30 @@ fn splits_computed_apart_give_the_same_report() {
         &mut ctx!(),
     )
     .unwrap();
-    let apart = finish(staged, &recipe, parts.clone(), &mut ctx!()).unwrap();
+    // Model 2's bootstrap intervals computed apart (as a pool does while units still run), from
+    // the results of its units on the masked and the original splits; model 1's by `finish`.
+    let of_model_2: Vec<FoldResult> = parts.iter().filter(|r| r.unit % 2 == 1).cloned().collect();
+    let iv = bedside::run::model_intervals(&staged, &recipe, of_model_2.clone()).unwrap();
+    assert_eq!(iv.model, 1);
+    assert!(iv.original.is_some());
+    let json = serde_json::to_string(&iv).unwrap();
+    let iv: bedside::run::ModelIntervals = serde_json::from_str(&json).unwrap();
+    let err = bedside::run::model_intervals(&staged, &recipe, of_model_2[1..].to_vec())
+        .err()
+        .unwrap();
+    assert!(err.to_string().contains("each exactly once"), "{err}");
+    let err = bedside::run::model_intervals(&staged, &recipe, parts.clone())
+        .err()
+        .unwrap();
+    assert!(err.to_string().contains("one model"), "{err}");
+    let apart = finish(
+        staged,
+        &recipe,
+        parts.clone(),
+        vec![iv.clone()],
+        &mut ctx!(),
+    )
+    .unwrap();
     assert_eq!(
         serde_json::to_value(&whole.report).unwrap(),
         serde_json::to_value(&apart.report).unwrap()
@@ -330,10 +353,33 @@ fn splits_computed_apart_give_the_same_report() {
         &mut ctx!(),
     )
     .unwrap();
-    let err = finish(staged, &recipe, parts[..4].to_vec(), &mut ctx!())
-        .err()
-        .unwrap();
+    let err = finish(
+        staged,
+        &recipe,
+        parts[..4].to_vec(),
+        Vec::new(),
+        &mut ctx!(),
+    )
+    .err()
+    .unwrap();
     assert!(err.to_string().contains("each exactly once"), "{err}");
+    let staged = stage(
+        &loaded.parsed.table,
+        loaded.summary.clone(),
+        &recipe,
+        &mut ctx!(),
+    )
+    .unwrap();
+    let err = finish(
+        staged,
+        &recipe,
+        parts.clone(),
+        vec![iv.clone(), iv],
+        &mut ctx!(),
+    )
+    .err()
+    .unwrap();
+    assert!(err.to_string().contains("given twice"), "{err}");
     let staged = stage(
         &loaded.parsed.table,
         loaded.summary.clone(),

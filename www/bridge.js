@@ -228,7 +228,7 @@ export class WorkerPool {
 
   /**
    * Runs a recipe across the pool. `onProgress({stage, done, total, message, eta_ms, workers})`;
-   * `eta_ms` estimates the time left from the pace of the splits so far. Resolves with
+   * `eta_ms` estimates the time left from the pace of the units so far. Resolves with
    * `{report, masked_csv, elapsed_ms, workers}`.
    */
   async run(recipe, onProgress = null) {
@@ -257,7 +257,12 @@ export class WorkerPool {
       return queue.splice(best, 1)[0];
     };
     const fraction = new Array(units).fill(0);
-    const parts = [];
+    const parts = new Array(units); // unit → its result (JSON text of a one-item array)
+    // Once every unit of a model is done, a worker computes its bootstrap intervals (the larger
+    // part of the assembling) while the others still fit: `ready` holds those models.
+    const left = new Array(models).fill(units / models);
+    const ready = [];
+    const intervals = [];
     const started = performance.now();
     const tick = () => {
       const done = fraction.reduce((a, b) => a + b, 0);
@@ -274,7 +279,13 @@ export class WorkerPool {
     };
     const drain = async (bridge) => {
       let lastSplit = -1;
-      while (queue.length) {
+      while (queue.length || ready.length) {
+        if (ready.length) {
+          const m = ready.shift();
+          const mine = parts.filter((_, u) => u % models === m).map((text) => text.slice(1, -1));
+          intervals.push(await bridge.call('intervals', { recipe, key, results: `[${mine.join(',')}]` }));
+          continue;
+        }
         const u = next(lastSplit);
         lastSplit = Math.floor(u / models);
         const began = performance.now();
@@ -287,16 +298,21 @@ export class WorkerPool {
         if (!seconds.has(u % models)) seconds.set(u % models, performance.now() - began);
         fraction[u] = 1;
         tick();
-        parts.push(text.slice(1, -1)); // one JSON array per call: join their items
+        parts[u] = text;
+        // (One worker or one model: nothing runs alongside, so finish computes them.)
+        if (--left[u % models] === 0 && n > 1 && models > 1) ready.push(u % models);
       }
     };
     try {
       await Promise.all(this.bridges.slice(0, n).map(drain));
     } catch (err) {
-      queue.length = 0; // the other workers stop after their current split
+      queue.length = 0; // the other workers stop after their current unit
+      ready.length = 0;
       throw err;
     }
-    const out = await this.main.call('finish', { recipe, key, results: `[${parts.join(',')}]` });
+    // One JSON array per call: join their items.
+    const results = `[${parts.map((text) => text.slice(1, -1)).join(',')}]`;
+    const out = await this.main.call('finish', { recipe, key, results, intervals: `[${intervals.join(',')}]` });
     return { ...out, elapsed_ms: performance.now() - t0, workers: n };
   }
 }

@@ -2,7 +2,7 @@
 //
 // Protocol (names, never integer codes):
 //   main → worker  {id, action, data}        action ∈ init | load | profile | suggest | preview |
-//                                            measure | run | stage | run_splits | finish | version |
+//                                            measure | run | stage | run_splits | intervals | finish | version |
 //                                            export_model | apply_model | sha256 | set_sha256
 //   `init` (optional, first) hands over the wasm module compiled once by the page, so that a
 //   pool of workers instantiates it without compiling it again; without it the worker fetches.
@@ -140,16 +140,20 @@ const actions = {
     const elapsed_ms = performance.now() - t0;
     return { report: out.report, masked_csv: out.masked_csv, elapsed_ms };
   },
-  // The pool's three steps (see bridge.js WorkerPool): every worker stages the same recipe with
-  // the same key, computes the splits it is given, and the first one assembles the report.
+  // The pool's steps (see bridge.js WorkerPool): every worker stages the same recipe with the
+  // same key, computes the units it is given (and the intervals of a model whose units are all
+  // done), and the first one assembles the report.
   async stage({ recipe, key }, id) {
     return needSession().stage(recipe, new Uint8Array(key), progressTo(id));
   },
   async run_splits({ recipe, key, which }, id) {
     return needSession().run_splits(recipe, new Uint8Array(key), Uint32Array.from(which), progressTo(id));
   },
-  async finish({ recipe, key, results }) {
-    const out = plain(needSession().finish(recipe, new Uint8Array(key), results));
+  async intervals({ recipe, key, results }) {
+    return needSession().intervals(recipe, new Uint8Array(key), results);
+  },
+  async finish({ recipe, key, results, intervals }) {
+    const out = plain(needSession().finish(recipe, new Uint8Array(key), results, intervals));
     return { report: out.report, masked_csv: out.masked_csv };
   },
   // A trained model as JSON text (bedside-model/1), fitted on all labelled rows of the loaded file.

@@ -299,7 +299,14 @@ test('pool protocol: splits computed in two sessions and assembled in a third gi
   const last = progress.at(-1);
   assert.equal(last.done, last.total);
   assert.ok(last.total >= odd.length);
-  const out = c.finish(recipe, key, JSON.stringify([...partB, ...partA]));
+  // Model 1's bootstrap intervals computed in another session, from its units' results.
+  const models = recipe.models.length;
+  const ofModel0 = [...partA, ...partB].filter((r) => r.unit % models === 0);
+  const iv = JSON.parse(b.intervals(recipe, key, JSON.stringify(ofModel0)));
+  assert.equal(iv.model, 0);
+  assert.ok(Array.isArray(iv.masked) && Array.isArray(iv.original));
+  assert.match(errorMessage(() => b.intervals(recipe, key, JSON.stringify(ofModel0.slice(1)))), /each exactly once/);
+  const out = c.finish(recipe, key, JSON.stringify([...partB, ...partA]), JSON.stringify([iv]));
   assert.deepEqual(withoutTimings(out.report), withoutTimings(result.report));
   // Bad input to the protocol is an error naming the problem, not a panic.
   assert.match(errorMessage(() => a.run_splits(recipe, key, [units])), new RegExp(`unit ${units + 1}`));
