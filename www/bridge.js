@@ -264,6 +264,9 @@ export class WorkerPool {
     const ready = [];
     const intervals = [];
     const started = performance.now();
+    // Once every model has been timed on one split: the time its units left would take, shared
+    // by the workers (the longest go first, so the pace so far would overstate it).
+    const timedLeft = () => fraction.reduce((sum, f, u) => sum + (1 - f) * seconds.get(u % models), 0) / n;
     const tick = () => {
       const done = fraction.reduce((a, b) => a + b, 0);
       const share = units ? done / units : 1;
@@ -273,7 +276,7 @@ export class WorkerPool {
         done: Math.round(done),
         total: units,
         message: null,
-        eta_ms: share > 0.02 ? (elapsed * (1 - share)) / share : null,
+        eta_ms: seconds.size === models ? timedLeft() : share > 0.02 ? (elapsed * (1 - share)) / share : null,
         workers: n,
       });
     };
