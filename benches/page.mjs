@@ -60,8 +60,8 @@ async function runOnce(page) {
     const observer = new MutationObserver(() => {
       if (status.dataset.state === 'done') {
         observer.disconnect();
-        // The status says how long the workers took ("… in 0.84 s"); the rest is the page
-        // drawing the results.
+        // The status says how long the pool took ("… in 0.84 s"); the rest is the messages
+        // and the page's own work around it.
         const pool = Number(/(\d+(?:\.\d+)?)\s*s\b/.exec(status.textContent)?.[1] ?? NaN);
         resolve({ seconds: (performance.now() - t0) / 1000, pool });
       }
@@ -86,7 +86,7 @@ try {
     times.sort((a, b) => a.seconds - b.seconds);
     const { seconds, pool } = times[1];
     rows.push(`| default recipe (5 models, stratified 5-fold), 569 x 30 | ${workers} | ${seconds.toFixed(2)} s (median of 3; ` +
-      `the workers ${pool.toFixed(2)} s, drawing the results the rest) |`);
+      `of it ${pool.toFixed(2)} s in the pool: stage, units, finish) |`);
     await ctx.close();
   }
   const wide = join(DATA, 'wide.csv');
