@@ -232,6 +232,14 @@ impl Session {
         serde_json::to_string(&results).map_err(|e| JsError::new(&e.to_string()))
     }
 
+    /// Pool, after step 2 on the workers that do not finish: drops the staged run (the masked
+    /// table, the splits and the feature steps last fitted), which no later run reuses since
+    /// each run has a fresh key; the worker's heap then serves its next task. A later call for
+    /// the same run stages it again.
+    pub fn release(&self) {
+        self.staged.replace(None);
+    }
+
     /// Pool, between steps 2 and 3: one model's bootstrap intervals from the results of all
     /// its units (a JSON array of them), as JSON text for `finish`.
     pub fn intervals(&self, recipe: JsValue, key: &[u8], results: &str) -> Result<String, JsError> {

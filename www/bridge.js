@@ -306,16 +306,24 @@ export class WorkerPool {
         if (--left[u % models] === 0 && n > 1 && models > 1) ready.push(u % models);
       }
     };
+    // The workers that do not finish drop their staged run (its tables and last fitted split),
+    // which no later run reuses (each has a new key): their wasm heap then serves their next
+    // task instead of growing for it.
+    const release = () => Promise.allSettled(this.bridges.slice(1, n).map((b) => b.call('release', {})));
     try {
       await Promise.all(this.bridges.slice(0, n).map(drain));
     } catch (err) {
       queue.length = 0; // the other workers stop after their current unit
       ready.length = 0;
+      release();
       throw err;
     }
     // One JSON array per call: join their items.
     const results = `[${parts.map((text) => text.slice(1, -1)).join(',')}]`;
-    const out = await this.main.call('finish', { recipe, key, results, intervals: `[${intervals.join(',')}]` });
+    const [out] = await Promise.all([
+      this.main.call('finish', { recipe, key, results, intervals: `[${intervals.join(',')}]` }),
+      release(),
+    ]);
     return { ...out, elapsed_ms: performance.now() - t0, workers: n };
   }
 }

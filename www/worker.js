@@ -2,8 +2,8 @@
 //
 // Protocol (names, never integer codes):
 //   main → worker  {id, action, data}        action ∈ init | load | profile | suggest | preview |
-//                                            measure | run | stage | run_splits | intervals | finish | version |
-//                                            export_model | apply_model | sha256 | set_sha256
+//                                            measure | run | stage | run_splits | intervals | finish |
+//                                            release | version | export_model | apply_model | sha256 | set_sha256
 //   `init` (optional, first) hands over the wasm module compiled once by the page, so that a
 //   pool of workers instantiates it without compiling it again; without it the worker fetches.
 //   worker → main  {id, type: 'progress', data: {stage, done, total, message}}
@@ -148,6 +148,10 @@ const actions = {
   },
   async run_splits({ recipe, key, which }, id) {
     return needSession().run_splits(recipe, new Uint8Array(key), Uint32Array.from(which), progressTo(id));
+  },
+  async release() {
+    needSession().release();
+    return null;
   },
   async intervals({ recipe, key, results }) {
     return needSession().intervals(recipe, new Uint8Array(key), results);

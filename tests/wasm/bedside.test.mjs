@@ -308,6 +308,9 @@ test('pool protocol: splits computed in two sessions and assembled in a third gi
   assert.match(errorMessage(() => b.intervals(recipe, key, JSON.stringify(ofModel0.slice(1)))), /each exactly once/);
   const out = c.finish(recipe, key, JSON.stringify([...partB, ...partA]), JSON.stringify([iv]));
   assert.deepEqual(withoutTimings(out.report), withoutTimings(result.report));
+  // A worker that released its staged run stages it again when asked for more of it.
+  a.release();
+  assert.deepEqual(JSON.parse(a.run_splits(recipe, key, [odd[0]])).map((r) => r.unit), [odd[0]]);
   // Bad input to the protocol is an error naming the problem, not a panic.
   assert.match(errorMessage(() => a.run_splits(recipe, key, [units])), new RegExp(`unit ${units + 1}`));
   assert.match(errorMessage(() => a.finish(recipe, key, JSON.stringify(partA))), /each exactly once/);
