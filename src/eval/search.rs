@@ -650,8 +650,12 @@ pub fn select(
         ),
         e => e,
     })?;
-    let mut sums = vec![(0.0, 0usize); candidates.len()];
-    for (j, fold) in inner.iter().enumerate() {
+    // Every candidate's inner metric on inner split `j` (None where undefined); `progress` after
+    // each candidate's fit.
+    let on_fold = |j: usize,
+                   fold: &crate::eval::split::Fold,
+                   progress: &mut dyn FnMut() -> Result<()>|
+     -> Result<Vec<Option<f64>>> {
         let mut train = data.x.take_rows(&fold.train);
         let mut valid = data.x.take_rows(&fold.test);
         let mut ytr: Vec<bool> = fold.train.iter().map(|&i| data.labels[i]).collect();
@@ -670,23 +674,60 @@ pub fn select(
         let yr_tr: Vec<f64> = fold.train.iter().map(|&i| data.values[i]).collect();
         let yva: Vec<bool> = fold.test.iter().map(|&i| data.labels[i]).collect();
         let yr_va: Vec<f64> = fold.test.iter().map(|&i| data.values[i]).collect();
-        for (c, cand) in candidates.iter().enumerate() {
+        let mut values = Vec::with_capacity(candidates.len());
+        for cand in candidates {
             let fitted = cand
                 .spec
                 .fit(data.task, &xtr, &ytr, &yr_tr, fseed)
                 .map_err(inner_note)?;
             let p = fitted.predict(&xva);
-            if p.iter().all(|v| v.is_finite()) {
-                let value = match data.task {
+            let value = if p.iter().all(|v| v.is_finite()) {
+                match data.task {
                     Task::Classification => metrics::classification(&yva, &p, 0.5).1[k],
                     Task::Regression => metrics::regression(&yr_va, &p)[k],
-                };
-                if let Some(v) = value.filter(|v| v.is_finite()) {
-                    sums[c].0 += v;
-                    sums[c].1 += 1;
                 }
-            }
+                .filter(|v| v.is_finite())
+            } else {
+                None
+            };
+            values.push(value);
             progress()?;
+        }
+        Ok(values)
+    };
+    // Natively the inner splits run on threads (progress is told afterwards); in wasm one after
+    // another. The sums below are taken in split order either way: the same scores.
+    #[cfg(not(target_arch = "wasm32"))]
+    let per_fold: Vec<Vec<Option<f64>>> = {
+        use rayon::prelude::*;
+        let results: Vec<Result<Vec<Option<f64>>>> = inner
+            .par_iter()
+            .enumerate()
+            .map(|(j, fold)| on_fold(j, fold, &mut || Ok(())))
+            .collect();
+        let mut per_fold = Vec::with_capacity(results.len());
+        for r in results {
+            let values = r?;
+            for _ in &values {
+                progress()?;
+            }
+            per_fold.push(values);
+        }
+        per_fold
+    };
+    #[cfg(target_arch = "wasm32")]
+    let per_fold: Vec<Vec<Option<f64>>> = inner
+        .iter()
+        .enumerate()
+        .map(|(j, fold)| on_fold(j, fold, &mut *progress))
+        .collect::<Result<_>>()?;
+    let mut sums = vec![(0.0, 0usize); candidates.len()];
+    for values in &per_fold {
+        for (c, v) in values.iter().enumerate() {
+            if let Some(v) = v {
+                sums[c].0 += v;
+                sums[c].1 += 1;
+            }
         }
     }
     let scores: Vec<Option<f64>> = sums
