@@ -196,7 +196,8 @@ impl Session {
 
     /// Pool, step 1: applies the privacy steps with `key` (random bytes from the page, shared by
     /// the pool's workers for the run, never stored) and prepares the splits. Returns how many
-    /// splits there are. Later calls with the same recipe and key reuse this work.
+    /// units of work there are (every model on every split: unit `u` is model `u % models` of
+    /// split `u / models`). Later calls with the same recipe and key reuse this work.
     pub fn stage(
         &self,
         recipe: JsValue,
@@ -207,7 +208,7 @@ impl Session {
         self.ensure_staged(&recipe, key, on_progress)
     }
 
-    /// Pool, step 2: computes the splits `which` (numbers from 0); the results as JSON text.
+    /// Pool, step 2: computes the units `which` (numbers from 0); the results as JSON text.
     pub fn run_splits(
         &self,
         recipe: JsValue,
