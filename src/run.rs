@@ -112,7 +112,12 @@ impl Staged {
     /// the original data. Unit `u` is model `u % m` on split `u / m` (`m` models); the units of
     /// one split are consecutive.
     pub fn units(&self) -> usize {
-        (self.masked_units() + self.original_units()) * self.models()
+        self.splits() * self.models()
+    }
+
+    /// Splits of the masked data, then of the original data.
+    fn splits(&self) -> usize {
+        self.masked_splits() + self.original_splits()
     }
 
     /// Models of the recipe (0 without modelling).
@@ -121,12 +126,12 @@ impl Staged {
     }
 
     /// Splits of the masked data.
-    fn masked_units(&self) -> usize {
+    fn masked_splits(&self) -> usize {
         self.prepared.as_ref().map_or(0, |p| p.folds.len())
     }
 
     /// Splits of the original data (0 when it is not compared or cannot be prepared).
-    fn original_units(&self) -> usize {
+    fn original_splits(&self) -> usize {
         match &self.original {
             Some(Original {
                 prepared: Ok(p), ..
@@ -144,7 +149,7 @@ impl Staged {
     /// The modelling and fold of split `u` (masked splits first, then the original data's),
     /// and whether it is on the original data.
     fn split_of(&self, u: usize) -> Option<(&Prepared, usize, bool)> {
-        let n = self.masked_units();
+        let n = self.masked_splits();
         if u < n {
             return self.prepared.as_ref().map(|p| (p, u, false));
         }
@@ -332,7 +337,7 @@ pub fn run_splits(
             "unit {} asked for, but the evaluation has {} ({} split(s) × {} model(s))",
             bad + 1,
             staged.units(),
-            staged.units() / staged.models().max(1),
+            staged.splits(),
             staged.models()
         )));
     }
@@ -369,7 +374,7 @@ fn splits_parallel(
     use rayon::prelude::*;
     let clock = ctx.now_ms;
     let threads = rayon::current_num_threads().max(1);
-    let splits = staged.units() / staged.models().max(1);
+    let splits = staged.splits();
     let mut out = Vec::new();
     let mut done = 0;
     for chunk in groups.chunks(threads) {
@@ -388,7 +393,7 @@ fn splits_parallel(
         let split = chunk
             .last()
             .and_then(|g| g.first())
-            .map_or(0, |&u| u / staged.models().max(1));
+            .map_or(0, |&u| u / staged.models());
         ctx.report(
             "models",
             done,
@@ -409,11 +414,11 @@ fn splits_parallel(
     weight: &(dyn Fn(usize) -> usize + Sync),
 ) -> Result<Vec<FoldResult>> {
     let now = ctx.now_ms;
-    let splits = staged.units() / staged.models().max(1);
+    let splits = staged.splits();
     let mut out = Vec::new();
     let mut offset = 0;
     for units in groups {
-        let split = units[0] / staged.models().max(1);
+        let split = units[0] / staged.models();
         let r = {
             let mut on_unit = |done: usize, what: &str| {
                 ctx.report(
@@ -484,16 +489,19 @@ fn group_results(
     };
     let models: Vec<usize> = units.iter().map(|&u| u % staged.models()).collect();
     #[cfg(not(target_arch = "wasm32"))]
-    let fits: Vec<Result<ModelFold>> = {
+    // The first error in model order, whichever thread met it first.
+    let fits: Result<Vec<ModelFold>> = {
         use rayon::prelude::*;
         let _ = on_unit;
-        models
+        let fits: Vec<Result<ModelFold>> = models
             .par_iter()
             .map(|&m| fit_model(p, recipe, f, m, &data, clock, &mut |_, _| Ok(())))
-            .collect()
+            .collect();
+        fits.into_iter().collect()
     };
+    // Stops at the first error.
     #[cfg(target_arch = "wasm32")]
-    let fits: Vec<Result<ModelFold>> = {
+    let fits: Result<Vec<ModelFold>> = {
         let mut done = 0;
         models
             .iter()
@@ -513,20 +521,20 @@ fn group_results(
             *fitted = None;
         }
     }
-    let mut out = Vec::with_capacity(units.len());
-    for (&u, fit) in units.iter().zip(fits) {
-        match fit {
-            Ok(mf) => out.push(FoldResult {
+    match fits {
+        Ok(fits) => Ok(units
+            .iter()
+            .zip(fits)
+            .map(|(&u, mf)| FoldResult {
                 unit: u,
                 inputs: data.names.clone(),
                 steps: data.steps.clone(),
                 models: vec![mf],
                 failed: None,
-            }),
-            Err(e) => return failed(e),
-        }
+            })
+            .collect()),
+        Err(e) => failed(e),
     }
-    Ok(out)
 }
 
 /// The results of every unit (sorted, each exactly once) as one result per split, its models in
@@ -564,7 +572,7 @@ pub fn finish(
     ctx: &mut Context,
 ) -> Result<Output> {
     let all = staged.units();
-    let n_masked = staged.masked_units();
+    let n_masked = staged.masked_splits();
     let n_models = staged.models();
     let Staged {
         start_ms,
@@ -1457,6 +1465,24 @@ fn pooled_intervals(
     }
 }
 
+/// Adds split `split`'s predictions for its test rows to a model's pooled out-of-fold
+/// predictions `(row, prediction)`.
+fn pool(
+    pooled: &mut Vec<(usize, f64)>,
+    fold: &crate::eval::split::Fold,
+    predictions: &[f64],
+    split: usize,
+) -> Result<()> {
+    if predictions.len() != fold.test.len() {
+        return Err(Error::Data(format!(
+            "the results of split {} do not match its test rows",
+            split + 1
+        )));
+    }
+    pooled.extend(fold.test.iter().copied().zip(predictions.iter().copied()));
+    Ok(())
+}
+
 /// One model's bootstrap intervals, computed apart from [`finish`] (see [`model_intervals`]).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ModelIntervals {
@@ -1487,10 +1513,7 @@ pub fn model_intervals(
     }
     results.sort_by_key(|r| r.unit);
     let splits: Vec<usize> = results.iter().map(|r| r.unit / models).collect();
-    let (n_masked, all) = (
-        staged.masked_units(),
-        staged.masked_units() + staged.original_units(),
-    );
+    let (n_masked, all) = (staged.masked_splits(), staged.splits());
     if splits != (0..all).collect::<Vec<_>>() {
         return Err(Error::Data(format!(
             "the results of model {} cover splits {splits:?}; the evaluation has {all} (each exactly once)",
@@ -1507,18 +1530,7 @@ pub fn model_intervals(
                     r.unit + 1
                 )));
             };
-            if mf.predictions.len() != fold.test.len() {
-                return Err(Error::Data(format!(
-                    "the results of split {} do not match its test rows",
-                    r.unit / models + 1
-                )));
-            }
-            pooled.extend(
-                fold.test
-                    .iter()
-                    .copied()
-                    .zip(mf.predictions.iter().copied()),
-            );
+            pool(&mut pooled, fold, &mf.predictions, r.unit / models)?;
         }
         Ok(pooled)
     };
@@ -1599,18 +1611,11 @@ fn assemble(
             }
         }
         for (rec, mf) in records.iter_mut().zip(r.models) {
-            if mf.predictions.len() != fold.test.len() {
-                return Err(Error::Data(format!(
-                    "the results of split {} do not match its test rows",
-                    r.unit + 1
-                )));
-            }
+            pool(&mut rec.pooled, fold, &mf.predictions, r.unit)?;
             rec.folds.push(mf.values);
             if let Some(c) = &mf.confusion {
                 rec.confusion.add(c);
             }
-            rec.pooled
-                .extend(fold.test.iter().copied().zip(mf.predictions));
             rec.timings.fit_ms += mf.fit_ms;
             rec.timings.predict_ms += mf.predict_ms;
             rec.timings.search_ms += mf.search_ms;

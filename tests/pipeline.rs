@@ -268,6 +268,17 @@ fn splits_computed_apart_give_the_same_report() {
             }
         };
     }
+    macro_rules! staged {
+        () => {
+            stage(
+                &loaded.parsed.table,
+                loaded.summary.clone(),
+                &recipe,
+                &mut ctx!(),
+            )
+            .unwrap()
+        };
+    }
     let whole = bedside::run::run(
         &loaded.parsed.table,
         loaded.summary.clone(),
@@ -282,13 +293,7 @@ fn splits_computed_apart_give_the_same_report() {
     // steps, so the cost of privacy is measured). One worker is given units one at a time, as
     // the page's pool does (its second model of a split reuses the fitted feature steps), the
     // other several at once, in any order, a split's models apart or together.
-    let staged = stage(
-        &loaded.parsed.table,
-        loaded.summary.clone(),
-        &recipe,
-        &mut ctx!(),
-    )
-    .unwrap();
+    let staged = staged!();
     assert_eq!(staged.units(), 20);
     for u in [4, 5, 9, 1, 3, 18, 12, 13, 7] {
         let got = run_splits(&staged, &recipe, &[u], &mut ctx!()).unwrap();
@@ -296,25 +301,13 @@ fn splits_computed_apart_give_the_same_report() {
         let json = serde_json::to_string(&got).unwrap();
         parts.extend(serde_json::from_str::<Vec<FoldResult>>(&json).unwrap());
     }
-    let staged = stage(
-        &loaded.parsed.table,
-        loaded.summary.clone(),
-        &recipe,
-        &mut ctx!(),
-    )
-    .unwrap();
+    let staged = staged!();
     let which = [0, 2, 6, 8, 19, 10, 11, 14, 15, 16, 17];
     let got = run_splits(&staged, &recipe, &which, &mut ctx!()).unwrap();
     assert_eq!(got.iter().map(|r| r.unit).collect::<Vec<_>>(), which);
     let json = serde_json::to_string(&got).unwrap();
     parts.extend(serde_json::from_str::<Vec<FoldResult>>(&json).unwrap());
-    let staged = stage(
-        &loaded.parsed.table,
-        loaded.summary.clone(),
-        &recipe,
-        &mut ctx!(),
-    )
-    .unwrap();
+    let staged = staged!();
     // Model 2's bootstrap intervals computed apart (as a pool does while units still run), from
     // the results of its units on the masked and the original splits; model 1's by `finish`.
     let of_model_2: Vec<FoldResult> = parts.iter().filter(|r| r.unit % 2 == 1).cloned().collect();
@@ -346,13 +339,7 @@ fn splits_computed_apart_give_the_same_report() {
     assert!(whole.report.original.as_ref().unwrap().evaluated);
 
     // A split missing or given twice is an error, not a wrong report.
-    let staged = stage(
-        &loaded.parsed.table,
-        loaded.summary.clone(),
-        &recipe,
-        &mut ctx!(),
-    )
-    .unwrap();
+    let staged = staged!();
     let err = finish(
         staged,
         &recipe,
@@ -363,13 +350,7 @@ fn splits_computed_apart_give_the_same_report() {
     .err()
     .unwrap();
     assert!(err.to_string().contains("each exactly once"), "{err}");
-    let staged = stage(
-        &loaded.parsed.table,
-        loaded.summary.clone(),
-        &recipe,
-        &mut ctx!(),
-    )
-    .unwrap();
+    let staged = staged!();
     let err = finish(
         staged,
         &recipe,
@@ -380,13 +361,7 @@ fn splits_computed_apart_give_the_same_report() {
     .err()
     .unwrap();
     assert!(err.to_string().contains("given twice"), "{err}");
-    let staged = stage(
-        &loaded.parsed.table,
-        loaded.summary.clone(),
-        &recipe,
-        &mut ctx!(),
-    )
-    .unwrap();
+    let staged = staged!();
     let err = run_splits(&staged, &recipe, &[20], &mut ctx!())
         .err()
         .unwrap();

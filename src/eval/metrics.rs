@@ -248,18 +248,35 @@ pub fn classification_weighted(
         let q = s.clamp(LOG_EPS, 1.0 - LOG_EPS);
         ll -= wi * if t { q.ln() } else { (1.0 - q).ln() };
     }
+    in_order(
+        &c,
+        roc_auc_sorted(y, p, w, order),
+        average_precision_sorted(y, p, w, order),
+        ratio(brier, wsum),
+        ratio(ll, wsum),
+    )
+}
+
+/// The classification metrics in [`CLASSIFICATION`] order.
+fn in_order(
+    c: &Counts,
+    roc_auc: Option<f64>,
+    pr_auc: Option<f64>,
+    brier: f64,
+    log_loss: f64,
+) -> Vec<Option<f64>> {
     vec![
         Some(c.accuracy()),
         Some(c.precision()),
         Some(c.recall()),
         Some(c.specificity()),
         Some(c.f1()),
-        roc_auc_sorted(y, p, w, order),
+        roc_auc,
         Some(c.balanced_accuracy()),
         Some(c.mcc()),
-        average_precision_sorted(y, p, w, order),
-        Some(ratio(brier, wsum)),
-        Some(ratio(ll, wsum)),
+        pr_auc,
+        Some(brier),
+        Some(log_loss),
     ]
 }
 
@@ -363,19 +380,7 @@ impl SortedRows {
             }
             ap
         });
-        vec![
-            Some(c.accuracy()),
-            Some(c.precision()),
-            Some(c.recall()),
-            Some(c.specificity()),
-            Some(c.f1()),
-            roc_auc,
-            Some(c.balanced_accuracy()),
-            Some(c.mcc()),
-            pr_auc,
-            Some(ratio(brier, wsum)),
-            Some(ratio(ll, wsum)),
-        ]
+        in_order(&c, roc_auc, pr_auc, ratio(brier, wsum), ratio(ll, wsum))
     }
 }
 
