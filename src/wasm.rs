@@ -229,7 +229,8 @@ impl Session {
             now_ms: &now_ms,
             key: key.to_vec(),
         };
-        let results = crate::pipeline::run_splits(staged, &recipe, &which, &mut ctx).map_err(err)?;
+        let results =
+            crate::pipeline::run_splits(staged, &recipe, &which, &mut ctx).map_err(err)?;
         serde_json::to_string(&results).map_err(|e| JsError::new(&e.to_string()))
     }
 
@@ -285,7 +286,8 @@ impl Session {
             now_ms: &now_ms,
             key: key.to_vec(),
         };
-        let out = crate::pipeline::finish(staged, &recipe, results, intervals, &mut ctx).map_err(err)?;
+        let out =
+            crate::pipeline::finish(staged, &recipe, results, intervals, &mut ctx).map_err(err)?;
         output(&out)
     }
     /// Exports model `model_index` of `recipe` (the run of which on this file gave `report`, a

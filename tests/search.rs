@@ -4,8 +4,8 @@
 
 mod common;
 use bedside::eval::search::{self, SearchSpec};
-use bedside::pipeline::search::{select, SearchData};
 use bedside::models::{ModelSpec, Task};
+use bedside::pipeline::search::{select, SearchData};
 use bedside::recipe::Recipe;
 use bedside::table::{Column, ColumnType, Table, Values};
 use rand::{Rng, SeedableRng};

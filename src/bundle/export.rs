@@ -1,16 +1,19 @@
 //! A model file written: the model fitted on all labelled rows with the one fold-fitting path
 //! ([`crate::pipeline::fold`]), how each privacy step is treated on new records, the input schema.
 
-use super::{bundle_err, BundleEvaluation, BundleTarget, CreatedFrom, Exported, InputColumn, ModelBundle, PrivacyHandling, FORMAT};
+use super::{
+    bundle_err, BundleEvaluation, BundleTarget, CreatedFrom, Exported, InputColumn, ModelBundle,
+    PrivacyHandling, FORMAT,
+};
 use crate::error::{Error, Result};
 use crate::features::{self, matrix};
 use crate::models::{self, Task};
 use crate::pipeline::fold::fit_split;
 use crate::pipeline::search::{select, SearchData};
-use crate::seeds;
 use crate::privacy::PrivacyStep;
 use crate::recipe::Recipe;
 use crate::report::Report;
+use crate::seeds;
 use crate::table::profile::InputSummary;
 use crate::table::{Table, Values};
 

@@ -11,7 +11,6 @@
 //! training row, an SVM its support vectors, KNN imputation its donor rows. The bundle says so in
 //! `contains_training_rows`.
 
-
 mod apply;
 mod export;
 
@@ -191,7 +190,6 @@ impl ModelBundle {
         }
         Ok(bundle)
     }
-
 }
 
 impl crate::Loaded {

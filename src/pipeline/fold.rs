@@ -93,7 +93,11 @@ impl FittedSplit {
 
     /// The metrics of `predictions` of the test rows (in `metrics::CLASSIFICATION` or
     /// `REGRESSION` order) and, for a class target, the confusion matrix at [`THRESHOLD`].
-    pub fn metrics(&self, task: Task, predictions: &[f64]) -> (Vec<Option<f64>>, Option<Confusion>) {
+    pub fn metrics(
+        &self,
+        task: Task,
+        predictions: &[f64],
+    ) -> (Vec<Option<f64>>, Option<Confusion>) {
         match task {
             Task::Classification => {
                 let (conf, values) = metrics::classification(&self.yte, predictions, THRESHOLD);

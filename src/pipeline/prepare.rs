@@ -257,7 +257,10 @@ fn target_values(
         }
         Task::Regression => {
             let Values::Num(v) = &tcol.values else {
-                return Err(Error::Data(format!("target '{}' is not numeric", tcol.name)));
+                return Err(Error::Data(format!(
+                    "target '{}' is not numeric",
+                    tcol.name
+                )));
             };
             Target {
                 labels: vec![false; rows.len()],
@@ -269,7 +272,11 @@ fn target_values(
 
 /// The values of the `group` column of `group_kfold` for the labelled `rows` (never a model
 /// input); every row needs one.
-fn group_values(masked: &Table, group: Option<&str>, rows: &[usize]) -> Result<Option<Vec<String>>> {
+fn group_values(
+    masked: &Table,
+    group: Option<&str>,
+    rows: &[usize],
+) -> Result<Option<Vec<String>>> {
     let Some(g) = group else {
         return Ok(None);
     };

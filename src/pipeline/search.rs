@@ -64,36 +64,37 @@ pub fn select(
     })?;
     // Every candidate's inner metric on inner split `j` (None where undefined); `progress` after
     // each candidate's fit.
-    let on_fold = |j: usize, progress: &mut dyn FnMut() -> Result<()>| -> Result<Vec<Option<f64>>> {
-        let fold = &inner[j];
-        let fseed = seeds::inner_split(seed, j);
-        let context = format!("search, inner split {}", j + 1);
-        let (d, _) = fit_split(
-            data.features,
-            data.task,
-            data.x,
-            data.labels,
-            data.values,
-            (&fold.train, &fold.test),
-            fseed,
-            Some(&context),
-        )?;
-        let mut values = Vec::with_capacity(candidates.len());
-        for cand in candidates {
-            let fitted = d
-                .fit_model(&cand.spec, data.task, fseed)
-                .map_err(|e| e.in_context(&context))?;
-            let p = fitted.predict(&d.xte);
-            let value = if p.iter().all(|v| v.is_finite()) {
-                d.metrics(data.task, &p).0[k].filter(|v| v.is_finite())
-            } else {
-                None
-            };
-            values.push(value);
-            progress()?;
-        }
-        Ok(values)
-    };
+    let on_fold =
+        |j: usize, progress: &mut dyn FnMut() -> Result<()>| -> Result<Vec<Option<f64>>> {
+            let fold = &inner[j];
+            let fseed = seeds::inner_split(seed, j);
+            let context = format!("search, inner split {}", j + 1);
+            let (d, _) = fit_split(
+                data.features,
+                data.task,
+                data.x,
+                data.labels,
+                data.values,
+                (&fold.train, &fold.test),
+                fseed,
+                Some(&context),
+            )?;
+            let mut values = Vec::with_capacity(candidates.len());
+            for cand in candidates {
+                let fitted = d
+                    .fit_model(&cand.spec, data.task, fseed)
+                    .map_err(|e| e.in_context(&context))?;
+                let p = fitted.predict(&d.xte);
+                let value = if p.iter().all(|v| v.is_finite()) {
+                    d.metrics(data.task, &p).0[k].filter(|v| v.is_finite())
+                } else {
+                    None
+                };
+                values.push(value);
+                progress()?;
+            }
+            Ok(values)
+        };
     // The inner splits run on threads natively (progress told afterwards), one after another
     // in wasm; the sums below are taken in split order either way: the same scores.
     let per_fold = crate::par::try_map(

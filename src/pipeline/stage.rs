@@ -62,7 +62,12 @@ pub fn stage(
         sensitive.filter(|s| masked.column(s).is_some()),
         &recipe.risk,
     );
-    warnings.extend(masked_warnings(recipe, &masked, &masked_out.scrubbed, &after));
+    warnings.extend(masked_warnings(
+        recipe,
+        &masked,
+        &masked_out.scrubbed,
+        &after,
+    ));
     let information_loss = risk::information_loss(table, &masked, &masked_out.row_map, &quasi);
     let privacy = PrivacyReport {
         quasi_identifiers: quasi,
