@@ -22,10 +22,12 @@ pub mod error;
 pub mod eval;
 pub mod features;
 pub mod models;
+pub mod par;
+pub mod pipeline;
 pub mod privacy;
 pub mod recipe;
 pub mod report;
-pub mod run;
+pub mod seeds;
 pub mod suggest;
 pub mod table;
 
@@ -141,15 +143,15 @@ impl Loaded {
     pub fn run(
         &self,
         recipe: &recipe::Recipe,
-        progress: &mut dyn FnMut(&run::Progress) -> bool,
+        progress: &mut dyn FnMut(&pipeline::Progress) -> bool,
         now_ms: &(dyn Fn() -> f64 + Sync),
-    ) -> Result<run::Output> {
-        let mut ctx = run::Context {
+    ) -> Result<pipeline::Output> {
+        let mut ctx = pipeline::Context {
             progress,
             now_ms,
-            key: run::new_key()?,
+            key: pipeline::new_key()?,
         };
-        run::run(&self.parsed.table, self.summary.clone(), recipe, &mut ctx)
+        pipeline::run(&self.parsed.table, self.summary.clone(), recipe, &mut ctx)
     }
 }
 
@@ -162,8 +164,8 @@ impl Loaded {
         recipe: &recipe::Recipe,
         key: &[u8],
         rows: usize,
-    ) -> Result<run::Preview> {
-        run::preview(&self.parsed.table, recipe, key, rows)
+    ) -> Result<pipeline::Preview> {
+        pipeline::preview(&self.parsed.table, recipe, key, rows)
     }
 
     /// Risk measures of the loaded table over `quasi` (and a sensitive column).
@@ -229,8 +231,8 @@ pub fn run_file(
     bytes: &[u8],
     file: &str,
     recipe: &recipe::Recipe,
-    progress: &mut dyn FnMut(&run::Progress) -> bool,
+    progress: &mut dyn FnMut(&pipeline::Progress) -> bool,
     now_ms: &(dyn Fn() -> f64 + Sync),
-) -> Result<run::Output> {
+) -> Result<pipeline::Output> {
     load(bytes, file)?.run(recipe, progress, now_ms)
 }

@@ -13,7 +13,7 @@
 //! ```
 
 use crate::error::{Error, Result};
-use crate::eval::search::{self, SearchSpec};
+use crate::eval::search::SearchSpec;
 use crate::eval::split::EvaluationSpec;
 use crate::features::FeatureStep;
 use crate::models::ModelSpec;
@@ -299,7 +299,7 @@ impl Recipe {
                 .map_err(|(field, msg)| Error::recipe(&step, Some(field), msg))?;
             if let Some(s) = &m.search {
                 // Every candidate is parsed and checked before any work.
-                s.candidates(m, search::seed_for(self.seed, i))
+                s.candidates(m, crate::seeds::search_draws(self.seed, i))
                     .map_err(|(field, msg)| Error::recipe(&step, Some(&field), msg))?;
             }
         }

@@ -79,11 +79,11 @@ pub struct Session {
     /// The pseudonymization key of previews (never leaves the worker).
     preview_key: Vec<u8>,
     /// The last staged run (recipe JSON, key, staged), reused by the pool's calls.
-    staged: std::cell::RefCell<Option<(String, Vec<u8>, crate::run::Staged)>>,
+    staged: std::cell::RefCell<Option<(String, Vec<u8>, crate::pipeline::Staged)>>,
 }
 
 /// A progress callback forwarding to `on_progress({stage, done, total, message})`.
-fn forward(on_progress: Option<Function>) -> impl FnMut(&crate::run::Progress) -> bool {
+fn forward(on_progress: Option<Function>) -> impl FnMut(&crate::pipeline::Progress) -> bool {
     move |p| {
         if let (Some(f), Ok(v)) = (&on_progress, to_js(p)) {
             let _ = f.call1(&JsValue::NULL, &v);
@@ -224,12 +224,13 @@ impl Session {
         };
         let which: Vec<usize> = which.into_iter().map(|u| u as usize).collect();
         let mut progress = forward(on_progress);
-        let mut ctx = crate::run::Context {
+        let mut ctx = crate::pipeline::Context {
             progress: &mut progress,
             now_ms: &now_ms,
             key: key.to_vec(),
         };
-        let results = crate::run::run_splits(staged, &recipe, &which, &mut ctx).map_err(err)?;
+        let results =
+            crate::pipeline::run_splits(staged, &recipe, &which, &mut ctx).map_err(err)?;
         serde_json::to_string(&results).map_err(|e| JsError::new(&e.to_string()))
     }
 
@@ -245,14 +246,14 @@ impl Session {
     /// its units (a JSON array of them), as JSON text for `finish`.
     pub fn intervals(&self, recipe: JsValue, key: &[u8], results: &str) -> Result<String, JsError> {
         let recipe = recipe_of(recipe)?;
-        let results: Vec<crate::run::FoldResult> = serde_json::from_str(results)
+        let results: Vec<crate::pipeline::FoldResult> = serde_json::from_str(results)
             .map_err(|e| JsError::new(&format!("split results: {e}")))?;
         self.ensure_staged(&recipe, key, None)?;
         let cache = self.staged.borrow();
         let Some((_, _, staged)) = cache.as_ref() else {
             return Err(JsError::new("the run was not staged"));
         };
-        let iv = crate::run::model_intervals(staged, &recipe, results).map_err(err)?;
+        let iv = crate::pipeline::model_intervals(staged, &recipe, results).map_err(err)?;
         serde_json::to_string(&iv).map_err(|e| JsError::new(&e.to_string()))
     }
 
@@ -267,9 +268,9 @@ impl Session {
         intervals: Option<String>,
     ) -> Result<JsValue, JsError> {
         let recipe = recipe_of(recipe)?;
-        let results: Vec<crate::run::FoldResult> = serde_json::from_str(results)
+        let results: Vec<crate::pipeline::FoldResult> = serde_json::from_str(results)
             .map_err(|e| JsError::new(&format!("split results: {e}")))?;
-        let intervals: Vec<crate::run::ModelIntervals> = match intervals.as_deref() {
+        let intervals: Vec<crate::pipeline::ModelIntervals> = match intervals.as_deref() {
             None | Some("") => Vec::new(),
             Some(text) => {
                 serde_json::from_str(text).map_err(|e| JsError::new(&format!("intervals: {e}")))?
@@ -279,13 +280,14 @@ impl Session {
         let Some((_, _, staged)) = self.staged.borrow_mut().take() else {
             return Err(JsError::new("the run was not staged"));
         };
-        let mut progress = |_: &crate::run::Progress| true;
-        let mut ctx = crate::run::Context {
+        let mut progress = |_: &crate::pipeline::Progress| true;
+        let mut ctx = crate::pipeline::Context {
             progress: &mut progress,
             now_ms: &now_ms,
             key: key.to_vec(),
         };
-        let out = crate::run::finish(staged, &recipe, results, intervals, &mut ctx).map_err(err)?;
+        let out =
+            crate::pipeline::finish(staged, &recipe, results, intervals, &mut ctx).map_err(err)?;
         output(&out)
     }
     /// Exports model `model_index` of `recipe` (the run of which on this file gave `report`, a
@@ -352,7 +354,7 @@ impl Session {
     fn of(loaded: crate::Result<crate::Loaded>) -> Result<Session, JsError> {
         Ok(Session {
             loaded: loaded.map_err(err)?,
-            preview_key: crate::run::new_key().map_err(err)?,
+            preview_key: crate::pipeline::new_key().map_err(err)?,
             staged: std::cell::RefCell::new(None),
         })
     }
@@ -373,12 +375,12 @@ impl Session {
         }
         self.staged.replace(None);
         let mut progress = forward(on_progress);
-        let mut ctx = crate::run::Context {
+        let mut ctx = crate::pipeline::Context {
             progress: &mut progress,
             now_ms: &now_ms,
             key: key.to_vec(),
         };
-        let staged = crate::run::stage(
+        let staged = crate::pipeline::stage(
             &loaded.parsed.table,
             loaded.summary.clone(),
             recipe,
@@ -392,7 +394,7 @@ impl Session {
 }
 
 /// `{report, masked_csv}` of a run.
-fn output(out: &crate::run::Output) -> Result<JsValue, JsError> {
+fn output(out: &crate::pipeline::Output) -> Result<JsValue, JsError> {
     let csv = String::from_utf8(crate::table::csv::write_csv(&out.masked)).unwrap_or_default();
     let result = Object::new();
     Reflect::set(&result, &"report".into(), &to_js(&out.report)?)

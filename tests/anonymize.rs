@@ -17,7 +17,7 @@ fn q(names: &[&str]) -> Vec<String> {
     names.iter().map(|s| s.to_string()).collect()
 }
 
-fn run(csv: &str, step: &str) -> bedside::Result<bedside::run::Output> {
+fn run(csv: &str, step: &str) -> bedside::Result<bedside::pipeline::Output> {
     common::run(
         csv,
         &format!(

@@ -21,12 +21,12 @@ fn recipe(privacy: &str, features: &str, models: &str, target: &str, eval: &str)
 /// gives exactly the predictions of the model fitted in `export`.
 fn check_all_models(csv: &str, recipe: &Recipe) -> Vec<ModelBundle> {
     let loaded = bedside::load(csv.as_bytes(), "train.csv").unwrap();
-    let mut ctx = bedside::run::Context {
+    let mut ctx = bedside::pipeline::Context {
         progress: &mut |_| true,
         now_ms: &|| 0.0,
         key: KEY.to_vec(),
     };
-    let out = bedside::run::run(
+    let out = bedside::pipeline::run(
         &loaded.parsed.table,
         loaded.summary.clone(),
         recipe,

@@ -77,7 +77,7 @@ fn grouped_cv_removes_the_leak_that_row_wise_cv_rewards() {
         &visits_recipe(r#"{"method": "group_kfold", "folds": 5, "group": "mrn"}"#),
     )
     .unwrap();
-    let auc = |o: &bedside::run::Output| o.report.models[0].metrics["roc_auc"].pooled.unwrap();
+    let auc = |o: &bedside::pipeline::Output| o.report.models[0].metrics["roc_auc"].pooled.unwrap();
     // Row-wise CV: the 1-NN finds the same patient's other visit and "predicts" the outcome.
     assert!(auc(&leaky) > 0.95, "{}", auc(&leaky));
     // Grouped CV: no patient is seen in training, so there is nothing to recognise.
@@ -185,7 +185,7 @@ fn report_has_intervals_curves_importances_and_the_paired_test() {
     assert!(cmp.p_value.is_some_and(|p| (0.0..=1.0).contains(&p)));
     // Same recipe, data and seed: same numbers.
     let again = run(&csv, &recipe).unwrap();
-    let strip = |o: &bedside::run::Output| {
+    let strip = |o: &bedside::pipeline::Output| {
         let mut v = serde_json::to_value(&o.report.models).unwrap();
         for m in v.as_array_mut().unwrap() {
             m.as_object_mut().unwrap().remove("timings");

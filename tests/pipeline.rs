@@ -251,14 +251,14 @@ fn cancelling_from_the_progress_callback_stops_the_run() {
 /// and one assembles the report: it must equal the report of one run.
 #[test]
 fn splits_computed_apart_give_the_same_report() {
-    use bedside::run::{finish, run_splits, stage, Context, FoldResult};
+    use bedside::pipeline::{finish, run_splits, stage, Context, FoldResult};
     let csv = patients_csv(150, 3);
     let recipe_text = recipe_json(MASK, FEATURES, BOTH_MODELS, CV5);
     let recipe = bedside::recipe::Recipe::from_json(&recipe_text).unwrap();
     let loaded = bedside::load(csv.as_bytes(), "test.csv").unwrap();
     let key = vec![7u8; 32];
     let clock = || 0.0;
-    let mut progress = |_: &bedside::run::Progress| true;
+    let mut progress = |_: &bedside::pipeline::Progress| true;
     macro_rules! ctx {
         () => {
             Context {
@@ -279,7 +279,7 @@ fn splits_computed_apart_give_the_same_report() {
             .unwrap()
         };
     }
-    let whole = bedside::run::run(
+    let whole = bedside::pipeline::run(
         &loaded.parsed.table,
         loaded.summary.clone(),
         &recipe,
@@ -311,16 +311,16 @@ fn splits_computed_apart_give_the_same_report() {
     // Model 2's bootstrap intervals computed apart (as a pool does while units still run), from
     // the results of its units on the masked and the original splits; model 1's by `finish`.
     let of_model_2: Vec<FoldResult> = parts.iter().filter(|r| r.unit % 2 == 1).cloned().collect();
-    let iv = bedside::run::model_intervals(&staged, &recipe, of_model_2.clone()).unwrap();
+    let iv = bedside::pipeline::model_intervals(&staged, &recipe, of_model_2.clone()).unwrap();
     assert_eq!(iv.model, 1);
     assert!(iv.original.is_some());
     let json = serde_json::to_string(&iv).unwrap();
-    let iv: bedside::run::ModelIntervals = serde_json::from_str(&json).unwrap();
-    let err = bedside::run::model_intervals(&staged, &recipe, of_model_2[1..].to_vec())
+    let iv: bedside::pipeline::ModelIntervals = serde_json::from_str(&json).unwrap();
+    let err = bedside::pipeline::model_intervals(&staged, &recipe, of_model_2[1..].to_vec())
         .err()
         .unwrap();
     assert!(err.to_string().contains("each exactly once"), "{err}");
-    let err = bedside::run::model_intervals(&staged, &recipe, parts.clone())
+    let err = bedside::pipeline::model_intervals(&staged, &recipe, parts.clone())
         .err()
         .unwrap();
     assert!(err.to_string().contains("one model"), "{err}");

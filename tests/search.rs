@@ -3,8 +3,9 @@
 //! end) that the search never sees the outer test rows.
 
 mod common;
-use bedside::eval::search::{self, SearchData, SearchSpec};
+use bedside::eval::search::{self, SearchSpec};
 use bedside::models::{ModelSpec, Task};
+use bedside::pipeline::search::{select, SearchData};
 use bedside::recipe::Recipe;
 use bedside::table::{Column, ColumnType, Table, Values};
 use rand::{Rng, SeedableRng};
@@ -315,7 +316,7 @@ fn choose(
     let c = s.candidates(&base, seed).unwrap();
     let (x, yc, yr) = interaction(300, 5);
     let mut calls = 0;
-    let choice = search::select(
+    let choice = select(
         &s,
         &c,
         &SearchData {
@@ -422,7 +423,7 @@ fn cancelling_stops_the_search() {
     let c = s.candidates(&base, 1).unwrap();
     let (x, yc, yr) = interaction(120, 1);
     let mut calls = 0;
-    let e = search::select(
+    let e = select(
         &s,
         &c,
         &SearchData {

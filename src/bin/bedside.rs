@@ -141,7 +141,7 @@ fn cli(args: Vec<String>) -> Result<(), String> {
             let loaded = bedside::load(&read(data)?, data).map_err(|e| e.to_string())?;
             let verbose = a.has("progress");
             let start = Instant::now();
-            let mut progress = |p: &bedside::run::Progress| {
+            let mut progress = |p: &bedside::pipeline::Progress| {
                 if verbose {
                     eprintln!("[{}] {}/{} {}", p.stage, p.done, p.total, p.message);
                 }

@@ -23,9 +23,10 @@
 //! - `metric`: the inner score (default `roc_auc` for a class target, `r2` for a numeric one);
 //!   `mae`, `rmse`, `brier` and `log_loss` are minimised, every other metric maximised.
 //!
-//! Inside each outer training split, [`select`] cuts the outer training rows (and only those)
-//! into inner folds, refits the feature steps on each inner training part, scores every
-//! candidate by its mean inner metric and keeps the best (ties: the first in candidate order).
+//! Inside each outer training split, `pipeline::search::select` cuts the outer training rows
+//! (and only those) into inner folds, refits the feature steps on each inner training part,
+//! scores every candidate by its mean inner metric and keeps the best (ties: the first in
+//! candidate order).
 //! The caller then refits the chosen candidate on the whole outer training split and evaluates
 //! it on the outer test split, which the search never saw.
 //!
@@ -41,12 +42,8 @@
 //! assert_eq!(e.0, "search.grid.depth");
 //! ```
 
-use crate::error::{Error, Result};
 use crate::eval::metrics;
-use crate::eval::split::Evaluation;
-use crate::features::{self, FeatureStep};
 use crate::models::{draw_index, ModelSpec, Task};
-use crate::table::Table;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
@@ -399,7 +396,7 @@ impl SearchSpec {
     }
 
     /// The candidates, in order: a grid's combinations, or a random search's distinct draws
-    /// from `seed` (see [`seed_for`]). Each is parsed and checked with [`ModelSpec::check`].
+    /// from `seed` (see [`crate::seeds::search_draws`]). Each is parsed and checked with [`ModelSpec::check`].
     pub fn candidates(
         &self,
         base: &ModelSpec,
@@ -453,13 +450,6 @@ impl SearchSpec {
             })
             .collect()
     }
-}
-
-/// The seed of a random search's draws: the recipe seed and the model's position.
-pub fn seed_for(recipe_seed: u64, model: usize) -> u64 {
-    recipe_seed
-        .wrapping_mul(0x9E37_79B9_7F4A_7C15)
-        .wrapping_add(0x5EA2C4 + model as u64)
 }
 
 fn parse_range(r: &Value, method: Method, field: &str) -> std::result::Result<Range, FieldError> {
@@ -591,20 +581,6 @@ pub fn lower_is_better(metric: &str) -> bool {
     matches!(metric, "mae" | "rmse" | "brier" | "log_loss")
 }
 
-/// The rows a search may look at: the outer training split only.
-pub struct SearchData<'a> {
-    /// Where errors point, e.g. `models[0] (random_forest)`.
-    pub step: &'a str,
-    /// The model inputs of the outer training rows, before the feature steps.
-    pub x: &'a Table,
-    /// Class labels of those rows (classification).
-    pub labels: &'a [bool],
-    /// Numeric target of those rows (regression).
-    pub values: &'a [f64],
-    pub task: Task,
-    pub features: &'a [FeatureStep],
-}
-
 /// What the search chose on one outer training split.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Choice {
@@ -612,150 +588,6 @@ pub struct Choice {
     pub index: usize,
     /// Mean inner metric of every candidate (candidate order; `None` when undefined).
     pub scores: Vec<Option<f64>>,
-}
-
-/// Scores every candidate by inner cross-validation over `data` (the outer training rows) and
-/// returns the best. The feature steps are refitted on each inner training part; `progress` is
-/// called after each candidate's fit on each inner fold (candidates × folds calls) and stops the
-/// search with its error (e.g. [`Error::Cancelled`]).
-pub fn select(
-    search: &SearchSpec,
-    candidates: &[Candidate],
-    data: &SearchData,
-    seed: u64,
-    progress: &mut dyn FnMut() -> Result<()>,
-) -> Result<Choice> {
-    let metric = search.metric_for(data.task);
-    let names = match data.task {
-        Task::Classification => metrics::CLASSIFICATION,
-        Task::Regression => metrics::REGRESSION,
-    };
-    let k = names.iter().position(|n| *n == metric).ok_or_else(|| {
-        let (f, m) = search.check_task(data.task).err().unwrap_or_default();
-        Error::recipe(data.step, Some(&f), m)
-    })?;
-    let split = match data.task {
-        Task::Classification => Evaluation::StratifiedKfold {
-            folds: search.folds,
-        },
-        Task::Regression => Evaluation::Kfold {
-            folds: search.folds,
-        },
-    };
-    let inner = split.folds(data.labels, seed).map_err(|e| match e {
-        Error::Recipe { message, .. } => Error::recipe(
-            data.step,
-            Some("search.folds"),
-            format!("inner split of an outer training split: {message}"),
-        ),
-        e => e,
-    })?;
-    // Every candidate's inner metric on inner split `j` (None where undefined); `progress` after
-    // each candidate's fit.
-    let on_fold = |j: usize,
-                   fold: &crate::eval::split::Fold,
-                   progress: &mut dyn FnMut() -> Result<()>|
-     -> Result<Vec<Option<f64>>> {
-        let mut train = data.x.take_rows(&fold.train);
-        let mut valid = data.x.take_rows(&fold.test);
-        let mut ytr: Vec<bool> = fold.train.iter().map(|&i| data.labels[i]).collect();
-        let fseed = seed.wrapping_add(j as u64);
-        let inner_note = |e: Error| e.in_context(&format!("search, inner split {}", j + 1));
-        features::fit_transform(data.features, &mut train, &mut ytr, &mut valid, fseed)
-            .map_err(inner_note)?;
-        if data.task == Task::Regression && ytr.len() != fold.train.len() {
-            return Err(Error::recipe(
-                "features",
-                None,
-                "a step that adds or removes training rows needs a class target",
-            ));
-        }
-        let (xtr, xva) = (features::matrix(&train)?, features::matrix(&valid)?);
-        let yr_tr: Vec<f64> = fold.train.iter().map(|&i| data.values[i]).collect();
-        let yva: Vec<bool> = fold.test.iter().map(|&i| data.labels[i]).collect();
-        let yr_va: Vec<f64> = fold.test.iter().map(|&i| data.values[i]).collect();
-        let mut values = Vec::with_capacity(candidates.len());
-        for cand in candidates {
-            let fitted = cand
-                .spec
-                .fit(data.task, &xtr, &ytr, &yr_tr, fseed)
-                .map_err(inner_note)?;
-            let p = fitted.predict(&xva);
-            let value = if p.iter().all(|v| v.is_finite()) {
-                match data.task {
-                    Task::Classification => metrics::classification(&yva, &p, 0.5).1[k],
-                    Task::Regression => metrics::regression(&yr_va, &p)[k],
-                }
-                .filter(|v| v.is_finite())
-            } else {
-                None
-            };
-            values.push(value);
-            progress()?;
-        }
-        Ok(values)
-    };
-    // Natively the inner splits run on threads (progress is told afterwards); in wasm one after
-    // another. The sums below are taken in split order either way: the same scores.
-    #[cfg(not(target_arch = "wasm32"))]
-    let per_fold: Vec<Vec<Option<f64>>> = {
-        use rayon::prelude::*;
-        let results: Vec<Result<Vec<Option<f64>>>> = inner
-            .par_iter()
-            .enumerate()
-            .map(|(j, fold)| on_fold(j, fold, &mut || Ok(())))
-            .collect();
-        let mut per_fold = Vec::with_capacity(results.len());
-        for r in results {
-            let values = r?;
-            for _ in &values {
-                progress()?;
-            }
-            per_fold.push(values);
-        }
-        per_fold
-    };
-    #[cfg(target_arch = "wasm32")]
-    let per_fold: Vec<Vec<Option<f64>>> = inner
-        .iter()
-        .enumerate()
-        .map(|(j, fold)| on_fold(j, fold, &mut *progress))
-        .collect::<Result<_>>()?;
-    let mut sums = vec![(0.0, 0usize); candidates.len()];
-    for values in &per_fold {
-        for (c, v) in values.iter().enumerate() {
-            if let Some(v) = v {
-                sums[c].0 += v;
-                sums[c].1 += 1;
-            }
-        }
-    }
-    let scores: Vec<Option<f64>> = sums
-        .iter()
-        .map(|&(s, n)| (n > 0).then(|| s / n as f64))
-        .collect();
-    let lower = lower_is_better(metric);
-    let mut best: Option<(usize, f64)> = None;
-    for (c, s) in scores.iter().enumerate() {
-        let Some(s) = *s else { continue };
-        let better = match best {
-            None => true,
-            Some((_, b)) => {
-                if lower {
-                    s < b
-                } else {
-                    s > b
-                }
-            }
-        };
-        if better {
-            best = Some((c, s));
-        }
-    }
-    Ok(Choice {
-        index: best.map(|b| b.0).unwrap_or(0),
-        scores,
-    })
 }
 
 /// The search part of a model's report.

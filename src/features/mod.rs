@@ -368,9 +368,7 @@ pub fn fit_pipeline(
     for (i, step) in steps.iter().enumerate() {
         let ctx = FitContext {
             y: y_train,
-            seed: seed
-                .wrapping_add(i as u64)
-                .wrapping_mul(0x9E37_79B9_7F4A_7C15),
+            seed: crate::seeds::feature_step(seed, i),
         };
         let fitted = step
             .fit(train, &ctx)

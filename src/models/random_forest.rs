@@ -178,19 +178,7 @@ pub(crate) fn grow_forest(
         grow(cfg, Source::Binned(&binned), y, weights, Some(&mut rng))
     };
     let buffers = || (vec![0.0f64; n], vec![0.0f64; n]);
-    #[cfg(not(target_arch = "wasm32"))]
-    let trees = {
-        use rayon::prelude::*;
-        (0..trees)
-            .into_par_iter()
-            .map_init(buffers, |b, t| grow_tree(t, b))
-            .collect()
-    };
-    #[cfg(target_arch = "wasm32")]
-    let trees = {
-        let mut b = buffers();
-        (0..trees).map(|t| grow_tree(t, &mut b)).collect()
-    };
+    let trees = crate::par::map_init(trees, buffers, |b, t| grow_tree(t, b));
     Forest { trees }
 }
 

@@ -405,7 +405,6 @@ impl Search<'_> {
     }
 
     /// A search over the same data with its own scratch buffers.
-    #[cfg(not(target_arch = "wasm32"))]
     fn fork(&self) -> Self {
         Search {
             map: FxMap::default(),
@@ -424,22 +423,12 @@ impl Search<'_> {
         decode: &(dyn Fn(usize) -> Vec<usize> + Sync),
     ) -> Vec<bool> {
         self.evaluated += nodes.len();
-        #[cfg(not(target_arch = "wasm32"))]
-        {
-            use rayon::prelude::*;
-            let this = &*self;
-            nodes
-                .par_iter()
-                .map_init(|| this.fork(), |s, &x| s.evaluate(&decode(x)).satisfies)
-                .collect()
-        }
-        #[cfg(target_arch = "wasm32")]
-        {
-            nodes
-                .iter()
-                .map(|&x| self.evaluate(&decode(x)).satisfies)
-                .collect()
-        }
+        let this = &*self;
+        crate::par::map_init(
+            nodes.len(),
+            || this.fork(),
+            |s, i| s.evaluate(&decode(nodes[i])).satisfies,
+        )
     }
 
     fn evaluate(&mut self, levels: &[usize]) -> Evaluation {

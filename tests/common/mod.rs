@@ -67,7 +67,7 @@ pub const BOTH_MODELS: &str =
 pub const CV5: &str = r#"{"method": "stratified_kfold", "folds": 5}"#;
 
 /// Runs a recipe on CSV text with a fixed clock and no cancellation.
-pub fn run(csv: &str, recipe: &str) -> bedside::Result<bedside::run::Output> {
+pub fn run(csv: &str, recipe: &str) -> bedside::Result<bedside::pipeline::Output> {
     let recipe = bedside::recipe::Recipe::from_json(recipe)?;
     bedside::run_file(csv.as_bytes(), "test.csv", &recipe, &mut |_| true, &|| 0.0)
 }

@@ -1,0 +1,314 @@
+//! A model file applied: new raw records read to the training types, the replayed privacy steps,
+//! the fitted feature steps and the model; every row scored or told why not.
+
+use super::{bundle_err, ModelBundle};
+use crate::error::{Error, Result};
+use crate::features::matrix;
+use crate::models::Task;
+use crate::privacy::PrivacyContext;
+use crate::table::{format_number, Column, ColumnType, Table, Values};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+impl ModelBundle {
+    /// Scores every row of `table` (a raw file with the training file's columns; `lines[r]` is
+    /// the physical line of row `r`, `file` names it in messages).
+    pub fn apply(&self, table: &Table, lines: &[u64], file: &str) -> Result<Predictions> {
+        let n = table.rows();
+        let line = |r: usize| lines.get(r).copied().unwrap_or(r as u64 + 2);
+        for c in &self.inputs {
+            if table.column(&c.name).is_none() {
+                return Err(Error::Input {
+                    file: file.into(),
+                    message: format!(
+                        "no column '{}': the model needs it (inputs: {})",
+                        c.name,
+                        self.inputs
+                            .iter()
+                            .map(|c| c.name.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                });
+            }
+        }
+        let mut bad: Vec<Option<(String, String)>> = vec![None; n];
+        // The inputs read as in the training file, then the replayed privacy steps.
+        let raw: Vec<(String, ColumnType)> = self
+            .inputs
+            .iter()
+            .map(|c| (c.name.clone(), c.raw_type))
+            .collect();
+        let mut t = conform(table, &raw, &mut bad);
+        let no_ids: Vec<String> = Vec::new();
+        let row_map: Vec<usize> = (0..n).collect();
+        for (i, h) in self.privacy.iter().enumerate() {
+            let Some(step) = &h.args else { continue };
+            let ctx = PrivacyContext {
+                key: &[],
+                seed: self.recipe.seed,
+                step: i,
+                original: table,
+                row_map: &row_map,
+                identifiers: &no_ids,
+            };
+            step.apply(&mut t, &ctx).map_err(|(field, message)| {
+                Error::recipe(format!("{} ({})", h.step, h.op), Some(field), message)
+            })?;
+        }
+        let masked: Vec<(String, ColumnType)> = self
+            .inputs
+            .iter()
+            .map(|c| (c.name.clone(), c.ctype))
+            .collect();
+        let t = conform(&t, &masked, &mut bad);
+        let mut x = Table::new(
+            self.inputs
+                .iter()
+                .filter_map(|c| t.column(&c.name).cloned())
+                .collect(),
+        );
+
+        // Categories never seen in training (one_hot treats them as it was fitted to).
+        let mut unseen: BTreeMap<String, usize> = BTreeMap::new();
+        for c in &self.inputs {
+            let (Some(cats), Some(col)) = (&c.categories, x.column(&c.name)) else {
+                continue;
+            };
+            let k = (0..n)
+                .filter(|&r| {
+                    col.values
+                        .text(r)
+                        .is_some_and(|v| cats.binary_search(&v).is_err())
+                })
+                .count();
+            if k > 0 {
+                unseen.insert(c.name.clone(), k);
+            }
+        }
+        let before = x.clone();
+        self.pipeline.transform(&mut x);
+        let names = x.names();
+        if names != self.model_inputs {
+            return Err(bundle_err(format!(
+                "the feature steps gave columns {names:?}, the model reads {:?}",
+                self.model_inputs
+            )));
+        }
+        // Rows the pipeline leaves incomplete cannot be scored: name the input at fault.
+        for r in 0..n {
+            if bad[r].is_some() {
+                continue;
+            }
+            let incomplete = x.columns.iter().find(|c| match &c.values {
+                Values::Num(v) => !v[r].is_finite(),
+                Values::Str(_) => true,
+            });
+            if let Some(c) = incomplete {
+                let field = before
+                    .columns
+                    .iter()
+                    .find(|b| b.values.is_missing(r))
+                    .map_or(c.name.clone(), |b| b.name.clone());
+                bad[r] = Some((
+                    field,
+                    "missing, and no feature step of the model fills it".into(),
+                ));
+            }
+        }
+        let ok: Vec<usize> = (0..n).filter(|&r| bad[r].is_none()).collect();
+        let m = matrix(&x.take_rows(&ok))?;
+        let values = self.model.predict(&m);
+        let mut scored = Vec::with_capacity(ok.len());
+        for (&r, &v) in ok.iter().zip(&values) {
+            let (probability, class, value) = match self.target.task {
+                Task::Classification => {
+                    let pos = v >= self.threshold;
+                    (
+                        Some(v),
+                        self.target.classes.get(pos as usize).cloned(),
+                        None,
+                    )
+                }
+                Task::Regression => (None, None, Some(v)),
+            };
+            scored.push(Scored {
+                row: r + 1,
+                line: line(r),
+                probability,
+                class,
+                value,
+            });
+        }
+        let unscorable: Vec<Unscorable> = bad
+            .into_iter()
+            .enumerate()
+            .filter_map(|(r, b)| {
+                b.map(|(field, reason)| Unscorable {
+                    row: r + 1,
+                    line: line(r),
+                    field,
+                    reason,
+                })
+            })
+            .collect();
+        let mut warnings = Vec::new();
+        for (c, k) in &unseen {
+            warnings.push(format!(
+                "column '{c}': {k} value(s) not seen in training, encoded as the fitted one_hot step encodes an unknown category (its 'other' column, or all zeros)"
+            ));
+        }
+        if !unscorable.is_empty() {
+            warnings.push(format!("{} row(s) could not be scored", unscorable.len()));
+        }
+        Ok(Predictions {
+            file: file.into(),
+            task: self.target.task,
+            kind: self.kind.clone(),
+            rows: n,
+            threshold: self.threshold,
+            classes: self.target.classes.clone(),
+            scored,
+            unscorable,
+            unseen,
+            warnings,
+        })
+    }
+}
+
+/// The given columns of `table` converted to the types they had in training (`Values::Num` for
+/// numeric, text otherwise); a cell that does not convert marks its row in `bad`.
+fn conform(
+    table: &Table,
+    columns: &[(String, ColumnType)],
+    bad: &mut [Option<(String, String)>],
+) -> Table {
+    let mut out = table.clone();
+    for (name, ctype) in columns {
+        let Some(col) = out.column_mut(name) else {
+            continue;
+        };
+        let values = match (&col.values, *ctype) {
+            (Values::Str(v), ColumnType::Numeric) => Values::Num(
+                v.iter()
+                    .enumerate()
+                    .map(|(r, s)| match s {
+                        None => f64::NAN,
+                        Some(s) => crate::table::csv::parse_number(s).unwrap_or_else(|| {
+                            if bad[r].is_none() {
+                                bad[r] = Some((name.clone(), "not a number".into()));
+                            }
+                            f64::NAN
+                        }),
+                    })
+                    .collect(),
+            ),
+            (Values::Num(v), t) if t != ColumnType::Numeric => Values::Str(
+                v.iter()
+                    .map(|x| (!x.is_nan()).then(|| format_number(*x)))
+                    .collect(),
+            ),
+            (v, _) => v.clone(),
+        };
+        *col = Column {
+            name: name.clone(),
+            ctype: *ctype,
+            values,
+        };
+    }
+    out
+}
+
+/// One scored row.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Scored {
+    /// 1-based data row of the input file.
+    pub row: usize,
+    /// Physical line of the input file.
+    pub line: u64,
+    /// Probability of the positive class (class targets).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub probability: Option<f64>,
+    /// The predicted class at the threshold (class targets).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub class: Option<String>,
+    /// The predicted value (numeric targets).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<f64>,
+}
+
+/// A row that could not be scored, and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Unscorable {
+    pub row: usize,
+    pub line: u64,
+    pub field: String,
+    pub reason: String,
+}
+
+/// The result of applying a bundle to a file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Predictions {
+    pub file: String,
+    pub task: Task,
+    pub kind: String,
+    /// Rows in the file.
+    pub rows: usize,
+    pub threshold: f64,
+    pub classes: Vec<String>,
+    pub scored: Vec<Scored>,
+    pub unscorable: Vec<Unscorable>,
+    /// Per categorical input: values not seen in training.
+    pub unseen: BTreeMap<String, usize>,
+    pub warnings: Vec<String>,
+}
+
+impl Predictions {
+    /// The predictions as CSV, one line per input row in order: `row,line,probability,
+    /// predicted_class` (class targets) or `row,line,predicted_value`, and `not_scored` (the
+    /// field and reason for a row that could not be scored). No input value is repeated.
+    pub fn to_csv(&self) -> Vec<u8> {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let class = self.task == Task::Classification;
+        let header: &[&str] = if class {
+            &[
+                "row",
+                "line",
+                "probability",
+                "predicted_class",
+                "not_scored",
+            ]
+        } else {
+            &["row", "line", "predicted_value", "not_scored"]
+        };
+        let _ = w.write_record(header);
+        let mut rows: Vec<(usize, Vec<String>)> = self
+            .scored
+            .iter()
+            .map(|s| {
+                let mut rec = vec![s.row.to_string(), s.line.to_string()];
+                if class {
+                    rec.push(s.probability.map(|p| p.to_string()).unwrap_or_default());
+                    rec.push(s.class.clone().unwrap_or_default());
+                } else {
+                    rec.push(s.value.map(|v| v.to_string()).unwrap_or_default());
+                }
+                rec.push(String::new());
+                (s.row, rec)
+            })
+            .collect();
+        for u in &self.unscorable {
+            let mut rec = vec![u.row.to_string(), u.line.to_string(), String::new()];
+            if class {
+                rec.push(String::new());
+            }
+            rec.push(format!("{}: {}", u.field, u.reason));
+            rows.push((u.row, rec));
+        }
+        rows.sort_by_key(|r| r.0);
+        for (_, rec) in rows {
+            let _ = w.write_record(&rec);
+        }
+        w.into_inner().unwrap_or_default()
+    }
+}

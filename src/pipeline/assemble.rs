@@ -1,0 +1,418 @@
+//! The modelling sections of the report (target, evaluation, models) from the per-split
+//! results: every split's models gathered per model ([`Record`]), the feature steps' audit, each
+//! model's metrics, intervals, curves, importance, fairness and search, and the paired test
+//! between the two best models.
+
+use super::args_of;
+use super::fold::THRESHOLD;
+use super::intervals::{pool, pooled_intervals};
+use super::prepare::{Prepared, Target};
+use super::units::FoldResult;
+use crate::error::{Error, Result};
+use crate::eval::metrics::{self, Confusion};
+use crate::eval::search::{self, SearchReport};
+use crate::eval::split::Fold;
+use crate::eval::{curves, fairness, importance, uncertainty};
+use crate::models::Task;
+use crate::recipe::Recipe;
+use crate::report::*;
+use serde_json::json;
+use std::collections::BTreeMap;
+
+/// The target, evaluation and model sections of a report.
+pub(super) type Modelled = (TargetReport, EvaluationReport, Vec<ModelReport>);
+
+/// What one model accumulates over the splits.
+#[derive(Default)]
+struct Record {
+    /// Metric values per split (in `metrics::CLASSIFICATION` or `REGRESSION` order).
+    folds: Vec<Vec<Option<f64>>>,
+    confusion: Confusion,
+    timings: ModelTimings,
+    /// Out-of-fold predictions: (row of the modelling table, prediction), every split.
+    pooled: Vec<(usize, f64)>,
+    permutation: importance::Collector,
+    impurity: importance::Collector,
+    /// What the search chose on each split (models with a search).
+    choices: Vec<search::Choice>,
+}
+
+/// What one feature step did over the splits.
+#[derive(Default, Clone)]
+struct StepTotal {
+    /// Cells changed, summed over the splits.
+    cells: usize,
+    /// What it learned on each split.
+    learned: Vec<serde_json::Value>,
+    /// Missing cells filled per column, summed over the splits' training and test rows.
+    filled: BTreeMap<String, usize>,
+    /// Per split where it resampled them, the training rows before and after.
+    rows: Vec<serde_json::Value>,
+}
+
+/// What every model's report draws on besides its own record.
+struct Shared<'a> {
+    recipe: &'a Recipe,
+    task: Task,
+    y: &'a Target,
+    searches: &'a [Option<Vec<search::Candidate>>],
+    audit_groups: Option<&'a (String, Vec<String>)>,
+}
+
+/// Assembles the per-split results (sorted, one per split) into the target, evaluation and
+/// model sections of the report. `given`: per model, its intervals when computed apart.
+pub(super) fn assemble(
+    p: Prepared,
+    recipe: &Recipe,
+    results: Vec<FoldResult>,
+    given: &[Option<Vec<Option<[f64; 2]>>>],
+    audit: &mut Vec<AuditEntry>,
+) -> Result<Modelled> {
+    let Prepared {
+        task,
+        target,
+        classes,
+        counts,
+        missing,
+        y,
+        group,
+        audit_groups,
+        x_table,
+        folds,
+        repeats,
+        searches,
+        model_units: _,
+    } = p;
+    let model_inputs = results
+        .first()
+        .map(|r| r.inputs.clone())
+        .unwrap_or_default();
+    let (records, steps) = gather(recipe, &folds, results)?;
+    audit_feature_steps(recipe, &steps, x_table.rows(), folds.len(), audit);
+    let shared = Shared {
+        recipe,
+        task,
+        y: &y,
+        searches: &searches,
+        audit_groups: audit_groups.as_ref(),
+    };
+    let models: Vec<ModelReport> = recipe
+        .models
+        .iter()
+        .zip(&records)
+        .enumerate()
+        .map(|(m, (spec, rec))| {
+            audit.push(AuditEntry {
+                step: format!("models[{m}]"),
+                op: spec.kind().into(),
+                args: args_of(spec),
+                rows_affected: x_table.rows(),
+                cells_affected: 0,
+                note: format!("fitted and evaluated on {} split(s)", folds.len()),
+            });
+            model_report(&shared, m, rec, given.get(m).cloned().flatten())
+        })
+        .collect::<Result<_>>()?;
+    let key = match task {
+        Task::Classification => "roc_auc",
+        Task::Regression => "r2",
+    };
+    let comparison = compare(&models, &folds, key);
+
+    let target_report = TargetReport {
+        column: target,
+        task,
+        positive: classes.get(1).cloned().unwrap_or_default(),
+        classes,
+        counts,
+        missing,
+    };
+    let evaluation = EvaluationReport {
+        method: recipe.evaluation.name().into(),
+        splits: folds.len(),
+        seed: recipe.seed,
+        threshold: THRESHOLD,
+        train_sizes: folds.iter().map(|f| f.train.len()).collect(),
+        test_sizes: folds.iter().map(|f| f.test.len()).collect(),
+        model_inputs,
+        group,
+        intervals: Some(IntervalMethod {
+            method: "percentile_bootstrap_of_pooled_out_of_fold_predictions".into(),
+            resamples: uncertainty::RESAMPLES,
+            level: 0.95,
+            seed: recipe.seed,
+        }),
+        importance: (repeats > 0).then(|| ImportanceMethod {
+            method: "permutation_on_test_folds".into(),
+            score: key.into(),
+            repeats,
+        }),
+        comparison,
+    };
+    Ok((target_report, evaluation, models))
+}
+
+/// Every split's results gathered per model and per feature step.
+fn gather(
+    recipe: &Recipe,
+    folds: &[Fold],
+    results: Vec<FoldResult>,
+) -> Result<(Vec<Record>, Vec<StepTotal>)> {
+    let mut records: Vec<Record> = recipe.models.iter().map(|_| Record::default()).collect();
+    let n_steps = recipe.features.len();
+    let mut steps = vec![StepTotal::default(); n_steps];
+    for r in results {
+        let fold = &folds[r.unit];
+        if r.steps.len() != n_steps || r.models.len() != records.len() {
+            return Err(Error::Data(format!(
+                "the results of split {} do not match the recipe",
+                r.unit + 1
+            )));
+        }
+        for (total, fit) in steps.iter_mut().zip(r.steps) {
+            total.cells += fit.cells;
+            total.learned.push(fit.learned);
+            for (col, n) in fit.filled {
+                *total.filled.entry(col).or_insert(0) += n;
+            }
+            if fit.train_rows.0 != fit.train_rows.1 {
+                total
+                    .rows
+                    .push(json!({"before": fit.train_rows.0, "after": fit.train_rows.1}));
+            }
+        }
+        for (rec, mf) in records.iter_mut().zip(r.models) {
+            pool(&mut rec.pooled, fold, &mf.predictions, r.unit)?;
+            rec.folds.push(mf.values);
+            if let Some(c) = &mf.confusion {
+                rec.confusion.add(c);
+            }
+            rec.timings.fit_ms += mf.fit_ms;
+            rec.timings.predict_ms += mf.predict_ms;
+            rec.timings.search_ms += mf.search_ms;
+            if let Some(c) = mf.search {
+                rec.choices.push(c);
+            }
+            if let Some(imp) = &mf.impurity {
+                rec.impurity.add(&r.inputs, imp);
+            }
+            if let Some(imp) = &mf.permutation {
+                rec.permutation.add(&r.inputs, imp);
+            }
+        }
+    }
+    Ok((records, steps))
+}
+
+/// One audit entry per feature step: what it learned on each of `splits` splits, the cells it
+/// changed, the missing cells it filled and the training rows it resampled (`rows`: the
+/// modelling rows).
+fn audit_feature_steps(
+    recipe: &Recipe,
+    steps: &[StepTotal],
+    rows: usize,
+    splits: usize,
+    audit: &mut Vec<AuditEntry>,
+) {
+    for (s, (step, total)) in recipe.features.iter().zip(steps).enumerate() {
+        // `filled`: missing cells each step filled per column, summed over the splits'
+        // training and test rows. `training_rows`: per split, the training rows before and
+        // after a step that resamples them (drop_rows, balance); test rows are never resampled.
+        let mut args = json!({"args": args_of(step), "learned": total.learned});
+        if !total.filled.is_empty() {
+            args["filled"] = json!(total.filled);
+        }
+        let resampled: usize = total
+            .rows
+            .iter()
+            .map(|r| {
+                let (b, a) = (
+                    r["before"].as_u64().unwrap_or(0),
+                    r["after"].as_u64().unwrap_or(0),
+                );
+                b.abs_diff(a) as usize
+            })
+            .sum();
+        if !total.rows.is_empty() {
+            args["training_rows"] = json!(total.rows);
+        }
+        audit.push(AuditEntry {
+            step: format!("features[{s}]"),
+            op: step.name().into(),
+            args,
+            rows_affected: if total.rows.is_empty() {
+                rows
+            } else {
+                resampled
+            },
+            cells_affected: total.cells,
+            note: if total.rows.is_empty() {
+                format!("fitted on the training rows of each of {splits} split(s); learned per split")
+            } else {
+                format!(
+                    "training rows only, in each of {splits} split(s): {resampled} row(s) removed or added in total; test rows untouched"
+                )
+            },
+        });
+    }
+}
+
+/// The report of model `m` from its record: per-split and pooled metrics with their intervals
+/// (`given` when computed apart), curves, importance, fairness and search.
+fn model_report(
+    sh: &Shared,
+    m: usize,
+    rec: &Record,
+    given: Option<Vec<Option<[f64; 2]>>>,
+) -> Result<ModelReport> {
+    let (task, y, spec) = (sh.task, sh.y, &sh.recipe.models[m]);
+    let names = match task {
+        Task::Classification => metrics::CLASSIFICATION,
+        Task::Regression => metrics::REGRESSION,
+    };
+    let pooled_p: Vec<f64> = rec.pooled.iter().map(|&(_, p)| p).collect();
+    let ci = match given {
+        Some(ci) => ci,
+        None => pooled_intervals(task, y, sh.recipe.seed, m, &rec.pooled),
+    };
+    let (pooled, curves, regression) = match task {
+        Task::Classification => {
+            let py: Vec<bool> = rec.pooled.iter().map(|&(r, _)| y.labels[r]).collect();
+            (
+                metrics::classification(&py, &pooled_p, THRESHOLD).1,
+                curves::curves(&py, &pooled_p),
+                None,
+            )
+        }
+        Task::Regression => {
+            let py: Vec<f64> = rec.pooled.iter().map(|&(r, _)| y.values[r]).collect();
+            (
+                metrics::regression(&py, &pooled_p),
+                None,
+                Some(curves::regression_plot(&py, &pooled_p)),
+            )
+        }
+    };
+    if ci.len() != pooled.len() {
+        return Err(Error::Data(format!(
+            "the intervals of model {} do not match its metrics",
+            m + 1
+        )));
+    }
+    let metrics = names
+        .iter()
+        .enumerate()
+        .map(|(k, name)| {
+            let folds: Vec<Option<f64>> = rec.folds.iter().map(|v| v[k]).collect();
+            let (mean, std) = metrics::mean_std(&folds);
+            (
+                name.to_string(),
+                MetricSummary {
+                    mean,
+                    std,
+                    folds,
+                    pooled: pooled[k],
+                    ci: ci[k],
+                },
+            )
+        })
+        .collect::<BTreeMap<_, _>>();
+    let mut params = args_of(spec);
+    if let Some(o) = params.as_object_mut() {
+        o.remove("kind");
+        o.remove("search");
+    }
+    let search = spec
+        .search
+        .as_ref()
+        .zip(sh.searches[m].as_ref())
+        .map(|(s, c)| SearchReport::new(s, task, c, &rec.choices));
+    Ok(ModelReport {
+        kind: spec.kind().into(),
+        params,
+        metrics,
+        confusion_matrix: (task == Task::Classification).then_some(rec.confusion),
+        timings: rec.timings.clone(),
+        curves,
+        importance: Importance {
+            permutation: rec.permutation.summary(),
+            impurity: (!rec.impurity.is_empty()).then(|| rec.impurity.summary()),
+        },
+        fairness: sh.audit_groups.map(|(c, g)| {
+            fairness::audit(
+                c,
+                g,
+                &y.labels,
+                &rec.pooled,
+                THRESHOLD,
+                sh.recipe
+                    .evaluation
+                    .fairness_threshold
+                    .unwrap_or(fairness::DEFAULT_THRESHOLD),
+            )
+        }),
+        search,
+        regression,
+    })
+}
+
+/// The Nadeau–Bengio test between the two models with the best mean `key` (first on ties),
+/// over the splits where both have it.
+fn compare(models: &[ModelReport], folds: &[Fold], key: &str) -> Option<uncertainty::PairedTest> {
+    if models.len() < 2 {
+        return None;
+    }
+    let mean = |m: &ModelReport| m.metrics.get(key).and_then(|s| s.mean);
+    let mut order: Vec<usize> = (0..models.len())
+        .filter(|&i| mean(&models[i]).is_some())
+        .collect();
+    order.sort_by(|&a, &b| {
+        mean(&models[b])
+            .unwrap_or(f64::NEG_INFINITY)
+            .total_cmp(&mean(&models[a]).unwrap_or(f64::NEG_INFINITY))
+    });
+    let (a, b) = (*order.first()?, *order.get(1)?);
+    let fa = &models[a].metrics[key].folds;
+    let fb = &models[b].metrics[key].folds;
+    let mut d = Vec::new();
+    let (mut n_train, mut n_test) = (0.0, 0.0);
+    for (j, (x, y)) in fa.iter().zip(fb).enumerate() {
+        if let (Some(x), Some(y)) = (x, y) {
+            d.push(x - y);
+            n_train += folds[j].train.len() as f64;
+            n_test += folds[j].test.len() as f64;
+        }
+    }
+    let mean_difference = if d.is_empty() {
+        0.0
+    } else {
+        d.iter().sum::<f64>() / d.len() as f64
+    };
+    let result = uncertainty::nadeau_bengio(&d, n_train, n_test);
+    let note = match (&result, d.len()) {
+        (_, 0 | 1) => format!(
+            "{key} is defined in {} split(s); the test needs at least 2",
+            d.len()
+        ),
+        (None, _) => "the per-split differences have no spread; t is undefined".into(),
+        (Some((_, p)), _) if *p < 0.05 => format!(
+            "{} scores higher than {} on {key} (p < 0.05, corrected for overlapping training sets)",
+            models[a].kind, models[b].kind
+        ),
+        (Some(_), _) => format!(
+            "no significant difference in {key} between {} and {} (p ≥ 0.05)",
+            models[a].kind, models[b].kind
+        ),
+    };
+    Some(uncertainty::PairedTest {
+        method: "nadeau_bengio_corrected_paired_t".into(),
+        metric: key.into(),
+        models: [a, b],
+        kinds: [models[a].kind.clone(), models[b].kind.clone()],
+        mean_difference,
+        t: result.map(|r| r.0),
+        df: d.len().saturating_sub(1),
+        p_value: result.map(|r| r.1),
+        note,
+    })
+}

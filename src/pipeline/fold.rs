@@ -1,0 +1,249 @@
+//! Fitting one split: the feature steps fitted on its training rows and applied to its other
+//! rows ([`fit_split`]), then models fitted and scored ([`FittedSplit`]). The one path of the
+//! run's splits ([`fit_model`]), the nested search's inner folds
+//! ([`super::search::select`]) and a model file's final fit on all rows
+//! ([`crate::bundle::export`]).
+//!
+//! Feature steps are fitted inside each training split only (DESIGN invariant 4): what the
+//! models are scored on never took part in fitting them.
+
+use super::prepare::Prepared;
+use super::search::{self, SearchData};
+use crate::error::{Error, Result};
+use crate::eval::importance;
+use crate::eval::metrics::{self, Confusion};
+use crate::features::{self, FeatureStep};
+use crate::models::{self, ModelSpec, Task};
+use crate::recipe::Recipe;
+use crate::seeds;
+use crate::table::Table;
+use ndarray::Array2;
+use serde::{Deserialize, Serialize};
+
+/// Probability at or above which a record is given the positive class: in every split's
+/// metrics, the inner folds' scores, the pooled metrics and intervals, the fairness audit and
+/// a model file.
+pub const THRESHOLD: f64 = 0.5;
+
+/// The feature steps fitted on one split's training rows and applied to both sides: what every
+/// model of the split is fitted and scored on.
+pub struct FittedSplit {
+    /// Model input columns after the feature steps.
+    pub names: Vec<String>,
+    /// What each feature step did (for the audit).
+    pub steps: Vec<features::StepFit>,
+    pub xtr: Array2<f64>,
+    pub xte: Array2<f64>,
+    /// Training labels after the steps (a balancing step may add or remove rows).
+    pub ytr: Vec<bool>,
+    /// Numeric target of the training rows (regression; never resampled).
+    pub yr_tr: Vec<f64>,
+    pub yte: Vec<bool>,
+    pub yr_te: Vec<f64>,
+}
+
+/// Fits the feature `steps` on rows `train` of `x` (labels `labels`, numeric target `values`,
+/// both by row of `x`) with `seed`, and applies them to rows `test`. A feature step's error is
+/// told in `context` (e.g. `split 2`) when given. Also returns the fitted pipeline (a model
+/// file keeps it; the others drop it).
+#[allow(clippy::too_many_arguments)]
+pub fn fit_split(
+    steps: &[FeatureStep],
+    task: Task,
+    x: &Table,
+    labels: &[bool],
+    values: &[f64],
+    (train, test): (&[usize], &[usize]),
+    seed: u64,
+    context: Option<&str>,
+) -> Result<(FittedSplit, features::Pipeline)> {
+    let mut xtr = x.take_rows(train);
+    let mut xte = x.take_rows(test);
+    let mut ytr: Vec<bool> = train.iter().map(|&i| labels[i]).collect();
+    let (fits, pipeline) = features::fit_pipeline(steps, &mut xtr, &mut ytr, &mut xte, seed)
+        .map_err(|e| match context {
+            Some(c) => e.in_context(c),
+            None => e,
+        })?;
+    if task == Task::Regression && ytr.len() != train.len() {
+        return Err(Error::recipe(
+            "features",
+            None,
+            "a step that adds or removes training rows needs a class target",
+        ));
+    }
+    let split = FittedSplit {
+        names: xtr.names(),
+        steps: fits,
+        xtr: features::matrix(&xtr)?,
+        xte: features::matrix(&xte)?,
+        ytr,
+        yr_tr: train.iter().map(|&i| values[i]).collect(),
+        yte: test.iter().map(|&i| labels[i]).collect(),
+        yr_te: test.iter().map(|&i| values[i]).collect(),
+    };
+    Ok((split, pipeline))
+}
+
+impl FittedSplit {
+    /// Fits `spec` for `task` on the training rows with `seed`.
+    pub fn fit_model(&self, spec: &ModelSpec, task: Task, seed: u64) -> Result<models::Fitted> {
+        spec.fit(task, &self.xtr, &self.ytr, &self.yr_tr, seed)
+    }
+
+    /// The metrics of `predictions` of the test rows (in `metrics::CLASSIFICATION` or
+    /// `REGRESSION` order) and, for a class target, the confusion matrix at [`THRESHOLD`].
+    pub fn metrics(
+        &self,
+        task: Task,
+        predictions: &[f64],
+    ) -> (Vec<Option<f64>>, Option<Confusion>) {
+        match task {
+            Task::Classification => {
+                let (conf, values) = metrics::classification(&self.yte, predictions, THRESHOLD);
+                (values, Some(conf))
+            }
+            Task::Regression => (metrics::regression(&self.yr_te, predictions), None),
+        }
+    }
+}
+
+/// A split of the run fitted ([`fit_features`]), kept while its models are fitted.
+pub(crate) struct FoldData {
+    pub(super) split: FittedSplit,
+    /// The outer training rows before the feature steps (all a nested search may see), when a
+    /// model has a search.
+    raw_train: Option<(Table, Vec<bool>)>,
+}
+
+/// What one model gave on one split.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ModelFold {
+    /// Metric values (in `metrics::CLASSIFICATION` or `REGRESSION` order).
+    pub values: Vec<Option<f64>>,
+    pub confusion: Option<Confusion>,
+    /// Predictions for the split's test rows, in their order.
+    pub predictions: Vec<f64>,
+    pub fit_ms: f64,
+    pub predict_ms: f64,
+    pub impurity: Option<Vec<f64>>,
+    pub permutation: Option<Vec<f64>>,
+    /// What the nested search chose on this split's training rows (models with a search).
+    #[serde(default)]
+    pub search: Option<crate::eval::search::Choice>,
+    #[serde(default)]
+    pub search_ms: f64,
+}
+
+/// Fits the feature steps on split `f`'s training rows and applies them to both sides.
+pub(super) fn fit_features(p: &Prepared, recipe: &Recipe, f: usize) -> Result<FoldData> {
+    let fold = &p.folds[f];
+    let raw_train = p.searches.iter().any(Option::is_some).then(|| {
+        let labels = fold.train.iter().map(|&i| p.labels()[i]).collect();
+        (p.x_table.take_rows(&fold.train), labels)
+    });
+    let (split, _) = fit_split(
+        &recipe.features,
+        p.task,
+        &p.x_table,
+        p.labels(),
+        p.values(),
+        (&fold.train, &fold.test),
+        seeds::split(recipe.seed, f),
+        Some(&format!("split {}", f + 1)),
+    )?;
+    Ok(FoldData { split, raw_train })
+}
+
+/// Fits model `m` on split `f`'s transformed training rows `d` (a model with a nested search:
+/// the candidate the search picks on those training rows alone) and scores it on the test rows.
+/// `on_unit(done, what)` reports the progress units of this model done so far (see
+/// `Prepared::model_units`); an error from it stops.
+pub(super) fn fit_model(
+    p: &Prepared,
+    recipe: &Recipe,
+    f: usize,
+    m: usize,
+    d: &FoldData,
+    clock: &dyn Fn() -> f64,
+    on_unit: &mut dyn FnMut(usize, &str) -> Result<()>,
+) -> Result<ModelFold> {
+    let (task, folds, repeats) = (p.task, &p.folds, p.repeats);
+    let s = &d.split;
+    let score = |p: &[f64]| -> Option<f64> {
+        match task {
+            Task::Classification => metrics::roc_auc(&s.yte, p),
+            Task::Regression => metrics::regression(&s.yr_te, p)[2],
+        }
+    };
+    let spec = &recipe.models[m];
+    on_unit(0, spec.kind())?;
+    let at = |e: Error| {
+        match e {
+            Error::Model { kind, message } => Error::Model {
+                kind: format!("models[{m}] ({kind})"),
+                message,
+            },
+            e => e,
+        }
+        .in_context(&format!("split {}", f + 1))
+    };
+    let ts = clock();
+    let (chosen, choice) = match (&spec.search, &p.searches[m], &d.raw_train) {
+        (Some(search_spec), Some(candidates), Some((x, labels))) => {
+            let step = format!("models[{m}] ({})", spec.kind());
+            let data = SearchData {
+                step: &step,
+                x,
+                labels,
+                values: &s.yr_tr,
+                task,
+                features: &recipe.features,
+            };
+            let what = format!("{}: hyper-parameter search", spec.kind());
+            let mut k = 0;
+            let choice = search::select(
+                search_spec,
+                candidates,
+                &data,
+                seeds::split_search(recipe.seed, f),
+                &mut || {
+                    k += 1;
+                    on_unit(k, &what)
+                },
+            )
+            .map_err(at)?;
+            (&candidates[choice.index].spec, Some(choice))
+        }
+        _ => (&spec.spec, None),
+    };
+    let t0 = clock();
+    let search_ms = if choice.is_some() { t0 - ts } else { 0.0 };
+    let fitted = s
+        .fit_model(chosen, task, seeds::split(recipe.seed, f))
+        .map_err(at)?;
+    let t1 = clock();
+    let predictions = fitted.predict(&s.xte);
+    let t2 = clock();
+    if predictions.iter().any(|v| !v.is_finite()) {
+        return Err(at(Error::Model {
+            kind: spec.kind().into(),
+            message: "the model predicted a non-finite value".into(),
+        }));
+    }
+    let (values, confusion) = s.metrics(task, &predictions);
+    let pseed = seeds::permutation(recipe.seed, folds.len(), m, f);
+    let permutation =
+        importance::permutation(&s.xte, &|x| fitted.predict(x), &score, repeats, pseed);
+    Ok(ModelFold {
+        values,
+        confusion,
+        predictions,
+        fit_ms: t1 - t0,
+        predict_ms: t2 - t1,
+        impurity: fitted.impurity_importance(),
+        permutation,
+        search: choice,
+        search_ms,
+    })
+}

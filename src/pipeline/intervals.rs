@@ -1,0 +1,129 @@
+//! The bootstrap intervals of a model's metrics from its pooled out-of-fold predictions: computed
+//! in [`super::finish`], or apart by a pool ([`model_intervals`]) while other units run.
+
+use super::fold::THRESHOLD;
+use super::original::Original;
+use super::prepare::{Prepared, Target};
+use super::units::FoldResult;
+use super::Staged;
+use crate::error::{Error, Result};
+use crate::eval::uncertainty;
+use crate::models::Task;
+use crate::recipe::Recipe;
+use serde::{Deserialize, Serialize};
+
+/// The 95% bootstrap intervals of every metric of model `m` from its pooled out-of-fold
+/// predictions `(row, prediction)`, in split order.
+pub(super) fn pooled_intervals(
+    task: Task,
+    y: &Target,
+    seed: u64,
+    m: usize,
+    pooled: &[(usize, f64)],
+) -> Vec<Option<[f64; 2]>> {
+    let p: Vec<f64> = pooled.iter().map(|&(_, v)| v).collect();
+    let seed = crate::seeds::intervals(seed, m);
+    match task {
+        Task::Classification => {
+            let py: Vec<bool> = pooled.iter().map(|&(r, _)| y.labels[r]).collect();
+            uncertainty::classification_intervals(&py, &p, THRESHOLD, seed)
+        }
+        Task::Regression => {
+            let py: Vec<f64> = pooled.iter().map(|&(r, _)| y.values[r]).collect();
+            uncertainty::regression_intervals(&py, &p, seed)
+        }
+    }
+}
+
+/// Adds split `split`'s predictions for its test rows to a model's pooled out-of-fold
+/// predictions `(row, prediction)`.
+pub(super) fn pool(
+    pooled: &mut Vec<(usize, f64)>,
+    fold: &crate::eval::split::Fold,
+    predictions: &[f64],
+    split: usize,
+) -> Result<()> {
+    if predictions.len() != fold.test.len() {
+        return Err(Error::Data(format!(
+            "the results of split {} do not match its test rows",
+            split + 1
+        )));
+    }
+    pooled.extend(fold.test.iter().copied().zip(predictions.iter().copied()));
+    Ok(())
+}
+
+/// One model's bootstrap intervals, computed apart from [`super::finish`] (see
+/// [`model_intervals`]).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ModelIntervals {
+    /// The model (index in the recipe).
+    pub model: usize,
+    /// On the masked data, per metric.
+    pub masked: Vec<Option<[f64; 2]>>,
+    /// On the original data, when it is compared and every split of it succeeded.
+    pub original: Option<Vec<Option<[f64; 2]>>>,
+}
+
+/// The bootstrap intervals of one model from the results of all its units (masked and original
+/// splits): what [`super::finish`] would compute for it, and the larger part of its work. A pool
+/// computes them on the workers as soon as a model's last unit is done, while other units run.
+pub fn model_intervals(
+    staged: &Staged,
+    recipe: &Recipe,
+    mut results: Vec<FoldResult>,
+) -> Result<ModelIntervals> {
+    let models = staged.models();
+    let Some(m) = results.first().map(|r| r.unit % models.max(1)) else {
+        return Err(Error::Data("intervals of no results".into()));
+    };
+    if models == 0 || results.iter().any(|r| r.unit % models != m) {
+        return Err(Error::Data(
+            "intervals are computed from the results of one model".into(),
+        ));
+    }
+    results.sort_by_key(|r| r.unit);
+    let splits: Vec<usize> = results.iter().map(|r| r.unit / models).collect();
+    let (n_masked, all) = (staged.masked_splits(), staged.splits());
+    if splits != (0..all).collect::<Vec<_>>() {
+        return Err(Error::Data(format!(
+            "the results of model {} cover splits {splits:?}; the evaluation has {all} (each exactly once)",
+            m + 1
+        )));
+    }
+    let pooled_of = |p: &Prepared, rs: &[FoldResult], offset: usize| -> Result<Vec<(usize, f64)>> {
+        let mut pooled = Vec::new();
+        for r in rs {
+            let fold = &p.folds[r.unit / models - offset];
+            let Some(mf) = r.models.first() else {
+                return Err(Error::Data(format!(
+                    "the results of unit {} hold no model",
+                    r.unit + 1
+                )));
+            };
+            pool(&mut pooled, fold, &mf.predictions, r.unit / models)?;
+        }
+        Ok(pooled)
+    };
+    let Some(p) = staged.prepared.as_ref() else {
+        return Err(Error::Data("the recipe has no models".into()));
+    };
+    let (masked, original) = results.split_at(n_masked);
+    let ci = |p: &Prepared, pooled: &[(usize, f64)]| {
+        pooled_intervals(p.task, &p.y, recipe.seed, m, pooled)
+    };
+    let masked = ci(p, &pooled_of(p, masked, 0)?);
+    let original = match &staged.original {
+        Some(Original {
+            prepared: Ok(o), ..
+        }) if !original.is_empty() && original.iter().all(|r| r.failed.is_none()) => {
+            Some(ci(o, &pooled_of(o, original, n_masked)?))
+        }
+        _ => None,
+    };
+    Ok(ModelIntervals {
+        model: m,
+        masked,
+        original,
+    })
+}

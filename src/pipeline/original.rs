@@ -1,0 +1,141 @@
+//! The cost of privacy: the same models, feature steps, evaluation and seed on the original
+//! values of the columns the privacy steps keep, against the masked data's results.
+
+use super::assemble::assemble;
+use super::prepare::{prepare, Prepared};
+use super::units::FoldResult;
+use crate::error::Result;
+use crate::eval::search;
+use crate::models::Task;
+use crate::recipe::Recipe;
+use crate::report::{ModelReport, OriginalModel, OriginalReport, PrivacyCost};
+use crate::table::Table;
+
+/// The original-data side of the privacy-cost comparison.
+pub(super) struct Original {
+    /// Columns kept (those the privacy steps leave).
+    pub(super) columns: Vec<String>,
+    pub(super) prepared: std::result::Result<Prepared, String>,
+}
+
+/// The modelling of `table`'s original values of the columns `masked` keeps, when the recipe
+/// has privacy steps and does not turn the comparison off (`compare_original: false`). A
+/// recipe that cannot be prepared on them keeps why, for the report.
+pub(super) fn prepare_original(table: &Table, masked: &Table, recipe: &Recipe) -> Option<Original> {
+    if recipe.privacy.is_empty() || recipe.evaluation.compare_original == Some(false) {
+        return None;
+    }
+    // Same names, same inputs: the original values of the columns the privacy steps keep.
+    let kept = Table::new(
+        table
+            .columns
+            .iter()
+            .filter(|c| masked.column(&c.name).is_some())
+            .cloned()
+            .collect(),
+    );
+    let mut scratch = Vec::new();
+    let prepared = prepare(&kept, recipe, &mut scratch)
+        .map(|mut p| {
+            // The comparison reports metrics only: no permutation importance.
+            p.repeats = 0;
+            p
+        })
+        .map_err(|e| e.to_string());
+    Some(Original {
+        columns: kept.names(),
+        prepared,
+    })
+}
+
+/// The original-data side of the comparison: the same models on the original values of the
+/// columns the privacy steps keep (results of units `offset..`), and the cost of privacy per
+/// model against `masked` (its modelling rows and model reports).
+pub(super) fn compare_original(
+    o: Original,
+    recipe: &Recipe,
+    mut results: Vec<FoldResult>,
+    offset: usize,
+    given: &[Option<Vec<Option<[f64; 2]>>>],
+    masked: (usize, &[ModelReport]),
+) -> Result<OriginalReport> {
+    let Original { columns, prepared } = o;
+    let failed = |columns: Vec<String>, why: String| OriginalReport {
+        note: format!("the models could not be evaluated on the original data: {why}"),
+        evaluated: false,
+        columns,
+        rows: 0,
+        splits: 0,
+        models: Vec::new(),
+        cost: Vec::new(),
+    };
+    let p = match prepared {
+        Err(why) => return Ok(failed(columns, why)),
+        Ok(p) => p,
+    };
+    if let Some(why) = results.iter().find_map(|r| r.failed.clone()) {
+        return Ok(failed(columns, why));
+    }
+    for r in &mut results {
+        r.unit -= offset;
+    }
+    let (rows, splits, task) = (p.x_table.rows(), p.folds.len(), p.task);
+    let (_, _, models) = assemble(p, recipe, results, given, &mut Vec::new())?;
+    let cost = privacy_cost(task, &models, masked.1);
+    let suppressed = if rows != masked.0 {
+        format!(
+            "; the masked data has {} modelling rows, so its splits differ",
+            masked.0
+        )
+    } else {
+        String::new()
+    };
+    Ok(OriginalReport {
+        note: format!(
+            "the same models, feature steps, evaluation and seed on the original values of the {} column(s) the privacy steps keep ({rows} modelling rows{suppressed}); difference = masked − original, averaged over the splits",
+            columns.len()
+        ),
+        evaluated: true,
+        columns,
+        rows,
+        splits,
+        models: models
+            .into_iter()
+            .map(|m| OriginalModel {
+                kind: m.kind,
+                metrics: m.metrics,
+                search: m.search,
+            })
+            .collect(),
+        cost,
+    })
+}
+
+/// Per model, the mean of the task's two headline metrics on the original (`original`) and
+/// the masked data (`masked`), and the difference masked − original.
+fn privacy_cost(task: Task, original: &[ModelReport], masked: &[ModelReport]) -> Vec<PrivacyCost> {
+    let keys: [&str; 2] = match task {
+        Task::Classification => ["roc_auc", "accuracy"],
+        Task::Regression => ["r2", "rmse"],
+    };
+    let mean = |m: &ModelReport, k: &str| m.metrics.get(k).and_then(|s| s.mean);
+    original
+        .iter()
+        .zip(masked)
+        .enumerate()
+        .flat_map(|(i, (o, m))| {
+            keys.iter().map(move |&k| {
+                let (original, masked) = (mean(o, k), mean(m, k));
+                PrivacyCost {
+                    model: i,
+                    kind: m.kind.clone(),
+                    metric: k.into(),
+                    higher_is_better: !search::lower_is_better(k),
+                    original,
+                    masked,
+                    difference: original.zip(masked).map(|(a, b)| b - a),
+                }
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,295 @@
+//! Step 1 of a run: the privacy steps, the risk before and after them, and the modelling
+//! prepared (target, inputs, splits) for the units of step 2.
+
+use super::original::{self, Original};
+use super::prepare::{prepare, Prepared};
+use super::{args_of, Context};
+use crate::error::{Error, Result};
+use crate::privacy::{risk, PrivacyContext, PrivacyStep};
+use crate::recipe::{Recipe, Role};
+use crate::report::{AuditEntry, PrivacyReport};
+use crate::table::profile::InputSummary;
+use crate::table::{ColumnType, Table};
+use serde_json::json;
+use std::sync::{Arc, Mutex};
+
+/// What the privacy steps and the modelling preparation produced: everything the splits need.
+pub struct Staged {
+    pub(super) start_ms: f64,
+    pub(super) input: InputSummary,
+    pub(super) audit: Vec<AuditEntry>,
+    pub(super) warnings: Vec<String>,
+    pub(super) privacy: PrivacyReport,
+    /// The table after the privacy steps.
+    pub masked: Table,
+    pub(super) prepared: Option<Prepared>,
+    /// The modelling of the original data restricted to the columns that survive the privacy
+    /// steps (see [`crate::report::Report::original`]), or why it cannot be prepared.
+    pub(super) original: Option<Original>,
+    /// The feature steps last fitted on a split (by split number of [`Staged::split_of`]), kept
+    /// for the next unit of the same split: a worker given the models of one split one at a
+    /// time fits them once.
+    pub(super) fitted: Mutex<Option<(usize, Arc<super::fold::FoldData>)>>,
+}
+
+/// Applies the privacy steps, measures risk before and after, and prepares the modelling
+/// (target, inputs, splits) when the recipe has models.
+pub fn stage(
+    table: &Table,
+    input: InputSummary,
+    recipe: &Recipe,
+    ctx: &mut Context,
+) -> Result<Staged> {
+    let start = (ctx.now_ms)();
+    let mut audit = input_audit(&input);
+    let mut warnings = Vec::new();
+    let quasi: Vec<String> = role_columns(recipe, table, Role::Quasi);
+    let sensitive_cols = role_columns(recipe, table, Role::Sensitive);
+    if sensitive_cols.len() > 1 {
+        warnings.push(format!(
+            "several sensitive columns; l-diversity and t-closeness are measured for '{}' only",
+            sensitive_cols[0]
+        ));
+    }
+    let sensitive = sensitive_cols.first().map(String::as_str);
+    let before = risk::measure_with(table, &quasi, sensitive, &recipe.risk);
+    let masked_out = mask(table, recipe, ctx)?;
+    audit.extend(masked_out.audit);
+    let masked = masked_out.table;
+    let after = risk::measure_with(
+        &masked,
+        &quasi,
+        sensitive.filter(|s| masked.column(s).is_some()),
+        &recipe.risk,
+    );
+    warnings.extend(masked_warnings(
+        recipe,
+        &masked,
+        &masked_out.scrubbed,
+        &after,
+    ));
+    let information_loss = risk::information_loss(table, &masked, &masked_out.row_map, &quasi);
+    let privacy = PrivacyReport {
+        quasi_identifiers: quasi,
+        sensitive: sensitive.map(str::to_string),
+        after,
+        before,
+        suppressed_rows: masked_out.suppressed_rows,
+        output_rows: masked.rows(),
+        output_columns: masked.names(),
+        information_loss,
+    };
+
+    let prepared = if recipe.models.is_empty() {
+        None
+    } else {
+        Some(prepare(&masked, recipe, &mut audit)?)
+    };
+    let original = if prepared.is_some() {
+        original::prepare_original(table, &masked, recipe)
+    } else {
+        None
+    };
+    Ok(Staged {
+        start_ms: start,
+        input,
+        audit,
+        warnings,
+        privacy,
+        masked,
+        prepared,
+        original,
+        fitted: Mutex::new(None),
+    })
+}
+
+/// The audit entries of reading the file: rows rejected, values repaired.
+fn input_audit(input: &InputSummary) -> Vec<AuditEntry> {
+    let mut audit = Vec::new();
+    if !input.rejected_rows.is_empty() {
+        audit.push(AuditEntry {
+            step: "input".into(),
+            op: "read_csv".into(),
+            args: json!({"file": input.file}),
+            rows_affected: input.rejected_rows.len(),
+            cells_affected: 0,
+            note: format!(
+                "{} row(s) rejected while reading; see input.rejected_rows",
+                input.rejected_rows.len()
+            ),
+        });
+    }
+
+    for r in &input.repairs {
+        audit.push(AuditEntry {
+            step: "input".into(),
+            op: "repair".into(),
+            args: json!({"column": r.column, "lines": r.lines}),
+            rows_affected: 0,
+            cells_affected: r.count,
+            note: r.message.clone(),
+        });
+    }
+    audit
+}
+
+/// The privacy steps applied with progress: one event per step, and one when all are done.
+fn mask(table: &Table, recipe: &Recipe, ctx: &mut Context) -> Result<Masked> {
+    let key = ctx.key.clone();
+    let steps = recipe.privacy.len();
+    let masked_out = {
+        let mut on_step = |i: usize, name: &str| {
+            ctx.report("privacy", i, steps, format!("{name} ({}/{steps})", i + 1))
+        };
+        apply_privacy(table, recipe, &key, &mut on_step)?
+    };
+    ctx.report("privacy", steps, steps, "privacy steps done".into())?;
+    Ok(masked_out)
+}
+
+/// What the masked table still exposes: text kept unscrubbed, a person's dates kept exact,
+/// records at risk of re-identification (`after`: its risk measures).
+fn masked_warnings(
+    recipe: &Recipe,
+    masked: &Table,
+    scrubbed: &[String],
+    after: &risk::Measures,
+) -> Vec<String> {
+    let mut warnings = Vec::new();
+    for c in &masked.columns {
+        if c.ctype == ColumnType::Text
+            && recipe.role(&c.name) != Role::Ignore
+            && !scrubbed.contains(&c.name)
+        {
+            warnings.push(format!("text column '{}' is kept in the masked output unscrubbed; drop it or add a scrub_text step if it may name patients", c.name));
+        }
+    }
+    let dated: Vec<&str> = recipe
+        .privacy
+        .iter()
+        .filter(|s| matches!(s, PrivacyStep::Date(_) | PrivacyStep::DateShift(_)))
+        .flat_map(|s| {
+            s.columns()
+                .into_iter()
+                .filter(|(f, _)| *f == "columns")
+                .map(|(_, c)| c)
+        })
+        .collect();
+    for c in &masked.columns {
+        if c.ctype == ColumnType::Date && !dated.contains(&c.name.as_str()) {
+            let d = crate::privacy::detect::detect_column(c, &[]);
+            if d.reasons.iter().any(|r| r.code == "header") {
+                warnings.push(format!("date column '{}' is tied to a person and kept exact; HIPAA Safe Harbor keeps only the year: add a date step (to year) or date_shift before sharing the masked file", c.name));
+            }
+        }
+    }
+    if let (Some(k), Some(r)) = (after.k_anonymity, &after.risk) {
+        if r.records_at_risk > 0 {
+            warnings.push(format!(
+                "k-anonymity over the quasi-identifiers is {k}: {} record(s) ({:.1}%) sit in classes whose re-identification risk exceeds {}; generalize or suppress further before sharing the masked file",
+                r.records_at_risk, r.records_at_risk_pct, r.threshold
+            ));
+        }
+    }
+    warnings
+}
+
+/// The result of the privacy steps.
+pub struct Masked {
+    pub table: Table,
+    /// For each row of `table`, its row in the input.
+    pub row_map: Vec<usize>,
+    pub audit: Vec<AuditEntry>,
+    /// Records removed by `suppress` (records: true) and `k_anonymize`.
+    pub suppressed_rows: usize,
+    /// Columns a `scrub_text` step scrubbed.
+    pub scrubbed: Vec<String>,
+}
+
+/// Applies the recipe's privacy steps to `table` (checked with `Recipe::check_against` first).
+/// `on_step(i, op)` is called before each step; an error from it stops the run.
+pub fn apply_privacy(
+    table: &Table,
+    recipe: &Recipe,
+    key: &[u8],
+    on_step: &mut dyn FnMut(usize, &str) -> Result<()>,
+) -> Result<Masked> {
+    recipe.check_against(table)?;
+    // Identifier columns for scrub_text: those with the role, plus those detected as direct
+    // identifiers (so notes lose a phone number even when its column was left a feature).
+    let mut identifiers: Vec<String> = role_columns(recipe, table, Role::Identifier);
+    if recipe
+        .privacy
+        .iter()
+        .any(|s| matches!(s, PrivacyStep::ScrubText(_)))
+    {
+        let detected = crate::privacy::detect::detect_table(table);
+        for (c, d) in table.columns.iter().zip(detected) {
+            if d.verdict == crate::privacy::detect::Verdict::DirectIdentifier
+                && c.ctype != ColumnType::Text
+                && !identifiers.contains(&c.name)
+            {
+                identifiers.push(c.name.clone());
+            }
+        }
+    }
+    let mut masked = table.clone();
+    let mut row_map: Vec<usize> = (0..table.rows()).collect();
+    let mut audit = Vec::new();
+    let mut suppressed_rows = 0;
+    let mut scrubbed = Vec::new();
+    for (i, step) in recipe.privacy.iter().enumerate() {
+        on_step(i, step.name())?;
+        let ctx = PrivacyContext {
+            key,
+            seed: recipe.seed,
+            step: i,
+            original: table,
+            row_map: &row_map,
+            identifiers: &identifiers,
+        };
+        let effect = step.apply(&mut masked, &ctx).map_err(|(field, message)| {
+            Error::recipe(
+                format!("privacy[{i}] ({})", step.name()),
+                Some(field),
+                message,
+            )
+        })?;
+        if let Some(kept) = &effect.kept_rows {
+            suppressed_rows += row_map.len() - kept.len();
+            row_map = kept.iter().map(|&r| row_map[r]).collect();
+        }
+        if let PrivacyStep::ScrubText(s) = step {
+            scrubbed.extend(s.columns.iter().cloned());
+        }
+        let mut args = args_of(&step.redacted());
+        if let (Some(d), Some(o)) = (&effect.details, args.as_object_mut()) {
+            o.insert("result".into(), d.clone());
+        }
+        audit.push(AuditEntry {
+            step: format!("privacy[{i}]"),
+            op: step.name().into(),
+            args,
+            rows_affected: effect.rows_affected,
+            cells_affected: effect.cells_affected,
+            note: effect.note,
+        });
+    }
+    Ok(Masked {
+        table: masked,
+        row_map,
+        audit,
+        suppressed_rows,
+        scrubbed,
+    })
+}
+
+/// The columns of `table` the recipe gives `role`, in table order.
+pub(super) fn role_columns(recipe: &Recipe, table: &Table, role: Role) -> Vec<String> {
+    table
+        .columns
+        .iter()
+        .filter(|c| recipe.role(&c.name) == role)
+        .map(|c| c.name.clone())
+        .collect()
+}

@@ -1,0 +1,317 @@
+//! Step 2 of a run: the units of work (one model on one split) and their scheduling. Natively
+//! the splits, and the models of a split, run on all cores; in the browser a pool of workers
+//! each computes some units, one after another.
+
+use super::fold::{fit_features, fit_model, FoldData, ModelFold};
+use super::original::Original;
+use super::prepare::Prepared;
+use super::{Context, Staged};
+use crate::error::{Error, Result};
+use crate::features;
+use crate::par;
+use crate::recipe::Recipe;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+/// What one split gave: the fitted feature steps' audit and every model's results. Serializable,
+/// so that workers can compute splits apart and one of them assemble the report.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FoldResult {
+    /// The split (unit of [`Staged::units`]).
+    pub unit: usize,
+    /// Model input columns after the feature steps.
+    pub inputs: Vec<String>,
+    pub steps: Vec<features::StepFit>,
+    pub models: Vec<ModelFold>,
+    /// Why a split of the original data (compared for the cost of privacy) failed; such a
+    /// failure does not stop the run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failed: Option<String>,
+}
+
+impl Staged {
+    /// Independent units of work: every model on every split of the evaluation (0 without
+    /// models), followed, when the original data is compared, by every model on every split of
+    /// the original data. Unit `u` is model `u % m` on split `u / m` (`m` models); the units of
+    /// one split are consecutive.
+    pub fn units(&self) -> usize {
+        self.splits() * self.models()
+    }
+
+    /// Splits of the masked data, then of the original data.
+    pub(super) fn splits(&self) -> usize {
+        self.masked_splits() + self.original_splits()
+    }
+
+    /// Models of the recipe (0 without modelling).
+    pub(super) fn models(&self) -> usize {
+        self.prepared.as_ref().map_or(0, |p| p.model_units.len())
+    }
+
+    /// Splits of the masked data.
+    pub(super) fn masked_splits(&self) -> usize {
+        self.prepared.as_ref().map_or(0, |p| p.folds.len())
+    }
+
+    /// Splits of the original data (0 when it is not compared or cannot be prepared).
+    fn original_splits(&self) -> usize {
+        match &self.original {
+            Some(Original {
+                prepared: Ok(p), ..
+            }) => p.folds.len(),
+            _ => 0,
+        }
+    }
+
+    /// The split and model of unit `u`.
+    fn unit_of(&self, u: usize) -> Option<(usize, usize)> {
+        let m = self.models();
+        (m > 0 && u < self.units()).then(|| (u / m, u % m))
+    }
+
+    /// The modelling and fold of split `u` (masked splits first, then the original data's),
+    /// and whether it is on the original data.
+    fn split_of(&self, u: usize) -> Option<(&Prepared, usize, bool)> {
+        let n = self.masked_splits();
+        if u < n {
+            return self.prepared.as_ref().map(|p| (p, u, false));
+        }
+        match &self.original {
+            Some(Original {
+                prepared: Ok(p), ..
+            }) if u - n < p.folds.len() => Some((p, u - n, true)),
+            _ => None,
+        }
+    }
+}
+
+/// Computes the units `which` (a model on a split, see [`Staged::units`]), one result per
+/// unit in the order asked. Consecutive units of one split share one fit of the feature steps.
+/// Natively the splits, and the models of a split, run on all cores (rayon); in the browser a
+/// pool of workers each computes some units.
+pub fn run_splits(
+    staged: &Staged,
+    recipe: &Recipe,
+    which: &[usize],
+    ctx: &mut Context,
+) -> Result<Vec<FoldResult>> {
+    let Some(p) = &staged.prepared else {
+        return Ok(Vec::new());
+    };
+    if let Some(&bad) = which.iter().find(|&&u| u >= staged.units()) {
+        return Err(Error::Data(format!(
+            "unit {} asked for, but the evaluation has {} ({} split(s) × {} model(s))",
+            bad + 1,
+            staged.units(),
+            staged.splits(),
+            staged.models()
+        )));
+    }
+    // Progress units: per unit, its model's (1, plus candidates × inner folds with a search).
+    let weight = |u: usize| staged.unit_of(u).map_or(1, |(_, m)| p.model_units[m]);
+    let total: usize = which.iter().map(|&u| weight(u)).sum();
+    ctx.report("models", 0, total, "evaluation started".into())?;
+    // Runs of consecutive units on the same split.
+    let mut groups: Vec<&[usize]> = Vec::new();
+    let mut rest = which;
+    while let Some(&first) = rest.first() {
+        let split = first / staged.models();
+        let n = rest
+            .iter()
+            .take_while(|&&u| u / staged.models() == split)
+            .count();
+        groups.push(&rest[..n]);
+        rest = &rest[n..];
+    }
+    let results = run_groups(staged, recipe, &groups, ctx, total, &weight)?;
+    ctx.report("models", total, total, "evaluation done".into())?;
+    Ok(results)
+}
+
+/// Computes the unit groups (each the units of one split) in batches of [`par::threads`]
+/// groups, the results in group order. Natively a batch runs on the threads at once and
+/// progress is told once per batch ("split k/n done"); in wasm a batch is one group, and
+/// progress is told as each model goes ("… on split k/n").
+fn run_groups(
+    staged: &Staged,
+    recipe: &Recipe,
+    groups: &[&[usize]],
+    ctx: &mut Context,
+    total: usize,
+    weight: &(dyn Fn(usize) -> usize + Sync),
+) -> Result<Vec<FoldResult>> {
+    let clock = ctx.now_ms;
+    let (splits, models) = (staged.splits(), staged.models());
+    let group_weight = |g: &[usize]| g.iter().map(|&u| weight(u)).sum::<usize>();
+    let mut out = Vec::new();
+    let mut done = 0;
+    for batch in groups.chunks(par::threads()) {
+        // Where each group's progress starts.
+        let starts: Vec<usize> = batch
+            .iter()
+            .scan(done, |at, g| {
+                let start = *at;
+                *at += group_weight(g);
+                Some(start)
+            })
+            .collect();
+        let results = par::try_map(
+            batch.len(),
+            |i, tick| {
+                let split = batch[i][0] / models;
+                group_results(staged, recipe, batch[i], clock, &mut |d, what| {
+                    tick((starts[i] + d, split, what.to_string()))
+                })
+            },
+            &mut |(at, split, what)| {
+                if par::PARALLEL {
+                    return Ok(());
+                }
+                ctx.report(
+                    "models",
+                    at,
+                    total,
+                    format!("{what} on split {}/{splits}", split + 1),
+                )
+            },
+        )?;
+        out.extend(results.into_iter().flatten());
+        done += batch.iter().map(|g| group_weight(g)).sum::<usize>();
+        if par::PARALLEL {
+            let split = batch
+                .last()
+                .and_then(|g| g.first())
+                .map_or(0, |&u| u / models);
+            ctx.report(
+                "models",
+                done,
+                total,
+                format!("split {}/{splits} done", split + 1),
+            )?;
+        }
+    }
+    Ok(out)
+}
+
+/// Computes consecutive units of one split (see [`Staged::units`]): the feature steps fitted
+/// once (or taken from the last fit of this split), then each unit's model. A failure on the
+/// original data does not stop the run: it is kept in the results and reported in
+/// `Report::original`.
+fn group_results(
+    staged: &Staged,
+    recipe: &Recipe,
+    units: &[usize],
+    clock: &(dyn Fn() -> f64 + Sync),
+    on_unit: &mut dyn FnMut(usize, &str) -> Result<()>,
+) -> Result<Vec<FoldResult>> {
+    let Some((split, _)) = units.first().and_then(|&u| staged.unit_of(u)) else {
+        return Ok(Vec::new());
+    };
+    let Some((p, f, original)) = staged.split_of(split) else {
+        return Err(Error::Data(format!("split {} does not exist", split + 1)));
+    };
+    let failed = |e: Error| -> Result<Vec<FoldResult>> {
+        if original && e != Error::Cancelled {
+            Ok(units
+                .iter()
+                .map(|&u| FoldResult {
+                    unit: u,
+                    inputs: Vec::new(),
+                    steps: Vec::new(),
+                    models: Vec::new(),
+                    failed: Some(e.to_string()),
+                })
+                .collect())
+        } else {
+            Err(e)
+        }
+    };
+    let data = match fitted_split(staged, p, recipe, split, f) {
+        Ok(d) => d,
+        Err(e) => return failed(e),
+    };
+    let models: Vec<usize> = units.iter().map(|&u| u % staged.models()).collect();
+    // The first error in model order: natively every model of the group is fitted on the
+    // threads; in wasm they go one after another and stop at the first error.
+    let fits = par::try_map(
+        models.len(),
+        |i, tick| {
+            let before: usize = models[..i].iter().map(|&m| p.model_units[m]).sum();
+            fit_model(p, recipe, f, models[i], &data, clock, &mut |d, what| {
+                tick((before + d, what.to_string()))
+            })
+        },
+        &mut |(d, what): (usize, String)| on_unit(d, &what),
+    );
+    // After the split's last model its fit is not needed again.
+    if models.last() == Some(&(staged.models() - 1)) {
+        let mut fitted = staged.fitted.lock().unwrap_or_else(|e| e.into_inner());
+        if fitted.as_ref().is_some_and(|(s, _)| *s == split) {
+            *fitted = None;
+        }
+    }
+    match fits {
+        Ok(fits) => Ok(units
+            .iter()
+            .zip(fits)
+            .map(|(&u, mf)| FoldResult {
+                unit: u,
+                inputs: data.split.names.clone(),
+                steps: data.split.steps.clone(),
+                models: vec![mf],
+                failed: None,
+            })
+            .collect()),
+        Err(e) => failed(e),
+    }
+}
+
+/// The feature steps of split `split` (fold `f` of `p`): the last fit, when it was of this
+/// split, else fitted now and kept for the split's next units.
+fn fitted_split(
+    staged: &Staged,
+    p: &Prepared,
+    recipe: &Recipe,
+    split: usize,
+    f: usize,
+) -> Result<Arc<FoldData>> {
+    let cached = staged
+        .fitted
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .as_ref()
+        .filter(|(s, _)| *s == split)
+        .map(|(_, d)| d.clone());
+    if let Some(d) = cached {
+        return Ok(d);
+    }
+    let d = Arc::new(fit_features(p, recipe, f)?);
+    *staged.fitted.lock().unwrap_or_else(|e| e.into_inner()) = Some((split, d.clone()));
+    Ok(d)
+}
+
+/// The results of every unit (sorted, each exactly once) as one result per split, its models in
+/// the recipe's order.
+pub(super) fn per_split(results: Vec<FoldResult>, models: usize) -> Result<Vec<FoldResult>> {
+    let mut out: Vec<FoldResult> = Vec::with_capacity(results.len() / models.max(1));
+    for r in results {
+        let split = r.unit / models;
+        match out.last_mut() {
+            Some(last) if last.unit == split => {
+                if last.failed.is_none()
+                    && r.failed.is_none()
+                    && (last.inputs != r.inputs || last.steps.len() != r.steps.len())
+                {
+                    return Err(Error::Data(format!(
+                        "the results of split {} disagree on the fitted feature steps",
+                        split + 1
+                    )));
+                }
+                last.failed = last.failed.take().or(r.failed);
+                last.models.extend(r.models);
+            }
+            _ => out.push(FoldResult { unit: split, ..r }),
+        }
+    }
+    Ok(out)
+}
