@@ -8,7 +8,9 @@ One JSON object per line: {"lang", "text", "row": {column: value}, "spans": [{"s
 record's identifier columns (name, mrn, phone, email, city, address, zip, dob), which the
 scrubber may use; most identifiers in the text are NOT in the row (relatives, clinicians, other
 places), as in real notes. Templates are split in two sets: rules were tuned on `tune` only;
-`heldout` templates were written before any tuning and are reported apart.
+`heldout` templates were written before any tuning and are reported apart; after the first
+measurement their misses were read (and general faults fixed), so `fresh` templates were written
+then, before any further change, and their misses are never printed by the benchmark.
 
 Every name, place and number here is invented. Names are drawn half from frequent US names and
 half from a pool written for this generator (rare and non-English surnames, multi-word surnames),
@@ -139,7 +141,7 @@ def slots(lang, row):
         "AGE": (str(age90()), "AGE"), "CLIN": (pick(CLIN_EN if lang == "en" else CLIN_ZH), "CLIN"),
         "CLIN2": (pick(CLIN_EN if lang == "en" else CLIN_ZH), "CLIN"),
         "CN": (row["name"], "NAME"), "CNREL": (cn_name(), "NAME"), "CNSUR": (pick(CN_SUR), "NAME"),
-        "CNDOC": (cn_name(), "NAME"), "CNADDR": (cn_addr(), "ADDRESS"), "PTADDR": (row["address"], "ADDRESS"),
+        "CNDOC": (cn_name(), "NAME"), "CNDOC2": (cn_name(), "NAME"), "CNADDR": (cn_addr(), "ADDRESS"), "PTADDR": (row["address"], "ADDRESS"),
         "CNID": (row.get("id", cn_id()), "ID"), "CNID2": (cn_id(), "ID"), "CNPHONE": (cn_mobile(), "PHONE"),
     }
     return s
@@ -192,6 +194,27 @@ HELD_ZH = [
     "转自{CNADDR}社区医院，{CLIN}。邮箱{EMAIL}",
 ]
 
+# Written after the first measurement, never looked at miss by miss: the clean held-out set.
+FRESH_EN = [
+    "ED triage {DATE}: {PT}, {AGE} yo, BIBA from home ({PTSTREET}, {PTCITY}). Daughter-in-law {REL} reachable at {PHONE}. {CLIN}.",
+    "Tele-visit w/ pt and wife {RELG}. Pt's cousin Dr. {DOC} asked about {CLIN}. Next visit {DATE2}.",
+    "Attending note: agree with resident {DOCFULL}'s assessment. {CLIN}; {CLIN2}. -- {DOCFULL}, MD",
+    "Insurance member ID {MRN2}; SSN on file {SSN}. Pt prefers contact by email ({EMAIL}). {CLIN}.",
+    "Home health referral: {STREET}, {CITY}, {STATE} {ZIP}. Caregiver: {REL} (son). {CLIN}.",
+    "Pt states she was born {DOB} in {CITY} and is now {AGE}. {CLIN}. Lives alone since her husband {RELG} died.",
+    "Remote access logged from IP {IP}, portal user page {URL}. {CLIN}.",
+    "Pt brought by friend {REL}. Implant card: serial {SERIAL}. Seen by {NURSE}, RN. {CLIN}.",
+    "Discharged {DATE} to {CITY} Rehab; f/u with Dr. {DOCFULL} in 2 weeks. {CLIN}.",
+    "Called {PTGIVEN} ({PTPHONE}) to review results: {CLIN}. Left VM for her sister {REL}.",
+]
+FRESH_ZH = [
+    "患者{CN}之女{CNREL}代诉：患者近一周{CLIN}，{DATE}曾在外院就诊。",
+    "{CNSUR}女士，{AGE}岁，家住{CNADDR}，{CLIN}。",
+    "入院日期：{DATE} 联系人：{CNREL} 电话：{CNPHONE}",
+    "经治医师{CNDOC}，上级医师{CNDOC2}。{CLIN}，{CLIN2}。",
+    "患者身份证号码{CNID2}，于{DATE}入院，{CLIN}。",
+]
+
 def make_row(lang):
     if lang == "en":
         name = f"{given()} {surname()}"
@@ -225,12 +248,12 @@ def note(template, lang):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--split", choices=["tune", "heldout"], default="heldout")
+    ap.add_argument("--split", choices=["tune", "heldout", "fresh"], default="heldout")
     ap.add_argument("--n", type=int, default=1000)
     ap.add_argument("--seed", type=int, default=1)
     a = ap.parse_args()
-    R.seed(a.seed * 2 + (a.split == "heldout"))
-    en, zh = (TUNE_EN, TUNE_ZH) if a.split == "tune" else (HELD_EN, HELD_ZH)
+    R.seed(a.seed * 3 + ["tune", "heldout", "fresh"].index(a.split))
+    en, zh = {"tune": (TUNE_EN, TUNE_ZH), "heldout": (HELD_EN, HELD_ZH), "fresh": (FRESH_EN, FRESH_ZH)}[a.split]
     for k in range(a.n):
         lang = "zh" if k % 3 == 2 else "en"
         print(json.dumps(note(pick(en if lang == "en" else zh), lang), ensure_ascii=False))

@@ -71,6 +71,19 @@ impl Cx<'_> {
             || (i + 1 < self.toks.len() && self.toks[i + 1].kind == Kind::Num && self.toks[i + 1].s == t.e)
     }
 
+    /// A capitalized surname of the lists even if it is also a common or clinical word
+    /// ("Murphy", "Ward"), unless used as an eponym ("Murphy's sign").
+    fn listed_surname(&self, i: usize) -> bool {
+        let w = self.w(i);
+        is_cap(w)
+            && !w.ends_with("'s")
+            && !w.ends_with("’s")
+            && !self.in_code(i)
+            && self.lex.surnames.contains(&w.to_lowercase())
+            && super::dates::month(w).is_none()
+            && !self.next_is(i + 1, "-")
+    }
+
     fn in_lists(&self, i: usize) -> bool {
         let b = base(self.w(i));
         self.lex.given.contains(&b) || self.lex.surnames.contains(&b)
@@ -112,12 +125,12 @@ impl Cx<'_> {
         while j < self.toks.len() && j <= end + 3 {
             let w = self.w(j);
             let t = &self.toks[j];
-            if t.kind == Kind::Word && self.could_be_name(j) {
+            if t.kind == Kind::Word && (self.could_be_name(j) || self.listed_surname(j)) {
                 end = j;
                 j += 1;
             } else if t.kind == Kind::Word && PARTICLES.contains(&w.to_lowercase().as_str()) {
                 j += 1;
-            } else if w == "." && self.w(j - 1).chars().count() <= 2 && j - 1 > i {
+            } else if w == "." && self.w(j - 1).chars().count() <= 2 && (j - 1 > i || self.w(j - 1) == "St") {
                 j += 1; // an initial or "St."
             } else if t.kind == Kind::Word && w.chars().count() == 1 && w.chars().all(char::is_uppercase) {
                 j += 1; // a middle initial
@@ -142,7 +155,9 @@ impl Cx<'_> {
             let after_cue = after_title || cue.as_deref().is_some_and(|c| CUES.contains(&c));
             let lw = self.w(i).to_lowercase();
             // "Dr. de la Fuente": a particle right after a title.
-            let start_particle = after_title
+            let strong = after_title
+                || cue.as_deref().is_some_and(|c| CUES.contains(&c) && !matches!(c, "to" | "from" | "and" | "or" | "with" | "per" | "name" | "contact" | "emergency" | "patient" | "pt"));
+            let start_particle = strong
                 && PARTICLES.contains(&lw.as_str())
                 && (i + 1..(i + 3).min(n)).any(|j| self.could_be_name(j));
             // After a title or a family relation even a common word is a name ("son Will").
@@ -155,7 +170,7 @@ impl Cx<'_> {
             }
             let weak_cue = matches!(
                 cue.as_deref(),
-                Some("to" | "from" | "and" | "or" | "with" | "by" | "per" | "name" | "contact" | "emergency" | "patient" | "pt")
+                Some("to" | "from" | "and" | "or" | "with" | "per" | "name" | "contact" | "emergency" | "patient" | "pt")
             );
             let listed = self.in_lists(i);
             let start = self.sentence_start(i);
@@ -214,7 +229,7 @@ impl Cx<'_> {
             // A title word after a name ("陈明主任查房") is a title, not a cue.
             let titled = cue.is_some_and(|c| TITLES_ZH.contains(c))
                 && k >= 1
-                && (1..=3).any(|len| k >= len && (0..len).all(|x| is_cjk(k - len + x)) && self.cn_surname_len(&chars, k - len).is_some_and(|sl| sl <= len));
+                && (1..=4).any(|len| k >= len && (0..len).all(|x| is_cjk(k - len + x)) && self.cn_surname_len(&chars, k - len).is_some_and(|sl| sl <= len));
             if let Some(cue) = cue.filter(|_| !titled) {
                 let mut m = k + cue.chars().count();
                 while m < chars.len() && matches!(chars[m].1, '：' | ':' | ' ' | '为' | '是') {
@@ -228,7 +243,7 @@ impl Cx<'_> {
             }
             // Before a title: the longest surname-led run of 1–3 characters.
             if let Some(t) = TITLES_ZH.iter().find(|t| rest.starts_with(**t)) {
-                for len in [3, 2, 1] {
+                for len in [4, 3, 2, 1] {
                     if k < len {
                         continue;
                     }

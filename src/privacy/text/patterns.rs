@@ -33,8 +33,14 @@ impl Cx<'_> {
         // E-mail: around each '@'.
         for (p, _) in text.match_indices('@') {
             let mut s = p;
-            while s > 0 && (b[s - 1].is_ascii_alphanumeric() || b"._%+-".contains(&b[s - 1])) {
-                s -= 1;
+            // The local part: ASCII, or letters of other scripts except CJK ("villaseñor").
+            while s > 0 {
+                let Some(c) = text[..s].chars().next_back() else { break };
+                if c.is_ascii_alphanumeric() || "._%+-".contains(c) || (c.is_alphabetic() && !c.is_ascii() && !is_cjk(c)) {
+                    s -= c.len_utf8();
+                } else {
+                    break;
+                }
             }
             let mut e = p + 1;
             while e < b.len() && (b[e].is_ascii_alphanumeric() || b".-".contains(&b[e])) {
@@ -43,7 +49,8 @@ impl Cx<'_> {
             while e > p + 1 && b[e - 1] == b'.' {
                 e -= 1;
             }
-            if s < p && crate::privacy::detect::is_email(&text[s..e]) {
+            let ascii: String = text[s..e].chars().map(|c| if c.is_ascii() { c } else { 'x' }).collect();
+            if s < p && crate::privacy::detect::is_email(&ascii) {
                 self.push(s, e, "EMAIL");
             }
         }
