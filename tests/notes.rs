@@ -139,7 +139,7 @@ fn scrub_found(text: &str) -> Vec<bedside::privacy::text::Found> {
 
 const NOTES_CSV: &str = "name,mrn,admitted,note\n\
 Ada Quill,B6827688,2024-03-01,\"Ada Quill seen 2024-03-01 with son Leonardo Terrazas; Dr. Oyelaran called. Follow-up April 5, 2024.\"\n\
-Bo Vance,C1234567,2024-05-10,\"Vance stable since 5/10/2024; NT-proBNP 1976 pg/mL. Moss reviewed.\"\n";
+Bo Vance,C1234567,2024-05-10,\"Vance stable since 5/10/2024; NT-proBNP 1976 pg/mL, reviewed by the Zorvath team.\"\n";
 
 fn run_notes(steps: serde_json::Value) -> bedside::run::Output {
     let recipe = json!({"version": 1, "seed": 7, "columns": {"name": "identifier", "mrn": "identifier", "note": "text"}, "privacy": steps});
@@ -156,12 +156,12 @@ fn the_audit_counts_replacements_per_category_and_lists_possible_names() {
     let out = run_notes(json!([{"op": "drop", "columns": ["name", "mrn"]}, {"op": "scrub_text", "columns": ["note"]}]));
     let entry = out.report.audit.iter().find(|a| a.op == "scrub_text").unwrap();
     let result = &entry.args["result"];
-    assert_eq!(result["replaced"]["NAME"], 5, "{result}");
+    assert_eq!(result["replaced"]["NAME"], 4, "{result}");
     assert_eq!(result["replaced"]["DATE"], 3, "{result}");
     assert_eq!(result["replaced"]["ZIP"], 0);
     let possible: Vec<&str> = result["possible_names_kept"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
-    // "Moss" is nobody's identifier value and on no list: kept, and listed for review.
-    assert_eq!(possible, ["Moss"]);
+    // "Zorvath" is nobody's identifier value and on no list: kept, and listed for review.
+    assert_eq!(possible, ["Zorvath"]);
     let notes = notes_of(&out).join("\n");
     for v in ["Ada", "Quill", "Terrazas", "Oyelaran", "Vance", "2024-03-01", "April 5"] {
         assert!(!notes.contains(v), "{v}: {notes}");

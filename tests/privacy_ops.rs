@@ -652,6 +652,6 @@ fn scrub_text_uses_detected_identifier_columns_without_roles() {
     let notes = column(&String::from_utf8(write_csv(&out.masked)).unwrap(), "note");
     assert_eq!(
         notes,
-        ["[IDENTIFIER] called from [PHONE]", "[IDENTIFIER] stable"]
+        ["[NAME] called from [PHONE]", "[NAME] stable"]
     );
 }

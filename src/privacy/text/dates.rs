@@ -292,8 +292,8 @@ impl Cx<'_> {
                     if (1..=2).contains(&n3) && matches!(chars.get(m + n3).map(|x| x.1), Some('日' | '号')) {
                         end = Some(m + n3 + 1);
                     }
-                } else if n == 4 {
-                    end = None; // a year alone stays
+                } else {
+                    end = None; // a year alone stays, and "10年" is a duration
                 }
             } else if unit == Some('月') && n <= 2 {
                 let n3 = digits(m + 1);

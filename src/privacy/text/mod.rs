@@ -37,6 +37,9 @@ pub const CATEGORIES: &[&str] = &[
     "NAME", "DATE", "AGE", "ADDRESS", "ZIP", "PHONE", "EMAIL", "URL", "IP", "ID", "SSN", "DEVICE",
 ];
 
+/// Priority of each of [`CATEGORIES`] when two spans cover the same text.
+const PRIORITY: &[u8] = &[5, 6, 4, 3, 4, 7, 9, 8, 8, 1, 7, 6];
+
 /// What becomes of a date in a note.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DateMode {
@@ -263,14 +266,9 @@ impl Scrubber {
             }
             let kind = value_category(v, self.cities.contains(v));
             let lv = v.to_ascii_lowercase();
+            // The whole value anywhere, even inside a word: the output never holds it.
             for (p, _) in lower.match_indices(&lv) {
-                // Whole words only for short values ("Li" inside "Lisinopril" stays).
-                let before = text[..p].chars().next_back();
-                let after = text[p + lv.len()..].chars().next();
-                let bound = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric() || is_cjk(c));
-                if v.chars().any(is_cjk) || (bound(before) && bound(after)) {
-                    cx.push(p, p + lv.len(), kind);
-                }
+                cx.push(p, p + lv.len(), kind);
             }
             if kind == "NAME" && !v.chars().any(is_cjk) {
                 // Each word of the record's own name, as a word; a common word only capitalized.
@@ -367,13 +365,15 @@ impl Cx<'_> {
 /// Overlapping spans merged (earliest start, then longest); the merged span keeps the kind of
 /// its longest part.
 fn merge(mut found: Vec<Found>) -> Vec<Found> {
-    found.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
+    // Of two spans over the same text the more specific kind wins (a date over a code).
+    let rank = |k: &str| CATEGORIES.iter().position(|c| *c == k).map_or(0, |p| PRIORITY[p]);
+    found.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)).then(rank(b.kind).cmp(&rank(a.kind))));
     let mut merged: Vec<Found> = Vec::new();
     for f in found {
         match merged.last_mut() {
             Some(last) if f.start < last.end => {
                 if f.end > last.end {
-                    if f.end - f.start > last.end - last.start {
+                    if f.end - f.start > last.end - last.start && f.start == last.start {
                         last.kind = f.kind;
                     }
                     last.end = f.end;

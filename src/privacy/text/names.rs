@@ -96,7 +96,17 @@ impl Cx<'_> {
             j -= 1;
             let t = &self.toks[j];
             match t.kind {
-                Kind::Punct if matches!(self.w(j), "," | ":" | "(" | "/" | "." | "-") => continue,
+                // A period is skipped only after a title or an initial ("Dr.", "J."), not
+                // across the end of a sentence.
+                Kind::Punct if self.w(j) == "." => {
+                    let title = j >= 1
+                        && self.toks[j - 1].kind == Kind::Word
+                        && (TITLES.contains(&self.w(j - 1).to_lowercase().as_str()) || self.w(j - 1).chars().count() == 1);
+                    if !title {
+                        return None;
+                    }
+                }
+                Kind::Punct if matches!(self.w(j), "," | ":" | "(" | "/" | "-") => continue,
                 Kind::Word => return Some(self.w(j).to_lowercase()),
                 _ => return None,
             }

@@ -205,6 +205,12 @@ impl Cx<'_> {
         if AFTER.iter().any(|a| after.starts_with(a)) && !after.starts_with("years ago") && !after.starts_with("year ago") {
             return true;
         }
+        // "is now 96", "turned 92", "at age 95".
+        for cue in ["is now", "now", "turned", "turns", "at age", "age of", "aged about", "reached"] {
+            if before.ends_with(cue) && !after.starts_with("mg") && !after.starts_with('%') && !after.starts_with("kg") && !after.starts_with("/") {
+                return true;
+            }
+        }
         if let Some(w) = before.rsplit([' ', '(', ',']).next() {
             if BEFORE.iter().any(|b| w == *b || w.ends_with(b) && !b.is_ascii()) {
                 return !after.starts_with("mg") && !after.starts_with('%');
