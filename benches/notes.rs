@@ -22,10 +22,20 @@ struct Note {
 
 fn generate(split: &'static str, n: usize, path: &str) -> Vec<Note> {
     let out = Command::new("python3")
-        .args(["scripts/gen-notes.py", "--split", split, "--n", &n.to_string()])
+        .args([
+            "scripts/gen-notes.py",
+            "--split",
+            split,
+            "--n",
+            &n.to_string(),
+        ])
         .output()
         .expect("python3 scripts/gen-notes.py");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     std::fs::write(path, &out.stdout).unwrap();
     String::from_utf8(out.stdout)
         .unwrap()
@@ -49,7 +59,13 @@ fn generate(split: &'static str, n: usize, path: &str) -> Vec<Note> {
                     .as_array()
                     .unwrap()
                     .iter()
-                    .map(|s| (at(&s["start"]), at(&s["end"]), s["category"].as_str().unwrap().into()))
+                    .map(|s| {
+                        (
+                            at(&s["start"]),
+                            at(&s["end"]),
+                            s["category"].as_str().unwrap().into(),
+                        )
+                    })
                     .collect(),
                 clinical: v["clinical"]
                     .as_array()
@@ -65,7 +81,13 @@ fn generate(split: &'static str, n: usize, path: &str) -> Vec<Note> {
 
 type Counts = BTreeMap<String, (usize, usize)>;
 
-fn score(notes: &[&Note], found: &[Vec<(usize, usize)>], recall: &mut Counts, clinical: &mut (usize, usize), misses: &mut Vec<String>) {
+fn score(
+    notes: &[&Note],
+    found: &[Vec<(usize, usize)>],
+    recall: &mut Counts,
+    clinical: &mut (usize, usize),
+    misses: &mut Vec<String>,
+) {
     for (n, f) in notes.iter().zip(found) {
         let covered = |i: usize| f.iter().any(|&(s, e)| s <= i && i < e);
         for (s, e, cat) in &n.spans {
@@ -85,7 +107,11 @@ fn score(notes: &[&Note], found: &[Vec<(usize, usize)>], recall: &mut Counts, cl
             if !f.iter().any(|&(a, b)| a < e && s < b) {
                 clinical.0 += 1;
             } else if misses.len() < 400 {
-                misses.push(format!("CLINICAL LOST: {:?} in {:?}", &n.text[s..e], n.text));
+                misses.push(format!(
+                    "CLINICAL LOST: {:?} in {:?}",
+                    &n.text[s..e],
+                    n.text
+                ));
             }
         }
     }
@@ -107,7 +133,10 @@ fn main() {
     let verbose = std::env::var("NOTES_MISSES").is_ok();
     let mut all = Vec::new();
     for split in ["tune", "heldout", "fresh"] {
-        let path = format!("{}/bedside-notes-{split}.jsonl", std::env::temp_dir().display());
+        let path = format!(
+            "{}/bedside-notes-{split}.jsonl",
+            std::env::temp_dir().display()
+        );
         all.push((split, path.clone(), generate(split, n, &path)));
     }
     let mut total_time = 0.0;
@@ -128,18 +157,30 @@ fn main() {
         let t = Instant::now();
         let found: Vec<Vec<(usize, usize)>> = notes
             .iter()
-            .map(|n| scrubber.find(&n.text, &n.row).into_iter().map(|f| (f.start, f.end)).collect())
+            .map(|n| {
+                scrubber
+                    .find(&n.text, &n.row)
+                    .into_iter()
+                    .map(|f| (f.start, f.end))
+                    .collect()
+            })
             .collect();
         total_time += t.elapsed().as_secs_f64();
         total_notes += notes.len();
         for lang in ["en", "zh", "all"] {
-            let idx: Vec<usize> = (0..notes.len()).filter(|&i| lang == "all" || notes[i].lang == lang).collect();
+            let idx: Vec<usize> = (0..notes.len())
+                .filter(|&i| lang == "all" || notes[i].lang == lang)
+                .collect();
             let sel: Vec<&Note> = idx.iter().map(|&i| &notes[i]).collect();
             let f: Vec<Vec<(usize, usize)>> = idx.iter().map(|&i| found[i].clone()).collect();
             let (mut recall, mut clinical) = (Counts::new(), (0, 0));
             let mut scratch = Vec::new();
             // Misses are printed for the tuning set only.
-            let m = if lang == "all" && *split == "tune" { &mut misses } else { &mut scratch };
+            let m = if lang == "all" && *split == "tune" {
+                &mut misses
+            } else {
+                &mut scratch
+            };
             score(&sel, &f, &mut recall, &mut clinical, m);
             columns.push(format!("bedside {split} {lang}"));
             let overall = recall.values().fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
@@ -152,7 +193,9 @@ fn main() {
             }
         }
         // Presidio on the same notes.
-        let out = Command::new("python3").args(["benches/notes_presidio.py", path]).output();
+        let out = Command::new("python3")
+            .args(["benches/notes_presidio.py", path])
+            .output();
         let v: Value = out
             .ok()
             .and_then(|o| serde_json::from_slice(&o.stdout).ok())
@@ -163,22 +206,38 @@ fn main() {
             let mut rows: Vec<(String, (usize, usize))> = rec
                 .iter()
                 .map(|(k, c)| {
-                    let c = (c[0].as_u64().unwrap() as usize, c[1].as_u64().unwrap() as usize);
+                    let c = (
+                        c[0].as_u64().unwrap() as usize,
+                        c[1].as_u64().unwrap() as usize,
+                    );
                     overall = (overall.0 + c.0, overall.1 + c.1);
                     (k.clone(), c)
                 })
                 .collect();
             rows.push(("~overall".into(), overall));
             let cl = &v["clinical"];
-            rows.push(("~clinical kept".into(), (cl[0].as_u64().unwrap() as usize, cl[1].as_u64().unwrap() as usize)));
+            rows.push((
+                "~clinical kept".into(),
+                (
+                    cl[0].as_u64().unwrap() as usize,
+                    cl[1].as_u64().unwrap() as usize,
+                ),
+            ));
             for (k, c) in rows {
                 let col = table.entry(k).or_default();
                 col.resize(columns.len() - 1, "-".into());
                 col.push(pct(c));
             }
-            println!("presidio {split}: {:.1} s for {} notes", v["seconds"].as_f64().unwrap_or(0.0), notes.len());
+            println!(
+                "presidio {split}: {:.1} s for {} notes",
+                v["seconds"].as_f64().unwrap_or(0.0),
+                notes.len()
+            );
         } else {
-            println!("presidio not run: {}", v["error"].as_str().unwrap_or("no output"));
+            println!(
+                "presidio not run: {}",
+                v["error"].as_str().unwrap_or("no output")
+            );
         }
     }
     println!("\n| category | {} |", columns.join(" | "));

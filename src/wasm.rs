@@ -485,7 +485,12 @@ impl Session {
     /// replaced span with its category (offsets in UTF-16 code units over the scrubbed and the
     /// original note), replacements per category, possible names kept. No original identifier
     /// text is in it (see `privacy::text::review`).
-    pub fn notes_review(&self, recipe: JsValue, step: usize, rows: usize) -> Result<JsValue, JsError> {
+    pub fn notes_review(
+        &self,
+        recipe: JsValue,
+        step: usize,
+        rows: usize,
+    ) -> Result<JsValue, JsError> {
         let recipe = recipe_of(recipe)?;
         let review = crate::privacy::text::review::review_step(
             &self.loaded.parsed.table,

@@ -61,8 +61,10 @@ pub(crate) struct Run {
 impl Run {
     /// Replacements per category (every category listed, zeros included).
     pub fn replaced(&self) -> BTreeMap<&'static str, usize> {
-        let mut c: BTreeMap<&'static str, usize> =
-            crate::privacy::text::CATEGORIES.iter().map(|k| (*k, 0)).collect();
+        let mut c: BTreeMap<&'static str, usize> = crate::privacy::text::CATEGORIES
+            .iter()
+            .map(|k| (*k, 0))
+            .collect();
         for cell in &self.cells {
             for (k, n) in counts(&cell.found) {
                 *c.entry(k).or_insert(0) += n;
@@ -96,7 +98,10 @@ impl ScrubText {
             .map(|c| super::texts(ctx.original, c))
             .collect();
         let scrubber = Scrubber::with_columns(
-            id_cols.iter().copied().zip(id_values.iter().map(Vec::as_slice)),
+            id_cols
+                .iter()
+                .copied()
+                .zip(id_values.iter().map(Vec::as_slice)),
         );
         let shifts = match &self.shift_like {
             Some(c) => Some(self.row_shifts(c, table, ctx)?),
@@ -121,14 +126,30 @@ impl ScrubText {
                     (None, Some(KeepDates::Year)) => DateMode::Year,
                     (None, None) => DateMode::Tag,
                 };
-                cells.push(Cell { column: name.clone(), row: r, original_row: orig, text, found, dates });
+                cells.push(Cell {
+                    column: name.clone(),
+                    row: r,
+                    original_row: orig,
+                    text,
+                    found,
+                    dates,
+                });
             }
         }
-        Ok(Run { cells, possible, id_columns: id_cols.len() })
+        Ok(Run {
+            cells,
+            possible,
+            id_columns: id_cols.len(),
+        })
     }
 
     /// Days each row's `column` moved since the input (None: no date in that row).
-    fn row_shifts(&self, column: &str, table: &Table, ctx: &PrivacyContext) -> Result<Vec<Option<i64>>, ArgError> {
+    fn row_shifts(
+        &self,
+        column: &str,
+        table: &Table,
+        ctx: &PrivacyContext,
+    ) -> Result<Vec<Option<i64>>, ArgError> {
         let now = super::texts(table, column);
         let before = super::texts(ctx.original, column);
         let days = |v: &Option<String>| {
@@ -163,7 +184,10 @@ impl Op for ScrubText {
             }
         }
         if self.keep.is_some() && self.shift_like.is_some() {
-            return Err(("shift_like", "give either keep or shift_like, not both".into()));
+            return Err((
+                "shift_like",
+                "give either keep or shift_like, not both".into(),
+            ));
         }
         if let Some(c) = &self.shift_like {
             if self.columns.contains(c) {
@@ -209,7 +233,11 @@ impl Op for ScrubText {
         }
         for name in &self.columns {
             let ctype = table.column(name).map_or(ColumnType::Text, |c| c.ctype);
-            let ctype = if ctype == ColumnType::Identifier { ColumnType::Text } else { ctype };
+            let ctype = if ctype == ColumnType::Identifier {
+                ColumnType::Text
+            } else {
+                ctype
+            };
             let values = out.remove(name.as_str()).unwrap_or_default();
             super::set_text(table, name, values, ctype);
         }

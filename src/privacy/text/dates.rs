@@ -6,8 +6,18 @@ use super::tokens::Kind;
 use super::Cx;
 
 const MONTHS: &[&str] = &[
-    "january", "february", "march", "april", "may", "june", "july", "august", "september",
-    "october", "november", "december",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
 ];
 
 /// The month (1–12) a word names ("Sept", "Jan.", "MARCH").
@@ -27,16 +37,83 @@ pub(crate) fn month(w: &str) -> Option<u32> {
 
 /// Words before a short numeric date ("on 4/5", "since 3/2").
 const DATE_CUES: &[&str] = &[
-    "on", "since", "from", "until", "till", "dated", "seen", "admitted", "discharged", "dos",
-    "doa", "dod", "dob", "born", "visit", "surgery", "date", "through", "thru", "and", "to",
-    "by", "before", "after", "of", "f/u", "fu", "appt", "appointment", "due", "expires", "exp", "u", "dated", "last", "next", "planned",
-    "scheduled", "done", "performed", "collected", "drawn", "started", "stopped", "held",
+    "on",
+    "since",
+    "from",
+    "until",
+    "till",
+    "dated",
+    "seen",
+    "admitted",
+    "discharged",
+    "dos",
+    "doa",
+    "dod",
+    "dob",
+    "born",
+    "visit",
+    "surgery",
+    "date",
+    "through",
+    "thru",
+    "and",
+    "to",
+    "by",
+    "before",
+    "after",
+    "of",
+    "f/u",
+    "fu",
+    "appt",
+    "appointment",
+    "due",
+    "expires",
+    "exp",
+    "u",
+    "dated",
+    "last",
+    "next",
+    "planned",
+    "scheduled",
+    "done",
+    "performed",
+    "collected",
+    "drawn",
+    "started",
+    "stopped",
+    "held",
 ];
 /// Words after "N/N" that make it a score, not a date.
 const SCORE_WORDS: &[&str] = &[
-    "strength", "murmur", "power", "motor", "reflexes", "reflex", "pain", "scale", "score",
-    "tablets", "tabs", "tab", "caps", "doses", "sessions", "days", "weeks", "times", "systolic",
-    "holosystolic", "diastolic", "sem", "mmhg", "mg", "ml", "strength.", "dtr", "dtrs", "grip",
+    "strength",
+    "murmur",
+    "power",
+    "motor",
+    "reflexes",
+    "reflex",
+    "pain",
+    "scale",
+    "score",
+    "tablets",
+    "tabs",
+    "tab",
+    "caps",
+    "doses",
+    "sessions",
+    "days",
+    "weeks",
+    "times",
+    "systolic",
+    "holosystolic",
+    "diastolic",
+    "sem",
+    "mmhg",
+    "mg",
+    "ml",
+    "strength.",
+    "dtr",
+    "dtrs",
+    "grip",
 ];
 
 /// A date's parts as written: year (4-digit), month, day.
@@ -76,7 +153,11 @@ pub(crate) fn parse(s: &str) -> Option<Parts> {
                 }
             }
         }
-        let mut p = Parts { year: None, month: None, day: None };
+        let mut p = Parts {
+            year: None,
+            month: None,
+            day: None,
+        };
         for (n, unit) in nums {
             match unit {
                 '年' => p.year = year_of(&n),
@@ -99,7 +180,11 @@ pub(crate) fn parse(s: &str) -> Option<Parts> {
         .map(|w| w.trim_end_matches(|c: char| c.is_alphabetic()))
         .collect();
     if let Some(m) = named {
-        let mut p = Parts { year: None, month: Some(m), day: None };
+        let mut p = Parts {
+            year: None,
+            month: Some(m),
+            day: None,
+        };
         for n in nums {
             if n.len() == 4 {
                 p.year = year_of(n);
@@ -112,14 +197,30 @@ pub(crate) fn parse(s: &str) -> Option<Parts> {
         return Some(p);
     }
     match nums.as_slice() {
-        [a, b, c] if a.len() == 4 => Some(Parts { year: year_of(a), month: b.parse().ok(), day: c.parse().ok() }),
+        [a, b, c] if a.len() == 4 => Some(Parts {
+            year: year_of(a),
+            month: b.parse().ok(),
+            day: c.parse().ok(),
+        }),
         [a, b, c] => {
             let (x, y): (u32, u32) = (a.parse().ok()?, b.parse().ok()?);
             // US order unless the first part cannot be a month; dotted dates are day.month.
-            let (m, d) = if x > 12 || s.contains('.') { (y, x) } else { (x, y) };
-            Some(Parts { year: year_of(c), month: Some(m), day: Some(d) })
+            let (m, d) = if x > 12 || s.contains('.') {
+                (y, x)
+            } else {
+                (x, y)
+            };
+            Some(Parts {
+                year: year_of(c),
+                month: Some(m),
+                day: Some(d),
+            })
         }
-        [a, b] => Some(Parts { year: None, month: a.parse().ok(), day: b.parse().ok() }),
+        [a, b] => Some(Parts {
+            year: None,
+            month: a.parse().ok(),
+            day: b.parse().ok(),
+        }),
         _ => None,
     }
 }
@@ -155,16 +256,26 @@ impl Cx<'_> {
                         if day_of(d).is_some() {
                             end = Some(j);
                             let mut k = j + 1;
-                            if self.toks.get(k).is_some_and(|t| t.kind == Kind::Word && self.tight(j, k)) && matches!(self.w(k), "st" | "nd" | "rd" | "th") {
+                            if self
+                                .toks
+                                .get(k)
+                                .is_some_and(|t| t.kind == Kind::Word && self.tight(j, k))
+                                && matches!(self.w(k), "st" | "nd" | "rd" | "th")
+                            {
                                 end = Some(k);
                                 k += 1;
                             }
                             if self.next_is(k, ",") || self.next_is(k, "-") {
                                 k += 1;
                             }
-                            if self.num(k).is_some_and(|y| y.len() == 4 && year_of(y).is_some()) {
+                            if self
+                                .num(k)
+                                .is_some_and(|y| y.len() == 4 && year_of(y).is_some())
+                            {
                                 end = Some(k);
-                            } else if self.next_is(k, "'") && self.num(k + 1).is_some_and(|y| y.len() == 2) {
+                            } else if self.next_is(k, "'")
+                                && self.num(k + 1).is_some_and(|y| y.len() == 2)
+                            {
                                 end = Some(k + 1);
                             }
                         } else if d.len() == 4 && year_of(d).is_some() {
@@ -182,7 +293,10 @@ impl Cx<'_> {
                             start = b;
                             if end.is_none() {
                                 end = Some(i);
-                                if self.num(j).is_some_and(|y| y.len() == 4 && year_of(y).is_some()) {
+                                if self
+                                    .num(j)
+                                    .is_some_and(|y| y.len() == 4 && year_of(y).is_some())
+                                {
                                     end = Some(j);
                                 }
                             }
@@ -196,13 +310,22 @@ impl Cx<'_> {
                 }
             }
             // Numbers joined by one separator: 2024-03-01, 3/1/24, 1.3.2024, 4/5 after a cue.
-            if t.kind == Kind::Num && (i == 0 || !matches!(self.w(i - 1), "/" | "." | "-" | ":") || !self.tight(i - 1, i)) {
+            if t.kind == Kind::Num
+                && (i == 0
+                    || !matches!(self.w(i - 1), "/" | "." | "-" | ":")
+                    || !self.tight(i - 1, i))
+            {
                 let mut parts = vec![i];
                 let mut sep = None;
                 let mut j = i + 1;
                 while j + 1 < n && parts.len() < 3 {
                     let s = self.w(j);
-                    if matches!(s, "/" | "-" | ".") && sep.is_none_or(|p| p == s) && self.tight(j - 1, j) && self.tight(j, j + 1) && self.toks[j + 1].kind == Kind::Num {
+                    if matches!(s, "/" | "-" | ".")
+                        && sep.is_none_or(|p| p == s)
+                        && self.tight(j - 1, j)
+                        && self.tight(j, j + 1)
+                        && self.toks[j + 1].kind == Kind::Num
+                    {
                         sep = Some(s);
                         parts.push(j + 1);
                         j += 2;
@@ -212,28 +335,59 @@ impl Cx<'_> {
                 }
                 let last = *parts.last().unwrap();
                 // Not part of a longer run (a phone, a version, a ratio of three).
-                let runs_on = last + 2 < n && self.tight(last, last + 1) && matches!(self.w(last + 1), "/" | "-" | "." | ":") && self.toks[last + 2].kind == Kind::Num && self.tight(last + 1, last + 2);
+                let runs_on = last + 2 < n
+                    && self.tight(last, last + 1)
+                    && matches!(self.w(last + 1), "/" | "-" | "." | ":")
+                    && self.toks[last + 2].kind == Kind::Num
+                    && self.tight(last + 1, last + 2);
                 let v: Vec<&str> = parts.iter().map(|&p| self.w(p)).collect();
-                let is_date = !runs_on && match v.as_slice() {
-                    [y, m, d] if y.len() == 4 => year_of(y).is_some() && m.len() <= 2 && day_of(d).is_some() && m.parse::<u32>().is_ok_and(|m| (1..=12).contains(&m)),
-                    [a, b, c] => {
-                        let (x, y) = (a.parse::<u32>().unwrap_or(99), b.parse::<u32>().unwrap_or(99));
-                        a.len() <= 2 && b.len() <= 2 && (c.len() == 4 || c.len() == 2) && year_of(c).is_some()
-                            && (1..=31).contains(&x) && (1..=31).contains(&y) && (x <= 12 || y <= 12)
-                            && !(sep == Some(".") && c.len() == 2)
-                    }
-                    [a, b] if sep == Some("/") || sep == Some("-") => {
-                        let (x, y) = (a.parse::<u32>().unwrap_or(99), b.parse::<u32>().unwrap_or(99));
-                        let cue = self.cue_word(i);
-                        let next = self.toks.get(last + 1).map(|_| self.w(last + 1).to_lowercase());
-                        a.len() <= 2 && b.len() <= 2 && (1..=12).contains(&x) && (1..=31).contains(&y)
-                            && cue.is_some_and(|c| DATE_CUES.contains(&c.as_str()))
-                            && !next.is_some_and(|w| SCORE_WORDS.contains(&w.as_str()))
-                    }
-                    _ => false,
-                };
+                let is_date = !runs_on
+                    && match v.as_slice() {
+                        [y, m, d] if y.len() == 4 => {
+                            year_of(y).is_some()
+                                && m.len() <= 2
+                                && day_of(d).is_some()
+                                && m.parse::<u32>().is_ok_and(|m| (1..=12).contains(&m))
+                        }
+                        [a, b, c] => {
+                            let (x, y) = (
+                                a.parse::<u32>().unwrap_or(99),
+                                b.parse::<u32>().unwrap_or(99),
+                            );
+                            a.len() <= 2
+                                && b.len() <= 2
+                                && (c.len() == 4 || c.len() == 2)
+                                && year_of(c).is_some()
+                                && (1..=31).contains(&x)
+                                && (1..=31).contains(&y)
+                                && (x <= 12 || y <= 12)
+                                && !(sep == Some(".") && c.len() == 2)
+                        }
+                        [a, b] if sep == Some("/") || sep == Some("-") => {
+                            let (x, y) = (
+                                a.parse::<u32>().unwrap_or(99),
+                                b.parse::<u32>().unwrap_or(99),
+                            );
+                            let cue = self.cue_word(i);
+                            let next = self
+                                .toks
+                                .get(last + 1)
+                                .map(|_| self.w(last + 1).to_lowercase());
+                            a.len() <= 2
+                                && b.len() <= 2
+                                && (1..=12).contains(&x)
+                                && (1..=31).contains(&y)
+                                && cue.is_some_and(|c| DATE_CUES.contains(&c.as_str()))
+                                && !next.is_some_and(|w| SCORE_WORDS.contains(&w.as_str()))
+                        }
+                        _ => false,
+                    };
                 if is_date {
-                    let s = if i > 0 && self.w(i - 1) == "(" { self.toks[i].s } else { t.s };
+                    let s = if i > 0 && self.w(i - 1) == "(" {
+                        self.toks[i].s
+                    } else {
+                        t.s
+                    };
                     self.push(s, self.toks[last].e, "DATE");
                     i = last + 1;
                     continue;
@@ -283,13 +437,14 @@ impl Cx<'_> {
             let mut end = None;
             if unit == Some('年') && (n == 4 || n == 2) {
                 m += 1;
-                end = Some(m);
                 let n2 = digits(m);
                 if (1..=2).contains(&n2) && chars.get(m + n2).map(|x| x.1) == Some('月') {
                     m += n2 + 1;
                     end = Some(m);
                     let n3 = digits(m);
-                    if (1..=2).contains(&n3) && matches!(chars.get(m + n3).map(|x| x.1), Some('日' | '号')) {
+                    if (1..=2).contains(&n3)
+                        && matches!(chars.get(m + n3).map(|x| x.1), Some('日' | '号'))
+                    {
                         end = Some(m + n3 + 1);
                     }
                 } else {
@@ -297,7 +452,9 @@ impl Cx<'_> {
                 }
             } else if unit == Some('月') && n <= 2 {
                 let n3 = digits(m + 1);
-                if (1..=2).contains(&n3) && matches!(chars.get(m + 1 + n3).map(|x| x.1), Some('日' | '号')) {
+                if (1..=2).contains(&n3)
+                    && matches!(chars.get(m + 1 + n3).map(|x| x.1), Some('日' | '号'))
+                {
                     end = Some(m + 1 + n3 + 1);
                 }
             }

@@ -81,7 +81,10 @@ impl<'a> Cx<'a> {
             return true;
         }
         let p = self.w(i - 1);
-        if matches!(p, "!" | "?" | ";" | ":" | "-" | "*" | "•" | "。" | "：" | "\"" | "(") {
+        if matches!(
+            p,
+            "!" | "?" | ";" | ":" | "-" | "*" | "•" | "。" | "：" | "\"" | "("
+        ) {
             return true;
         }
         // A period ends a sentence unless it ends a title or an initial ("Dr.", "J.").
@@ -89,7 +92,10 @@ impl<'a> Cx<'a> {
             && !(i >= 2
                 && self.toks[i - 2].kind == Kind::Word
                 && (self.w(i - 2).chars().count() == 1
-                    || matches!(self.w(i - 2).to_lowercase().as_str(), "dr" | "mr" | "mrs" | "ms" | "prof" | "st" | "mx")))
+                    || matches!(
+                        self.w(i - 2).to_lowercase().as_str(),
+                        "dr" | "mr" | "mrs" | "ms" | "prof" | "st" | "mx"
+                    )))
     }
 }
 
@@ -143,9 +149,18 @@ fn value_category(v: &str, city: bool) -> &'static str {
 /// Is a column header one of cities or towns (so its values are places, not names)?
 fn city_header(h: &str) -> bool {
     let l = h.to_lowercase();
-    ["city", "town", "municipality", "county", "城市", "市", "县", "区"]
-        .iter()
-        .any(|k| l.contains(k))
+    [
+        "city",
+        "town",
+        "municipality",
+        "county",
+        "城市",
+        "市",
+        "县",
+        "区",
+    ]
+    .iter()
+    .any(|k| l.contains(k))
 }
 
 impl Scrubber {
@@ -159,7 +174,9 @@ impl Scrubber {
     }
 
     /// From identifier columns: (header, values). City columns feed the place look-up.
-    pub fn with_columns<'a>(columns: impl Iterator<Item = (&'a str, &'a [Option<String>])>) -> Scrubber {
+    pub fn with_columns<'a>(
+        columns: impl Iterator<Item = (&'a str, &'a [Option<String>])>,
+    ) -> Scrubber {
         let mut s = Scrubber::default();
         for (h, vals) in columns {
             let city = city_header(h);
@@ -198,7 +215,10 @@ impl Scrubber {
                 } else {
                     for w in v.split(|c: char| !(c.is_alphabetic() || c == '\'' || c == '-')) {
                         let l = w.to_lowercase();
-                        if w.chars().count() >= 3 && !lex.allow.contains(&l) && dates::month(w).is_none() {
+                        if w.chars().count() >= 3
+                            && !lex.allow.contains(&l)
+                            && dates::month(w).is_none()
+                        {
                             self.name_words.insert(l);
                         }
                     }
@@ -309,8 +329,12 @@ impl Scrubber {
         if !self.long_ids.is_empty() {
             let text = cx.text;
             let mut start = None;
-            for (i, c) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
-                let part = c.is_ascii_alphanumeric() || c == '-' || c == '@' || c == '.' || c == '_';
+            for (i, c) in text
+                .char_indices()
+                .chain(std::iter::once((text.len(), ' ')))
+            {
+                let part =
+                    c.is_ascii_alphanumeric() || c == '-' || c == '@' || c == '.' || c == '_';
                 if part {
                     start.get_or_insert(i);
                 } else if let Some(s) = start.take() {
@@ -344,7 +368,12 @@ impl Scrubber {
 impl Cx<'_> {
     fn numbers_after_names(&mut self) {
         let before = self.found.len();
-        let names: Vec<usize> = self.found.iter().filter(|f| f.kind == "NAME").map(|f| f.end).collect();
+        let names: Vec<usize> = self
+            .found
+            .iter()
+            .filter(|f| f.kind == "NAME")
+            .map(|f| f.end)
+            .collect();
         if names.is_empty() {
             return;
         }
@@ -352,7 +381,9 @@ impl Cx<'_> {
             let t = self.toks[i];
             if t.kind == Kind::Num && t.e - t.s <= 3 {
                 let age: u32 = self.w(i).parse().unwrap_or(0);
-                let after_name = names.iter().any(|&e| e <= t.s && self.text[e..t.s].trim() == ",");
+                let after_name = names
+                    .iter()
+                    .any(|&e| e <= t.s && self.text[e..t.s].trim() == ",");
                 if (90..=125).contains(&age) && after_name && self.text[t.e..].starts_with(',') {
                     self.push(t.s, t.e, "AGE");
                 }
@@ -366,8 +397,18 @@ impl Cx<'_> {
 /// its longest part.
 fn merge(mut found: Vec<Found>) -> Vec<Found> {
     // Of two spans over the same text the more specific kind wins (a date over a code).
-    let rank = |k: &str| CATEGORIES.iter().position(|c| *c == k).map_or(0, |p| PRIORITY[p]);
-    found.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)).then(rank(b.kind).cmp(&rank(a.kind))));
+    let rank = |k: &str| {
+        CATEGORIES
+            .iter()
+            .position(|c| *c == k)
+            .map_or(0, |p| PRIORITY[p])
+    };
+    found.sort_by(|a, b| {
+        a.start
+            .cmp(&b.start)
+            .then(b.end.cmp(&a.end))
+            .then(rank(b.kind).cmp(&rank(a.kind)))
+    });
     let mut merged: Vec<Found> = Vec::new();
     for f in found {
         match merged.last_mut() {
@@ -420,7 +461,11 @@ pub fn replace(text: &str, found: &[Found], dates: DateMode) -> (String, Vec<Fou
         out.push_str(&text[at..f.start]);
         let s = out.len();
         let orig = &text[f.start..f.end];
-        let written = if f.kind == "DATE" { date_text(orig, dates) } else { None };
+        let written = if f.kind == "DATE" {
+            date_text(orig, dates)
+        } else {
+            None
+        };
         match written {
             Some(w) => out.push_str(&w),
             None => {
@@ -429,7 +474,11 @@ pub fn replace(text: &str, found: &[Found], dates: DateMode) -> (String, Vec<Fou
                 out.push(']');
             }
         }
-        spans.push(Found { start: s, end: out.len(), kind: f.kind });
+        spans.push(Found {
+            start: s,
+            end: out.len(),
+            kind: f.kind,
+        });
         at = f.end;
     }
     out.push_str(&text[at..]);
@@ -441,7 +490,9 @@ fn date_text(orig: &str, mode: DateMode) -> Option<String> {
     let p = dates::parse(orig)?;
     match mode {
         DateMode::Tag => None,
-        DateMode::Year => p.year.map(|y| if zh { format!("{y}年") } else { y.to_string() }),
+        DateMode::Year => p
+            .year
+            .map(|y| if zh { format!("{y}年") } else { y.to_string() }),
         DateMode::Shift(days) => {
             use crate::privacy::ops::date::{civil_from_days, days_from_civil};
             let (y, m, d) = (p.year?, p.month?, p.day?);
@@ -449,7 +500,11 @@ fn date_text(orig: &str, mode: DateMode) -> Option<String> {
                 return None;
             }
             let (y, m, d) = civil_from_days(days_from_civil(y, m, d) + days);
-            Some(if zh { format!("{y}年{m}月{d}日") } else { format!("{y:04}-{m:02}-{d:02}") })
+            Some(if zh {
+                format!("{y}年{m}月{d}日")
+            } else {
+                format!("{y:04}-{m:02}-{d:02}")
+            })
         }
     }
 }
@@ -479,5 +534,8 @@ pub fn scrub(text: &str, same_row: &[String], tokens: Option<&HashSet<String>>) 
 
 /// The look-up values of identifier values (whole values, as given to [`find`]'s `tokens`).
 pub fn identifier_tokens<'a>(values: impl Iterator<Item = &'a str>) -> HashSet<String> {
-    values.map(|v| v.trim().to_string()).filter(|v| !v.is_empty()).collect()
+    values
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+        .collect()
 }

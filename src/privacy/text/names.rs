@@ -8,24 +8,129 @@ use super::tokens::{is_cap, Kind};
 use super::Cx;
 
 /// Titles before a name.
-const TITLES: &[&str] = &["mr", "mrs", "ms", "miss", "dr", "prof", "mx", "sir", "madam", "mme"];
+const TITLES: &[&str] = &[
+    "mr", "mrs", "ms", "miss", "dr", "prof", "mx", "sir", "madam", "mme",
+];
 /// Words after which a capitalized word is a name.
 const CUES: &[&str] = &[
-    "son", "daughter", "wife", "husband", "mother", "father", "brother", "sister", "niece",
-    "nephew", "grandson", "granddaughter", "grandmother", "grandfather", "grandma", "grandpa",
-    "son-in-law", "daughter-in-law", "mother-in-law", "father-in-law", "sister-in-law",
-    "brother-in-law", "stepson", "stepdaughter", "stepmother", "stepfather", "partner", "spouse",
-    "fiance", "fiancee", "fiancé", "fiancée", "boyfriend", "girlfriend", "caregiver", "friend",
-    "neighbor", "neighbour", "aunt", "uncle", "cousin", "guardian", "grandchild", "roommate",
-    "pharmacist", "nurse", "rn", "np", "pa", "md", "attending", "resident", "fellow", "intern",
-    "therapist", "chaplain", "interpreter", "coordinator", "manager", "physician", "surgeon",
-    "doctor", "by", "with", "per", "called", "contacted", "paged", "notified", "informed",
-    "signed", "cosigned", "witnessed", "dictated", "dict", "transcribed", "w", "cc", "hcp", "poa",
-    "proxy", "named", "name", "patient", "pt", "mom", "dad", "kids", "children", "child",
-    "sibling", "colleague", "provider", "pcp", "dentist", "counselor", "counsellor", "worker",
-    "cardiologist", "oncologist", "neurologist", "nephrologist", "surgeon", "anesthesiologist",
-    "radiologist", "psychiatrist", "psychologist", "dietitian", "midwife", "aide", "sitter",
-    "visitor", "contact", "emergency", "to", "from", "and", "or",
+    "son",
+    "daughter",
+    "wife",
+    "husband",
+    "mother",
+    "father",
+    "brother",
+    "sister",
+    "niece",
+    "nephew",
+    "grandson",
+    "granddaughter",
+    "grandmother",
+    "grandfather",
+    "grandma",
+    "grandpa",
+    "son-in-law",
+    "daughter-in-law",
+    "mother-in-law",
+    "father-in-law",
+    "sister-in-law",
+    "brother-in-law",
+    "stepson",
+    "stepdaughter",
+    "stepmother",
+    "stepfather",
+    "partner",
+    "spouse",
+    "fiance",
+    "fiancee",
+    "fiancé",
+    "fiancée",
+    "boyfriend",
+    "girlfriend",
+    "caregiver",
+    "friend",
+    "neighbor",
+    "neighbour",
+    "aunt",
+    "uncle",
+    "cousin",
+    "guardian",
+    "grandchild",
+    "roommate",
+    "pharmacist",
+    "nurse",
+    "rn",
+    "np",
+    "pa",
+    "md",
+    "attending",
+    "resident",
+    "fellow",
+    "intern",
+    "therapist",
+    "chaplain",
+    "interpreter",
+    "coordinator",
+    "manager",
+    "physician",
+    "surgeon",
+    "doctor",
+    "by",
+    "with",
+    "per",
+    "called",
+    "contacted",
+    "paged",
+    "notified",
+    "informed",
+    "signed",
+    "cosigned",
+    "witnessed",
+    "dictated",
+    "dict",
+    "transcribed",
+    "w",
+    "cc",
+    "hcp",
+    "poa",
+    "proxy",
+    "named",
+    "name",
+    "patient",
+    "pt",
+    "mom",
+    "dad",
+    "kids",
+    "children",
+    "child",
+    "sibling",
+    "colleague",
+    "provider",
+    "pcp",
+    "dentist",
+    "counselor",
+    "counsellor",
+    "worker",
+    "cardiologist",
+    "oncologist",
+    "neurologist",
+    "nephrologist",
+    "surgeon",
+    "anesthesiologist",
+    "radiologist",
+    "psychiatrist",
+    "psychologist",
+    "dietitian",
+    "midwife",
+    "aide",
+    "sitter",
+    "visitor",
+    "contact",
+    "emergency",
+    "to",
+    "from",
+    "and",
+    "or",
 ];
 /// How many of [`CUES`] (the first ones) are family relations.
 const FAMILY_CUES: usize = 42;
@@ -41,9 +146,31 @@ const PARTICLES: &[&str] = &[
 ];
 /// Relation words written in parentheses after a name ("Ann (daughter)").
 const RELATIONS_AFTER: &[&str] = &[
-    "son", "daughter", "wife", "husband", "mother", "father", "brother", "sister", "niece",
-    "nephew", "grandson", "granddaughter", "partner", "spouse", "caregiver", "friend",
-    "neighbor", "hcp", "poa", "guardian", "cousin", "aunt", "uncle", "mom", "dad",
+    "son",
+    "daughter",
+    "wife",
+    "husband",
+    "mother",
+    "father",
+    "brother",
+    "sister",
+    "niece",
+    "nephew",
+    "grandson",
+    "granddaughter",
+    "partner",
+    "spouse",
+    "caregiver",
+    "friend",
+    "neighbor",
+    "hcp",
+    "poa",
+    "guardian",
+    "cousin",
+    "aunt",
+    "uncle",
+    "mom",
+    "dad",
 ];
 
 fn base(w: &str) -> String {
@@ -68,7 +195,9 @@ impl Cx<'_> {
     fn in_code(&self, i: usize) -> bool {
         let t = &self.toks[i];
         (i > 0 && self.toks[i - 1].kind == Kind::Num && self.toks[i - 1].e == t.s)
-            || (i + 1 < self.toks.len() && self.toks[i + 1].kind == Kind::Num && self.toks[i + 1].s == t.e)
+            || (i + 1 < self.toks.len()
+                && self.toks[i + 1].kind == Kind::Num
+                && self.toks[i + 1].s == t.e)
     }
 
     /// A capitalized surname of the lists even if it is also a common or clinical word
@@ -101,7 +230,8 @@ impl Cx<'_> {
                 Kind::Punct if self.w(j) == "." => {
                     let title = j >= 1
                         && self.toks[j - 1].kind == Kind::Word
-                        && (TITLES.contains(&self.w(j - 1).to_lowercase().as_str()) || self.w(j - 1).chars().count() == 1);
+                        && (TITLES.contains(&self.w(j - 1).to_lowercase().as_str())
+                            || self.w(j - 1).chars().count() == 1);
                     if !title {
                         return None;
                     }
@@ -140,9 +270,15 @@ impl Cx<'_> {
                 j += 1;
             } else if t.kind == Kind::Word && PARTICLES.contains(&w.to_lowercase().as_str()) {
                 j += 1;
-            } else if w == "." && self.w(j - 1).chars().count() <= 2 && (j - 1 > i || self.w(j - 1) == "St") {
+            } else if w == "."
+                && self.w(j - 1).chars().count() <= 2
+                && (j - 1 > i || self.w(j - 1) == "St")
+            {
                 j += 1; // an initial or "St."
-            } else if t.kind == Kind::Word && w.chars().count() == 1 && w.chars().all(char::is_uppercase) {
+            } else if t.kind == Kind::Word
+                && w.chars().count() == 1
+                && w.chars().all(char::is_uppercase)
+            {
                 j += 1; // a middle initial
             } else {
                 break;
@@ -166,21 +302,57 @@ impl Cx<'_> {
             let lw = self.w(i).to_lowercase();
             // "Dr. de la Fuente": a particle right after a title.
             let strong = after_title
-                || cue.as_deref().is_some_and(|c| CUES.contains(&c) && !matches!(c, "to" | "from" | "and" | "or" | "with" | "per" | "name" | "contact" | "emergency" | "patient" | "pt"));
+                || cue.as_deref().is_some_and(|c| {
+                    CUES.contains(&c)
+                        && !matches!(
+                            c,
+                            "to" | "from"
+                                | "and"
+                                | "or"
+                                | "with"
+                                | "per"
+                                | "name"
+                                | "contact"
+                                | "emergency"
+                                | "patient"
+                                | "pt"
+                        )
+                });
             let start_particle = strong
                 && PARTICLES.contains(&lw.as_str())
                 && (i + 1..(i + 3).min(n)).any(|j| self.could_be_name(j));
             // After a title or a family relation even a common word is a name ("son Will").
-            let family = cue.as_deref().is_some_and(|c| TITLES.contains(&c) || (CUES.iter().position(|x| *x == c).is_some_and(|p| p < FAMILY_CUES)));
-            let forced = family && is_cap(self.w(i)) && !self.in_code(i) && super::dates::month(self.w(i)).is_none()
-                && !self.lex.allow.contains(&base(self.w(i))) || (after_title && is_cap(self.w(i)) && !self.in_code(i));
+            let family = cue.as_deref().is_some_and(|c| {
+                TITLES.contains(&c)
+                    || (CUES
+                        .iter()
+                        .position(|x| *x == c)
+                        .is_some_and(|p| p < FAMILY_CUES))
+            });
+            let forced = family
+                && is_cap(self.w(i))
+                && !self.in_code(i)
+                && super::dates::month(self.w(i)).is_none()
+                && !self.lex.allow.contains(&base(self.w(i)))
+                || (after_title && is_cap(self.w(i)) && !self.in_code(i));
             if !(self.could_be_name(i) || start_particle || forced) {
                 i += 1;
                 continue;
             }
             let weak_cue = matches!(
                 cue.as_deref(),
-                Some("to" | "from" | "and" | "or" | "with" | "per" | "name" | "contact" | "emergency" | "patient" | "pt")
+                Some(
+                    "to" | "from"
+                        | "and"
+                        | "or"
+                        | "with"
+                        | "per"
+                        | "name"
+                        | "contact"
+                        | "emergency"
+                        | "patient"
+                        | "pt"
+                )
             );
             let listed = self.in_lists(i);
             let start = self.sentence_start(i);
@@ -199,7 +371,11 @@ impl Cx<'_> {
                 let text = self.text;
                 let word = &text[self.toks[end].s..e];
                 let e = if word.ends_with("'s") || word.ends_with("’s") {
-                    e - if word.ends_with("'s") { 2 } else { "’s".len() }
+                    e - if word.ends_with("'s") {
+                        2
+                    } else {
+                        "’s".len()
+                    }
                 } else {
                     e
                 };
@@ -214,15 +390,80 @@ impl Cx<'_> {
     /// Chinese names: a surname and 1–2 given characters after a cue or before a title.
     pub(crate) fn chinese_names(&mut self) {
         const CUES_ZH: &[&str] = &[
-            "患者", "病人", "家属", "医生", "医师", "护士", "主任", "之子", "之女", "儿子", "女儿",
-            "丈夫", "妻子", "爱人", "老伴", "母亲", "父亲", "哥哥", "姐姐", "弟弟", "妹妹", "孙子",
-            "孙女", "女婿", "儿媳", "姓名", "联系人", "签字人", "监护人", "陪护", "家人", "患儿",
-            "其子", "其女", "其夫", "其妻", "代诉人", "朋友", "同事", "邻居", "护士长", "医师签名",
-            "签名", "记录人", "主诉人", "委托人", "被委托人", "亲属", "外孙", "外孙女", "侄子", "侄女",
+            "患者",
+            "病人",
+            "家属",
+            "医生",
+            "医师",
+            "护士",
+            "主任",
+            "之子",
+            "之女",
+            "儿子",
+            "女儿",
+            "丈夫",
+            "妻子",
+            "爱人",
+            "老伴",
+            "母亲",
+            "父亲",
+            "哥哥",
+            "姐姐",
+            "弟弟",
+            "妹妹",
+            "孙子",
+            "孙女",
+            "女婿",
+            "儿媳",
+            "姓名",
+            "联系人",
+            "签字人",
+            "监护人",
+            "陪护",
+            "家人",
+            "患儿",
+            "其子",
+            "其女",
+            "其夫",
+            "其妻",
+            "代诉人",
+            "朋友",
+            "同事",
+            "邻居",
+            "护士长",
+            "医师签名",
+            "签名",
+            "记录人",
+            "主诉人",
+            "委托人",
+            "被委托人",
+            "亲属",
+            "外孙",
+            "外孙女",
+            "侄子",
+            "侄女",
         ];
         const TITLES_ZH: &[&str] = &[
-            "先生", "女士", "小姐", "医生", "医师", "护士", "主任", "大夫", "老师", "教授", "院长",
-            "阿姨", "大爷", "奶奶", "爷爷", "同志", "老先生", "老太太", "师傅", "护士长",
+            "先生",
+            "女士",
+            "小姐",
+            "医生",
+            "医师",
+            "护士",
+            "主任",
+            "大夫",
+            "老师",
+            "教授",
+            "院长",
+            "阿姨",
+            "大爷",
+            "奶奶",
+            "爷爷",
+            "同志",
+            "老先生",
+            "老太太",
+            "师傅",
+            "护士长",
         ];
         let text = self.text;
         let chars: Vec<(usize, char)> = text.char_indices().collect();
@@ -235,11 +476,20 @@ impl Cx<'_> {
         while k < chars.len() {
             // After a cue word.
             let rest = &text[chars[k].0..];
-            let cue = CUES_ZH.iter().filter(|c| rest.starts_with(**c)).max_by_key(|c| c.len());
+            let cue = CUES_ZH
+                .iter()
+                .filter(|c| rest.starts_with(**c))
+                .max_by_key(|c| c.len());
             // A title word after a name ("陈明主任查房") is a title, not a cue.
             let titled = cue.is_some_and(|c| TITLES_ZH.contains(c))
                 && k >= 1
-                && (1..=4).any(|len| k >= len && (0..len).all(|x| is_cjk(k - len + x)) && self.cn_surname_len(&chars, k - len).is_some_and(|sl| sl <= len));
+                && (1..=4).any(|len| {
+                    k >= len
+                        && (0..len).all(|x| is_cjk(k - len + x))
+                        && self
+                            .cn_surname_len(&chars, k - len)
+                            .is_some_and(|sl| sl <= len)
+                });
             if let Some(cue) = cue.filter(|_| !titled) {
                 let mut m = k + cue.chars().count();
                 while m < chars.len() && matches!(chars[m].1, '：' | ':' | ' ' | '为' | '是') {
@@ -258,7 +508,9 @@ impl Cx<'_> {
                         continue;
                     }
                     let s = k - len;
-                    if (0..len).all(|x| is_cjk(s + x)) && self.cn_surname_len(&chars, s).is_some_and(|sl| sl <= len) {
+                    if (0..len).all(|x| is_cjk(s + x))
+                        && self.cn_surname_len(&chars, s).is_some_and(|sl| sl <= len)
+                    {
                         self.push(at(s), at(k), "NAME");
                         break;
                     }
@@ -296,7 +548,11 @@ impl Cx<'_> {
             return None;
         }
         let sl = self.cn_surname_len(chars, k)?;
-        let ok = |m: usize| chars.get(m).is_some_and(|x| super::tokens::is_cjk(x.1) && !STOP.contains(x.1));
+        let ok = |m: usize| {
+            chars
+                .get(m)
+                .is_some_and(|x| super::tokens::is_cjk(x.1) && !STOP.contains(x.1))
+        };
         if !ok(k + sl) {
             return None;
         }

@@ -9,11 +9,59 @@ use crate::privacy::detect::{cn_resident_id, is_cn_mobile, is_ipv4, is_ipv6, is_
 
 /// Words after which the next code is an identifier ("MRN B6827688", "plate 7ABC123").
 const ID_CUES: &[&str] = &[
-    "mrn", "mr", "mr#", "record", "acct", "account", "acc", "id", "ids", "license", "licence",
-    "lic", "dl", "plate", "tag", "serial", "sn", "s/n", "device", "member", "policy", "insurance",
-    "medicaid", "medicare", "subscriber", "case", "claim", "certificate", "passport", "vin",
-    "fin", "csn", "encounter", "visit", "hic", "hicn", "mbi", "npi", "dea", "ssn", "no", "number",
-    "病案号", "住院号", "门诊号", "身份证号", "身份证", "医保号", "卡号", "车牌", "车牌号", "编号", "号码",
+    "mrn",
+    "mr",
+    "mr#",
+    "record",
+    "acct",
+    "account",
+    "acc",
+    "id",
+    "ids",
+    "license",
+    "licence",
+    "lic",
+    "dl",
+    "plate",
+    "tag",
+    "serial",
+    "sn",
+    "s/n",
+    "device",
+    "member",
+    "policy",
+    "insurance",
+    "medicaid",
+    "medicare",
+    "subscriber",
+    "case",
+    "claim",
+    "certificate",
+    "passport",
+    "vin",
+    "fin",
+    "csn",
+    "encounter",
+    "visit",
+    "hic",
+    "hicn",
+    "mbi",
+    "npi",
+    "dea",
+    "ssn",
+    "no",
+    "number",
+    "病案号",
+    "住院号",
+    "门诊号",
+    "身份证号",
+    "身份证",
+    "医保号",
+    "卡号",
+    "车牌",
+    "车牌号",
+    "编号",
+    "号码",
 ];
 const TLDS: &[&str] = &[
     "com", "org", "net", "edu", "gov", "cn", "io", "info", "co", "uk", "us", "ca", "de", "jp",
@@ -35,8 +83,13 @@ impl Cx<'_> {
             let mut s = p;
             // The local part: ASCII, or letters of other scripts except CJK ("villaseñor").
             while s > 0 {
-                let Some(c) = text[..s].chars().next_back() else { break };
-                if c.is_ascii_alphanumeric() || "._%+-".contains(c) || (c.is_alphabetic() && !c.is_ascii() && !is_cjk(c)) {
+                let Some(c) = text[..s].chars().next_back() else {
+                    break;
+                };
+                if c.is_ascii_alphanumeric()
+                    || "._%+-".contains(c)
+                    || (c.is_alphabetic() && !c.is_ascii() && !is_cjk(c))
+                {
                     s -= c.len_utf8();
                 } else {
                     break;
@@ -49,7 +102,10 @@ impl Cx<'_> {
             while e > p + 1 && b[e - 1] == b'.' {
                 e -= 1;
             }
-            let ascii: String = text[s..e].chars().map(|c| if c.is_ascii() { c } else { 'x' }).collect();
+            let ascii: String = text[s..e]
+                .chars()
+                .map(|c| if c.is_ascii() { c } else { 'x' })
+                .collect();
             if s < p && crate::privacy::detect::is_email(&ascii) {
                 self.push(s, e, "EMAIL");
             }
@@ -78,16 +134,29 @@ impl Cx<'_> {
         // Bare hosts: "portal.example.org/p/12", "fb.com".
         let n = self.toks.len();
         for i in 0..n {
-            if self.toks[i].kind != Kind::Word || (i > 0 && self.toks[i - 1].e == self.toks[i].s && matches!(self.w(i - 1), "." | "@" | "/")) {
+            if self.toks[i].kind != Kind::Word
+                || (i > 0
+                    && self.toks[i - 1].e == self.toks[i].s
+                    && matches!(self.w(i - 1), "." | "@" | "/"))
+            {
                 continue;
             }
             let mut j = i;
             let mut labels = 1;
-            while j + 2 < n && self.w(j + 1) == "." && self.toks[j].e == self.toks[j + 1].s && self.toks[j + 1].e == self.toks[j + 2].s && matches!(self.toks[j + 2].kind, Kind::Word | Kind::Num) {
+            while j + 2 < n
+                && self.w(j + 1) == "."
+                && self.toks[j].e == self.toks[j + 1].s
+                && self.toks[j + 1].e == self.toks[j + 2].s
+                && matches!(self.toks[j + 2].kind, Kind::Word | Kind::Num)
+            {
                 j += 2;
                 labels += 1;
             }
-            if labels >= 2 && TLDS.contains(&self.w(j).to_ascii_lowercase().as_str()) && self.w(i).len() >= 2 && self.w(i).is_ascii() {
+            if labels >= 2
+                && TLDS.contains(&self.w(j).to_ascii_lowercase().as_str())
+                && self.w(i).len() >= 2
+                && self.w(i).is_ascii()
+            {
                 let s = self.toks[i].s;
                 let mut e = self.toks[j].e;
                 if b.get(e) == Some(&b'/') {
@@ -110,7 +179,10 @@ impl Cx<'_> {
         let text = self.text;
         let mut out = Vec::new();
         let mut start = None;
-        for (i, c) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
+        for (i, c) in text
+            .char_indices()
+            .chain(std::iter::once((text.len(), ' ')))
+        {
             let sep = c.is_whitespace() || is_cjk(c) || "，。；：（）、,;()[]{}<>\"".contains(c);
             if sep {
                 if let Some(s) = start.take() {
@@ -127,7 +199,9 @@ impl Cx<'_> {
             let w = &text[s..e];
             if crate::privacy::detect::is_vin(w) || crate::privacy::detect::is_mac(w) {
                 self.push(s, e, "DEVICE");
-            } else if (is_ipv6(w) && (w.contains("::") || w.matches(':').count() >= 5)) || is_ipv4(w) {
+            } else if (is_ipv6(w) && (w.contains("::") || w.matches(':').count() >= 5))
+                || is_ipv4(w)
+            {
                 self.push(s, e, "IP");
             } else if let Some(kind) = id_code(w) {
                 self.push(s, e, kind);
@@ -158,16 +232,24 @@ impl Cx<'_> {
             // A code after an ID cue: "MRN B6827688", "acct 263351055", "病案号F74835590", "plate 7ABC123".
             let w = self.w(i).to_lowercase();
             let cue = ID_CUES.contains(&w.as_str())
-                || (t.kind == Kind::Cjk && ID_CUES.iter().any(|c| !c.is_ascii() && text[..t.e].ends_with(c)));
+                || (t.kind == Kind::Cjk
+                    && ID_CUES
+                        .iter()
+                        .any(|c| !c.is_ascii() && text[..t.e].ends_with(c)));
             if cue {
                 let mut j = i + 1;
                 while j < n && matches!(self.w(j), ":" | "#" | "：" | "." | "-" | "=") {
                     j += 1;
                 }
                 // Words that are part of the cue ("license number", "record no.").
-                while j < n && matches!(self.w(j).to_lowercase().as_str(), "number" | "no" | "num" | "is" | "of" | "id") {
+                while j < n
+                    && matches!(
+                        self.w(j).to_lowercase().as_str(),
+                        "number" | "no" | "num" | "is" | "of" | "id"
+                    )
+                {
                     j += 1;
-                    while j < n && matches!(self.w(j), ":" | "#" | "." ) {
+                    while j < n && matches!(self.w(j), ":" | "#" | ".") {
                         j += 1;
                     }
                 }
@@ -178,8 +260,25 @@ impl Cx<'_> {
                         .map_or(self.text.len(), |x| s + x);
                     let code = text[s..e].trim_end_matches('-');
                     let digits = code.bytes().filter(u8::is_ascii_digit).count();
-                    let generic = matches!(w.as_str(), "no" | "number" | "case" | "visit" | "record" | "id" | "ids" | "tag" | "device" | "member" | "encounter" | "号码" | "编号");
-                    if (digits >= 5 || (!generic && (digits >= 4 || (digits >= 3 && code.len() >= 5)))) && code.len() <= 24 {
+                    let generic = matches!(
+                        w.as_str(),
+                        "no" | "number"
+                            | "case"
+                            | "visit"
+                            | "record"
+                            | "id"
+                            | "ids"
+                            | "tag"
+                            | "device"
+                            | "member"
+                            | "encounter"
+                            | "号码"
+                            | "编号"
+                    );
+                    if (digits >= 5
+                        || (!generic && (digits >= 4 || (digits >= 3 && code.len() >= 5))))
+                        && code.len() <= 24
+                    {
                         self.push(s, s + code.len(), "ID");
                     }
                 }
@@ -196,23 +295,59 @@ impl Cx<'_> {
 
     fn is_age(&self, i: usize) -> bool {
         let text = self.text;
-        let after = text[self.toks[i].e..].trim_start_matches([' ', '-']).to_lowercase();
-        let before = text[..self.toks[i].s].trim_end().to_lowercase();
+        // Bounded windows around the number (a long text must not cost a copy per number).
+        let (s, e) = (self.toks[i].s, self.toks[i].e);
+        let from = text[..s].char_indices().rev().nth(23).map_or(0, |x| x.0);
+        let to = text[e..]
+            .char_indices()
+            .nth(23)
+            .map_or(text.len(), |x| e + x.0);
+        let after = text[e..to].trim_start_matches([' ', '-']).to_lowercase();
+        let before = text[from..s].trim_end().to_lowercase();
         const AFTER: &[&str] = &[
             "year", "yr", "yo", "y/o", "y.o", "yoa", "y ", "y,", "岁", "周岁", "years", "-y", "yrs",
         ];
-        const BEFORE: &[&str] = &["aged", "age", "age:", "aged:", "年龄", "年龄：", "年龄:", "享年"];
-        if AFTER.iter().any(|a| after.starts_with(a)) && !after.starts_with("years ago") && !after.starts_with("year ago") {
+        const BEFORE: &[&str] = &[
+            "aged",
+            "age",
+            "age:",
+            "aged:",
+            "年龄",
+            "年龄：",
+            "年龄:",
+            "享年",
+        ];
+        if AFTER.iter().any(|a| after.starts_with(a))
+            && !after.starts_with("years ago")
+            && !after.starts_with("year ago")
+        {
             return true;
         }
         // "is now 96", "turned 92", "at age 95".
-        for cue in ["is now", "now", "turned", "turns", "at age", "age of", "aged about", "reached"] {
-            if before.ends_with(cue) && !after.starts_with("mg") && !after.starts_with('%') && !after.starts_with("kg") && !after.starts_with("/") {
+        for cue in [
+            "is now",
+            "now",
+            "turned",
+            "turns",
+            "at age",
+            "age of",
+            "aged about",
+            "reached",
+        ] {
+            if before.ends_with(cue)
+                && !after.starts_with("mg")
+                && !after.starts_with('%')
+                && !after.starts_with("kg")
+                && !after.starts_with("/")
+            {
                 return true;
             }
         }
         if let Some(w) = before.rsplit([' ', '(', ',']).next() {
-            if BEFORE.iter().any(|b| w == *b || w.ends_with(b) && !b.is_ascii()) {
+            if BEFORE
+                .iter()
+                .any(|b| w == *b || w.ends_with(b) && !b.is_ascii())
+            {
                 return !after.starts_with("mg") && !after.starts_with('%');
             }
         }
@@ -260,13 +395,17 @@ pub(crate) fn digit_groups(text: &str) -> Vec<(usize, usize)> {
         let mut end = i;
         let mut j = i;
         while j < b.len() {
-            if b[j].is_ascii_digit() || (b[j] == b'X' || b[j] == b'x') && j > start && j - start >= 17 {
+            if b[j].is_ascii_digit()
+                || (b[j] == b'X' || b[j] == b'x') && j > start && j - start >= 17
+            {
                 j += 1;
                 end = j;
             } else if b"-./ ()+".contains(&b[j])
                 && j + 1 < b.len()
                 && (b[j + 1].is_ascii_digit()
-                    || (b[j] == b')' && b[j + 1] == b' ' && b.get(j + 2).is_some_and(u8::is_ascii_digit))
+                    || (b[j] == b')'
+                        && b[j + 1] == b' '
+                        && b.get(j + 2).is_some_and(u8::is_ascii_digit))
                     || (b[j] == b' ' && b[j + 1] == b'('))
                 || b[j] == b'+'
                 || b[j] == b'('
@@ -303,7 +442,8 @@ fn classify_digits(s: &str) -> Option<&'static str> {
         return None;
     }
     if s.bytes().filter(u8::is_ascii_digit).count() >= 7
-        && s.split(' ').any(|g| g.bytes().filter(u8::is_ascii_digit).count() >= 4)
+        && s.split(' ')
+            .any(|g| g.bytes().filter(u8::is_ascii_digit).count() >= 4)
         && !s.contains('.')
     {
         return Some("ID");

@@ -7,15 +7,73 @@ use super::tokens::{is_cap, is_cjk, Kind};
 use super::Cx;
 
 const STREET_SUFFIX: &[&str] = &[
-    "st", "street", "ave", "avenue", "av", "rd", "road", "dr", "drive", "ln", "lane", "blvd",
-    "boulevard", "ct", "court", "way", "pl", "place", "ter", "terrace", "cir", "circle", "pkwy",
-    "parkway", "hwy", "highway", "sq", "square", "trl", "trail", "loop", "row", "pike", "run",
+    "st",
+    "street",
+    "ave",
+    "avenue",
+    "av",
+    "rd",
+    "road",
+    "dr",
+    "drive",
+    "ln",
+    "lane",
+    "blvd",
+    "boulevard",
+    "ct",
+    "court",
+    "way",
+    "pl",
+    "place",
+    "ter",
+    "terrace",
+    "cir",
+    "circle",
+    "pkwy",
+    "parkway",
+    "hwy",
+    "highway",
+    "sq",
+    "square",
+    "trl",
+    "trail",
+    "loop",
+    "row",
+    "pike",
+    "run",
 ];
-const UNIT_WORDS: &[&str] = &["apt", "apartment", "unit", "suite", "ste", "#", "room", "rm", "fl", "floor", "bldg"];
-const PLACE_CUES: &[&str] = &["from", "in", "to", "near", "at", "of", "lives", "moved", "resides", "visiting", "born"];
+const UNIT_WORDS: &[&str] = &[
+    "apt",
+    "apartment",
+    "unit",
+    "suite",
+    "ste",
+    "#",
+    "room",
+    "rm",
+    "fl",
+    "floor",
+    "bldg",
+];
+const PLACE_CUES: &[&str] = &[
+    "from", "in", "to", "near", "at", "of", "lives", "moved", "resides", "visiting", "born",
+];
 const FACILITY: &[&str] = &[
-    "General", "Hospital", "Clinic", "Medical", "Memorial", "Health", "County", "Regional",
-    "Community", "Urgent", "Rehab", "Rehabilitation", "Nursing", "Manor", "Village",
+    "General",
+    "Hospital",
+    "Clinic",
+    "Medical",
+    "Memorial",
+    "Health",
+    "County",
+    "Regional",
+    "Community",
+    "Urgent",
+    "Rehab",
+    "Rehabilitation",
+    "Nursing",
+    "Manor",
+    "Village",
 ];
 
 impl Cx<'_> {
@@ -46,27 +104,47 @@ impl Cx<'_> {
             let t = self.toks[i];
             // ZIP: 5 digits (+ -4) after a state or a ZIP cue.
             if t.kind == Kind::Num && t.e - t.s == 5 {
-                let prev = (0..i).rev().find(|&j| !matches!(self.w(j), "," | ":" | "#"));
+                let prev = (0..i)
+                    .rev()
+                    .find(|&j| !matches!(self.w(j), "," | ":" | "#"));
                 let after_state = prev.is_some_and(|j| {
                     (j.saturating_sub(1)..=j).any(|s| self.is_state_at(s) == Some(j))
                 });
-                let after_cue = prev.is_some_and(|j| matches!(self.w(j).to_lowercase().as_str(), "zip" | "zipcode" | "code" | "postal" | "postcode"));
+                let after_cue = prev.is_some_and(|j| {
+                    matches!(
+                        self.w(j).to_lowercase().as_str(),
+                        "zip" | "zipcode" | "code" | "postal" | "postcode"
+                    )
+                });
                 if after_state || after_cue {
                     let mut e = t.e;
-                    if i + 2 < n && self.w(i + 1) == "-" && self.toks[i + 2].kind == Kind::Num && self.toks[i + 2].e - self.toks[i + 2].s == 4 {
+                    if i + 2 < n
+                        && self.w(i + 1) == "-"
+                        && self.toks[i + 2].kind == Kind::Num
+                        && self.toks[i + 2].e - self.toks[i + 2].s == 4
+                    {
                         e = self.toks[i + 2].e;
                     }
                     self.push(t.s, e, "ZIP");
                     // The city before the state ("Castroshire AZ 85975", "Riverton, AZ").
                     if let Some(j) = prev.filter(|_| after_state) {
-                        let state_start = if self.is_state_at(j) == Some(j) { j } else { j - 1 };
+                        let state_start = if self.is_state_at(j) == Some(j) {
+                            j
+                        } else {
+                            j - 1
+                        };
                         let mut k = state_start;
                         if k > 0 && self.w(k - 1) == "," {
                             k -= 1;
                         }
                         let mut city_start = None;
                         let mut c = k;
-                        while c > 0 && k - c < 3 && self.toks[c - 1].kind == Kind::Word && is_cap(self.w(c - 1)) && !STREET_SUFFIX.contains(&self.w(c - 1).to_lowercase().as_str()) {
+                        while c > 0
+                            && k - c < 3
+                            && self.toks[c - 1].kind == Kind::Word
+                            && is_cap(self.w(c - 1))
+                            && !STREET_SUFFIX.contains(&self.w(c - 1).to_lowercase().as_str())
+                        {
                             c -= 1;
                             city_start = Some(c);
                         }
@@ -77,10 +155,17 @@ impl Cx<'_> {
                 }
             }
             // Street: number + 1–3 capitalized words + suffix (+ unit).
-            if t.kind == Kind::Num && t.e - t.s <= 6 && (i == 0 || self.toks[i - 1].kind != Kind::Num) {
+            if t.kind == Kind::Num
+                && t.e - t.s <= 6
+                && (i == 0 || self.toks[i - 1].kind != Kind::Num)
+            {
                 let mut j = i + 1;
                 let mut words = 0;
-                while j < n && words < 4 && self.toks[j].kind == Kind::Word && (is_cap(self.w(j)) || self.w(j).chars().all(char::is_uppercase)) {
+                while j < n
+                    && words < 4
+                    && self.toks[j].kind == Kind::Word
+                    && (is_cap(self.w(j)) || self.w(j).chars().all(char::is_uppercase))
+                {
                     let lw = self.w(j).to_lowercase();
                     words += 1;
                     if words >= 2 && STREET_SUFFIX.contains(&lw.as_str()) {
@@ -98,7 +183,10 @@ impl Cx<'_> {
                             if self.next_is(v, ".") || self.next_is(v, "#") {
                                 v += 1;
                             }
-                            if v < n && matches!(self.toks[v].kind, Kind::Num | Kind::Word) && self.w(v).len() <= 5 {
+                            if v < n
+                                && matches!(self.toks[v].kind, Kind::Num | Kind::Word)
+                                && self.w(v).len() <= 5
+                            {
                                 e = v;
                             }
                         }
@@ -124,7 +212,9 @@ impl Cx<'_> {
                 if let Some(e) = best {
                     let lw = self.w(i).to_lowercase();
                     let common = self.lex.allow.contains(&lw);
-                    let cue = self.cue_word_any(i).is_some_and(|c| PLACE_CUES.contains(&c.as_str()));
+                    let cue = self
+                        .cue_word_any(i)
+                        .is_some_and(|c| PLACE_CUES.contains(&c.as_str()));
                     let from_data = self.cities.contains(&self.text[t.s..self.toks[e].e]);
                     if cue || (!common && (from_data || !self.sentence_start(i))) {
                         self.push(t.s, self.toks[e].e, "ADDRESS");
@@ -132,19 +222,29 @@ impl Cx<'_> {
                 }
                 // "from Castroshire", "lives in Oakhaven": an unknown capitalized word after a place cue.
                 let cue = self.cue_word_any(i);
-                if cue.as_deref().is_some_and(|c| matches!(c, "from" | "in" | "near" | "resides" | "lives" | "moved"))
-                    && !self.lex.allow.contains(&self.w(i).to_lowercase())
+                if cue.as_deref().is_some_and(|c| {
+                    matches!(c, "from" | "in" | "near" | "resides" | "lives" | "moved")
+                }) && !self.lex.allow.contains(&self.w(i).to_lowercase())
                     && super::dates::month(self.w(i)).is_none()
                     && self.toks[i - 1].kind == Kind::Word
                 {
                     let mut e = i;
-                    while e + 1 < n && e < i + 2 && self.toks[e + 1].kind == Kind::Word && is_cap(self.w(e + 1)) && !self.lex.allow.contains(&self.w(e + 1).to_lowercase()) {
+                    while e + 1 < n
+                        && e < i + 2
+                        && self.toks[e + 1].kind == Kind::Word
+                        && is_cap(self.w(e + 1))
+                        && !self.lex.allow.contains(&self.w(e + 1).to_lowercase())
+                    {
                         e += 1;
                     }
                     self.push(t.s, self.toks[e].e, "ADDRESS");
                 }
                 // "Riverton General", "Oakhaven Clinic": the place before a facility word.
-                if i + 1 < n && FACILITY.contains(&self.w(i + 1)) && !self.lex.allow.contains(&self.w(i).to_lowercase()) && !FACILITY.contains(&self.w(i)) {
+                if i + 1 < n
+                    && FACILITY.contains(&self.w(i + 1))
+                    && !self.lex.allow.contains(&self.w(i).to_lowercase())
+                    && !FACILITY.contains(&self.w(i))
+                {
                     self.push(t.s, t.e, "ADDRESS");
                 }
             }
@@ -165,9 +265,23 @@ impl Cx<'_> {
             return;
         }
         let at = |k: usize| chars.get(k).map_or(text.len(), |x| x.0);
-        const ADMIN: &[&str] = &["自治区", "自治州", "新区", "省", "市", "区", "县", "镇", "乡", "村", "街道"];
+        const ADMIN: &[&str] = &[
+            "自治区",
+            "自治州",
+            "新区",
+            "省",
+            "市",
+            "区",
+            "县",
+            "镇",
+            "乡",
+            "村",
+            "街道",
+        ];
         const ROAD: &[&str] = &["大道", "路", "街", "巷", "弄", "胡同", "道"];
-        const AFTER_NUM: &[&str] = &["号楼", "号院", "号", "栋", "幢", "座", "单元", "室", "楼", "层", "户"];
+        const AFTER_NUM: &[&str] = &[
+            "号楼", "号院", "号", "栋", "幢", "座", "单元", "室", "楼", "层", "户",
+        ];
         let n = chars.len();
         let s_at = |k: usize| -> &str { &text[at(k)..] };
         // Place part at k: 1–4 CJK chars + admin suffix, or a known place name (+ suffix).
@@ -217,16 +331,20 @@ impl Cx<'_> {
             // Start at a known place inside an unknown run ("现住浙江省" starts at 浙江).
             if let Some(len) = place_part(k) {
                 let inner = (1..len).any(|j| {
-                    (1..=3).any(|l| k + j + l <= n && lex.cn_places.contains(&text[at(k + j)..at(k + j + l)]))
+                    (1..=3).any(|l| {
+                        k + j + l <= n && lex.cn_places.contains(&text[at(k + j)..at(k + j + l)])
+                    })
                 });
-                let root_known = (1..=4).any(|l| k + l <= n && lex.cn_places.contains(&text[at(k)..at(k + l)]));
+                let root_known =
+                    (1..=4).any(|l| k + l <= n && lex.cn_places.contains(&text[at(k)..at(k + l)]));
                 if inner && !root_known {
                     k += 1;
                     continue;
                 }
             }
             while let Some(len) = place_part(m) {
-                known |= (1..=4).any(|l| m + l <= n && lex.cn_places.contains(&text[at(m)..at(m + l)]));
+                known |=
+                    (1..=4).any(|l| m + l <= n && lex.cn_places.contains(&text[at(m)..at(m + l)]));
                 m += len;
                 parts += 1;
             }

@@ -53,13 +53,22 @@ fn utf16(text: &str, byte: usize) -> usize {
 fn spans(text: &str, found: &[Found]) -> Vec<Span> {
     found
         .iter()
-        .map(|f| Span { start: utf16(text, f.start), end: utf16(text, f.end), category: f.kind })
+        .map(|f| Span {
+            start: utf16(text, f.start),
+            end: utf16(text, f.end),
+            category: f.kind,
+        })
         .collect()
 }
 
 /// Runs `step` over `table` as it stands before the step (with its context) and returns the
 /// first `rows` non-empty notes of its columns with their spans.
-pub fn review(step: &ScrubText, table: &Table, ctx: &PrivacyContext, rows: usize) -> Result<Review, crate::privacy::ArgError> {
+pub fn review(
+    step: &ScrubText,
+    table: &Table,
+    ctx: &PrivacyContext,
+    rows: usize,
+) -> Result<Review, crate::privacy::ArgError> {
     let run = step.scrub_cells(table, ctx)?;
     let mut notes = Vec::new();
     for cell in &run.cells {
@@ -75,7 +84,11 @@ pub fn review(step: &ScrubText, table: &Table, ctx: &PrivacyContext, rows: usize
             scrubbed,
         });
     }
-    Ok(Review { notes, possible_names_kept: run.possible_names(50), replaced: run.replaced() })
+    Ok(Review {
+        notes,
+        possible_names_kept: run.possible_names(50),
+        replaced: run.replaced(),
+    })
 }
 
 /// The columns `scrub_text` looks identifier values up in: those with the role identifier and
@@ -89,7 +102,10 @@ pub fn identifier_columns(table: &Table, recipe: &Recipe) -> Vec<String> {
         .map(|c| c.name.clone())
         .collect();
     for (c, d) in table.columns.iter().zip(detect_table(table)) {
-        if d.verdict == Verdict::DirectIdentifier && c.ctype != ColumnType::Text && !ids.contains(&c.name) {
+        if d.verdict == Verdict::DirectIdentifier
+            && c.ctype != ColumnType::Text
+            && !ids.contains(&c.name)
+        {
             ids.push(c.name.clone());
         }
     }
@@ -98,7 +114,13 @@ pub fn identifier_columns(table: &Table, recipe: &Recipe) -> Vec<String> {
 
 /// Reviews the `scrub_text` step `privacy[step]` of `recipe` over `table` (the steps before it
 /// applied first): the first `rows` notes with their replaced spans.
-pub fn review_step(table: &Table, recipe: &Recipe, step: usize, key: &[u8], rows: usize) -> crate::Result<Review> {
+pub fn review_step(
+    table: &Table,
+    recipe: &Recipe,
+    step: usize,
+    key: &[u8],
+    rows: usize,
+) -> crate::Result<Review> {
     let at = format!("privacy[{step}]");
     let Some(PrivacyStep::ScrubText(scrub)) = recipe.privacy.get(step) else {
         return Err(crate::Error::recipe(at, None, "is not a scrub_text step"));
@@ -120,6 +142,7 @@ pub fn review_step(table: &Table, recipe: &Recipe, step: usize, key: &[u8], rows
         row_map: &masked.row_map,
         identifiers: &identifiers,
     };
-    review(scrub, &masked.table, &ctx, rows)
-        .map_err(|(field, message)| crate::Error::recipe(format!("{at} (scrub_text)"), Some(field), message))
+    review(scrub, &masked.table, &ctx, rows).map_err(|(field, message)| {
+        crate::Error::recipe(format!("{at} (scrub_text)"), Some(field), message)
+    })
 }
