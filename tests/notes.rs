@@ -195,7 +195,7 @@ fn clinical_content_is_kept() {
     let note = "NT-proBNP 1976 pg/mL. BP 128/82, HR 88. Metformin 500 mg bid. Dx I10, E11.9, I50.22. \
                 4/5 strength LLE, 2/6 murmur. Given via PEG tube. Hx Parkinson's disease and Crohn's disease; \
                 Alzheimer's dementia, Bell's palsy. Foley catheter. Wells score 4, CHA2DS2-VASc 3. \
-                May need PT. Tylenol 650 mg q6h prn. A1c 7.2%. Creatinine 1.4 mg/dL. SpO2 94% on RA. 2 weeks of cough.";
+                May need PT. A 67 yo Black man with High Fall Risk; repeat Head CT. Tylenol 650 mg q6h prn. A1c 7.2%. Creatinine 1.4 mg/dL. SpO2 94% on RA. 2 weeks of cough.";
     kept(
         note,
         &[
@@ -222,6 +222,9 @@ fn clinical_content_is_kept() {
             "1.4 mg/dL",
             "SpO2 94%",
             "2 weeks",
+            "Black man",
+            "Fall Risk",
+            "Head CT",
         ],
     );
     assert_eq!(scrubbed(note), note);
