@@ -107,6 +107,8 @@ pub fn suggest(table: &Table, target: Option<&str>) -> Recipe {
         privacy.push(PrivacyStep::ScrubText(ScrubText {
             columns: scrub,
             identifiers: None,
+            keep: None,
+            shift_like: None,
         }));
     }
     privacy.extend(coarsen);

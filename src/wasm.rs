@@ -479,3 +479,29 @@ impl std::io::Read for JsFileReader<'_> {
         Ok(n)
     }
 }
+
+// Notes review (issue 15): one thin method, kept at the end of the file.
+#[wasm_bindgen]
+impl Session {
+    /// A sample of the notes the `scrub_text` step `privacy[step]` of `recipe` produces: each
+    /// replaced span with its category (offsets in UTF-16 code units over the scrubbed and the
+    /// original note), replacements per category, possible names kept. No original identifier
+    /// text is in it (see `privacy::text::review`).
+    pub fn notes_review(
+        &self,
+        recipe: JsValue,
+        step: usize,
+        rows: usize,
+    ) -> Result<JsValue, JsError> {
+        let recipe = recipe_of(recipe)?;
+        let review = crate::privacy::text::review::review_step(
+            &self.loaded.parsed.table,
+            &recipe,
+            step,
+            &self.preview_key,
+            rows,
+        )
+        .map_err(err)?;
+        to_js(&review)
+    }
+}

@@ -650,8 +650,5 @@ fn scrub_text_uses_detected_identifier_columns_without_roles() {
     )
     .unwrap();
     let notes = column(&String::from_utf8(write_csv(&out.masked)).unwrap(), "note");
-    assert_eq!(
-        notes,
-        ["[IDENTIFIER] called from [PHONE]", "[IDENTIFIER] stable"]
-    );
+    assert_eq!(notes, ["[NAME] called from [PHONE]", "[NAME] stable"]);
 }
