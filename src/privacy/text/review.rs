@@ -132,7 +132,7 @@ pub fn review_step(
     before.columns.retain(|_, r| *r != Role::Identifier);
     before.target = None;
     before.features.clear();
-    let masked = crate::run::apply_privacy(table, &before, key, &mut |_, _| Ok(()))?;
+    let masked = crate::pipeline::apply_privacy(table, &before, key, &mut |_, _| Ok(()))?;
     let identifiers = identifier_columns(table, recipe);
     let ctx = PrivacyContext {
         key,
