@@ -26,6 +26,7 @@ pub mod privacy;
 pub mod recipe;
 pub mod report;
 pub mod run;
+pub mod schema;
 pub mod suggest;
 pub mod table;
 

@@ -7,6 +7,7 @@
 //! every component's loadings and its explained-variance ratio (its variance over the total
 //! variance of the columns, as scikit-learn's `explained_variance_ratio_`).
 
+use crate::schema::{Arg, Describe, Ty};
 use super::linalg::symmetric_eigen;
 use super::{
     check_columns, is_numeric, named, num_column, selected, FitContext, FitError, Fitted,
@@ -39,6 +40,18 @@ pub struct FittedPca {
 }
 
 impl Step for Pca {
+    fn reads_dates(&self) -> bool {
+        false
+    }
+    fn encodes_categories(&self) -> bool {
+        false
+    }
+    fn imputes(&self) -> bool {
+        false
+    }
+    fn makes_missing(&self) -> bool {
+        false
+    }
     fn check(&self) -> Result<(), ArgError> {
         check_columns(&self.columns)?;
         if self.components == 0 {
@@ -182,5 +195,18 @@ impl Fitted for FittedPca {
             "explained_variance": self.explained_variance,
             "explained_variance_ratio": self.explained_variance_ratio,
         })
+    }
+}
+
+impl Describe for Pca {
+    const DOC: &'static str = "Replaces numeric columns by their principal components.";
+    fn args() -> Vec<Arg> {
+        vec![
+            Arg::req("components", Ty::Integer, "the number of components kept"),
+            Arg::opt("columns", Ty::Columns, "the numeric columns (default: all)"),
+        ]
+    }
+    fn example() -> Self {
+        Pca { components: 2, columns: None }
     }
 }

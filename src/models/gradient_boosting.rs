@@ -17,6 +17,10 @@
 //! stopping is not used (scikit-learn's `"auto"` turns it on only above 10,000 rows). Sample
 //! weights (`class_weight`) multiply gradients and hessians.
 
+use crate::models::{ModelKind, Task};
+use crate::schema::{Arg, Describe, Ty};
+use serde_json::json;
+use serde_json::Value;
 use super::binning::Binned;
 use super::tree::{FlatTree, Node};
 use super::{
@@ -729,5 +733,41 @@ mod tests {
         // scikit-learn 1.9.1 HistGradientBoostingRegressor(early_stopping=False) on the same
         // data: training MSE 0.014276539038302718.
         assert!((mse - 0.014276539038302718).abs() < 1e-9, "{mse}");
+    }
+}
+
+impl ModelKind for BoostingParams {
+    fn check(&self) -> std::result::Result<(), ArgError> {
+        BoostingParams::check(self)
+    }
+    fn tasks(&self) -> &'static [Task] {
+        &[Task::Classification, Task::Regression]
+    }
+    fn class_weight(&self) -> Option<ClassWeight> {
+        self.class_weight
+    }
+    fn classifier(&self, _seed: u64) -> Option<Box<dyn Classifier>> {
+        Some(Box::new(self.clone()))
+    }
+    fn regressor(&self, _seed: u64) -> Option<Box<dyn Regressor>> {
+        Some(Box::new(self.clone()))
+    }
+}
+
+impl Describe for BoostingParams {
+    const DOC: &'static str = "Histogram gradient boosting of shallow trees.";
+    fn args() -> Vec<Arg> {
+        vec![
+            Arg::def("learning_rate", Ty::Number, json!(0.1), "the shrinkage of each tree"),
+            Arg::def("max_iter", Ty::Integer, json!(100), "the number of boosting rounds"),
+            Arg::def("max_leaf_nodes", Ty::Integer, json!(31), "the most leaves per tree"),
+            Arg::def("max_depth", Ty::Integer, Value::Null, "the deepest level (null: unlimited)"),
+            Arg::def("min_samples_leaf", Ty::Integer, json!(20), "the fewest training rows in a leaf"),
+            Arg::def("l2_regularization", Ty::Number, json!(0.0), "the L2 penalty on leaf values"),
+            Arg::opt("class_weight", Ty::Enum(&["balanced"]), "balanced: weights inversely proportional to class frequencies"),
+        ]
+    }
+    fn example() -> Self {
+        BoostingParams::default()
     }
 }

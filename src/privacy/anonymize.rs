@@ -26,7 +26,9 @@
 use super::ops::generalize::Generalize;
 use super::ops::hierarchy::check_map;
 use super::ops::truncate::truncated;
-use super::{ArgError, Effect, Op, PrivacyContext};
+use super::{ArgError, Effect, Op, PrivacyContext, Replay};
+use crate::schema::{Arg, Describe, Ty};
+use serde_json::json;
 use crate::table::csv::parse_date;
 use crate::table::{ColumnType, Table, Values};
 use serde::{Deserialize, Serialize};
@@ -715,6 +717,23 @@ impl KAnonymize {
 }
 
 impl Op for KAnonymize {
+    fn masks_identifiers(&self) -> bool {
+        false
+    }
+    fn replay(&self) -> Replay {
+        Replay::Refused(
+            "depends on the whole training file (groups and levels chosen over all records)",
+        )
+    }
+    fn coarsens_dates(&self) -> bool {
+        false
+    }
+    fn scrubs_text(&self) -> bool {
+        false
+    }
+    fn randomized(&self) -> bool {
+        false
+    }
     fn check(&self) -> Result<(), ArgError> {
         if self.quasi.is_empty() {
             return Err(("quasi", "names no column".into()));
@@ -812,5 +831,29 @@ impl Op for KAnonymize {
                 "evaluated": solution.evaluated,
             })),
         })
+    }
+}
+
+impl Describe for KAnonymize {
+    const DOC: &'static str = "Generalizes quasi-identifiers along ladders and suppresses records until every combination has at least k records (optionally l-diverse).";
+    fn args() -> Vec<Arg> {
+        vec![
+            Arg::req("quasi", Ty::Columns, "the quasi-identifier columns"),
+            Arg::req("k", Ty::Integer, "the smallest number of records per combination"),
+            Arg::opt("l", Ty::Integer, "distinct values of sensitive in every class, too"),
+            Arg::opt("sensitive", Ty::Column, "the sensitive column for l"),
+            Arg::def("max_suppression", Ty::Number, json!(0.0), "the largest share of records that may be removed (0 to 1)"),
+            Arg::def("ladders", Ty::Map, json!({}), "column → its ladder: {\"bands\": [..]}, {\"prefix\": [..]}, {\"dates\": [..]} or {\"hierarchy\": {..}} (default: from the column type)").data(),
+        ]
+    }
+    fn example() -> Self {
+        KAnonymize {
+            quasi: vec!["age".into(), "sex".into(), "zip".into()],
+            k: 3,
+            l: None,
+            sensitive: None,
+            max_suppression: 0.1,
+            ladders: BTreeMap::new(),
+        }
     }
 }

@@ -6,7 +6,8 @@
 //! does not weaken scrubbing.
 
 use crate::privacy::text::{identifier_tokens, scrub};
-use crate::privacy::{ArgError, Effect, Op, PrivacyContext};
+use crate::privacy::{ArgError, Effect, Op, PrivacyContext, Replay};
+use crate::schema::{Arg, Describe, Ty};
 use crate::table::{ColumnType, Table};
 use serde::{Deserialize, Serialize};
 
@@ -20,6 +21,21 @@ pub struct ScrubText {
 }
 
 impl Op for ScrubText {
+    fn masks_identifiers(&self) -> bool {
+        false
+    }
+    fn replay(&self) -> Replay {
+        Replay::Replayed
+    }
+    fn coarsens_dates(&self) -> bool {
+        false
+    }
+    fn scrubs_text(&self) -> bool {
+        true
+    }
+    fn randomized(&self) -> bool {
+        false
+    }
     fn check(&self) -> Result<(), ArgError> {
         super::non_empty(&self.columns)?;
         if let Some(ids) = &self.identifiers {
@@ -90,5 +106,18 @@ impl Op for ScrubText {
             ),
             ..Effect::default()
         })
+    }
+}
+
+impl Describe for ScrubText {
+    const DOC: &'static str = "Removes identifiers (the row's own identifier values, phone numbers, emails, dates, ...) from free text.";
+    fn args() -> Vec<Arg> {
+        vec![
+            Arg::req("columns", Ty::Columns, "the free-text columns to scrub"),
+            Arg::opt("identifiers", Ty::Columns, "more columns whose same-row values are removed (identifier columns always are)"),
+        ]
+    }
+    fn example() -> Self {
+        ScrubText { columns: vec!["note".into()], identifiers: None }
     }
 }
