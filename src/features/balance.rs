@@ -11,10 +11,10 @@
 //! `ratio` (default 1.0) is the minority/majority size wanted afterwards. Randomness comes from
 //! the recipe's seed and the split number only.
 
-use crate::schema::{Arg, Describe, Ty};
 use super::linalg::dist2;
 use super::{FitContext, FitError, Fitted, FittedStep, Step};
 use crate::privacy::ArgError;
+use crate::schema::{Arg, Describe, Ty};
 use crate::table::{Column, Table, Values};
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
@@ -269,15 +269,34 @@ impl Fitted for FittedBalance {
 }
 
 impl Describe for Balance {
-    const DOC: &'static str = "Balances the classes of the training rows (oversample, undersample or SMOTE).";
+    const DOC: &'static str =
+        "Balances the classes of the training rows (oversample, undersample or SMOTE).";
     fn args() -> Vec<Arg> {
         vec![
-            Arg::req("method", Ty::Enum(&["oversample", "undersample", "smote"]), "how rows are added or removed"),
-            Arg::def("ratio", Ty::Number, json!(1.0), "the minority size reached, as a share of the majority"),
-            Arg::def("neighbors", Ty::Integer, json!(5), "smote only: the neighbours interpolated"),
+            Arg::req(
+                "method",
+                Ty::Enum(&["oversample", "undersample", "smote"]),
+                "how rows are added or removed",
+            ),
+            Arg::def(
+                "ratio",
+                Ty::Number,
+                json!(1.0),
+                "the minority size reached, as a share of the majority",
+            ),
+            Arg::def(
+                "neighbors",
+                Ty::Integer,
+                json!(5),
+                "smote only: the neighbours interpolated",
+            ),
         ]
     }
     fn example() -> Self {
-        Balance { method: BalanceMethod::Oversample, ratio: None, neighbors: None }
+        Balance {
+            method: BalanceMethod::Oversample,
+            ratio: None,
+            neighbors: None,
+        }
     }
 }

@@ -3,13 +3,13 @@
 //! `clip` (IQR or z-score bounds), `drop_constant` (constant and near-constant columns) and
 //! `drop_missing` (columns missing too often).
 
-use crate::schema::{Arg, Describe, Ty};
 use super::stats::{mean, present, quantile, variance};
 use super::{
     check_columns, is_categorical, is_numeric, named, selected, update_numeric, FitContext,
     FitError, Fitted, FittedStep, Step,
 };
 use crate::privacy::ArgError;
+use crate::schema::{Arg, Describe, Ty};
 use crate::table::{ColumnType, Table, Values};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -481,12 +481,24 @@ impl Describe for NormalizeCategories {
     const DOC: &'static str = "Merges spellings of the same category (case, spaces, accents).";
     fn args() -> Vec<Arg> {
         vec![
-            Arg::def("case", Ty::Enum(&["lower", "upper", "keep"]), json!("lower"), "the case of merged categories"),
-            Arg::opt("columns", Ty::Columns, "the categorical columns (default: all)"),
+            Arg::def(
+                "case",
+                Ty::Enum(&["lower", "upper", "keep"]),
+                json!("lower"),
+                "the case of merged categories",
+            ),
+            Arg::opt(
+                "columns",
+                Ty::Columns,
+                "the categorical columns (default: all)",
+            ),
         ]
     }
     fn example() -> Self {
-        NormalizeCategories { case: None, columns: Some(vec!["dx".into()]) }
+        NormalizeCategories {
+            case: None,
+            columns: Some(vec!["dx".into()]),
+        }
     }
 }
 
@@ -494,39 +506,73 @@ impl Describe for UnitOutliers {
     const DOC: &'static str = "Finds values recorded in another unit (e.g. pounds for kilograms) and makes them missing or reports them.";
     fn args() -> Vec<Arg> {
         vec![
-            Arg::def("action", Ty::Enum(&["missing", "report"]), json!("missing"), "make the values missing or only report them"),
+            Arg::def(
+                "action",
+                Ty::Enum(&["missing", "report"]),
+                json!("missing"),
+                "make the values missing or only report them",
+            ),
             Arg::opt("columns", Ty::Columns, "the numeric columns (default: all)"),
         ]
     }
     fn example() -> Self {
-        UnitOutliers { action: OutlierAction::Missing, columns: Some(vec!["glucose".into()]) }
+        UnitOutliers {
+            action: OutlierAction::Missing,
+            columns: Some(vec!["glucose".into()]),
+        }
     }
 }
 
 impl Describe for Clip {
-    const DOC: &'static str = "Clips numbers to bounds learned on the training rows (IQR or z-score).";
+    const DOC: &'static str =
+        "Clips numbers to bounds learned on the training rows (IQR or z-score).";
     fn args() -> Vec<Arg> {
         vec![
-            Arg::req("method", Ty::Enum(&["iqr", "zscore"]), "how the bounds are learned"),
-            Arg::opt("factor", Ty::Number, "the bound width (default 1.5 for iqr, 3 for zscore)"),
+            Arg::req(
+                "method",
+                Ty::Enum(&["iqr", "zscore"]),
+                "how the bounds are learned",
+            ),
+            Arg::opt(
+                "factor",
+                Ty::Number,
+                "the bound width (default 1.5 for iqr, 3 for zscore)",
+            ),
             Arg::opt("columns", Ty::Columns, "the numeric columns (default: all)"),
         ]
     }
     fn example() -> Self {
-        Clip { method: ClipMethod::Iqr, factor: None, columns: Some(vec!["glucose".into()]) }
+        Clip {
+            method: ClipMethod::Iqr,
+            factor: None,
+            columns: Some(vec!["glucose".into()]),
+        }
     }
 }
 
 impl Describe for DropConstant {
-    const DOC: &'static str = "Drops columns where one value covers at least a share of the training rows.";
+    const DOC: &'static str =
+        "Drops columns where one value covers at least a share of the training rows.";
     fn args() -> Vec<Arg> {
         vec![
-            Arg::def("max_share", Ty::Number, json!(1.0), "the share of the most frequent value at which a column is dropped"),
-            Arg::opt("columns", Ty::Columns, "the columns considered (default: all)"),
+            Arg::def(
+                "max_share",
+                Ty::Number,
+                json!(1.0),
+                "the share of the most frequent value at which a column is dropped",
+            ),
+            Arg::opt(
+                "columns",
+                Ty::Columns,
+                "the columns considered (default: all)",
+            ),
         ]
     }
     fn example() -> Self {
-        DropConstant { max_share: None, columns: None }
+        DropConstant {
+            max_share: None,
+            columns: None,
+        }
     }
 }
 
@@ -534,11 +580,23 @@ impl Describe for DropMissing {
     const DOC: &'static str = "Drops columns missing in more than a share of the training rows.";
     fn args() -> Vec<Arg> {
         vec![
-            Arg::def("threshold", Ty::Number, json!(0.5), "the share of missing values above which a column is dropped"),
-            Arg::opt("columns", Ty::Columns, "the columns considered (default: all)"),
+            Arg::def(
+                "threshold",
+                Ty::Number,
+                json!(0.5),
+                "the share of missing values above which a column is dropped",
+            ),
+            Arg::opt(
+                "columns",
+                Ty::Columns,
+                "the columns considered (default: all)",
+            ),
         ]
     }
     fn example() -> Self {
-        DropMissing { threshold: None, columns: None }
+        DropMissing {
+            threshold: None,
+            columns: None,
+        }
     }
 }

@@ -6,9 +6,9 @@
 //! columns created and how many training rows got a missing result (a missing or unparseable
 //! date), which a later `impute` step fills.
 
-use crate::schema::{Arg, Describe, Ty};
 use super::{num_column, FitContext, FitError, Fitted, FittedStep, Step};
 use crate::privacy::ArgError;
+use crate::schema::{Arg, Describe, Ty};
 use crate::table::csv::parse_date;
 use crate::table::{ColumnType, Table, Values};
 use serde::{Deserialize, Serialize};
@@ -319,11 +319,19 @@ impl Describe for DateParts {
     fn args() -> Vec<Arg> {
         vec![
             Arg::req("columns", Ty::Columns, "the date columns"),
-            Arg::def("parts", Ty::List(Box::new(Ty::Enum(&["year", "month", "weekday"]))), json!(["month"]), "the parts made into columns"),
+            Arg::def(
+                "parts",
+                Ty::List(Box::new(Ty::Enum(&["year", "month", "weekday"]))),
+                json!(["month"]),
+                "the parts made into columns",
+            ),
         ]
     }
     fn example() -> Self {
-        DateParts { columns: vec!["admitted".into()], parts: None }
+        DateParts {
+            columns: vec!["admitted".into()],
+            parts: None,
+        }
     }
 }
 
@@ -333,11 +341,19 @@ impl Describe for DaysBetween {
         vec![
             Arg::req("start", Ty::Column, "the earlier date"),
             Arg::req("end", Ty::Column, "the later date"),
-            Arg::opt("name", Ty::String, "the new column (default days_START_to_END)"),
+            Arg::opt(
+                "name",
+                Ty::String,
+                "the new column (default days_START_to_END)",
+            ),
         ]
     }
     fn example() -> Self {
-        DaysBetween { start: "admitted".into(), end: "discharged".into(), name: None }
+        DaysBetween {
+            start: "admitted".into(),
+            end: "discharged".into(),
+            name: None,
+        }
     }
 }
 
@@ -351,6 +367,10 @@ impl Describe for AgeAt {
         ]
     }
     fn example() -> Self {
-        AgeAt { birth: "birth_date".into(), event: "admitted".into(), name: None }
+        AgeAt {
+            birth: "birth_date".into(),
+            event: "admitted".into(),
+            name: None,
+        }
     }
 }

@@ -6,11 +6,11 @@
 //! fewer rows are grouped into one `name=other` column, and unseen test values go there too
 //! (scikit-learn's `handle_unknown="infrequent_if_exist"`).
 
-use crate::schema::{Arg, Describe, Ty};
 use super::{
     check_columns, is_categorical, named, selected, FitContext, FitError, Fitted, FittedStep, Step,
 };
 use crate::privacy::ArgError;
+use crate::schema::{Arg, Describe, Ty};
 use crate::table::{Column, ColumnType, Table, Values};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -285,24 +285,55 @@ impl Describe for OneHot {
     const DOC: &'static str = "Turns each category into a 0/1 column.";
     fn args() -> Vec<Arg> {
         vec![
-            Arg::opt("min_frequency", Ty::Number, "categories rarer than this share are grouped together"),
-            Arg::opt("columns", Ty::Columns, "the categorical columns (default: all)"),
+            Arg::opt(
+                "min_frequency",
+                Ty::Number,
+                "categories rarer than this share are grouped together",
+            ),
+            Arg::opt(
+                "columns",
+                Ty::Columns,
+                "the categorical columns (default: all)",
+            ),
         ]
     }
     fn example() -> Self {
-        OneHot { min_frequency: None, columns: None }
+        OneHot {
+            min_frequency: None,
+            columns: None,
+        }
     }
 }
 
 impl Describe for Ordinal {
-    const DOC: &'static str = "Turns categories into their rank in a given order (or sorted order).";
+    const DOC: &'static str =
+        "Turns categories into their rank in a given order (or sorted order).";
     fn args() -> Vec<Arg> {
         vec![
-            Arg::opt("order", Ty::Map, "column → its categories from lowest to highest").data(),
-            Arg::opt("columns", Ty::Columns, "the categorical columns (default: all)"),
+            Arg::opt(
+                "order",
+                Ty::Map,
+                "column → its categories from lowest to highest",
+            )
+            .data(),
+            Arg::opt(
+                "columns",
+                Ty::Columns,
+                "the categorical columns (default: all)",
+            ),
         ]
     }
     fn example() -> Self {
-        Ordinal { order: Some([("smoker".to_string(), vec!["no".to_string(), "yes".to_string()])].into_iter().collect()), columns: Some(vec!["smoker".into()]) }
+        Ordinal {
+            order: Some(
+                [(
+                    "smoker".to_string(),
+                    vec!["no".to_string(), "yes".to_string()],
+                )]
+                .into_iter()
+                .collect(),
+            ),
+            columns: Some(vec!["smoker".into()]),
+        }
     }
 }

@@ -17,13 +17,13 @@
 //! With every strategy, categorical columns get their most frequent training value (or
 //! `"missing"` with `constant`).
 
-use crate::schema::{Arg, Describe, Ty};
 use super::linalg::{nan_euclidean, ridge};
 use super::stats::{mean, present};
 use super::{
     check_columns, is_numeric, named, selected, FitContext, FitError, Fitted, FittedStep, Step,
 };
 use crate::privacy::ArgError;
+use crate::schema::{Arg, Describe, Ty};
 use crate::table::{ColumnType, Table, Values};
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};
@@ -560,15 +560,52 @@ impl Describe for Impute {
     const DOC: &'static str = "Fills missing values (mean, median, most frequent, constant, KNN or iterative regression).";
     fn args() -> Vec<Arg> {
         vec![
-            Arg::req("strategy", Ty::Enum(&["mean", "median", "most_frequent", "constant", "knn", "iterative"]), "how missing values are filled"),
-            Arg::opt("value", Ty::Number, "constant only: the fill value (default 0 for numbers, \"missing\" for categories)"),
-            Arg::def("neighbors", Ty::Integer, json!(5), "knn only: the neighbours averaged"),
-            Arg::def("rounds", Ty::Integer, json!(10), "iterative only: the rounds of regressions"),
-            Arg::def("alpha", Ty::Number, json!(1.0), "iterative only: the ridge penalty of each regression"),
+            Arg::req(
+                "strategy",
+                Ty::Enum(&[
+                    "mean",
+                    "median",
+                    "most_frequent",
+                    "constant",
+                    "knn",
+                    "iterative",
+                ]),
+                "how missing values are filled",
+            ),
+            Arg::opt(
+                "value",
+                Ty::Number,
+                "constant only: the fill value (default 0 for numbers, \"missing\" for categories)",
+            ),
+            Arg::def(
+                "neighbors",
+                Ty::Integer,
+                json!(5),
+                "knn only: the neighbours averaged",
+            ),
+            Arg::def(
+                "rounds",
+                Ty::Integer,
+                json!(10),
+                "iterative only: the rounds of regressions",
+            ),
+            Arg::def(
+                "alpha",
+                Ty::Number,
+                json!(1.0),
+                "iterative only: the ridge penalty of each regression",
+            ),
             Arg::opt("columns", Ty::Columns, "the columns filled (default: all)"),
         ]
     }
     fn example() -> Self {
-        Impute { strategy: Strategy::Median, value: None, neighbors: None, rounds: None, alpha: None, columns: None }
+        Impute {
+            strategy: Strategy::Median,
+            value: None,
+            neighbors: None,
+            rounds: None,
+            alpha: None,
+            columns: None,
+        }
     }
 }

@@ -1,10 +1,10 @@
 //! Missing values besides imputation: `drop_rows` and `missing_indicator`.
 
-use crate::schema::{Arg, Describe, Ty};
 use super::{
     check_columns, named, num_column, selected, FitContext, FitError, Fitted, FittedStep, Step,
 };
 use crate::privacy::ArgError;
+use crate::schema::{Arg, Describe, Ty};
 use crate::table::{ColumnType, Table};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -174,23 +174,30 @@ impl Fitted for FittedIndicator {
 }
 
 impl Describe for DropRows {
-    const DOC: &'static str = "Drops training rows with a missing value (test rows are never dropped).";
+    const DOC: &'static str =
+        "Drops training rows with a missing value (test rows are never dropped).";
     fn args() -> Vec<Arg> {
-        vec![
-            Arg::opt("columns", Ty::Columns, "the columns checked (default: all)"),
-        ]
+        vec![Arg::opt(
+            "columns",
+            Ty::Columns,
+            "the columns checked (default: all)",
+        )]
     }
     fn example() -> Self {
-        DropRows { columns: Some(vec!["glucose".into()]) }
+        DropRows {
+            columns: Some(vec!["glucose".into()]),
+        }
     }
 }
 
 impl Describe for MissingIndicator {
     const DOC: &'static str = "Adds a 0/1 column saying whether a value was missing.";
     fn args() -> Vec<Arg> {
-        vec![
-            Arg::opt("columns", Ty::Columns, "the columns indicated (default: all with missing training values)"),
-        ]
+        vec![Arg::opt(
+            "columns",
+            Ty::Columns,
+            "the columns indicated (default: all with missing training values)",
+        )]
     }
     fn example() -> Self {
         MissingIndicator { columns: None }

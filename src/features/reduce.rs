@@ -7,13 +7,13 @@
 //! every component's loadings and its explained-variance ratio (its variance over the total
 //! variance of the columns, as scikit-learn's `explained_variance_ratio_`).
 
-use crate::schema::{Arg, Describe, Ty};
 use super::linalg::symmetric_eigen;
 use super::{
     check_columns, is_numeric, named, num_column, selected, FitContext, FitError, Fitted,
     FittedStep, Step,
 };
 use crate::privacy::ArgError;
+use crate::schema::{Arg, Describe, Ty};
 use crate::table::{ColumnType, Table, Values};
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};
@@ -207,6 +207,9 @@ impl Describe for Pca {
         ]
     }
     fn example() -> Self {
-        Pca { components: 2, columns: None }
+        Pca {
+            components: 2,
+            columns: None,
+        }
     }
 }

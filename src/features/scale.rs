@@ -1,13 +1,13 @@
 //! `scale` (standardize, min-max or robust-scale numeric columns with training statistics) and
 //! `log` (log / log1p of skewed positive columns).
 
-use crate::schema::{Arg, Describe, Ty};
 use super::stats::{mean, present, quantile, skewness, variance};
 use super::{
     check_columns, is_numeric, named, selected, update_numeric, FitContext, FitError, Fitted,
     FittedStep, Step,
 };
 use crate::privacy::ArgError;
+use crate::schema::{Arg, Describe, Ty};
 use crate::table::{ColumnType, Table, Values};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -229,12 +229,19 @@ impl Describe for Scale {
     const DOC: &'static str = "Scales numbers (standard, min-max or robust) with parameters learned on the training rows.";
     fn args() -> Vec<Arg> {
         vec![
-            Arg::req("method", Ty::Enum(&["standard", "minmax", "robust"]), "the scaling"),
+            Arg::req(
+                "method",
+                Ty::Enum(&["standard", "minmax", "robust"]),
+                "the scaling",
+            ),
             Arg::opt("columns", Ty::Columns, "the numeric columns (default: all)"),
         ]
     }
     fn example() -> Self {
-        Scale { method: Method::Standard, columns: None }
+        Scale {
+            method: Method::Standard,
+            columns: None,
+        }
     }
 }
 
@@ -243,11 +250,24 @@ impl Describe for Log {
     fn args() -> Vec<Arg> {
         vec![
             Arg::req("method", Ty::Enum(&["log", "log1p"]), "the transform"),
-            Arg::def("min_skew", Ty::Number, json!(1.0), "only columns at least this skewed (when no columns are named)"),
-            Arg::opt("columns", Ty::Columns, "the numeric columns (default: all skewed enough)"),
+            Arg::def(
+                "min_skew",
+                Ty::Number,
+                json!(1.0),
+                "only columns at least this skewed (when no columns are named)",
+            ),
+            Arg::opt(
+                "columns",
+                Ty::Columns,
+                "the numeric columns (default: all skewed enough)",
+            ),
         ]
     }
     fn example() -> Self {
-        Log { method: LogMethod::Log1p, min_skew: None, columns: Some(vec!["glucose".into()]) }
+        Log {
+            method: LogMethod::Log1p,
+            min_skew: None,
+            columns: Some(vec!["glucose".into()]),
+        }
     }
 }

@@ -12,12 +12,12 @@
 //! Columns that are not numeric at this point, and columns not named in `columns` (when given),
 //! are kept untouched.
 
-use crate::schema::{Arg, Describe, Ty};
 use super::stats::{mean, quantile, variance};
 use super::{
     check_columns, is_numeric, named, selected, FitContext, FitError, Fitted, FittedStep, Step,
 };
 use crate::privacy::ArgError;
+use crate::schema::{Arg, Describe, Ty};
 use crate::table::{Table, Values};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -243,16 +243,36 @@ impl Fitted for FittedSelect {
 }
 
 impl Describe for Select {
-    const DOC: &'static str = "Keeps the most informative columns (variance, ANOVA F, chi², mutual information).";
+    const DOC: &'static str =
+        "Keeps the most informative columns (variance, ANOVA F, chi², mutual information).";
     fn args() -> Vec<Arg> {
         vec![
-            Arg::req("method", Ty::Enum(&["variance", "anova_f", "chi2", "mutual_info"]), "the score"),
-            Arg::def("k", Ty::Integer, json!(10), "the number of columns kept (scores other than variance)"),
-            Arg::def("threshold", Ty::Number, json!(0.0), "variance only: the smallest variance kept"),
+            Arg::req(
+                "method",
+                Ty::Enum(&["variance", "anova_f", "chi2", "mutual_info"]),
+                "the score",
+            ),
+            Arg::def(
+                "k",
+                Ty::Integer,
+                json!(10),
+                "the number of columns kept (scores other than variance)",
+            ),
+            Arg::def(
+                "threshold",
+                Ty::Number,
+                json!(0.0),
+                "variance only: the smallest variance kept",
+            ),
             Arg::opt("columns", Ty::Columns, "the columns scored (default: all)"),
         ]
     }
     fn example() -> Self {
-        Select { method: SelectMethod::AnovaF, k: Some(5), threshold: None, columns: None }
+        Select {
+            method: SelectMethod::AnovaF,
+            k: Some(5),
+            threshold: None,
+            columns: None,
+        }
     }
 }

@@ -17,10 +17,6 @@
 //! stopping is not used (scikit-learn's `"auto"` turns it on only above 10,000 rows). Sample
 //! weights (`class_weight`) multiply gradients and hessians.
 
-use crate::models::{ModelKind, Task};
-use crate::schema::{Arg, Describe, Ty};
-use serde_json::json;
-use serde_json::Value;
 use super::binning::Binned;
 use super::tree::{FlatTree, Node};
 use super::{
@@ -28,9 +24,13 @@ use super::{
     Regressor, RegressorModel,
 };
 use crate::error::{Error, Result};
+use crate::models::{ModelKind, Task};
 use crate::privacy::ArgError;
+use crate::schema::{Arg, Describe, Ty};
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};
+use serde_json::json;
+use serde_json::Value;
 
 /// `{"kind": "gradient_boosting", "learning_rate": 0.1, "max_iter": 100, "max_leaf_nodes": 31,
 /// "max_depth": null, "min_samples_leaf": 20, "l2_regularization": 0.0, "class_weight": null}`
@@ -758,13 +758,47 @@ impl Describe for BoostingParams {
     const DOC: &'static str = "Histogram gradient boosting of shallow trees.";
     fn args() -> Vec<Arg> {
         vec![
-            Arg::def("learning_rate", Ty::Number, json!(0.1), "the shrinkage of each tree"),
-            Arg::def("max_iter", Ty::Integer, json!(100), "the number of boosting rounds"),
-            Arg::def("max_leaf_nodes", Ty::Integer, json!(31), "the most leaves per tree"),
-            Arg::def("max_depth", Ty::Integer, Value::Null, "the deepest level (null: unlimited)"),
-            Arg::def("min_samples_leaf", Ty::Integer, json!(20), "the fewest training rows in a leaf"),
-            Arg::def("l2_regularization", Ty::Number, json!(0.0), "the L2 penalty on leaf values"),
-            Arg::opt("class_weight", Ty::Enum(&["balanced"]), "balanced: weights inversely proportional to class frequencies"),
+            Arg::def(
+                "learning_rate",
+                Ty::Number,
+                json!(0.1),
+                "the shrinkage of each tree",
+            ),
+            Arg::def(
+                "max_iter",
+                Ty::Integer,
+                json!(100),
+                "the number of boosting rounds",
+            ),
+            Arg::def(
+                "max_leaf_nodes",
+                Ty::Integer,
+                json!(31),
+                "the most leaves per tree",
+            ),
+            Arg::def(
+                "max_depth",
+                Ty::Integer,
+                Value::Null,
+                "the deepest level (null: unlimited)",
+            ),
+            Arg::def(
+                "min_samples_leaf",
+                Ty::Integer,
+                json!(20),
+                "the fewest training rows in a leaf",
+            ),
+            Arg::def(
+                "l2_regularization",
+                Ty::Number,
+                json!(0.0),
+                "the L2 penalty on leaf values",
+            ),
+            Arg::opt(
+                "class_weight",
+                Ty::Enum(&["balanced"]),
+                "balanced: weights inversely proportional to class frequencies",
+            ),
         ]
     }
     fn example() -> Self {

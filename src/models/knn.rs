@@ -2,14 +2,14 @@
 //! weights, Euclidean distance, brute force). The probability is the positive share of the k
 //! nearest training rows; equal distances are broken by training row order.
 
-use crate::models::{ClassWeight, ModelKind, Regressor, Task};
-use crate::schema::{Arg, Describe, Ty};
-use serde_json::json;
 use super::{Classifier, ClassifierModel, FittedClassifier};
 use crate::error::{Error, Result};
+use crate::models::{ClassWeight, ModelKind, Regressor, Task};
 use crate::privacy::ArgError;
+use crate::schema::{Arg, Describe, Ty};
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 
 /// `{"kind": "knn", "k": 5}`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -128,9 +128,12 @@ impl ModelKind for KnnParams {
 impl Describe for KnnParams {
     const DOC: &'static str = "k nearest neighbours (the saved model holds the training rows).";
     fn args() -> Vec<Arg> {
-        vec![
-            Arg::def("k", Ty::Integer, json!(5), "the neighbours that vote"),
-        ]
+        vec![Arg::def(
+            "k",
+            Ty::Integer,
+            json!(5),
+            "the neighbours that vote",
+        )]
     }
     fn example() -> Self {
         KnnParams::default()

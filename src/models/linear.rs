@@ -7,15 +7,15 @@
 //! at or below 1e-10 × the largest are dropped, which gives the minimum-norm least-squares
 //! solution for collinear inputs (one-hot columns with an intercept) as `lstsq` does.
 
-use crate::models::{ClassWeight, Classifier, ModelKind, Task};
-use crate::schema::{Arg, Describe, Ty};
-use serde_json::json;
 use super::{FittedRegressor, Regressor, RegressorModel};
 use crate::error::{Error, Result};
 use crate::features::linalg::symmetric_eigen;
+use crate::models::{ClassWeight, Classifier, ModelKind, Task};
 use crate::privacy::ArgError;
+use crate::schema::{Arg, Describe, Ty};
 use ndarray::{Array1, Array2, Axis};
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 
 /// `{"kind": "linear_regression"}`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -216,9 +216,12 @@ impl ModelKind for RidgeParams {
 impl Describe for RidgeParams {
     const DOC: &'static str = "Ridge (L2-penalized) least squares for a numeric target.";
     fn args() -> Vec<Arg> {
-        vec![
-            Arg::def("alpha", Ty::Number, json!(1.0), "the L2 penalty strength"),
-        ]
+        vec![Arg::def(
+            "alpha",
+            Ty::Number,
+            json!(1.0),
+            "the L2 penalty strength",
+        )]
     }
     fn example() -> Self {
         RidgeParams::default()

@@ -1,15 +1,15 @@
 //! `logistic_regression`: L2-regularized logistic regression (linfa-logistic, L-BFGS).
 
-use crate::models::{ClassWeight, ModelKind, Regressor, Task};
-use crate::schema::{Arg, Describe, Ty};
-use serde_json::json;
 use super::{Classifier, ClassifierModel, FittedClassifier};
 use crate::error::{Error, Result};
+use crate::models::{ClassWeight, ModelKind, Regressor, Task};
 use crate::privacy::ArgError;
+use crate::schema::{Arg, Describe, Ty};
 use linfa::prelude::*;
 use linfa_logistic::{FittedLogisticRegression, LogisticRegression};
 use ndarray::{Array1, Array2};
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 
 /// `{"kind": "logistic_regression", "alpha": 1.0, "max_iterations": 100}`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -130,8 +130,18 @@ impl Describe for LogisticParams {
     const DOC: &'static str = "L2-penalized logistic regression.";
     fn args() -> Vec<Arg> {
         vec![
-            Arg::def("alpha", Ty::Number, json!(1.0), "the L2 penalty strength (the inverse of scikit-learn's C)"),
-            Arg::def("max_iterations", Ty::Integer, json!(100), "the optimizer's iteration limit"),
+            Arg::def(
+                "alpha",
+                Ty::Number,
+                json!(1.0),
+                "the L2 penalty strength (the inverse of scikit-learn's C)",
+            ),
+            Arg::def(
+                "max_iterations",
+                Ty::Integer,
+                json!(100),
+                "the optimizer's iteration limit",
+            ),
         ]
     }
     fn example() -> Self {

@@ -4,14 +4,14 @@
 //! class's training rows, plus `var_smoothing` × the largest feature variance over all rows.
 //! The posterior is computed in log space and normalised with log-sum-exp.
 
-use crate::models::{ClassWeight, ModelKind, Regressor, Task};
-use crate::schema::{Arg, Describe, Ty};
-use serde_json::json;
 use super::{Classifier, ClassifierModel, FittedClassifier};
 use crate::error::{Error, Result};
+use crate::models::{ClassWeight, ModelKind, Regressor, Task};
 use crate::privacy::ArgError;
+use crate::schema::{Arg, Describe, Ty};
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 
 /// `{"kind": "naive_bayes", "var_smoothing": 1e-9}`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -156,9 +156,12 @@ impl ModelKind for NaiveBayesParams {
 impl Describe for NaiveBayesParams {
     const DOC: &'static str = "Gaussian naive Bayes.";
     fn args() -> Vec<Arg> {
-        vec![
-            Arg::def("var_smoothing", Ty::Number, json!(1e-9), "the share of the largest variance added to every variance"),
-        ]
+        vec![Arg::def(
+            "var_smoothing",
+            Ty::Number,
+            json!(1e-9),
+            "the share of the largest variance added to every variance",
+        )]
     }
     fn example() -> Self {
         NaiveBayesParams::default()

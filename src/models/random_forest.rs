@@ -8,10 +8,6 @@
 //! used as sample weights (no copied rows). Tree `t` draws from its own ChaCha8 stream `t` of the
 //! recipe seed, so the forest does not depend on the order trees are grown in.
 
-use crate::models::{ModelKind, Task};
-use crate::schema::{Arg, Describe, Ty};
-use serde_json::json;
-use serde_json::Value;
 use super::binning::Binned;
 use super::tree::{check_depth_leaf, grow, Criterion, FlatTree, Grow, Impurity, Source};
 use super::{
@@ -19,11 +15,15 @@ use super::{
     Regressor, RegressorModel,
 };
 use crate::error::{Error, Result};
+use crate::models::{ModelKind, Task};
 use crate::privacy::ArgError;
+use crate::schema::{Arg, Describe, Ty};
 use ndarray::Array2;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
+use serde_json::json;
+use serde_json::Value;
 
 /// Features tried per split: a count or a rule over the number of features `p`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -386,10 +386,16 @@ impl ModelKind for ForestParams {
         self.class_weight
     }
     fn classifier(&self, seed: u64) -> Option<Box<dyn Classifier>> {
-        Some(Box::new(RandomForest { params: self.clone(), seed }))
+        Some(Box::new(RandomForest {
+            params: self.clone(),
+            seed,
+        }))
     }
     fn regressor(&self, seed: u64) -> Option<Box<dyn Regressor>> {
-        Some(Box::new(RandomForest { params: self.clone(), seed }))
+        Some(Box::new(RandomForest {
+            params: self.clone(),
+            seed,
+        }))
     }
 }
 

@@ -21,17 +21,17 @@
 //! breaks Bedside's "same recipe + data + seed = same report" invariant. It also predicts
 //! labels only.
 
-use crate::models::{ModelKind, Regressor, Task};
-use crate::schema::{Arg, Describe, Ty};
-use serde_json::json;
-use serde_json::Value;
 use super::binning::Binned;
 use super::{class_weights, ClassWeight, Classifier, ClassifierModel, FittedClassifier};
 use crate::error::{Error, Result};
+use crate::models::{ModelKind, Regressor, Task};
 use crate::privacy::ArgError;
+use crate::schema::{Arg, Describe, Ty};
 use ndarray::{Array2, ArrayView1};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
+use serde_json::json;
+use serde_json::Value;
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
@@ -610,10 +610,29 @@ impl Describe for TreeParams {
     const DOC: &'static str = "A CART decision tree.";
     fn args() -> Vec<Arg> {
         vec![
-            Arg::def("max_depth", Ty::Integer, Value::Null, "the deepest level (null: unlimited)"),
-            Arg::def("min_samples_leaf", Ty::Integer, json!(1), "the fewest training rows in a leaf"),
-            Arg::def("criterion", Ty::Enum(&["gini", "entropy"]), json!("gini"), "the split impurity"),
-            Arg::opt("class_weight", Ty::Enum(&["balanced"]), "balanced: weights inversely proportional to class frequencies"),
+            Arg::def(
+                "max_depth",
+                Ty::Integer,
+                Value::Null,
+                "the deepest level (null: unlimited)",
+            ),
+            Arg::def(
+                "min_samples_leaf",
+                Ty::Integer,
+                json!(1),
+                "the fewest training rows in a leaf",
+            ),
+            Arg::def(
+                "criterion",
+                Ty::Enum(&["gini", "entropy"]),
+                json!("gini"),
+                "the split impurity",
+            ),
+            Arg::opt(
+                "class_weight",
+                Ty::Enum(&["balanced"]),
+                "balanced: weights inversely proportional to class frequencies",
+            ),
         ]
     }
     fn example() -> Self {

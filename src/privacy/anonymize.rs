@@ -28,10 +28,10 @@ use super::ops::hierarchy::check_map;
 use super::ops::truncate::truncated;
 use super::{ArgError, Effect, Op, PrivacyContext, Replay};
 use crate::schema::{Arg, Describe, Ty};
-use serde_json::json;
 use crate::table::csv::parse_date;
 use crate::table::{ColumnType, Table, Values};
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
 

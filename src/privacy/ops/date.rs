@@ -176,15 +176,28 @@ impl Op for DateOp {
 }
 
 impl Describe for DateOp {
-    const DOC: &'static str = "Coarsens dates to the year or month, or turns a birth date into an age.";
+    const DOC: &'static str =
+        "Coarsens dates to the year or month, or turns a birth date into an age.";
     fn args() -> Vec<Arg> {
         vec![
             Arg::req("columns", Ty::Columns, "the date columns to coarsen"),
-            Arg::req("to", Ty::Enum(&["year", "month", "age"]), "the granularity kept"),
-            Arg::opt("event", Ty::Column, "to age only: the date column at which ages are measured"),
+            Arg::req(
+                "to",
+                Ty::Enum(&["year", "month", "age"]),
+                "the granularity kept",
+            ),
+            Arg::opt(
+                "event",
+                Ty::Column,
+                "to age only: the date column at which ages are measured",
+            ),
         ]
     }
     fn example() -> Self {
-        DateOp { columns: vec!["admitted".into()], to: Granularity::Month, event: None }
+        DateOp {
+            columns: vec!["admitted".into()],
+            to: Granularity::Month,
+            event: None,
+        }
     }
 }

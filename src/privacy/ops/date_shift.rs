@@ -126,11 +126,23 @@ impl Describe for DateShift {
     fn args() -> Vec<Arg> {
         vec![
             Arg::req("columns", Ty::Columns, "the date columns to shift"),
-            Arg::req("by", Ty::Column, "the column naming the patient (one shift per value)"),
-            Arg::req("max_days", Ty::Integer, "the largest shift, in days, either way"),
+            Arg::req(
+                "by",
+                Ty::Column,
+                "the column naming the patient (one shift per value)",
+            ),
+            Arg::req(
+                "max_days",
+                Ty::Integer,
+                "the largest shift, in days, either way",
+            ),
         ]
     }
     fn example() -> Self {
-        DateShift { columns: vec!["admitted".into(), "discharged".into()], by: "mrn".into(), max_days: 30 }
+        DateShift {
+            columns: vec!["admitted".into(), "discharged".into()],
+            by: "mrn".into(),
+            max_days: 30,
+        }
     }
 }

@@ -61,11 +61,11 @@ impl Op for Drop {
 impl Describe for Drop {
     const DOC: &'static str = "Removes columns from the table.";
     fn args() -> Vec<Arg> {
-        vec![
-            Arg::req("columns", Ty::Columns, "the columns to remove"),
-        ]
+        vec![Arg::req("columns", Ty::Columns, "the columns to remove")]
     }
     fn example() -> Self {
-        Drop { columns: vec!["name".into(), "mrn".into(), "phone".into(), "email".into()] }
+        Drop {
+            columns: vec!["name".into(), "mrn".into(), "phone".into(), "email".into()],
+        }
     }
 }

@@ -175,12 +175,30 @@ impl Describe for Generalize {
         vec![
             Arg::req("column", Ty::Column, "the numeric column to band"),
             Arg::opt("width", Ty::Number, "the band width (or give cuts)"),
-            Arg::opt("cuts", Ty::List(Box::new(Ty::Number)), "strictly increasing band edges (or give width)"),
-            Arg::opt("top", Ty::Number, "values at or above this become one top band"),
-            Arg::opt("bottom", Ty::Number, "values below this become one bottom band"),
+            Arg::opt(
+                "cuts",
+                Ty::List(Box::new(Ty::Number)),
+                "strictly increasing band edges (or give width)",
+            ),
+            Arg::opt(
+                "top",
+                Ty::Number,
+                "values at or above this become one top band",
+            ),
+            Arg::opt(
+                "bottom",
+                Ty::Number,
+                "values below this become one bottom band",
+            ),
         ]
     }
     fn example() -> Self {
-        Generalize { column: "age".into(), width: Some(10.0), cuts: None, top: Some(90.0), bottom: None }
+        Generalize {
+            column: "age".into(),
+            width: Some(10.0),
+            cuts: None,
+            top: Some(90.0),
+            bottom: None,
+        }
     }
 }

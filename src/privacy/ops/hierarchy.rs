@@ -113,18 +113,37 @@ impl Describe for Hierarchy {
     fn args() -> Vec<Arg> {
         vec![
             Arg::req("column", Ty::Column, "the column to generalize"),
-            Arg::req("hierarchy", Ty::Map, "each value → its groups from finest to coarsest").data(),
-            Arg::req("level", Ty::Integer, "how many levels up (1 = the first group)"),
-            Arg::opt("default", Ty::String, "the group of values the map does not name").data(),
+            Arg::req(
+                "hierarchy",
+                Ty::Map,
+                "each value → its groups from finest to coarsest",
+            )
+            .data(),
+            Arg::req(
+                "level",
+                Ty::Integer,
+                "how many levels up (1 = the first group)",
+            ),
+            Arg::opt(
+                "default",
+                Ty::String,
+                "the group of values the map does not name",
+            )
+            .data(),
         ]
     }
     fn example() -> Self {
         Hierarchy {
             column: "dx".into(),
-            hierarchy: [("flu", "respiratory"), ("asthma", "respiratory"), ("copd", "respiratory"), ("sepsis", "infection")]
-                .into_iter()
-                .map(|(v, g)| (v.to_string(), vec![g.to_string()]))
-                .collect(),
+            hierarchy: [
+                ("flu", "respiratory"),
+                ("asthma", "respiratory"),
+                ("copd", "respiratory"),
+                ("sepsis", "infection"),
+            ]
+            .into_iter()
+            .map(|(v, g)| (v.to_string(), vec![g.to_string()]))
+            .collect(),
             level: 1,
             default: None,
         }

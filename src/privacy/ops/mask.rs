@@ -4,9 +4,9 @@
 
 use crate::privacy::{ArgError, Effect, Op, PrivacyContext, Replay};
 use crate::schema::{Arg, Describe, Ty};
-use serde_json::json;
 use crate::table::{ColumnType, Table};
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 
 /// `{"op": "mask", "columns": ["phone"], "keep_first": 0, "keep_last": 4, "char": "*"}`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -102,16 +102,32 @@ impl Op for Mask {
 }
 
 impl Describe for Mask {
-    const DOC: &'static str = "Replaces the characters of values by a masking character, keeping some at either end.";
+    const DOC: &'static str =
+        "Replaces the characters of values by a masking character, keeping some at either end.";
     fn args() -> Vec<Arg> {
         vec![
             Arg::req("columns", Ty::Columns, "the columns to mask"),
-            Arg::def("keep_first", Ty::Integer, json!(0), "characters kept at the start (0 to mask identifiers)"),
-            Arg::def("keep_last", Ty::Integer, json!(0), "characters kept at the end (0 to mask identifiers)"),
+            Arg::def(
+                "keep_first",
+                Ty::Integer,
+                json!(0),
+                "characters kept at the start (0 to mask identifiers)",
+            ),
+            Arg::def(
+                "keep_last",
+                Ty::Integer,
+                json!(0),
+                "characters kept at the end (0 to mask identifiers)",
+            ),
             Arg::def("char", Ty::String, json!("*"), "the masking character"),
         ]
     }
     fn example() -> Self {
-        Mask { columns: vec!["name".into(), "mrn".into(), "phone".into(), "email".into()], keep_first: 0, keep_last: 0, char: '*' }
+        Mask {
+            columns: vec!["name".into(), "mrn".into(), "phone".into(), "email".into()],
+            keep_first: 0,
+            keep_last: 0,
+            char: '*',
+        }
     }
 }

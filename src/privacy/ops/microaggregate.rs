@@ -33,7 +33,9 @@ impl Op for Microaggregate {
         false
     }
     fn replay(&self) -> Replay {
-        Replay::Refused("depends on the whole training file (groups and levels chosen over all records)")
+        Replay::Refused(
+            "depends on the whole training file (groups and levels chosen over all records)",
+        )
     }
     fn coarsens_dates(&self) -> bool {
         false
@@ -130,15 +132,28 @@ impl Op for Microaggregate {
 }
 
 impl Describe for Microaggregate {
-    const DOC: &'static str = "Replaces numbers by the mean of groups of at least size similar records.";
+    const DOC: &'static str =
+        "Replaces numbers by the mean of groups of at least size similar records.";
     fn args() -> Vec<Arg> {
         vec![
-            Arg::req("columns", Ty::Columns, "the numeric columns to aggregate together"),
+            Arg::req(
+                "columns",
+                Ty::Columns,
+                "the numeric columns to aggregate together",
+            ),
             Arg::req("size", Ty::Integer, "the smallest group"),
-            Arg::opt("decimals", Ty::Integer, "round the means to this many decimals"),
+            Arg::opt(
+                "decimals",
+                Ty::Integer,
+                "round the means to this many decimals",
+            ),
         ]
     }
     fn example() -> Self {
-        Microaggregate { columns: vec!["glucose".into()], size: 3, decimals: None }
+        Microaggregate {
+            columns: vec!["glucose".into()],
+            size: 3,
+            decimals: None,
+        }
     }
 }

@@ -9,10 +9,10 @@
 
 use crate::privacy::{ArgError, Effect, Op, PrivacyContext, Replay};
 use crate::schema::{Arg, Describe, Ty};
-use serde_json::json;
 use crate::table::{ColumnType, Table, Values};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -177,14 +177,43 @@ impl Describe for Noise {
     fn args() -> Vec<Arg> {
         vec![
             Arg::req("columns", Ty::Columns, "the numeric columns to perturb"),
-            Arg::def("mechanism", Ty::Enum(&["laplace", "gaussian"]), json!("laplace"), "the noise distribution"),
-            Arg::req("epsilon", Ty::Number, "the privacy budget ε (smaller: more noise)"),
-            Arg::req("sensitivity", Ty::Number, "how much one record can change a value"),
-            Arg::def("delta", Ty::Number, json!(1e-5), "gaussian only: the δ of (ε, δ)-differential privacy"),
-            Arg::opt("decimals", Ty::Integer, "round noisy values to this many decimals"),
+            Arg::def(
+                "mechanism",
+                Ty::Enum(&["laplace", "gaussian"]),
+                json!("laplace"),
+                "the noise distribution",
+            ),
+            Arg::req(
+                "epsilon",
+                Ty::Number,
+                "the privacy budget ε (smaller: more noise)",
+            ),
+            Arg::req(
+                "sensitivity",
+                Ty::Number,
+                "how much one record can change a value",
+            ),
+            Arg::def(
+                "delta",
+                Ty::Number,
+                json!(1e-5),
+                "gaussian only: the δ of (ε, δ)-differential privacy",
+            ),
+            Arg::opt(
+                "decimals",
+                Ty::Integer,
+                "round noisy values to this many decimals",
+            ),
         ]
     }
     fn example() -> Self {
-        Noise { columns: vec!["glucose".into()], mechanism: Mechanism::Laplace, epsilon: 1.0, sensitivity: 5.0, delta: None, decimals: None }
+        Noise {
+            columns: vec!["glucose".into()],
+            mechanism: Mechanism::Laplace,
+            epsilon: 1.0,
+            sensitivity: 5.0,
+            delta: None,
+            decimals: None,
+        }
     }
 }

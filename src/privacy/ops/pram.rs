@@ -175,11 +175,24 @@ impl Describe for Pram {
     fn args() -> Vec<Arg> {
         vec![
             Arg::req("column", Ty::Column, "the categorical column to randomize"),
-            Arg::opt("keep", Ty::Number, "the probability a value is kept, else drawn from the others (or give matrix)"),
-            Arg::opt("matrix", Ty::Map, "category → {category: probability} (or give keep)").data(),
+            Arg::opt(
+                "keep",
+                Ty::Number,
+                "the probability a value is kept, else drawn from the others (or give matrix)",
+            ),
+            Arg::opt(
+                "matrix",
+                Ty::Map,
+                "category → {category: probability} (or give keep)",
+            )
+            .data(),
         ]
     }
     fn example() -> Self {
-        Pram { column: "smoker".into(), keep: Some(0.8), matrix: None }
+        Pram {
+            column: "smoker".into(),
+            keep: Some(0.8),
+            matrix: None,
+        }
     }
 }

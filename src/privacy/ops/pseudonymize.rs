@@ -93,10 +93,17 @@ impl Describe for Pseudonymize {
     fn args() -> Vec<Arg> {
         vec![
             Arg::req("columns", Ty::Columns, "the columns to pseudonymize"),
-            Arg::opt("key", Ty::String, "a secret shared between files (default: a random key per run)"),
+            Arg::opt(
+                "key",
+                Ty::String,
+                "a secret shared between files (default: a random key per run)",
+            ),
         ]
     }
     fn example() -> Self {
-        Pseudonymize { columns: vec!["name".into(), "mrn".into(), "phone".into(), "email".into()], key: None }
+        Pseudonymize {
+            columns: vec!["name".into(), "mrn".into(), "phone".into(), "email".into()],
+            key: None,
+        }
     }
 }

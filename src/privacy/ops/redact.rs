@@ -2,9 +2,9 @@
 
 use crate::privacy::{ArgError, Effect, Op, PrivacyContext, Replay};
 use crate::schema::{Arg, Describe, Ty};
-use serde_json::json;
 use crate::table::{ColumnType, Table};
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 
 /// `{"op": "redact", "columns": ["phone"], "text": "[REDACTED]"}`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -69,10 +69,18 @@ impl Describe for Redact {
     fn args() -> Vec<Arg> {
         vec![
             Arg::req("columns", Ty::Columns, "the columns to redact"),
-            Arg::def("text", Ty::String, json!("[REDACTED]"), "the replacement text"),
+            Arg::def(
+                "text",
+                Ty::String,
+                json!("[REDACTED]"),
+                "the replacement text",
+            ),
         ]
     }
     fn example() -> Self {
-        Redact { columns: vec!["name".into(), "mrn".into(), "phone".into(), "email".into()], text: "[REDACTED]".into() }
+        Redact {
+            columns: vec!["name".into(), "mrn".into(), "phone".into(), "email".into()],
+            text: "[REDACTED]".into(),
+        }
     }
 }

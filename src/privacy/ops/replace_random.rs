@@ -125,11 +125,11 @@ impl Op for ReplaceRandom {
 impl Describe for ReplaceRandom {
     const DOC: &'static str = "Replaces values by random fakes of the same shape.";
     fn args() -> Vec<Arg> {
-        vec![
-            Arg::req("columns", Ty::Columns, "the columns to replace"),
-        ]
+        vec![Arg::req("columns", Ty::Columns, "the columns to replace")]
     }
     fn example() -> Self {
-        ReplaceRandom { columns: vec!["name".into(), "mrn".into(), "phone".into(), "email".into()] }
+        ReplaceRandom {
+            columns: vec!["name".into(), "mrn".into(), "phone".into(), "email".into()],
+        }
     }
 }

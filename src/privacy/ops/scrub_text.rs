@@ -114,10 +114,17 @@ impl Describe for ScrubText {
     fn args() -> Vec<Arg> {
         vec![
             Arg::req("columns", Ty::Columns, "the free-text columns to scrub"),
-            Arg::opt("identifiers", Ty::Columns, "more columns whose same-row values are removed (identifier columns always are)"),
+            Arg::opt(
+                "identifiers",
+                Ty::Columns,
+                "more columns whose same-row values are removed (identifier columns always are)",
+            ),
         ]
     }
     fn example() -> Self {
-        ScrubText { columns: vec!["note".into()], identifiers: None }
+        ScrubText {
+            columns: vec!["note".into()],
+            identifiers: None,
+        }
     }
 }

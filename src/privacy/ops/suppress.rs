@@ -9,9 +9,9 @@
 use crate::privacy::risk::class_ids;
 use crate::privacy::{ArgError, Effect, Op, PrivacyContext, Replay};
 use crate::schema::{Arg, Describe, Ty};
-use serde_json::json;
 use crate::table::{Table, Values};
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 use std::collections::HashSet;
 
 /// `{"op": "suppress", "columns": ["age", "zip"], "k": 5, "records": true}`
@@ -118,13 +118,36 @@ impl Describe for Suppress {
     const DOC: &'static str = "Removes rare combinations (fewer than k records) or given values, as cells or whole records.";
     fn args() -> Vec<Arg> {
         vec![
-            Arg::req("columns", Ty::Columns, "the columns whose combinations are counted"),
-            Arg::opt("k", Ty::Integer, "combinations with fewer records are suppressed"),
-            Arg::opt("values", Ty::List(Box::new(Ty::String)), "values to suppress wherever they occur").data(),
-            Arg::def("records", Ty::Boolean, json!(false), "remove the whole record instead of the cells"),
+            Arg::req(
+                "columns",
+                Ty::Columns,
+                "the columns whose combinations are counted",
+            ),
+            Arg::opt(
+                "k",
+                Ty::Integer,
+                "combinations with fewer records are suppressed",
+            ),
+            Arg::opt(
+                "values",
+                Ty::List(Box::new(Ty::String)),
+                "values to suppress wherever they occur",
+            )
+            .data(),
+            Arg::def(
+                "records",
+                Ty::Boolean,
+                json!(false),
+                "remove the whole record instead of the cells",
+            ),
         ]
     }
     fn example() -> Self {
-        Suppress { columns: vec!["age".into(), "sex".into()], k: Some(2), values: None, records: true }
+        Suppress {
+            columns: vec!["age".into(), "sex".into()],
+            k: Some(2),
+            values: None,
+            records: true,
+        }
     }
 }

@@ -83,6 +83,9 @@ impl Describe for Truncate {
         ]
     }
     fn example() -> Self {
-        Truncate { column: "zip".into(), keep: 3 }
+        Truncate {
+            column: "zip".into(),
+            keep: 3,
+        }
     }
 }
