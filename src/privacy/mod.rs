@@ -10,6 +10,8 @@
 
 pub mod anonymize;
 pub mod detect;
+pub mod patterns;
+pub mod profile;
 pub mod ops;
 pub mod risk;
 pub mod text;

@@ -761,7 +761,7 @@ pub fn normalize_header(name: &str) -> String {
 /// Its values are read as text (an MRN keeps its leading zeros, a phone number is not summed);
 /// a birth date, also a direct identifier, is still read as a date.
 pub fn is_identifier_header(name: &str) -> bool {
-    use crate::privacy::detect::{header_kind, Verdict};
+    use super::vocabulary::{header_kind, Verdict};
     header_kind(name)
         .is_some_and(|(kind, v)| v == Verdict::DirectIdentifier && kind != "birth_date")
 }
