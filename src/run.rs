@@ -333,7 +333,7 @@ pub fn run_splits(
         return Ok(Vec::new());
     };
     if let Some(&bad) = which.iter().find(|&&u| u >= staged.units()) {
-        return Err(Error::Data(format!(
+        return Err(Error::Protocol(format!(
             "unit {} asked for, but the evaluation has {} ({} split(s) × {} model(s))",
             bad + 1,
             staged.units(),
@@ -451,7 +451,7 @@ fn group_results(
         return Ok(Vec::new());
     };
     let Some((p, f, original)) = staged.split_of(split) else {
-        return Err(Error::Data(format!("split {} does not exist", split + 1)));
+        return Err(Error::Protocol(format!("split {} does not exist", split + 1)));
     };
     let failed = |e: Error| -> Result<Vec<FoldResult>> {
         if original && e != Error::Cancelled {
@@ -549,7 +549,7 @@ fn per_split(results: Vec<FoldResult>, models: usize) -> Result<Vec<FoldResult>>
                     && r.failed.is_none()
                     && (last.inputs != r.inputs || last.steps.len() != r.steps.len())
                 {
-                    return Err(Error::Data(format!(
+                    return Err(Error::Protocol(format!(
                         "the results of split {} disagree on the fitted feature steps",
                         split + 1
                     )));
@@ -588,7 +588,7 @@ pub fn finish(
     results.sort_by_key(|r| r.unit);
     let units: Vec<usize> = results.iter().map(|r| r.unit).collect();
     if prepared.is_some() && units != (0..all).collect::<Vec<_>>() {
-        return Err(Error::Data(format!(
+        return Err(Error::Protocol(format!(
             "the results cover units {units:?}; the evaluation has {all} (each exactly once)"
         )));
     }
@@ -605,7 +605,7 @@ pub fn finish(
         match given.get_mut(iv.model) {
             Some(slot @ None) => *slot = Some(iv),
             _ => {
-                return Err(Error::Data(format!(
+                return Err(Error::Protocol(format!(
                     "intervals of model {} given twice or for no model of the recipe",
                     iv.model + 1
                 )))
@@ -1471,7 +1471,7 @@ fn pool(
     split: usize,
 ) -> Result<()> {
     if predictions.len() != fold.test.len() {
-        return Err(Error::Data(format!(
+        return Err(Error::Protocol(format!(
             "the results of split {} do not match its test rows",
             split + 1
         )));
@@ -1501,10 +1501,10 @@ pub fn model_intervals(
 ) -> Result<ModelIntervals> {
     let models = staged.models();
     let Some(m) = results.first().map(|r| r.unit % models.max(1)) else {
-        return Err(Error::Data("intervals of no results".into()));
+        return Err(Error::Protocol("intervals of no results".into()));
     };
     if models == 0 || results.iter().any(|r| r.unit % models != m) {
-        return Err(Error::Data(
+        return Err(Error::Protocol(
             "intervals are computed from the results of one model".into(),
         ));
     }
@@ -1512,7 +1512,7 @@ pub fn model_intervals(
     let splits: Vec<usize> = results.iter().map(|r| r.unit / models).collect();
     let (n_masked, all) = (staged.masked_splits(), staged.splits());
     if splits != (0..all).collect::<Vec<_>>() {
-        return Err(Error::Data(format!(
+        return Err(Error::Protocol(format!(
             "the results of model {} cover splits {splits:?}; the evaluation has {all} (each exactly once)",
             m + 1
         )));
@@ -1522,7 +1522,7 @@ pub fn model_intervals(
         for r in rs {
             let fold = &p.folds[r.unit / models - offset];
             let Some(mf) = r.models.first() else {
-                return Err(Error::Data(format!(
+                return Err(Error::Protocol(format!(
                     "the results of unit {} hold no model",
                     r.unit + 1
                 )));
@@ -1532,7 +1532,7 @@ pub fn model_intervals(
         Ok(pooled)
     };
     let Some(p) = staged.prepared.as_ref() else {
-        return Err(Error::Data("the recipe has no models".into()));
+        return Err(Error::Protocol("the recipe has no models".into()));
     };
     let (masked, original) = results.split_at(n_masked);
     let ci = |p: &Prepared, pooled: &[(usize, f64)]| {
@@ -1592,7 +1592,7 @@ fn assemble(
     for r in results {
         let fold = &folds[r.unit];
         if r.steps.len() != n_steps || r.models.len() != records.len() {
-            return Err(Error::Data(format!(
+            return Err(Error::Protocol(format!(
                 "the results of split {} do not match the recipe",
                 r.unit + 1
             )));
@@ -1715,7 +1715,7 @@ fn assemble(
                 }
             };
             if ci.len() != pooled.len() {
-                return Err(Error::Data(format!(
+                return Err(Error::Protocol(format!(
                     "the intervals of model {} do not match its metrics",
                     m + 1
                 )));

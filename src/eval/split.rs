@@ -4,7 +4,7 @@
 //! scikit-learn's `GroupKFold`; equal sizes keep first-appearance order, so no randomness).
 
 use crate::error::{Error, Result};
-use crate::privacy::ArgError;
+use crate::error::ArgError;
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;

@@ -13,7 +13,7 @@
 
 use super::linalg::dist2;
 use super::{FitContext, FitError, Fitted, FittedStep, Step};
-use crate::privacy::ArgError;
+use crate::error::ArgError;
 use crate::schema::{Arg, Describe, Ty};
 use crate::table::{Column, Table, Values};
 use rand::seq::SliceRandom;

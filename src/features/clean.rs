@@ -8,7 +8,7 @@ use super::{
     check_columns, is_categorical, is_numeric, named, selected, update_numeric, FitContext,
     FitError, Fitted, FittedStep, Step,
 };
-use crate::privacy::ArgError;
+use crate::error::ArgError;
 use crate::schema::{Arg, Describe, Ty};
 use crate::table::{ColumnType, Table, Values};
 use serde::{Deserialize, Serialize};

@@ -7,7 +7,7 @@
 //! date), which a later `impute` step fills.
 
 use super::{num_column, FitContext, FitError, Fitted, FittedStep, Step};
-use crate::privacy::ArgError;
+use crate::error::ArgError;
 use crate::schema::{Arg, Describe, Ty};
 use crate::table::csv::parse_date;
 use crate::table::{ColumnType, Table, Values};

@@ -9,7 +9,7 @@
 use super::{
     check_columns, is_categorical, named, selected, FitContext, FitError, Fitted, FittedStep, Step,
 };
-use crate::privacy::ArgError;
+use crate::error::ArgError;
 use crate::schema::{Arg, Describe, Ty};
 use crate::table::{Column, ColumnType, Table, Values};
 use serde::{Deserialize, Serialize};

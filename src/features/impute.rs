@@ -22,7 +22,7 @@ use super::stats::{mean, present};
 use super::{
     check_columns, is_numeric, named, selected, FitContext, FitError, Fitted, FittedStep, Step,
 };
-use crate::privacy::ArgError;
+use crate::error::ArgError;
 use crate::schema::{Arg, Describe, Ty};
 use crate::table::{ColumnType, Table, Values};
 use ndarray::Array2;

@@ -3,7 +3,7 @@
 use super::{
     check_columns, named, num_column, selected, FitContext, FitError, Fitted, FittedStep, Step,
 };
-use crate::privacy::ArgError;
+use crate::error::ArgError;
 use crate::schema::{Arg, Describe, Ty};
 use crate::table::{ColumnType, Table};
 use serde::{Deserialize, Serialize};

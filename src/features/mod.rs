@@ -22,8 +22,8 @@ pub mod scale;
 pub mod select;
 pub mod stats;
 
-use crate::error::{Error, Result};
-use crate::privacy::ArgError;
+use crate::error::{Error, Result, StepRef};
+use crate::error::ArgError;
 use crate::schema::Describe;
 use crate::table::{Column, ColumnType, Table, Values};
 use serde::{Deserialize, Serialize};
@@ -37,8 +37,7 @@ pub struct FitContext<'a> {
     pub seed: u64,
 }
 
-/// A fit failure caused by the data (the message names the column).
-pub type FitError = String;
+pub use crate::error::FitError;
 
 /// A step's parameters: checked before any work, then fitted on training rows.
 ///
@@ -379,7 +378,7 @@ pub fn fit_pipeline(
         };
         let fitted = step
             .fit(train, &ctx)
-            .map_err(|m| Error::recipe(format!("features[{i}] ({})", step.name()), None, m))?;
+            .map_err(|m| StepRef::features(i, step.name()).error(m))?;
         let before = (missing_per_column(train), missing_per_column(test));
         let rows_before = train.rows();
         fitted.resample(train, y_train);
@@ -392,7 +391,7 @@ pub fn fit_pipeline(
         }
         if train.columns.is_empty() {
             return Err(Error::recipe(
-                format!("features[{i}] ({})", step.name()),
+                StepRef::features(i, step.name()).to_string(),
                 None,
                 "no input column is left after this step; loosen its threshold or name fewer columns",
             ));
@@ -443,7 +442,7 @@ pub fn check_pipeline(x: &Table, steps: &[FeatureStep]) -> Result<()> {
                 };
                 if !ok {
                     return Err(Error::recipe(
-                        format!("features[{i}] ({})", step.name()),
+                        StepRef::features(i, step.name()).to_string(),
                         Some(field),
                         format!(
                             "column '{col}' is {}, this step needs a {} column",
@@ -462,7 +461,7 @@ pub fn check_pipeline(x: &Table, steps: &[FeatureStep]) -> Result<()> {
                     .any(|s| s.step().imputes() && s.columns().is_empty());
                 if missing > 0 && !later_impute {
                     return Err(Error::recipe(
-                        format!("features[{i}] ({})", step.name()),
+                        StepRef::features(i, step.name()).to_string(),
                         Some("columns"),
                         format!("column '{col}' has {missing} missing date(s), so the derived feature will have missing values; add a later {{\"op\": \"impute\", \"strategy\": \"median\"}} without a column list"),
                     ));

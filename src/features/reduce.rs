@@ -12,7 +12,7 @@ use super::{
     check_columns, is_numeric, named, num_column, selected, FitContext, FitError, Fitted,
     FittedStep, Step,
 };
-use crate::privacy::ArgError;
+use crate::error::ArgError;
 use crate::schema::{Arg, Describe, Ty};
 use crate::table::{ColumnType, Table, Values};
 use ndarray::Array2;

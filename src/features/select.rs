@@ -16,7 +16,7 @@ use super::stats::{mean, quantile, variance};
 use super::{
     check_columns, is_numeric, named, selected, FitContext, FitError, Fitted, FittedStep, Step,
 };
-use crate::privacy::ArgError;
+use crate::error::ArgError;
 use crate::schema::{Arg, Describe, Ty};
 use crate::table::{Table, Values};
 use serde::{Deserialize, Serialize};

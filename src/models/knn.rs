@@ -5,7 +5,7 @@
 use super::{Classifier, ClassifierModel, FittedClassifier};
 use crate::error::{Error, Result};
 use crate::models::{ClassWeight, ModelKind, Regressor, Task};
-use crate::privacy::ArgError;
+use crate::error::ArgError;
 use crate::schema::{Arg, Describe, Ty};
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};

@@ -11,7 +11,7 @@ use super::{FittedRegressor, Regressor, RegressorModel};
 use crate::error::{Error, Result};
 use crate::features::linalg::symmetric_eigen;
 use crate::models::{ClassWeight, Classifier, ModelKind, Task};
-use crate::privacy::ArgError;
+use crate::error::ArgError;
 use crate::schema::{Arg, Describe, Ty};
 use ndarray::{Array1, Array2, Axis};
 use serde::{Deserialize, Serialize};

@@ -3,7 +3,7 @@
 use super::{Classifier, ClassifierModel, FittedClassifier};
 use crate::error::{Error, Result};
 use crate::models::{ClassWeight, ModelKind, Regressor, Task};
-use crate::privacy::ArgError;
+use crate::error::ArgError;
 use crate::schema::{Arg, Describe, Ty};
 use linfa::prelude::*;
 use linfa_logistic::{FittedLogisticRegression, LogisticRegression};

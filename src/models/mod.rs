@@ -16,7 +16,7 @@ pub mod svm;
 pub mod tree;
 
 use crate::error::Result;
-use crate::privacy::ArgError;
+use crate::error::ArgError;
 use crate::schema::Describe;
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};

@@ -15,7 +15,7 @@
 use super::{class_weights, ClassWeight, Classifier, ClassifierModel, FittedClassifier};
 use crate::error::{Error, Result};
 use crate::models::{ModelKind, Regressor, Task};
-use crate::privacy::ArgError;
+use crate::error::ArgError;
 use crate::schema::{Arg, Describe, Ty};
 use ndarray::Array2;
 use rand::seq::SliceRandom;

@@ -35,8 +35,7 @@ pub struct Effect {
     pub details: Option<serde_json::Value>,
 }
 
-/// An argument error: the field at fault and what is wrong with it.
-pub type ArgError = (&'static str, String);
+pub use crate::error::ArgError;
 
 /// Everything a privacy step needs besides the table.
 pub struct PrivacyContext<'a> {
