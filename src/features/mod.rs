@@ -22,8 +22,8 @@ pub mod scale;
 pub mod select;
 pub mod stats;
 
-use crate::error::{Error, Result, StepRef};
 use crate::error::ArgError;
+use crate::error::{Error, Result, StepRef};
 use crate::schema::Describe;
 use crate::table::{Column, ColumnType, Table, Values};
 use serde::{Deserialize, Serialize};

@@ -23,9 +23,9 @@ use super::{
     class_weights, ClassWeight, Classifier, ClassifierModel, FittedClassifier, FittedRegressor,
     Regressor, RegressorModel,
 };
+use crate::error::ArgError;
 use crate::error::{Error, Result};
 use crate::models::{ModelKind, Task};
-use crate::error::ArgError;
 use crate::schema::{Arg, Describe, Ty};
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};

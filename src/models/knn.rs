@@ -3,9 +3,9 @@
 //! nearest training rows; equal distances are broken by training row order.
 
 use super::{Classifier, ClassifierModel, FittedClassifier};
+use crate::error::ArgError;
 use crate::error::{Error, Result};
 use crate::models::{ClassWeight, ModelKind, Regressor, Task};
-use crate::error::ArgError;
 use crate::schema::{Arg, Describe, Ty};
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};

@@ -8,10 +8,10 @@
 //! solution for collinear inputs (one-hot columns with an intercept) as `lstsq` does.
 
 use super::{FittedRegressor, Regressor, RegressorModel};
+use crate::error::ArgError;
 use crate::error::{Error, Result};
 use crate::features::linalg::symmetric_eigen;
 use crate::models::{ClassWeight, Classifier, ModelKind, Task};
-use crate::error::ArgError;
 use crate::schema::{Arg, Describe, Ty};
 use ndarray::{Array1, Array2, Axis};
 use serde::{Deserialize, Serialize};

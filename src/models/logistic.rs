@@ -1,9 +1,9 @@
 //! `logistic_regression`: L2-regularized logistic regression (linfa-logistic, L-BFGS).
 
 use super::{Classifier, ClassifierModel, FittedClassifier};
+use crate::error::ArgError;
 use crate::error::{Error, Result};
 use crate::models::{ClassWeight, ModelKind, Regressor, Task};
-use crate::error::ArgError;
 use crate::schema::{Arg, Describe, Ty};
 use linfa::prelude::*;
 use linfa_logistic::{FittedLogisticRegression, LogisticRegression};

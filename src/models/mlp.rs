@@ -12,9 +12,9 @@
 //! No `class_weight`: scikit-learn's MLP has none either.
 
 use super::{Classifier, ClassifierModel, FittedClassifier};
+use crate::error::ArgError;
 use crate::error::{Error, Result};
 use crate::models::{ClassWeight, ModelKind, Regressor, Task};
-use crate::error::ArgError;
 use crate::schema::{Arg, Describe, Ty};
 use ndarray::{Array1, Array2, Axis};
 use rand::seq::SliceRandom;

@@ -15,8 +15,8 @@ pub mod random_forest;
 pub mod svm;
 pub mod tree;
 
-use crate::error::Result;
 use crate::error::ArgError;
+use crate::error::Result;
 use crate::schema::Describe;
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};

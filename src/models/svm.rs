@@ -13,9 +13,9 @@
 //! we need to control, and the solver is ~150 lines.
 
 use super::{class_weights, ClassWeight, Classifier, ClassifierModel, FittedClassifier};
+use crate::error::ArgError;
 use crate::error::{Error, Result};
 use crate::models::{ModelKind, Regressor, Task};
-use crate::error::ArgError;
 use crate::schema::{Arg, Describe, Ty};
 use ndarray::Array2;
 use rand::seq::SliceRandom;

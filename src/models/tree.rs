@@ -23,9 +23,9 @@
 
 use super::binning::Binned;
 use super::{class_weights, ClassWeight, Classifier, ClassifierModel, FittedClassifier};
+use crate::error::ArgError;
 use crate::error::{Error, Result};
 use crate::models::{ModelKind, Regressor, Task};
-use crate::error::ArgError;
 use crate::schema::{Arg, Describe, Ty};
 use ndarray::{Array2, ArrayView1};
 use rand_chacha::ChaCha8Rng;

@@ -20,13 +20,12 @@
 //! ```
 
 pub use super::patterns::*;
-pub use crate::table::vocabulary::{header_kind, Verdict};
 use crate::table::csv::{normalize_header, parse_number};
 use crate::table::vocabulary::PERSON_DATE_WORDS;
+pub use crate::table::vocabulary::{header_kind, Verdict};
 use crate::table::{Column, ColumnType, Table, Values};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
-
 
 /// One reason behind a verdict: a code the page translates, the identifier kind, and the share
 /// of values that matched (for value and uniqueness reasons).
@@ -50,9 +49,6 @@ pub struct Detection {
     pub confidence: f64,
     pub reasons: Vec<Reason>,
 }
-
-
-
 
 fn reason(code: &str, kind: &str, share: Option<f64>, text: String) -> Reason {
     Reason {

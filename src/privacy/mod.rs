@@ -10,9 +10,10 @@
 
 pub mod anonymize;
 pub mod detect;
+pub mod ladder;
+pub mod ops;
 pub mod patterns;
 pub mod profile;
-pub mod ops;
 pub mod risk;
 pub mod text;
 
