@@ -9,6 +9,106 @@ use thiserror::Error;
 /// Result alias used across the core.
 pub type Result<T> = std::result::Result<T, Error>;
 
+/// An argument error of a step: the field at fault and what is wrong with it.
+pub type ArgError = (&'static str, String);
+
+/// An argument error whose field is named at run time (`params.max_depth` of a search).
+pub type FieldError = (String, String);
+
+/// A fit failure of a feature step caused by the data (the message names the column).
+pub type FitError = String;
+
+/// The fault of one recipe step, from any of the three inner shapes: the field at fault (if
+/// known) and the message. The one conversion path from step errors to [`Error::Recipe`] is
+/// [`StepRef::error`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct StepFault {
+    pub field: Option<String>,
+    pub message: String,
+}
+
+impl From<ArgError> for StepFault {
+    fn from((field, message): ArgError) -> Self {
+        StepFault {
+            field: Some(field.to_string()),
+            message,
+        }
+    }
+}
+
+impl From<FieldError> for StepFault {
+    fn from((field, message): FieldError) -> Self {
+        StepFault {
+            field: Some(field),
+            message,
+        }
+    }
+}
+
+impl From<FitError> for StepFault {
+    fn from(message: FitError) -> Self {
+        StepFault {
+            field: None,
+            message,
+        }
+    }
+}
+
+/// A step of a recipe: its list, index and name, shown as `privacy[2] (truncate)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StepRef<'a> {
+    /// `privacy`, `features` or `models`.
+    pub list: &'static str,
+    pub index: usize,
+    /// The op or model kind.
+    pub name: &'a str,
+}
+
+impl<'a> StepRef<'a> {
+    pub fn privacy(index: usize, name: &'a str) -> Self {
+        StepRef {
+            list: "privacy",
+            index,
+            name,
+        }
+    }
+    pub fn features(index: usize, name: &'a str) -> Self {
+        StepRef {
+            list: "features",
+            index,
+            name,
+        }
+    }
+    pub fn models(index: usize, name: &'a str) -> Self {
+        StepRef {
+            list: "models",
+            index,
+            name,
+        }
+    }
+
+    /// The position without the name: `privacy[2]` (audit entries, privacy handling).
+    pub fn position(&self) -> String {
+        format!("{}[{}]", self.list, self.index)
+    }
+
+    /// The recipe error of this step from an inner error of any shape.
+    pub fn error(&self, fault: impl Into<StepFault>) -> Error {
+        let f = fault.into();
+        Error::Recipe {
+            step: self.to_string(),
+            field: f.field,
+            message: f.message,
+        }
+    }
+}
+
+impl std::fmt::Display for StepRef<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}[{}] ({})", self.list, self.index, self.name)
+    }
+}
+
 /// Every failure the core can report to a user.
 #[derive(Debug, Error, Clone, PartialEq)]
 pub enum Error {
@@ -40,6 +140,11 @@ pub enum Error {
     /// A model failed to fit or predict.
     #[error("model {kind}: {message}")]
     Model { kind: String, message: String },
+
+    /// A fault of the worker protocol: results, units or intervals handed back that do not fit
+    /// the staged run (a bug of the caller, not of the user's data or recipe).
+    #[error("protocol: {0}")]
+    Protocol(String),
 
     /// The caller cancelled the run.
     #[error("cancelled")]

@@ -27,6 +27,7 @@ pub mod pipeline;
 pub mod privacy;
 pub mod recipe;
 pub mod report;
+pub mod schema;
 pub mod seeds;
 pub mod suggest;
 pub mod table;
@@ -132,10 +133,10 @@ impl Loaded {
     }
 
     /// The profile of the file.
-    pub fn profile(&self) -> table::profile::Profile {
-        table::profile::Profile {
+    pub fn profile(&self) -> privacy::profile::Profile {
+        privacy::profile::Profile {
             input: self.summary.clone(),
-            columns: table::profile::column_profiles(&self.parsed.table),
+            columns: privacy::profile::column_profiles(&self.parsed.table),
         }
     }
 
@@ -204,7 +205,7 @@ pub fn warm_up() -> Result<()> {
     }
     let parsed = table::csv::read_csv(csv.as_bytes(), "warm-up.csv", &Default::default())?;
     table::profile::summary(&parsed, "warm-up.csv", csv.as_bytes());
-    table::profile::column_profiles(&parsed.table);
+    privacy::profile::column_profiles(&parsed.table);
     // The learners' long loops too (a boosting fit is one call over all its iterations).
     let recipe = r#"{"version": 1, "seed": 1, "target": "y",
         "columns": {"id": "identifier", "note": "text", "visit": "ignore"},

@@ -12,7 +12,7 @@
 //! assert!(e.to_string().contains("privacy[0]"));
 //! ```
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, StepRef};
 use crate::eval::search::SearchSpec;
 use crate::eval::split::EvaluationSpec;
 use crate::features::FeatureStep;
@@ -284,23 +284,20 @@ impl Recipe {
     /// Checks arguments that do not depend on the data.
     fn check_arguments(&self) -> Result<()> {
         for (i, s) in self.privacy.iter().enumerate() {
-            s.check().map_err(|(field, m)| {
-                Error::recipe(format!("privacy[{i}] ({})", s.name()), Some(field), m)
-            })?;
+            s.check()
+                .map_err(|e| StepRef::privacy(i, s.name()).error(e))?;
         }
         for (i, s) in self.features.iter().enumerate() {
-            s.check().map_err(|(field, m)| {
-                Error::recipe(format!("features[{i}] ({})", s.name()), Some(field), m)
-            })?;
+            s.check()
+                .map_err(|e| StepRef::features(i, s.name()).error(e))?;
         }
         for (i, m) in self.models.iter().enumerate() {
-            let step = format!("models[{i}] ({})", m.kind());
-            m.check()
-                .map_err(|(field, msg)| Error::recipe(&step, Some(field), msg))?;
+            let step = StepRef::models(i, m.kind());
+            m.check().map_err(|e| step.error(e))?;
             if let Some(s) = &m.search {
                 // Every candidate is parsed and checked before any work.
                 s.candidates(m, crate::seeds::search_draws(self.seed, i))
-                    .map_err(|(field, msg)| Error::recipe(&step, Some(&field), msg))?;
+                    .map_err(|e| step.error(e))?;
             }
         }
         self.evaluation
@@ -354,7 +351,7 @@ impl Recipe {
             .collect();
         let mut masked: Vec<String> = Vec::new();
         for (i, step) in self.privacy.iter().enumerate() {
-            let at = format!("privacy[{i}] ({})", step.name());
+            let at = StepRef::privacy(i, step.name()).to_string();
             for (field, col) in step.columns() {
                 match present.get(col) {
                     None if table.column(col).is_some() => {
@@ -433,7 +430,7 @@ impl Recipe {
         }
         for (i, step) in self.features.iter().enumerate() {
             for (field, col) in step.named_columns() {
-                let at = format!("features[{i}] ({})", step.name());
+                let at = StepRef::features(i, step.name()).to_string();
                 if !present.contains_key(col) {
                     return Err(Error::recipe(
                         at,

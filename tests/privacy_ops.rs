@@ -85,15 +85,27 @@ fn err(privacy: serde_json::Value) -> String {
 
 /// `extra` steps, then the four identifier columns masked by `id_op` and the note scrubbed.
 fn with_identifiers(id_op: &str, extra: &[serde_json::Value]) -> serde_json::Value {
-    let cols = json!(["name", "mrn", "phone", "email"]);
+    with_identifier_step(
+        json!({"op": id_op, "columns": ["name", "mrn", "phone", "email"]}),
+        extra,
+    )
+}
+
+/// `extra` steps, then `id_step` (masking the identifier columns) and the note scrubbed.
+fn with_identifier_step(
+    id_step: serde_json::Value,
+    extra: &[serde_json::Value],
+) -> serde_json::Value {
     // The other steps first (date_shift needs the patient column; suppression before scrubbing
     // checks that scrub_text finds each row's identifiers through the row map).
     let mut steps: Vec<serde_json::Value> = extra.to_vec();
-    steps.push(json!({"op": id_op, "columns": cols}));
+    steps.push(id_step);
     steps.push(json!({"op": "scrub_text", "columns": ["note"]}));
     json!(steps)
 }
 
+/// Every registered operator, through its registry example: those that mask identifiers mask
+/// the four identifier columns; every other one runs before them.
 #[test]
 fn no_original_identifier_survives_any_operator() {
     let csv = patients(120, 5);
@@ -102,28 +114,35 @@ fn no_original_identifier_survives_any_operator() {
         .flat_map(|c| column(&csv, c))
         .collect();
     let surnames: Vec<&str> = common::LAST.to_vec();
-    let other_ops = [
-        json!({"op": "generalize", "column": "age", "width": 10, "top": 90}),
-        json!({"op": "truncate", "column": "zip", "keep": 3}),
-        json!({"op": "noise", "columns": ["glucose"], "epsilon": 1.0, "sensitivity": 5}),
-        json!({"op": "hierarchy", "column": "dx", "hierarchy": {"flu": ["respiratory"], "asthma": ["respiratory"], "copd": ["respiratory"], "sepsis": ["infection"]}, "level": 1}),
-        json!({"op": "date", "columns": ["admitted"], "to": "month"}),
-        json!({"op": "date_shift", "columns": ["admitted", "discharged"], "by": "mrn", "max_days": 30}),
-        json!({"op": "microaggregate", "columns": ["glucose"], "size": 3}),
-        json!({"op": "pram", "column": "smoker", "keep": 0.8}),
-        json!({"op": "suppress", "columns": ["age", "sex"], "k": 2, "records": true}),
-        json!({"op": "k_anonymize", "quasi": ["age", "sex", "zip"], "k": 3, "max_suppression": 0.1}),
-    ];
-    let id_ops = ["drop", "redact", "mask", "pseudonymize", "replace_random"];
+    let examples = bedside::privacy::PrivacyStep::examples();
+    let (id_ops, other_ops): (Vec<_>, Vec<_>) =
+        examples.iter().partition(|s| s.masks_identifiers());
+    assert!(id_ops.len() >= 5, "{id_ops:?}");
+    for s in &id_ops {
+        let cols: Vec<&str> = s.columns().into_iter().map(|(_, c)| c).collect();
+        assert_eq!(cols, ["name", "mrn", "phone", "email"], "{}", s.name());
+    }
+    let id_ops: Vec<serde_json::Value> = id_ops
+        .iter()
+        .map(|s| serde_json::to_value(s).unwrap())
+        .collect();
+    let other_ops: Vec<serde_json::Value> = other_ops
+        .iter()
+        .map(|s| serde_json::to_value(s).unwrap())
+        .collect();
     let mut runs = 0;
     for (i, extra) in std::iter::once(None)
         .chain(other_ops.iter().map(Some))
         .enumerate()
     {
-        for id_op in id_ops.iter().skip(i % 2) {
+        for id_step in id_ops.iter().skip(i % 2) {
+            let id_op = &id_step["op"];
             let (out, report) = masked(
                 &csv,
-                with_identifiers(id_op, &extra.iter().cloned().cloned().collect::<Vec<_>>()),
+                with_identifier_step(
+                    id_step.clone(),
+                    &extra.iter().cloned().cloned().collect::<Vec<_>>(),
+                ),
             );
             for v in &originals {
                 assert!(

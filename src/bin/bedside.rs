@@ -20,6 +20,9 @@ USAGE:
       Prints the profile of the file as JSON.
   bedside suggest --data FILE.csv [--target COLUMN]
       Prints a suggested starting recipe for the file as JSON.
+  bedside schema
+      Prints every privacy operator, feature step and model with its arguments as JSON
+      (the page's www/steps.json).
   bedside --version | --help";
 
 fn main() -> ExitCode {
@@ -100,6 +103,11 @@ fn cli(args: Vec<String>) -> Result<(), String> {
         }
         Some("--version") | Some("-V") => {
             println!("bedside {}", bedside::VERSION);
+            Ok(())
+        }
+        Some("schema") => {
+            parse(args, &[])?;
+            print!("{}", bedside::schema::schema_text());
             Ok(())
         }
         Some("profile") => {

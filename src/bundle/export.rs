@@ -10,7 +10,7 @@ use crate::features::{self, matrix};
 use crate::models::{self, Task};
 use crate::pipeline::fold::fit_split;
 use crate::pipeline::search::{select, SearchData};
-use crate::privacy::PrivacyStep;
+use crate::privacy::{PrivacyStep, Replay};
 use crate::recipe::Recipe;
 use crate::report::Report;
 use crate::seeds;
@@ -44,28 +44,19 @@ fn handling(i: usize, step: &PrivacyStep, inputs: &[String]) -> Result<PrivacyHa
             format!("model input '{cols}' passes through this step, which {why}; a saved model cannot reproduce it on new records. Give the column the role ignore (or identifier) and run again to export this model"),
         ))
     };
-    match step {
-        PrivacyStep::Pseudonymize(_) => refuse("needs the pseudonymization key (never saved in a model file; identifiers are never model inputs)"),
-        PrivacyStep::KAnonymize(_) | PrivacyStep::Microaggregate(_) => {
-            refuse("depends on the whole training file (groups and levels chosen over all records)")
-        }
-        PrivacyStep::Suppress(s) if s.records => Ok(h(
+    match step.op().replay() {
+        Replay::Refused(why) => refuse(why),
+        Replay::TrainingRecordsOnly => Ok(h(
             "not_applied",
             None,
             "removes training records only; every new record is scored".into(),
         )),
-        PrivacyStep::Suppress(s) if s.k.is_some() => {
-            refuse("depends on the whole training file (class sizes)")
-        }
-        PrivacyStep::Noise(_)
-        | PrivacyStep::DateShift(_)
-        | PrivacyStep::ReplaceRandom(_)
-        | PrivacyStep::Pram(_) => Ok(h(
+        Replay::RawValues => Ok(h(
             "raw_values",
             None,
             format!("randomized during training; new records are scored on their true values of '{cols}'"),
         )),
-        _ => Ok(h(
+        Replay::Replayed => Ok(h(
             "replayed",
             Some(step.redacted()),
             format!("applied to '{cols}' of new records as to the training file"),

@@ -3,8 +3,8 @@
 //! and test: groups are dealt largest first to the fold with the fewest rows so far, as
 //! scikit-learn's `GroupKFold`; equal sizes keep first-appearance order, so no randomness).
 
+use crate::error::ArgError;
 use crate::error::{Error, Result};
-use crate::privacy::ArgError;
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;

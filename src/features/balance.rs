@@ -13,7 +13,8 @@
 
 use super::linalg::dist2;
 use super::{FitContext, FitError, Fitted, FittedStep, Step};
-use crate::privacy::ArgError;
+use crate::error::ArgError;
+use crate::schema::{Arg, Describe, Ty};
 use crate::table::{Column, Table, Values};
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
@@ -64,6 +65,18 @@ pub struct Synthetic {
 }
 
 impl Step for Balance {
+    fn reads_dates(&self) -> bool {
+        false
+    }
+    fn encodes_categories(&self) -> bool {
+        false
+    }
+    fn imputes(&self) -> bool {
+        false
+    }
+    fn makes_missing(&self) -> bool {
+        false
+    }
     fn check(&self) -> Result<(), ArgError> {
         if self.ratio.is_some_and(|r| !(r > 0.0 && r <= 1.0)) {
             return Err((
@@ -252,5 +265,38 @@ impl Fitted for FittedBalance {
             "training_rows_after": {"negative": after[0], "positive": after[1]},
             "synthetic_rows": self.synthetic.len(),
         })
+    }
+}
+
+impl Describe for Balance {
+    const DOC: &'static str =
+        "Balances the classes of the training rows (oversample, undersample or SMOTE).";
+    fn args() -> Vec<Arg> {
+        vec![
+            Arg::req(
+                "method",
+                Ty::Enum(&["oversample", "undersample", "smote"]),
+                "how rows are added or removed",
+            ),
+            Arg::def(
+                "ratio",
+                Ty::Number,
+                json!(1.0),
+                "the minority size reached, as a share of the majority",
+            ),
+            Arg::def(
+                "neighbors",
+                Ty::Integer,
+                json!(5),
+                "smote only: the neighbours interpolated",
+            ),
+        ]
+    }
+    fn example() -> Self {
+        Balance {
+            method: BalanceMethod::Oversample,
+            ratio: None,
+            neighbors: None,
+        }
     }
 }

@@ -8,7 +8,8 @@ use super::{
     check_columns, is_categorical, is_numeric, named, selected, update_numeric, FitContext,
     FitError, Fitted, FittedStep, Step,
 };
-use crate::privacy::ArgError;
+use crate::error::ArgError;
+use crate::schema::{Arg, Describe, Ty};
 use crate::table::{ColumnType, Table, Values};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -55,6 +56,18 @@ pub struct FittedNormalize {
 }
 
 impl Step for NormalizeCategories {
+    fn reads_dates(&self) -> bool {
+        false
+    }
+    fn encodes_categories(&self) -> bool {
+        false
+    }
+    fn imputes(&self) -> bool {
+        false
+    }
+    fn makes_missing(&self) -> bool {
+        false
+    }
     fn check(&self) -> Result<(), ArgError> {
         check_columns(&self.columns)
     }
@@ -158,6 +171,18 @@ pub fn unit_like(x: f64, median: f64, low: f64, high: f64) -> bool {
 }
 
 impl Step for UnitOutliers {
+    fn reads_dates(&self) -> bool {
+        false
+    }
+    fn encodes_categories(&self) -> bool {
+        false
+    }
+    fn imputes(&self) -> bool {
+        false
+    }
+    fn makes_missing(&self) -> bool {
+        self.action == OutlierAction::Missing
+    }
     fn check(&self) -> Result<(), ArgError> {
         check_columns(&self.columns)
     }
@@ -244,6 +269,18 @@ pub struct FittedClip {
 }
 
 impl Step for Clip {
+    fn reads_dates(&self) -> bool {
+        false
+    }
+    fn encodes_categories(&self) -> bool {
+        false
+    }
+    fn imputes(&self) -> bool {
+        false
+    }
+    fn makes_missing(&self) -> bool {
+        false
+    }
     fn check(&self) -> Result<(), ArgError> {
         check_columns(&self.columns)?;
         if self.factor.is_some_and(|f| !f.is_finite() || f <= 0.0) {
@@ -344,6 +381,18 @@ fn check_fraction(field: &'static str, v: Option<f64>) -> Result<(), ArgError> {
 }
 
 impl Step for DropConstant {
+    fn reads_dates(&self) -> bool {
+        false
+    }
+    fn encodes_categories(&self) -> bool {
+        false
+    }
+    fn imputes(&self) -> bool {
+        false
+    }
+    fn makes_missing(&self) -> bool {
+        false
+    }
     fn check(&self) -> Result<(), ArgError> {
         check_columns(&self.columns)?;
         check_fraction("max_share", self.max_share)
@@ -391,6 +440,18 @@ pub struct DropMissing {
 }
 
 impl Step for DropMissing {
+    fn reads_dates(&self) -> bool {
+        false
+    }
+    fn encodes_categories(&self) -> bool {
+        false
+    }
+    fn imputes(&self) -> bool {
+        false
+    }
+    fn makes_missing(&self) -> bool {
+        false
+    }
     fn check(&self) -> Result<(), ArgError> {
         check_columns(&self.columns)?;
         if self.threshold.is_some_and(|f| !(0.0..1.0).contains(&f)) {
@@ -413,5 +474,129 @@ impl Step for DropMissing {
             measure: "missing_fraction".into(),
             dropped,
         }))
+    }
+}
+
+impl Describe for NormalizeCategories {
+    const DOC: &'static str = "Merges spellings of the same category (case, spaces, accents).";
+    fn args() -> Vec<Arg> {
+        vec![
+            Arg::def(
+                "case",
+                Ty::Enum(&["lower", "upper", "keep"]),
+                json!("lower"),
+                "the case of merged categories",
+            ),
+            Arg::opt(
+                "columns",
+                Ty::Columns,
+                "the categorical columns (default: all)",
+            ),
+        ]
+    }
+    fn example() -> Self {
+        NormalizeCategories {
+            case: None,
+            columns: Some(vec!["dx".into()]),
+        }
+    }
+}
+
+impl Describe for UnitOutliers {
+    const DOC: &'static str = "Finds values recorded in another unit (e.g. pounds for kilograms) and makes them missing or reports them.";
+    fn args() -> Vec<Arg> {
+        vec![
+            Arg::def(
+                "action",
+                Ty::Enum(&["missing", "report"]),
+                json!("missing"),
+                "make the values missing or only report them",
+            ),
+            Arg::opt("columns", Ty::Columns, "the numeric columns (default: all)"),
+        ]
+    }
+    fn example() -> Self {
+        UnitOutliers {
+            action: OutlierAction::Missing,
+            columns: Some(vec!["glucose".into()]),
+        }
+    }
+}
+
+impl Describe for Clip {
+    const DOC: &'static str =
+        "Clips numbers to bounds learned on the training rows (IQR or z-score).";
+    fn args() -> Vec<Arg> {
+        vec![
+            Arg::req(
+                "method",
+                Ty::Enum(&["iqr", "zscore"]),
+                "how the bounds are learned",
+            ),
+            Arg::opt(
+                "factor",
+                Ty::Number,
+                "the bound width (default 1.5 for iqr, 3 for zscore)",
+            ),
+            Arg::opt("columns", Ty::Columns, "the numeric columns (default: all)"),
+        ]
+    }
+    fn example() -> Self {
+        Clip {
+            method: ClipMethod::Iqr,
+            factor: None,
+            columns: Some(vec!["glucose".into()]),
+        }
+    }
+}
+
+impl Describe for DropConstant {
+    const DOC: &'static str =
+        "Drops columns where one value covers at least a share of the training rows.";
+    fn args() -> Vec<Arg> {
+        vec![
+            Arg::def(
+                "max_share",
+                Ty::Number,
+                json!(1.0),
+                "the share of the most frequent value at which a column is dropped",
+            ),
+            Arg::opt(
+                "columns",
+                Ty::Columns,
+                "the columns considered (default: all)",
+            ),
+        ]
+    }
+    fn example() -> Self {
+        DropConstant {
+            max_share: None,
+            columns: None,
+        }
+    }
+}
+
+impl Describe for DropMissing {
+    const DOC: &'static str = "Drops columns missing in more than a share of the training rows.";
+    fn args() -> Vec<Arg> {
+        vec![
+            Arg::def(
+                "threshold",
+                Ty::Number,
+                json!(0.5),
+                "the share of missing values above which a column is dropped",
+            ),
+            Arg::opt(
+                "columns",
+                Ty::Columns,
+                "the columns considered (default: all)",
+            ),
+        ]
+    }
+    fn example() -> Self {
+        DropMissing {
+            threshold: None,
+            columns: None,
+        }
     }
 }

@@ -7,7 +7,8 @@
 //! date), which a later `impute` step fills.
 
 use super::{num_column, FitContext, FitError, Fitted, FittedStep, Step};
-use crate::privacy::ArgError;
+use crate::error::ArgError;
+use crate::schema::{Arg, Describe, Ty};
 use crate::table::csv::parse_date;
 use crate::table::{ColumnType, Table, Values};
 use serde::{Deserialize, Serialize};
@@ -147,6 +148,18 @@ pub struct DateParts {
 }
 
 impl Step for DateParts {
+    fn reads_dates(&self) -> bool {
+        true
+    }
+    fn encodes_categories(&self) -> bool {
+        false
+    }
+    fn imputes(&self) -> bool {
+        false
+    }
+    fn makes_missing(&self) -> bool {
+        false
+    }
     fn check(&self) -> Result<(), ArgError> {
         if self.columns.is_empty() {
             return Err(("columns", "name at least one date column".into()));
@@ -210,6 +223,18 @@ fn check_pair(a: &str, b: &str, af: &'static str, name: &Option<String>) -> Resu
 }
 
 impl Step for DaysBetween {
+    fn reads_dates(&self) -> bool {
+        true
+    }
+    fn encodes_categories(&self) -> bool {
+        false
+    }
+    fn imputes(&self) -> bool {
+        false
+    }
+    fn makes_missing(&self) -> bool {
+        false
+    }
     fn check(&self) -> Result<(), ArgError> {
         check_pair(&self.start, &self.end, "end", &self.name)
     }
@@ -254,6 +279,18 @@ pub fn age_years(birth: (i32, u32, u32), event: (i32, u32, u32)) -> i32 {
 }
 
 impl Step for AgeAt {
+    fn reads_dates(&self) -> bool {
+        true
+    }
+    fn encodes_categories(&self) -> bool {
+        false
+    }
+    fn imputes(&self) -> bool {
+        false
+    }
+    fn makes_missing(&self) -> bool {
+        false
+    }
     fn check(&self) -> Result<(), ArgError> {
         check_pair(&self.birth, &self.event, "event", &self.name)
     }
@@ -274,5 +311,66 @@ impl Step for AgeAt {
             train,
             vec![(super::fresh_name(train, &name), f)],
         )))
+    }
+}
+
+impl Describe for DateParts {
+    const DOC: &'static str = "Turns dates into numbers: year, month or weekday.";
+    fn args() -> Vec<Arg> {
+        vec![
+            Arg::req("columns", Ty::Columns, "the date columns"),
+            Arg::def(
+                "parts",
+                Ty::List(Box::new(Ty::Enum(&["year", "month", "weekday"]))),
+                json!(["month"]),
+                "the parts made into columns",
+            ),
+        ]
+    }
+    fn example() -> Self {
+        DateParts {
+            columns: vec!["admitted".into()],
+            parts: None,
+        }
+    }
+}
+
+impl Describe for DaysBetween {
+    const DOC: &'static str = "The number of days from one date column to another.";
+    fn args() -> Vec<Arg> {
+        vec![
+            Arg::req("start", Ty::Column, "the earlier date"),
+            Arg::req("end", Ty::Column, "the later date"),
+            Arg::opt(
+                "name",
+                Ty::String,
+                "the new column (default days_START_to_END)",
+            ),
+        ]
+    }
+    fn example() -> Self {
+        DaysBetween {
+            start: "admitted".into(),
+            end: "discharged".into(),
+            name: None,
+        }
+    }
+}
+
+impl Describe for AgeAt {
+    const DOC: &'static str = "Age in whole years at an event date, from a birth date.";
+    fn args() -> Vec<Arg> {
+        vec![
+            Arg::req("birth", Ty::Column, "the date of birth"),
+            Arg::req("event", Ty::Column, "the date at which the age is measured"),
+            Arg::opt("name", Ty::String, "the new column (default age_at_EVENT)"),
+        ]
+    }
+    fn example() -> Self {
+        AgeAt {
+            birth: "birth_date".into(),
+            event: "admitted".into(),
+            name: None,
+        }
     }
 }

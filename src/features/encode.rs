@@ -9,7 +9,8 @@
 use super::{
     check_columns, is_categorical, named, selected, FitContext, FitError, Fitted, FittedStep, Step,
 };
-use crate::privacy::ArgError;
+use crate::error::ArgError;
+use crate::schema::{Arg, Describe, Ty};
 use crate::table::{Column, ColumnType, Table, Values};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -48,6 +49,18 @@ fn counts(v: &[Option<String>]) -> BTreeMap<&String, usize> {
 }
 
 impl Step for OneHot {
+    fn reads_dates(&self) -> bool {
+        false
+    }
+    fn encodes_categories(&self) -> bool {
+        true
+    }
+    fn imputes(&self) -> bool {
+        false
+    }
+    fn makes_missing(&self) -> bool {
+        false
+    }
     fn check(&self) -> Result<(), ArgError> {
         check_columns(&self.columns)?;
         if self
@@ -169,6 +182,18 @@ pub struct FittedOrdinal {
 }
 
 impl Step for Ordinal {
+    fn reads_dates(&self) -> bool {
+        false
+    }
+    fn encodes_categories(&self) -> bool {
+        true
+    }
+    fn imputes(&self) -> bool {
+        false
+    }
+    fn makes_missing(&self) -> bool {
+        false
+    }
     fn check(&self) -> Result<(), ArgError> {
         check_columns(&self.columns)?;
         for (col, values) in self.order.iter().flatten() {
@@ -253,5 +278,62 @@ impl Fitted for FittedOrdinal {
 
     fn learned(&self) -> Value {
         json!(self.categories)
+    }
+}
+
+impl Describe for OneHot {
+    const DOC: &'static str = "Turns each category into a 0/1 column.";
+    fn args() -> Vec<Arg> {
+        vec![
+            Arg::opt(
+                "min_frequency",
+                Ty::Number,
+                "categories rarer than this share are grouped together",
+            ),
+            Arg::opt(
+                "columns",
+                Ty::Columns,
+                "the categorical columns (default: all)",
+            ),
+        ]
+    }
+    fn example() -> Self {
+        OneHot {
+            min_frequency: None,
+            columns: None,
+        }
+    }
+}
+
+impl Describe for Ordinal {
+    const DOC: &'static str =
+        "Turns categories into their rank in a given order (or sorted order).";
+    fn args() -> Vec<Arg> {
+        vec![
+            Arg::opt(
+                "order",
+                Ty::Map,
+                "column → its categories from lowest to highest",
+            )
+            .data(),
+            Arg::opt(
+                "columns",
+                Ty::Columns,
+                "the categorical columns (default: all)",
+            ),
+        ]
+    }
+    fn example() -> Self {
+        Ordinal {
+            order: Some(
+                [(
+                    "smoker".to_string(),
+                    vec!["no".to_string(), "yes".to_string()],
+                )]
+                .into_iter()
+                .collect(),
+            ),
+            columns: Some(vec!["smoker".into()]),
+        }
     }
 }

@@ -22,7 +22,8 @@ use super::stats::{mean, present};
 use super::{
     check_columns, is_numeric, named, selected, FitContext, FitError, Fitted, FittedStep, Step,
 };
-use crate::privacy::ArgError;
+use crate::error::ArgError;
+use crate::schema::{Arg, Describe, Ty};
 use crate::table::{ColumnType, Table, Values};
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};
@@ -147,6 +148,18 @@ pub struct FittedImpute {
 }
 
 impl Step for Impute {
+    fn reads_dates(&self) -> bool {
+        false
+    }
+    fn encodes_categories(&self) -> bool {
+        false
+    }
+    fn imputes(&self) -> bool {
+        true
+    }
+    fn makes_missing(&self) -> bool {
+        false
+    }
     fn check(&self) -> Result<(), ArgError> {
         check_columns(&self.columns)?;
         if self.value.is_some() && self.strategy != Strategy::Constant {
@@ -541,4 +554,58 @@ pub(crate) fn most_frequent<T: Ord + Clone>(values: impl Iterator<Item = T>) -> 
     }
     let best = counts.values().copied().max()?;
     counts.into_iter().find(|(_, c)| *c == best).map(|(v, _)| v)
+}
+
+impl Describe for Impute {
+    const DOC: &'static str = "Fills missing values (mean, median, most frequent, constant, KNN or iterative regression).";
+    fn args() -> Vec<Arg> {
+        vec![
+            Arg::req(
+                "strategy",
+                Ty::Enum(&[
+                    "mean",
+                    "median",
+                    "most_frequent",
+                    "constant",
+                    "knn",
+                    "iterative",
+                ]),
+                "how missing values are filled",
+            ),
+            Arg::opt(
+                "value",
+                Ty::Number,
+                "constant only: the fill value (default 0 for numbers, \"missing\" for categories)",
+            ),
+            Arg::def(
+                "neighbors",
+                Ty::Integer,
+                json!(5),
+                "knn only: the neighbours averaged",
+            ),
+            Arg::def(
+                "rounds",
+                Ty::Integer,
+                json!(10),
+                "iterative only: the rounds of regressions",
+            ),
+            Arg::def(
+                "alpha",
+                Ty::Number,
+                json!(1.0),
+                "iterative only: the ridge penalty of each regression",
+            ),
+            Arg::opt("columns", Ty::Columns, "the columns filled (default: all)"),
+        ]
+    }
+    fn example() -> Self {
+        Impute {
+            strategy: Strategy::Median,
+            value: None,
+            neighbors: None,
+            rounds: None,
+            alpha: None,
+            columns: None,
+        }
+    }
 }

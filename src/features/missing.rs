@@ -3,7 +3,8 @@
 use super::{
     check_columns, named, num_column, selected, FitContext, FitError, Fitted, FittedStep, Step,
 };
-use crate::privacy::ArgError;
+use crate::error::ArgError;
+use crate::schema::{Arg, Describe, Ty};
 use crate::table::{ColumnType, Table};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -37,6 +38,18 @@ impl DropRows {
 }
 
 impl Step for DropRows {
+    fn reads_dates(&self) -> bool {
+        false
+    }
+    fn encodes_categories(&self) -> bool {
+        false
+    }
+    fn imputes(&self) -> bool {
+        false
+    }
+    fn makes_missing(&self) -> bool {
+        false
+    }
     fn check(&self) -> Result<(), ArgError> {
         check_columns(&self.columns)
     }
@@ -98,6 +111,18 @@ pub struct FittedIndicator {
 }
 
 impl Step for MissingIndicator {
+    fn reads_dates(&self) -> bool {
+        false
+    }
+    fn encodes_categories(&self) -> bool {
+        false
+    }
+    fn imputes(&self) -> bool {
+        false
+    }
+    fn makes_missing(&self) -> bool {
+        false
+    }
     fn check(&self) -> Result<(), ArgError> {
         check_columns(&self.columns)
     }
@@ -145,5 +170,36 @@ impl Fitted for FittedIndicator {
                 json!({"indicator": n, "missing_training_rows": m})
             ))
             .collect::<std::collections::BTreeMap<_, _>>())
+    }
+}
+
+impl Describe for DropRows {
+    const DOC: &'static str =
+        "Drops training rows with a missing value (test rows are never dropped).";
+    fn args() -> Vec<Arg> {
+        vec![Arg::opt(
+            "columns",
+            Ty::Columns,
+            "the columns checked (default: all)",
+        )]
+    }
+    fn example() -> Self {
+        DropRows {
+            columns: Some(vec!["glucose".into()]),
+        }
+    }
+}
+
+impl Describe for MissingIndicator {
+    const DOC: &'static str = "Adds a 0/1 column saying whether a value was missing.";
+    fn args() -> Vec<Arg> {
+        vec![Arg::opt(
+            "columns",
+            Ty::Columns,
+            "the columns indicated (default: all with missing training values)",
+        )]
+    }
+    fn example() -> Self {
+        MissingIndicator { columns: None }
     }
 }

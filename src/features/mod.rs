@@ -22,36 +22,13 @@ pub mod scale;
 pub mod select;
 pub mod stats;
 
-use crate::error::{Error, Result};
-use crate::privacy::ArgError;
+use crate::error::ArgError;
+use crate::error::{Error, Result, StepRef};
+use crate::schema::Describe;
 use crate::table::{Column, ColumnType, Table, Values};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
-
-/// One feature step of a recipe, tagged by `op`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "op", rename_all = "snake_case")]
-pub enum FeatureStep {
-    NormalizeCategories(clean::NormalizeCategories),
-    UnitOutliers(clean::UnitOutliers),
-    Clip(clean::Clip),
-    DropConstant(clean::DropConstant),
-    DropMissing(clean::DropMissing),
-    DropRows(missing::DropRows),
-    MissingIndicator(missing::MissingIndicator),
-    Impute(impute::Impute),
-    Scale(scale::Scale),
-    Log(scale::Log),
-    OneHot(encode::OneHot),
-    Ordinal(encode::Ordinal),
-    DateParts(dates::DateParts),
-    DaysBetween(dates::DaysBetween),
-    AgeAt(dates::AgeAt),
-    Pca(reduce::Pca),
-    Select(select::Select),
-    Balance(balance::Balance),
-}
 
 /// What a fit sees besides the training table: the training labels and a seed for the steps
 /// that draw random numbers (derived from the recipe's seed and the split number).
@@ -60,10 +37,12 @@ pub struct FitContext<'a> {
     pub seed: u64,
 }
 
-/// A fit failure caused by the data (the message names the column).
-pub type FitError = String;
+pub use crate::error::FitError;
 
 /// A step's parameters: checked before any work, then fitted on training rows.
+///
+/// The facts (`reads_dates`, `encodes_categories`, `imputes`, `makes_missing`) have no default
+/// on purpose: a new step must state each of them.
 pub trait Step {
     /// Checks arguments that do not depend on the data.
     fn check(&self) -> std::result::Result<(), ArgError> {
@@ -75,6 +54,14 @@ pub trait Step {
     fn needs(&self) -> Option<ColumnType> {
         None
     }
+    /// Does this step turn the date columns it names into numbers (so they become inputs)?
+    fn reads_dates(&self) -> bool;
+    /// Does this step encode categories as numbers (missing included)?
+    fn encodes_categories(&self) -> bool;
+    /// Does this step fill missing values?
+    fn imputes(&self) -> bool;
+    /// Can this step make present values missing?
+    fn makes_missing(&self) -> bool;
     /// Learns the step's parameters from the training rows.
     fn fit(&self, train: &Table, ctx: &FitContext) -> std::result::Result<FittedStep, FitError>;
 }
@@ -150,54 +137,74 @@ impl Fitted for FittedStep {
     }
 }
 
+/// The registry of feature steps: one line per step (`Variant(type) = "op name"`) declares the
+/// `FeatureStep` enum (tagged by `op`), its names, the dispatch to [`Step`] and the schema
+/// entries (from [`Describe`]) in this order.
+macro_rules! feature_steps {
+    ($($variant:ident($ty:ty) = $name:literal),* $(,)?) => {
+        /// One feature step of a recipe, tagged by `op`.
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[serde(tag = "op")]
+        pub enum FeatureStep {
+            $(#[serde(rename = $name)] $variant($ty),)*
+        }
+
+        impl FeatureStep {
+            /// Every op name, in registry order.
+            pub const NAMES: &'static [&'static str] = &[$($name),*];
+
+            fn step(&self) -> &dyn Step {
+                match self {
+                    $(FeatureStep::$variant(s) => s,)*
+                }
+            }
+
+            /// The op name as written in recipes.
+            pub fn name(&self) -> &'static str {
+                match self {
+                    $(FeatureStep::$variant(_) => $name,)*
+                }
+            }
+
+            /// One example of every step, in registry order (see [`Describe::example`]).
+            pub fn examples() -> Vec<FeatureStep> {
+                vec![$(FeatureStep::$variant(<$ty as Describe>::example())),*]
+            }
+
+            /// The schema entries of every step, in registry order.
+            pub fn schema() -> Vec<Value> {
+                vec![$(serde_json::json!({
+                    "op": $name,
+                    "doc": <$ty as Describe>::DOC,
+                    "args": crate::schema::args_json::<$ty>(),
+                })),*]
+            }
+        }
+    };
+}
+
+feature_steps!(
+    NormalizeCategories(clean::NormalizeCategories) = "normalize_categories",
+    UnitOutliers(clean::UnitOutliers) = "unit_outliers",
+    Clip(clean::Clip) = "clip",
+    DropConstant(clean::DropConstant) = "drop_constant",
+    DropMissing(clean::DropMissing) = "drop_missing",
+    DropRows(missing::DropRows) = "drop_rows",
+    MissingIndicator(missing::MissingIndicator) = "missing_indicator",
+    Impute(impute::Impute) = "impute",
+    Scale(scale::Scale) = "scale",
+    Log(scale::Log) = "log",
+    OneHot(encode::OneHot) = "one_hot",
+    Ordinal(encode::Ordinal) = "ordinal",
+    DateParts(dates::DateParts) = "date_parts",
+    DaysBetween(dates::DaysBetween) = "days_between",
+    AgeAt(dates::AgeAt) = "age_at",
+    Pca(reduce::Pca) = "pca",
+    Select(select::Select) = "select",
+    Balance(balance::Balance) = "balance",
+);
+
 impl FeatureStep {
-    fn step(&self) -> &dyn Step {
-        match self {
-            FeatureStep::NormalizeCategories(s) => s,
-            FeatureStep::UnitOutliers(s) => s,
-            FeatureStep::Clip(s) => s,
-            FeatureStep::DropConstant(s) => s,
-            FeatureStep::DropMissing(s) => s,
-            FeatureStep::DropRows(s) => s,
-            FeatureStep::MissingIndicator(s) => s,
-            FeatureStep::Impute(s) => s,
-            FeatureStep::Scale(s) => s,
-            FeatureStep::Log(s) => s,
-            FeatureStep::OneHot(s) => s,
-            FeatureStep::Ordinal(s) => s,
-            FeatureStep::DateParts(s) => s,
-            FeatureStep::DaysBetween(s) => s,
-            FeatureStep::AgeAt(s) => s,
-            FeatureStep::Pca(s) => s,
-            FeatureStep::Select(s) => s,
-            FeatureStep::Balance(s) => s,
-        }
-    }
-
-    /// The op name as written in recipes.
-    pub fn name(&self) -> &'static str {
-        match self {
-            FeatureStep::NormalizeCategories(_) => "normalize_categories",
-            FeatureStep::UnitOutliers(_) => "unit_outliers",
-            FeatureStep::Clip(_) => "clip",
-            FeatureStep::DropConstant(_) => "drop_constant",
-            FeatureStep::DropMissing(_) => "drop_missing",
-            FeatureStep::DropRows(_) => "drop_rows",
-            FeatureStep::MissingIndicator(_) => "missing_indicator",
-            FeatureStep::Impute(_) => "impute",
-            FeatureStep::Scale(_) => "scale",
-            FeatureStep::Log(_) => "log",
-            FeatureStep::OneHot(_) => "one_hot",
-            FeatureStep::Ordinal(_) => "ordinal",
-            FeatureStep::DateParts(_) => "date_parts",
-            FeatureStep::DaysBetween(_) => "days_between",
-            FeatureStep::AgeAt(_) => "age_at",
-            FeatureStep::Pca(_) => "pca",
-            FeatureStep::Select(_) => "select",
-            FeatureStep::Balance(_) => "balance",
-        }
-    }
-
     /// Checks arguments that do not depend on the data.
     pub fn check(&self) -> std::result::Result<(), ArgError> {
         self.step().check()
@@ -215,10 +222,7 @@ impl FeatureStep {
 
     /// Does this step turn date columns into numbers?
     pub fn is_date_step(&self) -> bool {
-        matches!(
-            self,
-            FeatureStep::DateParts(_) | FeatureStep::DaysBetween(_) | FeatureStep::AgeAt(_)
-        )
+        self.step().reads_dates()
     }
 
     /// Learns the step's parameters from the training table.
@@ -372,7 +376,7 @@ pub fn fit_pipeline(
         };
         let fitted = step
             .fit(train, &ctx)
-            .map_err(|m| Error::recipe(format!("features[{i}] ({})", step.name()), None, m))?;
+            .map_err(|m| StepRef::features(i, step.name()).error(m))?;
         let before = (missing_per_column(train), missing_per_column(test));
         let rows_before = train.rows();
         fitted.resample(train, y_train);
@@ -385,7 +389,7 @@ pub fn fit_pipeline(
         }
         if train.columns.is_empty() {
             return Err(Error::recipe(
-                format!("features[{i}] ({})", step.name()),
+                StepRef::features(i, step.name()).to_string(),
                 None,
                 "no input column is left after this step; loosen its threshold or name fewer columns",
             ));
@@ -436,7 +440,7 @@ pub fn check_pipeline(x: &Table, steps: &[FeatureStep]) -> Result<()> {
                 };
                 if !ok {
                     return Err(Error::recipe(
-                        format!("features[{i}] ({})", step.name()),
+                        StepRef::features(i, step.name()).to_string(),
                         Some(field),
                         format!(
                             "column '{col}' is {}, this step needs a {} column",
@@ -452,10 +456,10 @@ pub fn check_pipeline(x: &Table, steps: &[FeatureStep]) -> Result<()> {
                 let missing = x.column(col).map_or(0, |c| c.values.missing());
                 let later_impute = steps[i + 1..]
                     .iter()
-                    .any(|s| matches!(s, FeatureStep::Impute(_)) && s.columns().is_empty());
+                    .any(|s| s.step().imputes() && s.columns().is_empty());
                 if missing > 0 && !later_impute {
                     return Err(Error::recipe(
-                        format!("features[{i}] ({})", step.name()),
+                        StepRef::features(i, step.name()).to_string(),
                         Some("columns"),
                         format!("column '{col}' has {missing} missing date(s), so the derived feature will have missing values; add a later {{\"op\": \"impute\", \"strategy\": \"median\"}} without a column list"),
                     ));
@@ -469,15 +473,14 @@ pub fn check_pipeline(x: &Table, steps: &[FeatureStep]) -> Result<()> {
         }
         let imputed = steps
             .iter()
-            .any(|s| matches!(s, FeatureStep::Impute(_)) && covers(s, &c.name));
-        let encoded = steps.iter().any(|s| {
-            matches!(s, FeatureStep::OneHot(_) | FeatureStep::Ordinal(_)) && covers(s, &c.name)
-        });
+            .any(|s| s.step().imputes() && covers(s, &c.name));
+        let encoded = steps
+            .iter()
+            .any(|s| s.step().encodes_categories() && covers(s, &c.name));
         let categorical = matches!(c.values, Values::Str(_));
-        let makes_missing = steps.iter().any(|s| {
-            matches!(s, FeatureStep::UnitOutliers(u) if u.action == clean::OutlierAction::Missing)
-                && covers(s, &c.name)
-        });
+        let makes_missing = steps
+            .iter()
+            .any(|s| s.step().makes_missing() && covers(s, &c.name));
         let missing = c.values.missing();
         // one_hot and ordinal encode a missing category, so categorical columns need no imputer.
         if (missing > 0 || makes_missing && !categorical) && !imputed && !(categorical && encoded) {

@@ -12,7 +12,8 @@ use super::{
     check_columns, is_numeric, named, num_column, selected, FitContext, FitError, Fitted,
     FittedStep, Step,
 };
-use crate::privacy::ArgError;
+use crate::error::ArgError;
+use crate::schema::{Arg, Describe, Ty};
 use crate::table::{ColumnType, Table, Values};
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};
@@ -39,6 +40,18 @@ pub struct FittedPca {
 }
 
 impl Step for Pca {
+    fn reads_dates(&self) -> bool {
+        false
+    }
+    fn encodes_categories(&self) -> bool {
+        false
+    }
+    fn imputes(&self) -> bool {
+        false
+    }
+    fn makes_missing(&self) -> bool {
+        false
+    }
     fn check(&self) -> Result<(), ArgError> {
         check_columns(&self.columns)?;
         if self.components == 0 {
@@ -182,5 +195,21 @@ impl Fitted for FittedPca {
             "explained_variance": self.explained_variance,
             "explained_variance_ratio": self.explained_variance_ratio,
         })
+    }
+}
+
+impl Describe for Pca {
+    const DOC: &'static str = "Replaces numeric columns by their principal components.";
+    fn args() -> Vec<Arg> {
+        vec![
+            Arg::req("components", Ty::Integer, "the number of components kept"),
+            Arg::opt("columns", Ty::Columns, "the numeric columns (default: all)"),
+        ]
+    }
+    fn example() -> Self {
+        Pca {
+            components: 2,
+            columns: None,
+        }
     }
 }

@@ -6,7 +6,8 @@ use super::{
     check_columns, is_numeric, named, selected, update_numeric, FitContext, FitError, Fitted,
     FittedStep, Step,
 };
-use crate::privacy::ArgError;
+use crate::error::ArgError;
+use crate::schema::{Arg, Describe, Ty};
 use crate::table::{ColumnType, Table, Values};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -40,6 +41,18 @@ pub struct FittedScale {
 }
 
 impl Step for Scale {
+    fn reads_dates(&self) -> bool {
+        false
+    }
+    fn encodes_categories(&self) -> bool {
+        false
+    }
+    fn imputes(&self) -> bool {
+        false
+    }
+    fn makes_missing(&self) -> bool {
+        false
+    }
     fn check(&self) -> Result<(), ArgError> {
         check_columns(&self.columns)
     }
@@ -131,6 +144,18 @@ pub struct FittedLog {
 }
 
 impl Step for Log {
+    fn reads_dates(&self) -> bool {
+        false
+    }
+    fn encodes_categories(&self) -> bool {
+        false
+    }
+    fn imputes(&self) -> bool {
+        false
+    }
+    fn makes_missing(&self) -> bool {
+        false
+    }
     fn check(&self) -> Result<(), ArgError> {
         check_columns(&self.columns)?;
         if self.min_skew.is_some() && self.columns.is_some() {
@@ -197,5 +222,52 @@ impl Fitted for FittedLog {
             .iter()
             .map(|(k, (s, m))| (k.clone(), json!({"skewness": s, "training_min": m})))
             .collect::<BTreeMap<_, _>>())
+    }
+}
+
+impl Describe for Scale {
+    const DOC: &'static str = "Scales numbers (standard, min-max or robust) with parameters learned on the training rows.";
+    fn args() -> Vec<Arg> {
+        vec![
+            Arg::req(
+                "method",
+                Ty::Enum(&["standard", "minmax", "robust"]),
+                "the scaling",
+            ),
+            Arg::opt("columns", Ty::Columns, "the numeric columns (default: all)"),
+        ]
+    }
+    fn example() -> Self {
+        Scale {
+            method: Method::Standard,
+            columns: None,
+        }
+    }
+}
+
+impl Describe for Log {
+    const DOC: &'static str = "Log-transforms skewed numbers.";
+    fn args() -> Vec<Arg> {
+        vec![
+            Arg::req("method", Ty::Enum(&["log", "log1p"]), "the transform"),
+            Arg::def(
+                "min_skew",
+                Ty::Number,
+                json!(1.0),
+                "only columns at least this skewed (when no columns are named)",
+            ),
+            Arg::opt(
+                "columns",
+                Ty::Columns,
+                "the numeric columns (default: all skewed enough)",
+            ),
+        ]
+    }
+    fn example() -> Self {
+        Log {
+            method: LogMethod::Log1p,
+            min_skew: None,
+            columns: Some(vec!["glucose".into()]),
+        }
     }
 }

@@ -16,7 +16,8 @@ use super::stats::{mean, quantile, variance};
 use super::{
     check_columns, is_numeric, named, selected, FitContext, FitError, Fitted, FittedStep, Step,
 };
-use crate::privacy::ArgError;
+use crate::error::ArgError;
+use crate::schema::{Arg, Describe, Ty};
 use crate::table::{Table, Values};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -137,6 +138,18 @@ pub fn mutual_info(x: &[f64], y: &[bool]) -> f64 {
 }
 
 impl Step for Select {
+    fn reads_dates(&self) -> bool {
+        false
+    }
+    fn encodes_categories(&self) -> bool {
+        false
+    }
+    fn imputes(&self) -> bool {
+        false
+    }
+    fn makes_missing(&self) -> bool {
+        false
+    }
     fn check(&self) -> Result<(), ArgError> {
         check_columns(&self.columns)?;
         let variance = self.method == SelectMethod::Variance;
@@ -226,5 +239,40 @@ impl Fitted for FittedSelect {
     }
     fn learned(&self) -> Value {
         json!({"scores": self.scores, "kept": self.kept, "dropped": self.dropped})
+    }
+}
+
+impl Describe for Select {
+    const DOC: &'static str =
+        "Keeps the most informative columns (variance, ANOVA F, chi², mutual information).";
+    fn args() -> Vec<Arg> {
+        vec![
+            Arg::req(
+                "method",
+                Ty::Enum(&["variance", "anova_f", "chi2", "mutual_info"]),
+                "the score",
+            ),
+            Arg::def(
+                "k",
+                Ty::Integer,
+                json!(10),
+                "the number of columns kept (scores other than variance)",
+            ),
+            Arg::def(
+                "threshold",
+                Ty::Number,
+                json!(0.0),
+                "variance only: the smallest variance kept",
+            ),
+            Arg::opt("columns", Ty::Columns, "the columns scored (default: all)"),
+        ]
+    }
+    fn example() -> Self {
+        Select {
+            method: SelectMethod::AnovaF,
+            k: Some(5),
+            threshold: None,
+            columns: None,
+        }
     }
 }

@@ -23,10 +23,14 @@ use super::{
     class_weights, ClassWeight, Classifier, ClassifierModel, FittedClassifier, FittedRegressor,
     Regressor, RegressorModel,
 };
+use crate::error::ArgError;
 use crate::error::{Error, Result};
-use crate::privacy::ArgError;
+use crate::models::{ModelKind, Task};
+use crate::schema::{Arg, Describe, Ty};
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};
+use serde_json::json;
+use serde_json::Value;
 
 /// `{"kind": "gradient_boosting", "learning_rate": 0.1, "max_iter": 100, "max_leaf_nodes": 31,
 /// "max_depth": null, "min_samples_leaf": 20, "l2_regularization": 0.0, "class_weight": null}`
@@ -729,5 +733,75 @@ mod tests {
         // scikit-learn 1.9.1 HistGradientBoostingRegressor(early_stopping=False) on the same
         // data: training MSE 0.014276539038302718.
         assert!((mse - 0.014276539038302718).abs() < 1e-9, "{mse}");
+    }
+}
+
+impl ModelKind for BoostingParams {
+    fn check(&self) -> std::result::Result<(), ArgError> {
+        BoostingParams::check(self)
+    }
+    fn tasks(&self) -> &'static [Task] {
+        &[Task::Classification, Task::Regression]
+    }
+    fn class_weight(&self) -> Option<ClassWeight> {
+        self.class_weight
+    }
+    fn classifier(&self, _seed: u64) -> Option<Box<dyn Classifier>> {
+        Some(Box::new(self.clone()))
+    }
+    fn regressor(&self, _seed: u64) -> Option<Box<dyn Regressor>> {
+        Some(Box::new(self.clone()))
+    }
+}
+
+impl Describe for BoostingParams {
+    const DOC: &'static str = "Histogram gradient boosting of shallow trees.";
+    fn args() -> Vec<Arg> {
+        vec![
+            Arg::def(
+                "learning_rate",
+                Ty::Number,
+                json!(0.1),
+                "the shrinkage of each tree",
+            ),
+            Arg::def(
+                "max_iter",
+                Ty::Integer,
+                json!(100),
+                "the number of boosting rounds",
+            ),
+            Arg::def(
+                "max_leaf_nodes",
+                Ty::Integer,
+                json!(31),
+                "the most leaves per tree",
+            ),
+            Arg::def(
+                "max_depth",
+                Ty::Integer,
+                Value::Null,
+                "the deepest level (null: unlimited)",
+            ),
+            Arg::def(
+                "min_samples_leaf",
+                Ty::Integer,
+                json!(20),
+                "the fewest training rows in a leaf",
+            ),
+            Arg::def(
+                "l2_regularization",
+                Ty::Number,
+                json!(0.0),
+                "the L2 penalty on leaf values",
+            ),
+            Arg::opt(
+                "class_weight",
+                Ty::Enum(&["balanced"]),
+                "balanced: weights inversely proportional to class frequencies",
+            ),
+        ]
+    }
+    fn example() -> Self {
+        BoostingParams::default()
     }
 }

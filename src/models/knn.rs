@@ -3,10 +3,13 @@
 //! nearest training rows; equal distances are broken by training row order.
 
 use super::{Classifier, ClassifierModel, FittedClassifier};
+use crate::error::ArgError;
 use crate::error::{Error, Result};
-use crate::privacy::ArgError;
+use crate::models::{ClassWeight, ModelKind, Regressor, Task};
+use crate::schema::{Arg, Describe, Ty};
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 
 /// `{"kind": "knn", "k": 5}`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -101,5 +104,38 @@ mod tests {
         // Ties in distance go to the earlier row: 1.5 is equidistant from 1 and 2.
         let m = KnnParams { k: 1 }.fit(&x, &y).unwrap();
         assert_eq!(m.predict_proba(&array![[1.5]]), vec![0.0]);
+    }
+}
+
+impl ModelKind for KnnParams {
+    fn check(&self) -> std::result::Result<(), ArgError> {
+        KnnParams::check(self)
+    }
+    fn tasks(&self) -> &'static [Task] {
+        &[Task::Classification]
+    }
+    fn class_weight(&self) -> Option<ClassWeight> {
+        None
+    }
+    fn classifier(&self, _seed: u64) -> Option<Box<dyn Classifier>> {
+        Some(Box::new(self.clone()))
+    }
+    fn regressor(&self, _seed: u64) -> Option<Box<dyn Regressor>> {
+        None
+    }
+}
+
+impl Describe for KnnParams {
+    const DOC: &'static str = "k nearest neighbours (the saved model holds the training rows).";
+    fn args() -> Vec<Arg> {
+        vec![Arg::def(
+            "k",
+            Ty::Integer,
+            json!(5),
+            "the neighbours that vote",
+        )]
+    }
+    fn example() -> Self {
+        KnnParams::default()
     }
 }

@@ -8,11 +8,14 @@
 //! solution for collinear inputs (one-hot columns with an intercept) as `lstsq` does.
 
 use super::{FittedRegressor, Regressor, RegressorModel};
+use crate::error::ArgError;
 use crate::error::{Error, Result};
 use crate::features::linalg::symmetric_eigen;
-use crate::privacy::ArgError;
+use crate::models::{ClassWeight, Classifier, ModelKind, Task};
+use crate::schema::{Arg, Describe, Ty};
 use ndarray::{Array1, Array2, Axis};
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 
 /// `{"kind": "linear_regression"}`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -161,5 +164,66 @@ mod tests {
         let x = array![[1.0, 1.0], [2.0, 2.0], [3.0, 3.0]];
         let m = fit_linear(&x, &[2.0, 4.0, 6.0], 0.0, "t").unwrap();
         assert!((m.coef[0] - 1.0).abs() < 1e-9 && (m.coef[1] - 1.0).abs() < 1e-9);
+    }
+}
+
+impl ModelKind for LinearParams {
+    fn check(&self) -> std::result::Result<(), ArgError> {
+        LinearParams::check(self)
+    }
+    fn tasks(&self) -> &'static [Task] {
+        &[Task::Regression]
+    }
+    fn class_weight(&self) -> Option<ClassWeight> {
+        None
+    }
+    fn classifier(&self, _seed: u64) -> Option<Box<dyn Classifier>> {
+        None
+    }
+    fn regressor(&self, _seed: u64) -> Option<Box<dyn Regressor>> {
+        Some(Box::new(self.clone()))
+    }
+}
+
+impl Describe for LinearParams {
+    const DOC: &'static str = "Ordinary least squares for a numeric target.";
+    fn args() -> Vec<Arg> {
+        vec![]
+    }
+    fn example() -> Self {
+        LinearParams::default()
+    }
+}
+
+impl ModelKind for RidgeParams {
+    fn check(&self) -> std::result::Result<(), ArgError> {
+        RidgeParams::check(self)
+    }
+    fn tasks(&self) -> &'static [Task] {
+        &[Task::Regression]
+    }
+    fn class_weight(&self) -> Option<ClassWeight> {
+        None
+    }
+    fn classifier(&self, _seed: u64) -> Option<Box<dyn Classifier>> {
+        None
+    }
+    fn regressor(&self, _seed: u64) -> Option<Box<dyn Regressor>> {
+        Some(Box::new(self.clone()))
+    }
+}
+
+impl Describe for RidgeParams {
+    const DOC: &'static str = "Ridge (L2-penalized) least squares for a numeric target.";
+    fn args() -> Vec<Arg> {
+        vec![Arg::def(
+            "alpha",
+            Ty::Number,
+            json!(1.0),
+            "the L2 penalty strength",
+        )]
+    }
+    fn example() -> Self {
+        RidgeParams::default()
     }
 }

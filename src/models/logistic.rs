@@ -1,12 +1,15 @@
 //! `logistic_regression`: L2-regularized logistic regression (linfa-logistic, L-BFGS).
 
 use super::{Classifier, ClassifierModel, FittedClassifier};
+use crate::error::ArgError;
 use crate::error::{Error, Result};
-use crate::privacy::ArgError;
+use crate::models::{ClassWeight, ModelKind, Regressor, Task};
+use crate::schema::{Arg, Describe, Ty};
 use linfa::prelude::*;
 use linfa_logistic::{FittedLogisticRegression, LogisticRegression};
 use ndarray::{Array1, Array2};
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 
 /// `{"kind": "logistic_regression", "alpha": 1.0, "max_iterations": 100}`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -102,5 +105,46 @@ impl FittedClassifier for Logistic {
         } else {
             p.iter().map(|q| 1.0 - q).collect()
         }
+    }
+}
+
+impl ModelKind for LogisticParams {
+    fn check(&self) -> std::result::Result<(), ArgError> {
+        LogisticParams::check(self)
+    }
+    fn tasks(&self) -> &'static [Task] {
+        &[Task::Classification]
+    }
+    fn class_weight(&self) -> Option<ClassWeight> {
+        None
+    }
+    fn classifier(&self, _seed: u64) -> Option<Box<dyn Classifier>> {
+        Some(Box::new(self.clone()))
+    }
+    fn regressor(&self, _seed: u64) -> Option<Box<dyn Regressor>> {
+        None
+    }
+}
+
+impl Describe for LogisticParams {
+    const DOC: &'static str = "L2-penalized logistic regression.";
+    fn args() -> Vec<Arg> {
+        vec![
+            Arg::def(
+                "alpha",
+                Ty::Number,
+                json!(1.0),
+                "the L2 penalty strength (the inverse of scikit-learn's C)",
+            ),
+            Arg::def(
+                "max_iterations",
+                Ty::Integer,
+                json!(100),
+                "the optimizer's iteration limit",
+            ),
+        ]
+    }
+    fn example() -> Self {
+        LogisticParams::default()
     }
 }

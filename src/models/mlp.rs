@@ -12,13 +12,16 @@
 //! No `class_weight`: scikit-learn's MLP has none either.
 
 use super::{Classifier, ClassifierModel, FittedClassifier};
+use crate::error::ArgError;
 use crate::error::{Error, Result};
-use crate::privacy::ArgError;
+use crate::models::{ClassWeight, ModelKind, Regressor, Task};
+use crate::schema::{Arg, Describe, Ty};
 use ndarray::{Array1, Array2, Axis};
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 
 /// `{"kind": "mlp", "hidden": 100, "alpha": 0.0001, "learning_rate": 0.001, "max_iter": 200,
 /// "batch_size": 200, "early_stopping": true, "validation_fraction": 0.1}`
@@ -318,5 +321,64 @@ mod tests {
         assert!(acc > 0.9, "{acc}");
         assert_eq!(p, fit(1));
         assert_ne!(p, fit(2));
+    }
+}
+
+impl ModelKind for MlpParams {
+    fn check(&self) -> std::result::Result<(), ArgError> {
+        MlpParams::check(self)
+    }
+    fn tasks(&self) -> &'static [Task] {
+        &[Task::Classification]
+    }
+    fn class_weight(&self) -> Option<ClassWeight> {
+        None
+    }
+    fn classifier(&self, seed: u64) -> Option<Box<dyn Classifier>> {
+        Some(Box::new(Mlp {
+            params: self.clone(),
+            seed,
+        }))
+    }
+    fn regressor(&self, _seed: u64) -> Option<Box<dyn Regressor>> {
+        None
+    }
+}
+
+impl Describe for MlpParams {
+    const DOC: &'static str = "A neural network with one hidden layer (ReLU, Adam).";
+    fn args() -> Vec<Arg> {
+        vec![
+            Arg::def(
+                "hidden",
+                Ty::Integer,
+                json!(100),
+                "the units of the hidden layer",
+            ),
+            Arg::def("alpha", Ty::Number, json!(1e-4), "the L2 penalty"),
+            Arg::def("learning_rate", Ty::Number, json!(1e-3), "Adam's step size"),
+            Arg::def("max_iter", Ty::Integer, json!(200), "the most epochs"),
+            Arg::def(
+                "batch_size",
+                Ty::Integer,
+                json!(200),
+                "the rows per minibatch",
+            ),
+            Arg::def(
+                "early_stopping",
+                Ty::Boolean,
+                json!(true),
+                "stop when a held-out share stops improving",
+            ),
+            Arg::def(
+                "validation_fraction",
+                Ty::Number,
+                json!(0.1),
+                "the held-out share for early stopping",
+            ),
+        ]
+    }
+    fn example() -> Self {
+        MlpParams::default()
     }
 }

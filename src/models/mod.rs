@@ -15,26 +15,93 @@ pub mod random_forest;
 pub mod svm;
 pub mod tree;
 
+use crate::error::ArgError;
 use crate::error::Result;
-use crate::privacy::ArgError;
+use crate::schema::Describe;
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 
-/// A model of a recipe, tagged by `kind`, with its hyper-parameters (defaults as scikit-learn's).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum ModelSpec {
-    LogisticRegression(logistic::LogisticParams),
-    DecisionTree(tree::TreeParams),
-    RandomForest(random_forest::ForestParams),
-    GradientBoosting(gradient_boosting::BoostingParams),
-    NaiveBayes(naive_bayes::NaiveBayesParams),
-    Knn(knn::KnnParams),
-    Svm(svm::SvmParams),
-    Mlp(mlp::MlpParams),
-    LinearRegression(linear::LinearParams),
-    Ridge(linear::RidgeParams),
+/// A model family's parameters: checked, then turned into a classifier or a regressor.
+///
+/// `tasks` and `class_weight` have no default on purpose: a new model must state them.
+pub trait ModelKind {
+    /// Checks arguments that do not depend on the data.
+    fn check(&self) -> std::result::Result<(), ArgError>;
+    /// The tasks this model serves.
+    fn tasks(&self) -> &'static [Task];
+    /// The class weighting asked for (it applies to class targets only).
+    fn class_weight(&self) -> Option<ClassWeight>;
+    /// The classifier with these parameters (`None` when `tasks` lacks classification).
+    fn classifier(&self, seed: u64) -> Option<Box<dyn Classifier>>;
+    /// The regressor with these parameters (`None` when `tasks` lacks regression).
+    fn regressor(&self, seed: u64) -> Option<Box<dyn Regressor>>;
 }
+
+/// The registry of models: one line per model (`Variant(params type) = "kind"`) declares the
+/// `ModelSpec` enum (tagged by `kind`), its kinds, the dispatch to [`ModelKind`] and the schema
+/// entries (from [`Describe`]) in this order.
+macro_rules! model_kinds {
+    ($($variant:ident($ty:ty) = $name:literal),* $(,)?) => {
+        /// A model of a recipe, tagged by `kind`, with its hyper-parameters (defaults as
+        /// scikit-learn's).
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[serde(tag = "kind")]
+        pub enum ModelSpec {
+            $(#[serde(rename = $name)] $variant($ty),)*
+        }
+
+        impl ModelSpec {
+            /// Every kind, in registry order.
+            pub const KINDS: &'static [&'static str] = &[$($name),*];
+
+            /// The model family behind this spec.
+            pub fn params(&self) -> &dyn ModelKind {
+                match self {
+                    $(ModelSpec::$variant(p) => p,)*
+                }
+            }
+
+            /// The kind as written in recipes.
+            pub fn kind(&self) -> &'static str {
+                match self {
+                    $(ModelSpec::$variant(_) => $name,)*
+                }
+            }
+
+            /// One example of every model, in registry order (see [`Describe::example`]).
+            pub fn examples() -> Vec<ModelSpec> {
+                vec![$(ModelSpec::$variant(<$ty as Describe>::example())),*]
+            }
+
+            /// The schema entries of every model, in registry order.
+            pub fn schema() -> Vec<serde_json::Value> {
+                vec![$({
+                    let example = ModelSpec::$variant(<$ty as Describe>::example());
+                    let tasks: Vec<Task> = example.params().tasks().to_vec();
+                    serde_json::json!({
+                        "kind": $name,
+                        "doc": <$ty as Describe>::DOC,
+                        "tasks": tasks,
+                        "args": crate::schema::args_json::<$ty>(),
+                    })
+                }),*]
+            }
+        }
+    };
+}
+
+model_kinds!(
+    LogisticRegression(logistic::LogisticParams) = "logistic_regression",
+    DecisionTree(tree::TreeParams) = "decision_tree",
+    RandomForest(random_forest::ForestParams) = "random_forest",
+    GradientBoosting(gradient_boosting::BoostingParams) = "gradient_boosting",
+    NaiveBayes(naive_bayes::NaiveBayesParams) = "naive_bayes",
+    Knn(knn::KnnParams) = "knn",
+    Svm(svm::SvmParams) = "svm",
+    Mlp(mlp::MlpParams) = "mlp",
+    LinearRegression(linear::LinearParams) = "linear_regression",
+    Ridge(linear::RidgeParams) = "ridge",
+);
 
 /// What a target asks of the models.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -201,69 +268,58 @@ pub trait FittedClassifier {
 }
 
 impl ModelSpec {
-    pub fn kind(&self) -> &'static str {
-        match self {
-            ModelSpec::LogisticRegression(_) => "logistic_regression",
-            ModelSpec::DecisionTree(_) => "decision_tree",
-            ModelSpec::RandomForest(_) => "random_forest",
-            ModelSpec::GradientBoosting(_) => "gradient_boosting",
-            ModelSpec::NaiveBayes(_) => "naive_bayes",
-            ModelSpec::Knn(_) => "knn",
-            ModelSpec::Svm(_) => "svm",
-            ModelSpec::Mlp(_) => "mlp",
-            ModelSpec::LinearRegression(_) => "linear_regression",
-            ModelSpec::Ridge(_) => "ridge",
-        }
+    pub fn check(&self) -> std::result::Result<(), ArgError> {
+        self.params().check()
     }
 
-    pub fn check(&self) -> std::result::Result<(), ArgError> {
-        match self {
-            ModelSpec::LogisticRegression(p) => p.check(),
-            ModelSpec::DecisionTree(p) => p.check(),
-            ModelSpec::RandomForest(p) => p.check(),
-            ModelSpec::GradientBoosting(p) => p.check(),
-            ModelSpec::NaiveBayes(p) => p.check(),
-            ModelSpec::Knn(p) => p.check(),
-            ModelSpec::Svm(p) => p.check(),
-            ModelSpec::Mlp(p) => p.check(),
-            ModelSpec::LinearRegression(p) => p.check(),
-            ModelSpec::Ridge(p) => p.check(),
-        }
+    /// The kinds that serve regression: those for numeric targets only first, then those for both.
+    fn regression_kinds() -> Vec<&'static str> {
+        let serves = |only: bool| {
+            Self::examples()
+                .into_iter()
+                .filter(move |m| {
+                    let t = m.params().tasks();
+                    t.contains(&Task::Regression) && only == !t.contains(&Task::Classification)
+                })
+                .map(|m| m.kind())
+        };
+        serves(true).chain(serves(false)).collect()
     }
 
     /// Why this model cannot serve `task` (`(field, message)`), if it cannot.
     pub fn check_task(&self, task: Task) -> std::result::Result<(), ArgError> {
-        let regression_only = matches!(self, ModelSpec::LinearRegression(_) | ModelSpec::Ridge(_));
-        let both = matches!(
-            self,
-            ModelSpec::RandomForest(_) | ModelSpec::GradientBoosting(_)
-        );
-        match task {
-            Task::Classification if regression_only => Err((
+        let p = self.params();
+        if !p.tasks().contains(&task) {
+            return Err((
                 "kind",
-                format!("{} needs a numeric target; this target has two classes", self.kind()),
-            )),
-            Task::Regression if !regression_only && !both => Err((
-                "kind",
-                format!(
-                    "{} is a classifier; this target is numeric (for a numeric target use linear_regression, ridge, random_forest or gradient_boosting)",
-                    self.kind()
-                ),
-            )),
-            Task::Regression => {
-                let cw = match self {
-                    ModelSpec::RandomForest(p) => p.class_weight.is_some(),
-                    ModelSpec::GradientBoosting(p) => p.class_weight.is_some(),
-                    _ => false,
-                };
-                if cw {
-                    Err(("class_weight", "applies to class targets only; this target is numeric".into()))
-                } else {
-                    Ok(())
-                }
-            }
-            Task::Classification => Ok(()),
+                match task {
+                    Task::Classification => format!(
+                        "{} needs a numeric target; this target has two classes",
+                        self.kind()
+                    ),
+                    Task::Regression => {
+                        let kinds = Self::regression_kinds();
+                        let list = match kinds.split_last() {
+                            Some((last, rest)) if !rest.is_empty() => {
+                                format!("{} or {last}", rest.join(", "))
+                            }
+                            _ => kinds.join(""),
+                        };
+                        format!(
+                            "{} is a classifier; this target is numeric (for a numeric target use {list})",
+                            self.kind()
+                        )
+                    }
+                },
+            ));
         }
+        if task == Task::Regression && p.class_weight().is_some() {
+            return Err((
+                "class_weight",
+                "applies to class targets only; this target is numeric".into(),
+            ));
+        }
+        Ok(())
     }
 
     /// Fits this model for `task` (after [`Self::check_task`]); `seed` feeds any randomness.
@@ -284,41 +340,16 @@ impl ModelSpec {
     /// The regressor with these parameters (classifier-only kinds fall back to the linear
     /// model; [`Self::check_task`] refuses them first).
     pub fn regressor(&self, seed: u64) -> Box<dyn Regressor> {
-        match self {
-            ModelSpec::RandomForest(p) => Box::new(random_forest::RandomForest {
-                params: p.clone(),
-                seed,
-            }),
-            ModelSpec::GradientBoosting(p) => Box::new(p.clone()),
-            ModelSpec::Ridge(p) => Box::new(p.clone()),
-            _ => Box::new(linear::LinearParams {}),
-        }
+        self.params()
+            .regressor(seed)
+            .unwrap_or_else(|| Box::new(linear::LinearParams {}))
     }
 
     /// The classifier with these parameters; `seed` feeds any randomness it has
     /// (regression-only kinds, refused by [`Self::check_task`], fall back to logistic).
     pub fn classifier(&self, seed: u64) -> Box<dyn Classifier> {
-        match self {
-            ModelSpec::LinearRegression(_) | ModelSpec::Ridge(_) => {
-                Box::new(logistic::LogisticParams::default())
-            }
-            ModelSpec::LogisticRegression(p) => Box::new(p.clone()),
-            ModelSpec::DecisionTree(p) => Box::new(p.clone()),
-            ModelSpec::RandomForest(p) => Box::new(random_forest::RandomForest {
-                params: p.clone(),
-                seed,
-            }),
-            ModelSpec::GradientBoosting(p) => Box::new(p.clone()),
-            ModelSpec::NaiveBayes(p) => Box::new(p.clone()),
-            ModelSpec::Knn(p) => Box::new(p.clone()),
-            ModelSpec::Svm(p) => Box::new(svm::Svm {
-                params: p.clone(),
-                seed,
-            }),
-            ModelSpec::Mlp(p) => Box::new(mlp::Mlp {
-                params: p.clone(),
-                seed,
-            }),
-        }
+        self.params()
+            .classifier(seed)
+            .unwrap_or_else(|| Box::new(logistic::LogisticParams::default()))
     }
 }

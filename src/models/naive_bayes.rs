@@ -5,10 +5,13 @@
 //! The posterior is computed in log space and normalised with log-sum-exp.
 
 use super::{Classifier, ClassifierModel, FittedClassifier};
+use crate::error::ArgError;
 use crate::error::{Error, Result};
-use crate::privacy::ArgError;
+use crate::models::{ClassWeight, ModelKind, Regressor, Task};
+use crate::schema::{Arg, Describe, Ty};
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 
 /// `{"kind": "naive_bayes", "var_smoothing": 1e-9}`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -129,5 +132,38 @@ mod tests {
         let p = nb.predict_proba(&array![[3.0], [4.0]]);
         assert!((p[0] - 0.5).abs() < 1e-12);
         assert!((p[1] - 1.0 / (1.0 + (-4.0f64).exp())).abs() < 1e-12);
+    }
+}
+
+impl ModelKind for NaiveBayesParams {
+    fn check(&self) -> std::result::Result<(), ArgError> {
+        NaiveBayesParams::check(self)
+    }
+    fn tasks(&self) -> &'static [Task] {
+        &[Task::Classification]
+    }
+    fn class_weight(&self) -> Option<ClassWeight> {
+        None
+    }
+    fn classifier(&self, _seed: u64) -> Option<Box<dyn Classifier>> {
+        Some(Box::new(self.clone()))
+    }
+    fn regressor(&self, _seed: u64) -> Option<Box<dyn Regressor>> {
+        None
+    }
+}
+
+impl Describe for NaiveBayesParams {
+    const DOC: &'static str = "Gaussian naive Bayes.";
+    fn args() -> Vec<Arg> {
+        vec![Arg::def(
+            "var_smoothing",
+            Ty::Number,
+            json!(1e-9),
+            "the share of the largest variance added to every variance",
+        )]
+    }
+    fn example() -> Self {
+        NaiveBayesParams::default()
     }
 }

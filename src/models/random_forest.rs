@@ -14,12 +14,16 @@ use super::{
     class_weights, ClassWeight, Classifier, ClassifierModel, FittedClassifier, FittedRegressor,
     Regressor, RegressorModel,
 };
+use crate::error::ArgError;
 use crate::error::{Error, Result};
-use crate::privacy::ArgError;
+use crate::models::{ModelKind, Task};
+use crate::schema::{Arg, Describe, Ty};
 use ndarray::Array2;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
+use serde_json::json;
+use serde_json::Value;
 
 /// Features tried per split: a count or a rule over the number of features `p`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -356,5 +360,47 @@ mod tests {
         for noise in &imp[2..] {
             assert!(imp[0] > *noise && imp[1] > *noise, "{imp:?}");
         }
+    }
+}
+
+impl ModelKind for ForestParams {
+    fn check(&self) -> std::result::Result<(), ArgError> {
+        ForestParams::check(self)
+    }
+    fn tasks(&self) -> &'static [Task] {
+        &[Task::Classification, Task::Regression]
+    }
+    fn class_weight(&self) -> Option<ClassWeight> {
+        self.class_weight
+    }
+    fn classifier(&self, seed: u64) -> Option<Box<dyn Classifier>> {
+        Some(Box::new(RandomForest {
+            params: self.clone(),
+            seed,
+        }))
+    }
+    fn regressor(&self, seed: u64) -> Option<Box<dyn Regressor>> {
+        Some(Box::new(RandomForest {
+            params: self.clone(),
+            seed,
+        }))
+    }
+}
+
+impl Describe for ForestParams {
+    const DOC: &'static str = "A random forest of CART trees on bootstrap samples.";
+    fn args() -> Vec<Arg> {
+        vec![
+            Arg::def("trees", Ty::Integer, json!(100), "the number of trees"),
+            Arg::def("max_features", Ty::Enum(&["sqrt", "log2", "all"]), Value::Null, "features tried per split: a rule or a count (null: sqrt for classes, all for numbers)"),
+            Arg::def("max_depth", Ty::Integer, Value::Null, "the deepest level (null: unlimited)"),
+            Arg::def("min_samples_leaf", Ty::Integer, json!(1), "the fewest training rows in a leaf"),
+            Arg::def("criterion", Ty::Enum(&["gini", "entropy"]), json!("gini"), "the split impurity (class targets)"),
+            Arg::def("bootstrap", Ty::Boolean, json!(true), "draw each tree's rows with replacement"),
+            Arg::opt("class_weight", Ty::Enum(&["balanced"]), "balanced: weights inversely proportional to class frequencies"),
+        ]
+    }
+    fn example() -> Self {
+        ForestParams::default()
     }
 }

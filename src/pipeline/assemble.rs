@@ -164,7 +164,7 @@ fn gather(
     for r in results {
         let fold = &folds[r.unit];
         if r.steps.len() != n_steps || r.models.len() != records.len() {
-            return Err(Error::Data(format!(
+            return Err(Error::Protocol(format!(
                 "the results of split {} do not match the recipe",
                 r.unit + 1
             )));
@@ -294,7 +294,7 @@ fn model_report(
         }
     };
     if ci.len() != pooled.len() {
-        return Err(Error::Data(format!(
+        return Err(Error::Protocol(format!(
             "the intervals of model {} do not match its metrics",
             m + 1
         )));

@@ -37,7 +37,7 @@ pub fn finish(
     results.sort_by_key(|r| r.unit);
     let units: Vec<usize> = results.iter().map(|r| r.unit).collect();
     if prepared.is_some() && units != (0..all).collect::<Vec<_>>() {
-        return Err(Error::Data(format!(
+        return Err(Error::Protocol(format!(
             "the results cover units {units:?}; the evaluation has {all} (each exactly once)"
         )));
     }
@@ -95,7 +95,7 @@ fn given_intervals(intervals: Vec<ModelIntervals>, n_models: usize) -> Result<(G
         match given.get_mut(iv.model) {
             Some(slot @ None) => *slot = Some(iv),
             _ => {
-                return Err(Error::Data(format!(
+                return Err(Error::Protocol(format!(
                     "intervals of model {} given twice or for no model of the recipe",
                     iv.model + 1
                 )))

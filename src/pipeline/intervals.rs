@@ -44,7 +44,7 @@ pub(super) fn pool(
     split: usize,
 ) -> Result<()> {
     if predictions.len() != fold.test.len() {
-        return Err(Error::Data(format!(
+        return Err(Error::Protocol(format!(
             "the results of split {} do not match its test rows",
             split + 1
         )));
@@ -75,10 +75,10 @@ pub fn model_intervals(
 ) -> Result<ModelIntervals> {
     let models = staged.models();
     let Some(m) = results.first().map(|r| r.unit % models.max(1)) else {
-        return Err(Error::Data("intervals of no results".into()));
+        return Err(Error::Protocol("intervals of no results".into()));
     };
     if models == 0 || results.iter().any(|r| r.unit % models != m) {
-        return Err(Error::Data(
+        return Err(Error::Protocol(
             "intervals are computed from the results of one model".into(),
         ));
     }
@@ -86,7 +86,7 @@ pub fn model_intervals(
     let splits: Vec<usize> = results.iter().map(|r| r.unit / models).collect();
     let (n_masked, all) = (staged.masked_splits(), staged.splits());
     if splits != (0..all).collect::<Vec<_>>() {
-        return Err(Error::Data(format!(
+        return Err(Error::Protocol(format!(
             "the results of model {} cover splits {splits:?}; the evaluation has {all} (each exactly once)",
             m + 1
         )));
@@ -96,7 +96,7 @@ pub fn model_intervals(
         for r in rs {
             let fold = &p.folds[r.unit / models - offset];
             let Some(mf) = r.models.first() else {
-                return Err(Error::Data(format!(
+                return Err(Error::Protocol(format!(
                     "the results of unit {} hold no model",
                     r.unit + 1
                 )));
@@ -106,7 +106,7 @@ pub fn model_intervals(
         Ok(pooled)
     };
     let Some(p) = staged.prepared.as_ref() else {
-        return Err(Error::Data("the recipe has no models".into()));
+        return Err(Error::Protocol("the recipe has no models".into()));
     };
     let (masked, original) = results.split_at(n_masked);
     let ci = |p: &Prepared, pooled: &[(usize, f64)]| {

@@ -5,7 +5,7 @@ use super::original::{self, Original};
 use super::prepare::{prepare, Prepared};
 use super::{args_of, Context};
 use crate::error::{Error, Result};
-use crate::privacy::{risk, PrivacyContext, PrivacyStep};
+use crate::privacy::{risk, PrivacyContext};
 use crate::recipe::{Recipe, Role};
 use crate::report::{AuditEntry, PrivacyReport};
 use crate::table::profile::InputSummary;
@@ -167,7 +167,7 @@ fn masked_warnings(
     let dated: Vec<&str> = recipe
         .privacy
         .iter()
-        .filter(|s| matches!(s, PrivacyStep::Date(_) | PrivacyStep::DateShift(_)))
+        .filter(|s| s.op().coarsens_dates())
         .flat_map(|s| {
             s.columns()
                 .into_iter()
@@ -218,11 +218,7 @@ pub fn apply_privacy(
     // Identifier columns for scrub_text: those with the role, plus those detected as direct
     // identifiers (so notes lose a phone number even when its column was left a feature).
     let mut identifiers: Vec<String> = role_columns(recipe, table, Role::Identifier);
-    if recipe
-        .privacy
-        .iter()
-        .any(|s| matches!(s, PrivacyStep::ScrubText(_)))
-    {
+    if recipe.privacy.iter().any(|s| s.op().scrubs_text()) {
         let detected = crate::privacy::detect::detect_table(table);
         for (c, d) in table.columns.iter().zip(detected) {
             if d.verdict == crate::privacy::detect::Verdict::DirectIdentifier
@@ -259,8 +255,9 @@ pub fn apply_privacy(
             suppressed_rows += row_map.len() - kept.len();
             row_map = kept.iter().map(|&r| row_map[r]).collect();
         }
-        if let PrivacyStep::ScrubText(s) = step {
-            scrubbed.extend(s.columns.iter().cloned());
+        if step.op().scrubs_text() {
+            let text = step.columns().into_iter().filter(|(f, _)| *f == "columns");
+            scrubbed.extend(text.map(|(_, c)| c.to_string()));
         }
         let mut args = args_of(&step.redacted());
         if let (Some(d), Some(o)) = (&effect.details, args.as_object_mut()) {

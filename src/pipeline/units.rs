@@ -99,7 +99,7 @@ pub fn run_splits(
         return Ok(Vec::new());
     };
     if let Some(&bad) = which.iter().find(|&&u| u >= staged.units()) {
-        return Err(Error::Data(format!(
+        return Err(Error::Protocol(format!(
             "unit {} asked for, but the evaluation has {} ({} split(s) × {} model(s))",
             bad + 1,
             staged.units(),
@@ -208,7 +208,7 @@ fn group_results(
         return Ok(Vec::new());
     };
     let Some((p, f, original)) = staged.split_of(split) else {
-        return Err(Error::Data(format!("split {} does not exist", split + 1)));
+        return Err(Error::Protocol(format!("split {} does not exist", split + 1)));
     };
     let failed = |e: Error| -> Result<Vec<FoldResult>> {
         if original && e != Error::Cancelled {
@@ -302,7 +302,7 @@ pub(super) fn per_split(results: Vec<FoldResult>, models: usize) -> Result<Vec<F
                     && r.failed.is_none()
                     && (last.inputs != r.inputs || last.steps.len() != r.steps.len())
                 {
-                    return Err(Error::Data(format!(
+                    return Err(Error::Protocol(format!(
                         "the results of split {} disagree on the fitted feature steps",
                         split + 1
                     )));

@@ -10,10 +10,14 @@
 
 pub mod anonymize;
 pub mod detect;
+pub mod ladder;
 pub mod ops;
+pub mod patterns;
+pub mod profile;
 pub mod risk;
 pub mod text;
 
+use crate::schema::Describe;
 use crate::table::{ColumnType, Table};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -32,8 +36,7 @@ pub struct Effect {
     pub details: Option<serde_json::Value>,
 }
 
-/// An argument error: the field at fault and what is wrong with it.
-pub type ArgError = (&'static str, String);
+pub use crate::error::ArgError;
 
 /// Everything a privacy step needs besides the table.
 pub struct PrivacyContext<'a> {
@@ -104,7 +107,34 @@ pub fn step_rng(seed: u64, step: usize, table: &Table, columns: &[&str]) -> ChaC
     ChaCha8Rng::from_seed(h.finalize().into())
 }
 
+/// Whether a saved model replays a privacy step on new records (see `bundle.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Replay {
+    /// Applied to new records as to the training file.
+    Replayed,
+    /// Not applied: the step removes training records only, every new record is scored.
+    TrainingRecordsOnly,
+    /// Not applied: randomized during training, new records are scored on their true values.
+    RawValues,
+    /// Cannot be reproduced on new records; the text says why ("... which {why}; ...").
+    Refused(&'static str),
+}
+
+impl Replay {
+    /// The schema's word for it: "replayed", "skipped" or "refused".
+    pub fn word(self) -> &'static str {
+        match self {
+            Replay::Replayed => "replayed",
+            Replay::TrainingRecordsOnly | Replay::RawValues => "skipped",
+            Replay::Refused(_) => "refused",
+        }
+    }
+}
+
 /// One masking operator: validated arguments and the transformation.
+///
+/// The facts (`replay`, `masks_identifiers`, `coarsens_dates`, `scrubs_text`, `randomized`)
+/// have no default on purpose: a new operator must state each of them.
 pub trait Op {
     /// Checks arguments that do not depend on the data.
     fn check(&self) -> Result<(), ArgError> {
@@ -117,9 +147,15 @@ pub trait Op {
         None
     }
     /// Does this step remove every original value of its `columns` (so they may be identifiers)?
-    fn masks_identifiers(&self) -> bool {
-        false
-    }
+    fn masks_identifiers(&self) -> bool;
+    /// Whether a saved model can apply this step to new records.
+    fn replay(&self) -> Replay;
+    /// Does this step coarsen or shift the dates of its `columns` (no exact date survives)?
+    fn coarsens_dates(&self) -> bool;
+    /// Does this step scrub identifiers out of the free text of its `columns`?
+    fn scrubs_text(&self) -> bool;
+    /// Does this step draw random numbers?
+    fn randomized(&self) -> bool;
     /// The type a column of type `t` named in `columns` has after this step (`None`: removed).
     fn output_type(&self, t: ColumnType) -> Option<ColumnType> {
         Some(t)
@@ -133,91 +169,88 @@ pub trait Op {
     fn apply(&self, table: &mut Table, ctx: &PrivacyContext) -> Result<Effect, ArgError>;
 }
 
-/// One privacy operation of a recipe, tagged by `op`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "op", rename_all = "snake_case")]
-pub enum PrivacyStep {
-    Drop(ops::drop::Drop),
-    Redact(ops::redact::Redact),
-    Mask(ops::mask::Mask),
-    Pseudonymize(ops::pseudonymize::Pseudonymize),
-    ReplaceRandom(ops::replace_random::ReplaceRandom),
-    Noise(ops::noise::Noise),
-    Generalize(ops::generalize::Generalize),
-    Hierarchy(ops::hierarchy::Hierarchy),
-    Truncate(ops::truncate::Truncate),
-    Date(ops::date::DateOp),
-    DateShift(ops::date_shift::DateShift),
-    Microaggregate(ops::microaggregate::Microaggregate),
-    Pram(ops::pram::Pram),
-    Suppress(ops::suppress::Suppress),
-    ScrubText(ops::scrub_text::ScrubText),
-    KAnonymize(anonymize::KAnonymize),
+/// The registry of privacy operators: one line per operator (`Variant(type) = "op name"`)
+/// declares the `PrivacyStep` enum (tagged by `op`), its names, the dispatch to [`Op`] and the
+/// schema entries (from [`Describe`]) in this order, the order the page offers them.
+macro_rules! privacy_ops {
+    ($($variant:ident($ty:ty) = $name:literal),* $(,)?) => {
+        /// One privacy operation of a recipe, tagged by `op`.
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[serde(tag = "op")]
+        pub enum PrivacyStep {
+            $(#[serde(rename = $name)] $variant($ty),)*
+        }
+
+        impl PrivacyStep {
+            /// Every op name, in registry order.
+            pub const NAMES: &'static [&'static str] = &[$($name),*];
+
+            /// The operator behind this step.
+            pub fn op(&self) -> &dyn Op {
+                match self {
+                    $(PrivacyStep::$variant(s) => s,)*
+                }
+            }
+
+            /// The op name as written in recipes.
+            pub fn name(&self) -> &'static str {
+                match self {
+                    $(PrivacyStep::$variant(_) => $name,)*
+                }
+            }
+
+            /// One example of every operator, in registry order (see [`Describe::example`]).
+            pub fn examples() -> Vec<PrivacyStep> {
+                vec![$(PrivacyStep::$variant(<$ty as Describe>::example())),*]
+            }
+
+            /// The schema entries of every operator, in registry order; the facts are those of
+            /// its example (only `suppress` changes its replay with its arguments).
+            pub fn schema() -> Vec<serde_json::Value> {
+                vec![$({
+                    let example = PrivacyStep::$variant(<$ty as Describe>::example());
+                    serde_json::json!({
+                        "op": $name,
+                        "doc": <$ty as Describe>::DOC,
+                        "args": crate::schema::args_json::<$ty>(),
+                        "facts": example.facts(),
+                    })
+                }),*]
+            }
+        }
+    };
 }
 
-/// Every op name, in the order the page offers them.
-pub const OP_NAMES: &[&str] = &[
-    "drop",
-    "redact",
-    "mask",
-    "pseudonymize",
-    "replace_random",
-    "noise",
-    "generalize",
-    "hierarchy",
-    "truncate",
-    "date",
-    "date_shift",
-    "microaggregate",
-    "pram",
-    "suppress",
-    "scrub_text",
-    "k_anonymize",
-];
+privacy_ops!(
+    Drop(ops::drop::Drop) = "drop",
+    Redact(ops::redact::Redact) = "redact",
+    Mask(ops::mask::Mask) = "mask",
+    Pseudonymize(ops::pseudonymize::Pseudonymize) = "pseudonymize",
+    ReplaceRandom(ops::replace_random::ReplaceRandom) = "replace_random",
+    Noise(ops::noise::Noise) = "noise",
+    Generalize(ops::generalize::Generalize) = "generalize",
+    Hierarchy(ops::hierarchy::Hierarchy) = "hierarchy",
+    Truncate(ops::truncate::Truncate) = "truncate",
+    Date(ops::date::DateOp) = "date",
+    DateShift(ops::date_shift::DateShift) = "date_shift",
+    Microaggregate(ops::microaggregate::Microaggregate) = "microaggregate",
+    Pram(ops::pram::Pram) = "pram",
+    Suppress(ops::suppress::Suppress) = "suppress",
+    ScrubText(ops::scrub_text::ScrubText) = "scrub_text",
+    KAnonymize(anonymize::KAnonymize) = "k_anonymize",
+);
 
 impl PrivacyStep {
-    /// The operator behind this step.
-    pub fn op(&self) -> &dyn Op {
-        match self {
-            PrivacyStep::Drop(s) => s,
-            PrivacyStep::Redact(s) => s,
-            PrivacyStep::Mask(s) => s,
-            PrivacyStep::Pseudonymize(s) => s,
-            PrivacyStep::ReplaceRandom(s) => s,
-            PrivacyStep::Noise(s) => s,
-            PrivacyStep::Generalize(s) => s,
-            PrivacyStep::Hierarchy(s) => s,
-            PrivacyStep::Truncate(s) => s,
-            PrivacyStep::Date(s) => s,
-            PrivacyStep::DateShift(s) => s,
-            PrivacyStep::Microaggregate(s) => s,
-            PrivacyStep::Pram(s) => s,
-            PrivacyStep::Suppress(s) => s,
-            PrivacyStep::ScrubText(s) => s,
-            PrivacyStep::KAnonymize(s) => s,
-        }
-    }
-
-    /// The op name as written in recipes.
-    pub fn name(&self) -> &'static str {
-        match self {
-            PrivacyStep::Drop(_) => "drop",
-            PrivacyStep::Redact(_) => "redact",
-            PrivacyStep::Mask(_) => "mask",
-            PrivacyStep::Pseudonymize(_) => "pseudonymize",
-            PrivacyStep::ReplaceRandom(_) => "replace_random",
-            PrivacyStep::Noise(_) => "noise",
-            PrivacyStep::Generalize(_) => "generalize",
-            PrivacyStep::Hierarchy(_) => "hierarchy",
-            PrivacyStep::Truncate(_) => "truncate",
-            PrivacyStep::Date(_) => "date",
-            PrivacyStep::DateShift(_) => "date_shift",
-            PrivacyStep::Microaggregate(_) => "microaggregate",
-            PrivacyStep::Pram(_) => "pram",
-            PrivacyStep::Suppress(_) => "suppress",
-            PrivacyStep::ScrubText(_) => "scrub_text",
-            PrivacyStep::KAnonymize(_) => "k_anonymize",
-        }
+    /// The facts of this step as the schema states them.
+    pub fn facts(&self) -> serde_json::Value {
+        let op = self.op();
+        serde_json::json!({
+            "replay": op.replay().word(),
+            "masks_identifiers": op.masks_identifiers(),
+            "coarsens_dates": op.coarsens_dates(),
+            "scrubs_text": op.scrubs_text(),
+            "randomized": op.randomized(),
+        })
     }
 
     /// Checks arguments that do not depend on the data.

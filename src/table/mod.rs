@@ -2,6 +2,8 @@
 
 pub mod csv;
 pub mod profile;
+pub mod values;
+pub mod vocabulary;
 
 use serde::{Deserialize, Serialize};
 

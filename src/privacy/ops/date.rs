@@ -1,7 +1,8 @@
 //! `date`: coarsen dates to the `year` or `month`, or turn a date of birth into the `age` (whole
 //! years) at an event date in another column (`event`), e.g. age at admission.
 
-use crate::privacy::{ArgError, Effect, Op, PrivacyContext};
+use crate::privacy::{ArgError, Effect, Op, PrivacyContext, Replay};
+use crate::schema::{Arg, Describe, Ty};
 use crate::table::csv::parse_date;
 use crate::table::{ColumnType, Table, Values};
 use serde::{Deserialize, Serialize};
@@ -61,6 +62,21 @@ pub fn age_at(birth: (i32, u32, u32), at: (i32, u32, u32)) -> i32 {
 }
 
 impl Op for DateOp {
+    fn masks_identifiers(&self) -> bool {
+        false
+    }
+    fn replay(&self) -> Replay {
+        Replay::Replayed
+    }
+    fn coarsens_dates(&self) -> bool {
+        true
+    }
+    fn scrubs_text(&self) -> bool {
+        false
+    }
+    fn randomized(&self) -> bool {
+        false
+    }
     fn check(&self) -> Result<(), ArgError> {
         super::non_empty(&self.columns)?;
         match (self.to, &self.event) {
@@ -156,5 +172,32 @@ impl Op for DateOp {
             note: format!("dates replaced by {to}"),
             ..Effect::default()
         })
+    }
+}
+
+impl Describe for DateOp {
+    const DOC: &'static str =
+        "Coarsens dates to the year or month, or turns a birth date into an age.";
+    fn args() -> Vec<Arg> {
+        vec![
+            Arg::req("columns", Ty::Columns, "the date columns to coarsen"),
+            Arg::req(
+                "to",
+                Ty::Enum(&["year", "month", "age"]),
+                "the granularity kept",
+            ),
+            Arg::opt(
+                "event",
+                Ty::Column,
+                "to age only: the date column at which ages are measured",
+            ),
+        ]
+    }
+    fn example() -> Self {
+        DateOp {
+            columns: vec!["admitted".into()],
+            to: Granularity::Month,
+            event: None,
+        }
     }
 }

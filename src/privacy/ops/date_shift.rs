@@ -5,7 +5,8 @@
 //! per patient in sorted order of the patient values (independent of row order).
 
 use super::date::{civil_from_days, days_from_civil};
-use crate::privacy::{ArgError, Effect, Op, PrivacyContext};
+use crate::privacy::{ArgError, Effect, Op, PrivacyContext, Replay};
+use crate::schema::{Arg, Describe, Ty};
 use crate::table::csv::parse_date;
 use crate::table::{ColumnType, Table};
 use rand::Rng;
@@ -34,6 +35,21 @@ impl DateShift {
 }
 
 impl Op for DateShift {
+    fn masks_identifiers(&self) -> bool {
+        false
+    }
+    fn replay(&self) -> Replay {
+        Replay::RawValues
+    }
+    fn coarsens_dates(&self) -> bool {
+        true
+    }
+    fn scrubs_text(&self) -> bool {
+        false
+    }
+    fn randomized(&self) -> bool {
+        true
+    }
     fn check(&self) -> Result<(), ArgError> {
         super::non_empty(&self.columns)?;
         if self.max_days == 0 || self.max_days > 36_500 {
@@ -102,5 +118,31 @@ impl Op for DateShift {
             ),
             ..Effect::default()
         })
+    }
+}
+
+impl Describe for DateShift {
+    const DOC: &'static str = "Shifts every date of a patient by the same random number of days.";
+    fn args() -> Vec<Arg> {
+        vec![
+            Arg::req("columns", Ty::Columns, "the date columns to shift"),
+            Arg::req(
+                "by",
+                Ty::Column,
+                "the column naming the patient (one shift per value)",
+            ),
+            Arg::req(
+                "max_days",
+                Ty::Integer,
+                "the largest shift, in days, either way",
+            ),
+        ]
+    }
+    fn example() -> Self {
+        DateShift {
+            columns: vec!["admitted".into(), "discharged".into()],
+            by: "mrn".into(),
+            max_days: 30,
+        }
     }
 }

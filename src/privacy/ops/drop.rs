@@ -1,6 +1,7 @@
 //! `drop`: remove whole columns (names, SSNs: anything not needed downstream).
 
-use crate::privacy::{ArgError, Effect, Op, PrivacyContext};
+use crate::privacy::{ArgError, Effect, Op, PrivacyContext, Replay};
+use crate::schema::{Arg, Describe, Ty};
 use crate::table::{ColumnType, Table};
 use serde::{Deserialize, Serialize};
 
@@ -12,14 +13,26 @@ pub struct Drop {
 }
 
 impl Op for Drop {
+    fn masks_identifiers(&self) -> bool {
+        true
+    }
+    fn replay(&self) -> Replay {
+        Replay::Replayed
+    }
+    fn coarsens_dates(&self) -> bool {
+        false
+    }
+    fn scrubs_text(&self) -> bool {
+        false
+    }
+    fn randomized(&self) -> bool {
+        false
+    }
     fn check(&self) -> Result<(), ArgError> {
         super::non_empty(&self.columns)
     }
     fn columns(&self) -> Vec<(&'static str, &str)> {
         super::named(&self.columns)
-    }
-    fn masks_identifiers(&self) -> bool {
-        true
     }
     fn output_type(&self, _: ColumnType) -> Option<ColumnType> {
         None
@@ -42,5 +55,17 @@ impl Op for Drop {
             note: format!("removed {} column(s)", self.columns.len()),
             ..Effect::default()
         })
+    }
+}
+
+impl Describe for Drop {
+    const DOC: &'static str = "Removes columns from the table.";
+    fn args() -> Vec<Arg> {
+        vec![Arg::req("columns", Ty::Columns, "the columns to remove")]
+    }
+    fn example() -> Self {
+        Drop {
+            columns: vec!["name".into(), "mrn".into(), "phone".into(), "email".into()],
+        }
     }
 }

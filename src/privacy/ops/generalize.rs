@@ -2,7 +2,8 @@
 //! custom `cuts` (cuts [18, 65] → "<18", "18-64", "65+" for integers), with optional top and
 //! bottom coding (`top`: 90 → every value ≥ 90 becomes "90+"; `bottom`: 18 → below 18 "<18").
 
-use crate::privacy::{ArgError, Effect, Op, PrivacyContext};
+use crate::privacy::{ArgError, Effect, Op, PrivacyContext, Replay};
+use crate::schema::{Arg, Describe, Ty};
 use crate::table::{format_number, ColumnType, Table, Values};
 use serde::{Deserialize, Serialize};
 
@@ -73,6 +74,21 @@ impl Generalize {
 }
 
 impl Op for Generalize {
+    fn masks_identifiers(&self) -> bool {
+        false
+    }
+    fn replay(&self) -> Replay {
+        Replay::Replayed
+    }
+    fn coarsens_dates(&self) -> bool {
+        false
+    }
+    fn scrubs_text(&self) -> bool {
+        false
+    }
+    fn randomized(&self) -> bool {
+        false
+    }
     fn check(&self) -> Result<(), ArgError> {
         match (&self.width, &self.cuts) {
             (Some(w), None) => {
@@ -150,5 +166,39 @@ impl Op for Generalize {
             note: format!("numbers replaced by {how}"),
             ..Effect::default()
         })
+    }
+}
+
+impl Describe for Generalize {
+    const DOC: &'static str = "Replaces numbers by bands of a fixed width or between given cuts.";
+    fn args() -> Vec<Arg> {
+        vec![
+            Arg::req("column", Ty::Column, "the numeric column to band"),
+            Arg::opt("width", Ty::Number, "the band width (or give cuts)"),
+            Arg::opt(
+                "cuts",
+                Ty::List(Box::new(Ty::Number)),
+                "strictly increasing band edges (or give width)",
+            ),
+            Arg::opt(
+                "top",
+                Ty::Number,
+                "values at or above this become one top band",
+            ),
+            Arg::opt(
+                "bottom",
+                Ty::Number,
+                "values below this become one bottom band",
+            ),
+        ]
+    }
+    fn example() -> Self {
+        Generalize {
+            column: "age".into(),
+            width: Some(10.0),
+            cuts: None,
+            top: Some(90.0),
+            bottom: None,
+        }
     }
 }

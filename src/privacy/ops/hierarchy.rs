@@ -5,7 +5,8 @@
 //! first group, 2 the second... A value missing from the map is an error naming the data row and
 //! column, unless `default` gives a group for unmapped values.
 
-use crate::privacy::{ArgError, Effect, Op, PrivacyContext};
+use crate::privacy::{ArgError, Effect, Op, PrivacyContext, Replay};
+use crate::schema::{Arg, Describe, Ty};
 use crate::table::{ColumnType, Table};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -43,6 +44,21 @@ pub fn check_map(
 }
 
 impl Op for Hierarchy {
+    fn masks_identifiers(&self) -> bool {
+        false
+    }
+    fn replay(&self) -> Replay {
+        Replay::Replayed
+    }
+    fn coarsens_dates(&self) -> bool {
+        false
+    }
+    fn scrubs_text(&self) -> bool {
+        false
+    }
+    fn randomized(&self) -> bool {
+        false
+    }
     fn check(&self) -> Result<(), ArgError> {
         let depth = check_map("hierarchy", &self.hierarchy)?;
         if self.level == 0 || self.level > depth {
@@ -89,5 +105,47 @@ impl Op for Hierarchy {
             note: format!("values replaced by their level-{} group", self.level),
             ..Effect::default()
         })
+    }
+}
+
+impl Describe for Hierarchy {
+    const DOC: &'static str = "Replaces categories by a coarser group from a value → groups map.";
+    fn args() -> Vec<Arg> {
+        vec![
+            Arg::req("column", Ty::Column, "the column to generalize"),
+            Arg::req(
+                "hierarchy",
+                Ty::Map,
+                "each value → its groups from finest to coarsest",
+            )
+            .data(),
+            Arg::req(
+                "level",
+                Ty::Integer,
+                "how many levels up (1 = the first group)",
+            ),
+            Arg::opt(
+                "default",
+                Ty::String,
+                "the group of values the map does not name",
+            )
+            .data(),
+        ]
+    }
+    fn example() -> Self {
+        Hierarchy {
+            column: "dx".into(),
+            hierarchy: [
+                ("flu", "respiratory"),
+                ("asthma", "respiratory"),
+                ("copd", "respiratory"),
+                ("sepsis", "infection"),
+            ]
+            .into_iter()
+            .map(|(v, g)| (v.to_string(), vec![g.to_string()]))
+            .collect(),
+            level: 1,
+            default: None,
+        }
     }
 }

@@ -2,9 +2,11 @@
 //! (`0123456789` → `01******89`). A value no longer than `keep_first + keep_last` is masked
 //! entirely, so a mask never reveals a whole value.
 
-use crate::privacy::{ArgError, Effect, Op, PrivacyContext};
+use crate::privacy::{ArgError, Effect, Op, PrivacyContext, Replay};
+use crate::schema::{Arg, Describe, Ty};
 use crate::table::{ColumnType, Table};
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 
 /// `{"op": "mask", "columns": ["phone"], "keep_first": 0, "keep_last": 4, "char": "*"}`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -47,6 +49,18 @@ impl Mask {
 }
 
 impl Op for Mask {
+    fn replay(&self) -> Replay {
+        Replay::Replayed
+    }
+    fn coarsens_dates(&self) -> bool {
+        false
+    }
+    fn scrubs_text(&self) -> bool {
+        false
+    }
+    fn randomized(&self) -> bool {
+        false
+    }
     fn check(&self) -> Result<(), ArgError> {
         super::non_empty(&self.columns)?;
         if self.char.is_alphanumeric() {
@@ -84,5 +98,36 @@ impl Op for Mask {
             ),
             ..Effect::default()
         })
+    }
+}
+
+impl Describe for Mask {
+    const DOC: &'static str =
+        "Replaces the characters of values by a masking character, keeping some at either end.";
+    fn args() -> Vec<Arg> {
+        vec![
+            Arg::req("columns", Ty::Columns, "the columns to mask"),
+            Arg::def(
+                "keep_first",
+                Ty::Integer,
+                json!(0),
+                "characters kept at the start (0 to mask identifiers)",
+            ),
+            Arg::def(
+                "keep_last",
+                Ty::Integer,
+                json!(0),
+                "characters kept at the end (0 to mask identifiers)",
+            ),
+            Arg::def("char", Ty::String, json!("*"), "the masking character"),
+        ]
+    }
+    fn example() -> Self {
+        Mask {
+            columns: vec!["name".into(), "mrn".into(), "phone".into(), "email".into()],
+            keep_first: 0,
+            keep_last: 0,
+            char: '*',
+        }
     }
 }

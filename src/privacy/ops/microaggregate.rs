@@ -5,7 +5,8 @@
 //! microaggregation; ties broken by row order). Rows missing any of the columns are left out
 //! and keep their cells.
 
-use crate::privacy::{ArgError, Effect, Op, PrivacyContext};
+use crate::privacy::{ArgError, Effect, Op, PrivacyContext, Replay};
+use crate::schema::{Arg, Describe, Ty};
 use crate::table::{ColumnType, Table, Values};
 use serde::{Deserialize, Serialize};
 
@@ -28,6 +29,23 @@ fn nums(table: &Table, name: &str) -> Vec<f64> {
 }
 
 impl Op for Microaggregate {
+    fn masks_identifiers(&self) -> bool {
+        false
+    }
+    fn replay(&self) -> Replay {
+        Replay::Refused(
+            "depends on the whole training file (groups and levels chosen over all records)",
+        )
+    }
+    fn coarsens_dates(&self) -> bool {
+        false
+    }
+    fn scrubs_text(&self) -> bool {
+        false
+    }
+    fn randomized(&self) -> bool {
+        false
+    }
     fn check(&self) -> Result<(), ArgError> {
         super::non_empty(&self.columns)?;
         if self.size < 2 {
@@ -110,5 +128,32 @@ impl Op for Microaggregate {
             ),
             ..Effect::default()
         })
+    }
+}
+
+impl Describe for Microaggregate {
+    const DOC: &'static str =
+        "Replaces numbers by the mean of groups of at least size similar records.";
+    fn args() -> Vec<Arg> {
+        vec![
+            Arg::req(
+                "columns",
+                Ty::Columns,
+                "the numeric columns to aggregate together",
+            ),
+            Arg::req("size", Ty::Integer, "the smallest group"),
+            Arg::opt(
+                "decimals",
+                Ty::Integer,
+                "round the means to this many decimals",
+            ),
+        ]
+    }
+    fn example() -> Self {
+        Microaggregate {
+            columns: vec!["glucose".into()],
+            size: 3,
+            decimals: None,
+        }
     }
 }

@@ -7,10 +7,12 @@
 //!
 //! Drawn from the recipe seed and step index. `decimals` rounds the noisy values.
 
-use crate::privacy::{ArgError, Effect, Op, PrivacyContext};
+use crate::privacy::{ArgError, Effect, Op, PrivacyContext, Replay};
+use crate::schema::{Arg, Describe, Ty};
 use crate::table::{ColumnType, Table, Values};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -75,6 +77,21 @@ impl Noise {
 }
 
 impl Op for Noise {
+    fn masks_identifiers(&self) -> bool {
+        false
+    }
+    fn replay(&self) -> Replay {
+        Replay::RawValues
+    }
+    fn coarsens_dates(&self) -> bool {
+        false
+    }
+    fn scrubs_text(&self) -> bool {
+        false
+    }
+    fn randomized(&self) -> bool {
+        true
+    }
     fn check(&self) -> Result<(), ArgError> {
         super::non_empty(&self.columns)?;
         if !(self.epsilon.is_finite() && self.epsilon > 0.0) {
@@ -152,5 +169,51 @@ impl Op for Noise {
             .to_lowercase(),
             ..Effect::default()
         })
+    }
+}
+
+impl Describe for Noise {
+    const DOC: &'static str = "Adds differentially private Laplace or Gaussian noise to numbers.";
+    fn args() -> Vec<Arg> {
+        vec![
+            Arg::req("columns", Ty::Columns, "the numeric columns to perturb"),
+            Arg::def(
+                "mechanism",
+                Ty::Enum(&["laplace", "gaussian"]),
+                json!("laplace"),
+                "the noise distribution",
+            ),
+            Arg::req(
+                "epsilon",
+                Ty::Number,
+                "the privacy budget ε (smaller: more noise)",
+            ),
+            Arg::req(
+                "sensitivity",
+                Ty::Number,
+                "how much one record can change a value",
+            ),
+            Arg::def(
+                "delta",
+                Ty::Number,
+                json!(1e-5),
+                "gaussian only: the δ of (ε, δ)-differential privacy",
+            ),
+            Arg::opt(
+                "decimals",
+                Ty::Integer,
+                "round noisy values to this many decimals",
+            ),
+        ]
+    }
+    fn example() -> Self {
+        Noise {
+            columns: vec!["glucose".into()],
+            mechanism: Mechanism::Laplace,
+            epsilon: 1.0,
+            sensitivity: 5.0,
+            delta: None,
+            decimals: None,
+        }
     }
 }

@@ -5,7 +5,8 @@
 //! (`{"from": {"to": probability}}`, each row summing to 1). Drawn from the recipe seed and step
 //! index. The matrix used is recorded in the audit trail.
 
-use crate::privacy::{ArgError, Effect, Op, PrivacyContext};
+use crate::privacy::{ArgError, Effect, Op, PrivacyContext, Replay};
+use crate::schema::{Arg, Describe, Ty};
 use crate::table::csv::parse_number;
 use crate::table::{ColumnType, Table, Values};
 use rand::Rng;
@@ -24,6 +25,21 @@ pub struct Pram {
 }
 
 impl Op for Pram {
+    fn masks_identifiers(&self) -> bool {
+        false
+    }
+    fn replay(&self) -> Replay {
+        Replay::RawValues
+    }
+    fn coarsens_dates(&self) -> bool {
+        false
+    }
+    fn scrubs_text(&self) -> bool {
+        false
+    }
+    fn randomized(&self) -> bool {
+        true
+    }
     fn check(&self) -> Result<(), ArgError> {
         match (&self.keep, &self.matrix) {
             (Some(k), None) => super::in_range("keep", *k, 0.0, 1.0),
@@ -151,5 +167,32 @@ impl Op for Pram {
             details: Some(serde_json::json!({ "matrix": matrix })),
             ..Effect::default()
         })
+    }
+}
+
+impl Describe for Pram {
+    const DOC: &'static str = "Randomly changes categories (post-randomization): keeps each with a probability or follows a matrix.";
+    fn args() -> Vec<Arg> {
+        vec![
+            Arg::req("column", Ty::Column, "the categorical column to randomize"),
+            Arg::opt(
+                "keep",
+                Ty::Number,
+                "the probability a value is kept, else drawn from the others (or give matrix)",
+            ),
+            Arg::opt(
+                "matrix",
+                Ty::Map,
+                "category → {category: probability} (or give keep)",
+            )
+            .data(),
+        ]
+    }
+    fn example() -> Self {
+        Pram {
+            column: "smoker".into(),
+            keep: Some(0.8),
+            matrix: None,
+        }
     }
 }

@@ -6,7 +6,8 @@
 //! With a user `key` (at least 16 characters) two files pseudonymized with the same key link;
 //! the key is replaced by `(redacted)` wherever the recipe is written into a Report.
 
-use crate::privacy::{ArgError, Effect, Op, PrivacyContext};
+use crate::privacy::{ArgError, Effect, Op, PrivacyContext, Replay};
+use crate::schema::{Arg, Describe, Ty};
 use crate::table::{ColumnType, Table};
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
@@ -34,6 +35,21 @@ pub fn pseudonym(key: &[u8], value: &str) -> String {
 }
 
 impl Op for Pseudonymize {
+    fn masks_identifiers(&self) -> bool {
+        true
+    }
+    fn replay(&self) -> Replay {
+        Replay::Refused("needs the pseudonymization key (never saved in a model file; identifiers are never model inputs)")
+    }
+    fn coarsens_dates(&self) -> bool {
+        false
+    }
+    fn scrubs_text(&self) -> bool {
+        false
+    }
+    fn randomized(&self) -> bool {
+        false
+    }
     fn check(&self) -> Result<(), ArgError> {
         super::non_empty(&self.columns)?;
         match self.key.as_deref() {
@@ -49,9 +65,6 @@ impl Op for Pseudonymize {
     }
     fn columns(&self) -> Vec<(&'static str, &str)> {
         super::named(&self.columns)
-    }
-    fn masks_identifiers(&self) -> bool {
-        true
     }
     fn output_type(&self, _: ColumnType) -> Option<ColumnType> {
         Some(ColumnType::Identifier)
@@ -72,5 +85,25 @@ impl Op for Pseudonymize {
             },
             ..Effect::default()
         })
+    }
+}
+
+impl Describe for Pseudonymize {
+    const DOC: &'static str = "Replaces values by keyed pseudonyms (HMAC-SHA256): the same value gets the same pseudonym.";
+    fn args() -> Vec<Arg> {
+        vec![
+            Arg::req("columns", Ty::Columns, "the columns to pseudonymize"),
+            Arg::opt(
+                "key",
+                Ty::String,
+                "a secret shared between files (default: a random key per run)",
+            ),
+        ]
+    }
+    fn example() -> Self {
+        Pseudonymize {
+            columns: vec!["name".into(), "mrn".into(), "phone".into(), "email".into()],
+            key: None,
+        }
     }
 }

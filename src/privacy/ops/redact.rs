@@ -1,8 +1,10 @@
 //! `redact`: replace every present value by a fixed text (default `[REDACTED]`).
 
-use crate::privacy::{ArgError, Effect, Op, PrivacyContext};
+use crate::privacy::{ArgError, Effect, Op, PrivacyContext, Replay};
+use crate::schema::{Arg, Describe, Ty};
 use crate::table::{ColumnType, Table};
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 
 /// `{"op": "redact", "columns": ["phone"], "text": "[REDACTED]"}`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -19,6 +21,21 @@ fn default_text() -> String {
 }
 
 impl Op for Redact {
+    fn masks_identifiers(&self) -> bool {
+        true
+    }
+    fn replay(&self) -> Replay {
+        Replay::Replayed
+    }
+    fn coarsens_dates(&self) -> bool {
+        false
+    }
+    fn scrubs_text(&self) -> bool {
+        false
+    }
+    fn randomized(&self) -> bool {
+        false
+    }
     fn check(&self) -> Result<(), ArgError> {
         super::non_empty(&self.columns)?;
         if self.text.chars().count() > 40 {
@@ -28,9 +45,6 @@ impl Op for Redact {
     }
     fn columns(&self) -> Vec<(&'static str, &str)> {
         super::named(&self.columns)
-    }
-    fn masks_identifiers(&self) -> bool {
-        true
     }
     fn output_type(&self, _: ColumnType) -> Option<ColumnType> {
         Some(ColumnType::Categorical)
@@ -47,5 +61,26 @@ impl Op for Redact {
             note: "every present value replaced by a fixed text".into(),
             ..Effect::default()
         })
+    }
+}
+
+impl Describe for Redact {
+    const DOC: &'static str = "Replaces every value of columns by a fixed text.";
+    fn args() -> Vec<Arg> {
+        vec![
+            Arg::req("columns", Ty::Columns, "the columns to redact"),
+            Arg::def(
+                "text",
+                Ty::String,
+                json!("[REDACTED]"),
+                "the replacement text",
+            ),
+        ]
+    }
+    fn example() -> Self {
+        Redact {
+            columns: vec!["name".into(), "mrn".into(), "phone".into(), "email".into()],
+            text: "[REDACTED]".into(),
+        }
     }
 }

@@ -5,7 +5,8 @@
 //! whose shape admits no fake that differs from every original (e.g. one digit when all ten
 //! occur) is replaced by `*`s. Drawn from the recipe seed and step index.
 
-use crate::privacy::{ArgError, Effect, Op, PrivacyContext};
+use crate::privacy::{ArgError, Effect, Op, PrivacyContext, Replay};
+use crate::schema::{Arg, Describe, Ty};
 use crate::table::{ColumnType, Table};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
@@ -40,14 +41,26 @@ pub fn fake(v: &str, rng: &mut impl Rng) -> String {
 }
 
 impl Op for ReplaceRandom {
+    fn masks_identifiers(&self) -> bool {
+        true
+    }
+    fn replay(&self) -> Replay {
+        Replay::RawValues
+    }
+    fn coarsens_dates(&self) -> bool {
+        false
+    }
+    fn scrubs_text(&self) -> bool {
+        false
+    }
+    fn randomized(&self) -> bool {
+        true
+    }
     fn check(&self) -> Result<(), ArgError> {
         super::non_empty(&self.columns)
     }
     fn columns(&self) -> Vec<(&'static str, &str)> {
         super::named(&self.columns)
-    }
-    fn masks_identifiers(&self) -> bool {
-        true
     }
     fn output_type(&self, _: ColumnType) -> Option<ColumnType> {
         Some(ColumnType::Identifier)
@@ -106,5 +119,17 @@ impl Op for ReplaceRandom {
             note,
             ..Effect::default()
         })
+    }
+}
+
+impl Describe for ReplaceRandom {
+    const DOC: &'static str = "Replaces values by random fakes of the same shape.";
+    fn args() -> Vec<Arg> {
+        vec![Arg::req("columns", Ty::Columns, "the columns to replace")]
+    }
+    fn example() -> Self {
+        ReplaceRandom {
+            columns: vec!["name".into(), "mrn".into(), "phone".into(), "email".into()],
+        }
     }
 }

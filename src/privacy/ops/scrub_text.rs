@@ -10,7 +10,8 @@
 
 use crate::privacy::ops::date::days_from_civil;
 use crate::privacy::text::{counts, replace, DateMode, Found, Scrubber};
-use crate::privacy::{ArgError, Effect, Op, PrivacyContext};
+use crate::privacy::{ArgError, Effect, Op, PrivacyContext, Replay};
+use crate::schema::{Arg, Describe, Ty};
 use crate::table::csv::parse_date;
 use crate::table::{ColumnType, Table};
 use serde::{Deserialize, Serialize};
@@ -176,6 +177,21 @@ impl ScrubText {
 }
 
 impl Op for ScrubText {
+    fn masks_identifiers(&self) -> bool {
+        false
+    }
+    fn replay(&self) -> Replay {
+        Replay::Replayed
+    }
+    fn coarsens_dates(&self) -> bool {
+        false
+    }
+    fn scrubs_text(&self) -> bool {
+        true
+    }
+    fn randomized(&self) -> bool {
+        false
+    }
     fn check(&self) -> Result<(), ArgError> {
         super::non_empty(&self.columns)?;
         if let Some(ids) = &self.identifiers {
@@ -256,5 +272,37 @@ impl Op for ScrubText {
             })),
             ..Effect::default()
         })
+    }
+}
+
+impl Describe for ScrubText {
+    const DOC: &'static str = "Removes identifiers (names, dates, places, ages over 89, phone numbers, e-mails, record numbers, the row's own identifier values, ...) from free text, writing a tag that names each category.";
+    fn args() -> Vec<Arg> {
+        vec![
+            Arg::req("columns", Ty::Columns, "the free-text columns to scrub"),
+            Arg::opt(
+                "identifiers",
+                Ty::Columns,
+                "more columns whose values are removed (identifier columns always are)",
+            ),
+            Arg::opt(
+                "keep",
+                Ty::Enum(&["year"]),
+                "year: a date in a note keeps its year instead of becoming [DATE]",
+            ),
+            Arg::opt(
+                "shift_like",
+                Ty::Column,
+                "a date column moved by an earlier date_shift: dates in a note move by the same days",
+            ),
+        ]
+    }
+    fn example() -> Self {
+        ScrubText {
+            columns: vec!["note".into()],
+            identifiers: None,
+            keep: None,
+            shift_like: None,
+        }
     }
 }

@@ -7,9 +7,11 @@
 //! audit trail.
 
 use crate::privacy::risk::class_ids;
-use crate::privacy::{ArgError, Effect, Op, PrivacyContext};
+use crate::privacy::{ArgError, Effect, Op, PrivacyContext, Replay};
+use crate::schema::{Arg, Describe, Ty};
 use crate::table::{Table, Values};
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 use std::collections::HashSet;
 
 /// `{"op": "suppress", "columns": ["age", "zip"], "k": 5, "records": true}`
@@ -26,6 +28,27 @@ pub struct Suppress {
 }
 
 impl Op for Suppress {
+    fn replay(&self) -> Replay {
+        if self.records {
+            Replay::TrainingRecordsOnly
+        } else if self.k.is_some() {
+            Replay::Refused("depends on the whole training file (class sizes)")
+        } else {
+            Replay::Replayed
+        }
+    }
+    fn masks_identifiers(&self) -> bool {
+        false
+    }
+    fn coarsens_dates(&self) -> bool {
+        false
+    }
+    fn scrubs_text(&self) -> bool {
+        false
+    }
+    fn randomized(&self) -> bool {
+        false
+    }
     fn check(&self) -> Result<(), ArgError> {
         super::non_empty(&self.columns)?;
         match (&self.k, &self.values) {
@@ -88,5 +111,43 @@ impl Op for Suppress {
             note: format!("{cells} cell(s) of {count} record(s) blanked"),
             ..Effect::default()
         })
+    }
+}
+
+impl Describe for Suppress {
+    const DOC: &'static str = "Removes rare combinations (fewer than k records) or given values, as cells or whole records.";
+    fn args() -> Vec<Arg> {
+        vec![
+            Arg::req(
+                "columns",
+                Ty::Columns,
+                "the columns whose combinations are counted",
+            ),
+            Arg::opt(
+                "k",
+                Ty::Integer,
+                "combinations with fewer records are suppressed",
+            ),
+            Arg::opt(
+                "values",
+                Ty::List(Box::new(Ty::String)),
+                "values to suppress wherever they occur",
+            )
+            .data(),
+            Arg::def(
+                "records",
+                Ty::Boolean,
+                json!(false),
+                "remove the whole record instead of the cells",
+            ),
+        ]
+    }
+    fn example() -> Self {
+        Suppress {
+            columns: vec!["age".into(), "sex".into()],
+            k: Some(2),
+            values: None,
+            records: true,
+        }
     }
 }

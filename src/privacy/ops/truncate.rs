@@ -1,6 +1,7 @@
 //! `truncate`: keep the first characters of a code (ZIP 02139 → "021**").
 
-use crate::privacy::{ArgError, Effect, Op, PrivacyContext};
+use crate::privacy::{ArgError, Effect, Op, PrivacyContext, Replay};
+use crate::schema::{Arg, Describe, Ty};
 use crate::table::{ColumnType, Table};
 use serde::{Deserialize, Serialize};
 
@@ -20,6 +21,21 @@ pub fn truncated(v: &str, keep: usize) -> String {
 }
 
 impl Op for Truncate {
+    fn masks_identifiers(&self) -> bool {
+        false
+    }
+    fn replay(&self) -> Replay {
+        Replay::Replayed
+    }
+    fn coarsens_dates(&self) -> bool {
+        false
+    }
+    fn scrubs_text(&self) -> bool {
+        false
+    }
+    fn randomized(&self) -> bool {
+        false
+    }
     fn check(&self) -> Result<(), ArgError> {
         if self.keep == 0 {
             return Err((
@@ -55,5 +71,21 @@ impl Op for Truncate {
             note: format!("kept the first {} character(s)", self.keep),
             ..Effect::default()
         })
+    }
+}
+
+impl Describe for Truncate {
+    const DOC: &'static str = "Keeps the first characters of values and pads the rest with *.";
+    fn args() -> Vec<Arg> {
+        vec![
+            Arg::req("column", Ty::Column, "the column to truncate"),
+            Arg::req("keep", Ty::Integer, "characters kept at the start"),
+        ]
+    }
+    fn example() -> Self {
+        Truncate {
+            column: "zip".into(),
+            keep: 3,
+        }
     }
 }
