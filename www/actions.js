@@ -8,6 +8,7 @@ import {
   withEvaluation, withIdentifierAction, withModels, withOperator, withPrivacyArgument, withRole, withSeed, withTarget,
 } from './recipe-edit.js';
 import { changeText } from './recipe-panel.js';
+import { RESULTS_VIEW_START } from './results.js';
 import { modelReport, privacyReport, reportHtml, showReport } from './reports.js';
 import { FLOW_START, showStep, stepStates, unblockedFlow, withCurrent, withExported } from './stepbar.js';
 import { offeredModels } from './train-view.js';
@@ -33,6 +34,7 @@ export function initialState(lang) {
     recipeError: null, // {key, params} while the JSON box does not parse
     history: { undo: null, redo: null }, // what Undo / Redo would do ({key, params})
     report: null,
+    resultsView: RESULTS_VIEW_START, // the sort, model and threshold picked in the model results
     runRecipe: null, // the recipe of this report, for exporting its models
     maskedCsv: null,
     running: false,
@@ -280,7 +282,7 @@ export function createActions({ store, api, embed }) {
       const out = await api.run(recipe, onProgress);
       const seconds = (out.elapsed_ms ?? 0) / 1000;
       patch = (st) => ({
-        report: out.report, runRecipe: recipe, maskedCsv: out.masked_csv ?? null,
+        report: out.report, runRecipe: recipe, maskedCsv: out.masked_csv ?? null, resultsView: RESULTS_VIEW_START,
         progress: { ...st.progress, value: st.progress.max, etaMs: null },
         flow: withCurrent(st.flow, 'results'),
         status: { ...st.status, run: { render: () => t('run.done', { seconds: fmtDec(seconds, 2) }), kind: 'done' } },
@@ -451,6 +453,7 @@ export function createActions({ store, api, embed }) {
     refuseDrop: () => setStatus('load', () => t('load.not_csv'), 'error'),
     // exports
     exportFile, openReport, downloadRecipe, shareLink, download, baseName,
+    selectResults: (patch) => store.update((s) => ({ resultsView: { ...s.resultsView, ...patch } })),
     // language, flow, network
     setLanguage, goTo, setCurrent: (id) => store.update((s) => ({ flow: withCurrent(s.flow, id) })), keepFlowReachable,
     startNetworkWatch, onWorkerResources,

@@ -9,7 +9,7 @@ import { LANGS, loadFallback, t, ui, useLanguage } from './i18n.js';
 import { profileView } from './profile-view.js';
 import { initProtect, protectViews } from './protect.js';
 import { historyView, readableView, recipeTextView, shareView } from './recipe-panel.js';
-import { resultsView } from './results-view.js';
+import { modelResultsView, resultsView } from './results-view.js';
 import { loadSchema } from './schema.js';
 import { networkView, notesView, sectionsView, staticStrings, statusView, versionView } from './shell-view.js';
 import { initFlow, renderFlow } from './stepbar.js';
@@ -50,7 +50,8 @@ function views(store, applyIntents) {
     ['profile', ['profile', 'recipe', 'file', 'lang'], profileView(ui, actions)],
     ['options and feature steps', ['recipe', 'profile', 'lang'], optionsView(ui, actions.setFeatures)],
     ['recipe JSON', ['recipe', 'recipeError', 'recipeTyped', 'lang'], recipeTextView(ui)],
-    ['results', ['report', 'lang'], resultsView(ui)],
+    ['results', ['report', 'lang'], resultsView(ui, actions.selectResults)],
+    ['model results: selections', ['resultsView'], modelResultsView(ui, actions.selectResults)],
     ['apply a model', ['apply', 'report', 'runRecipe', 'lang'], applyView($('#apply'), ui, applyIntents)],
     ['status lines', ['status', 'lang'], statusView],
     ['version', ['version', 'lang'], versionView(ui)],

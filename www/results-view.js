@@ -1,10 +1,11 @@
 // Step 6, Results: the models' metrics table with a chart, confusion matrices, the evaluation
 // views (results.js), the privacy summary, the audit trail, warnings and the rejected rows of the
-// last run's report. Draws `state.report`.
+// last run's report. Draws `state.report`; `modelResultsView` redraws only the model results when
+// the user's selections there (`state.resultsView`) change.
 import { metricBars } from './charts.js';
 import { learnedSummary } from './features.js';
 import { renderRejected } from './profile-view.js';
-import { modelResults } from './results.js';
+import { modelResults, redrawModelResults } from './results.js';
 import { confusionMatrix, privacySummary } from './reports.js';
 
 const CLASS_METRICS = ['accuracy', 'precision', 'recall', 'specificity', 'f1', 'roc_auc'];
@@ -17,7 +18,8 @@ function metricKeys(models) {
   return [...known, ...[...present].filter((k) => !known.includes(k))];
 }
 
-export function resultsView(ui) {
+/** `select(patch)`: the user picked a sort, a model or a threshold in the model results. */
+export function resultsView(ui, select) {
   const { h, t, has, fmtInt, fmtDec, fmtNum, metricLabel, modelLabel } = ui;
   const NONE = ui.none;
   const isNum = (v) => typeof v === 'number' && Number.isFinite(v);
@@ -76,7 +78,7 @@ export function resultsView(ui) {
     if (matrices.length) {
       parts.push(h('div', { class: 'cm-grid' }, ...matrices.map((m) => confusionMatrix(m, report.target, ui))));
     }
-    parts.push(modelResults(report, ui));
+    parts.push(modelResults(report, ui, state.resultsView, select));
 
     parts.push(h('h3', {}, t('results.privacy')));
     parts.push(privacySummary(report.privacy || {}, ui));
@@ -113,4 +115,8 @@ export function resultsView(ui) {
 
     box.replaceChildren(...parts);
   };
+}
+
+export function modelResultsView(ui, select) {
+  return (state) => redrawModelResults(document.querySelector('#model-results'), state.report, ui, state.resultsView, select);
 }
