@@ -169,8 +169,9 @@ export function createActions({ store, api, embed }) {
   async function loadData(data, name) {
     if (get().running) api.cancel();
     history.reset(null);
+    // The previous recipe stays (its views are hidden without a profile) until the new one comes.
     store.update((s) => ({
-      loading: true, file: { name }, profile: null, recipe: null, recipeTyped: false, recipeInvalid: false, recipeError: null,
+      loading: true, file: { name }, profile: null,
       preview: resetPreview(), flow: FLOW_START, history: historyState(), report: null, maskedCsv: null,
       status: { load: { render: () => t('load.loading', { name }), kind: 'busy' }, run: null, upload: null },
     }));
@@ -195,12 +196,13 @@ export function createActions({ store, api, embed }) {
         loaded = () => `${t('load.loaded', { name })} ${t('share.applied')}`;
       }
       store.update((s) => ({
-        profile, recipe, history: historyState(), flow: withCurrent(s.flow, 'profile'),
+        profile, recipe, recipeTyped: false, recipeInvalid: false, recipeError: null,
+        history: historyState(), flow: withCurrent(s.flow, 'profile'),
         status: { ...s.status, load: { render: loaded, kind: 'ok' } },
       }));
       if (get().version == null) api.version().then((version) => store.update({ version }), () => {});
     } catch (err) {
-      store.update({ file: null });
+      store.update({ file: null, recipe: null, recipeTyped: false, recipeInvalid: false, recipeError: null });
       if (!api.isCancelled(err)) setStatus('load', () => t('load.error', { name, error: errorText(err) }), 'error');
     } finally {
       store.update({ loading: false });
