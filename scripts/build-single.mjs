@@ -1,6 +1,6 @@
-// Builds dist/bedside.html: the whole app in one self-contained file (wasm, JS, CSS, strings and
-// demo data inlined) that works opened from disk with no server, under a CSP that forbids every
-// connection (`connect-src 'none'`). Run after build.mjs (which calls it).
+// Builds dist/bedside.html: the whole app in one self-contained file (wasm, JS, CSS, strings, the
+// step schema and demo data inlined) that works opened from disk with no server, under a CSP that
+// forbids every connection (`connect-src 'none'`). Run after build.mjs (which calls it).
 //
 // How: the page's ES modules are bundled into one inline module (each imported module wrapped in
 // a function that returns its exports); the worker (wasm-bindgen glue + worker.js + the wasm as
@@ -86,6 +86,7 @@ main(async () => {
   const embed = `globalThis.BEDSIDE_EMBED = {
   workerUrl: URL.createObjectURL(new Blob([${safe(JSON.stringify(workerSource()))}], { type: 'text/javascript' })),
   strings: ${safe(JSON.stringify(strings()))},
+  steps: ${safe(JSON.stringify(JSON.parse(read(WWW, 'steps.json'))))},
   demo: ${safe(JSON.stringify(read(WWW, 'demo', 'patients.csv')))},
 };`;
   const script = `\n${embed}\n${order.map(safe).join('\n')}\n`;

@@ -1,7 +1,9 @@
 // The recipe in plain language, one numbered step per line, in the page's language:
 // "Pseudonymize mrn with a keyed hash", "Generalize age into bands of 10", "Random forest, 100 trees",
 // "Stratified 5-fold cross-validation, seed 7". Used by the Recipe panel and the model report.
-// Strings: i18n/LANG.app.json (keys recipe.*).
+// Strings: i18n/LANG.app.json (keys recipe.*). An argument left out is described by the default
+// the core applies (from its schema, steps.json), or as "default"; a required one is never made up.
+import { defaultOf } from './schema.js';
 
 const arr = (v) => (Array.isArray(v) ? v : []);
 const isNum = (v) => typeof v === 'number' && Number.isFinite(v);
@@ -28,14 +30,16 @@ export function describeRecipe(recipe, ui) {
     const cols = ui.list([...arr(step?.columns), ...(step?.column ? [step.column] : [])].map(String));
     const params = { columns: cols, column: cols };
     for (const [k, v] of Object.entries(step || {})) if (!(k in params) && k !== 'op') params[k] = val(v);
+    const given = (arg) => step?.[arg] ?? defaultOf('privacy', op, arg);
+    const pct = (v) => (isNum(v) ? ui.fmtPct(v) : val(v));
     if (op === 'k_anonymize') {
       params.quasi = ui.list(arr(step.quasi).map(String));
-      params.max_suppression = ui.fmtPct(isNum(step.max_suppression) ? step.max_suppression : 0);
+      params.max_suppression = pct(given('max_suppression'));
       params.k = val(step.k);
     }
-    if (op === 'pram') params.keep = ui.fmtPct(isNum(step.keep) ? step.keep : 0.8);
+    if (op === 'pram') params.keep = pct(given('keep'));
     if (op === 'date') params.to = has(`recipe.unit.${step.to}`) ? t(`recipe.unit.${step.to}`) : val(step.to);
-    if (op === 'noise') params.epsilon = val(step.epsilon ?? 1);
+    if (op === 'noise') params.epsilon = val(step.epsilon);
     const key = `recipe.op.${op}`;
     out.push({ area: 'privacy', op, text: has(key) ? t(key, withDefaults(params, ['keep_first', 'keep_last', 'width', 'keep', 'level', 'max_days', 'size', 'k', 'by', 'mechanism', 'sensitivity'], t)) : t('recipe.op_other', { op, args: argsText(step, val) }) });
   }
@@ -46,10 +50,10 @@ export function describeRecipe(recipe, ui) {
     const cols = arr(step?.columns).length ? ui.list(step.columns.map(String)) : t('recipe.all_columns');
     let text;
     if (op === 'impute') {
-      const strategy = step.strategy ?? 'mean';
+      const strategy = step.strategy;
       text = has(`recipe.impute.${strategy}`) ? t(`recipe.impute.${strategy}`, { columns: cols, value: val(step.value) }) : t('recipe.feature_other', { label, args: argsText(step, val) });
     } else if (op === 'scale') {
-      const method = step.method ?? 'standard';
+      const method = step.method;
       text = has(`recipe.scale.${method}`) ? t(`recipe.scale.${method}`, { columns: cols }) : t('recipe.feature_other', { label, args: argsText(step, val) });
     } else if (op === 'one_hot') {
       text = t('recipe.one_hot', { columns: cols });

@@ -4,16 +4,14 @@
 // targets), a confusion matrix with a threshold slider (computed from the pooled out-of-fold ROC
 // points of the report), importances and the fairness audit. `originalView`, `searchView` and
 // `regressionCharts` are exported for other views (e.g. a printed report) to reuse.
-// Strings: i18n/LANG.models.json. app.js passes its helpers in `ui` so this module owns no state
-// beyond the current view's selections.
+// Strings: i18n/LANG.models.json. app.js passes its helpers in `ui`; the view's selections (the
+// sort, the model of the details, the threshold) are `state.resultsView`, changed through `select`.
 import { hBars, histogram, scatterXY, unitLines } from './charts.js';
 
 export const CLASS_KEYS = ['roc_auc', 'pr_auc', 'accuracy', 'balanced_accuracy', 'recall', 'specificity', 'mcc', 'brier', 'log_loss'];
 export const REG_KEYS = ['r2', 'rmse', 'mae'];
 export const LOWER_IS_BETTER = new Set(['brier', 'log_loss', 'mae', 'rmse']);
 const TOP_FEATURES = 12;
-
-const view = { report: null, sort: null, model: 0, index: null };
 
 const isNum = (v) => typeof v === 'number' && Number.isFinite(v);
 
@@ -42,29 +40,35 @@ export function countsAt(roc, i) {
   return { tp, fp, fn: roc.positives - tp, tn: roc.negatives - fp };
 }
 
-export function modelResults(report, ui) {
-  const { h, t } = ui;
+/** What the user picked in the model results: the sort, the model shown in detail, the threshold. */
+export const RESULTS_VIEW_START = Object.freeze({ sort: null, model: 0, index: null });
+
+/**
+ * The model results of `report` (a #model-results element). `sel`: the selections
+ * (RESULTS_VIEW_START's shape); `select(patch)` asks for new ones.
+ */
+export function modelResults(report, ui, sel = RESULTS_VIEW_START, select = () => {}) {
+  const { h } = ui;
   const models = Array.isArray(report?.models) ? report.models : [];
   if (!models.length) return h('div', { id: 'model-results' });
-  if (view.report !== report) {
-    view.report = report;
-    view.sort = null;
-    view.model = 0;
-    view.index = null;
-  }
   const regression = report.target?.task === 'regression';
-  const root = h('div', { id: 'model-results', 'data-task': regression ? 'regression' : 'classification' });
-  const render = () => root.replaceChildren(...parts(report, models, regression, ui, render));
-  render();
-  return root;
+  return h('div', { id: 'model-results', 'data-task': regression ? 'regression' : 'classification' },
+    ...parts(report, models, regression, ui, { sel, select }));
 }
 
-function parts(report, models, regression, ui, rerender) {
+/** Redraw the model results inside `root` (a #model-results element) after the selections changed. */
+export function redrawModelResults(root, report, ui, sel, select) {
+  const models = Array.isArray(report?.models) ? report.models : [];
+  if (!root || !models.length) return;
+  root.replaceChildren(...parts(report, models, report.target?.task === 'regression', ui, { sel, select }));
+}
+
+function parts(report, models, regression, ui, ctx) {
   const { h, t } = ui;
   const out = [];
   out.push(h('h3', {}, t('models.compare_title')));
   out.push(h('p', { class: 'note' }, t(regression ? 'models.compare_note_reg' : 'models.compare_note')));
-  out.push(compareTable(report, models, regression, ui, rerender));
+  out.push(compareTable(report, models, regression, ui, ctx));
   const cmp = report.evaluation?.comparison;
   if (cmp) {
     const text = isNum(cmp.p_value)
@@ -97,23 +101,23 @@ function parts(report, models, regression, ui, rerender) {
   out.push(h('label', { class: 'inline' }, t('models.details_model'), ' ',
     h('select', {
       id: 'detail-model',
-      onchange: (e) => { view.model = Number(e.target.value); view.index = null; rerender(); },
-    }, ...models.map((m, i) => h('option', { value: String(i), selected: i === view.model }, ui.modelLabel(m.kind))))));
-  const model = models[Math.min(view.model, models.length - 1)];
-  if (!regression && model.curves) out.push(thresholdView(model, report, ui, rerender));
+      onchange: (e) => ctx.select({ model: Number(e.target.value), index: null }),
+    }, ...models.map((m, i) => h('option', { value: String(i), selected: i === ctx.sel.model }, ui.modelLabel(m.kind))))));
+  const model = models[Math.min(ctx.sel.model, models.length - 1)];
+  if (!regression && model.curves) out.push(thresholdView(model, report, ui, ctx));
   if (regression && model.regression) out.push(regressionCharts(model, ui));
   out.push(importanceView(model, ui));
   if (model.fairness) out.push(fairnessView(model.fairness, ui));
   return out;
 }
 
-function compareTable(report, models, regression, ui, rerender) {
+function compareTable(report, models, regression, ui, ctx) {
   const { h, t } = ui;
   const keys = (regression ? REG_KEYS : CLASS_KEYS).filter((k) => models.some((m) => m.metrics?.[k]));
   const pooled = (m, k) => m.metrics?.[k]?.pooled ?? m.metrics?.[k]?.mean;
   const order = models.map((m, i) => i);
-  if (view.sort) {
-    const { key, dir } = view.sort;
+  if (ctx.sel.sort) {
+    const { key, dir } = ctx.sel.sort;
     order.sort((a, b) => {
       const va = pooled(models[a], key), vb = pooled(models[b], key);
       if (!isNum(va)) return 1;
@@ -122,16 +126,15 @@ function compareTable(report, models, regression, ui, rerender) {
     });
   }
   const header = (k) => {
-    const sorted = view.sort?.key === k ? view.sort.dir : null;
+    const sorted = ctx.sel.sort?.key === k ? ctx.sel.sort.dir : null;
     return h('th', { scope: 'col', class: 'num-col', 'data-metric': k, 'aria-sort': sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : 'none' },
       h('button', {
         type: 'button', class: 'sort', 'data-sort': k,
         title: t('models.sort_hint'),
         onclick: () => {
           const best = LOWER_IS_BETTER.has(k) ? 'asc' : 'desc';
-          const dir = view.sort?.key === k ? (view.sort.dir === 'asc' ? 'desc' : 'asc') : best;
-          view.sort = { key: k, dir };
-          rerender();
+          const dir = ctx.sel.sort?.key === k ? (ctx.sel.sort.dir === 'asc' ? 'desc' : 'asc') : best;
+          ctx.select({ sort: { key: k, dir } });
         },
       }, ui.metricLabel(k), sorted ? (sorted === 'asc' ? ' ▲' : ' ▼') : ''));
   };
@@ -151,17 +154,16 @@ function compareTable(report, models, regression, ui, rerender) {
     }))));
 }
 
-function thresholdView(model, report, ui, rerender) {
+function thresholdView(model, report, ui, ctx) {
   const { h, t } = ui;
   const roc = model.curves.roc;
   const n = roc.thresholds.length;
-  if (view.index == null || view.index >= n) view.index = presetIndex(roc, 'fixed', report.evaluation?.threshold ?? 0.5);
-  const i = view.index;
+  const i = ctx.sel.index == null || ctx.sel.index >= n ? presetIndex(roc, 'fixed', report.evaluation?.threshold ?? 0.5) : ctx.sel.index;
   const c = countsAt(roc, i);
   const ratio = (a, b) => (b > 0 ? a / b : null);
   const sens = ratio(c.tp, c.tp + c.fn), spec = ratio(c.tn, c.tn + c.fp);
   const ppv = ratio(c.tp, c.tp + c.fp), npv = ratio(c.tn, c.tn + c.fn);
-  const set = (k) => { view.index = k; rerender(); };
+  const set = (k) => ctx.select({ index: k });
   const cell = (key, correct) => h('td', { class: `cm-cell ${correct ? 'cm-correct' : 'cm-wrong'}`, 'data-cell': key },
     h('span', { class: 'cm-value' }, ui.fmtInt(c[key])), h('span', { class: 'cm-label' }, t(`results.${key}`)));
   const thr = roc.thresholds[i];

@@ -17,8 +17,10 @@ const SECTION = {
   train: '#train-section', results: '#results-section', export: '#export-section',
 };
 
-let ctx = null; // {state, t, h, fmtInt, fmtDec, fmtSeconds, modelLabel, metricLabel, protectPreview}
-const flow = { current: 'load', furthest: 0, exported: new Set() };
+/** The flow's part of the state (`state.flow`): the current step, how far the user has gone, what was exported. */
+export const FLOW_START = Object.freeze({ current: 'load', furthest: 0, exported: Object.freeze([]) });
+
+let ctx = null; // the `ui` helpers
 
 const isNum = (v) => typeof v === 'number' && Number.isFinite(v);
 const arr = (v) => (Array.isArray(v) ? v : []);
@@ -28,7 +30,7 @@ const arr = (v) => (Array.isArray(v) ? v : []);
  * `flow.furthest` is how far the user has gone: a step before it counts as done once its
  * prerequisites hold (the user moved past it), and a finished run completes every step up to Results.
  */
-export function stepStates(state, progress = flow) {
+export function stepStates(state, progress = state.flow) {
   const out = {};
   const loaded = !!state.profile;
   const report = !!state.report;
@@ -49,12 +51,16 @@ export function stepStates(state, progress = flow) {
   else if (!arr(recipe.models).length) out.train = { state: 'blocked', reason: 'flow.blocked.no_model' };
   else out.train = { state: report ? 'done' : 'todo' };
   out.results = report ? { state: past('results') ? 'done' : 'todo' } : { state: 'blocked', reason: 'flow.blocked.no_run' };
-  out.export = report ? { state: progress.exported.size ? 'done' : 'todo' } : { state: 'blocked', reason: 'flow.blocked.no_run' };
+  out.export = report ? { state: progress.exported.length ? 'done' : 'todo' } : { state: 'blocked', reason: 'flow.blocked.no_run' };
   return out;
 }
 
-export function initFlow(deps) {
-  ctx = deps;
+/**
+ * Frame the Protect section like the others and follow the focus: working inside a step's
+ * section makes it the current step. `intents`: {setCurrent(id), goTo(id)}; `getState()`.
+ */
+export function initFlow(ui, getState, intents) {
+  ctx = { ...ui, intents };
   // The Protect section is created by protect.js: give it the same frame as the others.
   const protect = document.querySelector('#protect-section');
   if (protect && !protect.dataset.step) {
@@ -62,62 +68,39 @@ export function initFlow(deps) {
     protect.classList.add('step-card');
     const head = protect.querySelector('h2');
     head.tabIndex = -1;
-    head.prepend(ctx.h('span', { class: 'num', 'aria-hidden': 'true' }, '3'));
-    head.after(ctx.h('div', { class: 'step-about', 'data-step': 'protect' }));
-    protect.append(ctx.h('div', { class: 'step-next', 'data-step': 'protect' }));
+    head.prepend(ui.h('span', { class: 'num', 'aria-hidden': 'true' }, '3'));
+    head.after(ui.h('div', { class: 'step-about', 'data-step': 'protect' }));
+    protect.append(ui.h('div', { class: 'step-next', 'data-step': 'protect' }));
   }
   const list = document.querySelector('#steps');
   list.addEventListener('keydown', onBarKey);
-  // The bar follows the user: working inside a step's section makes it the current step.
   document.addEventListener('focusin', (e) => {
     const section = e.target.closest?.('section.step-card');
     const id = section?.dataset.step;
-    if (!id || id === flow.current || e.target.closest('#flow-head')) return;
-    if (stepStates(ctx.state)[id].state === 'blocked') return;
-    setCurrent(id);
+    const state = getState();
+    if (!id || id === state.flow.current || e.target.closest('#flow-head')) return;
+    if (stepStates(state)[id].state === 'blocked') return;
+    intents.setCurrent(id);
   });
 }
 
-/** Make `id` the current step (no scrolling). */
-export function setCurrent(id) {
-  flow.current = id;
-  flow.furthest = Math.max(flow.furthest, STEPS.indexOf(id));
-  renderFlow();
+/** The flow with `id` as the current step. */
+export function withCurrent(flow, id) {
+  return { ...flow, current: id, furthest: Math.max(flow.furthest, STEPS.indexOf(id)) };
 }
 
-/** Forget the progress (new data loaded). */
-export function resetFlow() {
-  flow.current = 'load';
-  flow.furthest = 0;
-  flow.exported.clear();
+/** The flow with `what` exported (csv, report, privacy_report, model_report). */
+export function withExported(flow, what) {
+  return flow.exported.includes(what) ? flow : { ...flow, exported: [...flow.exported, what] };
 }
 
-/** Something was exported (`what`: csv, report, privacy_report, model_report). */
-export function markExported(what) {
-  flow.exported.add(what);
-  renderFlow();
-}
-
-/** Go to step `id`: make it current, scroll to its section and move focus to its heading. */
-export function goTo(id) {
-  const s = stepStates(ctx.state)[id];
-  if (s.state === 'blocked') {
-    say(ctx.t('flow.cannot', { step: ctx.t(`step.${id}`), reason: ctx.t(s.reason) }));
-    return false;
-  }
-  setCurrent(id);
+/** Scroll to step `id`'s section and move focus to its heading (after it became current). */
+export function showStep(id) {
   const section = document.querySelector(SECTION[id]);
   if (section && !section.hidden) {
     section.scrollIntoView({ block: 'start' });
     section.querySelector('h2')?.focus({ preventScroll: true });
   }
-  say('');
-  return true;
-}
-
-function say(text) {
-  const el = document.querySelector('#flow-status');
-  if (el) el.textContent = text;
 }
 
 function onBarKey(e) {
@@ -132,11 +115,26 @@ function onBarKey(e) {
 
 // ───────────────────────────── rendering ─────────────────────────────
 
-export function renderFlow() {
+/**
+ * The flow once a blocked current step gives way to the last reachable one before it (the
+ * recipe became invalid, the data changed), or null when nothing changes.
+ */
+export function unblockedFlow(state) {
+  const current = shownCurrent(state, stepStates(state));
+  return current === state.flow.current ? null : { ...state.flow, current };
+}
+
+function shownCurrent(state, states) {
+  const current = state.flow.current;
+  if (states[current]?.state !== 'blocked') return current;
+  return [...STEPS].reverse().find((id) => states[id].state !== 'blocked' && STEPS.indexOf(id) <= STEPS.indexOf(current)) || 'load';
+}
+
+export function renderFlow(state) {
   if (!ctx) return;
   const { t, h } = ctx;
-  const states = stepStates(ctx.state);
-  if (states[flow.current]?.state === 'blocked') flow.current = [...STEPS].reverse().find((id) => states[id].state !== 'blocked' && STEPS.indexOf(id) <= STEPS.indexOf(flow.current)) || 'load';
+  const states = stepStates(state);
+  const flow = state.flow;
   const focused = document.activeElement?.closest?.('#steps li')?.dataset.step;
   const list = document.querySelector('#steps');
   list.replaceChildren(...STEPS.map((id, i) => {
@@ -148,29 +146,29 @@ export function renderFlow() {
     const link = h('a', {
       href: SECTION[id], class: 'step-link', 'aria-current': current ? 'step' : null,
       'aria-disabled': s.state === 'blocked' ? 'true' : null,
-      onclick: (e) => { e.preventDefault(); goTo(id); },
+      onclick: (e) => { e.preventDefault(); ctx.intents.goTo(id); },
     },
     h('span', { class: 'step-num', 'aria-hidden': 'true' }, s.state === 'done' && !current ? '✓' : String(i + 1)),
     h('span', { class: 'step-name' }, t(`step.${id}`)),
     h('span', { class: 'step-state' }, reason ? `${label}: ${reason}` : label));
     const subs = (SUBSTEPS[id] || []).map((sub) => h('li', { class: 'substep', 'data-step': sub.id },
-      h('a', { href: sub.section, class: 'step-link', onclick: (e) => { e.preventDefault(); if (goTo(id)) document.querySelector(sub.section)?.scrollIntoView(); } }, t(sub.label))));
+      h('a', { href: sub.section, class: 'step-link', onclick: (e) => { e.preventDefault(); if (ctx.intents.goTo(id)) document.querySelector(sub.section)?.scrollIntoView(); } }, t(sub.label))));
     return h('li', { class: 'step', 'data-step': id, 'data-state': shown, 'data-done': String(s.state === 'done') },
       link, subs.length ? h('ol', { class: 'substeps' }, ...subs) : null);
   }));
   if (focused) list.querySelector(`li[data-step="${focused}"] a`)?.focus();
   for (const id of STEPS) {
     const about = document.querySelector(`.step-about[data-step="${id}"]`);
-    if (about) renderAbout(about, id, states);
+    if (about) renderAbout(about, id, states, state);
     const next = document.querySelector(`.step-next[data-step="${id}"]`);
     if (next) renderNext(next, id, states);
     document.querySelector(SECTION[id])?.classList.toggle('is-current', id === flow.current);
   }
 }
 
-function renderAbout(box, id, states) {
+function renderAbout(box, id, states, state) {
   const { t, h } = ctx;
-  const did = didText(id);
+  const did = didText(id, state);
   box.replaceChildren(
     h('p', { class: 'step-does' }, h('strong', {}, t('flow.does_label')), ' ', t(`flow.does.${id}`)),
     did ? h('p', { class: 'step-did', 'data-step': id, 'data-state': states[id].state },
@@ -184,14 +182,14 @@ function renderNext(box, id, states) {
   const blocked = states[next].state === 'blocked';
   box.replaceChildren(...[h('button', {
     type: 'button', class: 'button next', 'data-next': next, 'aria-disabled': blocked ? 'true' : null,
-    onclick: () => goTo(next),
+    onclick: () => ctx.intents.goTo(next),
   }, t('flow.next', { step: t(`step.${next}`) })),
   blocked ? h('span', { class: 'muted' }, ` ${t(states[next].reason)}`) : null].filter(Boolean));
 }
 
 /** "What it did" for a step: {text, done} (done: measured in a run, otherwise what is planned). */
-function didText(id) {
-  const { t, state, fmtInt } = ctx;
+function didText(id, state) {
+  const { t, fmtInt } = ctx;
   const report = state.report;
   const recipe = state.recipe || {};
   const input = state.profile?.input || {};
@@ -220,7 +218,7 @@ function didText(id) {
       if (p) {
         return { done: true, text: t('flow.did.protect', { steps: fmtInt(arr(report.recipe?.privacy).length), before: fmtInt(p.before?.k_anonymity), after: fmtInt(p.k_anonymity), suppressed: fmtInt(p.suppressed_rows ?? 0) }) };
       }
-      const pv = ctx.protectPreview();
+      const pv = state.preview?.data;
       if (pv) return { done: false, text: t('flow.plan.protect', { steps, before: fmtInt(pv.before?.k_anonymity), after: fmtInt(pv.after?.k_anonymity), suppressed: fmtInt(pv.suppressed_rows ?? 0) }) };
       return { done: false, text: t('flow.plan.protect_steps', { steps }) };
     }
@@ -262,7 +260,7 @@ function didText(id) {
         state.maskedCsv != null ? t('flow.file.csv', { rows: fmtInt(report.privacy?.output_rows) }) : null,
         t('flow.file.report'), t('flow.file.privacy_report'), arr(report.models).length ? t('flow.file.model_report') : null,
       ].filter(Boolean);
-      const done = [...flow.exported].map((k) => t(`flow.file.${k}`, { rows: fmtInt(report.privacy?.output_rows) }));
+      const done = state.flow.exported.map((k) => t(`flow.file.${k}`, { rows: fmtInt(report.privacy?.output_rows) }));
       return { done: true, text: t('flow.did.export', { files: files.join(t('flow.list_sep')) }) + (done.length ? ` ${t('flow.did.exported', { files: done.join(t('flow.list_sep')) })}` : '') };
     }
     default:

@@ -9,10 +9,12 @@
 //   worker → main  {id, type: 'progress', data: {stage, done, total, message}}
 //                  {id, type: 'done', data}
 //                  {id, type: 'error', error: message}
+// The page reaches these only through api.js (one named method per action); transport.js carries
+// the messages and scheduler.js splits a run across the pool.
 import init, { Session, sha256_file, version, warm_up } from './pkg/bedside.js';
 
 // The core reports a panic (always a bug) here before the wasm instance traps, so the page can
-// say what went wrong; the bridge then replaces this worker with a fresh one.
+// say what went wrong; the transport (transport.js) then replaces this worker with a fresh one.
 let lastPanic = null;
 self.bedsidePanic = (msg) => { lastPanic = String(msg); };
 
@@ -140,7 +142,7 @@ const actions = {
     const elapsed_ms = performance.now() - t0;
     return { report: out.report, masked_csv: out.masked_csv, elapsed_ms };
   },
-  // The pool's steps (see bridge.js WorkerPool): every worker stages the same recipe with the
+  // The pool's steps (see scheduler.js): every worker stages the same recipe with the
   // same key, computes the units it is given (and the intervals of a model whose units are all
   // done), and the first one assembles the report.
   async stage({ recipe, key }, id) {

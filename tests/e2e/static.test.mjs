@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { ROOT, STRINGS } from './helpers.mjs';
+import { ROOT, STRINGS, readJson } from './helpers.mjs';
 
 const WWW = join(ROOT, 'www');
 const read = (f) => readFileSync(join(WWW, f), 'utf8');
@@ -49,7 +49,8 @@ test('i18n: English and Chinese have the same keys, and every key the page uses 
   }
   const html = read('index.html');
   for (const [, key] of html.matchAll(/data-i18n="([^"]+)"/g)) assert.ok(key in en, `index.html uses ${key}`);
-  for (const file of ['app.js', 'stepbar.js', 'history.js', 'recipe-view.js', 'reports.js']) {
+  for (const file of ['app.js', 'actions.js', 'shell-view.js', 'profile-view.js', 'train-view.js', 'recipe-panel.js',
+    'results-view.js', 'stepbar.js', 'history.js', 'recipe-view.js', 'reports.js']) {
     const js = read(file);
     for (const [, key] of js.matchAll(/\bt\('([a-z0-9_.]+)'/g)) assert.ok(key in en, `${file} uses ${key}`);
     for (const [, key] of js.matchAll(/\bkey: '([a-z0-9_.]+)'/g)) assert.ok(key in en, `${file} uses ${key}`);
@@ -66,12 +67,14 @@ test('i18n: the step bar, the history and the recipe panel have their strings', 
     for (const key of [`step.${id}`, `flow.does.${id}`]) assert.ok(key in en, key);
   }
   for (const state of ['done', 'current', 'todo', 'blocked']) assert.ok(`flow.state.${state}` in en);
-  for (const op of (await import(join(WWW, 'protect.js'))).OPERATORS.map((o) => o.op)) assert.ok(`recipe.op.${op}` in en, `recipe.op.${op}`);
+  // The operators the Protect panel offers: every privacy op of the core's schema.
+  for (const { op } of readJson(join(WWW, 'steps.json')).privacy) assert.ok(`recipe.op.${op}` in en, `recipe.op.${op}`);
   for (const m of ['stratified_kfold', 'kfold', 'repeated_stratified_kfold', 'group_kfold', 'holdout', 'leave_one_out']) assert.ok(`recipe.eval.${m}` in en, m);
 });
 
 test('i18n: every string the feature steps editor uses exists', async () => {
-  const { STEPS } = await import(join(WWW, 'features.js'));
+  const { featureForms } = await import(join(WWW, 'features.js'));
+  const STEPS = featureForms(readJson(join(WWW, 'steps.json')).features);
   const { en } = STRINGS;
   const need = new Set();
   for (const [op, d] of Object.entries(STEPS)) {

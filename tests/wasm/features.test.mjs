@@ -1,4 +1,4 @@
-// The page's feature-step schemas (www/features.js) against the core's recipe parser (wasm):
+// The page's feature-step forms (www/features.js, built from www/steps.json) against the core's recipe parser (wasm):
 // every op, argument and option the editor can write must be accepted, and the steps the editor
 // adds by default must run. Run after `node scripts/build.mjs`: node --test tests/wasm/
 import assert from 'node:assert/strict';
@@ -13,7 +13,8 @@ for (const f of [join(PATHS.pkg, 'bedside.js'), PATHS.wasmOut]) {
 }
 const { initSync, Session } = await import(pathToFileURL(join(PATHS.pkg, 'bedside.js')).href);
 initSync({ module: readFileSync(PATHS.wasmOut) });
-const { STEPS, newStep } = await import(pathToFileURL(join(ROOT, 'www', 'features.js')).href);
+const { featureForms, newStep } = await import(pathToFileURL(join(ROOT, 'www', 'features.js')).href);
+const STEPS = featureForms(JSON.parse(readFileSync(join(ROOT, 'www', 'steps.json'), 'utf8')).features);
 
 const rows = Array.from({ length: 40 }, (_, i) =>
   `${i % 7},${i % 3 ? 'a' : 'b'},2020-01-${String(1 + (i % 28)).padStart(2, '0')},2021-03-${String(1 + (i % 28)).padStart(2, '0')},${i % 2}`);
@@ -43,12 +44,13 @@ function valueFor(arg, op) {
   if (arg.kind === 'column') return arg.pick === 1 || arg.pick === 'event' ? 'd2' : 'd1';
   if (arg.kind === 'parts') return arg.options;
   if (arg.kind === 'text') return 'new_feature';
+  if (arg.kind === 'boolean') return true;
   throw new Error(`no test value for ${arg.kind}`);
 }
 
 test('every op, argument and option of the editor is accepted by the core', () => {
   for (const [op, schema] of Object.entries(STEPS)) {
-    const base = newStep(op, COLUMNS, {});
+    const base = newStep(op, COLUMNS, {}, STEPS);
     assert.equal(runWith(base), null, `${op} with its defaults: ${JSON.stringify(base)}`);
     for (const arg of schema.args) {
       const values = arg.kind === 'enum' ? arg.options : [valueFor(arg, op)];

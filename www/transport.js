@@ -1,4 +1,8 @@
-// The bridge between the page (main thread) and the worker that owns the wasm core.
+// The transport between the page (main thread) and the workers that own the wasm core: message
+// passing with request ids, one call at a time per worker in order, cancel by terminating, and
+// re-priming a fresh worker (the compiled module, the loaded file and its fingerprint). It knows
+// only the handshake actions (init, load, sha256, set_sha256, version); the named calls over the
+// protocol are api.js, and how a run is split across the pool is scheduler.js.
 /** Rejection reason for calls that were cancelled (worker terminated). */
 export class CancelledError extends Error {
   constructor() {
@@ -8,10 +12,10 @@ export class CancelledError extends Error {
 }
 
 /**
- * Squoosh-style bridge: starts the worker lazily, runs calls one at a time in order, and cancels by
+ * One worker: starts the worker lazily, runs calls one at a time in order, and cancels by
  * terminating the worker. Keeps a copy of the loaded file so a fresh worker can be re-primed.
  */
-export class WorkerBridge {
+export class WorkerTransport {
   /**
    * `hooks.onResources(count)`: the worker's resource-timing count after each call;
    * `hooks.workerError(detail)`: the message for a worker that failed to start or crashed.
@@ -164,9 +168,8 @@ export class WorkerBridge {
 
 /**
  * A pool of workers, one wasm instance each, compiled once here and handed to every worker.
- * Worker 0 (`main`) serves every ordinary call (profile, preview, ...); a run is split: worker 0
- * stages it (privacy steps, splits), every worker computes splits taken from a shared queue, and
- * worker 0 assembles the report. Same recipe and data give the same report with any pool size.
+ * Worker 0 (`main`) serves every ordinary call (profile, preview, ...); a run is split across
+ * `workers` by scheduler.js.
  */
 export class WorkerPool {
   /**
@@ -177,12 +180,12 @@ export class WorkerPool {
     this.size = Math.max(1, Math.floor(size) || 1);
     this.wasmUrl = wasmUrl;
     this.compiled = null;
-    this.bridges = Array.from({ length: this.size }, () => new WorkerBridge(url, type, hooks));
-    for (const b of this.bridges) b.moduleSource = () => this._module();
+    this.workers = Array.from({ length: this.size }, () => new WorkerTransport(url, type, hooks));
+    for (const w of this.workers) w.moduleSource = () => this._module();
   }
 
   get main() {
-    return this.bridges[0];
+    return this.workers[0];
   }
 
   _module() {
@@ -191,12 +194,6 @@ export class WorkerPool {
       this.compiled = WebAssembly.compileStreaming(fetch(this.wasmUrl)).catch(() => null);
     }
     return this.compiled;
-  }
-
-  /** Starts every worker (at start-up, so that no fetch happens later); worker 0's version. */
-  async warm() {
-    const versions = await Promise.all(this.bridges.map((b) => b.call('version')));
-    return versions[0];
   }
 
   /** An ordinary call, on worker 0. */
@@ -211,10 +208,10 @@ export class WorkerPool {
    */
   load(file, name, onProgress = null) {
     const blob = file instanceof Blob ? file : new Blob([file]);
-    const digest = this.size > 1 ? this.bridges[1].call('sha256', { file: blob }) : null;
+    const digest = this.size > 1 ? this.workers[1].call('sha256', { file: blob }) : null;
     digest?.catch(() => {}); // worker 0 then hashes the file itself
     const loaded = this.main.load(blob, name, onProgress, digest);
-    for (const b of this.bridges.slice(1)) {
+    for (const b of this.workers.slice(1)) {
       b.data = this.main.data;
       b.workerHasData = false;
     }
@@ -223,108 +220,6 @@ export class WorkerPool {
 
   /** Stops every worker; everything running or queued rejects with CancelledError. */
   cancel() {
-    for (const b of this.bridges) b.cancel();
-  }
-
-  /**
-   * Runs a recipe across the pool. `onProgress({stage, done, total, message, eta_ms, workers})`;
-   * `eta_ms` estimates the time left from the pace of the units so far. Resolves with
-   * `{report, masked_csv, elapsed_ms, workers}`.
-   */
-  async run(recipe, onProgress = null) {
-    const t0 = performance.now();
-    const tell = (p) => { if (onProgress) onProgress(p); };
-    // A fresh pseudonymization key for this run, shared by the workers, kept nowhere.
-    const key = Array.from(crypto.getRandomValues(new Uint8Array(32)));
-    // A unit is one model on one split (unit u: model u % models of split ⌊u / models⌋).
-    const units = await this.main.call('stage', { recipe, key }, (p) => tell({ ...p, workers: 1 }));
-    const n = Math.max(1, Math.min(this.size, units));
-    const models = Math.max(1, Array.isArray(recipe.models) ? recipe.models.length : 1);
-    const queue = Array.from({ length: units }, (_, u) => u);
-    // Longest first: once a model's time on one split is known, its other splits go before
-    // shorter models', so the run does not end waiting on one slow fit. Until then, in order.
-    // Among units of one model, the worker's own last split first (its feature steps are
-    // still fitted there).
-    const seconds = new Map(); // model → time of its first finished unit
-    const next = (lastSplit) => {
-      const cost = (u) => seconds.get(u % models) ?? Infinity; // not yet timed: maybe long
-      const mine = (u) => Math.floor(u / models) === lastSplit;
-      let best = 0;
-      for (let i = 1; i < queue.length; i++) {
-        const [a, b] = [queue[i], queue[best]];
-        if (cost(a) > cost(b) || (cost(a) === cost(b) && mine(a) && !mine(b))) best = i;
-      }
-      return queue.splice(best, 1)[0];
-    };
-    const fraction = new Array(units).fill(0);
-    const parts = new Array(units); // unit → its result (JSON text of a one-item array)
-    // Once every unit of a model is done, a worker computes its bootstrap intervals (the larger
-    // part of the assembling) while the others still fit: `ready` holds those models.
-    const left = new Array(models).fill(units / models);
-    const ready = [];
-    const intervals = [];
-    const started = performance.now();
-    // Once every model has been timed on one split: the time its units left would take, shared
-    // by the workers (the longest go first, so the pace so far would overstate it).
-    const timedLeft = () => fraction.reduce((sum, f, u) => sum + (1 - f) * seconds.get(u % models), 0) / n;
-    const tick = () => {
-      const done = fraction.reduce((a, b) => a + b, 0);
-      const share = units ? done / units : 1;
-      const elapsed = performance.now() - started;
-      tell({
-        stage: 'models',
-        done: Math.round(done),
-        total: units,
-        message: null,
-        eta_ms: seconds.size === models ? timedLeft() : share > 0.02 ? (elapsed * (1 - share)) / share : null,
-        workers: n,
-      });
-    };
-    const drain = async (bridge) => {
-      let lastSplit = -1;
-      while (queue.length || ready.length) {
-        if (ready.length) {
-          const m = ready.shift();
-          const mine = parts.filter((_, u) => u % models === m).map((text) => text.slice(1, -1));
-          intervals.push(await bridge.call('intervals', { recipe, key, results: `[${mine.join(',')}]` }));
-          continue;
-        }
-        const u = next(lastSplit);
-        lastSplit = Math.floor(u / models);
-        const began = performance.now();
-        const text = await bridge.call('run_splits', { recipe, key, which: [u] }, (p) => {
-          if (p?.stage === 'models' && p.total > 0) {
-            fraction[u] = Math.min(1, p.done / p.total);
-            tick();
-          }
-        });
-        if (!seconds.has(u % models)) seconds.set(u % models, performance.now() - began);
-        fraction[u] = 1;
-        tick();
-        parts[u] = text;
-        // (One worker or one model: nothing runs alongside, so finish computes them.)
-        if (--left[u % models] === 0 && n > 1 && models > 1) ready.push(u % models);
-      }
-    };
-    // The workers that do not finish drop their staged run (its tables and last fitted split),
-    // which no later run reuses (each has a new key): their wasm heap then serves their next
-    // task instead of growing for it.
-    const release = () => Promise.allSettled(this.bridges.slice(1, n).map((b) => b.call('release', {})));
-    try {
-      await Promise.all(this.bridges.slice(0, n).map(drain));
-    } catch (err) {
-      queue.length = 0; // the other workers stop after their current unit
-      ready.length = 0;
-      release();
-      throw err;
-    }
-    // One JSON array per call: join their items.
-    const results = `[${parts.map((text) => text.slice(1, -1)).join(',')}]`;
-    const [out] = await Promise.all([
-      this.main.call('finish', { recipe, key, results, intervals: `[${intervals.join(',')}]` }),
-      release(),
-    ]);
-    return { ...out, elapsed_ms: performance.now() - t0, workers: n };
+    for (const b of this.workers) b.cancel();
   }
 }
-

@@ -1,0 +1,496 @@
+// What the user can do, and what follows: each action computes new values and hands them to the
+// store (the only writer of state), calling the core through api.js. Recipe edits go through
+// `editRecipe`, which also records the edit for undo; the privacy preview follows the recipe.
+import { APPLY_START } from './apply.js';
+import { RecipeHistory, describeChange } from './history.js';
+import { fmtDec, fmtInt, formatter, has, t, useLanguage } from './i18n.js';
+import {
+  withEvaluation, withIdentifierAction, withModels, withOperator, withPrivacyArgument, withRole, withSeed, withTarget,
+} from './recipe-edit.js';
+import { changeText } from './recipe-panel.js';
+import { RESULTS_VIEW_START } from './results.js';
+import { modelReport, privacyReport, reportHtml, showReport } from './reports.js';
+import { FLOW_START, showStep, stepStates, unblockedFlow, withCurrent, withExported } from './stepbar.js';
+import { offeredModels } from './train-view.js';
+
+const PREVIEW_ROWS = 5;
+const DEBOUNCE_MS = 200;
+// The core holds the whole table in wasm memory (at most 4 GiB, and a parsed table takes several
+// times the file's size), so larger files are refused before they can take the tab down.
+const MAX_FILE_BYTES = 512 * 1024 * 1024;
+
+const PREVIEW_START = Object.freeze({ status: 'idle', data: null, error: null, version: 0, pending: false });
+
+/** The state at start-up (one object; see store.js). */
+export function initialState(lang) {
+  return {
+    lang,
+    version: null,
+    file: null, // {name}
+    profile: null,
+    recipe: null,
+    recipeTyped: false, // the recipe came from the JSON box (which then keeps its text)
+    recipeInvalid: false,
+    recipeError: null, // {key, params} while the JSON box does not parse
+    history: { undo: null, redo: null }, // what Undo / Redo would do ({key, params})
+    report: null,
+    resultsView: RESULTS_VIEW_START, // the sort, model and threshold picked in the model results
+    runRecipe: null, // the recipe of this report, for exporting its models
+    maskedCsv: null,
+    running: false,
+    loading: false,
+    progress: { max: 1, value: 0, stage: null, etaMs: null },
+    status: { load: null, run: null, upload: null },
+    preview: PREVIEW_START,
+    protectArgError: null,
+    flow: FLOW_START,
+    notes: { flow: null, export: null, share: null },
+    shareLink: null,
+    network: null,
+    apply: APPLY_START,
+  };
+}
+
+export function errorText(err) {
+  if (err && typeof err.message === 'string' && err.message) return err.message;
+  return t('error.unknown');
+}
+
+export function createActions({ store, api, embed }) {
+  const history = new RecipeHistory();
+  const get = () => store.state;
+  const setStatus = (which, render, kind = 'info') =>
+    store.update((s) => ({ status: { ...s.status, [which]: render ? { render, kind } : null } }));
+  const note = (which, text) => store.update((s) => ({ notes: { ...s.notes, [which]: () => text } }));
+  const historyState = () => ({ undo: history.nextUndo(), redo: history.nextRedo() });
+
+  // ───────────────────────────── recipe edits and undo ─────────────────────────────
+
+  /** The recipe is now `recipe` (from a control): record it (`change` {key, params}; by default what differs). */
+  function editRecipe(recipe, change = null, group = null, typed = false) {
+    const before = history.current ? JSON.parse(history.current) : null;
+    if (recipe && typeof recipe === 'object') history.record(recipe, change || describeChange(before, recipe), group);
+    store.update({
+      recipe, recipeTyped: typed, recipeInvalid: false, recipeError: null, protectArgError: null, history: historyState(),
+    });
+  }
+
+  const recipe = () => get().recipe;
+  const otherGroup = () => t('protect.other_group');
+
+  function typeRecipe(text) {
+    let parsed;
+    try {
+      parsed = JSON.parse(text);
+    } catch (e) {
+      store.update({ recipeInvalid: true, recipeError: { key: 'options.recipe_error', params: { error: e.message } } });
+      return;
+    }
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      store.update({ recipeInvalid: true, recipeError: { key: 'options.recipe_not_object', params: {} } });
+      return;
+    }
+    editRecipe(parsed, { key: 'history.typed', params: {} }, 'typed', true);
+  }
+
+  /** Undo (or redo) the last recipe edit. */
+  function moveInHistory(direction) {
+    const s = get();
+    if (s.running || !s.profile) return;
+    const change = direction === 'undo' ? history.nextUndo() : history.nextRedo();
+    const restored = direction === 'undo' ? history.undo() : history.redo();
+    if (!restored) return;
+    store.update({
+      recipe: restored, recipeTyped: false, recipeInvalid: false, recipeError: null, protectArgError: null,
+      history: historyState(),
+      notes: { ...s.notes, flow: () => t(direction === 'undo' ? 'history.undone' : 'history.redone', { what: changeText(change, { t, has }) }) },
+    });
+  }
+
+  // ───────────────────────────── privacy preview ─────────────────────────────
+  // The Protect panel's before/after preview follows the recipe: asked for 200 ms after the last
+  // edit, one at a time, the newest edit last.
+
+  let timer = null;
+  let inFlight = false;
+  let pendingKey = null;
+  let lastKey = null;
+  const setPreview = (patch) => store.update((s) => ({ preview: { ...s.preview, ...patch } }));
+
+  function schedulePreview(s) {
+    if (!s.profile || !s.recipe || s.recipeInvalid) return;
+    const key = JSON.stringify([s.recipe.privacy, s.recipe.columns, s.recipe.risk, s.recipe.seed, s.recipe.target]);
+    if (key === lastKey && !s.preview.error) return;
+    pendingKey = key;
+    setPreview({ pending: true });
+    clearTimeout(timer);
+    timer = setTimeout(runPreview, DEBOUNCE_MS);
+  }
+
+  async function runPreview() {
+    if (inFlight || pendingKey == null || get().running) return;
+    const key = pendingKey;
+    pendingKey = null;
+    inFlight = true;
+    // Only the privacy part matters; models and features are left out so the preview stays cheap.
+    const r = get().recipe;
+    const cheap = { version: r.version ?? 1, seed: r.seed ?? 0, columns: r.columns ?? {}, privacy: r.privacy ?? [] };
+    if (r.target) cheap.target = r.target;
+    if (r.risk) cheap.risk = r.risk;
+    setPreview({ status: 'busy' });
+    let patch;
+    try {
+      const data = await api.preview(cheap, PREVIEW_ROWS);
+      patch = { status: 'done', data, error: null, version: get().preview.version + 1 };
+      lastKey = key;
+    } catch (err) {
+      if (!api.isCancelled(err)) {
+        patch = { status: 'error', error: err?.message || String(err), version: get().preview.version + 1 };
+        lastKey = key;
+      } else {
+        patch = { status: 'idle' };
+      }
+    } finally {
+      inFlight = false;
+      setPreview({ ...patch, pending: pendingKey != null });
+      if (pendingKey != null) runPreview();
+    }
+  }
+
+  function resetPreview() {
+    lastKey = null;
+    pendingKey = null;
+    return { ...PREVIEW_START, version: get().preview.version };
+  }
+
+  // ───────────────────────────── loading data ─────────────────────────────
+
+  /** `data`: a File (read by the worker in pieces) or the bytes of a file. */
+  async function loadData(data, name) {
+    if (get().running) api.cancel();
+    history.reset(null);
+    // The previous recipe stays (its views are hidden without a profile) until the new one comes.
+    store.update((s) => ({
+      loading: true, file: { name }, profile: null,
+      preview: resetPreview(), flow: FLOW_START, history: historyState(), report: null, maskedCsv: null,
+      status: { load: { render: () => t('load.loading', { name }), kind: 'busy' }, run: null, upload: null },
+    }));
+    try {
+      await api.load(data, name, (p) => {
+        if (p?.stage === 'read' && p.total > 0) {
+          const pct = formatter({ style: 'percent', maximumFractionDigits: 0 }).format(p.done / p.total);
+          setStatus('load', () => `${t('load.loading', { name })} ${pct}`, 'busy');
+        }
+      });
+      const profile = await api.profile();
+      const columns = Array.isArray(profile?.columns) ? profile.columns : [];
+      const suggested = columns.find((c) => c.suggested_role === 'target');
+      let recipe = await api.suggest(suggested ? suggested.name : null);
+      recipe = recipe && typeof recipe === 'object' ? recipe : {};
+      history.reset(recipe);
+      let loaded = () => t('load.loaded', { name });
+      const linked = recipeFromAddress();
+      if (linked) {
+        recipe = linked;
+        history.record(linked, { key: 'history.shared', params: {} });
+        loaded = () => `${t('load.loaded', { name })} ${t('share.applied')}`;
+      }
+      store.update((s) => ({
+        profile, recipe, recipeTyped: false, recipeInvalid: false, recipeError: null,
+        history: historyState(), flow: withCurrent(s.flow, 'profile'),
+        status: { ...s.status, load: { render: loaded, kind: 'ok' } },
+      }));
+      if (get().version == null) api.version().then((version) => store.update({ version }), () => {});
+    } catch (err) {
+      store.update({ file: null, recipe: null, recipeTyped: false, recipeInvalid: false, recipeError: null });
+      if (!api.isCancelled(err)) setStatus('load', () => t('load.error', { name, error: errorText(err) }), 'error');
+    } finally {
+      store.update({ loading: false });
+    }
+  }
+
+  async function loadFile(file) {
+    if (!file) return;
+    if (file.size > MAX_FILE_BYTES) {
+      const mb = (n) => formatter({ maximumFractionDigits: 0 }).format(n / (1024 * 1024));
+      setStatus('load', () => t('load.too_large', { name: file.name, size: mb(file.size), max: mb(MAX_FILE_BYTES) }), 'error');
+      return;
+    }
+    try {
+      await loadData(file, file.name); // the worker reads the file itself, in pieces
+    } catch (err) {
+      setStatus('load', () => t('load.error', { name: file.name, error: errorText(err) }), 'error');
+    }
+  }
+
+  async function loadDemo() {
+    try {
+      let bytes;
+      if (embed) {
+        bytes = new TextEncoder().encode(embed.demo);
+      } else {
+        const res = await fetch('./demo/patients.csv');
+        if (!res.ok) throw new Error(`HTTP ${res.status}`);
+        bytes = new Uint8Array(await res.arrayBuffer());
+      }
+      await loadData(bytes, 'patients.csv');
+    } catch (err) {
+      setStatus('load', () => t('load.fetch_error', { error: errorText(err) }), 'error');
+    }
+  }
+
+  // ───────────────────────────── running ─────────────────────────────
+
+  function onProgress(p) {
+    const total = typeof p?.total === 'number' && Number.isFinite(p.total) && p.total > 0 ? p.total : null;
+    const done = typeof p?.done === 'number' && Number.isFinite(p.done) ? p.done : 0;
+    store.update((s) => ({
+      progress: {
+        max: total ?? s.progress.max,
+        value: total ? Math.min(done, total) : s.progress.value,
+        stage: p?.stage ?? '',
+        etaMs: typeof p?.eta_ms === 'number' && Number.isFinite(p.eta_ms) ? p.eta_ms : null,
+      },
+      status: {
+        ...s.status,
+        run: {
+          kind: 'running',
+          render: () => {
+            const known = p?.stage && has(`stage.${p.stage}`);
+            const stage = known ? t(`stage.${p.stage}`) : (p?.stage || '');
+            const base = total ? t('run.stage', { stage, done: fmtInt(done), total: fmtInt(total) }) : stage;
+            return !known && p?.message ? `${base} — ${p.message}` : base;
+          },
+        },
+      },
+    }));
+  }
+
+  async function run() {
+    const s = get();
+    if (s.running) return;
+    if (!s.profile) return setStatus('run', () => t('run.need_data'), 'error');
+    if (s.recipeInvalid) return setStatus('run', () => t('run.fix_recipe'), 'error');
+    if (!s.recipe?.target) return setStatus('run', () => t('run.need_target'), 'error');
+    if (!Array.isArray(s.recipe.models) || !s.recipe.models.length) return setStatus('run', () => t('run.need_model'), 'error');
+    const recipe = structuredClone(s.recipe);
+    store.update((st) => ({
+      running: true, report: null, maskedCsv: null,
+      progress: { max: 1, value: 0, stage: null, etaMs: null },
+      status: { ...st.status, run: { render: () => t('run.starting'), kind: 'running' } },
+    }));
+    let patch;
+    try {
+      const out = await api.run(recipe, onProgress);
+      const seconds = (out.elapsed_ms ?? 0) / 1000;
+      patch = (st) => ({
+        report: out.report, runRecipe: recipe, maskedCsv: out.masked_csv ?? null, resultsView: RESULTS_VIEW_START,
+        progress: { ...st.progress, value: st.progress.max, etaMs: null },
+        flow: withCurrent(st.flow, 'results'),
+        status: { ...st.status, run: { render: () => t('run.done', { seconds: fmtDec(seconds, 2) }), kind: 'done' } },
+      });
+    } catch (err) {
+      const status = api.isCancelled(err)
+        ? { render: () => t('run.cancelled'), kind: 'cancelled' }
+        : { render: () => t('run.error', { error: errorText(err) }), kind: 'error' };
+      patch = (st) => ({ progress: { ...st.progress, value: 0, etaMs: null }, status: { ...st.status, run: status } });
+    }
+    store.update((st) => ({ ...patch(st), running: false }));
+  }
+
+  function cancel() {
+    if (get().running) api.cancel();
+  }
+
+  async function uploadRecipe(file) {
+    if (!file) return;
+    setStatus('upload', null);
+    let uploaded;
+    try {
+      uploaded = JSON.parse(await file.text());
+      if (!uploaded || typeof uploaded !== 'object' || Array.isArray(uploaded)) throw new Error(t('options.recipe_not_object'));
+    } catch (err) {
+      setStatus('upload', () => t('export.upload_error', { error: errorText(err) }), 'error');
+      return;
+    }
+    if (!get().profile) {
+      setStatus('upload', () => t('run.need_data'), 'error');
+      return;
+    }
+    editRecipe(uploaded, { key: 'history.upload', params: { name: file.name } });
+    await run();
+  }
+
+  // ───────────────────────────── exports ─────────────────────────────
+
+  const baseName = () => (get().file?.name || 'bedside').replace(/\.[^.]*$/, '') || 'bedside';
+  const exported = (what) => store.update((s) => ({ flow: withExported(s.flow, what) }));
+
+  function download(filename, text, type) {
+    const url = URL.createObjectURL(new Blob([text], { type }));
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = filename;
+    a.hidden = true;
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  }
+
+  const REPORTS = { privacy: privacyReport, model: modelReport };
+
+  function exportFile(what, ui) {
+    const s = get();
+    if (what === 'csv') {
+      if (s.maskedCsv == null) return;
+      download(`${baseName()}-masked.csv`, s.maskedCsv, 'text/csv;charset=utf-8');
+    } else if (what === 'report') {
+      if (!s.report) return;
+      download(`${baseName()}-report.json`, JSON.stringify(s.report, null, 2), 'application/json');
+    } else {
+      if (!s.report) return;
+      const kind = what.replace(/_report$/, '');
+      download(`${baseName()}-${kind}-report.${s.lang}.html`, reportHtml(REPORTS[kind](s.report, ui)), 'text/html;charset=utf-8');
+    }
+    exported(what);
+  }
+
+  /** Open a printable report in a new tab (the user prints it from there). */
+  function openReport(kind, ui) {
+    const s = get();
+    if (!s.report) return;
+    const win = window.open('', '_blank');
+    if (!win) {
+      note('export', t('export.popup_blocked'));
+    } else {
+      showReport(win, REPORTS[kind](s.report, ui));
+      note('export', t('export.opened'));
+    }
+    exported(`${kind}_report`);
+  }
+
+  function downloadRecipe() {
+    const r = get().recipe;
+    if (r) download(`${baseName()}-recipe.json`, JSON.stringify(r, null, 2), 'application/json');
+  }
+
+  // `#recipe=<base64url JSON>`: the recipe only (never data); pseudonymization keys are removed.
+  function shareLink() {
+    const link = `${location.href.split('#')[0]}#recipe=${toBase64Url(JSON.stringify(shareableRecipe(get().recipe)))}`;
+    store.update({ shareLink: link });
+    document.querySelector('#share-link').select();
+    navigator.clipboard?.writeText(link).then(() => note('share', t('share.copied')), () => note('share', t('share.select')));
+  }
+
+  // ───────────────────────────── language, flow, network ─────────────────────────────
+
+  async function setLanguage(lang) {
+    store.update({ lang: await useLanguage(lang) });
+  }
+
+  /** Go to step `id`: make it current, scroll to its section and move focus to its heading. */
+  function goTo(id) {
+    const s = get();
+    const step = stepStates(s)[id];
+    if (step.state === 'blocked') {
+      note('flow', t('flow.cannot', { step: t(`step.${id}`), reason: t(step.reason) }));
+      return false;
+    }
+    store.update({ flow: withCurrent(s.flow, id) });
+    showStep(id);
+    note('flow', '');
+    return true;
+  }
+
+  /** A blocked current step gives way (subscribed to what decides the steps' states). */
+  function keepFlowReachable(s) {
+    const flow = unblockedFlow(s);
+    if (flow) store.update({ flow });
+  }
+
+  // Requests made since start-up, as the browser itself records them (Resource Timing), in this
+  // page and in the worker (which reports its own count with every answer). Start-up ends once
+  // the worker has loaded the engine; after that the count should stay 0 (loading the demo data
+  // is one request to this page's own server).
+  const network = { since: null, page: [], workerBase: null, worker: 0 };
+  const publishNetwork = () => {
+    if (network.since !== null) store.update({ network: { page: [...network.page], worker: network.worker } });
+  };
+
+  function startNetworkWatch() {
+    network.since = performance.now();
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) if (e.startTime >= network.since) network.page.push(e.name);
+      publishNetwork();
+    }).observe({ type: 'resource', buffered: true });
+    publishNetwork();
+  }
+
+  function onWorkerResources(count) {
+    if (network.workerBase === null) network.workerBase = count;
+    else network.worker = Math.max(network.worker, count - network.workerBase);
+    publishNetwork();
+  }
+
+  return {
+    // recipe
+    setRole: (name, role) => editRecipe(withRole(recipe(), name, role)),
+    setIdentifierAction: (name, action) => editRecipe(withIdentifierAction(recipe(), name, action)),
+    setTarget: (name) => editRecipe(withTarget(recipe(), name || null)),
+    setOperator: (name, op) => editRecipe(withOperator(recipe(), name, op, { profile: get().profile, otherGroup: otherGroup() })),
+    setArgument: (index, field, value) => editRecipe(withPrivacyArgument(recipe(), index, field, value)),
+    badArgument: (field) => store.update({ protectArgError: field }),
+    setFeatures: (next) => editRecipe(next),
+    setModels: (kinds) => editRecipe(withModels(recipe(), offeredModels(), kinds)),
+    setEvaluation: (method, fields) => editRecipe(withEvaluation(recipe(), method, fields)),
+    setSeed: (raw) => editRecipe(withSeed(recipe(), raw)),
+    typeRecipe,
+    endTyping: () => history.endGroup(),
+    undo: () => moveInHistory('undo'),
+    redo: () => moveInHistory('redo'),
+    schedulePreview,
+    // data and runs
+    loadFile, loadDemo, run, cancel, uploadRecipe,
+    refuseDrop: () => setStatus('load', () => t('load.not_csv'), 'error'),
+    // exports
+    exportFile, openReport, downloadRecipe, shareLink, download, baseName,
+    selectResults: (patch) => store.update((s) => ({ resultsView: { ...s.resultsView, ...patch } })),
+    // language, flow, network
+    setLanguage, goTo, setCurrent: (id) => store.update((s) => ({ flow: withCurrent(s.flow, id) })), keepFlowReachable,
+    startNetworkWatch, onWorkerResources,
+  };
+}
+
+// ───────────────────────────── share a recipe as a link ─────────────────────────────
+
+function shareableRecipe(recipe) {
+  const copy = JSON.parse(JSON.stringify(recipe || {}));
+  for (const step of Array.isArray(copy.privacy) ? copy.privacy : []) {
+    if (step && typeof step === 'object') delete step.key;
+  }
+  return copy;
+}
+
+function toBase64Url(text) {
+  let bin = '';
+  for (const b of new TextEncoder().encode(text)) bin += String.fromCharCode(b);
+  return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+function fromBase64Url(text) {
+  const bin = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
+  return new TextDecoder().decode(Uint8Array.from(bin, (c) => c.charCodeAt(0)));
+}
+
+/** A recipe passed in the address (`#recipe=...`), applied to the next file loaded. */
+function recipeFromAddress() {
+  const raw = new URLSearchParams(location.hash.slice(1)).get('recipe');
+  if (!raw) return null;
+  try {
+    const recipe = JSON.parse(fromBase64Url(raw));
+    return recipe && typeof recipe === 'object' && !Array.isArray(recipe) ? recipe : null;
+  } catch {
+    return null;
+  }
+}

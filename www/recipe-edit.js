@@ -1,0 +1,223 @@
+// Edits of a recipe, as pure functions: each takes a recipe and returns a new one (the store's
+// recipe is frozen). Roles and the target (profile table), identifier actions, the operator of a
+// column (Protect panel), models, evaluation and seed (Train panel). Argument values a new step
+// starts with come from the schema (steps.json) and, where the core has no default, from the data.
+import { argsOf, defaultOf } from './schema.js';
+
+export const ROLES = ['identifier', 'quasi', 'sensitive', 'target', 'feature', 'text', 'ignore'];
+export const ID_ACTIONS = ['drop', 'pseudonymize'];
+
+/** `fn(copy)` edits a copy of `recipe`, which is returned. */
+function edit(recipe, fn) {
+  const r = recipe && typeof recipe === 'object' ? structuredClone(recipe) : {};
+  fn(r);
+  return r;
+}
+
+export function roleOf(recipe, name) {
+  if (!recipe) return 'feature';
+  const role = recipe.columns && typeof recipe.columns === 'object' ? recipe.columns[name] : undefined;
+  if (role) return role;
+  return recipe.target === name ? 'target' : 'feature';
+}
+
+export function identifierAction(recipe, name) {
+  const ops = Array.isArray(recipe?.privacy) ? recipe.privacy : [];
+  for (const op of ops) {
+    if (ID_ACTIONS.includes(op?.op) && Array.isArray(op.columns) && op.columns.includes(name)) return op.op;
+  }
+  return 'drop';
+}
+
+/** Put `name` in the drop or pseudonymize op (or in neither when action is null); in place. */
+function putIdentifier(r, name, action) {
+  if (!Array.isArray(r.privacy)) r.privacy = [];
+  for (const op of r.privacy) {
+    if (ID_ACTIONS.includes(op?.op) && Array.isArray(op.columns)) op.columns = op.columns.filter((c) => c !== name);
+  }
+  if (action) {
+    let op = r.privacy.find((o) => o?.op === action && Array.isArray(o.columns));
+    if (!op) {
+      op = { op: action, columns: [] };
+      // drop first, then pseudonymize, then everything else (generalize, k_anonymize, ...)
+      const lastDrop = r.privacy.findLastIndex((o) => o?.op === 'drop');
+      r.privacy.splice(action === 'drop' ? 0 : lastDrop + 1, 0, op);
+    }
+    op.columns.push(name);
+  }
+  r.privacy = r.privacy.filter((o) => !(ID_ACTIONS.includes(o?.op) && Array.isArray(o.columns) && o.columns.length === 0));
+}
+
+function putTarget(r, name) {
+  if (!r.columns || typeof r.columns !== 'object') r.columns = {};
+  const old = r.target;
+  if (old && old !== name && r.columns[old] === 'target') r.columns[old] = 'feature';
+  if (name) {
+    if (r.columns[name] === 'identifier') putIdentifier(r, name, null);
+    r.columns[name] = 'target';
+  }
+  r.target = name || null;
+}
+
+export const withIdentifierAction = (recipe, name, action) => edit(recipe, (r) => putIdentifier(r, name, action));
+export const withTarget = (recipe, name) => edit(recipe, (r) => putTarget(r, name));
+
+export function withRole(recipe, name, role) {
+  return edit(recipe, (r) => {
+    if (!r.columns || typeof r.columns !== 'object') r.columns = {};
+    const previous = roleOf(r, name);
+    if (role === 'target') {
+      putTarget(r, name);
+      return;
+    }
+    if (previous === 'identifier' && role !== 'identifier') putIdentifier(r, name, null);
+    if (previous !== 'identifier' && role === 'identifier') putIdentifier(r, name, 'drop');
+    if (r.target === name) r.target = null;
+    r.columns[name] = role;
+  });
+}
+
+// ───────────────────────────── Train panel ─────────────────────────────
+
+/** The models of `chosen` kinds (in `offered` order, keeping their parameters), then any others. */
+export function withModels(recipe, offered, chosen) {
+  return edit(recipe, (r) => {
+    const existing = Array.isArray(r.models) ? r.models : [];
+    const picked = offered.filter((k) => chosen.includes(k)).map((k) => existing.find((m) => m?.kind === k) || { kind: k });
+    const others = existing.filter((m) => !offered.includes(m?.kind));
+    r.models = [...picked, ...others];
+  });
+}
+
+export function withEvaluation(recipe, method, { folds, testFraction }) {
+  return edit(recipe, (r) => {
+    if (method === 'stratified_kfold') {
+      r.evaluation = { method, folds: Math.max(2, Math.round(Number(folds) || 5)) };
+    } else if (method === 'holdout') {
+      const f = Number(testFraction);
+      r.evaluation = { method, test_fraction: f > 0 && f < 1 ? f : 0.25 };
+    }
+  });
+}
+
+export function withSeed(recipe, raw) {
+  const seed = Math.round(Number(raw));
+  return Number.isFinite(seed) && seed >= 0 ? edit(recipe, (r) => { r.seed = seed; }) : recipe;
+}
+
+// ───────────────────────────── Protect panel ─────────────────────────────
+
+// Steps are kept in this order so that each sees the columns it needs (date_shift reads the
+// patient column before it is pseudonymized or dropped; identifiers are removed last). An
+// operator not listed goes in the middle (5).
+const RANK = {
+  date_shift: 0, date: 1, generalize: 2, hierarchy: 2, truncate: 2, noise: 3, microaggregate: 3, pram: 3,
+  k_anonymize: 4, suppress: 5, scrub_text: 6, pseudonymize: 7, replace_random: 7, mask: 7, redact: 7, drop: 8,
+};
+
+/** The arguments of a step that name its columns. */
+export const COLUMN_ARGS = ['columns', 'column', 'quasi'];
+
+export function columnsOf(step) {
+  if (!step || typeof step !== 'object') return [];
+  if (Array.isArray(step.columns)) return step.columns;
+  if (typeof step.column === 'string') return [step.column];
+  if (Array.isArray(step.quasi)) return step.quasi;
+  return [];
+}
+
+/** The column that tells patients apart (a record number), for date_shift. */
+function patientColumn(profile, except) {
+  const cols = profile?.columns || [];
+  const pick = cols.find((c) => c.name !== except && ['mrn', 'record_id'].includes(c.detection?.kind))
+    || cols.find((c) => c.name !== except && c.detection?.verdict === 'direct_identifier' && c.type !== 'text')
+    || cols.find((c) => c.name !== except);
+  return pick ? pick.name : except;
+}
+
+/**
+ * Starting values taken from the data, for arguments the core requires without a default (or
+ * where the data suggests better than the default): `(column profile, ctx) → {arg: value}`.
+ */
+const FROM_DATA = {
+  mask: () => ({ keep_first: 0, keep_last: 0 }),
+  noise: (col) => {
+    const range = Number(col.max) - Number(col.min);
+    const sensitivity = Number.isFinite(range) && range > 0 ? Math.max(1, Math.round(range / 20)) : 1;
+    return { mechanism: 'laplace', epsilon: 1, sensitivity };
+  },
+  generalize: () => ({ width: 10 }),
+  hierarchy: (col, ctx) => {
+    const hierarchy = {};
+    for (const [value] of col.top || []) hierarchy[value] = [value];
+    if (!Object.keys(hierarchy).length) hierarchy['?'] = ['?'];
+    return { hierarchy, level: 1, default: ctx.otherGroup };
+  },
+  truncate: () => ({ keep: 3 }),
+  date: () => ({ to: 'year' }),
+  date_shift: (col, ctx) => ({ by: patientColumn(ctx.profile, col.name), max_days: 180 }),
+  microaggregate: () => ({ size: 3 }),
+  pram: () => ({ keep: 0.8 }),
+  suppress: () => ({ k: 5 }),
+  k_anonymize: () => ({ k: 5, max_suppression: 0.05 }),
+};
+
+/**
+ * A new step of `op` on column `name`: its column argument (the first of the schema's), the
+ * values from the data above, and the schema's default for any other required argument.
+ */
+export function newPrivacyStep(op, name, { profile, otherGroup }) {
+  const args = argsOf('privacy', op);
+  const isCol = (a) => a.type === 'column' || a.type === 'columns';
+  const colArg = args.find((a) => isCol(a) && COLUMN_ARGS.includes(a.name)) || args.find(isCol);
+  const step = { op };
+  if (colArg) step[colArg.name] = colArg.type === 'column' ? name : [name];
+  const col = (profile?.columns || []).find((c) => c.name === name) || { name };
+  Object.assign(step, FROM_DATA[op]?.(col, { profile, otherGroup }) ?? {});
+  for (const a of args) {
+    if (a.required && !(a.name in step) && defaultOf('privacy', op, a.name) !== undefined) step[a.name] = defaultOf('privacy', op, a.name);
+  }
+  return step;
+}
+
+function insert(steps, step) {
+  const rank = RANK[step.op] ?? 5;
+  let at = steps.length;
+  while (at > 0 && (RANK[steps[at - 1]?.op] ?? 5) > rank) at--;
+  steps.splice(at, 0, step);
+}
+
+/** Put column `name` under operator `op` ('' = none): take it out of other steps, add it to a new one. */
+export function withOperator(recipe, name, op, ctx) {
+  return edit(recipe, (r) => {
+    if (!Array.isArray(r.privacy)) r.privacy = [];
+    r.privacy = r.privacy.flatMap((s) => {
+      if (!s || typeof s !== 'object') return [s];
+      if (Array.isArray(s.columns) && s.columns.includes(name)) {
+        const rest = s.columns.filter((c) => c !== name);
+        return rest.length ? [{ ...s, columns: rest }] : [];
+      }
+      if (s.column === name) return [];
+      if (Array.isArray(s.quasi) && s.quasi.includes(name)) {
+        const rest = s.quasi.filter((c) => c !== name);
+        return rest.length ? [{ ...s, quasi: rest }] : [];
+      }
+      return [s];
+    });
+    // Operators over a set of columns that act on them together (k_anonymize's quasi-identifiers)
+    // take the column into the existing step.
+    const existing = op === 'k_anonymize' ? r.privacy.find((s) => s?.op === op) : null;
+    if (existing) existing.quasi = [...(existing.quasi || []), name];
+    else if (op) insert(r.privacy, newPrivacyStep(op, name, ctx));
+  });
+}
+
+/** Set argument `field` of privacy step `index` (undefined removes it). */
+export function withPrivacyArgument(recipe, index, field, value) {
+  return edit(recipe, (r) => {
+    const step = r.privacy?.[index];
+    if (!step) return;
+    if (value === undefined) delete step[field];
+    else step[field] = value;
+  });
+}

@@ -1,0 +1,122 @@
+// Step 6, Results: the models' metrics table with a chart, confusion matrices, the evaluation
+// views (results.js), the privacy summary, the audit trail, warnings and the rejected rows of the
+// last run's report. Draws `state.report`; `modelResultsView` redraws only the model results when
+// the user's selections there (`state.resultsView`) change.
+import { metricBars } from './charts.js';
+import { learnedSummary } from './features.js';
+import { renderRejected } from './profile-view.js';
+import { modelResults, redrawModelResults } from './results.js';
+import { confusionMatrix, privacySummary } from './reports.js';
+
+const CLASS_METRICS = ['accuracy', 'precision', 'recall', 'specificity', 'f1', 'roc_auc'];
+const REG_METRICS = ['mae', 'rmse', 'r2'];
+const ARGS_PREVIEW = 120; // characters of an audit entry's arguments shown before "more"
+
+function metricKeys(models) {
+  const present = new Set(models.flatMap((m) => Object.keys(m?.metrics || {})));
+  const known = [...CLASS_METRICS, ...REG_METRICS].filter((k) => present.has(k));
+  return [...known, ...[...present].filter((k) => !known.includes(k))];
+}
+
+/** `select(patch)`: the user picked a sort, a model or a threshold in the model results. */
+export function resultsView(ui, select) {
+  const { h, t, has, fmtInt, fmtDec, fmtNum, metricLabel, modelLabel } = ui;
+  const NONE = ui.none;
+  const isNum = (v) => typeof v === 'number' && Number.isFinite(v);
+  const $ = (sel) => document.querySelector(sel);
+  return function drawResults(state) {
+    const report = state.report;
+    const box = $('#results');
+    if (!report) {
+      box.replaceChildren();
+      return;
+    }
+    const models = Array.isArray(report.models) ? report.models : [];
+    const keys = metricKeys(models);
+    const parts = [];
+
+    parts.push(h('h3', {}, t('results.models')));
+    const target = report.target;
+    const ev = report.evaluation;
+    if (target?.column || ev?.method) {
+      const bits = [];
+      if (target?.column) {
+        const counts = (target.classes || []).map((c, i) => `${c}: ${fmtInt(target.counts?.[i])}`).join(', ');
+        bits.push(t('results.target', { column: target.column, positive: target.positive ?? NONE(), counts }));
+      }
+      if (ev?.method) {
+        const method = has(`eval.${ev.method}`) ? t(`eval.${ev.method}`) : ev.method;
+        bits.push(t('results.evaluation', { method, splits: fmtInt(ev.splits), seed: String(ev.seed ?? NONE()) }));
+      }
+      parts.push(h('p', { class: 'note', id: 'results-context' }, bits.join(' ')));
+    }
+    parts.push(h('div', { class: 'table-wrap' }, h('table', { id: 'results-table', class: 'data' },
+      h('thead', {}, h('tr', {},
+        h('th', { scope: 'col' }, t('results.model')),
+        ...keys.map((k) => h('th', { scope: 'col', class: 'num-col', 'data-metric': k }, metricLabel(k))),
+        h('th', { scope: 'col', class: 'num-col' }, t('results.fit_ms')))),
+      h('tbody', {}, ...models.map((m) => h('tr', { 'data-kind': m.kind },
+        h('th', { scope: 'row' }, modelLabel(m.kind)),
+        ...keys.map((k) => {
+          const stat = m.metrics?.[k];
+          const mean = stat?.mean;
+          return h('td', { class: 'num-col', 'data-metric': k, 'data-value': isNum(mean) ? String(mean) : '' },
+            isNum(mean) ? `${fmtDec(mean)} ± ${fmtDec(stat.std)}` : NONE());
+        }),
+        h('td', { class: 'num-col' }, isNum(m.timings?.fit_ms) ? t('results.ms', { value: fmtNum(m.timings.fit_ms) }) : NONE())))))));
+
+    const unitMetrics = keys.filter((k) => CLASS_METRICS.includes(k) || k === 'r2');
+    if (models.length && unitMetrics.length) {
+      parts.push(h('figure', { class: 'chart-box' },
+        metricBars(models.map((m) => ({ label: modelLabel(m.kind), metrics: m.metrics || {} })),
+          unitMetrics.map((k) => ({ key: k, label: metricLabel(k) })),
+          { title: t('results.chart'), format: (v) => fmtDec(v, 2) }),
+        h('figcaption', {}, t('results.chart'))));
+    }
+
+    const matrices = models.filter((m) => m.confusion_matrix);
+    if (matrices.length) {
+      parts.push(h('div', { class: 'cm-grid' }, ...matrices.map((m) => confusionMatrix(m, report.target, ui))));
+    }
+    parts.push(modelResults(report, ui, state.resultsView, select));
+
+    parts.push(h('h3', {}, t('results.privacy')));
+    parts.push(privacySummary(report.privacy || {}, ui));
+
+    const audit = Array.isArray(report.audit) ? report.audit : [];
+    parts.push(h('h3', {}, t('results.audit')));
+    parts.push(h('ol', { id: 'audit-list', class: 'audit' }, ...audit.map((a) => {
+      const args = a.args && typeof a.args === 'object' && Object.keys(a.args).length ? JSON.stringify(a.args) : null;
+      const long = args && args.length > ARGS_PREVIEW;
+      return h('li', { 'data-step': a.step ?? '' },
+        h('code', { class: 'op' }, String(a.op ?? a.step ?? '')),
+        args && !long ? h('code', { class: 'args' }, args) : null,
+        isNum(a.rows_affected) ? h('span', { class: 'pill' }, t('audit.rows', { count: fmtInt(a.rows_affected) })) : null,
+        isNum(a.cells_affected) ? h('span', { class: 'pill' }, t('audit.cells', { count: fmtInt(a.cells_affected) })) : null,
+        a.note ? h('span', { class: 'note' }, String(a.note)) : null,
+        String(a.step ?? '').startsWith('features[') ? learnedSummary(a, t) : null,
+        long ? h('details', { class: 'args-details' },
+          h('summary', {}, h('code', { class: 'args' }, `${args.slice(0, ARGS_PREVIEW)}…`)),
+          h('pre', { class: 'args-full' }, JSON.stringify(a.args, null, 2))) : null);
+    })));
+
+    const warnings = Array.isArray(report.warnings) ? report.warnings : [];
+    if (warnings.length) {
+      parts.push(h('h3', {}, t('results.warnings')));
+      parts.push(h('ul', { id: 'warnings', class: 'warnings' },
+        ...warnings.map((w) => h('li', {}, typeof w === 'string' ? w : (w?.message ?? JSON.stringify(w))))));
+    }
+
+    const rejected = Array.isArray(report.input?.rejected_rows) ? report.input.rejected_rows : [];
+    parts.push(h('h3', {}, `${t('results.rejected')} (${fmtInt(rejected.length)})`));
+    const list = h('ul', { id: 'results-rejected', class: 'rejected-list' });
+    renderRejected(list, rejected, ui);
+    parts.push(list);
+
+    box.replaceChildren(...parts);
+  };
+}
+
+export function modelResultsView(ui, select) {
+  return (state) => redrawModelResults(document.querySelector('#model-results'), state.report, ui, state.resultsView, select);
+}

@@ -1,0 +1,78 @@
+// Step 5, Train & evaluate: the model checkboxes (built once from the core's schema), evaluation
+// and seed fields, Run / Cancel, the progress bar with the time left. The feature steps editor of
+// step 4 is drawn with the options (features.js). Draws state; edits go out as intents.
+import { modelKinds } from './schema.js';
+import { renderFeatures } from './features.js';
+import { profileColumns } from './profile-view.js';
+
+const $ = (sel) => document.querySelector(sel);
+const isNum = (v) => typeof v === 'number' && Number.isFinite(v);
+
+/** The kinds offered as checkboxes: the schema's models for a class target, in registry order. */
+export function offeredModels() {
+  return modelKinds().filter((m) => Array.isArray(m.tasks) && m.tasks.includes('classification')).map((m) => m.kind);
+}
+
+/**
+ * Build the model checkboxes into #models-fieldset. `intents`: {setModels(kinds), setEvaluation(method,
+ * fields), setSeed(raw)}.
+ */
+export function initTrain(ui, intents) {
+  const { h } = ui;
+  const box = $('#models-fieldset');
+  for (const kind of offeredModels()) {
+    box.append(h('label', { class: 'check' },
+      h('input', { type: 'checkbox', id: `model-${kind}`, name: 'model', value: kind }), ' ',
+      h('span', { 'data-model': kind })));
+  }
+  const chosen = () => offeredModels().filter((k) => $(`#model-${k}`).checked);
+  for (const kind of offeredModels()) $(`#model-${kind}`).addEventListener('change', () => intents.setModels(chosen()));
+  const fields = () => ({ folds: $('#eval-folds').value, testFraction: $('#eval-test-fraction').value });
+  $('#eval-stratified_kfold').addEventListener('change', () => intents.setEvaluation('stratified_kfold', fields()));
+  $('#eval-holdout').addEventListener('change', () => intents.setEvaluation('holdout', fields()));
+  $('#eval-folds').addEventListener('change', () => intents.setEvaluation('stratified_kfold', fields()));
+  $('#eval-test-fraction').addEventListener('change', () => intents.setEvaluation('holdout', fields()));
+  $('#seed').addEventListener('change', (e) => intents.setSeed(e.target.value));
+}
+
+/** The options (models, evaluation, seed) and the feature steps editor. `onFeatures(recipe)`. */
+export function optionsView(ui, onFeatures) {
+  return function drawOptions(state) {
+    const r = state.recipe || {};
+    const kinds = new Set((Array.isArray(r.models) ? r.models : []).map((m) => m?.kind));
+    for (const kind of offeredModels()) {
+      $(`#model-${kind}`).checked = kinds.has(kind);
+      document.querySelector(`span[data-model="${kind}"]`).textContent = ui.labelOr(`model.${kind}`, null, kind);
+    }
+    const ev = r.evaluation || {};
+    $('#eval-stratified_kfold').checked = ev.method === 'stratified_kfold';
+    $('#eval-holdout').checked = ev.method === 'holdout';
+    if (ev.method === 'stratified_kfold' && isNum(ev.folds)) $('#eval-folds').value = ev.folds;
+    if (ev.method === 'holdout' && isNum(ev.test_fraction)) $('#eval-test-fraction').value = ev.test_fraction;
+    if (isNum(r.seed)) $('#seed').value = r.seed;
+    renderFeatures({ recipe: state.recipe, columns: profileColumns(state.profile), ui, onChange: onFeatures });
+  };
+}
+
+/** Run / Cancel and the load controls, enabled by what is going on. */
+export function runControls(state) {
+  $('#run').disabled = state.running || state.loading || !state.profile;
+  $('#cancel').disabled = !state.running;
+  $('#load-demo').disabled = state.loading;
+  $('#file-input').disabled = state.loading;
+}
+
+/** The progress bar and the estimate of the time left (`state.progress`). */
+export function progressView(ui) {
+  return function drawProgress(state) {
+    const p = state.progress;
+    const progress = $('#progress');
+    progress.max = p.max;
+    progress.value = p.value;
+    if (p.stage == null) delete progress.dataset.stage;
+    else progress.dataset.stage = p.stage;
+    const eta = $('#run-eta');
+    eta.textContent = isNum(p.etaMs) ? ui.t('run.eta', { seconds: ui.fmtInt(Math.max(1, Math.ceil(p.etaMs / 1000))) }) : '';
+    eta.dataset.etaMs = isNum(p.etaMs) ? String(p.etaMs) : '';
+  };
+}
