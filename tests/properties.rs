@@ -1,4 +1,4 @@
-//! Property tests for the invariants in DESIGN.md that this layer owns.
+//! Property tests for the invariants (docs/design.md, "Invariants") that this layer owns.
 
 mod common;
 use bedside::eval::split::Evaluation;

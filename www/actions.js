@@ -9,11 +9,15 @@ import {
 } from './recipe-edit.js';
 import { changeText } from './recipe-panel.js';
 import { RESULTS_VIEW_START } from './results.js';
+import { entry } from './schema.js';
 import { modelReport, privacyReport, reportHtml, showReport } from './reports.js';
 import { FLOW_START, showStep, stepStates, unblockedFlow, withCurrent, withExported } from './stepbar.js';
 import { offeredModels } from './train-view.js';
 
 const PREVIEW_ROWS = 5;
+/** Notes shown in the review of a scrub_text step. */
+const opFacts = (op) => entry('privacy', op)?.facts;
+const NOTES_ROWS = 5;
 const DEBOUNCE_MS = 200;
 // The core holds the whole table in wasm memory (at most 4 GiB, and a parsed table takes several
 // times the file's size), so larger files are refused before they can take the tab down.
@@ -141,6 +145,9 @@ export function createActions({ store, api, embed }) {
     let patch;
     try {
       const data = await api.preview(cheap, PREVIEW_ROWS);
+      // A scrub_text step also gets a sample of its notes with each replacement shown.
+      const scrub = cheap.privacy.findIndex((s) => opFacts(s.op)?.scrubs_text);
+      if (scrub >= 0) data.notes = await api.notesReview(cheap, scrub, NOTES_ROWS);
       patch = { status: 'done', data, error: null, version: get().preview.version + 1 };
       lastKey = key;
     } catch (err) {

@@ -37,6 +37,9 @@ export function createApi({ url, type, hooks, size, wasmUrl = null }) {
     suggest: (target) => main.call('suggest', { target }),
     /** The privacy steps of `recipe` on the first `rows` rows, with risk before and after. */
     preview: (recipe, rows) => main.call('preview', { recipe, rows }),
+    /** A sample of the notes that privacy step `step` (a scrub_text step) scrubs, with each
+     * replaced span and its category, the counts and the possible names kept. */
+    notesReview: (recipe, step, rows) => main.call('notes_review', { recipe, step, rows }),
     /** Re-identification risk of the loaded file for the given quasi-identifiers. */
     measure: (quasi, sensitive, population) => main.call('measure', { quasi, sensitive, population }),
     /** Runs a recipe across the pool: {report, masked_csv, elapsed_ms, workers}. */

@@ -6,6 +6,7 @@
 // op.OP.help, arg.NAME), the schema's `doc` where a string is missing.
 import { argsOf, privacyOps } from './schema.js';
 import { COLUMN_ARGS, columnsOf } from './recipe-edit.js';
+import { renderNotesReview } from './notes-review.js';
 
 /**
  * The column types an operator is offered for (others: every type). Presentation only: the core
@@ -28,6 +29,7 @@ export function initProtect({ h }) {
     h('p', { id: 'protect-status', class: 'status', role: 'status' }),
     h('h3', { id: 'protect-preview-h' }),
     h('div', { id: 'protect-preview', class: 'preview-grid' }),
+    h('div', { id: 'protect-notes' }),
     h('h3', { id: 'protect-audit-h' }),
     h('ol', { id: 'protect-audit', class: 'audit-list' }));
   document.querySelector('#profile-section').after(section);
@@ -208,12 +210,15 @@ export function protectViews(ui, intents) {
     if (state.preview.status === 'busy') return; // the tables stay until the new preview lands
     const box = $('#protect-preview');
     const audit = $('#protect-audit');
+    const notes = $('#protect-notes');
     const p = state.preview.data;
     if (!p) {
       box.replaceChildren();
       audit.replaceChildren();
+      notes.replaceChildren();
       return;
     }
+    notes.replaceChildren(...(p.notes ? [renderNotesReview(p.notes, t)] : []));
     box.replaceChildren(
       previewTable('preview-before', t('protect.before'), p.original_columns, p.original_rows),
       previewTable('preview-after', t('protect.after'), p.masked_columns, p.masked_rows));

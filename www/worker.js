@@ -132,6 +132,9 @@ const actions = {
   async preview({ recipe, rows }) {
     return plain(needSession().preview(recipe, rows ?? 5));
   },
+  async notes_review({ recipe, step, rows }) {
+    return plain(needSession().notes_review(recipe, step, rows ?? 5));
+  },
   async measure({ quasi, sensitive, population }) {
     return plain(needSession().measure(quasi ?? [], sensitive ?? undefined, population ?? undefined));
   },

@@ -594,3 +594,10 @@ impl Describe for KAnonymize {
         }
     }
 }
+
+impl crate::privacy::Secrets for KAnonymize {
+    /// No argument of `KAnonymize` is secret.
+    fn redacted(&self) -> Self {
+        self.clone()
+    }
+}

@@ -135,6 +135,14 @@ impl Replay {
 ///
 /// The facts (`replay`, `masks_identifiers`, `coarsens_dates`, `scrubs_text`, `randomized`)
 /// have no default on purpose: a new operator must state each of them.
+/// What of a step may be written into a Report. Required of every registered operator (the
+/// registry calls it), with no default: an operator with a secret argument must say so here, or
+/// the secret would be copied into every Report.
+pub trait Secrets: Sized {
+    /// A copy safe to write into a Report: secret arguments (a user's key) replaced.
+    fn redacted(&self) -> Self;
+}
+
 pub trait Op {
     /// Checks arguments that do not depend on the data.
     fn check(&self) -> Result<(), ArgError> {
@@ -196,6 +204,13 @@ macro_rules! privacy_ops {
             pub fn name(&self) -> &'static str {
                 match self {
                     $(PrivacyStep::$variant(_) => $name,)*
+                }
+            }
+
+            /// A copy safe to write into a Report: each operator's [`Secrets::redacted`].
+            pub fn redacted(&self) -> PrivacyStep {
+                match self {
+                    $(PrivacyStep::$variant(s) => PrivacyStep::$variant(<$ty as Secrets>::redacted(s)),)*
                 }
             }
 
@@ -289,18 +304,5 @@ impl PrivacyStep {
     /// Applies the step.
     pub fn apply(&self, table: &mut Table, ctx: &PrivacyContext) -> Result<Effect, ArgError> {
         self.op().apply(table, ctx)
-    }
-
-    /// A copy safe to write into a Report: secrets (a user's pseudonymization key) replaced.
-    pub fn redacted(&self) -> PrivacyStep {
-        match self {
-            PrivacyStep::Pseudonymize(p) if p.key.is_some() => {
-                PrivacyStep::Pseudonymize(ops::pseudonymize::Pseudonymize {
-                    key: Some(ops::pseudonymize::REDACTED_KEY.to_string()),
-                    ..p.clone()
-                })
-            }
-            s => s.clone(),
-        }
     }
 }

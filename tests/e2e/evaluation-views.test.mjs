@@ -1,4 +1,4 @@
-// Browser end-to-end for the evaluation views added with issue #5: the cost of privacy
+// Browser end-to-end for the evaluation views of the model results: the cost of privacy
 // (original vs masked data) on the demo run, a numeric target's predicted-vs-actual scatter and
 // residual histogram, and the hyper-parameters a nested search chose.
 import assert from 'node:assert/strict';

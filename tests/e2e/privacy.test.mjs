@@ -68,6 +68,14 @@ test('privacy flow: detection, operator choice, live preview and risk meter, mas
     assert.equal(await page.locator('#preview-before tbody tr').count(), 5);
     assert.equal(await page.locator('#preview-after tbody tr').count(), 5);
     assert.equal(await page.locator('#preview-after th', { hasText: 'phone' }).count(), 0, 'phone is dropped by the suggestion');
+    // The suggested scrub_text step shows a sample of its notes, each replacement marked with its
+    // category, and no patient's name in it.
+    const notesReview = page.locator('#protect-notes .notes-review');
+    assert.equal(await notesReview.count(), 1, 'the notes review is shown');
+    assert.equal(await notesReview.locator('.notes-note').count(), 5);
+    const reviewText = await notesReview.textContent();
+    const demoNames = parseCsv(readFileSync(join(WWW, 'demo', 'patients.csv'), 'utf8')).slice(1, 50).map((r) => r[0]);
+    for (const name of demoNames) assert.ok(!reviewText.includes(name), `${name} not in the notes review`);
     await ctx.shot('privacy-01-detected');
 
     // Choose "redact" for the phone: the preview shows it redacted.

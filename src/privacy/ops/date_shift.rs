@@ -146,3 +146,10 @@ impl Describe for DateShift {
         }
     }
 }
+
+impl crate::privacy::Secrets for DateShift {
+    /// No argument of `DateShift` is secret.
+    fn redacted(&self) -> Self {
+        self.clone()
+    }
+}

@@ -69,3 +69,10 @@ impl Describe for Drop {
         }
     }
 }
+
+impl crate::privacy::Secrets for Drop {
+    /// No argument of `Drop` is secret.
+    fn redacted(&self) -> Self {
+        self.clone()
+    }
+}

@@ -202,3 +202,10 @@ impl Describe for Generalize {
         }
     }
 }
+
+impl crate::privacy::Secrets for Generalize {
+    /// No argument of `Generalize` is secret.
+    fn redacted(&self) -> Self {
+        self.clone()
+    }
+}

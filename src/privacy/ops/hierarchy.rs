@@ -149,3 +149,10 @@ impl Describe for Hierarchy {
         }
     }
 }
+
+impl crate::privacy::Secrets for Hierarchy {
+    /// No argument of `Hierarchy` is secret.
+    fn redacted(&self) -> Self {
+        self.clone()
+    }
+}

@@ -131,3 +131,10 @@ impl Describe for Mask {
         }
     }
 }
+
+impl crate::privacy::Secrets for Mask {
+    /// No argument of `Mask` is secret.
+    fn redacted(&self) -> Self {
+        self.clone()
+    }
+}

@@ -157,3 +157,10 @@ impl Describe for Microaggregate {
         }
     }
 }
+
+impl crate::privacy::Secrets for Microaggregate {
+    /// No argument of `Microaggregate` is secret.
+    fn redacted(&self) -> Self {
+        self.clone()
+    }
+}

@@ -217,3 +217,10 @@ impl Describe for Noise {
         }
     }
 }
+
+impl crate::privacy::Secrets for Noise {
+    /// No argument of `Noise` is secret.
+    fn redacted(&self) -> Self {
+        self.clone()
+    }
+}

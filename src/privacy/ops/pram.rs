@@ -196,3 +196,10 @@ impl Describe for Pram {
         }
     }
 }
+
+impl crate::privacy::Secrets for Pram {
+    /// No argument of `Pram` is secret.
+    fn redacted(&self) -> Self {
+        self.clone()
+    }
+}

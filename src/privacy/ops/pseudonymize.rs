@@ -107,3 +107,13 @@ impl Describe for Pseudonymize {
         }
     }
 }
+
+impl crate::privacy::Secrets for Pseudonymize {
+    /// The user's key, if any, is replaced by [`REDACTED_KEY`].
+    fn redacted(&self) -> Self {
+        Pseudonymize {
+            key: self.key.as_ref().map(|_| REDACTED_KEY.to_string()),
+            ..self.clone()
+        }
+    }
+}

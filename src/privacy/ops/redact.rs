@@ -84,3 +84,10 @@ impl Describe for Redact {
         }
     }
 }
+
+impl crate::privacy::Secrets for Redact {
+    /// No argument of `Redact` is secret.
+    fn redacted(&self) -> Self {
+        self.clone()
+    }
+}

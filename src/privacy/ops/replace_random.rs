@@ -133,3 +133,10 @@ impl Describe for ReplaceRandom {
         }
     }
 }
+
+impl crate::privacy::Secrets for ReplaceRandom {
+    /// No argument of `ReplaceRandom` is secret.
+    fn redacted(&self) -> Self {
+        self.clone()
+    }
+}

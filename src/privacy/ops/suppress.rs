@@ -151,3 +151,10 @@ impl Describe for Suppress {
         }
     }
 }
+
+impl crate::privacy::Secrets for Suppress {
+    /// No argument of `Suppress` is secret.
+    fn redacted(&self) -> Self {
+        self.clone()
+    }
+}

@@ -89,3 +89,10 @@ impl Describe for Truncate {
         }
     }
 }
+
+impl crate::privacy::Secrets for Truncate {
+    /// No argument of `Truncate` is secret.
+    fn redacted(&self) -> Self {
+        self.clone()
+    }
+}
