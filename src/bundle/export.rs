@@ -1,6 +1,7 @@
 //! A model file written: the model fitted on all labelled rows with the one fold-fitting path
 //! ([`crate::pipeline::fold`]), how each privacy step is treated on new records, the input schema.
 
+use crate::error::StepRef;
 use super::{
     bundle_err, BundleEvaluation, BundleTarget, CreatedFrom, Exported, InputColumn, ModelBundle,
     PrivacyHandling, FORMAT,
@@ -25,7 +26,7 @@ fn handling(i: usize, step: &PrivacyStep, inputs: &[String]) -> Result<PrivacyHa
         .into_iter()
         .filter(|c| inputs.iter().any(|n| n == c))
         .collect();
-    let name = format!("privacy[{i}]");
+    let name = StepRef::privacy(i, step.name()).position();
     let h = |handling: &str, args: Option<PrivacyStep>, note: String| PrivacyHandling {
         step: name.clone(),
         op: step.name().into(),
@@ -133,7 +134,7 @@ pub fn export(
     )?;
     let at = |e: Error| match e {
         Error::Model { kind, message } => Error::Model {
-            kind: format!("models[{model_index}] ({kind})"),
+            kind: StepRef::models(model_index, &kind).to_string(),
             message: format!("final fit on all rows: {message}"),
         },
         e => e,
@@ -141,7 +142,7 @@ pub fn export(
     // With a search, choose as in each split, now over all labelled rows, then fit the choice.
     let (chosen, search_chosen) = match (&spec.search, prepared.searches.get(model_index)) {
         (Some(s), Some(Some(candidates))) => {
-            let step = format!("models[{model_index}] ({})", spec.kind());
+            let step = StepRef::models(model_index, spec.kind()).to_string();
             let data = SearchData {
                 step: &step,
                 x: x_table,

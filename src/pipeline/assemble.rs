@@ -3,6 +3,7 @@
 //! model's metrics, intervals, curves, importance, fairness and search, and the paired test
 //! between the two best models.
 
+use crate::error::StepRef;
 use super::args_of;
 use super::fold::THRESHOLD;
 use super::intervals::{pool, pooled_intervals};
@@ -103,7 +104,7 @@ pub(super) fn assemble(
         .enumerate()
         .map(|(m, (spec, rec))| {
             audit.push(AuditEntry {
-                step: format!("models[{m}]"),
+                step: StepRef::models(m, spec.kind()).position(),
                 op: spec.kind().into(),
                 args: args_of(spec),
                 rows_affected: x_table.rows(),
@@ -237,7 +238,7 @@ fn audit_feature_steps(
             args["training_rows"] = json!(total.rows);
         }
         audit.push(AuditEntry {
-            step: format!("features[{s}]"),
+            step: StepRef::features(s, step.name()).position(),
             op: step.name().into(),
             args,
             rows_affected: if total.rows.is_empty() {

@@ -7,6 +7,7 @@
 //! Feature steps are fitted inside each training split only (DESIGN invariant 4): what the
 //! models are scored on never took part in fitting them.
 
+use crate::error::StepRef;
 use super::prepare::Prepared;
 use super::search::{self, SearchData};
 use crate::error::{Error, Result};
@@ -181,7 +182,7 @@ pub(super) fn fit_model(
     let at = |e: Error| {
         match e {
             Error::Model { kind, message } => Error::Model {
-                kind: format!("models[{m}] ({kind})"),
+                kind: StepRef::models(m, &kind).to_string(),
                 message,
             },
             e => e,
@@ -191,7 +192,7 @@ pub(super) fn fit_model(
     let ts = clock();
     let (chosen, choice) = match (&spec.search, &p.searches[m], &d.raw_train) {
         (Some(search_spec), Some(candidates), Some((x, labels))) => {
-            let step = format!("models[{m}] ({})", spec.kind());
+            let step = StepRef::models(m, spec.kind()).to_string();
             let data = SearchData {
                 step: &step,
                 x,

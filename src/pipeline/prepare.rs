@@ -1,6 +1,7 @@
 //! The modelling problem of a masked table: the target (classes or values), the labelled rows,
 //! the groups of `group_kfold`, the fairness subgroups, the model inputs and the splits.
 
+use crate::error::StepRef;
 use crate::error::{Error, Result};
 use crate::eval::{fairness, importance, search};
 use crate::features;
@@ -209,9 +210,9 @@ fn model_searches(
     let mut searches = Vec::with_capacity(recipe.models.len());
     let mut model_units = Vec::with_capacity(recipe.models.len());
     for (i, m) in recipe.models.iter().enumerate() {
-        let step = format!("models[{i}] ({})", m.kind());
-        m.check_task(task)
-            .map_err(|(field, msg)| Error::recipe(&step, Some(field), msg))?;
+        let at = StepRef::models(i, m.kind());
+        m.check_task(task).map_err(|e| at.error(e))?;
+        let step = at.to_string();
         let Some(s) = &m.search else {
             searches.push(None);
             model_units.push(1);

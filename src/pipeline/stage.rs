@@ -1,10 +1,11 @@
 //! Step 1 of a run: the privacy steps, the risk before and after them, and the modelling
 //! prepared (target, inputs, splits) for the units of step 2.
 
+use crate::error::StepRef;
 use super::original::{self, Original};
 use super::prepare::{prepare, Prepared};
 use super::{args_of, Context};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::privacy::{risk, PrivacyContext};
 use crate::recipe::{Recipe, Role};
 use crate::report::{AuditEntry, PrivacyReport};
@@ -244,13 +245,8 @@ pub fn apply_privacy(
             row_map: &row_map,
             identifiers: &identifiers,
         };
-        let effect = step.apply(&mut masked, &ctx).map_err(|(field, message)| {
-            Error::recipe(
-                format!("privacy[{i}] ({})", step.name()),
-                Some(field),
-                message,
-            )
-        })?;
+        let at = StepRef::privacy(i, step.name());
+        let effect = step.apply(&mut masked, &ctx).map_err(|e| at.error(e))?;
         if let Some(kept) = &effect.kept_rows {
             suppressed_rows += row_map.len() - kept.len();
             row_map = kept.iter().map(|&r| row_map[r]).collect();
@@ -264,7 +260,7 @@ pub fn apply_privacy(
             o.insert("result".into(), d.clone());
         }
         audit.push(AuditEntry {
-            step: format!("privacy[{i}]"),
+            step: at.position(),
             op: step.name().into(),
             args,
             rows_affected: effect.rows_affected,

@@ -144,34 +144,9 @@ const PARTICLES: &[&str] = &[
     "de", "la", "del", "della", "van", "der", "den", "von", "da", "di", "du", "le", "dos", "das",
     "ten", "ter", "bin", "al", "el", "y", "mac", "st",
 ];
-/// Relation words written in parentheses after a name ("Ann (daughter)").
-const RELATIONS_AFTER: &[&str] = &[
-    "son",
-    "daughter",
-    "wife",
-    "husband",
-    "mother",
-    "father",
-    "brother",
-    "sister",
-    "niece",
-    "nephew",
-    "grandson",
-    "granddaughter",
-    "partner",
-    "spouse",
-    "caregiver",
-    "friend",
-    "neighbor",
-    "hcp",
-    "poa",
-    "guardian",
-    "cousin",
-    "aunt",
-    "uncle",
-    "mom",
-    "dad",
-];
+/// Relation words written in parentheses after a name ("Ann (daughter)"): the family cues (the
+/// first [`FAMILY_CUES`] of [`CUES`]) and these.
+const RELATIONS_AFTER: &[&str] = &["hcp", "poa", "mom", "dad"];
 
 fn base(w: &str) -> String {
     let l = w.to_lowercase();
@@ -255,7 +230,10 @@ impl Cx<'_> {
         }
         self.next_is(i + 1, "(")
             && i + 2 < self.toks.len()
-            && RELATIONS_AFTER.contains(&self.w(i + 2).to_lowercase().as_str())
+            && {
+                let w = self.w(i + 2).to_lowercase();
+                CUES[..FAMILY_CUES].contains(&w.as_str()) || RELATIONS_AFTER.contains(&w.as_str())
+            }
     }
 
     /// Extends a name starting at token `i` over capitalized words, particles and initials.

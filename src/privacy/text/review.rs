@@ -121,7 +121,8 @@ pub fn review_step(
     key: &[u8],
     rows: usize,
 ) -> crate::Result<Review> {
-    let at = format!("privacy[{step}]");
+    let name = recipe.privacy.get(step).map_or("", |s| s.name());
+    let at = crate::error::StepRef::privacy(step, name).position();
     let Some(PrivacyStep::ScrubText(scrub)) = recipe.privacy.get(step) else {
         return Err(crate::Error::recipe(at, None, "is not a scrub_text step"));
     };
