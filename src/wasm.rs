@@ -494,7 +494,7 @@ impl Session {
         rows: usize,
     ) -> Result<JsValue, JsError> {
         let recipe = recipe_of(recipe)?;
-        let review = crate::privacy::text::review::review_step(
+        let review = crate::pipeline::notes_review(
             &self.loaded.parsed.table,
             &recipe,
             step,

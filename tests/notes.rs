@@ -410,7 +410,7 @@ fn review_gives_spans_and_categories_without_original_text() {
     )
     .unwrap();
     let r =
-        bedside::privacy::text::review::review_step(&loaded.parsed.table, &recipe, 1, &[7; 32], 1)
+        bedside::pipeline::notes_review(&loaded.parsed.table, &recipe, 1, &[7; 32], 1)
             .unwrap();
     assert_eq!(r.notes.len(), 1);
     let n = &r.notes[0];
@@ -433,7 +433,27 @@ fn review_gives_spans_and_categories_without_original_text() {
         "{json}"
     );
     let e =
-        bedside::privacy::text::review::review_step(&loaded.parsed.table, &recipe, 0, &[7; 32], 1)
+        bedside::pipeline::notes_review(&loaded.parsed.table, &recipe, 0, &[7; 32], 1)
             .unwrap_err();
     assert!(e.to_string().contains("not a scrub_text step"), "{e}");
+}
+
+#[test]
+fn review_shows_notes_with_a_replacement_first() {
+    let csv = "id,note,y\n1,stable on room air,0\n2,BP 128/82; metformin 500 mg bid,1\n3,Seen by Dr. Okafor on 2024-03-01,0\n4,no change,1\n";
+    let loaded = bedside::load(csv.as_bytes(), "n.csv").unwrap();
+    let recipe = bedside::recipe::Recipe::from_json(
+        &json!({"version": 1, "seed": 7, "columns": {"id": "identifier", "note": "text"},
+                "privacy": [{"op": "drop", "columns": ["id"]}, {"op": "scrub_text", "columns": ["note"]}]})
+        .to_string(),
+    )
+    .unwrap();
+    let r = bedside::pipeline::notes_review(&loaded.parsed.table, &recipe, 1, &[7; 32], 2)
+        .unwrap();
+    let rows: Vec<usize> = r.notes.iter().map(|n| n.row).collect();
+    // Row 2 (0-based) is the only note with identifiers: it comes first, then the table order.
+    assert_eq!(rows, [2, 0]);
+    assert!(r.notes[1].spans.is_empty());
+    assert_eq!(r.replaced["NAME"], 1, "{:?}", r.replaced);
+    assert_eq!(r.replaced["DATE"], 1, "{:?}", r.replaced);
 }

@@ -35,7 +35,7 @@ pub use finish::finish;
 pub use fold::ModelFold;
 pub use intervals::{model_intervals, ModelIntervals};
 pub use prepare::{prepare, Prepared};
-pub use preview::{preview, Preview};
+pub use preview::{notes_review, preview, Preview};
 pub use stage::{apply_privacy, stage, Masked, Staged};
 pub use units::{run_splits, FoldResult};
 

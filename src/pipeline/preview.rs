@@ -1,8 +1,10 @@
-//! A quick look at what the privacy steps do, for the page as the user edits them.
+//! A quick look at what the privacy steps do, for the page as the user edits them: the preview
+//! of every step, and a review of the notes a `scrub_text` step scrubs.
 
-use super::stage::{apply_privacy, role_columns};
-use crate::error::Result;
-use crate::privacy::risk;
+use super::stage::{apply_privacy, identifier_columns, role_columns};
+use crate::error::{Error, Result, StepRef};
+use crate::privacy::text::review::{review, Review};
+use crate::privacy::{risk, PrivacyContext, PrivacyStep};
 use crate::recipe::{Recipe, Role};
 use crate::report::AuditEntry;
 use crate::table::Table;
@@ -53,4 +55,40 @@ pub fn preview(table: &Table, recipe: &Recipe, key: &[u8], rows: usize) -> Resul
         masked_rows: head(&masked.table, rows),
         audit: masked.audit,
     })
+}
+
+/// Reviews the `scrub_text` step `privacy[step]` of `recipe` over `table` (the steps before it
+/// applied first): `rows` notes with their replaced spans (see [`privacy::text::review`]).
+///
+/// [`privacy::text::review`]: crate::privacy::text::review
+pub fn notes_review(
+    table: &Table,
+    recipe: &Recipe,
+    step: usize,
+    key: &[u8],
+    rows: usize,
+) -> Result<Review> {
+    let name = recipe.privacy.get(step).map_or("", |s| s.name());
+    let at = StepRef::privacy(step, name);
+    let Some(PrivacyStep::ScrubText(scrub)) = recipe.privacy.get(step) else {
+        return Err(Error::recipe(at.position(), None, "is not a scrub_text step"));
+    };
+    recipe.check_against(table)?;
+    // The steps before this one, checked above as part of the whole recipe.
+    let mut before = recipe.clone();
+    before.privacy.truncate(step);
+    before.columns.retain(|_, r| *r != Role::Identifier);
+    before.target = None;
+    before.features.clear();
+    let masked = apply_privacy(table, &before, key, &mut |_, _| Ok(()))?;
+    let identifiers = identifier_columns(table, recipe);
+    let ctx = PrivacyContext {
+        key,
+        seed: recipe.seed,
+        step,
+        original: table,
+        row_map: &masked.row_map,
+        identifiers: &identifiers,
+    };
+    review(scrub, &masked.table, &ctx, rows).map_err(|e| at.error(e))
 }

@@ -207,6 +207,23 @@ pub struct Masked {
     pub scrubbed: Vec<String>,
 }
 
+/// The columns `scrub_text` looks identifier values up in: those with the role identifier, plus
+/// those detected as direct identifiers that are not free text (so notes lose a phone number
+/// even when its column was left a feature).
+pub fn identifier_columns(table: &Table, recipe: &Recipe) -> Vec<String> {
+    use crate::privacy::detect::{detect_table, Verdict};
+    let mut identifiers = role_columns(recipe, table, Role::Identifier);
+    for (c, d) in table.columns.iter().zip(detect_table(table)) {
+        if d.verdict == Verdict::DirectIdentifier
+            && c.ctype != ColumnType::Text
+            && !identifiers.contains(&c.name)
+        {
+            identifiers.push(c.name.clone());
+        }
+    }
+    identifiers
+}
+
 /// Applies the recipe's privacy steps to `table` (checked with `Recipe::check_against` first).
 /// `on_step(i, op)` is called before each step; an error from it stops the run.
 pub fn apply_privacy(
@@ -216,20 +233,11 @@ pub fn apply_privacy(
     on_step: &mut dyn FnMut(usize, &str) -> Result<()>,
 ) -> Result<Masked> {
     recipe.check_against(table)?;
-    // Identifier columns for scrub_text: those with the role, plus those detected as direct
-    // identifiers (so notes lose a phone number even when its column was left a feature).
-    let mut identifiers: Vec<String> = role_columns(recipe, table, Role::Identifier);
-    if recipe.privacy.iter().any(|s| s.op().scrubs_text()) {
-        let detected = crate::privacy::detect::detect_table(table);
-        for (c, d) in table.columns.iter().zip(detected) {
-            if d.verdict == crate::privacy::detect::Verdict::DirectIdentifier
-                && c.ctype != ColumnType::Text
-                && !identifiers.contains(&c.name)
-            {
-                identifiers.push(c.name.clone());
-            }
-        }
-    }
+    let identifiers = if recipe.privacy.iter().any(|s| s.op().scrubs_text()) {
+        identifier_columns(table, recipe)
+    } else {
+        role_columns(recipe, table, Role::Identifier)
+    };
     let mut masked = table.clone();
     let mut row_map: Vec<usize> = (0..table.rows()).collect();
     let mut audit = Vec::new();

@@ -7,9 +7,8 @@
 
 use super::{replace, Found};
 use crate::privacy::ops::scrub_text::ScrubText;
-use crate::privacy::{PrivacyContext, PrivacyStep};
-use crate::recipe::{Recipe, Role};
-use crate::table::{ColumnType, Table};
+use crate::privacy::PrivacyContext;
+use crate::table::Table;
 use serde::Serialize;
 
 /// One replaced span: offsets in UTF-16 code units (JavaScript string indices).
@@ -61,8 +60,8 @@ fn spans(text: &str, found: &[Found]) -> Vec<Span> {
         .collect()
 }
 
-/// Runs `step` over `table` as it stands before the step (with its context) and returns the
-/// first `rows` non-empty notes of its columns with their spans.
+/// Runs `step` over `table` as it stands before the step (with its context) and returns `rows`
+/// non-empty notes of its columns with their spans, those with a replacement first.
 pub fn review(
     step: &ScrubText,
     table: &Table,
@@ -71,7 +70,10 @@ pub fn review(
 ) -> Result<Review, crate::privacy::ArgError> {
     let run = step.scrub_cells(table, ctx)?;
     let mut notes = Vec::new();
-    for cell in &run.cells {
+    // Notes where something was replaced first (in table order), then the others: a reviewer
+    // wants to see what was taken out.
+    let (with, without): (Vec<_>, Vec<_>) = run.cells.iter().partition(|c| !c.found.is_empty());
+    for cell in with.into_iter().chain(without) {
         if notes.len() >= rows {
             break;
         }
@@ -88,62 +90,5 @@ pub fn review(
         notes,
         possible_names_kept: run.possible_names(50),
         replaced: run.replaced(),
-    })
-}
-
-/// The columns `scrub_text` looks identifier values up in: those with the role identifier and
-/// those detected as direct identifiers (not free text), as the run does.
-pub fn identifier_columns(table: &Table, recipe: &Recipe) -> Vec<String> {
-    use crate::privacy::detect::{detect_table, Verdict};
-    let mut ids: Vec<String> = table
-        .columns
-        .iter()
-        .filter(|c| recipe.role(&c.name) == Role::Identifier)
-        .map(|c| c.name.clone())
-        .collect();
-    for (c, d) in table.columns.iter().zip(detect_table(table)) {
-        if d.verdict == Verdict::DirectIdentifier
-            && c.ctype != ColumnType::Text
-            && !ids.contains(&c.name)
-        {
-            ids.push(c.name.clone());
-        }
-    }
-    ids
-}
-
-/// Reviews the `scrub_text` step `privacy[step]` of `recipe` over `table` (the steps before it
-/// applied first): the first `rows` notes with their replaced spans.
-pub fn review_step(
-    table: &Table,
-    recipe: &Recipe,
-    step: usize,
-    key: &[u8],
-    rows: usize,
-) -> crate::Result<Review> {
-    let name = recipe.privacy.get(step).map_or("", |s| s.name());
-    let at = crate::error::StepRef::privacy(step, name).position();
-    let Some(PrivacyStep::ScrubText(scrub)) = recipe.privacy.get(step) else {
-        return Err(crate::Error::recipe(at, None, "is not a scrub_text step"));
-    };
-    recipe.check_against(table)?;
-    // The steps before this one, checked above as part of the whole recipe.
-    let mut before = recipe.clone();
-    before.privacy.truncate(step);
-    before.columns.retain(|_, r| *r != Role::Identifier);
-    before.target = None;
-    before.features.clear();
-    let masked = crate::pipeline::apply_privacy(table, &before, key, &mut |_, _| Ok(()))?;
-    let identifiers = identifier_columns(table, recipe);
-    let ctx = PrivacyContext {
-        key,
-        seed: recipe.seed,
-        step,
-        original: table,
-        row_map: &masked.row_map,
-        identifiers: &identifiers,
-    };
-    review(scrub, &masked.table, &ctx, rows).map_err(|(field, message)| {
-        crate::Error::recipe(format!("{at} (scrub_text)"), Some(field), message)
     })
 }
