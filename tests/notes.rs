@@ -409,9 +409,7 @@ fn review_gives_spans_and_categories_without_original_text() {
         .to_string(),
     )
     .unwrap();
-    let r =
-        bedside::pipeline::notes_review(&loaded.parsed.table, &recipe, 1, &[7; 32], 1)
-            .unwrap();
+    let r = bedside::pipeline::notes_review(&loaded.parsed.table, &recipe, 1, &[7; 32], 1).unwrap();
     assert_eq!(r.notes.len(), 1);
     let n = &r.notes[0];
     assert_eq!(n.row, 0);
@@ -433,8 +431,7 @@ fn review_gives_spans_and_categories_without_original_text() {
         "{json}"
     );
     let e =
-        bedside::pipeline::notes_review(&loaded.parsed.table, &recipe, 0, &[7; 32], 1)
-            .unwrap_err();
+        bedside::pipeline::notes_review(&loaded.parsed.table, &recipe, 0, &[7; 32], 1).unwrap_err();
     assert!(e.to_string().contains("not a scrub_text step"), "{e}");
 }
 
@@ -448,8 +445,7 @@ fn review_shows_notes_with_a_replacement_first() {
         .to_string(),
     )
     .unwrap();
-    let r = bedside::pipeline::notes_review(&loaded.parsed.table, &recipe, 1, &[7; 32], 2)
-        .unwrap();
+    let r = bedside::pipeline::notes_review(&loaded.parsed.table, &recipe, 1, &[7; 32], 2).unwrap();
     let rows: Vec<usize> = r.notes.iter().map(|n| n.row).collect();
     // Row 2 (0-based) is the only note with identifiers: it comes first, then the table order.
     assert_eq!(rows, [2, 0]);

@@ -1,11 +1,11 @@
 //! A model file written: the model fitted on all labelled rows with the one fold-fitting path
 //! ([`crate::pipeline::fold`]), how each privacy step is treated on new records, the input schema.
 
-use crate::error::StepRef;
 use super::{
     bundle_err, BundleEvaluation, BundleTarget, CreatedFrom, Exported, InputColumn, ModelBundle,
     PrivacyHandling, FORMAT,
 };
+use crate::error::StepRef;
 use crate::error::{Error, Result};
 use crate::features::{self, matrix};
 use crate::models::{self, Task};

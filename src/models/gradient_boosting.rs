@@ -633,7 +633,6 @@ impl FittedClassifier for Boosted {
 #[path = "gradient_boosting_tests.rs"]
 mod tests;
 
-
 impl ModelKind for BoostingParams {
     fn check(&self) -> std::result::Result<(), ArgError> {
         BoostingParams::check(self)

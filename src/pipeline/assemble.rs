@@ -3,12 +3,12 @@
 //! model's metrics, intervals, curves, importance, fairness and search, and the paired test
 //! between the two best models.
 
-use crate::error::StepRef;
 use super::args_of;
 use super::fold::THRESHOLD;
 use super::intervals::{pool, pooled_intervals};
 use super::prepare::{Prepared, Target};
 use super::units::FoldResult;
+use crate::error::StepRef;
 use crate::error::{Error, Result};
 use crate::eval::metrics::{self, Confusion};
 use crate::eval::search::{self, SearchReport};

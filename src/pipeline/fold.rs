@@ -7,9 +7,9 @@
 //! Feature steps are fitted inside each training split only (DESIGN invariant 4): what the
 //! models are scored on never took part in fitting them.
 
-use crate::error::StepRef;
 use super::prepare::Prepared;
 use super::search::{self, SearchData};
+use crate::error::StepRef;
 use crate::error::{Error, Result};
 use crate::eval::importance;
 use crate::eval::metrics::{self, Confusion};

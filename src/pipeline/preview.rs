@@ -71,7 +71,11 @@ pub fn notes_review(
     let name = recipe.privacy.get(step).map_or("", |s| s.name());
     let at = StepRef::privacy(step, name);
     let Some(PrivacyStep::ScrubText(scrub)) = recipe.privacy.get(step) else {
-        return Err(Error::recipe(at.position(), None, "is not a scrub_text step"));
+        return Err(Error::recipe(
+            at.position(),
+            None,
+            "is not a scrub_text step",
+        ));
     };
     recipe.check_against(table)?;
     // The steps before this one, checked above as part of the whole recipe.

@@ -1,11 +1,11 @@
 //! Step 1 of a run: the privacy steps, the risk before and after them, and the modelling
 //! prepared (target, inputs, splits) for the units of step 2.
 
-use crate::error::StepRef;
 use super::original::{self, Original};
 use super::prepare::{prepare, Prepared};
 use super::{args_of, Context};
 use crate::error::Result;
+use crate::error::StepRef;
 use crate::privacy::{risk, PrivacyContext};
 use crate::recipe::{Recipe, Role};
 use crate::report::{AuditEntry, PrivacyReport};

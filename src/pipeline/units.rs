@@ -208,7 +208,10 @@ fn group_results(
         return Ok(Vec::new());
     };
     let Some((p, f, original)) = staged.split_of(split) else {
-        return Err(Error::Protocol(format!("split {} does not exist", split + 1)));
+        return Err(Error::Protocol(format!(
+            "split {} does not exist",
+            split + 1
+        )));
     };
     let failed = |e: Error| -> Result<Vec<FoldResult>> {
         if original && e != Error::Cancelled {

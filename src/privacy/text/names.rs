@@ -228,12 +228,10 @@ impl Cx<'_> {
         if j < self.toks.len() && ROLES_AFTER.contains(&self.w(j)) {
             return true;
         }
-        self.next_is(i + 1, "(")
-            && i + 2 < self.toks.len()
-            && {
-                let w = self.w(i + 2).to_lowercase();
-                CUES[..FAMILY_CUES].contains(&w.as_str()) || RELATIONS_AFTER.contains(&w.as_str())
-            }
+        self.next_is(i + 1, "(") && i + 2 < self.toks.len() && {
+            let w = self.w(i + 2).to_lowercase();
+            CUES[..FAMILY_CUES].contains(&w.as_str()) || RELATIONS_AFTER.contains(&w.as_str())
+        }
     }
 
     /// Extends a name starting at token `i` over capitalized words, particles and initials.
