@@ -137,7 +137,8 @@ fn is_default_risk(r: &RiskOptions) -> bool {
     *r == RiskOptions::default()
 }
 
-const TOP_FIELDS: &[&str] = &[
+/// Every top-level field a recipe may have.
+pub const TOP_FIELDS: &[&str] = &[
     "version",
     "seed",
     "columns",

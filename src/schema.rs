@@ -151,13 +151,21 @@ pub trait Describe: Serialize + DeserializeOwned + Sized {
     fn example() -> Self;
 }
 
-/// The whole schema: `{"version": 1, "privacy": [...], "features": [...], "models": [...]}`.
+/// The recipe's own top-level fields that can hold values taken from the data's cells (the
+/// steps' arguments say so themselves, in `data_values`). `positive` names a class of the target
+/// column. Column names (`columns`, `target`, the steps' column arguments) are not cell values:
+/// they travel in a share link. Every top-level field is classified by `tests/schema.rs`.
+pub const RECIPE_DATA_VALUES: &[&str] = &["positive"];
+
+/// The whole schema: `{"version": 1, "privacy": [...], "features": [...], "models": [...],
+/// "recipe": {"data_values": [...]}}`.
 pub fn schema() -> Value {
     json!({
         "version": 1,
         "privacy": crate::privacy::PrivacyStep::schema(),
         "features": crate::features::FeatureStep::schema(),
         "models": crate::models::ModelSpec::schema(),
+        "recipe": { "data_values": RECIPE_DATA_VALUES },
     })
 }
 
