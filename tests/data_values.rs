@@ -7,10 +7,18 @@ use serde_json::Value;
 
 /// Arguments that can hold text but never a value of the data, and why.
 const NOT_DATA: &[(&str, &str, &str)] = &[
-    ("redact", "text", "the replacement text the user types, e.g. [REDACTED]"),
+    (
+        "redact",
+        "text",
+        "the replacement text the user types, e.g. [REDACTED]",
+    ),
     ("mask", "char", "the masking character"),
     // Not a value of the data but a secret: the link leaves `key` out by its own rule.
-    ("pseudonymize", "key", "the pseudonymization key (left out of links as a secret)"),
+    (
+        "pseudonymize",
+        "key",
+        "the pseudonymization key (left out of links as a secret)",
+    ),
     ("days_between", "name", "the name of the new column"),
     ("age_at", "name", "the name of the new column"),
 ];
@@ -55,7 +63,12 @@ fn every_argument_that_can_hold_text_from_the_data_is_marked() {
     for (family, tag) in [("privacy", "op"), ("features", "op"), ("models", "kind")] {
         for step in schema[family].as_array().unwrap() {
             let name = step[tag].as_str().unwrap();
-            walk(name, step["args"].as_array().unwrap(), &mut unmarked, &mut marked);
+            walk(
+                name,
+                step["args"].as_array().unwrap(),
+                &mut unmarked,
+                &mut marked,
+            );
         }
     }
     assert!(
@@ -85,7 +98,10 @@ fn the_allow_list_names_real_arguments_that_are_not_marked() {
             })
         });
         let found = found.unwrap_or_else(|| panic!("{step}.{arg} ({why}) is not in the schema"));
-        assert_eq!(found["data_values"], false, "{step}.{arg} is marked: drop it here");
+        assert_eq!(
+            found["data_values"], false,
+            "{step}.{arg} is marked: drop it here"
+        );
     }
 }
 
@@ -113,5 +129,8 @@ fn every_top_level_recipe_field_is_classified() {
         );
     }
     let schema = bedside::schema::schema();
-    assert_eq!(schema["recipe"]["data_values"], serde_json::json!(["positive"]));
+    assert_eq!(
+        schema["recipe"]["data_values"],
+        serde_json::json!(["positive"])
+    );
 }

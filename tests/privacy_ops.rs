@@ -474,6 +474,30 @@ fn microaggregation_groups_of_at_least_k() {
 }
 
 #[test]
+fn microaggregate_counts_the_records_it_leaves_exact() {
+    // Rows 3 and 6 miss `b`: their `a` stays exact, and the audit entry says so.
+    let csv = "a,b\n1,10\n2,30\n97,\n4,40\n5,60\n3,\n7,70\n";
+    let out = common::run(
+        csv,
+        &recipe_of(json!([{"op": "microaggregate", "columns": ["a", "b"], "size": 2}])),
+    )
+    .unwrap();
+    let a = column(&String::from_utf8(write_csv(&out.masked)).unwrap(), "a");
+    assert_eq!(a[2], "97", "a row missing b keeps its exact a");
+    assert_eq!(a[5], "3");
+    let entry = &out.report.audit[0];
+    let entry = serde_json::to_value(entry).unwrap();
+    assert_eq!(entry["args"]["result"]["rows_left_exact"], 2, "{entry}");
+    assert_eq!(entry["args"]["result"]["cells_left_exact"], 2, "{entry}");
+    assert!(
+        entry
+            .to_string()
+            .contains("2 record(s) missing one of the columns keep their exact values"),
+        "{entry}"
+    );
+}
+
+#[test]
 fn pram_follows_its_matrix() {
     let mut csv = String::from("s\n");
     for i in 0..4000 {

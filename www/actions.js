@@ -9,7 +9,7 @@ import {
 } from './recipe-edit.js';
 import { changeText } from './recipe-panel.js';
 import { RESULTS_VIEW_START } from './results.js';
-import { entry } from './schema.js';
+import { entry, withoutDataValues } from './schema.js';
 import { modelReport, privacyReport, reportHtml, showReport } from './reports.js';
 import { FLOW_START, showStep, stepStates, unblockedFlow, withCurrent, withExported } from './stepbar.js';
 import { offeredModels } from './train-view.js';
@@ -198,9 +198,9 @@ export function createActions({ store, api, embed }) {
       let loaded = () => t('load.loaded', { name });
       const linked = recipeFromAddress();
       if (linked) {
-        recipe = linked;
-        history.record(linked, { key: 'history.shared', params: {} });
-        loaded = () => `${t('load.loaded', { name })} ${t('share.applied')}`;
+        recipe = linked.recipe;
+        history.record(recipe, { key: 'history.shared', params: {} });
+        loaded = () => [t('load.loaded', { name }), t('share.applied'), shortenedText(linked.fill, 'share.fill_in')].filter(Boolean).join(' ');
       }
       store.update((s) => ({
         profile, recipe, recipeTyped: false, recipeInvalid: false, recipeError: null,
@@ -382,12 +382,26 @@ export function createActions({ store, api, embed }) {
     if (r) download(`${baseName()}-recipe.json`, JSON.stringify(r, null, 2), 'application/json');
   }
 
-  // `#recipe=<base64url JSON>`: the recipe only (never data); pseudonymization keys are removed.
+  // `#recipe=<base64url JSON>&fill=<base64url JSON>`: the recipe without any value from the data
+  // (every argument the schema marks `data_values`, and pseudonymization keys, are left out) and
+  // the list of what was left out, so that whoever opens the link knows what to fill in.
   function shareLink() {
-    const link = `${location.href.split('#')[0]}#recipe=${toBase64Url(JSON.stringify(shareableRecipe(get().recipe)))}`;
+    const { recipe: shared, shortened } = withoutDataValues(get().recipe);
+    let link = `${location.href.split('#')[0]}#recipe=${toBase64Url(JSON.stringify(shared))}`;
+    if (shortened.length) link += `&fill=${toBase64Url(JSON.stringify(shortened))}`;
     store.update({ shareLink: link });
     document.querySelector('#share-link').select();
-    navigator.clipboard?.writeText(link).then(() => note('share', t('share.copied')), () => note('share', t('share.select')));
+    const said = (key) => () => [t(key), shortenedText(shortened, 'share.shortened')].filter(Boolean).join(' ');
+    const say = (key) => store.update((s) => ({ notes: { ...s.notes, share: said(key) } }));
+    say('share.select');
+    navigator.clipboard?.writeText(link).then(() => say('share.copied'), () => say('share.select'));
+  }
+
+  /** "These steps need values filled in: ..." for `shortened` (empty when nothing was left out). */
+  function shortenedText(shortened, key) {
+    if (!Array.isArray(shortened) || !shortened.length) return '';
+    const list = shortened.map((s) => `${s.step === 'recipe' ? t('share.recipe_fields') : `${s.step} ${s.op}`} (${s.args.join(', ')})`);
+    return t(key, { steps: list.join('; ') });
   }
 
   // ───────────────────────────── language, flow, network ─────────────────────────────
@@ -471,14 +485,6 @@ export function createActions({ store, api, embed }) {
 
 // ───────────────────────────── share a recipe as a link ─────────────────────────────
 
-function shareableRecipe(recipe) {
-  const copy = JSON.parse(JSON.stringify(recipe || {}));
-  for (const step of Array.isArray(copy.privacy) ? copy.privacy : []) {
-    if (step && typeof step === 'object') delete step.key;
-  }
-  return copy;
-}
-
 function toBase64Url(text) {
   let bin = '';
   for (const b of new TextEncoder().encode(text)) bin += String.fromCharCode(b);
@@ -490,13 +496,27 @@ function fromBase64Url(text) {
   return new TextDecoder().decode(Uint8Array.from(bin, (c) => c.charCodeAt(0)));
 }
 
-/** A recipe passed in the address (`#recipe=...`), applied to the next file loaded. */
+/**
+ * A recipe passed in the address (`#recipe=...`), applied to the next file loaded, with `fill`:
+ * the arguments the link left out because they hold values from the data ([] when none).
+ */
 function recipeFromAddress() {
-  const raw = new URLSearchParams(location.hash.slice(1)).get('recipe');
+  const params = new URLSearchParams(location.hash.slice(1));
+  const raw = params.get('recipe');
   if (!raw) return null;
   try {
     const recipe = JSON.parse(fromBase64Url(raw));
-    return recipe && typeof recipe === 'object' && !Array.isArray(recipe) ? recipe : null;
+    if (!recipe || typeof recipe !== 'object' || Array.isArray(recipe)) return null;
+    let fill = [];
+    try {
+      const f = params.get('fill');
+      const parsed = f ? JSON.parse(fromBase64Url(f)) : [];
+      fill = (Array.isArray(parsed) ? parsed : []).filter((x) => x && typeof x.step === 'string' && Array.isArray(x.args))
+        .map((x) => ({ step: x.step, op: String(x.op ?? ''), args: x.args.map(String) }));
+    } catch {
+      fill = [];
+    }
+    return { recipe, fill };
   } catch {
     return null;
   }

@@ -161,7 +161,7 @@ impl ModelBundle {
         if !unscorable.is_empty() {
             warnings.push(format!("{} row(s) could not be scored", unscorable.len()));
         }
-        Ok(Predictions {
+        let mut p = Predictions {
             file: file.into(),
             task: self.target.task,
             kind: self.kind.clone(),
@@ -172,7 +172,13 @@ impl ModelBundle {
             unscorable,
             unseen,
             warnings,
-        })
+        };
+        let (_, formulas) = p.csv_counted();
+        p.warnings.extend(crate::table::csv::formula_warning(
+            formulas,
+            "the predictions",
+        ));
+        Ok(p)
     }
 }
 
@@ -267,8 +273,14 @@ impl Predictions {
     /// The predictions as CSV, one line per input row in order: `row,line,probability,
     /// predicted_class` (class targets) or `row,line,predicted_value`, and `not_scored` (the
     /// field and reason for a row that could not be scored). No input value is repeated.
+    /// Formula-like cells (a class named `=..`) are neutralised (see [`crate::table::csv::SafeWriter`]).
     pub fn to_csv(&self) -> Vec<u8> {
-        let mut w = csv::Writer::from_writer(Vec::new());
+        self.csv_counted().0
+    }
+
+    /// [`Predictions::to_csv`] and the count of cells it neutralised.
+    pub fn csv_counted(&self) -> (Vec<u8>, usize) {
+        let mut w = crate::table::csv::SafeWriter::default();
         let class = self.task == Task::Classification;
         let header: &[&str] = if class {
             &[
@@ -281,7 +293,7 @@ impl Predictions {
         } else {
             &["row", "line", "predicted_value", "not_scored"]
         };
-        let _ = w.write_record(header);
+        w.record(header.iter().copied());
         let mut rows: Vec<(usize, Vec<String>)> = self
             .scored
             .iter()
@@ -306,9 +318,9 @@ impl Predictions {
             rows.push((u.row, rec));
         }
         rows.sort_by_key(|r| r.0);
-        for (_, rec) in rows {
-            let _ = w.write_record(&rec);
+        for (_, rec) in &rows {
+            w.record(rec.iter().map(String::as_str));
         }
-        w.into_inner().unwrap_or_default()
+        w.finish()
     }
 }

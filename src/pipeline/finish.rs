@@ -27,7 +27,7 @@ pub fn finish(
         start_ms,
         input,
         mut audit,
-        warnings,
+        mut warnings,
         privacy,
         masked,
         prepared,
@@ -69,6 +69,13 @@ pub fn finish(
             )
         })
         .transpose()?;
+    // Invariant 7: the masked table is exported through the one CSV writer, which neutralises
+    // formula-like cells; say how many it will change.
+    let (_, formulas) = crate::table::csv::write_csv_counted(&masked);
+    warnings.extend(crate::table::csv::formula_warning(
+        formulas,
+        "the masked table",
+    ));
     let report = Report {
         bedside_version: crate::VERSION.to_string(),
         recipe: recipe.redacted(),

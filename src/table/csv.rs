@@ -491,20 +491,95 @@ fn decimal_comma_number(s: &str) -> Option<f64> {
     format!("{int}.{frac}").parse().ok()
 }
 
-/// Writes a table as UTF-8 CSV with a header; missing cells are empty.
-pub fn write_csv(table: &Table) -> Vec<u8> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    // Writing to a Vec cannot fail.
-    let _ = w.write_record(table.columns.iter().map(|c| c.name.as_str()));
-    for r in 0..table.rows() {
-        let _ = w.write_record(
-            table
-                .columns
-                .iter()
-                .map(|c| c.values.text(r).unwrap_or_default()),
-        );
+/// Would a spreadsheet run this cell as a formula? A text cell beginning with `=`, `+`, `-`, `@`,
+/// a tab or a carriage return that is not a number (OWASP "CSV injection"). `-5.2` and `+3` are
+/// numbers and stay as they are; `-2+3`, `=HYPERLINK(..)`, `+cmd`, `@SUM(..)` are not.
+pub fn is_formula(cell: &str) -> bool {
+    matches!(
+        cell.as_bytes().first(),
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
+    ) && cell.trim().parse::<f64>().map_or(true, |v| !v.is_finite())
+}
+
+/// The cell as written: a formula-like cell ([`is_formula`]) gets a leading `'`, which every
+/// spreadsheet shows as text and never runs.
+pub fn safe_cell(cell: &str) -> Cow<'_, str> {
+    if is_formula(cell) {
+        Cow::Owned(format!("'{cell}"))
+    } else {
+        Cow::Borrowed(cell)
     }
-    w.into_inner().unwrap_or_default()
+}
+
+/// The one CSV writer of every file Bedside exports (invariant 7: no cell runs as a formula):
+/// each cell goes through [`safe_cell`], and the cells it neutralised are counted so that the
+/// caller reports them (a warning: nothing is changed silently).
+pub struct SafeWriter {
+    w: csv::Writer<Vec<u8>>,
+    neutralised: usize,
+}
+
+impl Default for SafeWriter {
+    fn default() -> Self {
+        SafeWriter {
+            w: csv::Writer::from_writer(Vec::new()),
+            neutralised: 0,
+        }
+    }
+}
+
+impl SafeWriter {
+    /// Writes one record.
+    pub fn record<'a>(&mut self, cells: impl IntoIterator<Item = &'a str>) {
+        let cells: Vec<Cow<'a, str>> = cells
+            .into_iter()
+            .map(|c| {
+                let safe = safe_cell(c);
+                if matches!(safe, Cow::Owned(_)) {
+                    self.neutralised += 1;
+                }
+                safe
+            })
+            .collect();
+        // Writing to a Vec cannot fail.
+        let _ = self.w.write_record(cells.iter().map(|c| c.as_bytes()));
+    }
+
+    /// The bytes written and the count of cells neutralised.
+    pub fn finish(self) -> (Vec<u8>, usize) {
+        (self.w.into_inner().unwrap_or_default(), self.neutralised)
+    }
+}
+
+/// The warning for `n` neutralised cells of `what` (None when there are none).
+pub fn formula_warning(n: usize, what: &str) -> Option<String> {
+    (n > 0).then(|| {
+        format!(
+            "{n} cell(s) of {what} begin with =, +, -, @, a tab or a carriage return and are not \
+             numbers: written with a leading ' so that no spreadsheet runs them as formulas"
+        )
+    })
+}
+
+/// Writes a table as UTF-8 CSV with a header; missing cells are empty. Formula-like cells
+/// (header included) are neutralised; their count is [`write_csv_counted`]'s second value.
+pub fn write_csv(table: &Table) -> Vec<u8> {
+    write_csv_counted(table).0
+}
+
+/// [`write_csv`] and the count of cells it neutralised.
+pub fn write_csv_counted(table: &Table) -> (Vec<u8>, usize) {
+    let mut w = SafeWriter::default();
+    w.record(table.columns.iter().map(|c| c.name.as_str()));
+    for r in 0..table.rows() {
+        let cells: Vec<String> = table
+            .columns
+            .iter()
+            .map(|c| c.values.text(r).unwrap_or_default())
+            .collect();
+        w.record(cells.iter().map(String::as_str));
+    }
+    w.finish()
 }
 
 fn decode(bytes: &[u8]) -> std::result::Result<(Cow<'_, [u8]>, String), String> {

@@ -3,7 +3,10 @@
 //! records) and replace each value by its group's mean. One column: sorted by its value. Several
 //! columns: sorted by the sum of their z-scores (a projection of multivariate fixed-size
 //! microaggregation; ties broken by row order). Rows missing any of the columns are left out
-//! and keep their cells.
+//! and keep their exact values in the other columns: the audit entry counts them
+//! (`details.rows_left_exact`, `details.cells_left_exact` and the note), so a reviewer sees that
+//! those cells are not aggregated (impute first, or drop or suppress them, to aggregate every
+//! value).
 
 use crate::privacy::{ArgError, Effect, Op, PrivacyContext, Replay};
 use crate::schema::{Arg, Describe, Ty};
@@ -114,6 +117,15 @@ impl Op for Microaggregate {
                 }
             }
         }
+        // Rows missing some (not all) of the columns keep exact values in the others.
+        let (mut rows_exact, mut cells_exact) = (0, 0);
+        for r in 0..table.rows() {
+            let present = cols.iter().filter(|c| !c[r].is_nan()).count();
+            if present > 0 && present < cols.len() {
+                rows_exact += 1;
+                cells_exact += present;
+            }
+        }
         for (name, v) in self.columns.iter().zip(out) {
             if let Some(col) = table.column_mut(name) {
                 col.values = Values::Num(v);
@@ -122,10 +134,24 @@ impl Op for Microaggregate {
         Ok(Effect {
             rows_affected: n,
             cells_affected: n * self.columns.len(),
-            note: format!(
-                "{n} complete record(s) in {groups} group(s) of at least {} replaced by group means",
-                self.size
-            ),
+            note: if rows_exact == 0 {
+                format!(
+                    "{n} complete record(s) in {groups} group(s) of at least {} replaced by group means",
+                    self.size
+                )
+            } else {
+                format!(
+                    "{n} complete record(s) in {groups} group(s) of at least {} replaced by group \
+                     means; {rows_exact} record(s) missing one of the columns keep their exact \
+                     values ({cells_exact} cell(s) not aggregated)",
+                    self.size
+                )
+            },
+            details: Some(serde_json::json!({
+                "groups": groups,
+                "rows_left_exact": rows_exact,
+                "cells_left_exact": cells_exact,
+            })),
             ..Effect::default()
         })
     }
