@@ -28,10 +28,8 @@ main(async () => {
   run(process.execPath, ['--test', '--test-timeout=600000', 'tests/wasm/']);
 
   log('layer 3/3: browser end-to-end (tests/e2e)');
-  if (!testFiles('tests/e2e').length) {
-    log('SKIPPED: tests/e2e has no test files yet');
-  } else {
-    run(process.execPath, ['--test', '--test-concurrency=1', '--test-timeout=600000', 'tests/e2e/']);
-  }
+  // A layer with no test file is a failure, never a silent skip.
+  if (!testFiles('tests/e2e').length) throw new StepError('no test files in tests/e2e');
+  run(process.execPath, ['--test', '--test-concurrency=1', '--test-timeout=600000', 'tests/e2e/']);
   log('all test layers passed');
 });
