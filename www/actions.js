@@ -431,10 +431,12 @@ export function createActions({ store, api, embed }) {
   }
 
   // Requests made since start-up, as the browser itself records them (Resource Timing), in this
-  // page and in the worker (which reports its own count with every answer). Start-up ends once
-  // the worker has loaded the engine; after that the count should stay 0 (loading the demo data
-  // is one request to this page's own server).
-  const network = { since: null, page: [], workerBase: null, worker: 0 };
+  // page and in every worker: each worker reports its count as each request happens (and with
+  // every answer), counted from its own start-up; the indicator shows the sum over every worker
+  // ever started, replaced ones included. Start-up ends once the workers have loaded the engine;
+  // after that the count should stay 0 (loading the demo data is one request to this page's own
+  // server).
+  const network = { since: null, page: [], workers: new Map(), worker: 0 };
   const publishNetwork = () => {
     if (network.since !== null) store.update({ network: { page: [...network.page], worker: network.worker } });
   };
@@ -448,9 +450,10 @@ export function createActions({ store, api, embed }) {
     publishNetwork();
   }
 
-  function onWorkerResources(count) {
-    if (network.workerBase === null) network.workerBase = count;
-    else network.worker = Math.max(network.worker, count - network.workerBase);
+  /** Worker `worker` has made `count` requests since its start-up (counts only grow). */
+  function onWorkerResources(count, worker = 0) {
+    network.workers.set(worker, Math.max(network.workers.get(worker) || 0, count));
+    network.worker = [...network.workers.values()].reduce((a, b) => a + b, 0);
     publishNetwork();
   }
 

@@ -32,7 +32,7 @@ const api = createApi({
     : { url: new URL('./worker.js', import.meta.url), type: 'module', wasmUrl: new URL('./pkg/bedside_bg.wasm', import.meta.url) }),
   size: POOL_SIZE,
   hooks: {
-    onResources: (count) => actions?.onWorkerResources(count),
+    onResources: (count, worker) => actions?.onWorkerResources(count, worker),
     workerError: (detail) => t('error.worker', { error: detail || t('error.unknown') }),
   },
 });

@@ -11,13 +11,18 @@ export class CancelledError extends Error {
   }
 }
 
+// Every worker ever started gets its own number, so that the page sums the requests of every
+// worker, replaced ones included (a fresh worker after a cancel does not reset the count).
+let workerSerial = 0;
+
 /**
  * One worker: starts the worker lazily, runs calls one at a time in order, and cancels by
  * terminating the worker. Keeps a copy of the loaded file so a fresh worker can be re-primed.
  */
 export class WorkerTransport {
   /**
-   * `hooks.onResources(count)`: the worker's resource-timing count after each call;
+   * `hooks.onResources(count, worker)`: the requests worker number `worker` made since its
+   * start-up, reported by the worker as each happens and with each answer;
    * `hooks.workerError(detail)`: the message for a worker that failed to start or crashed.
    */
   constructor(url, type = 'module', hooks = {}) {
@@ -49,6 +54,7 @@ export class WorkerTransport {
     this.workerHasData = false;
     this.workerHasModule = false;
     this.resourceBase = null;
+    this.workerKey = ++workerSerial;
     return worker;
   }
 
@@ -66,8 +72,8 @@ export class WorkerTransport {
     const { id, type, data, error, fatal, resources } = msg || {};
     if (typeof resources === 'number' && this.hooks.onResources) {
       // Counted from this worker's first answer: what it fetched to start is start-up.
-      if (this.resourceBase == null) this.resourceBase = resources;
-      this.hooks.onResources(resources - this.resourceBase);
+      if (this.resourceBase == null && type === 'done') this.resourceBase = resources;
+      if (this.resourceBase != null) this.hooks.onResources(resources - this.resourceBase, this.workerKey);
     }
     const entry = this.pending.get(id);
     if (!entry) return;

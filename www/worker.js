@@ -192,6 +192,19 @@ function progressTo(id) {
   };
 }
 
+// Every request this worker makes is reported as it happens (the page counts them), not only
+// with the next answer: the count of resource-timing entries, which the transport turns into
+// requests since this worker's start-up.
+if (typeof PerformanceObserver === 'function') {
+  try {
+    new PerformanceObserver(() => {
+      self.postMessage({ type: 'resources', resources: performance.getEntriesByType('resource').length });
+    }).observe({ type: 'resource' });
+  } catch {
+    // No resource timing in this worker: counts still come with every answer.
+  }
+}
+
 self.onmessage = async (event) => {
   const { id, action, data } = event.data || {};
   try {

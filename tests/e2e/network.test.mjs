@@ -38,3 +38,41 @@ test('network indicator: 0 requests after start-up through a whole run on a pick
     await ctx.close();
   }
 });
+
+test('network indicator: sums every request of every worker as it happens, replaced workers included', async () => {
+  const ctx = await openPage(env, { url: `${env.server.url}#workers=2` });
+  const { page } = ctx;
+  try {
+    const count = () => page.getAttribute('#network', 'data-count');
+    const csv = readFileSync(join(WWW, 'demo', 'patients.csv'));
+    await page.setInputFiles('#file-input', { name: 'picked.csv', mimeType: 'text/csv', buffer: csv });
+    await page.waitForFunction(() => document.querySelector('#profile-summary')?.dataset.rows === '1000');
+    await page.click('#run');
+    await waitForResults(page, ['logistic_regression', 'decision_tree']);
+    assert.equal(await count(), '0');
+    const first = page.workers();
+    assert.equal(first.length, 2, 'the run used both workers of the pool');
+    // A deliberate request from inside each worker, with no call to answer: each is counted as
+    // it happens, and the indicator shows their sum (2), not the largest worker's count (1).
+    const probe = (w, tag) => w.evaluate((t) => fetch(`demo/patients.csv?probe=${t}`).then((r) => r.text()).then((x) => x.length), tag);
+    for (const [i, w] of first.entries()) assert.ok(await probe(w, `a${i}`) > 0);
+    await page.waitForFunction(() => document.querySelector('#network')?.dataset.count === '2', null, { timeout: 10_000 });
+
+    // Cancel a run: the workers are replaced; what the old ones did still counts.
+    await page.click('#run');
+    await page.waitForFunction(() => !document.querySelector('#cancel').disabled);
+    await page.click('#cancel');
+    await page.waitForFunction(() => document.querySelector('#cancel').disabled);
+    assert.equal(await count(), '2', 'replaced workers keep their requests in the count');
+    await page.click('#run');
+    await waitForResults(page, ['logistic_regression', 'decision_tree']);
+    const fresh = page.workers().filter((w) => !first.includes(w));
+    assert.ok(fresh.length >= 1, 'a fresh worker replaced a cancelled one');
+    assert.ok(await probe(fresh[0], 'b') > 0);
+    await page.waitForFunction(() => document.querySelector('#network')?.dataset.count === '3', null, { timeout: 10_000 });
+    assert.equal(await page.getAttribute('#network', 'data-state'), 'local');
+    assert.deepEqual(foreignRequests(ctx.requests, env.origin), []);
+  } finally {
+    await ctx.close();
+  }
+});
