@@ -287,6 +287,42 @@ fn regression_refuses_stratification_and_classifiers_by_step() {
     );
 }
 
+/// Two subgroups of four rows whose rates are counted by hand at the threshold 0.5:
+/// A: y = [1, 1, 0, 0], p = [0.9, 0.2, 0.1, 0.7] → TPR 1/2, FPR 1/2, PPV 1/2, AUC 3/4;
+/// B: y = [1, 1, 0, 0], p = [0.9, 0.8, 0.1, 0.2] → TPR 1, FPR 0, PPV 1, AUC 1.
+#[test]
+fn fairness_rates_and_flag_by_hand() {
+    use bedside::eval::fairness::audit;
+    let group: Vec<String> = ["A", "A", "A", "A", "B", "B", "B", "B"]
+        .map(String::from)
+        .to_vec();
+    let y = [true, true, false, false, true, true, false, false];
+    let p = [0.9, 0.2, 0.1, 0.7, 0.9, 0.8, 0.1, 0.2];
+    let pooled: Vec<(usize, f64)> = p.iter().cloned().enumerate().collect();
+    let f = audit("g", &group, &y, &pooled, 0.5, 0.2);
+    let a = &f.groups[0];
+    assert_eq!(
+        (a.tpr, a.fpr, a.ppv, a.auc),
+        (Some(0.5), Some(0.5), Some(0.5), Some(0.75))
+    );
+    let b = &f.groups[1];
+    assert_eq!(
+        (b.tpr, b.fpr, b.ppv, b.auc),
+        (Some(1.0), Some(0.0), Some(1.0), Some(1.0))
+    );
+    let gaps: Vec<(&str, f64)> = f.gaps.iter().map(|g| (g.metric.as_str(), g.gap)).collect();
+    assert_eq!(
+        gaps,
+        [("tpr", 0.5), ("fpr", 0.5), ("ppv", 0.5), ("auc", 0.25)]
+    );
+    assert_eq!(f.largest.as_ref().unwrap().gap, 0.5);
+    assert!(f.flagged, "0.5 > 0.2");
+    assert!(
+        !audit("g", &group, &y, &pooled, 0.5, 0.6).flagged,
+        "0.5 < 0.6"
+    );
+}
+
 #[test]
 fn fairness_audit_per_subgroup() {
     let csv = patients_csv(300, 5);
@@ -303,8 +339,27 @@ fn fairness_audit_per_subgroup() {
     let values: Vec<&str> = f.groups.iter().map(|g| g.value.as_str()).collect();
     assert_eq!(values, ["F", "M"]);
     assert_eq!(f.groups.iter().map(|g| g.count).sum::<usize>(), 300);
-    let largest = f.largest.as_ref().unwrap();
-    assert_eq!(f.flagged, largest.gap > 0.2);
+    // The largest gap and the flag, recomputed here from the subgroups' rates (each rate is
+    // checked against hand-counted values in `fairness_rates_and_flag_by_hand`).
+    let mut gaps = Vec::new();
+    for get in [
+        (|g: &bedside::eval::fairness::Subgroup| g.tpr) as fn(&_) -> Option<f64>,
+        |g| g.fpr,
+        |g| g.ppv,
+        |g| g.auc,
+    ] {
+        let v: Vec<f64> = f.groups.iter().filter_map(get).collect();
+        if v.len() >= 2 {
+            gaps.push(
+                v.iter().cloned().fold(f64::MIN, f64::max)
+                    - v.iter().cloned().fold(f64::MAX, f64::min),
+            );
+        }
+    }
+    let largest = gaps.iter().cloned().fold(0.0, f64::max);
+    assert_eq!(gaps.len(), 4);
+    assert!((f.largest.as_ref().unwrap().gap - largest).abs() < 1e-12);
+    assert_eq!(f.flagged, largest > 0.2);
     // The recipe round-trips with its fairness options.
     let r = bedside::recipe::Recipe::from_json(&recipe).unwrap();
     let back = bedside::recipe::Recipe::from_json(&r.to_json()).unwrap();

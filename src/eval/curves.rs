@@ -2,7 +2,8 @@
 //!
 //! ROC and PR points are taken at every distinct score, highest first, as scikit-learn's
 //! `roc_curve(drop_intermediate=False)` / `precision_recall_curve`; the first point (nothing
-//! predicted positive) carries the threshold `max score + 1`. Above 1,001 thresholds the points
+//! predicted positive) carries the threshold `max score + 1`, scikit-learn's convention before
+//! 1.3 (1.3 and later write `inf` there, which JSON cannot hold; every other point is the same). Above 1,001 thresholds the points
 //! are thinned to 1,001 evenly spaced ones (first and last kept). Because the ROC points carry
 //! the class totals, the page rebuilds the exact confusion matrix at any listed threshold:
 //! TP = TPR·P, FP = FPR·N. The calibration curve uses 10 equal-width bins on [0, 1] and leaves
@@ -226,11 +227,22 @@ mod tests {
     #[test]
     fn roc_points_as_scikit_learn() {
         // roc_curve([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8], drop_intermediate=False):
-        // fpr [0, 0, 0.5, 0.5, 1], tpr [0, 0.5, 0.5, 1, 1], thresholds [inf, 0.8, 0.4, 0.35, 0.1].
+        // fpr [0, 0, 0.5, 0.5, 1], tpr [0, 0.5, 0.5, 1, 1], thresholds [inf, 0.8, 0.4, 0.35, 0.1]
+        // with scikit-learn ≥ 1.3 (1.9.1 checked); [1.8, 0.8, 0.4, 0.35, 0.1] before 1.3, whose
+        // first threshold (max score + 1) Bedside keeps because JSON has no infinity.
         let c = curves(&[false, false, true, true], &[0.1, 0.4, 0.35, 0.8]).unwrap();
         assert_eq!(c.roc.fpr, vec![0.0, 0.0, 0.5, 0.5, 1.0]);
         assert_eq!(c.roc.tpr, vec![0.0, 0.5, 0.5, 1.0, 1.0]);
-        assert_eq!(c.roc.thresholds, vec![1.8, 0.8, 0.4, 0.35, 0.1]);
+        assert_eq!(
+            c.roc.thresholds[1..],
+            [0.8, 0.4, 0.35, 0.1],
+            "as scikit-learn ≥ 1.3"
+        );
+        assert_eq!(
+            c.roc.thresholds[0],
+            0.8 + 1.0,
+            "max score + 1, as scikit-learn < 1.3"
+        );
         // precision_recall_curve: precision [1, 1, 0.5, 2/3, 0.5] from the top threshold down.
         assert_eq!(c.pr.precision[..3], [1.0, 1.0, 0.5]);
         assert!((c.pr.precision[3] - 2.0 / 3.0).abs() < 1e-12);

@@ -253,10 +253,17 @@ for (const lang of ['en', 'zh']) {
         // The model report: every model's metrics with their 95% intervals, charts, matrices.
         await view.emulateMedia({ media: 'screen' });
         await view.setContent(model.text);
+        // Every classification metric of the Report contract is in the Report; every metric the
+        // model report shows (www/results.js CLASS_KEYS) is in the Report and in the view.
         for (const m of report.models) {
-          for (const [key, stat] of Object.entries(m.metrics)) {
+          for (const key of ['accuracy', 'precision', 'recall', 'specificity', 'f1', 'roc_auc']) {
+            assert.ok(Number.isFinite(m.metrics[key]?.mean), `${m.kind}: ${key} in the report`);
+          }
+          for (const key of ['roc_auc', 'pr_auc', 'accuracy', 'balanced_accuracy', 'recall', 'specificity', 'mcc', 'brier', 'log_loss']) {
+            const stat = m.metrics[key];
+            assert.ok(stat && Number.isFinite(stat.pooled ?? stat.mean), `${m.kind}: ${key} in the report`);
             const cell = view.locator(`[data-section="metrics"] tr[data-kind="${m.kind}"] td[data-metric="${key}"]`);
-            if (!(await cell.count())) continue;
+            assert.equal(await cell.count(), 1, `${m.kind}: ${key} in the model report`);
             assert.equal(Number(await cell.getAttribute('data-value')), stat.pooled ?? stat.mean, `${m.kind} ${key}`);
             assert.deepEqual((await cell.getAttribute('data-ci')).split(',').map(Number), stat.ci, `${m.kind} ${key} interval`);
             assert.match(await cell.textContent(), /\(.+–.+\)/, `${m.kind} ${key} shows its interval`);

@@ -93,8 +93,16 @@ test('model results: intervals, sorting, curves, threshold presets, importances 
     assert.equal(s90.tp + s90.fp + s90.tn + s90.fn, rows);
     await page.click('#preset-youden');
     const y = await counts();
-    const j = (c) => c.tp / (c.tp + c.fn) + c.tn / (c.tn + c.fp);
-    assert.ok(j(y) >= j(start) - 1e-9 && j(y) >= j(s90) - 1e-9, 'Youden maximises sensitivity + specificity');
+    const j = (c) => c.tp / (c.tp + c.fn) + c.tn / (c.tn + c.fp) - 1;
+    // The Report's own ROC points (downloaded): Youden's J at the preset is the maximum of
+    // TPR − FPR over every point of the curve, computed here.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-report')]);
+    const report = JSON.parse(readFileSync(await download.path(), 'utf8'));
+    const roc = report.models[0].curves.roc;
+    assert.ok(roc.tpr.length > 100, `${roc.tpr.length} ROC points`);
+    const best = Math.max(...roc.tpr.map((tpr, i) => tpr - roc.fpr[i]));
+    assert.ok(Math.abs(j(y) - best) < 1e-9, `Youden J ${j(y)} is the curve's maximum ${best}`);
+    assert.ok(j(y) > j(start) || Math.abs(j(y) - j(start)) < 1e-9);
     await page.locator('#threshold-slider').fill('0');
     const none = await counts();
     assert.equal(none.tp + none.fp, 0, 'the first point predicts nothing positive');
@@ -106,8 +114,19 @@ test('model results: intervals, sorting, curves, threshold presets, importances 
     assert.ok(await page.locator('#impurity-chart rect.bar').count() > 2, 'the forest shows impurity importance');
     const groups = await page.$$eval('#fairness-table tbody tr', (trs) => trs.map((tr) => tr.dataset.group));
     assert.deepEqual(groups.filter((g) => g === 'F' || g === 'M'), ['F', 'M']);
-    assert.ok(['true', 'false'].includes(await page.getAttribute('#fairness-view', 'data-flagged')));
-    assert.match(await page.textContent('#fairness-gap'), /\d/);
+    // The flag, recomputed from the forest's subgroup rates: the largest gap (highest minus
+    // lowest subgroup value of TPR, FPR, PPV or AUC) above the threshold (0.1 by default).
+    const fair = report.models[1].fairness;
+    assert.equal(fair.threshold, 0.1);
+    const gaps = ['tpr', 'fpr', 'ppv', 'auc'].map((k) => {
+      const v = fair.groups.map((g) => g[k]).filter(Number.isFinite);
+      return v.length >= 2 ? Math.max(...v) - Math.min(...v) : 0;
+    });
+    const largest = Math.max(...gaps);
+    assert.ok(largest > 0, 'subgroups differ');
+    assert.ok(Math.abs(fair.largest.gap - largest) < 1e-12);
+    assert.equal(await page.getAttribute('#fairness-view', 'data-flagged'), String(largest > 0.1));
+    assert.match(await page.textContent('#fairness-gap'), new RegExp(largest.toFixed(3).replace('.', '\\.')));
     await page.locator('#model-results').scrollIntoViewIfNeeded();
     await ctx.shot('10-model-results');
 
