@@ -139,6 +139,8 @@ test('share link: no argument that can hold data values reaches the link, and th
     await page.goto(link);
     await page.waitForSelector('body[data-ready="true"]');
     await loadDemo(page);
+    await page.waitForFunction(() => document.querySelector('#load-status')?.dataset.state !== 'busy'
+      && !/…/.test(document.querySelector('#load-status')?.textContent || ''), null, { timeout: 30_000 });
     const loaded = await page.textContent('#load-status');
     assert.match(loaded, /need values filled in/);
     for (const e of expected) assert.ok(loaded.includes(e), `${e} in: ${loaded}`);
