@@ -84,8 +84,9 @@ fn two_class_patients(n: usize, seed: u64) -> String {
 }
 
 proptest! {
-    // 32 cases: two full runs each on up to 120 records (about 0.05 s a case in the test profile).
-    #![proptest_config(ProptestConfig { cases: 32, .. ProptestConfig::default() })]
+    // 96 cases (8 before): two full runs each on up to 120 records, about 0.05 s a case in the
+    // test profile on one core.
+    #![proptest_config(ProptestConfig { cases: 96, .. ProptestConfig::default() })]
 
     /// No original name or record number survives masking, and the same seed gives the same
     /// report, for any generated patient table.
