@@ -8,6 +8,7 @@ use crate::eval::search::SearchReport;
 use crate::eval::uncertainty::PairedTest;
 use crate::models::Task;
 use crate::privacy::risk::{InformationLoss, Measures};
+use crate::privacy::safe_harbor::SafeHarborWarning;
 use crate::recipe::Recipe;
 use crate::table::profile::InputSummary;
 use serde::{Deserialize, Serialize};
@@ -48,6 +49,15 @@ pub struct PrivacyReport {
     pub output_columns: Vec<String>,
     /// Information loss over the quasi-identifiers (None without quasi-identifiers).
     pub information_loss: Option<InformationLoss>,
+    /// Some released record's prosecutor risk is above `risk.threshold` (records_at_risk > 0).
+    /// With `risk.accept` in the recipe the release is audited as `accept_risk`; without it a
+    /// warning says so.
+    #[serde(default)]
+    pub above_threshold: bool,
+    /// HIPAA Safe Harbor geography and dates left in the released table
+    /// ([`crate::privacy::safe_harbor`]).
+    #[serde(default)]
+    pub safe_harbor: Vec<SafeHarborWarning>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -22,6 +22,11 @@ pub struct Preview {
     pub masked_columns: Vec<String>,
     pub masked_rows: Vec<Vec<Option<String>>>,
     pub audit: Vec<AuditEntry>,
+    /// Some released record is above the risk threshold (as `privacy.above_threshold`).
+    pub above_threshold: bool,
+    /// HIPAA Safe Harbor geography and dates left in the released table (as
+    /// `privacy.safe_harbor`).
+    pub safe_harbor: Vec<crate::privacy::safe_harbor::SafeHarborWarning>,
 }
 
 /// The first `rows` rows of `table`, as text.
@@ -39,14 +44,17 @@ pub fn preview(table: &Table, recipe: &Recipe, key: &[u8], rows: usize) -> Resul
     let sensitive = sensitive.first().map(String::as_str);
     // The original rows shown are those of the first masked rows, so both sides line up.
     let shown: Vec<usize> = masked.row_map.iter().take(rows).copied().collect();
+    let after = risk::measure_with(
+        &masked.table,
+        &quasi,
+        sensitive.filter(|s| masked.table.column(s).is_some()),
+        &recipe.risk,
+    );
     Ok(Preview {
         before: risk::measure_with(table, &quasi, sensitive, &recipe.risk),
-        after: risk::measure_with(
-            &masked.table,
-            &quasi,
-            sensitive.filter(|s| masked.table.column(s).is_some()),
-            &recipe.risk,
-        ),
+        above_threshold: risk::above_threshold(&after),
+        safe_harbor: crate::privacy::safe_harbor::warnings(table, &masked.table, &masked.row_map),
+        after,
         quasi_identifiers: quasi,
         suppressed_rows: masked.suppressed_rows,
         original_columns: table.names(),

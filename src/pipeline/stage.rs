@@ -70,6 +70,12 @@ pub fn stage(
         &after,
     ));
     let information_loss = risk::information_loss(table, &masked, &masked_out.row_map, &quasi);
+    let above_threshold = risk::above_threshold(&after);
+    if let Some(entry) = risk::acceptance(&after, &recipe.risk) {
+        audit.push(entry);
+    }
+    warnings.extend(risk::acceptance_warning(&after, &recipe.risk));
+    let safe_harbor = crate::privacy::safe_harbor::warnings(table, &masked, &masked_out.row_map);
     let privacy = PrivacyReport {
         quasi_identifiers: quasi,
         sensitive: sensitive.map(str::to_string),
@@ -79,6 +85,8 @@ pub fn stage(
         output_rows: masked.rows(),
         output_columns: masked.names(),
         information_loss,
+        above_threshold,
+        safe_harbor,
     };
 
     let prepared = if recipe.models.is_empty() {
