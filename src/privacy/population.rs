@@ -235,10 +235,9 @@ fn pitman(hist: &BTreeMap<usize, usize>, n: usize, big_n: f64) -> Result<f64, St
         .filter(|(&s, _)| s > 1)
         .map(|(&s, &c)| (s, c as f64))
         .collect();
-    // Scale of the residuals: the equations are sums of about u terms of size 1/θ.
     let f = |x: [f64; 2]| -> Option<([f64; 2], Jacobian)> {
         let (t, a) = (x[0], x[1]);
-        if !(t >= 0.0) || !(a < 1.0) || t + a <= 0.0 {
+        if t.is_nan() || a.is_nan() || t < 0.0 || a >= 1.0 || t + a <= 0.0 {
             return None;
         }
         let (mut o1, mut o3, mut d1, mut d5, mut d3) = (0.0, 0.0, 0.0, 0.0, 0.0);
