@@ -14,8 +14,10 @@ pub mod detect;
 pub mod ladder;
 pub mod ops;
 pub mod patterns;
+pub mod population;
 pub mod profile;
 pub mod risk;
+pub mod safe_harbor;
 pub mod text;
 
 use crate::schema::Describe;
