@@ -198,24 +198,34 @@ fn generic(
     while start < x.ncols() {
         let end = (start + BATCH).min(x.ncols());
         let shuffles = draw(start..end, repeats, &mut rng, &mut perm);
-        out.extend(crate::par::map_init(
-            end - start,
-            || x.clone(),
-            |xs, c| {
-                let j = start + c;
-                let drop = mean_drop(
-                    base,
-                    shuffles[c].iter().map(|perm| {
-                        for (i, &src) in perm.iter().enumerate() {
-                            xs[[i, j]] = x[[src as usize, j]];
-                        }
-                        score(&settled(predict(xs)))
-                    }),
-                );
-                xs.column_mut(j).assign(&x.column(j));
-                drop
+        // One copy of the rows per thread (not per input): each group of inputs shuffles its
+        // own copy, one input after another.
+        let groups = crate::par::threads().clamp(1, end - start);
+        let per = (end - start).div_ceil(groups);
+        let parts = crate::par::map_init(
+            groups,
+            || (),
+            |_, g| {
+                let mut xs = x.clone();
+                (g * per..((g + 1) * per).min(end - start))
+                    .map(|c| {
+                        let j = start + c;
+                        let drop = mean_drop(
+                            base,
+                            shuffles[c].iter().map(|perm| {
+                                for (i, &src) in perm.iter().enumerate() {
+                                    xs[[i, j]] = x[[src as usize, j]];
+                                }
+                                score(&settled(predict(&xs)))
+                            }),
+                        );
+                        xs.column_mut(j).assign(&x.column(j));
+                        drop
+                    })
+                    .collect::<Vec<f64>>()
             },
-        ));
+        );
+        out.extend(parts.into_iter().flatten());
         start = end;
     }
     Some(out)
