@@ -5,10 +5,10 @@ use super::{Binned, BoostingParams};
 use crate::models::tree::{FlatTree, Node};
 
 #[derive(Debug, Clone, Copy, Default)]
-struct Bin {
-    g: f64,
-    h: f64,
-    n: u32,
+pub(super) struct Bin {
+    pub(super) g: f64,
+    pub(super) h: f64,
+    pub(super) n: u32,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -46,7 +46,7 @@ pub(super) struct Booster<'a> {
     /// counts, the same for every tree.
     root_counts: Vec<[Bin; 256]>,
     /// Histogram pool: `pool[slot][f][bin]`.
-    pool: Vec<Vec<[Bin; 256]>>,
+    pub(super) pool: Vec<Vec<[Bin; 256]>>,
     free: Vec<usize>,
     pub(super) importances: Vec<f64>,
 }
@@ -79,7 +79,7 @@ impl<'a> Booster<'a> {
         }
     }
 
-    fn take_slot(&mut self) -> usize {
+    pub(super) fn take_slot(&mut self) -> usize {
         self.free.pop().unwrap_or_else(|| {
             self.pool
                 .push(vec![[Bin::default(); 256]; self.binned.features()]);
@@ -90,7 +90,7 @@ impl<'a> Booster<'a> {
     /// The root's histogram: every row, in row order (codes and gradients read sequentially),
     /// and the counts copied from `root_counts` (they do not change from tree to tree), so each
     /// row adds only its gradient and hessian.
-    fn build_root(&mut self, slot: usize, g: &[f64], h: &[f64]) {
+    pub(super) fn build_root(&mut self, slot: usize, g: &[f64], h: &[f64]) {
         let features = self.binned.features();
         let hist = &mut self.pool[slot];
         hist.copy_from_slice(&self.root_counts);
@@ -126,7 +126,7 @@ impl<'a> Booster<'a> {
 
     /// A child's histogram from its rows, four rows at a time: their codes for one feature go to
     /// the same histogram, so the four updates (and the next feature's) overlap.
-    fn build(&mut self, slot: usize, rows: &[u32], g: &[f64], h: &[f64]) {
+    pub(super) fn build(&mut self, slot: usize, rows: &[u32], g: &[f64], h: &[f64]) {
         let features = self.binned.features();
         let hist = &mut self.pool[slot];
         hist.fill([Bin::default(); 256]);

@@ -1,6 +1,7 @@
 //! Unit tests of `gradient_boosting.rs` (kept apart so that file stays short).
 
 use super::*;
+use crate::models::tree::Node;
 use ndarray::array;
 
 #[test]
