@@ -120,8 +120,8 @@ pub fn finish(
 }
 
 /// The work time of the phases of step 1 and the units (summed over splits and models): the
-/// masked data's `stage`, `features`, `search`, `fit`, `predict`, `importance`, and
-/// `original` for every phase of the original data's splits.
+/// masked data's `stage`, `features`, `search`, `fit`, `predict`, `importance`, and, when the
+/// original data is compared, `original` for every phase of its splits.
 fn unit_phases(stage_ms: f64, masked: &[FoldResult], original: &[FoldResult]) -> Vec<PhaseTime> {
     let sum = |rs: &[FoldResult], f: &dyn Fn(&super::ModelFold) -> f64| -> f64 {
         rs.iter().flat_map(|r| &r.models).map(f).sum()
@@ -136,7 +136,9 @@ fn unit_phases(stage_ms: f64, masked: &[FoldResult], original: &[FoldResult]) ->
         ("predict", sum(masked, &|m| m.predict_ms)),
         ("importance", sum(masked, &|m| m.importance_ms)),
     ];
-    phases.push(("original", features(original) + sum(original, &all)));
+    if !original.is_empty() {
+        phases.push(("original", features(original) + sum(original, &all)));
+    }
     phases
         .into_iter()
         .map(|(phase, ms)| PhaseTime {
