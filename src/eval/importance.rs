@@ -109,6 +109,9 @@ impl<'a> Predictor<'a> {
     }
 }
 
+/// A score of predictions of the rows given (`None`: every row, in order).
+pub type SampleScore<'a> = dyn Fn(Option<&[usize]>, &[f64]) -> Option<f64> + Sync + 'a;
+
 /// The decrease in `score` when each column of `x` is shuffled (mean over `repeats`
 /// shuffles); `None` if the score on the intact rows is undefined or `repeats` is 0. With more
 /// than `max_samples` rows (0: no cap) a seeded sample of `max_samples` rows is measured; `score`
@@ -117,7 +120,7 @@ impl<'a> Predictor<'a> {
 pub fn permutation(
     x: &Array2<f64>,
     predictor: &Predictor,
-    score: &(dyn Fn(Option<&[usize]>, &[f64]) -> Option<f64> + Sync),
+    score: &SampleScore,
     repeats: usize,
     max_samples: usize,
     seed: u64,
