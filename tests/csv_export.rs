@@ -137,3 +137,16 @@ fn predictions_neutralise_a_class_named_like_a_formula() {
         "{warning}"
     );
 }
+
+#[test]
+fn the_count_without_writing_equals_the_writers_count() {
+    let parsed = read_csv(
+        hostile_csv().as_bytes(),
+        "hostile.csv",
+        &CsvOptions::default(),
+    )
+    .unwrap();
+    let (_, written) = bedside::table::csv::write_csv_counted(&parsed.table);
+    assert!(written > 0);
+    assert_eq!(bedside::table::csv::count_formulas(&parsed.table), written);
+}

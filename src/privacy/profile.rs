@@ -36,6 +36,10 @@ pub struct ColumnProfile {
     pub suggested_role: String,
     /// Identifier detection: verdict, confidence and reasons (see `privacy::detect`).
     pub detection: Detection,
+    /// Set when the column has too many distinct values to feed a model as categories (see
+    /// `table::profile::wide`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wide: Option<crate::table::profile::Wide>,
 }
 
 /// Builds the profile of a parsed file.
@@ -74,6 +78,7 @@ pub fn column_profiles(table: &Table) -> Vec<ColumnProfile> {
                 top: Vec::new(),
                 suggested_role: suggested_role(&c.name, c.ctype).to_string(),
                 detection,
+                wide: None,
             };
             match &c.values {
                 Values::Num(v) => {
@@ -111,6 +116,7 @@ pub fn column_profiles(table: &Table) -> Vec<ColumnProfile> {
                     }
                 }
             }
+            p.wide = crate::table::profile::wide(c.ctype, p.distinct, rows - missing);
             p
         })
         .collect()

@@ -582,6 +582,26 @@ pub fn write_csv_counted(table: &Table) -> (Vec<u8>, usize) {
     w.finish()
 }
 
+/// How many cells of `table` (header included) [`write_csv`] would neutralise, counted without
+/// writing the file (a run reports it for the masked table whether or not it is written).
+pub fn count_formulas(table: &Table) -> usize {
+    table
+        .columns
+        .iter()
+        .map(|c| {
+            let cells = match &c.values {
+                Values::Str(v) => v.iter().flatten().filter(|s| is_formula(s)).count(),
+                // A number's text is a formula only when it is not finite ("-inf").
+                Values::Num(v) => (0..v.len())
+                    .filter(|&r| v[r].is_infinite())
+                    .filter(|&r| c.values.text(r).is_some_and(|t| is_formula(&t)))
+                    .count(),
+            };
+            usize::from(is_formula(&c.name)) + cells
+        })
+        .sum()
+}
+
 fn decode(bytes: &[u8]) -> std::result::Result<(Cow<'_, [u8]>, String), String> {
     if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
         return Ok((Cow::Borrowed(rest), "utf-8 (BOM)".into()));

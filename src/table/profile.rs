@@ -61,3 +61,51 @@ pub fn suggested_role(name: &str, ctype: ColumnType) -> &'static str {
         _ => "feature",
     }
 }
+
+/// Why a column is too wide to feed a model as categories: `identifier_like` (nearly every
+/// value distinct: a record number, a free-text field) or `many_categories` (more distinct
+/// values than `one_hot` keeps, [`crate::features::encode::DEFAULT_MAX_CATEGORIES`]: the rarer
+/// ones would be grouped into `other`, and without the cap each would be a model input).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Wide {
+    /// `identifier_like` or `many_categories`.
+    pub reason: String,
+    /// Model inputs one-hot encoding every distinct value would make.
+    pub inputs_uncapped: usize,
+    pub message: String,
+}
+
+/// Distinct values at or above this share of the present ones make a column identifier-like.
+pub const IDENTIFIER_LIKE_SHARE: f64 = 0.5;
+
+/// Whether a categorical column of `distinct` values over `present` non-missing rows is too
+/// wide to encode (see [`Wide`]); other types never are (numbers are one input each;
+/// identifier and text columns are never model inputs unless the recipe says so).
+pub fn wide(ctype: ColumnType, distinct: usize, present: usize) -> Option<Wide> {
+    let cap = crate::features::encode::DEFAULT_MAX_CATEGORIES;
+    if ctype != ColumnType::Categorical || distinct <= cap {
+        return None;
+    }
+    let share = distinct as f64 / present.max(1) as f64;
+    let (reason, message) = if share >= IDENTIFIER_LIKE_SHARE {
+        (
+            "identifier_like",
+            format!(
+                "{distinct} distinct values in {present} rows: nearly one per record, like an identifier or free text; it tells a model little and may identify people"
+            ),
+        )
+    } else {
+        (
+            "many_categories",
+            format!(
+                "{distinct} distinct values: one_hot keeps the {} most frequent and groups the rest into 'other'",
+                cap - 1
+            ),
+        )
+    };
+    Some(Wide {
+        reason: reason.into(),
+        inputs_uncapped: distinct,
+        message,
+    })
+}
