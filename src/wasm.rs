@@ -260,12 +260,14 @@ impl Session {
     /// Pool, step 3: the report from the results of every unit (a JSON array of them, in any
     /// order) and the intervals computed apart (a JSON array of `intervals` results, possibly
     /// empty: the others are computed here). Returns `{report, masked_csv}` as `run` does.
+    /// `on_progress` (optional) as for `run`: the phases of assembling the report.
     pub fn finish(
         &self,
         recipe: JsValue,
         key: &[u8],
         results: &str,
         intervals: Option<String>,
+        on_progress: Option<Function>,
     ) -> Result<JsValue, JsError> {
         let recipe = recipe_of(recipe)?;
         let results: Vec<crate::pipeline::FoldResult> = serde_json::from_str(results)
@@ -280,7 +282,7 @@ impl Session {
         let Some((_, _, staged)) = self.staged.borrow_mut().take() else {
             return Err(JsError::new("the run was not staged"));
         };
-        let mut progress = |_: &crate::pipeline::Progress| true;
+        let mut progress = forward(on_progress);
         let mut ctx = crate::pipeline::Context {
             progress: &mut progress,
             now_ms: &now_ms,
