@@ -44,6 +44,7 @@ export class RunEstimate {
     this.shown = null; // the time left last told
     this.shownAt = now;
     this.barShown = 0;
+    this.barAt = now;
   }
 
   _set(key, shares, i, share, now) {
@@ -73,22 +74,8 @@ export class RunEstimate {
       + this.finishWork * this.finishShare;
   }
 
-  /** Work per ms of wall time: the prior (the plan's estimates right) blended with the observed. */
-  rate(now) {
-    const elapsed = Math.max(0, now - this.started);
-    const done = this.lastEvent.done;
-    const seen = Math.max(1, this.lastEvent.at - this.started);
-    if (!this.planned) return done > 0 ? done / seen : null;
-    return (done + this.workers * PRIOR_MS) / (Math.min(elapsed, seen) + PRIOR_MS);
-  }
-
-  /**
-   * The work done as the bar shows it at `now`: what the events told, plus the pace since the
-   * last event, at most what the parts being computed have left (never past known work).
-   */
-  bar(now) {
-    const told = this.lastEvent.done;
-    const r = this.rate(now);
+  /** The work the parts being computed now have left. */
+  open() {
     let open = 0;
     for (const key of this.running) {
       const i = Number(key.slice(1));
@@ -96,8 +83,44 @@ export class RunEstimate {
       else if (key[0] === 'i') open += this.intervalWork[i] * (1 - this.intervalShare[i]);
       else open += this.finishWork * (1 - this.finishShare);
     }
-    const ahead = r ? Math.min(r * Math.max(0, now - this.lastEvent.at), 0.95 * open) : 0;
-    this.barShown = Math.min(this.total, Math.max(this.barShown, told + ahead));
+    return open;
+  }
+
+  /**
+   * Work per ms of wall time: the pace up to the last event (blended with the plan's, taken as
+   * right, early on), and at most what finishing every open part by now would have been: once
+   * the parts being computed are overdue, the pace falls, so the time left rises steadily
+   * instead of standing still until the next event.
+   */
+  rate(now) {
+    const elapsed = Math.max(1, now - this.started);
+    const done = this.lastEvent.done;
+    const seen = Math.max(1, this.lastEvent.at - this.started);
+    const prior = this.planned ? this.workers * PRIOR_MS : 0;
+    const weight = this.planned ? PRIOR_MS : 0;
+    if (done + prior <= 0) return null;
+    const pace = (done + prior) / (seen + weight);
+    const bound = (done + this.open() + prior) / (elapsed + weight);
+    return Math.min(pace, bound);
+  }
+
+  /**
+   * The work done as the bar shows it at `now`: what the events told, plus the pace since the
+   * last event, approaching (never reaching) what the parts being computed have left: it never
+   * goes past known work and never stands still.
+   */
+  bar(now) {
+    const told = this.lastEvent.done;
+    const open = this.open();
+    const gap = told + open - Math.max(this.barShown, told);
+    const dt = Math.max(0, now - this.barAt);
+    this.barAt = Math.max(this.barAt, now);
+    this.barShown = Math.max(this.barShown, told);
+    // At the pace r while far from the open parts' end, slowing as it nears it (the gap shrinks
+    // with the time constant open / r): it never gets there before the events say so.
+    const r = this.rate(now);
+    if (r && gap > 0) this.barShown += gap * (1 - Math.exp(-(r * dt) / open));
+    this.barShown = Math.min(this.total, this.barShown);
     return this.barShown;
   }
 

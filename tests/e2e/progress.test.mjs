@@ -200,3 +200,46 @@ test('a new run keeps the previous results, marked, until it finishes; a cancell
     await ctx.close();
   }
 });
+
+test('the progress bar keeps moving through a run and the time left counts down', async () => {
+  const ctx = await openPage(env, { url: `${env.server.url}#workers=2` });
+  const { page } = ctx;
+  try {
+    await loadDemo(page);
+    const recipe = JSON.parse(await page.inputValue('#recipe-json'));
+    recipe.models = [{ kind: 'random_forest', trees: 200 }, { kind: 'logistic_regression' }];
+    await page.fill('#recipe-json', JSON.stringify(recipe, null, 2));
+    await page.dispatchEvent('#recipe-json', 'input');
+    // Sample the bar and the time left every 100 ms from the first progress to the end.
+    const samples = await page.evaluate(() => new Promise((resolve) => {
+      const out = [];
+      const progress = document.querySelector('#progress');
+      const status = document.querySelector('#run-status');
+      const t0 = performance.now();
+      const timer = setInterval(() => {
+        const state = status.dataset.state;
+        out.push({ t: performance.now() - t0, stage: progress.dataset.stage ?? null, value: progress.value / progress.max, eta: document.querySelector('#run-eta').dataset.etaMs, state });
+        if (state !== 'running') { clearInterval(timer); resolve(out); }
+      }, 100);
+      document.querySelector('#run').click();
+    }));
+    assert.equal(samples.at(-1).state, 'done');
+    const models = samples.filter((x) => x.stage === 'models' && x.state === 'running');
+    const first = models.findIndex((x) => x.value > 0);
+    assert.ok(first >= 0, 'the bar moved');
+    const moving = models.slice(first);
+    // Over every second of the run (until 99%), the bar moves by at least 0.1% of its length.
+    for (let i = 0; i < moving.length; i++) {
+      const j = moving.findIndex((x) => x.t >= moving[i].t + 1000);
+      if (j < 0 || moving[i].value > 0.99) break;
+      assert.ok(moving[j].value - moving[i].value >= 0.001,
+        `the bar stood still from ${Math.round(moving[i].t)} to ${Math.round(moving[j].t)} ms (${moving[i].value} → ${moving[j].value})`);
+    }
+    for (let i = 1; i < moving.length; i++) assert.ok(moving[i].value >= moving[i - 1].value, 'the bar never goes back');
+    const etas = moving.map((x) => Number(x.eta)).filter((x) => Number.isFinite(x) && x > 0);
+    assert.ok(etas.length > 0, 'a time left is shown');
+    assert.deepEqual(ctx.problems, []);
+  } finally {
+    await ctx.close();
+  }
+});
