@@ -205,7 +205,30 @@ impl Session {
         on_progress: Option<Function>,
     ) -> Result<usize, JsError> {
         let recipe = recipe_of(recipe)?;
-        self.ensure_staged(&recipe, key, on_progress)
+        let units = self.ensure_staged(&recipe, key, on_progress.clone())?;
+        // Ends with the plan of the whole run (the estimated time of every unit), from which the
+        // page weighs the progress of the units and estimates the time left.
+        let cache = self.staged.borrow();
+        if let (Some(f), Some((_, _, staged))) = (&on_progress, cache.as_ref()) {
+            let plan = staged.estimate(&recipe, &(0..units).collect::<Vec<_>>());
+            let p = crate::pipeline::Progress {
+                stage: "plan".into(),
+                done: 1,
+                total: 1,
+                message: format!(
+                    "{} unit(s), about {:.0} s estimated",
+                    units,
+                    plan.total_ms / 1000.0
+                ),
+                phase: "plan".into(),
+                unit: None,
+                plan: Some(plan),
+            };
+            if let Ok(v) = to_js(&p) {
+                let _ = f.call1(&JsValue::NULL, &v);
+            }
+        }
+        Ok(units)
     }
 
     /// Pool, step 2: computes the units `which` (numbers from 0); the results as JSON text.

@@ -12,9 +12,31 @@
 const SMOOTH_MS = 2000;
 // How long (ms) the prior pace (the plan's estimates taken as right, one estimated ms per worker
 // per ms) weighs against the observed one: early on the estimate, then what was seen.
-const PRIOR_MS = 3000;
+const PRIOR_MS = 1000;
 // How often (ms) the progress is told between the core's events, the bar moving at the pace seen.
 const TICK_MS = 250;
+// The core's plan estimates the units only; each model's bootstrap intervals and the report's
+// assembling are weighed as these shares of the units' work (a guess, so that the bar and the
+// time left count them; measured runs of the demo spend a few percent there).
+const INTERVALS_SHARE = 0.03;
+const FINISH_SHARE = 0.03;
+// The phases of a unit in the order the core runs them (it tells each as it starts).
+const UNIT_PHASES = ['features', 'search', 'fit', 'predict', 'importance'];
+
+/**
+ * The share (0..1) of a unit done when the core starts `phase`, from the estimated time of each
+ * phase in the plan of the call (`phases`: [{phase, ms}]); within a search, by the candidates
+ * fitted (`done` of `total`, the last being the fit). Null when the plan does not say.
+ */
+export function phaseShare(phases, phase, done = 0, total = 0) {
+  if (!Array.isArray(phases) || !UNIT_PHASES.includes(phase)) return null;
+  const cost = (name) => phases.filter((x) => x?.phase === name).reduce((a, x) => a + (Number(x.ms) || 0), 0);
+  const all = UNIT_PHASES.reduce((a, name) => a + cost(name), 0);
+  if (!(all > 0)) return null;
+  const before = UNIT_PHASES.slice(0, UNIT_PHASES.indexOf(phase)).reduce((a, name) => a + cost(name), 0);
+  const within = phase === 'search' && total > 1 ? cost('search') * Math.min(1, done / (total - 1)) : 0;
+  return Math.min(1, (before + within) / all);
+}
 
 /**
  * The work done and the time left of one run. Work is in the plan's unit (estimated ms of one
@@ -29,12 +51,19 @@ export class RunEstimate {
       && plan.units.every((w) => Number.isFinite(w) && w >= 0);
     this.planned = !!ok;
     this.unitWork = ok ? plan.units.slice() : new Array(units).fill(1);
+    const unitsWork = this.unitWork.reduce((a, b) => a + b, 0);
     this.intervalWork = ok && Array.isArray(plan.intervals) && plan.intervals.length === models
-      ? plan.intervals.map((w) => (Number.isFinite(w) && w >= 0 ? w : 0)) : new Array(models).fill(0);
-    this.finishWork = ok && Number.isFinite(plan.finish) && plan.finish >= 0 ? plan.finish : 0;
+      ? plan.intervals.map((w) => (Number.isFinite(w) && w >= 0 ? w : 0))
+      : new Array(models).fill(ok ? (INTERVALS_SHARE * unitsWork) / models : 0);
+    this.finishWork = ok && Number.isFinite(plan.finish) && plan.finish >= 0 ? plan.finish
+      : ok ? FINISH_SHARE * unitsWork : 0;
     this.total = this.unitWork.reduce((a, b) => a + b, 0)
       + this.intervalWork.reduce((a, b) => a + b, 0) + this.finishWork;
     this.unitShare = new Array(units).fill(0);
+    this.unitStart = new Array(units).fill(null);
+    this.models = Math.max(1, models);
+    this.measured = {}; // model → ms its finished units took
+    this.estimated = {}; // model → the plan's estimate of those units
     this.intervalShare = new Array(models).fill(0);
     this.finishShare = 0;
     this.workers = Math.max(1, workers);
@@ -54,8 +83,37 @@ export class RunEstimate {
     this.lastEvent = { at: now, done: this.done() };
   }
 
-  /** Unit `u` is `share` (0..1) done; never goes back. */
-  unit(u, share, now) { this._set(`u${u}`, this.unitShare, u, share, now); }
+  /**
+   * Unit `u` is `share` (0..1) done; never goes back. Its first call starts its clock; at 1,
+   * its time calibrates the plan's estimate of its model (unit u is model u % models).
+   */
+  unit(u, share, now) {
+    if (this.unitStart[u] == null) this.unitStart[u] = now;
+    const was = this.unitShare[u];
+    this._set(`u${u}`, this.unitShare, u, share, now);
+    if (was < 1 && this.unitShare[u] >= 1 && this.planned) {
+      const m = u % this.models;
+      this.measured[m] = (this.measured[m] ?? 0) + (now - this.unitStart[u]);
+      this.estimated[m] = (this.estimated[m] ?? 0) + this.unitWork[u];
+    }
+  }
+
+  /**
+   * Time left from the units timed so far: each model's units left at its measured pace
+   * (ms per estimated ms; the mean pace for a model not yet timed), shared by the workers; the
+   * intervals likewise; the report at the mean pace on one worker. Null before any unit ended.
+   */
+  _calibrated() {
+    const ms = Object.values(this.measured).reduce((a, b) => a + b, 0);
+    const est = Object.values(this.estimated).reduce((a, b) => a + b, 0);
+    if (!(ms > 0 && est > 0)) return null;
+    const mean = ms / est;
+    const pace = (m) => (this.estimated[m] > 0 ? this.measured[m] / this.estimated[m] : mean);
+    let parallel = 0;
+    this.unitWork.forEach((w, u) => { parallel += w * (1 - this.unitShare[u]) * pace(u % this.models); });
+    this.intervalWork.forEach((w, m) => { parallel += w * (1 - this.intervalShare[m]) * mean; });
+    return parallel / this.workers + this.finishWork * (1 - this.finishShare) * mean;
+  }
 
   /** Model `m`'s intervals are `share` done. */
   intervals(m, share, now) { this._set(`i${m}`, this.intervalShare, m, share, now); }
@@ -133,6 +191,10 @@ export class RunEstimate {
     // worker's pace.
     const tail = this.finishWork * (1 - this.finishShare);
     if (r) raw = Math.max(0, (this.total - done - tail) / r + (tail * this.workers) / r);
+    // Once units are timed, their models' measured pace; the pace seen since (the last event)
+    // still bounds it when the parts being computed are overdue.
+    const calibrated = this._calibrated();
+    if (calibrated != null) raw = raw == null ? calibrated : Math.max(calibrated, Math.min(raw, calibrated * 2));
     if (raw == null) return this.shown;
     if (this.shown == null) {
       this.shown = raw;
@@ -234,10 +296,13 @@ export async function runAcross(workers, recipe, onProgress = null, { now = () =
       lastSplit = Math.floor(u / models);
       const began = now();
       estimate.unit(u, 0, began);
+      let phases = null; // the estimated time of this unit's phases (the call's plan)
       const text = await worker.runSplits(recipe, key, [u], (p) => {
+        if (p?.plan) phases = p.plan.phases;
         if (p?.stage !== 'models') return;
-        const share = shareOf(p);
-        if (share != null) estimate.unit(u, share, now());
+        const byPhase = phaseShare(phases, p.phase, p.done, p.total);
+        const share = Math.max(byPhase ?? 0, shareOf(p) ?? 0);
+        estimate.unit(u, share, now());
         if (p.phase) phase = p.phase;
         message = p.message ?? null;
         tick();
