@@ -234,11 +234,12 @@ test('the progress bar keeps moving through a run and the time left counts down'
     const first = models.findIndex((x) => x.value > 0);
     assert.ok(first >= 0, 'the bar moved');
     const moving = models.slice(first);
-    // Over every second of the run (until 99%), the bar moves by at least 0.1% of its length.
+    // Over every second of the run the bar moves (slowly when the parts being computed take
+    // longer than estimated: it never passes their end before the core says they are done).
     for (let i = 0; i < moving.length; i++) {
       const j = moving.findIndex((x) => x.t >= moving[i].t + 1000);
-      if (j < 0 || moving[i].value > 0.99) break;
-      assert.ok(moving[j].value - moving[i].value >= 0.001,
+      if (j < 0 || moving[i].value >= 1) break;
+      assert.ok(moving[j].value > moving[i].value,
         `the bar stood still from ${Math.round(moving[i].t)} to ${Math.round(moving[j].t)} ms (${moving[i].value} → ${moving[j].value})`);
     }
     for (let i = 1; i < moving.length; i++) assert.ok(moving[i].value >= moving[i - 1].value, 'the bar never goes back');
