@@ -5,6 +5,9 @@
 // How: the page's ES modules are bundled into one inline module (each imported module wrapped in
 // a function that returns its exports); the worker (wasm-bindgen glue + worker.js + the wasm as
 // base64) becomes a blob: URL; the CSP allows exactly the inline script and style by hash.
+// It carries the baseline module only, not the SIMD one the served page prefers: both would make
+// the file about 4 MB larger (base64) for a gain of a few percent (docs/design.md), and the
+// baseline loads in every browser an offline laptop may have.
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,14 +1,25 @@
-// Build the wasm package into www/pkg (cargo → wasm-bindgen → wasm-opt when available), the
-// one-file offline page dist/bedside.html (build-single.mjs) and the native CLI into
-// target/debug/bedside. Run scripts/setup.mjs once before this.
-import { existsSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+// Build the wasm package into www/pkg (cargo → wasm-bindgen → wasm-opt), twice: the baseline
+// module (bedside_bg.wasm) and the same crate with wasm SIMD (bedside_simd_bg.wasm, which the page
+// loads where the browser has SIMD); then the one-file offline page dist/bedside.html
+// (build-single.mjs) and the native CLI into target/debug/bedside. Run scripts/setup.mjs first.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import {
-  PATHS, ROOT, StepError, capture, findWasmOpt, log, main, run, wasmBindgenPath, wasmBindgenVersion,
-  which,
+  PATHS, ROOT, StepError, binaryenVersion, capture, findWasmOpt, log, main, run, wasmBindgenPath,
+  wasmBindgenVersion, which,
 } from './lib.mjs';
+
+// -O2, not -O3: on this module -O3 took 3× as long (191 s against 64 s on a busy 2-core
+// machine) for a module 0.8% smaller and gzipped 0.4% larger, and no faster (docs/design.md).
+const WASM_OPT_LEVEL = '-O2';
+// The SIMD build: rustc's flag for that build only (added to .cargo/config.toml's rustflags), in
+// its own target folder so neither build invalidates the other's artifacts.
+const SIMD_RUSTFLAGS = "target.wasm32-unknown-unknown.rustflags=['-Ctarget-feature=+simd128']";
+const SIMD_TARGET_DIR = join(ROOT, 'target', 'simd');
 
 // wasm features rustc enables by default for wasm32-unknown-unknown; wasm-opt must accept them
 // (and wasm-bindgen emits reference types when the module was compiled with them).
@@ -43,25 +54,81 @@ function loads(wasmFile) {
   return { ok: r.status === 0, why: (r.stderr.split('\n').find((l) => /Error/.test(l)) || r.stderr).trim() };
 }
 
-function wasmOpt() {
-  const bin = findWasmOpt();
-  if (!bin) {
-    log('wasm-opt not found: keeping the unoptimized .wasm (run `node scripts/setup.mjs` to install binaryen)');
-    return;
-  }
-  const tmp = `${PATHS.wasmOut}.opt`;
-  log(`$ wasm-opt -O3 ${WASM_OPT_FEATURES.join(' ')} ${relative(ROOT, PATHS.wasmOut)} -o ${relative(ROOT, tmp)}`);
-  const r = capture(bin, ['-O3', ...WASM_OPT_FEATURES, PATHS.wasmOut, '-o', tmp]);
-  const check = r.status === 0 && existsSync(tmp) ? loads(tmp) : { ok: false, why: (r.stderr || r.stdout).trim() };
+/** Run a command without blocking this process (so the two wasm-opt runs share the cores). */
+function spawned(cmd, args) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => { out += d; });
+    child.on('error', (e) => resolve({ status: -1, out: e.message }));
+    child.on('close', (status) => resolve({ status, out }));
+  });
+}
+
+/** wasm-opt one module in place, keeping the input if the output does not load. */
+async function wasmOpt(cmd, file, features) {
+  const tmp = `${file}.opt`;
+  const [bin, ...pre] = cmd;
+  log(`$ wasm-opt ${WASM_OPT_LEVEL} ${features.join(' ')} ${relative(ROOT, file)} -o ${relative(ROOT, tmp)}`);
+  const t0 = performance.now();
+  const r = await spawned(bin, [...pre, WASM_OPT_LEVEL, ...features, file, '-o', tmp]);
+  const check = r.status === 0 && existsSync(tmp) ? loads(tmp) : { ok: false, why: r.out.trim() };
   if (check.ok) {
-    renameSync(tmp, PATHS.wasmOut);
+    renameSync(tmp, file);
+    log(`wasm-opt ${relative(ROOT, file)}: ${((performance.now() - t0) / 1000).toFixed(0)} s`);
   } else {
     rmSync(tmp, { force: true });
-    const version = capture(bin, ['--version']).stdout.trim();
-    console.warn(`[bedside] warning: ${version || 'wasm-opt'} produced an unusable module (${check.why}); ` +
-      'keeping the unoptimized .wasm. `node scripts/setup.mjs --wasm-opt` installs one that works.');
+    const version = binaryenVersion(cmd);
+    console.warn(`[bedside] warning: wasm-opt ${version ?? ''} produced an unusable ${relative(ROOT, file)} (${check.why}); ` +
+      'keeping it unoptimized. `npm ci` installs the npm package binaryen, whose wasm-opt works.');
   }
 }
+
+/** Run a command with inherited stdio without blocking this process; rejects on failure. */
+async function runAsync(cmd, args) {
+  log(`$ ${[cmd, ...args].join(' ').replaceAll(`${ROOT}/`, '')}`);
+  const status = await new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: ROOT, stdio: 'inherit' });
+    child.on('error', () => resolve(-1));
+    child.on('close', resolve);
+  });
+  if (status !== 0) throw new StepError(`\`${[cmd, ...args].join(' ')}\` exited with code ${status}`);
+}
+
+/**
+ * The two release builds of the crate at once: each ends in one long single-threaded step (LTO,
+ * one codegen unit), so side by side they take about the time of one on two cores.
+ */
+function cargoBuilds() {
+  const wasm = ['build', '--release', '--target', 'wasm32-unknown-unknown', '--lib'];
+  return Promise.all([
+    runAsync('cargo', wasm),
+    runAsync('cargo', [...wasm, '--target-dir', SIMD_TARGET_DIR, '--config', SIMD_RUSTFLAGS]),
+  ]);
+}
+
+/** The SIMD module: compiled with simd128, bound by wasm-bindgen to the very same glue. */
+function bindSimd(bindgen) {
+  if (!existsSync(PATHS.wasmSimdIn)) throw new StepError(`cargo did not produce ${PATHS.wasmSimdIn}`);
+  const out = mkdtempSync(join(tmpdir(), 'bedside-simd-'));
+  try {
+    run(bindgen, ['--target', 'web', '--out-dir', out, '--no-typescript', PATHS.wasmSimdIn]);
+    // One glue for both modules: the page instantiates either with www/pkg/bedside.js.
+    if (readFileSync(join(out, 'bedside.js'), 'utf8') !== readFileSync(join(PATHS.pkg, 'bedside.js'), 'utf8')) {
+      throw new StepError('wasm-bindgen wrote a different bedside.js for the SIMD module than for the baseline; ' +
+        'the page loads both with one glue file');
+    }
+    renameSync(join(out, 'bedside_bg.wasm'), PATHS.wasmSimdOut);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+const sizes = (file) => {
+  const bytes = readFileSync(file);
+  return `${kB(bytes.length)} (${kB(gzipSync(bytes, { level: 9 }).length)} gzipped)`;
+};
 
 /** www/precache.json: every file of the served app, for the service worker (www/sw.js). */
 function writePrecacheList() {
@@ -82,14 +149,27 @@ function writePrecacheList() {
 main(async () => {
   if (!existsSync(PATHS.demoCsv)) run(process.execPath, ['scripts/gen-demo.mjs']);
 
-  run('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown', '--lib']);
+  const bindgen = findWasmBindgen();
+  const t0 = performance.now();
+  await cargoBuilds();
+  log(`wasm builds (baseline and SIMD): ${((performance.now() - t0) / 1000).toFixed(0)} s`);
   if (!existsSync(PATHS.wasmIn)) throw new StepError(`cargo did not produce ${PATHS.wasmIn}`);
-  run(findWasmBindgen(), ['--target', 'web', '--out-dir', PATHS.pkg, '--no-typescript', PATHS.wasmIn]);
-  const before = statSync(PATHS.wasmOut).size;
-  wasmOpt();
-  const bytes = readFileSync(PATHS.wasmOut);
-  log(`www/pkg/bedside_bg.wasm: ${kB(bytes.length)} (${kB(gzipSync(bytes, { level: 9 }).length)} gzipped)` +
-      (bytes.length !== before ? `; ${kB(before)} before wasm-opt` : ''));
+  run(bindgen, ['--target', 'web', '--out-dir', PATHS.pkg, '--no-typescript', PATHS.wasmIn]);
+  bindSimd(bindgen);
+  const before = [PATHS.wasmOut, PATHS.wasmSimdOut].map(sizes);
+  const cmd = findWasmOpt();
+  if (!cmd) {
+    log('wasm-opt not found: keeping the unoptimized modules (`npm ci` installs the npm package binaryen)');
+  } else {
+    await Promise.all([
+      wasmOpt(cmd, PATHS.wasmOut, WASM_OPT_FEATURES),
+      wasmOpt(cmd, PATHS.wasmSimdOut, [...WASM_OPT_FEATURES, '--enable-simd']),
+    ]);
+  }
+  [PATHS.wasmOut, PATHS.wasmSimdOut].forEach((file, i) => {
+    const now = sizes(file);
+    log(`${relative(ROOT, file)}: ${now}${now !== before[i] ? `; ${before[i]} before wasm-opt` : ''}`);
+  });
 
   writePrecacheList();
   run(process.execPath, ['scripts/build-single.mjs']);

@@ -78,27 +78,26 @@ export function wasmBindgenPath(version = wasmBindgenVersion()) {
 }
 
 /**
- * wasm-opt built from the `wasm-opt` crate (binaryen 116) by `setup.mjs --wasm-opt`. Older
- * binaryen releases (Debian bookworm ships 108) write modules whose externref table export
- * wasm-bindgen's glue cannot use.
+ * wasm-opt from the npm package `binaryen` (a devDependency: binaryen compiled to wasm, run by
+ * Node), so `npm ci` installs a current one everywhere. Older binaryen releases (Debian bookworm
+ * ships 108) write modules whose externref table export wasm-bindgen's glue cannot use.
  */
-export const WASM_OPT_CRATE = '0.116.1';
 export const MIN_BINARYEN = 116;
 
-export function wasmOptRoot() {
-  const cache = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
-  return join(cache, 'bedside', `wasm-opt-${WASM_OPT_CRATE}`);
-}
-
-/** The wasm-opt to use: the cached crate build if present, else the one on PATH, else null. */
+/**
+ * The wasm-opt to use, as [command, ...leading args]: the npm package's (run by this Node), else
+ * one on PATH, else null. The build checks the module it writes loads either way.
+ */
 export function findWasmOpt() {
-  const cached = join(wasmOptRoot(), 'bin', 'wasm-opt');
-  return existsSync(cached) ? cached : which('wasm-opt');
+  const npm = join(ROOT, 'node_modules', 'binaryen', 'bin', 'wasm-opt');
+  if (existsSync(npm)) return [process.execPath, npm];
+  const onPath = which('wasm-opt');
+  return onPath ? [onPath] : null;
 }
 
 /** binaryen release number of a wasm-opt binary (`wasm-opt version 108` → 108), or null. */
-export function binaryenVersion(bin) {
-  const m = capture(bin, ['--version']).stdout.match(/version (\d+)/);
+export function binaryenVersion([cmd, ...pre]) {
+  const m = capture(cmd, [...pre, '--version']).stdout.match(/version (\d+)/);
   return m ? Number(m[1]) : null;
 }
 
@@ -109,6 +108,10 @@ export const PATHS = {
   demoCsv: join(ROOT, 'www', 'demo', 'patients.csv'),
   wasmIn: join(ROOT, 'target', 'wasm32-unknown-unknown', 'release', 'bedside.wasm'),
   wasmOut: join(ROOT, 'www', 'pkg', 'bedside_bg.wasm'),
+  // The same crate compiled with wasm SIMD (simd128); the page loads it where the browser has
+  // SIMD (www/transport.js), else the baseline above. Same glue (www/pkg/bedside.js) for both.
+  wasmSimdIn: join(ROOT, 'target', 'simd', 'wasm32-unknown-unknown', 'release', 'bedside.wasm'),
+  wasmSimdOut: join(ROOT, 'www', 'pkg', 'bedside_simd_bg.wasm'),
   cli: join(ROOT, 'target', 'debug', 'bedside'),
 };
 

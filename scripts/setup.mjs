@@ -1,16 +1,15 @@
 // Install what the build (and, with --test, the browser tests) needs. Idempotent: every step
 // first checks whether its result is already there.
 //
-//   node scripts/setup.mjs          Rust wasm target, wasm-bindgen-cli, wasm-opt, npm packages
+//   node scripts/setup.mjs          Rust wasm target, wasm-bindgen-cli, npm packages (playwright-core,
+//                                   and binaryen, whose wasm-opt the build runs on Node)
 //   node scripts/setup.mjs --test   ... and Chromium for the end-to-end tests
-//   node scripts/setup.mjs --wasm-opt   ... and build binaryen 116's wasm-opt from crates.io
-//                                       (Debian's binaryen 108 cannot optimize this module)
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  MIN_BINARYEN, ROOT, StepError, WASM_OPT_CRATE, binaryenVersion, capture, findWasmOpt, isRoot, log,
-  main, run, wasmBindgenPath, wasmBindgenRoot, wasmBindgenVersion, wasmOptRoot, which,
+  MIN_BINARYEN, ROOT, StepError, binaryenVersion, capture, findWasmOpt, isRoot, log,
+  main, run, wasmBindgenPath, wasmBindgenRoot, wasmBindgenVersion, which,
 } from './lib.mjs';
 
 const WASM_TARGET = 'wasm32-unknown-unknown';
@@ -91,56 +90,37 @@ function aptGet(args, { required }) {
   return true;
 }
 
-/** Install Debian packages, refreshing the package lists once if the first attempt fails. */
-function aptInstall(pkgs, { required }) {
-  try {
-    if (aptGet(['install', '-y', ...pkgs], { required })) return true;
-  } catch (e) {
-    if (!(e instanceof StepError)) throw e;
-    log('apt-get install failed; refreshing package lists and retrying');
-  }
-  try {
-    return aptGet(['update'], { required }) && aptGet(['install', '-y', ...pkgs], { required });
-  } catch (e) {
-    if (required) throw e;
-    return false;
-  }
-}
-
-function wasmOpt(build) {
-  if (build && !existsSync(join(wasmOptRoot(), 'bin', 'wasm-opt'))) {
-    log(`wasm-opt: building binaryen ${MIN_BINARYEN} (crate wasm-opt ${WASM_OPT_CRATE}) into ${wasmOptRoot()}; about 10 minutes`);
-    run('cargo', ['install', 'wasm-opt', '--version', WASM_OPT_CRATE, '--root', wasmOptRoot(), '--force']);
-  }
-  if (!findWasmOpt()) {
-    log('wasm-opt: not found; trying `apt-get install -y binaryen`');
-    aptInstall(['binaryen'], { required: false });
-  }
-  const bin = findWasmOpt();
-  if (!bin) {
-    log('wasm-opt: could not be installed; it is optional, the build will produce an unoptimized .wasm');
-    return;
-  }
-  const version = binaryenVersion(bin);
-  log(`wasm-opt: ${bin} (binaryen ${version ?? 'version unknown'})`);
-  if (version !== null && version < MIN_BINARYEN) {
-    log(`wasm-opt: binaryen ${version} is older than ${MIN_BINARYEN} and breaks wasm-bindgen's output; the build ` +
-      'will detect that and keep the unoptimized .wasm. `node scripts/setup.mjs --wasm-opt` builds a working one.');
-  }
-}
-
+/** Every devDependency installed at the version package.json pins, else `npm ci`. */
 function npmPackages() {
-  const want = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).devDependencies['playwright-core'];
-  const pkgJson = join(ROOT, 'node_modules', 'playwright-core', 'package.json');
-  const have = existsSync(pkgJson) ? JSON.parse(readFileSync(pkgJson, 'utf8')).version : null;
-  if (have === want) {
-    log(`npm packages: playwright-core ${have} installed`);
+  const want = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).devDependencies;
+  const have = (name) => {
+    const pkgJson = join(ROOT, 'node_modules', name, 'package.json');
+    return existsSync(pkgJson) ? JSON.parse(readFileSync(pkgJson, 'utf8')).version : null;
+  };
+  const wrong = Object.entries(want).filter(([name, version]) => have(name) !== version);
+  if (!wrong.length) {
+    log(`npm packages: ${Object.entries(want).map(([n, v]) => `${n} ${v}`).join(', ')} installed`);
     return;
   }
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   const cmd = existsSync(join(ROOT, 'package-lock.json')) ? 'ci' : 'install';
-  log(`npm packages: ${have ? `playwright-core ${have} != ${want}` : 'missing'}; running npm ${cmd}`);
+  log(`npm packages: ${wrong.map(([n, v]) => `${n} ${have(n) ?? 'missing'} (want ${v})`).join(', ')}; running npm ${cmd}`);
   run(npm, [cmd, '--no-audit', '--no-fund']);
+}
+
+/** Which wasm-opt the build will use (the npm package binaryen's after npmPackages). */
+function wasmOpt() {
+  const cmd = findWasmOpt();
+  if (!cmd) {
+    log('wasm-opt: not found (the npm package binaryen is missing); the build will keep the unoptimized .wasm');
+    return;
+  }
+  const version = binaryenVersion(cmd);
+  log(`wasm-opt: ${cmd[cmd.length - 1]} (binaryen ${version ?? 'version unknown'})`);
+  if (version !== null && version < MIN_BINARYEN) {
+    log(`wasm-opt: binaryen ${version} is older than ${MIN_BINARYEN} and breaks wasm-bindgen's output; the build ` +
+      'will detect that and keep the unoptimized .wasm. `npm ci` installs the npm package binaryen, which works.');
+  }
 }
 
 function chromium() {
@@ -158,8 +138,8 @@ main(async () => {
   const withTest = process.argv.includes('--test');
   rustTarget();
   await wasmBindgen();
-  wasmOpt(process.argv.includes('--wasm-opt'));
   npmPackages();
+  wasmOpt();
   if (withTest) chromium();
   log('setup complete');
 });

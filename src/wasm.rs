@@ -207,7 +207,30 @@ impl Session {
         on_progress: Option<Function>,
     ) -> Result<usize, JsError> {
         let recipe = recipe_of(recipe)?;
-        self.ensure_staged(&recipe, key, on_progress)
+        let units = self.ensure_staged(&recipe, key, on_progress.clone())?;
+        // Ends with the plan of the whole run (the estimated time of every unit), from which the
+        // page weighs the progress of the units and estimates the time left.
+        let cache = self.staged.borrow();
+        if let (Some(f), Some((_, _, staged))) = (&on_progress, cache.as_ref()) {
+            let plan = staged.estimate(&recipe, &(0..units).collect::<Vec<_>>());
+            let p = crate::pipeline::Progress {
+                stage: "plan".into(),
+                done: 1,
+                total: 1,
+                message: format!(
+                    "{} unit(s), about {:.0} s estimated",
+                    units,
+                    plan.total_ms / 1000.0
+                ),
+                phase: "plan".into(),
+                unit: None,
+                plan: Some(plan),
+            };
+            if let Ok(v) = to_js(&p) {
+                let _ = f.call1(&JsValue::NULL, &v);
+            }
+        }
+        Ok(units)
     }
 
     /// Pool, step 2: computes the units `which` (numbers from 0); the results as JSON text.
@@ -262,12 +285,14 @@ impl Session {
     /// Pool, step 3: the report from the results of every unit (a JSON array of them, in any
     /// order) and the intervals computed apart (a JSON array of `intervals` results, possibly
     /// empty: the others are computed here). Returns `{report, masked_csv}` as `run` does.
+    /// `on_progress` (optional) as for `run`: the phases of assembling the report.
     pub fn finish(
         &self,
         recipe: JsValue,
         key: &[u8],
         results: &str,
         intervals: Option<String>,
+        on_progress: Option<Function>,
     ) -> Result<JsValue, JsError> {
         let recipe = recipe_of(recipe)?;
         let results: Vec<crate::pipeline::FoldResult> = serde_json::from_str(results)
@@ -282,7 +307,7 @@ impl Session {
         let Some((_, _, staged)) = self.staged.borrow_mut().take() else {
             return Err(JsError::new("the run was not staged"));
         };
-        let mut progress = |_: &crate::pipeline::Progress| true;
+        let mut progress = forward(on_progress);
         let mut ctx = crate::pipeline::Context {
             progress: &mut progress,
             now_ms: &now_ms,

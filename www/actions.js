@@ -38,6 +38,9 @@ export function initialState(lang) {
     recipeError: null, // {key, params} while the JSON box does not parse
     history: { undo: null, redo: null }, // what Undo / Redo would do ({key, params})
     report: null,
+    // The report is of an earlier run, kept while a new run goes on (and after it was cancelled or
+    // failed); a finished run replaces it.
+    reportPrevious: false,
     resultsView: RESULTS_VIEW_START, // the sort, model and threshold picked in the model results
     runRecipe: null, // the recipe of this report, for exporting its models
     maskedCsv: null,
@@ -179,7 +182,7 @@ export function createActions({ store, api, embed }) {
     // The previous recipe stays (its views are hidden without a profile) until the new one comes.
     store.update((s) => ({
       loading: true, file: { name }, profile: null,
-      preview: resetPreview(), flow: FLOW_START, history: historyState(), report: null, maskedCsv: null,
+      preview: resetPreview(), flow: FLOW_START, history: historyState(), report: null, reportPrevious: false, maskedCsv: null,
       status: { load: { render: () => t('load.loading', { name }), kind: 'busy' }, run: null, upload: null },
     }));
     try {
@@ -251,10 +254,12 @@ export function createActions({ store, api, embed }) {
   function onProgress(p) {
     const total = typeof p?.total === 'number' && Number.isFinite(p.total) && p.total > 0 ? p.total : null;
     const done = typeof p?.done === 'number' && Number.isFinite(p.done) ? p.done : 0;
+    // The bar: the share of the whole run's work done (scheduler.js), else done of total.
+    const bar = Number.isFinite(p?.bar?.max) && p.bar.max > 0 && Number.isFinite(p.bar.value) ? p.bar : null;
     store.update((s) => ({
       progress: {
-        max: total ?? s.progress.max,
-        value: total ? Math.min(done, total) : s.progress.value,
+        max: bar ? bar.max : total ?? s.progress.max,
+        value: bar ? Math.min(bar.value, bar.max) : total ? Math.min(done, total) : s.progress.value,
         stage: p?.stage ?? '',
         etaMs: typeof p?.eta_ms === 'number' && Number.isFinite(p.eta_ms) ? p.eta_ms : null,
       },
@@ -265,7 +270,9 @@ export function createActions({ store, api, embed }) {
           render: () => {
             const known = p?.stage && has(`stage.${p.stage}`);
             const stage = known ? t(`stage.${p.stage}`) : (p?.stage || '');
-            const base = total ? t('run.stage', { stage, done: fmtInt(done), total: fmtInt(total) }) : stage;
+            let base = total ? t('run.stage', { stage, done: fmtInt(done), total: fmtInt(total) }) : stage;
+            // What the core is doing now (fit, predict, importance, ...), when it says.
+            if (p?.phase && p.phase !== p.stage && has(`phase.${p.phase}`)) base = `${base} — ${t(`phase.${p.phase}`)}`;
             return !known && p?.message ? `${base} — ${p.message}` : base;
           },
         },
@@ -282,7 +289,7 @@ export function createActions({ store, api, embed }) {
     if (!Array.isArray(s.recipe.models) || !s.recipe.models.length) return setStatus('run', () => t('run.need_model'), 'error');
     const recipe = structuredClone(s.recipe);
     store.update((st) => ({
-      running: true, report: null, maskedCsv: null,
+      running: true, reportPrevious: st.report != null,
       progress: { max: 1, value: 0, stage: null, etaMs: null },
       status: { ...st.status, run: { render: () => t('run.starting'), kind: 'running' } },
     }));
@@ -291,7 +298,7 @@ export function createActions({ store, api, embed }) {
       const out = await api.run(recipe, onProgress);
       const seconds = (out.elapsed_ms ?? 0) / 1000;
       patch = (st) => ({
-        report: out.report, runRecipe: recipe, maskedCsv: out.masked_csv ?? null, resultsView: RESULTS_VIEW_START,
+        report: out.report, reportPrevious: false, runRecipe: recipe, maskedCsv: out.masked_csv ?? null, resultsView: RESULTS_VIEW_START,
         progress: { ...st.progress, value: st.progress.max, etaMs: null },
         flow: withCurrent(st.flow, 'results'),
         status: { ...st.status, run: { render: () => t('run.done', { seconds: fmtDec(seconds, 2) }), kind: 'done' } },

@@ -10,17 +10,18 @@ function workerCalls(transport) {
     stage: (recipe, key, onProgress) => transport.call('stage', { recipe, key }, onProgress),
     runSplits: (recipe, key, which, onProgress) => transport.call('run_splits', { recipe, key, which }, onProgress),
     intervals: (recipe, key, results) => transport.call('intervals', { recipe, key, results }),
-    finish: (recipe, key, results, intervals) => transport.call('finish', { recipe, key, results, intervals }),
+    finish: (recipe, key, results, intervals, onProgress) => transport.call('finish', { recipe, key, results, intervals }, onProgress),
     release: () => transport.call('release', {}),
   };
 }
 
 /**
  * `worker`: {url, type} of the worker script; `hooks`: see WorkerTransport; `size`: workers in
- * the pool; `wasmUrl`: the module compiled once for all (none in the one-file build).
+ * the pool; `wasmUrl`: the module compiled once for all (none in the one-file build);
+ * `simdWasmUrl`: the same built with wasm SIMD, used instead where the browser has SIMD.
  */
-export function createApi({ url, type, hooks, size, wasmUrl = null }) {
-  const pool = new WorkerPool(url, type, hooks, { size, wasmUrl });
+export function createApi({ url, type, hooks, size, wasmUrl = null, simdWasmUrl = null }) {
+  const pool = new WorkerPool(url, type, hooks, { size, wasmUrl, simdWasmUrl });
   const main = pool.main;
   return {
     /** Starts every worker (at start-up, so that no fetch happens later); the core's version. */
@@ -52,5 +53,7 @@ export function createApi({ url, type, hooks, size, wasmUrl = null }) {
     cancel: () => pool.cancel(),
     isCancelled: (err) => err instanceof CancelledError,
     size: pool.size,
+    /** The module the workers run: 'simd', 'baseline', or null (the one-file build's inline one). */
+    wasmVariant: pool.wasmVariant,
   };
 }

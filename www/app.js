@@ -29,7 +29,12 @@ let actions = null;
 const api = createApi({
   ...(EMBED
     ? { url: EMBED.workerUrl, type: 'classic' }
-    : { url: new URL('./worker.js', import.meta.url), type: 'module', wasmUrl: new URL('./pkg/bedside_bg.wasm', import.meta.url) }),
+    : {
+      url: new URL('./worker.js', import.meta.url),
+      type: 'module',
+      wasmUrl: new URL('./pkg/bedside_bg.wasm', import.meta.url),
+      simdWasmUrl: new URL('./pkg/bedside_simd_bg.wasm', import.meta.url),
+    }),
   size: POOL_SIZE,
   hooks: {
     onResources: (count, worker) => actions?.onWorkerResources(count, worker),
@@ -50,7 +55,7 @@ function views(store, applyIntents) {
     ['profile', ['profile', 'recipe', 'file', 'lang'], profileView(ui, actions)],
     ['options and feature steps', ['recipe', 'profile', 'lang'], optionsView(ui, actions.setFeatures)],
     ['recipe JSON', ['recipe', 'recipeError', 'recipeTyped', 'lang'], recipeTextView(ui)],
-    ['results', ['report', 'lang'], resultsView(ui, actions.selectResults)],
+    ['results', ['report', 'reportPrevious', 'running', 'lang'], resultsView(ui, actions.selectResults)],
     ['model results: selections', ['resultsView'], modelResultsView(ui, actions.selectResults)],
     ['apply a model', ['apply', 'report', 'runRecipe', 'lang'], applyView($('#apply'), ui, applyIntents)],
     ['status lines', ['status', 'lang'], statusView],

@@ -28,12 +28,19 @@ export function resultsView(ui, select) {
     const report = state.report;
     const box = $('#results');
     if (!report) {
+      box.classList.remove('previous');
       box.replaceChildren();
       return;
     }
     const models = Array.isArray(report.models) ? report.models : [];
     const keys = metricKeys(models);
     const parts = [];
+    // A new run keeps these results, marked as the previous run's, until it finishes.
+    box.classList.toggle('previous', !!state.reportPrevious);
+    if (state.reportPrevious) {
+      parts.push(h('p', { class: 'note previous-run', id: 'results-previous', role: 'status' },
+        t(state.running ? 'results.previous_running' : 'results.previous_unfinished')));
+    }
 
     parts.push(h('h3', {}, t('results.models')));
     const target = report.target;

@@ -173,6 +173,26 @@ export class WorkerTransport {
 }
 
 /**
+ * Does this browser run wasm SIMD (simd128)? A module of one function `() -> v128` whose body is
+ * `i32.const 0; i32x4.splat` validates only where SIMD is supported (the technique of
+ * wasm-feature-detect, written out here). `globalThis.BEDSIDE_NO_SIMD = true` (set before the page
+ * starts) answers no, for tests of the baseline module.
+ */
+export function simdSupported() {
+  if (globalThis.BEDSIDE_NO_SIMD === true) return false;
+  try {
+    return WebAssembly.validate(new Uint8Array([
+      0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // "\0asm", version 1
+      0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b, // type section: one type, () -> v128
+      0x03, 0x02, 0x01, 0x00, // function section: one function of type 0
+      0x0a, 0x08, 0x01, 0x06, 0x00, 0x41, 0x00, 0xfd, 0x11, 0x0b, // code: i32.const 0, i32x4.splat, end
+    ]));
+  } catch {
+    return false;
+  }
+}
+
+/**
  * A pool of workers, one wasm instance each, compiled once here and handed to every worker.
  * Worker 0 (`main`) serves every ordinary call (profile, preview, ...); a run is split across
  * `workers` by scheduler.js.
@@ -180,11 +200,14 @@ export class WorkerTransport {
 export class WorkerPool {
   /**
    * `size`: number of workers; `wasmUrl`: the module to compile once (none in the one-file
-   * build, whose workers carry the module inline).
+   * build, whose workers carry the module inline); `simdWasmUrl`: the same module built with wasm
+   * SIMD, compiled instead where the browser has SIMD (`simdSupported`).
    */
-  constructor(url, type = 'module', hooks = {}, { size = 1, wasmUrl = null } = {}) {
+  constructor(url, type = 'module', hooks = {}, { size = 1, wasmUrl = null, simdWasmUrl = null } = {}) {
     this.size = Math.max(1, Math.floor(size) || 1);
-    this.wasmUrl = wasmUrl;
+    this.wasmUrl = simdWasmUrl && wasmUrl && simdSupported() ? simdWasmUrl : wasmUrl;
+    /** Which module the workers run: 'simd', 'baseline', or null (the worker's own). */
+    this.wasmVariant = !wasmUrl ? null : this.wasmUrl === simdWasmUrl ? 'simd' : 'baseline';
     this.compiled = null;
     this.workers = Array.from({ length: this.size }, () => new WorkerTransport(url, type, hooks));
     for (const w of this.workers) w.moduleSource = () => this._module();

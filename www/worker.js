@@ -6,7 +6,8 @@
 //                                            release | version | export_model | apply_model | sha256 | set_sha256
 //   `init` (optional, first) hands over the wasm module compiled once by the page, so that a
 //   pool of workers instantiates it without compiling it again; without it the worker fetches.
-//   worker → main  {id, type: 'progress', data: {stage, done, total, message}}
+//   worker → main  {id, type: 'progress', data: {stage, done, total, message, phase, unit,
+//                                                work_done, work_total, plan}}
 //                  {id, type: 'done', data}
 //                  {id, type: 'error', error: message}
 // The page reaches these only through api.js (one named method per action); transport.js carries
@@ -161,8 +162,8 @@ const actions = {
   async intervals({ recipe, key, results }) {
     return needSession().intervals(recipe, new Uint8Array(key), results);
   },
-  async finish({ recipe, key, results, intervals }) {
-    const out = plain(needSession().finish(recipe, new Uint8Array(key), results, intervals));
+  async finish({ recipe, key, results, intervals }, id) {
+    const out = plain(needSession().finish(recipe, new Uint8Array(key), results, intervals, progressTo(id)));
     return { report: out.report, masked_csv: out.masked_csv };
   },
   // A trained model as JSON text (bedside-model/1), fitted on all labelled rows of the loaded file.
@@ -181,13 +182,19 @@ const actions = {
   },
 };
 
+// The core's progress events as the page uses them: stage, done, total, message, and (cores with
+// per-phase progress) phase, unit, work_done, work_total and, at the end of staging, the plan.
 function progressTo(id) {
   return (p) => {
     const d = plain(p) || {};
     self.postMessage({
       id,
       type: 'progress',
-      data: { stage: d.stage ?? null, done: d.done ?? null, total: d.total ?? null, message: d.message ?? null },
+      data: {
+        stage: d.stage ?? null, done: d.done ?? null, total: d.total ?? null, message: d.message ?? null,
+        phase: d.phase ?? null, unit: d.unit ?? null, work_done: d.work_done ?? null,
+        work_total: d.work_total ?? null, plan: d.plan ?? null,
+      },
     });
   };
 }

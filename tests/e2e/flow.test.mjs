@@ -244,7 +244,9 @@ test('Cancel stops a running job and a later Run still works', async () => {
     }));
     assert.equal(outcome, 'cancelled-mid-run');
     await page.waitForSelector('#run-status[data-state="cancelled"]');
-    assert.ok(await page.isHidden('#results-section'));
+    // The results of the run before are kept, marked as the previous run's.
+    assert.ok(await page.isVisible('#results-section'));
+    assert.equal(await page.textContent('#results-previous'), STRINGS.en['results.previous_unfinished']);
 
     await page.click('#run');
     await waitForResults(page, MODELS);

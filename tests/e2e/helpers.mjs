@@ -81,8 +81,10 @@ export async function startEnvironment() {
  * A fresh context + page that records every request and every console error / page error.
  * `lang` sets the browser's locale (the page picks its language from it).
  */
-export async function openPage(env, { locale = 'en-US', url = env.server.url } = {}) {
+export async function openPage(env, { locale = 'en-US', url = env.server.url, initScript = null } = {}) {
   const context = await env.browser.newContext({ acceptDownloads: true, locale, viewport: { width: 1280, height: 900 } });
+  // Runs before the page's own scripts (e.g. `globalThis.BEDSIDE_NO_SIMD = true`).
+  if (initScript) await context.addInitScript(initScript);
   const page = await context.newPage();
   const requests = [];
   const problems = [];
@@ -127,11 +129,15 @@ export async function loadDemo(page) {
   }
 }
 
-/** Wait until the results table lists every model kind given. */
+/**
+ * Wait until a run has finished and the results table lists every model kind given (not the
+ * previous run's results, which the page keeps, marked, while a new run goes on).
+ */
 export async function waitForResults(page, kinds, timeout = 60_000) {
   await page.waitForFunction((ks) => {
     const status = document.querySelector('#run-status')?.dataset.state;
     if (status === 'error') return true;
+    if (status === 'running' || document.querySelector('#results-previous')) return false;
     return ks.every((k) => document.querySelector(`#results-table tbody tr[data-kind="${k}"]`));
   }, kinds, { timeout });
   const state = await page.getAttribute('#run-status', 'data-state');

@@ -15,8 +15,10 @@ after(async () => { await env?.close(); });
 
 const MODELS = ['logistic_regression', 'decision_tree'];
 
-async function reportWith(workers) {
-  const ctx = await openPage(env, { url: `${env.server.url}#workers=${workers}` });
+/** `simd: false`: the page is told the browser has no wasm SIMD (the baseline module loads). */
+async function reportWith(workers, { simd = true } = {}) {
+  const initScript = simd ? null : 'globalThis.BEDSIDE_NO_SIMD = true;';
+  const ctx = await openPage(env, { url: `${env.server.url}#workers=${workers}`, initScript });
   const { page } = ctx;
   try {
     await loadDemo(page);
@@ -29,8 +31,9 @@ async function reportWith(workers) {
     for (const w of page.workers()) {
       workerFetches.push(...await w.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name)));
     }
+    // The modules the page fetched, by file name.
     const pageWasm = await page.evaluate(() => performance.getEntriesByType('resource')
-      .filter((e) => e.name.endsWith('/bedside_bg.wasm')).length);
+      .map((e) => new URL(e.name).pathname.split('/').pop()).filter((name) => name.endsWith('.wasm')));
     assert.deepEqual(foreignRequests(ctx.requests, env.origin), []);
     assert.deepEqual(ctx.problems, []);
     return { report, workers: page.workers().length, workerFetches, pageWasm };
@@ -44,13 +47,23 @@ test('a run split across 3 workers gives the report of 1 worker; the module is f
   const three = await reportWith(3);
   assert.equal(one.workers, 1);
   assert.equal(three.workers, 3);
-  assert.equal(three.pageWasm, 1, 'the page fetched the module once');
+  // Chromium has wasm SIMD: the SIMD build is the one fetched, once.
+  assert.deepEqual(three.pageWasm, ['bedside_simd_bg.wasm'], 'the page fetched the SIMD module once');
   assert.deepEqual(three.workerFetches.filter((u) => u.endsWith('.wasm')), [], 'no worker fetched it: compiled once, handed over');
   assert.equal(three.report.evaluation.splits, 5);
   assert.deepEqual(withoutTimings(three.report), withoutTimings(one.report));
   // The fingerprint the page computed while worker 0 read the file, and handed to the others.
   const demo = await readFile(join(PATHS.www, 'demo', 'patients.csv'));
   assert.equal(three.report.input.sha256, createHash('sha256').update(demo).digest('hex'));
+});
+
+test('without wasm SIMD the page loads the baseline module, and its report is the SIMD one, bit for bit', async () => {
+  const simd = await reportWith(2);
+  const baseline = await reportWith(2, { simd: false });
+  assert.deepEqual(simd.pageWasm, ['bedside_simd_bg.wasm']);
+  assert.deepEqual(baseline.pageWasm, ['bedside_bg.wasm']);
+  assert.equal(baseline.report.evaluation.splits, 5);
+  assert.deepEqual(withoutTimings(baseline.report), withoutTimings(simd.report));
 });
 
 test('Cancel terminates every worker of the pool; the next run works', async () => {
