@@ -20,22 +20,30 @@ fn main() {
 }
 
 fn run() -> Result<(), String> {
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
     let [data, recipe, out] = args.as_slice() else {
         return Err("usage: cargo bench --bench split_rows -- DATA.csv RECIPE.json OUT.csv".into());
     };
     let bytes = std::fs::read(data).map_err(|e| format!("{data}: {e}"))?;
     let loaded = bedside::load(&bytes, data).map_err(|e| format!("{data}: {e}"))?;
     let text = std::fs::read_to_string(recipe).map_err(|e| format!("{recipe}: {e}"))?;
-    let recipe_v = bedside::recipe::Recipe::from_json(&text).map_err(|e| format!("{recipe}: {e}"))?;
+    let recipe_v =
+        bedside::recipe::Recipe::from_json(&text).map_err(|e| format!("{recipe}: {e}"))?;
     if !recipe_v.privacy.is_empty() {
-        return Err(format!("{recipe}: has privacy steps; their rows would not be the file's"));
+        return Err(format!(
+            "{recipe}: has privacy steps; their rows would not be the file's"
+        ));
     }
     let table = &loaded.parsed.table;
     let prepared = bedside::pipeline::prepare(table, &recipe_v, &mut Vec::new())
         .map_err(|e| format!("{data}: {e}"))?;
     if prepared.labels().len() != table.rows() {
-        return Err(format!("{data}: some rows have no target value; their indices would shift"));
+        return Err(format!(
+            "{data}: some rows have no target value; their indices would shift"
+        ));
     }
     let mut csv = String::from("row,split\n");
     for (s, fold) in prepared.folds.iter().enumerate() {
