@@ -133,6 +133,9 @@ pub struct ModelReport {
     /// Summed over the test folds at the report threshold (`null` for regression).
     pub confusion_matrix: Option<Confusion>,
     pub timings: ModelTimings,
+    /// What the fits did (gradient boosting: iterations per split).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fit_info: Option<FitInfo>,
     /// ROC, precision–recall and calibration curves of the pooled out-of-fold predictions
     /// (classification with both classes present).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -201,6 +204,8 @@ pub struct Importance {
     pub impurity: Option<Vec<FeatureImportance>>,
 }
 
+/// One model's time, summed over the splits (work time: splits fitted at the same time on
+/// several threads add up to more than the wall-clock time they took).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct ModelTimings {
     pub fit_ms: f64,
@@ -208,11 +213,44 @@ pub struct ModelTimings {
     /// Time in the nested hyper-parameter search (0 without one).
     #[serde(default)]
     pub search_ms: f64,
+    /// Time in permutation importance (0 when it is off).
+    #[serde(default)]
+    pub importance_ms: f64,
+    /// Time computing the bootstrap intervals of the pooled metrics (0 when a pool of workers
+    /// computed them apart: the page times those itself).
+    #[serde(default)]
+    pub intervals_ms: f64,
+    /// Time of the curves and the fairness audit of the pooled predictions.
+    #[serde(default)]
+    pub report_ms: f64,
 }
 
+/// How a run's time went: `total_ms` wall-clock from the start of the privacy steps to the
+/// report, and `phases` the work time of each phase (summed over splits and models; see
+/// docs/report.md).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct RunTimings {
     pub total_ms: f64,
+    /// In run order: `stage` (privacy steps, risk, preparing the splits), `features`, `search`,
+    /// `fit`, `predict`, `importance`, `intervals`, `report` (curves, fairness, assembling),
+    /// `original` (every phase of the original-data comparison).
+    #[serde(default)]
+    pub phases: Vec<PhaseTime>,
+}
+
+/// One phase of a run and its time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PhaseTime {
+    pub phase: String,
+    pub ms: f64,
+}
+
+/// What a model's fits did, per split (gradient boosting: the iterations used, fewer than
+/// `max_iter` when early stopping stopped them).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FitInfo {
+    /// Boosting iterations per split, in split order.
+    pub n_iter: Vec<usize>,
 }
 
 /// One executed step.

@@ -334,6 +334,9 @@ pub struct EvaluationSpec {
     pub fairness_threshold: Option<f64>,
     /// Shuffles per input for permutation importance (default 5; 0 turns it off).
     pub permutation_repeats: Option<usize>,
+    /// Test rows of a split permutation importance is measured on at most (default 10,000; 0:
+    /// every row). See [`crate::eval::importance::DEFAULT_MAX_SAMPLES`].
+    pub permutation_max_samples: Option<usize>,
     /// With privacy steps, also evaluate the models on the original data (default true).
     pub compare_original: Option<bool>,
 }
@@ -345,6 +348,7 @@ impl From<Evaluation> for EvaluationSpec {
             fairness: None,
             fairness_threshold: None,
             permutation_repeats: None,
+            permutation_max_samples: None,
             compare_original: None,
         }
     }
@@ -388,6 +392,9 @@ impl Serialize for EvaluationSpec {
             if let Some(r) = self.permutation_repeats {
                 o.insert("permutation_repeats".into(), r.into());
             }
+            if let Some(m) = self.permutation_max_samples {
+                o.insert("permutation_max_samples".into(), m.into());
+            }
             if let Some(c) = self.compare_original {
                 o.insert("compare_original".into(), c.into());
             }
@@ -401,7 +408,7 @@ impl<'de> Deserialize<'de> for EvaluationSpec {
         use serde::de::Error as _;
         let mut v = serde_json::Value::deserialize(d)?;
         let (mut fairness, mut fairness_threshold, mut permutation_repeats) = (None, None, None);
-        let mut compare_original = None;
+        let (mut compare_original, mut permutation_max_samples) = (None, None);
         if let Some(o) = v.as_object_mut() {
             match o.remove("fairness") {
                 None | Some(serde_json::Value::Null) => {}
@@ -432,6 +439,16 @@ impl<'de> Deserialize<'de> for EvaluationSpec {
             }
         }
         if let Some(o) = v.as_object_mut() {
+            match o.remove("permutation_max_samples") {
+                None | Some(serde_json::Value::Null) => {}
+                Some(m) => {
+                    permutation_max_samples = Some(m.as_u64().ok_or_else(|| {
+                        D::Error::custom(
+                            "invalid value for `permutation_max_samples`: expected a non-negative integer (0: every row)",
+                        )
+                    })? as usize)
+                }
+            }
             match o.remove("compare_original") {
                 None | Some(serde_json::Value::Null) => {}
                 Some(serde_json::Value::Bool(b)) => compare_original = Some(b),
@@ -449,6 +466,7 @@ impl<'de> Deserialize<'de> for EvaluationSpec {
             fairness,
             fairness_threshold,
             permutation_repeats,
+            permutation_max_samples,
         })
     }
 }

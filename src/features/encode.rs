@@ -5,6 +5,12 @@
 //! `OneHotEncoder(handle_unknown="ignore")`; with `min_frequency`, training categories seen in
 //! fewer rows are grouped into one `name=other` column, and unseen test values go there too
 //! (scikit-learn's `handle_unknown="infrequent_if_exist"`).
+//!
+//! A column never makes more than `max_categories` indicator columns (default
+//! [`DEFAULT_MAX_CATEGORIES`], as scikit-learn's `max_categories`, which counts the `other`
+//! column): when its training rows hold more categories, the `max_categories − 1` most frequent
+//! (ties: the first in sorted order) are kept and the rest grouped into `other`. A free-text-like
+//! column of 4,000 distinct cities thus makes 20 inputs, not 4,000 (issue #16).
 
 use super::{
     check_columns, is_categorical, named, selected, FitContext, FitError, Fitted, FittedStep, Step,
@@ -19,6 +25,9 @@ use std::collections::BTreeMap;
 /// The label of the grouped rare categories.
 pub const OTHER: &str = "other";
 
+/// Indicator columns per encoded column at most, unless `max_categories` says otherwise.
+pub const DEFAULT_MAX_CATEGORIES: usize = 20;
+
 /// `{"op": "one_hot"}`
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -27,6 +36,10 @@ pub struct OneHot {
     /// training rows) are grouped into `other`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_frequency: Option<f64>,
+    /// Indicator columns per column at most, `other` included (default
+    /// [`DEFAULT_MAX_CATEGORIES`]; 0: no cap).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_categories: Option<usize>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub columns: Option<Vec<String>>,
 }
@@ -72,6 +85,12 @@ impl Step for OneHot {
                 "must be a fraction between 0 and 1 or a whole count ≥ 1".into(),
             ));
         }
+        if self.max_categories == Some(1) {
+            return Err((
+                "max_categories",
+                "must be at least 2 (or 0: no cap): one column would tell nothing".into(),
+            ));
+        }
         Ok(())
     }
     fn columns(&self) -> Vec<(&'static str, &str)> {
@@ -92,12 +111,30 @@ impl OneHot {
             Some(f) => f as usize,
             None => 0,
         };
+        let cap = self.max_categories.unwrap_or(DEFAULT_MAX_CATEGORIES);
         let mut categories = BTreeMap::new();
         let mut grouped = BTreeMap::new();
         for c in selected(train, &self.columns, is_categorical) {
             let Values::Str(v) = &c.values else { continue };
-            let (keep, rare): (Vec<_>, Vec<_>) =
+            let (mut keep, mut rare): (Vec<_>, Vec<_>) =
                 counts(v).into_iter().partition(|&(_, n)| n >= min);
+            let columns = keep.len() + usize::from(!rare.is_empty());
+            if cap > 1 && columns > cap {
+                // The cap − 1 most frequent stay (ties: sorted order); the rest join `other`.
+                let mut by_count: Vec<usize> = (0..keep.len()).collect();
+                by_count.sort_by(|&a, &b| keep[b].1.cmp(&keep[a].1).then(a.cmp(&b)));
+                let mut stays = vec![false; keep.len()];
+                by_count[..cap - 1].iter().for_each(|&i| stays[i] = true);
+                let all = std::mem::take(&mut keep);
+                for (i, kv) in all.into_iter().enumerate() {
+                    if stays[i] {
+                        keep.push(kv);
+                    } else {
+                        rare.push(kv);
+                    }
+                }
+                rare.sort();
+            }
             let mut keep: Vec<String> = keep.into_iter().map(|(k, _)| k.clone()).collect();
             if !rare.is_empty() {
                 let rare: Vec<String> = rare.into_iter().map(|(k, _)| k.clone()).collect();
@@ -290,6 +327,12 @@ impl Describe for OneHot {
                 Ty::Number,
                 "categories rarer than this share are grouped together",
             ),
+            Arg::def(
+                "max_categories",
+                Ty::Integer,
+                json!(DEFAULT_MAX_CATEGORIES),
+                "the most 0/1 columns per column, other included; the rarest are grouped (0: no cap)",
+            ),
             Arg::opt(
                 "columns",
                 Ty::Columns,
@@ -300,6 +343,7 @@ impl Describe for OneHot {
     fn example() -> Self {
         OneHot {
             min_frequency: None,
+            max_categories: None,
             columns: None,
         }
     }

@@ -14,11 +14,17 @@
 //! follow scikit-learn: gain = G_L²/(H_L+λ) + G_R²/(H_R+λ) − G²/(H+λ), leaf = −η·G/(H+λ), with
 //! `min_samples_leaf` rows and a hessian of at least 1e-3 on each side. Gains within 1e-10
 //! (relative) of each other are ties, won by the first feature and the lowest bin. Early
-//! stopping is not used (scikit-learn's `"auto"` turns it on only above 10,000 rows). Sample
-//! weights (`class_weight`) multiply gradients and hessians.
+//! stopping follows scikit-learn's defaults (`early_stopping: "auto"`: on above 10,000 training
+//! rows; 10% of them held out, stratified; stop when the held-out loss has not improved by
+//! `tol` = 1e-7 over `n_iter_no_change` = 10 rounds; see [`boost`]). Sample weights
+//! (`class_weight`) multiply gradients and hessians.
 
 use super::binning::Binned;
-use super::tree::{FlatTree, Node};
+use super::tree::FlatTree;
+use booster::Booster;
+
+#[path = "gradient_boosting_booster.rs"]
+mod booster;
 use super::{
     class_weights, ClassWeight, Classifier, ClassifierModel, FittedClassifier, FittedRegressor,
     Regressor, RegressorModel,
@@ -33,7 +39,8 @@ use serde_json::json;
 use serde_json::Value;
 
 /// `{"kind": "gradient_boosting", "learning_rate": 0.1, "max_iter": 100, "max_leaf_nodes": 31,
-/// "max_depth": null, "min_samples_leaf": 20, "l2_regularization": 0.0, "class_weight": null}`
+/// "max_depth": null, "min_samples_leaf": 20, "l2_regularization": 0.0, "class_weight": null,
+/// "early_stopping": "auto", "validation_fraction": 0.1, "n_iter_no_change": 10, "tol": 1e-7}`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BoostingParams {
@@ -51,6 +58,66 @@ pub struct BoostingParams {
     pub l2_regularization: f64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class_weight: Option<ClassWeight>,
+    /// Stop when the validation loss has not improved by `tol` in `n_iter_no_change`
+    /// iterations: `"auto"` (on above [`AUTO_EARLY_STOPPING_ROWS`] training rows), `true`,
+    /// `false`.
+    #[serde(default)]
+    pub early_stopping: EarlyStopping,
+    #[serde(default = "tenth")]
+    pub validation_fraction: f64,
+    #[serde(default = "ten")]
+    pub n_iter_no_change: usize,
+    #[serde(default = "tol")]
+    pub tol: f64,
+}
+
+/// Training rows above which `early_stopping: "auto"` stops early (scikit-learn's 10,000).
+pub const AUTO_EARLY_STOPPING_ROWS: usize = 10_000;
+
+/// `early_stopping`: `"auto"`, `true` or `false` (also accepted as the strings `"true"` and
+/// `"false"`, as the page's menus give them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum EarlyStopping {
+    #[default]
+    Auto,
+    On,
+    Off,
+}
+
+impl EarlyStopping {
+    /// Whether a fit on `rows` training rows stops early.
+    pub fn applies(self, rows: usize) -> bool {
+        match self {
+            EarlyStopping::Auto => rows > AUTO_EARLY_STOPPING_ROWS,
+            EarlyStopping::On => true,
+            EarlyStopping::Off => false,
+        }
+    }
+}
+
+impl Serialize for EarlyStopping {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        match self {
+            EarlyStopping::Auto => s.serialize_str("auto"),
+            EarlyStopping::On => s.serialize_bool(true),
+            EarlyStopping::Off => s.serialize_bool(false),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for EarlyStopping {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        match Value::deserialize(d)? {
+            Value::Bool(true) => Ok(EarlyStopping::On),
+            Value::Bool(false) => Ok(EarlyStopping::Off),
+            Value::String(t) if t == "auto" => Ok(EarlyStopping::Auto),
+            Value::String(t) if t == "true" => Ok(EarlyStopping::On),
+            Value::String(t) if t == "false" => Ok(EarlyStopping::Off),
+            v => Err(serde::de::Error::custom(format!(
+                "invalid value for `early_stopping`: expected \"auto\", true or false, got {v}"
+            ))),
+        }
+    }
 }
 
 fn tenth() -> f64 {
@@ -65,6 +132,12 @@ fn thirty_one() -> usize {
 fn twenty() -> usize {
     20
 }
+fn ten() -> usize {
+    10
+}
+fn tol() -> f64 {
+    1e-7
+}
 
 impl Default for BoostingParams {
     fn default() -> Self {
@@ -76,6 +149,10 @@ impl Default for BoostingParams {
             min_samples_leaf: 20,
             l2_regularization: 0.0,
             class_weight: None,
+            early_stopping: EarlyStopping::Auto,
+            validation_fraction: 0.1,
+            n_iter_no_change: 10,
+            tol: 1e-7,
         }
     }
 }
@@ -106,6 +183,21 @@ impl BoostingParams {
         if !(self.l2_regularization.is_finite() && self.l2_regularization >= 0.0) {
             return Err(("l2_regularization", "must be a non-negative number".into()));
         }
+        if !(self.validation_fraction > 0.0 && self.validation_fraction < 1.0) {
+            return Err((
+                "validation_fraction",
+                format!(
+                    "must be between 0 and 1 (exclusive), got {}",
+                    self.validation_fraction
+                ),
+            ));
+        }
+        if self.n_iter_no_change == 0 {
+            return Err(("n_iter_no_change", "must be at least 1".into()));
+        }
+        if !(self.tol.is_finite() && self.tol >= 0.0) {
+            return Err(("tol", "must be a non-negative number".into()));
+        }
         Ok(())
     }
 }
@@ -129,7 +221,7 @@ pub struct Boosted {
     pub importances: Vec<f64>,
 }
 
-fn sigmoid(z: f64) -> f64 {
+pub(crate) fn sigmoid(z: f64) -> f64 {
     1.0 / (1.0 + (-z).exp())
 }
 
@@ -155,377 +247,111 @@ impl Boosted {
     }
 }
 
-#[derive(Debug, Clone, Copy, Default)]
-struct Bin {
-    g: f64,
-    h: f64,
-    n: u32,
-}
-
-#[derive(Debug, Clone, Copy)]
-struct Best {
-    gain: f64,
-    feature: usize,
-    bin: usize,
-    /// Σg and Σh of the rows going left (bins ≤ `bin`), from the histogram.
-    g: f64,
-    h: f64,
-}
-
-/// A leaf while growing: its row range, sums, histogram slot and best split.
-#[derive(Debug, Clone, Copy)]
-struct Leaf {
-    node: usize,
-    start: usize,
-    end: usize,
-    depth: usize,
-    g: f64,
-    h: f64,
-    hist: Option<usize>,
-    best: Option<Best>,
-}
-
-struct Booster<'a> {
-    p: &'a BoostingParams,
-    binned: &'a Binned,
-    /// The bins again, row-major (`by_row[r * features + f]`): a histogram is built row by
-    /// row, each row's codes read from one cache line and added to every feature's histogram.
-    /// Thirty independent accumulators keep the CPU (and V8's wasm code) busy where one
-    /// feature's loop would wait on its previous add to the same bin.
-    by_row: Vec<u8>,
-    /// Per feature and bin, the number of training rows (those of positive weight): the root's
-    /// counts, the same for every tree.
-    root_counts: Vec<[Bin; 256]>,
-    /// Histogram pool: `pool[slot][f][bin]`.
-    pool: Vec<Vec<[Bin; 256]>>,
-    free: Vec<usize>,
-    importances: Vec<f64>,
-}
-
-impl<'a> Booster<'a> {
-    /// A booster over `binned` whose training rows (those of positive weight) are `rows`.
-    fn new(p: &'a BoostingParams, binned: &'a Binned, rows: &[u32]) -> Booster<'a> {
-        let features = binned.features();
-        let mut by_row = vec![0u8; binned.rows * features];
-        for f in 0..features {
-            for (r, &c) in binned.feature(f).iter().enumerate() {
-                by_row[r * features + f] = c;
-            }
-        }
-        let mut root_counts = vec![[Bin::default(); 256]; features];
-        for &r in rows {
-            let codes = &by_row[r as usize * features..(r as usize + 1) * features];
-            for (hf, &c) in root_counts.iter_mut().zip(codes) {
-                hf[c as usize].n += 1;
-            }
-        }
-        Booster {
-            p,
-            binned,
-            by_row,
-            root_counts,
-            pool: Vec::new(),
-            free: Vec::new(),
-            importances: vec![0.0; features],
-        }
-    }
-
-    fn take_slot(&mut self) -> usize {
-        self.free.pop().unwrap_or_else(|| {
-            self.pool
-                .push(vec![[Bin::default(); 256]; self.binned.features()]);
-            self.pool.len() - 1
-        })
-    }
-
-    /// The root's histogram: every row, in row order (codes and gradients read sequentially),
-    /// and the counts copied from `root_counts` (they do not change from tree to tree), so each
-    /// row adds only its gradient and hessian.
-    fn build_root(&mut self, slot: usize, g: &[f64], h: &[f64]) {
-        let features = self.binned.features();
-        let hist = &mut self.pool[slot];
-        hist.copy_from_slice(&self.root_counts);
-        if features == 0 {
-            return;
-        }
-        let blocks = self.by_row.chunks_exact(4 * features);
-        let tail = blocks.remainder();
-        let mut r0 = 0;
-        for block in blocks {
-            let gs = [g[r0], g[r0 + 1], g[r0 + 2], g[r0 + 3]];
-            let hs = [h[r0], h[r0 + 1], h[r0 + 2], h[r0 + 3]];
-            let (c0, rest) = block.split_at(features);
-            let (c1, rest) = rest.split_at(features);
-            let (c2, c3) = rest.split_at(features);
-            for ((((hf, &a), &b), &c), &d) in hist.iter_mut().zip(c0).zip(c1).zip(c2).zip(c3) {
-                for (k, code) in [a, b, c, d].into_iter().enumerate() {
-                    let bin = &mut hf[code as usize];
-                    bin.g += gs[k];
-                    bin.h += hs[k];
-                }
-            }
-            r0 += 4;
-        }
-        for (r, codes) in (r0..).zip(tail.chunks_exact(features)) {
-            for (hf, &c) in hist.iter_mut().zip(codes) {
-                let bin = &mut hf[c as usize];
-                bin.g += g[r];
-                bin.h += h[r];
-            }
-        }
-    }
-
-    /// A child's histogram from its rows, four rows at a time: their codes for one feature go to
-    /// the same histogram, so the four updates (and the next feature's) overlap.
-    fn build(&mut self, slot: usize, rows: &[u32], g: &[f64], h: &[f64]) {
-        let features = self.binned.features();
-        let hist = &mut self.pool[slot];
-        hist.fill([Bin::default(); 256]);
-        if features == 0 {
-            return;
-        }
-        let codes = |r: usize| &self.by_row[r * features..(r + 1) * features];
-        let quads = rows.chunks_exact(4);
-        let tail = quads.remainder();
-        for q in quads {
-            let r = [q[0] as usize, q[1] as usize, q[2] as usize, q[3] as usize];
-            let gs = [g[r[0]], g[r[1]], g[r[2]], g[r[3]]];
-            let hs = [h[r[0]], h[r[1]], h[r[2]], h[r[3]]];
-            let (c0, c1, c2, c3) = (codes(r[0]), codes(r[1]), codes(r[2]), codes(r[3]));
-            for ((((hf, &a), &b), &c), &d) in hist.iter_mut().zip(c0).zip(c1).zip(c2).zip(c3) {
-                for (k, code) in [a, b, c, d].into_iter().enumerate() {
-                    let bin = &mut hf[code as usize];
-                    bin.g += gs[k];
-                    bin.h += hs[k];
-                    bin.n += 1;
-                }
-            }
-        }
-        for &r in tail {
-            let r = r as usize;
-            for (hf, &c) in hist.iter_mut().zip(codes(r)) {
-                let bin = &mut hf[c as usize];
-                bin.g += g[r];
-                bin.h += h[r];
-                bin.n += 1;
-            }
-        }
-    }
-
-    fn score(&self, g: f64, h: f64) -> f64 {
-        g * g / (h + self.p.l2_regularization)
-    }
-
-    fn find_best(&self, leaf: &Leaf) -> Option<Best> {
-        let n = (leaf.end - leaf.start) as u32;
-        let min_leaf = self.p.min_samples_leaf as u32;
-        if n < 2 * min_leaf || self.p.max_depth.is_some_and(|d| leaf.depth >= d) {
-            return None;
-        }
-        let hist = &self.pool[leaf.hist?];
-        let parent = self.score(leaf.g, leaf.h);
-        let mut best: Option<Best> = None;
-        for f in 0..self.binned.features() {
-            let hf = &hist[f][..self.binned.bins(f)];
-            let (mut gl, mut hl, mut nl) = (0.0, 0.0, 0u32);
-            for (b, bin) in hf[..hf.len() - 1].iter().enumerate() {
-                if bin.n == 0 {
-                    continue;
-                }
-                gl += bin.g;
-                hl += bin.h;
-                nl += bin.n;
-                if nl < min_leaf {
-                    continue;
-                }
-                if n - nl < min_leaf {
-                    break;
-                }
-                let (gr, hr) = (leaf.g - gl, leaf.h - hl);
-                if hl < 1e-3 || hr < 1e-3 {
-                    continue;
-                }
-                let gain = self.score(gl, hl) + self.score(gr, hr) - parent;
-                if gain > 0.0 && best.is_none_or(|b| clearly_above(gain, b.gain)) {
-                    best = Some(Best {
-                        gain,
-                        feature: f,
-                        bin: b,
-                        g: gl,
-                        h: hl,
-                    });
-                }
-            }
-        }
-        best
-    }
-
-    /// Grows one tree; adds its output to `raw` for the training rows.
-    fn tree(&mut self, rows: &mut [u32], g: &[f64], h: &[f64], raw: &mut [f64]) -> FlatTree {
-        let mut nodes = vec![leaf_node()];
-        let root_slot = self.take_slot();
-        self.build_root(root_slot, g, h);
-        let (mut gs, mut hs) = (0.0, 0.0);
-        for &r in rows.iter() {
-            gs += g[r as usize];
-            hs += h[r as usize];
-        }
-        let mut root = Leaf {
-            node: 0,
-            start: 0,
-            end: rows.len(),
-            depth: 0,
-            g: gs,
-            h: hs,
-            hist: Some(root_slot),
-            best: None,
-        };
-        root.best = self.find_best(&root);
-        let mut leaves = vec![root];
-        let mut scratch: Vec<u32> = Vec::with_capacity(rows.len());
-        while leaves.len() < self.p.max_leaf_nodes {
-            // The leaf with the largest gain (first on ties).
-            let mut pick: Option<usize> = None;
-            for (i, l) in leaves.iter().enumerate() {
-                if let Some(b) = l.best {
-                    if pick.is_none_or(|j| {
-                        clearly_above(b.gain, leaves[j].best.map_or(0.0, |c| c.gain))
-                    }) {
-                        pick = Some(i);
-                    }
-                }
-            }
-            let Some(i) = pick else { break };
-            let leaf = leaves.swap_remove(i);
-            let best = leaf.best.expect("picked leaves have a split");
-            let codes = self.binned.feature(best.feature);
-            scratch.clear();
-            let mut l = leaf.start;
-            for k in leaf.start..leaf.end {
-                let r = rows[k];
-                if codes[r as usize] as usize <= best.bin {
-                    rows[l] = r;
-                    l += 1;
-                } else {
-                    scratch.push(r);
-                }
-            }
-            rows[l..leaf.end].copy_from_slice(&scratch);
-            self.importances[best.feature] += best.gain;
-            let parent_slot = leaf.hist.expect("splittable leaves keep a histogram");
-            let (gl, hl) = (best.g, best.h);
-            let left_id = nodes.len();
-            nodes.push(leaf_node());
-            nodes.push(leaf_node());
-            let threshold = self.binned.cuts[best.feature][best.bin];
-            let n = &mut nodes[leaf.node];
-            n.leaf = false;
-            n.feature = best.feature;
-            n.threshold = threshold;
-            n.left = left_id;
-            n.right = left_id + 1;
-            let mut left = Leaf {
-                node: left_id,
-                start: leaf.start,
-                end: l,
-                depth: leaf.depth + 1,
-                g: gl,
-                h: hl,
-                hist: None,
-                best: None,
-            };
-            let mut right = Leaf {
-                node: left_id + 1,
-                start: l,
-                end: leaf.end,
-                depth: leaf.depth + 1,
-                g: leaf.g - gl,
-                h: leaf.h - hl,
-                hist: None,
-                best: None,
-            };
-            // Sibling subtraction: build the smaller child, the parent slot becomes the larger.
-            let small_slot = self.take_slot();
-            let (small, large) = if l - leaf.start <= leaf.end - l {
-                (&mut left, &mut right)
-            } else {
-                (&mut right, &mut left)
-            };
-            self.build(small_slot, &rows[small.start..small.end], g, h);
-            {
-                let (a, b) = if small_slot < parent_slot {
-                    let (lo, hi) = self.pool.split_at_mut(parent_slot);
-                    (&lo[small_slot], &mut hi[0])
-                } else {
-                    let (lo, hi) = self.pool.split_at_mut(small_slot);
-                    (&hi[0], &mut lo[parent_slot])
-                };
-                for (p, s) in b.iter_mut().flatten().zip(a.iter().flatten()) {
-                    p.g -= s.g;
-                    p.h -= s.h;
-                    p.n -= s.n;
-                }
-            }
-            small.hist = Some(small_slot);
-            large.hist = Some(parent_slot);
-            for child in [&mut left, &mut right] {
-                child.best = self.find_best(child);
-                if child.best.is_none() {
-                    if let Some(s) = child.hist.take() {
-                        self.free.push(s);
-                    }
-                }
-            }
-            leaves.push(left);
-            leaves.push(right);
-        }
-        for leaf in &leaves {
-            if let Some(s) = leaf.hist {
-                self.free.push(s);
-            }
-            let v = -self.p.learning_rate * leaf.g / (leaf.h + self.p.l2_regularization);
-            let v = if v.is_finite() { v } else { 0.0 };
-            nodes[leaf.node].value = v;
-            nodes[leaf.node].samples = leaf.end - leaf.start;
-            for &r in &rows[leaf.start..leaf.end] {
-                raw[r as usize] += v;
-            }
-        }
-        FlatTree {
-            nodes,
-            importances: Vec::new(),
-        }
-    }
-}
-
-/// `a > b` by more than rounding: gains equal up to the last bits (one-hot twins such as
-/// `smoker=yes` / `smoker=no` give the same partition mirrored, summed in another order) count as
-/// ties, so the first candidate wins on every platform. Without this, last-bit differences of
-/// `exp` between native and wasm picked a different twin, and the same recipe gave a different
-/// importance ranking in the browser.
-fn clearly_above(a: f64, b: f64) -> bool {
-    a > b + 1e-10 * b.abs()
-}
-
-fn leaf_node() -> Node {
-    Node {
-        feature: 0,
-        threshold: 0.0,
-        left: 0,
-        right: 0,
-        leaf: true,
-        value: 0.0,
-        samples: 0,
-    }
-}
-
-/// Boosts `p.max_iter` trees on targets `y` (0/1 for log loss) with sample weights `w`.
+/// Boosts up to `p.max_iter` trees on targets `y` (0/1 for log loss) with sample weights `w`;
+/// with early stopping (see [`EarlyStopping::applies`]) a seeded `validation_fraction` of the
+/// rows (stratified by class for log loss) is held out, and boosting stops once its loss has not
+/// improved by more than `tol` over `n_iter_no_change` iterations (scikit-learn's
+/// `scoring="loss"`). Without it, the rows are used whole and exactly `max_iter` trees grown.
 pub(crate) fn boost(
     p: &BoostingParams,
     loss: Loss,
     x: &Array2<f64>,
     y: &[f64],
     w: &[f64],
+    seed: u64,
+) -> Boosted {
+    if !p.early_stopping.applies(y.len()) {
+        return boost_on(p, loss, x, y, w, None);
+    }
+    let (train, valid) = validation_split(loss, y, p.validation_fraction, seed);
+    if train.is_empty() || valid.is_empty() {
+        return boost_on(p, loss, x, y, w, None);
+    }
+    let pick = |rows: &[usize], v: &[f64]| -> Vec<f64> { rows.iter().map(|&r| v[r]).collect() };
+    let xt = x.select(ndarray::Axis(0), &train);
+    let xv = x.select(ndarray::Axis(0), &valid);
+    let validation = Validation {
+        x: &xv,
+        y: &pick(&valid, y),
+        w: &pick(&valid, w),
+    };
+    boost_on(
+        p,
+        loss,
+        &xt,
+        &pick(&train, y),
+        &pick(&train, w),
+        Some(validation),
+    )
+}
+
+/// The rows (in order) boosted on and held out for early stopping: `fraction` of the rows,
+/// rounded up, chosen by a seeded shuffle within each class (log loss) or of all rows.
+fn validation_split(loss: Loss, y: &[f64], fraction: f64, seed: u64) -> (Vec<usize>, Vec<usize>) {
+    use rand::seq::SliceRandom;
+    use rand::SeedableRng;
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed ^ 0xE5_7011);
+    let groups: Vec<Vec<usize>> = match loss {
+        Loss::LogLoss => [0.0, 1.0]
+            .iter()
+            .map(|&c| (0..y.len()).filter(|&r| y[r] == c).collect())
+            .collect(),
+        Loss::SquaredError => vec![(0..y.len()).collect()],
+    };
+    let mut held = vec![false; y.len()];
+    for mut g in groups {
+        g.shuffle(&mut rng);
+        let k = ((g.len() as f64) * fraction).ceil() as usize;
+        g[..k.min(g.len())].iter().for_each(|&r| held[r] = true);
+    }
+    let train = (0..y.len()).filter(|&r| !held[r]).collect();
+    let valid = (0..y.len()).filter(|&r| held[r]).collect();
+    (train, valid)
+}
+
+/// Rows held out to stop early on.
+struct Validation<'a> {
+    x: &'a Array2<f64>,
+    y: &'a [f64],
+    w: &'a [f64],
+}
+
+impl Validation<'_> {
+    /// The weighted mean loss of raw scores `raw` (binary log loss, or half the squared error
+    /// as scikit-learn's), negated: higher is better.
+    fn score(&self, loss: Loss, raw: &[f64]) -> f64 {
+        let (mut sum, mut wsum) = (0.0, 0.0);
+        for ((&r, &y), &w) in raw.iter().zip(self.y).zip(self.w) {
+            let l = match loss {
+                // log(1 + e^r) − y·r, computed without overflow.
+                Loss::LogLoss => r.max(0.0) + (-r.abs()).exp().ln_1p() - y * r,
+                Loss::SquaredError => 0.5 * (r - y) * (r - y),
+            };
+            sum += w * l;
+            wsum += w;
+        }
+        -sum / wsum.max(f64::MIN_POSITIVE)
+    }
+}
+
+/// Whether the last `n` scores all fail to beat the one before them by more than `tol`
+/// (scikit-learn's `_should_stop`).
+fn should_stop(scores: &[f64], n: usize, tol: f64) -> bool {
+    if scores.len() < n + 1 {
+        return false;
+    }
+    let reference = scores[scores.len() - n - 1] + tol;
+    !scores[scores.len() - n..].iter().any(|&s| s > reference)
+}
+
+/// Boosts on all of `x` (and stops early on `validation` when given).
+fn boost_on(
+    p: &BoostingParams,
+    loss: Loss,
+    x: &Array2<f64>,
+    y: &[f64],
+    w: &[f64],
+    validation: Option<Validation>,
 ) -> Boosted {
     let binned = Binned::new(x);
     let n = y.len();
@@ -544,6 +370,11 @@ pub(crate) fn boost(
     let mut rows: Vec<u32> = (0..n as u32).filter(|&r| w[r as usize] > 0.0).collect();
     let mut booster = Booster::new(p, &binned, &rows);
     let mut trees = Vec::with_capacity(p.max_iter);
+    let mut valid_raw = validation.as_ref().map(|v| vec![baseline; v.y.len()]);
+    let mut scores = Vec::new();
+    if let (Some(v), Some(vr)) = (&validation, &valid_raw) {
+        scores.push(v.score(loss, vr));
+    }
     for _ in 0..p.max_iter {
         for r in 0..n {
             match loss {
@@ -558,7 +389,17 @@ pub(crate) fn boost(
                 }
             }
         }
-        trees.push(booster.tree(&mut rows, &g, &h, &mut raw));
+        let tree = booster.tree(&mut rows, &g, &h, &mut raw);
+        if let (Some(v), Some(vr)) = (&validation, &mut valid_raw) {
+            for (o, row) in vr.iter_mut().zip(v.x.rows()) {
+                *o += tree.nodes[tree.leaf(row)].value;
+            }
+            scores.push(v.score(loss, vr));
+        }
+        trees.push(tree);
+        if validation.is_some() && should_stop(&scores, p.n_iter_no_change, p.tol) {
+            break;
+        }
     }
     let mut importances = booster.importances;
     let total: f64 = importances.iter().sum();
@@ -573,41 +414,79 @@ pub(crate) fn boost(
     }
 }
 
+/// The parameters with the seed of a fit (the validation rows of early stopping).
+struct Seeded {
+    p: BoostingParams,
+    seed: u64,
+}
+
+impl Classifier for Seeded {
+    fn fit(&self, x: &Array2<f64>, y: &[bool]) -> Result<ClassifierModel> {
+        fit_classifier(&self.p, x, y, self.seed)
+    }
+}
+
+impl Regressor for Seeded {
+    fn fit(&self, x: &Array2<f64>, y: &[f64]) -> Result<RegressorModel> {
+        fit_regressor(&self.p, x, y, self.seed)
+    }
+}
+
+fn fit_classifier(
+    p: &BoostingParams,
+    x: &Array2<f64>,
+    y: &[bool],
+    seed: u64,
+) -> Result<ClassifierModel> {
+    if !(y.contains(&true) && y.contains(&false)) || x.nrows() != y.len() {
+        return Err(Error::Model {
+            kind: "gradient_boosting".into(),
+            message: "the training rows hold only one class".into(),
+        });
+    }
+    let yf: Vec<f64> = y.iter().map(|&b| b as u8 as f64).collect();
+    let w = class_weights(y, p.class_weight);
+    Ok(ClassifierModel::GradientBoosting(boost(
+        p,
+        Loss::LogLoss,
+        x,
+        &yf,
+        &w,
+        seed,
+    )))
+}
+
+fn fit_regressor(
+    p: &BoostingParams,
+    x: &Array2<f64>,
+    y: &[f64],
+    seed: u64,
+) -> Result<RegressorModel> {
+    if y.is_empty() || x.nrows() != y.len() {
+        return Err(Error::Model {
+            kind: "gradient_boosting".into(),
+            message: "no training rows".into(),
+        });
+    }
+    Ok(RegressorModel::GradientBoosting(boost(
+        p,
+        Loss::SquaredError,
+        x,
+        y,
+        &vec![1.0; y.len()],
+        seed,
+    )))
+}
+
 impl Classifier for BoostingParams {
     fn fit(&self, x: &Array2<f64>, y: &[bool]) -> Result<ClassifierModel> {
-        if !(y.contains(&true) && y.contains(&false)) || x.nrows() != y.len() {
-            return Err(Error::Model {
-                kind: "gradient_boosting".into(),
-                message: "the training rows hold only one class".into(),
-            });
-        }
-        let yf: Vec<f64> = y.iter().map(|&b| b as u8 as f64).collect();
-        let w = class_weights(y, self.class_weight);
-        Ok(ClassifierModel::GradientBoosting(boost(
-            self,
-            Loss::LogLoss,
-            x,
-            &yf,
-            &w,
-        )))
+        fit_classifier(self, x, y, 0)
     }
 }
 
 impl Regressor for BoostingParams {
     fn fit(&self, x: &Array2<f64>, y: &[f64]) -> Result<RegressorModel> {
-        if y.is_empty() || x.nrows() != y.len() {
-            return Err(Error::Model {
-                kind: "gradient_boosting".into(),
-                message: "no training rows".into(),
-            });
-        }
-        Ok(RegressorModel::GradientBoosting(boost(
-            self,
-            Loss::SquaredError,
-            x,
-            y,
-            &vec![1.0; y.len()],
-        )))
+        fit_regressor(self, x, y, 0)
     }
 }
 
@@ -643,11 +522,17 @@ impl ModelKind for BoostingParams {
     fn class_weight(&self) -> Option<ClassWeight> {
         self.class_weight
     }
-    fn classifier(&self, _seed: u64) -> Option<Box<dyn Classifier>> {
-        Some(Box::new(self.clone()))
+    fn classifier(&self, seed: u64) -> Option<Box<dyn Classifier>> {
+        Some(Box::new(Seeded {
+            p: self.clone(),
+            seed,
+        }))
     }
-    fn regressor(&self, _seed: u64) -> Option<Box<dyn Regressor>> {
-        Some(Box::new(self.clone()))
+    fn regressor(&self, seed: u64) -> Option<Box<dyn Regressor>> {
+        Some(Box::new(Seeded {
+            p: self.clone(),
+            seed,
+        }))
     }
 }
 
@@ -695,6 +580,30 @@ impl Describe for BoostingParams {
                 "class_weight",
                 Ty::Enum(&["balanced"]),
                 "balanced: weights inversely proportional to class frequencies",
+            ),
+            Arg::def(
+                "early_stopping",
+                Ty::Enum(&["auto", "true", "false"]),
+                json!("auto"),
+                "stop when the loss on held-out training rows stops improving (auto: above 10,000 training rows)",
+            ),
+            Arg::def(
+                "validation_fraction",
+                Ty::Number,
+                json!(0.1),
+                "the share of training rows held out to stop early on",
+            ),
+            Arg::def(
+                "n_iter_no_change",
+                Ty::Integer,
+                json!(10),
+                "stop after this many rounds without improvement",
+            ),
+            Arg::def(
+                "tol",
+                Ty::Number,
+                json!(1e-7),
+                "the least improvement of the held-out loss that counts",
             ),
         ]
     }

@@ -16,7 +16,7 @@ fn one_iteration_stump_matches_hand_computation() {
         min_samples_leaf: 1,
         ..BoostingParams::default()
     };
-    let b = boost(&p, Loss::LogLoss, &x, &y, &[1.0; 4]);
+    let b = boost(&p, Loss::LogLoss, &x, &y, &[1.0; 4], 0);
     assert_eq!(b.baseline, 0.0);
     let raw = b.raw(&x);
     assert!(
@@ -74,7 +74,7 @@ fn leaf_count_and_min_samples_leaf_are_respected() {
         max_leaf_nodes: 5,
         ..BoostingParams::default()
     };
-    let b = boost(&p, Loss::LogLoss, &x, &y, &[1.0; 300]);
+    let b = boost(&p, Loss::LogLoss, &x, &y, &[1.0; 300], 0);
     for t in &b.trees {
         let leaves: Vec<&Node> = t.nodes.iter().filter(|n| n.leaf).collect();
         assert!(leaves.len() <= 5);
@@ -92,6 +92,7 @@ fn squared_error_boosting_matches_scikit_learn() {
         &x,
         &y,
         &[1.0; 200],
+        0,
     );
     let mse: f64 = b
         .predict(&x)

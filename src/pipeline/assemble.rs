@@ -36,6 +36,8 @@ struct Record {
     impurity: importance::Collector,
     /// What the search chose on each split (models with a search).
     choices: Vec<search::Choice>,
+    /// Boosting iterations per split.
+    n_iter: Vec<usize>,
 }
 
 /// What one feature step did over the splits.
@@ -58,6 +60,7 @@ struct Shared<'a> {
     y: &'a Target,
     searches: &'a [Option<Vec<search::Candidate>>],
     audit_groups: Option<&'a (String, Vec<String>)>,
+    clock: &'a dyn Fn() -> f64,
 }
 
 /// Assembles the per-split results (sorted, one per split) into the target, evaluation and
@@ -68,6 +71,7 @@ pub(super) fn assemble(
     results: Vec<FoldResult>,
     given: &[Option<Vec<Option<[f64; 2]>>>],
     audit: &mut Vec<AuditEntry>,
+    clock: &dyn Fn() -> f64,
 ) -> Result<Modelled> {
     let Prepared {
         task,
@@ -96,6 +100,7 @@ pub(super) fn assemble(
         y: &y,
         searches: &searches,
         audit_groups: audit_groups.as_ref(),
+        clock,
     };
     let models: Vec<ModelReport> = recipe
         .models
@@ -191,6 +196,8 @@ fn gather(
             rec.timings.fit_ms += mf.fit_ms;
             rec.timings.predict_ms += mf.predict_ms;
             rec.timings.search_ms += mf.search_ms;
+            rec.timings.importance_ms += mf.importance_ms;
+            rec.n_iter.extend(mf.n_iter);
             if let Some(c) = mf.search {
                 rec.choices.push(c);
             }
@@ -272,10 +279,12 @@ fn model_report(
         Task::Regression => metrics::REGRESSION,
     };
     let pooled_p: Vec<f64> = rec.pooled.iter().map(|&(_, p)| p).collect();
+    let t0 = (sh.clock)();
     let ci = match given {
         Some(ci) => ci,
         None => pooled_intervals(task, y, sh.recipe.seed, m, &rec.pooled),
     };
+    let t1 = (sh.clock)();
     let (pooled, curves, regression) = match task {
         Task::Classification => {
             let py: Vec<bool> = rec.pooled.iter().map(|&(r, _)| y.labels[r]).collect();
@@ -328,30 +337,39 @@ fn model_report(
         .as_ref()
         .zip(sh.searches[m].as_ref())
         .map(|(s, c)| SearchReport::new(s, task, c, &rec.choices));
+    let fairness = sh.audit_groups.map(|(c, g)| {
+        fairness::audit(
+            c,
+            g,
+            &y.labels,
+            &rec.pooled,
+            THRESHOLD,
+            sh.recipe
+                .evaluation
+                .fairness_threshold
+                .unwrap_or(fairness::DEFAULT_THRESHOLD),
+        )
+    });
+    let timings = ModelTimings {
+        intervals_ms: t1 - t0,
+        report_ms: (sh.clock)() - t1,
+        ..rec.timings.clone()
+    };
     Ok(ModelReport {
         kind: spec.kind().into(),
         params,
         metrics,
         confusion_matrix: (task == Task::Classification).then_some(rec.confusion),
-        timings: rec.timings.clone(),
+        timings,
+        fit_info: (!rec.n_iter.is_empty()).then(|| FitInfo {
+            n_iter: rec.n_iter.clone(),
+        }),
         curves,
         importance: Importance {
             permutation: rec.permutation.summary(),
             impurity: (!rec.impurity.is_empty()).then(|| rec.impurity.summary()),
         },
-        fairness: sh.audit_groups.map(|(c, g)| {
-            fairness::audit(
-                c,
-                g,
-                &y.labels,
-                &rec.pooled,
-                THRESHOLD,
-                sh.recipe
-                    .evaluation
-                    .fairness_threshold
-                    .unwrap_or(fairness::DEFAULT_THRESHOLD),
-            )
-        }),
+        fairness,
         search,
         regression,
     })

@@ -5,13 +5,23 @@ use crate::error::{Error, Result};
 use crate::report::Report;
 use crate::table::Table;
 
-/// A progress event: `done` of `total` units of the current `stage`.
+/// A progress event: `done` of `total` units of the current `stage`, and which `phase` of the
+/// run it is about (docs/report.md, "Progress events").
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Progress {
     pub stage: String,
     pub done: usize,
     pub total: usize,
     pub message: String,
+    /// `privacy`, `plan`, `features`, `search`, `fit`, `predict`, `importance`, `intervals`,
+    /// `original` or `report`.
+    pub phase: String,
+    /// The unit (model on a split) a `models` event is about.
+    pub unit: Option<usize>,
+    /// The estimated run time of the units this call computes, per unit and phase (the one
+    /// `plan` event before the first unit starts).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plan: Option<super::estimate::Estimate>,
 }
 
 /// What a face provides to a run: progress reporting (return `false` to cancel), a clock,
@@ -32,12 +42,41 @@ impl Context<'_> {
         total: usize,
         message: String,
     ) -> Result<()> {
-        if (self.progress)(&Progress {
+        self.tell(Progress {
             stage: stage.into(),
             done,
             total,
             message,
-        }) {
+            phase: stage.into(),
+            unit: None,
+            plan: None,
+        })
+    }
+
+    /// Tells `done` of `total` of `stage` in `phase` (of unit `unit`).
+    pub(super) fn report_phase(
+        &mut self,
+        stage: &str,
+        phase: &str,
+        done: usize,
+        total: usize,
+        unit: Option<usize>,
+        message: String,
+    ) -> Result<()> {
+        self.tell(Progress {
+            stage: stage.into(),
+            done,
+            total,
+            message,
+            phase: phase.into(),
+            unit,
+            plan: None,
+        })
+    }
+
+    /// Tells `p`; [`Error::Cancelled`] when the face asks to stop.
+    pub(super) fn tell(&mut self, p: Progress) -> Result<()> {
+        if (self.progress)(&p) {
             Ok(())
         } else {
             Err(Error::Cancelled)

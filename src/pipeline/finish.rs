@@ -7,7 +7,7 @@ use super::units::{per_split, FoldResult};
 use super::{Context, Output, Staged};
 use crate::error::{Error, Result};
 use crate::recipe::Recipe;
-use crate::report::{Report, RunTimings};
+use crate::report::{PhaseTime, Report, RunTimings};
 
 /// Per model, intervals on one side (masked or original data), when computed apart.
 type Given = Vec<Option<Vec<Option<[f64; 2]>>>>;
@@ -21,19 +21,22 @@ pub fn finish(
     ctx: &mut Context,
 ) -> Result<Output> {
     let all = staged.units();
+    let plan = staged.estimate(recipe, &(0..all).collect::<Vec<_>>());
     let n_masked = staged.masked_splits();
     let n_models = staged.models();
     let Staged {
         start_ms,
+        stage_ms,
         input,
         mut audit,
-        warnings,
+        mut warnings,
         privacy,
         masked,
         prepared,
         original,
         fitted: _,
     } = staged;
+    warnings.extend(plan.warnings);
     results.sort_by_key(|r| r.unit);
     let units: Vec<usize> = results.iter().map(|r| r.unit).collect();
     if prepared.is_some() && units != (0..all).collect::<Vec<_>>() {
@@ -47,15 +50,27 @@ pub fn finish(
         per_split(results, n_models)?
     };
     let original_results = results.split_off(n_masked.min(results.len()));
+    let mut phases = unit_phases(stage_ms, &results, &original_results);
     let masked_rows = prepared.as_ref().map_or(0, |p| p.x_table.rows());
     let (given_masked, given_original) = given_intervals(intervals, n_models)?;
+    let clock = ctx.now_ms;
+    ctx.report_phase(
+        "report",
+        "report",
+        0,
+        2,
+        None,
+        "assembling the report".into(),
+    )?;
     let (target, evaluation, models) = match prepared {
         None => (None, None, Vec::new()),
         Some(p) => {
-            let m = assemble(p, recipe, results, &given_masked, &mut audit)?;
+            let m = assemble(p, recipe, results, &given_masked, &mut audit, clock)?;
             (Some(m.0), Some(m.1), m.2)
         }
     };
+    let t0 = clock();
+    ctx.report_phase("report", "original", 1, 2, None, "original data".into())?;
     let original = original
         .map(|o| {
             let masked = (masked_rows, models.as_slice());
@@ -66,9 +81,25 @@ pub fn finish(
                 n_masked,
                 &given_original,
                 masked,
+                clock,
             )
         })
         .transpose()?;
+    let t1 = clock();
+    let intervals_ms: f64 = models.iter().map(|m| m.timings.intervals_ms).sum();
+    let report_ms: f64 = models.iter().map(|m| m.timings.report_ms).sum();
+    phases.push(PhaseTime {
+        phase: "intervals".into(),
+        ms: intervals_ms,
+    });
+    phases.push(PhaseTime {
+        phase: "report".into(),
+        ms: report_ms,
+    });
+    if let Some(o) = phases.iter_mut().find(|p| p.phase == "original") {
+        o.ms += t1 - t0;
+    }
+    ctx.report_phase("report", "report", 2, 2, None, "report done".into())?;
     let report = Report {
         bedside_version: crate::VERSION.to_string(),
         recipe: recipe.redacted(),
@@ -82,9 +113,37 @@ pub fn finish(
         warnings,
         timings: RunTimings {
             total_ms: (ctx.now_ms)() - start_ms,
+            phases,
         },
     };
     Ok(Output { report, masked })
+}
+
+/// The work time of the phases of step 1 and the units (summed over splits and models): the
+/// masked data's `stage`, `features`, `search`, `fit`, `predict`, `importance`, and
+/// `original` for every phase of the original data's splits.
+fn unit_phases(stage_ms: f64, masked: &[FoldResult], original: &[FoldResult]) -> Vec<PhaseTime> {
+    let sum = |rs: &[FoldResult], f: &dyn Fn(&super::ModelFold) -> f64| -> f64 {
+        rs.iter().flat_map(|r| &r.models).map(f).sum()
+    };
+    let features = |rs: &[FoldResult]| rs.iter().map(|r| r.features_ms).sum::<f64>();
+    let all = |m: &super::ModelFold| m.search_ms + m.fit_ms + m.predict_ms + m.importance_ms;
+    let mut phases = vec![
+        ("stage", stage_ms),
+        ("features", features(masked)),
+        ("search", sum(masked, &|m| m.search_ms)),
+        ("fit", sum(masked, &|m| m.fit_ms)),
+        ("predict", sum(masked, &|m| m.predict_ms)),
+        ("importance", sum(masked, &|m| m.importance_ms)),
+    ];
+    phases.push(("original", features(original) + sum(original, &all)));
+    phases
+        .into_iter()
+        .map(|(phase, ms)| PhaseTime {
+            phase: phase.into(),
+            ms,
+        })
+        .collect()
 }
 
 /// Intervals computed apart (by a pool while other units ran), by model: on the masked data

@@ -115,6 +115,8 @@ pub(crate) struct FoldData {
     /// The outer training rows before the feature steps (all a nested search may see), when a
     /// model has a search.
     raw_train: Option<(Table, Vec<bool>)>,
+    /// Time fitting and applying the feature steps.
+    pub(super) features_ms: f64,
 }
 
 /// What one model gave on one split.
@@ -134,10 +136,33 @@ pub struct ModelFold {
     pub search: Option<crate::eval::search::Choice>,
     #[serde(default)]
     pub search_ms: f64,
+    /// Time in permutation importance (0 when it is off).
+    #[serde(default)]
+    pub importance_ms: f64,
+    /// Boosting iterations the fit used (gradient boosting; fewer than `max_iter` when it
+    /// stopped early).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub n_iter: Option<usize>,
+}
+
+/// The boosting iterations a fitted model used (`None` for other kinds).
+pub fn fit_iterations(fitted: &models::Fitted) -> Option<usize> {
+    use models::{ClassifierModel, Fitted, RegressorModel};
+    match fitted {
+        Fitted::Classifier(ClassifierModel::GradientBoosting(b))
+        | Fitted::Regressor(RegressorModel::GradientBoosting(b)) => Some(b.trees.len()),
+        _ => None,
+    }
 }
 
 /// Fits the feature steps on split `f`'s training rows and applies them to both sides.
-pub(super) fn fit_features(p: &Prepared, recipe: &Recipe, f: usize) -> Result<FoldData> {
+pub(super) fn fit_features(
+    p: &Prepared,
+    recipe: &Recipe,
+    f: usize,
+    clock: &dyn Fn() -> f64,
+) -> Result<FoldData> {
+    let t0 = clock();
     let fold = &p.folds[f];
     let raw_train = p.searches.iter().any(Option::is_some).then(|| {
         let labels = fold.train.iter().map(|&i| p.labels()[i]).collect();
@@ -153,13 +178,18 @@ pub(super) fn fit_features(p: &Prepared, recipe: &Recipe, f: usize) -> Result<Fo
         seeds::split(recipe.seed, f),
         Some(&format!("split {}", f + 1)),
     )?;
-    Ok(FoldData { split, raw_train })
+    Ok(FoldData {
+        split,
+        raw_train,
+        features_ms: clock() - t0,
+    })
 }
 
 /// Fits model `m` on split `f`'s transformed training rows `d` (a model with a nested search:
 /// the candidate the search picks on those training rows alone) and scores it on the test rows.
-/// `on_unit(done, what)` reports the progress units of this model done so far (see
-/// `Prepared::model_units`); an error from it stops.
+/// `on_unit(done, phase, what)` reports the progress units of this model done so far (see
+/// `Prepared::model_units`) and the phase starting (`search`, `fit`, `predict`,
+/// `importance`); an error from it stops.
 pub(super) fn fit_model(
     p: &Prepared,
     recipe: &Recipe,
@@ -167,18 +197,33 @@ pub(super) fn fit_model(
     m: usize,
     d: &FoldData,
     clock: &dyn Fn() -> f64,
-    on_unit: &mut dyn FnMut(usize, &str) -> Result<()>,
+    on_unit: &mut dyn FnMut(usize, &str, &str) -> Result<()>,
 ) -> Result<ModelFold> {
     let (task, folds, repeats) = (p.task, &p.folds, p.repeats);
     let s = &d.split;
-    let score = |p: &[f64]| -> Option<f64> {
-        match task {
-            Task::Classification => metrics::roc_auc(&s.yte, p),
-            Task::Regression => metrics::regression(&s.yr_te, p)[2],
+    // The score of predictions of the test rows `rows` (`None`: all of them, in order).
+    let score = |rows: Option<&[usize]>, p: &[f64]| -> Option<f64> {
+        match (task, rows) {
+            (Task::Classification, None) => metrics::roc_auc(&s.yte, p),
+            (Task::Classification, Some(rows)) => {
+                let y: Vec<bool> = rows.iter().map(|&i| s.yte[i]).collect();
+                metrics::roc_auc(&y, p)
+            }
+            (Task::Regression, None) => metrics::regression(&s.yr_te, p)[2],
+            (Task::Regression, Some(rows)) => {
+                let y: Vec<f64> = rows.iter().map(|&i| s.yr_te[i]).collect();
+                metrics::regression(&y, p)[2]
+            }
         }
     };
     let spec = &recipe.models[m];
-    on_unit(0, spec.kind())?;
+    let searched = p.model_units[m] - 1;
+    let first = if spec.search.is_some() {
+        "search"
+    } else {
+        "fit"
+    };
+    on_unit(0, first, spec.kind())?;
     let at = |e: Error| {
         match e {
             Error::Model { kind, message } => Error::Model {
@@ -210,7 +255,7 @@ pub(super) fn fit_model(
                 seeds::split_search(recipe.seed, f),
                 &mut || {
                     k += 1;
-                    on_unit(k, &what)
+                    on_unit(k, "search", &what)
                 },
             )
             .map_err(at)?;
@@ -218,12 +263,16 @@ pub(super) fn fit_model(
         }
         _ => (&spec.spec, None),
     };
+    if choice.is_some() {
+        on_unit(searched, "fit", spec.kind())?;
+    }
     let t0 = clock();
     let search_ms = if choice.is_some() { t0 - ts } else { 0.0 };
     let fitted = s
         .fit_model(chosen, task, seeds::split(recipe.seed, f))
         .map_err(at)?;
     let t1 = clock();
+    on_unit(searched, "predict", spec.kind())?;
     let predictions = fitted.predict(&s.xte);
     let t2 = clock();
     if predictions.iter().any(|v| !v.is_finite()) {
@@ -233,9 +282,19 @@ pub(super) fn fit_model(
         }));
     }
     let (values, confusion) = s.metrics(task, &predictions);
+    if repeats > 0 {
+        on_unit(searched, "importance", spec.kind())?;
+    }
     let pseed = seeds::permutation(recipe.seed, folds.len(), m, f);
+    let max_samples = recipe
+        .evaluation
+        .permutation_max_samples
+        .unwrap_or(importance::DEFAULT_MAX_SAMPLES);
+    let predict = |x: &Array2<f64>| fitted.predict(x);
+    let predictor = importance::Predictor::of(&fitted, &predict);
     let permutation =
-        importance::permutation(&s.xte, &|x| fitted.predict(x), &score, repeats, pseed);
+        importance::permutation(&s.xte, &predictor, &score, repeats, max_samples, pseed);
+    let t3 = clock();
     Ok(ModelFold {
         values,
         confusion,
@@ -246,5 +305,7 @@ pub(super) fn fit_model(
         permutation,
         search: choice,
         search_ms,
+        importance_ms: if repeats > 0 { t3 - t2 } else { 0.0 },
+        n_iter: fit_iterations(&fitted),
     })
 }

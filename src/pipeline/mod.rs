@@ -20,6 +20,7 @@
 
 mod assemble;
 mod context;
+mod estimate;
 mod finish;
 pub mod fold;
 mod intervals;
@@ -31,6 +32,7 @@ mod stage;
 mod units;
 
 pub use context::{new_key, Context, Output, Progress};
+pub use estimate::Estimate;
 pub use finish::finish;
 pub use fold::ModelFold;
 pub use intervals::{model_intervals, ModelIntervals};

@@ -58,6 +58,7 @@ pub(super) fn compare_original(
     offset: usize,
     given: &[Option<Vec<Option<[f64; 2]>>>],
     masked: (usize, &[ModelReport]),
+    clock: &dyn Fn() -> f64,
 ) -> Result<OriginalReport> {
     let Original { columns, prepared } = o;
     let failed = |columns: Vec<String>, why: String| OriginalReport {
@@ -80,7 +81,7 @@ pub(super) fn compare_original(
         r.unit -= offset;
     }
     let (rows, splits, task) = (p.x_table.rows(), p.folds.len(), p.task);
-    let (_, _, models) = assemble(p, recipe, results, given, &mut Vec::new())?;
+    let (_, _, models) = assemble(p, recipe, results, given, &mut Vec::new(), clock)?;
     let cost = privacy_cost(task, &models, masked.1);
     let suppressed = if rows != masked.0 {
         format!(

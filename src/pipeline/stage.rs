@@ -17,6 +17,8 @@ use std::sync::{Arc, Mutex};
 /// What the privacy steps and the modelling preparation produced: everything the splits need.
 pub struct Staged {
     pub(super) start_ms: f64,
+    /// Time of this step (the `stage` phase of `RunTimings::phases`).
+    pub(super) stage_ms: f64,
     pub(super) input: InputSummary,
     pub(super) audit: Vec<AuditEntry>,
     pub(super) warnings: Vec<String>,
@@ -93,6 +95,7 @@ pub fn stage(
     };
     Ok(Staged {
         start_ms: start,
+        stage_ms: (ctx.now_ms)() - start,
         input,
         audit,
         warnings,

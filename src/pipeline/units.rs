@@ -27,6 +27,10 @@ pub struct FoldResult {
     /// failure does not stop the run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failed: Option<String>,
+    /// Time fitting the split's feature steps for this unit (0 when an earlier unit of the
+    /// split on the same worker had fitted them).
+    #[serde(default)]
+    pub features_ms: f64,
 }
 
 impl Staged {
@@ -61,6 +65,61 @@ impl Staged {
             }) => p.folds.len(),
             _ => 0,
         }
+    }
+
+    /// The estimated cost of the units `which` (see [`super::estimate`]): masked and original
+    /// units each estimated on their own modelling.
+    pub fn estimate(&self, recipe: &Recipe, which: &[usize]) -> super::Estimate {
+        let mut masked = Vec::new();
+        let mut original = Vec::new();
+        let mut order = Vec::new();
+        for &u in which {
+            if let Some((split, m)) = self.unit_of(u) {
+                if let Some((_, f, orig)) = self.split_of(split) {
+                    order.push(orig);
+                    if orig { &mut original } else { &mut masked }.push((f, m));
+                }
+            }
+        }
+        let side = |o: bool, units: &[(usize, usize)]| -> Option<super::Estimate> {
+            let p = if o {
+                match &self.original {
+                    Some(Original {
+                        prepared: Ok(p), ..
+                    }) => p,
+                    _ => return None,
+                }
+            } else {
+                self.prepared.as_ref()?
+            };
+            Some(super::estimate::estimate(p, recipe, units))
+        };
+        let m = side(false, &masked);
+        let o = side(true, &original).filter(|_| !original.is_empty());
+        let mut out = m.clone().unwrap_or(super::Estimate {
+            inputs: 0,
+            widest: None,
+            units: Vec::new(),
+            phases: Vec::new(),
+            total_ms: 0.0,
+            warnings: Vec::new(),
+        });
+        if let Some(o) = o {
+            let (mut mi, mut oi) = (
+                m.map(|m| m.units).unwrap_or_default().into_iter(),
+                o.units.into_iter(),
+            );
+            out.units = order
+                .iter()
+                .map(|&orig| if orig { oi.next() } else { mi.next() }.unwrap_or(0.0))
+                .collect();
+            out.total_ms += o.total_ms;
+            out.phases.push(crate::report::PhaseTime {
+                phase: "original".into(),
+                ms: o.phases.iter().map(|p| p.ms).sum(),
+            });
+        }
+        out
     }
 
     /// The split and model of unit `u`.
@@ -107,6 +166,20 @@ pub fn run_splits(
             staged.models()
         )));
     }
+    let plan = staged.estimate(recipe, which);
+    ctx.tell(super::Progress {
+        stage: "plan".into(),
+        done: 1,
+        total: 1,
+        message: format!(
+            "{} model input(s); about {:.0} s estimated",
+            plan.inputs,
+            plan.total_ms / 1000.0
+        ),
+        phase: "plan".into(),
+        unit: None,
+        plan: Some(plan),
+    })?;
     // Progress units: per unit, its model's (1, plus candidates × inner folds with a search).
     let weight = |u: usize| staged.unit_of(u).map_or(1, |(_, m)| p.model_units[m]);
     let total: usize = which.iter().map(|&u| weight(u)).sum();
@@ -159,19 +232,21 @@ fn run_groups(
             batch.len(),
             |i, tick| {
                 let split = batch[i][0] / models;
-                group_results(staged, recipe, batch[i], clock, &mut |d, what| {
-                    tick((starts[i] + d, split, what.to_string()))
+                group_results(staged, recipe, batch[i], clock, &mut |d, phase, what, u| {
+                    tick((starts[i] + d, split, phase.to_string(), what.to_string(), u))
                 })
             },
-            &mut |(at, split, what)| {
+            &mut |(at, split, phase, what, u): (usize, usize, String, String, usize)| {
                 if par::PARALLEL {
                     return Ok(());
                 }
-                ctx.report(
+                ctx.report_phase(
                     "models",
+                    &phase,
                     at,
                     total,
-                    format!("{what} on split {}/{splits}", split + 1),
+                    Some(u),
+                    format!("{what} ({phase}) on split {}/{splits}", split + 1),
                 )
             },
         )?;
@@ -202,7 +277,7 @@ fn group_results(
     recipe: &Recipe,
     units: &[usize],
     clock: &(dyn Fn() -> f64 + Sync),
-    on_unit: &mut dyn FnMut(usize, &str) -> Result<()>,
+    on_unit: &mut dyn FnMut(usize, &str, &str, usize) -> Result<()>,
 ) -> Result<Vec<FoldResult>> {
     let Some((split, _)) = units.first().and_then(|&u| staged.unit_of(u)) else {
         return Ok(Vec::new());
@@ -223,28 +298,40 @@ fn group_results(
                     steps: Vec::new(),
                     models: Vec::new(),
                     failed: Some(e.to_string()),
+                    features_ms: 0.0,
                 })
                 .collect())
         } else {
             Err(e)
         }
     };
-    let data = match fitted_split(staged, p, recipe, split, f) {
+    let (data, fresh) = match fitted_split(staged, p, recipe, split, f, clock) {
         Ok(d) => d,
         Err(e) => return failed(e),
     };
     let models: Vec<usize> = units.iter().map(|&u| u % staged.models()).collect();
     // The first error in model order: natively every model of the group is fitted on the
     // threads; in wasm they go one after another and stop at the first error.
+    if fresh {
+        on_unit(0, "features", "feature steps fitted", units[0])?;
+    }
     let fits = par::try_map(
         models.len(),
         |i, tick| {
             let before: usize = models[..i].iter().map(|&m| p.model_units[m]).sum();
-            fit_model(p, recipe, f, models[i], &data, clock, &mut |d, what| {
-                tick((before + d, what.to_string()))
-            })
+            fit_model(
+                p,
+                recipe,
+                f,
+                models[i],
+                &data,
+                clock,
+                &mut |d, phase, what| {
+                    tick((before + d, phase.to_string(), what.to_string(), units[i]))
+                },
+            )
         },
-        &mut |(d, what): (usize, String)| on_unit(d, &what),
+        &mut |(d, phase, what, u): (usize, String, String, usize)| on_unit(d, &phase, &what, u),
     );
     // After the split's last model its fit is not needed again.
     if models.last() == Some(&(staged.models() - 1)) {
@@ -257,12 +344,18 @@ fn group_results(
         Ok(fits) => Ok(units
             .iter()
             .zip(fits)
-            .map(|(&u, mf)| FoldResult {
+            .enumerate()
+            .map(|(k, (&u, mf))| FoldResult {
                 unit: u,
                 inputs: data.split.names.clone(),
                 steps: data.split.steps.clone(),
                 models: vec![mf],
                 failed: None,
+                features_ms: if k == 0 && fresh {
+                    data.features_ms
+                } else {
+                    0.0
+                },
             })
             .collect()),
         Err(e) => failed(e),
@@ -270,14 +363,15 @@ fn group_results(
 }
 
 /// The feature steps of split `split` (fold `f` of `p`): the last fit, when it was of this
-/// split, else fitted now and kept for the split's next units.
+/// split, else fitted now (`true`) and kept for the split's next units.
 fn fitted_split(
     staged: &Staged,
     p: &Prepared,
     recipe: &Recipe,
     split: usize,
     f: usize,
-) -> Result<Arc<FoldData>> {
+    clock: &dyn Fn() -> f64,
+) -> Result<(Arc<FoldData>, bool)> {
     let cached = staged
         .fitted
         .lock()
@@ -286,11 +380,11 @@ fn fitted_split(
         .filter(|(s, _)| *s == split)
         .map(|(_, d)| d.clone());
     if let Some(d) = cached {
-        return Ok(d);
+        return Ok((d, false));
     }
-    let d = Arc::new(fit_features(p, recipe, f)?);
+    let d = Arc::new(fit_features(p, recipe, f, clock)?);
     *staged.fitted.lock().unwrap_or_else(|e| e.into_inner()) = Some((split, d.clone()));
-    Ok(d)
+    Ok((d, true))
 }
 
 /// The results of every unit (sorted, each exactly once) as one result per split, its models in
@@ -311,6 +405,7 @@ pub(super) fn per_split(results: Vec<FoldResult>, models: usize) -> Result<Vec<F
                     )));
                 }
                 last.failed = last.failed.take().or(r.failed);
+                last.features_ms += r.features_ms;
                 last.models.extend(r.models);
             }
             _ => out.push(FoldResult { unit: split, ..r }),
