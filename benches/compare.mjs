@@ -109,7 +109,7 @@ function table(head, rows) {
 /** A model's early-stopping setting and iterations used, as its Report states them. */
 function boostingSetting(model) {
   const es = model.params?.early_stopping;
-  const iters = model.iterations ?? model.final?.iterations ?? model.params?.iterations_used ?? findKey(model, /^n?_?iter(ations)?(_used)?$/);
+  const iters = model.fit_info?.n_iter;
   const setting = es === undefined ? 'no early stopping (this build has none)' : `early_stopping ${JSON.stringify(es)}`;
   return `${setting}${iters == null ? '' : `, ${Array.isArray(iters) ? iters.join('/') : iters} iterations used`}`;
 }
@@ -124,15 +124,11 @@ function metricsOf(model) {
   return { accuracy: get('accuracy'), roc_auc: get('roc_auc') };
 }
 
-/** The first value under a key matching `re`, searching `obj` depth first. */
-function findKey(obj, re) {
-  if (obj == null || typeof obj !== 'object') return undefined;
-  for (const [k, v] of Object.entries(obj)) {
-    if (re.test(k) && (typeof v === 'number' || Array.isArray(v))) return v;
-    const found = findKey(v, re);
-    if (found !== undefined) return found;
-  }
-  return undefined;
+/** A Report's timings as text, in seconds: its numbers (`fit_ms`, ...) and its `phases`. */
+export function phasesOf(t) {
+  const parts = Object.entries(t).filter(([, v]) => typeof v === 'number').map(([k, v]) => `${k.replace(/_ms$/, '')} ${fmt(v / 1000)}`);
+  for (const ph of t.phases ?? []) parts.push(`${ph.phase} ${fmt(ph.ms / 1000)}`);
+  return parts.join(', ');
 }
 
 /** The permutation-importance row sample of this build (scikit-learn's `max_samples`). */
@@ -345,7 +341,7 @@ main(async () => {
     const sk = ref.models;
     const skFit = sk.random_forest.fit + sk.gradient_boosting.fit;
     const skAll = sk.random_forest.total + sk.gradient_boosting.total;
-    const phaseCells = (t) => Object.entries(t).filter(([, v]) => typeof v === 'number').map(([k, v]) => `${k.replace(/_ms$/, '')} ${fmt(v / 1000)}`).join(', ');
+    const phaseCells = phasesOf;
     say(table(['side', 'threads', 'what', 'time'], [
       ['Bedside native', threadsOf(CORES), '`bedside profile`', secs(profile.seconds)],
       ['Bedside native', threadsOf(CORES), '`bedside suggest`', secs(suggest.seconds)],

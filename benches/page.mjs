@@ -86,7 +86,10 @@ async function downloadedReport(page) {
 }
 
 const fmt = (x) => (x == null || Number.isNaN(x) ? '?' : x < 10 ? x.toFixed(2) : x.toFixed(1));
-const phases = (t) => Object.entries(t).filter(([, v]) => typeof v === 'number').map(([k, v]) => `${k.replace(/_ms$/, '')} ${fmt(v / 1000)}`).join(', ');
+const phases = (t) => [
+  ...Object.entries(t).filter(([, v]) => typeof v === 'number').map(([k, v]) => `${k.replace(/_ms$/, '')} ${fmt(v / 1000)}`),
+  ...(t.phases ?? []).map((ph) => `${ph.phase} ${fmt(ph.ms / 1000)}`),
+].join(', ');
 
 /** The whole of what a user does in the page on `file` (rows × 31): pick it, wait for the
  * profile and the suggested recipe, optionally replace the recipe, run it; time per phase and
