@@ -13,7 +13,7 @@
 // Any workload that fails (a CLI error, a wasm exception, a reference that does not run) stops
 // the bench with a non-zero exit naming it: no row is ever left as a dash.
 // Needs Python 3 with scikit-learn, pandas and lightgbm (installed with pip if missing).
-import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -68,7 +68,7 @@ let splitRowsBin = null;
 /** benches/split_rows.rs (release build): the test rows of each of the recipe's splits. */
 function splitRows(data, recipeFile, out) {
   if (!splitRowsBin) {
-    const r = capture('cargo', ['build', '--release', '--bench', 'split_rows', '--message-format=json']);
+    const r = capture('cargo', ['build', '--release', '--bin', 'bedside', '--bench', 'split_rows', '--message-format=json']);
     if (r.status !== 0) throw new StepError(`building benches/split_rows.rs failed:\n${r.stderr}`);
     splitRowsBin = r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l))
       .find((m) => m.reason === 'compiler-artifact' && m.target?.name === 'split_rows' && m.executable)?.executable;
@@ -144,7 +144,9 @@ function permutationMaxSamples(testRows) {
 
 main(async () => {
   ensurePython();
-  run('cargo', ['build', '--release', '--bin', 'bedside']);
+  // Both targets in one build: built apart, cargo unifies the dev-dependencies' features into the
+  // library for the bench target only and compiles the library twice.
+  run('cargo', ['build', '--release', '--bin', 'bedside', '--bench', 'split_rows']);
   mkdirSync(DATA, { recursive: true });
   run('python3', ['benches/data.py', DATA, ...(QUICK ? ['--quick'] : [])]);
   const commit = capture('git', ['rev-parse', '--short', 'HEAD']).stdout.trim();
@@ -169,6 +171,14 @@ main(async () => {
   const say = (s = '') => { out.push(s); console.log(s); };
   say(`# Bedside benchmarks (${QUICK ? 'quick' : 'full'} sizes), commit ${commit}${dirty}, ${new Date().toISOString().slice(0, 10)}, ${CORES} cores`);
   say();
+  // The wasm rows and the page measure the built package: say so when it predates the core.
+  const built = statSync(PATHS.wasmOut).mtimeMs / 1000;
+  const changed = Number(capture('git', ['log', '-1', '--format=%ct', '--', 'src', 'Cargo.toml', 'Cargo.lock']).stdout.trim());
+  if (changed > built) {
+    say(`**The wasm package (www/pkg, built ${new Date(built * 1000).toISOString()}) is older than the last commit to the core ` +
+      `(${new Date(changed * 1000).toISOString()}): the wasm and page rows measure that older build; run \`npm run build\` first to measure this commit.**`);
+    say();
+  }
 
   // 1. CSV parse + profile -------------------------------------------------------------------
   // As the page does with a picked file: the file read in pieces straight into the core's
