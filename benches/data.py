@@ -3,10 +3,13 @@
     python3 benches/data.py OUT_DIR [--quick]
 
 - wide.csv:   1,000,000 x 30 numeric columns (+ binary y): CSV parse + profile.
-- train.csv:  100,000 x 30 numeric columns with signal (+ binary y): forest / boosting fit.
+- train.csv:  100,000 x 30 numeric columns with signal (+ binary y): forest / boosting fit and the
+              end-to-end run.
+- small.csv:  20,000 x 30, the same kind: the forest against LightGBM's random-forest mode too
+              (whose fully grown trees take minutes per forest at 100,000 rows here).
 - cancer.csv: scikit-learn's Wisconsin breast-cancer set (569 x 30, public, de-identified),
               target "malignant" (1 = malignant).
---quick shrinks wide to 100,000 rows and train to 20,000.
+--quick shrinks wide to 100,000 rows, train to 20,000 and small to 5,000.
 """
 import sys
 from pathlib import Path
@@ -27,7 +30,9 @@ def main():
     quick = "--quick" in sys.argv
     out.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(20261125)
-    for name, rows in [("wide", 100_000 if quick else 1_000_000), ("train", 20_000 if quick else 100_000)]:
+    sizes = [("wide", 100_000 if quick else 1_000_000), ("train", 20_000 if quick else 100_000),
+             ("small", 5_000 if quick else 20_000)]
+    for name, rows in sizes:
         x = rng.normal(size=(rows, 30))
         logit = x[:, 0] - 0.8 * x[:, 1] + 0.5 * x[:, 2] * x[:, 3] + 0.3 * np.sin(3 * x[:, 4])
         y = (logit + rng.normal(scale=0.7, size=rows) > 0).astype(int)

@@ -1,6 +1,7 @@
 //! Every feature step against hand-computed values (scikit-learn's documented examples where
-//! they exist), PCA against a known decomposition, SMOTE's geometry, and leakage: fitting
-//! happens inside the training rows of each split only.
+//! they exist; `python3 scripts/references.py` recomputes those with scikit-learn), PCA against
+//! a known decomposition, SMOTE's geometry, and leakage: fitting happens inside the training
+//! rows of each split only.
 
 mod common;
 #[path = "common/features.rs"]
