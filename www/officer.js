@@ -61,7 +61,8 @@ export function explanations(m, ui, sensitive = null, { count = ui.fmtInt } = {}
   const n = m.quasi.length;
   const k = a.k_anonymity;
   if (n && isNum(k)) {
-    out.push({ id: 'k', value: k, text: t(k === 1 && count(1) === ui.fmtInt(1) ? 'explain.k_one' : 'explain.k', { k: count(k), quasi, n: ui.fmtInt(n) }) });
+    const hidden = count(k) !== ui.fmtInt(k); // a count below 5 in the external summary
+    out.push({ id: 'k', value: k, text: t(hidden ? 'explain.k_small' : k === 1 ? 'explain.k_one' : 'explain.k', { k: ui.fmtInt(k), quasi, n: ui.fmtInt(n) }) });
   } else if (!n) {
     out.push({ id: 'k', value: null, text: t('explain.no_quasi') });
   }

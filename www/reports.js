@@ -299,6 +299,7 @@ function methodSection(report, ui, external) {
   const cap = kStep ? (isNum(kStep.max_suppression) ? kStep.max_suppression : 0) : null;
   const count = (n) => safeCount(n, ui, external);
   const accepted = acceptedRisk(report);
+  const kEq = count(p.k_anonymity) === '<5' ? '< 5' : `= ${ui.fmtInt(p.k_anonymity)}`;
   const population = isNum(r.population_size) ? t('method.population', { population: ui.fmtInt(r.population_size) }) : t('method.no_population');
   const rows = [
     ['method.data', t('method.data_text', { rows: count(report.input?.rows), out: count(p.output_rows), columns: ui.fmtInt(report.input?.columns), kept: ui.fmtInt(arr(p.output_columns).length) })],
@@ -306,11 +307,11 @@ function methodSection(report, ui, external) {
     ['method.quasi', m?.quasi.length ? t('method.quasi_text', { columns: ui.list(m.quasi), n: ui.fmtInt(m.quasi.length) }) : t('explain.no_quasi')],
     ['method.criteria', t(cap == null ? 'method.criteria_text' : 'method.criteria_text_cap', { k: ui.fmtInt(k), threshold: ui.fmtPct(threshold, 0), cap: ui.fmtPct(cap ?? 0, 0) })],
     ['method.result', t('method.result_text', {
-      k: count(p.k_anonymity), at_risk: count(r.records_at_risk), suppressed: count(p.suppressed_rows),
+      k_eq: kEq, at_risk: count(r.records_at_risk), suppressed: count(p.suppressed_rows),
       prosecutor: ui.fmtPct(r.prosecutor_max, 0), avg: ui.fmtPct(r.prosecutor_avg, 1), marketer: ui.fmtPct(r.marketer, 1),
       loss: isNum(p.information_loss?.non_uniform_entropy_pct) ? ui.fmtPct(p.information_loss.non_uniform_entropy_pct / 100, 1) : t('results.none'),
     })],
-    ['method.residual', t(m?.above ? 'method.residual_above' : 'method.residual_below', { at_risk: count(r.records_at_risk), threshold: ui.fmtPct(threshold, 0), k: count(p.k_anonymity) })],
+    ['method.residual', t(m?.above ? 'method.residual_above' : 'method.residual_below', { at_risk: count(r.records_at_risk), threshold: ui.fmtPct(threshold, 0), k: ui.fmtInt(p.k_anonymity), k_eq: kEq })],
     ['method.accepted', accepted ? t('method.accepted_text', { reason: accepted.reason, by: accepted.by ?? t('results.none') }) : t('method.accepted_none')],
   ];
   return [h('h2', {}, t('method.title')),
