@@ -303,7 +303,7 @@ function methodSection(report, ui, external) {
   const population = isNum(r.population_size) ? t('method.population', { population: ui.fmtInt(r.population_size) }) : t('method.no_population');
   const rows = [
     ['method.data', t('method.data_text', { rows: count(report.input?.rows), out: count(p.output_rows), columns: ui.fmtInt(report.input?.columns), kept: ui.fmtInt(arr(p.output_columns).length) })],
-    ['method.threat', `${t('method.threat_text')} ${population}`],
+    ['method.threat', `${t('method.threat_text')}${String(ui.lang).startsWith('zh') ? '' : ' '}${population}`],
     ['method.quasi', m?.quasi.length ? t('method.quasi_text', { columns: ui.list(m.quasi), n: ui.fmtInt(m.quasi.length) }) : t('explain.no_quasi')],
     ['method.criteria', t(cap == null ? 'method.criteria_text' : 'method.criteria_text_cap', { k: ui.fmtInt(k), threshold: ui.fmtPct(threshold, 0), cap: ui.fmtPct(cap ?? 0, 0) })],
     ['method.result', t('method.result_text', {
