@@ -223,7 +223,8 @@ export function frontierView(m, ui, intents, aucs = {}, pinned = null) {
     h('tbody', {}, ...points.map((p, i) => {
       const auc = aucs[key(p)];
       const aucCell = auc?.status === 'done' ? ui.fmtDec(auc.value, 3)
-        : auc?.status === 'busy' ? t('officer.frontier_auc_busy')
+        : auc?.status === 'busy' ? h('span', {}, t('officer.frontier_auc_busy'), ' ',
+          h('button', { type: 'button', class: 'button small cancel-auc', onclick: () => intents.cancelAuc() }, t('officer.confirm_cancel')))
           : auc?.status === 'error' ? t('officer.frontier_auc_error', { error: auc.error })
             : h('button', { type: 'button', class: 'button small estimate-auc', onclick: () => intents.estimateAuc(p) }, t('officer.frontier_estimate'));
       return h('tr', { 'data-chosen': String(!!p.chosen), 'data-k': String(p.k ?? ''), 'data-at-risk': String(p.records_at_risk ?? ''), 'data-suppressed': String(p.suppressed_rows ?? ''), 'data-loss': String(p.information_loss_pct ?? ''), 'data-levels': key(p), 'data-auc': auc?.status === 'done' ? String(auc.value) : '' },
