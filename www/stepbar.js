@@ -61,7 +61,8 @@ export function stepStates(state, progress = state.flow) {
 
 /** Does the run's report measure the recipe as it stands (same privacy steps, roles and risk options)? */
 export function reportCurrent(state) {
-  const r = state.report?.recipe;
+  // The recipe sent for this run (the Report's own copy may spell defaults out).
+  const r = state.report ? state.runRecipe ?? state.report.recipe : null;
   const now = state.recipe;
   if (!r || !now) return false;
   const key = (x) => JSON.stringify([x.privacy ?? [], x.columns ?? {}, x.risk ?? null]);
