@@ -176,7 +176,9 @@ impl Session {
         let quasi: Vec<String> = serde_wasm_bindgen::from_value(quasi)
             .map_err(|e| JsError::new(&format!("quasi: {e}")))?;
         let options = crate::privacy::risk::RiskOptions {
-            population: population.filter(|p| *p >= 1.0).map(|p| p as u64),
+            population: population
+                .filter(|p| *p >= 1.0)
+                .map(|p| crate::privacy::risk::Population::Size(p as u64)),
             ..Default::default()
         };
         to_js(&self.loaded.measure(&quasi, sensitive.as_deref(), &options))

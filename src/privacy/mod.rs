@@ -13,6 +13,7 @@ pub mod detect;
 pub mod ladder;
 pub mod ops;
 pub mod patterns;
+pub mod population;
 pub mod profile;
 pub mod risk;
 pub mod text;

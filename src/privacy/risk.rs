@@ -22,8 +22,9 @@
 //!   journalist = prosecutor and marketer = classes / n. With a population size N, Fⱼ is
 //!   estimated as fⱼ · N / n (the sampling-fraction estimator), so journalist risk 1/F̂ⱼ and
 //!   marketer risk = classes · (n/N) / n;
-//! - *population uniqueness* (with a population size) is Zayatz's (1991) estimate, exactly as
-//!   ARX's `ModelZayatz`: with u classes of which fᵢ have size i and sampling fraction π = n/N,
+//! - *population uniqueness* (with a population size) is the estimate Dankar et al.'s decision
+//!   rule picks among Pitman, Zayatz and SNB ([`super::population`]); all three are reported.
+//!   Zayatz's (1991) estimate, as ARX's `ModelZayatz`: with u classes of which fᵢ have size i and sampling fraction π = n/N,
 //!   P(population unique | sample unique) = (f₁/u · h(1)) / Σᵢ (fᵢ/u · h(i)) where h(i) is the
 //!   hypergeometric probability P(X = 1) for population N, i successes and n draws; estimated
 //!   population uniques = f₁ · P / π, and the share of records that are population uniques =
@@ -57,20 +58,102 @@ pub struct Risk {
     /// The population size the journalist/marketer/uniqueness figures assume (None: the data
     /// set is the population).
     pub population_size: Option<u64>,
-    /// Zayatz estimate of the records that are unique in the population (with a population size).
+    /// Estimated number of people unique in the population (with a population size): the
+    /// estimate of the model Dankar et al.'s rule chose (`population_model`).
     pub population_uniques: Option<f64>,
-    /// The same as a share of the records.
+    /// The same as a share of the population (= of the records for Zayatz's estimate).
     pub population_uniqueness: Option<f64>,
+    /// The built-in population the size comes from (`"us"`, `"cn"`...), when one was named.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub population_name: Option<String>,
+    /// The estimator Dankar et al.'s rule chose: `pitman`, `zayatz` or `snb` (None without a
+    /// population size, or when the records have no sample uniques and every estimate is 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub population_model: Option<super::population::Model>,
+    /// Every estimator's population uniqueness, and why any is missing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub population_estimates: Option<super::population::Estimates>,
 }
 
-/// How risk is measured: the threshold for "at risk" and an optional population size.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+/// How risk is measured: the threshold for "at risk", an optional population, and the
+/// user's explicit acceptance of a release above the threshold.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct RiskOptions {
     pub threshold: f64,
-    /// The size of the population the records were drawn from (≥ the rows).
+    /// The population the records were drawn from: a size (≥ the rows) or the name of a
+    /// built-in population ([`super::population::BUILT_IN`]).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub population: Option<u64>,
+    pub population: Option<Population>,
+    /// The user accepts releasing a table whose risk is above the threshold: recorded in the
+    /// audit (`accept_risk`) with the reason.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub accept: Option<Acceptance>,
+}
+
+/// `risk.population`: a number, or a built-in population's name.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Population {
+    Size(u64),
+    Named(String),
+}
+
+impl From<u64> for Population {
+    fn from(n: u64) -> Self {
+        Population::Size(n)
+    }
+}
+
+impl Serialize for Population {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Population::Size(n) => s.serialize_u64(*n),
+            Population::Named(name) => s.serialize_str(name),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Population {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Population;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a population size or the name of a built-in population")
+            }
+            fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<Population, E> {
+                Ok(Population::Size(n))
+            }
+            fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<Population, E> {
+                u64::try_from(n).map(Population::Size).map_err(|_| {
+                    E::invalid_value(serde::de::Unexpected::Signed(n), &"a positive size")
+                })
+            }
+            fn visit_f64<E: serde::de::Error>(self, x: f64) -> Result<Population, E> {
+                if x >= 0.0 && x.fract() == 0.0 && x < 1.8e19 {
+                    Ok(Population::Size(x as u64))
+                } else {
+                    Err(E::invalid_value(
+                        serde::de::Unexpected::Float(x),
+                        &"a whole positive size",
+                    ))
+                }
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Population, E> {
+                Ok(Population::Named(v.to_string()))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// `risk.accept`: why the user releases a table above the threshold, and who decided.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Acceptance {
+    pub reason: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
 }
 
 impl Default for RiskOptions {
@@ -78,6 +161,7 @@ impl Default for RiskOptions {
         RiskOptions {
             threshold: DEFAULT_THRESHOLD,
             population: None,
+            accept: None,
         }
     }
 }
@@ -90,10 +174,46 @@ impl RiskOptions {
                 format!("must be in (0, 1], got {}", self.threshold),
             ));
         }
-        if self.population == Some(0) {
-            return Err(("population", "must be positive".into()));
+        match &self.population {
+            Some(Population::Size(0)) => return Err(("population", "must be positive".into())),
+            Some(Population::Named(name)) if super::population::built_in(name).is_none() => {
+                return Err((
+                    "population",
+                    format!(
+                        "unknown population '{name}'; built in: {} (or give a number)",
+                        super::population::BUILT_IN
+                            .iter()
+                            .map(|p| p.name)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                ))
+            }
+            _ => {}
+        }
+        if let Some(a) = &self.accept {
+            if a.reason.trim().is_empty() {
+                return Err(("accept", "needs a reason (accept.reason)".into()));
+            }
         }
         Ok(())
+    }
+
+    /// The population size (a number, or a built-in population's size).
+    pub fn population_size(&self) -> Option<u64> {
+        match &self.population {
+            Some(Population::Size(n)) => Some(*n),
+            Some(Population::Named(name)) => super::population::built_in(name).map(|p| p.size),
+            None => None,
+        }
+    }
+
+    /// The built-in population named, if any.
+    pub fn population_name(&self) -> Option<&str> {
+        match &self.population {
+            Some(Population::Named(name)) => Some(name),
+            _ => None,
+        }
     }
 }
 
@@ -165,7 +285,7 @@ pub fn measure(
         sensitive,
         &RiskOptions {
             threshold,
-            population: None,
+            ..Default::default()
         },
     )
 }
@@ -197,7 +317,10 @@ pub fn measure_with(
     let classes = equivalence_classes(table, &present);
     let k = classes.iter().map(Vec::len).min().unwrap_or(0);
     let sizes: Vec<usize> = classes.iter().map(Vec::len).collect();
-    let risk = risk_of(&sizes, n, threshold, options.population);
+    let mut risk = risk_of(&sizes, n, threshold, options.population_size());
+    if risk.population_size.is_some() {
+        risk.population_name = options.population_name().map(str::to_string);
+    }
     let (mut l, mut le, mut t) = (None, None, None);
     if let Some(col) = sensitive.and_then(|s| table.column(s)) {
         l = classes.iter().map(|c| distinct_count(&col.values, c)).min();
@@ -311,13 +434,7 @@ pub fn risk_of(sizes: &[usize], n: usize, threshold: f64, population: Option<u64
     let nf = n.max(1) as f64;
     let pop = population.map(|p| p.max(n as u64));
     let pi = pop.map_or(1.0, |p| nf / p as f64);
-    let (population_uniques, population_uniqueness) = match pop {
-        Some(p) => {
-            let est = zayatz(sizes, n as u64, p);
-            (Some(est.0), Some(est.1))
-        }
-        None => (None, None),
-    };
+    let estimate = pop.map(|p| super::population::uniqueness(sizes, p));
     Risk {
         prosecutor_max: 1.0 / k as f64,
         prosecutor_avg: classes / nf,
@@ -329,8 +446,11 @@ pub fn risk_of(sizes: &[usize], n: usize, threshold: f64, population: Option<u64
         journalist_avg: pi * classes / nf,
         marketer: pi * classes / nf,
         population_size: pop,
-        population_uniques,
-        population_uniqueness,
+        population_uniques: estimate.as_ref().map(|e| e.uniques),
+        population_uniqueness: estimate.as_ref().map(|e| e.share),
+        population_name: None,
+        population_model: estimate.as_ref().and_then(|e| e.model),
+        population_estimates: estimate.map(|e| e.estimates),
     }
 }
 
