@@ -10,6 +10,7 @@ import { describeRecipe } from './recipe-view.js';
 const isNum = (v) => typeof v === 'number' && Number.isFinite(v);
 const arr = (v) => (Array.isArray(v) ? v : []);
 const SVG = 'http://www.w3.org/2000/svg';
+const MODEL_NAMES = { pitman: 'Pitman', zayatz: 'Zayatz', snb: 'SNB' };
 
 /**
  * One shape for both sources: a preview ({quasi_identifiers, before, after, suppressed_rows, …})
@@ -88,11 +89,17 @@ export function explanations(m, ui, sensitive = null, { count = ui.fmtInt } = {}
     });
   }
   if (isNum(r.population_uniqueness)) {
-    const model = m.populationModel ? String(m.populationModel) : 'Zayatz';
+    const model = MODEL_NAMES[m.populationModel] ?? String(m.populationModel ?? '—');
+    const population = r.population_name ? `${ui.fmtInt(r.population_size)} (${r.population_name})` : ui.fmtInt(r.population_size);
     out.push({
       id: 'population', value: r.population_uniqueness,
-      text: t('explain.population', { pct: ui.fmtPct(r.population_uniqueness, 2), count: count(Math.round(r.population_uniques ?? 0)), population: ui.fmtInt(r.population_size), model }),
+      text: t('explain.population', { pct: ui.fmtPct(r.population_uniqueness, 2), count: count(Math.round(r.population_uniques ?? 0)), population, model }),
     });
+    const e = m.estimates;
+    if (e) {
+      const est = (v) => (isNum(v) ? ui.fmtPct(v, 2) : '—');
+      out.push({ id: 'population_estimates', value: null, text: t('explain.population_estimates', { pitman: est(e.pitman), zayatz: est(e.zayatz), snb: est(e.snb), model }) });
+    }
   }
   if (isNum(a.l_diversity) && sensitive) {
     out.push({ id: 'l', value: a.l_diversity, text: t(a.l_diversity <= 1 ? 'explain.l_one' : 'explain.l', { l: ui.fmtInt(a.l_diversity), sensitive }) });
