@@ -36,7 +36,8 @@ pub enum Role {
     Identifier,
     /// Could identify a person in combination (age, sex, ZIP): measured for k-anonymity; used as a feature.
     Quasi,
-    /// The attribute to protect (diagnosis): measured for l-diversity and t-closeness; used as a feature.
+    /// The attribute to protect (diagnosis): measured for l-diversity and t-closeness; never a
+    /// model input (give the column the role `feature` to use it as one).
     Sensitive,
     /// The outcome to predict.
     Target,
@@ -49,9 +50,10 @@ pub enum Role {
 }
 
 impl Role {
-    /// Roles whose columns are model inputs.
+    /// Roles whose columns are model inputs (a sensitive column is not: the attribute to
+    /// protect is not learned from unless the recipe makes it a `feature`).
     pub fn is_model_input(self) -> bool {
-        matches!(self, Role::Feature | Role::Quasi | Role::Sensitive)
+        matches!(self, Role::Feature | Role::Quasi)
     }
 }
 

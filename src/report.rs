@@ -7,6 +7,8 @@ use crate::eval::metrics::Confusion;
 use crate::eval::search::SearchReport;
 use crate::eval::uncertainty::PairedTest;
 use crate::models::Task;
+use crate::privacy::anonymize::FrontierPoint;
+use crate::privacy::attribute::{AttributeRisk, RiskSuggestion};
 use crate::privacy::risk::{InformationLoss, Measures};
 use crate::recipe::Recipe;
 use crate::table::profile::InputSummary;
@@ -48,6 +50,20 @@ pub struct PrivacyReport {
     pub output_columns: Vec<String>,
     /// Information loss over the quasi-identifiers (None without quasi-identifiers).
     pub information_loss: Option<InformationLoss>,
+    /// Records made unique by each quasi-identifier and each pair, on the released table
+    /// (largest share first; see `privacy::attribute`).
+    #[serde(default)]
+    pub attribute_risk: Vec<AttributeRisk>,
+    /// The same on the input, before the privacy steps.
+    #[serde(default)]
+    pub attribute_risk_before: Vec<AttributeRisk>,
+    /// For the top risk drivers of the released table: one generalization step each and the
+    /// share of the remaining uniques it would remove.
+    #[serde(default)]
+    pub risk_suggestions: Vec<RiskSuggestion>,
+    /// The risk–utility frontier of the last `k_anonymize` step (absent without one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub frontier: Option<Vec<FrontierPoint>>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

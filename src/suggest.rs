@@ -1,15 +1,18 @@
 //! A suggested starting recipe for a table: roles from the profile, masking for identifiers,
-//! a standard feature pipeline and the two baseline models.
+//! k-anonymity over the quasi-identifiers (safe by default: the recipe's risk threshold is
+//! reached, or the notes say why not), a standard feature pipeline and the two baseline models.
 
 use crate::eval::split::Evaluation;
 use crate::features::{encode::OneHot, impute, scale, FeatureStep};
 use crate::models::{logistic::LogisticParams, tree::TreeParams, ModelSpec};
-use crate::privacy::detect::{detect_table, header_kind, Verdict};
+use crate::privacy::anonymize::{default_ladder, KAnonymize, Ladder};
+use crate::privacy::detect::{detect_table, header_kind, location_header, Verdict};
+use crate::privacy::ladder::zip_digits;
+use crate::privacy::ops::date::{DateOp, Granularity};
 use crate::privacy::ops::{
     drop::Drop, generalize::Generalize, pseudonymize::Pseudonymize, scrub_text::ScrubText,
-    truncate::Truncate,
 };
-use crate::privacy::PrivacyStep;
+use crate::privacy::{PrivacyContext, PrivacyStep};
 use crate::recipe::{Recipe, Role, VERSION};
 use crate::table::csv::normalize_header;
 use crate::table::profile::suggested_role;
@@ -29,35 +32,58 @@ const OUTCOME_HINTS: &[&str] = &[
     "diagnosis_binary",
 ];
 
+/// A suggested recipe and what the suggestion could not do or had to give up (the CLI prints
+/// these on stderr).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Suggestion {
+    pub recipe: Recipe,
+    pub notes: Vec<String>,
+}
+
+/// The largest share of records `k_anonymize` may suppress in the suggested recipe.
+pub const MAX_SUPPRESSION: f64 = 0.05;
+
 /// Suggests a recipe for `table`, predicting `target` (or a guessed binary outcome column).
 ///
 /// Roles and privacy steps come from identifier detection (`privacy::detect`): record numbers
 /// are pseudonymized (so a patient's rows stay linkable), other direct identifiers dropped,
-/// notes scrubbed, ages banded by 10 with 90+ top-coded and ZIP codes cut to 3 digits (HIPAA
-/// Safe Harbor); diagnoses are sensitive. Other dates tied to a person are flagged by detection
-/// but left as they are (role `ignore`), since the date feature steps read them: coarsen them
-/// with `date` or shift them with `date_shift` before sharing the masked file.
+/// notes scrubbed, diagnoses sensitive (never model inputs). The quasi-identifiers (age, sex,
+/// ZIP codes also when read as numbers, places, dates tied to a person, other categories
+/// detection names) go into one `k_anonymize` step that reaches the recipe's risk threshold
+/// (k = 5 for the default prosecutor risk 0.2) with the least information loss and at most 5%
+/// of the records suppressed, along ladders built from the data: ages in bands of 5, 10, 20,
+/// 40 (top-coded at 90+ first when some are over 89, as HIPAA Safe Harbor asks), ZIP codes and
+/// other codes by prefixes, dates cut to the year first (Safe Harbor) then bands of 5 and 10
+/// years, categories by merging rare values into "other". Categorical columns with values for most records (free-text-like cities, codes)
+/// are never model inputs: a place is a quasi-identifier, anything else is ignored.
 pub fn suggest(table: &Table, target: Option<&str>) -> Recipe {
+    suggest_explained(table, target).recipe
+}
+
+/// [`suggest`] with the notes on what it could not reach or had to give up.
+pub fn suggest_explained(table: &Table, target: Option<&str>) -> Suggestion {
     let target = target.map(str::to_string).or_else(|| guess_target(table));
     let detections = detect_table(table);
+    let risk: crate::privacy::risk::RiskOptions = Default::default();
+    let k = (1.0 / risk.threshold - 1e-9).ceil().max(2.0) as usize;
+    let mut notes = Vec::new();
     let mut columns = BTreeMap::new();
     let (mut drop, mut pseudo, mut scrub, mut coarsen) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut quasi: Vec<String> = Vec::new();
+    let mut ladders: BTreeMap<String, Ladder> = BTreeMap::new();
     for (c, d) in table.columns.iter().zip(&detections) {
         if Some(&c.name) == target.as_ref() {
             continue;
         }
-        // What the header alone names (record numbers are pseudonymized, ages banded, ZIP
-        // codes truncated), and the kind detection settled on from header and values.
+        // What the header alone names (record numbers are pseudonymized, ages banded), and the
+        // kind detection settled on from header and values.
         let header = header_kind(&c.name).map(|(k, _)| k);
         let kind = d.kind.as_deref().unwrap_or("");
-        let role = match d.verdict {
+        let mut role = match d.verdict {
             Verdict::DirectIdentifier if c.ctype == ColumnType::Text => Role::Text,
             Verdict::DirectIdentifier => Role::Identifier,
             Verdict::QuasiIdentifier if c.ctype == ColumnType::Text => Role::Text,
-            // Dates tied to a person stay as they are (the date feature steps read them); the
-            // profile flags them and the page offers `date` / `date_shift`.
-            Verdict::QuasiIdentifier if c.ctype == ColumnType::Date => Role::Ignore,
             Verdict::QuasiIdentifier => Role::Quasi,
             Verdict::Sensitive => Role::Sensitive,
             Verdict::Ordinary => match suggested_role(&c.name, c.ctype) {
@@ -66,6 +92,24 @@ pub fn suggest(table: &Table, target: Option<&str>) -> Recipe {
                 _ => Role::Feature,
             },
         };
+        if role == Role::Feature {
+            if let Some((distinct, present)) = too_wide(&c.values) {
+                role = if location_header(&c.name) {
+                    Role::Quasi
+                } else {
+                    Role::Ignore
+                };
+                notes.push(format!(
+                    "'{}' has {distinct} distinct values in {present} records: too wide to be a model input, {}",
+                    c.name,
+                    if role == Role::Quasi {
+                        "a place: generalized as a quasi-identifier"
+                    } else {
+                        "left out (role ignore)"
+                    }
+                ));
+            }
+        }
         match role {
             Role::Identifier
                 if header == Some("mrn")
@@ -75,17 +119,13 @@ pub fn suggest(table: &Table, target: Option<&str>) -> Recipe {
             }
             Role::Identifier => drop.push(c.name.clone()),
             Role::Text => scrub.push(c.name.clone()),
-            Role::Quasi if c.ctype == ColumnType::Numeric && header == Some("age") => {
-                coarsen.push(PrivacyStep::Generalize(Generalize {
-                    top: Some(90.0),
-                    ..Generalize::width(&c.name, 10.0)
-                }))
-            }
-            Role::Quasi if c.ctype != ColumnType::Numeric && header == Some("zip") => {
-                coarsen.push(PrivacyStep::Truncate(Truncate {
-                    column: c.name.clone(),
-                    keep: 3,
-                }))
+            Role::Quasi => {
+                let (pre, ladder) = quasi_ladder(table, &c.name, header == Some("age"), k);
+                coarsen.extend(pre);
+                if let Some(l) = ladder {
+                    ladders.insert(c.name.clone(), l);
+                }
+                quasi.push(c.name.clone());
             }
             _ => {}
         }
@@ -111,7 +151,38 @@ pub fn suggest(table: &Table, target: Option<&str>) -> Recipe {
             shift_like: None,
         }));
     }
-    privacy.extend(coarsen);
+    if !quasi.is_empty() {
+        let step = KAnonymize {
+            quasi: quasi.clone(),
+            k,
+            l: None,
+            sensitive: None,
+            max_suppression: MAX_SUPPRESSION,
+            ladders,
+            levels: BTreeMap::new(),
+        };
+        match plan(table, &quasi, &coarsen, &step) {
+            Ok(solution) => {
+                for (q, level) in quasi.iter().zip(&solution.level_names) {
+                    if level == "*" {
+                        notes.push(format!(
+                            "k = {k} is reached with the least information loss (at most {:.0}% of the records suppressed) by fully generalizing '{q}' (*): the released file keeps none of it; give it a coarser ladder, pin other levels (k_anonymize levels) or drop it",
+                            MAX_SUPPRESSION * 100.0
+                        ));
+                    }
+                }
+                privacy.extend(coarsen);
+                privacy.push(PrivacyStep::KAnonymize(step));
+            }
+            Err((field, message)) => {
+                notes.push(format!(
+                    "no k_anonymize step suggested over {}: {field}: {message}; the masked file stays above the risk threshold",
+                    quasi.join(", ")
+                ));
+                privacy.extend(coarsen);
+            }
+        }
+    }
     let models = if target.is_some() {
         vec![
             ModelSpec::LogisticRegression(LogisticParams::default()).into(),
@@ -124,7 +195,7 @@ pub fn suggest(table: &Table, target: Option<&str>) -> Recipe {
     } else {
         Vec::new()
     };
-    Recipe {
+    let recipe = Recipe {
         version: VERSION,
         seed: 7,
         columns,
@@ -141,8 +212,134 @@ pub fn suggest(table: &Table, target: Option<&str>) -> Recipe {
         positive: None,
         models,
         evaluation: Evaluation::StratifiedKfold { folds: 5 }.into(),
-        risk: Default::default(),
+        risk,
+    };
+    Suggestion { recipe, notes }
+}
+
+/// Plans `step` on the quasi-identifiers of `table` after the `pre` steps (top-coding).
+fn plan(
+    table: &Table,
+    quasi: &[String],
+    pre: &[PrivacyStep],
+    step: &KAnonymize,
+) -> Result<crate::privacy::anonymize::Solution, crate::privacy::ArgError> {
+    let mut small = Table::new(
+        quasi
+            .iter()
+            .filter_map(|q| table.column(q).cloned())
+            .collect(),
+    );
+    let rows: Vec<usize> = (0..small.rows()).collect();
+    let original = small.clone();
+    for p in pre {
+        let ctx = PrivacyContext::standalone(&original, b"", &rows, &[]);
+        p.apply(&mut small, &ctx)?;
     }
+    crate::privacy::Op::check(step)?;
+    step.plan(&small)
+}
+
+/// Categorical columns with a value for most records (`distinct ≥ half of the present values`,
+/// at least 20 present) or more than 100 distinct values: (distinct, present).
+fn too_wide(values: &crate::table::Values) -> Option<(usize, usize)> {
+    let crate::table::Values::Str(v) = values else {
+        return None;
+    };
+    let present: Vec<&str> = v.iter().flatten().map(String::as_str).collect();
+    let distinct = present
+        .iter()
+        .collect::<std::collections::HashSet<_>>()
+        .len();
+    (present.len() >= 20 && (distinct * 2 >= present.len() || distinct > 100))
+        .then_some((distinct, present.len()))
+}
+
+/// Band widths of an age ladder.
+const AGE_BANDS: [f64; 4] = [5.0, 10.0, 20.0, 40.0];
+
+/// The steps before `k_anonymize` and the ladder of one quasi-identifier, built from its values.
+fn quasi_ladder(
+    table: &Table,
+    name: &str,
+    age: bool,
+    k: usize,
+) -> (Vec<PrivacyStep>, Option<Ladder>) {
+    use crate::table::Values;
+    let Some(col) = table.column(name) else {
+        return (Vec::new(), None);
+    };
+    match (&col.values, col.ctype) {
+        (Values::Num(v), _) => {
+            let present: Vec<f64> = v.iter().copied().filter(|x| !x.is_nan()).collect();
+            if let Some(digits) = zip_digits(name, &present) {
+                return (
+                    Vec::new(),
+                    Some(Ladder::Prefix((1..digits).rev().collect())),
+                );
+            }
+            if age {
+                if present.iter().any(|&x| x > 89.0) {
+                    // Safe Harbor: ages over 89 as one group, before any search; the search
+                    // then re-bands the bands of 5 (90+ stays open-ended: "80+" in bands of 20).
+                    let pre = Generalize {
+                        top: Some(90.0),
+                        ..Generalize::width(name, AGE_BANDS[0])
+                    };
+                    return (
+                        vec![PrivacyStep::Generalize(pre)],
+                        Some(Ladder::Bands(AGE_BANDS[1..].to_vec())),
+                    );
+                }
+                return (Vec::new(), Some(Ladder::Bands(AGE_BANDS.to_vec())));
+            }
+            (Vec::new(), default_ladder(table, name))
+        }
+        // Dates tied to a person: the year only (HIPAA Safe Harbor) before any search, then
+        // bands of 5 and 10 years. (A month → year ladder lets the search keep months and give
+        // up ages and ZIP codes instead: the least information loss in bits, not in use.)
+        (_, ColumnType::Date) => (
+            vec![PrivacyStep::Date(DateOp {
+                columns: vec![name.to_string()],
+                to: Granularity::Year,
+                event: None,
+            })],
+            Some(Ladder::Bands(vec![5.0, 10.0])),
+        ),
+        (Values::Str(v), _) => {
+            let present: Vec<&str> = v.iter().flatten().map(String::as_str).collect();
+            if let Some(Ladder::Prefix(p)) = default_ladder(table, name) {
+                // Codes (ZIP codes as text): the four longest prefixes.
+                return (
+                    Vec::new(),
+                    Some(Ladder::Prefix(p.into_iter().take(4).collect())),
+                );
+            }
+            (Vec::new(), frequent_ladder(&present, k))
+        }
+    }
+}
+
+/// Category merges by frequency: thresholds from k up that each merge more values into
+/// "other" and keep at least one value (at most three levels); none if nothing is rare.
+fn frequent_ladder(present: &[&str], k: usize) -> Option<Ladder> {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for s in present {
+        *counts.entry(s).or_insert(0) += 1;
+    }
+    let mut thresholds: Vec<usize> = Vec::new();
+    let mut merged_before = 0;
+    for t in [1, 2, 4, 10, 25].map(|m| m * k) {
+        let merged = counts.values().filter(|&&c| c < t).count();
+        if merged >= 2 && merged > merged_before && merged < counts.len() {
+            thresholds.push(t);
+            merged_before = merged;
+        }
+        if thresholds.len() == 3 {
+            break;
+        }
+    }
+    (!thresholds.is_empty()).then_some(Ladder::Frequent(thresholds))
 }
 
 /// Whether the present values are exactly two distinct ones; stops at the third (a million-row

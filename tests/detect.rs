@@ -331,10 +331,24 @@ fn profile_carries_detection_and_suggest_uses_it() {
         .iter()
         .map(|o| o["op"].as_str().unwrap())
         .collect();
-    assert_eq!(ops, ["drop", "pseudonymize", "generalize", "truncate"]);
-    assert_eq!(json["privacy"][2]["top"], 90.0);
+    // The quasi-identifiers go into one k_anonymize step (safe by default: k = 5 within 5%
+    // suppression), with ladders built from the data (no age here is over 89: no top-coding).
+    assert_eq!(ops, ["drop", "pseudonymize", "k_anonymize"]);
+    assert_eq!(
+        json["privacy"][2]["quasi"],
+        serde_json::json!(["age", "sex", "zip"])
+    );
+    assert_eq!(json["privacy"][2]["k"], 5);
+    assert_eq!(
+        json["privacy"][2]["ladders"]["age"],
+        serde_json::json!({"bands": [5.0, 10.0, 20.0, 40.0]})
+    );
+    assert_eq!(
+        json["privacy"][2]["ladders"]["zip"],
+        serde_json::json!({"prefix": [4, 3, 2, 1]})
+    );
     let out = common::run(&csv, &recipe.to_json()).unwrap();
-    assert!(out.report.privacy.after.k_anonymity.unwrap() >= 1);
+    assert!(out.report.privacy.after.k_anonymity.unwrap() >= 5);
 }
 
 #[test]
@@ -377,7 +391,7 @@ proptest::proptest! {
 fn reader_profile_and_suggest_follow_the_one_header_list() {
     // Headers only the detection list knew before: the reader keeps an insurance number as
     // text, the profile suggests `quasi` for a city, the suggested recipe pseudonymizes a
-    // 病案号, bands `Age_Years` and truncates a 邮政编码 (all through `header_kind`).
+    // 病案号 and makes `Age_Years` and a 邮政编码 quasi-identifiers (all through `header_kind`).
     let csv = "Member ID,病案号,Age_Years,邮政编码,city,DOB,glucose,outcome\n\
                100234,A0001,34,010010,Hohhot,1980-02-03,5.1,0\n\
                100235,A0002,71,100082,Shanghai,1951-07-09,6.3,1\n\
@@ -406,7 +420,8 @@ fn reader_profile_and_suggest_follow_the_one_header_list() {
         bedside::table::profile::suggested_role("glucose", ColumnType::Numeric),
         "feature"
     );
-    let recipe = serde_json::to_value(bedside::suggest::suggest(&t, Some("outcome"))).unwrap();
+    let suggestion = bedside::suggest::suggest_explained(&t, Some("outcome"));
+    let recipe = serde_json::to_value(&suggestion.recipe).unwrap();
     let step = |op: &str| {
         recipe["privacy"]
             .as_array()
@@ -424,6 +439,17 @@ fn reader_profile_and_suggest_follow_the_one_header_list() {
         step("drop")["columns"],
         serde_json::json!(["Member ID", "DOB"])
     );
-    assert_eq!(step("generalize")["column"], "Age_Years");
-    assert_eq!(step("truncate")["column"], "邮政编码");
+    // Age_Years, 邮政编码 and city are quasi-identifiers; four records cannot be 5-anonymous,
+    // so no k_anonymize step is suggested and the notes say why.
+    for c in ["Age_Years", "邮政编码", "city"] {
+        assert_eq!(recipe["columns"][c], "quasi", "{c}");
+    }
+    assert!(
+        suggestion
+            .notes
+            .iter()
+            .any(|n| n.contains("no k_anonymize") && n.contains("fewer than k = 5")),
+        "{:?}",
+        suggestion.notes
+    );
 }

@@ -19,7 +19,8 @@ USAGE:
   bedside profile --data FILE.csv
       Prints the profile of the file as JSON.
   bedside suggest --data FILE.csv [--target COLUMN]
-      Prints a suggested starting recipe for the file as JSON.
+      Prints a suggested starting recipe for the file as JSON (notes on what it could not
+      reach or had to give up on stderr).
   bedside schema
       Prints every privacy operator, feature step and model with its arguments as JSON
       (the page's www/steps.json).
@@ -125,10 +126,11 @@ fn cli(args: Vec<String>) -> Result<(), String> {
                     return Err(format!("{path}: no column '{t}' (--target)"));
                 }
             }
-            print_json(&bedside::suggest::suggest(
-                &loaded.parsed.table,
-                a.get("target"),
-            ))
+            let s = bedside::suggest::suggest_explained(&loaded.parsed.table, a.get("target"));
+            for note in &s.notes {
+                eprintln!("note: {note}");
+            }
+            print_json(&s.recipe)
         }
         Some("run") => {
             let a = parse(

@@ -1,7 +1,7 @@
 //! A quick look at what the privacy steps do, for the page as the user edits them: the preview
 //! of every step, and a review of the notes a `scrub_text` step scrubs.
 
-use super::stage::{apply_privacy, identifier_columns, role_columns};
+use super::stage::{apply_privacy, identifier_columns, measure_privacy};
 use crate::error::{Error, Result, StepRef};
 use crate::privacy::text::review::{review, Review};
 use crate::privacy::{risk, PrivacyContext, PrivacyStep};
@@ -17,6 +17,17 @@ pub struct Preview {
     pub before: risk::Measures,
     pub after: risk::Measures,
     pub suppressed_rows: usize,
+    /// Information loss over the quasi-identifiers (as in the Report).
+    pub information_loss: Option<risk::InformationLoss>,
+    /// Attribute risk after and before the steps, and suggestions (as in the Report).
+    pub attribute_risk: Vec<crate::privacy::attribute::AttributeRisk>,
+    pub attribute_risk_before: Vec<crate::privacy::attribute::AttributeRisk>,
+    pub risk_suggestions: Vec<crate::privacy::attribute::RiskSuggestion>,
+    /// The risk–utility frontier of the last `k_anonymize` step.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub frontier: Option<Vec<crate::privacy::anonymize::FrontierPoint>>,
+    /// What the masked table still exposes (the Report's privacy warnings).
+    pub warnings: Vec<String>,
     pub original_columns: Vec<String>,
     pub original_rows: Vec<Vec<Option<String>>>,
     pub masked_columns: Vec<String>,
@@ -34,21 +45,21 @@ fn head(table: &Table, rows: usize) -> Vec<Vec<Option<String>>> {
 /// Applies the privacy steps and summarizes them (see [`Preview`]); `rows` rows are shown.
 pub fn preview(table: &Table, recipe: &Recipe, key: &[u8], rows: usize) -> Result<Preview> {
     let masked = apply_privacy(table, recipe, key, &mut |_, _| Ok(()))?;
-    let quasi = role_columns(recipe, table, Role::Quasi);
-    let sensitive = role_columns(recipe, table, Role::Sensitive);
-    let sensitive = sensitive.first().map(String::as_str);
+    // The same measurement as the Report's (one source for the page's meter and the Report).
+    let m = measure_privacy(table, &masked, recipe);
     // The original rows shown are those of the first masked rows, so both sides line up.
     let shown: Vec<usize> = masked.row_map.iter().take(rows).copied().collect();
     Ok(Preview {
-        before: risk::measure_with(table, &quasi, sensitive, &recipe.risk),
-        after: risk::measure_with(
-            &masked.table,
-            &quasi,
-            sensitive.filter(|s| masked.table.column(s).is_some()),
-            &recipe.risk,
-        ),
-        quasi_identifiers: quasi,
+        before: m.before,
+        after: m.after,
+        quasi_identifiers: m.quasi_identifiers,
         suppressed_rows: masked.suppressed_rows,
+        information_loss: m.information_loss,
+        attribute_risk: m.attribute_risk,
+        attribute_risk_before: m.attribute_risk_before,
+        risk_suggestions: m.risk_suggestions,
+        frontier: masked.frontier.clone(),
+        warnings: m.warnings,
         original_columns: table.names(),
         original_rows: head(&table.take_rows(&shown), rows),
         masked_columns: masked.table.names(),

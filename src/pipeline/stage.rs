@@ -44,7 +44,6 @@ pub fn stage(
     let start = (ctx.now_ms)();
     let mut audit = input_audit(&input);
     let mut warnings = Vec::new();
-    let quasi: Vec<String> = role_columns(recipe, table, Role::Quasi);
     let sensitive_cols = role_columns(recipe, table, Role::Sensitive);
     if sensitive_cols.len() > 1 {
         warnings.push(format!(
@@ -53,32 +52,24 @@ pub fn stage(
         ));
     }
     let sensitive = sensitive_cols.first().map(String::as_str);
-    let before = risk::measure_with(table, &quasi, sensitive, &recipe.risk);
     let masked_out = mask(table, recipe, ctx)?;
+    let m = measure_privacy(table, &masked_out, recipe);
     audit.extend(masked_out.audit);
     let masked = masked_out.table;
-    let after = risk::measure_with(
-        &masked,
-        &quasi,
-        sensitive.filter(|s| masked.column(s).is_some()),
-        &recipe.risk,
-    );
-    warnings.extend(masked_warnings(
-        recipe,
-        &masked,
-        &masked_out.scrubbed,
-        &after,
-    ));
-    let information_loss = risk::information_loss(table, &masked, &masked_out.row_map, &quasi);
+    warnings.extend(m.warnings);
     let privacy = PrivacyReport {
-        quasi_identifiers: quasi,
+        quasi_identifiers: m.quasi_identifiers,
         sensitive: sensitive.map(str::to_string),
-        after,
-        before,
+        after: m.after,
+        before: m.before,
         suppressed_rows: masked_out.suppressed_rows,
         output_rows: masked.rows(),
         output_columns: masked.names(),
-        information_loss,
+        information_loss: m.information_loss,
+        attribute_risk: m.attribute_risk,
+        attribute_risk_before: m.attribute_risk_before,
+        risk_suggestions: m.risk_suggestions,
+        frontier: masked_out.frontier,
     };
 
     let prepared = if recipe.models.is_empty() {
@@ -102,6 +93,51 @@ pub fn stage(
         original,
         fitted: Mutex::new(None),
     })
+}
+
+/// The privacy measurement of a recipe's privacy steps over `table` (the input) and `masked`
+/// (their result): risk before and after over the quasi-identifiers, information loss,
+/// attribute risk before and after, risk suggestions and the warnings about what the masked
+/// table still exposes. The one source of the Report's `privacy` and the page's preview.
+pub struct PrivacyMeasurement {
+    pub quasi_identifiers: Vec<String>,
+    pub before: risk::Measures,
+    pub after: risk::Measures,
+    pub information_loss: Option<risk::InformationLoss>,
+    pub attribute_risk: Vec<crate::privacy::attribute::AttributeRisk>,
+    pub attribute_risk_before: Vec<crate::privacy::attribute::AttributeRisk>,
+    pub risk_suggestions: Vec<crate::privacy::attribute::RiskSuggestion>,
+    pub warnings: Vec<String>,
+}
+
+/// Risk drivers given a suggestion each.
+const RISK_SUGGESTIONS: usize = 3;
+
+/// Measures what the privacy steps did (see [`PrivacyMeasurement`]).
+pub fn measure_privacy(table: &Table, masked: &Masked, recipe: &Recipe) -> PrivacyMeasurement {
+    use crate::privacy::attribute;
+    let quasi: Vec<String> = role_columns(recipe, table, Role::Quasi);
+    let sensitive_cols = role_columns(recipe, table, Role::Sensitive);
+    let sensitive = sensitive_cols.first().map(String::as_str);
+    let out = &masked.table;
+    let after = risk::measure_with(
+        out,
+        &quasi,
+        sensitive.filter(|s| out.column(s).is_some()),
+        &recipe.risk,
+    );
+    // The smallest class size whose prosecutor risk stays within the threshold.
+    let k = (1.0 / recipe.risk.threshold - 1e-9).ceil().max(2.0) as usize;
+    PrivacyMeasurement {
+        before: risk::measure_with(table, &quasi, sensitive, &recipe.risk),
+        information_loss: risk::information_loss(table, out, &masked.row_map, &quasi),
+        attribute_risk: attribute::attribute_risk(out, &quasi),
+        attribute_risk_before: attribute::attribute_risk(table, &quasi),
+        risk_suggestions: attribute::risk_suggestions(out, &quasi, k, RISK_SUGGESTIONS),
+        warnings: masked_warnings(recipe, out, &masked.scrubbed, &after),
+        after,
+        quasi_identifiers: quasi,
+    }
 }
 
 /// The audit entries of reading the file: rows rejected, values repaired.
@@ -205,6 +241,8 @@ pub struct Masked {
     pub suppressed_rows: usize,
     /// Columns a `scrub_text` step scrubbed.
     pub scrubbed: Vec<String>,
+    /// The risk–utility frontier of the last `k_anonymize` step.
+    pub frontier: Option<Vec<crate::privacy::anonymize::FrontierPoint>>,
 }
 
 /// The columns `scrub_text` looks identifier values up in: those with the role identifier, plus
@@ -243,6 +281,7 @@ pub fn apply_privacy(
     let mut audit = Vec::new();
     let mut suppressed_rows = 0;
     let mut scrubbed = Vec::new();
+    let mut frontier = None;
     for (i, step) in recipe.privacy.iter().enumerate() {
         on_step(i, step.name())?;
         let ctx = PrivacyContext {
@@ -264,7 +303,16 @@ pub fn apply_privacy(
             scrubbed.extend(text.map(|(_, c)| c.to_string()));
         }
         let mut args = args_of(&step.redacted());
-        if let (Some(d), Some(o)) = (&effect.details, args.as_object_mut()) {
+        let mut details = effect.details.clone();
+        // The frontier goes to `privacy.frontier`, not into the audit.
+        if let Some(f) = details
+            .as_mut()
+            .and_then(|d| d.as_object_mut())
+            .and_then(|d| d.remove("frontier"))
+        {
+            frontier = serde_json::from_value(f).ok();
+        }
+        if let (Some(d), Some(o)) = (&details, args.as_object_mut()) {
             o.insert("result".into(), d.clone());
         }
         audit.push(AuditEntry {
@@ -282,6 +330,7 @@ pub fn apply_privacy(
         audit,
         suppressed_rows,
         scrubbed,
+        frontier,
     })
 }
 

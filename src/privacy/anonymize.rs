@@ -50,6 +50,11 @@ pub struct KAnonymize {
     /// Generalization ladders per quasi-identifier (default: from the column type).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub ladders: BTreeMap<String, Ladder>,
+    /// Pins the level of every quasi-identifier (column → level index, 0 = original, as in a
+    /// frontier point's `level_index`): that node is applied instead of the search's choice,
+    /// provided its suppression stays within `max_suppression`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub levels: BTreeMap<String, usize>,
 }
 
 /// A fast, deterministic hasher for integer keys (Fx-style multiply-rotate).
@@ -206,6 +211,8 @@ pub struct Solution {
     pub loss: f64,
     pub nodes: usize,
     pub evaluated: usize,
+    /// The risk–utility frontier around the chosen node (see [`FrontierPoint`]).
+    pub frontier: Vec<FrontierPoint>,
 }
 
 impl KAnonymize {
@@ -395,29 +402,12 @@ impl KAnonymize {
         let mut ranked: Vec<(f64, usize)> = minimal.iter().map(|&x| (bound(x), x)).collect();
         ranked.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
         let mut best: Option<(f64, usize, usize, Vec<usize>)> = None; // (loss, suppressed, node, kept)
-        for (b, node) in ranked {
+        for &(b, node) in &ranked {
             if best.as_ref().is_some_and(|(loss, ..)| b > *loss + 1e-9) {
                 break;
             }
             let levels = decode(node);
-            let bad = search.classes(&levels);
-            let keys = std::mem::take(&mut search.keys);
-            let mut loss = b;
-            let mut kept = Vec::with_capacity(n);
-            for (r, k) in keys.iter().enumerate() {
-                if bad[k] {
-                    for (q, &l) in qs.iter().zip(&levels) {
-                        let c0 = q.codes[0][r] as usize;
-                        let p_top = q.counts[0][c0] as f64 / n as f64;
-                        let p_l =
-                            q.counts[0][c0] as f64 / q.counts[l][q.codes[l][r] as usize] as f64;
-                        loss += p_l.log2() - p_top.log2();
-                    }
-                } else {
-                    kept.push(r);
-                }
-            }
-            search.keys = keys;
+            let (loss, kept, _) = realize(&mut search, &levels, b);
             let suppressed = n - kept.len();
             let better = match &best {
                 None => true,
@@ -432,7 +422,131 @@ impl KAnonymize {
                 best = Some((loss, suppressed, node, kept));
             }
         }
-        let (loss, suppressed, node, kept) = best.expect("minimal is non-empty");
+        let (mut loss, mut suppressed, mut node, mut kept) = best.expect("minimal is non-empty");
+        // A pinned node replaces the search's choice (checked against the suppression cap).
+        if !self.levels.is_empty() {
+            let mut pinned = 0;
+            for (q, p) in qs.iter().zip(&stride) {
+                let Some(&l) = self.levels.get(&q.name) else {
+                    return Err((
+                        "levels",
+                        format!("gives no level for quasi-identifier '{}'", q.name),
+                    ));
+                };
+                if l >= q.codes.len() {
+                    return Err((
+                        "levels",
+                        format!(
+                            "level {l} of '{}' does not exist (its ladder has levels 0 to {})",
+                            q.name,
+                            q.codes.len() - 1
+                        ),
+                    ));
+                }
+                pinned += l * p;
+            }
+            let levels = decode(pinned);
+            let (l, k, _) = realize(&mut search, &levels, bound(pinned));
+            let removed = n - k.len();
+            if removed > limit {
+                return Err((
+                    "levels",
+                    format!(
+                        "these levels leave {removed} record(s) in classes below the target; suppressing them exceeds max_suppression ({limit} of {n} records)"
+                    ),
+                ));
+            }
+            (loss, suppressed, node, kept) = (l, removed, pinned, k);
+        }
+        // The risk–utility frontier: the minimal satisfying nodes of least loss and the nodes
+        // just below them (which fail the target within the suppression cap), measured and kept
+        // when no other point has both less information loss and fewer records at risk.
+        let max_loss: f64 = nue_level.iter().map(|l| l[l.len() - 1]).sum();
+        let pct = |loss: f64| {
+            if max_loss > 0.0 {
+                (100.0 * loss / max_loss).clamp(0.0, 100.0)
+            } else {
+                0.0
+            }
+        };
+        let mut candidates: Vec<usize> = vec![node];
+        for &(_, x) in ranked.iter().take(FRONTIER_SEEDS) {
+            let lv = decode(x);
+            candidates.push(x);
+            for d in 0..heights.len() {
+                if lv[d] > 0 {
+                    candidates.push(x - stride[d]);
+                }
+            }
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        candidates.retain(|x| seen.insert(*x));
+        let mut points: Vec<(usize, FrontierPoint)> = Vec::new();
+        for &x in &candidates {
+            let levels = decode(x);
+            let (l, k_rows, min_k) = realize(&mut search, &levels, bound(x));
+            let removed = n - k_rows.len();
+            let satisfies = removed <= limit;
+            let (records_at_risk, suppressed_rows, loss_x, k) = if satisfies {
+                (0, removed, l, min_k.kept)
+            } else {
+                (min_k.below_k, 0, bound(x), min_k.all)
+            };
+            points.push((
+                x,
+                FrontierPoint {
+                    levels: qs
+                        .iter()
+                        .zip(&levels)
+                        .map(|(q, &l)| (q.name.clone(), q.level_names[l].clone()))
+                        .collect(),
+                    level_index: qs
+                        .iter()
+                        .zip(&levels)
+                        .map(|(q, &l)| (q.name.clone(), l))
+                        .collect(),
+                    k,
+                    records_at_risk,
+                    suppressed_rows,
+                    information_loss_pct: pct(loss_x),
+                    satisfies,
+                    chosen: x == node,
+                },
+            ));
+        }
+        let dominated = |a: &FrontierPoint, b: &FrontierPoint| {
+            // b dominates a.
+            b.information_loss_pct <= a.information_loss_pct + 1e-9
+                && b.records_at_risk <= a.records_at_risk
+                && (b.information_loss_pct < a.information_loss_pct - 1e-9
+                    || b.records_at_risk < a.records_at_risk)
+        };
+        let mut frontier: Vec<FrontierPoint> = points
+            .iter()
+            .filter(|(_, a)| a.chosen || !points.iter().any(|(_, b)| dominated(a, b)))
+            .map(|(_, p)| p.clone())
+            .collect();
+        frontier.sort_by(|a, b| {
+            a.information_loss_pct
+                .total_cmp(&b.information_loss_pct)
+                .then(b.records_at_risk.cmp(&a.records_at_risk))
+                .then(a.suppressed_rows.cmp(&b.suppressed_rows))
+        });
+        if frontier.len() > FRONTIER_POINTS {
+            // Evenly spaced along the frontier, the chosen point always kept.
+            let m = frontier.len();
+            let keep: std::collections::BTreeSet<usize> = (0..FRONTIER_POINTS)
+                .map(|i| i * (m - 1) / (FRONTIER_POINTS - 1))
+                .chain(frontier.iter().position(|p| p.chosen))
+                .collect();
+            frontier = frontier
+                .into_iter()
+                .enumerate()
+                .filter(|(i, _)| keep.contains(i))
+                .map(|(_, p)| p)
+                .take(FRONTIER_POINTS + 1)
+                .collect();
+        }
         let levels = decode(node);
         Ok((
             Solution {
@@ -446,11 +560,90 @@ impl KAnonymize {
                 loss,
                 nodes: total,
                 evaluated: search.evaluated,
+                frontier,
             },
             qs,
             kept,
         ))
     }
+}
+
+/// How many minimal satisfying nodes (least loss first) seed the frontier, and how many
+/// points it shows at most.
+const FRONTIER_SEEDS: usize = 12;
+const FRONTIER_POINTS: usize = 20;
+
+/// Smallest class sizes of a realized node.
+struct ClassSizes {
+    /// Over the records kept after suppressing the violating classes (0 if none kept).
+    kept: usize,
+    /// Over all records.
+    all: usize,
+    /// Records in classes smaller than k.
+    below_k: usize,
+}
+
+/// The loss (as ranked: a suppressed record counts as fully generalized), the rows kept after
+/// suppressing the classes that violate the target, and the class sizes of `levels`.
+fn realize(search: &mut Search, levels: &[usize], bound: f64) -> (f64, Vec<usize>, ClassSizes) {
+    let qs = search.qs;
+    let n = search.n;
+    let bad = search.classes(levels);
+    let keys = std::mem::take(&mut search.keys);
+    let mut loss = bound;
+    let mut kept = Vec::with_capacity(n);
+    for (r, k) in keys.iter().enumerate() {
+        if bad[k] {
+            for (q, &l) in qs.iter().zip(levels) {
+                let c0 = q.codes[0][r] as usize;
+                let p_top = q.counts[0][c0] as f64 / n as f64;
+                let p_l = q.counts[0][c0] as f64 / q.counts[l][q.codes[l][r] as usize] as f64;
+                loss += p_l.log2() - p_top.log2();
+            }
+        } else {
+            kept.push(r);
+        }
+    }
+    search.keys = keys;
+    let sizes = ClassSizes {
+        kept: search
+            .map
+            .iter()
+            .filter(|(k, _)| !bad[*k])
+            .map(|(_, &c)| c as usize)
+            .min()
+            .unwrap_or(0),
+        all: search.map.values().map(|&c| c as usize).min().unwrap_or(0),
+        below_k: search
+            .map
+            .values()
+            .filter(|&&c| (c as usize) < search.k)
+            .map(|&c| c as usize)
+            .sum(),
+    };
+    (loss, kept, sizes)
+}
+
+/// One candidate solution on the risk–utility frontier (`privacy.frontier` in the Report).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FrontierPoint {
+    /// Column → the label of its level ("original", "bands of 10", "first 3 characters", "*").
+    pub levels: BTreeMap<String, String>,
+    /// Column → the level's index (0 = original): what `levels` of `k_anonymize` pins.
+    pub level_index: BTreeMap<String, usize>,
+    /// The smallest class in the released records (after suppression when it satisfies).
+    pub k: usize,
+    /// Records in classes below the target k (0 when the point satisfies the target).
+    pub records_at_risk: usize,
+    /// Records suppressed to reach the target (0 when the point cannot within the cap).
+    pub suppressed_rows: usize,
+    /// Non-uniform entropy as a percentage of its maximum, as the search ranks it (a
+    /// suppressed record counts as fully generalized).
+    pub information_loss_pct: f64,
+    /// Whether the target is reached within `max_suppression` (only such points can be pinned).
+    pub satisfies: bool,
+    /// The point `k_anonymize` applied.
+    pub chosen: bool,
 }
 
 impl Op for KAnonymize {
@@ -508,6 +701,19 @@ impl Op for KAnonymize {
             }
             ladder.check()?;
         }
+        if !self.levels.is_empty() {
+            for c in self.levels.keys() {
+                if !self.quasi.contains(c) {
+                    return Err(("levels", format!("'{c}' is not one of quasi")));
+                }
+            }
+            if let Some(c) = self.quasi.iter().find(|c| !self.levels.contains_key(*c)) {
+                return Err((
+                    "levels",
+                    format!("gives no level for quasi-identifier '{c}'"),
+                ));
+            }
+        }
         Ok(())
     }
     fn columns(&self) -> Vec<(&'static str, &str)> {
@@ -552,12 +758,13 @@ impl Op for KAnonymize {
             rows_affected: removed,
             cells_affected: cells,
             note: format!(
-                "k = {} reached by generalizing {}; {} record(s) suppressed; {} of {} level combinations evaluated",
+                "k = {} reached by generalizing {}; {} record(s) suppressed; {} of {} level combinations evaluated{}",
                 self.k,
                 qs.iter().zip(&solution.level_names).map(|(q, l)| format!("{} to {l}", q.name)).collect::<Vec<_>>().join(", "),
                 removed,
                 solution.evaluated,
-                solution.nodes
+                solution.nodes,
+                if self.levels.is_empty() { "" } else { " (levels pinned by the recipe)" }
             ),
             kept_rows,
             details: Some(serde_json::json!({
@@ -566,6 +773,7 @@ impl Op for KAnonymize {
                 "non_uniform_entropy": solution.loss,
                 "nodes": solution.nodes,
                 "evaluated": solution.evaluated,
+                "frontier": solution.frontier,
             })),
         })
     }
@@ -580,7 +788,8 @@ impl Describe for KAnonymize {
             Arg::opt("l", Ty::Integer, "distinct values of sensitive in every class, too"),
             Arg::opt("sensitive", Ty::Column, "the sensitive column for l"),
             Arg::def("max_suppression", Ty::Number, json!(0.0), "the largest share of records that may be removed (0 to 1)"),
-            Arg::def("ladders", Ty::Map, json!({}), "column → its ladder: {\"bands\": [..]}, {\"prefix\": [..]}, {\"dates\": [..]} or {\"hierarchy\": {..}} (default: from the column type)").data(),
+            Arg::def("ladders", Ty::Map, json!({}), "column → its ladder: {\"bands\": [..]}, {\"prefix\": [..]}, {\"dates\": [..]}, {\"frequent\": [..]} or {\"hierarchy\": {..}} (default: from the column type)").data(),
+            Arg::def("levels", Ty::Map, json!({}), "column → level index (0 = original) for every quasi-identifier: applies that combination instead of searching (a point of privacy.frontier)").data(),
         ]
     }
     fn example() -> Self {
@@ -591,6 +800,7 @@ impl Describe for KAnonymize {
             sensitive: None,
             max_suppression: 0.1,
             ladders: BTreeMap::new(),
+            levels: BTreeMap::new(),
         }
     }
 }

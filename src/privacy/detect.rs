@@ -59,6 +59,31 @@ fn reason(code: &str, kind: &str, share: Option<f64>, text: String) -> Reason {
     }
 }
 
+/// Whether a header names a ZIP or postal code, also inside a longer header (`home_zip`,
+/// `zip5`, `patient_postal_code`, 邮编).
+pub fn zip_header(name: &str) -> bool {
+    let h = normalize_header(name);
+    header_kind(name).is_some_and(|(k, _)| k == "zip")
+        || ["zip", "postal", "postcode", "邮编", "邮政编码"]
+            .iter()
+            .any(|w| h.contains(w))
+}
+
+/// Whether a header names a place below the country (city, town, county, region, state,
+/// province): such a column is a quasi-identifier, whatever its number of distinct values.
+pub fn location_header(name: &str) -> bool {
+    let h = normalize_header(name);
+    header_kind(name).is_some_and(|(k, _)| k == "city" || k == "zip")
+        || [
+            "city", "town", "county", "district", "region", "province", "state", "suburb",
+            "village", "municipal", "城市", "省", "市", "区", "县",
+        ]
+        .iter()
+        .any(|w| h.contains(w))
+        // "state" inside words that are not places (statement, status).
+        && !["statement", "status", "estate"].iter().any(|w| h.contains(w))
+}
+
 /// Detects every column of a table.
 pub fn detect_table(table: &Table) -> Vec<Detection> {
     let direct: Vec<&Column> = table
@@ -279,6 +304,43 @@ pub fn detect_column(col: &Column, identifier_columns: &[&Column]) -> Detection 
                 }
                 break;
             }
+        }
+    }
+
+    // ZIP codes read as numbers (02139 → 2139) and places named in a longer header.
+    if verdict == Verdict::Ordinary && col.ctype != ColumnType::Text {
+        let zip_number = match &col.values {
+            Values::Num(v) => {
+                let present: Vec<f64> = v.iter().copied().filter(|x| !x.is_nan()).collect();
+                crate::privacy::ladder::zip_digits(&col.name, &present).is_some()
+            }
+            _ => false,
+        };
+        let place = zip_number || (col.ctype != ColumnType::Numeric && location_header(&col.name));
+        if place {
+            let k = if zip_number || zip_header(&col.name) {
+                "zip"
+            } else {
+                "city"
+            };
+            reasons.push(reason(
+                "header",
+                k,
+                None,
+                format!(
+                    "the header '{}' names a place ({}): a quasi-identifier",
+                    col.name,
+                    k.replace('_', " ")
+                ),
+            ));
+            raise(
+                Verdict::QuasiIdentifier,
+                k,
+                0.8,
+                &mut verdict,
+                &mut kind,
+                &mut confidence,
+            );
         }
     }
 

@@ -23,7 +23,13 @@ pub enum Ladder {
     Dates(Vec<DateLevel>),
     /// A user hierarchy: value → groups from finest to coarsest.
     Hierarchy(BTreeMap<String, Vec<String>>),
+    /// Category merges by frequency, coarsening: `{"frequent": [5, 20]}` keeps the values held
+    /// by at least 5 records (then 20) and merges the rarer ones into "other".
+    Frequent(Vec<usize>),
 }
+
+/// The group rare values merge into under a `frequent` ladder.
+pub const OTHER: &str = "other";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -72,6 +78,14 @@ impl Ladder {
             Ladder::Hierarchy(m) => {
                 check_map("ladders", m)?;
             }
+            Ladder::Frequent(t) => {
+                if t.is_empty() || t.contains(&0) || t.windows(2).any(|w| w[1] <= w[0]) {
+                    return Err((
+                        "ladders",
+                        "frequent thresholds must be positive and strictly growing".into(),
+                    ));
+                }
+            }
         }
         Ok(())
     }
@@ -83,6 +97,10 @@ impl Ladder {
             Ladder::Dates(d) => d.iter().map(|x| format!("{x:?}").to_lowercase()).collect(),
             Ladder::Hierarchy(m) => (1..=m.values().next().map_or(0, Vec::len))
                 .map(|l| format!("hierarchy level {l}"))
+                .collect(),
+            Ladder::Frequent(t) => t
+                .iter()
+                .map(|x| format!("values of at least {x} records, others merged"))
                 .collect(),
         }
     }
@@ -120,6 +138,9 @@ pub fn default_ladder(table: &Table, name: &str) -> Option<Ladder> {
             if present.is_empty() || hi <= lo {
                 return None;
             }
+            if let Some(digits) = zip_digits(name, &present) {
+                return Some(Ladder::Prefix((1..digits).rev().collect()));
+            }
             let w = if crate::table::csv::normalize_header(name).contains("age") {
                 5.0
             } else {
@@ -144,6 +165,82 @@ pub fn default_ladder(table: &Table, name: &str) -> Option<Ladder> {
     }
 }
 
+/// The digits of a ZIP code read as a number (a whole-number column whose header names a ZIP
+/// or postal code, every value a whole number below 1,000,000): the codes are prefixes of these many digits,
+/// zero-padded (02139 read as 2139).
+pub fn zip_digits(name: &str, present: &[f64]) -> Option<usize> {
+    let zip = crate::privacy::detect::zip_header(name);
+    let fits = !present.is_empty()
+        && present
+            .iter()
+            .all(|x| x.fract() == 0.0 && (0.0..=999_999.0).contains(x));
+    let hi = present.iter().copied().fold(0.0, f64::max);
+    // US ZIP codes have 5 digits (China's postal codes 6).
+    (zip && fits).then_some(if hi < 100_000.0 { 5 } else { 6 })
+}
+
+/// A band label as `generalize` writes it, read back: "30-39" (whole numbers), "[2.5, 5)",
+/// "90+" (top-coded), "<18" (bottom-coded) or a plain number: the interval [lo, hi) it covers
+/// (`None` for an open end) and whether it is of whole numbers.
+fn parse_band(v: &str) -> Option<(Option<f64>, Option<f64>, bool)> {
+    let num = |s: &str| s.trim().parse::<f64>().ok().filter(|x| x.is_finite());
+    if let Some(x) = num(v) {
+        return Some((Some(x), Some(x), x.fract() == 0.0));
+    }
+    if let Some(t) = v.strip_suffix('+').and_then(num) {
+        return Some((Some(t), None, t.fract() == 0.0));
+    }
+    if let Some(b) = v.strip_prefix('<').and_then(num) {
+        return Some((None, Some(b), b.fract() == 0.0));
+    }
+    if let Some(inner) = v.strip_prefix('[').and_then(|s| s.strip_suffix(')')) {
+        let (a, b) = inner.split_once(',')?;
+        return Some((Some(num(a)?), Some(num(b)?), false));
+    }
+    // "lo-hi": the first '-' after the first character that splits two whole numbers.
+    v.char_indices()
+        .filter(|&(i, c)| c == '-' && i > 0)
+        .find_map(|(i, _)| {
+            let (lo, hi) = (num(&v[..i])?, num(&v[i + 1..])?);
+            (lo.fract() == 0.0 && hi.fract() == 0.0 && hi >= lo).then_some((
+                Some(lo),
+                Some(hi + 1.0),
+                true,
+            ))
+        })
+}
+
+/// The band of width `w` holding the already-banded value `v` (see [`parse_band`]): bands
+/// that touch the top code (`top`: the N of an "N+" value) read "lo+", those touching the
+/// bottom code "<hi"; a value wider than `w` stays as it is.
+fn reband(
+    v: &str,
+    (lo, hi, int): (Option<f64>, Option<f64>, bool),
+    w: f64,
+    top: Option<f64>,
+    bottom: Option<f64>,
+) -> String {
+    use crate::table::format_number as f;
+    match (lo, hi) {
+        (Some(t), None) => format!("{}+", f((t / w).floor() * w)),
+        (None, Some(b)) => format!("<{}", f(((b - 1e-9) / w).floor() * w + w)),
+        (Some(lo), Some(hi)) => {
+            let b = (lo / w).floor() * w;
+            if hi > b + w + 1e-9 {
+                return v.to_string();
+            }
+            if top.is_some_and(|t| b + w > t + 1e-9) {
+                format!("{}+", f(b))
+            } else if bottom.is_some_and(|bt| b < bt - 1e-9) {
+                format!("<{}", f(b + w))
+            } else {
+                Generalize::width("", w).band(lo, int)
+            }
+        }
+        (None, None) => v.to_string(),
+    }
+}
+
 fn level_label(
     ladder: &Ladder,
     level: usize,
@@ -151,6 +248,7 @@ fn level_label(
     integers: bool,
 ) -> Result<String, &'static str> {
     match ladder {
+        Ladder::Frequent(_) => Err("frequent levels are labelled from counts"),
         Ladder::Bands(w) => {
             let x: f64 = value.parse().map_err(|_| "not a number")?;
             Ok(Generalize::width("", w[level]).band(x, integers))
@@ -199,6 +297,65 @@ pub(crate) fn prepare(
         }
         codes0.push(c);
     }
+    // Codes of integer columns with a prefix ladder (ZIP codes read as numbers) are zero-padded
+    // to the widest value, so 2139 reads as 02139.
+    let pad = match (&col.values, ladder) {
+        (Values::Num(v), Some(Ladder::Prefix(_))) if integers => {
+            let present: Vec<f64> = v.iter().copied().filter(|x| !x.is_nan()).collect();
+            let hi = present.iter().copied().fold(0.0, f64::max);
+            (present.iter().all(|x| *x >= 0.0))
+                .then(|| hi.max(1.0).log10().floor() as usize + 1)
+                .map(|d| zip_digits(name, &present).unwrap_or(d))
+        }
+        _ => None,
+    };
+    let count0: Vec<usize> = {
+        let mut k = vec![0usize; labels0.len()];
+        for &c in &codes0 {
+            k[c as usize] += 1;
+        }
+        k
+    };
+    // Bands over values already banded by `generalize` (text such as "30-34" or "90+"): each
+    // is re-banded by the interval it covers, the top and bottom codes kept open-ended.
+    let banded: Option<Vec<Option<(Option<f64>, Option<f64>, bool)>>> = match (&col.values, ladder)
+    {
+        (Values::Str(_), Some(Ladder::Bands(_))) => Some(
+            labels0
+                .iter()
+                .enumerate()
+                .map(|(c0, v)| {
+                    v.as_deref()
+                        .map(|v| {
+                            parse_band(v).ok_or_else(|| {
+                                super::ops::cell_error(
+                                    "ladders",
+                                    first_row[c0],
+                                    name,
+                                    "not a number or a band such as 30-39 or 90+",
+                                )
+                            })
+                        })
+                        .transpose()
+                })
+                .collect::<Result<_, _>>()?,
+        ),
+        _ => None,
+    };
+    let top = banded.as_ref().and_then(|b| {
+        b.iter()
+            .flatten()
+            .filter(|(_, hi, _)| hi.is_none())
+            .filter_map(|(lo, _, _)| *lo)
+            .reduce(f64::min)
+    });
+    let bottom = banded.as_ref().and_then(|b| {
+        b.iter()
+            .flatten()
+            .filter(|(lo, _, _)| lo.is_none())
+            .filter_map(|(_, hi, _)| *hi)
+            .reduce(f64::max)
+    });
     let mut codes = vec![codes0];
     let mut labels = vec![labels0.clone()];
     let mut level_names = vec!["original".to_string()];
@@ -211,11 +368,31 @@ pub(crate) fn prepare(
             let mut labs: Vec<Option<String>> = Vec::new();
             let mut map = Vec::with_capacity(labels0.len());
             for (c0, v) in labels0.iter().enumerate() {
-                let lab = match v {
-                    None => None,
-                    Some(v) => Some(level_label(ladder, level, v, integers).map_err(|what| {
-                        super::ops::cell_error("ladders", first_row[c0], name, what)
-                    })?),
+                let lab = match (v, ladder) {
+                    (None, _) => None,
+                    (Some(v), Ladder::Frequent(t)) => Some(if count0[c0] >= t[level] {
+                        v.clone()
+                    } else {
+                        OTHER.to_string()
+                    }),
+                    (Some(v), Ladder::Bands(w)) if banded.is_some() => {
+                        let band = banded.as_ref().and_then(|b| b[c0]);
+                        Some(band.map_or_else(
+                            || v.clone(),
+                            |band| reband(v, band, w[level], top, bottom),
+                        ))
+                    }
+                    (Some(v), _) => {
+                        let padded = match (pad, v.parse::<f64>()) {
+                            (Some(d), Ok(x)) => format!("{:0d$}", x as u64),
+                            _ => v.clone(),
+                        };
+                        Some(
+                            level_label(ladder, level, &padded, integers).map_err(|what| {
+                                super::ops::cell_error("ladders", first_row[c0], name, what)
+                            })?,
+                        )
+                    }
                 };
                 let next = labs.len() as u32;
                 let c = *idx.entry(lab.clone()).or_insert(next);

@@ -9,6 +9,7 @@
 //! pseudonymization key is the one secret.
 
 pub mod anonymize;
+pub mod attribute;
 pub mod detect;
 pub mod ladder;
 pub mod ops;
