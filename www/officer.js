@@ -40,6 +40,7 @@ export function measurement(src) {
     suggestions: arr(src.risk_suggestions),
     frontier: arr(src.frontier),
     safeHarbor: arr(src.safe_harbor),
+    warnings: arr(src.warnings).map((w) => (typeof w === 'string' ? w : w?.message ?? '')).filter(Boolean),
     estimates: risk?.population_estimates ?? src.population_estimates ?? null,
     populationModel: risk?.population_model ?? null,
   };
@@ -164,10 +165,19 @@ export function attributeRiskView(m, ui, intents, { limit = 8 } = {}) {
 
 // ───────────────────────────── Safe Harbor ─────────────────────────────
 
-/** Warnings for each HIPAA Safe Harbor field (geography smaller than a state, dates) left exact. */
+/**
+ * Warnings for each HIPAA Safe Harbor field (geography smaller than a state, dates) left exact:
+ * `privacy.safe_harbor` when the core gives it, else the core's privacy warnings for the recipe
+ * as it stands (the same lines the Report's warnings hold, in the core's words).
+ */
 export function safeHarborView(m, ui) {
   const { h, t, has } = ui;
-  if (!m.safeHarbor.length) return null;
+  if (!m.safeHarbor.length) {
+    if (!m.warnings.length) return null;
+    return h('div', { class: 'safe-harbor', role: 'alert', id: 'safe-harbor' },
+      h('p', {}, h('strong', {}, t('officer.warnings_title'))),
+      h('ul', {}, ...m.warnings.map((w) => h('li', { 'data-source': 'warning' }, w))));
+  }
   return h('div', { class: 'safe-harbor', role: 'alert', id: 'safe-harbor' },
     h('p', {}, h('strong', {}, t('officer.safe_harbor_title'))),
     h('ul', {}, ...m.safeHarbor.map((w) => {
@@ -225,8 +235,8 @@ export function frontierView(m, ui, intents, aucs = {}, pinned = null) {
   const same = (p) => pinned && key(p) === JSON.stringify(pinned);
   const table = h('table', { class: 'data frontier-table', id: 'frontier-table' },
     h('caption', {}, t('officer.frontier_caption')),
-    h('thead', {}, h('tr', {}, ...['#', 'officer.frontier_levels', 'k', 'officer.frontier_at_risk', 'officer.frontier_suppressed', 'officer.frontier_loss', 'officer.frontier_auc', ''].map((k, i) =>
-      h('th', { scope: 'col', class: i >= 2 && i <= 6 ? 'num-col' : null }, k.startsWith('officer.') ? t(k) : k)))),
+    h('thead', {}, h('tr', {}, ...['#', 'officer.frontier_levels', 'k', 'officer.frontier_at_risk', 'officer.frontier_suppressed', 'officer.frontier_loss', 'officer.frontier_meets', 'officer.frontier_auc', ''].map((k, i) =>
+      h('th', { scope: 'col', class: i >= 2 && i <= 5 || i === 7 ? 'num-col' : null }, k.startsWith('officer.') ? t(k) : k)))),
     h('tbody', {}, ...points.map((p, i) => {
       const auc = aucs[key(p)];
       const aucCell = auc?.status === 'done' ? ui.fmtDec(auc.value, 3)
@@ -241,9 +251,11 @@ export function frontierView(m, ui, intents, aucs = {}, pinned = null) {
         h('td', { class: 'num-col' }, ui.fmtInt(p.records_at_risk)),
         h('td', { class: 'num-col' }, ui.fmtInt(p.suppressed_rows)),
         h('td', { class: 'num-col' }, ui.fmtPct((p.information_loss_pct ?? 0) / 100, 1)),
+        h('td', { 'data-satisfies': String(p.satisfies !== false) }, t(p.satisfies === false ? 'officer.frontier_meets_no' : 'officer.frontier_meets_yes')),
         h('td', { class: 'num-col auc-cell' }, aucCell),
         h('td', {}, same(p) ? h('span', { class: 'muted' }, t('officer.frontier_in_recipe'))
-          : h('button', { type: 'button', class: 'button small use-point', onclick: () => intents.usePoint(p) }, t('officer.frontier_use'))));
+          // Only a point that reaches k within the suppression cap can be pinned.
+          : p.satisfies === false ? '' : h('button', { type: 'button', class: 'button small use-point', onclick: () => intents.usePoint(p) }, t('officer.frontier_use'))));
     })));
   return h('div', { class: 'frontier-box' }, h('p', { class: 'note' }, t('officer.frontier_intro')),
     h('figure', {}, svg, h('figcaption', {}, t('officer.frontier_chart'))), h('div', { class: 'table-wrap' }, table),
