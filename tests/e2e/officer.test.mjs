@@ -50,7 +50,7 @@ test('officer strings exist in both languages', () => {
   for (const [key, text] of Object.entries(STRINGS.en)) {
     if (!/^(officer|explain|method)\./.test(key)) continue;
     assert.ok(STRINGS.zh[key], `zh: ${key}`);
-    const names = (s) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+    const names = (s) => [...new Set([...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]))].sort();
     assert.deepEqual(names(STRINGS.zh[key]), names(text), `${key}: placeholders`);
   }
 });
@@ -144,11 +144,24 @@ for (const lang of ['en', 'zh']) {
         await view.close();
       }
 
-      // A recipe above the threshold (k_anonymize taken out): the step bar marks Protect.
+      // A recipe above the threshold (k_anonymize and the date step taken out): the step bar
+      // marks Protect, the exact admission date is a warning at the step, and the core's
+      // suggestion for the attribute driving the risk can be added in one click.
       const bare = structuredClone(suggested);
-      bare.privacy = bare.privacy.filter((s) => s.op !== 'k_anonymize');
+      bare.privacy = bare.privacy.filter((s) => s.op !== 'k_anonymize' && s.op !== 'date');
       await typeRecipe(page, bare);
       v = await previewAfter(page, v);
+      assert.equal(await page.getAttribute('#risk-meter', 'data-above'), 'true');
+      assert.match(await page.textContent('#safe-harbor'), /admission_date/);
+      const suggestion = page.locator('#risk-suggestion');
+      assert.equal(await suggestion.getAttribute('data-column'), 'admission_date');
+      assert.match(await suggestion.textContent(), lang === 'zh' ? /建议/ : /Suggestion/);
+      const atRiskBare = Number(await page.getAttribute('#risk-meter', 'data-at-risk'));
+      await page.click('#add-suggestion');
+      v = await previewAfter(page, v);
+      const withSuggestion = JSON.parse(await page.inputValue('#recipe-json'));
+      assert.ok(withSuggestion.privacy.some((s) => s.op === 'date' && s.columns.includes('admission_date')), 'the suggested step is in the recipe');
+      assert.ok(Number(await page.getAttribute('#risk-meter', 'data-at-risk')) < atRiskBare, 'the suggestion lowers the records at risk');
       assert.equal(await page.getAttribute('#risk-meter', 'data-above'), 'true');
       await page.waitForSelector('#steps li[data-step="protect"][data-above="true"]');
       assert.equal(await page.getAttribute('#protect-threshold .threshold-line', 'data-above'), 'true');
