@@ -106,6 +106,27 @@ for (const lang of ['en', 'zh']) {
         const chosen = p.frontier.find((f) => f.chosen);
         assert.equal(await page.getAttribute('#frontier-table tr[data-chosen="true"]', 'data-levels'), JSON.stringify(chosen.level_index));
         assert.equal(Number(await page.getAttribute('#frontier-table tr[data-chosen="true"]', 'data-k')), chosen.k);
+        // On request, the first model's cross-validated ROC-AUC at a point: at the chosen point it
+        // is the run's own figure (the same generalization, the same splits).
+        const chosenRow = page.locator('#frontier-table tr[data-chosen="true"]');
+        await page.click('#officer-frontier > summary');
+        await chosenRow.locator('.estimate-auc').click();
+        await page.waitForFunction(() => {
+          const r = document.querySelector('#frontier-table tr[data-chosen="true"]');
+          return r?.dataset.auc || /failed|失败/.test(r?.querySelector('.auc-cell')?.textContent ?? '');
+        }, null, { timeout: 120_000 });
+        const auc = report.models[0].metrics.roc_auc;
+        assert.ok(Math.abs(Number(await chosenRow.getAttribute('data-auc')) - (auc.pooled ?? auc.mean)) < 1e-9, 'AUC at the chosen point = the run\'s');
+        // "Use this point" pins another point that meets k within the cap.
+        const other = p.frontier.find((f) => !f.chosen && f.satisfies);
+        if (other) {
+          await page.click(`#frontier-table tr[data-levels='${JSON.stringify(other.level_index)}'] .use-point`);
+          v = await previewAfter(page, v);
+          const pinned = JSON.parse(await page.inputValue('#recipe-json')).privacy.find((s) => s.op === 'k_anonymize');
+          assert.deepEqual(pinned.levels, other.level_index);
+          assert.equal(await page.getAttribute('#frontier-table tr[data-chosen="true"]', 'data-levels'), JSON.stringify(other.level_index));
+          assert.equal(await page.getAttribute('#risk-meter', 'data-above'), 'false');
+        }
       } else {
         assert.fail('the Report has no privacy.frontier');
       }
