@@ -155,6 +155,7 @@ pub fn suggest_explained(table: &Table, target: Option<&str>) -> Suggestion {
         let step = KAnonymize {
             quasi: quasi.clone(),
             k,
+            average_risk: None,
             l: None,
             sensitive: None,
             max_suppression: MAX_SUPPRESSION,

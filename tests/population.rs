@@ -192,3 +192,60 @@ fn a_built_in_population_reaches_the_report_and_an_unknown_one_is_refused() {
         .to_string();
     assert!(e.contains("population"), "{e}");
 }
+
+fn run(csv: &str, recipe: &str) -> bedside::report::Report {
+    let recipe = bedside::recipe::Recipe::from_json(recipe).unwrap();
+    bedside::run_file(csv.as_bytes(), "t.csv", &recipe, &mut |_| true, &|| 0.0)
+        .unwrap()
+        .report
+}
+
+#[test]
+fn average_risk_instead_of_k() {
+    // 40 records, ages 20..59 all distinct: average risk 1. Bands of 5 years give 8 classes
+    // (0.2), bands of 10 give 4 (0.1).
+    let mut csv = String::from("age,y\n");
+    for i in 0..40 {
+        csv.push_str(&format!("{},{}\n", 20 + i, i % 2));
+    }
+    let report = |r: f64| {
+        run(
+            &csv,
+            &format!(
+                r#"{{"version": 1, "columns": {{"age": "quasi"}}, "privacy": [{{"op": "k_anonymize", "quasi": ["age"], "average_risk": {r}, "ladders": {{"age": {{"bands": [5, 10, 20]}}}}}}]}}"#
+            ),
+        )
+    };
+    let r = report(0.2);
+    let after = r.privacy.after.risk.as_ref().unwrap();
+    assert_eq!(r.privacy.after.equivalence_classes, 8);
+    assert!((after.prosecutor_avg - 0.2).abs() < 1e-12);
+    assert!(
+        r.audit
+            .iter()
+            .any(|a| a.note.contains("average risk ≤ 0.2")),
+        "{:?}",
+        r.audit
+    );
+    let r = report(0.15);
+    assert_eq!(r.privacy.after.equivalence_classes, 4);
+    // With k as well: both hold.
+    let r = run(
+        &csv,
+        r#"{"version": 1, "columns": {"age": "quasi"}, "privacy": [{"op": "k_anonymize", "quasi": ["age"], "k": 12, "average_risk": 0.2, "ladders": {"age": {"bands": [5, 10, 20]}}}]}"#,
+    );
+    assert_eq!(r.privacy.after.k_anonymity, Some(20));
+    // Neither k nor average_risk, or a risk out of range: refused, naming the field.
+    let e = bedside::recipe::Recipe::from_json(
+        r#"{"version": 1, "privacy": [{"op": "k_anonymize", "quasi": ["age"]}]}"#,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("'k'") && e.contains("average_risk"), "{e}");
+    let e = bedside::recipe::Recipe::from_json(
+        r#"{"version": 1, "privacy": [{"op": "k_anonymize", "quasi": ["age"], "average_risk": 0}]}"#,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("average_risk"), "{e}");
+}

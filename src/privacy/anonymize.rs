@@ -2,6 +2,13 @@
 //! suppression that reaches k-anonymity (optionally distinct l-diversity of a sensitive column)
 //! with the least information loss, and apply it.
 //!
+//! Instead of k, or with it, `average_risk` bounds the average prosecutor risk: the number of
+//! classes of the generalized table (before suppression) divided by its records. Coarsening
+//! merges classes, so this criterion is monotone too; and since the classes suppressed for k
+//! are smaller than k, their records carry the higher risks, so the released table's average
+//! risk is at most this bound (with l-diversity, larger classes may be suppressed as well and
+//! the Report's measured `prosecutor_avg` is the figure to read).
+//!
 //! Each quasi-identifier has a *ladder* of levels: level 0 is the original value, then coarser
 //! and coarser groups, and the last level is `*` (the attribute fully suppressed). Ladders are
 //! given per column (`ladders`) or chosen from the column's type: numbers → bands of doubling
@@ -38,7 +45,13 @@ use std::hash::{BuildHasherDefault, Hasher};
 #[serde(deny_unknown_fields)]
 pub struct KAnonymize {
     pub quasi: Vec<String>,
+    /// The smallest class size (default 1 when `average_risk` is given: no size criterion).
+    #[serde(default = "one")]
     pub k: usize,
+    /// The largest average prosecutor risk (classes / records, measured over the generalized
+    /// table before suppression), with or instead of k.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub average_risk: Option<f64>,
     /// Distinct l-diversity of `sensitive` in every class, too.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub l: Option<usize>,
@@ -55,6 +68,10 @@ pub struct KAnonymize {
     /// provided its suppression stays within `max_suppression`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub levels: BTreeMap<String, usize>,
+}
+
+fn one() -> usize {
+    1
 }
 
 /// A fast, deterministic hasher for integer keys (Fx-style multiply-rotate).
@@ -88,6 +105,8 @@ struct Search<'a> {
     k: usize,
     l: usize,
     limit: usize,
+    /// The most classes `average_risk` allows (`usize::MAX` without it).
+    max_classes: usize,
     n: usize,
     map: FxMap<u64, u32>,
     pairs: FxMap<(u64, u32), ()>,
@@ -195,7 +214,7 @@ impl Search<'_> {
             .map(|(_, &c)| c as usize)
             .sum();
         Evaluation {
-            satisfies: suppressed <= self.limit,
+            satisfies: suppressed <= self.limit && self.map.len() <= self.max_classes,
         }
     }
 }
@@ -216,6 +235,15 @@ pub struct Solution {
 }
 
 impl KAnonymize {
+    /// The target in words: `k = 5`, `average risk ≤ 0.05`, or both.
+    fn criterion(&self) -> String {
+        match (self.k, self.average_risk) {
+            (1, Some(r)) => format!("average risk ≤ {r}"),
+            (k, Some(r)) => format!("k = {k} and average risk ≤ {r}"),
+            (k, None) => format!("k = {k}"),
+        }
+    }
+
     fn ladder_for(&self, table: &Table, q: &str) -> Option<Ladder> {
         self.ladders
             .get(q)
@@ -274,6 +302,9 @@ impl KAnonymize {
             k: self.k,
             l: self.l.unwrap_or(1),
             limit,
+            max_classes: self
+                .average_risk
+                .map_or(usize::MAX, |r| (r * n as f64 + 1e-9).floor() as usize),
             n,
             map: FxMap::default(),
             pairs: FxMap::default(),
@@ -365,8 +396,8 @@ impl KAnonymize {
             .collect();
         if minimal.is_empty() {
             let what = match self.l {
-                Some(l) if l > 1 => format!("k = {} and l = {l}", self.k),
-                _ => format!("k = {}", self.k),
+                Some(l) if l > 1 => format!("{} and l = {l}", self.criterion()),
+                _ => self.criterion(),
             };
             return Err(("max_suppression", format!(
                 "no generalization reaches {what} even with every quasi-identifier fully generalized{}",
@@ -673,8 +704,22 @@ impl Op for KAnonymize {
                 return Err(("quasi", format!("names column '{c}' twice")));
             }
         }
-        if self.k < 2 {
-            return Err(("k", format!("must be at least 2, got {}", self.k)));
+        match self.average_risk {
+            Some(r) => {
+                if !(r > 0.0 && r <= 1.0) {
+                    return Err(("average_risk", format!("must be in (0, 1], got {r}")));
+                }
+                if self.k < 1 {
+                    return Err(("k", "must be at least 1".into()));
+                }
+            }
+            None if self.k < 2 => {
+                return Err((
+                    "k",
+                    format!("must be at least 2 (or give average_risk), got {}", self.k),
+                ))
+            }
+            None => {}
         }
         super::ops::in_range("max_suppression", self.max_suppression, 0.0, 1.0)?;
         match (self.l, &self.sensitive) {
@@ -758,8 +803,8 @@ impl Op for KAnonymize {
             rows_affected: removed,
             cells_affected: cells,
             note: format!(
-                "k = {} reached by generalizing {}; {} record(s) suppressed; {} of {} level combinations evaluated{}",
-                self.k,
+                "{} reached by generalizing {}; {} record(s) suppressed; {} of {} level combinations evaluated{}",
+                self.criterion(),
                 qs.iter().zip(&solution.level_names).map(|(q, l)| format!("{} to {l}", q.name)).collect::<Vec<_>>().join(", "),
                 removed,
                 solution.evaluated,
@@ -784,7 +829,8 @@ impl Describe for KAnonymize {
     fn args() -> Vec<Arg> {
         vec![
             Arg::req("quasi", Ty::Columns, "the quasi-identifier columns"),
-            Arg::req("k", Ty::Integer, "the smallest number of records per combination"),
+            Arg::def("k", Ty::Integer, json!(1), "the smallest number of records per combination (give k ≥ 2, average_risk or both)"),
+            Arg::opt("average_risk", Ty::Number, "the largest average re-identification risk, classes / records before suppression (0 to 1)"),
             Arg::opt("l", Ty::Integer, "distinct values of sensitive in every class, too"),
             Arg::opt("sensitive", Ty::Column, "the sensitive column for l"),
             Arg::def("max_suppression", Ty::Number, json!(0.0), "the largest share of records that may be removed (0 to 1)"),
@@ -796,6 +842,7 @@ impl Describe for KAnonymize {
         KAnonymize {
             quasi: vec!["age".into(), "sex".into(), "zip".into()],
             k: 3,
+            average_risk: None,
             l: None,
             sensitive: None,
             max_suppression: 0.1,
