@@ -3,7 +3,8 @@
 // agree; the attribute-risk chart and every explanation carry the Report's numbers; a recipe
 // above the threshold is marked in the step bar and its export asks for a reason, recorded in
 // the recipe of the run that makes the file (risk.accept); the external summary discloses no
-// value and no count below 5; the frontier's chosen point is the Report's. Screenshots: the Protect step and both reports, in each language.
+// value and no count below 5; the frontier's chosen point is the Report's. Screenshots: the
+// Protect step and both reports, in each language.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
