@@ -43,6 +43,9 @@ pub struct Suggestion {
 /// The largest share of records `k_anonymize` may suppress in the suggested recipe.
 pub const MAX_SUPPRESSION: f64 = 0.05;
 
+/// Files up to this many records have the suggested `k_anonymize` step planned (for the notes).
+const PLAN_ROWS: usize = 200_000;
+
 /// Suggests a recipe for `table`, predicting `target` (or a guessed binary outcome column).
 ///
 /// Roles and privacy steps come from identifier detection (`privacy::detect`): record numbers
@@ -162,8 +165,19 @@ pub fn suggest_explained(table: &Table, target: Option<&str>) -> Suggestion {
             ladders,
             levels: BTreeMap::new(),
         };
-        match plan(table, &quasi, &coarsen, &step) {
-            Ok(solution) => {
+        // Planning searches the lattice once more; on a very large file the run's own search
+        // (and its warnings) says what was reached, and only the record count is checked here.
+        let planned = if table.rows() > PLAN_ROWS && table.rows() >= k {
+            Ok(None)
+        } else {
+            plan(table, &quasi, &coarsen, &step).map(Some)
+        };
+        match planned {
+            Ok(None) => {
+                privacy.extend(coarsen);
+                privacy.push(PrivacyStep::KAnonymize(step));
+            }
+            Ok(Some(solution)) => {
                 for (q, level) in quasi.iter().zip(&solution.level_names) {
                     if level == "*" {
                         notes.push(format!(

@@ -835,7 +835,7 @@ impl Describe for KAnonymize {
             Arg::opt("sensitive", Ty::Column, "the sensitive column for l"),
             Arg::def("max_suppression", Ty::Number, json!(0.0), "the largest share of records that may be removed (0 to 1)"),
             Arg::def("ladders", Ty::Map, json!({}), "column → its ladder: {\"bands\": [..]}, {\"prefix\": [..]}, {\"dates\": [..]}, {\"frequent\": [..]} or {\"hierarchy\": {..}} (default: from the column type)").data(),
-            Arg::def("levels", Ty::Map, json!({}), "column → level index (0 = original) for every quasi-identifier: applies that combination instead of searching (a point of privacy.frontier)").data(),
+            Arg::def("levels", Ty::Map, json!({}), "column → level index (0 = original) for every quasi-identifier: applies that combination instead of searching (a point of privacy.frontier)"),
         ]
     }
     fn example() -> Self {

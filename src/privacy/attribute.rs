@@ -134,19 +134,20 @@ pub fn attribute_risk(table: &Table, quasi: &[String]) -> Vec<AttributeRisk> {
     }
     let all: Vec<Vec<u64>> = quasi.iter().filter_map(|q| codes(table, q)).collect();
     let mut out = Vec::new();
-    for i in 0..quasi.len() {
-        let u = unique_count(&all[i]);
+    let columns: Vec<(&String, &Vec<u64>)> = quasi.iter().zip(&all).collect();
+    for (q, codes) in &columns {
+        let u = unique_count(codes);
         out.push(AttributeRisk {
-            columns: vec![quasi[i].clone()],
+            columns: vec![q.to_string()],
             uniques: u,
             share: u as f64 / n as f64,
         });
     }
-    for i in 0..quasi.len() {
-        for j in i + 1..quasi.len() {
-            let u = unique_count(&combine(&[&all[i], &all[j]], n));
+    for (i, (a, ca)) in columns.iter().enumerate() {
+        for (b, cb) in &columns[i + 1..] {
+            let u = unique_count(&combine(&[ca.as_slice(), cb.as_slice()], n));
             out.push(AttributeRisk {
-                columns: vec![quasi[i].clone(), quasi[j].clone()],
+                columns: vec![a.to_string(), b.to_string()],
                 uniques: u,
                 share: u as f64 / n as f64,
             });

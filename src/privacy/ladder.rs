@@ -179,10 +179,14 @@ pub fn zip_digits(name: &str, present: &[f64]) -> Option<usize> {
     (zip && fits).then_some(if hi < 100_000.0 { 5 } else { 6 })
 }
 
+/// An interval [lo, hi) read from a band label (`None` for an open end) and whether it is of
+/// whole numbers.
+type Band = (Option<f64>, Option<f64>, bool);
+
 /// A band label as `generalize` writes it, read back: "30-39" (whole numbers), "[2.5, 5)",
 /// "90+" (top-coded), "<18" (bottom-coded) or a plain number: the interval [lo, hi) it covers
 /// (`None` for an open end) and whether it is of whole numbers.
-fn parse_band(v: &str) -> Option<(Option<f64>, Option<f64>, bool)> {
+fn parse_band(v: &str) -> Option<Band> {
     let num = |s: &str| s.trim().parse::<f64>().ok().filter(|x| x.is_finite());
     if let Some(x) = num(v) {
         return Some((Some(x), Some(x), x.fract() == 0.0));
@@ -213,13 +217,7 @@ fn parse_band(v: &str) -> Option<(Option<f64>, Option<f64>, bool)> {
 /// The band of width `w` holding the already-banded value `v` (see [`parse_band`]): bands
 /// that touch the top code (`top`: the N of an "N+" value) read "lo+", those touching the
 /// bottom code "<hi"; a value wider than `w` stays as it is.
-fn reband(
-    v: &str,
-    (lo, hi, int): (Option<f64>, Option<f64>, bool),
-    w: f64,
-    top: Option<f64>,
-    bottom: Option<f64>,
-) -> String {
+fn reband(v: &str, (lo, hi, int): Band, w: f64, top: Option<f64>, bottom: Option<f64>) -> String {
     use crate::table::format_number as f;
     match (lo, hi) {
         (Some(t), None) => format!("{}+", f((t / w).floor() * w)),
@@ -318,8 +316,7 @@ pub(crate) fn prepare(
     };
     // Bands over values already banded by `generalize` (text such as "30-34" or "90+"): each
     // is re-banded by the interval it covers, the top and bottom codes kept open-ended.
-    let banded: Option<Vec<Option<(Option<f64>, Option<f64>, bool)>>> = match (&col.values, ladder)
-    {
+    let banded: Option<Vec<Option<Band>>> = match (&col.values, ladder) {
         (Values::Str(_), Some(Ladder::Bands(_))) => Some(
             labels0
                 .iter()
