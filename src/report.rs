@@ -10,6 +10,7 @@ use crate::models::Task;
 use crate::privacy::anonymize::FrontierPoint;
 use crate::privacy::attribute::{AttributeRisk, RiskSuggestion};
 use crate::privacy::risk::{InformationLoss, Measures};
+use crate::privacy::safe_harbor::SafeHarborWarning;
 use crate::recipe::Recipe;
 use crate::table::profile::InputSummary;
 use serde::{Deserialize, Serialize};
@@ -64,6 +65,15 @@ pub struct PrivacyReport {
     /// The risk–utility frontier of the last `k_anonymize` step (absent without one).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub frontier: Option<Vec<FrontierPoint>>,
+    /// Some released record's prosecutor risk is above `risk.threshold` (records_at_risk > 0).
+    /// With `risk.accept` in the recipe the release is audited as `accept_risk`; without it a
+    /// warning says so.
+    #[serde(default)]
+    pub above_threshold: bool,
+    /// HIPAA Safe Harbor geography and dates left in the released table
+    /// ([`crate::privacy::safe_harbor`]).
+    #[serde(default)]
+    pub safe_harbor: Vec<SafeHarborWarning>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

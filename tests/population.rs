@@ -249,3 +249,94 @@ fn average_risk_instead_of_k() {
     .to_string();
     assert!(e.contains("average_risk"), "{e}");
 }
+
+#[test]
+fn above_the_threshold_is_flagged_and_acceptance_is_audited() {
+    let csv = "age,sex,y\n30,F,0\n30,F,1\n41,M,0\n52,F,1\n";
+    let base = r#""version": 1, "columns": {"age": "quasi", "sex": "quasi"}"#;
+    let r = run(csv, &format!("{{{base}}}"));
+    assert!(r.privacy.above_threshold);
+    assert!(!r.audit.iter().any(|a| a.op == "accept_risk"));
+    let r = run(
+        csv,
+        &format!(
+            r#"{{{base}, "risk": {{"accept": {{"reason": "released to the hospital's own registry under a data-use agreement", "by": "J. Officer"}}}}}}"#
+        ),
+    );
+    assert!(r.privacy.above_threshold);
+    let a = r
+        .audit
+        .iter()
+        .find(|a| a.op == "accept_risk")
+        .expect("audited");
+    assert_eq!(a.rows_affected, 4, "every class is smaller than 5");
+    assert_eq!(a.args["threshold"], 0.2);
+    assert_eq!(a.args["by"], "J. Officer");
+    assert!(a.note.contains("data-use agreement"), "{}", a.note);
+    assert!(r.warnings.iter().any(|w| w.contains("explicit acceptance")));
+    // The acceptance is kept in the report's recipe.
+    assert!(r.recipe.risk.accept.is_some());
+    // Below the threshold nothing is accepted, whatever the recipe says.
+    let r = run(
+        csv,
+        r#"{"version": 1, "columns": {"sex": "quasi"}, "risk": {"threshold": 1.0, "accept": {"reason": "x"}}}"#,
+    );
+    assert!(!r.privacy.above_threshold);
+    assert!(!r.audit.iter().any(|a| a.op == "accept_risk"));
+    // An acceptance needs a reason.
+    let e = bedside::recipe::Recipe::from_json(
+        r#"{"version": 1, "risk": {"accept": {"reason": " "}}}"#,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("risk, field 'accept'"), "{e}");
+}
+
+#[test]
+fn safe_harbor_lists_geography_and_dates_left_exact() {
+    let mut csv = String::from("zip,city,admission_date,birth_year,y\n");
+    for i in 0..30 {
+        csv.push_str(&format!(
+            "{},{},2020-03-{:02},19{},{}\n",
+            10000 + i * 7,
+            ["Springfield", "Shelbyville", "Ogdenville"][i % 3],
+            1 + i % 28,
+            50 + i,
+            i % 2
+        ));
+    }
+    let r = run(&csv, r#"{"version": 1}"#);
+    let kinds: Vec<(&str, &str)> = r
+        .privacy
+        .safe_harbor
+        .iter()
+        .map(|w| (w.column.as_str(), w.kind.as_str()))
+        .collect();
+    assert!(kinds.contains(&("zip", "zip")), "{kinds:?}");
+    assert!(kinds.contains(&("city", "city")), "{kinds:?}");
+    assert!(
+        kinds.contains(&("admission_date", "person_date")),
+        "{kinds:?}"
+    );
+    let zip = r
+        .privacy
+        .safe_harbor
+        .iter()
+        .find(|w| w.kind == "zip")
+        .unwrap();
+    assert_eq!(zip.values, 30);
+    // ZIP to 3 digits, city dropped, dates to the year: nothing left to warn about.
+    let r = run(
+        &csv,
+        r#"{"version": 1, "privacy": [
+            {"op": "truncate", "column": "zip", "keep": 3},
+            {"op": "drop", "columns": ["city"]},
+            {"op": "date", "columns": ["admission_date"], "to": "year"}]}"#,
+    );
+    assert_eq!(
+        r.privacy.safe_harbor,
+        vec![],
+        "{:?}",
+        r.privacy.output_columns
+    );
+}

@@ -33,6 +33,11 @@ pub struct Preview {
     pub masked_columns: Vec<String>,
     pub masked_rows: Vec<Vec<Option<String>>>,
     pub audit: Vec<AuditEntry>,
+    /// Some released record is above the risk threshold (as `privacy.above_threshold`).
+    pub above_threshold: bool,
+    /// HIPAA Safe Harbor geography and dates left in the released table (as
+    /// `privacy.safe_harbor`).
+    pub safe_harbor: Vec<crate::privacy::safe_harbor::SafeHarborWarning>,
 }
 
 /// The first `rows` rows of `table`, as text.
@@ -50,6 +55,8 @@ pub fn preview(table: &Table, recipe: &Recipe, key: &[u8], rows: usize) -> Resul
     // The original rows shown are those of the first masked rows, so both sides line up.
     let shown: Vec<usize> = masked.row_map.iter().take(rows).copied().collect();
     Ok(Preview {
+        above_threshold: risk::above_threshold(&m.after),
+        safe_harbor: crate::privacy::safe_harbor::warnings(table, &masked.table, &masked.row_map),
         before: m.before,
         after: m.after,
         quasi_identifiers: m.quasi_identifiers,

@@ -57,6 +57,12 @@ pub fn stage(
     audit.extend(masked_out.audit);
     let masked = masked_out.table;
     warnings.extend(m.warnings);
+    let above_threshold = risk::above_threshold(&m.after);
+    if let Some(entry) = risk::acceptance(&m.after, &recipe.risk) {
+        audit.push(entry);
+    }
+    warnings.extend(risk::acceptance_warning(&m.after, &recipe.risk));
+    let safe_harbor = crate::privacy::safe_harbor::warnings(table, &masked, &masked_out.row_map);
     let privacy = PrivacyReport {
         quasi_identifiers: m.quasi_identifiers,
         sensitive: sensitive.map(str::to_string),
@@ -70,6 +76,8 @@ pub fn stage(
         attribute_risk_before: m.attribute_risk_before,
         risk_suggestions: m.risk_suggestions,
         frontier: masked_out.frontier,
+        above_threshold,
+        safe_harbor,
     };
 
     let prepared = if recipe.models.is_empty() {

@@ -17,6 +17,7 @@ pub mod patterns;
 pub mod population;
 pub mod profile;
 pub mod risk;
+pub mod safe_harbor;
 pub mod text;
 
 use crate::schema::Describe;

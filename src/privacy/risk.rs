@@ -569,3 +569,51 @@ pub fn information_loss(
         },
     })
 }
+
+/// Whether some record of the measured table has a prosecutor risk above the threshold.
+pub fn above_threshold(m: &Measures) -> bool {
+    m.risk.as_ref().is_some_and(|r| r.records_at_risk > 0)
+}
+
+/// The audit entry of releasing a table above the threshold with the user's acceptance
+/// (`risk.accept`): op `accept_risk`, the threshold, the records at risk and the reason. `None`
+/// when the table is not above the threshold or nothing was accepted.
+pub fn acceptance(after: &Measures, options: &RiskOptions) -> Option<crate::report::AuditEntry> {
+    let (r, accept) = (after.risk.as_ref()?, options.accept.as_ref()?);
+    if r.records_at_risk == 0 {
+        return None;
+    }
+    Some(crate::report::AuditEntry {
+        step: "risk".into(),
+        op: "accept_risk".into(),
+        args: serde_json::json!({
+            "threshold": r.threshold,
+            "records_at_risk": r.records_at_risk,
+            "records_at_risk_pct": r.records_at_risk_pct,
+            "prosecutor_max": r.prosecutor_max,
+            "reason": accept.reason,
+            "by": accept.by,
+        }),
+        rows_affected: r.records_at_risk,
+        cells_affected: 0,
+        note: format!(
+            "released above the risk threshold {} by explicit acceptance{}: {} record(s) ({:.1}%) at risk; reason: {}",
+            r.threshold,
+            accept.by.as_deref().map(|b| format!(" of {b}")).unwrap_or_default(),
+            r.records_at_risk,
+            r.records_at_risk_pct,
+            accept.reason
+        ),
+    })
+}
+
+/// The warning for a table released above the threshold by acceptance (the warning without
+/// acceptance is the pipeline's records-at-risk warning, and `privacy.above_threshold`).
+pub fn acceptance_warning(after: &Measures, options: &RiskOptions) -> Option<String> {
+    let r = after.risk.as_ref().filter(|r| r.records_at_risk > 0)?;
+    let a = options.accept.as_ref()?;
+    Some(format!(
+        "released above the risk threshold {} by explicit acceptance (audited as accept_risk): {} record(s) ({:.1}%) at risk; reason: {}",
+        r.threshold, r.records_at_risk, r.records_at_risk_pct, a.reason
+    ))
+}
