@@ -211,6 +211,8 @@ for (const lang of ['en', 'zh']) {
       // The run that produced the file carries the acceptance in its recipe (risk.accept).
       const accepted = JSON.parse((await download(page, '#download-report')).text);
       assert.deepEqual(accepted.recipe.risk.accept, { reason, by: 'Privacy Officer' });
+      const entry = accepted.audit.find((a) => a.op === 'accept_risk');
+      assert.ok(entry && JSON.stringify(entry).includes(reason), 'accept_risk in the audit, with the reason');
       // Both privacy documents state it under "Accepted risk"; exporting again asks nothing.
       for (const selector of ['#download-privacy-report', '#download-external-report']) {
         const doc = await download(page, selector);
