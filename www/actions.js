@@ -5,12 +5,14 @@ import { APPLY_START } from './apply.js';
 import { RecipeHistory, describeChange } from './history.js';
 import { fmtDec, fmtInt, formatter, has, t, useLanguage } from './i18n.js';
 import {
-  withEvaluation, withIdentifierAction, withModels, withOperator, withPrivacyArgument, withRole, withSeed, withTarget,
+  withEvaluation, withIdentifierAction, withModels, withOperator, withPinnedLevels, withPrivacyArgument, withRole, withSeed,
+  withStep, withTarget,
 } from './recipe-edit.js';
+import { measurement } from './officer.js';
 import { changeText } from './recipe-panel.js';
 import { RESULTS_VIEW_START } from './results.js';
 import { entry, withoutDataValues } from './schema.js';
-import { modelReport, privacyReport, reportHtml, showReport } from './reports.js';
+import { externalReport, modelReport, privacyReport, reportHtml, showReport } from './reports.js';
 import { FLOW_START, showStep, stepStates, unblockedFlow, withCurrent, withExported } from './stepbar.js';
 import { offeredModels } from './train-view.js';
 
@@ -55,6 +57,8 @@ export function initialState(lang) {
     shareLink: null,
     network: null,
     apply: APPLY_START,
+    frontierAuc: {}, // {JSON of a frontier point's level_index: {status, value, error}}
+    riskConfirm: null, // {what}: an export above the risk threshold waits for the user's confirmation
   };
 }
 
@@ -182,7 +186,7 @@ export function createActions({ store, api, embed }) {
     // The previous recipe stays (its views are hidden without a profile) until the new one comes.
     store.update((s) => ({
       loading: true, file: { name }, profile: null,
-      preview: resetPreview(), flow: FLOW_START, history: historyState(), report: null, reportPrevious: false, maskedCsv: null,
+      preview: resetPreview(), flow: FLOW_START, history: historyState(), report: null, reportPrevious: false, maskedCsv: null, frontierAuc: {}, riskConfirm: null,
       status: { load: { render: () => t('load.loading', { name }), kind: 'busy' }, run: null, upload: null },
     }));
     try {
@@ -352,12 +356,19 @@ export function createActions({ store, api, embed }) {
     setTimeout(() => URL.revokeObjectURL(url), 10_000);
   }
 
-  const REPORTS = { privacy: privacyReport, model: modelReport };
+  const REPORTS = { privacy: privacyReport, model: modelReport, external: externalReport };
+
+  /** The run's data is above the recipe's risk threshold and nobody accepted that in the recipe. */
+  const unacceptedRisk = (s) => !!s.report && measurement(s.report.privacy)?.above === true && !s.report.recipe?.risk?.accept;
 
   function exportFile(what, ui) {
     const s = get();
     if (what === 'csv') {
       if (s.maskedCsv == null) return;
+      if (unacceptedRisk(s)) {
+        store.update({ riskConfirm: { what } });
+        return;
+      }
       download(`${baseName()}-masked.csv`, s.maskedCsv, 'text/csv;charset=utf-8');
     } else if (what === 'report') {
       if (!s.report) return;
@@ -382,6 +393,59 @@ export function createActions({ store, api, embed }) {
       note('export', t('export.opened'));
     }
     exported(`${kind}_report`);
+  }
+
+  /**
+   * Export above the threshold, confirmed: the reason (and who accepts) goes into the recipe as
+   * `risk.accept`, the recipe runs again so that the Report's audit records it (op
+   * `accept_risk`), and the file is then downloaded from that run.
+   */
+  async function acceptRisk(reason, by, ui) {
+    const s = get();
+    const what = s.riskConfirm?.what;
+    const text = String(reason ?? '').trim();
+    if (!what || !text) return;
+    const accept = { reason: text };
+    if (String(by ?? '').trim()) accept.by = String(by).trim();
+    editRecipe({ ...structuredClone(s.recipe), risk: { ...(s.recipe.risk || {}), accept } }, { key: 'history.accept_risk', params: {} });
+    store.update({ riskConfirm: null });
+    await run();
+    if (get().report?.recipe?.risk?.accept) exportFile(what, ui);
+  }
+
+  // ───────────────────────────── the frontier: a model's AUC at a point ─────────────────────────────
+
+  let aucRunning = null;
+  const pointKey = (levels) => JSON.stringify(levels || {});
+  const setAuc = (key, value) => store.update((s) => ({ frontierAuc: { ...s.frontierAuc, [key]: value } }));
+
+  /** The first model's cross-validated ROC-AUC with the k_anonymize step pinned at `point` (one at a time; cancellable). */
+  async function estimateAuc(point) {
+    const s = get();
+    const r = s.recipe;
+    if (!r || s.running || aucRunning || !Array.isArray(r.models) || !r.models.length || !r.target) {
+      if (!r?.target || !r?.models?.length) setAuc(pointKey(point.level_index), { status: 'error', error: t('run.need_target') });
+      return;
+    }
+    const key = pointKey(point.level_index);
+    const recipe = structuredClone(withPinnedLevels(r, point.level_index));
+    recipe.models = [r.models[0]];
+    aucRunning = key;
+    setAuc(key, { status: 'busy' });
+    try {
+      const out = await api.run(recipe, null);
+      const stat = out.report?.models?.[0]?.metrics?.roc_auc;
+      const value = stat?.pooled ?? stat?.mean;
+      setAuc(key, typeof value === 'number' ? { status: 'done', value, model: r.models[0].kind } : { status: 'error', error: t('officer.frontier_auc_none') });
+    } catch (err) {
+      setAuc(key, api.isCancelled(err) ? undefined : { status: 'error', error: errorText(err) });
+    } finally {
+      aucRunning = null;
+    }
+  }
+
+  function cancelAuc() {
+    if (aucRunning) api.cancel();
   }
 
   function downloadRecipe() {
@@ -486,6 +550,11 @@ export function createActions({ store, api, embed }) {
     refuseDrop: () => setStatus('load', () => t('load.not_csv'), 'error'),
     // exports
     exportFile, openReport, downloadRecipe, shareLink, download, baseName,
+    acceptRisk, cancelRiskConfirm: () => store.update({ riskConfirm: null }),
+    // the privacy officer's views
+    addStep: (step) => editRecipe(withStep(recipe(), step)),
+    usePoint: (point) => editRecipe(withPinnedLevels(recipe(), point ? point.level_index : null)),
+    estimateAuc, cancelAuc,
     selectResults: (patch) => store.update((s) => ({ resultsView: { ...s.resultsView, ...patch } })),
     // language, flow, network
     setLanguage, goTo, setCurrent: (id) => store.update((s) => ({ flow: withCurrent(s.flow, id) })), keepFlowReachable,

@@ -65,6 +65,8 @@ function views(store, applyIntents) {
     ['progress', ['progress', 'lang'], progressView(ui)],
     ['protect: operators', ['profile', 'recipe', 'lang'], protect.table],
     ['protect: preview', ['preview', 'protectArgError', 'profile', 'lang'], protect.preview],
+    ['protect: privacy officer', ['preview', 'profile', 'recipe', 'frontierAuc', 'lang'], protect.officer],
+    ['export: risk confirmation, external summary', ['report', 'riskConfirm', 'lang'], protect.exportOfficer],
     ['recipe in plain words', ['recipe', 'lang'], readableView(ui)],
     ['undo / redo', ['history', 'running', 'lang'], historyView(ui)],
     ['step bar', ['flow', 'file', 'profile', 'recipe', 'recipeInvalid', 'report', 'maskedCsv', 'preview', 'lang'], renderFlow],

@@ -7,6 +7,9 @@
 import { argsOf, privacyOps } from './schema.js';
 import { COLUMN_ARGS, columnsOf } from './recipe-edit.js';
 import { renderNotesReview } from './notes-review.js';
+import {
+  attributeRiskView, explanationList, exportOfficerView, frontierView, initOfficerControls, measurement, safeHarborView, wireOfficerControls,
+} from './officer.js';
 
 /**
  * The column types an operator is offered for (others: every type). Presentation only: the core
@@ -24,6 +27,14 @@ export function initProtect({ h }) {
     h('h2', { id: 'protect-h' }, h('span', { class: 'shield', 'aria-hidden': 'true' }), h('span', { id: 'protect-title' })),
     h('p', { id: 'protect-intro', class: 'note' }),
     h('div', { id: 'risk-meter', class: 'risk-meter', role: 'status', 'aria-live': 'polite' }),
+    h('div', { id: 'protect-threshold' }),
+    h('div', { id: 'protect-safe-harbor' }),
+    h('details', { id: 'officer-explain', class: 'officer-part', open: true },
+      h('summary', { id: 'officer-explain-h' }), h('div', { id: 'officer-explain-body' })),
+    h('details', { id: 'officer-attr', class: 'officer-part', open: true },
+      h('summary', { id: 'officer-attr-h' }), h('div', { id: 'officer-attr-body' })),
+    h('details', { id: 'officer-frontier', class: 'officer-part' },
+      h('summary', { id: 'officer-frontier-h' }), h('div', { id: 'officer-frontier-body' })),
     h('div', { class: 'table-wrap' }, h('table', { id: 'protect-table', class: 'data' },
       h('thead', {}, h('tr', {})), h('tbody', {}))),
     h('p', { id: 'protect-status', class: 'status', role: 'status' }),
@@ -33,6 +44,7 @@ export function initProtect({ h }) {
     h('h3', { id: 'protect-audit-h' }),
     h('ol', { id: 'protect-audit', class: 'audit-list' }));
   document.querySelector('#profile-section').after(section);
+  initOfficerControls({ h });
 }
 
 const $ = (sel) => document.querySelector(sel);
@@ -43,6 +55,7 @@ const $ = (sel) => document.querySelector(sel);
  */
 export function protectViews(ui, intents) {
   const { h, t } = ui;
+  wireOfficerControls(ui, intents);
   const opLabel = (op) => ui.labelOr(`op.${op}.label`, null, op);
   const opHelp = (op) => ui.labelOr(`op.${op}.help`, privacyOps().find((o) => o.op === op)?.doc, '');
 
@@ -170,7 +183,9 @@ export function protectViews(ui, intents) {
     box.dataset.atRisk = String(atRisk ?? '');
     box.dataset.suppressed = String(p.suppressed_rows ?? 0);
     box.dataset.version = String(preview.version);
-    const level = k == null ? 'none' : k >= 5 ? 'low' : k >= 2 ? 'medium' : 'high';
+    const above = measurement(p)?.above;
+    box.dataset.above = String(above ?? '');
+    const level = k == null ? 'none' : above ? (k >= 2 ? 'medium' : 'high') : above === false ? 'low' : k >= 5 ? 'low' : k >= 2 ? 'medium' : 'high';
     box.dataset.level = level;
     const pct = after.risk ? after.risk.records_at_risk_pct / 100 : null;
     box.replaceChildren(
@@ -227,7 +242,45 @@ export function protectViews(ui, intents) {
       h('span', { class: 'muted' }, ` ${t('protect.audit_counts', { rows: ui.fmtInt(a.rows_affected), cells: ui.fmtInt(a.cells_affected) })}`))));
   }
 
-  return { table, preview };
+  /**
+   * The privacy officer's views under the meter (officer.js), from the same preview as the meter:
+   * above/below the threshold, Safe Harbor fields left exact, every figure explained, which
+   * attribute drives the risk, the frontier. `intents`: {addStep, usePoint, estimateAuc}.
+   */
+  function officer(state) {
+    if (!state.profile) return;
+    $('#officer-explain-h').textContent = t('officer.explain_title');
+    $('#officer-attr-h').textContent = t('officer.attr_title');
+    $('#officer-frontier-h').textContent = t('officer.frontier_title');
+    if (state.preview.status === 'busy') return;
+    const m = measurement(state.preview.data);
+    const recipe = state.recipe || {};
+    const sensitive = Object.entries(recipe.columns || {}).find(([, r]) => r === 'sensitive')?.[0] ?? null;
+    const threshold = $('#protect-threshold');
+    if (!m) {
+      for (const id of ['#protect-threshold', '#protect-safe-harbor', '#officer-explain-body', '#officer-attr-body', '#officer-frontier-body']) $(id).replaceChildren();
+      $('#officer-frontier').hidden = true;
+      return;
+    }
+    const r = m.risk || {};
+    const kStep = (Array.isArray(recipe.privacy) ? recipe.privacy : []).find((s) => s?.op === 'k_anonymize');
+    const uncovered = kStep ? m.quasi.filter((c) => !(kStep.quasi || []).includes(c)) : [];
+    threshold.replaceChildren(
+      m.above == null ? '' : h('p', { class: `threshold-line ${m.above ? 'above' : 'below'}`, 'data-above': String(m.above) },
+        t(m.above ? 'officer.above' : 'officer.below', {
+          count: ui.fmtInt(r.records_at_risk), k: ui.fmtInt(m.after.k_anonymity), threshold: ui.fmtPct(r.threshold, 0),
+        })),
+      uncovered.length ? h('p', { class: 'threshold-line above', id: 'k-step-uncovered' }, t('officer.k_uncovered', { columns: ui.list(uncovered) })) : '');
+    $('#protect-safe-harbor').replaceChildren(safeHarborView(m, ui) || '');
+    $('#officer-explain-body').replaceChildren(explanationList(m, ui, sensitive, 'risk-explain'));
+    $('#officer-attr-body').replaceChildren(attributeRiskView(m, ui, intents) || h('p', { class: 'muted' }, t('officer.attr_none')));
+    $('#officer-attr').hidden = false;
+    const frontier = frontierView(m, ui, intents, state.frontierAuc || {}, kStep?.levels ?? null);
+    $('#officer-frontier').hidden = !frontier;
+    $('#officer-frontier-body').replaceChildren(frontier || '');
+  }
+
+  return { table, preview, officer, exportOfficer: exportOfficerView(ui) };
 }
 
 function cssId(name) {

@@ -74,6 +74,35 @@ export function withRole(recipe, name, role) {
     if (previous !== 'identifier' && role === 'identifier') putIdentifier(r, name, 'drop');
     if (r.target === name) r.target = null;
     r.columns[name] = role;
+    syncKAnonymize(r);
+  });
+}
+
+/** The columns the risk is measured over: those with the role `quasi`. */
+export function quasiColumns(recipe) {
+  return Object.entries(recipe?.columns || {}).filter(([, role]) => role === 'quasi').map(([name]) => name);
+}
+
+/**
+ * A `k_anonymize` step protects exactly the columns the risk is measured over (the recipe's
+ * quasi-identifiers), so that the step's own "k reached" and the measured k are one figure: a
+ * column that becomes a quasi-identifier joins it, one that stops being one leaves it (and its
+ * pinned level and ladder with it). In place.
+ */
+function syncKAnonymize(r) {
+  if (!Array.isArray(r.privacy)) return;
+  const quasi = quasiColumns(r);
+  r.privacy = r.privacy.flatMap((s) => {
+    if (s?.op !== 'k_anonymize' || !Array.isArray(s.quasi)) return [s];
+    const kept = s.quasi.filter((c) => quasi.includes(c));
+    const next = { ...s, quasi: [...kept, ...quasi.filter((c) => !kept.includes(c))] };
+    for (const field of ['levels', 'ladders']) {
+      if (next[field] && typeof next[field] === 'object') {
+        next[field] = Object.fromEntries(Object.entries(next[field]).filter(([c]) => quasi.includes(c)));
+        if (!Object.keys(next[field]).length) delete next[field];
+      }
+    }
+    return next.quasi.length ? [next] : [];
   });
 }
 
@@ -198,17 +227,54 @@ export function withOperator(recipe, name, op, ctx) {
         return rest.length ? [{ ...s, columns: rest }] : [];
       }
       if (s.column === name) return [];
-      if (Array.isArray(s.quasi) && s.quasi.includes(name)) {
-        const rest = s.quasi.filter((c) => c !== name);
-        return rest.length ? [{ ...s, quasi: rest }] : [];
-      }
+      // A k_anonymize step stays over every quasi-identifier (see syncKAnonymize).
       return [s];
     });
-    // Operators over a set of columns that act on them together (k_anonymize's quasi-identifiers)
-    // take the column into the existing step.
-    const existing = op === 'k_anonymize' ? r.privacy.find((s) => s?.op === op) : null;
-    if (existing) existing.quasi = [...(existing.quasi || []), name];
-    else if (op) insert(r.privacy, newPrivacyStep(op, name, ctx));
+    if (op === 'k_anonymize') {
+      // k-anonymity holds over a set of columns, not one: the step covers every quasi-identifier
+      // of the recipe (the columns the risk meter measures), and the column chosen becomes one.
+      // A step over the chosen column alone would report "k = 5 reached" for that column while
+      // the measured k over all quasi-identifiers stayed at 1.
+      if (!r.columns || typeof r.columns !== 'object') r.columns = {};
+      if (!['quasi', 'target', 'identifier'].includes(roleOf(r, name))) r.columns[name] = 'quasi';
+      if (!r.privacy.some((s) => s?.op === op)) insert(r.privacy, { ...newPrivacyStep(op, name, ctx), quasi: [name] });
+    } else if (op) insert(r.privacy, newPrivacyStep(op, name, ctx));
+    syncKAnonymize(r);
+  });
+}
+
+/**
+ * `step` (a privacy step JSON, e.g. a suggestion of the core) added to the recipe in its place:
+ * the columns it names leave the other one-column steps (a column has one operator in the
+ * panel); a `k_anonymize` step keeps them, since it acts on all quasi-identifiers together.
+ */
+export function withStep(recipe, step) {
+  return edit(recipe, (r) => {
+    if (!Array.isArray(r.privacy)) r.privacy = [];
+    const cols = columnsOf(step);
+    if (step.op !== 'k_anonymize') {
+      r.privacy = r.privacy.flatMap((s) => {
+        if (!s || typeof s !== 'object' || s.op === 'k_anonymize') return [s];
+        if (Array.isArray(s.columns)) {
+          const rest = s.columns.filter((c) => !cols.includes(c));
+          return rest.length ? [{ ...s, columns: rest }] : [];
+        }
+        return typeof s.column === 'string' && cols.includes(s.column) ? [] : [s];
+      });
+    } else {
+      r.privacy = r.privacy.filter((s) => s?.op !== 'k_anonymize');
+    }
+    insert(r.privacy, structuredClone(step));
+  });
+}
+
+/** The `k_anonymize` step with its levels pinned to `levels` ({column: level index}), or without a pin (null). */
+export function withPinnedLevels(recipe, levels) {
+  return edit(recipe, (r) => {
+    const step = (r.privacy || []).find((s) => s?.op === 'k_anonymize');
+    if (!step) return;
+    if (levels && Object.keys(levels).length) step.levels = { ...levels };
+    else delete step.levels;
   });
 }
 

@@ -7,6 +7,7 @@
 // `ui`: {h, t, has, fmtInt, fmtDec, fmtPct, fmtNum, fmtDate, list, modelLabel, metricLabel, lang}.
 import { metricBars, unitLines } from './charts.js';
 import { describeRecipe } from './recipe-view.js';
+import { explanations, measurement, minClass } from './officer.js';
 import { CLASS_KEYS, REG_KEYS, fairnessView, importanceView } from './results.js';
 
 const isNum = (v) => typeof v === 'number' && Number.isFinite(v);
@@ -237,12 +238,118 @@ export function privacyReport(report, ui) {
     h('dl', { class: 'kv', 'data-section': 'loss' },
       h('dt', {}, t('report.discernibility')), h('dd', {}, ui.fmtInt(loss.discernibility)),
       h('dt', {}, t('report.entropy_loss')), h('dd', {}, isNum(loss.non_uniform_entropy_pct) ? ui.fmtPct(loss.non_uniform_entropy_pct / 100) : t('results.none'))),
+    h('h3', {}, t('officer.explain_title')),
+    h('ul', { 'data-section': 'explain' }, ...explanations(measurement(p), ui, sensitiveOf(report)).map((e) => h('li', { 'data-figure': e.id }, e.text))),
+    ...attributeRiskSection(p, ui, false),
+    ...methodSection(report, ui, false),
     ...warnings(report, ui),
     h('h2', {}, t('results.rejected')),
     arr(report.input?.rejected_rows).length
       ? h('ul', {}, ...report.input.rejected_rows.map((r) => h('li', {}, t('profile.rejected_row', { line: ui.fmtInt(r.line), reason: r.reason ?? '' }))))
       : h('p', { class: 'note' }, t('profile.rejected_none')));
   return reportDocument(t('report.privacy_title'), body, ui);
+}
+
+const sensitiveOf = (report) => Object.entries(report.recipe?.columns || {}).find(([, r]) => r === 'sensitive')?.[0] ?? null;
+
+/** A count for a report that discloses no small count: 1–4 shown as "<5". */
+export function safeCount(n, ui, external) {
+  if (!isNum(n)) return ui.t('results.none');
+  return external && n > 0 && n < 5 ? '<5' : ui.fmtInt(n);
+}
+
+/** The accepted risk of a run: the recipe's `risk.accept` (recorded in the audit as `accept_risk`). */
+function acceptedRisk(report) {
+  const entry = arr(report.audit).find((a) => a.op === 'accept_risk');
+  const accept = report.recipe?.risk?.accept || entry?.args || null;
+  return accept && (accept.reason || entry) ? { reason: accept.reason ?? entry?.note ?? '', by: accept.by ?? null, audited: !!entry } : null;
+}
+
+/** Ranked attribute risk (share of records made unique per quasi-identifier and pair). */
+function attributeRiskSection(p, ui, external) {
+  const { h, t } = ui;
+  const list = arr(p.attribute_risk).some((e) => e.uniques > 0) ? arr(p.attribute_risk) : arr(p.attribute_risk_before);
+  if (!list.length) return [];
+  const before = !arr(p.attribute_risk).some((e) => e.uniques > 0);
+  return [h('h3', {}, t('officer.attr_title')),
+    h('p', { class: 'note' }, t(before ? 'officer.attr_caption_input' : 'officer.attr_caption')),
+    h('table', { class: 'data', 'data-section': 'attribute-risk' },
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('officer.attr_columns')), h('th', { scope: 'col', class: 'num-col' }, t('officer.attr_share')), h('th', { scope: 'col', class: 'num-col' }, t('officer.attr_uniques')))),
+      h('tbody', {}, ...list.slice(0, 10).map((e) => {
+        const small = external && e.uniques > 0 && e.uniques < 5;
+        return h('tr', {}, h('th', { scope: 'row' }, arr(e.columns).join(' + ')),
+          h('td', { class: 'num-col' }, small ? '<5' : ui.fmtPct(e.share, 1)),
+          h('td', { class: 'num-col' }, safeCount(e.uniques, ui, external)));
+      })))];
+}
+
+/**
+ * The method as an expert determination states it: the data (shape only), the threat model,
+ * the quasi-identifiers, the criteria, the result, the residual risk and any accepted risk.
+ * `external`: counts below 5 shown as "<5".
+ */
+function methodSection(report, ui, external) {
+  const { h, t } = ui;
+  const p = report.privacy || {};
+  const m = measurement(p);
+  const r = p.risk || {};
+  const kStep = arr(report.recipe?.privacy).find((s) => s?.op === 'k_anonymize');
+  const threshold = isNum(r.threshold) ? r.threshold : 0.2;
+  const k = kStep?.k ?? minClass(threshold);
+  const cap = kStep ? (isNum(kStep.max_suppression) ? kStep.max_suppression : 0) : null;
+  const count = (n) => safeCount(n, ui, external);
+  const accepted = acceptedRisk(report);
+  const kEq = count(p.k_anonymity) === '<5' ? '< 5' : `= ${ui.fmtInt(p.k_anonymity)}`;
+  const population = isNum(r.population_size) ? t('method.population', { population: ui.fmtInt(r.population_size) }) : t('method.no_population');
+  const rows = [
+    ['method.data', t('method.data_text', { rows: count(report.input?.rows), out: count(p.output_rows), columns: ui.fmtInt(report.input?.columns), kept: ui.fmtInt(arr(p.output_columns).length) })],
+    ['method.threat', `${t('method.threat_text')}${String(ui.lang).startsWith('zh') ? '' : ' '}${population}`],
+    ['method.quasi', m?.quasi.length ? t('method.quasi_text', { columns: ui.list(m.quasi), n: ui.fmtInt(m.quasi.length) }) : t('explain.no_quasi')],
+    ['method.criteria', t(cap == null ? 'method.criteria_text' : 'method.criteria_text_cap', { k: ui.fmtInt(k), threshold: ui.fmtPct(threshold, 0), cap: ui.fmtPct(cap ?? 0, 0) })],
+    ['method.result', t('method.result_text', {
+      k_eq: kEq, at_risk: count(r.records_at_risk), suppressed: count(p.suppressed_rows),
+      prosecutor: ui.fmtPct(r.prosecutor_max, 0), avg: ui.fmtPct(r.prosecutor_avg, 1), marketer: ui.fmtPct(r.marketer, 1),
+      loss: isNum(p.information_loss?.non_uniform_entropy_pct) ? ui.fmtPct(p.information_loss.non_uniform_entropy_pct / 100, 1) : t('results.none'),
+    })],
+    ['method.residual', t(m?.above ? 'method.residual_above' : 'method.residual_below', { at_risk: count(r.records_at_risk), threshold: ui.fmtPct(threshold, 0), k: ui.fmtInt(p.k_anonymity), k_eq: kEq })],
+    ['method.accepted', accepted ? t('method.accepted_text', { reason: accepted.reason, by: accepted.by ?? t('results.none') }) : t('method.accepted_none')],
+  ];
+  return [h('h2', {}, t('method.title')),
+    h('dl', { class: 'kv', 'data-section': 'method' }, ...rows.flatMap(([key, text]) => [h('dt', {}, t(key)), h('dd', { 'data-field': key.slice(7) }, text)]))];
+}
+
+/**
+ * The external, non-disclosive summary, fit to attach to a data-release request: the method
+ * (as an expert determination states it), the risk figures and what they mean, the privacy
+ * steps by operator and columns only. No value, category or argument from the data, no file
+ * name, no count below 5 (shown as "<5").
+ */
+export function externalReport(report, ui) {
+  const { h, t } = ui;
+  const p = report.privacy || {};
+  const m = measurement(p);
+  const audit = arr(report.audit).filter((a) => String(a.step ?? '').startsWith('privacy['));
+  const opName = (op) => (ui.has(`op.${op}.label`) ? t(`op.${op}.label`) : op);
+  const colsOf = (a) => {
+    const args = a.args || {};
+    return [...arr(args.columns), ...(typeof args.column === 'string' ? [args.column] : []), ...arr(args.quasi)];
+  };
+  const explained = explanations(m, ui, sensitiveOf(report), { count: (n) => safeCount(n, ui, true) })
+    .filter((e) => ['k', 'records_at_risk', 'prosecutor', 'journalist', 'marketer', 'population', 'loss', 'suppressed'].includes(e.id));
+  const body = h('main', { 'data-report': 'external' },
+    h('h1', {}, t('report.external_title')),
+    h('p', { class: 'meta' }, t('report.generated', { date: ui.fmtDate(new Date()), version: report.bedside_version ?? '—' })),
+    h('p', {}, t('report.external_intro')),
+    h('dl', { class: 'kv' }, h('dt', {}, t('report.sha256')), h('dd', { class: 'mono' }, report.input?.sha256 ?? t('results.none'))),
+    ...methodSection(report, ui, true),
+    h('h2', {}, t('officer.explain_title')),
+    h('ul', { 'data-section': 'explain' }, ...explained.map((e) => h('li', { 'data-figure': e.id }, e.text))),
+    ...attributeRiskSection(p, ui, true),
+    h('h2', {}, t('report.steps')),
+    audit.length ? h('ol', { class: 'steps', 'data-section': 'steps' }, ...audit.map((a) => h('li', { 'data-op': a.op },
+      t('report.external_step', { op: opName(a.op), columns: colsOf(a).length ? ui.list(colsOf(a)) : t('results.none') }))))
+      : h('p', { class: 'note' }, t('report.no_privacy_steps')));
+  return reportDocument(t('report.external_title'), body, ui);
 }
 
 /** The model report ({title, body, lang, css}; reportHtml() makes it a document). */

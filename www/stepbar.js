@@ -8,6 +8,8 @@
 // Export): give its element `data-substep="apply"` inside #export-section and add an entry to
 // SUBSTEPS below; the bar lists it under its parent and it shares the parent's state.
 
+import { measurement } from './officer.js';
+
 export const STEPS = ['load', 'profile', 'protect', 'features', 'train', 'results', 'export'];
 /** parent step → [{id, section, label}] — sub-steps listed under their parent in the bar. */
 export const SUBSTEPS = { export: [{ id: 'apply', section: '#apply-section', label: 'apply.title' }] };
@@ -46,6 +48,8 @@ export function stepStates(state, progress = state.flow) {
   const recipe = state.recipe || {};
   out.profile = { state: recipe.target && (report || past('profile')) ? 'done' : 'todo' };
   for (const id of ['protect', 'features']) out[id] = { state: report || past(id) ? 'done' : 'todo' };
+  // Protect is never "done" while its result is above the recipe's risk threshold.
+  if (protectMeasurement(state)?.above) out.protect = { state: 'above', reason: 'flow.above_reason' };
   if (state.recipeInvalid) out.train = { state: 'blocked', reason: 'flow.blocked.bad_recipe' };
   else if (!recipe.target) out.train = { state: 'blocked', reason: 'flow.blocked.no_target' };
   else if (!arr(recipe.models).length) out.train = { state: 'blocked', reason: 'flow.blocked.no_model' };
@@ -53,6 +57,25 @@ export function stepStates(state, progress = state.flow) {
   out.results = report ? { state: past('results') ? 'done' : 'todo' } : { state: 'blocked', reason: 'flow.blocked.no_run' };
   out.export = report ? { state: progress.exported.length ? 'done' : 'todo' } : { state: 'blocked', reason: 'flow.blocked.no_run' };
   return out;
+}
+
+/** Does the run's report measure the recipe as it stands (same privacy steps, roles and risk options)? */
+export function reportCurrent(state) {
+  // The recipe sent for this run (the Report's own copy may spell defaults out).
+  const r = state.report ? state.runRecipe ?? state.report.recipe : null;
+  const now = state.recipe;
+  if (!r || !now) return false;
+  const key = (x) => JSON.stringify([x.privacy ?? [], x.columns ?? {}, x.risk ?? null]);
+  return key(r) === key(now);
+}
+
+/**
+ * The core's measurement of the recipe as it stands: the run's report while it is current, else
+ * the latest preview (both computed by the core over the same quasi-identifiers).
+ */
+export function protectMeasurement(state) {
+  if (state.report?.privacy && reportCurrent(state)) return measurement(state.report.privacy);
+  return measurement(state.preview?.data);
 }
 
 /**
@@ -141,19 +164,19 @@ export function renderFlow(state) {
     const s = states[id];
     const current = id === flow.current;
     const shown = current ? 'current' : s.state;
-    const label = t(`flow.state.${shown}`);
+    const label = current && s.state === 'above' ? `${t('flow.state.current')} · ${t('flow.state.above')}` : t(`flow.state.${shown}`);
     const reason = s.state === 'blocked' ? t(s.reason) : null;
     const link = h('a', {
       href: SECTION[id], class: 'step-link', 'aria-current': current ? 'step' : null,
       'aria-disabled': s.state === 'blocked' ? 'true' : null,
       onclick: (e) => { e.preventDefault(); ctx.intents.goTo(id); },
     },
-    h('span', { class: 'step-num', 'aria-hidden': 'true' }, s.state === 'done' && !current ? '✓' : String(i + 1)),
+    h('span', { class: 'step-num', 'aria-hidden': 'true' }, s.state === 'done' && !current ? '✓' : s.state === 'above' && !current ? '!' : String(i + 1)),
     h('span', { class: 'step-name' }, t(`step.${id}`)),
     h('span', { class: 'step-state' }, reason ? `${label}: ${reason}` : label));
     const subs = (SUBSTEPS[id] || []).map((sub) => h('li', { class: 'substep', 'data-step': sub.id },
       h('a', { href: sub.section, class: 'step-link', onclick: (e) => { e.preventDefault(); if (ctx.intents.goTo(id)) document.querySelector(sub.section)?.scrollIntoView(); } }, t(sub.label))));
-    return h('li', { class: 'step', 'data-step': id, 'data-state': shown, 'data-done': String(s.state === 'done') },
+    return h('li', { class: 'step', 'data-step': id, 'data-state': shown, 'data-done': String(s.state === 'done'), 'data-above': s.state === 'above' ? 'true' : null },
       link, subs.length ? h('ol', { class: 'substeps' }, ...subs) : null);
   }));
   if (focused) list.querySelector(`li[data-step="${focused}"] a`)?.focus();
@@ -214,7 +237,7 @@ function didText(id, state) {
     case 'protect': {
       if (!state.profile) return null;
       const steps = fmtInt(arr(recipe.privacy).length);
-      const p = report?.privacy;
+      const p = reportCurrent(state) ? report?.privacy : null;
       if (p) {
         return { done: true, text: t('flow.did.protect', { steps: fmtInt(arr(report.recipe?.privacy).length), before: fmtInt(p.before?.k_anonymity), after: fmtInt(p.k_anonymity), suppressed: fmtInt(p.suppressed_rows ?? 0) }) };
       }

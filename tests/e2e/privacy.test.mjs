@@ -90,23 +90,30 @@ test('privacy flow: detection, operator choice, live preview and risk meter, mas
     assert.ok(recipe.privacy.some((s) => s.op === 'redact' && s.columns.includes('phone')), 'the recipe follows the picker');
     assert.ok(!recipe.privacy.some((s) => s.op === 'drop' && s.columns.includes('phone')));
 
-    // Keep the ZIP code as it is: more records at risk; then bands of 20 years for age: fewer.
+    // Keep the ZIP code as it is: more records at risk.
     await page.selectOption('#protect-table tr[data-column="zip"] select', '');
     const v3 = await previewVersionAbove(page, v2);
     const atRisk3 = Number(await meter(page, 'at-risk'));
     assert.ok(atRisk3 > atRisk1, `keeping full ZIP codes raises the records at risk (${atRisk1} → ${atRisk3})`);
-    await page.selectOption('#protect-table tr[data-column="zip"] select', 'k_anonymize');
-    const v4 = await previewVersionAbove(page, v3);
-    assert.equal(await row('zip').getAttribute('data-op'), 'k_anonymize');
-    assert.ok(Number(await meter(page, 'at-risk')) < atRisk3, 'k_anonymize lowers the records at risk');
-    assert.ok(await page.locator('#protect-audit li[data-op="k_anonymize"]').count() === 1, 'audit entry shown');
-    // Editing an argument updates the preview too.
+    // Editing an argument updates the preview too: bands of 20 years for age.
     await page.fill('#arg-age-width', '20');
     await page.locator('#arg-age-width').dispatchEvent('change');
-    await previewVersionAbove(page, v4);
+    const v4 = await previewVersionAbove(page, v3);
     const ages = await page.locator('#preview-after td[data-column="age"]').allTextContents();
     for (const a of ages) assert.match(a, /^(\d+-\d+|90\+)$/);
     assert.ok(ages.some((a) => /^(0-19|20-39|40-59|60-79|80-89)$/.test(a)), `bands of 20: ${ages}`);
+    // Automatic k-anonymity chosen for the ZIP code: one step over every quasi-identifier (the
+    // columns the meter measures), so that the step's "k = 5 reached" and the meter's k agree.
+    await page.selectOption('#protect-table tr[data-column="zip"] select', 'k_anonymize');
+    await previewVersionAbove(page, v4);
+    assert.equal(await row('zip').getAttribute('data-op'), 'k_anonymize');
+    const edited = JSON.parse(await page.inputValue('#recipe-json'));
+    const kStep = edited.privacy.find((s) => s.op === 'k_anonymize');
+    const measured = Object.entries(edited.columns).filter(([, r]) => r === 'quasi').map(([c]) => c);
+    assert.deepEqual([...kStep.quasi].sort(), [...measured].sort(), 'the step covers the measured quasi-identifiers');
+    assert.ok(Number(await meter(page, 'at-risk')) < atRisk3, 'k_anonymize lowers the records at risk');
+    assert.ok(Number(await meter(page, 'k-after')) >= kStep.k, 'the meter shows the k the step reached');
+    assert.ok(await page.locator('#protect-audit li[data-op="k_anonymize"]').count() === 1, 'audit entry shown');
     await page.locator('#protect-section').scrollIntoViewIfNeeded();
     await ctx.shot('privacy-02-edited');
 
