@@ -21,6 +21,11 @@ const NOT_DATA: &[(&str, &str, &str)] = &[
     ),
     ("days_between", "name", "the name of the new column"),
     ("age_at", "name", "the name of the new column"),
+    (
+        "k_anonymize",
+        "levels",
+        "column name → level number of the lattice point pinned (no cell values)",
+    ),
 ];
 
 /// Can a value of this argument type hold text from the data? Column names are not cell values
