@@ -30,6 +30,7 @@ pub fn finish(
         mut warnings,
         privacy,
         masked,
+        row_map,
         prepared,
         original,
         fitted: _,
@@ -49,6 +50,10 @@ pub fn finish(
     let original_results = results.split_off(n_masked.min(results.len()));
     let masked_rows = prepared.as_ref().map_or(0, |p| p.x_table.rows());
     let (given_masked, given_original) = given_intervals(intervals, n_models)?;
+    let predictions = prepared
+        .as_ref()
+        .map(|p| super::predictions::out_of_fold(p, &row_map, &results))
+        .transpose()?;
     let (target, evaluation, models) = match prepared {
         None => (None, None, Vec::new()),
         Some(p) => {
@@ -91,7 +96,11 @@ pub fn finish(
             total_ms: (ctx.now_ms)() - start_ms,
         },
     };
-    Ok(Output { report, masked })
+    Ok(Output {
+        report,
+        masked,
+        predictions,
+    })
 }
 
 /// Intervals computed apart (by a pool while other units ran), by model: on the masked data
