@@ -8,9 +8,11 @@ const USAGE: &str = "\
 bedside: private medical machine learning
 
 USAGE:
-  bedside run --data FILE.csv --recipe RECIPE.json [--out MASKED.csv] [--export-model DIR] [--progress]
+  bedside run --data FILE.csv --recipe RECIPE.json [--out MASKED.csv] [--predictions PRED.csv]
+              [--export-model DIR] [--progress]
       Runs the recipe and prints the Report as JSON on stdout; --out writes the masked table;
-      --export-model writes each trained model, fitted on all labelled rows, as
+      --predictions writes every model's out-of-fold predictions (row,split,model,y_true,score;
+      row: 0-based among the accepted records of FILE.csv); --export-model writes each trained model, fitted on all labelled rows, as
       DIR/model-N-KIND.json (N = its index in the recipe's models).
   bedside apply --model MODEL.json --input NEW.csv --out PREDICTIONS.csv
       Scores every row of NEW.csv (raw records with the training file's columns) and writes
@@ -139,6 +141,7 @@ fn cli(args: Vec<String>) -> Result<(), String> {
                     ("data", true),
                     ("recipe", true),
                     ("out", true),
+                    ("predictions", true),
                     ("export-model", true),
                     ("progress", false),
                 ],
@@ -148,6 +151,11 @@ fn cli(args: Vec<String>) -> Result<(), String> {
                 .map_err(|_| format!("{recipe_path}: not UTF-8 text"))?;
             let recipe =
                 Recipe::from_json(&recipe_text).map_err(|e| format!("{recipe_path}: {e}"))?;
+            if a.has("predictions") && recipe.models.is_empty() {
+                return Err(format!(
+                    "--predictions: the recipe trains no model ({recipe_path} has no models)"
+                ));
+            }
             let loaded = bedside::load(&read(data)?, data).map_err(|e| e.to_string())?;
             let verbose = a.has("progress");
             let start = Instant::now();
@@ -167,6 +175,17 @@ fn cli(args: Vec<String>) -> Result<(), String> {
             if let Some(path) = a.get("out") {
                 std::fs::write(path, bedside::table::csv::write_csv(&out.masked))
                     .map_err(|e| format!("{path}: cannot write the masked table: {e}"))?;
+            }
+            if let Some(path) = a.get("predictions") {
+                let oof = out.predictions.as_ref().ok_or_else(|| {
+                    format!("--predictions: the recipe trains no model ({recipe_path})")
+                })?;
+                let (csv, formulas) = oof.to_csv();
+                std::fs::write(path, csv)
+                    .map_err(|e| format!("{path}: cannot write the predictions: {e}"))?;
+                if let Some(w) = bedside::table::csv::formula_warning(formulas, path) {
+                    eprintln!("warning: {w}");
+                }
             }
             if let Some(dir) = a.get("export-model") {
                 std::fs::create_dir_all(dir)

@@ -92,8 +92,10 @@ pub fn new_key() -> Result<Vec<u8>> {
     Ok(key)
 }
 
-/// The result of a run: the report and the masked table (after the privacy steps).
+/// The result of a run: the report, the masked table (after the privacy steps) and, when the
+/// recipe trains models, their out-of-fold predictions.
 pub struct Output {
     pub report: Report,
     pub masked: Table,
+    pub predictions: Option<super::predictions::OutOfFold>,
 }

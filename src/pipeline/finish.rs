@@ -32,6 +32,7 @@ pub fn finish(
         mut warnings,
         privacy,
         masked,
+        row_map,
         prepared,
         original,
         fitted: _,
@@ -62,6 +63,10 @@ pub fn finish(
         None,
         "assembling the report".into(),
     )?;
+    let predictions = prepared
+        .as_ref()
+        .map(|p| super::predictions::out_of_fold(p, &row_map, &results))
+        .transpose()?;
     let (target, evaluation, models) = match prepared {
         None => (None, None, Vec::new()),
         Some(p) => {
@@ -123,7 +128,11 @@ pub fn finish(
             phases,
         },
     };
-    Ok(Output { report, masked })
+    Ok(Output {
+        report,
+        masked,
+        predictions,
+    })
 }
 
 /// The work time of the phases of step 1 and the units (summed over splits and models): the

@@ -16,6 +16,8 @@ pub(super) struct Target {
     /// Labels (classification) or all false (regression; unused by the splits that allow it).
     pub(super) labels: Vec<bool>,
     pub(super) values: Vec<f64>,
+    /// For each modelling row, its row in the masked table (the rows with a target value).
+    pub(super) rows: Vec<usize>,
 }
 
 /// The modelling problem as every split sees it: the target, the input table of the labelled
@@ -254,7 +256,11 @@ fn target_values(
                 .map(|&r| labels[r].as_deref() == Some(classes[1].as_str()))
                 .collect();
             let values = labels.iter().map(|&b| b as u8 as f64).collect();
-            Target { labels, values }
+            Target {
+                labels,
+                values,
+                rows: rows.to_vec(),
+            }
         }
         Task::Regression => {
             let Values::Num(v) = &tcol.values else {
@@ -266,6 +272,7 @@ fn target_values(
             Target {
                 labels: vec![false; rows.len()],
                 values: rows.iter().map(|&r| v[r]).collect(),
+                rows: rows.to_vec(),
             }
         }
     })

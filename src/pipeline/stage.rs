@@ -25,6 +25,8 @@ pub struct Staged {
     pub(super) privacy: PrivacyReport,
     /// The table after the privacy steps.
     pub masked: Table,
+    /// For each row of `masked`, its row in the input table (see [`Masked::row_map`]).
+    pub(super) row_map: Vec<usize>,
     pub(super) prepared: Option<Prepared>,
     /// The modelling of the original data restricted to the columns that survive the privacy
     /// steps (see [`crate::report::Report::original`]), or why it cannot be prepared.
@@ -100,6 +102,7 @@ pub fn stage(
         warnings,
         privacy,
         masked,
+        row_map: masked_out.row_map,
         prepared,
         original,
         fitted: Mutex::new(None),

@@ -1,0 +1,175 @@
+//! The out-of-fold predictions of a run: every model's prediction for every test row of every
+//! split of the evaluation (the masked data's splits), with the record's row in the input table
+//! and its target as the model saw it. `bedside run --predictions` writes them as CSV.
+
+use super::prepare::Prepared;
+use super::units::FoldResult;
+use crate::error::{Error, Result};
+use crate::models::Task;
+
+/// The header of [`OutOfFold::to_csv`] (DESIGN: `PRED.csv`).
+pub const HEADER: [&str; 5] = ["row", "split", "model", "y_true", "score"];
+
+/// One line of the out-of-fold predictions.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prediction {
+    /// The record's 0-based row among the accepted records of the input (before the privacy
+    /// steps).
+    pub row: usize,
+    /// The 0-based split (every split of every repeat).
+    pub split: usize,
+    /// The model's index in the recipe.
+    pub model: usize,
+    /// The target as the model saw it: the class label text (class targets) or the number.
+    pub y_true: String,
+    /// The probability of the positive class, or the predicted value of a numeric target.
+    pub score: f64,
+}
+
+/// Every model's out-of-fold predictions on every split of a run's evaluation.
+#[derive(Debug, Clone)]
+pub struct OutOfFold {
+    pub task: Task,
+    /// The two classes, negative first (empty for a numeric target).
+    pub classes: Vec<String>,
+    /// For each modelling row, its row in the input table.
+    input_rows: Vec<usize>,
+    labels: Vec<bool>,
+    values: Vec<f64>,
+    /// Per split, its test rows (modelling rows) in the order the input has them, with their
+    /// position among the split's test rows.
+    tests: Vec<Vec<(usize, usize)>>,
+    /// Per split, per model, the predictions of the split's test rows in the split's order.
+    scores: Vec<Vec<Vec<f64>>>,
+}
+
+/// Gathers the out-of-fold predictions of `results` (one per split of the masked data, sorted,
+/// every model of the recipe each) for the modelling `p`; `row_map`: each masked row's row in
+/// the input table.
+pub(super) fn out_of_fold(
+    p: &Prepared,
+    row_map: &[usize],
+    results: &[FoldResult],
+) -> Result<OutOfFold> {
+    let input_rows =
+        p.y.rows
+            .iter()
+            .map(|&r| {
+                row_map.get(r).copied().ok_or_else(|| {
+                    Error::Protocol(format!("masked row {r} has no row in the input table"))
+                })
+            })
+            .collect::<Result<Vec<usize>>>()?;
+    if results.len() != p.folds.len() {
+        return Err(Error::Protocol(format!(
+            "{} split result(s) for an evaluation of {} split(s)",
+            results.len(),
+            p.folds.len()
+        )));
+    }
+    let mut tests = Vec::with_capacity(results.len());
+    let mut scores = Vec::with_capacity(results.len());
+    for (s, (r, fold)) in results.iter().zip(&p.folds).enumerate() {
+        if r.unit != s || r.models.len() != p.searches.len() {
+            return Err(Error::Protocol(format!(
+                "the results of split {} do not match the recipe",
+                s + 1
+            )));
+        }
+        let mut order: Vec<(usize, usize)> = fold
+            .test
+            .iter()
+            .enumerate()
+            .map(|(i, &row)| (row, i))
+            .collect();
+        order.sort_by_key(|&(row, _)| input_rows[row]);
+        let mut per_model = Vec::with_capacity(r.models.len());
+        for mf in &r.models {
+            if mf.predictions.len() != fold.test.len() {
+                return Err(Error::Protocol(format!(
+                    "the results of split {} do not match its test rows",
+                    s + 1
+                )));
+            }
+            per_model.push(mf.predictions.clone());
+        }
+        tests.push(order);
+        scores.push(per_model);
+    }
+    Ok(OutOfFold {
+        task: p.task,
+        classes: p.classes.clone(),
+        input_rows,
+        labels: p.labels().to_vec(),
+        values: p.values().to_vec(),
+        tests,
+        scores,
+    })
+}
+
+impl OutOfFold {
+    /// The number of lines (test rows × models, summed over the splits).
+    pub fn len(&self) -> usize {
+        self.tests
+            .iter()
+            .zip(&self.scores)
+            .map(|(t, m)| t.len() * m.len())
+            .sum()
+    }
+
+    /// Whether there is no line.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Every line, sorted by split, model and row.
+    pub fn iter(&self) -> impl Iterator<Item = Prediction> + '_ {
+        self.tests
+            .iter()
+            .zip(&self.scores)
+            .enumerate()
+            .flat_map(move |(split, (test, models))| {
+                models.iter().enumerate().flat_map(move |(model, scores)| {
+                    test.iter().map(move |&(row, i)| Prediction {
+                        row: self.input_rows[row],
+                        split,
+                        model,
+                        y_true: self.y_true(row),
+                        score: scores[i],
+                    })
+                })
+            })
+    }
+
+    /// The target of modelling row `row` as text: its class label, or its value (shortest
+    /// round-trip form).
+    fn y_true(&self, row: usize) -> String {
+        match self.task {
+            Task::Classification => self
+                .classes
+                .get(self.labels[row] as usize)
+                .cloned()
+                .unwrap_or_default(),
+            Task::Regression => self.values[row].to_string(),
+        }
+    }
+
+    /// The predictions as CSV (header [`HEADER`]), written through the one CSV writer
+    /// (formula-like cells, e.g. a class named `=x`, neutralised), and the count of cells it
+    /// neutralised. Numbers in shortest round-trip form.
+    pub fn to_csv(&self) -> (Vec<u8>, usize) {
+        let mut w = crate::table::csv::SafeWriter::default();
+        w.record(HEADER);
+        for p in self.iter() {
+            let cells = [
+                p.row.to_string(),
+                p.split.to_string(),
+                p.model.to_string(),
+                p.y_true,
+                p.score.to_string(),
+            ];
+            w.record(cells.iter().map(String::as_str));
+        }
+        w.finish()
+    }
+}
