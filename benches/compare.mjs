@@ -2,8 +2,8 @@
 // (release CLI) and in wasm (the built www/pkg in Node's V8, the engine of Chromium), then the
 // end-to-end section natively and in the page (benches/page.mjs). Every row of every table says
 // what each side ran (algorithm, parameters) and on how many threads; accuracies are of both
-// sides on the same test rows (benches/split_rows.rs writes the test rows of Bedside's splits
-// for the recipe, and the references train on the other rows and score on those); ratio =
+// sides on the same test rows (`bedside run --predictions` writes the test rows of Bedside's
+// splits for the recipe, and the references train on the other rows and score on those); ratio =
 // Bedside / reference (below 1.0 = Bedside is faster).
 //
 //   npm run bench             full sizes (1M x 30 parse, 100k x 30 fits and end to end: long)
@@ -64,27 +64,12 @@ function cli(args, threads = CORES) {
   return { seconds, out: r.stdout };
 }
 
-let splitRowsBin = null;
-/** benches/split_rows.rs (release build): the test rows of each of the recipe's splits. */
-function splitRows(data, recipeFile, out) {
-  if (!splitRowsBin) {
-    const r = capture('cargo', ['build', '--release', '--bin', 'bedside', '--bench', 'split_rows', '--message-format=json']);
-    if (r.status !== 0) throw new StepError(`building benches/split_rows.rs failed:\n${r.stderr}`);
-    splitRowsBin = r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l))
-      .find((m) => m.reason === 'compiler-artifact' && m.target?.name === 'split_rows' && m.executable)?.executable;
-    if (!splitRowsBin) throw new StepError('building benches/split_rows.rs gave no executable');
-  }
-  const r = capture(splitRowsBin, [data, recipeFile, out]);
-  if (r.status !== 0) throw new StepError(`benches/split_rows.rs on ${data} failed: ${r.stderr.trim()}`);
-  return out;
-}
-
 /** `bedside run` of `recipe` on `data`: {seconds, report, rows (the test rows of its splits)}. */
 function nativeRun(name, data, recipe, threads = CORES) {
   const file = join(DATA, `recipe-${name}.json`);
   writeFileSync(file, JSON.stringify(recipe));
-  const r = cli(['run', '--data', join(DATA, data), '--recipe', file], threads);
-  const rows = splitRows(join(DATA, data), file, join(DATA, `rows-${name}.csv`));
+  const rows = join(DATA, `rows-${name}.csv`);
+  const r = cli(['run', '--data', join(DATA, data), '--recipe', file, '--predictions', rows], threads);
   return { seconds: r.seconds, report: JSON.parse(r.out), pred: rows };
 }
 
@@ -146,7 +131,7 @@ main(async () => {
   ensurePython();
   // Both targets in one build: built apart, cargo unifies the dev-dependencies' features into the
   // library for the bench target only and compiles the library twice.
-  run('cargo', ['build', '--release', '--bin', 'bedside', '--bench', 'split_rows']);
+  run('cargo', ['build', '--release', '--bin', 'bedside']);
   mkdirSync(DATA, { recursive: true });
   run('python3', ['benches/data.py', DATA, ...(QUICK ? ['--quick'] : [])]);
   const commit = capture('git', ['rev-parse', '--short', 'HEAD']).stdout.trim();
@@ -258,7 +243,7 @@ main(async () => {
   }
   say(table(['training rows', 'Bedside', 'threads', 'fit', 'accuracy', 'reference', 'threads', 'fit', 'accuracy', 'ratio'], forestRows));
   say();
-  say('Accuracy at threshold 0.5 on the same test rows (Bedside\'s hold-out, written by benches/split_rows.rs), ' +
+  say('Accuracy at threshold 0.5 on the same test rows (Bedside\'s hold-out, written by `bedside run --predictions`), ' +
     'both sides trained on the same rows. LightGBM\'s rows are on the smaller table because its fully grown ' +
     'leaf-wise trees take minutes per forest at the larger size on this machine.');
   say();
@@ -327,7 +312,7 @@ main(async () => {
         return [m.spec.kind + (m.spec.max_depth ? ` (max_depth ${m.spec.max_depth})` : ''), m.params, fmt(ours.roc_auc), fmt(r.roc_auc), fmt(ours.accuracy), fmt(r.accuracy)];
       })));
     say();
-    say('Both sides on Bedside\'s folds (seed 7; benches/split_rows.rs writes them): the mean over the 5 test folds.');
+    say('Both sides on Bedside\'s folds (seed 7; `bedside run --predictions` writes them): the mean over the 5 test folds.');
     say();
   }
 

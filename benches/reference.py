@@ -8,8 +8,8 @@ Bedside used; prints one JSON object.
 
 Threads: what the caller sets (`BENCH_THREADS`, passed as `n_jobs`; `OMP_NUM_THREADS` limits
 HistGradientBoosting's and LightGBM's OpenMP threads and BLAS). The rows: `ROWS.csv` holds
-the test rows of each of Bedside's splits for the same data and recipe (`row,split`, written by
-`cargo bench --bench split_rows`); every other row of the CSV is that split's training rows, so
+the test rows of each of Bedside's splits for the same data and recipe (the out-of-fold
+predictions file of `bedside run --predictions`: `row,split,model,y_true,score`); every other row of the CSV is that split's training rows, so
 the reference is trained and scored on the rows Bedside's Report was trained and scored on.
 Accuracy is at threshold 0.5 (probability >= 0.5 is positive), as in Bedside's Report.
 """
@@ -81,6 +81,7 @@ def load(csv):
 def splits(rows, n):
     """Per split of Bedside's rows file: (train rows, test rows)."""
     frame = pd.read_csv(rows)
+    frame = frame[frame["model"] == frame["model"].min()]  # one line per test row and split
     out = []
     for _, part in frame.groupby("split", sort=True):
         test = part["row"].to_numpy()
