@@ -43,6 +43,15 @@ impl ModelBundle {
         let no_ids: Vec<String> = Vec::new();
         let row_map: Vec<usize> = (0..n).collect();
         for (i, h) in self.privacy.iter().enumerate() {
+            if let Some(g) = &h.generalization {
+                let placed = crate::privacy::anonymize::replay(&mut t, g);
+                for (b, p) in bad.iter_mut().zip(placed) {
+                    if b.is_none() {
+                        *b = p;
+                    }
+                }
+                continue;
+            }
             let Some(step) = &h.args else { continue };
             let ctx = PrivacyContext {
                 key: &[],
