@@ -11,27 +11,12 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 impl ModelBundle {
-    /// Scores every row of `table` (a raw file with the training file's columns; `lines[r]` is
-    /// the physical line of row `r`, `file` names it in messages).
-    pub fn apply(&self, table: &Table, lines: &[u64], file: &str) -> Result<Predictions> {
+    /// The model's input columns of `table` (raw, with the training file's columns) read to the
+    /// training types and passed through the replayed privacy steps: what the feature steps
+    /// receive. With it, per row, the first input that cannot be used and why.
+    #[allow(clippy::type_complexity)]
+    pub fn masked_inputs(&self, table: &Table) -> Result<(Table, Vec<Option<(String, String)>>)> {
         let n = table.rows();
-        let line = |r: usize| lines.get(r).copied().unwrap_or(r as u64 + 2);
-        for c in &self.inputs {
-            if table.column(&c.name).is_none() {
-                return Err(Error::Input {
-                    file: file.into(),
-                    message: format!(
-                        "no column '{}': the model needs it (inputs: {})",
-                        c.name,
-                        self.inputs
-                            .iter()
-                            .map(|c| c.name.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                });
-            }
-        }
         let mut bad: Vec<Option<(String, String)>> = vec![None; n];
         // The inputs read as in the training file, then the replayed privacy steps.
         let raw: Vec<(String, ColumnType)> = self
@@ -71,13 +56,38 @@ impl ModelBundle {
             .map(|c| (c.name.clone(), c.ctype))
             .collect();
         let t = conform(&t, &masked, &mut bad);
-        let mut x = Table::new(
+        let x = Table::new(
             self.inputs
                 .iter()
                 .filter_map(|c| t.column(&c.name).cloned())
                 .collect(),
         );
 
+        Ok((x, bad))
+    }
+
+    /// Scores every row of `table` (a raw file with the training file's columns; `lines[r]` is
+    /// the physical line of row `r`, `file` names it in messages).
+    pub fn apply(&self, table: &Table, lines: &[u64], file: &str) -> Result<Predictions> {
+        let n = table.rows();
+        let line = |r: usize| lines.get(r).copied().unwrap_or(r as u64 + 2);
+        for c in &self.inputs {
+            if table.column(&c.name).is_none() {
+                return Err(Error::Input {
+                    file: file.into(),
+                    message: format!(
+                        "no column '{}': the model needs it (inputs: {})",
+                        c.name,
+                        self.inputs
+                            .iter()
+                            .map(|c| c.name.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                });
+            }
+        }
+        let (mut x, mut bad) = self.masked_inputs(table)?;
         // Categories never seen in training (one_hot treats them as it was fitted to).
         let mut unseen: BTreeMap<String, usize> = BTreeMap::new();
         for c in &self.inputs {

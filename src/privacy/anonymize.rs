@@ -853,7 +853,10 @@ pub fn replay(table: &mut Table, frozen: &[Generalization]) -> Vec<Option<(Strin
                     if bad[r].is_none() {
                         bad[r] = Some((
                             g.column.clone(),
-                            format!("{why}: the training ladder ({}) cannot place it", g.level_name),
+                            format!(
+                                "{why}: the training ladder ({}) cannot place it",
+                                g.level_name
+                            ),
                         ));
                     }
                     None

@@ -454,9 +454,11 @@ pub(crate) fn prepare(
                     pad,
                 },
                 Ladder::Dates(d) => Rule::Dates(d[level]),
-                Ladder::Hierarchy(m) => {
-                    Rule::Hierarchy(m.iter().map(|(k, g)| (k.clone(), g[level].clone())).collect())
-                }
+                Ladder::Hierarchy(m) => Rule::Hierarchy(
+                    m.iter()
+                        .map(|(k, g)| (k.clone(), g[level].clone()))
+                        .collect(),
+                ),
             };
             // Label every distinct original value, then map rows through their level-0 code.
             let mut idx: HashMap<Option<String>, u32> = HashMap::new();
@@ -466,7 +468,7 @@ pub(crate) fn prepare(
                 let lab = rule
                     .label(v.as_deref())
                     .map_err(|what| super::ops::cell_error("ladders", first_row[c0], name, what))?;
-            let next = labs.len() as u32;
+                let next = labs.len() as u32;
                 let c = *idx.entry(lab.clone()).or_insert(next);
                 if c == next {
                     labs.push(lab);

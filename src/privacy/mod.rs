@@ -166,7 +166,10 @@ pub trait Op {
     /// For [`Replay::Frozen`]: the step as resolved on `training` (the table this step received
     /// in the training run): the step with its decisions pinned, and the per-column
     /// generalization a saved model applies to new records.
-    fn freeze(&self, _training: &Table) -> Result<(PrivacyStep, Vec<ladder::Generalization>), ArgError> {
+    fn freeze(
+        &self,
+        _training: &Table,
+    ) -> Result<(PrivacyStep, Vec<ladder::Generalization>), ArgError> {
         Err(("op", "cannot be frozen for new records".into()))
     }
     /// Does this step coarsen or shift the dates of its `columns` (no exact date survives)?
