@@ -475,3 +475,48 @@ fn suggested_recipe_with_k_anonymize_exports_and_replays() {
     eprintln!("unscorable: {:?}", p.unscorable);
     eprintln!("unseen: {:?}", p.unseen);
 }
+
+/// A frozen generalization relabels values one by one; a value its rule cannot place marks the
+/// row (column and reason), never a panic; `frequent` sends unlisted values to "other".
+#[test]
+fn frozen_generalization_reports_values_it_cannot_place() {
+    use bedside::privacy::anonymize::{replay, Generalization, Rule};
+    let csv = "zip,ward,age\nA1,north,34\nB2,east,51\nC3,south,\n";
+    let loaded = bedside::load(csv.as_bytes(), "t.csv").unwrap();
+    let mut t = loaded.parsed.table.clone();
+    let g = vec![
+        Generalization {
+            column: "zip".into(),
+            level: 1,
+            level_name: "hierarchy level 1".into(),
+            rule: Rule::Hierarchy([("A1".to_string(), "A".to_string())].into_iter().collect()),
+        },
+        Generalization {
+            column: "ward".into(),
+            level: 1,
+            level_name: "frequent".into(),
+            rule: Rule::Frequent(vec!["north".into()]),
+        },
+        Generalization {
+            column: "age".into(),
+            level: 1,
+            level_name: "bands of 10".into(),
+            rule: Rule::Bands {
+                width: 10.0,
+                integers: true,
+            },
+        },
+    ];
+    let bad = replay(&mut t, &g);
+    assert!(bad[0].is_none());
+    let (field, reason) = bad[1].clone().unwrap();
+    assert_eq!(field, "zip");
+    assert!(reason.contains("not in the hierarchy"), "{reason}");
+    assert!(bad[2].is_some());
+    let text = |c: &str, r: usize| t.column(c).unwrap().values.text(r);
+    assert_eq!(text("zip", 0).as_deref(), Some("A"));
+    assert_eq!(text("ward", 0).as_deref(), Some("north"));
+    assert_eq!(text("ward", 1).as_deref(), Some("other"));
+    assert_eq!(text("age", 0).as_deref(), Some("30-39"));
+    assert_eq!(text("age", 2), None);
+}
