@@ -207,18 +207,15 @@ fn keyed_columns_are_never_inputs_and_whole_file_steps_on_inputs_are_refused() {
     .unwrap();
     assert!(b.inputs.iter().all(|c| c.name != "zip" && c.name != "mrn"));
     assert_eq!(b.privacy[1].handling, "not_applied");
-    // k_anonymize chooses its generalization over the whole file: refused on model inputs.
-    let e = export_err(
+    // k_anonymize chooses its generalization over the whole file: frozen into the bundle.
+    let b = export_err(
         r#"[{"op": "drop", "columns": ["name"]}, {"op": "pseudonymize", "columns": ["mrn"]},
             {"op": "k_anonymize", "quasi": ["age", "sex"], "k": 3, "max_suppression": 0.1}]"#,
     )
-    .err()
-    .unwrap()
-    .to_string();
-    assert!(
-        e.contains("privacy[2] (k_anonymize)") && e.contains("'age', 'sex'"),
-        "{e}"
-    );
+    .unwrap();
+    assert_eq!(b.privacy[2].handling, "replayed");
+    let g = b.privacy[2].generalization.as_ref().unwrap();
+    assert_eq!(g.len(), 2);
 }
 
 #[test]
@@ -385,4 +382,141 @@ fn a_few_non_numbers_read_as_missing_are_warned_about() {
         "{:?}",
         p.warnings
     );
+}
+
+/// The suggested recipe puts every quasi-identifier into one `k_anonymize` step; its model can be
+/// saved, and applying it to the training file reproduces the masked inputs and the final
+/// model's predictions; new records with unseen values are generalized by the training ladders.
+#[test]
+fn suggested_recipe_with_k_anonymize_exports_and_replays() {
+    let csv = common::patients_csv(300, 21);
+    let loaded = bedside::load(csv.as_bytes(), "train.csv").unwrap();
+    let mut r = bedside::suggest::suggest(&loaded.parsed.table, Some("outcome"));
+    r.models.truncate(1);
+    let k_index = r
+        .privacy
+        .iter()
+        .position(|s| s.name() == "k_anonymize")
+        .expect("the suggested recipe has a k_anonymize step");
+    let bundles = check_all_models(&csv, &r);
+    let b = &bundles[0];
+    let h = &b.privacy[k_index];
+    assert_eq!(h.handling, "replayed");
+    let g = h.generalization.as_ref().unwrap();
+    // The pinned step: explicit ladders and levels for every quasi-identifier.
+    let Some(bedside::privacy::PrivacyStep::KAnonymize(pinned)) = &h.args else {
+        panic!("{:?}", h.args)
+    };
+    assert_eq!(pinned.levels.len(), pinned.quasi.len());
+    assert!(g.iter().any(|g| g.level > 0), "{g:?}");
+    // The same levels as the training run applied.
+    let masked =
+        bedside::pipeline::apply_privacy(&loaded.parsed.table, &r, KEY, &mut |_, _| Ok(()))
+            .unwrap();
+    let plan = match &r.privacy[k_index] {
+        bedside::privacy::PrivacyStep::KAnonymize(k) => k.clone(),
+        _ => unreachable!(),
+    };
+    for q in &plan.quasi {
+        assert!(g.iter().any(|g| &g.column == q), "{q}");
+    }
+    // Every row's generalized inputs equal the masked table's, for the rows not suppressed.
+    let (x, bad) = b.masked_inputs(&loaded.parsed.table).unwrap();
+    assert!(bad.iter().all(Option::is_none), "{bad:?}");
+    let mut compared = 0;
+    for c in &b.inputs {
+        let ours = x.column(&c.name).unwrap();
+        let theirs = masked.table.column(&c.name).unwrap();
+        for (m, &orig) in masked.row_map.iter().enumerate() {
+            assert_eq!(
+                ours.values.text(orig),
+                theirs.values.text(m),
+                "column {} row {orig}",
+                c.name
+            );
+            compared += 1;
+        }
+    }
+    assert!(compared > 0);
+    // New records: unseen values generalized by the training ladders, unplaceable ones reported.
+    let mut new_csv = String::from("name,mrn,age,sex,zip,glucose,smoker,outcome\n");
+    new_csv.push_str("Zed Zu1,00009999,131,F,09999,120,yes,\n");
+    new_csv.push_str("Zed Zu2,00009998,44,X,01003,100,no,\n");
+    new_csv.push_str("Zed Zu3,00009997,-7,M,-5,100,no,\n");
+    new_csv.push_str("Zed Zu4,00009996,51,M,01001,90,no,\n");
+    let new = bedside::load(new_csv.as_bytes(), "new.csv").unwrap();
+    let p = new.apply(b).unwrap();
+    assert_eq!(p.rows, 4);
+    assert_eq!(p.scored.len() + p.unscorable.len(), 4);
+    let (x, bad) = b.masked_inputs(&new.parsed.table).unwrap();
+    for gz in g.iter().filter(|g| g.level > 0) {
+        let col = x.column(&gz.column).unwrap();
+        for r in 0..4 {
+            match &bad[r] {
+                None => {
+                    // A value the training ladder places gets that ladder's label.
+                    let raw = new.parsed.table.column(&gz.column).unwrap();
+                    let want = gz.rule.label(raw.values.text(r).as_deref()).unwrap();
+                    assert_eq!(col.values.text(r), want, "{} row {r}", gz.column);
+                }
+                Some((field, reason)) => {
+                    assert!(!reason.is_empty(), "{field}");
+                    assert!(p.unscorable.iter().any(|u| u.row == r + 1));
+                }
+            }
+        }
+    }
+    for u in &p.unscorable {
+        assert!(!u.reason.is_empty() && !u.field.is_empty(), "{u:?}");
+    }
+    // Row 4 holds only values seen in training: scored.
+    assert!(p.scored.iter().any(|s| s.row == 4), "{:?}", p.unscorable);
+    eprintln!("generalization: {}", serde_json::to_string(g).unwrap());
+    eprintln!("unscorable: {:?}", p.unscorable);
+    eprintln!("unseen: {:?}", p.unseen);
+}
+
+/// A frozen generalization relabels values one by one; a value its rule cannot place marks the
+/// row (column and reason), never a panic; `frequent` sends unlisted values to "other".
+#[test]
+fn frozen_generalization_reports_values_it_cannot_place() {
+    use bedside::privacy::anonymize::{replay, Generalization, Rule};
+    let csv = "zip,ward,age\nA1,north,34\nB2,east,51\nC3,south,\n";
+    let loaded = bedside::load(csv.as_bytes(), "t.csv").unwrap();
+    let mut t = loaded.parsed.table.clone();
+    let g = vec![
+        Generalization {
+            column: "zip".into(),
+            level: 1,
+            level_name: "hierarchy level 1".into(),
+            rule: Rule::Hierarchy([("A1".to_string(), "A".to_string())].into_iter().collect()),
+        },
+        Generalization {
+            column: "ward".into(),
+            level: 1,
+            level_name: "frequent".into(),
+            rule: Rule::Frequent(vec!["north".into()]),
+        },
+        Generalization {
+            column: "age".into(),
+            level: 1,
+            level_name: "bands of 10".into(),
+            rule: Rule::Bands {
+                width: 10.0,
+                integers: true,
+            },
+        },
+    ];
+    let bad = replay(&mut t, &g);
+    assert!(bad[0].is_none());
+    let (field, reason) = bad[1].clone().unwrap();
+    assert_eq!(field, "zip");
+    assert!(reason.contains("not in the hierarchy"), "{reason}");
+    assert!(bad[2].is_some());
+    let text = |c: &str, r: usize| t.column(c).unwrap().values.text(r);
+    assert_eq!(text("zip", 0).as_deref(), Some("A"));
+    assert_eq!(text("ward", 0).as_deref(), Some("north"));
+    assert_eq!(text("ward", 1).as_deref(), Some("other"));
+    assert_eq!(text("age", 0).as_deref(), Some("30-39"));
+    assert_eq!(text("age", 2), None);
 }

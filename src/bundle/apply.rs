@@ -11,6 +11,61 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 impl ModelBundle {
+    /// The model's input columns of `table` (raw, with the training file's columns) read to the
+    /// training types and passed through the replayed privacy steps: what the feature steps
+    /// receive. With it, per row, the first input that cannot be used and why.
+    #[allow(clippy::type_complexity)]
+    pub fn masked_inputs(&self, table: &Table) -> Result<(Table, Vec<Option<(String, String)>>)> {
+        let n = table.rows();
+        let mut bad: Vec<Option<(String, String)>> = vec![None; n];
+        // The inputs read as in the training file, then the replayed privacy steps.
+        let raw: Vec<(String, ColumnType)> = self
+            .inputs
+            .iter()
+            .map(|c| (c.name.clone(), c.raw_type))
+            .collect();
+        let mut t = conform(table, &raw, &mut bad);
+        let no_ids: Vec<String> = Vec::new();
+        let row_map: Vec<usize> = (0..n).collect();
+        for (i, h) in self.privacy.iter().enumerate() {
+            if let Some(g) = &h.generalization {
+                let placed = crate::privacy::anonymize::replay(&mut t, g);
+                for (b, p) in bad.iter_mut().zip(placed) {
+                    if b.is_none() {
+                        *b = p;
+                    }
+                }
+                continue;
+            }
+            let Some(step) = &h.args else { continue };
+            let ctx = PrivacyContext {
+                key: &[],
+                seed: self.recipe.seed,
+                step: i,
+                original: table,
+                row_map: &row_map,
+                identifiers: &no_ids,
+            };
+            step.apply(&mut t, &ctx).map_err(|(field, message)| {
+                Error::recipe(format!("{} ({})", h.step, h.op), Some(field), message)
+            })?;
+        }
+        let masked: Vec<(String, ColumnType)> = self
+            .inputs
+            .iter()
+            .map(|c| (c.name.clone(), c.ctype))
+            .collect();
+        let t = conform(&t, &masked, &mut bad);
+        let x = Table::new(
+            self.inputs
+                .iter()
+                .filter_map(|c| t.column(&c.name).cloned())
+                .collect(),
+        );
+
+        Ok((x, bad))
+    }
+
     /// Scores every row of `table` (a raw file with the training file's columns; `lines[r]` is
     /// the physical line of row `r`, `file` names it in messages).
     pub fn apply(&self, table: &Table, lines: &[u64], file: &str) -> Result<Predictions> {
@@ -32,43 +87,7 @@ impl ModelBundle {
                 });
             }
         }
-        let mut bad: Vec<Option<(String, String)>> = vec![None; n];
-        // The inputs read as in the training file, then the replayed privacy steps.
-        let raw: Vec<(String, ColumnType)> = self
-            .inputs
-            .iter()
-            .map(|c| (c.name.clone(), c.raw_type))
-            .collect();
-        let mut t = conform(table, &raw, &mut bad);
-        let no_ids: Vec<String> = Vec::new();
-        let row_map: Vec<usize> = (0..n).collect();
-        for (i, h) in self.privacy.iter().enumerate() {
-            let Some(step) = &h.args else { continue };
-            let ctx = PrivacyContext {
-                key: &[],
-                seed: self.recipe.seed,
-                step: i,
-                original: table,
-                row_map: &row_map,
-                identifiers: &no_ids,
-            };
-            step.apply(&mut t, &ctx).map_err(|(field, message)| {
-                Error::recipe(format!("{} ({})", h.step, h.op), Some(field), message)
-            })?;
-        }
-        let masked: Vec<(String, ColumnType)> = self
-            .inputs
-            .iter()
-            .map(|c| (c.name.clone(), c.ctype))
-            .collect();
-        let t = conform(&t, &masked, &mut bad);
-        let mut x = Table::new(
-            self.inputs
-                .iter()
-                .filter_map(|c| t.column(&c.name).cloned())
-                .collect(),
-        );
-
+        let (mut x, mut bad) = self.masked_inputs(table)?;
         // Categories never seen in training (one_hot treats them as it was fitted to).
         let mut unseen: BTreeMap<String, usize> = BTreeMap::new();
         for c in &self.inputs {

@@ -19,7 +19,13 @@ use crate::table::profile::InputSummary;
 use crate::table::{Table, Values};
 
 /// How new records treat privacy step `step` given the model's input columns.
-fn handling(i: usize, step: &PrivacyStep, inputs: &[String]) -> Result<PrivacyHandling> {
+/// `training(i)` is the table step `i` received in the training run (for [`Replay::Frozen`]).
+fn handling(
+    i: usize,
+    step: &PrivacyStep,
+    inputs: &[String],
+    training: &dyn Fn(usize) -> Result<Table>,
+) -> Result<PrivacyHandling> {
     let touched: Vec<&str> = step
         .op()
         .changed_columns()
@@ -32,6 +38,7 @@ fn handling(i: usize, step: &PrivacyStep, inputs: &[String]) -> Result<PrivacyHa
         op: step.name().into(),
         handling: handling.into(),
         args,
+        generalization: None,
         note,
     };
     if touched.is_empty() {
@@ -62,6 +69,25 @@ fn handling(i: usize, step: &PrivacyStep, inputs: &[String]) -> Result<PrivacyHa
             Some(step.redacted()),
             format!("applied to '{cols}' of new records as to the training file"),
         )),
+        Replay::Frozen => {
+            let at = StepRef::privacy(i, step.name());
+            let (pinned, generalization) = step
+                .freeze(&training(i)?)
+                .map_err(|e| at.error(e))?;
+            let levels = generalization
+                .iter()
+                .map(|g| format!("{} to {}", g.column, g.level_name))
+                .collect::<Vec<_>>()
+                .join(", ");
+            Ok(PrivacyHandling {
+                generalization: Some(generalization),
+                ..h(
+                    "replayed",
+                    Some(pinned),
+                    format!("new records generalized as the training file was ({levels}), value by value: no record is removed and no group size is checked"),
+                )
+            })
+        }
     }
 }
 
@@ -102,6 +128,14 @@ pub fn export(
     };
 
     let masked = crate::pipeline::apply_privacy(table, recipe, key, &mut |_, _| Ok(()))?;
+    // The table privacy step `i` received: the steps before it run again (deterministic).
+    let training = |i: usize| -> Result<Table> {
+        let before = Recipe {
+            privacy: recipe.privacy[..i].to_vec(),
+            ..recipe.clone()
+        };
+        Ok(crate::pipeline::apply_privacy(table, &before, key, &mut |_, _| Ok(()))?.table)
+    };
     // The target and inputs exactly as the cross-validation saw them.
     let prepared = crate::pipeline::prepare(&masked.table, recipe, &mut Vec::new())?;
     let (labels, yr) = (prepared.labels(), prepared.values());
@@ -111,7 +145,7 @@ pub fn export(
         .privacy
         .iter()
         .enumerate()
-        .map(|(i, s)| handling(i, s, &inputs))
+        .map(|(i, s)| handling(i, s, &inputs, &training))
         .collect::<Result<Vec<_>>>()?;
     // The labelled rows of the masked table (those `prepare` kept), for the row numbers.
     let rows: Vec<usize> = masked.table.column(&target.column).map_or(Vec::new(), |c| {

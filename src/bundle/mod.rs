@@ -89,6 +89,11 @@ pub struct PrivacyHandling {
     /// The replayed step (only for `replayed`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub args: Option<PrivacyStep>,
+    /// For a step chosen over the whole training file (`k_anonymize`): the level each column
+    /// was generalized to, resolved on the training file; new records are relabelled through it
+    /// value by value instead of running `args` (which shows the step with those levels pinned).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generalization: Option<Vec<crate::privacy::ladder::Generalization>>,
     pub note: String,
 }
 

@@ -30,7 +30,7 @@
 //! record's values as released `*` (a bound that branch-and-bound can prune on); the Report's
 //! `information_loss` is the exact figure.
 
-pub use super::ladder::{default_ladder, DateLevel, Ladder};
+pub use super::ladder::{default_ladder, DateLevel, Generalization, Ladder, Rule};
 use super::ladder::{prepare, Prepared};
 use super::{ArgError, Effect, Op, PrivacyContext, Replay};
 use crate::schema::{Arg, Describe, Ty};
@@ -682,9 +682,29 @@ impl Op for KAnonymize {
         false
     }
     fn replay(&self) -> Replay {
-        Replay::Refused(
-            "depends on the whole training file (groups and levels chosen over all records)",
-        )
+        Replay::Frozen
+    }
+    fn freeze(
+        &self,
+        training: &Table,
+    ) -> Result<(super::PrivacyStep, Vec<Generalization>), ArgError> {
+        let (solution, qs, _) = self.solve(training)?;
+        let mut pinned = self.clone();
+        let mut out = Vec::with_capacity(qs.len());
+        for (q, &l) in qs.iter().zip(&solution.levels) {
+            // The ladder as resolved on the training file (default ladders depend on the data).
+            if let Some(ladder) = self.ladder_for(training, &q.name) {
+                pinned.ladders.insert(q.name.clone(), ladder);
+            }
+            pinned.levels.insert(q.name.clone(), l);
+            out.push(Generalization {
+                column: q.name.clone(),
+                level: l,
+                level_name: q.level_names[l].clone(),
+                rule: q.rules[l].clone(),
+            });
+        }
+        Ok((super::PrivacyStep::KAnonymize(pinned), out))
     }
     fn coarsens_dates(&self) -> bool {
         false
@@ -857,4 +877,40 @@ impl crate::privacy::Secrets for KAnonymize {
     fn redacted(&self) -> Self {
         self.clone()
     }
+}
+
+/// Applies a frozen `k_anonymize` (see [`Op::freeze`]) to new records: each quasi-identifier at
+/// a level above 0 is relabelled value by value through the training file's rule (level 0 keeps
+/// the column as it is, as the training run did). No record is removed and no class size is
+/// checked. Returns, per row, the first column whose value the rule cannot place, and why.
+pub fn replay(table: &mut Table, frozen: &[Generalization]) -> Vec<Option<(String, String)>> {
+    let n = table.rows();
+    let mut bad: Vec<Option<(String, String)>> = vec![None; n];
+    for g in frozen {
+        if g.level == 0 {
+            continue;
+        }
+        let Some(col) = table.column(&g.column) else {
+            continue;
+        };
+        let out: Vec<Option<String>> = (0..n)
+            .map(|r| match g.rule.label(col.values.text(r).as_deref()) {
+                Ok(v) => v,
+                Err(why) => {
+                    if bad[r].is_none() {
+                        bad[r] = Some((
+                            g.column.clone(),
+                            format!(
+                                "{why}: the training ladder ({}) cannot place it",
+                                g.level_name
+                            ),
+                        ));
+                    }
+                    None
+                }
+            })
+            .collect();
+        super::ops::set_text(table, &g.column, out, ColumnType::Categorical);
+    }
+    bad
 }

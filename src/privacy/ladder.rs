@@ -111,6 +111,8 @@ impl Ladder {
 pub(crate) struct Prepared {
     pub(crate) name: String,
     pub(crate) level_names: Vec<String>,
+    /// Per level, how a value is labelled (see [`Rule`]).
+    pub(crate) rules: Vec<Rule>,
     pub(crate) codes: Vec<Vec<u32>>,
     pub(crate) labels: Vec<Vec<Option<String>>>,
     /// Rows per code, per level.
@@ -239,32 +241,97 @@ fn reband(v: &str, (lo, hi, int): Band, w: f64, top: Option<f64>, bottom: Option
     }
 }
 
-fn level_label(
-    ladder: &Ladder,
-    level: usize,
-    value: &str,
-    integers: bool,
-) -> Result<String, &'static str> {
-    match ladder {
-        Ladder::Frequent(_) => Err("frequent levels are labelled from counts"),
-        Ladder::Bands(w) => {
-            let x: f64 = value.parse().map_err(|_| "not a number")?;
-            Ok(Generalize::width("", w[level]).band(x, integers))
-        }
-        Ladder::Prefix(p) => Ok(truncated(value, p[level])),
-        Ladder::Dates(d) => {
-            let (y, m, _) = parse_date(value).ok_or("not a date")?;
-            Ok(match d[level] {
-                DateLevel::Month => format!("{y:04}-{m:02}"),
-                DateLevel::Year => format!("{y:04}"),
-                DateLevel::Decade => format!("{}s", y - y.rem_euclid(10)),
-            })
-        }
-        Ladder::Hierarchy(map) => map
-            .get(value)
-            .map(|g| g[level].clone())
-            .ok_or("value not in the hierarchy"),
+/// One level of a ladder resolved on the column it generalizes: everything needed to label a
+/// value at that level without the rest of the column. `prepare` labels the training values
+/// through it, and a saved model labels new records through the same rule (see
+/// [`Generalization`]), so both give the same label to the same value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Rule {
+    /// Level 0: the value as it is.
+    Original,
+    /// Bands of `width` over numbers (labels "30-39" when the training values were whole).
+    Bands { width: f64, integers: bool },
+    /// Bands of `width` over values already banded as text ("30-34", "90+"), with the training
+    /// file's top and bottom codes.
+    Rebands {
+        width: f64,
+        top: Option<f64>,
+        bottom: Option<f64>,
+    },
+    /// The first `length` characters; numbers zero-padded to `pad` digits first (ZIP codes).
+    Prefix { length: usize, pad: Option<usize> },
+    /// A date granularity.
+    Dates(DateLevel),
+    /// A user hierarchy at one level: value → its group.
+    Hierarchy(BTreeMap<String, String>),
+    /// The values kept (sorted; held by enough training records); any other value is "other".
+    Frequent(Vec<String>),
+    /// The top level: every value, missing ones too, is `*`.
+    All,
+}
+
+impl Rule {
+    /// The label of `value` (`None`: missing) at this level; `Err` when the rule cannot place it.
+    pub fn label(&self, value: Option<&str>) -> Result<Option<String>, &'static str> {
+        let Some(v) = value else {
+            return Ok(matches!(self, Rule::All).then(|| "*".to_string()));
+        };
+        Ok(Some(match self {
+            Rule::Original => v.to_string(),
+            Rule::All => "*".to_string(),
+            Rule::Bands { width, integers } => {
+                let x: f64 = v
+                    .parse()
+                    .ok()
+                    .filter(|x: &f64| x.is_finite())
+                    .ok_or("not a number")?;
+                Generalize::width("", *width).band(x, *integers)
+            }
+            Rule::Rebands { width, top, bottom } => {
+                let band = parse_band(v).ok_or("not a number or a band such as 30-39 or 90+")?;
+                reband(v, band, *width, *top, *bottom)
+            }
+            Rule::Prefix { length, pad } => match pad {
+                Some(d) => {
+                    let x: f64 = v.parse().map_err(|_| "not a number")?;
+                    if !(x.fract() == 0.0 && (0.0..1e15).contains(&x)) {
+                        return Err("not a whole non-negative number, as the codes are");
+                    }
+                    truncated(&format!("{:0d$}", x as u64, d = *d), *length)
+                }
+                None => truncated(v, *length),
+            },
+            Rule::Dates(level) => {
+                let (y, m, _) = parse_date(v).ok_or("not a date")?;
+                match level {
+                    DateLevel::Month => format!("{y:04}-{m:02}"),
+                    DateLevel::Year => format!("{y:04}"),
+                    DateLevel::Decade => format!("{}s", y - y.rem_euclid(10)),
+                }
+            }
+            Rule::Hierarchy(map) => map.get(v).cloned().ok_or("value not in the hierarchy")?,
+            Rule::Frequent(kept) => {
+                if kept.binary_search_by(|k| k.as_str().cmp(v)).is_ok() {
+                    v.to_string()
+                } else {
+                    OTHER.to_string()
+                }
+            }
+        }))
     }
+}
+
+/// One quasi-identifier's chosen level, resolved on the training file: what a saved model
+/// applies to the column of a new record (see `k_anonymize` and docs/apply.md).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Generalization {
+    pub column: String,
+    /// The level index (0 = original) and its name.
+    pub level: usize,
+    pub level_name: String,
+    pub rule: Rule,
 }
 
 pub(crate) fn prepare(
@@ -356,41 +423,51 @@ pub(crate) fn prepare(
     let mut codes = vec![codes0];
     let mut labels = vec![labels0.clone()];
     let mut level_names = vec!["original".to_string()];
+    let mut rules = vec![Rule::Original];
     if let Some(ladder) = ladder {
         level_names.extend(ladder.names());
         let depth = level_names.len() - 1;
         for level in 0..depth {
+            let rule = match ladder {
+                Ladder::Frequent(t) => {
+                    let mut kept: Vec<String> = labels0
+                        .iter()
+                        .zip(&count0)
+                        .filter(|(_, &k)| k >= t[level])
+                        .filter_map(|(v, _)| v.clone())
+                        .collect();
+                    kept.sort();
+                    kept.dedup();
+                    Rule::Frequent(kept)
+                }
+                Ladder::Bands(w) if banded.is_some() => Rule::Rebands {
+                    width: w[level],
+                    top,
+                    bottom,
+                },
+                Ladder::Bands(w) => Rule::Bands {
+                    width: w[level],
+                    integers,
+                },
+                Ladder::Prefix(p) => Rule::Prefix {
+                    length: p[level],
+                    pad,
+                },
+                Ladder::Dates(d) => Rule::Dates(d[level]),
+                Ladder::Hierarchy(m) => Rule::Hierarchy(
+                    m.iter()
+                        .map(|(k, g)| (k.clone(), g[level].clone()))
+                        .collect(),
+                ),
+            };
             // Label every distinct original value, then map rows through their level-0 code.
             let mut idx: HashMap<Option<String>, u32> = HashMap::new();
             let mut labs: Vec<Option<String>> = Vec::new();
             let mut map = Vec::with_capacity(labels0.len());
             for (c0, v) in labels0.iter().enumerate() {
-                let lab = match (v, ladder) {
-                    (None, _) => None,
-                    (Some(v), Ladder::Frequent(t)) => Some(if count0[c0] >= t[level] {
-                        v.clone()
-                    } else {
-                        OTHER.to_string()
-                    }),
-                    (Some(v), Ladder::Bands(w)) if banded.is_some() => {
-                        let band = banded.as_ref().and_then(|b| b[c0]);
-                        Some(band.map_or_else(
-                            || v.clone(),
-                            |band| reband(v, band, w[level], top, bottom),
-                        ))
-                    }
-                    (Some(v), _) => {
-                        let padded = match (pad, v.parse::<f64>()) {
-                            (Some(d), Ok(x)) => format!("{:0d$}", x as u64),
-                            _ => v.clone(),
-                        };
-                        Some(
-                            level_label(ladder, level, &padded, integers).map_err(|what| {
-                                super::ops::cell_error("ladders", first_row[c0], name, what)
-                            })?,
-                        )
-                    }
-                };
+                let lab = rule
+                    .label(v.as_deref())
+                    .map_err(|what| super::ops::cell_error("ladders", first_row[c0], name, what))?;
                 let next = labs.len() as u32;
                 let c = *idx.entry(lab.clone()).or_insert(next);
                 if c == next {
@@ -413,12 +490,14 @@ pub(crate) fn prepare(
             }
             codes.push(codes[0].iter().map(|&c0| map[c0 as usize]).collect());
             labels.push(labs);
+            rules.push(rule);
         }
     }
     // The top level: everything `*`.
     level_names.push("*".into());
     codes.push(vec![0; n]);
     labels.push(vec![Some("*".into())]);
+    rules.push(Rule::All);
     let counts = codes
         .iter()
         .zip(&labels)
@@ -433,6 +512,7 @@ pub(crate) fn prepare(
     Ok(Prepared {
         name: name.to_string(),
         level_names,
+        rules,
         codes,
         labels,
         counts,

@@ -119,6 +119,10 @@ pub enum Replay {
     TrainingRecordsOnly,
     /// Not applied: randomized during training, new records are scored on their true values.
     RawValues,
+    /// Chosen over the whole training file, then applied to new records as the per-value
+    /// generalization the training run chose, frozen at export ([`Op::freeze`]): no decision is
+    /// made again on new records (`k_anonymize`: the chosen levels, no suppression, no k check).
+    Frozen,
     /// Cannot be reproduced on new records; the text says why ("... which {why}; ...").
     Refused(&'static str),
 }
@@ -127,7 +131,7 @@ impl Replay {
     /// The schema's word for it: "replayed", "skipped" or "refused".
     pub fn word(self) -> &'static str {
         match self {
-            Replay::Replayed => "replayed",
+            Replay::Replayed | Replay::Frozen => "replayed",
             Replay::TrainingRecordsOnly | Replay::RawValues => "skipped",
             Replay::Refused(_) => "refused",
         }
@@ -161,6 +165,15 @@ pub trait Op {
     fn masks_identifiers(&self) -> bool;
     /// Whether a saved model can apply this step to new records.
     fn replay(&self) -> Replay;
+    /// For [`Replay::Frozen`]: the step as resolved on `training` (the table this step received
+    /// in the training run): the step with its decisions pinned, and the per-column
+    /// generalization a saved model applies to new records.
+    fn freeze(
+        &self,
+        _training: &Table,
+    ) -> Result<(PrivacyStep, Vec<ladder::Generalization>), ArgError> {
+        Err(("op", "cannot be frozen for new records".into()))
+    }
     /// Does this step coarsen or shift the dates of its `columns` (no exact date survives)?
     fn coarsens_dates(&self) -> bool;
     /// Does this step scrub identifiers out of the free text of its `columns`?
@@ -307,5 +320,13 @@ impl PrivacyStep {
     /// Applies the step.
     pub fn apply(&self, table: &mut Table, ctx: &PrivacyContext) -> Result<Effect, ArgError> {
         self.op().apply(table, ctx)
+    }
+
+    /// See [`Op::freeze`].
+    pub fn freeze(
+        &self,
+        training: &Table,
+    ) -> Result<(PrivacyStep, Vec<ladder::Generalization>), ArgError> {
+        self.op().freeze(training)
     }
 }
