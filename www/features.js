@@ -34,7 +34,7 @@ const HINTS = {
   scale: { family: 'scale', args: { method: { initial: 'standard' }, columns: { types: ['numeric'] } } },
   log: { family: 'scale', args: {
     method: { initial: 'log1p' }, min_skew: { step: 0.5, placeholder: '1', unless: 'columns' }, columns: { types: ['numeric'] } } },
-  one_hot: { family: 'encode', args: { min_frequency: { min: 0, step: 0.01, placeholder: '—' }, columns: { types: ['categorical'] } } },
+  one_hot: { family: 'encode', args: { min_frequency: { min: 0, step: 0.01, placeholder: '—' }, max_categories: { min: 2, step: 1 }, columns: { types: ['categorical'] } } },
   ordinal: { family: 'encode', args: { columns: { types: ['categorical'] } } },
   date_parts: { family: 'dates', args: { columns: { types: ['date'] }, parts: { placeholder: ['month'] } } },
   days_between: { family: 'dates', args: { start: { types: ['date'], pick: 0 }, end: { types: ['date'], pick: 1 } } },

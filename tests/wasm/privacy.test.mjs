@@ -101,5 +101,11 @@ test('measure gives k, l and the population uniques computed independently from 
   assert.equal(m2.l_diversity, Math.min(...cls.map((c) => new Set(c.map((r) => r.diagnosis)).size)));
   const uniques = zayatz(cls.map((c) => c.length), records.length, 1_000_000);
   assert.ok(uniques > 1, `the demo has population uniques: ${uniques}`);
-  assert.ok(Math.abs(m2.risk.population_uniques - uniques) < 1e-6 * uniques, `${m2.risk.population_uniques} vs ${uniques}`);
+  const est = m2.risk.population_estimates;
+  assert.ok(Math.abs(est.zayatz * 1_000_000 - uniques) < 1e-6 * uniques, `${est.zayatz * 1_000_000} vs ${uniques}`);
+  // Dankar et al.'s rule as ARX: at a sampling fraction of 10% or less (here 0.1%), Pitman, or
+  // Zayatz when Pitman fails; the reported uniques are the chosen estimator's.
+  assert.equal(m2.risk.population_model, est.pitman == null ? 'zayatz' : 'pitman');
+  const chosen = est[m2.risk.population_model] * 1_000_000;
+  assert.ok(Math.abs(m2.risk.population_uniques - chosen) < 1e-9 * chosen, `${m2.risk.population_uniques} vs ${chosen}`);
 });
