@@ -66,7 +66,7 @@ test('step bar: states follow the flow, blocked steps say why, Next moves focus'
     assert.equal(b.states.profile, 'done');
     assert.equal(await page.evaluate(() => document.activeElement?.id), 'protect-h');
     await page.waitForSelector('.step-did[data-step="protect"]:has-text("preview")');
-    assert.match(await page.textContent('.step-did[data-step="protect"]'), /5 privacy steps; preview: k 1 → 1/);
+    assert.match(await page.textContent('.step-did[data-step="protect"]'), /6 privacy steps; preview: k 1 → 5, 22 rows suppressed/);
 
     // No model → Train is blocked with that reason.
     for (const kind of MODELS) await page.uncheck(`#model-${kind}`);
@@ -80,9 +80,9 @@ test('step bar: states follow the flow, blocked steps say why, Next moves focus'
     assert.deepEqual(b.current, ['results']);
     assert.deepEqual(b.states, { load: 'done', profile: 'done', protect: 'done', features: 'done', train: 'done', results: 'current', export: 'todo' });
     assert.match(await page.textContent('.step-did[data-step="train"]'), /2 models × 5 splits = 10 fits in [\d.]+ s/);
-    assert.match(await page.textContent('.step-did[data-step="features"]'), /3 feature steps; 340 missing cells filled/);
+    assert.match(await page.textContent('.step-did[data-step="features"]'), /3 feature steps; 325 missing cells filled/);
     assert.match(await page.textContent('.step-did[data-step="results"]'), /best model: Logistic regression, ROC-AUC 0\.\d{3} \(95% interval 0\.\d{3}–0\.\d{3}\)/);
-    assert.match(await page.textContent('.step-did[data-step="export"]'), /masked CSV \(1,000 rows\), report \(JSON\), privacy report \(HTML\), model report \(HTML\)/);
+    assert.match(await page.textContent('.step-did[data-step="export"]'), /masked CSV \(978 rows\), report \(JSON\), privacy report \(HTML\), model report \(HTML\)/);
     assertClean(ctx);
   } finally {
     await ctx.close();
@@ -102,10 +102,10 @@ test('undo / redo: roles, operators, feature steps, models, typed JSON and uploa
     assert.equal((await recipeOf(page)).columns.age, 'feature');
     assert.equal(await page.textContent('#undo'), 'Undo: age as feature');
 
-    // An operator pick in the Protect panel.
-    await page.selectOption('#protect-table tr[data-column="sex"] select', 'k_anonymize');
-    assert.ok((await recipeOf(page)).privacy.some((s) => s.op === 'k_anonymize'));
-    assert.equal(await page.textContent('#undo'), 'Undo: add k_anonymize');
+    // An operator pick in the Protect panel (smoker is in no privacy step of the suggestion).
+    await page.selectOption('#protect-table tr[data-column="smoker"] select', 'suppress');
+    assert.ok((await recipeOf(page)).privacy.some((s) => s.op === 'suppress'));
+    assert.equal(await page.textContent('#undo'), 'Undo: add suppress');
 
     // A feature step and a model.
     await page.selectOption('#feature-add-op', 'pca');
@@ -129,8 +129,8 @@ test('undo / redo: roles, operators, feature steps, models, typed JSON and uploa
     await page.click('#undo'); // random forest
     await page.click('#undo'); // pca
     assert.equal(await page.locator('#features-list li[data-op="pca"]').count(), 0);
-    await page.click('#undo'); // k_anonymize
-    assert.equal(await page.inputValue('#protect-table tr[data-column="sex"] select'), '');
+    await page.click('#undo'); // suppress
+    assert.equal(await page.inputValue('#protect-table tr[data-column="smoker"] select'), '');
     await page.click('#undo'); // age role
     assert.equal(await page.inputValue('#profile-table tr[data-column="age"] select[id^="role-"]'), 'quasi');
     assert.deepEqual(await recipeOf(page), original);
@@ -173,7 +173,8 @@ test('recipe panel: numbered plain-language steps in English and Chinese, beside
     for (const want of [
       'Predict readmitted_30d',
       'Pseudonymize mrn with a keyed hash (HMAC-SHA256)',
-      'Generalize age into bands of 10',
+      'Generalize age into bands of 5',
+      'Make the data 5-anonymous over admission_date, sex, age, zip, suppressing at most 5% of the rows',
       'Impute missing numbers in all suitable columns with the training median',
       'Stratified 5-fold cross-validation, seed 7',
     ]) assert.ok(steps.includes(want), `missing "${want}" in ${JSON.stringify(steps)}`);

@@ -90,11 +90,19 @@ test('privacy flow: detection, operator choice, live preview and risk meter, mas
     assert.ok(recipe.privacy.some((s) => s.op === 'redact' && s.columns.includes('phone')), 'the recipe follows the picker');
     assert.ok(!recipe.privacy.some((s) => s.op === 'drop' && s.columns.includes('phone')));
 
-    // Keep the ZIP code as it is: more records at risk.
-    await page.selectOption('#protect-table tr[data-column="zip"] select', '');
+    // The suggestion meets the threshold: no record at risk.
+    assert.equal(atRisk1, 0, 'the suggested recipe leaves no record above the risk threshold');
+    // Without its automatic k-anonymity step (typed in the recipe JSON, as a user may): more
+    // records at risk, and the step bar marks Protect as above the threshold.
+    const typed = JSON.parse(await page.inputValue('#recipe-json'));
+    typed.privacy = typed.privacy.filter((s) => s.op !== 'k_anonymize');
+    await page.fill('#recipe-json', JSON.stringify(typed, null, 2));
+    await page.press('#recipe-json', 'End');
+    await page.keyboard.type(' ');
     const v3 = await previewVersionAbove(page, v2);
     const atRisk3 = Number(await meter(page, 'at-risk'));
-    assert.ok(atRisk3 > atRisk1, `keeping full ZIP codes raises the records at risk (${atRisk1} → ${atRisk3})`);
+    assert.ok(atRisk3 > atRisk1, `without k-anonymity more records are at risk (${atRisk1} → ${atRisk3})`);
+    await page.waitForSelector('.stepbar li[data-step="protect"][data-above="true"]');
     // Editing an argument updates the preview too: bands of 20 years for age.
     await page.fill('#arg-age-width', '20');
     await page.locator('#arg-age-width').dispatchEvent('change');
