@@ -3,28 +3,8 @@
 
 mod common;
 use bedside::eval::metrics;
+use common::{bedside, temp};
 use std::collections::BTreeMap;
-use std::process::Command;
-
-fn bedside(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_bedside"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into(),
-        String::from_utf8_lossy(&out.stderr).into(),
-    )
-}
-
-fn temp(name: &str, content: &str) -> String {
-    let dir = std::env::temp_dir().join(format!("bedside-pred-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, content).unwrap();
-    path.to_string_lossy().into()
-}
 
 struct Line {
     row: usize,

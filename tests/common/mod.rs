@@ -71,3 +71,25 @@ pub fn run(csv: &str, recipe: &str) -> bedside::Result<bedside::pipeline::Output
     let recipe = bedside::recipe::Recipe::from_json(recipe)?;
     bedside::run_file(csv.as_bytes(), "test.csv", &recipe, &mut |_| true, &|| 0.0)
 }
+
+/// Runs the `bedside` binary of this crate: (exit success, stdout, stderr).
+pub fn bedside(args: &[&str]) -> (bool, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_bedside"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+/// Writes `content` to `name` in a folder of this test process's own and returns the path.
+pub fn temp(name: &str, content: &str) -> String {
+    let dir = std::env::temp_dir().join(format!("bedside-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, content).unwrap();
+    path.to_string_lossy().into()
+}
