@@ -284,6 +284,25 @@ impl Recipe {
         self.columns.get(column).copied().unwrap_or(Role::Feature)
     }
 
+    /// The quasi-identifiers the recipe names (role `quasi` in `columns`).
+    pub fn quasi_identifiers(&self) -> Vec<String> {
+        self.columns
+            .iter()
+            .filter(|(_, r)| **r == Role::Quasi)
+            .map(|(c, _)| c.clone())
+            .collect()
+    }
+
+    /// Checks `risk.population_table`: it parses and its columns are quasi-identifiers of the
+    /// recipe; errors name the table's file, line and field.
+    pub fn check_population_table(&self) -> Result<()> {
+        if let Some(spec) = &self.risk.population_table {
+            crate::privacy::kmap::parse(spec, &self.quasi_identifiers())
+                .map_err(|e| Error::recipe("risk", Some("population_table"), e.to_string()))?;
+        }
+        Ok(())
+    }
+
     /// Checks arguments that do not depend on the data.
     fn check_arguments(&self) -> Result<()> {
         for (i, s) in self.privacy.iter().enumerate() {
@@ -309,6 +328,7 @@ impl Recipe {
         self.risk
             .check()
             .map_err(|(field, m)| Error::recipe("risk", Some(field), m))?;
+        self.check_population_table()?;
         if !self.models.is_empty() && self.target.is_none() {
             return Err(Error::recipe(
                 "(top level)",

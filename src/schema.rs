@@ -158,7 +158,8 @@ pub trait Describe: Serialize + DeserializeOwned + Sized {
 pub const RECIPE_DATA_VALUES: &[&str] = &["positive"];
 
 /// The whole schema: `{"version": 1, "privacy": [...], "features": [...], "models": [...],
-/// "recipe": {"data_values": [...]}}`.
+/// "recipe": {"data_values": [...]}, "populations": [{name, label, size, source}]}` (the
+/// built-in populations of `risk.population`).
 pub fn schema() -> Value {
     json!({
         "version": 1,
@@ -166,6 +167,7 @@ pub fn schema() -> Value {
         "features": crate::features::FeatureStep::schema(),
         "models": crate::models::ModelSpec::schema(),
         "recipe": { "data_values": RECIPE_DATA_VALUES },
+        "populations": crate::privacy::population::BUILT_IN,
     })
 }
 

@@ -3,7 +3,7 @@
 // `editRecipe`, which also records the edit for undo; the privacy preview follows the recipe.
 import { APPLY_START } from './apply.js';
 import { RecipeHistory, describeChange } from './history.js';
-import { fmtDec, fmtInt, formatter, has, t, useLanguage } from './i18n.js';
+import { fmtDec, fmtInt, formatter, has, inLanguage, t, useLanguage } from './i18n.js';
 import {
   withEvaluation, withIdentifierAction, withModels, withOperator, withPinnedLevels, withPrivacyArgument, withRole, withSeed,
   withStep, withTarget,
@@ -59,6 +59,7 @@ export function initialState(lang) {
     apply: APPLY_START,
     frontierAuc: {}, // {JSON of a frontier point's level_index: {status, value, error}}
     riskConfirm: null, // {what}: an export above the risk threshold waits for the user's confirmation
+    reportLang: '', // the language of downloaded reports ('' = the page's)
   };
 }
 
@@ -376,7 +377,10 @@ export function createActions({ store, api, embed }) {
     } else {
       if (!s.report) return;
       const kind = what.replace(/_report$/, '');
-      download(`${baseName()}-${kind}-report.${s.lang}.html`, reportHtml(REPORTS[kind](s.report, ui)), 'text/html;charset=utf-8');
+      const lang = s.reportLang || s.lang;
+      inLanguage(lang, (lui) => reportHtml(REPORTS[kind](s.report, lui)))
+        .then((html) => download(`${baseName()}-${kind}-report.${lang}.html`, html, 'text/html;charset=utf-8'))
+        .catch((err) => note('export', errorText(err)));
     }
     exported(what);
   }
@@ -389,7 +393,9 @@ export function createActions({ store, api, embed }) {
     if (!win) {
       note('export', t('export.popup_blocked'));
     } else {
-      showReport(win, REPORTS[kind](s.report, ui));
+      inLanguage(s.reportLang || s.lang, (lui) => REPORTS[kind](s.report, lui))
+        .then((doc) => showReport(win, doc))
+        .catch((err) => note('export', errorText(err)));
       note('export', t('export.opened'));
     }
     exported(`${kind}_report`);
@@ -554,12 +560,27 @@ export function createActions({ store, api, embed }) {
     // the privacy officer's views
     addStep: (step) => editRecipe(withStep(recipe(), step)),
     usePoint: (point) => editRecipe(withPinnedLevels(recipe(), point ? point.level_index : null)),
+    setRisk: (patch) => editRecipe(withRisk(recipe(), patch)),
+    setReportLang: (lang) => store.update({ reportLang: lang || '' }),
     estimateAuc, cancelAuc,
     selectResults: (patch) => store.update((s) => ({ resultsView: { ...s.resultsView, ...patch } })),
     // language, flow, network
     setLanguage, goTo, setCurrent: (id) => store.update((s) => ({ flow: withCurrent(s.flow, id) })), keepFlowReachable,
     startNetworkWatch, onWorkerResources,
   };
+}
+
+/**
+ * The recipe with `risk` fields set (`undefined` removes one: population, population_table);
+ * an empty `risk` is left out.
+ */
+export function withRisk(recipe, patch) {
+  const next = structuredClone(recipe);
+  const risk = { ...(next.risk || {}), ...patch };
+  for (const [k, v] of Object.entries(risk)) if (v === undefined) delete risk[k];
+  if (Object.keys(risk).length) next.risk = risk;
+  else delete next.risk;
+  return next;
 }
 
 // ───────────────────────────── share a recipe as a link ─────────────────────────────

@@ -46,6 +46,22 @@ export async function useLanguage(lang) {
   return lang;
 }
 
+/**
+ * Run `build(ui)` with the strings and number formats of `lang` (a report in a language other
+ * than the page's), then restore the page's. `build` must be synchronous.
+ */
+export async function inLanguage(lang, build) {
+  if (!LANGS.includes(lang)) lang = 'en';
+  const other = await fetchStrings(lang);
+  const saved = strings;
+  strings = other;
+  try {
+    return build(ui);
+  } finally {
+    strings = saved;
+  }
+}
+
 export function has(key) {
   return key in strings || key in fallback;
 }

@@ -102,6 +102,20 @@ export function explanations(m, ui, sensitive = null, { count = ui.fmtInt } = {}
       out.push({ id: 'population_estimates', value: null, text: t('explain.population_estimates', { pitman: est(e.pitman), zayatz: est(e.zayatz), snb: est(e.snb), model }) });
     }
   }
+  if (isNum(r.k_map)) {
+    const tbl = r.population_table || {};
+    out.push({
+      id: 'k_map', value: r.k_map,
+      text: t(r.k_map_records_at_risk ? 'kmap.explain_at_risk' : 'kmap.explain', {
+        k: count(r.k_map), table: tbl.name ?? '—', columns: ui.list(arr(tbl.columns)),
+        count: count(r.k_map_records_at_risk ?? 0), pct: ui.fmtPct(isNum(r.k_map_records_at_risk_pct) ? r.k_map_records_at_risk_pct / 100 : null),
+        min: ui.fmtInt(minClass(r.threshold)), max: ui.fmtPct(r.k_map_max, 0), avg: ui.fmtPct(r.k_map_avg, 1),
+      }),
+    });
+    const fallback = (tbl.missing_records ?? 0) + (tbl.below_sample_records ?? 0);
+    if (fallback) out.push({ id: 'k_map_fallback', value: fallback, text: t('kmap.explain_fallback', { missing: count(tbl.missing_records ?? 0), below: count(tbl.below_sample_records ?? 0) }) });
+    if (arr(tbl.uncovered).length) out.push({ id: 'k_map_uncovered', value: null, text: t('kmap.explain_uncovered', { columns: ui.list(tbl.uncovered) }) });
+  }
   if (isNum(a.l_diversity) && sensitive) {
     out.push({ id: 'l', value: a.l_diversity, text: t(a.l_diversity <= 1 ? 'explain.l_one' : 'explain.l', { l: ui.fmtInt(a.l_diversity), sensitive }) });
   }
@@ -271,7 +285,10 @@ export function initOfficerControls({ h }) {
   if (anchor && !document.querySelector('#download-external-report')) {
     anchor.after(
       h('button', { id: 'download-external-report', type: 'button', class: 'button', disabled: true }),
-      h('button', { id: 'open-external-report', type: 'button', class: 'button', disabled: true }));
+      h('button', { id: 'open-external-report', type: 'button', class: 'button', disabled: true }),
+      h('label', { class: 'report-lang' }, h('span', { id: 'report-lang-label' }), ' ',
+        h('select', { id: 'report-lang' },
+          h('option', { value: '' }), h('option', { value: 'en', lang: 'en' }, 'English'), h('option', { value: 'zh', lang: 'zh' }, '中文'))));
   }
   document.body.append(h('dialog', { id: 'risk-confirm', 'aria-labelledby': 'risk-confirm-h' },
     h('form', { method: 'dialog', id: 'risk-confirm-form' },
@@ -290,6 +307,7 @@ export function initOfficerControls({ h }) {
 /** Wire the controls made by initOfficerControls to `intents` (once). */
 export function wireOfficerControls(ui, intents) {
   const $ = (sel) => document.querySelector(sel);
+  $('#report-lang')?.addEventListener('change', (e) => intents.setReportLang(e.target.value));
   $('#download-external-report')?.addEventListener('click', () => intents.exportFile('external_report', ui));
   $('#open-external-report')?.addEventListener('click', () => intents.openReport('external', ui));
   $('#risk-confirm-ok').addEventListener('click', () => {
@@ -320,6 +338,12 @@ export function exportOfficerView(ui) {
       b.disabled = !state.report;
       b.textContent = t(id === '#open-external-report' ? 'export.open_external_report' : 'export.external_report');
     }
+    const langSelect = $('#report-lang');
+    if (langSelect) {
+      $('#report-lang-label').textContent = t('report.language');
+      langSelect.options[0].textContent = t('report.language_page');
+      langSelect.value = state.reportLang || '';
+    }
     const dialog = $('#risk-confirm');
     $('#risk-confirm-h').textContent = t('officer.confirm_title');
     $('#risk-reason-label').textContent = t('officer.confirm_reason');
@@ -343,4 +367,85 @@ export function exportOfficerView(ui) {
       }
     } else if (dialog.open) dialog.close();
   };
+}
+
+// ───────────────────────────── population picker ─────────────────────────────
+
+/**
+ * The population the records were drawn from (`risk.population`: none, a built-in population
+ * with its source, or a size) and the population table for k-map (`risk.population_table`).
+ * Built once into `box`, then kept in step with the recipe (inputs keep their focus).
+ * `populations`: the core's built-in list; `intents.setRisk(patch)`.
+ */
+export function populationPicker(box, recipe, ui, intents, populations) {
+  const { h, t } = ui;
+  const risk = recipe?.risk || {};
+  if (!box.firstChild) {
+    const select = h('select', { id: 'population-choice' });
+    const size = h('input', { id: 'population-size', type: 'number', min: 1, step: 1, inputmode: 'numeric' });
+    const file = h('input', { id: 'population-table-file', type: 'file', accept: '.csv,text/csv,text/plain' });
+    select.addEventListener('change', () => {
+      const v = select.value;
+      box.dataset.custom = v === 'custom' ? '1' : '';
+      if (v === '') intents.setRisk({ population: undefined });
+      else if (v === 'custom') {
+        size.hidden = false;
+        size.focus();
+      } else intents.setRisk({ population: v });
+    });
+    size.addEventListener('change', () => {
+      const n = Math.round(Number(size.value));
+      if (size.value !== '' && Number.isFinite(n) && n >= 1) intents.setRisk({ population: n });
+    });
+    file.addEventListener('change', async () => {
+      const f = file.files?.[0];
+      if (!f) return;
+      const csv = await f.text();
+      file.value = '';
+      intents.setRisk({ population_table: { name: f.name, csv } });
+    });
+    box.append(
+      h('h3', { id: 'population-h' }),
+      h('p', { class: 'note', id: 'population-intro' }),
+      h('div', { class: 'population-row' },
+        h('label', { for: 'population-choice', id: 'population-choice-label' }), ' ', select, ' ',
+        h('label', { for: 'population-size', id: 'population-size-label', class: 'visually-hidden' }), size),
+      h('p', { id: 'population-source', class: 'muted' }),
+      h('div', { class: 'population-row' },
+        h('label', { for: 'population-table-file', id: 'population-table-label' }), ' ', file),
+      h('p', { id: 'population-table-status' }),
+      h('button', { id: 'population-table-remove', type: 'button', class: 'button secondary', onclick: () => intents.setRisk({ population_table: undefined }) }));
+  }
+  const $ = (sel) => box.querySelector(sel);
+  $('#population-h').textContent = t('kmap.title');
+  $('#population-intro').textContent = t('kmap.intro');
+  $('#population-choice-label').textContent = t('kmap.population');
+  $('#population-size-label').textContent = t('kmap.size');
+  $('#population-table-label').textContent = t('kmap.table');
+  $('#population-table-remove').textContent = t('kmap.table_remove');
+  const select = $('#population-choice');
+  const builtIn = typeof risk.population === 'string' ? populations.find((p) => p.name.toLowerCase() === risk.population.toLowerCase()) : null;
+  const custom = isNum(risk.population);
+  const options = [
+    ['', t('kmap.none')],
+    ...populations.map((p) => [p.name, t('kmap.built_in', { label: ui.has(`kmap.pop.${p.name}`) ? t(`kmap.pop.${p.name}`) : p.label, size: ui.fmtInt(p.size) })]),
+    ['custom', t('kmap.custom')],
+  ];
+  select.replaceChildren(...options.map(([value, text]) => h('option', { value }, text)));
+  const size = $('#population-size');
+  select.value = builtIn ? builtIn.name : custom || box.dataset.custom ? 'custom' : '';
+  size.hidden = select.value !== 'custom';
+  if (custom && document.activeElement !== size) size.value = String(risk.population);
+  $('#population-source').textContent = builtIn ? t('kmap.source', { source: builtIn.source })
+    : custom ? t('kmap.custom_note', { size: ui.fmtInt(risk.population) }) : t('kmap.none_note');
+  const table = risk.population_table;
+  const status = $('#population-table-status');
+  status.dataset.loaded = String(!!table);
+  if (table) {
+    const lines = String(table.csv ?? '').split(/\r?\n/).filter((l) => l.trim());
+    status.textContent = t('kmap.table_loaded', { name: table.name ?? '—', rows: ui.fmtInt(Math.max(0, lines.length - 1)), columns: (lines[0] ?? '').split(',').map((c) => c.trim()).filter((c) => c.toLowerCase() !== 'count').join(', ') });
+  } else {
+    status.textContent = t('kmap.table_none');
+  }
+  $('#population-table-remove').hidden = !table;
 }

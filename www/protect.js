@@ -4,11 +4,11 @@
 // preview itself is computed by the worker (actions.js asks for it when the recipe changes); this
 // module only draws state and emits intents. Strings: i18n/LANG.privacy.json (op.OP.label,
 // op.OP.help, arg.NAME), the schema's `doc` where a string is missing.
-import { argsOf, privacyOps } from './schema.js';
+import { argsOf, populations, privacyOps } from './schema.js';
 import { COLUMN_ARGS, columnsOf } from './recipe-edit.js';
 import { renderNotesReview } from './notes-review.js';
 import {
-  attributeRiskView, explanationList, exportOfficerView, frontierView, initOfficerControls, measurement, safeHarborView, wireOfficerControls,
+  attributeRiskView, explanationList, exportOfficerView, frontierView, initOfficerControls, measurement, populationPicker, safeHarborView, wireOfficerControls,
 } from './officer.js';
 
 /**
@@ -28,6 +28,7 @@ export function initProtect({ h }) {
     h('p', { id: 'protect-intro', class: 'note' }),
     h('div', { id: 'risk-meter', class: 'risk-meter', role: 'status', 'aria-live': 'polite' }),
     h('div', { id: 'protect-threshold' }),
+    h('div', { id: 'population-picker', class: 'population-picker' }),
     h('div', { id: 'protect-safe-harbor' }),
     h('details', { id: 'officer-explain', class: 'officer-part', open: true },
       h('summary', { id: 'officer-explain-h' }), h('div', { id: 'officer-explain-body' })),
@@ -252,6 +253,7 @@ export function protectViews(ui, intents) {
     $('#officer-explain-h').textContent = t('officer.explain_title');
     $('#officer-attr-h').textContent = t('officer.attr_title');
     $('#officer-frontier-h').textContent = t('officer.frontier_title');
+    populationPicker($('#population-picker'), state.recipe, ui, intents, populations());
     if (state.preview.status === 'busy') return;
     const m = measurement(state.preview.data);
     const recipe = state.recipe || {};

@@ -9,6 +9,7 @@ import { metricBars, unitLines } from './charts.js';
 import { describeRecipe } from './recipe-view.js';
 import { explanations, measurement, minClass } from './officer.js';
 import { CLASS_KEYS, REG_KEYS, fairnessView, importanceView } from './results.js';
+import { populations } from './schema.js';
 
 const isNum = (v) => typeof v === 'number' && Number.isFinite(v);
 const arr = (v) => (Array.isArray(v) ? v : []);
@@ -300,7 +301,16 @@ function methodSection(report, ui, external) {
   const count = (n) => safeCount(n, ui, external);
   const accepted = acceptedRisk(report);
   const kEq = count(p.k_anonymity) === '<5' ? '< 5' : `= ${ui.fmtInt(p.k_anonymity)}`;
-  const population = isNum(r.population_size) ? t('method.population', { population: ui.fmtInt(r.population_size) }) : t('method.no_population');
+  const builtIn = r.population_name ? populations().find((x) => x.name.toLowerCase() === String(r.population_name).toLowerCase()) : null;
+  const population = !isNum(r.population_size) ? t('method.no_population')
+    : builtIn ? t('report.population_built_in', { population: ui.fmtInt(r.population_size), label: ui.has(`kmap.pop.${builtIn.name}`) ? t(`kmap.pop.${builtIn.name}`) : builtIn.label, source: builtIn.source })
+      : t('method.population', { population: ui.fmtInt(r.population_size) });
+  const tbl = r.population_table;
+  const kmapText = !tbl ? null : t(external ? 'report.kmap_external' : 'report.kmap', {
+    name: tbl.name ?? '—', source: tbl.source ?? t('report.kmap_no_source'), columns: ui.list(arr(tbl.columns)),
+    k: count(r.k_map), at_risk: count(r.k_map_records_at_risk ?? 0), threshold: ui.fmtPct(threshold, 0),
+    missing: count((tbl.missing_records ?? 0) + (tbl.below_sample_records ?? 0)),
+  });
   const rows = [
     ['method.data', t('method.data_text', { rows: count(report.input?.rows), out: count(p.output_rows), columns: ui.fmtInt(report.input?.columns), kept: ui.fmtInt(arr(p.output_columns).length) })],
     ['method.threat', `${t('method.threat_text')}${String(ui.lang).startsWith('zh') ? '' : ' '}${population}`],
@@ -311,11 +321,12 @@ function methodSection(report, ui, external) {
       prosecutor: ui.fmtPct(r.prosecutor_max, 0), avg: ui.fmtPct(r.prosecutor_avg, 1), marketer: ui.fmtPct(r.marketer, 1),
       loss: isNum(p.information_loss?.non_uniform_entropy_pct) ? ui.fmtPct(p.information_loss.non_uniform_entropy_pct / 100, 1) : t('results.none'),
     })],
+    ...(kmapText ? [['report.kmap_title', kmapText]] : []),
     ['method.residual', t(m?.above ? 'method.residual_above' : 'method.residual_below', { at_risk: count(r.records_at_risk), threshold: ui.fmtPct(threshold, 0), k: ui.fmtInt(p.k_anonymity), k_eq: kEq })],
     ['method.accepted', accepted ? t('method.accepted_text', { reason: accepted.reason, by: accepted.by ?? t('results.none') }) : t('method.accepted_none')],
   ];
   return [h('h2', {}, t('method.title')),
-    h('dl', { class: 'kv', 'data-section': 'method' }, ...rows.flatMap(([key, text]) => [h('dt', {}, t(key)), h('dd', { 'data-field': key.slice(7) }, text)]))];
+    h('dl', { class: 'kv', 'data-section': 'method' }, ...rows.flatMap(([key, text]) => [h('dt', {}, t(key)), h('dd', { 'data-field': key.replace(/^(method|report)\./, '') }, text)]))];
 }
 
 /**
@@ -335,7 +346,7 @@ export function externalReport(report, ui) {
     return [...arr(args.columns), ...(typeof args.column === 'string' ? [args.column] : []), ...arr(args.quasi)];
   };
   const explained = explanations(m, ui, sensitiveOf(report), { count: (n) => safeCount(n, ui, true) })
-    .filter((e) => ['k', 'records_at_risk', 'prosecutor', 'journalist', 'marketer', 'population', 'loss', 'suppressed'].includes(e.id));
+    .filter((e) => ['k', 'records_at_risk', 'prosecutor', 'journalist', 'marketer', 'population', 'k_map', 'loss', 'suppressed'].includes(e.id));
   const body = h('main', { 'data-report': 'external' },
     h('h1', {}, t('report.external_title')),
     h('p', { class: 'meta' }, t('report.generated', { date: ui.fmtDate(new Date()), version: report.bedside_version ?? '—' })),

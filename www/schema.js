@@ -32,6 +32,8 @@ const arr = (v) => (Array.isArray(v) ? v : []);
 export const privacyOps = () => arr(schema.privacy);
 /** Every feature step, in registry order. */
 export const featureSteps = () => arr(schema.features);
+/** The built-in populations of `risk.population`: [{name, label, size, source}]. */
+export const populations = () => arr(schema.populations);
 /** Every model kind, in registry order. */
 export const modelKinds = () => arr(schema.models);
 

@@ -9,11 +9,13 @@ bedside: private medical machine learning
 
 USAGE:
   bedside run --data FILE.csv --recipe RECIPE.json [--out MASKED.csv] [--predictions PRED.csv]
-              [--export-model DIR] [--progress]
+              [--export-model DIR] [--progress] [--population-table COUNTS.csv]
       Runs the recipe and prints the Report as JSON on stdout; --out writes the masked table;
       --predictions writes every model's out-of-fold predictions (row,split,model,y_true,score;
       row: 0-based among the accepted records of FILE.csv); --export-model writes each trained model, fitted on all labelled rows, as
-      DIR/model-N-KIND.json (N = its index in the recipe's models).
+      DIR/model-N-KIND.json (N = its index in the recipe's models); --population-table puts
+      COUNTS.csv (quasi-identifier columns as they read after the privacy steps, and count)
+      into the recipe's risk.population_table and measures k-map against it.
   bedside apply --model MODEL.json --input NEW.csv --out PREDICTIONS.csv
       Scores every row of NEW.csv (raw records with the training file's columns) and writes
       row, line, probability and predicted class (or predicted value) per row; prints a summary
@@ -144,13 +146,27 @@ fn cli(args: Vec<String>) -> Result<(), String> {
                     ("predictions", true),
                     ("export-model", true),
                     ("progress", false),
+                    ("population-table", true),
                 ],
             )?;
             let (data, recipe_path) = (a.require("data")?, a.require("recipe")?);
             let recipe_text = String::from_utf8(read(recipe_path)?)
                 .map_err(|_| format!("{recipe_path}: not UTF-8 text"))?;
-            let recipe =
+            let mut recipe =
                 Recipe::from_json(&recipe_text).map_err(|e| format!("{recipe_path}: {e}"))?;
+            if let Some(path) = a.get("population-table") {
+                let csv = String::from_utf8(read(path)?)
+                    .map_err(|_| format!("{path}: not UTF-8 text (--population-table)"))?;
+                let source = recipe.risk.population_table.take().and_then(|t| t.source);
+                recipe.risk.population_table = Some(bedside::privacy::kmap::PopulationTableSpec {
+                    name: path.to_string(),
+                    source,
+                    csv,
+                });
+                recipe
+                    .check_population_table()
+                    .map_err(|e| format!("--population-table: {e}"))?;
+            }
             if a.has("predictions") && recipe.models.is_empty() {
                 return Err(format!(
                     "--predictions: the recipe trains no model ({recipe_path} has no models)"

@@ -134,12 +134,14 @@ pub fn measure_privacy(table: &Table, masked: &Masked, recipe: &Recipe) -> Priva
     let sensitive_cols = role_columns(recipe, table, Role::Sensitive);
     let sensitive = sensitive_cols.first().map(String::as_str);
     let out = &masked.table;
-    let after = risk::measure_with(
+    let mut after = risk::measure_with(
         out,
         &quasi,
         sensitive.filter(|s| out.column(s).is_some()),
         &recipe.risk,
     );
+    let mut warnings = masked_warnings(recipe, out, &masked.scrubbed, &after);
+    warnings.extend(measure_k_map(out, &quasi, recipe, &mut after));
     // The smallest class size whose prosecutor risk stays within the threshold.
     let k = (1.0 / recipe.risk.threshold - 1e-9).ceil().max(2.0) as usize;
     PrivacyMeasurement {
@@ -148,10 +150,59 @@ pub fn measure_privacy(table: &Table, masked: &Masked, recipe: &Recipe) -> Priva
         attribute_risk: attribute::attribute_risk(out, &quasi),
         attribute_risk_before: attribute::attribute_risk(table, &quasi),
         risk_suggestions: attribute::risk_suggestions(out, &quasi, k, RISK_SUGGESTIONS),
-        warnings: masked_warnings(recipe, out, &masked.scrubbed, &after),
+        warnings,
         after,
         quasi_identifiers: quasi,
     }
+}
+
+/// k-map of the masked table against the recipe's population table (`risk.population_table`),
+/// written into `after.risk`; returns its warnings. Measured after the privacy steps only: the
+/// table lists combinations as they read after them.
+fn measure_k_map(
+    out: &Table,
+    quasi: &[String],
+    recipe: &Recipe,
+    after: &mut risk::Measures,
+) -> Vec<String> {
+    use crate::privacy::kmap;
+    let mut warnings = Vec::new();
+    let (Some(spec), Some(r)) = (&recipe.risk.population_table, after.risk.as_mut()) else {
+        return warnings;
+    };
+    // The recipe was checked: the table parses.
+    let Ok(table) = kmap::parse(spec, &recipe.quasi_identifiers()) else {
+        return warnings;
+    };
+    let Some(m) = kmap::measure(out, quasi, spec, &table, r.threshold) else {
+        return warnings;
+    };
+    if m.records_at_risk > 0 {
+        warnings.push(kmap::at_risk_warning(
+            m.records_at_risk,
+            m.records_at_risk_pct,
+            r.threshold,
+            m.k_map,
+            &m.table.name,
+        ));
+    }
+    if !m.table.uncovered.is_empty() {
+        warnings.push(kmap::uncovered_warning(&m.table.name, &m.table.uncovered));
+    }
+    if m.table.missing_records + m.table.below_sample_records > 0 {
+        warnings.push(kmap::fallback_warning(
+            &m.table.name,
+            m.table.missing_records,
+            m.table.below_sample_records,
+        ));
+    }
+    r.k_map = Some(m.k_map);
+    r.k_map_max = Some(m.max);
+    r.k_map_avg = Some(m.avg);
+    r.k_map_records_at_risk = Some(m.records_at_risk);
+    r.k_map_records_at_risk_pct = Some(m.records_at_risk_pct);
+    r.population_table = Some(m.table);
+    warnings
 }
 
 /// The audit entries of reading the file: rows rejected, values repaired.

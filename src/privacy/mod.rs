@@ -11,6 +11,7 @@
 pub mod anonymize;
 pub mod attribute;
 pub mod detect;
+pub mod kmap;
 pub mod ladder;
 pub mod ops;
 pub mod patterns;

@@ -73,6 +73,23 @@ pub struct Risk {
     /// Every estimator's population uniqueness, and why any is missing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub population_estimates: Option<super::population::Estimates>,
+    /// k-map against the recipe's population table (`risk.population_table`, see
+    /// [`super::kmap`]): the smallest population count of a record's combination.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub k_map: Option<u64>,
+    /// Largest and mean `1 / population count` over the records (k-map).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub k_map_max: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub k_map_avg: Option<f64>,
+    /// Records whose k-map risk is above the threshold.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub k_map_records_at_risk: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub k_map_records_at_risk_pct: Option<f64>,
+    /// The population table used for k-map and how the records met it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub population_table: Option<super::kmap::TableUse>,
 }
 
 /// How risk is measured: the threshold for "at risk", an optional population, and the
@@ -89,6 +106,10 @@ pub struct RiskOptions {
     /// audit (`accept_risk`) with the reason.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub accept: Option<Acceptance>,
+    /// Counts per quasi-identifier combination in the population, for k-map
+    /// ([`super::kmap`]); inline so that the recipe gives the same Report wherever it runs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub population_table: Option<super::kmap::PopulationTableSpec>,
 }
 
 /// `risk.population`: a number, or a built-in population's name.
@@ -162,6 +183,7 @@ impl Default for RiskOptions {
             threshold: DEFAULT_THRESHOLD,
             population: None,
             accept: None,
+            population_table: None,
         }
     }
 }
@@ -451,6 +473,12 @@ pub fn risk_of(sizes: &[usize], n: usize, threshold: f64, population: Option<u64
         population_name: None,
         population_model: estimate.as_ref().and_then(|e| e.model),
         population_estimates: estimate.map(|e| e.estimates),
+        k_map: None,
+        k_map_max: None,
+        k_map_avg: None,
+        k_map_records_at_risk: None,
+        k_map_records_at_risk_pct: None,
+        population_table: None,
     }
 }
 
