@@ -109,7 +109,7 @@ export function explanations(m, ui, sensitive = null, { count = ui.fmtInt } = {}
       text: t(r.k_map_records_at_risk ? 'kmap.explain_at_risk' : 'kmap.explain', {
         k: count(r.k_map), table: tbl.name ?? '—', columns: ui.list(arr(tbl.columns)),
         count: count(r.k_map_records_at_risk ?? 0), pct: ui.fmtPct(isNum(r.k_map_records_at_risk_pct) ? r.k_map_records_at_risk_pct / 100 : null),
-        min: ui.fmtInt(minClass(r.threshold)), max: ui.fmtPct(r.k_map_max, 0), avg: ui.fmtPct(r.k_map_avg, 1),
+        min: ui.fmtInt(minClass(r.threshold)), max: ui.fmtPct(r.k_map_max, 1), avg: ui.fmtPct(r.k_map_avg, 2),
       }),
     });
     const fallback = (tbl.missing_records ?? 0) + (tbl.below_sample_records ?? 0);
