@@ -286,7 +286,9 @@ pub fn choose(spec: &ThresholdSpec, p: &[f64], y: &[bool]) -> Option<f64> {
                 None => true,
                 Some((b, _)) => match spec.rule {
                     Rule::MinSpecificity { .. } => true,
-                    _ => o > b,
+                    // Better by more than rounding: equal objectives computed along
+                    // different sums (e.g. 3/6 − 1/6 and 2/6) count as ties.
+                    _ => o > b + 1e-12,
                 },
             };
             if better {

@@ -145,13 +145,18 @@ impl FittedSplit {
         }
         .folds(&self.ytr, inner_seed)
         .map_err(|e| match e {
+            // Recalibration belongs to the model entry (`models[i] (kind)`), a threshold rule
+            // to the evaluation.
+            Error::Recipe { message, .. } if calibration.is_some() => Error::Model {
+                kind: spec.kind().into(),
+                message: format!(
+                    "calibration: {}",
+                    inner_folds_error(recalibrate::INNER_FOLDS, &message)
+                ),
+            },
             Error::Recipe { message, .. } => Error::recipe(
                 "evaluation",
-                Some(if calibration.is_some() {
-                    "calibration"
-                } else {
-                    "threshold"
-                }),
+                Some("threshold"),
                 inner_folds_error(recalibrate::INNER_FOLDS, &message),
             ),
             e => e,
@@ -198,7 +203,7 @@ impl FittedSplit {
     }
 }
 
-/// Inner members of one member per inner fold: the model and its calibrator (when recalibrating).
+/// One member per inner fold: the model and its calibrator (when recalibrating).
 pub type InnerMembers = Vec<(models::ClassifierModel, Option<Calibrator>)>;
 
 /// Fits `spec`'s classifier on the training part of each of the `inner` folds of rows `x`
