@@ -143,10 +143,10 @@ function thresholdBlock(models, ui) {
     const args = Object.entries(r || {}).filter(([k]) => k !== 'rule').map(([k, v]) => `${k} ${v}`).join(', ');
     return args ? `${label} (${args})` : label;
   };
-  return h('section', { id: 'threshold-view' },
+  return h('section', { id: 'operating-threshold' },
     h('h4', {}, t('threshold.title')),
     h('p', { class: 'note' }, t('threshold.note')),
-    h('div', { class: 'table-wrap' }, h('table', { id: 'threshold-table', class: 'data' },
+    h('div', { class: 'table-wrap' }, h('table', { id: 'operating-threshold-table', class: 'data' },
       h('thead', {}, h('tr', {},
         h('th', { scope: 'col' }, t('results.model')),
         h('th', { scope: 'col' }, t('threshold.rule')),

@@ -41,17 +41,17 @@ for (const lang of ['en', 'zh']) {
       assert.equal(report.models[1].recalibration, undefined);
 
       // Results: the threshold table, one row per model, values from the Report.
-      await page.waitForSelector('#threshold-table');
-      assert.equal(await page.textContent('#threshold-view h4'), S['threshold.title']);
+      await page.waitForSelector('#operating-threshold-table');
+      assert.equal(await page.textContent('#operating-threshold h4'), S['threshold.title']);
       for (const m of report.models) {
-        const row = page.locator(`#threshold-table tr[data-kind="${m.kind}"]`);
+        const row = page.locator(`#operating-threshold-table tr[data-kind="${m.kind}"]`);
         assert.equal(Number(await row.locator('td[data-metric="chosen"]').getAttribute('data-value')), m.threshold.chosen.mean);
         for (const k of ['sensitivity', 'specificity', 'ppv', 'npv']) {
           assert.equal(Number(await row.locator(`td[data-metric="${k}"]`).getAttribute('data-value')), m.threshold[k].pooled, `${m.kind} ${k}`);
         }
         assert.ok((await row.textContent()).includes(S['threshold.rule_net_benefit']));
       }
-      await page.locator('#threshold-view').screenshot({ path: join(ARTIFACTS, `threshold-${lang}.png`) });
+      await page.locator('#operating-threshold').screenshot({ path: join(ARTIFACTS, `threshold-${lang}.png`) });
 
       // The model report: the checklist section.
       const model = await download(page, '#download-model-report');
