@@ -78,14 +78,17 @@ pub struct Recipe {
     pub risk: RiskOptions,
 }
 
-/// A model of the recipe: its kind and hyper-parameters, and optionally a nested
-/// hyper-parameter `search` (see [`crate::eval::search`]). In JSON the search sits beside the
-/// hyper-parameters: `{"kind": "decision_tree", "max_depth": 4, "search": {...}}`.
+/// A model of the recipe: its kind and hyper-parameters, optionally a nested hyper-parameter
+/// `search` (see [`crate::eval::search`]) and a `calibration` (`"sigmoid"` or `"isotonic"`,
+/// see [`crate::eval::recalibrate`]). In JSON both sit beside the hyper-parameters:
+/// `{"kind": "decision_tree", "max_depth": 4, "search": {...}, "calibration": "sigmoid"}`.
 /// It dereferences to the [`ModelSpec`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct ModelEntry {
     pub spec: ModelSpec,
     pub search: Option<SearchSpec>,
+    /// Recalibration on inner folds of each training split (class targets).
+    pub calibration: Option<crate::eval::recalibrate::Method>,
 }
 
 impl std::ops::Deref for ModelEntry {
@@ -97,7 +100,11 @@ impl std::ops::Deref for ModelEntry {
 
 impl From<ModelSpec> for ModelEntry {
     fn from(spec: ModelSpec) -> Self {
-        ModelEntry { spec, search: None }
+        ModelEntry {
+            spec,
+            search: None,
+            calibration: None,
+        }
     }
 }
 
@@ -106,6 +113,7 @@ impl ModelEntry {
     fn parse(value: &Value, step: &str) -> Result<ModelEntry> {
         let mut rest = value.clone();
         let search = rest.as_object_mut().and_then(|o| o.remove("search"));
+        let calibration = rest.as_object_mut().and_then(|o| o.remove("calibration"));
         let spec: ModelSpec = parse_part(&rest, step, Some("kind"))?;
         let search = match search {
             None | Some(Value::Null) => None,
@@ -114,7 +122,34 @@ impl ModelEntry {
                     .map_err(|(field, m)| Error::recipe(step, Some(&field), m))?,
             ),
         };
-        Ok(ModelEntry { spec, search })
+        let calibration = match calibration {
+            None | Some(Value::Null) => None,
+            Some(c) => Some(
+                crate::eval::recalibrate::Method::parse(&c)
+                    .map_err(|m| Error::recipe(step, Some("calibration"), m))?,
+            ),
+        };
+        Ok(ModelEntry {
+            spec,
+            search,
+            calibration,
+        })
+    }
+
+    /// Why this entry cannot serve `task`, if it cannot: its model (see
+    /// [`ModelSpec::check_task`]) or its calibration, which needs a class target.
+    pub fn check_task(
+        &self,
+        task: crate::models::Task,
+    ) -> std::result::Result<(), crate::error::ArgError> {
+        self.spec.check_task(task)?;
+        if self.calibration.is_some() && task == crate::models::Task::Regression {
+            return Err((
+                "calibration",
+                "recalibrates probabilities of a class target; this target is numeric".into(),
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -123,6 +158,9 @@ impl Serialize for ModelEntry {
         let mut v = serde_json::to_value(&self.spec).map_err(serde::ser::Error::custom)?;
         if let (Some(o), Some(search)) = (v.as_object_mut(), &self.search) {
             o.insert("search".into(), search.to_value());
+        }
+        if let (Some(o), Some(c)) = (v.as_object_mut(), self.calibration) {
+            o.insert("calibration".into(), c.name().into());
         }
         v.serialize(s)
     }

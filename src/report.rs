@@ -178,6 +178,13 @@ pub struct ModelReport {
     /// Predicted-vs-actual sample and residual histogram (numeric targets).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub regression: Option<RegressionPlot>,
+    /// The recalibration of the model entry's `calibration` (how it was fitted).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recalibration: Option<crate::eval::recalibrate::RecalibrationReport>,
+    /// The operating threshold of `evaluation.threshold`: chosen per outer training split and
+    /// the outer test rows' sensitivity, specificity, PPV and NPV at it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threshold: Option<crate::eval::threshold::ThresholdReport>,
 }
 
 /// The models evaluated on the original data (see `Report::original`).

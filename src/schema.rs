@@ -158,14 +158,19 @@ pub trait Describe: Serialize + DeserializeOwned + Sized {
 pub const RECIPE_DATA_VALUES: &[&str] = &["positive"];
 
 /// The whole schema: `{"version": 1, "privacy": [...], "features": [...], "models": [...],
-/// "recipe": {"data_values": [...]}, "populations": [{name, label, size, source}]}` (the
-/// built-in populations of `risk.population`).
+/// "model_options": [...], "evaluation_options": [...], "recipe": {"data_values": [...]}, "populations": [{name, label, size, source}]}`
+/// (`populations`: the built-in populations of `risk.population`).
+/// `model_options` are arguments any model entry takes beside its hyper-parameters (today
+/// `calibration`); `evaluation_options` are arguments of the recipe's `evaluation` besides its
+/// method (today `threshold`).
 pub fn schema() -> Value {
     json!({
         "version": 1,
         "privacy": crate::privacy::PrivacyStep::schema(),
         "features": crate::features::FeatureStep::schema(),
         "models": crate::models::ModelSpec::schema(),
+        "model_options": [crate::eval::recalibrate::schema_arg().to_json()],
+        "evaluation_options": [crate::eval::threshold::schema_arg().to_json()],
         "recipe": { "data_values": RECIPE_DATA_VALUES },
         "populations": crate::privacy::population::BUILT_IN,
     })

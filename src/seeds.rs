@@ -47,6 +47,13 @@ pub fn inner_split(search: u64, fold: usize) -> u64 {
     search.wrapping_add(fold as u64)
 }
 
+/// The inner folds a recalibrated model or a threshold rule uses inside a training split whose
+/// model is fitted with `fit` ([`split`] or [`final_fit`]): they are shuffled with this, and
+/// inner fold `j`'s model is fitted with [`inner_split`] of it.
+pub fn clinical_inner(fit: u64) -> u64 {
+    fit.wrapping_mul(GOLDEN).wrapping_add(0xC11A1C)
+}
+
 /// The draws of a random search of model `model` (its position in the recipe): its candidates,
 /// the same on every split.
 pub fn search_draws(seed: u64, model: usize) -> u64 {

@@ -10,6 +10,7 @@ import { describeRecipe } from './recipe-view.js';
 import { explanations, measurement, minClass } from './officer.js';
 import { CLASS_KEYS, REG_KEYS, fairnessView, importanceView } from './results.js';
 import { populations } from './schema.js';
+import { tripodSection } from './tripod.js';
 
 const isNum = (v) => typeof v === 'number' && Number.isFinite(v);
 const arr = (v) => (Array.isArray(v) ? v : []);
@@ -418,6 +419,7 @@ export function modelReport(report, ui) {
       m.confusion_matrix ? h('div', { class: 'cm-grid' }, confusionMatrix(m, target, ui)) : null,
       importanceView(m, ui),
       m.fairness ? fairnessView(m.fairness, ui) : null)),
+    tripodSection(report, ui),
     ...warnings(report, ui));
   return reportDocument(t('report.model_title'), body, ui);
 }

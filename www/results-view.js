@@ -85,6 +85,8 @@ export function resultsView(ui, select) {
     if (matrices.length) {
       parts.push(h('div', { class: 'cm-grid' }, ...matrices.map((m) => confusionMatrix(m, report.target, ui))));
     }
+    const tuned = models.filter((m) => m.threshold);
+    if (tuned.length) parts.push(thresholdBlock(tuned, ui));
     parts.push(modelResults(report, ui, state.resultsView, select));
 
     parts.push(h('h3', {}, t('results.privacy')));
@@ -122,6 +124,44 @@ export function resultsView(ui, select) {
 
     box.replaceChildren(...parts);
   };
+}
+
+/** The operating threshold each model's rule chose inside the training splits, and the outer test
+ * rows' sensitivity, specificity, PPV and NPV at it (pooled, with 95% intervals). */
+function thresholdBlock(models, ui) {
+  const { h, t, fmtDec, modelLabel } = ui;
+  const isNum = (v) => typeof v === 'number' && Number.isFinite(v);
+  const cell = (s, key) => {
+    const v = s?.pooled ?? s?.mean;
+    const ci = Array.isArray(s?.ci) ? s.ci : null;
+    return h('td', { class: 'num-col', 'data-metric': key, 'data-value': isNum(v) ? String(v) : '' },
+      isNum(v) ? fmtDec(v) : ui.none(), ci ? h('span', { class: 'ci' }, ` (${fmtDec(ci[0])}–${fmtDec(ci[1])})`) : null);
+  };
+  const rule = (r) => {
+    const name = r?.rule;
+    const label = ui.has(`threshold.rule_${name}`) ? t(`threshold.rule_${name}`) : String(name ?? '');
+    const args = Object.entries(r || {}).filter(([k]) => k !== 'rule').map(([k, v]) => `${k} ${v}`).join(', ');
+    return args ? `${label} (${args})` : label;
+  };
+  return h('section', { id: 'operating-threshold' },
+    h('h4', {}, t('threshold.title')),
+    h('p', { class: 'note' }, t('threshold.note')),
+    h('div', { class: 'table-wrap' }, h('table', { id: 'operating-threshold-table', class: 'data' },
+      h('thead', {}, h('tr', {},
+        h('th', { scope: 'col' }, t('results.model')),
+        h('th', { scope: 'col' }, t('threshold.rule')),
+        h('th', { scope: 'col', class: 'num-col' }, t('threshold.chosen')),
+        ...['sensitivity', 'specificity', 'ppv', 'npv'].map((k) => h('th', { scope: 'col', class: 'num-col' }, t(`threshold.${k}`))))),
+      h('tbody', {}, ...models.map((m) => {
+        const c = m.threshold.chosen || {};
+        const folds = (Array.isArray(c.folds) ? c.folds : []).map((v) => (isNum(v) ? fmtDec(v, 3) : ui.none())).join(', ');
+        return h('tr', { 'data-kind': m.kind },
+          h('th', { scope: 'row' }, modelLabel(m.kind)),
+          h('td', {}, rule(m.threshold.rule)),
+          h('td', { class: 'num-col', 'data-metric': 'chosen', 'data-value': isNum(c.mean) ? String(c.mean) : '', title: t('threshold.per_split', { folds }) },
+            isNum(c.mean) ? `${fmtDec(c.mean, 3)} ± ${fmtDec(c.std, 3)}` : ui.none()),
+          ...['sensitivity', 'specificity', 'ppv', 'npv'].map((k) => cell(m.threshold[k], k)));
+      })))));
 }
 
 export function modelResultsView(ui, select) {

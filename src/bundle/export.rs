@@ -191,7 +191,20 @@ pub fn export(
         }
         _ => (&spec.spec, None),
     };
-    let fitted = split.fit_model(chosen, target.task, seed).map_err(at)?;
+    // Recalibration and the threshold rule as in each split, now on inner folds of all rows.
+    let (fitted, inner) = split
+        .fit_entry(
+            chosen,
+            spec.calibration,
+            recipe.evaluation.threshold.as_ref(),
+            target.task,
+            seed,
+        )
+        .map_err(at)?;
+    let threshold = match (&recipe.evaluation.threshold, inner) {
+        (Some(_), Some(c)) => c.threshold.unwrap_or(1.0),
+        _ => evaluation.threshold,
+    };
     // The model's predictions on the training rows, transformed as new rows are (no resampling).
     let mut same = x_table.clone();
     pipeline.transform(&mut same);
@@ -268,7 +281,7 @@ pub fn export(
             classes: target.classes.clone(),
             positive: (target.task == Task::Classification).then(|| target.positive.clone()),
         },
-        threshold: evaluation.threshold,
+        threshold,
         evaluation: BundleEvaluation {
             method: evaluation.method.clone(),
             splits: evaluation.splits,

@@ -56,7 +56,9 @@ pub struct ModelBundle {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub search_chosen: Option<BTreeMap<String, serde_json::Value>>,
     pub target: BundleTarget,
-    /// Probability at or above which a record is given the positive class.
+    /// Probability at or above which a record is given the positive class: 0.5, or with the
+    /// recipe's `evaluation.threshold` the one its rule chose on inner folds of all labelled rows
+    /// (1 when no threshold met the rule).
     pub threshold: f64,
     /// The evaluation method and the model's cross-validated metrics (from the Report).
     pub evaluation: BundleEvaluation,

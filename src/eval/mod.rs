@@ -5,6 +5,8 @@ pub mod curves;
 pub mod fairness;
 pub mod importance;
 pub mod metrics;
+pub mod recalibrate;
 pub mod search;
 pub mod split;
+pub mod threshold;
 pub mod uncertainty;

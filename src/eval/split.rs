@@ -339,6 +339,8 @@ pub struct EvaluationSpec {
     pub permutation_max_samples: Option<usize>,
     /// With privacy steps, also evaluate the models on the original data (default true).
     pub compare_original: Option<bool>,
+    /// How each training split chooses the operating threshold (see [`super::threshold`]).
+    pub threshold: Option<super::threshold::ThresholdSpec>,
 }
 
 impl From<Evaluation> for EvaluationSpec {
@@ -350,6 +352,7 @@ impl From<Evaluation> for EvaluationSpec {
             permutation_repeats: None,
             permutation_max_samples: None,
             compare_original: None,
+            threshold: None,
         }
     }
 }
@@ -398,6 +401,9 @@ impl Serialize for EvaluationSpec {
             if let Some(c) = self.compare_original {
                 o.insert("compare_original".into(), c.into());
             }
+            if let Some(t) = &self.threshold {
+                o.insert("threshold".into(), t.to_value());
+            }
         }
         v.serialize(s)
     }
@@ -409,6 +415,12 @@ impl<'de> Deserialize<'de> for EvaluationSpec {
         let mut v = serde_json::Value::deserialize(d)?;
         let (mut fairness, mut fairness_threshold, mut permutation_repeats) = (None, None, None);
         let (mut compare_original, mut permutation_max_samples) = (None, None);
+        let threshold = match v.as_object_mut().and_then(|o| o.remove("threshold")) {
+            None | Some(serde_json::Value::Null) => None,
+            Some(t) => Some(super::threshold::ThresholdSpec::from_value(&t).map_err(
+                |(field, m)| D::Error::custom(format!("invalid value for `{field}`: {m}")),
+            )?),
+        };
         if let Some(o) = v.as_object_mut() {
             match o.remove("fairness") {
                 None | Some(serde_json::Value::Null) => {}
@@ -467,6 +479,7 @@ impl<'de> Deserialize<'de> for EvaluationSpec {
             fairness_threshold,
             permutation_repeats,
             permutation_max_samples,
+            threshold,
         })
     }
 }

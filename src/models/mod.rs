@@ -166,6 +166,9 @@ pub enum ClassifierModel {
     Knn(knn::Neighbours),
     Svm(svm::FittedSvm),
     Mlp(mlp::Network),
+    /// A model recalibrated on inner folds (a model entry's `calibration`): the mean of its
+    /// calibrated members (see [`crate::eval::recalibrate`]).
+    Calibrated(crate::eval::recalibrate::Calibrated),
 }
 
 impl ClassifierModel {
@@ -179,6 +182,7 @@ impl ClassifierModel {
             ClassifierModel::Knn(m) => m,
             ClassifierModel::Svm(m) => m,
             ClassifierModel::Mlp(m) => m,
+            ClassifierModel::Calibrated(m) => m,
         }
     }
 }

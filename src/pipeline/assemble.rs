@@ -38,6 +38,8 @@ struct Record {
     choices: Vec<search::Choice>,
     /// Boosting iterations per split.
     n_iter: Vec<usize>,
+    /// Per split with a threshold rule: the chosen threshold, the test labels and predictions.
+    thresholds: Vec<(Option<f64>, Vec<bool>, Vec<f64>)>,
 }
 
 /// What one feature step did over the splits.
@@ -92,7 +94,8 @@ pub(super) fn assemble(
         .first()
         .map(|r| r.inputs.clone())
         .unwrap_or_default();
-    let (records, steps) = gather(recipe, &folds, results)?;
+    let labels = (task == Task::Classification).then_some(y.labels.as_slice());
+    let (records, steps) = gather(recipe, &folds, labels, results)?;
     audit_feature_steps(recipe, &steps, x_table.rows(), folds.len(), audit);
     let shared = Shared {
         recipe,
@@ -162,6 +165,7 @@ pub(super) fn assemble(
 fn gather(
     recipe: &Recipe,
     folds: &[Fold],
+    y: Option<&[bool]>,
     results: Vec<FoldResult>,
 ) -> Result<(Vec<Record>, Vec<StepTotal>)> {
     let mut records: Vec<Record> = recipe.models.iter().map(|_| Record::default()).collect();
@@ -169,6 +173,7 @@ fn gather(
     let mut steps = vec![StepTotal::default(); n_steps];
     for r in results {
         let fold = &folds[r.unit];
+        let labels: Option<Vec<bool>> = y.map(|y| fold.test.iter().map(|&i| y[i]).collect());
         if r.steps.len() != n_steps || r.models.len() != records.len() {
             return Err(Error::Protocol(format!(
                 "the results of split {} do not match the recipe",
@@ -198,6 +203,12 @@ fn gather(
             rec.timings.search_ms += mf.search_ms;
             rec.timings.importance_ms += mf.importance_ms;
             rec.n_iter.extend(mf.n_iter);
+            if let (Some(inner), Some(labels), Some(_)) =
+                (&mf.inner, &labels, &recipe.evaluation.threshold)
+            {
+                rec.thresholds
+                    .push((inner.threshold, labels.clone(), mf.predictions.clone()));
+            }
             if let Some(c) = mf.search {
                 rec.choices.push(c);
             }
@@ -331,7 +342,18 @@ fn model_report(
     if let Some(o) = params.as_object_mut() {
         o.remove("kind");
         o.remove("search");
+        o.remove("calibration");
     }
+    let threshold = sh.recipe.evaluation.threshold.as_ref().and_then(|t| {
+        (task == Task::Classification).then(|| {
+            crate::eval::threshold::ThresholdReport::new(
+                t,
+                &rec.thresholds,
+                crate::eval::recalibrate::INNER_FOLDS,
+                crate::seeds::intervals(sh.recipe.seed, m),
+            )
+        })
+    });
     let search = spec
         .search
         .as_ref()
@@ -372,6 +394,10 @@ fn model_report(
         fairness,
         search,
         regression,
+        recalibration: spec
+            .calibration
+            .map(crate::eval::recalibrate::recalibration_report),
+        threshold,
     })
 }
 

@@ -13,12 +13,15 @@ use crate::error::StepRef;
 use crate::error::{Error, Result};
 use crate::eval::importance;
 use crate::eval::metrics::{self, Confusion};
+use crate::eval::recalibrate::{self, Calibrated, Calibrator, Member};
+use crate::eval::split::Evaluation;
+use crate::eval::threshold::{self as clinical_threshold, ThresholdSpec};
 use crate::features::{self, FeatureStep};
 use crate::models::{self, ModelSpec, Task};
 use crate::recipe::Recipe;
 use crate::seeds;
 use crate::table::Table;
-use ndarray::Array2;
+use ndarray::{Array2, Axis};
 use serde::{Deserialize, Serialize};
 
 /// Probability at or above which a record is given the positive class: in every split's
@@ -86,10 +89,101 @@ pub fn fit_split(
     Ok((split, pipeline))
 }
 
+/// What the inner folds of one training split chose for a recalibrated model or a threshold
+/// rule: from the training rows alone (DESIGN invariant 4; `tests/clinical.rs` scrambles the
+/// test rows and finds them bit-identical).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InnerChoice {
+    /// Each inner fold's calibrator (a recalibrated model), in fold order.
+    #[serde(default)]
+    pub calibrators: Vec<Calibrator>,
+    /// The threshold the rule chose (`None`: no threshold met it, or no rule).
+    #[serde(default)]
+    pub threshold: Option<f64>,
+}
+
 impl FittedSplit {
     /// Fits `spec` for `task` on the training rows with `seed`.
     pub fn fit_model(&self, spec: &ModelSpec, task: Task, seed: u64) -> Result<models::Fitted> {
         spec.fit(task, &self.xtr, &self.ytr, &self.yr_tr, seed)
+    }
+
+    /// Fits `spec` for `task` on the training rows with `seed` as its recipe entry asks:
+    /// recalibrated by `calibration` and/or with an operating threshold chosen by `threshold`,
+    /// both on [`recalibrate::INNER_FOLDS`] stratified inner folds of the training rows (after
+    /// the feature steps), as scikit-learn's `Pipeline(steps, CalibratedClassifierCV(model,
+    /// ensemble=True))` and `TunedThresholdClassifierCV`. The one path of the run's splits and
+    /// a model file's final fit. Without either (or for a numeric target) it is
+    /// [`Self::fit_model`] and the choice is `None`.
+    ///
+    /// Inner fold `j`'s model is fitted on its inner training part and predicts its held-out
+    /// part; a calibrator is fitted on those predictions. A recalibrated model is the mean of
+    /// the calibrated members (no refit on all training rows, scikit-learn's `ensemble=True`);
+    /// otherwise the model is refitted on all training rows. The threshold is chosen on the
+    /// pooled inner out-of-fold predictions (calibrated by their fold's calibrator).
+    pub fn fit_entry(
+        &self,
+        spec: &ModelSpec,
+        calibration: Option<recalibrate::Method>,
+        threshold: Option<&ThresholdSpec>,
+        task: Task,
+        seed: u64,
+    ) -> Result<(models::Fitted, Option<InnerChoice>)> {
+        if task == Task::Regression && threshold.is_some() {
+            return Err(Error::recipe(
+                "evaluation",
+                Some("threshold"),
+                "chooses an operating threshold for a class target; this target is numeric",
+            ));
+        }
+        if task == Task::Regression || (calibration.is_none() && threshold.is_none()) {
+            return Ok((self.fit_model(spec, task, seed)?, None));
+        }
+        let inner_seed = seeds::clinical_inner(seed);
+        let inner = Evaluation::StratifiedKfold {
+            folds: recalibrate::INNER_FOLDS,
+        }
+        .folds(&self.ytr, inner_seed)
+        .map_err(|e| match e {
+            // Recalibration belongs to the model entry (`models[i] (kind)`), a threshold rule
+            // to the evaluation.
+            Error::Recipe { message, .. } if calibration.is_some() => Error::Model {
+                kind: spec.kind().into(),
+                message: format!(
+                    "calibration: {}",
+                    inner_folds_error(recalibrate::INNER_FOLDS, &message)
+                ),
+            },
+            Error::Recipe { message, .. } => Error::recipe(
+                "evaluation",
+                Some("threshold"),
+                inner_folds_error(recalibrate::INNER_FOLDS, &message),
+            ),
+            e => e,
+        })?;
+        let (members, oof) =
+            fit_inner(spec, &self.xtr, &self.ytr, &inner, calibration, inner_seed)?;
+        let chosen = threshold.and_then(|t| clinical_threshold::choose(t, &oof, &self.ytr));
+        let calibrators: Vec<Calibrator> = members.iter().filter_map(|m| m.1.clone()).collect();
+        let fitted = match calibration {
+            Some(method) => {
+                models::Fitted::Classifier(models::ClassifierModel::Calibrated(Calibrated {
+                    method,
+                    members: members
+                        .into_iter()
+                        .filter_map(|(model, c)| c.map(|calibrator| Member { model, calibrator }))
+                        .collect(),
+                }))
+            }
+            None => self.fit_model(spec, task, seed)?,
+        };
+        Ok((
+            fitted,
+            Some(InnerChoice {
+                calibrators,
+                threshold: chosen,
+            }),
+        ))
     }
 
     /// The metrics of `predictions` of the test rows (in `metrics::CLASSIFICATION` or
@@ -107,6 +201,54 @@ impl FittedSplit {
             Task::Regression => (metrics::regression(&self.yr_te, predictions), None),
         }
     }
+}
+
+/// One member per inner fold: the model and its calibrator (when recalibrating).
+pub type InnerMembers = Vec<(models::ClassifierModel, Option<Calibrator>)>;
+
+/// Fits `spec`'s classifier on the training part of each of the `inner` folds of rows `x`
+/// (labels `y`; inner fold `j` seeded with [`seeds::inner_split`] of `inner_seed`), predicts its
+/// held-out part and fits a `calibration` calibrator on those predictions. Returns the members
+/// and the out-of-fold predictions of every row (calibrated by its fold's calibrator).
+pub fn fit_inner(
+    spec: &ModelSpec,
+    x: &Array2<f64>,
+    y: &[bool],
+    inner: &[crate::eval::split::Fold],
+    calibration: Option<recalibrate::Method>,
+    inner_seed: u64,
+) -> Result<(InnerMembers, Vec<f64>)> {
+    let mut members = Vec::with_capacity(inner.len());
+    let mut oof = vec![0.0; y.len()];
+    for (j, fold) in inner.iter().enumerate() {
+        let xtr = x.select(Axis(0), &fold.train);
+        let xte = x.select(Axis(0), &fold.test);
+        let ytr: Vec<bool> = fold.train.iter().map(|&r| y[r]).collect();
+        let yte: Vec<bool> = fold.test.iter().map(|&r| y[r]).collect();
+        let context = format!("inner fold {}", j + 1);
+        let model = spec
+            .classifier(seeds::inner_split(inner_seed, j))
+            .fit(&xtr, &ytr)
+            .map_err(|e| e.in_context(&context))?;
+        let p = models::FittedClassifier::predict_proba(&model, &xte);
+        if p.iter().any(|v| !v.is_finite()) {
+            return Err(Error::Model {
+                kind: spec.kind().into(),
+                message: format!("{context}: the model predicted a non-finite value"),
+            });
+        }
+        let calibrator = calibration.map(|m| Calibrator::fit(m, &p, &yte));
+        for (k, &r) in fold.test.iter().enumerate() {
+            oof[r] = calibrator.as_ref().map_or(p[k], |c| c.apply(p[k]));
+        }
+        members.push((model, calibrator));
+    }
+    Ok((members, oof))
+}
+
+/// Why the inner folds of a training split could not be cut (`message` from the split).
+fn inner_folds_error(folds: usize, message: &str) -> String {
+    format!("{folds} inner folds of a training split for recalibration or the threshold rule: {message}")
 }
 
 /// A split of the run fitted ([`fit_features`]), kept while its models are fitted.
@@ -143,6 +285,9 @@ pub struct ModelFold {
     /// stopped early).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub n_iter: Option<usize>,
+    /// What the inner folds chose (a recalibrated model or a threshold rule).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inner: Option<InnerChoice>,
 }
 
 /// The boosting iterations a fitted model used (`None` for other kinds).
@@ -268,8 +413,14 @@ pub(super) fn fit_model(
     }
     let t0 = clock();
     let search_ms = if choice.is_some() { t0 - ts } else { 0.0 };
-    let fitted = s
-        .fit_model(chosen, task, seeds::split(recipe.seed, f))
+    let (fitted, inner) = s
+        .fit_entry(
+            chosen,
+            spec.calibration,
+            recipe.evaluation.threshold.as_ref(),
+            task,
+            seeds::split(recipe.seed, f),
+        )
         .map_err(at)?;
     let t1 = clock();
     on_unit(searched, "predict", spec.kind())?;
@@ -307,5 +458,6 @@ pub(super) fn fit_model(
         search_ms,
         importance_ms: if repeats > 0 { t3 - t2 } else { 0.0 },
         n_iter: fit_iterations(&fitted),
+        inner,
     })
 }
