@@ -6,6 +6,7 @@ use crate::eval::importance::FeatureImportance;
 use crate::eval::metrics::Confusion;
 use crate::eval::search::SearchReport;
 use crate::eval::uncertainty::PairedTest;
+use crate::message::Message;
 use crate::models::Task;
 use crate::privacy::anonymize::FrontierPoint;
 use crate::privacy::attribute::{AttributeRisk, RiskSuggestion};
@@ -33,7 +34,11 @@ pub struct Report {
     pub original: Option<OriginalReport>,
     /// One entry per executed step, in order.
     pub audit: Vec<AuditEntry>,
+    /// What a user should know, in English (the rendering of `warning_codes`).
     pub warnings: Vec<String>,
+    /// The warnings as codes with parameters, in the same order (see `crate::message`).
+    #[serde(default)]
+    pub warning_codes: Vec<Message>,
     pub timings: RunTimings,
 }
 
@@ -288,5 +293,10 @@ pub struct AuditEntry {
     pub args: Value,
     pub rows_affected: usize,
     pub cells_affected: usize,
+    /// What the step did, in English (the rendering of `coded`).
     pub note: String,
+    /// The note as a code with parameters (`code`, `params` in JSON; absent for notes from
+    /// versions before codes).
+    #[serde(flatten)]
+    pub coded: Message,
 }

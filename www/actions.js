@@ -4,6 +4,7 @@
 import { APPLY_START } from './apply.js';
 import { RecipeHistory, describeChange } from './history.js';
 import { fmtDec, fmtInt, formatter, has, t, useLanguage } from './i18n.js';
+import { renderMessage } from './message.js';
 import {
   withEvaluation, withIdentifierAction, withModels, withOperator, withPinnedLevels, withPrivacyArgument, withRole, withSeed,
   withStep, withTarget,
@@ -63,6 +64,7 @@ export function initialState(lang) {
 }
 
 export function errorText(err) {
+  if (err && typeof err.code === 'string' && err.code) return renderMessage(err, err.message);
   if (err && typeof err.message === 'string' && err.message) return err.message;
   return t('error.unknown');
 }
