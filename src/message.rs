@@ -302,6 +302,10 @@ messages! {
     audit_resampled "audit.resampled" (splits, rows) "training rows only, in each of {splits} split(s): {rows} row(s) removed or added in total; test rows untouched";
     audit_accept_risk "audit.accept_risk" (threshold, records, pct, reason) "released above the risk threshold {threshold} by explicit acceptance: {records} record(s) ({pct:.1}%) at risk; reason: {reason}";
     audit_accept_risk_by "audit.accept_risk.by" (threshold, by, records, pct, reason) "released above the risk threshold {threshold} by explicit acceptance of {by}: {records} record(s) ({pct:.1}%) at risk; reason: {reason}";
+    // The cost of privacy: how the original data was evaluated.
+    original_failed "original.failed" (detail) "the models could not be evaluated on the original data: {detail}";
+    original_evaluated "original.evaluated" (columns, rows) "the same models, feature steps, evaluation and seed on the original values of the {columns} column(s) the privacy steps keep ({rows} modelling rows); difference = masked − original, averaged over the splits";
+    original_evaluated_suppressed "original.evaluated.suppressed" (columns, rows, masked_rows) "the same models, feature steps, evaluation and seed on the original values of the {columns} column(s) the privacy steps keep ({rows} modelling rows; the masked data has {masked_rows} modelling rows, so its splits differ); difference = masked − original, averaged over the splits";
     // Warnings of a run.
     warn_several_sensitive "warn.several_sensitive" (column) "several sensitive columns; l-diversity and t-closeness are measured for '{column}' only";
     warn_text_unscrubbed "warn.text_unscrubbed" (column) "text column '{column}' is kept in the masked output unscrubbed; drop it or add a scrub_text step if it may name patients";

@@ -188,8 +188,11 @@ pub struct ModelReport {
 /// The models evaluated on the original data (see `Report::original`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct OriginalReport {
-    /// How the comparison was made, or why it could not be.
+    /// How the comparison was made, or why it could not be (English rendering of `coded`).
     pub note: String,
+    /// The note as a code with parameters (`code`, `params` in JSON).
+    #[serde(flatten)]
+    pub coded: Message,
     /// Whether the original data could be evaluated (`models` and `cost` are empty if not).
     pub evaluated: bool,
     /// Columns of the original data used: those that survive the privacy steps.

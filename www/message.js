@@ -73,3 +73,12 @@ export function warningTexts(warnings, codes) {
     return typeof w === 'string' ? w : (w?.message ?? JSON.stringify(w));
   });
 }
+
+/**
+ * A model input's name for display: one_hot's group of rare values (`column=other`, the core's
+ * `features::encode::OTHER`) is shown with the page's word for "other"; other names as given.
+ */
+export function featureLabel(name) {
+  const s = String(name ?? '');
+  return s.endsWith('=other') ? `${s.slice(0, -'other'.length)}${t('msgfmt.other')}` : s;
+}

@@ -184,7 +184,7 @@ fn cli(args: Vec<String>) -> Result<(), String> {
                 std::fs::write(path, csv)
                     .map_err(|e| format!("{path}: cannot write the predictions: {e}"))?;
                 if let Some(w) = bedside::table::csv::formula_warning(formulas, |n| {
-                    bedside::message::warn_formula_cells_file(n, path.as_str())
+                    bedside::message::warn_formula_cells_file(n, path)
                 }) {
                     eprintln!("warning: {w}");
                 }
