@@ -293,6 +293,17 @@ messages! {
     op_k_anonymize_average "op.k_anonymize.average" (risk, levels, suppressed, evaluated, nodes) "average risk ≤ {risk} reached by generalizing {levels}; {suppressed} record(s) suppressed; {evaluated} of {nodes} level combinations evaluated";
     op_k_anonymize_k_average "op.k_anonymize.k_average" (k, risk, levels, suppressed, evaluated, nodes) "k = {k} and average risk ≤ {risk} reached by generalizing {levels}; {suppressed} record(s) suppressed; {evaluated} of {nodes} level combinations evaluated";
     op_k_anonymize_pinned "op.k_anonymize.pinned" (note) "{note} (levels pinned by the recipe)";
+    op_k_anonymize_level "op.k_anonymize.level" (column, level) "{column} → {level}";
+    // The levels of a k_anonymize ladder.
+    level_original "level.original" () "original";
+    level_bands "level.bands" (width) "bands of {width}";
+    level_prefix "level.prefix" (chars) "first {chars} characters";
+    level_month "level.month" () "month";
+    level_year "level.year" () "year";
+    level_decade "level.decade" () "decade";
+    level_hierarchy "level.hierarchy" (level) "hierarchy level {level}";
+    level_frequent "level.frequent" (records) "values of at least {records} records, others merged";
+    level_all "level.all" () "*";
     // Audit notes of the run.
     audit_rejected_rows "audit.rejected_rows" (count) "{count} row(s) rejected while reading; see input.rejected_rows";
     audit_target_missing "audit.target_missing" (count, target) "{count} row(s) without a value in '{target}' left out of training and evaluation";

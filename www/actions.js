@@ -161,7 +161,7 @@ export function createActions({ store, api, embed }) {
       lastKey = key;
     } catch (err) {
       if (!api.isCancelled(err)) {
-        patch = { status: 'error', error: err?.message || String(err), version: get().preview.version + 1 };
+        patch = { status: 'error', error: errorText(err) || String(err), version: get().preview.version + 1 };
         lastKey = key;
       } else {
         patch = { status: 'idle' };

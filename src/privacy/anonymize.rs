@@ -248,7 +248,7 @@ impl KAnonymize {
     /// suppressed and the search's size.
     fn note(
         &self,
-        levels: Vec<String>,
+        levels: Vec<crate::message::Message>,
         suppressed: usize,
         evaluated: usize,
         nodes: usize,
@@ -848,8 +848,13 @@ impl Op for KAnonymize {
             cells_affected: cells,
             note: self.note(
                 qs.iter()
-                    .zip(&solution.level_names)
-                    .map(|(q, l)| format!("{} → {l}", q.name))
+                    .zip(&solution.levels)
+                    .map(|(q, &l)| {
+                        crate::message::op_k_anonymize_level(
+                            q.name.as_str(),
+                            q.level_messages[l].clone(),
+                        )
+                    })
                     .collect::<Vec<_>>(),
                 removed,
                 solution.evaluated,
