@@ -44,7 +44,7 @@ fn main() {
         let start = Instant::now();
         let effect = step.apply(&mut t, &ctx).expect("k_anonymize");
         times.push(start.elapsed().as_secs_f64());
-        note = effect.note;
+        note = effect.note.to_string();
     }
     times.sort_by(f64::total_cmp);
     println!("k_anonymize: {n} records x 5 quasi-identifiers, k = 5, max_suppression 2%");

@@ -4,7 +4,7 @@
 //! message to point at the fault. Messages never quote cell values: a cell may belong to an
 //! identifier column, and error messages end up in logs and screenshots.
 
-use thiserror::Error;
+use crate::message::{self as msg, Message};
 
 /// Result alias used across the core.
 pub type Result<T> = std::result::Result<T, Error>;
@@ -110,14 +110,12 @@ impl std::fmt::Display for StepRef<'_> {
 }
 
 /// Every failure the core can report to a user.
-#[derive(Debug, Error, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Error {
     /// The input file cannot be read as a table at all (empty, undecodable, no header...).
-    #[error("{file}: {message}")]
     Input { file: String, message: String },
 
     /// A problem at a known position of the input file.
-    #[error("{file}, line {line}{}: {message}", field.as_ref().map(|f| format!(", field '{f}'")).unwrap_or_default())]
     Csv {
         file: String,
         line: u64,
@@ -126,7 +124,6 @@ pub enum Error {
     },
 
     /// The recipe is malformed or does not fit the data. `step` is like `privacy[2]` or `models[0]`.
-    #[error("recipe {step}{}: {message}", field.as_ref().map(|f| format!(", field '{f}'")).unwrap_or_default())]
     Recipe {
         step: String,
         field: Option<String>,
@@ -134,24 +131,64 @@ pub enum Error {
     },
 
     /// The data cannot be used as asked (e.g. a target with one class).
-    #[error("data: {0}")]
     Data(String),
 
     /// A model failed to fit or predict.
-    #[error("model {kind}: {message}")]
     Model { kind: String, message: String },
 
     /// A fault of the worker protocol: results, units or intervals handed back that do not fit
     /// the staged run (a bug of the caller, not of the user's data or recipe).
-    #[error("protocol: {0}")]
     Protocol(String),
 
     /// The caller cancelled the run.
-    #[error("cancelled")]
     Cancelled,
 }
 
+/// The English text of an error is its [`Error::message`] rendered (one sentence per code, in
+/// `crate::message`).
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.message().fmt(f)
+    }
+}
+
+impl std::error::Error for Error {}
+
 impl Error {
+    /// The error as a code with parameters: the frame of its kind (file and line, recipe step
+    /// and field, ...) with the step's own text as `detail`.
+    pub fn message(&self) -> Message {
+        match self {
+            Error::Input { file, message } => msg::error_input(file.as_str(), message.as_str()),
+            Error::Csv {
+                file,
+                line,
+                field: None,
+                message,
+            } => msg::error_csv(file.as_str(), *line, message.as_str()),
+            Error::Csv {
+                file,
+                line,
+                field: Some(field),
+                message,
+            } => msg::error_csv_field(file.as_str(), *line, field.as_str(), message.as_str()),
+            Error::Recipe {
+                step,
+                field: None,
+                message,
+            } => msg::error_recipe(step.as_str(), message.as_str()),
+            Error::Recipe {
+                step,
+                field: Some(field),
+                message,
+            } => msg::error_recipe_field(step.as_str(), field.as_str(), message.as_str()),
+            Error::Data(message) => msg::error_data(message.as_str()),
+            Error::Model { kind, message } => msg::error_model(kind.as_str(), message.as_str()),
+            Error::Protocol(message) => msg::error_protocol(message.as_str()),
+            Error::Cancelled => msg::error_cancelled(),
+        }
+    }
+
     /// Shorthand for a recipe error at `step` about `field`.
     pub fn recipe(
         step: impl Into<String>,

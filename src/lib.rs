@@ -21,6 +21,7 @@ pub mod bundle;
 pub mod error;
 pub mod eval;
 pub mod features;
+pub mod message;
 pub mod models;
 pub mod par;
 pub mod pipeline;

@@ -6,6 +6,7 @@ use crate::eval::importance::FeatureImportance;
 use crate::eval::metrics::Confusion;
 use crate::eval::search::SearchReport;
 use crate::eval::uncertainty::PairedTest;
+use crate::message::Message;
 use crate::models::Task;
 use crate::privacy::anonymize::FrontierPoint;
 use crate::privacy::attribute::{AttributeRisk, RiskSuggestion};
@@ -33,7 +34,11 @@ pub struct Report {
     pub original: Option<OriginalReport>,
     /// One entry per executed step, in order.
     pub audit: Vec<AuditEntry>,
+    /// What a user should know, in English (the rendering of `warning_codes`).
     pub warnings: Vec<String>,
+    /// The warnings as codes with parameters, in the same order (see `crate::message`).
+    #[serde(default)]
+    pub warning_codes: Vec<Message>,
     pub timings: RunTimings,
 }
 
@@ -190,8 +195,11 @@ pub struct ModelReport {
 /// The models evaluated on the original data (see `Report::original`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct OriginalReport {
-    /// How the comparison was made, or why it could not be.
+    /// How the comparison was made, or why it could not be (English rendering of `coded`).
     pub note: String,
+    /// The note as a code with parameters (`code`, `params` in JSON).
+    #[serde(flatten)]
+    pub coded: Message,
     /// Whether the original data could be evaluated (`models` and `cost` are empty if not).
     pub evaluated: bool,
     /// Columns of the original data used: those that survive the privacy steps.
@@ -295,5 +303,10 @@ pub struct AuditEntry {
     pub args: Value,
     pub rows_affected: usize,
     pub cells_affected: usize,
+    /// What the step did, in English (the rendering of `coded`).
     pub note: String,
+    /// The note as a code with parameters (`code`, `params` in JSON; absent for notes from
+    /// versions before codes).
+    #[serde(flatten)]
+    pub coded: Message,
 }

@@ -5,14 +5,27 @@ use js_sys::{Function, Object, Reflect};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
     value
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| JsError::new(&e.to_string()))
+        .map_err(|e| js_error(&e.to_string()))
 }
 
-fn err(e: crate::Error) -> JsError {
-    JsError::new(&e.to_string())
+/// A thrown JS `Error` with an English `message` (a fault of the page or the protocol).
+fn js_error(text: &str) -> JsValue {
+    js_sys::Error::new(text).into()
+}
+
+/// A core error as a thrown JS `Error`: `message` the English rendering, and `code` and
+/// `params` (see `crate::message`) so that the page shows it in the user's language.
+fn err(e: crate::Error) -> JsValue {
+    let m = e.message();
+    let error = js_sys::Error::new(&m.to_string());
+    let _ = Reflect::set(&error, &"code".into(), &JsValue::from_str(&m.code));
+    if let Ok(params) = to_js(&m.params_json()) {
+        let _ = Reflect::set(&error, &"params".into(), &params);
+    }
+    error.into()
 }
 
 /// `performance.now()` where available (window and workers), else `Date.now()`.
@@ -42,9 +55,9 @@ pub fn start() {
     }));
 }
 
-fn recipe_of(recipe: JsValue) -> Result<Recipe, JsError> {
-    let value: serde_json::Value = serde_wasm_bindgen::from_value(recipe)
-        .map_err(|e| JsError::new(&format!("recipe: {e}")))?;
+fn recipe_of(recipe: JsValue) -> Result<Recipe, JsValue> {
+    let value: serde_json::Value =
+        serde_wasm_bindgen::from_value(recipe).map_err(|e| js_error(&format!("recipe: {e}")))?;
     Recipe::from_value(&value).map_err(err)
 }
 
@@ -58,7 +71,7 @@ pub fn warm_up() {
 /// The SHA-256 (lowercase hex) of a file read in pieces by `read(offset, length)` as for
 /// `Session.from_file`: a second worker hashes the file while the first reads it.
 #[wasm_bindgen]
-pub fn sha256_file(read: Function, size: f64, file: &str) -> Result<String, JsError> {
+pub fn sha256_file(read: Function, size: f64, file: &str) -> Result<String, JsValue> {
     let mut source = JsFile {
         read,
         size: size.max(0.0) as u64,
@@ -92,9 +105,9 @@ fn forward(on_progress: Option<Function>) -> impl FnMut(&crate::pipeline::Progre
     }
 }
 
-fn check_key(key: &[u8]) -> Result<(), JsError> {
+fn check_key(key: &[u8]) -> Result<(), JsValue> {
     if key.len() < 16 {
-        return Err(JsError::new(
+        return Err(js_error(
             "the pseudonymization key must have at least 16 random bytes",
         ));
     }
@@ -106,7 +119,7 @@ impl Session {
     /// Parses a CSV file's bytes. Throws an Error naming the file and position on failure.
     /// `sha256`: the bytes' SHA-256 in hex when the caller has it; otherwise it is computed here.
     #[wasm_bindgen(constructor)]
-    pub fn new(bytes: &[u8], file: &str, sha256: Option<String>) -> Result<Session, JsError> {
+    pub fn new(bytes: &[u8], file: &str, sha256: Option<String>) -> Result<Session, JsValue> {
         Session::of(crate::load_with_digest(bytes, file, sha256.as_deref()))
     }
 
@@ -118,7 +131,7 @@ impl Session {
         size: f64,
         file: &str,
         sha256: Option<String>,
-    ) -> Result<Session, JsError> {
+    ) -> Result<Session, JsValue> {
         let digest = sha256
             .as_deref()
             .map_or(crate::Digest::Compute, crate::Digest::Given);
@@ -132,22 +145,22 @@ impl Session {
         read: Function,
         size: f64,
         file: &str,
-    ) -> Result<Session, JsError> {
+    ) -> Result<Session, JsValue> {
         Session::read(read, size, file, crate::Digest::Later)
     }
 
     /// Sets the SHA-256 (64 hex digits) of a file read with `from_file_sha256_later`.
-    pub fn set_sha256(&mut self, sha256: &str) -> Result<(), JsError> {
+    pub fn set_sha256(&mut self, sha256: &str) -> Result<(), JsValue> {
         self.loaded.set_sha256(sha256).map_err(err)
     }
 
     /// The profile: `{input: {rows, columns, rejected_rows}, columns: [...]}`.
-    pub fn profile(&self) -> Result<JsValue, JsError> {
+    pub fn profile(&self) -> Result<JsValue, JsValue> {
         to_js(&self.fingerprinted()?.profile())
     }
 
     /// A suggested starting recipe predicting `target` (or a guessed outcome column).
-    pub fn suggest_recipe(&self, target: Option<String>) -> Result<JsValue, JsError> {
+    pub fn suggest_recipe(&self, target: Option<String>) -> Result<JsValue, JsValue> {
         to_js(&crate::suggest::suggest(
             &self.loaded.parsed.table,
             target.as_deref(),
@@ -156,7 +169,7 @@ impl Session {
 
     /// Applies only the privacy steps of a recipe: `{before, after, suppressed_rows,
     /// original_columns, original_rows, masked_columns, masked_rows, audit}` for the first `rows`.
-    pub fn preview(&self, recipe: JsValue, rows: usize) -> Result<JsValue, JsError> {
+    pub fn preview(&self, recipe: JsValue, rows: usize) -> Result<JsValue, JsValue> {
         let recipe = recipe_of(recipe)?;
         to_js(
             &self
@@ -172,9 +185,9 @@ impl Session {
         quasi: JsValue,
         sensitive: Option<String>,
         population: Option<f64>,
-    ) -> Result<JsValue, JsError> {
-        let quasi: Vec<String> = serde_wasm_bindgen::from_value(quasi)
-            .map_err(|e| JsError::new(&format!("quasi: {e}")))?;
+    ) -> Result<JsValue, JsValue> {
+        let quasi: Vec<String> =
+            serde_wasm_bindgen::from_value(quasi).map_err(|e| js_error(&format!("quasi: {e}")))?;
         let options = crate::privacy::risk::RiskOptions {
             population: population
                 .filter(|p| *p >= 1.0)
@@ -186,7 +199,7 @@ impl Session {
 
     /// Runs a recipe (a plain object). `on_progress({stage, done, total, message})` is called
     /// during the run. Returns `{report, masked_csv}`.
-    pub fn run(&self, recipe: JsValue, on_progress: Option<Function>) -> Result<JsValue, JsError> {
+    pub fn run(&self, recipe: JsValue, on_progress: Option<Function>) -> Result<JsValue, JsValue> {
         let recipe = recipe_of(recipe)?;
         let mut progress = forward(on_progress);
         let out = self
@@ -205,7 +218,7 @@ impl Session {
         recipe: JsValue,
         key: &[u8],
         on_progress: Option<Function>,
-    ) -> Result<usize, JsError> {
+    ) -> Result<usize, JsValue> {
         let recipe = recipe_of(recipe)?;
         let units = self.ensure_staged(&recipe, key, on_progress.clone())?;
         // Ends with the plan of the whole run (the estimated time of every unit), from which the
@@ -240,12 +253,12 @@ impl Session {
         key: &[u8],
         which: Vec<u32>,
         on_progress: Option<Function>,
-    ) -> Result<String, JsError> {
+    ) -> Result<String, JsValue> {
         let recipe = recipe_of(recipe)?;
         self.ensure_staged(&recipe, key, None)?;
         let cache = self.staged.borrow();
         let Some((_, _, staged)) = cache.as_ref() else {
-            return Err(JsError::new("the run was not staged"));
+            return Err(js_error("the run was not staged"));
         };
         let which: Vec<usize> = which.into_iter().map(|u| u as usize).collect();
         let mut progress = forward(on_progress);
@@ -256,7 +269,7 @@ impl Session {
         };
         let results =
             crate::pipeline::run_splits(staged, &recipe, &which, &mut ctx).map_err(err)?;
-        serde_json::to_string(&results).map_err(|e| JsError::new(&e.to_string()))
+        serde_json::to_string(&results).map_err(|e| js_error(&e.to_string()))
     }
 
     /// Pool, after step 2 on the workers that do not finish: drops the staged run (the masked
@@ -269,17 +282,17 @@ impl Session {
 
     /// Pool, between steps 2 and 3: one model's bootstrap intervals from the results of all
     /// its units (a JSON array of them), as JSON text for `finish`.
-    pub fn intervals(&self, recipe: JsValue, key: &[u8], results: &str) -> Result<String, JsError> {
+    pub fn intervals(&self, recipe: JsValue, key: &[u8], results: &str) -> Result<String, JsValue> {
         let recipe = recipe_of(recipe)?;
-        let results: Vec<crate::pipeline::FoldResult> = serde_json::from_str(results)
-            .map_err(|e| JsError::new(&format!("split results: {e}")))?;
+        let results: Vec<crate::pipeline::FoldResult> =
+            serde_json::from_str(results).map_err(|e| js_error(&format!("split results: {e}")))?;
         self.ensure_staged(&recipe, key, None)?;
         let cache = self.staged.borrow();
         let Some((_, _, staged)) = cache.as_ref() else {
-            return Err(JsError::new("the run was not staged"));
+            return Err(js_error("the run was not staged"));
         };
         let iv = crate::pipeline::model_intervals(staged, &recipe, results).map_err(err)?;
-        serde_json::to_string(&iv).map_err(|e| JsError::new(&e.to_string()))
+        serde_json::to_string(&iv).map_err(|e| js_error(&e.to_string()))
     }
 
     /// Pool, step 3: the report from the results of every unit (a JSON array of them, in any
@@ -293,19 +306,19 @@ impl Session {
         results: &str,
         intervals: Option<String>,
         on_progress: Option<Function>,
-    ) -> Result<JsValue, JsError> {
+    ) -> Result<JsValue, JsValue> {
         let recipe = recipe_of(recipe)?;
-        let results: Vec<crate::pipeline::FoldResult> = serde_json::from_str(results)
-            .map_err(|e| JsError::new(&format!("split results: {e}")))?;
+        let results: Vec<crate::pipeline::FoldResult> =
+            serde_json::from_str(results).map_err(|e| js_error(&format!("split results: {e}")))?;
         let intervals: Vec<crate::pipeline::ModelIntervals> = match intervals.as_deref() {
             None | Some("") => Vec::new(),
             Some(text) => {
-                serde_json::from_str(text).map_err(|e| JsError::new(&format!("intervals: {e}")))?
+                serde_json::from_str(text).map_err(|e| js_error(&format!("intervals: {e}")))?
             }
         };
         self.ensure_staged(&recipe, key, None)?;
         let Some((_, _, staged)) = self.staged.borrow_mut().take() else {
-            return Err(JsError::new("the run was not staged"));
+            return Err(js_error("the run was not staged"));
         };
         let mut progress = forward(on_progress);
         let mut ctx = crate::pipeline::Context {
@@ -325,12 +338,12 @@ impl Session {
         recipe: JsValue,
         report: JsValue,
         model_index: usize,
-    ) -> Result<String, JsError> {
+    ) -> Result<String, JsValue> {
         let recipe = recipe_of(recipe)?;
         let value: serde_json::Value = serde_wasm_bindgen::from_value(report)
-            .map_err(|e| JsError::new(&format!("report: {e}")))?;
+            .map_err(|e| js_error(&format!("report: {e}")))?;
         let report: crate::report::Report =
-            serde_json::from_value(value).map_err(|e| JsError::new(&format!("report: {e}")))?;
+            serde_json::from_value(value).map_err(|e| js_error(&format!("report: {e}")))?;
         let bundle = self
             .fingerprinted()?
             .export_model(&recipe, &report, model_index)
@@ -340,15 +353,15 @@ impl Session {
 
     /// Applies a model bundle (JSON text) to every row of this file: `{predictions: {rows,
     /// scored, unscorable, unseen, warnings, ...}, csv}` (the predictions as CSV text).
-    pub fn apply_model(&self, bundle_json: &str) -> Result<JsValue, JsError> {
+    pub fn apply_model(&self, bundle_json: &str) -> Result<JsValue, JsValue> {
         let bundle = crate::bundle::ModelBundle::from_json(bundle_json).map_err(err)?;
         let p = self.loaded.apply(&bundle).map_err(err)?;
         let csv = String::from_utf8(p.to_csv()).unwrap_or_default();
         let result = Object::new();
         Reflect::set(&result, &"predictions".into(), &to_js(&p)?)
-            .map_err(|_| JsError::new("cannot build result"))?;
+            .map_err(|_| js_error("cannot build result"))?;
         Reflect::set(&result, &"csv".into(), &csv.into())
-            .map_err(|_| JsError::new("cannot build result"))?;
+            .map_err(|_| js_error("cannot build result"))?;
         Ok(result.into())
     }
 }
@@ -360,7 +373,7 @@ impl Session {
         size: f64,
         file: &str,
         digest: crate::Digest,
-    ) -> Result<Session, JsError> {
+    ) -> Result<Session, JsValue> {
         let mut source = JsFile {
             read,
             size: size.max(0.0) as u64,
@@ -369,16 +382,16 @@ impl Session {
     }
 
     /// The loaded file, once its fingerprint is known (everything that reports the input).
-    fn fingerprinted(&self) -> Result<&crate::Loaded, JsError> {
+    fn fingerprinted(&self) -> Result<&crate::Loaded, JsValue> {
         if self.loaded.summary.sha256.is_empty() {
-            return Err(JsError::new(
+            return Err(js_error(
                 "the file's SHA-256 fingerprint has not been given yet (set_sha256)",
             ));
         }
         Ok(&self.loaded)
     }
 
-    fn of(loaded: crate::Result<crate::Loaded>) -> Result<Session, JsError> {
+    fn of(loaded: crate::Result<crate::Loaded>) -> Result<Session, JsValue> {
         Ok(Session {
             loaded: loaded.map_err(err)?,
             preview_key: crate::pipeline::new_key().map_err(err)?,
@@ -391,7 +404,7 @@ impl Session {
         recipe: &Recipe,
         key: &[u8],
         on_progress: Option<Function>,
-    ) -> Result<usize, JsError> {
+    ) -> Result<usize, JsValue> {
         check_key(key)?;
         let loaded = self.fingerprinted()?;
         let text = recipe.to_json();
@@ -421,13 +434,13 @@ impl Session {
 }
 
 /// `{report, masked_csv}` of a run.
-fn output(out: &crate::pipeline::Output) -> Result<JsValue, JsError> {
+fn output(out: &crate::pipeline::Output) -> Result<JsValue, JsValue> {
     let csv = String::from_utf8(crate::table::csv::write_csv(&out.masked)).unwrap_or_default();
     let result = Object::new();
     Reflect::set(&result, &"report".into(), &to_js(&out.report)?)
-        .map_err(|_| JsError::new("cannot build result"))?;
+        .map_err(|_| js_error("cannot build result"))?;
     Reflect::set(&result, &"masked_csv".into(), &csv.into())
-        .map_err(|_| JsError::new("cannot build result"))?;
+        .map_err(|_| js_error("cannot build result"))?;
     Ok(result.into())
 }
 
@@ -519,7 +532,7 @@ impl Session {
         recipe: JsValue,
         step: usize,
         rows: usize,
-    ) -> Result<JsValue, JsError> {
+    ) -> Result<JsValue, JsValue> {
         let recipe = recipe_of(recipe)?;
         let review = crate::pipeline::notes_review(
             &self.loaded.parsed.table,

@@ -4,6 +4,7 @@
 import { APPLY_START } from './apply.js';
 import { RecipeHistory, describeChange } from './history.js';
 import { fmtDec, fmtInt, formatter, has, inLanguage, t, useLanguage } from './i18n.js';
+import { renderMessage } from './message.js';
 import {
   withEvaluation, withIdentifierAction, withModels, withOperator, withPinnedLevels, withPrivacyArgument, withRole, withSeed,
   withStep, withTarget,
@@ -64,6 +65,7 @@ export function initialState(lang) {
 }
 
 export function errorText(err) {
+  if (err && typeof err.code === 'string' && err.code) return renderMessage(err, err.message);
   if (err && typeof err.message === 'string' && err.message) return err.message;
   return t('error.unknown');
 }
@@ -160,7 +162,7 @@ export function createActions({ store, api, embed }) {
       lastKey = key;
     } catch (err) {
       if (!api.isCancelled(err)) {
-        patch = { status: 'error', error: err?.message || String(err), version: get().preview.version + 1 };
+        patch = { status: 'error', error: errorText(err) || String(err), version: get().preview.version + 1 };
         lastKey = key;
       } else {
         patch = { status: 'idle' };

@@ -4,6 +4,7 @@
 // apply_model, through api.js); nothing leaves the page. The panel's state is `state.apply` in the
 // store: `applyActions` update it, `applyView` draws it.
 import { h } from './dom.js';
+import { warningTexts } from './message.js';
 
 const SHOWN_ROWS = 10;
 
@@ -117,7 +118,7 @@ export function applyView(root, ui, intents) {
         h('tbody', {}, ...rows)),
       p.scored.length > SHOWN_ROWS ? h('p', { class: 'note' }, t('apply.first_rows', { shown: SHOWN_ROWS })) : null,
       unscored.length ? h('div', {}, h('h4', {}, t('apply.unscored_title')), h('ul', { id: 'apply-unscored' }, ...unscored)) : null,
-      p.warnings.length ? h('ul', { class: 'warnings' }, ...p.warnings.map((w) => h('li', {}, w))) : null,
+      p.warnings.length ? h('ul', { class: 'warnings' }, ...warningTexts(p.warnings, p.warning_codes).map((w) => h('li', {}, w))) : null,
       h('button', { type: 'button', class: 'button', id: 'apply-download', onclick: intents.downloadPredictions }, t('apply.download_predictions')));
   }
 

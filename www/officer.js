@@ -6,6 +6,7 @@
 // the k_anonymize search. Pure views: intents go to actions.js. Strings: i18n/LANG.privacy.json
 // (keys officer.*, explain.*).
 import { describeRecipe } from './recipe-view.js';
+import { warningTexts } from './message.js';
 
 const isNum = (v) => typeof v === 'number' && Number.isFinite(v);
 const arr = (v) => (Array.isArray(v) ? v : []);
@@ -40,7 +41,7 @@ export function measurement(src) {
     suggestions: arr(src.risk_suggestions),
     frontier: arr(src.frontier),
     safeHarbor: arr(src.safe_harbor),
-    warnings: arr(src.warnings).map((w) => (typeof w === 'string' ? w : w?.message ?? '')).filter(Boolean),
+    warnings: warningTexts(src.warnings, src.warning_codes).filter(Boolean),
     estimates: risk?.population_estimates ?? src.population_estimates ?? null,
     populationModel: risk?.population_model ?? null,
   };

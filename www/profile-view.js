@@ -2,6 +2,7 @@
 // min / max / mean, role, identifier action), the target picker and the rejected rows. Draws
 // state; edits go out as intents ({setRole, setIdentifierAction, setTarget}).
 import { ID_ACTIONS, ROLES, identifierAction, roleOf } from './recipe-edit.js';
+import { noteText } from './message.js';
 
 const $ = (sel) => document.querySelector(sel);
 
@@ -13,7 +14,7 @@ export function renderRejected(list, rejected, ui) {
     return;
   }
   list.replaceChildren(...rejected.map((r) => h('li', { 'data-line': r.line },
-    t('profile.rejected_row', { line: r.line ?? ui.none(), reason: r.reason ?? '' }))));
+    t('profile.rejected_row', { line: r.line ?? ui.none(), reason: noteText(r, 'reason') }))));
 }
 
 export function profileColumns(profile) {

@@ -7,6 +7,7 @@
 import { argsOf, populations, privacyOps } from './schema.js';
 import { COLUMN_ARGS, columnsOf } from './recipe-edit.js';
 import { renderNotesReview } from './notes-review.js';
+import { noteText } from './message.js';
 import {
   attributeRiskView, explanationList, exportOfficerView, frontierView, initOfficerControls, measurement, populationPicker, safeHarborView, wireOfficerControls,
 } from './officer.js';
@@ -239,7 +240,7 @@ export function protectViews(ui, intents) {
       previewTable('preview-before', t('protect.before'), p.original_columns, p.original_rows),
       previewTable('preview-after', t('protect.after'), p.masked_columns, p.masked_rows));
     audit.replaceChildren(...(p.audit || []).map((a) => h('li', { 'data-op': a.op },
-      h('code', {}, `${a.step} ${a.op}`), ' ', a.note,
+      h('code', {}, `${a.step} ${a.op}`), ' ', h('span', { class: 'note' }, noteText(a)),
       h('span', { class: 'muted' }, ` ${t('protect.audit_counts', { rows: ui.fmtInt(a.rows_affected), cells: ui.fmtInt(a.cells_affected) })}`))));
   }
 

@@ -7,6 +7,7 @@
 // `ui`: {h, t, has, fmtInt, fmtDec, fmtPct, fmtNum, fmtDate, list, modelLabel, metricLabel, lang}.
 import { metricBars, unitLines } from './charts.js';
 import { describeRecipe } from './recipe-view.js';
+import { noteText, warningTexts } from './message.js';
 import { explanations, measurement, minClass } from './officer.js';
 import { CLASS_KEYS, REG_KEYS, fairnessView, importanceView } from './results.js';
 import { populations } from './schema.js';
@@ -192,9 +193,9 @@ function fingerprint(report, ui) {
 
 function warnings(report, ui) {
   const { h, t } = ui;
-  const list = arr(report.warnings);
+  const list = warningTexts(report.warnings, report.warning_codes);
   return [h('h2', {}, t('results.warnings')),
-    list.length ? h('ul', { class: 'warnings' }, ...list.map((w) => h('li', {}, typeof w === 'string' ? w : (w?.message ?? JSON.stringify(w)))))
+    list.length ? h('ul', { class: 'warnings' }, ...list.map((w) => h('li', {}, w)))
       : h('p', { class: 'note' }, t('report.no_warnings'))];
 }
 
@@ -222,7 +223,7 @@ export function privacyReport(report, ui) {
         h('td', {}, readable[i]?.text ?? a.op),
         h('td', { class: 'num-col' }, ui.fmtInt(a.rows_affected)),
         h('td', { class: 'num-col' }, ui.fmtInt(a.cells_affected)),
-        h('td', {}, a.note ?? '')))))
+        h('td', {}, noteText(a))))))
       : h('p', { class: 'note' }, t('report.no_privacy_steps')),
     h('h2', {}, t('report.risk')),
     h('p', { 'data-field': 'k', 'data-before': String(p.before?.k_anonymity ?? ''), 'data-after': String(p.k_anonymity ?? '') },
@@ -247,7 +248,7 @@ export function privacyReport(report, ui) {
     ...warnings(report, ui),
     h('h2', {}, t('results.rejected')),
     arr(report.input?.rejected_rows).length
-      ? h('ul', {}, ...report.input.rejected_rows.map((r) => h('li', {}, t('profile.rejected_row', { line: ui.fmtInt(r.line), reason: r.reason ?? '' }))))
+      ? h('ul', {}, ...report.input.rejected_rows.map((r) => h('li', {}, t('profile.rejected_row', { line: ui.fmtInt(r.line), reason: noteText(r, 'reason') }))))
       : h('p', { class: 'note' }, t('profile.rejected_none')));
   return reportDocument(t('report.privacy_title'), body, ui);
 }

@@ -5,6 +5,7 @@
 import { metricBars } from './charts.js';
 import { learnedSummary } from './features.js';
 import { renderRejected } from './profile-view.js';
+import { noteText, warningTexts } from './message.js';
 import { modelResults, redrawModelResults } from './results.js';
 import { confusionMatrix, privacySummary } from './reports.js';
 
@@ -102,18 +103,18 @@ export function resultsView(ui, select) {
         args && !long ? h('code', { class: 'args' }, args) : null,
         isNum(a.rows_affected) ? h('span', { class: 'pill' }, t('audit.rows', { count: fmtInt(a.rows_affected) })) : null,
         isNum(a.cells_affected) ? h('span', { class: 'pill' }, t('audit.cells', { count: fmtInt(a.cells_affected) })) : null,
-        a.note ? h('span', { class: 'note' }, String(a.note)) : null,
+        a.note ? h('span', { class: 'note' }, noteText(a)) : null,
         String(a.step ?? '').startsWith('features[') ? learnedSummary(a, t) : null,
         long ? h('details', { class: 'args-details' },
           h('summary', {}, h('code', { class: 'args' }, `${args.slice(0, ARGS_PREVIEW)}…`)),
           h('pre', { class: 'args-full' }, JSON.stringify(a.args, null, 2))) : null);
     })));
 
-    const warnings = Array.isArray(report.warnings) ? report.warnings : [];
+    const warnings = warningTexts(report.warnings, report.warning_codes);
     if (warnings.length) {
       parts.push(h('h3', {}, t('results.warnings')));
       parts.push(h('ul', { id: 'warnings', class: 'warnings' },
-        ...warnings.map((w) => h('li', {}, typeof w === 'string' ? w : (w?.message ?? JSON.stringify(w))))));
+        ...warnings.map((w) => h('li', {}, w))));
     }
 
     const rejected = Array.isArray(report.input?.rejected_rows) ? report.input.rejected_rows : [];

@@ -7,6 +7,7 @@
 // Strings: i18n/LANG.models.json. app.js passes its helpers in `ui`; the view's selections (the
 // sort, the model of the details, the threshold) are `state.resultsView`, changed through `select`.
 import { hBars, histogram, scatterXY, unitLines } from './charts.js';
+import { featureLabel, noteText } from './message.js';
 
 export const CLASS_KEYS = ['roc_auc', 'pr_auc', 'accuracy', 'balanced_accuracy', 'recall', 'specificity', 'mcc', 'brier', 'log_loss'];
 export const REG_KEYS = ['r2', 'rmse', 'mae'];
@@ -198,7 +199,7 @@ export function importanceView(model, ui) {
   box.append(h('h4', {}, t('models.importance_title')));
   if (perm.length) {
     box.append(h('figure', { class: 'chart-box', id: 'permutation-chart' },
-      hBars(perm.slice(0, TOP_FEATURES).map((f) => ({ label: f.feature, value: f.mean, std: f.std })),
+      hBars(perm.slice(0, TOP_FEATURES).map((f) => ({ label: featureLabel(f.feature), value: f.mean, std: f.std })),
         { title: t('models.permutation_title'), format: (v) => ui.fmtDec(v) }),
       h('figcaption', {}, t('models.permutation_title'))));
   } else {
@@ -206,7 +207,7 @@ export function importanceView(model, ui) {
   }
   if (imp?.length) {
     box.append(h('figure', { class: 'chart-box', id: 'impurity-chart' },
-      hBars(imp.slice(0, TOP_FEATURES).map((f) => ({ label: f.feature, value: f.mean, std: f.std })),
+      hBars(imp.slice(0, TOP_FEATURES).map((f) => ({ label: featureLabel(f.feature), value: f.mean, std: f.std })),
         { title: t('models.impurity_title'), format: (v) => ui.fmtDec(v) }),
       h('figcaption', {}, t('models.impurity_title'))));
   }
@@ -254,7 +255,7 @@ export function originalView(report, ui) {
   const box = h('div', { id: 'original-view', 'data-evaluated': String(!!o?.evaluated) });
   box.append(h('h4', {}, t('models.original_title')));
   if (!o?.evaluated) {
-    box.append(h('p', { id: 'original-failed', class: 'note' }, t('models.original_failed', { reason: o?.note ?? '' })));
+    box.append(h('p', { id: 'original-failed', class: 'note' }, t('models.original_failed', { reason: o?.code === 'original.failed' ? String(o.params?.detail ?? '') : noteText(o) })));
     return box;
   }
   box.append(h('p', { class: 'note' }, t('models.original_note', { columns: o.columns.length, rows: ui.fmtInt(o.rows) })));

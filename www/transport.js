@@ -69,7 +69,7 @@ export class WorkerTransport {
   }
 
   _onMessage(msg) {
-    const { id, type, data, error, fatal, resources } = msg || {};
+    const { id, type, data, error, fatal, resources, code, params } = msg || {};
     if (typeof resources === 'number' && this.hooks.onResources) {
       // Counted from this worker's first answer: what it fetched to start is start-up.
       if (this.resourceBase == null && type === 'done') this.resourceBase = resources;
@@ -87,7 +87,9 @@ export class WorkerTransport {
     } else {
       // A wasm trap can leave the instance unusable: start afresh on the next call.
       if (fatal) this._stop();
-      entry.reject(new Error(error));
+      const e = new Error(error);
+      if (code) Object.assign(e, { code, params: params ?? {} });
+      entry.reject(e);
     }
   }
 

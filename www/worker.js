@@ -228,6 +228,9 @@ self.onmessage = async (event) => {
         ? `internal error in the Bedside core (please report it): ${lastPanic}`
         : `the Bedside core stopped (${text}); the file may be too large for this tab's memory`;
     }
-    self.postMessage({ id, type: 'error', error: text, fatal });
+    // A core error carries its code and parameters (src/message.rs) for the page to render.
+    const coded = !fatal && err && typeof err.code === 'string' && err.code
+      ? { code: err.code, params: plain(err.params ?? {}) } : {};
+    self.postMessage({ id, type: 'error', error: text, fatal, ...coded });
   }
 };

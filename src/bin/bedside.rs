@@ -199,7 +199,9 @@ fn cli(args: Vec<String>) -> Result<(), String> {
                 let (csv, formulas) = oof.to_csv();
                 std::fs::write(path, csv)
                     .map_err(|e| format!("{path}: cannot write the predictions: {e}"))?;
-                if let Some(w) = bedside::table::csv::formula_warning(formulas, path) {
+                if let Some(w) = bedside::table::csv::formula_warning(formulas, |n| {
+                    bedside::message::warn_formula_cells_file(n, path)
+                }) {
                     eprintln!("warning: {w}");
                 }
             }

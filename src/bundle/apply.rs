@@ -4,6 +4,7 @@
 use super::{bundle_err, ModelBundle};
 use crate::error::{Error, Result};
 use crate::features::matrix;
+use crate::message::Message;
 use crate::models::Task;
 use crate::privacy::PrivacyContext;
 use crate::table::{format_number, Column, ColumnType, Table, Values};
@@ -173,12 +174,10 @@ impl ModelBundle {
             .collect();
         let mut warnings = Vec::new();
         for (c, k) in &unseen {
-            warnings.push(format!(
-                "column '{c}': {k} value(s) not seen in training, encoded as the fitted one_hot step encodes an unknown category (its 'other' column, or all zeros)"
-            ));
+            warnings.push(crate::message::apply_unseen(c.as_str(), *k));
         }
         if !unscorable.is_empty() {
-            warnings.push(format!("{} row(s) could not be scored", unscorable.len()));
+            warnings.push(crate::message::apply_unscorable(unscorable.len()));
         }
         let mut p = Predictions {
             file: file.into(),
@@ -190,13 +189,18 @@ impl ModelBundle {
             scored,
             unscorable,
             unseen,
-            warnings,
+            warnings: Vec::new(),
+            warning_codes: Vec::new(),
         };
+        for w in warnings {
+            p.warn(w);
+        }
         let (_, formulas) = p.csv_counted();
-        p.warnings.extend(crate::table::csv::formula_warning(
-            formulas,
-            "the predictions",
-        ));
+        if let Some(w) = crate::table::csv::formula_warning(formulas, |n| {
+            crate::message::warn_formula_cells_predictions(n)
+        }) {
+            p.warn(w);
+        }
         Ok(p)
     }
 }
@@ -285,10 +289,20 @@ pub struct Predictions {
     pub unscorable: Vec<Unscorable>,
     /// Per categorical input: values not seen in training.
     pub unseen: BTreeMap<String, usize>,
+    /// What a user should know about these predictions, in English.
     pub warnings: Vec<String>,
+    /// The same as codes with parameters, in the same order.
+    #[serde(default)]
+    pub warning_codes: Vec<Message>,
 }
 
 impl Predictions {
+    /// Adds a warning (its English text and its code).
+    pub fn warn(&mut self, warning: Message) {
+        self.warnings.push(warning.to_string());
+        self.warning_codes.push(warning);
+    }
+
     /// The predictions as CSV, one line per input row in order: `row,line,probability,
     /// predicted_class` (class targets) or `row,line,predicted_value`, and `not_scored` (the
     /// field and reason for a row that could not be scored). No input value is repeated.

@@ -227,9 +227,10 @@ impl crate::Loaded {
         let mut p = bundle.apply(&self.parsed.table, &self.parsed.lines, &self.file)?;
         for r in &self.parsed.repairs {
             if bundle.inputs.iter().any(|c| c.name == r.column) {
-                p.warnings.push(format!(
-                    "column '{}': {} (lines {:?}); the model's feature steps treat them as missing",
-                    r.column, r.message, r.lines
+                p.warn(crate::message::apply_repaired(
+                    r.column.as_str(),
+                    r.coded.clone(),
+                    r.lines.clone(),
                 ));
             }
         }

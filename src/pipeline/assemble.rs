@@ -117,7 +117,8 @@ pub(super) fn assemble(
                 args: args_of(spec),
                 rows_affected: x_table.rows(),
                 cells_affected: 0,
-                note: format!("fitted and evaluated on {} split(s)", folds.len()),
+                note: crate::message::audit_model_fitted(folds.len()).to_string(),
+                coded: crate::message::audit_model_fitted(folds.len()),
             });
             model_report(&shared, m, rec, given.get(m).cloned().flatten())
         })
@@ -255,6 +256,11 @@ fn audit_feature_steps(
         if !total.rows.is_empty() {
             args["training_rows"] = json!(total.rows);
         }
+        let note = if total.rows.is_empty() {
+            crate::message::audit_features_fitted(splits)
+        } else {
+            crate::message::audit_resampled(splits, resampled)
+        };
         audit.push(AuditEntry {
             step: StepRef::features(s, step.name()).position(),
             op: step.name().into(),
@@ -265,13 +271,8 @@ fn audit_feature_steps(
                 resampled
             },
             cells_affected: total.cells,
-            note: if total.rows.is_empty() {
-                format!("fitted on the training rows of each of {splits} split(s); learned per split")
-            } else {
-                format!(
-                    "training rows only, in each of {splits} split(s): {resampled} row(s) removed or added in total; test rows untouched"
-                )
-            },
+            note: note.to_string(),
+            coded: note,
         });
     }
 }

@@ -19,6 +19,7 @@
 
 use super::prepare::Prepared;
 use crate::features::FeatureStep;
+use crate::message::{self as msg, Message};
 use crate::models::ModelSpec;
 use crate::recipe::Recipe;
 use crate::report::PhaseTime;
@@ -43,8 +44,11 @@ pub struct Estimate {
     pub phases: Vec<PhaseTime>,
     /// Σ `units`, divided by the threads that run them at once.
     pub total_ms: f64,
-    /// What a user should know before the run (many inputs, a long run).
+    /// What a user should know before the run (many inputs, a long run), in English.
     pub warnings: Vec<String>,
+    /// The same as codes with parameters, in the same order.
+    #[serde(default)]
+    pub warning_codes: Vec<Message>,
 }
 
 /// Model inputs `p`'s input columns make under `recipe`'s feature steps, and the widest column.
@@ -139,19 +143,13 @@ pub(super) fn estimate(p: &Prepared, recipe: &Recipe, units: &[(usize, usize)]) 
     let total_ms = per_unit.iter().sum::<f64>() / crate::par::threads() as f64;
     let mut warnings = Vec::new();
     if inputs > MANY_INPUTS {
-        let w = widest
-            .as_ref()
-            .map(|(c, n)| format!(" ('{c}' alone makes {n})"))
-            .unwrap_or_default();
-        warnings.push(format!(
-            "the feature steps make {inputs} model inputs{w}: every fit reads them all; a one_hot max_categories or dropping wide columns makes the run faster"
-        ));
+        warnings.push(match &widest {
+            Some((c, n)) => msg::warn_many_inputs_widest(inputs, c.as_str(), *n),
+            None => msg::warn_many_inputs(inputs),
+        });
     }
     if total_ms > LONG_RUN_MS {
-        warnings.push(format!(
-            "this run is estimated to take about {} (an estimate from the rows, {inputs} model inputs and the models; see docs/report.md)",
-            duration(total_ms)
-        ));
+        warnings.push(duration_warning(total_ms, inputs));
     }
     Estimate {
         inputs,
@@ -166,16 +164,17 @@ pub(super) fn estimate(p: &Prepared, recipe: &Recipe, units: &[(usize, usize)]) 
             })
             .collect(),
         total_ms,
-        warnings,
+        warnings: msg::texts(&warnings),
+        warning_codes: warnings,
     }
 }
 
-/// `ms` as a rounded duration: `45 s`, `12 min`.
-fn duration(ms: f64) -> String {
+/// The long-run warning with `ms` as a rounded duration: `45 s`, `12 min`.
+fn duration_warning(ms: f64, inputs: usize) -> Message {
     let s = ms / 1000.0;
     if s < 120.0 {
-        format!("{:.0} s", s.max(1.0))
+        msg::warn_long_run_seconds(s.max(1.0).round(), inputs)
     } else {
-        format!("{:.0} min", s / 60.0)
+        msg::warn_long_run_minutes((s / 60.0).round(), inputs)
     }
 }

@@ -37,7 +37,7 @@ pub fn finish(
         original,
         fitted: _,
     } = staged;
-    warnings.extend(plan.warnings);
+    warnings.extend(plan.warning_codes);
     results.sort_by_key(|r| r.unit);
     let units: Vec<usize> = results.iter().map(|r| r.unit).collect();
     if prepared.is_some() && units != (0..all).collect::<Vec<_>>() {
@@ -108,10 +108,9 @@ pub fn finish(
     // Invariant 7: the masked table is exported through the one CSV writer, which neutralises
     // formula-like cells; say how many it will change (counted without writing the file).
     let formulas = crate::table::csv::count_formulas(&masked);
-    warnings.extend(crate::table::csv::formula_warning(
-        formulas,
-        "the masked table",
-    ));
+    warnings.extend(crate::table::csv::formula_warning(formulas, |n| {
+        crate::message::warn_formula_cells_masked(n)
+    }));
     let report = Report {
         bedside_version: crate::VERSION.to_string(),
         recipe: recipe.redacted(),
@@ -122,7 +121,8 @@ pub fn finish(
         models,
         original,
         audit,
-        warnings,
+        warnings: crate::message::texts(&warnings),
+        warning_codes: warnings,
         timings: RunTimings {
             total_ms: (ctx.now_ms)() - start_ms,
             phases,

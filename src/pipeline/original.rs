@@ -6,6 +6,7 @@ use super::prepare::{prepare, Prepared};
 use super::units::FoldResult;
 use crate::error::Result;
 use crate::eval::search;
+use crate::message as msg;
 use crate::models::Task;
 use crate::recipe::Recipe;
 use crate::report::{ModelReport, OriginalModel, OriginalReport, PrivacyCost};
@@ -62,7 +63,8 @@ pub(super) fn compare_original(
 ) -> Result<OriginalReport> {
     let Original { columns, prepared } = o;
     let failed = |columns: Vec<String>, why: String| OriginalReport {
-        note: format!("the models could not be evaluated on the original data: {why}"),
+        note: msg::original_failed(why.as_str()).to_string(),
+        coded: msg::original_failed(why),
         evaluated: false,
         columns,
         rows: 0,
@@ -83,19 +85,14 @@ pub(super) fn compare_original(
     let (rows, splits, task) = (p.x_table.rows(), p.folds.len(), p.task);
     let (_, _, models) = assemble(p, recipe, results, given, &mut Vec::new(), clock)?;
     let cost = privacy_cost(task, &models, masked.1);
-    let suppressed = if rows != masked.0 {
-        format!(
-            "; the masked data has {} modelling rows, so its splits differ",
-            masked.0
-        )
+    let note = if rows != masked.0 {
+        msg::original_evaluated_suppressed(columns.len(), rows, masked.0)
     } else {
-        String::new()
+        msg::original_evaluated(columns.len(), rows)
     };
     Ok(OriginalReport {
-        note: format!(
-            "the same models, feature steps, evaluation and seed on the original values of the {} column(s) the privacy steps keep ({rows} modelling rows{suppressed}); difference = masked − original, averaged over the splits",
-            columns.len()
-        ),
+        note: note.to_string(),
+        coded: note,
         evaluated: true,
         columns,
         rows,

@@ -88,7 +88,8 @@ pub fn prepare(masked: &Table, recipe: &Recipe, audit: &mut Vec<AuditEntry>) -> 
             args: json!({"column": target}),
             rows_affected: missing,
             cells_affected: 0,
-            note: format!("{missing} row(s) without a value in '{target}' left out of training and evaluation"),
+            note: crate::message::audit_target_missing(missing, target).to_string(),
+            coded: crate::message::audit_target_missing(missing, target),
         });
     }
     let y = target_values(task, tcol, &labels, &rows, &classes)?;
@@ -390,7 +391,8 @@ fn model_inputs(
             args: json!({"excluded": excluded}),
             rows_affected: 0,
             cells_affected: 0,
-            note: "columns of these types are not model inputs (a date column is one when a date feature step names it); give them the role ignore to silence this".into(),
+            note: crate::message::audit_not_inputs().to_string(),
+            coded: crate::message::audit_not_inputs(),
         });
     }
     if inputs.is_empty() {

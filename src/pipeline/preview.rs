@@ -26,8 +26,10 @@ pub struct Preview {
     /// The risk–utility frontier of the last `k_anonymize` step.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub frontier: Option<Vec<crate::privacy::anonymize::FrontierPoint>>,
-    /// What the masked table still exposes (the Report's privacy warnings).
+    /// What the masked table still exposes (the Report's privacy warnings), in English.
     pub warnings: Vec<String>,
+    /// The same as codes with parameters, in the same order.
+    pub warning_codes: Vec<crate::message::Message>,
     pub original_columns: Vec<String>,
     pub original_rows: Vec<Vec<Option<String>>>,
     pub masked_columns: Vec<String>,
@@ -66,7 +68,8 @@ pub fn preview(table: &Table, recipe: &Recipe, key: &[u8], rows: usize) -> Resul
         attribute_risk_before: m.attribute_risk_before,
         risk_suggestions: m.risk_suggestions,
         frontier: masked.frontier.clone(),
-        warnings: m.warnings,
+        warnings: crate::message::texts(&m.warnings),
+        warning_codes: m.warnings,
         original_columns: table.names(),
         original_rows: head(&table.take_rows(&shown), rows),
         masked_columns: masked.table.names(),

@@ -6,6 +6,7 @@ use super::prepare::{prepare, Prepared};
 use super::{args_of, Context};
 use crate::error::Result;
 use crate::error::StepRef;
+use crate::message::{self as msg, Message};
 use crate::privacy::{risk, PrivacyContext};
 use crate::recipe::{Recipe, Role};
 use crate::report::{AuditEntry, PrivacyReport};
@@ -21,7 +22,7 @@ pub struct Staged {
     pub(super) stage_ms: f64,
     pub(super) input: InputSummary,
     pub(super) audit: Vec<AuditEntry>,
-    pub(super) warnings: Vec<String>,
+    pub(super) warnings: Vec<Message>,
     pub(super) privacy: PrivacyReport,
     /// The table after the privacy steps.
     pub masked: Table,
@@ -50,10 +51,7 @@ pub fn stage(
     let mut warnings = Vec::new();
     let sensitive_cols = role_columns(recipe, table, Role::Sensitive);
     if sensitive_cols.len() > 1 {
-        warnings.push(format!(
-            "several sensitive columns; l-diversity and t-closeness are measured for '{}' only",
-            sensitive_cols[0]
-        ));
+        warnings.push(msg::warn_several_sensitive(sensitive_cols[0].as_str()));
     }
     let sensitive = sensitive_cols.first().map(String::as_str);
     let masked_out = mask(table, recipe, ctx)?;
@@ -121,7 +119,7 @@ pub struct PrivacyMeasurement {
     pub attribute_risk: Vec<crate::privacy::attribute::AttributeRisk>,
     pub attribute_risk_before: Vec<crate::privacy::attribute::AttributeRisk>,
     pub risk_suggestions: Vec<crate::privacy::attribute::RiskSuggestion>,
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Message>,
 }
 
 /// Risk drivers given a suggestion each.
@@ -164,7 +162,7 @@ fn measure_k_map(
     quasi: &[String],
     recipe: &Recipe,
     after: &mut risk::Measures,
-) -> Vec<String> {
+) -> Vec<crate::message::Message> {
     use crate::privacy::kmap;
     let mut warnings = Vec::new();
     let (Some(spec), Some(r)) = (&recipe.risk.population_table, after.risk.as_mut()) else {
@@ -215,10 +213,8 @@ fn input_audit(input: &InputSummary) -> Vec<AuditEntry> {
             args: json!({"file": input.file}),
             rows_affected: input.rejected_rows.len(),
             cells_affected: 0,
-            note: format!(
-                "{} row(s) rejected while reading; see input.rejected_rows",
-                input.rejected_rows.len()
-            ),
+            note: msg::audit_rejected_rows(input.rejected_rows.len()).to_string(),
+            coded: msg::audit_rejected_rows(input.rejected_rows.len()),
         });
     }
 
@@ -230,6 +226,7 @@ fn input_audit(input: &InputSummary) -> Vec<AuditEntry> {
             rows_affected: 0,
             cells_affected: r.count,
             note: r.message.clone(),
+            coded: r.coded.clone(),
         });
     }
     audit
@@ -256,14 +253,14 @@ fn masked_warnings(
     masked: &Table,
     scrubbed: &[String],
     after: &risk::Measures,
-) -> Vec<String> {
+) -> Vec<Message> {
     let mut warnings = Vec::new();
     for c in &masked.columns {
         if c.ctype == ColumnType::Text
             && recipe.role(&c.name) != Role::Ignore
             && !scrubbed.contains(&c.name)
         {
-            warnings.push(format!("text column '{}' is kept in the masked output unscrubbed; drop it or add a scrub_text step if it may name patients", c.name));
+            warnings.push(msg::warn_text_unscrubbed(c.name.as_str()));
         }
     }
     let dated: Vec<&str> = recipe
@@ -281,15 +278,17 @@ fn masked_warnings(
         if c.ctype == ColumnType::Date && !dated.contains(&c.name.as_str()) {
             let d = crate::privacy::detect::detect_column(c, &[]);
             if d.reasons.iter().any(|r| r.code == "header") {
-                warnings.push(format!("date column '{}' is tied to a person and kept exact; HIPAA Safe Harbor keeps only the year: add a date step (to year) or date_shift before sharing the masked file", c.name));
+                warnings.push(msg::warn_date_exact(c.name.as_str()));
             }
         }
     }
     if let (Some(k), Some(r)) = (after.k_anonymity, &after.risk) {
         if r.records_at_risk > 0 {
-            warnings.push(format!(
-                "k-anonymity over the quasi-identifiers is {k}: {} record(s) ({:.1}%) sit in classes whose re-identification risk exceeds {}; generalize or suppress further before sharing the masked file",
-                r.records_at_risk, r.records_at_risk_pct, r.threshold
+            warnings.push(msg::warn_records_at_risk(
+                k,
+                r.records_at_risk,
+                r.records_at_risk_pct,
+                r.threshold,
             ));
         }
     }
@@ -386,7 +385,8 @@ pub fn apply_privacy(
             args,
             rows_affected: effect.rows_affected,
             cells_affected: effect.cells_affected,
-            note: effect.note,
+            note: effect.note.to_string(),
+            coded: effect.note,
         });
     }
     Ok(Masked {

@@ -103,6 +103,7 @@ impl Staged {
             phases: Vec::new(),
             total_ms: 0.0,
             warnings: Vec::new(),
+            warning_codes: Vec::new(),
         });
         if let Some(o) = o {
             let (mut mi, mut oi) = (

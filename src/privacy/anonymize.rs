@@ -244,6 +244,30 @@ impl KAnonymize {
         }
     }
 
+    /// The audit note: the criterion reached, the levels chosen (`column → level`), records
+    /// suppressed and the search's size.
+    fn note(
+        &self,
+        levels: Vec<crate::message::Message>,
+        suppressed: usize,
+        evaluated: usize,
+        nodes: usize,
+    ) -> crate::message::Message {
+        use crate::message as msg;
+        let note = match (self.k, self.average_risk) {
+            (1, Some(r)) => msg::op_k_anonymize_average(r, levels, suppressed, evaluated, nodes),
+            (k, Some(r)) => {
+                msg::op_k_anonymize_k_average(k, r, levels, suppressed, evaluated, nodes)
+            }
+            (k, None) => msg::op_k_anonymize(k, levels, suppressed, evaluated, nodes),
+        };
+        if self.levels.is_empty() {
+            note
+        } else {
+            msg::op_k_anonymize_pinned(note)
+        }
+    }
+
     fn ladder_for(&self, table: &Table, q: &str) -> Option<Ladder> {
         self.ladders
             .get(q)
@@ -822,14 +846,19 @@ impl Op for KAnonymize {
         Ok(Effect {
             rows_affected: removed,
             cells_affected: cells,
-            note: format!(
-                "{} reached by generalizing {}; {} record(s) suppressed; {} of {} level combinations evaluated{}",
-                self.criterion(),
-                qs.iter().zip(&solution.level_names).map(|(q, l)| format!("{} to {l}", q.name)).collect::<Vec<_>>().join(", "),
+            note: self.note(
+                qs.iter()
+                    .zip(&solution.levels)
+                    .map(|(q, &l)| {
+                        crate::message::op_k_anonymize_level(
+                            q.name.as_str(),
+                            q.level_messages[l].clone(),
+                        )
+                    })
+                    .collect::<Vec<_>>(),
                 removed,
                 solution.evaluated,
                 solution.nodes,
-                if self.levels.is_empty() { "" } else { " (levels pinned by the recipe)" }
             ),
             kept_rows,
             details: Some(serde_json::json!({

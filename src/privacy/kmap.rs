@@ -24,6 +24,7 @@
 //! sides: surrounding spaces trimmed, numbers written as the data writes them (`45.0` → `45`),
 //! an empty cell is a missing value.
 
+use crate::message::{self, Message};
 use crate::table::{format_number, Table};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -378,24 +379,17 @@ pub fn at_risk_warning(
     threshold: f64,
     k_map: u64,
     table: &str,
-) -> String {
-    format!(
-        "k-map against the population table {table}: {records} record(s) ({pct:.1}%) have a population count below {} (risk above {threshold}); the smallest count is {k_map}",
-        (1.0 / threshold - 1e-9).ceil().max(1.0) as u64
-    )
+) -> Message {
+    let k = (1.0 / threshold - 1e-9).ceil().max(1.0) as u64;
+    message::warn_kmap_at_risk(table, records, pct, k, threshold, k_map)
 }
 
 /// The warning for quasi-identifiers the population table does not cover.
-pub fn uncovered_warning(table: &str, uncovered: &[String]) -> String {
-    format!(
-        "the population table {table} does not cover the quasi-identifier(s) {}: k-map is measured over the others only",
-        uncovered.join(", ")
-    )
+pub fn uncovered_warning(table: &str, uncovered: &[String]) -> Message {
+    message::warn_kmap_uncovered(table, uncovered.join(", "))
 }
 
 /// The note for records whose combination the table does not list or undercounts.
-pub fn fallback_warning(table: &str, missing: usize, below: usize) -> String {
-    format!(
-        "population table {table}: {missing} record(s) have a combination the table does not list and {below} one it lists with fewer people than the data has; their data count is used as the population count (the cautious choice)"
-    )
+pub fn fallback_warning(table: &str, missing: usize, below: usize) -> Message {
+    message::warn_kmap_fallback(table, missing, below)
 }

@@ -6,6 +6,7 @@ use super::ops::generalize::Generalize;
 use super::ops::hierarchy::check_map;
 use super::ops::truncate::truncated;
 use super::ArgError;
+use crate::message::{self as msg, Message};
 use crate::table::csv::parse_date;
 use crate::table::{ColumnType, Table, Values};
 use serde::{Deserialize, Serialize};
@@ -90,18 +91,23 @@ impl Ladder {
         Ok(())
     }
 
-    fn names(&self) -> Vec<String> {
+    /// The levels above the original, as messages (their English text is the level's name).
+    fn messages(&self) -> Vec<Message> {
         match self {
-            Ladder::Bands(w) => w.iter().map(|x| format!("bands of {x}")).collect(),
-            Ladder::Prefix(p) => p.iter().map(|x| format!("first {x} characters")).collect(),
-            Ladder::Dates(d) => d.iter().map(|x| format!("{x:?}").to_lowercase()).collect(),
-            Ladder::Hierarchy(m) => (1..=m.values().next().map_or(0, Vec::len))
-                .map(|l| format!("hierarchy level {l}"))
-                .collect(),
-            Ladder::Frequent(t) => t
+            Ladder::Bands(w) => w.iter().map(|&x| msg::level_bands(x)).collect(),
+            Ladder::Prefix(p) => p.iter().map(|&x| msg::level_prefix(x)).collect(),
+            Ladder::Dates(d) => d
                 .iter()
-                .map(|x| format!("values of at least {x} records, others merged"))
+                .map(|x| match x {
+                    DateLevel::Month => msg::level_month(),
+                    DateLevel::Year => msg::level_year(),
+                    DateLevel::Decade => msg::level_decade(),
+                })
                 .collect(),
+            Ladder::Hierarchy(m) => (1..=m.values().next().map_or(0, Vec::len))
+                .map(msg::level_hierarchy)
+                .collect(),
+            Ladder::Frequent(t) => t.iter().map(|&x| msg::level_frequent(x)).collect(),
         }
     }
 }
@@ -111,6 +117,8 @@ impl Ladder {
 pub(crate) struct Prepared {
     pub(crate) name: String,
     pub(crate) level_names: Vec<String>,
+    /// The same as messages (`level_names[i]` is `level_messages[i]` in English).
+    pub(crate) level_messages: Vec<Message>,
     /// Per level, how a value is labelled (see [`Rule`]).
     pub(crate) rules: Vec<Rule>,
     pub(crate) codes: Vec<Vec<u32>>,
@@ -422,10 +430,13 @@ pub(crate) fn prepare(
     });
     let mut codes = vec![codes0];
     let mut labels = vec![labels0.clone()];
-    let mut level_names = vec!["original".to_string()];
+    let mut level_messages = vec![msg::level_original()];
     let mut rules = vec![Rule::Original];
     if let Some(ladder) = ladder {
-        level_names.extend(ladder.names());
+        level_messages.extend(ladder.messages());
+    }
+    let mut level_names: Vec<String> = level_messages.iter().map(Message::to_string).collect();
+    if let Some(ladder) = ladder {
         let depth = level_names.len() - 1;
         for level in 0..depth {
             let rule = match ladder {
@@ -494,7 +505,8 @@ pub(crate) fn prepare(
         }
     }
     // The top level: everything `*`.
-    level_names.push("*".into());
+    level_names.push(msg::level_all().to_string());
+    level_messages.push(msg::level_all());
     codes.push(vec![0; n]);
     labels.push(vec![Some("*".into())]);
     rules.push(Rule::All);
@@ -512,6 +524,7 @@ pub(crate) fn prepare(
     Ok(Prepared {
         name: name.to_string(),
         level_names,
+        level_messages,
         rules,
         codes,
         labels,

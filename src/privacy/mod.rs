@@ -33,7 +33,8 @@ use std::collections::BTreeMap;
 pub struct Effect {
     pub rows_affected: usize,
     pub cells_affected: usize,
-    pub note: String,
+    /// What the step did (a code of `crate::message`; empty when it did nothing).
+    pub note: crate::message::Message,
     /// When the step removed records: the rows kept, as indices into the table it received.
     pub kept_rows: Option<Vec<usize>>,
     /// What the step decided, for the audit trail (chosen levels, loss, per-column details).

@@ -611,6 +611,21 @@ pub fn acceptance(after: &Measures, options: &RiskOptions) -> Option<crate::repo
     if r.records_at_risk == 0 {
         return None;
     }
+    let note = match accept.by.as_deref() {
+        Some(by) => crate::message::audit_accept_risk_by(
+            r.threshold,
+            by,
+            r.records_at_risk,
+            r.records_at_risk_pct,
+            accept.reason.as_str(),
+        ),
+        None => crate::message::audit_accept_risk(
+            r.threshold,
+            r.records_at_risk,
+            r.records_at_risk_pct,
+            accept.reason.as_str(),
+        ),
+    };
     Some(crate::report::AuditEntry {
         step: "risk".into(),
         op: "accept_risk".into(),
@@ -624,24 +639,23 @@ pub fn acceptance(after: &Measures, options: &RiskOptions) -> Option<crate::repo
         }),
         rows_affected: r.records_at_risk,
         cells_affected: 0,
-        note: format!(
-            "released above the risk threshold {} by explicit acceptance{}: {} record(s) ({:.1}%) at risk; reason: {}",
-            r.threshold,
-            accept.by.as_deref().map(|b| format!(" of {b}")).unwrap_or_default(),
-            r.records_at_risk,
-            r.records_at_risk_pct,
-            accept.reason
-        ),
+        note: note.to_string(),
+        coded: note,
     })
 }
 
 /// The warning for a table released above the threshold by acceptance (the warning without
 /// acceptance is the pipeline's records-at-risk warning, and `privacy.above_threshold`).
-pub fn acceptance_warning(after: &Measures, options: &RiskOptions) -> Option<String> {
+pub fn acceptance_warning(
+    after: &Measures,
+    options: &RiskOptions,
+) -> Option<crate::message::Message> {
     let r = after.risk.as_ref().filter(|r| r.records_at_risk > 0)?;
     let a = options.accept.as_ref()?;
-    Some(format!(
-        "released above the risk threshold {} by explicit acceptance (audited as accept_risk): {} record(s) ({:.1}%) at risk; reason: {}",
-        r.threshold, r.records_at_risk, r.records_at_risk_pct, a.reason
+    Some(crate::message::warn_accepted_risk(
+        r.threshold,
+        r.records_at_risk,
+        r.records_at_risk_pct,
+        a.reason.as_str(),
     ))
 }

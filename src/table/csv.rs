@@ -20,6 +20,7 @@ pub use super::values::{
 };
 use super::{Column, ColumnType, Table, Values};
 use crate::error::{Error, Result};
+use crate::message::{self as msg, Message};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 
@@ -50,7 +51,21 @@ impl Default for CsvOptions {
 pub struct RejectedRow {
     /// Physical line (1-based) where the record starts.
     pub line: u64,
+    /// The English rendering of `coded`.
     pub reason: String,
+    /// The reason as a code with parameters (`code`, `params` in JSON).
+    #[serde(flatten)]
+    pub coded: Message,
+}
+
+impl RejectedRow {
+    pub fn new(line: u64, reason: Message) -> Self {
+        RejectedRow {
+            line,
+            reason: reason.to_string(),
+            coded: reason,
+        }
+    }
 }
 
 /// A change the reader made so that the file could be read, reported in the profile and Report.
@@ -61,7 +76,11 @@ pub struct Repair {
     pub lines: Vec<u64>,
     /// How many cells (or header names) were concerned.
     pub count: usize,
+    /// The English rendering of `coded`.
     pub message: String,
+    /// The repair as a code with parameters (`code`, `params` in JSON).
+    #[serde(flatten)]
+    pub coded: Message,
 }
 
 /// Share of present values that must be numbers for a column with a few non-numbers to be read
@@ -341,7 +360,8 @@ fn read_decoded(
                         column: name.clone(),
                         lines: Vec::new(),
                         count: e.commas,
-                        message: "decimal commas read as decimal points".into(),
+                        message: msg::repair_decimal_comma().to_string(),
+                        coded: msg::repair_decimal_comma(),
                     });
                 }
                 if e.bad > 0 {
@@ -349,10 +369,15 @@ fn read_decoded(
                         column: name.clone(),
                         count: e.bad,
                         lines: e.bad_lines,
-                        message: "values that are not numbers (e.g. \"<5\", \"1e309\") in a numeric column read as missing".into(),
+                        message: msg::repair_non_numbers().to_string(),
+                        coded: msg::repair_non_numbers(),
                     });
                 }
-                Column { name, ctype: ColumnType::Numeric, values: Values::Num(e.nums) }
+                Column {
+                    name,
+                    ctype: ColumnType::Numeric,
+                    values: Values::Num(e.nums),
+                }
             }
             Some(values) => {
                 // Numeric was decided in pass 1 (decimal commas included); not again here.
@@ -360,7 +385,11 @@ fn read_decoded(
                     ColumnType::Numeric => ColumnType::Categorical,
                     t => t,
                 };
-                Column { name, ctype, values: Values::Str(values) }
+                Column {
+                    name,
+                    ctype,
+                    values: Values::Str(values),
+                }
             }
         })
         .collect();
@@ -439,23 +468,20 @@ fn scan(
                 let swallowed =
                     at_end && quotes.get() % 2 == 1 && record.iter().any(|f| f.contains(&b'\n'));
                 if swallowed {
-                    rejected.push(RejectedRow {
-                        line,
-                        reason: "a quote opened in this record is never closed, so the rest of the file was read into one field".into(),
-                    });
+                    rejected.push(RejectedRow::new(line, msg::csv_unclosed_quote()));
                     continue;
                 }
                 if record.len() != width {
-                    rejected.push(RejectedRow {
+                    rejected.push(RejectedRow::new(
                         line,
-                        reason: format!("expected {width} fields, found {}", record.len()),
-                    });
+                        msg::csv_field_count(width, record.len()),
+                    ));
                     continue;
                 }
                 let mut fields = recycle(std::mem::take(&mut spare));
                 match decode_row(&record, header, &mut fields) {
                     Ok(()) => row(line, &fields),
-                    Err(reason) => rejected.push(RejectedRow { line, reason }),
+                    Err(reason) => rejected.push(RejectedRow::new(line, reason)),
                 }
                 spare = recycle(fields);
             }
@@ -464,10 +490,7 @@ fn scan(
                 if let csv::ErrorKind::Io(io) = e.kind() {
                     return Err(Error::Data(format!("cannot read the file: {io}")));
                 }
-                rejected.push(RejectedRow {
-                    line,
-                    reason: format!("unreadable record: {e}"),
-                });
+                rejected.push(RejectedRow::new(line, msg::csv_unreadable(e.to_string())));
                 if !matches!(
                     e.kind(),
                     csv::ErrorKind::Utf8 { .. } | csv::ErrorKind::UnequalLengths { .. }
@@ -552,13 +575,8 @@ impl SafeWriter {
 }
 
 /// The warning for `n` neutralised cells of `what` (None when there are none).
-pub fn formula_warning(n: usize, what: &str) -> Option<String> {
-    (n > 0).then(|| {
-        format!(
-            "{n} cell(s) of {what} begin with =, +, -, @, a tab or a carriage return and are not \
-             numbers: written with a leading ' so that no spreadsheet runs them as formulas"
-        )
-    })
+pub fn formula_warning(n: usize, warning: impl FnOnce(usize) -> Message) -> Option<Message> {
+    (n > 0).then(|| warning(n))
 }
 
 /// Writes a table as UTF-8 CSV with a header; missing cells are empty. Formula-like cells
@@ -694,7 +712,7 @@ fn header_fields(
                 file: file.into(),
                 line,
                 field: Some(format!("#{}", i + 1)),
-                message: "header name is not valid UTF-8".into(),
+                message: msg::repair_header_utf8().to_string(),
             })?
             .trim()
             .to_string();
@@ -719,7 +737,8 @@ fn header_fields(
             column: empty.join(", "),
             lines: vec![line],
             count: empty.len(),
-            message: "empty header names replaced by column_N (N = position)".into(),
+            message: msg::repair_empty_header().to_string(),
+            coded: msg::repair_empty_header(),
         });
     }
     if !dups.is_empty() {
@@ -727,7 +746,8 @@ fn header_fields(
             column: dups.join(", "),
             lines: vec![line],
             count: dups.len(),
-            message: "duplicate header names made unique with a suffix".into(),
+            message: msg::repair_duplicate_header().to_string(),
+            coded: msg::repair_duplicate_header(),
         });
     }
     Ok(names)
@@ -737,13 +757,12 @@ fn decode_row<'a>(
     record: &'a csv::ByteRecord,
     header: &[String],
     fields: &mut Vec<&'a str>,
-) -> std::result::Result<(), String> {
+) -> std::result::Result<(), Message> {
     for (raw, name) in record.iter().zip(header) {
         if raw.contains(&0) {
-            return Err(format!("field '{name}' contains a NUL byte"));
+            return Err(msg::csv_nul_byte(name.as_str()));
         }
-        let field =
-            std::str::from_utf8(raw).map_err(|_| format!("field '{name}' is not valid UTF-8"))?;
+        let field = std::str::from_utf8(raw).map_err(|_| msg::csv_invalid_utf8(name.as_str()))?;
         fields.push(field);
     }
     Ok(())

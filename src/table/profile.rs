@@ -72,7 +72,11 @@ pub struct Wide {
     pub reason: String,
     /// Model inputs one-hot encoding every distinct value would make.
     pub inputs_uncapped: usize,
+    /// The English rendering of `coded`.
     pub message: String,
+    /// The message as a code with parameters (`code`, `params` in JSON).
+    #[serde(flatten)]
+    pub coded: crate::message::Message,
 }
 
 /// Distinct values at or above this share of the present ones make a column identifier-like.
@@ -90,22 +94,18 @@ pub fn wide(ctype: ColumnType, distinct: usize, present: usize) -> Option<Wide> 
     let (reason, message) = if share >= IDENTIFIER_LIKE_SHARE {
         (
             "identifier_like",
-            format!(
-                "{distinct} distinct values in {present} rows: nearly one per record, like an identifier or free text; it tells a model little and may identify people"
-            ),
+            crate::message::profile_identifier_like(distinct, present),
         )
     } else {
         (
             "many_categories",
-            format!(
-                "{distinct} distinct values: one_hot keeps the {} most frequent and groups the rest into 'other'",
-                cap - 1
-            ),
+            crate::message::profile_many_categories(distinct, cap - 1),
         )
     };
     Some(Wide {
         reason: reason.into(),
         inputs_uncapped: distinct,
-        message,
+        message: message.to_string(),
+        coded: message,
     })
 }

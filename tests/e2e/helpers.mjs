@@ -22,7 +22,7 @@ export function readJson(path) {
 }
 
 // The page merges i18n/LANG.json with one file per area (see STRING_PARTS in app.js).
-const STRING_PARTS = ['', '.privacy', '.features', '.models', '.app'];
+const STRING_PARTS = ['', '.privacy', '.features', '.models', '.app', '.msg'];
 const strings = (lang) =>
   Object.assign({}, ...STRING_PARTS.map((part) => readJson(join(ROOT, 'www', 'i18n', `${lang}${part}.json`))));
 

@@ -287,6 +287,19 @@ describe('bad input', () => {
     const message = errorMessage(() => open(enc(''), 'empty.csv'));
     assert.match(message, /empty\.csv/);
   });
+
+  test('a core error is thrown as an Error with its code and parameters (src/message.rs)', () => {
+    let thrown = null;
+    try {
+      open(enc('a,b\n1,2\n'), 'tiny.csv').run({ version: 1, target: 'nope', models: [{ kind: 'logistic_regression' }] }, null);
+    } catch (e) {
+      thrown = e;
+    }
+    assert.ok(thrown instanceof Error, 'an Error');
+    assert.match(thrown.code, /^error\./);
+    assert.equal(typeof thrown.params, 'object');
+    assert.ok(thrown.message.includes(thrown.params.detail), `${thrown.message} holds its detail`);
+  });
 });
 
 test('pool protocol: splits computed in two sessions and assembled in a third give the run\'s report', () => {

@@ -159,17 +159,16 @@ impl Op for DateOp {
             }
         }
         let to = match self.to {
-            Granularity::Year => "the year".to_string(),
-            Granularity::Month => "the month".to_string(),
-            Granularity::Age => format!(
-                "the age in whole years at '{}' (missing where either date is missing)",
-                self.event.as_deref().unwrap_or_default()
-            ),
+            Granularity::Year => crate::message::op_date_year(),
+            Granularity::Month => crate::message::op_date_month(),
+            Granularity::Age => {
+                crate::message::op_date_age(self.event.as_deref().unwrap_or_default())
+            }
         };
         Ok(Effect {
             rows_affected: table.rows(),
             cells_affected: cells,
-            note: format!("dates replaced by {to}"),
+            note: to,
             ..Effect::default()
         })
     }

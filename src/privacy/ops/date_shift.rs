@@ -110,12 +110,7 @@ impl Op for DateShift {
         Ok(Effect {
             rows_affected: table.rows(),
             cells_affected: cells,
-            note: format!(
-                "dates shifted by one random offset per '{}' value ({} patient(s)), within ±{} days; times of day removed",
-                self.by,
-                offsets.len(),
-                self.max_days
-            ),
+            note: crate::message::op_date_shift(self.by.as_str(), offsets.len(), self.max_days),
             ..Effect::default()
         })
     }

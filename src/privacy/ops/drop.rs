@@ -52,7 +52,7 @@ impl Op for Drop {
         Ok(Effect {
             rows_affected: rows,
             cells_affected: cells,
-            note: format!("removed {} column(s)", self.columns.len()),
+            note: crate::message::op_drop(self.columns.len()),
             ..Effect::default()
         })
     }

@@ -156,14 +156,14 @@ impl Op for Generalize {
         col.values = Values::Str(out);
         col.ctype = ColumnType::Categorical;
         let how = match (&self.width, &self.cuts) {
-            (Some(w), _) => format!("bands of width {w}"),
-            (_, Some(c)) => format!("bands cut at {c:?}"),
-            _ => String::new(),
+            (Some(w), _) => crate::message::op_generalize_width(*w),
+            (_, Some(c)) => crate::message::op_generalize_cuts(c.clone()),
+            _ => crate::message::Message::default(),
         };
         Ok(Effect {
             rows_affected: cells,
             cells_affected: cells,
-            note: format!("numbers replaced by {how}"),
+            note: how,
             ..Effect::default()
         })
     }

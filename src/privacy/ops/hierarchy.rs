@@ -102,7 +102,7 @@ impl Op for Hierarchy {
         Ok(Effect {
             rows_affected: cells,
             cells_affected: cells,
-            note: format!("values replaced by their level-{} group", self.level),
+            note: crate::message::op_hierarchy(self.level),
             ..Effect::default()
         })
     }

@@ -92,10 +92,7 @@ impl Op for Mask {
         Ok(Effect {
             rows_affected: table.rows(),
             cells_affected: cells,
-            note: format!(
-                "masked all but the first {} and last {} character(s)",
-                self.keep_first, self.keep_last
-            ),
+            note: crate::message::op_mask(self.keep_first, self.keep_last),
             ..Effect::default()
         })
     }

@@ -135,16 +135,14 @@ impl Op for Microaggregate {
             rows_affected: n,
             cells_affected: n * self.columns.len(),
             note: if rows_exact == 0 {
-                format!(
-                    "{n} complete record(s) in {groups} group(s) of at least {} replaced by group means",
-                    self.size
-                )
+                crate::message::op_microaggregate(n, groups, self.size)
             } else {
-                format!(
-                    "{n} complete record(s) in {groups} group(s) of at least {} replaced by group \
-                     means; {rows_exact} record(s) missing one of the columns keep their exact \
-                     values ({cells_exact} cell(s) not aggregated)",
-                    self.size
+                crate::message::op_microaggregate_partial(
+                    n,
+                    groups,
+                    self.size,
+                    rows_exact,
+                    cells_exact,
                 )
             },
             details: Some(serde_json::json!({

@@ -161,12 +161,10 @@ impl Op for Noise {
         Ok(Effect {
             rows_affected: table.rows(),
             cells_affected: cells,
-            note: format!(
-                "{:?} noise with scale {:.4} added to every present value",
-                self.mechanism,
-                self.scale()
-            )
-            .to_lowercase(),
+            note: match self.mechanism {
+                Mechanism::Laplace => crate::message::op_noise_laplace(self.scale()),
+                Mechanism::Gaussian => crate::message::op_noise_gaussian(self.scale()),
+            },
             ..Effect::default()
         })
     }

@@ -163,7 +163,7 @@ impl Op for Pram {
         Ok(Effect {
             rows_affected: changed,
             cells_affected: changed,
-            note: format!("{changed} value(s) changed by randomized response"),
+            note: crate::message::op_pram(changed),
             details: Some(serde_json::json!({ "matrix": matrix })),
             ..Effect::default()
         })

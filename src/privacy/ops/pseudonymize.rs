@@ -79,9 +79,9 @@ impl Op for Pseudonymize {
             rows_affected: table.rows(),
             cells_affected: cells,
             note: if self.key.is_some() {
-                "values replaced by keyed HMAC-SHA256 pseudonyms (user key, not stored)".into()
+                crate::message::op_pseudonymize_user_key()
             } else {
-                "values replaced by keyed HMAC-SHA256 pseudonyms (fresh key, not stored)".into()
+                crate::message::op_pseudonymize_fresh_key()
             },
             ..Effect::default()
         })

@@ -58,7 +58,7 @@ impl Op for Redact {
         Ok(Effect {
             rows_affected: table.rows(),
             cells_affected: cells,
-            note: "every present value replaced by a fixed text".into(),
+            note: crate::message::op_redact(),
             ..Effect::default()
         })
     }

@@ -107,12 +107,11 @@ impl Op for ReplaceRandom {
                 .collect();
             super::set_text(table, name, out, ColumnType::Identifier);
         }
-        let mut note = "values replaced by random values of the same format".to_string();
-        if starred > 0 {
-            note.push_str(&format!(
-                "; {starred} value(s) had no free fake of their shape and became '*'s"
-            ));
-        }
+        let note = if starred > 0 {
+            crate::message::op_replace_random_starred(starred)
+        } else {
+            crate::message::op_replace_random()
+        };
         Ok(Effect {
             rows_affected: table.rows(),
             cells_affected: cells,

@@ -260,10 +260,7 @@ impl Op for ScrubText {
         Ok(Effect {
             rows_affected: cells,
             cells_affected: cells,
-            note: format!(
-                "{found} identifier(s) removed from {cells} text cell(s), using {} identifier column(s)",
-                run.id_columns
-            ),
+            note: crate::message::op_scrub_text(found, cells, run.id_columns),
             details: Some(serde_json::json!({
                 "replaced": run.replaced(),
                 // How many, never which: the words are shown for review in the page only, so

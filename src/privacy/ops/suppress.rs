@@ -85,7 +85,7 @@ impl Op for Suppress {
             return Ok(Effect {
                 rows_affected: count,
                 cells_affected: count * table.columns.len(),
-                note: format!("{count} record(s) removed"),
+                note: crate::message::op_suppress_records(count),
                 kept_rows: Some(kept),
                 ..Effect::default()
             });
@@ -108,7 +108,7 @@ impl Op for Suppress {
         Ok(Effect {
             rows_affected: count,
             cells_affected: cells,
-            note: format!("{cells} cell(s) of {count} record(s) blanked"),
+            note: crate::message::op_suppress_cells(cells, count),
             ..Effect::default()
         })
     }

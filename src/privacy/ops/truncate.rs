@@ -68,7 +68,7 @@ impl Op for Truncate {
         Ok(Effect {
             rows_affected: cells,
             cells_affected: cells,
-            note: format!("kept the first {} character(s)", self.keep),
+            note: crate::message::op_truncate(self.keep),
             ..Effect::default()
         })
     }
