@@ -45,6 +45,11 @@ pub struct Estimate {
     pub total_ms: f64,
     /// What a user should know before the run (many inputs, a long run).
     pub warnings: Vec<String>,
+    /// A stable code per warning, in the same order (`many_inputs`, `long_run`), for a face
+    /// that words them itself (the page, in the user's language, from `inputs`, `widest` and
+    /// `total_ms`).
+    #[serde(default)]
+    pub warning_codes: Vec<String>,
 }
 
 /// Model inputs `p`'s input columns make under `recipe`'s feature steps, and the widest column.
@@ -83,6 +88,15 @@ fn inputs(p: &Prepared, recipe: &Recipe) -> (usize, Option<(String, usize)>) {
     (total, widest)
 }
 
+/// How much slower this engine computes than the native build the constants were measured
+/// on: 1 natively; in wasm (one page worker) the same fits measured 1.6–1.7× slower than one
+/// native thread (docs/benchmarks.md: forest 1.60 s vs 0.95 s, boosting 0.48 s vs 0.30 s).
+const ENGINE: f64 = if cfg!(target_arch = "wasm32") {
+    1.65
+} else {
+    1.0
+};
+
 /// Per-kind constants: milliseconds per (row × input) of a fit and of a prediction, natively.
 fn constants(spec: &ModelSpec, inputs: usize) -> (f64, f64) {
     let k = inputs as f64;
@@ -117,6 +131,7 @@ pub(super) fn estimate(p: &Prepared, recipe: &Recipe, units: &[(usize, usize)]) 
             };
             let spec = &recipe.models[m].spec;
             let (cf, cp) = constants(spec, inputs);
+            let (cf, cp) = (cf * ENGINE, cp * ENGINE);
             let (ntr, nte) = (fold.train.len() as f64, fold.test.len() as f64);
             let fit = cf * ntr * k;
             let search = fit * (p.model_units[m] - 1) as f64 * 0.8;
@@ -138,20 +153,14 @@ pub(super) fn estimate(p: &Prepared, recipe: &Recipe, units: &[(usize, usize)]) 
         .collect();
     let total_ms = per_unit.iter().sum::<f64>() / crate::par::threads() as f64;
     let mut warnings = Vec::new();
+    let mut warning_codes = Vec::new();
     if inputs > MANY_INPUTS {
-        let w = widest
-            .as_ref()
-            .map(|(c, n)| format!(" ('{c}' alone makes {n})"))
-            .unwrap_or_default();
-        warnings.push(format!(
-            "the feature steps make {inputs} model inputs{w}: every fit reads them all; a one_hot max_categories or dropping wide columns makes the run faster"
-        ));
+        warnings.push(many_inputs_warning(inputs, widest.as_ref()));
+        warning_codes.push("many_inputs".to_string());
     }
     if total_ms > LONG_RUN_MS {
-        warnings.push(format!(
-            "this run is estimated to take about {} (an estimate from the rows, {inputs} model inputs and the models; see docs/report.md)",
-            duration(total_ms)
-        ));
+        warnings.push(long_run_warning(total_ms, inputs));
+        warning_codes.push("long_run".to_string());
     }
     Estimate {
         inputs,
@@ -167,7 +176,45 @@ pub(super) fn estimate(p: &Prepared, recipe: &Recipe, units: &[(usize, usize)]) 
             .collect(),
         total_ms,
         warnings,
+        warning_codes,
     }
+}
+
+/// The warning of a recipe whose feature steps make more than [`MANY_INPUTS`] model inputs.
+fn many_inputs_warning(inputs: usize, widest: Option<&(String, usize)>) -> String {
+    let w = widest
+        .map(|(c, n)| format!(" ('{c}' alone makes {n})"))
+        .unwrap_or_default();
+    format!(
+        "the feature steps make {inputs} model inputs{w}: every fit reads them all; a one_hot max_categories or dropping wide columns makes the run faster"
+    )
+}
+
+/// The warning of a run estimated above [`LONG_RUN_MS`].
+fn long_run_warning(total_ms: f64, inputs: usize) -> String {
+    format!(
+        "this run is estimated to take about {} (an estimate from the rows, {inputs} model inputs and the models; see docs/report.md)",
+        duration(total_ms)
+    )
+}
+
+/// The plan of a whole run of `recipe` on `table` before it starts (the page's Train step and
+/// `bedside estimate`): the privacy steps applied with a throwaway key and the splits prepared,
+/// exactly as a run stages them, then every unit estimated. Nothing is fitted.
+pub fn estimate_run(
+    table: &crate::table::Table,
+    input: crate::table::profile::InputSummary,
+    recipe: &Recipe,
+) -> crate::error::Result<Estimate> {
+    let mut quiet = |_: &super::Progress| true;
+    let now = || 0.0;
+    let mut ctx = super::Context {
+        progress: &mut quiet,
+        now_ms: &now,
+        key: super::new_key()?,
+    };
+    let staged = super::stage(table, input, recipe, &mut ctx)?;
+    Ok(staged.estimate(recipe, &(0..staged.units()).collect::<Vec<_>>()))
 }
 
 /// `ms` as a rounded duration: `45 s`, `12 min`.
