@@ -37,9 +37,10 @@ export function initTrain(ui, intents) {
   $('.run-row').after(h('div', { id: 'run-estimate', class: 'run-estimate muted', 'aria-live': 'polite', hidden: '' }));
 }
 
-/** A duration as the estimate words it: "45 s", "3.5 min" (at least 1 s). */
+/** A duration as the estimate words it: "under 1 s", "45 s", "3.5 min". */
 function estimateDuration(ui, ms) {
-  const s = Math.max(1, ms / 1000);
+  const s = ms / 1000;
+  if (s < 1) return ui.t('estimate.under_second');
   if (s < 120) return ui.t('estimate.seconds', { n: ui.fmtInt(Math.round(s)) });
   return ui.t('estimate.minutes', { n: ui.fmtDec(s / 60, 1) });
 }
@@ -77,7 +78,7 @@ export function estimateView(ui) {
     box.append(h('p', { class: 'estimate-total' }, ui.t('estimate.total', {
       time: estimateDuration(ui, total), workers: ui.fmtInt(workers), inputs: ui.fmtInt(d.inputs ?? 0),
     })));
-    const phases = (Array.isArray(d.phases) ? d.phases : []).filter((p) => isNum(p.ms) && p.ms / workers >= 50);
+    const phases = (Array.isArray(d.phases) ? d.phases : []).filter((p) => isNum(p.ms) && p.ms > 0);
     if (phases.length) {
       box.append(h('ul', { class: 'estimate-phases' }, ...phases.map((p) => h('li', { 'data-phase': p.phase },
         ui.t('estimate.phase', {
