@@ -13,10 +13,14 @@
 //                                                          regression, SVM and MLP, else 1)
 //      predict    = c_pred × test rows × inputs (× trees/100 for a forest)
 //      importance = c_imp  × repeats × inputs × min(test rows, the sample cap)
-//    and prints them as the Rust table to paste into estimate.rs.
+//    and prints them as the Rust table to paste into estimate.rs. On a shared machine a run gets
+//    only part of a core: each run's milliseconds are scaled by its CPU share (user + system
+//    time over wall time × threads, from /usr/bin/time), which assumes the contention was even
+//    over the run; on an idle machine the share is 1 and nothing is scaled.
 // 2. Check: a few other recipes (several models, cross-validation, a wide one-hot) on all
-//    cores: `bedside estimate` against the run's wall time (the Report's total); prints each
-//    ratio and the largest factor. It fails (non-zero exit) above MAX_FACTOR.
+//    cores: `bedside estimate` against the run's wall time (the Report's total, × its CPU share
+//    as above); prints each ratio and the largest factor. It fails (non-zero exit) above
+//    MAX_FACTOR.
 //
 // Needs the release CLI (`cargo build --release --bin bedside`). Data: target/bench/calibrate.
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -55,11 +59,17 @@ function table(rows, p, levels = 0) {
   return path;
 }
 
+/**
+ * The CLI on `threads` rayon threads under /usr/bin/time: its JSON, and `share`, the CPU time it
+ * got over what its threads could have used in its wall time (1 on an idle machine; on a shared
+ * one the measured milliseconds are scaled by it, see the module doc).
+ */
 function bedside(args, threads) {
-  const t0 = performance.now();
-  const r = capture(CLI, args, { env: { RAYON_NUM_THREADS: String(threads) } });
+  const r = capture('/usr/bin/time', ['-f', '%e %U %S', CLI, ...args], { env: { RAYON_NUM_THREADS: String(threads) } });
   if (r.status !== 0) throw new StepError(`\`bedside ${args.join(' ')}\` failed: ${r.stderr.trim()}`);
-  return { out: JSON.parse(r.stdout), seconds: (performance.now() - t0) / 1000 };
+  const [wall, user, sys] = r.stderr.trim().split('\n').at(-1).split(' ').map(Number);
+  const share = wall > 0 ? Math.min(1, (user + sys) / (wall * threads)) : 1;
+  return { out: JSON.parse(r.stdout), share };
 }
 
 let recipes = 0;
@@ -88,14 +98,16 @@ function fitTerm(m, ntr, k) {
 
 // One model per run, one thread: [kind spec, rows, numeric inputs, categorical levels].
 const FIT_RUNS = [
-  [{ kind: 'random_forest' }, 4000, 30], [{ kind: 'random_forest' }, 12000, 30], [{ kind: 'random_forest' }, 12000, 10],
-  [{ kind: 'gradient_boosting' }, 4000, 30], [{ kind: 'gradient_boosting' }, 12000, 30], [{ kind: 'gradient_boosting' }, 24000, 20],
-  [{ kind: 'decision_tree' }, 4000, 30], [{ kind: 'decision_tree' }, 16000, 30],
+  [{ kind: 'random_forest' }, 4000, 30], [{ kind: 'random_forest' }, 8000, 20],
+  [{ kind: 'gradient_boosting' }, 4000, 30], [{ kind: 'gradient_boosting' }, 16000, 20],
+  [{ kind: 'decision_tree' }, 8000, 30],
   [{ kind: 'logistic_regression' }, 4000, 30], [{ kind: 'logistic_regression' }, 3000, 10, 300],
-  [{ kind: 'naive_bayes' }, 16000, 30],
+  [{ kind: 'naive_bayes' }, 8000, 30],
   [{ kind: 'knn' }, 3000, 30],
   [{ kind: 'svm' }, 2000, 20], [{ kind: 'mlp' }, 3000, 20],
 ];
+
+const shares = [];
 
 function fit() {
   const points = new Map(); // kind → {fit: [[x, y]], predict, importance}
@@ -103,8 +115,10 @@ function fit() {
     const data = table(rows, p, levels);
     const recipe = recipeOf([spec], { levels });
     const plan = bedside(['estimate', '--data', data, '--recipe', recipeFile(recipe)], 1).out;
-    const { out: report } = bedside(['run', '--data', data, '--recipe', recipeFile(recipe)], 1);
-    const m = report.models[0];
+    const { out: report, share } = bedside(['run', '--data', data, '--recipe', recipeFile(recipe)], 1);
+    shares.push(share);
+    const m = structuredClone(report.models[0]);
+    for (const k of ['fit_ms', 'predict_ms', 'importance_ms']) m.timings[k] *= share;
     const k = plan.inputs;
     const nte = Math.round(rows * 0.25);
     const ntr = rows - nte;
@@ -115,7 +129,7 @@ function fit() {
     at.predict.push([nte * k * TREES(spec), m.timings.predict_ms]);
     at.importance.push([repeats * k * sample, m.timings.importance_ms]);
     points.set(spec.kind, at);
-    log(`${spec.kind} ${rows}×${k}: fit ${m.timings.fit_ms.toFixed(0)} ms, predict ${m.timings.predict_ms.toFixed(1)} ms, importance ${m.timings.importance_ms.toFixed(0)} ms`);
+    log(`${spec.kind} ${rows}×${k} (CPU share ${share.toFixed(2)}): fit ${m.timings.fit_ms.toFixed(0)} ms, predict ${m.timings.predict_ms.toFixed(1)} ms, importance ${m.timings.importance_ms.toFixed(0)} ms`);
   }
   const ls = (xy) => xy.reduce((a, [x, y]) => a + x * y, 0) / xy.reduce((a, [x]) => a + x * x, 0);
   const rows = [...points].map(([kind, p]) => [kind, ls(p.fit), ls(p.predict), ls(p.importance)]);
@@ -131,7 +145,7 @@ function fit() {
 
 // Other recipes, all cores, wall time against the estimate.
 const CHECKS = [
-  ['random forest + boosting, hold-out, 20,000 × 30', 20000, 30, 0, recipeOf([{ kind: 'random_forest' }, { kind: 'gradient_boosting' }])],
+  ['random forest + boosting, hold-out, 12,000 × 30', 12000, 30, 0, recipeOf([{ kind: 'random_forest' }, { kind: 'gradient_boosting' }])],
   ['logistic regression + tree (depth 5), 5-fold CV, 8,000 × 20 + a 50-level one-hot (max 20)', 8000, 20, 50,
     recipeOf([{ kind: 'logistic_regression' }, { kind: 'decision_tree', max_depth: 5 }], { evaluation: { method: 'stratified_kfold', folds: 5 }, levels: 50, maxCategories: 20 })],
   ['logistic regression, hold-out, 4,000 × 10 + a 600-level one-hot (no cap)', 4000, 10, 600, recipeOf([{ kind: 'logistic_regression' }], { levels: 600, maxCategories: 0 })],
@@ -140,15 +154,15 @@ const CHECKS = [
 ];
 
 function check() {
-  const lines = ['| recipe | model inputs | estimate | run (wall, the Report\'s total) | run / estimate |', '|---|---|---|---|---|'];
+  const lines = ['| recipe | model inputs | estimate | run (wall, the Report\'s total) | CPU share | run × share / estimate |', '|---|---|---|---|---|---|'];
   let worst = 1;
   for (const [what, rows, p, levels, recipe] of CHECKS) {
     const data = table(rows, p, levels);
     const plan = bedside(['estimate', '--data', data, '--recipe', recipeFile(recipe)], CORES).out;
-    const { out: report } = bedside(['run', '--data', data, '--recipe', recipeFile(recipe)], CORES);
-    const r = report.timings.total_ms / plan.total_ms;
+    const { out: report, share } = bedside(['run', '--data', data, '--recipe', recipeFile(recipe)], CORES);
+    const r = (report.timings.total_ms * share) / plan.total_ms;
     worst = Math.max(worst, r, 1 / r);
-    lines.push(`| ${what} | ${plan.inputs} | ${(plan.total_ms / 1000).toFixed(2)} s | ${(report.timings.total_ms / 1000).toFixed(2)} s | ${r.toFixed(2)}× |`);
+    lines.push(`| ${what} | ${plan.inputs} | ${(plan.total_ms / 1000).toFixed(2)} s | ${(report.timings.total_ms / 1000).toFixed(2)} s | ${share.toFixed(2)} | ${r.toFixed(2)}× |`);
     log(lines.at(-1));
   }
   lines.push('', `Largest factor between the estimate and the run: ${worst.toFixed(2)}× (documented bound: ${MAX_FACTOR}×), ${CORES} cores.`);
@@ -160,7 +174,8 @@ main(async () => {
   const out = [`# Cost model calibration, ${new Date().toISOString().slice(0, 10)}, ${CORES} cores`];
   if (!CHECK_ONLY) {
     const f = fit();
-    out.push('', '## Fitted constants (one thread)', '', f.text, '', '```', f.rust, '```');
+    const mean = shares.reduce((a, b) => a + b, 0) / shares.length;
+    out.push('', '## Fitted constants (one thread)', '', `CPU share of the fit runs: ${Math.min(...shares).toFixed(2)}–${Math.max(...shares).toFixed(2)} (mean ${mean.toFixed(2)}); the timings are scaled by it.`, '', f.text, '', '```', f.rust, '```');
   }
   const c = check();
   out.push('', '## The estimate against whole runs (all cores)', '', c.text);
