@@ -552,3 +552,43 @@ fn the_estimate_before_a_run_is_the_runs_own_plan_and_warns_of_a_wide_one_hot() 
     };
     assert_eq!(e.to_string(), r.to_string());
 }
+
+#[test]
+fn the_cli_prints_the_estimate_without_running_and_the_plan_with_its_phases() {
+    let data = common::temp("wide.csv", &city_csv(1200, 2000));
+    let recipe = common::temp(
+        "wide.json",
+        r#"{"version": 1, "seed": 1, "target": "y",
+            "features": [{"op": "one_hot", "max_categories": 0}],
+            "models": [{"kind": "logistic_regression"}],
+            "evaluation": {"method": "holdout", "permutation_repeats": 1}}"#,
+    );
+    let (ok, out, err) = common::bedside(&["estimate", "--data", &data, "--recipe", &recipe]);
+    assert!(ok, "{err}");
+    let plan: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(plan["inputs"].as_u64().unwrap() > 500, "{plan}");
+    assert_eq!(plan["warning_codes"][0], "many_inputs");
+    assert!(plan["phases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p["phase"] == "intervals" && p["ms"].as_f64().unwrap() > 0.0));
+    assert!(plan["total_ms"].as_f64().unwrap() > 0.0);
+    // `run --progress`: the plan line gives its phases, and its warning follows.
+    let (ok, _, err) =
+        common::bedside(&["run", "--data", &data, "--recipe", &recipe, "--progress"]);
+    assert!(ok, "{err}");
+    let plan_line = err.lines().find(|l| l.starts_with("[plan] 1/1")).unwrap();
+    assert!(plan_line.contains("(fit "), "{plan_line}");
+    assert!(err
+        .lines()
+        .any(|l| l.starts_with("[plan] warning: the feature steps make")));
+    assert!(err
+        .lines()
+        .any(|l| l.contains("inputs (importance) on split 1/1")));
+    // A recipe that does not parse: the message names the recipe file.
+    let bad = common::temp("bad.json", "{");
+    let (ok, _, err) = common::bedside(&["estimate", "--data", &data, "--recipe", &bad]);
+    assert!(!ok);
+    assert!(err.contains("bad.json"), "{err}");
+}
