@@ -197,6 +197,17 @@ impl Session {
         to_js(&self.loaded.measure(&quasi, sensitive.as_deref(), &options))
     }
 
+    /// The run's estimate before it starts (see `pipeline::estimate_run`): `{inputs, widest,
+    /// units, phases: [{phase, ms}], total_ms, warnings}`, times of one worker.
+    pub fn estimate(&self, recipe: JsValue) -> Result<JsValue, JsError> {
+        let recipe = recipe_of(recipe)?;
+        let loaded = &self.loaded;
+        to_js(
+            &crate::pipeline::estimate_run(&loaded.parsed.table, loaded.summary.clone(), &recipe)
+                .map_err(err)?,
+        )
+    }
+
     /// Runs a recipe (a plain object). `on_progress({stage, done, total, message})` is called
     /// during the run. Returns `{report, masked_csv}`.
     pub fn run(&self, recipe: JsValue, on_progress: Option<Function>) -> Result<JsValue, JsValue> {

@@ -408,8 +408,188 @@ fn the_report_times_every_phase_and_counts_boosting_iterations() {
     assert!(r.models[0].timings.importance_ms > 0.0);
     assert_eq!(r.models[0].fit_info.as_ref().unwrap().n_iter, vec![15; 5]);
     assert!(r.models[1].fit_info.is_none());
-    // Natively the units' own phases are told per batch of splits (in wasm as they go).
-    for p in ["privacy", "plan", "models", "original", "report"] {
+    // Natively as in wasm the units' own phases are told as they go.
+    for p in [
+        "privacy",
+        "plan",
+        "models",
+        "features",
+        "fit",
+        "predict",
+        "importance",
+        "original",
+        "report",
+    ] {
         assert!(phases.contains(p), "no progress of phase {p}: {phases:?}");
     }
+}
+
+/// `n` rows of `p` numeric inputs with signal in the first three, and `y`.
+fn numeric_csv(n: usize, p: usize) -> String {
+    let (x, y, _) = data(n, p, 12);
+    let mut out: Vec<String> = (0..p).map(|j| format!("x{j}")).collect();
+    out.push("y".into());
+    let mut text = out.join(",") + "\n";
+    for (i, row) in x.rows().into_iter().enumerate() {
+        let mut line: Vec<String> = row.iter().map(|v| format!("{v:.4}")).collect();
+        line.push(u8::from(y[i]).to_string());
+        text.push_str(&line.join(","));
+        text.push('\n');
+    }
+    text
+}
+
+#[test]
+fn native_progress_tells_importance_batch_by_batch_within_a_split_and_can_stop_there() {
+    let csv = numeric_csv(500, 40);
+    let recipe = bedside::recipe::Recipe::from_json(
+        r#"{"version": 1, "seed": 2, "target": "y",
+            "models": [{"kind": "random_forest", "trees": 8}, {"kind": "logistic_regression"}],
+            "evaluation": {"method": "holdout", "permutation_repeats": 2}}"#,
+    )
+    .unwrap();
+    let mut events = Vec::new();
+    bedside::run_file(
+        csv.as_bytes(),
+        "t.csv",
+        &recipe,
+        &mut |p| {
+            events.push(p.clone());
+            true
+        },
+        &|| 0.0,
+    )
+    .unwrap();
+    let models: Vec<&bedside::pipeline::Progress> =
+        events.iter().filter(|e| e.stage == "models").collect();
+    let split_done = models
+        .iter()
+        .position(|e| e.message == "split 1/1 done")
+        .expect("the split's end is told");
+    // 40 inputs in batches of 16: each model tells 16, 32 and 40 of 40 before the split ends.
+    for kind in ["random_forest", "logistic_regression"] {
+        for done in [16, 32, 40] {
+            let what = format!("{kind}: {done}/40 inputs (importance) on split 1/1");
+            let at = models
+                .iter()
+                .position(|e| e.message == what && e.phase == "importance")
+                .unwrap_or_else(|| panic!("no event '{what}': {models:#?}"));
+            assert!(at < split_done, "'{what}' after the split's end");
+        }
+        for phase in ["fit", "predict"] {
+            assert!(
+                models[..split_done]
+                    .iter()
+                    .any(|e| e.phase == phase && e.message.starts_with(kind)),
+                "{kind}: no {phase} event before the split's end"
+            );
+        }
+    }
+    // The count of work done never goes back and ends at the total.
+    assert!(models.windows(2).all(|w| w[0].done <= w[1].done));
+    assert_eq!(models.last().unwrap().done, models.last().unwrap().total);
+    // A face that stops at the first importance batch stops the run there.
+    let mut seen = 0;
+    let stopped = bedside::run_file(
+        csv.as_bytes(),
+        "t.csv",
+        &recipe,
+        &mut |p| {
+            seen += 1;
+            !(p.phase == "importance" && p.message.contains("16/40 inputs"))
+        },
+        &|| 0.0,
+    );
+    assert_eq!(stopped.err(), Some(bedside::Error::Cancelled));
+    assert!(seen < events.len());
+}
+
+#[test]
+fn the_estimate_before_a_run_is_the_runs_own_plan_and_warns_of_a_wide_one_hot() {
+    let csv = city_csv(1200, 2000);
+    let loaded = bedside::load(csv.as_bytes(), "t.csv").unwrap();
+    let recipe = bedside::recipe::Recipe::from_json(
+        r#"{"version": 1, "seed": 1, "target": "y",
+            "features": [{"op": "one_hot", "max_categories": 0}],
+            "models": [{"kind": "logistic_regression"}, {"kind": "random_forest", "trees": 5}],
+            "evaluation": {"method": "stratified_kfold", "folds": 3}}"#,
+    )
+    .unwrap();
+    let estimate =
+        bedside::pipeline::estimate_run(&loaded.parsed.table, loaded.summary.clone(), &recipe)
+            .unwrap();
+    assert!(estimate.inputs > 500, "{}", estimate.inputs);
+    let codes: Vec<&str> = estimate.warning_codes.iter().map(|m| m.code.as_ref()).collect();
+    assert_eq!(codes, ["warn.many_inputs.widest"]);
+    assert_eq!(estimate.warnings.len(), estimate.warning_codes.len());
+    assert_eq!(estimate.units.len(), 6);
+    let phase = |name: &str| estimate.phases.iter().find(|p| p.phase == name).unwrap().ms;
+    assert!(phase("fit") > 0.0 && phase("predict") > 0.0 && phase("importance") > 0.0);
+    // The run tells the same plan before its first unit.
+    let mut plan = None;
+    loaded
+        .run(
+            &recipe,
+            &mut |p| {
+                if p.plan.is_some() {
+                    plan = p.plan.clone();
+                }
+                true
+            },
+            &|| 0.0,
+        )
+        .unwrap();
+    assert_eq!(plan.unwrap(), estimate);
+    // A recipe the run would refuse is refused by the estimate too, with the same message.
+    let bad = bedside::recipe::Recipe::from_json(
+        r#"{"version": 1, "seed": 1, "target": "no_such_column",
+            "models": [{"kind": "logistic_regression"}], "evaluation": {"method": "holdout"}}"#,
+    )
+    .unwrap();
+    let e = bedside::pipeline::estimate_run(&loaded.parsed.table, loaded.summary.clone(), &bad)
+        .unwrap_err();
+    let Err(r) = loaded.run(&bad, &mut |_| true, &|| 0.0) else {
+        panic!("the run accepted a recipe whose target does not exist");
+    };
+    assert_eq!(e.to_string(), r.to_string());
+}
+
+#[test]
+fn the_cli_prints_the_estimate_without_running_and_the_plan_with_its_phases() {
+    let data = common::temp("wide.csv", &city_csv(1200, 2000));
+    let recipe = common::temp(
+        "wide.json",
+        r#"{"version": 1, "seed": 1, "target": "y",
+            "features": [{"op": "one_hot", "max_categories": 0}],
+            "models": [{"kind": "logistic_regression"}],
+            "evaluation": {"method": "holdout", "permutation_repeats": 1}}"#,
+    );
+    let (ok, out, err) = common::bedside(&["estimate", "--data", &data, "--recipe", &recipe]);
+    assert!(ok, "{err}");
+    let plan: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(plan["inputs"].as_u64().unwrap() > 500, "{plan}");
+    assert_eq!(plan["warning_codes"][0], "many_inputs");
+    assert!(plan["phases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p["phase"] == "intervals" && p["ms"].as_f64().unwrap() > 0.0));
+    assert!(plan["total_ms"].as_f64().unwrap() > 0.0);
+    // `run --progress`: the plan line gives its phases, and its warning follows.
+    let (ok, _, err) =
+        common::bedside(&["run", "--data", &data, "--recipe", &recipe, "--progress"]);
+    assert!(ok, "{err}");
+    let plan_line = err.lines().find(|l| l.starts_with("[plan] 1/1")).unwrap();
+    assert!(plan_line.contains("(fit "), "{plan_line}");
+    assert!(err
+        .lines()
+        .any(|l| l.starts_with("[plan] warning: the feature steps make")));
+    assert!(err
+        .lines()
+        .any(|l| l.contains("inputs (importance) on split 1/1")));
+    // A recipe that does not parse: the message names the recipe file.
+    let bad = common::temp("bad.json", "{");
+    let (ok, _, err) = common::bedside(&["estimate", "--data", &data, "--recipe", &bad]);
+    assert!(!ok);
+    assert!(err.contains("bad.json"), "{err}");
 }

@@ -43,6 +43,8 @@ export function createApi({ url, type, hooks, size, wasmUrl = null, simdWasmUrl 
     notesReview: (recipe, step, rows) => main.call('notes_review', { recipe, step, rows }),
     /** Re-identification risk of the loaded file for the given quasi-identifiers. */
     measure: (quasi, sensitive, population) => main.call('measure', { quasi, sensitive, population }),
+    /** The run's estimate before it starts (model inputs, ms per unit and phase of one worker, warnings). */
+    estimate: (recipe) => main.call('estimate', { recipe }),
     /** Runs a recipe across the pool: {report, masked_csv, elapsed_ms, workers}. */
     run: (recipe, onProgress = null) => runAcross(pool.workers.map(workerCalls), recipe, onProgress),
     /** A trained model (bedside-model/1 JSON text) of model `index` of a finished run's report. */

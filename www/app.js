@@ -14,7 +14,8 @@ import { loadSchema } from './schema.js';
 import { networkView, notesView, sectionsView, staticStrings, statusView, versionView } from './shell-view.js';
 import { initFlow, renderFlow } from './stepbar.js';
 import { createStore } from './store.js';
-import { initTrain, optionsView, progressView, runControls } from './train-view.js';
+import { estimateView, initTrain, optionsView, progressView, runControls } from './train-view.js';
+import { createEstimate } from './estimate.js';
 
 // The single-file build (dist/bedside.html) sets BEDSIDE_EMBED: the worker as a blob: URL, the
 // strings, the schema and the demo data inlined, so that the page works opened from disk with no
@@ -50,6 +51,7 @@ const $ = (sel) => document.querySelector(sel);
  */
 function views(store, applyIntents) {
   const protect = protectViews(ui, actions);
+  const estimate = createEstimate({ store, api });
   return [
     ['static strings', ['lang'], staticStrings(ui)],
     ['profile', ['profile', 'recipe', 'file', 'lang'], profileView(ui, actions)],
@@ -63,6 +65,7 @@ function views(store, applyIntents) {
     ['sections and export buttons', ['profile', 'report', 'maskedCsv', 'recipe'], sectionsView],
     ['run controls', ['running', 'loading', 'profile'], runControls],
     ['progress', ['progress', 'lang'], progressView(ui)],
+    ['run estimate', ['estimate', 'running', 'lang'], estimateView(ui)],
     ['protect: operators', ['profile', 'recipe', 'lang'], protect.table],
     ['protect: preview', ['preview', 'protectArgError', 'profile', 'lang'], protect.preview],
     ['protect: privacy officer', ['preview', 'profile', 'recipe', 'frontierAuc', 'lang'], protect.officer],
@@ -75,6 +78,7 @@ function views(store, applyIntents) {
     ['share link', ['shareLink'], shareView],
     // Effects: the preview follows the recipe; a blocked current step gives way.
     ['privacy preview (effect)', ['profile', 'recipe', 'recipeInvalid'], actions.schedulePreview],
+    ['run estimate (effect)', ['profile', 'recipe', 'recipeInvalid', 'running'], estimate.schedule],
     ['reachable step (effect)', ['flow', 'profile', 'recipe', 'recipeInvalid', 'report'], actions.keepFlowReachable],
   ];
 }

@@ -33,6 +33,71 @@ export function initTrain(ui, intents) {
   $('#eval-folds').addEventListener('change', () => intents.setEvaluation('stratified_kfold', fields()));
   $('#eval-test-fraction').addEventListener('change', () => intents.setEvaluation('holdout', fields()));
   $('#seed').addEventListener('change', (e) => intents.setSeed(e.target.value));
+  // The run's estimate, under Run (estimateView draws it).
+  $('.run-row').after(h('div', { id: 'run-estimate', class: 'run-estimate muted', 'aria-live': 'polite', hidden: '' }));
+}
+
+/** A duration as the estimate words it: "under 1 s", "45 s", "3.5 min". */
+function estimateDuration(ui, ms) {
+  const s = ms / 1000;
+  if (s < 1) return ui.t('estimate.under_second');
+  if (s < 120) return ui.t('estimate.seconds', { n: ui.fmtInt(Math.round(s)) });
+  return ui.t('estimate.minutes', { n: ui.fmtDec(s / 60, 1) });
+}
+
+/**
+ * The run's estimate before Run (`state.estimate`, see estimate.js): the total with the pool's
+ * workers, the time of each phase and the warnings (a wide one-hot, a long run), worded here
+ * from the core's numbers and warning codes. Hidden while a run goes on.
+ */
+export function estimateView(ui) {
+  const { h } = ui;
+  return function drawEstimate(state) {
+    const box = $('#run-estimate');
+    if (!box) return;
+    const e = state.estimate;
+    box.replaceChildren();
+    box.hidden = state.running || !e || e.status === 'idle';
+    if (box.hidden) return;
+    box.dataset.status = e.status;
+    if (e.status === 'busy' && !e.data) {
+      box.append(h('p', {}, ui.t('estimate.busy')));
+      return;
+    }
+    if (e.status === 'error') {
+      box.append(h('p', {}, ui.t('estimate.error', { error: e.error || ui.t('error.unknown') })));
+      return;
+    }
+    const d = e.data;
+    if (!d || !isNum(d.total_ms)) return;
+    // The core's times are of one worker; the pool runs its units side by side.
+    const units = Array.isArray(d.units) ? d.units.length : 1;
+    const workers = Math.max(1, Math.min(e.workers || 1, units || 1));
+    const total = d.total_ms / workers;
+    box.dataset.totalMs = String(Math.round(total));
+    box.append(h('p', { class: 'estimate-total' }, ui.t('estimate.total', {
+      time: estimateDuration(ui, total), workers: ui.fmtInt(workers), inputs: ui.fmtInt(d.inputs ?? 0),
+    })));
+    const phases = (Array.isArray(d.phases) ? d.phases : []).filter((p) => isNum(p.ms) && p.ms > 0);
+    if (phases.length) {
+      box.append(h('ul', { class: 'estimate-phases' }, ...phases.map((p) => h('li', { 'data-phase': p.phase },
+        ui.t('estimate.phase', {
+          phase: ui.has(`phase.${p.phase}`) ? ui.t(`phase.${p.phase}`) : p.phase,
+          time: estimateDuration(ui, p.ms / workers),
+        })))));
+    }
+    // The core's coded warnings, worded here with the pool's workers (the core counts its own threads).
+    const kind = (c) => { const code = typeof c === 'string' ? c : c?.code || '';
+      return code.startsWith('warn.many_inputs') ? 'many_inputs' : code.startsWith('warn.long_run') ? 'long_run' : code; };
+    const codes = (Array.isArray(d.warning_codes) ? d.warning_codes : []).map(kind);
+    const [column, n] = Array.isArray(d.widest) ? d.widest : [null, null];
+    for (const code of codes) {
+      const params = { inputs: ui.fmtInt(d.inputs ?? 0), column: column ?? '', n: ui.fmtInt(n ?? 0), time: estimateDuration(ui, total) };
+      const key = code === 'many_inputs' && column == null ? 'estimate.warning.many_inputs_plain' : `estimate.warning.${code}`;
+      if (ui.has(key)) box.append(h('p', { class: 'estimate-warning', role: 'note', 'data-code': code }, ui.t(key, params)));
+    }
+    box.append(h('p', { class: 'estimate-note' }, ui.t('estimate.note')));
+  };
 }
 
 /** The options (models, evaluation, seed) and the feature steps editor. `onFeatures(recipe)`. */

@@ -2,7 +2,7 @@
 //
 // Protocol (names, never integer codes):
 //   main → worker  {id, action, data}        action ∈ init | load | profile | suggest | preview |
-//                                            measure | run | stage | run_splits | intervals | finish |
+//                                            measure | estimate | run | stage | run_splits | intervals | finish |
 //                                            release | version | export_model | apply_model | sha256 | set_sha256
 //   `init` (optional, first) hands over the wasm module compiled once by the page, so that a
 //   pool of workers instantiates it without compiling it again; without it the worker fetches.
@@ -138,6 +138,9 @@ const actions = {
   },
   async measure({ quasi, sensitive, population }) {
     return plain(needSession().measure(quasi ?? [], sensitive ?? undefined, population ?? undefined));
+  },
+  async estimate({ recipe }) {
+    return plain(needSession().estimate(recipe));
   },
   async run({ recipe }, id) {
     const s = needSession();

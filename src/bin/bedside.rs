@@ -16,6 +16,11 @@ USAGE:
       DIR/model-N-KIND.json (N = its index in the recipe's models); --population-table puts
       COUNTS.csv (quasi-identifier columns as they read after the privacy steps, and count)
       into the recipe's risk.population_table and measures k-map against it.
+  bedside estimate --data FILE.csv --recipe RECIPE.json
+      Prints the run's estimate as JSON without running it: the model inputs the feature
+      steps make, the widest column, the estimated milliseconds of each unit (a model on a
+      split) and of each phase, the total on this machine's cores, and warnings (a wide
+      one-hot, a long run). An estimate from the rows, inputs and models: within a few times.
   bedside apply --model MODEL.json --input NEW.csv --out PREDICTIONS.csv
       Scores every row of NEW.csv (raw records with the training file's columns) and writes
       row, line, probability and predicted class (or predicted value) per row; prints a summary
@@ -100,6 +105,28 @@ fn print_json<T: serde::Serialize>(value: &T) -> Result<(), String> {
     Ok(())
 }
 
+/// One line of `run --progress` on stderr: `[stage] done/total message`; the plan (before the
+/// first unit) also gives the estimated time of each phase, and its warnings follow on lines
+/// of their own.
+fn progress_line(p: &bedside::pipeline::Progress) -> String {
+    let mut line = format!("[{}] {}/{} {}", p.stage, p.done, p.total, p.message);
+    if let Some(plan) = &p.plan {
+        let phases: Vec<String> = plan
+            .phases
+            .iter()
+            .filter(|x| x.ms > 0.0)
+            .map(|x| format!("{} {:.1} s", x.phase, x.ms / 1000.0))
+            .collect();
+        if !phases.is_empty() {
+            line.push_str(&format!(" ({})", phases.join(", ")));
+        }
+        for w in &plan.warnings {
+            line.push_str(&format!("\n[plan] warning: {w}"));
+        }
+    }
+    line
+}
+
 fn cli(args: Vec<String>) -> Result<(), String> {
     match args.first().map(String::as_str) {
         None | Some("--help") | Some("-h") | Some("help") => {
@@ -177,7 +204,7 @@ fn cli(args: Vec<String>) -> Result<(), String> {
             let start = Instant::now();
             let mut progress = |p: &bedside::pipeline::Progress| {
                 if verbose {
-                    eprintln!("[{}] {}/{} {}", p.stage, p.done, p.total, p.message);
+                    eprintln!("{}", progress_line(p));
                 }
                 true
             };
@@ -219,6 +246,25 @@ fn cli(args: Vec<String>) -> Result<(), String> {
                 }
             }
             print_json(&out.report)
+        }
+        Some("estimate") => {
+            let a = parse(args, &[("data", true), ("recipe", true)])?;
+            let (data, recipe_path) = (a.require("data")?, a.require("recipe")?);
+            let recipe_text = String::from_utf8(read(recipe_path)?)
+                .map_err(|_| format!("{recipe_path}: not UTF-8 text"))?;
+            let recipe =
+                Recipe::from_json(&recipe_text).map_err(|e| format!("{recipe_path}: {e}"))?;
+            let loaded = bedside::load(&read(data)?, data).map_err(|e| e.to_string())?;
+            let plan = bedside::pipeline::estimate_run(
+                &loaded.parsed.table,
+                loaded.summary.clone(),
+                &recipe,
+            )
+            .map_err(|e| match e {
+                bedside::Error::Recipe { .. } => format!("{recipe_path}: {e} (data: {data})"),
+                e => format!("{data}: {e}"),
+            })?;
+            print_json(&plan)
         }
         Some("apply") => {
             let a = parse(args, &[("model", true), ("input", true), ("out", true)])?;

@@ -125,8 +125,31 @@ pub fn permutation(
     max_samples: usize,
     seed: u64,
 ) -> Option<Vec<f64>> {
+    permutation_with_progress(
+        x,
+        predictor,
+        score,
+        repeats,
+        max_samples,
+        seed,
+        &mut |_, _| Ok(()),
+    )
+    .unwrap_or(None)
+}
+
+/// As [`permutation`], telling `on_batch(done, inputs)` after each batch of [`BATCH`] inputs
+/// is scored (`done` of the `inputs` columns); an error from it stops (a cancelled run).
+pub fn permutation_with_progress(
+    x: &Array2<f64>,
+    predictor: &Predictor,
+    score: &SampleScore,
+    repeats: usize,
+    max_samples: usize,
+    seed: u64,
+    on_batch: &mut dyn FnMut(usize, usize) -> crate::error::Result<()>,
+) -> crate::error::Result<Option<Vec<f64>>> {
     if repeats == 0 {
-        return None;
+        return Ok(None);
     }
     let sample = (max_samples > 0 && x.nrows() > max_samples).then(|| {
         let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5A4D_504C_4553);
@@ -145,8 +168,8 @@ pub fn permutation(
     };
     let score = |p: &[f64]| score(sample.as_deref(), p);
     match predictor {
-        Predictor::Any(predict) => generic(xs, *predict, &score, repeats, seed),
-        Predictor::Trees(e) => trees(xs, e, &score, repeats, seed),
+        Predictor::Any(predict) => generic(xs, *predict, &score, repeats, seed, on_batch),
+        Predictor::Trees(e) => trees(xs, e, &score, repeats, seed, on_batch),
     }
 }
 
@@ -191,9 +214,12 @@ fn generic(
     score: &(dyn Fn(&[f64]) -> Option<f64> + Sync),
     repeats: usize,
     seed: u64,
-) -> Option<Vec<f64>> {
+    on_batch: &mut dyn FnMut(usize, usize) -> crate::error::Result<()>,
+) -> crate::error::Result<Option<Vec<f64>>> {
     let settled = |p: Vec<f64>| -> Vec<f64> { p.into_iter().map(settle).collect() };
-    let base = score(&settled(predict(x)))?;
+    let Some(base) = score(&settled(predict(x))) else {
+        return Ok(None);
+    };
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut perm: Vec<u32> = (0..x.nrows() as u32).collect();
     let mut out = Vec::with_capacity(x.ncols());
@@ -230,8 +256,9 @@ fn generic(
         );
         out.extend(parts.into_iter().flatten());
         start = end;
+        on_batch(end, x.ncols())?;
     }
-    Some(out)
+    Ok(Some(out))
 }
 
 /// The leaf a row reaches in `t`, reading input `j` as `v` (`x <= threshold` goes left).
@@ -336,7 +363,8 @@ fn trees(
     score: &(dyn Fn(&[f64]) -> Option<f64> + Sync),
     repeats: usize,
     seed: u64,
-) -> Option<Vec<f64>> {
+    on_batch: &mut dyn FnMut(usize, usize) -> crate::error::Result<()>,
+) -> crate::error::Result<Option<Vec<f64>>> {
     let n = x.nrows();
     let walks = Walks::new(x, e);
     let nt = e.trees.len();
@@ -346,12 +374,14 @@ fn trees(
             *s += v;
         }
     }
-    let base = score(
+    let Some(base) = score(
         &sums
             .iter()
             .map(|&v| settle(e.finish(v)))
             .collect::<Vec<_>>(),
-    )?;
+    ) else {
+        return Ok(None);
+    };
     // Per input, whether a tree tests it anywhere (the others never change a row).
     let used: Vec<Vec<bool>> = e
         .trees
@@ -405,8 +435,9 @@ fn trees(
             },
         ));
         start = end;
+        on_batch(end, x.ncols())?;
     }
-    Some(out)
+    Ok(Some(out))
 }
 
 /// A prediction rounded to 12 significant digits before scoring: `exp` may differ in the last

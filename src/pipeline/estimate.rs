@@ -4,20 +4,22 @@
 //! - model inputs: 1 per numeric input column; a categorical column under `one_hot`, its
 //!   distinct values up to the step's `max_categories` (default 20); other columns 1;
 //! - fit: training rows × inputs × a per-kind constant (× trees / 100 for a forest, × max_iter
-//!   / 100 for boosting, × inputs / 30 for the models whose fit grows with the inputs squared:
+//!   / 100 for boosting, × inputs for the models whose fit grows with the inputs squared:
 //!   logistic regression, SVM, MLP), × (1 + candidates × inner folds) with a search;
-//! - predict: test rows × inputs × a per-kind constant;
-//! - permutation importance: repeats × inputs × min(test rows, the sample cap) × the predict
-//!   constant (× ½ for tree ensembles, whose rows keep their leaves when a path skips the
-//!   shuffled input), shared by the threads.
+//! - predict: test rows × inputs × a per-kind constant (× trees / 100 for a forest);
+//! - permutation importance: repeats × inputs × min(test rows, the sample cap) × a per-kind
+//!   constant (× trees / 100 for a forest);
+//! - intervals: resamples × test rows × one constant (not part of a unit's own work);
+//! - the total: all of it shared by the threads (× [`ENGINE`] in wasm).
 //!
-//! The constants were calibrated natively on a 2-core laptop-class machine (random forest of
-//! 100 trees on 80,000 × 30: 1.6 s; boosting of 100 iterations: 1.0 s; logistic regression on
-//! 4,000 × 3,500 one-hot inputs: about 70 s); the page runs about 1.5–3× slower per worker.
-//! It is an estimate — right to within a factor of a few — for warning of a run that will take
-//! minutes, and for weighting the progress of phases, not a promise.
+//! The constants ([`CALIBRATED`]) are fitted by `node benches/calibrate.mjs` from runs on this
+//! project's 2-core machine; the same script checks whole runs against the estimate. It is an
+//! estimate — right to within a factor of a few — for warning of a run that will take minutes,
+//! and for weighting the progress of phases, not a promise. Staging (privacy steps, splits) and
+//! the report are not counted.
 
 use super::prepare::Prepared;
+use crate::eval::uncertainty::RESAMPLES;
 use crate::features::FeatureStep;
 use crate::message::{self as msg, Message};
 use crate::models::ModelSpec;
@@ -87,20 +89,62 @@ fn inputs(p: &Prepared, recipe: &Recipe) -> (usize, Option<(String, usize)>) {
     (total, widest)
 }
 
-/// Per-kind constants: milliseconds per (row × input) of a fit and of a prediction, natively.
-fn constants(spec: &ModelSpec, inputs: usize) -> (f64, f64) {
+/// `(kind, fit, predict, importance)` constants of [`constants`] (ms, one native thread; a
+/// forest's per 100 trees, boosting's fit per 100 iterations, the fit of logistic regression,
+/// SVM and MLP per input more). Fitted by `node benches/calibrate.mjs` on this project's 2-core
+/// machine (2026-12-02): one model per run on one rayon thread, on generated tables of 2,000 to
+/// 16,000 rows × 10–310 inputs, least squares through the origin of the Report's fit, predict and
+/// importance milliseconds on the size terms above. The machine was shared (each run got about
+/// 8% of a core), so each run's milliseconds were scaled by its CPU share (user + system time
+/// over wall time); the forest's fitted fit constant (1.94e-3) matches the idle single-thread
+/// measurement of docs/benchmarks.md (0.947 s for 16,000 × 30 = 1.97e-3). Fits too fast to
+/// time (naive Bayes, k-NN) get 1e-6.
+const CALIBRATED: &[(&str, f64, f64, f64)] = &[
+    ("random_forest", 1.94e-3, 6.27e-4, 7.56e-3),
+    ("gradient_boosting", 7.76e-4, 1.11e-4, 8.47e-4),
+    ("decision_tree", 3.94e-4, 1.33e-5, 7.0e-5),
+    ("logistic_regression", 2.07e-6, 2.06e-5, 1.38e-4),
+    ("naive_bayes", 1e-6, 1.67e-6, 5.6e-4),
+    ("knn", 1e-6, 4.08e-3, 9.54e-2),
+    ("svm", 3.4e-4, 7.3e-4, 1.48e-2),
+    ("mlp", 1.56e-4, 8.67e-5, 2.0e-4),
+];
+
+/// Milliseconds per (bootstrap resample × pooled test row) of a model's intervals (the 11
+/// classification metrics), one native thread: from the Report of the quick end-to-end bench
+/// on an idle machine (random forest 0.089 s, boosting 0.124 s for 1000 resamples of 5,000
+/// rows, docs/benchmarks.md).
+const INTERVALS: f64 = 2.1e-5;
+
+/// How much slower this engine computes than the native build the constants were measured
+/// on: 1 natively; in wasm (one page worker) the same fits measured 1.6–1.7× slower than one
+/// native thread (docs/benchmarks.md: forest 1.60 s vs 0.95 s, boosting 0.48 s vs 0.30 s).
+const ENGINE: f64 = if cfg!(target_arch = "wasm32") {
+    1.65
+} else {
+    1.0
+};
+
+/// Per-kind constants, natively on one thread: milliseconds per (training row × input) of a
+/// fit, per (test row × input) of a prediction and per (repeat × input × sampled test row) of
+/// permutation importance. See [`CALIBRATED`] for how they were measured.
+fn constants(spec: &ModelSpec, inputs: usize) -> (f64, f64, f64) {
     let k = inputs as f64;
+    let c = |kind: &str| {
+        CALIBRATED
+            .iter()
+            .find(|(n, ..)| *n == kind)
+            .map_or((1e-5, 2e-6, 2e-6), |&(_, f, p, i)| (f, p, i))
+    };
+    let (f, p, i) = c(spec.kind());
     match spec {
-        ModelSpec::RandomForest(f) => (
-            6.7e-4 * f.trees as f64 / 100.0,
-            5e-4 * f.trees as f64 / 100.0,
-        ),
-        ModelSpec::GradientBoosting(b) => (4.2e-4 * b.max_iter as f64 / 100.0, 5e-5),
-        ModelSpec::DecisionTree(_) => (2e-5, 5e-6),
-        ModelSpec::LogisticRegression(_) => (1.5e-6 * k, 2e-6),
-        ModelSpec::Svm(_) | ModelSpec::Mlp(_) => (5e-6 * k, 2e-5),
-        ModelSpec::Knn(_) => (1e-6, 1e-3),
-        _ => (1e-5, 2e-6),
+        ModelSpec::RandomForest(r) => {
+            let t = r.trees as f64 / 100.0;
+            (f * t, p * t, i * t)
+        }
+        ModelSpec::GradientBoosting(b) => (f * b.max_iter as f64 / 100.0, p, i),
+        ModelSpec::LogisticRegression(_) | ModelSpec::Svm(_) | ModelSpec::Mlp(_) => (f * k, p, i),
+        _ => (f, p, i),
     }
 }
 
@@ -112,7 +156,7 @@ pub(super) fn estimate(p: &Prepared, recipe: &Recipe, units: &[(usize, usize)]) 
         .evaluation
         .permutation_max_samples
         .unwrap_or(crate::eval::importance::DEFAULT_MAX_SAMPLES);
-    let mut phases = [0.0f64; 4];
+    let mut phases = [0.0f64; 5];
     let per_unit: Vec<f64> = units
         .iter()
         .map(|&(f, m)| {
@@ -120,27 +164,29 @@ pub(super) fn estimate(p: &Prepared, recipe: &Recipe, units: &[(usize, usize)]) 
                 return 0.0;
             };
             let spec = &recipe.models[m].spec;
-            let (cf, cp) = constants(spec, inputs);
+            let (cf, cp, ci) = constants(spec, inputs);
+            let (cf, cp, ci) = (cf * ENGINE, cp * ENGINE, ci * ENGINE);
             let (ntr, nte) = (fold.train.len() as f64, fold.test.len() as f64);
             let fit = cf * ntr * k;
             let search = fit * (p.model_units[m] - 1) as f64 * 0.8;
             let predict = cp * nte * k;
             let sample = if cap == 0 { nte } else { nte.min(cap as f64) };
-            let tree = matches!(
-                spec,
-                ModelSpec::RandomForest(_)
-                    | ModelSpec::GradientBoosting(_)
-                    | ModelSpec::DecisionTree(_)
-            );
-            let importance = p.repeats as f64 * k * sample * cp * if tree { 0.5 } else { 1.0 }
-                / crate::par::threads() as f64;
-            for (acc, v) in phases.iter_mut().zip([fit, search, predict, importance]) {
+            let importance = p.repeats as f64 * k * sample * ci;
+            // The model's bootstrap intervals resample its pooled test rows: this unit's share
+            // (not part of the unit's own work, which the page weighs apart).
+            let intervals = INTERVALS * ENGINE * RESAMPLES as f64 * nte;
+            for (acc, v) in phases
+                .iter_mut()
+                .zip([fit, search, predict, importance, intervals])
+            {
                 *acc += v;
             }
             fit + search + predict + importance
         })
         .collect();
-    let total_ms = per_unit.iter().sum::<f64>() / crate::par::threads() as f64;
+    // All the work shared by the threads (natively the units, the trees of a forest and the
+    // inputs of permutation importance run on all of them).
+    let total_ms = (per_unit.iter().sum::<f64>() + phases[4]) / crate::par::threads() as f64;
     let mut warnings = Vec::new();
     if inputs > MANY_INPUTS {
         warnings.push(match &widest {
@@ -155,7 +201,7 @@ pub(super) fn estimate(p: &Prepared, recipe: &Recipe, units: &[(usize, usize)]) 
         inputs,
         widest,
         units: per_unit,
-        phases: ["fit", "search", "predict", "importance"]
+        phases: ["fit", "search", "predict", "importance", "intervals"]
             .iter()
             .zip(phases)
             .map(|(phase, ms)| PhaseTime {
@@ -167,6 +213,25 @@ pub(super) fn estimate(p: &Prepared, recipe: &Recipe, units: &[(usize, usize)]) 
         warnings: msg::texts(&warnings),
         warning_codes: warnings,
     }
+}
+
+/// The plan of a whole run of `recipe` on `table` before it starts (the page's Train step and
+/// `bedside estimate`): the privacy steps applied with a throwaway key and the splits prepared,
+/// exactly as a run stages them, then every unit estimated. Nothing is fitted.
+pub fn estimate_run(
+    table: &crate::table::Table,
+    input: crate::table::profile::InputSummary,
+    recipe: &Recipe,
+) -> crate::error::Result<Estimate> {
+    let mut quiet = |_: &super::Progress| true;
+    let now = || 0.0;
+    let mut ctx = super::Context {
+        progress: &mut quiet,
+        now_ms: &now,
+        key: super::new_key()?,
+    };
+    let staged = super::stage(table, input, recipe, &mut ctx)?;
+    Ok(staged.estimate(recipe, &(0..staged.units()).collect::<Vec<_>>()))
 }
 
 /// The long-run warning with `ms` as a rounded duration: `45 s`, `12 min`.

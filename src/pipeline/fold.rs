@@ -443,8 +443,18 @@ pub(super) fn fit_model(
         .unwrap_or(importance::DEFAULT_MAX_SAMPLES);
     let predict = |x: &Array2<f64>| fitted.predict(x);
     let predictor = importance::Predictor::of(&fitted, &predict);
-    let permutation =
-        importance::permutation(&s.xte, &predictor, &score, repeats, max_samples, pseed);
+    let permutation = importance::permutation_with_progress(
+        &s.xte,
+        &predictor,
+        &score,
+        repeats,
+        max_samples,
+        pseed,
+        &mut |done, inputs| {
+            let what = format!("{}: {done}/{inputs} inputs", spec.kind());
+            on_unit(searched, "importance", &what)
+        },
+    )?;
     let t3 = clock();
     Ok(ModelFold {
         values,

@@ -33,7 +33,7 @@ mod stage;
 mod units;
 
 pub use context::{new_key, Context, Output, Progress};
-pub use estimate::Estimate;
+pub use estimate::{estimate_run, Estimate};
 pub use finish::finish;
 pub use fold::ModelFold;
 pub use intervals::{model_intervals, ModelIntervals};

@@ -203,9 +203,10 @@ pub fn run_splits(
 }
 
 /// Computes the unit groups (each the units of one split) in batches of [`par::threads`]
-/// groups, the results in group order. Natively a batch runs on the threads at once and
-/// progress is told once per batch ("split k/n done"); in wasm a batch is one group, and
-/// progress is told as each model goes ("… on split k/n").
+/// groups, the results in group order. Natively a batch runs on the threads at once while this
+/// thread tells their progress as it happens (each model's phases and its permutation
+/// importance batch by batch, see [`run_batch_live`]) and "split k/n done" after the batch; in
+/// wasm a batch is one group, and progress is told as each model goes ("… on split k/n").
 fn run_groups(
     staged: &Staged,
     recipe: &Recipe,
@@ -220,37 +221,45 @@ fn run_groups(
     let mut out = Vec::new();
     let mut done = 0;
     for batch in groups.chunks(par::threads()) {
-        // Where each group's progress starts.
-        let starts: Vec<usize> = batch
-            .iter()
-            .scan(done, |at, g| {
-                let start = *at;
-                *at += group_weight(g);
-                Some(start)
-            })
-            .collect();
-        let results = par::try_map(
-            batch.len(),
-            |i, tick| {
-                let split = batch[i][0] / models;
-                group_results(staged, recipe, batch[i], clock, &mut |d, phase, what, u| {
-                    tick((starts[i] + d, split, phase.to_string(), what.to_string(), u))
+        let results = if par::PARALLEL {
+            run_batch_live(staged, recipe, batch, ctx, done, total)?
+        } else {
+            // Where each group's progress starts.
+            let starts: Vec<usize> = batch
+                .iter()
+                .scan(done, |at, g| {
+                    let start = *at;
+                    *at += group_weight(g);
+                    Some(start)
                 })
-            },
-            &mut |(at, split, phase, what, u): (usize, usize, String, String, usize)| {
-                if par::PARALLEL {
-                    return Ok(());
-                }
-                ctx.report_phase(
-                    "models",
-                    &phase,
-                    at,
-                    total,
-                    Some(u),
-                    format!("{what} ({phase}) on split {}/{splits}", split + 1),
-                )
-            },
-        )?;
+                .collect();
+            par::try_map(
+                batch.len(),
+                |i, tick| {
+                    let split = batch[i][0] / models;
+                    group_results(
+                        staged,
+                        recipe,
+                        batch[i],
+                        clock,
+                        &mut |d, phase, what, u| {
+                            tick((starts[i] + d, split, phase.to_string(), what.to_string(), u))
+                        },
+                        &|_, _, _, _| Ok(()),
+                    )
+                },
+                &mut |(at, split, phase, what, u): (usize, usize, String, String, usize)| {
+                    ctx.report_phase(
+                        "models",
+                        &phase,
+                        at,
+                        total,
+                        Some(u),
+                        format!("{what} ({phase}) on split {}/{splits}", split + 1),
+                    )
+                },
+            )?
+        };
         out.extend(results.into_iter().flatten());
         done += batch.iter().map(|g| group_weight(g)).sum::<usize>();
         if par::PARALLEL {
@@ -269,6 +278,98 @@ fn run_groups(
     Ok(out)
 }
 
+/// One progress event of a unit, sent from the thread computing it.
+struct LiveTick {
+    unit: usize,
+    /// Progress units of the unit's model done so far (see `Prepared::model_units`).
+    done: usize,
+    phase: String,
+    what: String,
+}
+
+/// Natively: the groups of `batch` computed on rayon's threads (from a scoped thread, so that
+/// this one stays free), while this thread tells `ctx` each unit's progress as it arrives:
+/// `done` (the progress units before the batch) plus what each unit of the batch has done so
+/// far, so the count only grows. When `ctx` asks to stop, the units stop at their next event.
+fn run_batch_live(
+    staged: &Staged,
+    recipe: &Recipe,
+    batch: &[&[usize]],
+    ctx: &mut Context,
+    done: usize,
+    total: usize,
+) -> Result<Vec<Vec<FoldResult>>> {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let clock = ctx.now_ms;
+    let (splits, models) = (staged.splits(), staged.models().max(1));
+    let (tx, rx) = std::sync::mpsc::channel::<LiveTick>();
+    let stop = AtomicBool::new(false);
+    let stop = &stop;
+    std::thread::scope(|scope| {
+        let worker = scope.spawn(move || {
+            let tx = tx; // dropped when the batch is done, which ends the loop below
+            par::try_map(
+                batch.len(),
+                |i, _tick| {
+                    group_results(
+                        staged,
+                        recipe,
+                        batch[i],
+                        clock,
+                        &mut |_, _, _, _| Ok(()),
+                        &|d, phase, what, u| {
+                            if stop.load(Ordering::Relaxed) {
+                                return Err(Error::Cancelled);
+                            }
+                            // The receiver outlives the senders; a failed send only means
+                            // that nobody listens any more.
+                            let _ = tx.send(LiveTick {
+                                unit: u,
+                                done: d,
+                                phase: phase.to_string(),
+                                what: what.to_string(),
+                            });
+                            Ok(())
+                        },
+                    )
+                },
+                &mut |()| Ok(()),
+            )
+        });
+        let mut unit_done = std::collections::BTreeMap::new();
+        let mut told = Ok(());
+        for t in rx {
+            if told.is_err() {
+                continue;
+            }
+            unit_done.insert(t.unit, t.done);
+            let at = (done + unit_done.values().sum::<usize>()).min(total);
+            told = ctx.report_phase(
+                "models",
+                &t.phase,
+                at,
+                total,
+                Some(t.unit),
+                format!(
+                    "{} ({}) on split {}/{splits}",
+                    t.what,
+                    t.phase,
+                    t.unit / models + 1
+                ),
+            );
+            if told.is_err() {
+                stop.store(true, Ordering::Relaxed);
+            }
+        }
+        let results = match worker.join() {
+            Ok(r) => r,
+            Err(panic) => std::panic::resume_unwind(panic),
+        };
+        told?;
+        results
+    })
+}
+
 /// Computes consecutive units of one split (see [`Staged::units`]): the feature steps fitted
 /// once (or taken from the last fit of this split), then each unit's model. A failure on the
 /// original data does not stop the run: it is kept in the results and reported in
@@ -279,6 +380,7 @@ fn group_results(
     units: &[usize],
     clock: &(dyn Fn() -> f64 + Sync),
     on_unit: &mut dyn FnMut(usize, &str, &str, usize) -> Result<()>,
+    live: &(dyn Fn(usize, &str, &str, usize) -> Result<()> + Sync),
 ) -> Result<Vec<FoldResult>> {
     let Some((split, _)) = units.first().and_then(|&u| staged.unit_of(u)) else {
         return Ok(Vec::new());
@@ -314,6 +416,7 @@ fn group_results(
     // The first error in model order: natively every model of the group is fitted on the
     // threads; in wasm they go one after another and stop at the first error.
     if fresh {
+        live(0, "features", "feature steps fitted", units[0])?;
         on_unit(0, "features", "feature steps fitted", units[0])?;
     }
     let fits = par::try_map(
@@ -328,6 +431,7 @@ fn group_results(
                 &data,
                 clock,
                 &mut |d, phase, what| {
+                    live(d, phase, what, units[i])?;
                     tick((before + d, phase.to_string(), what.to_string(), units[i]))
                 },
             )

@@ -1,6 +1,7 @@
 // Progress of a run in the page: the time left and the bar (www/scheduler.js RunEstimate) on an
 // event sequence as the core tells it (per phase, with the plan's estimated work), in Node; and in
-// the browser, a new run keeps the previous results, marked, until it finishes.
+// the browser, the estimate before Run, and a new run keeps the previous results, marked, until
+// it finishes.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -248,5 +249,48 @@ test('the progress bar keeps moving through a run and the time left counts down'
     assert.deepEqual(ctx.problems, []);
   } finally {
     await ctx.close();
+  }
+});
+
+test('before Run the Train step shows the estimated time per phase and warns of a wide one-hot, in both languages', async () => {
+  for (const [lang, locale] of [['en', 'en-US'], ['zh', 'zh-CN']]) {
+    const ctx = await openPage(env, { locale });
+    const { page } = ctx;
+    const S = STRINGS[lang];
+    try {
+      await loadDemo(page);
+      // The suggested recipe: an estimate appears without pressing Run, with the phases.
+      await page.waitForSelector('#run-estimate[data-status="done"] .estimate-total', { timeout: 60_000 });
+      const total = await page.textContent('#run-estimate .estimate-total');
+      const prefix = S['estimate.total'].split('{')[0];
+      assert.ok(total.startsWith(prefix), `${lang}: ${total}`);
+      assert.ok(Number(await page.getAttribute('#run-estimate', 'data-total-ms')) > 0);
+      assert.ok(await page.locator('#run-estimate li[data-phase="fit"]').count() === 1, `${lang}: no fit phase`);
+      const fitText = await page.textContent('#run-estimate li[data-phase="fit"]');
+      assert.ok(fitText.startsWith(S['phase.fit']), `${lang}: ${fitText}`);
+      assert.equal(await page.locator('#run-estimate .estimate-warning').count(), 0);
+      assert.equal(await page.locator('#results-table').count(), 0, 'nothing ran');
+      // A file with a 900-value `city` one-hot encoded without a cap: hundreds of inputs,
+      // warned before Run.
+      let csv = 'age,city,y\n';
+      for (let i = 0; i < 1200; i++) csv += `${20 + (i * 7) % 60},T${(i * 37) % 900},${i % 3 === 0 ? 1 : 0}\n`;
+      await page.setInputFiles('#file-input', { name: 'cities.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+      await page.waitForFunction(() => document.querySelector('#load-status')?.dataset.state === 'ok'
+        && document.querySelectorAll('#profile-table tbody tr').length === 3, null, { timeout: 30_000 });
+      const recipe = {
+        version: 1, seed: 1, target: 'y', features: [{ op: 'one_hot', max_categories: 0 }],
+        models: [{ kind: 'logistic_regression' }], evaluation: { method: 'holdout' },
+      };
+      await page.fill('#recipe-json', JSON.stringify(recipe, null, 2));
+      await page.dispatchEvent('#recipe-json', 'input');
+      await page.waitForSelector('#run-estimate .estimate-warning[data-code="many_inputs"]', { timeout: 60_000 });
+      const warning = await page.textContent('#run-estimate .estimate-warning[data-code="many_inputs"]');
+      assert.ok(warning.includes('city'), `${lang}: ${warning}`);
+      assert.ok(warning.startsWith(S['estimate.warning.many_inputs'].split('{')[0]), `${lang}: ${warning}`);
+      assert.equal(await page.locator('#results-table').count(), 0, 'still nothing ran');
+      assert.deepEqual(ctx.problems, []);
+    } finally {
+      await ctx.close();
+    }
   }
 });
