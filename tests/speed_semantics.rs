@@ -568,7 +568,7 @@ fn the_cli_prints_the_estimate_without_running_and_the_plan_with_its_phases() {
     assert!(ok, "{err}");
     let plan: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert!(plan["inputs"].as_u64().unwrap() > 500, "{plan}");
-    assert_eq!(plan["warning_codes"][0], "many_inputs");
+    assert_eq!(plan["warning_codes"][0]["code"], "warn.many_inputs.widest");
     assert!(plan["phases"]
         .as_array()
         .unwrap()
