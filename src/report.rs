@@ -34,6 +34,10 @@ pub struct Report {
     /// One entry per executed step, in order.
     pub audit: Vec<AuditEntry>,
     pub warnings: Vec<String>,
+    /// Leakage and optimism checks on the modelling rows, before any score (each also in
+    /// `warnings`): code, parameters, message and the one-click fix (see `eval::leakage`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub leakage: Vec<crate::table::quality::QualityFlag>,
     pub timings: RunTimings,
 }
 
