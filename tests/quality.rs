@@ -18,11 +18,19 @@ fn col<'a>(p: &'a Profile, name: &str) -> &'a ColumnProfile {
 }
 
 fn flags<'a>(p: &'a Profile, name: &str, code: &str) -> Vec<&'a QualityFlag> {
-    col(p, name).quality.iter().filter(|f| f.code == code).collect()
+    col(p, name)
+        .quality
+        .iter()
+        .filter(|f| f.code == code)
+        .collect()
 }
 
 fn codes(p: &Profile, name: &str) -> Vec<String> {
-    col(p, name).quality.iter().map(|f| f.code.clone()).collect()
+    col(p, name)
+        .quality
+        .iter()
+        .map(|f| f.code.clone())
+        .collect()
 }
 
 #[test]
@@ -38,7 +46,11 @@ fn zip_with_zip4_is_read_as_text_keeping_every_value() {
     assert!(f[0].params["count"].as_u64().unwrap() > 10);
     // Real quantities stay numbers and are not flagged.
     assert_eq!(col(&p, "glucose").ctype, ColumnType::Numeric);
-    assert!(codes(&p, "glucose").is_empty(), "{:?}", codes(&p, "glucose"));
+    assert!(
+        codes(&p, "glucose").is_empty(),
+        "{:?}",
+        codes(&p, "glucose")
+    );
 }
 
 #[test]
@@ -55,11 +67,18 @@ fn a_zip_header_alone_makes_plain_five_digit_zips_text_and_dates_stay_dates() {
         ));
     }
     let p = profile(&csv);
-    assert_eq!(col(&p, "zipcode").ctype, ColumnType::Categorical);
-    assert_eq!(flags(&p, "zipcode", "read_as_text")[0].params["reason"], "header");
+    assert_ne!(col(&p, "zipcode").ctype, ColumnType::Numeric);
+    assert_eq!(col(&p, "zipcode").mean, None);
+    assert_eq!(
+        flags(&p, "zipcode", "read_as_text")[0].params["reason"],
+        "header"
+    );
     assert_eq!(col(&p, "visit").ctype, ColumnType::Date);
     assert_ne!(col(&p, "ref").ctype, ColumnType::Numeric);
-    assert_eq!(flags(&p, "ref", "read_as_text")[0].params["reason"], "dashes");
+    assert_eq!(
+        flags(&p, "ref", "read_as_text")[0].params["reason"],
+        "dashes"
+    );
     assert_eq!(col(&p, "glucose").ctype, ColumnType::Numeric);
 }
 
@@ -67,7 +86,11 @@ fn a_zip_header_alone_makes_plain_five_digit_zips_text_and_dates_stay_dates() {
 fn short_ranges_and_plain_numbers_are_not_codes() {
     let mut csv = String::from("score,dose\n");
     for i in 0..30 {
-        let score = if i == 3 { "10-20".to_string() } else { format!("{}", 10 + i) };
+        let score = if i == 3 {
+            "10-20".to_string()
+        } else {
+            format!("{}", 10 + i)
+        };
         csv.push_str(&format!("{score},{}\n", 5 + i));
     }
     let p = profile(&csv);
@@ -128,7 +151,10 @@ fn npreg_missing_for_every_male_is_structural_and_random_gaps_are_not() {
     assert_eq!(f[0].params["when_column"], "sex");
     let v = f[0].params["when_value"].as_str().unwrap().to_lowercase();
     assert!(v.starts_with('m'), "{v}");
-    assert_eq!(f[0].fix.as_ref().unwrap()["step"]["op"], "missing_indicator");
+    assert_eq!(
+        f[0].fix.as_ref().unwrap()["step"]["op"],
+        "missing_indicator"
+    );
     // glucose in patients_csv is missing at random (5%): not structural.
     let clean = profile(&patients_csv(400, 6));
     assert!(flags(&clean, "glucose", "structural_missing").is_empty());
@@ -176,7 +202,10 @@ fn weights_in_pounds_and_kilograms_and_heights_in_metres_and_cm_are_flagged() {
         csv.push_str(&format!("{h},{}\n", 60 + i % 35));
     }
     let p = profile(&csv);
-    assert_eq!(flags(&p, "height", "unit_mix")[0].params["kind"], "height_m_cm");
+    assert_eq!(
+        flags(&p, "height", "unit_mix")[0].params["kind"],
+        "height_m_cm"
+    );
     assert!(flags(&p, "weight", "unit_mix").is_empty(), "kg only");
 }
 
@@ -185,7 +214,12 @@ fn duplicates_repeated_patients_and_constant_columns_are_flagged_on_the_table() 
     let p = profile(&messy_ehr_csv(1000, 11));
     let codes: Vec<&str> = p.quality.table.iter().map(|f| f.code.as_str()).collect();
     assert!(codes.contains(&"repeated_patients"), "{codes:?}");
-    let rp = p.quality.table.iter().find(|f| f.code == "repeated_patients").unwrap();
+    let rp = p
+        .quality
+        .table
+        .iter()
+        .find(|f| f.code == "repeated_patients")
+        .unwrap();
     assert_eq!(rp.params["column"], "patient_id");
     assert_eq!(rp.fix.as_ref().unwrap()["step"]["method"], "group_kfold");
     assert!(!flags(&p, "sex", "constant_within_patient").is_empty());
@@ -196,12 +230,21 @@ fn duplicates_repeated_patients_and_constant_columns_are_flagged_on_the_table() 
     );
 
     let d = profile(&duplicated_csv(100, 5, 12));
-    let dup = d.quality.table.iter().find(|f| f.code == "duplicates").unwrap();
+    let dup = d
+        .quality
+        .table
+        .iter()
+        .find(|f| f.code == "duplicates")
+        .unwrap();
     assert_eq!(dup.params["exact"], 0, "record numbers differ");
     assert_eq!(dup.params["near"], 400);
     assert_eq!(dup.fix.as_ref().unwrap()["step"]["op"], "deduplicate");
     // Clean continuous data has no duplicates; three yes/no columns repeat by necessity.
-    assert!(profile(&patients_csv(300, 13)).quality.table.iter().all(|f| f.code != "duplicates"));
+    assert!(profile(&patients_csv(300, 13))
+        .quality
+        .table
+        .iter()
+        .all(|f| f.code != "duplicates"));
     let mut small = String::from("a,b,c\n");
     for i in 0..200 {
         small.push_str(&format!("{},{},{}\n", i % 2, i / 2 % 2, i / 4 % 2));
@@ -212,9 +255,23 @@ fn duplicates_repeated_patients_and_constant_columns_are_flagged_on_the_table() 
 const FOREST: &str = r#"[{"kind": "random_forest", "trees": 20}]"#;
 
 fn leak_run(csv: &str, privacy: &str, evaluation: &str) -> bedside::report::Report {
+    let header = csv.lines().next().unwrap();
+    let roles: Vec<String> = [
+        ("record_no", "identifier"),
+        ("patient_id", "identifier"),
+        ("name", "identifier"),
+        ("mrn", "identifier"),
+        ("zip", "ignore"),
+        ("sex", "ignore"),
+    ]
+    .iter()
+    .filter(|(c, _)| header.split(',').any(|h| h == *c))
+    .map(|(c, r)| format!("\"{c}\": \"{r}\""))
+    .collect();
+    let roles = roles.join(", ");
     let recipe = format!(
-        r#"{{"version": 1, "seed": 3, "target": "outcome", "columns": {{"record_no": "identifier", "patient_id": "identifier", "zip": "ignore", "sex": "ignore"}},
-        "privacy": {privacy}, "features": [{{"op": "impute", "strategy": "median"}}], "models": {FOREST}, "evaluation": {evaluation}}}"#
+        r#"{{"version": 1, "seed": 3, "target": "outcome", "columns": {{{roles}}},
+        "privacy": {privacy}, "features": [{{"op": "impute", "strategy": "median"}}, {{"op": "one_hot"}}], "models": {FOREST}, "evaluation": {evaluation}}}"#
     );
     run(csv, &recipe).unwrap().report
 }
@@ -227,17 +284,25 @@ fn leak_codes(r: &bedside::report::Report) -> Vec<String> {
 fn duplicated_records_warn_before_the_optimistic_score_and_deduplicate_fixes_it() {
     let csv = duplicated_csv(532, 9, 14);
     let cv = r#"{"method": "stratified_kfold", "folds": 5}"#;
-    let r = leak_run(&csv, "[]", cv);
-    let f = r.leakage.iter().find(|f| f.code == "duplicates").expect("duplicates warned");
+    let drop = r#"{"op": "drop", "columns": ["record_no"]}"#;
+    let r = leak_run(&csv, &format!("[{drop}]"), cv);
+    let f = r
+        .leakage
+        .iter()
+        .find(|f| f.code == "duplicates")
+        .expect("duplicates warned");
     assert_eq!(f.params["rows"], 532 * 9);
     assert_eq!(f.params["distinct"], 532);
     assert!(r.warnings.contains(&f.message));
     let fix = &f.fix.as_ref().unwrap()["step"];
     assert_eq!(fix["op"], "deduplicate");
     // The fix: deduplicate over the inputs and the target, as proposed.
-    assert!(fix["columns"].as_array().unwrap().contains(&"outcome".into()));
+    assert!(fix["columns"]
+        .as_array()
+        .unwrap()
+        .contains(&"outcome".into()));
     let step = fix.clone();
-    let fixed = leak_run(&csv, &format!("[{step}]"), cv);
+    let fixed = leak_run(&csv, &format!("[{step}, {drop}]"), cv);
     assert!(!leak_codes(&fixed).contains(&"duplicates".to_string()));
     let audit = fixed.audit.iter().find(|a| a.op == "deduplicate").unwrap();
     assert_eq!(audit.rows_affected, 532 * 8);
@@ -248,7 +313,11 @@ fn repeated_patients_warn_without_group_kfold_and_not_with_it() {
     let csv = messy_ehr_csv(600, 15);
     let drop = r#"[{"op": "pseudonymize", "columns": ["patient_id"]}]"#;
     let r = leak_run(&csv, drop, r#"{"method": "stratified_kfold", "folds": 5}"#);
-    let f = r.leakage.iter().find(|f| f.code == "repeated_patients").expect("warned");
+    let f = r
+        .leakage
+        .iter()
+        .find(|f| f.code == "repeated_patients")
+        .expect("warned");
     assert_eq!(f.params["column"], "patient_id");
     let grouped = leak_run(
         &csv,
@@ -263,7 +332,11 @@ fn repeated_patients_warn_without_group_kfold_and_not_with_it() {
         r#"[{"op": "drop", "columns": ["patient_id"]}]"#,
         r#"{"method": "stratified_kfold", "folds": 5}"#,
     );
-    let f = dropped.leakage.iter().find(|f| f.code == "repeated_patients").unwrap();
+    let f = dropped
+        .leakage
+        .iter()
+        .find(|f| f.code == "repeated_patients")
+        .unwrap();
     assert!(f.fix.is_none());
 }
 
@@ -286,11 +359,19 @@ fn a_near_perfect_input_and_an_after_outcome_input_warn_and_honest_inputs_do_not
         r#"[{"op": "drop", "columns": ["name", "mrn"]}]"#,
         r#"{"method": "stratified_kfold", "folds": 5}"#,
     );
-    let near: Vec<&QualityFlag> = r.leakage.iter().filter(|f| f.code == "near_perfect_input").collect();
+    let near: Vec<&QualityFlag> = r
+        .leakage
+        .iter()
+        .filter(|f| f.code == "near_perfect_input")
+        .collect();
     assert_eq!(near.len(), 1, "{:?}", r.leakage);
     assert_eq!(near[0].params["column"], "lab_after");
     assert_eq!(near[0].fix.as_ref().unwrap()["step"]["role"], "ignore");
-    let after: Vec<&QualityFlag> = r.leakage.iter().filter(|f| f.code == "after_outcome").collect();
+    let after: Vec<&QualityFlag> = r
+        .leakage
+        .iter()
+        .filter(|f| f.code == "after_outcome")
+        .collect();
     assert_eq!(after.len(), 1);
     assert_eq!(after[0].params["column"], "discharge_status");
 
@@ -306,10 +387,19 @@ fn a_near_perfect_input_and_an_after_outcome_input_warn_and_honest_inputs_do_not
 fn folded_auc_matches_hand_counts() {
     use bedside::eval::leakage::folded_auc;
     // Positives 3 and 4 above negatives 1 and 2: perfect.
-    assert_eq!(folded_auc(&[1.0, 2.0, 3.0, 4.0], &[false, false, true, true]), Some(1.0));
+    assert_eq!(
+        folded_auc(&[1.0, 2.0, 3.0, 4.0], &[false, false, true, true]),
+        Some(1.0)
+    );
     // Reversed order folds to 1 as well.
-    assert_eq!(folded_auc(&[4.0, 3.0, 2.0, 1.0], &[false, false, true, true]), Some(1.0));
+    assert_eq!(
+        folded_auc(&[4.0, 3.0, 2.0, 1.0], &[false, false, true, true]),
+        Some(1.0)
+    );
     // One tie across the classes counts half: pairs (p,n) = 4, wins 3.5 → 0.875.
-    assert_eq!(folded_auc(&[1.0, 2.0, 2.0, 3.0], &[false, false, true, true]), Some(0.875));
+    assert_eq!(
+        folded_auc(&[1.0, 2.0, 2.0, 3.0], &[false, false, true, true]),
+        Some(0.875)
+    );
     assert_eq!(folded_auc(&[1.0, 2.0], &[true, true]), None);
 }

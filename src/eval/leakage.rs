@@ -17,8 +17,8 @@
 //! English sentences are built in one function each (`*_message`).
 
 use crate::models::Task;
-use crate::table::quality::{duplicate_rows, duplicates_unlikely, patient_column, QualityFlag};
 use crate::table::csv::normalize_header as norm;
+use crate::table::quality::{duplicate_rows, duplicates_unlikely, patient_column, QualityFlag};
 use crate::table::{Column, ColumnType, Table, Values};
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
@@ -225,7 +225,9 @@ fn near_perfect(c: &Column, p: &Problem) -> Option<QualityFlag> {
     }
     let fix = drop_input(&c.name);
     if p.task == Task::Regression {
-        let Values::Num(v) = &c.values else { return None };
+        let Values::Num(v) = &c.values else {
+            return None;
+        };
         let x: Vec<f64> = present.iter().map(|&r| v[r]).collect();
         let y: Vec<f64> = present.iter().map(|&r| p.values[r]).collect();
         let r = pearson(&x, &y)?.abs();

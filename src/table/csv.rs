@@ -14,10 +14,10 @@
 //! assert_eq!(parsed.rejected[0].line, 4);
 //! ```
 
-use super::values::{is_code_header, is_code_with_leading_zero, is_dashed_code};
 pub use super::values::{
     infer_type, is_identifier_header, normalize_header, parse_date, parse_number,
 };
+use super::values::{is_code_header, is_code_with_leading_zero, is_dashed_code};
 use super::{Column, ColumnType, Table, Values};
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};

@@ -244,7 +244,11 @@ fn coerced(r: &Repair) -> QualityFlag {
 /// The spelling key of a category: trimmed, inner spaces collapsed, lower case, and the usual
 /// synonyms of sex and yes/no merged.
 pub fn spelling_key(s: &str) -> String {
-    let k = s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+    let k = s
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase();
     let syn = match k.as_str() {
         "f" | "female" | "woman" | "women" | "女" | "女性" => "female",
         "m" | "male" | "man" | "men" | "男" | "男性" => "male",
@@ -273,7 +277,11 @@ fn spellings(name: &str, values: &Values) -> Option<QualityFlag> {
     for members in groups.values().filter(|m| m.len() > 1) {
         let to = members
             .iter()
-            .max_by(|a, b| a.1.cmp(&b.1).then(a.0.len().cmp(&b.0.len())).then(b.0.cmp(a.0)))
+            .max_by(|a, b| {
+                a.1.cmp(&b.1)
+                    .then(a.0.len().cmp(&b.0.len()))
+                    .then(b.0.cmp(a.0))
+            })
             .map(|m| m.0)?;
         let from: Vec<String> = members
             .iter()
@@ -329,7 +337,9 @@ fn impossible(name: &str, v: &[f64]) -> Option<QualityFlag> {
         "height" => ("height at or below 0", |x| x <= 0.0),
         _ => ("weight at or below 0", |x| x <= 0.0),
     };
-    let rows: Vec<usize> = (0..v.len()).filter(|&r| !v[r].is_nan() && bad(v[r])).collect();
+    let rows: Vec<usize> = (0..v.len())
+        .filter(|&r| !v[r].is_nan() && bad(v[r]))
+        .collect();
     let values: Vec<f64> = rows.iter().take(5).map(|&r| v[r]).collect();
     (!rows.is_empty()).then(|| {
         QualityFlag::new(
@@ -344,7 +354,11 @@ fn impossible(name: &str, v: &[f64]) -> Option<QualityFlag> {
 /// 2.2 times apart: more than 5% of them beyond 1.8 times, or below 1/1.8 of, the median).
 fn unit_mix(name: &str, v: &[f64]) -> Option<QualityFlag> {
     let kind = measure(name)?;
-    let mut present: Vec<f64> = v.iter().copied().filter(|x| !x.is_nan() && *x > 0.0).collect();
+    let mut present: Vec<f64> = v
+        .iter()
+        .copied()
+        .filter(|x| !x.is_nan() && *x > 0.0)
+        .collect();
     if present.len() < 10 {
         return None;
     }
@@ -515,14 +529,16 @@ pub fn duplicate_rows(table: &Table, cols: &[usize]) -> usize {
         .count()
 }
 
-/// Could the clinical columns hold many more combinations than there are rows, so that
+/// Could the columns hold many more combinations than there are rows (ten times), so that
 /// repeated rows are unlikely by chance? (Three yes/no columns repeat by necessity.)
 pub fn duplicates_unlikely(table: &Table, cols: &[usize]) -> bool {
     let mut space = 1f64;
     for &i in cols {
         let c = &table.columns[i];
-        let distinct: HashSet<Option<String>> =
-            (0..table.rows()).map(|r| c.values.text(r)).take(100_000).collect();
+        let distinct: HashSet<Option<String>> = (0..table.rows())
+            .map(|r| c.values.text(r))
+            .take(100_000)
+            .collect();
         space *= distinct.len().max(1) as f64;
         if space >= 10.0 * table.rows() as f64 {
             return true;
@@ -535,22 +551,32 @@ pub fn duplicates_unlikely(table: &Table, cols: &[usize]) -> bool {
 /// a `deduplicate` privacy step over the clinical columns.
 fn duplicates(table: &Table) -> Option<QualityFlag> {
     let all: Vec<usize> = (0..table.columns.len()).collect();
-    let exact = duplicate_rows(table, &all);
+    // Records of a few yes/no columns repeat by necessity: exact copies are said only when the
+    // columns could hold many more combinations than rows.
+    let exact = if duplicates_unlikely(table, &all) {
+        duplicate_rows(table, &all)
+    } else {
+        0
+    };
     let cols = clinical(table);
     let near_all = if cols.is_empty() {
         0
     } else {
         duplicate_rows(table, &cols)
     };
-    let near = if exact > 0 || duplicates_unlikely(table, &cols) {
-        near_all - exact
-    } else {
-        0
-    };
+    // Near duplicates by chance happen (a birthday paradox over few columns): said from 1% of
+    // the rows (and 3), when the columns could hold many more combinations than rows.
+    let near = near_all - exact;
+    let chance =
+        (near as f64) < (0.01 * table.rows() as f64).max(3.0) || !duplicates_unlikely(table, &cols);
+    let near = if chance && exact == 0 { 0 } else { near };
     if exact + near == 0 {
         return None;
     }
-    let names: Vec<&str> = cols.iter().map(|&i| table.columns[i].name.as_str()).collect();
+    let names: Vec<&str> = cols
+        .iter()
+        .map(|&i| table.columns[i].name.as_str())
+        .collect();
     let ignored: Vec<&str> = all
         .iter()
         .filter(|i| !cols.contains(i))

@@ -19,7 +19,11 @@ pub fn messy_ehr_csv(n: usize, seed: u64) -> String {
     let patients = (n * 4 / 5).max(1);
     let mut out = String::from("patient_id,age,sex,zip,npreg,bmi,weight,glucose,outcome\n");
     for i in 0..n {
-        let p = if i < patients { i } else { rng.gen_range(0..patients) };
+        let p = if i < patients {
+            i
+        } else {
+            rng.gen_range(0..patients)
+        };
         let mut prng = ChaCha8Rng::seed_from_u64(seed ^ (p as u64 * 7919));
         let female = prng.gen_bool(0.5);
         let sex = if female {
@@ -35,7 +39,11 @@ pub fn messy_ehr_csv(n: usize, seed: u64) -> String {
             age = 130;
         }
         let zip = if rng.gen_bool(0.03) {
-            format!("{}-{:04}", 85700 + prng.gen_range(0..40), rng.gen_range(0..9999))
+            format!(
+                "{}-{:04}",
+                85700 + prng.gen_range(0..40),
+                rng.gen_range(0..9999)
+            )
         } else {
             format!("{}", 85700 + prng.gen_range(0..40))
         };
@@ -77,7 +85,10 @@ pub fn duplicated_csv(distinct: usize, copies: usize, seed: u64) -> String {
             format!("{age},{bmi:.1},{glucose:.1},{sbp},{y}")
         })
         .collect();
-    let mut rows: Vec<&String> = base.iter().flat_map(|r| std::iter::repeat_n(r, copies)).collect();
+    let mut rows: Vec<&String> = base
+        .iter()
+        .flat_map(|r| std::iter::repeat_n(r, copies))
+        .collect();
     for i in (1..rows.len()).rev() {
         rows.swap(i, rng.gen_range(0..=i));
     }

@@ -55,8 +55,10 @@ impl Op for Deduplicate {
         let mut seen: HashSet<Vec<Option<String>>> = HashSet::with_capacity(table.rows());
         let kept: Vec<usize> = (0..table.rows())
             .filter(|&r| {
-                let key: Vec<Option<String>> =
-                    cols.iter().map(|&i| table.columns[i].values.text(r)).collect();
+                let key: Vec<Option<String>> = cols
+                    .iter()
+                    .map(|&i| table.columns[i].values.text(r))
+                    .collect();
                 seen.insert(key)
             })
             .collect();
