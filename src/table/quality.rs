@@ -148,12 +148,7 @@ pub fn assess(table: &Table, repairs: &[Repair]) -> (Vec<Vec<QualityFlag>>, Qual
             if c.ctype == ColumnType::Categorical {
                 f.extend(spellings(&c.name, &c.values));
             }
-            f.extend(
-                repairs
-                    .iter()
-                    .filter(|r| r.column == c.name)
-                    .map(|r| coerced(r)),
-            );
+            f.extend(repairs.iter().filter(|r| r.column == c.name).map(coerced));
             f
         })
         .collect();
@@ -389,9 +384,12 @@ fn unit_mix(name: &str, v: &[f64]) -> Option<QualityFlag> {
     })
 }
 
+/// Group ids per row and the shown spelling of each group.
+type Groups = (Vec<Option<u32>>, Vec<String>);
+
 /// Small-cardinality columns as group ids per row (spelling keys merged), with the most frequent
 /// spelling of each group; `None` for wide or text columns.
-fn groups_of(values: &Values) -> Option<(Vec<Option<u32>>, Vec<String>)> {
+fn groups_of(values: &Values) -> Option<Groups> {
     let mut ids: HashMap<String, u32> = HashMap::new();
     let mut spell: Vec<HashMap<String, usize>> = Vec::new();
     let mut out = Vec::with_capacity(values.len());
@@ -428,7 +426,7 @@ fn groups_of(values: &Values) -> Option<(Vec<Option<u32>>, Vec<String>)> {
 /// mostly present elsewhere: `npreg` for every male. Returns (column index, flag).
 pub fn structural_missing(table: &Table) -> Vec<(usize, QualityFlag)> {
     let rows = table.rows();
-    let grouped: Vec<Option<(Vec<Option<u32>>, Vec<String>)>> = table
+    let grouped: Vec<Option<Groups>> = table
         .columns
         .iter()
         .map(|c| match c.ctype {
