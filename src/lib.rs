@@ -135,10 +135,7 @@ impl Loaded {
 
     /// The profile of the file.
     pub fn profile(&self) -> privacy::profile::Profile {
-        privacy::profile::Profile {
-            input: self.summary.clone(),
-            columns: privacy::profile::column_profiles(&self.parsed.table),
-        }
+        privacy::profile::profile_of(&self.parsed.table, self.summary.clone())
     }
 
     /// Runs a recipe on the loaded table with a fresh pseudonymization key.

@@ -267,6 +267,7 @@ messages! {
     profile_many_categories "profile.many_categories" (distinct, kept) "{distinct} distinct values: one_hot keeps the {kept} most frequent and groups the rest into 'other'";
     // Audit notes of the privacy operators.
     op_drop "op.drop" (count) "removed {count} column(s)";
+    op_deduplicate "op.deduplicate" (removed, compared) "{removed} record(s) identical to an earlier one on {compared} column(s) removed";
     op_pseudonymize_user_key "op.pseudonymize.user_key" () "values replaced by keyed HMAC-SHA256 pseudonyms (user key, not stored)";
     op_pseudonymize_fresh_key "op.pseudonymize.fresh_key" () "values replaced by keyed HMAC-SHA256 pseudonyms (fresh key, not stored)";
     op_redact "op.redact" () "every present value replaced by a fixed text";
@@ -325,6 +326,11 @@ messages! {
     warn_kmap_at_risk "warn.kmap_at_risk" (table, records, pct, k, threshold, k_map) "k-map against the population table {table}: {records} record(s) ({pct:.1}%) have a population count below {k} (risk above {threshold}); the smallest count is {k_map}";
     warn_kmap_uncovered "warn.kmap_uncovered" (table, columns) "the population table {table} does not cover the quasi-identifier(s) {columns}: k-map is measured over the others only";
     warn_kmap_fallback "warn.kmap_fallback" (table, missing, below) "population table {table}: {missing} record(s) have a combination the table does not list and {below} one it lists with fewer people than the data has; their data count is used as the population count (the cautious choice)";
+    leak_duplicates "leak.duplicates" (duplicates, rows, distinct) "{duplicates} of {rows} modelling rows repeat another row on every input and the target ({distinct} distinct): copies fall on both sides of a split and make every score optimistic; remove them (deduplicate) before trusting the numbers";
+    leak_repeated_patients "leak.repeated_patients" (column, patients, rows) "{patients} patient(s) in '{column}' have several modelling rows ({rows} rows) and the evaluation does not group them: rows of one patient in both training and test make scores optimistic; use group_kfold on '{column}'";
+    leak_near_perfect "leak.near_perfect" (column, measure, value) "input '{column}' alone predicts the target almost perfectly ({measure} {value:.3}): it may be recorded from the outcome or after it; check it, or drop it";
+    leak_pure_category "leak.pure_category" (column, value, rows, class) "in input '{column}', all {rows} rows with '{value}' have target '{class}': a category that gives the answer may be recorded from the outcome; check it, or drop it";
+    leak_after_outcome "leak.after_outcome" (column, word) "input '{column}' looks recorded after the outcome (its name says '{word}'): information from after the prediction time leaks the answer; drop it unless it is known at prediction time";
     warn_accepted_risk "warn.accepted_risk" (threshold, records, pct, reason) "released above the risk threshold {threshold} by explicit acceptance (audited as accept_risk): {records} record(s) ({pct:.1}%) at risk; reason: {reason}";
     warn_formula_cells_masked "warn.formula_cells.masked" (count) "{count} cell(s) of the masked table begin with =, +, -, @, a tab or a carriage return and are not numbers: written with a leading ' so that no spreadsheet runs them as formulas";
     warn_formula_cells_predictions "warn.formula_cells.predictions" (count) "{count} cell(s) of the predictions begin with =, +, -, @, a tab or a carriage return and are not numbers: written with a leading ' so that no spreadsheet runs them as formulas";

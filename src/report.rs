@@ -39,6 +39,10 @@ pub struct Report {
     /// The warnings as codes with parameters, in the same order (see `crate::message`).
     #[serde(default)]
     pub warning_codes: Vec<Message>,
+    /// Leakage and optimism checks on the modelling rows, before any score (each also in
+    /// `warnings`): code, parameters, message and the one-click fix (see `eval::leakage`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub leakage: Vec<crate::table::quality::QualityFlag>,
     pub timings: RunTimings,
 }
 

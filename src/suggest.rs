@@ -210,19 +210,23 @@ pub fn suggest_explained(table: &Table, target: Option<&str>) -> Suggestion {
     } else {
         Vec::new()
     };
+    let mut features = structural_indicators(table, &columns, target.as_deref(), &mut notes);
+    features.push(FeatureStep::Impute(impute::Impute::new(
+        impute::Strategy::Median,
+    )));
     let recipe = Recipe {
         version: VERSION,
         seed: 7,
         columns,
         privacy,
-        features: vec![
-            FeatureStep::Impute(impute::Impute::new(impute::Strategy::Median)),
-            FeatureStep::Scale(scale::Scale {
+        features: {
+            features.push(FeatureStep::Scale(scale::Scale {
                 method: scale::Method::Standard,
                 columns: None,
-            }),
-            FeatureStep::OneHot(OneHot::default()),
-        ],
+            }));
+            features.push(FeatureStep::OneHot(OneHot::default()));
+            features
+        },
         target,
         positive: None,
         models,
@@ -230,6 +234,39 @@ pub fn suggest_explained(table: &Table, target: Option<&str>) -> Suggestion {
         risk,
     };
     Suggestion { recipe, notes }
+}
+
+/// A `missing_indicator` step for the model inputs (role feature) missing structurally (see
+/// `table::quality::structural_missing`: `npreg` missing for every male), put before the
+/// median imputation so that "not applicable" stays visible to the models; noted.
+fn structural_indicators(
+    table: &Table,
+    roles: &BTreeMap<String, Role>,
+    target: Option<&str>,
+    notes: &mut Vec<String>,
+) -> Vec<FeatureStep> {
+    let columns: Vec<String> = crate::table::quality::structural_missing(table)
+        .into_iter()
+        .map(|(i, _)| table.columns[i].name.clone())
+        .filter(|n| !roles.contains_key(n) && Some(n.as_str()) != target)
+        .collect();
+    if columns.is_empty() {
+        return Vec::new();
+    }
+    notes.push(structural_note(&columns));
+    vec![FeatureStep::MissingIndicator(
+        crate::features::missing::MissingIndicator {
+            columns: Some(columns),
+        },
+    )]
+}
+
+/// The note of [`structural_indicators`].
+pub fn structural_note(columns: &[String]) -> String {
+    format!(
+        "'{}' missing exactly where another column has a given value (not at random): a missing indicator keeps it before the median imputation",
+        columns.join("', '")
+    )
 }
 
 /// Plans `step` on the quasi-identifiers of `table` after the `pre` steps (top-coding).

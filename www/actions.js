@@ -10,6 +10,7 @@ import {
   withStep, withTarget,
 } from './recipe-edit.js';
 import { measurement } from './officer.js';
+import { withQualityFix } from './quality-view.js';
 import { changeText } from './recipe-panel.js';
 import { RESULTS_VIEW_START } from './results.js';
 import { entry, withoutDataValues } from './schema.js';
@@ -561,6 +562,7 @@ export function createActions({ store, api, embed }) {
     acceptRisk, cancelRiskConfirm: () => store.update({ riskConfirm: null }),
     // the privacy officer's views
     addStep: (step) => editRecipe(withStep(recipe(), step)),
+    applyFix: (fix) => editRecipe(withQualityFix(recipe(), fix)),
     usePoint: (point) => editRecipe(withPinnedLevels(recipe(), point ? point.level_index : null)),
     setRisk: (patch) => editRecipe(withRisk(recipe(), patch)),
     setReportLang: (lang) => store.update({ reportLang: lang || '' }),

@@ -10,6 +10,7 @@ import { profileView } from './profile-view.js';
 import { initProtect, protectViews } from './protect.js';
 import { historyView, readableView, recipeTextView, shareView } from './recipe-panel.js';
 import { modelResultsView, resultsView } from './results-view.js';
+import { leakageView } from './quality-view.js';
 import { loadSchema } from './schema.js';
 import { networkView, notesView, sectionsView, staticStrings, statusView, versionView } from './shell-view.js';
 import { initFlow, renderFlow } from './stepbar.js';
@@ -57,6 +58,7 @@ function views(store, applyIntents) {
     ['profile', ['profile', 'recipe', 'file', 'lang'], profileView(ui, actions)],
     ['options and feature steps', ['recipe', 'profile', 'lang'], optionsView(ui, actions.setFeatures)],
     ['recipe JSON', ['recipe', 'recipeError', 'recipeTyped', 'lang'], recipeTextView(ui)],
+    ['leakage warnings', ['report', 'recipe', 'lang'], leakageView(ui, actions.applyFix)],
     ['results', ['report', 'reportPrevious', 'running', 'lang'], resultsView(ui, actions.selectResults)],
     ['model results: selections', ['resultsView'], modelResultsView(ui, actions.selectResults)],
     ['apply a model', ['apply', 'report', 'runRecipe', 'lang'], applyView($('#apply'), ui, applyIntents)],

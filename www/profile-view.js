@@ -3,6 +3,7 @@
 // state; edits go out as intents ({setRole, setIdentifierAction, setTarget}).
 import { ID_ACTIONS, ROLES, identifierAction, roleOf } from './recipe-edit.js';
 import { noteText } from './message.js';
+import { qualitySection } from './quality-view.js';
 
 const $ = (sel) => document.querySelector(sel);
 
@@ -74,6 +75,15 @@ export function profileView(ui, intents) {
         h('td', {}, actionCell));
     }));
     if (active && document.getElementById(active) && /^(role|action)-/.test(active)) document.getElementById(active).focus();
+
+    // Data quality: every flag of the profile with its one-click fix (made on first use, after the table).
+    let quality = $('#quality');
+    if (!quality) {
+      const table = $('#profile-table');
+      quality = h('section', { id: 'quality', class: 'quality' });
+      (table.closest('.table-wrap') || table).after(quality);
+    }
+    quality.replaceChildren(...qualitySection(profile, recipe, ui, (fix) => intents.applyFix(fix)));
 
     const target = $('#target-select');
     target.replaceChildren(

@@ -4,6 +4,7 @@
 pub mod curves;
 pub mod fairness;
 pub mod importance;
+pub mod leakage;
 pub mod metrics;
 pub mod recalibrate;
 pub mod search;

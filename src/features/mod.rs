@@ -17,6 +17,7 @@ pub mod encode;
 pub mod impute;
 pub mod linalg;
 pub mod missing;
+pub mod recode;
 pub mod reduce;
 pub mod scale;
 pub mod select;
@@ -107,6 +108,7 @@ macro_rules! fitted_steps {
 
 fitted_steps!(
     NormalizeCategories(clean::FittedNormalize),
+    Recode(recode::FittedRecode),
     UnitOutliers(clean::FittedUnitOutliers),
     Clip(clean::FittedClip),
     /// `drop_constant` and `drop_missing`.
@@ -185,6 +187,7 @@ macro_rules! feature_steps {
 
 feature_steps!(
     NormalizeCategories(clean::NormalizeCategories) = "normalize_categories",
+    Recode(recode::Recode) = "recode",
     UnitOutliers(clean::UnitOutliers) = "unit_outliers",
     Clip(clean::Clip) = "clip",
     DropConstant(clean::DropConstant) = "drop_constant",

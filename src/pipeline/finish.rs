@@ -30,6 +30,7 @@ pub fn finish(
         input,
         mut audit,
         mut warnings,
+        leakage,
         privacy,
         masked,
         row_map,
@@ -123,6 +124,7 @@ pub fn finish(
         audit,
         warnings: crate::message::texts(&warnings),
         warning_codes: warnings,
+        leakage,
         timings: RunTimings {
             total_ms: (ctx.now_ms)() - start_ms,
             phases,

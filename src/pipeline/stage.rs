@@ -23,6 +23,8 @@ pub struct Staged {
     pub(super) input: InputSummary,
     pub(super) audit: Vec<AuditEntry>,
     pub(super) warnings: Vec<Message>,
+    /// Leakage and optimism checks on the modelling rows (`Report::leakage`).
+    pub(super) leakage: Vec<crate::table::quality::QualityFlag>,
     pub(super) privacy: PrivacyReport,
     /// The table after the privacy steps.
     pub masked: Table,
@@ -87,6 +89,20 @@ pub fn stage(
     } else {
         Some(prepare(&masked, recipe, &mut audit)?)
     };
+    let leakage = prepared.as_ref().map_or_else(Vec::new, |p| {
+        let problem = crate::eval::leakage::Problem {
+            task: p.task,
+            x: &p.x_table,
+            labels: p.labels(),
+            values: p.values(),
+            classes: &p.classes,
+            target: &p.target,
+            input_rows: p.y.rows.iter().map(|&r| masked_out.row_map[r]).collect(),
+            group: p.group.as_deref(),
+        };
+        crate::eval::leakage::check(table, &masked, &problem)
+    });
+    warnings.extend(leakage.iter().filter_map(|f| f.coded.clone()));
     let original = if prepared.is_some() {
         original::prepare_original(table, &masked, recipe)
     } else {
@@ -98,6 +114,7 @@ pub fn stage(
         input,
         audit,
         warnings,
+        leakage,
         privacy,
         masked,
         row_map: masked_out.row_map,

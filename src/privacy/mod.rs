@@ -269,6 +269,7 @@ privacy_ops!(
     Microaggregate(ops::microaggregate::Microaggregate) = "microaggregate",
     Pram(ops::pram::Pram) = "pram",
     Suppress(ops::suppress::Suppress) = "suppress",
+    Deduplicate(ops::deduplicate::Deduplicate) = "deduplicate",
     ScrubText(ops::scrub_text::ScrubText) = "scrub_text",
     KAnonymize(anonymize::KAnonymize) = "k_anonymize",
 );

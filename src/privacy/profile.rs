@@ -4,6 +4,7 @@
 use super::detect::{detect_table, Detection};
 use crate::table::csv::Parsed;
 use crate::table::profile::{suggested_role, summary, InputSummary};
+use crate::table::quality::{assess, QualityFlag, QualitySummary};
 use crate::table::{format_number, ColumnType, Table, Values};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -13,6 +14,10 @@ use std::collections::HashMap;
 pub struct Profile {
     pub input: InputSummary,
     pub columns: Vec<ColumnProfile>,
+    /// Data quality over the whole table (duplicates, repeated patients) and the count of
+    /// column flags (see `table::quality`).
+    #[serde(default)]
+    pub quality: QualitySummary,
 }
 
 /// One column's statistics.
@@ -40,14 +45,27 @@ pub struct ColumnProfile {
     /// `table::profile::wide`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wide: Option<crate::table::profile::Wide>,
+    /// What looks wrong in this column (`table::quality`): said, never changed.
+    #[serde(default)]
+    pub quality: Vec<QualityFlag>,
 }
 
 /// Builds the profile of a parsed file.
 pub fn profile(parsed: &Parsed, file: &str, bytes: &[u8]) -> Profile {
-    let table = &parsed.table;
+    profile_of(&parsed.table, summary(parsed, file, bytes))
+}
+
+/// The profile of a table read with `input` (its repairs become the columns' `coerced` flags).
+pub fn profile_of(table: &Table, input: InputSummary) -> Profile {
+    let mut columns = column_profiles(table);
+    let (flags, quality) = assess(table, &input.repairs);
+    for (c, f) in columns.iter_mut().zip(flags) {
+        c.quality = f;
+    }
     Profile {
-        input: summary(parsed, file, bytes),
-        columns: column_profiles(table),
+        input,
+        columns,
+        quality,
     }
 }
 
@@ -79,6 +97,7 @@ pub fn column_profiles(table: &Table) -> Vec<ColumnProfile> {
                 suggested_role: suggested_role(&c.name, c.ctype).to_string(),
                 detection,
                 wide: None,
+                quality: Vec::new(),
             };
             match &c.values {
                 Values::Num(v) => {

@@ -14,10 +14,10 @@
 //! assert_eq!(parsed.rejected[0].line, 4);
 //! ```
 
-use super::values::is_code_with_leading_zero;
 pub use super::values::{
     infer_type, is_identifier_header, normalize_header, parse_date, parse_number,
 };
+use super::values::{is_code_header, is_code_with_leading_zero, is_dashed_code};
 use super::{Column, ColumnType, Table, Values};
 use crate::error::{Error, Result};
 use crate::message::{self as msg, Message};
@@ -144,7 +144,7 @@ fn evidence_row(
         if skip || e.code {
             continue;
         }
-        if is_code_with_leading_zero(cell) {
+        if is_code_with_leading_zero(cell) || is_dashed_code(cell) {
             e.code = true;
             e.nums = Vec::new();
             continue;
@@ -297,7 +297,11 @@ fn read_decoded(
     let commas_allowed = delimiter != b',';
     // A missing token that reads as a number (e.g. "-999") must be checked before numbers are.
     let numeric_missing = missing.iter().any(|m| parse_number(m).is_some());
-    let text_only: Vec<bool> = header.iter().map(|h| is_identifier_header(h)).collect();
+    // Identifier and code headers (ZIP, ICD) are read as text whatever their values look like.
+    let text_only: Vec<bool> = header
+        .iter()
+        .map(|h| is_identifier_header(h) || is_code_header(h))
+        .collect();
 
     // Pass 1: which records load; every cell parsed as a number.
     let mut ev: Vec<Evidence> = (0..width)

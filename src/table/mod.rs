@@ -2,6 +2,7 @@
 
 pub mod csv;
 pub mod profile;
+pub mod quality;
 pub mod values;
 pub mod vocabulary;
 

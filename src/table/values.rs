@@ -10,6 +10,30 @@ pub(crate) fn is_code_with_leading_zero(s: &str) -> bool {
     b.len() > 1 && b[0] == b'0' && b.iter().all(u8::is_ascii_digit)
 }
 
+/// Is `s` a code written as digit groups joined by dashes, with at least 7 digits in all: a
+/// ZIP+4 (`85719-1234`), a phone number (`555-864-8899`), a dashed record number? Dates
+/// (`2024-02-21`) and short ranges (`10-20`) are not.
+pub(crate) fn is_dashed_code(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() < 8 || !b[0].is_ascii_digit() || !b[b.len() - 1].is_ascii_digit() {
+        return false;
+    }
+    if !b.iter().all(|c| c.is_ascii_digit() || *c == b'-') || !b.contains(&b'-') {
+        return false;
+    }
+    let groups_ok = s.split('-').all(|g| !g.is_empty());
+    let digits = b.iter().filter(|c| c.is_ascii_digit()).count();
+    groups_ok && digits >= 7 && parse_date(s).is_none()
+}
+
+/// Does this header name a code that is written with digits but is not a quantity (a ZIP or
+/// postcode, an ICD code)? Its values are read as text (categories), never as numbers.
+pub fn is_code_header(name: &str) -> bool {
+    use super::vocabulary::header_kind;
+    header_kind(name).is_some_and(|(kind, _)| kind == "zip")
+        || normalize_header(name).starts_with("icd")
+}
+
 /// Parses a plain decimal number. Codes with leading zeros ("007", "02139"), signs like "+1",
 /// and words like "inf" or "nan" are not numbers.
 pub fn parse_number(s: &str) -> Option<f64> {
@@ -123,7 +147,10 @@ pub fn infer_type(name: &str, values: &[Option<String>]) -> ColumnType {
         return ColumnType::Categorical;
     }
     let numbers = present.iter().filter(|s| parse_number(s).is_some()).count();
-    let codes = present.iter().any(|s| is_code_with_leading_zero(s));
+    let codes = is_code_header(name)
+        || present
+            .iter()
+            .any(|s| is_code_with_leading_zero(s) || is_dashed_code(s));
     // Integers of more than 15 digits (resident IDs, card numbers) would lose digits as numbers.
     let long_integer = present
         .iter()

@@ -2,6 +2,7 @@
 
 pub mod date;
 pub mod date_shift;
+pub mod deduplicate;
 pub mod drop;
 pub mod generalize;
 pub mod hierarchy;
