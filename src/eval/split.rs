@@ -339,6 +339,9 @@ pub struct EvaluationSpec {
     pub permutation_max_samples: Option<usize>,
     /// With privacy steps, also evaluate the models on the original data (default true).
     pub compare_original: Option<bool>,
+    /// SHAP values and partial dependence (`true`, `false` or budgets; default on with
+    /// [`crate::explain::ShapOptions::default`]).
+    pub shap: Option<crate::explain::ShapOptions>,
 }
 
 impl From<Evaluation> for EvaluationSpec {
@@ -350,6 +353,7 @@ impl From<Evaluation> for EvaluationSpec {
             permutation_repeats: None,
             permutation_max_samples: None,
             compare_original: None,
+            shap: None,
         }
     }
 }
@@ -398,6 +402,9 @@ impl Serialize for EvaluationSpec {
             if let Some(c) = self.compare_original {
                 o.insert("compare_original".into(), c.into());
             }
+            if let Some(sh) = &self.shap {
+                o.insert("shap".into(), sh.to_json());
+            }
         }
         v.serialize(s)
     }
@@ -409,6 +416,7 @@ impl<'de> Deserialize<'de> for EvaluationSpec {
         let mut v = serde_json::Value::deserialize(d)?;
         let (mut fairness, mut fairness_threshold, mut permutation_repeats) = (None, None, None);
         let (mut compare_original, mut permutation_max_samples) = (None, None);
+        let mut shap = None;
         if let Some(o) = v.as_object_mut() {
             match o.remove("fairness") {
                 None | Some(serde_json::Value::Null) => {}
@@ -458,10 +466,18 @@ impl<'de> Deserialize<'de> for EvaluationSpec {
                     ))
                 }
             }
+            match o.remove("shap") {
+                None | Some(serde_json::Value::Null) => {}
+                Some(v) => {
+                    shap =
+                        Some(crate::explain::ShapOptions::from_json(&v).map_err(D::Error::custom)?)
+                }
+            }
         }
         let split = serde_json::from_value(v).map_err(D::Error::custom)?;
         Ok(EvaluationSpec {
             compare_original,
+            shap,
             split,
             fairness,
             fairness_threshold,

@@ -38,6 +38,8 @@ struct Record {
     choices: Vec<search::Choice>,
     /// Boosting iterations per split.
     n_iter: Vec<usize>,
+    /// The splits' explanations.
+    shap: crate::explain::pool::ShapPool,
 }
 
 /// What one feature step did over the splits.
@@ -61,6 +63,8 @@ struct Shared<'a> {
     searches: &'a [Option<Vec<search::Candidate>>],
     audit_groups: Option<&'a (String, Vec<String>)>,
     clock: &'a dyn Fn() -> f64,
+    /// The original columns the model inputs come from.
+    columns: Vec<String>,
 }
 
 /// Assembles the per-split results (sorted, one per split) into the target, evaluation and
@@ -101,6 +105,7 @@ pub(super) fn assemble(
         searches: &searches,
         audit_groups: audit_groups.as_ref(),
         clock,
+        columns: x_table.names(),
     };
     let models: Vec<ModelReport> = recipe
         .models
@@ -198,6 +203,10 @@ fn gather(
             rec.timings.search_ms += mf.search_ms;
             rec.timings.importance_ms += mf.importance_ms;
             rec.n_iter.extend(mf.n_iter);
+            rec.timings.shap_ms += mf.shap_ms;
+            if let Some(sh) = mf.shap {
+                rec.shap.add(r.unit, &r.inputs, sh);
+            }
             if let Some(c) = mf.search {
                 rec.choices.push(c);
             }
@@ -350,6 +359,7 @@ fn model_report(
                 .unwrap_or(fairness::DEFAULT_THRESHOLD),
         )
     });
+    let (shap, dependence) = rec.shap.finish(&sh.columns);
     let timings = ModelTimings {
         intervals_ms: t1 - t0,
         report_ms: (sh.clock)() - t1,
@@ -372,6 +382,8 @@ fn model_report(
         fairness,
         search,
         regression,
+        shap,
+        dependence,
     })
 }
 
