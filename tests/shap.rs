@@ -418,3 +418,110 @@ fn tree_shap_agrees_with_shap_tree_explainer_on_breast_cancer_trees() {
         assert_eq!(rank(&e.values)[..10], rank(&want)[..10], "{kind}");
     }
 }
+
+/// `bedside apply --explain`: the header is the prediction columns, then `explained_output`,
+/// `base_value` and `shap:INPUT` per model input; base + Σ shap = explained output per row.
+#[test]
+fn apply_explain_writes_per_patient_shap_that_adds_up() {
+    let csv = patients_csv(200, 8);
+    let models = r#"[{"kind": "gradient_boosting", "max_iter": 15}, {"kind": "knn"}, {"kind": "logistic_regression"}]"#;
+    let recipe = recipe_json(
+        MASK,
+        FEATURES,
+        models,
+        r#"{"method": "stratified_kfold", "folds": 3}"#,
+    );
+    let data = temp("explain-train.csv", &csv);
+    let recipe_path = temp("explain-recipe.json", &recipe);
+    let dir = std::path::Path::new(&data)
+        .parent()
+        .unwrap()
+        .join("explain-models");
+    let dir = dir.to_string_lossy().to_string();
+    let (ok, _, err) = bedside(&[
+        "run",
+        "--data",
+        &data,
+        "--recipe",
+        &recipe_path,
+        "--export-model",
+        &dir,
+    ]);
+    assert!(ok, "{err}");
+    let new = temp("explain-new.csv", &patients_csv(30, 99));
+    for (i, kind, scale) in [
+        (0, "gradient_boosting", "log_odds"),
+        (1, "knn", "probability"),
+        (2, "logistic_regression", "log_odds"),
+    ] {
+        let model = format!("{dir}/model-{i}-{kind}.json");
+        let bundle: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
+        let inputs: Vec<String> = serde_json::from_value(bundle["model_inputs"].clone()).unwrap();
+        let out = format!("{dir}/explained-{i}.csv");
+        let (ok, stdout, err) = bedside(&[
+            "apply",
+            "--model",
+            &model,
+            "--input",
+            &new,
+            "--out",
+            &out,
+            "--explain",
+        ]);
+        assert!(ok, "{err}");
+        let summary: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        assert_eq!(summary["explanation"]["scale"], scale, "{kind}");
+        let text = std::fs::read_to_string(&out).unwrap();
+        let mut lines = text.lines();
+        let header = lines.next().unwrap();
+        let mut want = vec![
+            "row".to_string(),
+            "line".into(),
+            "probability".into(),
+            "predicted_class".into(),
+            "not_scored".into(),
+            "explained_output".into(),
+            "base_value".into(),
+        ];
+        want.extend(inputs.iter().map(|i| format!("shap:{i}")));
+        assert_eq!(header, want.join(","), "{kind}");
+        let mut rows = 0;
+        for l in lines {
+            let cells: Vec<f64> = l.split(',').skip(5).map(|c| c.parse().unwrap()).collect();
+            assert_eq!(cells.len(), inputs.len() + 2);
+            let sum = cells[1] + cells[2..].iter().sum::<f64>();
+            assert!((sum - cells[0]).abs() < 1e-9, "{kind}: {l}");
+            // The probability column is the explained output on the probability scale.
+            let p: f64 = l.split(',').nth(2).unwrap().parse().unwrap();
+            let on_p = if scale == "log_odds" {
+                1.0 / (1.0 + (-cells[0]).exp())
+            } else {
+                cells[0]
+            };
+            assert!((p - on_p).abs() < 1e-9, "{kind}");
+            rows += 1;
+        }
+        assert_eq!(rows, 30);
+        // Only the model-agnostic kind keeps a background sample, and says so.
+        let background = bundle["explain"]["background"]
+            .as_array()
+            .map_or(0, |b| b.len());
+        let notes = bundle["contains_training_rows"].to_string();
+        if kind == "knn" {
+            assert_eq!(background, 20);
+            assert!(notes.contains("background sample of 20"), "{notes}");
+        } else {
+            assert_eq!(background, 0);
+            assert!(!notes.contains("background"));
+        }
+        // Without --explain the file is as before.
+        let (ok, _, _) = bedside(&["apply", "--model", &model, "--input", &new, "--out", &out]);
+        assert!(ok);
+        let plain = std::fs::read_to_string(&out).unwrap();
+        assert_eq!(
+            plain.lines().next().unwrap(),
+            "row,line,probability,predicted_class,not_scored"
+        );
+    }
+}

@@ -194,6 +194,10 @@ pub struct Reference {
 }
 
 impl Reference {
+    pub fn is_empty(&self) -> bool {
+        self.means.is_empty() && self.background.is_empty()
+    }
+
     /// The reference of `fitted` from its training rows `xtr`: the means for a linear model, a
     /// seeded sample of `size` rows for the model-agnostic kinds, nothing for trees.
     pub fn of(fitted: &Fitted, xtr: &Array2<f64>, size: usize, seed: u64) -> Reference {
@@ -338,7 +342,7 @@ pub fn explain(
     let method = method_of(fitted);
     let missing = |what: &str| Error::Model {
         kind: "shap".into(),
-        message: format!("the model has no {what} to explain against (export it again)"),
+        message: no_reference(what),
     };
     let (scale, base, values, background, permutations) = match method {
         Method::TreePathDependent => {
@@ -444,4 +448,19 @@ pub fn column_of(input: &str, columns: &[String]) -> String {
         .max_by_key(|c| c.len())
         .cloned()
         .unwrap_or_else(|| input.to_string())
+}
+
+/// Why a model cannot be explained: its file lacks `what` (the training means or a background
+/// sample).
+pub fn no_reference(what: &str) -> String {
+    format!(
+        "the model has no {what} to explain against (it was written with evaluation.shap false or by an older Bedside: export it again)"
+    )
+}
+
+/// The model file's note that it keeps `n` training rows as the explanations' background.
+pub fn background_note(n: usize) -> String {
+    format!(
+        "explanations keep a background sample of {n} training rows (masked, after the feature steps) for permutation SHAP"
+    )
 }
