@@ -91,6 +91,7 @@ pub(super) fn assemble(
         repeats,
         searches,
         model_units: _,
+        explain: _,
     } = p;
     let model_inputs = results
         .first()

@@ -331,7 +331,7 @@ fn explain_split(
     fitted: &models::Fitted,
 ) -> Result<Option<crate::explain::pool::FoldShap>> {
     let opts = recipe.evaluation.shap.clone().unwrap_or_default();
-    if !opts.enabled {
+    if !p.explain || !opts.enabled {
         return Ok(None);
     }
     crate::explain::pool::fold_shap(
