@@ -18,7 +18,7 @@ use std::time::Instant;
 
 fn data(n: usize, p: usize) -> (Array2<f64>, Vec<bool>) {
     let mut rng = ChaCha8Rng::seed_from_u64(18);
-    let x = Array2::from_shape_fn((n, p), |_| rng.gen_range(-2.0..2.0));
+    let x: Array2<f64> = Array2::from_shape_fn((n, p), |_| rng.gen_range(-2.0..2.0));
     let y = x
         .rows()
         .into_iter()
