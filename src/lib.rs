@@ -20,6 +20,7 @@
 pub mod bundle;
 pub mod error;
 pub mod eval;
+pub mod explain;
 pub mod features;
 pub mod message;
 pub mod models;

@@ -194,6 +194,96 @@ pub struct ModelReport {
     /// the outer test rows' sensitivity, specificity, PPV and NPV at it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub threshold: Option<crate::eval::threshold::ThresholdReport>,
+    /// SHAP values of the outer test rows, each explained by the model fitted on its split's
+    /// training rows (absent with `evaluation.shap: false`). See docs/explanations.md.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shap: Option<ShapReport>,
+    /// Partial dependence and centred ICE curves of the inputs with the largest mean |SHAP|,
+    /// on the training rows of each split.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dependence: Vec<DependenceReport>,
+}
+
+/// `models[i].shap`: SHAP values pooled over the splits' test rows.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ShapReport {
+    /// The scale of the contributions and the explained output: `probability`, `log_odds` or
+    /// `value`.
+    pub scale: crate::explain::Scale,
+    /// The expected output with no input known, averaged over the explained rows (each split
+    /// has its own; `rows.base` holds each row's).
+    pub base_value: f64,
+    /// `tree_path_dependent` and `linear` are exact; `permutation` is an estimate (its
+    /// contributions still sum exactly to output − base value).
+    pub method: crate::explain::Method,
+    /// Background rows per split (`permutation`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub background: Option<usize>,
+    /// Permutations per explained row (`permutation`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub permutations: Option<usize>,
+    /// Test rows explained, over all splits.
+    pub explained_rows: usize,
+    /// Test rows of the splits (explained_rows is smaller when a budget cut it).
+    pub test_rows: usize,
+    /// Per model input (after encoding), largest `mean_abs` first: the mean |SHAP| and mean
+    /// SHAP over the explained rows (an input absent from a split counts 0 on its rows), and the
+    /// original column it came from (one-hot parts share their column).
+    pub features: Vec<ShapFeature>,
+    /// Per original column: the sum over its inputs of each row's SHAP, then mean |·| and mean
+    /// (one-hot parts summed back), largest first.
+    pub columns: Vec<ShapFeature>,
+    /// A bounded sample of explained rows for a beeswarm.
+    pub rows: ShapRows,
+}
+
+/// One input's (or column's) SHAP summary.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ShapFeature {
+    pub feature: String,
+    pub column: String,
+    pub mean_abs: f64,
+    pub mean: f64,
+}
+
+/// Up to 1,000 explained rows: `values[r][k]` is row r's SHAP for `features[k]` and
+/// `inputs[r][k]` the input value it had (null when the input did not exist on its split);
+/// `base[r] + Σₖ values[r][k] = output[r]`.
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+pub struct ShapRows {
+    pub features: Vec<String>,
+    pub split: Vec<usize>,
+    pub base: Vec<f64>,
+    pub output: Vec<f64>,
+    pub values: Vec<Vec<f64>>,
+    pub inputs: Vec<Vec<Option<f64>>>,
+}
+
+/// `models[i].dependence[k]`: partial dependence of one input.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DependenceReport {
+    pub feature: String,
+    pub column: String,
+    /// Grid of input values (quantiles of the training rows of the first split that has the
+    /// input).
+    pub grid: Vec<f64>,
+    /// Mean prediction over the training rows at each grid value: the mean over splits, and
+    /// the lowest and highest split (curves of other splits read at this grid by linear
+    /// interpolation).
+    pub pd: Band,
+    /// Splits the curve was computed on.
+    pub splits: usize,
+    /// Up to 20 centred ICE curves (prediction minus the row's prediction at the first grid
+    /// value) from the first split, at `grid`.
+    pub ice_centred_sample: Vec<Vec<f64>>,
+}
+
+/// A curve with its spread over the splits.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Band {
+    pub mean: Vec<f64>,
+    pub lower: Vec<f64>,
+    pub upper: Vec<f64>,
 }
 
 /// The models evaluated on the original data (see `Report::original`).
@@ -268,6 +358,9 @@ pub struct ModelTimings {
     /// Time of the curves and the fairness audit of the pooled predictions.
     #[serde(default)]
     pub report_ms: f64,
+    /// Time in SHAP values and partial dependence (0 when they are off).
+    #[serde(default)]
+    pub shap_ms: f64,
 }
 
 /// How a run's time went: `total_ms` wall-clock from the start of the privacy steps to the

@@ -363,10 +363,19 @@ impl Session {
     }
 
     /// Applies a model bundle (JSON text) to every row of this file: `{predictions: {rows,
-    /// scored, unscorable, unseen, warnings, ...}, csv}` (the predictions as CSV text).
-    pub fn apply_model(&self, bundle_json: &str) -> Result<JsValue, JsValue> {
+    /// scored, unscorable, unseen, warnings, ...}, csv}` (the predictions as CSV text). With
+    /// `explain` (optional, default false) every scored row also gets its SHAP values
+    /// (`predictions.explanation`, `scored[i].shap`, and the CSV's `shap:INPUT` columns).
+    pub fn apply_model(
+        &self,
+        bundle_json: &str,
+        explain: Option<bool>,
+    ) -> Result<JsValue, JsValue> {
         let bundle = crate::bundle::ModelBundle::from_json(bundle_json).map_err(err)?;
-        let p = self.loaded.apply(&bundle).map_err(err)?;
+        let p = self
+            .loaded
+            .apply_explained(&bundle, explain.unwrap_or(false))
+            .map_err(err)?;
         let csv = String::from_utf8(p.to_csv()).unwrap_or_default();
         let result = Object::new();
         Reflect::set(&result, &"predictions".into(), &to_js(&p)?)

@@ -95,13 +95,14 @@ fn every_classifier_round_trips_and_reproduces_its_predictions() {
         .collect();
     assert_eq!(h, ["not_applied", "not_applied", "replayed", "replayed"]);
     assert_eq!(bundles[0].target.classes, ["0", "1"]);
-    // Only knn and svm say they carry training rows.
+    // knn and svm carry training rows in the model; the model-agnostic kinds (naive Bayes, knn,
+    // svm, mlp) also keep a background sample of them for `apply --explain`.
     let carry: Vec<&str> = bundles
         .iter()
         .filter(|b| !b.contains_training_rows.is_empty())
         .map(|b| b.kind.as_str())
         .collect();
-    assert_eq!(carry, ["knn", "svm"]);
+    assert_eq!(carry, ["naive_bayes", "knn", "svm", "mlp"]);
 }
 
 #[test]

@@ -381,6 +381,7 @@ fn the_report_times_every_phase_and_counts_boosting_iterations() {
             "fit",
             "predict",
             "importance",
+            "shap",
             "original",
             "intervals",
             "report"

@@ -21,10 +21,12 @@ USAGE:
       steps make, the widest column, the estimated milliseconds of each unit (a model on a
       split) and of each phase, the total on this machine's cores, and warnings (a wide
       one-hot, a long run). An estimate from the rows, inputs and models: within a few times.
-  bedside apply --model MODEL.json --input NEW.csv --out PREDICTIONS.csv
+  bedside apply --model MODEL.json --input NEW.csv --out PREDICTIONS.csv [--explain]
       Scores every row of NEW.csv (raw records with the training file's columns) and writes
       row, line, probability and predicted class (or predicted value) per row; prints a summary
-      (rows scored, rows not scored with line, field and reason, warnings) as JSON.
+      (rows scored, rows not scored with line, field and reason, warnings) as JSON. --explain
+      adds explained_output, base_value and shap:INPUT per model input (SHAP values: base_value
+      + the row's shap columns = explained_output).
   bedside profile --data FILE.csv
       Prints the profile of the file as JSON.
   bedside suggest --data FILE.csv [--target COLUMN]
@@ -267,17 +269,27 @@ fn cli(args: Vec<String>) -> Result<(), String> {
             print_json(&plan)
         }
         Some("apply") => {
-            let a = parse(args, &[("model", true), ("input", true), ("out", true)])?;
+            let a = parse(
+                args,
+                &[
+                    ("model", true),
+                    ("input", true),
+                    ("out", true),
+                    ("explain", false),
+                ],
+            )?;
             let (model, input, out) = (a.require("model")?, a.require("input")?, a.require("out")?);
             let text =
                 String::from_utf8(read(model)?).map_err(|_| format!("{model}: not UTF-8 text"))?;
             let bundle = bedside::bundle::ModelBundle::from_json(&text)
                 .map_err(|e| format!("{model}: {e}"))?;
             let loaded = bedside::load(&read(input)?, input).map_err(|e| e.to_string())?;
-            let p = loaded.apply(&bundle).map_err(|e| match e {
-                bedside::Error::Input { .. } | bedside::Error::Csv { .. } => e.to_string(),
-                e => format!("{input} (model {model}): {e}"),
-            })?;
+            let p = loaded
+                .apply_explained(&bundle, a.has("explain"))
+                .map_err(|e| match e {
+                    bedside::Error::Input { .. } | bedside::Error::Csv { .. } => e.to_string(),
+                    e => format!("{input} (model {model}): {e}"),
+                })?;
             std::fs::write(out, p.to_csv())
                 .map_err(|e| format!("{out}: cannot write the predictions: {e}"))?;
             print_json(&serde_json::json!({
@@ -287,6 +299,7 @@ fn cli(args: Vec<String>) -> Result<(), String> {
                 "not_scored": p.unscorable,
                 "unseen_categories": p.unseen,
                 "warnings": p.warnings,
+                "explanation": p.explanation,
             }))
         }
         Some(other) => Err(format!("unknown command '{other}'\n{USAGE}")),

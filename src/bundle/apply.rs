@@ -70,6 +70,18 @@ impl ModelBundle {
     /// Scores every row of `table` (a raw file with the training file's columns; `lines[r]` is
     /// the physical line of row `r`, `file` names it in messages).
     pub fn apply(&self, table: &Table, lines: &[u64], file: &str) -> Result<Predictions> {
+        self.apply_explained(table, lines, file, false)
+    }
+
+    /// [`Self::apply`]; with `explain`, also the SHAP values of every scored row (base value +
+    /// Σ SHAP = explained output, on the scale of [`crate::explain::Scale`]).
+    pub fn apply_explained(
+        &self,
+        table: &Table,
+        lines: &[u64],
+        file: &str,
+        explain: bool,
+    ) -> Result<Predictions> {
         let n = table.rows();
         let line = |r: usize| lines.get(r).copied().unwrap_or(r as u64 + 2);
         for c in &self.inputs {
@@ -139,8 +151,25 @@ impl ModelBundle {
         let ok: Vec<usize> = (0..n).filter(|&r| bad[r].is_none()).collect();
         let m = matrix(&x.take_rows(&ok))?;
         let values = self.model.predict(&m);
+        let explained = if explain {
+            let opts = self.recipe.evaluation.shap.clone().unwrap_or_default();
+            let e = crate::explain::explain(
+                &self.model,
+                &self.explain,
+                &m,
+                opts.pairs(),
+                crate::seeds::shap(
+                    crate::seeds::final_fit(self.recipe.seed),
+                    self.model_index,
+                    0,
+                ),
+            )?;
+            Some(e)
+        } else {
+            None
+        };
         let mut scored = Vec::with_capacity(ok.len());
-        for (&r, &v) in ok.iter().zip(&values) {
+        for (k, (&r, &v)) in ok.iter().zip(&values).enumerate() {
             let (probability, class, value) = match self.target.task {
                 Task::Classification => {
                     let pos = v >= self.threshold;
@@ -158,6 +187,8 @@ impl ModelBundle {
                 probability,
                 class,
                 value,
+                explained_output: explained.as_ref().map(|e| e.output[k]),
+                shap: explained.as_ref().map(|e| e.values.row(k).to_vec()),
             });
         }
         let unscorable: Vec<Unscorable> = bad
@@ -191,6 +222,14 @@ impl ModelBundle {
             unseen,
             warnings: Vec::new(),
             warning_codes: Vec::new(),
+            explanation: explained.map(|e| ApplyExplanation {
+                scale: e.scale,
+                method: e.method,
+                base_value: e.base_value,
+                inputs: self.model_inputs.clone(),
+                background: e.background,
+                permutations: e.permutations,
+            }),
         };
         for w in warnings {
             p.warn(w);
@@ -264,6 +303,26 @@ pub struct Scored {
     /// The predicted value (numeric targets).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<f64>,
+    /// With `explain`: the output explained (on the explanation's scale) and the SHAP value of
+    /// every model input (in `Predictions::explanation.inputs` order).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explained_output: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shap: Option<Vec<f64>>,
+}
+
+/// How the rows of an explained application were explained.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApplyExplanation {
+    pub scale: crate::explain::Scale,
+    pub method: crate::explain::Method,
+    pub base_value: f64,
+    /// The model inputs (after the feature steps), in the order of each row's `shap`.
+    pub inputs: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub background: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub permutations: Option<usize>,
 }
 
 /// A row that could not be scored, and why.
@@ -294,6 +353,8 @@ pub struct Predictions {
     /// The same as codes with parameters, in the same order.
     #[serde(default)]
     pub warning_codes: Vec<Message>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explanation: Option<ApplyExplanation>,
 }
 
 impl Predictions {
@@ -326,7 +387,14 @@ impl Predictions {
         } else {
             &["row", "line", "predicted_value", "not_scored"]
         };
-        w.record(header.iter().copied());
+        let mut header: Vec<String> = header.iter().map(|h| h.to_string()).collect();
+        if let Some(e) = &self.explanation {
+            header.push("explained_output".into());
+            header.push("base_value".into());
+            header.extend(e.inputs.iter().map(|i| format!("shap:{i}")));
+        }
+        let extra = self.explanation.as_ref().map_or(0, |e| e.inputs.len() + 2);
+        w.record(header.iter().map(String::as_str));
         let mut rows: Vec<(usize, Vec<String>)> = self
             .scored
             .iter()
@@ -339,6 +407,15 @@ impl Predictions {
                     rec.push(s.value.map(|v| v.to_string()).unwrap_or_default());
                 }
                 rec.push(String::new());
+                if let Some(e) = &self.explanation {
+                    rec.push(
+                        s.explained_output
+                            .map(|v| v.to_string())
+                            .unwrap_or_default(),
+                    );
+                    rec.push(e.base_value.to_string());
+                    rec.extend(s.shap.iter().flatten().map(|v| v.to_string()));
+                }
                 (s.row, rec)
             })
             .collect();
@@ -348,6 +425,7 @@ impl Predictions {
                 rec.push(String::new());
             }
             rec.push(format!("{}: {}", u.field, u.reason));
+            rec.extend(std::iter::repeat_n(String::new(), extra));
             rows.push((u.row, rec));
         }
         rows.sort_by_key(|r| r.0);

@@ -214,7 +214,21 @@ pub fn export(
         .zip(fitted.predict(&matrix(&same)?))
         .collect();
 
+    let shap = recipe.evaluation.shap.clone().unwrap_or_default();
+    let explain = if shap.enabled {
+        crate::explain::Reference::of(
+            &fitted,
+            &split.xtr,
+            shap.background,
+            seeds::shap(seeds::final_fit(recipe.seed), model_index, 0),
+        )
+    } else {
+        crate::explain::Reference::default()
+    };
     let mut contains = Vec::new();
+    if !explain.background.is_empty() {
+        contains.push(crate::explain::background_note(explain.background.len()));
+    }
     match &fitted {
         models::Fitted::Classifier(models::ClassifierModel::Knn(n)) => contains.push(format!(
             "knn stores all {} training rows it was fitted on (masked, after the feature steps) to find neighbours",
@@ -274,6 +288,7 @@ pub fn export(
         model_inputs: split.names,
         pipeline,
         model: fitted,
+        explain,
         search_chosen,
         target: BundleTarget {
             column: target.column.clone(),

@@ -14,7 +14,7 @@
 mod apply;
 mod export;
 
-pub use apply::{Predictions, Scored, Unscorable};
+pub use apply::{ApplyExplanation, Predictions, Scored, Unscorable};
 pub use export::export;
 
 use crate::error::{Error, Result};
@@ -51,6 +51,11 @@ pub struct ModelBundle {
     /// The columns the model reads, after the feature steps.
     pub model_inputs: Vec<String>,
     pub model: models::Fitted,
+    /// What `apply --explain` explains new records against: the training means (linear models)
+    /// or a background sample of training rows (model-agnostic kinds; masked, encoded model
+    /// inputs only). Empty for tree models and with `evaluation.shap: false`.
+    #[serde(default, skip_serializing_if = "crate::explain::Reference::is_empty")]
+    pub explain: crate::explain::Reference,
     /// The hyper-parameters a nested search chose for this final fit (by inner cross-validation
     /// over all labelled rows), when the model entry has a `search`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -224,7 +229,14 @@ impl crate::Loaded {
     /// The reader's repairs of model input columns (values that are not numbers in a mostly
     /// numeric column, read as missing) are listed among the warnings.
     pub fn apply(&self, bundle: &ModelBundle) -> Result<Predictions> {
-        let mut p = bundle.apply(&self.parsed.table, &self.parsed.lines, &self.file)?;
+        self.apply_explained(bundle, false)
+    }
+
+    /// [`Self::apply`], with SHAP values of every scored row when `explain` (see
+    /// [`ModelBundle::apply_explained`]).
+    pub fn apply_explained(&self, bundle: &ModelBundle, explain: bool) -> Result<Predictions> {
+        let mut p =
+            bundle.apply_explained(&self.parsed.table, &self.parsed.lines, &self.file, explain)?;
         for r in &self.parsed.repairs {
             if bundle.inputs.iter().any(|c| c.name == r.column) {
                 p.warn(crate::message::apply_repaired(

@@ -341,6 +341,9 @@ pub struct EvaluationSpec {
     pub compare_original: Option<bool>,
     /// How each training split chooses the operating threshold (see [`super::threshold`]).
     pub threshold: Option<super::threshold::ThresholdSpec>,
+    /// SHAP values and partial dependence (`true`, `false` or budgets; default on with
+    /// [`crate::explain::ShapOptions::default`]).
+    pub shap: Option<crate::explain::ShapOptions>,
 }
 
 impl From<Evaluation> for EvaluationSpec {
@@ -353,6 +356,7 @@ impl From<Evaluation> for EvaluationSpec {
             permutation_max_samples: None,
             compare_original: None,
             threshold: None,
+            shap: None,
         }
     }
 }
@@ -404,6 +408,9 @@ impl Serialize for EvaluationSpec {
             if let Some(t) = &self.threshold {
                 o.insert("threshold".into(), t.to_value());
             }
+            if let Some(sh) = &self.shap {
+                o.insert("shap".into(), sh.to_json());
+            }
         }
         v.serialize(s)
     }
@@ -421,6 +428,7 @@ impl<'de> Deserialize<'de> for EvaluationSpec {
                 |(field, m)| D::Error::custom(format!("invalid value for `{field}`: {m}")),
             )?),
         };
+        let mut shap = None;
         if let Some(o) = v.as_object_mut() {
             match o.remove("fairness") {
                 None | Some(serde_json::Value::Null) => {}
@@ -470,10 +478,18 @@ impl<'de> Deserialize<'de> for EvaluationSpec {
                     ))
                 }
             }
+            match o.remove("shap") {
+                None | Some(serde_json::Value::Null) => {}
+                Some(v) => {
+                    shap =
+                        Some(crate::explain::ShapOptions::from_json(&v).map_err(D::Error::custom)?)
+                }
+            }
         }
         let split = serde_json::from_value(v).map_err(D::Error::custom)?;
         Ok(EvaluationSpec {
             compare_original,
+            shap,
             split,
             fairness,
             fairness_threshold,

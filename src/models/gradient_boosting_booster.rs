@@ -342,6 +342,7 @@ impl<'a> Booster<'a> {
             let v = if v.is_finite() { v } else { 0.0 };
             nodes[leaf.node].value = v;
             nodes[leaf.node].samples = leaf.end - leaf.start;
+            nodes[leaf.node].cover = (leaf.end - leaf.start) as f64;
             for &r in &rows[leaf.start..leaf.end] {
                 raw[r as usize] += v;
             }
@@ -371,5 +372,6 @@ fn leaf_node() -> Node {
         leaf: true,
         value: 0.0,
         samples: 0,
+        cover: 0.0,
     }
 }

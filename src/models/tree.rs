@@ -195,6 +195,11 @@ pub struct Node {
     /// training rows in this node.
     pub value: f64,
     pub samples: usize,
+    /// Weighted training rows in this node (sample and bootstrap weights; boosting: rows), the
+    /// cover TreeSHAP weighs the branches by. 0 in model files written before it was kept
+    /// (explanations then fall back to `samples`).
+    #[serde(default)]
+    pub cover: f64,
 }
 
 /// A fitted tree in flat form (root at index 0).
@@ -269,6 +274,7 @@ impl Grower<'_> {
             leaf: true,
             value: if s.w > 0.0 { s.wy / s.w } else { 0.0 },
             samples: s.n,
+            cover: s.w,
         });
         self.nodes.len() - 1
     }

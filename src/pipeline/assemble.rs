@@ -40,6 +40,8 @@ struct Record {
     n_iter: Vec<usize>,
     /// Per split with a threshold rule: the chosen threshold, the test labels and predictions.
     thresholds: Vec<(Option<f64>, Vec<bool>, Vec<f64>)>,
+    /// The splits' explanations.
+    shap: crate::explain::pool::ShapPool,
 }
 
 /// What one feature step did over the splits.
@@ -63,6 +65,8 @@ struct Shared<'a> {
     searches: &'a [Option<Vec<search::Candidate>>],
     audit_groups: Option<&'a (String, Vec<String>)>,
     clock: &'a dyn Fn() -> f64,
+    /// The original columns the model inputs come from.
+    columns: Vec<String>,
 }
 
 /// Assembles the per-split results (sorted, one per split) into the target, evaluation and
@@ -89,6 +93,7 @@ pub(super) fn assemble(
         repeats,
         searches,
         model_units: _,
+        explain: _,
     } = p;
     let model_inputs = results
         .first()
@@ -104,6 +109,7 @@ pub(super) fn assemble(
         searches: &searches,
         audit_groups: audit_groups.as_ref(),
         clock,
+        columns: x_table.names(),
     };
     let models: Vec<ModelReport> = recipe
         .models
@@ -209,6 +215,10 @@ fn gather(
             {
                 rec.thresholds
                     .push((inner.threshold, labels.clone(), mf.predictions.clone()));
+            }
+            rec.timings.shap_ms += mf.shap_ms;
+            if let Some(sh) = mf.shap {
+                rec.shap.add(r.unit, &r.inputs, sh);
             }
             if let Some(c) = mf.search {
                 rec.choices.push(c);
@@ -373,6 +383,7 @@ fn model_report(
                 .unwrap_or(fairness::DEFAULT_THRESHOLD),
         )
     });
+    let (shap, dependence) = rec.shap.finish(&sh.columns);
     let timings = ModelTimings {
         intervals_ms: t1 - t0,
         report_ms: (sh.clock)() - t1,
@@ -399,6 +410,8 @@ fn model_report(
             .calibration
             .map(crate::eval::recalibrate::recalibration_report),
         threshold,
+        shap,
+        dependence,
     })
 }
 

@@ -156,7 +156,8 @@ pub(super) fn estimate(p: &Prepared, recipe: &Recipe, units: &[(usize, usize)]) 
         .evaluation
         .permutation_max_samples
         .unwrap_or(crate::eval::importance::DEFAULT_MAX_SAMPLES);
-    let mut phases = [0.0f64; 5];
+    let shap = recipe.evaluation.shap.clone().unwrap_or_default();
+    let mut phases = [0.0f64; 6];
     let per_unit: Vec<f64> = units
         .iter()
         .map(|&(f, m)| {
@@ -175,13 +176,18 @@ pub(super) fn estimate(p: &Prepared, recipe: &Recipe, units: &[(usize, usize)]) 
             // The model's bootstrap intervals resample its pooled test rows: this unit's share
             // (not part of the unit's own work, which the page weighs apart).
             let intervals = INTERVALS * ENGINE * RESAMPLES as f64 * nte;
+            let explain = if p.explain && shap.enabled {
+                shap_cost(spec, &shap, nte, ntr, k, cp)
+            } else {
+                0.0
+            };
             for (acc, v) in phases
                 .iter_mut()
-                .zip([fit, search, predict, importance, intervals])
+                .zip([fit, search, predict, importance, intervals, explain])
             {
                 *acc += v;
             }
-            fit + search + predict + importance
+            fit + search + predict + importance + explain
         })
         .collect();
     // All the work shared by the threads (natively the units, the trees of a forest and the
@@ -201,7 +207,7 @@ pub(super) fn estimate(p: &Prepared, recipe: &Recipe, units: &[(usize, usize)]) 
         inputs,
         widest,
         units: per_unit,
-        phases: ["fit", "search", "predict", "importance", "intervals"]
+        phases: ["fit", "search", "predict", "importance", "intervals", "shap"]
             .iter()
             .zip(phases)
             .map(|(phase, ms)| PhaseTime {
@@ -232,6 +238,41 @@ pub fn estimate_run(
     };
     let staged = super::stage(table, input, recipe, &mut ctx)?;
     Ok(staged.estimate(recipe, &(0..staged.units()).collect::<Vec<_>>()))
+}
+
+/// The estimated cost of explaining one split's model (see [`crate::explain`]): TreeSHAP about
+/// eight predictions' work per explained row (leaves × depth² against depth), linear SHAP
+/// one, permutation SHAP its budgeted predictions; plus partial dependence's predictions on
+/// the training rows. `cp`: ms per predicted row and input.
+fn shap_cost(
+    spec: &ModelSpec,
+    o: &crate::explain::ShapOptions,
+    nte: f64,
+    ntr: f64,
+    k: f64,
+    cp: f64,
+) -> f64 {
+    let rows = nte.min(o.max_rows as f64);
+    let background = ntr.min(o.background as f64);
+    let explain = match spec {
+        ModelSpec::DecisionTree(_)
+        | ModelSpec::RandomForest(_)
+        | ModelSpec::GradientBoosting(_) => 8.0 * rows * cp * k,
+        ModelSpec::LogisticRegression(_) | ModelSpec::LinearRegression(_) | ModelSpec::Ridge(_) => {
+            rows * cp * k
+        }
+        _ => {
+            let per_row =
+                crate::explain::evaluations_per_row(k as usize, background as usize, o.pairs());
+            (rows * per_row as f64).min(o.max_evaluations as f64) * cp * k
+        }
+    };
+    let dependence = (o.dependence_features as f64).min(k)
+        * o.grid as f64
+        * ntr.min(o.dependence_rows as f64)
+        * cp
+        * k;
+    explain + dependence
 }
 
 /// The long-run warning with `ms` as a rounded duration: `45 s`, `12 min`.

@@ -138,7 +138,7 @@ pub fn finish(
 }
 
 /// The work time of the phases of step 1 and the units (summed over splits and models): the
-/// masked data's `stage`, `features`, `search`, `fit`, `predict`, `importance`, and, when the
+/// masked data's `stage`, `features`, `search`, `fit`, `predict`, `importance`, `shap`, and, when the
 /// original data is compared, `original` for every phase of its splits.
 fn unit_phases(stage_ms: f64, masked: &[FoldResult], original: &[FoldResult]) -> Vec<PhaseTime> {
     let sum = |rs: &[FoldResult], f: &dyn Fn(&super::ModelFold) -> f64| -> f64 {
@@ -153,6 +153,7 @@ fn unit_phases(stage_ms: f64, masked: &[FoldResult], original: &[FoldResult]) ->
         ("fit", sum(masked, &|m| m.fit_ms)),
         ("predict", sum(masked, &|m| m.predict_ms)),
         ("importance", sum(masked, &|m| m.importance_ms)),
+        ("shap", sum(masked, &|m| m.shap_ms)),
     ];
     if !original.is_empty() {
         phases.push(("original", features(original) + sum(original, &all)));

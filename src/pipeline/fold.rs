@@ -288,6 +288,13 @@ pub struct ModelFold {
     /// What the inner folds chose (a recalibrated model or a threshold rule).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inner: Option<InnerChoice>,
+    /// SHAP values of the test rows and partial dependence on the training rows (absent with
+    /// `evaluation.shap: false`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shap: Option<crate::explain::pool::FoldShap>,
+    /// Time in SHAP and partial dependence.
+    #[serde(default)]
+    pub shap_ms: f64,
 }
 
 /// The boosting iterations a fitted model used (`None` for other kinds).
@@ -456,6 +463,8 @@ pub(super) fn fit_model(
         },
     )?;
     let t3 = clock();
+    let shap = explain_split(p, recipe, (f, m), s, &fitted).map_err(at)?;
+    let t4 = clock();
     Ok(ModelFold {
         values,
         confusion,
@@ -469,5 +478,33 @@ pub(super) fn fit_model(
         importance_ms: if repeats > 0 { t3 - t2 } else { 0.0 },
         n_iter: fit_iterations(&fitted),
         inner,
+        shap,
+        shap_ms: t4 - t3,
     })
+}
+
+/// The explanations of model `m` fitted on split `f` (`None` with `evaluation.shap: false`):
+/// its test rows explained by the model fitted on its training rows.
+fn explain_split(
+    p: &Prepared,
+    recipe: &Recipe,
+    (f, m): (usize, usize),
+    s: &FittedSplit,
+    fitted: &models::Fitted,
+) -> Result<Option<crate::explain::pool::FoldShap>> {
+    let opts = recipe.evaluation.shap.clone().unwrap_or_default();
+    if !p.explain || !opts.enabled {
+        return Ok(None);
+    }
+    crate::explain::pool::fold_shap(
+        fitted,
+        &s.xtr,
+        &s.xte,
+        &s.names,
+        &p.x_table.names(),
+        &opts,
+        p.folds.len(),
+        seeds::shap(recipe.seed, m, f),
+    )
+    .map(Some)
 }

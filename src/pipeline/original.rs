@@ -38,8 +38,9 @@ pub(super) fn prepare_original(table: &Table, masked: &Table, recipe: &Recipe) -
     let mut scratch = Vec::new();
     let prepared = prepare(&kept, recipe, &mut scratch)
         .map(|mut p| {
-            // The comparison reports metrics only: no permutation importance.
+            // The comparison reports metrics only: no permutation importance, no explanations.
             p.repeats = 0;
+            p.explain = false;
             p
         })
         .map_err(|e| e.to_string());

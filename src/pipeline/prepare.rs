@@ -37,6 +37,9 @@ pub struct Prepared {
     pub x_table: Table,
     pub folds: Vec<crate::eval::split::Fold>,
     pub(super) repeats: usize,
+    /// Whether the splits' models are explained (SHAP, partial dependence): as
+    /// `evaluation.shap` says, never for the original-data comparison.
+    pub(super) explain: bool,
     /// Candidates of each model's hyper-parameter search (`None` without one).
     pub searches: Vec<Option<Vec<search::Candidate>>>,
     /// Per model, progress units of one split: 1, plus candidates × inner folds with a search.
@@ -127,6 +130,7 @@ pub fn prepare(masked: &Table, recipe: &Recipe, audit: &mut Vec<AuditEntry>) -> 
             .evaluation
             .permutation_repeats
             .unwrap_or(importance::DEFAULT_REPEATS),
+        explain: recipe.evaluation.shap.as_ref().is_none_or(|o| o.enabled),
         searches,
         model_units,
     })
