@@ -8,21 +8,26 @@ const USAGE: &str = "\
 bedside: private medical machine learning
 
 USAGE:
-  bedside run --data FILE.csv --recipe RECIPE.json [--out MASKED.csv] [--predictions PRED.csv]
-              [--export-model DIR] [--progress]
+  bedside run --data FILE --recipe RECIPE.json [--out MASKED.csv] [--predictions PRED.csv]
+              [--export-model DIR] [--progress] [--encoding NAME]
       Runs the recipe and prints the Report as JSON on stdout; --out writes the masked table;
       --predictions writes every model's out-of-fold predictions (row,split,model,y_true,score;
-      row: 0-based among the accepted records of FILE.csv); --export-model writes each trained model, fitted on all labelled rows, as
+      row: 0-based among the accepted records of FILE); --export-model writes each trained model, fitted on all labelled rows, as
       DIR/model-N-KIND.json (N = its index in the recipe's models).
-  bedside apply --model MODEL.json --input NEW.csv --out PREDICTIONS.csv
+  bedside apply --model MODEL.json --input NEW.csv --out PREDICTIONS.csv [--encoding NAME]
       Scores every row of NEW.csv (raw records with the training file's columns) and writes
       row, line, probability and predicted class (or predicted value) per row; prints a summary
       (rows scored, rows not scored with line, field and reason, warnings) as JSON.
-  bedside profile --data FILE.csv
+  bedside profile --data FILE [--encoding NAME]
       Prints the profile of the file as JSON.
-  bedside suggest --data FILE.csv [--target COLUMN]
+  bedside suggest --data FILE [--target COLUMN] [--encoding NAME]
       Prints a suggested starting recipe for the file as JSON (notes on what it could not
       reach or had to give up on stderr).
+  --encoding NAME (profile, suggest, run, apply): the text encoding of the data file (utf-8,
+      utf-16le, gb18030, gbk, big5, shift_jis, euc-kr, windows-1250/1251/1252, latin1...);
+      detected when absent (profile's input.encoding says which and how sure).
+  --sheet NAME|N (profile, suggest, run, apply): for a workbook (.xlsx, .xlsm, .xls, .ods), the
+      sheet to read, by name or position from 1; by default the first sheet holding data.
   bedside schema
       Prints every privacy operator, feature step and model with its arguments as JSON
       (the page's www/steps.json).
@@ -91,6 +96,20 @@ fn read(path: &str) -> Result<Vec<u8>, String> {
     std::fs::read(path).map_err(|e| format!("{path}: cannot read the file: {e}"))
 }
 
+/// The reading options given on the command line (`--encoding`).
+fn read_options(a: &Args) -> bedside::table::csv::CsvOptions {
+    bedside::table::csv::CsvOptions {
+        encoding: a.get("encoding").map(str::to_string),
+        sheet: a.get("sheet").map(str::to_string),
+        ..Default::default()
+    }
+}
+
+/// Reads and parses a data file with the command line's reading options.
+fn load(a: &Args, path: &str) -> Result<bedside::Loaded, String> {
+    bedside::load_with(&read(path)?, path, &read_options(a)).map_err(|e| e.to_string())
+}
+
 fn print_json<T: serde::Serialize>(value: &T) -> Result<(), String> {
     let text =
         serde_json::to_string_pretty(value).map_err(|e| format!("cannot write JSON: {e}"))?;
@@ -114,15 +133,23 @@ fn cli(args: Vec<String>) -> Result<(), String> {
             Ok(())
         }
         Some("profile") => {
-            let a = parse(args, &[("data", true)])?;
+            let a = parse(args, &[("data", true), ("encoding", true), ("sheet", true)])?;
             let path = a.require("data")?;
-            let loaded = bedside::load(&read(path)?, path).map_err(|e| e.to_string())?;
+            let loaded = load(&a, path)?;
             print_json(&loaded.profile())
         }
         Some("suggest") => {
-            let a = parse(args, &[("data", true), ("target", true)])?;
+            let a = parse(
+                args,
+                &[
+                    ("data", true),
+                    ("target", true),
+                    ("encoding", true),
+                    ("sheet", true),
+                ],
+            )?;
             let path = a.require("data")?;
-            let loaded = bedside::load(&read(path)?, path).map_err(|e| e.to_string())?;
+            let loaded = load(&a, path)?;
             if let Some(t) = a.get("target") {
                 if loaded.parsed.table.column(t).is_none() {
                     return Err(format!("{path}: no column '{t}' (--target)"));
@@ -144,6 +171,8 @@ fn cli(args: Vec<String>) -> Result<(), String> {
                     ("predictions", true),
                     ("export-model", true),
                     ("progress", false),
+                    ("encoding", true),
+                    ("sheet", true),
                 ],
             )?;
             let (data, recipe_path) = (a.require("data")?, a.require("recipe")?);
@@ -156,7 +185,7 @@ fn cli(args: Vec<String>) -> Result<(), String> {
                     "--predictions: the recipe trains no model ({recipe_path} has no models)"
                 ));
             }
-            let loaded = bedside::load(&read(data)?, data).map_err(|e| e.to_string())?;
+            let loaded = load(&a, data)?;
             let verbose = a.has("progress");
             let start = Instant::now();
             let mut progress = |p: &bedside::pipeline::Progress| {
@@ -203,13 +232,22 @@ fn cli(args: Vec<String>) -> Result<(), String> {
             print_json(&out.report)
         }
         Some("apply") => {
-            let a = parse(args, &[("model", true), ("input", true), ("out", true)])?;
+            let a = parse(
+                args,
+                &[
+                    ("model", true),
+                    ("input", true),
+                    ("out", true),
+                    ("encoding", true),
+                    ("sheet", true),
+                ],
+            )?;
             let (model, input, out) = (a.require("model")?, a.require("input")?, a.require("out")?);
             let text =
                 String::from_utf8(read(model)?).map_err(|_| format!("{model}: not UTF-8 text"))?;
             let bundle = bedside::bundle::ModelBundle::from_json(&text)
                 .map_err(|e| format!("{model}: {e}"))?;
-            let loaded = bedside::load(&read(input)?, input).map_err(|e| e.to_string())?;
+            let loaded = load(&a, input)?;
             let p = loaded.apply(&bundle).map_err(|e| match e {
                 bedside::Error::Input { .. } | bedside::Error::Csv { .. } => e.to_string(),
                 e => format!("{input} (model {model}): {e}"),
