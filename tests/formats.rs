@@ -491,3 +491,93 @@ fn one_table_in_every_format_profiles_and_runs_to_the_same_report() {
         }
     }
 }
+
+// ---------------------------------------------------------------- exports
+
+#[test]
+fn the_masked_csv_can_start_with_a_bom_and_never_carries_a_live_formula() {
+    let mut csv = String::from("age,ward,outcome\n");
+    for i in 0..40 {
+        let ward = if i == 3 {
+            "\"=HYPERLINK(\"\"http://x\"\",\"\"open\"\")\"".to_string()
+        } else {
+            format!("Zürich {}", i % 3)
+        };
+        csv.push_str(&format!("{},{ward},{}\n", 30 + i, i % 2));
+    }
+    let data = temp_bytes("export.csv", csv.as_bytes());
+    let recipe = temp_bytes("export.json", br#"{"version": 1, "privacy": []}"#);
+    let out = temp_bytes("masked.csv", b"");
+    let (ok, report, err) = common::bedside(&[
+        "run", "--data", &data, "--recipe", &recipe, "--out", &out, "--bom",
+    ]);
+    assert!(ok, "{err}");
+    let bytes = std::fs::read(&out).unwrap();
+    assert!(bytes.starts_with(b"\xEF\xBB\xBF"));
+    let back = read(&bytes);
+    assert_eq!(back.encoding.source, "bom");
+    assert_eq!(back.table.rows(), 40);
+    assert_eq!(text(&back, "ward", 0), "Zürich 0");
+    assert!(text(&back, "ward", 3).starts_with("'=HYPERLINK"));
+    let v: serde_json::Value = serde_json::from_str(&report).unwrap();
+    let warned = v["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|w| w.as_str().unwrap_or_default().contains("1 cell(s)"));
+    assert!(warned, "{}", v["warnings"]);
+    // Without --bom, no byte-order mark.
+    let (ok, _, err) =
+        common::bedside(&["run", "--data", &data, "--recipe", &recipe, "--out", &out]);
+    assert!(ok, "{err}");
+    assert!(!std::fs::read(&out).unwrap().starts_with(b"\xEF\xBB\xBF"));
+}
+
+#[test]
+fn the_masked_table_exports_as_xlsx_that_reads_back_the_same_with_formulas_neutralised() {
+    let mut csv = String::from("age,ward,admitted,outcome\n");
+    for i in 0..30 {
+        let ward = match i {
+            3 => "\"=HYPERLINK(\"\"http://x\"\",\"\"open\"\")\"".to_string(),
+            5 => "NA".to_string(),
+            _ => format!("Genève {}", i % 3),
+        };
+        csv.push_str(&format!(
+            "{},{ward},2024-01-{:02},{}\n",
+            30 + i,
+            1 + i % 28,
+            i % 2
+        ));
+    }
+    let original = read(csv.as_bytes());
+    let (bytes, neutralised) =
+        bedside::table::export::export(&original.table, bedside::table::export::ExportFormat::Xlsx)
+            .unwrap();
+    assert_eq!(neutralised, 1);
+    assert_eq!(
+        neutralised,
+        bedside::table::csv::count_formulas(&original.table)
+    );
+    let back = read_sheet(&bytes, None).unwrap();
+    assert_eq!(back.format, "xlsx");
+    assert_eq!(back.table.names(), original.table.names());
+    assert_eq!(back.table.rows(), 30);
+    assert!(text(&back, "ward", 3).starts_with("'=HYPERLINK"));
+    assert!(back.table.column("ward").unwrap().values.is_missing(5));
+    for name in ["age", "admitted", "outcome"] {
+        assert_eq!(
+            back.table.column(name).unwrap(),
+            original.table.column(name).unwrap(),
+            "{name}"
+        );
+    }
+    // From the CLI, by the file name.
+    let data = temp_bytes("to-xlsx.csv", csv.as_bytes());
+    let recipe = temp_bytes("to-xlsx.json", br#"{"version": 1, "privacy": []}"#);
+    let out = temp_bytes("masked.xlsx", b"");
+    let (ok, _, err) =
+        common::bedside(&["run", "--data", &data, "--recipe", &recipe, "--out", &out]);
+    assert!(ok, "{err}");
+    let p = read_sheet(&std::fs::read(&out).unwrap(), None).unwrap();
+    assert_eq!(p.table.rows(), 30);
+}

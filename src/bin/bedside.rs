@@ -9,18 +9,21 @@ bedside: private medical machine learning
 
 USAGE:
   bedside run --data FILE --recipe RECIPE.json [--out MASKED.csv] [--predictions PRED.csv]
-              [--export-model DIR] [--progress] [--encoding NAME]
-      Runs the recipe and prints the Report as JSON on stdout; --out writes the masked table;
+              [--export-model DIR] [--progress] [--encoding NAME] [--sheet NAME|N] [--bom]
+      Runs the recipe and prints the Report as JSON on stdout; --out writes the masked table
+      (UTF-8 CSV; --bom starts it with a byte-order mark so that Excel reads it as UTF-8; a name
+      ending in .xlsx writes an Excel workbook; formula-like cells are neutralised in both);
       --predictions writes every model's out-of-fold predictions (row,split,model,y_true,score;
       row: 0-based among the accepted records of FILE); --export-model writes each trained model, fitted on all labelled rows, as
       DIR/model-N-KIND.json (N = its index in the recipe's models).
   bedside apply --model MODEL.json --input NEW.csv --out PREDICTIONS.csv [--encoding NAME]
+              [--sheet NAME|N]
       Scores every row of NEW.csv (raw records with the training file's columns) and writes
       row, line, probability and predicted class (or predicted value) per row; prints a summary
       (rows scored, rows not scored with line, field and reason, warnings) as JSON.
-  bedside profile --data FILE [--encoding NAME]
+  bedside profile --data FILE [--encoding NAME] [--sheet NAME|N]
       Prints the profile of the file as JSON.
-  bedside suggest --data FILE [--target COLUMN] [--encoding NAME]
+  bedside suggest --data FILE [--target COLUMN] [--encoding NAME] [--sheet NAME|N]
       Prints a suggested starting recipe for the file as JSON (notes on what it could not
       reach or had to give up on stderr).
   --encoding NAME (profile, suggest, run, apply): the text encoding of the data file (utf-8,
@@ -171,6 +174,7 @@ fn cli(args: Vec<String>) -> Result<(), String> {
                     ("predictions", true),
                     ("export-model", true),
                     ("progress", false),
+                    ("bom", false),
                     ("encoding", true),
                     ("sheet", true),
                 ],
@@ -202,7 +206,10 @@ fn cli(args: Vec<String>) -> Result<(), String> {
                     e => format!("{data}: {e}"),
                 })?;
             if let Some(path) = a.get("out") {
-                std::fs::write(path, bedside::table::csv::write_csv(&out.masked))
+                use bedside::table::export::{export, ExportFormat};
+                let format = ExportFormat::for_path(path, a.has("bom"));
+                let (bytes, _) = export(&out.masked, format).map_err(|e| format!("{path}: {e}"))?;
+                std::fs::write(path, bytes)
                     .map_err(|e| format!("{path}: cannot write the masked table: {e}"))?;
             }
             if let Some(path) = a.get("predictions") {

@@ -2,6 +2,7 @@
 
 pub mod csv;
 pub mod encoding;
+pub mod export;
 pub mod profile;
 pub mod spreadsheet;
 pub mod values;
