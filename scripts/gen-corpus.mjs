@@ -76,19 +76,28 @@ csvCase('utf16le-bom', Buffer.concat([Buffer.from([0xff, 0xfe]), utf16(text, tru
 csvCase('utf16be-bom', Buffer.concat([Buffer.from([0xfe, 0xff]), utf16(text, false)]), ok(2, 2));
 csvCase('utf16le-no-bom', utf16(text, true), { error: 'UTF-16 text without a byte-order mark' });
 csvCase('utf16le-odd-length', Buffer.concat([Buffer.from([0xff, 0xfe]), utf16(text, true), Buffer.from([0x41])]), { error: 'odd number of bytes' });
+// A Latin-1 byte in an otherwise ASCII file: the file is Windows-1252 (detected), every row loads.
 csvCase('latin1-in-row', Buffer.concat([Buffer.from('a,b\n1,caf'), Buffer.from([0xe9]), Buffer.from('\n2,ok\n')]),
-  ok(1, 2, [[2, "field 'b' is not valid UTF-8"]]));
-csvCase('invalid-utf8-header', Buffer.concat([Buffer.from('a,'), Buffer.from([0xff, 0xfe, 0xfd]), Buffer.from('\n1,2\n')]),
+  ok(2, 2));
+// Legacy encodings, detected (src/table/encoding.rs; bytes written by Python's codecs).
+csvCase('gbk-chinese', Buffer.from('d0d5c3fb2cc4eac1e42cb3c7cad00ad5c5c8fd2c33302cb1b1bea90ac0eecbc42c34312cc9cfbaa30acdf5b7bc2c35322cb9e3d6dd0a', 'hex'),
+  ok(3, 3));
+csvCase('windows-1252-accents', Buffer.from('6e616d652c636974790a4a6f73e9204dfc6c6c65722c5afc726963680a4672616ee76f69732c47656ee876650a', 'hex'),
+  ok(2, 2));
+// Stray bytes in a file that is otherwise UTF-8 (at least 4 valid non-ASCII characters per
+// invalid sequence): the file stays UTF-8 and the stray bytes reject their row or header.
+const utf8Tail = Buffer.from('3,张三李四王五赵六孙七周八吴九\n');
+csvCase('invalid-utf8-header', Buffer.concat([Buffer.from('a,'), Buffer.from([0xff, 0xfe, 0xfd]), Buffer.from('\n1,2\n'), utf8Tail]),
   { error: "line 1, field '#2': header name is not valid UTF-8" });
-csvCase('truncated-utf8-sequence', Buffer.concat([Buffer.from('a,b\n1,'), Buffer.from([0xe4, 0xb8]), Buffer.from('\n2,x\n')]),
-  ok(1, 2, [[2, 'not valid UTF-8']]));
+csvCase('truncated-utf8-sequence', Buffer.concat([Buffer.from('a,b\n1,'), Buffer.from([0xe4, 0xb8]), Buffer.from('\n2,x\n'), utf8Tail]),
+  ok(2, 2, [[2, 'not valid UTF-8']]));
 
 // NUL bytes and binary files.
 csvCase('nul-in-row', Buffer.concat([Buffer.from('a,b\n' + '1,x\n'.repeat(300) + '2,y'), Buffer.from([0]), Buffer.from('z\n')]),
   ok(300, 2, [[302, 'NUL byte']]));
 csvCase('binary-many-nuls', Buffer.alloc(2000, 0), { error: 'binary file' });
-csvCase('xlsx-magic', Buffer.concat([Buffer.from('PK\x03\x04'), Buffer.alloc(100, 7)]), { error: 'Excel .xlsx' });
-csvCase('xls-magic', Buffer.concat([Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), Buffer.alloc(100, 1)]), { error: 'Excel .xls' });
+csvCase('xlsx-magic', Buffer.concat([Buffer.from('PK\x03\x04'), Buffer.alloc(100, 7)]), { error: 'cannot be read as one' });
+csvCase('xls-magic', Buffer.concat([Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), Buffer.alloc(100, 1)]), { error: 'cannot be read as one' });
 csvCase('png-bytes', Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(64, 0)]), { error: 'binary file' });
 
 // Empty files and headers only.

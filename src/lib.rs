@@ -107,7 +107,23 @@ pub fn load_source(
     file: &str,
     digest: Digest,
 ) -> Result<Loaded> {
-    let parsed = table::csv::read_source(source, file, &table::csv::CsvOptions::default())?;
+    load_source_with(source, file, digest, &table::csv::CsvOptions::default())
+}
+
+/// Reads a file's bytes with reading options (encoding, sheet...).
+pub fn load_with(bytes: &[u8], file: &str, options: &table::csv::CsvOptions) -> Result<Loaded> {
+    let mut source = bytes;
+    load_source_with(&mut source, file, Digest::Compute, options)
+}
+
+/// [`load_source`] with reading options (encoding, sheet...).
+pub fn load_source_with(
+    source: &mut dyn table::csv::Source,
+    file: &str,
+    digest: Digest,
+    options: &table::csv::CsvOptions,
+) -> Result<Loaded> {
+    let parsed = table::csv::read_source(source, file, options)?;
     let digest = match digest {
         Digest::Later => String::new(),
         Digest::Given(d) => match hex_digest(d) {

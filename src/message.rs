@@ -262,6 +262,14 @@ messages! {
     repair_header_utf8 "repair.header_utf8" () "header name is not valid UTF-8";
     repair_empty_header "repair.empty_header" () "empty header names replaced by column_N (N = position)";
     repair_duplicate_header "repair.duplicate_header" () "duplicate header names made unique with a suffix";
+    repair_title_rows "repair.title_rows" (rows, header_row, first) "{rows} row(s) above the header (row {header_row}) skipped as titles, the first reading '{first}'";
+    repair_merged_header "repair.merged_header" (columns) "header cell merged across {columns} columns: each column takes its text, made unique with a suffix";
+    repair_merged_data "repair.merged_data" () "merged cells: only the first cell of each merged region holds the value; the other cells of the region are read as missing";
+    repair_excel_dates "repair.excel_dates" () "Excel date cells (day serial numbers) read as ISO dates (YYYY-MM-DD, with the time when there is one)";
+    repair_error_cells "repair.error_cells" (example) "cells holding a spreadsheet error (e.g. {example}) read as missing";
+    repair_formula_without_value "repair.formula_without_value" () "formula cells saved without a computed value (the file was written by a program that does not calculate) read as missing; open and save the file in a spreadsheet to compute them";
+    repair_empty_first_sheet "repair.empty_first_sheet" (first, read) "the first sheet '{first}' is empty; read sheet '{read}'";
+    csv_malformed_bytes "csv.malformed_bytes" (field, encoding, bytes) "field '{field}' has bytes that are not valid {encoding} ({bytes})";
     // The profile: columns too wide to encode.
     profile_identifier_like "profile.identifier_like" (distinct, present) "{distinct} distinct values in {present} rows: nearly one per record, like an identifier or free text; it tells a model little and may identify people";
     profile_many_categories "profile.many_categories" (distinct, kept) "{distinct} distinct values: one_hot keeps the {kept} most frequent and groups the rest into 'other'";

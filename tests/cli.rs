@@ -76,7 +76,7 @@ fn failures_exit_non_zero_with_the_file_step_and_field() {
 
     let bad = temp("bad.csv", "");
     std::fs::write(&bad, b"a,\xFF\n1,2\n").unwrap();
-    let (ok, _, err) = bedside(&["profile", "--data", &bad]);
+    let (ok, _, err) = bedside(&["profile", "--data", &bad, "--encoding", "utf-8"]);
     assert!(
         !ok && err.contains("bad.csv, line 1, field '#2': header name is not valid UTF-8"),
         "{err}"

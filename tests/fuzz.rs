@@ -187,3 +187,83 @@ fn whole_runs_on_mutated_small_tables_never_panic() {
         }
     }
 }
+
+/// A small workbook: a title, a header with a merged cell, numbers, dates, a formula, text.
+fn workbook_seed() -> Vec<u8> {
+    use rust_xlsxwriter::{ExcelDateTime, Format, Formula, Workbook};
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.write_string(0, 0, "Export").unwrap();
+    ws.merge_range(1, 0, 1, 1, "group", &Format::new()).unwrap();
+    ws.write_string(1, 2, "age").unwrap();
+    let date = Format::new().set_num_format("yyyy-mm-dd");
+    for r in 2..8u32 {
+        ws.write_string(r, 0, format!("=x{r}")).unwrap();
+        ws.write_datetime_with_format(
+            r,
+            1,
+            ExcelDateTime::from_ymd(2024, 1, r as u8).unwrap(),
+            &date,
+        )
+        .unwrap();
+        ws.write_number(r, 2, 30 + r).unwrap();
+        ws.write_formula(r, 3, Formula::new("=C3*2").set_result("60"))
+            .unwrap();
+    }
+    wb.save_to_buffer().unwrap()
+}
+
+/// The workbook's ZIP entries with one XML part mutated, zipped again (so that the mutations
+/// reach the XML readers rather than stopping at a checksum).
+fn mutate_workbook(rng: &mut ChaCha8Rng, seed: &[u8]) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(seed)).unwrap();
+    let mut parts: Vec<(String, Vec<u8>)> = Vec::new();
+    for i in 0..archive.len() {
+        let mut f = archive.by_index(i).unwrap();
+        let mut bytes = Vec::new();
+        f.read_to_end(&mut bytes).unwrap();
+        let name = f.name().map(|n| n.to_string()).unwrap_or_default();
+        parts.push((name, bytes));
+    }
+    let target = rng.gen_range(0..parts.len());
+    for _ in 0..rng.gen_range(1..4) {
+        mutate(rng, &mut parts[target].1);
+    }
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, bytes) in parts {
+        w.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        w.write_all(&bytes).unwrap();
+    }
+    w.finish().unwrap().into_inner()
+}
+
+#[test]
+fn workbook_reader_never_panics() {
+    let seed = workbook_seed();
+    assert!(read_csv(&seed, "seed.xlsx", &CsvOptions::default()).is_ok());
+    let mut rng = ChaCha8Rng::seed_from_u64(3);
+    for i in 0..iterations(20_000) / 20 {
+        // Mostly the XML inside, sometimes the archive's own bytes.
+        let input = if i % 4 == 3 {
+            let mut raw = seed.clone();
+            mutate(&mut rng, &mut raw);
+            raw
+        } else {
+            mutate_workbook(&mut rng, &seed)
+        };
+        let result = catch_unwind(AssertUnwindSafe(|| {
+            if let Ok(p) = read_csv(&input, "fuzz.xlsx", &CsvOptions::default()) {
+                assert_eq!(p.lines.len(), p.table.rows());
+                let _ = bedside::load(&input, "fuzz.xlsx").map(|l| l.profile());
+            }
+        }));
+        if result.is_err() {
+            panic!(
+                "the workbook reader panicked; input saved to {}",
+                save_crash("xlsx", &input).display()
+            );
+        }
+    }
+}

@@ -8,30 +8,39 @@ const USAGE: &str = "\
 bedside: private medical machine learning
 
 USAGE:
-  bedside run --data FILE.csv --recipe RECIPE.json [--out MASKED.csv] [--predictions PRED.csv]
+  bedside run --data FILE --recipe RECIPE.json [--out MASKED.csv] [--predictions PRED.csv]
               [--export-model DIR] [--progress] [--population-table COUNTS.csv]
-      Runs the recipe and prints the Report as JSON on stdout; --out writes the masked table;
+              [--encoding NAME] [--sheet NAME|N] [--bom]
+      Runs the recipe and prints the Report as JSON on stdout; --out writes the masked table
+      (UTF-8 CSV; --bom starts it with a byte-order mark so that Excel reads it as UTF-8; a name
+      ending in .xlsx writes an Excel workbook; formula-like cells are neutralised in both);
       --predictions writes every model's out-of-fold predictions (row,split,model,y_true,score;
-      row: 0-based among the accepted records of FILE.csv); --export-model writes each trained model, fitted on all labelled rows, as
+      row: 0-based among the accepted records of FILE); --export-model writes each trained model, fitted on all labelled rows, as
       DIR/model-N-KIND.json (N = its index in the recipe's models); --population-table puts
       COUNTS.csv (quasi-identifier columns as they read after the privacy steps, and count)
       into the recipe's risk.population_table and measures k-map against it.
-  bedside estimate --data FILE.csv --recipe RECIPE.json
+  bedside estimate --data FILE --recipe RECIPE.json
       Prints the run's estimate as JSON without running it: the model inputs the feature
       steps make, the widest column, the estimated milliseconds of each unit (a model on a
       split) and of each phase, the total on this machine's cores, and warnings (a wide
       one-hot, a long run). An estimate from the rows, inputs and models: within a few times.
   bedside apply --model MODEL.json --input NEW.csv --out PREDICTIONS.csv [--explain]
+              [--encoding NAME] [--sheet NAME|N]
       Scores every row of NEW.csv (raw records with the training file's columns) and writes
       row, line, probability and predicted class (or predicted value) per row; prints a summary
       (rows scored, rows not scored with line, field and reason, warnings) as JSON. --explain
       adds explained_output, base_value and shap:INPUT per model input (SHAP values: base_value
       + the row's shap columns = explained_output).
-  bedside profile --data FILE.csv
+  bedside profile --data FILE [--encoding NAME] [--sheet NAME|N]
       Prints the profile of the file as JSON.
-  bedside suggest --data FILE.csv [--target COLUMN]
+  bedside suggest --data FILE [--target COLUMN] [--encoding NAME] [--sheet NAME|N]
       Prints a suggested starting recipe for the file as JSON (notes on what it could not
       reach or had to give up on stderr).
+  --encoding NAME (profile, suggest, run, apply): the text encoding of the data file (utf-8,
+      utf-16le, gb18030, gbk, big5, shift_jis, euc-kr, windows-1250/1251/1252, latin1...);
+      detected when absent (profile's input.encoding says which and how sure).
+  --sheet NAME|N (profile, suggest, run, apply): for a workbook (.xlsx, .xlsm, .xls, .ods), the
+      sheet to read, by name or position from 1; by default the first sheet holding data.
   bedside schema
       Prints every privacy operator, feature step and model with its arguments as JSON
       (the page's www/steps.json).
@@ -100,6 +109,20 @@ fn read(path: &str) -> Result<Vec<u8>, String> {
     std::fs::read(path).map_err(|e| format!("{path}: cannot read the file: {e}"))
 }
 
+/// The reading options given on the command line (`--encoding`).
+fn read_options(a: &Args) -> bedside::table::csv::CsvOptions {
+    bedside::table::csv::CsvOptions {
+        encoding: a.get("encoding").map(str::to_string),
+        sheet: a.get("sheet").map(str::to_string),
+        ..Default::default()
+    }
+}
+
+/// Reads and parses a data file with the command line's reading options.
+fn load(a: &Args, path: &str) -> Result<bedside::Loaded, String> {
+    bedside::load_with(&read(path)?, path, &read_options(a)).map_err(|e| e.to_string())
+}
+
 fn print_json<T: serde::Serialize>(value: &T) -> Result<(), String> {
     let text =
         serde_json::to_string_pretty(value).map_err(|e| format!("cannot write JSON: {e}"))?;
@@ -145,15 +168,23 @@ fn cli(args: Vec<String>) -> Result<(), String> {
             Ok(())
         }
         Some("profile") => {
-            let a = parse(args, &[("data", true)])?;
+            let a = parse(args, &[("data", true), ("encoding", true), ("sheet", true)])?;
             let path = a.require("data")?;
-            let loaded = bedside::load(&read(path)?, path).map_err(|e| e.to_string())?;
+            let loaded = load(&a, path)?;
             print_json(&loaded.profile())
         }
         Some("suggest") => {
-            let a = parse(args, &[("data", true), ("target", true)])?;
+            let a = parse(
+                args,
+                &[
+                    ("data", true),
+                    ("target", true),
+                    ("encoding", true),
+                    ("sheet", true),
+                ],
+            )?;
             let path = a.require("data")?;
-            let loaded = bedside::load(&read(path)?, path).map_err(|e| e.to_string())?;
+            let loaded = load(&a, path)?;
             if let Some(t) = a.get("target") {
                 if loaded.parsed.table.column(t).is_none() {
                     return Err(format!("{path}: no column '{t}' (--target)"));
@@ -176,6 +207,9 @@ fn cli(args: Vec<String>) -> Result<(), String> {
                     ("export-model", true),
                     ("progress", false),
                     ("population-table", true),
+                    ("bom", false),
+                    ("encoding", true),
+                    ("sheet", true),
                 ],
             )?;
             let (data, recipe_path) = (a.require("data")?, a.require("recipe")?);
@@ -201,7 +235,7 @@ fn cli(args: Vec<String>) -> Result<(), String> {
                     "--predictions: the recipe trains no model ({recipe_path} has no models)"
                 ));
             }
-            let loaded = bedside::load(&read(data)?, data).map_err(|e| e.to_string())?;
+            let loaded = load(&a, data)?;
             let verbose = a.has("progress");
             let start = Instant::now();
             let mut progress = |p: &bedside::pipeline::Progress| {
@@ -218,7 +252,10 @@ fn cli(args: Vec<String>) -> Result<(), String> {
                     e => format!("{data}: {e}"),
                 })?;
             if let Some(path) = a.get("out") {
-                std::fs::write(path, bedside::table::csv::write_csv(&out.masked))
+                use bedside::table::export::{export, ExportFormat};
+                let format = ExportFormat::for_path(path, a.has("bom"));
+                let (bytes, _) = export(&out.masked, format).map_err(|e| format!("{path}: {e}"))?;
+                std::fs::write(path, bytes)
                     .map_err(|e| format!("{path}: cannot write the masked table: {e}"))?;
             }
             if let Some(path) = a.get("predictions") {
@@ -276,6 +313,8 @@ fn cli(args: Vec<String>) -> Result<(), String> {
                     ("input", true),
                     ("out", true),
                     ("explain", false),
+                    ("encoding", true),
+                    ("sheet", true),
                 ],
             )?;
             let (model, input, out) = (a.require("model")?, a.require("input")?, a.require("out")?);
@@ -283,7 +322,7 @@ fn cli(args: Vec<String>) -> Result<(), String> {
                 String::from_utf8(read(model)?).map_err(|_| format!("{model}: not UTF-8 text"))?;
             let bundle = bedside::bundle::ModelBundle::from_json(&text)
                 .map_err(|e| format!("{model}: {e}"))?;
-            let loaded = bedside::load(&read(input)?, input).map_err(|e| e.to_string())?;
+            let loaded = load(&a, input)?;
             let p = loaded
                 .apply_explained(&bundle, a.has("explain"))
                 .map_err(|e| match e {

@@ -14,6 +14,7 @@
 //! assert_eq!(parsed.rejected[0].line, 4);
 //! ```
 
+pub use super::encoding::EncodingInfo;
 pub use super::values::{
     infer_type, is_identifier_header, normalize_header, parse_date, parse_number,
 };
@@ -35,6 +36,12 @@ pub struct CsvOptions {
     pub delimiter: Option<char>,
     /// Cell texts (after trimming spaces) read as missing. Compared case-sensitively.
     pub missing: Vec<String>,
+    /// The text encoding (any WHATWG label: `utf-8`, `gbk`, `windows-1252`...); detected when
+    /// absent.
+    pub encoding: Option<String>,
+    /// For a workbook, the sheet to read: its name or its position from 1 (default: the first
+    /// sheet holding data).
+    pub sheet: Option<String>,
 }
 
 impl Default for CsvOptions {
@@ -42,6 +49,8 @@ impl Default for CsvOptions {
         CsvOptions {
             delimiter: None,
             missing: DEFAULT_MISSING.iter().map(|s| s.to_string()).collect(),
+            encoding: None,
+            sheet: None,
         }
     }
 }
@@ -96,8 +105,12 @@ pub struct Parsed {
     /// The physical line on which each loaded row starts.
     pub lines: Vec<u64>,
     pub delimiter: char,
-    /// `utf-8`, `utf-8 (BOM)`, `utf-16le (BOM)` or `utf-16be (BOM)`.
-    pub encoding: String,
+    /// The encoding the text was read with, how it was decided and how sure that is.
+    pub encoding: EncodingInfo,
+    /// The file's format: `csv`, `xlsx`, `xls`, `ods`...
+    pub format: String,
+    /// For a workbook, the sheet read.
+    pub sheet: Option<super::spreadsheet::SheetInfo>,
 }
 
 /// Evidence gathered about one column in the first pass, with its numbers parsed speculatively.
@@ -186,14 +199,6 @@ impl Source for &[u8] {
     }
 }
 
-/// The first `n` bytes of a source (fewer if it is shorter).
-fn head(source: &mut dyn Source, n: usize) -> std::io::Result<Vec<u8>> {
-    use std::io::Read;
-    let mut buf = Vec::with_capacity(n.min(source.len() as usize));
-    source.open(0)?.take(n as u64).read_to_end(&mut buf)?;
-    Ok(buf)
-}
-
 /// Reads `bytes` (the whole file) into a typed table. `file` names the file in messages.
 ///
 /// Two passes over the text, never holding a string per numeric cell: the first decides which
@@ -221,28 +226,78 @@ fn io_error(file: &str) -> impl Fn(std::io::Error) -> Error + Copy + '_ {
 }
 
 /// Reads a [`Source`] into a typed table, as [`read_csv`] reads bytes (the same reader: this is
-/// it). UTF-16 files are decoded whole in memory; UTF-8 files are read in pieces.
+/// it). The encoding is decided first ([`super::encoding::detect`]): UTF-8 files are read in
+/// pieces; files in another encoding are decoded whole in memory to UTF-8, their malformed bytes
+/// rejected by line.
 pub fn read_source(source: &mut dyn Source, file: &str, opts: &CsvOptions) -> Result<Parsed> {
     let (input_err, io_err) = (input_error(file), io_error(file));
-    const HEAD: usize = 64 * 1024;
-    let first = head(source, HEAD).map_err(io_err)?;
-    if first.starts_with(&[0xFF, 0xFE]) || first.starts_with(&[0xFE, 0xFF]) {
-        // UTF-16: decoded whole in memory, then read as UTF-8 bytes.
-        use std::io::Read;
-        let mut all = Vec::with_capacity(source.len() as usize);
-        source
-            .open(0)
-            .map_err(io_err)?
-            .read_to_end(&mut all)
-            .map_err(io_err)?;
-        let (text, encoding) = decode(&all).map_err(input_err)?;
-        let mut text: &[u8] = &text;
-        return read_decoded(&mut text, 0, file, opts, encoding);
+    let det = super::encoding::detect(source, opts.encoding.as_deref()).map_err(input_err)?;
+    if let Some(format) = det.binary {
+        return super::read_binary(format, source, file, opts);
     }
-    // Checks on the head (workbooks, binary files); a UTF-8 byte-order mark is skipped.
-    let (rest, encoding) = decode(&first).map_err(input_err)?;
-    let skip = (first.len() - rest.len()) as u64;
-    read_decoded(source, skip, file, opts, encoding)
+    let first = &det.head;
+    if !super::encoding::is_utf16(det.encoding) {
+        check_text(first).map_err(input_err)?;
+    }
+    if det.encoding == encoding_rs::UTF_8 {
+        return read_decoded(source, det.bom_len, file, opts, det.info);
+    }
+    use std::io::Read;
+    let mut all = Vec::with_capacity(source.len() as usize);
+    source
+        .open(det.bom_len)
+        .map_err(io_err)?
+        .read_to_end(&mut all)
+        .map_err(io_err)?;
+    if super::encoding::is_utf16(det.encoding) && !all.len().is_multiple_of(2) {
+        return Err(input_err(format!(
+            "{} text has an odd number of bytes",
+            det.encoding.name()
+        )));
+    }
+    let decoded = super::encoding::decode(&all, det.encoding);
+    drop(all);
+    let name = det.encoding.name();
+    let mut text: &[u8] = &decoded.bytes;
+    let mut parsed = read_decoded(&mut text, 0, file, opts, det.info).map_err(|e| match e {
+        Error::Csv {
+            file,
+            line,
+            field,
+            message,
+        } if message.ends_with("is not valid UTF-8") => {
+            let bytes = decoded
+                .malformed
+                .iter()
+                .find(|m| m.line >= line)
+                .map_or_else(|| "?".to_string(), |m| m.bytes.clone());
+            let what = field.clone().unwrap_or_default();
+            Error::Csv {
+                file,
+                line,
+                field,
+                message: super::encoding::malformed_reason(&what, name, &bytes).to_string().replacen(
+                    "field",
+                    "header name",
+                    1,
+                ),
+            }
+        }
+        e => e,
+    })?;
+    super::encoding::explain_malformed(&mut parsed.rejected, &decoded.malformed, name);
+    Ok(parsed)
+}
+
+/// Reads text already decoded to UTF-8 (the spreadsheet reader's rows), stating `encoding`.
+pub(crate) fn read_decoded_csv(
+    text: &[u8],
+    file: &str,
+    opts: &CsvOptions,
+    encoding: EncodingInfo,
+) -> Result<Parsed> {
+    let mut source = text;
+    read_decoded(&mut source, 0, file, opts, encoding)
 }
 
 fn read_decoded(
@@ -250,7 +305,7 @@ fn read_decoded(
     skip: u64,
     file: &str,
     opts: &CsvOptions,
-    encoding: String,
+    encoding: EncodingInfo,
 ) -> Result<Parsed> {
     let (input_err, io_err) = (input_error(file), io_error(file));
     let text_len = source.len().saturating_sub(skip);
@@ -404,6 +459,8 @@ fn read_decoded(
         lines,
         delimiter: delimiter as char,
         encoding,
+        format: "csv".into(),
+        sheet: None,
     })
 }
 
@@ -624,43 +681,15 @@ pub fn count_formulas(table: &Table) -> usize {
         .sum()
 }
 
-fn decode(bytes: &[u8]) -> std::result::Result<(Cow<'_, [u8]>, String), String> {
-    if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
-        return Ok((Cow::Borrowed(rest), "utf-8 (BOM)".into()));
-    }
-    let utf16 = |rest: &[u8], le: bool, name: &str| {
-        if !rest.len().is_multiple_of(2) {
-            return Err(format!("{name} text has an odd number of bytes"));
-        }
-        let units = rest.chunks_exact(2).map(|c| {
-            if le {
-                u16::from_le_bytes([c[0], c[1]])
-            } else {
-                u16::from_be_bytes([c[0], c[1]])
-            }
-        });
-        let s: std::result::Result<String, _> = char::decode_utf16(units).collect();
-        s.map(|s| (Cow::Owned(s.into_bytes()), format!("{name} (BOM)")))
-            .map_err(|_| format!("invalid {name} text"))
-    };
-    if bytes.starts_with(b"PK\x03\x04") {
-        return Err("this is a ZIP archive (an Excel .xlsx workbook?), not CSV text; save it as CSV (UTF-8)".into());
-    }
-    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
-        return Err("this is an Excel .xls workbook, not CSV text; save it as CSV (UTF-8)".into());
-    }
-    if let Some(rest) = bytes.strip_prefix(&[0xFF, 0xFE]) {
-        return utf16(rest, true, "utf-16le");
-    }
-    if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
-        return utf16(rest, false, "utf-16be");
-    }
+/// Refuses, on the file's first bytes, what is not delimited text (binary files, UTF-16
+/// without a byte-order mark). Workbooks never get here: they have their own reader.
+fn check_text(bytes: &[u8]) -> std::result::Result<(), String> {
     let head = &bytes[..bytes.len().min(4096)];
     let nuls = head.iter().filter(|&&b| b == 0).count();
     if nuls * 4 > head.len() {
         return Err("this looks like a binary file or UTF-16 text without a byte-order mark (many NUL bytes); save it as CSV (UTF-8)".into());
     }
-    Ok((Cow::Borrowed(bytes), "utf-8".into()))
+    Ok(())
 }
 
 /// Picks the candidate delimiter that appears most consistently (outside quotes) in the first lines.

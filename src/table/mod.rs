@@ -1,12 +1,48 @@
 //! Typed columnar table: the data every step reads and writes.
 
 pub mod csv;
+pub mod encoding;
+pub mod export;
 pub mod profile;
 pub mod quality;
+pub mod spreadsheet;
 pub mod values;
 pub mod vocabulary;
 
 use serde::{Deserialize, Serialize};
+
+/// A file format that is not delimited text, recognised by its first bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BinaryFormat {
+    /// .xlsx, .xlsm, .ods (ZIP) or .xls (OLE).
+    Workbook,
+}
+
+/// The binary format a file's first bytes announce, if any.
+pub fn binary_format(head: &[u8]) -> Option<BinaryFormat> {
+    spreadsheet::is_workbook(head).then_some(BinaryFormat::Workbook)
+}
+
+/// Reads a file of a binary format (whole, in memory) into a table.
+pub(crate) fn read_binary(
+    format: BinaryFormat,
+    source: &mut dyn csv::Source,
+    file: &str,
+    opts: &csv::CsvOptions,
+) -> crate::Result<csv::Parsed> {
+    use std::io::Read;
+    let mut bytes = Vec::with_capacity(source.len() as usize);
+    source
+        .open(0)
+        .and_then(|mut r| r.read_to_end(&mut bytes))
+        .map_err(|e| crate::Error::Input {
+            file: file.to_string(),
+            message: format!("cannot read the file: {e}"),
+        })?;
+    match format {
+        BinaryFormat::Workbook => spreadsheet::read_workbook(&bytes, file, opts),
+    }
+}
 
 /// What a column holds, as inferred from its values and header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Hash)]

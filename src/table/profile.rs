@@ -1,7 +1,8 @@
 //! What was read (the input summary) and the role a header suggests. The per-column profile,
 //! which includes identifier detection, is built above, in `privacy::profile`.
 
-use super::csv::{Parsed, RejectedRow, Repair};
+use super::csv::{EncodingInfo, Parsed, RejectedRow, Repair};
+use super::spreadsheet::SheetInfo;
 use super::vocabulary::{header_kind, Verdict};
 use super::ColumnType;
 use serde::{Deserialize, Serialize};
@@ -16,9 +17,20 @@ pub struct InputSummary {
     /// Changes the reader made so the file could be read (renamed headers, decimal commas...).
     pub repairs: Vec<Repair>,
     pub delimiter: String,
-    pub encoding: String,
+    /// The text encoding: `{name, confidence, source}` (see [`EncodingInfo`]).
+    pub encoding: EncodingInfo,
+    /// The file's format: `csv`, `xlsx` (also .xlsm), `xls`, `ods`.
+    #[serde(default = "csv_format")]
+    pub format: String,
+    /// For a workbook, the sheet read, the workbook's sheets and the header row.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<SheetInfo>,
     /// SHA-256 of the input bytes, so a filed report can be matched to its file.
     pub sha256: String,
+}
+
+fn csv_format() -> String {
+    "csv".into()
 }
 
 /// Counts and rejected rows of a parsed file.
@@ -42,6 +54,8 @@ pub fn summary_with_digest(parsed: &Parsed, file: &str, sha256: String) -> Input
         repairs: parsed.repairs.clone(),
         delimiter: parsed.delimiter.to_string(),
         encoding: parsed.encoding.clone(),
+        format: parsed.format.clone(),
+        sheet: parsed.sheet.clone(),
         sha256,
     }
 }
