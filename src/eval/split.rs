@@ -339,6 +339,8 @@ pub struct EvaluationSpec {
     pub permutation_max_samples: Option<usize>,
     /// With privacy steps, also evaluate the models on the original data (default true).
     pub compare_original: Option<bool>,
+    /// Anticipated performance for the sample-size criteria (see [`super::sample_size`]).
+    pub sample_size: Option<super::sample_size::SampleSizeSpec>,
 }
 
 impl From<Evaluation> for EvaluationSpec {
@@ -350,6 +352,7 @@ impl From<Evaluation> for EvaluationSpec {
             permutation_repeats: None,
             permutation_max_samples: None,
             compare_original: None,
+            sample_size: None,
         }
     }
 }
@@ -375,6 +378,9 @@ impl EvaluationSpec {
                 return Err(("fairness_threshold", "needs a fairness column".into()));
             }
         }
+        if let Some(ss) = &self.sample_size {
+            ss.check()?;
+        }
         Ok(())
     }
 }
@@ -398,6 +404,12 @@ impl Serialize for EvaluationSpec {
             if let Some(c) = self.compare_original {
                 o.insert("compare_original".into(), c.into());
             }
+            if let Some(ss) = &self.sample_size {
+                o.insert(
+                    "sample_size".into(),
+                    serde_json::to_value(ss).map_err(serde::ser::Error::custom)?,
+                );
+            }
         }
         v.serialize(s)
     }
@@ -409,6 +421,7 @@ impl<'de> Deserialize<'de> for EvaluationSpec {
         let mut v = serde_json::Value::deserialize(d)?;
         let (mut fairness, mut fairness_threshold, mut permutation_repeats) = (None, None, None);
         let (mut compare_original, mut permutation_max_samples) = (None, None);
+        let mut sample_size = None;
         if let Some(o) = v.as_object_mut() {
             match o.remove("fairness") {
                 None | Some(serde_json::Value::Null) => {}
@@ -449,6 +462,16 @@ impl<'de> Deserialize<'de> for EvaluationSpec {
                     })? as usize)
                 }
             }
+            match o.remove("sample_size") {
+                None | Some(serde_json::Value::Null) => {}
+                Some(v) => {
+                    sample_size = Some(serde_json::from_value(v).map_err(|e| {
+                        D::Error::custom(format!(
+                            "invalid `sample_size`: {e} (expected {{\"c_statistic\": 0.8}} or {{\"r2_cs\": 0.15}})"
+                        ))
+                    })?)
+                }
+            }
             match o.remove("compare_original") {
                 None | Some(serde_json::Value::Null) => {}
                 Some(serde_json::Value::Bool(b)) => compare_original = Some(b),
@@ -462,6 +485,7 @@ impl<'de> Deserialize<'de> for EvaluationSpec {
         let split = serde_json::from_value(v).map_err(D::Error::custom)?;
         Ok(EvaluationSpec {
             compare_original,
+            sample_size,
             split,
             fairness,
             fairness_threshold,
