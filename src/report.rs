@@ -1,9 +1,12 @@
 //! The Report: everything a run did and measured, with the recipe that produced it.
 
+use crate::eval::calibration::CalibrationReport;
 use crate::eval::curves::{Curves, RegressionPlot};
+use crate::eval::decision::{DecisionPoint, Range};
 use crate::eval::fairness::Fairness;
 use crate::eval::importance::FeatureImportance;
 use crate::eval::metrics::Confusion;
+use crate::eval::sample_size::SampleSize;
 use crate::eval::search::SearchReport;
 use crate::eval::uncertainty::PairedTest;
 use crate::message::Message;
@@ -32,6 +35,11 @@ pub struct Report {
     /// steps and `evaluation.compare_original` is not false: the cost of privacy.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub original: Option<OriginalReport>,
+    /// Minimum sample size by Riley et al.'s criteria for a binary outcome, with the data's
+    /// events per candidate parameter (classification with both classes; see
+    /// `eval::sample_size`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sample_size: Option<SampleSize>,
     /// One entry per executed step, in order.
     pub audit: Vec<AuditEntry>,
     /// What a user should know, in English (the rendering of `warning_codes`).
@@ -202,6 +210,18 @@ pub struct ModelReport {
     /// on the training rows of each split.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub dependence: Vec<DependenceReport>,
+    /// Calibration of the pooled out-of-fold probabilities with 95% bootstrap intervals and the
+    /// smoothed curve (classification with both classes; see `eval::calibration`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calibration: Option<CalibrationReport>,
+    /// Decision curve of the pooled out-of-fold probabilities at thresholds 0.01–0.99
+    /// (classification; see `eval::decision`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub decision_curve: Vec<DecisionPoint>,
+    /// The threshold ranges of `decision_curve` where the model's net benefit is above both
+    /// treat-all and treat-none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub beneficial_thresholds: Vec<Range>,
 }
 
 /// `models[i].shap`: SHAP values pooled over the splits' test rows.

@@ -71,14 +71,15 @@ export function metricBars(series, metrics, { title, format }) {
 /**
  * Line chart on the unit square (ROC, calibration): one polyline per series, optional
  * diagonal reference, axis labels, legend.
- * @param {{label: string, x: number[], y: number[], points?: boolean}[]} series
- * @param {{title: string, xLabel: string, yLabel: string, diagonal?: boolean, format: (v: number) => string}} opts
+ * @param {{label: string, x: number[], y: number[], points?: boolean, band?: {x: number[], lower: number[], upper: number[]}}[]} series
+ * @param {{title: string, xLabel: string, yLabel: string, diagonal?: boolean, format: (v: number) => string, id?: string, describedBy?: string}} opts
  */
-export function unitLines(series, { title, xLabel, yLabel, diagonal = true, format, id }) {
+export function unitLines(series, { title, xLabel, yLabel, diagonal = true, format, id, describedBy }) {
   const left = 44, top = 14, size = 240, bottom = 40;
   const width = left + size + 170, height = top + size + bottom;
   const svg = el('svg', { viewBox: `0 0 ${width} ${height}`, class: 'chart unit-chart', role: 'img', 'aria-label': title });
   if (id) svg.setAttribute('id', id);
+  if (describedBy) svg.setAttribute('aria-describedby', describedBy);
   svg.append(el('title', {}, title));
   const sx = (v) => left + Math.max(0, Math.min(1, v)) * size;
   const sy = (v) => top + size - Math.max(0, Math.min(1, v)) * size;
@@ -99,6 +100,12 @@ export function unitLines(series, { title, xLabel, yLabel, diagonal = true, form
     const colour = PALETTE[si % PALETTE.length];
     const dash = DASHES[si % DASHES.length];
     const marker = MARKERS[si % MARKERS.length];
+    // A 95% band (calibration curve): a translucent polygon under the line.
+    if (s.band && s.band.x.length > 1) {
+      const upper = s.band.x.map((x, i) => `${sx(x).toFixed(1)},${sy(s.band.upper[i]).toFixed(1)}`);
+      const lower = s.band.x.map((x, i) => `${sx(x).toFixed(1)},${sy(s.band.lower[i]).toFixed(1)}`).reverse();
+      svg.append(el('polygon', { points: [...upper, ...lower].join(' '), fill: colour, 'fill-opacity': 0.15, stroke: 'none', class: 'band', 'data-series': s.label }));
+    }
     const pts = s.x.map((x, i) => `${sx(x).toFixed(1)},${sy(s.y[i]).toFixed(1)}`).join(' ');
     const line = el('polyline', {
       points: pts, fill: 'none', stroke: colour, 'stroke-width': 2, class: 'series', 'data-series': s.label,
@@ -246,5 +253,77 @@ export function histogram({ edges, counts }, { title, xLabel, yLabel, desc, form
   svg.append(el('text', {
     x: 12, y: top + plotH / 2, class: 'axis-label', 'text-anchor': 'middle', transform: `rotate(-90 12 ${top + plotH / 2})`,
   }, yLabel));
+  return svg;
+}
+
+/**
+ * Decision curves: net benefit (y) by threshold probability (x, 0 to 1) for each model, with
+ * treat-all (grey) and treat-none (black, y = 0) references; under the axis, one bar per model
+ * over the thresholds where it beats both (`ranges`).
+ * @param {{label: string, x: number[], y: number[], ranges: {from: number, to: number}[]}[]} series
+ * @param {{x: number[], y: number[]}} treatAll
+ * @param {{title: string, xLabel: string, yLabel: string, allLabel: string, noneLabel: string, format: (v: number) => string, id?: string, describedBy?: string}} opts
+ */
+export function decisionLines(series, treatAll, { title, xLabel, yLabel, allLabel, noneLabel, format, id, describedBy }) {
+  const left = 50, top = 14, plotW = 300, plotH = 220;
+  const barsH = 8 + series.length * 8;
+  const bottom = 40 + barsH;
+  const width = left + plotW + 170, height = top + plotH + bottom;
+  const svg = el('svg', { viewBox: `0 0 ${width} ${height}`, class: 'chart decision-chart', role: 'img', 'aria-label': title });
+  if (id) svg.setAttribute('id', id);
+  if (describedBy) svg.setAttribute('aria-describedby', describedBy);
+  svg.append(el('title', {}, title));
+  const finite = (v) => typeof v === 'number' && Number.isFinite(v);
+  // The y range: from a little below 0 to the largest net benefit (treat all at the lowest
+  // threshold is the prevalence, the most any strategy can reach).
+  const ys = [...treatAll.y, ...series.flatMap((s) => s.y)].filter(finite);
+  const yMax = Math.max(0.05, ...ys);
+  const yMin = -Math.max(0.02, yMax * 0.15);
+  const sx = (v) => left + Math.max(0, Math.min(1, v)) * plotW;
+  const sy = (v) => top + plotH - ((Math.max(yMin, Math.min(yMax, v)) - yMin) / (yMax - yMin)) * plotH;
+  for (const tick of [0, 0.25, 0.5, 0.75, 1]) {
+    svg.append(el('line', { x1: sx(tick), x2: sx(tick), y1: top, y2: top + plotH, class: 'grid' }));
+    svg.append(el('text', { x: sx(tick), y: top + plotH + barsH + 14, class: 'tick', 'text-anchor': 'middle' }, format(tick)));
+  }
+  const step = yMax / 4;
+  for (let k = 0; k <= 4; k++) {
+    const v = k * step;
+    svg.append(el('line', { x1: left, x2: left + plotW, y1: sy(v), y2: sy(v), class: 'grid' }));
+    svg.append(el('text', { x: left - 5, y: sy(v) + 4, class: 'tick', 'text-anchor': 'end' }, format(v)));
+  }
+  svg.append(el('text', { x: left + plotW / 2, y: top + plotH + barsH + 32, class: 'axis-label', 'text-anchor': 'middle' }, xLabel));
+  svg.append(el('text', {
+    x: 12, y: top + plotH / 2, class: 'axis-label', 'text-anchor': 'middle', transform: `rotate(-90 12 ${top + plotH / 2})`,
+  }, yLabel));
+  const poly = (x, y) => x.map((v, i) => (finite(y[i]) ? `${sx(v).toFixed(1)},${sy(y[i]).toFixed(1)}` : null)).filter(Boolean).join(' ');
+  const legend = (i, label, colour, dash) => {
+    const ly = top + 10 + i * 18, lx = left + plotW + 12;
+    svg.append(el('line', { x1: lx, x2: lx + 22, y1: ly - 3, y2: ly - 3, stroke: colour, 'stroke-width': 2, ...(dash ? { 'stroke-dasharray': dash } : {}) }));
+    svg.append(el('text', { x: lx + 28, y: ly + 1, class: 'legend' }, label));
+  };
+  // Treat none (y = 0) and treat all.
+  svg.append(el('line', { x1: sx(0), x2: sx(1), y1: sy(0), y2: sy(0), stroke: '#000000', 'stroke-width': 1.5, class: 'treat-none' }));
+  legend(0, noneLabel, '#000000', '');
+  const all = el('polyline', { points: poly(treatAll.x, treatAll.y), fill: 'none', stroke: '#9aa5ad', 'stroke-width': 2, 'stroke-dasharray': '4 4', class: 'treat-all' });
+  svg.append(all);
+  legend(1, allLabel, '#9aa5ad', '4 4');
+  series.forEach((s, si) => {
+    const colour = PALETTE[si % PALETTE.length];
+    const dash = DASHES[si % DASHES.length];
+    const line = el('polyline', {
+      points: poly(s.x, s.y), fill: 'none', stroke: colour, 'stroke-width': 2, class: 'series', 'data-series': s.label,
+      ...(dash ? { 'stroke-dasharray': dash } : {}),
+    });
+    line.append(el('title', {}, s.label));
+    svg.append(line);
+    legend(si + 2, s.label, colour, dash);
+    // The thresholds where the model beats both, as a bar under the axis.
+    const by = top + plotH + 6 + si * 8;
+    for (const r of s.ranges || []) {
+      const bar = el('rect', { x: sx(r.from), y: by, width: Math.max(2, sx(r.to) - sx(r.from)), height: 5, fill: colour, class: 'benefit-range', 'data-series': s.label, 'data-from': r.from, 'data-to': r.to });
+      bar.append(el('title', {}, `${s.label}: ${format(r.from)}–${format(r.to)}`));
+      svg.append(bar);
+    }
+  });
   return svg;
 }

@@ -344,6 +344,8 @@ pub struct EvaluationSpec {
     /// SHAP values and partial dependence (`true`, `false` or budgets; default on with
     /// [`crate::explain::ShapOptions::default`]).
     pub shap: Option<crate::explain::ShapOptions>,
+    /// Anticipated performance for the sample-size criteria (see [`super::sample_size`]).
+    pub sample_size: Option<super::sample_size::SampleSizeSpec>,
 }
 
 impl From<Evaluation> for EvaluationSpec {
@@ -357,6 +359,7 @@ impl From<Evaluation> for EvaluationSpec {
             compare_original: None,
             threshold: None,
             shap: None,
+            sample_size: None,
         }
     }
 }
@@ -381,6 +384,9 @@ impl EvaluationSpec {
             if self.fairness.is_none() {
                 return Err(("fairness_threshold", "needs a fairness column".into()));
             }
+        }
+        if let Some(ss) = &self.sample_size {
+            ss.check()?;
         }
         Ok(())
     }
@@ -411,6 +417,12 @@ impl Serialize for EvaluationSpec {
             if let Some(sh) = &self.shap {
                 o.insert("shap".into(), sh.to_json());
             }
+            if let Some(ss) = &self.sample_size {
+                o.insert(
+                    "sample_size".into(),
+                    serde_json::to_value(ss).map_err(serde::ser::Error::custom)?,
+                );
+            }
         }
         v.serialize(s)
     }
@@ -429,6 +441,7 @@ impl<'de> Deserialize<'de> for EvaluationSpec {
             )?),
         };
         let mut shap = None;
+        let mut sample_size = None;
         if let Some(o) = v.as_object_mut() {
             match o.remove("fairness") {
                 None | Some(serde_json::Value::Null) => {}
@@ -469,6 +482,16 @@ impl<'de> Deserialize<'de> for EvaluationSpec {
                     })? as usize)
                 }
             }
+            match o.remove("sample_size") {
+                None | Some(serde_json::Value::Null) => {}
+                Some(v) => {
+                    sample_size = Some(serde_json::from_value(v).map_err(|e| {
+                        D::Error::custom(format!(
+                            "invalid `sample_size`: {e} (expected {{\"c_statistic\": 0.8}} or {{\"r2_cs\": 0.15}})"
+                        ))
+                    })?)
+                }
+            }
             match o.remove("compare_original") {
                 None | Some(serde_json::Value::Null) => {}
                 Some(serde_json::Value::Bool(b)) => compare_original = Some(b),
@@ -490,6 +513,7 @@ impl<'de> Deserialize<'de> for EvaluationSpec {
         Ok(EvaluationSpec {
             compare_original,
             shap,
+            sample_size,
             split,
             fairness,
             fairness_threshold,

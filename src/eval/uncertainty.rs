@@ -31,7 +31,7 @@ pub fn percentile(sorted: &[f64], q: f64) -> f64 {
 
 /// Intervals of `metrics` metrics over `RESAMPLES` resamples of `n` rows with replacement:
 /// `compute` gets the weights (how often each row was drawn), row `r` at `slot(r)`.
-fn intervals(
+pub(crate) fn intervals(
     n: usize,
     metrics: usize,
     seed: u64,

@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 use crate::eval::metrics::{self, Confusion};
 use crate::eval::search::{self, SearchReport};
 use crate::eval::split::Fold;
-use crate::eval::{curves, fairness, importance, uncertainty};
+use crate::eval::{calibration, curves, decision, fairness, importance, uncertainty};
 use crate::models::Task;
 use crate::recipe::Recipe;
 use crate::report::*;
@@ -307,9 +307,11 @@ fn model_report(
         None => pooled_intervals(task, y, sh.recipe.seed, m, &rec.pooled),
     };
     let t1 = (sh.clock)();
+    let mut clinical = Clinical::default();
     let (pooled, curves, regression) = match task {
         Task::Classification => {
             let py: Vec<bool> = rec.pooled.iter().map(|&(r, _)| y.labels[r]).collect();
+            clinical = Clinical::new(&py, &pooled_p, sh.recipe.seed, m);
             (
                 metrics::classification(&py, &pooled_p, THRESHOLD).1,
                 curves::curves(&py, &pooled_p),
@@ -412,7 +414,31 @@ fn model_report(
         threshold,
         shap,
         dependence,
+        calibration: clinical.calibration,
+        decision_curve: clinical.decision_curve,
+        beneficial_thresholds: clinical.beneficial,
     })
+}
+
+/// Calibration and decision curve of a classifier's pooled out-of-fold probabilities.
+#[derive(Default)]
+struct Clinical {
+    calibration: Option<calibration::CalibrationReport>,
+    decision_curve: Vec<decision::DecisionPoint>,
+    beneficial: Vec<decision::Range>,
+}
+
+impl Clinical {
+    /// From outcomes `y` and probabilities `p` of model `m`; the calibration intervals use the
+    /// same bootstrap resamples as the model's metric intervals.
+    fn new(y: &[bool], p: &[f64], seed: u64, m: usize) -> Self {
+        let decision_curve = decision::decision_curve(y, p);
+        Clinical {
+            calibration: calibration::calibration(y, p, crate::seeds::intervals(seed, m)),
+            beneficial: decision::beneficial(&decision_curve),
+            decision_curve,
+        }
+    }
 }
 
 /// The Nadeau–Bengio test between the two models with the best mean `key` (first on ties),

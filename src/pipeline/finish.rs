@@ -112,6 +112,13 @@ pub fn finish(
     warnings.extend(crate::table::csv::formula_warning(formulas, |n| {
         crate::message::warn_formula_cells_masked(n)
     }));
+    let sample_size = crate::eval::sample_size::for_run(
+        recipe,
+        target.as_ref(),
+        evaluation.as_ref(),
+        &models,
+        &mut warnings,
+    );
     let report = Report {
         bedside_version: crate::VERSION.to_string(),
         recipe: recipe.redacted(),
@@ -121,6 +128,7 @@ pub fn finish(
         evaluation,
         models,
         original,
+        sample_size,
         audit,
         warnings: crate::message::texts(&warnings),
         warning_codes: warnings,

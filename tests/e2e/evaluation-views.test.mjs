@@ -1,9 +1,12 @@
 // Browser end-to-end for the evaluation views of the model results: the cost of privacy
 // (original vs masked data) on the demo run, a numeric target's predicted-vs-actual scatter and
-// residual histogram, and the hyper-parameters a nested search chose.
+// residual histogram, the hyper-parameters a nested search chose, and the clinical evaluation
+// (calibration with intervals and band, decision curves, sample size) in English and Chinese.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { foreignRequests, loadDemo, openPage, startEnvironment, waitForResults } from './helpers.mjs';
+import { STRINGS, WWW, foreignRequests, loadDemo, openPage, startEnvironment, waitForResults } from './helpers.mjs';
 
 let env;
 
@@ -105,6 +108,80 @@ test('a numeric lab value as target: scatter, residuals and a nested search with
     await ctx.shot('21-regression-search');
     await page.locator('#regression-view').scrollIntoViewIfNeeded();
     await ctx.shot('22-regression-charts');
+    assert.deepEqual(foreignRequests(ctx.requests, env.origin), []);
+    assert.deepEqual(ctx.problems, []);
+  } finally {
+    await ctx.close();
+  }
+});
+
+test('evaluation-view.js: same-origin code, and every string it uses exists in en and zh', () => {
+  const js = readFileSync(join(WWW, 'evaluation-view.js'), 'utf8');
+  assert.doesNotMatch(js, /https?:\/\//);
+  const keys = [...js.matchAll(/\bt\('([a-z0-9_.]+)'/g)].map((m) => m[1]);
+  assert.ok(keys.length > 25, `evaluation-view.js uses ${keys.length} strings`);
+  for (const k of keys) {
+    assert.ok(k in STRINGS.en, `en lacks ${k}`);
+    assert.ok(k in STRINGS.zh, `zh lacks ${k}`);
+  }
+  for (const k of ['slope', 'intercept', 'ece', 'ici', 'brier', 'brier_scaled']) assert.ok(`calib.${k}` in STRINGS.zh);
+  for (const k of ['shrinkage', 'optimism', 'intercept']) assert.ok(`samplesize.criterion_${k}` in STRINGS.zh);
+});
+
+test('calibration with band and intervals, decision curves and sample size, in en and zh', async () => {
+  const ctx = await openPage(env);
+  const { page } = ctx;
+  try {
+    await loadDemo(page);
+    const recipe = JSON.parse(await page.inputValue('#recipe-json'));
+    const kinds = ['logistic_regression', 'decision_tree'];
+    recipe.models = [{ kind: 'logistic_regression' }, { kind: 'decision_tree', max_depth: 4 }];
+    recipe.evaluation = { method: 'stratified_kfold', folds: 5, compare_original: false, permutation_repeats: 0 };
+    await runRecipe(page, recipe, kinds, 'clinical');
+    await page.waitForSelector('#evaluation-views');
+
+    // Calibration: one banded curve per model, and six measures with 95% intervals.
+    assert.equal(await page.locator('#calib-chart polyline.series').count(), 2);
+    assert.equal(await page.locator('#calib-chart polygon.band').count(), 2);
+    assert.equal(await page.getAttribute('#calib-chart', 'aria-describedby'), 'calib-desc');
+    for (const kind of kinds) {
+      const slope = page.locator(`#calib-table tr[data-kind="${kind}"] td[data-measure="slope"]`);
+      const v = Number(await slope.getAttribute('data-value'));
+      assert.ok(v > 0 && v < 5, `${kind}: slope ${v}`);
+      assert.match(await slope.textContent(), /^-?\d\.\d{3} \(-?\d\.\d{3}–-?\d\.\d{3}\)$/);
+      const brier = Number(await page.getAttribute(`#calib-table tr[data-kind="${kind}"] td[data-measure="brier"]`, 'data-value'));
+      assert.ok(brier > 0 && brier < 0.25, `${kind}: brier ${brier}`);
+    }
+    assert.match(await page.textContent('#calib-desc'), /slope/);
+
+    // Decision curves: both models, treat all and treat none, ranges under the axis, described.
+    assert.equal(await page.locator('#dca-chart polyline.series').count(), 2);
+    assert.equal(await page.locator('#dca-chart polyline.treat-all').count(), 1);
+    assert.equal(await page.locator('#dca-chart line.treat-none').count(), 1);
+    assert.ok(await page.locator('#dca-chart rect.benefit-range').count() >= 1, 'the logistic model beats both somewhere');
+    assert.equal(await page.locator('#dca-ranges li').count(), 2);
+    assert.match(await page.textContent('#dca-desc'), /thresholds? 0\.\d\d/);
+
+    // Sample size: three criteria, the required size is the largest.
+    const ns = (await page.locator('#samplesize-criteria td').allTextContents()).map((x) => Number(x.replace(/[^\d]/g, '')));
+    assert.equal(ns.length, 3);
+    const required = Number((await page.textContent('#samplesize dd[data-field="required"]')).replace(/[^\d]/g, ''));
+    assert.equal(required, Math.max(...ns));
+    assert.match(await page.textContent('#samplesize-verdict'), /criteria|records/);
+
+    await page.locator('#evaluation-views').scrollIntoViewIfNeeded();
+    await ctx.shot('23-calibration-decision-en');
+    await page.locator('#samplesize').scrollIntoViewIfNeeded();
+    await ctx.shot('24-sample-size-en');
+
+    await page.selectOption('#lang', 'zh');
+    await page.waitForFunction(() => document.documentElement.lang === 'zh-CN');
+    assert.match(await page.textContent('#calib-heading'), /校准/);
+    assert.match(await page.textContent('#dca-heading'), /决策曲线/);
+    assert.match(await page.textContent('#samplesize-heading'), /样本量/);
+    assert.match(await page.textContent('#dca-desc'), /全部干预/);
+    await page.locator('#evaluation-views').scrollIntoViewIfNeeded();
+    await ctx.shot('25-calibration-decision-zh');
     assert.deepEqual(foreignRequests(ctx.requests, env.origin), []);
     assert.deepEqual(ctx.problems, []);
   } finally {

@@ -1,0 +1,557 @@
+//! Calibration of a binary classifier's pooled out-of-fold probabilities: slope, intercept
+//! (calibration-in-the-large), expected and integrated calibration error, Brier score and scaled
+//! Brier score, each with a 95% bootstrap interval, and a smoothed calibration curve with its
+//! band.
+//!
+//! With p the predicted probability (clipped to [1e-15, 1 − 1e-15] for the logit) and y the
+//! outcome (1 = positive class):
+//! - **slope** b and the intercept of logit P(y) = a + b·logit(p), a logistic regression fitted
+//!   by Newton's method (IRLS) — 1 when the spread of the predictions is right, below 1 when they
+//!   are too extreme (overfitting);
+//! - **intercept** a of logit P(y) = a + offset(logit p) (the slope fixed at 1):
+//!   calibration-in-the-large, 0 when the predictions are right on average, above 0 when they
+//!   are too low;
+//! - **ece**: over 10 equal-width bins of p on [0, 1] (as [`super::curves::calibration`]), the
+//!   mean over rows of |observed rate − mean predicted| of the row's bin;
+//! - **ici** (Austin & Steyerberg 2019, Stat Med 38:4051): the mean over rows of
+//!   |p − s(p)|, s the smoothed observed rate: a **lowess** of y on p — local linear
+//!   regression, tricube weights, span 0.75 (the 75% of rows nearest each point), no
+//!   robustness iterations, as statsmodels' `lowess(y, p, frac=0.75, it=0)`. (R's `loess`
+//!   default that Austin & Steyerberg used is local *quadratic*; values differ slightly.) s is
+//!   evaluated at every distinct p when there are at most [`CURVE_POINTS`] of them, otherwise
+//!   at [`CURVE_POINTS`] evenly spaced values from the smallest to the largest p, and linearly
+//!   interpolated in between;
+//! - **brier** = mean (p − y)², and **brier_scaled** = 1 − brier / (prev·(1 − prev)), prev the
+//!   observed rate (1 is perfect, 0 no better than predicting the prevalence for everyone).
+//!
+//! Intervals: the percentile bootstrap of [`super::uncertainty`] over the pooled rows — the same
+//! 1,000 resamples, drawn from the same seed, as the model's metric intervals. The curve's band
+//! at each point is the 2.5th–97.5th percentile of the resampled smooths there. On a resample
+//! the smoother keeps the neighbourhoods (rows and radius) of the pooled rows and reweights the
+//! rows in them (a fixed-bandwidth bootstrap of the smooth): one pass over each neighbourhood,
+//! so 1,000 resamples stay affordable in the browser.
+
+use super::uncertainty;
+use serde::{Deserialize, Serialize};
+
+/// Most points of the smoothed curve (and evaluations of the smoother per resample).
+pub const CURVE_POINTS: usize = 101;
+/// Share of the rows in each local fit of the smoother.
+pub const SPAN: f64 = 0.75;
+/// Equal-width bins of the expected calibration error.
+pub const ECE_BINS: usize = 10;
+/// Probabilities are clipped to [EPS, 1 − EPS] before the logit.
+pub const EPS: f64 = 1e-15;
+
+/// One calibration measure: its value on the pooled predictions and its 95% interval
+/// (`null` where undefined, e.g. a slope when the outcome is perfectly separated).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Estimate {
+    pub value: Option<f64>,
+    pub lower: Option<f64>,
+    pub upper: Option<f64>,
+}
+
+/// One point of the smoothed calibration curve.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct CurvePoint {
+    /// Predicted probability.
+    pub p: f64,
+    /// Smoothed observed rate at `p` (lowess; may stray slightly outside [0, 1]).
+    pub observed: f64,
+    /// 95% bootstrap band of `observed`.
+    pub lower: Option<f64>,
+    pub upper: Option<f64>,
+}
+
+/// `models[i].calibration` of the Report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CalibrationReport {
+    pub slope: Estimate,
+    pub intercept: Estimate,
+    pub ece: Estimate,
+    pub ici: Estimate,
+    pub brier: Estimate,
+    pub brier_scaled: Estimate,
+    /// How `ici` and `curve` smooth the outcomes: `lowess_linear_tricube_span_0.75`.
+    pub smoother: String,
+    /// The smoothed calibration curve with its band, by increasing `p`.
+    pub curve: Vec<CurvePoint>,
+}
+
+/// The pooled rows sorted by predicted probability, with what every measure needs.
+pub struct Rows {
+    /// Predicted probability, ascending.
+    p: Vec<f64>,
+    /// Outcome (0 or 1) in the same order.
+    y: Vec<f64>,
+    /// logit of the clipped p.
+    logit: Vec<f64>,
+    /// ECE bin of each row.
+    bin: Vec<usize>,
+    /// Row (input order) → position in `p`.
+    rank: Vec<usize>,
+    /// Where the smoother is evaluated, ascending.
+    grid: Vec<f64>,
+    /// For each position: the grid interval [g, g+1] holding p and the share of the way to g+1.
+    at: Vec<(usize, f64)>,
+    /// The smoother's neighbourhood of each grid point, found on the pooled rows.
+    windows: Vec<Window>,
+    /// Where Newton's method starts on a resample: the pooled rows' slope fit (a, b) and
+    /// intercept.
+    start: ((f64, f64), f64),
+}
+
+/// One local fit of the smoother: rows [l, r) around x0, tricube weights over `radius`.
+#[derive(Debug, Clone, Copy)]
+struct Window {
+    l: usize,
+    r: usize,
+    x0: f64,
+    radius: f64,
+}
+
+impl Rows {
+    /// Rows of outcomes `y` and probabilities `p` (same length).
+    pub fn new(y: &[bool], p: &[f64]) -> Self {
+        let mut order: Vec<usize> = (0..p.len()).collect();
+        order.sort_by(|&a, &b| p[a].total_cmp(&p[b]).then(a.cmp(&b)));
+        let mut rank = vec![0; p.len()];
+        for (j, &r) in order.iter().enumerate() {
+            rank[r] = j;
+        }
+        let ps: Vec<f64> = order.iter().map(|&r| p[r]).collect();
+        let ys: Vec<f64> = order.iter().map(|&r| y[r] as u8 as f64).collect();
+        let logit = ps
+            .iter()
+            .map(|&q| {
+                let q = q.clamp(EPS, 1.0 - EPS);
+                (q / (1.0 - q)).ln()
+            })
+            .collect();
+        let step = 1.0 / ECE_BINS as f64;
+        let edges: Vec<f64> = (1..ECE_BINS).map(|k| k as f64 * step).collect();
+        let bin = ps
+            .iter()
+            .map(|&q| edges.partition_point(|&e| e < q))
+            .collect();
+        let mut distinct: Vec<f64> = ps.clone();
+        distinct.dedup();
+        let grid = if distinct.len() <= CURVE_POINTS {
+            distinct
+        } else {
+            let (lo, hi) = (distinct[0], distinct[distinct.len() - 1]);
+            (0..CURVE_POINTS)
+                .map(|k| lo + (hi - lo) * k as f64 / (CURVE_POINTS - 1) as f64)
+                .collect()
+        };
+        let at = ps
+            .iter()
+            .map(|&q| {
+                let g = grid.partition_point(|&v| v <= q).saturating_sub(1);
+                if g + 1 >= grid.len() || grid[g] == q {
+                    (g, 0.0)
+                } else {
+                    (g, (q - grid[g]) / (grid[g + 1] - grid[g]))
+                }
+            })
+            .collect();
+        let n = ps.len() as f64;
+        // As statsmodels: k = int(frac·n + 1e-10) nearest rows, at least 2, at most n.
+        let k = (SPAN * n + 1e-10).floor().clamp(2.0_f64.min(n), n);
+        let ones = vec![1.0; ps.len()];
+        let windows = grid.iter().map(|&x0| window(&ps, &ones, x0, k)).collect();
+        let mut rows = Rows {
+            p: ps,
+            y: ys,
+            logit,
+            bin,
+            rank,
+            grid,
+            at,
+            windows,
+            start: ((0.0, 1.0), 0.0),
+        };
+        let slope = logistic(&rows.logit, &rows.y, &ones, false, (0.0, 1.0)).unwrap_or((0.0, 1.0));
+        let offset = logistic(&rows.logit, &rows.y, &ones, true, (0.0, 1.0)).map_or(0.0, |v| v.0);
+        rows.start = (slope, offset);
+        rows
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.p.len()
+    }
+
+    /// Whether there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.p.is_empty()
+    }
+
+    /// Position in sorted order of input row `r` (where its bootstrap weight goes).
+    pub fn position(&self, r: usize) -> usize {
+        self.rank[r]
+    }
+
+    /// Where the smoother is evaluated.
+    pub fn grid(&self) -> &[f64] {
+        &self.grid
+    }
+
+    /// Calibration slope and intercept with weights `w` (per sorted position).
+    pub fn slope_intercept(&self, w: &[f64]) -> (Option<f64>, Option<f64>) {
+        let ((a, b), a0) = self.start;
+        (
+            logistic(&self.logit, &self.y, w, false, (a, b)).map(|(_, b)| b),
+            logistic(&self.logit, &self.y, w, true, (a0, 1.0)).map(|(a, _)| a),
+        )
+    }
+
+    /// Expected calibration error over [`ECE_BINS`] bins.
+    pub fn ece(&self, w: &[f64]) -> Option<f64> {
+        let mut sp = [0.0; ECE_BINS];
+        let mut sy = [0.0; ECE_BINS];
+        let mut sw = [0.0; ECE_BINS];
+        for j in 0..self.p.len() {
+            let b = self.bin[j];
+            sp[b] += w[j] * self.p[j];
+            sy[b] += w[j] * self.y[j];
+            sw[b] += w[j];
+        }
+        let total: f64 = sw.iter().sum();
+        if total <= 0.0 {
+            return None;
+        }
+        Some(
+            (0..ECE_BINS)
+                .filter(|&b| sw[b] > 0.0)
+                .map(|b| (sy[b] - sp[b]).abs())
+                .sum::<f64>()
+                / total,
+        )
+    }
+
+    /// Brier score and scaled Brier score.
+    pub fn brier(&self, w: &[f64]) -> (Option<f64>, Option<f64>) {
+        let (mut sw, mut se, mut sy) = (0.0, 0.0, 0.0);
+        for j in 0..self.p.len() {
+            sw += w[j];
+            se += w[j] * (self.p[j] - self.y[j]).powi(2);
+            sy += w[j] * self.y[j];
+        }
+        if sw <= 0.0 {
+            return (None, None);
+        }
+        let brier = se / sw;
+        let prev = sy / sw;
+        let scaled = (prev > 0.0 && prev < 1.0).then(|| 1.0 - brier / (prev * (1.0 - prev)));
+        (Some(brier), scaled)
+    }
+
+    /// The smoothed observed rate at every grid point with weights `w`. The neighbourhoods
+    /// (rows and radius) are those of the pooled rows; a resample reweights the rows in them.
+    pub fn smooth(&self, w: &[f64]) -> Vec<Option<f64>> {
+        self.windows
+            .iter()
+            .map(|win| local_linear(&self.p, &self.y, w, win))
+            .collect()
+    }
+
+    /// Integrated calibration index from the smooth `s` at the grid points.
+    pub fn ici(&self, w: &[f64], s: &[Option<f64>]) -> Option<f64> {
+        let (mut sw, mut sum) = (0.0, 0.0);
+        for j in 0..self.p.len() {
+            if w[j] == 0.0 {
+                continue;
+            }
+            let (g, f) = self.at[j];
+            let v = if f == 0.0 {
+                s[g]?
+            } else {
+                s[g]? * (1.0 - f) + s[g + 1]? * f
+            };
+            sw += w[j];
+            sum += w[j] * (self.p[j] - v).abs();
+        }
+        (sw > 0.0).then(|| sum / sw)
+    }
+
+    /// Every measure with weights `w`: slope, intercept, ece, ici, brier, brier_scaled, then
+    /// the smooth at each grid point.
+    pub fn measures(&self, w: &[f64]) -> Vec<Option<f64>> {
+        let (slope, intercept) = self.slope_intercept(w);
+        let (brier, scaled) = self.brier(w);
+        let s = self.smooth(w);
+        let mut out = vec![
+            slope,
+            intercept,
+            self.ece(w),
+            self.ici(w, &s),
+            brier,
+            scaled,
+        ];
+        out.extend(s);
+        out
+    }
+}
+
+/// The neighbourhood of `x0` among sorted `x` with case weights `w`: grown from x0 by the
+/// nearer side (the left one on ties, as statsmodels) until it holds `k` rows; the last row taken
+/// is the farthest, its distance the radius.
+fn window(x: &[f64], w: &[f64], x0: f64, k: f64) -> Window {
+    let n = x.len();
+    let i = x.partition_point(|&v| v < x0);
+    let (mut l, mut r) = (i, i);
+    let (mut count, mut radius) = (0.0, 0.0);
+    while count < k {
+        let left = (l > 0).then(|| x0 - x[l - 1]);
+        let right = (r < n).then(|| x[r] - x0);
+        let (j, d) = match (left, right) {
+            (Some(a), Some(b)) if a <= b => {
+                l -= 1;
+                (l, a)
+            }
+            (Some(a), None) => {
+                l -= 1;
+                (l, a)
+            }
+            (_, Some(b)) => {
+                r += 1;
+                (r - 1, b)
+            }
+            (None, None) => break,
+        };
+        if w[j] > 0.0 {
+            count += w[j];
+            radius = d;
+        }
+    }
+    Window { l, r, x0, radius }
+}
+
+/// The local linear fit at the window's x0 of outcomes `y` on `x` with tricube weights times
+/// the case weights `w`; `None` when no row of the window has weight.
+fn local_linear(x: &[f64], y: &[f64], w: &[f64], win: &Window) -> Option<f64> {
+    let inv = if win.radius > 0.0 {
+        1.0 / win.radius
+    } else {
+        0.0
+    };
+    // Sums of K, K·d, K·d², K·y, K·d·y with d = x − x0 (centred for accuracy).
+    let (mut s0, mut s1, mut s2, mut sy, mut sdy) = (0.0, 0.0, 0.0, 0.0, 0.0);
+    let (mut nonzero, mut sw, mut swy) = (0.0, 0.0, 0.0);
+    for j in win.l..win.r {
+        let wj = w[j];
+        if wj == 0.0 {
+            continue;
+        }
+        let d = x[j] - win.x0;
+        let u = (d.abs() * inv).min(1.0);
+        let t = 1.0 - u * u * u;
+        let kw = wj * t * t * t;
+        if kw > 1e-12 {
+            nonzero += wj;
+        }
+        sw += wj;
+        swy += wj * y[j];
+        s0 += kw;
+        s1 += kw * d;
+        s2 += kw * d * d;
+        sy += kw * y[j];
+        sdy += kw * d * y[j];
+    }
+    if s0 <= 0.0 || nonzero < 2.0 {
+        // Fewer than two rows carry weight: the mean outcome of the window.
+        return (sw > 0.0).then(|| swy / sw);
+    }
+    let mean_d = s1 / s0;
+    let var = (s2 / s0 - mean_d * mean_d).max(1e-12);
+    let cov = sdy / s0 - mean_d * sy / s0;
+    Some(sy / s0 - mean_d * cov / var)
+}
+
+fn sigmoid(z: f64) -> f64 {
+    if z >= 0.0 {
+        1.0 / (1.0 + (-z).exp())
+    } else {
+        let e = z.exp();
+        e / (1.0 + e)
+    }
+}
+
+/// Maximum-likelihood (a, b) of logit P(y) = a + b·x with case weights `w` (b fixed at 1
+/// when `offset`), by Newton's method from `start` with step halving; `None` when it does not
+/// converge (e.g. perfectly separated outcomes, where b grows without bound).
+fn logistic(
+    x: &[f64],
+    y: &[f64],
+    w: &[f64],
+    offset: bool,
+    start: (f64, f64),
+) -> Option<(f64, f64)> {
+    let (mut a, mut b) = if offset { (start.0, 1.0) } else { start };
+    // The last accepted point, its log-likelihood and the Newton step from it.
+    let mut from: Option<(f64, f64, f64, f64, f64)> = None;
+    let mut step = 1.0;
+    for _ in 0..300 {
+        let (mut ll, mut g0, mut g1, mut h00, mut h01, mut h11) = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
+        for j in 0..x.len() {
+            let wj = w[j];
+            if wj == 0.0 {
+                continue;
+            }
+            let z = a + b * x[j];
+            let mu = sigmoid(z);
+            // ln σ(z) for y = 1, ln σ(−z) for y = 0, without overflow.
+            let t = if y[j] > 0.5 { z } else { -z };
+            ll += wj
+                * if t >= 0.0 {
+                    -(-t).exp().ln_1p()
+                } else {
+                    t - t.exp().ln_1p()
+                };
+            let v = wj * mu * (1.0 - mu);
+            let e = wj * (y[j] - mu);
+            g0 += e;
+            g1 += e * x[j];
+            h00 += v;
+            h01 += v * x[j];
+            h11 += v * x[j] * x[j];
+        }
+        if let Some((pa, pb, pll, da, db)) = from {
+            // Halve the step while the likelihood falls.
+            if ll < pll - 1e-12 * pll.abs() && step > 1e-10 {
+                step /= 2.0;
+                a = pa + step * da;
+                b = pb + step * db;
+                continue;
+            }
+            if (a - pa).abs() < 1e-10 * (1.0 + a.abs()) && (b - pb).abs() < 1e-10 * (1.0 + b.abs())
+            {
+                return Some((a, b));
+            }
+        }
+        let (da, db) = if offset {
+            if !(h00.is_finite() && h00 > 1e-300) {
+                return None;
+            }
+            (g0 / h00, 0.0)
+        } else {
+            let det = h00 * h11 - h01 * h01;
+            if !(det.is_finite() && det > 1e-300 * h00.max(1.0) * h11.max(1.0)) {
+                return None;
+            }
+            ((h11 * g0 - h01 * g1) / det, (h00 * g1 - h01 * g0) / det)
+        };
+        from = Some((a, b, ll, da, db));
+        step = 1.0;
+        a += da;
+        b += db;
+        if !(a.is_finite() && b.is_finite()) || a.abs() > 1e6 || b.abs() > 1e6 {
+            return None;
+        }
+    }
+    None
+}
+
+/// Maximum-likelihood (a, b) of logit P(y) = a + b·x with case weights `w`; `None` when it
+/// does not converge (e.g. perfectly separated outcomes).
+pub fn logistic_slope(x: &[f64], y: &[f64], w: &[f64]) -> Option<(f64, f64)> {
+    logistic(x, y, w, false, (0.0, 1.0))
+}
+
+/// Maximum-likelihood a of logit P(y) = a + offset(x) with case weights `w`.
+pub fn logistic_offset(x: &[f64], y: &[f64], w: &[f64]) -> Option<f64> {
+    logistic(x, y, w, true, (0.0, 1.0)).map(|(a, _)| a)
+}
+
+/// The calibration of pooled predictions `p` of outcomes `y`, with intervals from `seed`
+/// (`None` when the rows hold one class).
+pub fn calibration(y: &[bool], p: &[f64], seed: u64) -> Option<CalibrationReport> {
+    let pos = y.iter().filter(|&&b| b).count();
+    if pos == 0 || pos == y.len() {
+        return None;
+    }
+    let rows = Rows::new(y, p);
+    let ones = vec![1.0; rows.len()];
+    let values = rows.measures(&ones);
+    let ci = uncertainty::intervals(
+        rows.len(),
+        values.len(),
+        seed,
+        |r| rows.position(r),
+        |w| rows.measures(w),
+    );
+    let est = |k: usize| Estimate {
+        value: values[k],
+        lower: ci[k].map(|c| c[0]),
+        upper: ci[k].map(|c| c[1]),
+    };
+    let curve = rows
+        .grid()
+        .iter()
+        .enumerate()
+        .filter_map(|(g, &x)| {
+            values[6 + g].map(|v| CurvePoint {
+                p: x,
+                observed: v,
+                lower: ci[6 + g].map(|c| c[0]),
+                upper: ci[6 + g].map(|c| c[1]),
+            })
+        })
+        .collect();
+    Some(CalibrationReport {
+        slope: est(0),
+        intercept: est(1),
+        ece: est(2),
+        ici: est(3),
+        brier: est(4),
+        brier_scaled: est(5),
+        smoother: format!("lowess_linear_tricube_span_{SPAN}"),
+        curve,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn perfectly_calibrated_logits_give_slope_one() {
+        // Outcomes drawn exactly at the predicted rates in groups: slope 1, intercept 0.
+        let mut y = Vec::new();
+        let mut p = Vec::new();
+        for (q, pos, n) in [(0.2, 2, 10), (0.5, 5, 10), (0.8, 8, 10)] {
+            for i in 0..n {
+                p.push(q);
+                y.push(i < pos);
+            }
+        }
+        let rows = Rows::new(&y, &p);
+        let w = vec![1.0; y.len()];
+        let (s, a) = rows.slope_intercept(&w);
+        assert!((s.unwrap() - 1.0).abs() < 1e-8, "{s:?}");
+        assert!(a.unwrap().abs() < 1e-8);
+        assert!(rows.ece(&w).unwrap() < 1e-12);
+    }
+
+    #[test]
+    fn weights_count_rows_twice() {
+        let y = [false, true, false, true, true, false, true];
+        let p = [0.1, 0.3, 0.35, 0.6, 0.7, 0.2, 0.9];
+        let rows = Rows::new(&y, &p);
+        let mut w = vec![1.0; 7];
+        w[rows.position(3)] = 2.0;
+        let mut y2 = y.to_vec();
+        let mut p2 = p.to_vec();
+        y2.push(y[3]);
+        p2.push(p[3]);
+        let rows2 = Rows::new(&y2, &p2);
+        let a = rows.measures(&w);
+        let b = rows2.measures(&[1.0; 8]);
+        // The smoother's neighbourhoods are fixed by the pooled rows, so ICI (3) may differ.
+        for k in [0, 1, 2, 4, 5] {
+            assert!((a[k].unwrap() - b[k].unwrap()).abs() < 1e-9, "{k}");
+        }
+    }
+}
