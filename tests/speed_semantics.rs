@@ -520,7 +520,11 @@ fn the_estimate_before_a_run_is_the_runs_own_plan_and_warns_of_a_wide_one_hot() 
         bedside::pipeline::estimate_run(&loaded.parsed.table, loaded.summary.clone(), &recipe)
             .unwrap();
     assert!(estimate.inputs > 500, "{}", estimate.inputs);
-    let codes: Vec<&str> = estimate.warning_codes.iter().map(|m| m.code.as_ref()).collect();
+    let codes: Vec<&str> = estimate
+        .warning_codes
+        .iter()
+        .map(|m| m.code.as_ref())
+        .collect();
     assert_eq!(codes, ["warn.many_inputs.widest"]);
     assert_eq!(estimate.warnings.len(), estimate.warning_codes.len());
     assert_eq!(estimate.units.len(), 6);

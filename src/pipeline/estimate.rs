@@ -207,14 +207,21 @@ pub(super) fn estimate(p: &Prepared, recipe: &Recipe, units: &[(usize, usize)]) 
         inputs,
         widest,
         units: per_unit,
-        phases: ["fit", "search", "predict", "importance", "intervals", "shap"]
-            .iter()
-            .zip(phases)
-            .map(|(phase, ms)| PhaseTime {
-                phase: phase.to_string(),
-                ms,
-            })
-            .collect(),
+        phases: [
+            "fit",
+            "search",
+            "predict",
+            "importance",
+            "intervals",
+            "shap",
+        ]
+        .iter()
+        .zip(phases)
+        .map(|(phase, ms)| PhaseTime {
+            phase: phase.to_string(),
+            ms,
+        })
+        .collect(),
         total_ms,
         warnings: msg::texts(&warnings),
         warning_codes: warnings,

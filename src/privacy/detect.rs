@@ -366,7 +366,12 @@ pub fn detect_column(col: &Column, identifier_columns: &[&Column]) -> Detection 
         stats.distinct as f64 / stats.present as f64
     };
     let measurements = stats.present > 0 && stats.ratios * 10 >= stats.present * 9;
+    // A header naming a ZIP or postal code says what the column is even when every value in a
+    // small file differs (ZIP codes are read as text, so they reach here as categories): a
+    // place, generalized by its prefix, not a record number.
+    let zip = zip_header(&col.name);
     let unique_id = !measurements
+        && !zip
         && match col.ctype {
             ColumnType::Numeric => {
                 // Integer codes, every one different, in a table large enough for that to mean something.
@@ -398,6 +403,7 @@ pub fn detect_column(col: &Column, identifier_columns: &[&Column]) -> Detection 
     } else if col.ctype == ColumnType::Identifier
         && verdict != Verdict::DirectIdentifier
         && !measurements
+        && !zip
     {
         reasons.push(reason(
             "type",

@@ -276,11 +276,9 @@ pub fn read_source(source: &mut dyn Source, file: &str, opts: &CsvOptions) -> Re
                 file,
                 line,
                 field,
-                message: super::encoding::malformed_reason(&what, name, &bytes).to_string().replacen(
-                    "field",
-                    "header name",
-                    1,
-                ),
+                message: super::encoding::malformed_reason(&what, name, &bytes)
+                    .to_string()
+                    .replacen("field", "header name", 1),
             }
         }
         e => e,

@@ -8,9 +8,9 @@
 //! as missing. Formulas are read as the values the spreadsheet saved with them. Row numbers in
 //! messages (`line`) are the sheet's own row numbers.
 
-use crate::message::{self, Message};
 use super::csv::{read_decoded_csv, CsvOptions, EncodingInfo, Parsed, Repair};
 use crate::error::{Error, Result};
+use crate::message::{self, Message};
 use calamine::{Data, Dimensions, Range, Reader, Sheets};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
