@@ -199,7 +199,7 @@ impl Session {
 
     /// The run's estimate before it starts (see `pipeline::estimate_run`): `{inputs, widest,
     /// units, phases: [{phase, ms}], total_ms, warnings}`, times of one worker.
-    pub fn estimate(&self, recipe: JsValue) -> Result<JsValue, JsError> {
+    pub fn estimate(&self, recipe: JsValue) -> Result<JsValue, JsValue> {
         let recipe = recipe_of(recipe)?;
         let loaded = &self.loaded;
         to_js(
