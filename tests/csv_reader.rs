@@ -282,3 +282,15 @@ fn written_csv_reads_back_identically() {
     );
     assert_eq!(bedside::table::csv::write_csv(&again.table), written);
 }
+
+/// A bare carriage return inside a legacy-encoded file (found by tests/properties.rs): the
+/// records' lines still increase.
+#[test]
+fn lines_increase_with_a_bare_carriage_return_in_a_legacy_file() {
+    for bytes in [",\n,\u{4}\r\u{e2},\u{f5}7".as_bytes()] {
+        if let Ok(p) = bedside::table::csv::read_csv(bytes, "p.csv", &Default::default()) {
+            assert_eq!(p.lines.len(), p.table.rows());
+            assert!(p.lines.windows(2).all(|w| w[0] < w[1]), "{:?}", p.lines);
+        }
+    }
+}

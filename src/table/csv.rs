@@ -471,10 +471,16 @@ fn reader<R: std::io::Read>(input: R, delimiter: u8) -> csv::Reader<R> {
         .from_reader(input)
 }
 
-/// Passes bytes through, counting the quote characters among them.
+/// Passes bytes through, counting the quote characters among them and noting the offsets of
+/// bare carriage returns (a CR not followed by LF ends a record, as in old Mac files, but the
+/// csv crate counts only LF as a new line).
 struct Counting<R> {
     inner: R,
     quotes: std::rc::Rc<std::cell::Cell<u64>>,
+    bare_crs: std::rc::Rc<std::cell::RefCell<Vec<u64>>>,
+    /// Bytes passed so far, and the offset of a CR ending the previous buffer.
+    offset: u64,
+    pending_cr: Option<u64>,
 }
 
 impl<R: std::io::Read> std::io::Read for Counting<R> {
@@ -482,8 +488,33 @@ impl<R: std::io::Read> std::io::Read for Counting<R> {
         let n = self.inner.read(buf)?;
         let q = buf[..n].iter().filter(|&&b| b == b'"').count() as u64;
         self.quotes.set(self.quotes.get() + q);
+        let mut crs = self.bare_crs.borrow_mut();
+        if let Some(at) = self.pending_cr.take() {
+            if n == 0 || buf[0] != b'\n' {
+                crs.push(at);
+            }
+        }
+        for i in 0..n {
+            if buf[i] == b'\r' {
+                match buf.get(i + 1).filter(|_| i + 1 < n) {
+                    Some(b'\n') => {}
+                    Some(_) => crs.push(self.offset + i as u64),
+                    None => self.pending_cr = Some(self.offset + i as u64),
+                }
+            }
+        }
+        self.offset += n as u64;
         Ok(n)
     }
+}
+
+/// The physical line of a record starting at byte `at` whose csv line is `line`: bare CRs
+/// before it count as line ends too (`next` walks `crs` forward, records come in order).
+fn physical_line(line: u64, at: u64, crs: &[u64], next: &mut usize) -> u64 {
+    while *next < crs.len() && crs[*next] < at {
+        *next += 1;
+    }
+    line + *next as u64
 }
 
 /// Reads the records after the header, calling `row(line, fields)` for each one that loads and
@@ -498,13 +529,18 @@ fn scan(
     let width = header.len();
     let total = source.len().saturating_sub(skip);
     let quotes = std::rc::Rc::new(std::cell::Cell::new(0u64));
+    let bare_crs = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
     let mut rejected = Vec::new();
     let input = Counting {
         inner: source
             .open(skip)
             .map_err(|e| Error::Data(format!("cannot read the file again: {e}")))?,
         quotes: quotes.clone(),
+        bare_crs: bare_crs.clone(),
+        offset: 0,
+        pending_cr: None,
     };
+    let mut next_cr = 0usize;
     let mut reader = reader(input, delimiter);
     let mut record = csv::ByteRecord::new();
     if !matches!(reader.read_byte_record(&mut record), Ok(true)) {
@@ -516,7 +552,9 @@ fn scan(
         match reader.read_byte_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
-                let line = record.position().map_or(0, |p| p.line());
+                let line = record.position().map_or(0, |p| {
+                    physical_line(p.line(), p.byte(), &bare_crs.borrow(), &mut next_cr)
+                });
                 if record.len() == 1 && record[0].iter().all(u8::is_ascii_whitespace) && width > 1 {
                     continue; // a blank line (spaces only) is not a record
                 }
@@ -545,7 +583,9 @@ fn scan(
                 spare = recycle(fields);
             }
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
+                let line = e.position().map_or(0, |p| {
+                    physical_line(p.line(), p.byte(), &bare_crs.borrow(), &mut next_cr)
+                });
                 if let csv::ErrorKind::Io(io) = e.kind() {
                     return Err(Error::Data(format!("cannot read the file: {io}")));
                 }
