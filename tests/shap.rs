@@ -260,7 +260,8 @@ fn the_report_holds_shap_and_dependence_for_every_model() {
     let csv = patients_csv(240, 3);
     let models = r#"[{"kind": "logistic_regression"}, {"kind": "random_forest", "trees": 20},
         {"kind": "gradient_boosting", "max_iter": 20}, {"kind": "knn"}]"#;
-    let recipe = recipe_json(MASK, FEATURES, models, CV5);
+    let cv5_shap = r#"{"method": "stratified_kfold", "folds": 5, "shap": true}"#;
+    let recipe = recipe_json(MASK, FEATURES, models, cv5_shap);
     let out = run(&csv, &recipe).unwrap();
     let test_rows: usize = out
         .report
@@ -271,7 +272,7 @@ fn the_report_holds_shap_and_dependence_for_every_model() {
         .iter()
         .sum();
     for m in &out.report.models {
-        let shap = m.shap.as_ref().expect("shap on by default");
+        let shap = m.shap.as_ref().expect("shap with evaluation.shap: true");
         assert_eq!(shap.test_rows, test_rows);
         let scale = match m.kind.as_str() {
             "logistic_regression" | "gradient_boosting" => Scale::LogOdds,
