@@ -156,7 +156,11 @@ pub(super) fn estimate(p: &Prepared, recipe: &Recipe, units: &[(usize, usize)]) 
         .evaluation
         .permutation_max_samples
         .unwrap_or(crate::eval::importance::DEFAULT_MAX_SAMPLES);
-    let shap = recipe.evaluation.shap.clone().unwrap_or_else(crate::explain::ShapOptions::off);
+    let shap = recipe
+        .evaluation
+        .shap
+        .clone()
+        .unwrap_or_else(crate::explain::ShapOptions::off);
     let mut phases = [0.0f64; 6];
     let per_unit: Vec<f64> = units
         .iter()

@@ -492,7 +492,11 @@ fn explain_split(
     s: &FittedSplit,
     fitted: &models::Fitted,
 ) -> Result<Option<crate::explain::pool::FoldShap>> {
-    let opts = recipe.evaluation.shap.clone().unwrap_or_else(crate::explain::ShapOptions::off);
+    let opts = recipe
+        .evaluation
+        .shap
+        .clone()
+        .unwrap_or_else(crate::explain::ShapOptions::off);
     if !p.explain || !opts.enabled {
         return Ok(None);
     }

@@ -597,8 +597,11 @@ fn duplicates(table: &Table) -> Option<QualityFlag> {
 /// The patient column: the first column whose header names a record number or patient id.
 pub fn patient_column(table: &Table) -> Option<usize> {
     table.columns.iter().position(|c| {
-        header_kind(&c.name).is_some_and(|(k, _)| k == "mrn")
+        let kind = header_kind(&c.name).map(|(k, _)| k);
+        // A patient's name is not a patient key: different people share names.
+        kind == Some("mrn")
             || normalize_header(&c.name).contains("patient")
+                && kind != Some("name")
                 && !matches!(c.ctype, ColumnType::Numeric | ColumnType::Date)
     })
 }
