@@ -56,7 +56,7 @@ test('privacy flow: detection, operator choice, live preview and risk meter, mas
     // Every operator is offered with its explanation.
     const options = await page.locator('#protect-table tr[data-column="phone"] select option').evaluateAll(
       (os) => os.map((o) => ({ value: o.value, title: o.title })));
-    assert.equal(options.length, 17, 'none + 16 operators');
+    assert.equal(options.length, 18, 'none + 17 operators (deduplicate included)');
     for (const o of options.slice(1)) assert.ok(o.title.length > 20, `${o.value} explained`);
 
     // The first preview fills the meter and the before/after tables (with the target set, as a
