@@ -6,24 +6,8 @@ mod common;
 
 use bedside::message::{self, placeholders, Message, CATALOGUE};
 use bedside::recipe::Recipe;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::collections::BTreeSet;
-
-/// The merged strings of a language (i18n/LANG.json and i18n/LANG.AREA.json).
-fn strings(lang: &str) -> Map<String, Value> {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/www/i18n");
-    let mut all = Map::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        let file = path.file_name().unwrap().to_string_lossy().to_string();
-        if file == format!("{lang}.json") || file.starts_with(&format!("{lang}.")) {
-            let text = std::fs::read_to_string(&path).unwrap();
-            let v: Value = serde_json::from_str(&text).unwrap();
-            all.extend(v.as_object().unwrap().clone());
-        }
-    }
-    all
-}
 
 fn names(template: &str) -> BTreeSet<String> {
     placeholders(template).into_iter().collect()
@@ -33,7 +17,7 @@ fn names(template: &str) -> BTreeSet<String> {
 fn every_code_has_a_string_in_both_languages_with_its_parameters() {
     let mut faults = Vec::new();
     for lang in ["en", "zh"] {
-        let s = strings(lang);
+        let s = common::strings(lang);
         for spec in CATALOGUE {
             let key = format!("msg.{}", spec.code);
             let Some(text) = s

@@ -3,6 +3,8 @@
 //! registered item has an example that passes its checks and a run, and i18n strings in both
 //! languages.
 
+mod common;
+
 use bedside::features::FeatureStep;
 use bedside::models::{ModelSpec, Task};
 use bedside::privacy::{PrivacyStep, Replay};
@@ -268,26 +270,10 @@ fn every_registered_item_has_a_schema_entry_and_a_checked_example() {
     }
 }
 
-/// The merged strings of a language (i18n/LANG.json and i18n/LANG.AREA.json).
-fn strings(lang: &str) -> Map<String, Value> {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/www/i18n");
-    let mut all = Map::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        let file = path.file_name().unwrap().to_string_lossy().to_string();
-        if file == format!("{lang}.json") || file.starts_with(&format!("{lang}.")) {
-            let text = std::fs::read_to_string(&path).unwrap();
-            let v: Value = serde_json::from_str(&text).unwrap();
-            all.extend(v.as_object().unwrap().clone());
-        }
-    }
-    all
-}
-
 #[test]
 fn every_registered_item_has_strings_in_both_languages() {
     for lang in ["en", "zh"] {
-        let s = strings(lang);
+        let s = common::strings(lang);
         let mut keys = Vec::new();
         for op in PrivacyStep::NAMES {
             keys.push(format!("op.{op}.label"));

@@ -94,3 +94,19 @@ pub fn temp(name: &str, content: &str) -> String {
     std::fs::write(&path, content).unwrap();
     path.to_string_lossy().into()
 }
+
+/// The merged strings of a language (i18n/LANG.json and i18n/LANG.AREA.json).
+pub fn strings(lang: &str) -> serde_json::Map<String, serde_json::Value> {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/www/i18n");
+    let mut all = serde_json::Map::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let file = path.file_name().unwrap().to_string_lossy().to_string();
+        if file == format!("{lang}.json") || file.starts_with(&format!("{lang}.")) {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+            all.extend(v.as_object().unwrap().clone());
+        }
+    }
+    all
+}

@@ -3,11 +3,11 @@
 // PDF), keyboard-only use, accessible names, visible focus, and a screenshot of every step in
 // English and Chinese.
 import assert from 'node:assert/strict';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import {
-  ARTIFACTS, STRINGS, foreignRequests, loadDemo, openPage, startEnvironment, waitForResults,
+  ARTIFACTS, STRINGS, download, foreignRequests, loadDemo, openPage, startEnvironment, waitForResults,
 } from './helpers.mjs';
 
 const MODELS = ['logistic_regression', 'decision_tree'];
@@ -194,11 +194,6 @@ test('recipe panel: numbered plain-language steps in English and Chinese, beside
 });
 
 /** Click a download button and return the file's text and suggested name. */
-async function download(page, selector) {
-  const [dl] = await Promise.all([page.waitForEvent('download'), page.click(selector)]);
-  return { name: dl.suggestedFilename(), text: await readFile(await dl.path(), 'utf8') };
-}
-
 function assertSelfContained(html, what) {
   assert.match(html, /^<!doctype html>/i, `${what}: a complete document`);
   assert.doesNotMatch(html, /<script/i, `${what}: no script`);

@@ -1,6 +1,7 @@
 // Shared helpers for the browser end-to-end tests: the in-process server, headless Chromium,
 // request recording, screenshots and a small quote-aware CSV parser.
 import { mkdirSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -148,4 +149,19 @@ export async function waitForResults(page, kinds, timeout = 60_000) {
 export async function metricMean(page, kind, metric) {
   const v = await page.getAttribute(`#results-table tr[data-kind="${kind}"] td[data-metric="${metric}"]`, 'data-value');
   return v === null || v === '' ? NaN : Number(v);
+}
+
+/** Click `selector` and read the file it downloads: `{name, text}`. */
+export async function download(page, selector) {
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.click(selector)]);
+  return { name: dl.suggestedFilename(), text: await readFile(await dl.path(), 'utf8') };
+}
+
+/** Wait until a preview newer than `version` has rendered and none is pending; its version. */
+export async function previewAfter(page, version) {
+  await page.waitForFunction((v) => {
+    const m = document.querySelector('#risk-meter');
+    return Number(m?.dataset.version) > v && m?.dataset.pending === 'false';
+  }, version, { timeout: 60_000 });
+  return Number(await page.getAttribute('#risk-meter', 'data-version'));
 }

@@ -5,11 +5,10 @@
 // language and states the population table's k-map. Both page languages.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import {
-  ARTIFACTS, STRINGS, WWW, loadDemo, openPage, parseCsv, startEnvironment, waitForResults,
+  ARTIFACTS, STRINGS, WWW, download, loadDemo, openPage, parseCsv, previewAfter, startEnvironment, waitForResults,
 } from './helpers.mjs';
 
 let env;
@@ -17,19 +16,6 @@ before(async () => { env = await startEnvironment(); });
 after(async () => { await env?.close(); });
 
 const MODELS = ['logistic_regression'];
-
-async function download(page, selector) {
-  const [dl] = await Promise.all([page.waitForEvent('download'), page.click(selector)]);
-  return { name: dl.suggestedFilename(), text: await readFile(await dl.path(), 'utf8') };
-}
-
-async function previewAfter(page, version) {
-  await page.waitForFunction((v) => {
-    const m = document.querySelector('#risk-meter');
-    return Number(m?.dataset.version) > v && m?.dataset.pending === 'false';
-  }, version, { timeout: 60_000 });
-  return Number(await page.getAttribute('#risk-meter', 'data-version'));
-}
 
 const recipeOf = async (page) => JSON.parse(await page.inputValue('#recipe-json'));
 

@@ -4,11 +4,10 @@
 // Results and the privacy reports; the English page shows the core's own English text.
 // Screenshots: test-artifacts/messages-*.png.
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import {
-  ARTIFACTS, STRINGS, foreignRequests, loadDemo, openPage, startEnvironment, waitForResults,
+  ARTIFACTS, STRINGS, download, foreignRequests, loadDemo, openPage, startEnvironment, waitForResults,
 } from './helpers.mjs';
 
 let env;
@@ -16,11 +15,6 @@ before(async () => { env = await startEnvironment(); });
 after(async () => { await env?.close(); });
 
 const MODELS = ['logistic_regression'];
-
-async function download(page, selector) {
-  const [dl] = await Promise.all([page.waitForEvent('download'), page.click(selector)]);
-  return { name: dl.suggestedFilename(), text: await readFile(await dl.path(), 'utf8') };
-}
 
 /**
  * An English sentence: two words of three or more ASCII letters in a row. Column names, op

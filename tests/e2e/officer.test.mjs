@@ -7,12 +7,11 @@
 // Protect step and both reports, in each language.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { containsValue } from '../common.mjs';
 import {
-  ARTIFACTS, STRINGS, WWW, foreignRequests, loadDemo, openPage, parseCsv, startEnvironment, waitForResults,
+  ARTIFACTS, STRINGS, WWW, download, foreignRequests, loadDemo, openPage, parseCsv, previewAfter, startEnvironment, waitForResults,
 } from './helpers.mjs';
 
 let env;
@@ -20,20 +19,6 @@ before(async () => { env = await startEnvironment(); });
 after(async () => { await env?.close(); });
 
 const MODELS = ['logistic_regression'];
-
-async function download(page, selector) {
-  const [dl] = await Promise.all([page.waitForEvent('download'), page.click(selector)]);
-  return { name: dl.suggestedFilename(), text: await readFile(await dl.path(), 'utf8') };
-}
-
-/** Wait until a preview newer than `version` has rendered and none is pending; its version. */
-async function previewAfter(page, version) {
-  await page.waitForFunction((v) => {
-    const m = document.querySelector('#risk-meter');
-    return Number(m?.dataset.version) > v && m?.dataset.pending === 'false';
-  }, version, { timeout: 60_000 });
-  return Number(await page.getAttribute('#risk-meter', 'data-version'));
-}
 
 /** Replace the recipe through its JSON box (as a user typing it). */
 async function typeRecipe(page, recipe) {

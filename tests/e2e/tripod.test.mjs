@@ -4,10 +4,11 @@
 // the Report, "not computed" for what the run did not compute, the author's items listed; a
 // screenshot of each.
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { ARTIFACTS, STRINGS, foreignRequests, loadDemo, openPage, startEnvironment, waitForResults } from './helpers.mjs';
+import {
+  ARTIFACTS, STRINGS, download, foreignRequests, loadDemo, openPage, startEnvironment, waitForResults,
+} from './helpers.mjs';
 import { AUTHOR_ITEMS } from '../../www/tripod.js';
 
 const KINDS = ['logistic_regression', 'decision_tree'];
@@ -16,11 +17,6 @@ let env;
 
 before(async () => { env = await startEnvironment(); });
 after(async () => { await env?.close(); });
-
-async function download(page, selector) {
-  const [dl] = await Promise.all([page.waitForEvent('download'), page.click(selector)]);
-  return { name: dl.suggestedFilename(), text: await readFile(await dl.path(), 'utf8') };
-}
 
 for (const lang of ['en', 'zh']) {
   test(`TRIPOD+AI checklist and the operating threshold (${lang})`, async () => {
