@@ -269,6 +269,8 @@ messages! {
     repair_error_cells "repair.error_cells" (example) "cells holding a spreadsheet error (e.g. {example}) read as missing";
     repair_formula_without_value "repair.formula_without_value" () "formula cells saved without a computed value (the file was written by a program that does not calculate) read as missing; open and save the file in a spreadsheet to compute them";
     repair_empty_first_sheet "repair.empty_first_sheet" (first, read) "the first sheet '{first}' is empty; read sheet '{read}'";
+    repair_unsupported_column "repair.unsupported_column" (kind) "column of type {kind} (lists, structures, maps or bytes hold no single value per cell) left out";
+    repair_timestamp_utc "repair.timestamp_utc" (zone) "timestamps stored with the time zone {zone} written in UTC";
     csv_malformed_bytes "csv.malformed_bytes" (field, encoding, bytes) "field '{field}' has bytes that are not valid {encoding} ({bytes})";
     // The profile: columns too wide to encode.
     profile_identifier_like "profile.identifier_like" (distinct, present) "{distinct} distinct values in {present} rows: nearly one per record, like an identifier or free text; it tells a model little and may identify people";

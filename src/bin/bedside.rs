@@ -13,7 +13,9 @@ USAGE:
               [--encoding NAME] [--sheet NAME|N] [--bom]
       Runs the recipe and prints the Report as JSON on stdout; --out writes the masked table
       (UTF-8 CSV; --bom starts it with a byte-order mark so that Excel reads it as UTF-8; a name
-      ending in .xlsx writes an Excel workbook; formula-like cells are neutralised in both);
+      ending in .xlsx writes an Excel workbook, one in .parquet a Parquet file; formula-like
+      cells are neutralised in CSV and .xlsx); FILE may be CSV/text, .xlsx/.xls/.ods, Parquet
+      or Arrow IPC;
       --predictions writes every model's out-of-fold predictions (row,split,model,y_true,score;
       row: 0-based among the accepted records of FILE); --export-model writes each trained model, fitted on all labelled rows, as
       DIR/model-N-KIND.json (N = its index in the recipe's models); --population-table puts

@@ -298,6 +298,17 @@ pub(crate) fn read_decoded_csv(
     read_decoded(&mut source, 0, file, opts, encoding)
 }
 
+/// Reads a [`Source`] of text already decoded to UTF-8 (the columnar reader's rows, made batch
+/// by batch), stating `encoding`.
+pub(crate) fn read_source_text(
+    source: &mut dyn Source,
+    file: &str,
+    opts: &CsvOptions,
+    encoding: EncodingInfo,
+) -> Result<Parsed> {
+    read_decoded(source, 0, file, opts, encoding)
+}
+
 fn read_decoded(
     source: &mut dyn Source,
     skip: u64,

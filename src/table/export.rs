@@ -1,7 +1,9 @@
 //! Exports of a table: UTF-8 CSV (optionally with a byte-order mark, so that Excel reads it as
-//! UTF-8) and .xlsx (`rust_xlsxwriter`, pure Rust). Every text cell of every format goes through
-//! the one formula rule ([`super::csv::safe_cell`], invariant 7), and the cells it changed are
-//! counted so that the caller reports them.
+//! UTF-8), .xlsx (`rust_xlsxwriter`, pure Rust) and Parquet ([`super::parquet::write_parquet`]).
+//! Every text cell of the formats a spreadsheet opens (CSV, .xlsx) goes through the one formula
+//! rule ([`super::csv::safe_cell`], invariant 7), and the cells it changed are counted so that
+//! the caller reports them; Parquet cells are typed, nothing executes them, and they are written
+//! as they are.
 
 use super::csv::{safe_cell, write_csv_counted};
 use super::{format_number, Table, Values};
@@ -25,14 +27,19 @@ pub enum ExportFormat {
     CsvBom,
     /// An Excel workbook with one sheet.
     Xlsx,
+    /// A Parquet file.
+    Parquet,
 }
 
 impl ExportFormat {
-    /// The format for a file name: `.xlsx` is a workbook, anything else CSV (with a BOM if
-    /// `bom`).
+    /// The format for a file name: `.xlsx` is a workbook, `.parquet` Parquet, anything else CSV
+    /// (with a BOM if `bom`).
     pub fn for_path(path: &str, bom: bool) -> ExportFormat {
-        if path.to_ascii_lowercase().ends_with(".xlsx") {
+        let lower = path.to_ascii_lowercase();
+        if lower.ends_with(".xlsx") {
             ExportFormat::Xlsx
+        } else if lower.ends_with(".parquet") {
+            ExportFormat::Parquet
         } else if bom {
             ExportFormat::CsvBom
         } else {
@@ -58,6 +65,7 @@ pub fn export(table: &Table, format: ExportFormat) -> Result<(Vec<u8>, usize)> {
             Ok(([UTF8_BOM, &csv].concat(), n))
         }
         ExportFormat::Xlsx => write_xlsx(table),
+        ExportFormat::Parquet => Ok((super::parquet::write_parquet(table)?, 0)),
     }
 }
 

@@ -3,6 +3,7 @@
 pub mod csv;
 pub mod encoding;
 pub mod export;
+pub mod parquet;
 pub mod profile;
 pub mod quality;
 pub mod spreadsheet;
@@ -16,10 +17,15 @@ use serde::{Deserialize, Serialize};
 pub enum BinaryFormat {
     /// .xlsx, .xlsm, .ods (ZIP) or .xls (OLE).
     Workbook,
+    /// Parquet or Arrow IPC.
+    Columnar(parquet::Columnar),
 }
 
 /// The binary format a file's first bytes announce, if any.
 pub fn binary_format(head: &[u8]) -> Option<BinaryFormat> {
+    if let Some(c) = parquet::columnar_format(head) {
+        return Some(BinaryFormat::Columnar(c));
+    }
     spreadsheet::is_workbook(head).then_some(BinaryFormat::Workbook)
 }
 
@@ -41,6 +47,7 @@ pub(crate) fn read_binary(
         })?;
     match format {
         BinaryFormat::Workbook => spreadsheet::read_workbook(&bytes, file, opts),
+        BinaryFormat::Columnar(c) => parquet::read_columnar(bytes, c, file, opts),
     }
 }
 

@@ -1,0 +1,148 @@
+#!/usr/bin/env python3
+"""Writes the small synthetic fixtures of tests/data/ with independent writers (pyarrow, pandas,
+openpyxl, odfpy, xlwt), so that Bedside's readers are tested on files it did not write itself.
+
+    pip install pyarrow pandas openpyxl odfpy xlwt
+    python3 scripts/gen-format-fixtures.py
+
+Every value is made up here (seeded): no patient data. Files:
+
+  same.{csv,xlsx,ods,xls,arrow,arrows}, same.CODEC.parquet  one table in every format; tests/formats_same.rs
+      checks that each reads to the same table, profile and Report. The Parquet file is written
+      with each codec (snappy, gzip, brotli, lz4, none, and zstd, which only the command line
+      reads), in row groups of 50 rows; the Arrow stream in batches of 40.
+  typed.parquet  logical types: date32, timestamps (naive and with a zone), decimals, a
+      dictionary (pandas category) column, booleans, float32, nulls, non-ASCII text, a list column.
+  typed.arrow    the same as an Arrow IPC file.
+"""
+import datetime as dt
+import decimal
+import os
+import random
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.feather as feather
+import pyarrow.parquet as pq
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+OUT = os.path.join(ROOT, "tests", "data")
+
+FIRST = ["Adèle", "Bo", "Chen Wei", "Dörte", "Émile", "Fang", "Grete", "Hui", "Ines", "Jürgen"]
+LAST = ["Li", "Müller", "Ørsted", "Zhang", "Dubois", "Wang", "Søren", "Kowalski"]
+WARDS = ["cardiology", "neurology", "oncology", "renal"]
+
+
+def same_table(n=120, seed=21):
+    """A small clinical-looking table: identifiers, codes with leading zeros, numbers with
+    missing values, categories, ISO dates and non-ASCII text."""
+    rng = random.Random(seed)
+    rows = []
+    for i in range(n):
+        age = rng.randint(20, 89)
+        glucose = None if rng.random() < 0.06 else round(rng.uniform(70, 200), 1)
+        smoker = rng.random() < 0.3
+        z = -11 + 0.1 * age + 0.03 * (glucose or 120) + (1.5 if smoker else 0) + rng.uniform(-1, 1)
+        y = 1 if rng.random() < 1 / (1 + pow(2.718281828, -z)) else 0
+        day = dt.date(2021, 1, 1) + dt.timedelta(days=rng.randint(0, 700))
+        rows.append(
+            {
+                "name": f"{rng.choice(FIRST)} {rng.choice(LAST)} {i}",
+                "mrn": f"{1000 + 7 * i:08d}",
+                "age": age,
+                "sex": rng.choice(["F", "M"]),
+                "zip": f"0{rng.randint(1000, 1009)}",
+                "ward": rng.choice(WARDS),
+                "admitted": day.isoformat(),
+                "glucose": glucose,
+                "smoker": "yes" if smoker else "no",
+                "outcome": y,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def arrow_table(df):
+    """The table with typed columns: dates as date32, the ward as a dictionary (category)."""
+    return pa.table(
+        {
+            "name": pa.array(df["name"], pa.string()),
+            "mrn": pa.array(df["mrn"], pa.string()),
+            "age": pa.array(df["age"], pa.int64()),
+            "sex": pa.array(df["sex"], pa.string()),
+            "zip": pa.array(df["zip"], pa.string()),
+            "ward": pa.array(df["ward"], pa.string()).dictionary_encode(),
+            "admitted": pa.array([dt.date.fromisoformat(d) for d in df["admitted"]], pa.date32()),
+            "glucose": pa.array(df["glucose"], pa.float64(), from_pandas=True),
+            "smoker": pa.array(df["smoker"], pa.string()),
+            "outcome": pa.array(df["outcome"], pa.int64()),
+        }
+    )
+
+
+def write_xls(df, path):
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("data")
+    for j, name in enumerate(df.columns):
+        sheet.write(0, j, name)
+    for i, row in enumerate(df.itertuples(index=False), start=1):
+        for j, v in enumerate(row):
+            if v is None or (isinstance(v, float) and v != v):
+                continue
+            sheet.write(i, j, v)
+    book.save(path)
+
+
+def typed_table():
+    utc = dt.timezone.utc
+    return pa.table(
+        {
+            "id": pa.array(["a1", "a2", "a3", "a4"], pa.string()),
+            "born": pa.array([dt.date(1950, 1, 31), dt.date(1969, 12, 31), None, dt.date(2000, 2, 29)], pa.date32()),
+            "seen": pa.array(
+                [dt.datetime(2024, 3, 1, 8, 30), dt.datetime(2024, 3, 2), None, dt.datetime(2024, 3, 4, 23, 59, 59)],
+                pa.timestamp("us"),
+            ),
+            "seen_utc": pa.array(
+                [dt.datetime(2024, 3, 1, 8, 30, tzinfo=utc), None, dt.datetime(2024, 3, 3, 12, 0, tzinfo=utc), dt.datetime(2024, 3, 4, tzinfo=utc)],
+                pa.timestamp("ms", tz="UTC"),
+            ),
+            "dose": pa.array([decimal.Decimal("1.25"), decimal.Decimal("10.50"), None, decimal.Decimal("-0.75")], pa.decimal128(6, 2)),
+            "ward": pa.array(["renal", "renal", None, "oncology"], pa.string()).dictionary_encode(),
+            "flag": pa.array([True, False, None, True], pa.bool_()),
+            "ratio": pa.array([0.1, 2.5, None, 3.0], pa.float32()),
+            "city": pa.array(["Zürich", "北京", None, "Malmö"], pa.string()),
+            "codes": pa.array([[1, 2], [], None, [3]], pa.list_(pa.int32())),
+        }
+    )
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    df = same_table()
+    path = lambda name: os.path.join(OUT, name)
+    df.to_csv(path("same.csv"), index=False)
+    df.to_excel(path("same.xlsx"), index=False, engine="openpyxl")
+    df.to_excel(path("same.ods"), index=False, engine="odf")
+    try:
+        write_xls(df, path("same.xls"))
+    except ImportError:
+        print("xlwt is not installed: same.xls not written")
+    table = arrow_table(df)
+    for codec in ["snappy", "gzip", "brotli", "lz4", "zstd", "none"]:
+        pq.write_table(table, path(f"same.{codec}.parquet"), compression=codec, row_group_size=50)
+    feather.write_feather(table, path("same.arrow"), compression="uncompressed")
+    with pa.OSFile(path("same.arrows"), "wb") as sink:
+        with pa.ipc.new_stream(sink, table.schema) as w:
+            for batch in table.to_batches(max_chunksize=40):
+                w.write_batch(batch)
+    typed = typed_table()
+    pq.write_table(typed, path("typed.parquet"), compression="snappy")
+    feather.write_feather(typed, path("typed.arrow"), compression="lz4")
+    print("wrote", sorted(os.listdir(OUT)))
+
+
+if __name__ == "__main__":
+    main()
