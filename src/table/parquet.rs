@@ -756,7 +756,7 @@ mod tests {
             &CsvOptions::default(),
         )
         .unwrap();
-        assert_eq!(q.table, p.table);
+        assert_eq!(format!("{:?}", q.table), format!("{:?}", p.table));
         assert_eq!(q.format, "parquet");
         assert_eq!(q.lines, vec![2, 3, 4, 5]);
         assert!(q.rejected.is_empty());
