@@ -6,7 +6,7 @@
 //                                  {"rows", "columns", "rejected": [[line, "reason part"]], "repairs": ["column"]}
 //   tests/corpus/recipe/NAME.json  + NAME.expect.json  {"error": "..."} or {"ok": true}
 //                                  (recipes run on tests/corpus/recipe-data.csv)
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -98,15 +98,8 @@ csvCase('nul-in-row', Buffer.concat([Buffer.from('a,b\n' + '1,x\n'.repeat(300) +
 csvCase('binary-many-nuls', Buffer.alloc(2000, 0), { error: 'binary file' });
 csvCase('xlsx-magic', Buffer.concat([Buffer.from('PK\x03\x04'), Buffer.alloc(100, 7)]), { error: 'cannot be read as one' });
 csvCase('xls-magic', Buffer.concat([Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), Buffer.alloc(100, 1)]), { error: 'cannot be read as one' });
-// Parquet and Arrow IPC (fixtures written by pyarrow, scripts/gen-format-fixtures.py): whole,
-// cut, and only their signature.
-const fixture = (name) => readFileSync(join(ROOT, 'tests', 'data', name));
-for (const [name, file] of [['parquet', 'same.snappy.parquet'], ['parquet-gzip', 'same.gzip.parquet'], ['arrow-file', 'same.arrow'], ['arrow-stream', 'same.arrows']]) {
-  const bytes = fixture(file);
-  csvCase(`${name}-whole`, bytes, ok(120, 10));
-  if (name !== 'arrow-stream') csvCase(`${name}-cut`, bytes.subarray(0, Math.floor(bytes.length / 2)), { error: 'cannot be read as one' });
-}
-csvCase('typed-parquet', fixture('typed.parquet'), ok(4, 9, [], ['codes', 'seen_utc']));
+// Parquet and Arrow IPC signatures over junk. (Whole pyarrow files are not corpus seeds yet:
+// mutated, arrow-rs 60.1 can abort on a huge allocation; see tests/fuzz.rs.)
 csvCase('parquet-magic', Buffer.concat([Buffer.from('PAR1'), Buffer.alloc(100, 3)]), { error: 'cannot be read as one' });
 csvCase('arrow-magic', Buffer.concat([Buffer.from('ARROW1\0\0'), Buffer.alloc(100, 5)]), { error: 'cannot be read as one' });
 csvCase('arrow-stream-magic', Buffer.concat([Buffer.from([0xff, 0xff, 0xff, 0xff, 0x10, 0, 0, 0]), Buffer.alloc(100, 9)]), { error: 'cannot be read as one' });

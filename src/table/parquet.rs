@@ -421,7 +421,15 @@ fn csv_writer() -> csv::Writer<Vec<u8>> {
 impl TextReader {
     /// Writes the next batch into `buf`; false at the end.
     fn fill(&mut self) -> std::io::Result<bool> {
-        let batch = match self.batches.next() {
+        // arrow-rs can panic on a corrupt file (found by tests/fuzz.rs in arrow-buffer 60.1);
+        // natively that panic is caught here and becomes the file's error.
+        let next = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.batches.next()))
+            .unwrap_or_else(|_| {
+                Some(Err(
+                    "the file is corrupt: its column data do not match its metadata".to_string(),
+                ))
+            });
+        let batch = match next {
             None => return Ok(false),
             Some(Err(e)) => return Err(std::io::Error::other(e)),
             Some(Ok(b)) => b,
@@ -527,7 +535,11 @@ pub fn read_columnar(
         message,
     };
     let bytes = bytes::Bytes::from(bytes);
-    let (schema, _) = open_batches(&bytes, format).map_err(input_err)?;
+    let (schema, _) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        open_batches(&bytes, format)
+    }))
+    .unwrap_or_else(|_| Err("the file is corrupt: its metadata cannot be decoded".to_string()))
+    .map_err(input_err)?;
     let mut repairs = Vec::new();
     let mut columns = Vec::new();
     let mut dictionary = Vec::new();
