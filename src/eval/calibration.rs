@@ -370,13 +370,30 @@ fn local_linear(x: &[f64], y: &[f64], w: &[f64], win: &Window) -> Option<f64> {
     Some(sy / s0 - mean_d * cov / var)
 }
 
-fn sigmoid(z: f64) -> f64 {
-    if z >= 0.0 {
-        1.0 / (1.0 + (-z).exp())
-    } else {
-        let e = z.exp();
-        e / (1.0 + e)
+/// Whether the rows with weight are separated along `x` (every event at or above every
+/// non-event, or at or below): then the slope's likelihood keeps rising as |b| grows and has no
+/// maximum (Albert & Anderson 1984; with one covariate, quasi-complete separation is exactly this).
+fn separated(x: &[f64], y: &[f64], w: &[f64]) -> bool {
+    let (mut lo1, mut hi1, mut lo0, mut hi0) = (
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+    );
+    for j in 0..x.len() {
+        if w[j] == 0.0 {
+            continue;
+        }
+        if y[j] > 0.5 {
+            lo1 = lo1.min(x[j]);
+            hi1 = hi1.max(x[j]);
+        } else {
+            lo0 = lo0.min(x[j]);
+            hi0 = hi0.max(x[j]);
+        }
     }
+    // One class absent: the infinities make both comparisons true.
+    hi0 <= lo1 || hi1 <= lo0
 }
 
 /// Maximum-likelihood (a, b) of logit P(y) = a + b·x with case weights `w` (b fixed at 1
@@ -389,6 +406,10 @@ fn logistic(
     offset: bool,
     start: (f64, f64),
 ) -> Option<(f64, f64)> {
+    if !offset && separated(x, y, w) {
+        // No finite slope exists: Newton's method would only walk b outwards until it gave up.
+        return None;
+    }
     let (mut a, mut b) = if offset { (start.0, 1.0) } else { start };
     // The last accepted point, its log-likelihood and the Newton step from it.
     let mut from: Option<(f64, f64, f64, f64, f64)> = None;
@@ -401,15 +422,12 @@ fn logistic(
                 continue;
             }
             let z = a + b * x[j];
-            let mu = sigmoid(z);
-            // ln σ(z) for y = 1, ln σ(−z) for y = 0, without overflow.
+            // One exponential serves σ(z) and the log-likelihood: e = exp(−|z|).
+            let e = (-z.abs()).exp();
+            let mu = if z >= 0.0 { 1.0 / (1.0 + e) } else { e / (1.0 + e) };
+            // ln σ(z) for y = 1, ln σ(−z) for y = 0, without overflow: min(t, 0) − ln(1 + e).
             let t = if y[j] > 0.5 { z } else { -z };
-            ll += wj
-                * if t >= 0.0 {
-                    -(-t).exp().ln_1p()
-                } else {
-                    t - t.exp().ln_1p()
-                };
+            ll += wj * (t.min(0.0) - e.ln_1p());
             let v = wj * mu * (1.0 - mu);
             let e = wj * (y[j] - mu);
             g0 += e;
@@ -533,6 +551,22 @@ mod tests {
         assert!((s.unwrap() - 1.0).abs() < 1e-8, "{s:?}");
         assert!(a.unwrap().abs() < 1e-8);
         assert!(rows.ece(&w).unwrap() < 1e-12);
+    }
+
+    #[test]
+    fn separated_outcomes_have_no_slope() {
+        // Every event has a higher predicted probability than every non-event: the likelihood of
+        // the slope rises without end, so no slope is reported (not a large finite number).
+        let p = [0.1, 0.2, 0.3, 0.6, 0.7, 0.9];
+        let y = [false, false, false, true, true, true];
+        let report = calibration(&y, &p, 1).unwrap();
+        assert_eq!(report.slope.value, None);
+        // Quasi-complete: tied at the boundary, still no maximum.
+        let p = [0.1, 0.2, 0.5, 0.5, 0.7, 0.9];
+        assert_eq!(calibration(&y, &p, 1).unwrap().slope.value, None);
+        // One overlap is enough for a finite slope.
+        let p = [0.1, 0.2, 0.8, 0.3, 0.7, 0.9];
+        assert!(calibration(&y, &p, 1).unwrap().slope.value.is_some());
     }
 
     #[test]
