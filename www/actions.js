@@ -15,7 +15,7 @@ import { changeText } from './recipe-panel.js';
 import { RESULTS_VIEW_START } from './results.js';
 import { entry, withoutDataValues } from './schema.js';
 import { externalReport, modelReport, privacyReport, reportHtml, showReport } from './reports.js';
-import { FLOW_START, showStep, stepStates, unblockedFlow, withCurrent, withExported } from './stepbar.js';
+import { FLOW_START, showStep, stepStates, unblockedFlow, withCurrent, withExported, writeStepAddress } from './stepbar.js';
 import { offeredModels } from './train-view.js';
 
 const PREVIEW_ROWS = 5;
@@ -490,14 +490,19 @@ export function createActions({ store, api, embed }) {
     store.update({ lang: await useLanguage(lang) });
   }
 
-  /** Go to step `id`: make it current, scroll to its section and move focus to its heading. */
-  function goTo(id) {
+  /**
+   * Go to step `id`: make it current, scroll to its section and move focus to its heading.
+   * `push`: add a history entry for its address (`#step=ID`); false when the address already
+   * says so (Back / Forward, an address typed in).
+   */
+  function goTo(id, { push = true } = {}) {
     const s = get();
     const step = stepStates(s)[id];
     if (step.state === 'blocked') {
       note('flow', t('flow.cannot', { step: t(`step.${id}`), reason: t(step.reason) }));
       return false;
     }
+    writeStepAddress(id, push);
     store.update({ flow: withCurrent(s.flow, id) });
     showStep(id);
     note('flow', '');

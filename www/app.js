@@ -13,7 +13,7 @@ import { modelResultsView, resultsView } from './results-view.js';
 import { leakageView } from './quality-view.js';
 import { loadSchema } from './schema.js';
 import { networkView, notesView, sectionsView, staticStrings, statusView, versionView } from './shell-view.js';
-import { initFlow, renderFlow } from './stepbar.js';
+import { initFlow, renderFlow, stepFromAddress, stepStates, writeStepAddress } from './stepbar.js';
 import { createStore } from './store.js';
 import { estimateView, initTrain, optionsView, progressView, runControls } from './train-view.js';
 import { createEstimate } from './estimate.js';
@@ -82,7 +82,33 @@ function views(store, applyIntents) {
     ['privacy preview (effect)', ['profile', 'recipe', 'recipeInvalid'], actions.schedulePreview],
     ['run estimate (effect)', ['profile', 'recipe', 'recipeInvalid', 'running'], estimate.schedule],
     ['reachable step (effect)', ['flow', 'profile', 'recipe', 'recipeInvalid', 'report'], actions.keepFlowReachable],
+    ['step address (effect)', ['flow', 'profile'], followAddress],
   ];
+}
+
+// The step asked for in the address at start-up while it cannot be shown yet (no data loaded):
+// shown once the data is in, if it can be then.
+let askedStep = null;
+
+/** The address follows the current step (in place: only moves made by the user add history entries). */
+function followAddress(state) {
+  if (askedStep) {
+    if (!state.profile) return;
+    const id = askedStep;
+    askedStep = null;
+    if (stepStates(state)[id].state !== 'blocked') {
+      actions.goTo(id, { push: false });
+      return;
+    }
+  }
+  // Before any data the address stays as it was opened (no `#step=load` added to it).
+  if (state.profile || stepFromAddress()) writeStepAddress(state.flow.current, false);
+}
+
+/** Back, Forward, or an address typed in: show the step it names. */
+function onAddress(store) {
+  const id = stepFromAddress();
+  if (id && id !== store.state.flow.current) actions.goTo(id, { push: false });
 }
 
 /** Ctrl/Cmd+Z undoes, Ctrl/Cmd+Shift+Z and Ctrl+Y redo, unless a text field has the focus (it has its own undo). */
@@ -170,8 +196,14 @@ async function main() {
   const applyIntents = applyActions({ store, api, ui, errorText, download: actions.download, baseName: actions.baseName });
   initFlow(ui, () => store.state, actions);
   wire();
+  const asked = stepFromAddress();
+  if (asked && asked !== 'load') askedStep = asked;
   for (const [name, keys, draw] of views(store, applyIntents)) store.subscribe(name, keys, draw);
   store.drawAll();
+  // The page scrolls to the step itself (below the sticky bar), not to where it was.
+  if ('scrollRestoration' in history) history.scrollRestoration = 'manual';
+  window.addEventListener('popstate', () => onAddress(store));
+  window.addEventListener('hashchange', () => onAddress(store));
   // Start the engine now, so that start-up ends with it loaded.
   try {
     store.update({ version: await api.warm() });
