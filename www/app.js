@@ -10,10 +10,11 @@ import { profileView } from './profile-view.js';
 import { initProtect, protectViews } from './protect.js';
 import { historyView, readableView, recipeTextView, shareView } from './recipe-panel.js';
 import { modelResultsView, resultsView } from './results-view.js';
+import { runsView } from './runs-view.js';
 import { leakageView } from './quality-view.js';
 import { loadSchema } from './schema.js';
 import { networkView, notesView, sectionsView, staticStrings, statusView, versionView } from './shell-view.js';
-import { initFlow, renderFlow, stepFromAddress, stepStates, writeStepAddress } from './stepbar.js';
+import { initFlow, renderFlow, stepFromAddress, stepStates, takeInPlace, writeStepAddress } from './stepbar.js';
 import { createStore } from './store.js';
 import { estimateView, initTrain, optionsView, progressView, runControls } from './train-view.js';
 import { createEstimate } from './estimate.js';
@@ -61,6 +62,7 @@ function views(store, applyIntents) {
     ['leakage warnings', ['report', 'recipe', 'lang'], leakageView(ui, actions.applyFix)],
     ['results', ['report', 'reportPrevious', 'running', 'lang'], resultsView(ui, actions.selectResults)],
     ['model results: selections', ['resultsView'], modelResultsView(ui, actions.selectResults)],
+    ['runs side by side', ['runs', 'runsCompare', 'report', 'running', 'file', 'profile', 'lang'], runsView(ui, actions)],
     ['apply a model', ['apply', 'report', 'runRecipe', 'lang'], applyView($('#apply'), ui, applyIntents)],
     ['status lines', ['status', 'lang'], statusView],
     ['version', ['version', 'lang'], versionView(ui)],
@@ -90,8 +92,9 @@ function views(store, applyIntents) {
 // shown once the data is in, if it can be then.
 let askedStep = null;
 
-/** The address follows the current step (in place: only moves made by the user add history entries). */
+/** The address follows the current step (a history entry per move, except moves made in place). */
 function followAddress(state) {
+  const push = !takeInPlace();
   if (askedStep) {
     if (!state.profile) return;
     const id = askedStep;
@@ -102,7 +105,7 @@ function followAddress(state) {
     }
   }
   // Before any data the address stays as it was opened (no `#step=load` added to it).
-  if (state.profile || stepFromAddress()) writeStepAddress(state.flow.current, false);
+  if (state.profile || stepFromAddress()) writeStepAddress(state.flow.current, push);
 }
 
 /** Back, Forward, or an address typed in: show the step it names. */

@@ -107,6 +107,7 @@ export function initFlow(ui, getState, intents) {
     // and the click is lost.
     if (!id || id === state.flow.current || e.target.closest('#flow-head') || e.target.closest('.step-next')) return;
     if (stepStates(state)[id].state === 'blocked') return;
+    moveInPlace();
     intents.setCurrent(id);
   });
 }
@@ -138,9 +139,23 @@ function keepHeadingsClear() {
 
 // ───────────────────────────── the address: #step=ID ─────────────────────────────
 // Each step has its own address (`#step=protect`), next to the other parameters the address may
-// carry (`lang`, `recipe`, `fill`, `workers`): going to a step from the bar or a Next button adds
-// a history entry, so Back and Forward move between steps; other changes of the current step
-// (focus moving into a section) replace the address without adding one.
+// carry (`lang`, `recipe`, `fill`, `workers`): each move to another step (the bar, a Next button,
+// data loaded, a run finished) adds a history entry, so Back and Forward move between steps;
+// focus moving into a section, or a blocked step giving way, replaces the address instead.
+
+let inPlace = false;
+
+/** The next change of the current step replaces the address instead of adding a history entry. */
+export function moveInPlace() {
+  inPlace = true;
+}
+
+/** Whether the change being written was marked `moveInPlace` (and clear the mark). */
+export function takeInPlace() {
+  const was = inPlace;
+  inPlace = false;
+  return was;
+}
 
 /** The step named in the address (`#step=ID`), or null. */
 export function stepFromAddress() {
