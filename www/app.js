@@ -114,6 +114,42 @@ function onAddress(store) {
   if (id && id !== store.state.flow.current) actions.goTo(id, { push: false });
 }
 
+/**
+ * A box that scrolls sideways (a wide table in its .table-wrap, the step bar on a phone) must be
+ * reachable with the keyboard, to scroll it with the arrow keys: it takes a tab stop while, and
+ * only while, its content is wider than it (checked after each redraw and on resizes), named by
+ * its table's caption or the nearest heading.
+ */
+function keepScrollersReachable() {
+  let queued = false;
+  const check = () => {
+    queued = false;
+    for (const box of document.querySelectorAll('.table-wrap, #steps')) {
+      const scrolls = box.scrollWidth > box.clientWidth + 1 && box.getClientRects().length > 0;
+      if (scrolls && !box.hasAttribute('tabindex')) {
+        box.tabIndex = 0;
+        box.dataset.scrollStop = 'true';
+        if (box.id !== 'steps') {
+          box.setAttribute('role', 'region');
+          const caption = box.querySelector('caption')?.textContent?.trim();
+          const heading = box.closest('section, details, figure, div[id]')?.querySelector('h2, h3, h4, summary, figcaption')?.textContent?.trim();
+          box.setAttribute('aria-label', caption || heading || t('app.title'));
+        }
+      } else if (!scrolls && box.dataset.scrollStop) {
+        box.removeAttribute('tabindex');
+        delete box.dataset.scrollStop;
+        if (box.id !== 'steps') { box.removeAttribute('role'); box.removeAttribute('aria-label'); }
+      }
+    }
+  };
+  const queue = () => {
+    if (!queued) { queued = true; requestAnimationFrame(check); }
+  };
+  new MutationObserver(queue).observe(document.querySelector('main'), { childList: true, subtree: true });
+  window.addEventListener('resize', queue);
+  queue();
+}
+
 /** Ctrl/Cmd+Z undoes, Ctrl/Cmd+Shift+Z and Ctrl+Y redo, unless a text field has the focus (it has its own undo). */
 function onShortcut(e) {
   if (!(e.ctrlKey || e.metaKey) || e.altKey) return;
@@ -199,6 +235,7 @@ async function main() {
   const applyIntents = applyActions({ store, api, ui, errorText, download: actions.download, baseName: actions.baseName });
   initFlow(ui, () => store.state, actions);
   wire();
+  keepScrollersReachable();
   const asked = stepFromAddress();
   if (asked && asked !== 'load') askedStep = asked;
   for (const [name, keys, draw] of views(store, applyIntents)) store.subscribe(name, keys, draw);

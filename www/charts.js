@@ -100,7 +100,7 @@ export function metricBars(series, metrics, { title, format }) {
  * @param {{title: string, xLabel: string, yLabel: string, diagonal?: boolean, format: (v: number) => string, id?: string, describedBy?: string}} opts
  */
 export function unitLines(series, { title, xLabel, yLabel, diagonal = true, format, id, describedBy }) {
-  const left = 44, top = 14, size = 240, bottom = 40;
+  const left = 56, top = 14, size = 240, bottom = 40;
   const width = left + size + 170, height = top + size + bottom;
   const svg = el('svg', { viewBox: `0 0 ${width} ${height}`, class: 'chart unit-chart', role: 'img', 'aria-label': title });
   if (id) svg.setAttribute('id', id);
@@ -116,7 +116,7 @@ export function unitLines(series, { title, xLabel, yLabel, diagonal = true, form
   }
   svg.append(el('text', { x: left + size / 2, y: top + size + 32, class: 'axis-label', 'text-anchor': 'middle' }, xLabel));
   svg.append(el('text', {
-    x: 12, y: top + size / 2, class: 'axis-label', 'text-anchor': 'middle', transform: `rotate(-90 12 ${top + size / 2})`,
+    x: 14, y: top + size / 2, class: 'axis-label', 'text-anchor': 'middle', transform: `rotate(-90 14 ${top + size / 2})`,
   }, yLabel));
   if (diagonal) {
     svg.append(el('line', { x1: sx(0), y1: sy(0), x2: sx(1), y2: sy(1), class: 'diagonal', stroke: '#9aa5ad', 'stroke-dasharray': '4 4' }));
@@ -233,7 +233,7 @@ export function scatterXY({ x, y }, { title, xLabel, yLabel, desc, format, id })
   }
   svg.append(el('text', { x: left + size / 2, y: top + size + 34, class: 'axis-label', 'text-anchor': 'middle' }, xLabel));
   svg.append(el('text', {
-    x: 12, y: top + size / 2, class: 'axis-label', 'text-anchor': 'middle', transform: `rotate(-90 12 ${top + size / 2})`,
+    x: 14, y: top + size / 2, class: 'axis-label', 'text-anchor': 'middle', transform: `rotate(-90 14 ${top + size / 2})`,
   }, yLabel));
   svg.append(el('line', { x1: sx(lo), y1: sy(lo), x2: sx(hi), y2: sy(hi), class: 'diagonal', stroke: '#9aa5ad', 'stroke-dasharray': '4 4' }));
   const g = el('g', { fill: PALETTE[0], 'fill-opacity': 0.45, class: 'points' });
@@ -251,7 +251,7 @@ export function scatterXY({ x, y }, { title, xLabel, yLabel, desc, format, id })
  * @param {{title: string, xLabel: string, yLabel: string, desc?: string, format: (v: number) => string, id?: string}} opts
  */
 export function histogram({ edges, counts }, { title, xLabel, yLabel, desc, format, id }) {
-  const left = 44, top = 14, plotW = 300, plotH = 200, bottom = 42;
+  const left = 52, top = 14, plotW = 300, plotH = 200, bottom = 42;
   const width = left + plotW + 16, height = top + plotH + bottom;
   const svg = el('svg', { viewBox: `0 0 ${width} ${height}`, class: 'chart histogram-chart', role: 'img', 'aria-label': title });
   if (id) svg.setAttribute('id', id);
@@ -279,7 +279,7 @@ export function histogram({ edges, counts }, { title, xLabel, yLabel, desc, form
   }
   svg.append(el('text', { x: left + plotW / 2, y: top + plotH + 34, class: 'axis-label', 'text-anchor': 'middle' }, xLabel));
   svg.append(el('text', {
-    x: 12, y: top + plotH / 2, class: 'axis-label', 'text-anchor': 'middle', transform: `rotate(-90 12 ${top + plotH / 2})`,
+    x: 14, y: top + plotH / 2, class: 'axis-label', 'text-anchor': 'middle', transform: `rotate(-90 14 ${top + plotH / 2})`,
   }, yLabel));
   return svg;
 }
@@ -293,7 +293,7 @@ export function histogram({ edges, counts }, { title, xLabel, yLabel, desc, form
  * @param {{title: string, xLabel: string, yLabel: string, allLabel: string, noneLabel: string, format: (v: number) => string, id?: string, describedBy?: string}} opts
  */
 export function decisionLines(series, treatAll, { title, xLabel, yLabel, allLabel, noneLabel, format, id, describedBy }) {
-  const left = 50, top = 14, plotW = 300, plotH = 220;
+  const left = 58, top = 14, plotW = 300, plotH = 220;
   const barsH = 8 + series.length * 8;
   const bottom = 40 + barsH;
   const width = left + plotW + 170, height = top + plotH + bottom;
@@ -320,7 +320,7 @@ export function decisionLines(series, treatAll, { title, xLabel, yLabel, allLabe
   }
   svg.append(el('text', { x: left + plotW / 2, y: top + plotH + barsH + 32, class: 'axis-label', 'text-anchor': 'middle' }, xLabel));
   svg.append(el('text', {
-    x: 12, y: top + plotH / 2, class: 'axis-label', 'text-anchor': 'middle', transform: `rotate(-90 12 ${top + plotH / 2})`,
+    x: 14, y: top + plotH / 2, class: 'axis-label', 'text-anchor': 'middle', transform: `rotate(-90 14 ${top + plotH / 2})`,
   }, yLabel));
   const poly = (x, y) => x.map((v, i) => (finite(y[i]) ? `${sx(v).toFixed(1)},${sy(y[i]).toFixed(1)}` : null)).filter(Boolean).join(' ');
   const legend = (i, label, colour, dash) => {
