@@ -238,6 +238,12 @@ export function renderFlow(state) {
       link, subs.length ? h('ol', { class: 'substeps' }, ...subs) : null);
   }));
   if (focused) list.querySelector(`li[data-step="${focused}"] a`)?.focus();
+  // On a narrow window the bar is one scrolling row: keep the current step in sight.
+  const shownLi = list.querySelector(`li[data-step="${flow.current}"]`);
+  if (shownLi && list.scrollWidth > list.clientWidth + 1 && shownLi.offsetParent === list) {
+    const left = shownLi.offsetLeft;
+    if (left < list.scrollLeft || left + shownLi.offsetWidth > list.scrollLeft + list.clientWidth) list.scrollLeft = Math.max(0, left - 8);
+  }
   for (const id of STEPS) {
     const about = document.querySelector(`.step-about[data-step="${id}"]`);
     if (about) renderAbout(about, id, states, state);
