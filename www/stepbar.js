@@ -238,11 +238,11 @@ export function renderFlow(state) {
       link, subs.length ? h('ol', { class: 'substeps' }, ...subs) : null);
   }));
   if (focused) list.querySelector(`li[data-step="${focused}"] a`)?.focus();
-  // On a narrow window the bar is one scrolling row: keep the current step in sight.
-  const shownLi = list.querySelector(`li[data-step="${flow.current}"]`);
-  if (shownLi && list.scrollWidth > list.clientWidth + 1 && shownLi.offsetParent === list) {
-    const left = shownLi.offsetLeft;
-    if (left < list.scrollLeft || left + shownLi.offsetWidth > list.scrollLeft + list.clientWidth) list.scrollLeft = Math.max(0, left - 8);
+  // On a narrow window the bar is one scrolling row: keep the current step in sight (measured
+  // once the step changed, after layout, never in the middle of a redraw).
+  if (flow.current !== shownStep) {
+    shownStep = flow.current;
+    requestAnimationFrame(() => revealStep(list, flow.current));
   }
   for (const id of STEPS) {
     const about = document.querySelector(`.step-about[data-step="${id}"]`);
@@ -251,6 +251,15 @@ export function renderFlow(state) {
     if (next) renderNext(next, id, states);
     document.querySelector(SECTION[id])?.classList.toggle('is-current', id === flow.current);
   }
+}
+
+let shownStep = null;
+
+function revealStep(list, id) {
+  const li = list.querySelector(`li[data-step="${id}"]`);
+  if (!li || list.scrollWidth <= list.clientWidth + 1 || li.offsetParent !== list) return;
+  const left = li.offsetLeft;
+  if (left < list.scrollLeft || left + li.offsetWidth > list.scrollLeft + list.clientWidth) list.scrollLeft = Math.max(0, left - 8);
 }
 
 function renderAbout(box, id, states, state) {

@@ -9,11 +9,12 @@
 // Kept fast: one browser, one page per language reused across the widths, the demo loaded and
 // run once per language (twice: two runs to compare).
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { after, before, test } from 'node:test';
-import { ARTIFACTS, download, foreignRequests, loadDemo, openPage, startEnvironment, waitForResults } from './helpers.mjs';
+import { ARTIFACTS, ROOT, download, foreignRequests, loadDemo, openPage, startEnvironment, waitForResults } from './helpers.mjs';
 
 const STEPS = ['load', 'profile', 'protect', 'features', 'train', 'results', 'export'];
 const WIDTHS = [1280, 1024, 390];
@@ -105,17 +106,22 @@ function layoutProblems(step) {
   return problems;
 }
 
-/** axe-core on the step's section and the step bar: the serious and critical violations. */
-async function axeProblems(page, step) {
+/**
+ * axe-core on the step's section and the step bar: the serious and critical violations. Colour
+ * contrast (the slowest rule, and colours do not change with the width) is checked at the first
+ * width only (`contrast`).
+ */
+async function axeProblems(page, step, contrast) {
   if (!(await page.evaluate(() => typeof globalThis.axe === 'object'))) await page.evaluate(AXE);
-  return page.evaluate(async (id) => {
+  return page.evaluate(async ([id, withContrast]) => {
     const res = await globalThis.axe.run({ include: [[`section[data-step="${id}"]`], ['#flow-head']] }, {
       runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
+      rules: withContrast ? {} : { 'color-contrast': { enabled: false } },
       resultTypes: ['violations'],
     });
     return res.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
       .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
-  }, step);
+  }, [step, contrast]);
 }
 
 for (const lang of ['en', 'zh']) {
@@ -176,6 +182,18 @@ for (const lang of ['en', 'zh']) {
       const report = JSON.parse((await download(page, '#download-report')).text);
       assert.equal(report.recipe.seed, 7);
 
+      // Charts: exact tick labels; an importance value right of its error bar. Apply: no stray text.
+      const ticks = await page.$$eval('#calibration-chart text.tick', (ts) => ts.map((x) => x.textContent));
+      assert.ok(ticks.includes('0.25') && ticks.includes('0.75'), `calibration ticks ${ticks}`);
+      assert.ok(!ticks.includes('0.3') && !ticks.includes('0.8'), `calibration ticks ${ticks}`);
+      const clashes = await page.$$eval('svg.hbar-chart', (charts) => charts.flatMap((svg) => {
+        const values = [...svg.querySelectorAll('text.value')].map((x) => x.getBBox());
+        return [...svg.querySelectorAll('line.whisker')].map((w) => w.getBBox())
+          .filter((w) => values.some((v) => v.x < w.x + w.width - 0.5 && w.y >= v.y && w.y <= v.y + v.height)).length;
+      }));
+      assert.ok(clashes.length > 0 && clashes.every((n) => n === 0), `importance values over whiskers: ${clashes}`);
+      assert.doesNotMatch(await page.textContent('#apply-section'), /\bnull\b|\bundefined\b/);
+
       // Every problem of every view, reported together.
       const found = [];
       for (const width of WIDTHS) {
@@ -187,7 +205,7 @@ for (const lang of ['en', 'zh']) {
           assert.equal(await page.evaluate(() => document.activeElement?.tagName), 'H2', `${step}: the heading has the focus`);
           const where = `${lang}, ${width} px, ${step}:`;
           for (const p of await page.evaluate(layoutProblems, step)) found.push(`${where} ${p}`);
-          for (const p of await axeProblems(page, step)) found.push(`${where} axe ${p}`);
+          for (const p of await axeProblems(page, step, width === WIDTHS[0])) found.push(`${where} axe ${p}`);
           if (SHOT_WIDTHS.has(width)) {
             await page.locator(`section[data-step="${step}"]`).screenshot({ path: join(ARTIFACTS, `layout-${lang}-${width}-${step}.png`) });
           }
@@ -217,6 +235,36 @@ test('an address with #step= opens that step once the data is loaded; one typed 
       head: document.querySelector('#features-h').getBoundingClientRect().top,
     }));
     assert.ok(head >= bar - 1, `heading (top ${head}) below the step bar (bottom ${bar})`);
+    assert.deepEqual(ctx.problems, []);
+  } finally {
+    await ctx.close();
+  }
+});
+
+test('single file: the About text sits inside the page, before the footer, and describes its own policy', async () => {
+  const file = join(ROOT, 'dist', 'bedside.html');
+  assert.ok(existsSync(file), 'dist/bedside.html is missing: run `npm run build`');
+  const ctx = await openPage(env, { url: pathToFileURL(file).href });
+  const { page } = ctx;
+  try {
+    const about = await page.evaluate(() => {
+      const box = document.querySelector('#about');
+      const foot = document.querySelector('footer.foot');
+      return {
+        inMain: !!box?.closest('main'),
+        beforeFooter: !!box && !!(box.compareDocumentPosition(foot) & Node.DOCUMENT_POSITION_FOLLOWING),
+        text: box?.textContent ?? '',
+        csp: document.querySelector('meta[http-equiv="Content-Security-Policy"]').content,
+        link: document.querySelector('.privacy-banner a')?.getAttribute('href'),
+      };
+    });
+    assert.ok(about.inMain && about.beforeFooter, 'the About text is inside <main>, before the footer');
+    assert.equal(about.link, '#about');
+    assert.doesNotMatch(about.text, /connect-src 'self'/);
+    assert.match(about.text, /connect-src 'none'/);
+    assert.ok(about.text.includes(about.csp), 'the About text quotes the file\'s whole policy');
+    assert.match(about.text, /本文件声明了内容安全策略/);
+    assert.deepEqual(await page.evaluate(layoutProblems, 'load'), []);
     assert.deepEqual(ctx.problems, []);
   } finally {
     await ctx.close();
