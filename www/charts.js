@@ -35,10 +35,18 @@ function el(name, attrs = {}, text) {
  * @param {{title: string, format: (v: number) => string}} opts
  */
 export function metricBars(series, metrics, { title, format }) {
-  // Room for the metric's name under its group (13 px text) even with one or two models.
-  const groupW = Math.max(26 + series.length * 22, 12 + Math.max(...metrics.map((m) => textWidth(m.label))));
-  const left = 36, top = 16, plotH = 170, bottom = 44;
-  const width = left + metrics.length * groupW + 10;
+  // Room for each metric's name under its group (13 px text): names longer than a group are
+  // set on two staggered rows (every other name one row lower), so that neighbours never touch
+  // and the chart stays narrow enough to be legible on a phone.
+  const bars = 26 + series.length * 22;
+  const widest = 12 + Math.max(...metrics.map((m) => textWidth(m.label)));
+  const stagger = widest > bars && metrics.length > 1;
+  const groupW = stagger ? Math.max(bars, Math.ceil(widest / 2)) : Math.max(bars, widest);
+  const labelRows = stagger ? 2 : 1;
+  const left = 36, top = 16, plotH = 170;
+  const bottom = 28 + 16 * labelRows;
+  // Wide enough for the groups and for the first and last names (centred on their group).
+  const width = left + metrics.length * groupW + 10 + (stagger ? Math.max(0, Math.ceil(widest / 2 - groupW / 2)) : 0);
   // Legend entries flow left to right and wrap at the chart's width.
   const legend = [];
   let lx = left, row = 0;
@@ -79,7 +87,7 @@ export function metricBars(series, metrics, { title, format }) {
       }
     });
     svg.append(el('text', {
-      x: gx + (series.length * 22 - 4) / 2, y: top + plotH + 16, class: 'axis-label', 'text-anchor': 'middle',
+      x: gx + (series.length * 22 - 4) / 2, y: top + plotH + 16 + (stagger && mi % 2 ? 16 : 0), class: 'axis-label', 'text-anchor': 'middle',
     }, m.label));
   });
   // Legend.

@@ -49,6 +49,15 @@ function layoutProblems(step) {
   if (head.top < bar.bottom - 1) problems.push(`heading top ${Math.round(head.top)} is under the step bar (bottom ${Math.round(bar.bottom)})`);
   if (head.bottom > innerHeight) problems.push(`heading bottom ${Math.round(head.bottom)} below the window (${innerHeight})`);
 
+  // Charts scale with their box but their text stays legible: at least 8 px as drawn.
+  for (const svg of section.querySelectorAll('svg.chart')) {
+    const box = svg.getBoundingClientRect();
+    const vb = svg.viewBox.baseVal;
+    if (!box.width || !vb?.width) continue;
+    const px = parseFloat(getComputedStyle(svg).fontSize) * (box.width / vb.width);
+    if (px < 8) problems.push(`chart ${svg.id || svg.getAttribute('aria-label')}: text drawn at ${px.toFixed(1)} px`);
+  }
+
   // Visible text boxes inside the step's section and inside the bar, each group on its own (the
   // sticky bar lies over the page by design).
   const clipOf = (node) => {
