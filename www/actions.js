@@ -15,7 +15,7 @@ import { changeText } from './recipe-panel.js';
 import { RESULTS_VIEW_START } from './results.js';
 import { entry, withoutDataValues } from './schema.js';
 import { externalReport, modelReport, privacyReport, reportHtml, showReport } from './reports.js';
-import { FLOW_START, showStep, stepStates, unblockedFlow, withCurrent, withExported } from './stepbar.js';
+import { FLOW_START, showStep, stepStates, unblockedFlow, withCurrent, withExported, moveInPlace, writeStepAddress } from './stepbar.js';
 import { offeredModels } from './train-view.js';
 
 const PREVIEW_ROWS = 5;
@@ -62,6 +62,10 @@ export function initialState(lang) {
     frontierAuc: {}, // {JSON of a frontier point's level_index: {status, value, error}}
     riskConfirm: null, // {what}: an export above the risk threshold waits for the user's confirmation
     reportLang: '', // the language of downloaded reports ('' = the page's)
+    // Every run finished since the page was opened, oldest first, in memory only (never stored):
+    // {n, at, file, recipe, report, maskedCsv}. Loading other data keeps them.
+    runs: [],
+    runsCompare: { a: null, b: null }, // the two runs compared (null: the last two)
   };
 }
 
@@ -307,6 +311,10 @@ export function createActions({ store, api, embed }) {
       const seconds = (out.elapsed_ms ?? 0) / 1000;
       patch = (st) => ({
         report: out.report, reportPrevious: false, runRecipe: recipe, maskedCsv: out.masked_csv ?? null, resultsView: RESULTS_VIEW_START,
+        runs: [...st.runs, {
+          n: st.runs.length + 1, at: Date.now(), file: st.file?.name ?? null, recipe, report: out.report, maskedCsv: out.masked_csv ?? null,
+        }],
+        runsCompare: { a: null, b: null },
         progress: { ...st.progress, value: st.progress.max, etaMs: null },
         flow: withCurrent(st.flow, 'results'),
         status: { ...st.status, run: { render: () => t('run.done', { seconds: fmtDec(seconds, 2) }), kind: 'done' } },
@@ -341,6 +349,17 @@ export function createActions({ store, api, embed }) {
     }
     editRecipe(uploaded, { key: 'history.upload', params: { name: file.name } });
     await run();
+  }
+
+  /** Show run `n` (of the data loaded now) in Results and Export: its report, models and masked file. */
+  function showRun(n) {
+    const s = get();
+    const r = s.runs.find((x) => x.n === n);
+    if (!r || s.running || r.file !== s.file?.name) return;
+    store.update((st) => ({
+      report: r.report, reportPrevious: false, runRecipe: r.recipe, maskedCsv: r.maskedCsv, resultsView: RESULTS_VIEW_START,
+      riskConfirm: null, flow: withCurrent(st.flow, 'results'),
+    }));
   }
 
   // ───────────────────────────── exports ─────────────────────────────
@@ -490,14 +509,19 @@ export function createActions({ store, api, embed }) {
     store.update({ lang: await useLanguage(lang) });
   }
 
-  /** Go to step `id`: make it current, scroll to its section and move focus to its heading. */
-  function goTo(id) {
+  /**
+   * Go to step `id`: make it current, scroll to its section and move focus to its heading.
+   * `push`: add a history entry for its address (`#step=ID`); false when the address already
+   * says so (Back / Forward, an address typed in).
+   */
+  function goTo(id, { push = true } = {}) {
     const s = get();
     const step = stepStates(s)[id];
     if (step.state === 'blocked') {
       note('flow', t('flow.cannot', { step: t(`step.${id}`), reason: t(step.reason) }));
       return false;
     }
+    writeStepAddress(id, push);
     store.update({ flow: withCurrent(s.flow, id) });
     showStep(id);
     note('flow', '');
@@ -507,7 +531,10 @@ export function createActions({ store, api, embed }) {
   /** A blocked current step gives way (subscribed to what decides the steps' states). */
   function keepFlowReachable(s) {
     const flow = unblockedFlow(s);
-    if (flow) store.update({ flow });
+    if (flow) {
+      moveInPlace();
+      store.update({ flow });
+    }
   }
 
   // Requests made since start-up, as the browser itself records them (Resource Timing), in this
@@ -568,6 +595,8 @@ export function createActions({ store, api, embed }) {
     setReportLang: (lang) => store.update({ reportLang: lang || '' }),
     estimateAuc, cancelAuc,
     selectResults: (patch) => store.update((s) => ({ resultsView: { ...s.resultsView, ...patch } })),
+    // runs side by side
+    showRun, compareRuns: (patch) => store.update((s) => ({ runsCompare: { ...s.runsCompare, ...patch } })),
     // language, flow, network
     setLanguage, goTo, setCurrent: (id) => store.update((s) => ({ flow: withCurrent(s.flow, id) })), keepFlowReachable,
     startNetworkWatch, onWorkerResources,

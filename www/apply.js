@@ -150,7 +150,7 @@ export function applyView(root, ui, intents) {
         s.file ? h('span', { id: 'apply-records-name' }, ` ${s.file.name}`) : null),
       h('button', { type: 'button', class: 'button primary', id: 'apply-score', disabled: !s.model || !s.file || s.busy, onclick: intents.score }, t('apply.score')),
       h('p', { id: 'apply-status', class: s.status?.kind === 'error' ? 'error' : 'status', role: 'status' }, s.status ? s.status.text() : ''),
-      resultView(s),
+      resultView(s) ?? '', // replaceChildren would write a null as the text "null"
     );
   };
 }
