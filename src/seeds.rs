@@ -82,8 +82,9 @@ pub fn final_fit(seed: u64) -> u64 {
 }
 
 /// The explanations of model `model` on outer split `split` (or of a model file's final fit,
-/// with `split` 0 and the [`final_fit`] seed): the background sample, the test rows explained,
-/// the rows partial dependence is averaged over, and with [`shap_row`] each row's permutations.
+/// with `split` 0 and the [`final_fit`] seed): the background sample and the test rows
+/// explained; with [`shap_dependence`] the rows partial dependence is averaged over, and with
+/// [`shap_row`] each row's permutations.
 pub fn shap(seed: u64, model: usize, split: usize) -> u64 {
     seed.wrapping_mul(GOLDEN)
         .wrapping_add(0x5A4B_0000_0000 + ((model as u64) << 20) + split as u64)
