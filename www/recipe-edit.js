@@ -120,12 +120,14 @@ export function withModels(recipe, offered, chosen) {
 
 export function withEvaluation(recipe, method, { folds, testFraction }) {
   return edit(recipe, (r) => {
+    const shap = r.evaluation?.shap;
     if (method === 'stratified_kfold') {
       r.evaluation = { method, folds: Math.max(2, Math.round(Number(folds) || 5)) };
     } else if (method === 'holdout') {
       const f = Number(testFraction);
       r.evaluation = { method, test_fraction: f > 0 && f < 1 ? f : 0.25 };
     }
+    if (shap !== undefined && r.evaluation) r.evaluation.shap = shap;
   });
 }
 

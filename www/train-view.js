@@ -4,6 +4,7 @@
 import { modelKinds } from './schema.js';
 import { renderFeatures } from './features.js';
 import { profileColumns } from './profile-view.js';
+import { drawShapSwitch, shapSwitch } from './explain-view.js';
 
 const $ = (sel) => document.querySelector(sel);
 const isNum = (v) => typeof v === 'number' && Number.isFinite(v);
@@ -33,6 +34,7 @@ export function initTrain(ui, intents) {
   $('#eval-folds').addEventListener('change', () => intents.setEvaluation('stratified_kfold', fields()));
   $('#eval-test-fraction').addEventListener('change', () => intents.setEvaluation('holdout', fields()));
   $('#seed').addEventListener('change', (e) => intents.setSeed(e.target.value));
+  $('#eval-holdout').closest('fieldset').append(shapSwitch(ui, intents.setFeatures));
   // The run's estimate, under Run (estimateView draws it).
   $('.run-row').after(h('div', { id: 'run-estimate', class: 'run-estimate muted', 'aria-live': 'polite', hidden: '' }));
 }
@@ -115,6 +117,7 @@ export function optionsView(ui, onFeatures) {
     if (ev.method === 'stratified_kfold' && isNum(ev.folds)) $('#eval-folds').value = ev.folds;
     if (ev.method === 'holdout' && isNum(ev.test_fraction)) $('#eval-test-fraction').value = ev.test_fraction;
     if (isNum(r.seed)) $('#seed').value = r.seed;
+    drawShapSwitch(state.recipe, ui);
     renderFeatures({ recipe: state.recipe, columns: profileColumns(state.profile), ui, onChange: onFeatures });
   };
 }

@@ -174,10 +174,10 @@ const actions = {
     return { json: needSession().export_model(recipe, report, model_index) };
   },
   // Scores a second file (bytes, name) with a model's JSON; the loaded session is left as it is.
-  async apply_model({ bundle, bytes, name }) {
+  async apply_model({ bundle, bytes, name, explain }) {
     const other = new Session(new Uint8Array(bytes), name);
     try {
-      const out = plain(other.apply_model(bundle));
+      const out = plain(other.apply_model(bundle, !!explain));
       return { predictions: out.predictions, csv: out.csv };
     } finally {
       if (typeof other.free === 'function') other.free();
