@@ -161,6 +161,15 @@ pub(crate) enum Cells {
     },
 }
 
+impl Cells {
+    fn len(&self) -> usize {
+        match self {
+            Cells::Num { values, .. } => values.len(),
+            Cells::Str { values, .. } => values.len(),
+        }
+    }
+}
+
 /// One variable as a reader found it.
 pub(crate) struct Var {
     pub name: String,
@@ -295,6 +304,23 @@ pub(crate) fn to_parsed(ds: Dataset, file: &str, opts: &CsvOptions) -> Result<Pa
         return Err(Error::Input {
             file: file.to_string(),
             message: "the file has no variables".into(),
+        });
+    }
+    if ds.rows == 0 {
+        return Err(Error::Input {
+            file: file.to_string(),
+            message: "the file has no records (observations)".into(),
+        });
+    }
+    if let Some(v) = ds.vars.iter().find(|v| v.cells.len() != ds.rows) {
+        return Err(Error::Input {
+            file: file.to_string(),
+            message: format!(
+                "variable '{}' has {} values for {} records (damaged file?)",
+                v.name,
+                v.cells.len(),
+                ds.rows
+            ),
         });
     }
     let mut repairs = Vec::new();
@@ -438,14 +464,7 @@ pub(crate) fn to_parsed(ds: Dataset, file: &str, opts: &CsvOptions) -> Result<Pa
         delimiter: Some(','),
         ..opts.clone()
     };
-    let mut parsed = if ds.rows == 0 {
-        return Err(Error::Input {
-            file: file.to_string(),
-            message: "the file has no records (observations)".into(),
-        });
-    } else {
-        read_decoded_csv(&csv_text, file, &opts, ds.encoding)?
-    };
+    let mut parsed = read_decoded_csv(&csv_text, file, &opts, ds.encoding)?;
     let remap = |line: u64| -> u64 {
         line_records
             .range(..=line)
