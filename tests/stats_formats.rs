@@ -292,6 +292,28 @@ fn damaged_files_give_an_error_naming_the_file_and_place_never_a_panic() {
 }
 
 #[test]
+fn a_stated_length_past_the_end_of_the_file_is_refused_before_it_is_allocated() {
+    // Release 118: the first value-label table's length (after `<lbl>`).
+    let mut dta = fixture("stats.dta");
+    let at = dta.windows(5).position(|w| w == b"<lbl>").unwrap() + 5;
+    dta[at..at + 4].copy_from_slice(&0x7fff_fff0u32.to_le_bytes());
+    let e = read_as(&dta, "stats.dta").unwrap_err().to_string();
+    assert!(
+        e.contains("value-label table") && e.contains(&format!("byte {}", at + 4 + 129 + 3)),
+        "{e}"
+    );
+    // Release 113: the tables follow the data to the end of the file.
+    let old = fixture("stats-113.dta");
+    // One table (Male, Female): length, name, padding, then n, text length, 2 offsets, 2 values, text.
+    let start = old.len() - (4 + 33 + 3 + 4 + 4 + 2 * 4 + 2 * 4 + 12);
+    let mut bad = old.clone();
+    bad[start..start + 4].copy_from_slice(&0x7fff_fff0u32.to_le_bytes());
+    let e = read_as(&bad, "stats-113.dta").unwrap_err().to_string();
+    assert!(e.contains("value-label table"), "{e}");
+    assert!(read_as(&old, "stats-113.dta").is_ok());
+}
+
+#[test]
 fn a_name_that_promises_a_statistics_file_is_checked_and_sas7bdat_is_explained() {
     let e = read_as(b"id,age\n1,2\n", "export.sav")
         .unwrap_err()

@@ -33,6 +33,14 @@ const LABEL_MISSING_A: i32 = 2_147_483_621;
 
 /// Reads a `.dta` file.
 pub(crate) fn read(bytes: &[u8], file: &str, opts: &CsvOptions) -> Result<Dataset> {
+    check_lengths(bytes).map_err(|(at, what)| {
+        super::corrupt(
+            file,
+            &format!("Stata .dta file: {what}"),
+            at,
+            "its length goes past the end of the file (damaged or truncated file)",
+        )
+    })?;
     let fail = |(e, record): Failure| error(file, e, record);
     if let Some(chosen) = chosen_encoding(opts, file)? {
         return read_with(bytes, Some(chosen), "override").map_err(fail);
@@ -56,6 +64,126 @@ pub(crate) fn read(bytes: &[u8], file: &str, opts: &CsvOptions) -> Result<Datase
 
 fn is_encoding_error(e: &DtaError) -> bool {
     matches!(e, DtaError::Format(f) if matches!(f.kind(), FormatErrorKind::InvalidEncoding { .. }))
+}
+
+/// The byte order of a file: little-endian?
+fn u32_at(bytes: &[u8], at: usize, le: bool) -> Option<u64> {
+    let b: [u8; 4] = bytes.get(at..at.checked_add(4)?)?.try_into().ok()?;
+    Some(u64::from(if le {
+        u32::from_le_bytes(b)
+    } else {
+        u32::from_be_bytes(b)
+    }))
+}
+
+fn u64_at(bytes: &[u8], at: usize, le: bool) -> Option<u64> {
+    let b: [u8; 8] = bytes.get(at..at.checked_add(8)?)?.try_into().ok()?;
+    Some(if le {
+        u64::from_le_bytes(b)
+    } else {
+        u64::from_be_bytes(b)
+    })
+}
+
+/// Walks the parts of the file whose lengths the file itself states (characteristics, strLs,
+/// value-label tables) and checks that each fits in the file, before the `dta` crate reads
+/// them: it allocates a stated length before reading it, so a damaged length of 4 GB would
+/// exhaust the memory (in the browser, end the worker). Returns the offset and the part at
+/// fault. Releases before 113 are refused (their layouts are not walked here).
+fn check_lengths(bytes: &[u8]) -> std::result::Result<(), (usize, &'static str)> {
+    let size = bytes.len() as u64;
+    let fits = |at: usize,
+                len: Option<u64>,
+                what: &'static str|
+     -> std::result::Result<usize, (usize, &'static str)> {
+        match len {
+            Some(len) if (at as u64).saturating_add(len) <= size => Ok(at + len as usize),
+            _ => Err((at, what)),
+        }
+    };
+    if bytes.starts_with(b"<stata_dta>") {
+        let release = bytes.get(28..31).unwrap_or_default();
+        let le = bytes.windows(15).take(200).any(|w| w == b"<byteorder>LSF<");
+        let Some(map) = bytes.windows(5).position(|w| w == b"<map>") else {
+            return Err((0, "section map"));
+        };
+        let offset = |k: usize| u64_at(bytes, map + 5 + 8 * k, le).map(|o| o.min(size) as usize);
+        let (Some(ch), Some(strls), Some(labels), Some(end)) =
+            (offset(8), offset(10), offset(11), offset(12))
+        else {
+            return Err((map, "section map"));
+        };
+        // Characteristics: <ch> length bytes </ch> ... </characteristics>.
+        let mut at = ch + b"<characteristics>".len();
+        while bytes.get(at..at + 4) == Some(b"<ch>") {
+            let len = u32_at(bytes, at + 4, le);
+            at = fits(at + 8, len, "characteristic")? + b"</ch>".len();
+        }
+        // strLs: GSO v o t length bytes.
+        let o_width = if release == b"117" { 4 } else { 8 };
+        at = strls + b"<strls>".len();
+        while bytes.get(at..at + 3) == Some(b"GSO") {
+            let len_at = at + 3 + 4 + o_width + 1;
+            let len = u32_at(bytes, len_at, le);
+            at = fits(len_at + 4, len, "strL")?;
+        }
+        // Value labels: <lbl> length name padding table </lbl>.
+        let name = if release == b"117" { 33 } else { 129 };
+        at = labels + b"<value_labels>".len();
+        while at < end && bytes.get(at..at + 5) == Some(b"<lbl>") {
+            let len = u32_at(bytes, at + 5, le);
+            at = fits(at + 9 + name + 3, len, "value-label table")? + b"</lbl>".len();
+        }
+        return Ok(());
+    }
+    let release = bytes.first().copied().unwrap_or(0);
+    if !(113..=116).contains(&release) {
+        return Err((
+            0,
+            "release (Stata releases before 113, Stata 8, are not read)",
+        ));
+    }
+    let le = bytes.get(1) == Some(&2);
+    let u16_at = |at: usize| -> Option<u64> {
+        let b: [u8; 2] = bytes.get(at..at + 2)?.try_into().ok()?;
+        Some(u64::from(if le {
+            u16::from_le_bytes(b)
+        } else {
+            u16::from_be_bytes(b)
+        }))
+    };
+    let k = u16_at(4).ok_or((4, "variable count"))? as usize;
+    let n = u32_at(bytes, 6, le).ok_or((6, "observation count"))?;
+    let types = bytes.get(109..109 + k).ok_or((109, "variable types"))?;
+    let format_len = if release == 113 { 12 } else { 49 };
+    let mut at = 109 + k + 33 * k + 2 * (k + 1) + format_len * k + 33 * k + 81 * k;
+    // Expansion fields: type byte, length, data; ended by type 0 and length 0.
+    loop {
+        let kind = *bytes.get(at).ok_or((at, "expansion field"))?;
+        let len = u32_at(bytes, at + 1, le);
+        if kind == 0 && len == Some(0) {
+            at += 5;
+            break;
+        }
+        at = fits(at + 5, len, "expansion field")?;
+    }
+    let width: u64 = types
+        .iter()
+        .map(|&t| match t {
+            1..=244 => u64::from(t),
+            251 => 1,
+            252 => 2,
+            253 | 254 => 4,
+            _ => 8,
+        })
+        .sum();
+    at = fits(at, width.checked_mul(n), "data")?;
+    // Value-label tables to the end: length, name (33), padding (3), table.
+    while at < bytes.len() {
+        let len = u32_at(bytes, at, le);
+        at = fits(at + 4 + 33 + 3, len, "value-label table")?;
+    }
+    Ok(())
 }
 
 /// A reader error as the user sees it: the file, the section, the byte offset, the record.
