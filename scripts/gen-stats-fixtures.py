@@ -20,8 +20,11 @@ by their text, missing codes empty, dates as ISO dates. The files:
   pyreadstat, which reads them as missing). v5 text is Latin-1-safe (no Chinese).
 - run.dta / run.sav / run.xpt with run.csv: 90 rows without missing codes, for the
   "same table, same Report" test.
+
+It also writes damaged copies into tests/corpus/stats/ with the error each must give.
 """
 import datetime as dt
+import json
 import os
 import struct
 
@@ -191,5 +194,35 @@ def main():
                            file_format_version=5)
 
 
+def corpus():
+    """Damaged copies of the fixtures for tests/corpus/stats/, each with the error it must give
+    (`<case>.expect.json`: `error`, a text the message contains, or `rows` and `columns`)."""
+    out = os.path.join(OUT, "..", "corpus", "stats")
+    os.makedirs(out, exist_ok=True)
+    read = lambda name: open(os.path.join(OUT, name), "rb").read()
+    dta = bytearray(read("stats.dta"))
+    at = dta.index(b"<lbl>") + 5
+    dta[at:at + 4] = struct.pack("<I", 0x7FFFFFF0)
+    sav = bytearray(read("stats.sav"))
+    sav[176:180] = struct.pack("<i", 99)
+    cases = {
+        "good.zsav": (read("stats.zsav"), {"rows": 12, "columns": 7}),
+        "good-115.dta": (read("stats-115.dta"), {"rows": 12, "columns": 7}),
+        "truncated-data.sav": (read("stats.sav")[:-20], {"error": "record 12"}),
+        "truncated-trailer.zsav": (read("stats.zsav")[:-30], {"error": "zlib trailer"}),
+        "truncated-observation.xpt": (read("stats.xpt")[:-160], {"error": "observation"}),
+        "truncated-header.dta": (read("stats.dta")[:40], {"error": "Stata .dta"}),
+        "label-length-past-end.dta": (bytes(dta), {"error": "value-label table"}),
+        "unknown-record.sav": (bytes(sav), {"error": "unknown record type 99"}),
+        "renamed-csv.dta": (b"id,age\n1,34\n", {"error": "does not start like"}),
+    }
+    for name, (data, expect) in cases.items():
+        open(os.path.join(out, name), "wb").write(data)
+        with open(os.path.join(out, name + ".expect.json"), "w") as f:
+            json.dump(expect, f)
+            f.write("\n")
+
+
 if __name__ == "__main__":
     main()
+    corpus()
