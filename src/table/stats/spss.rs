@@ -332,11 +332,14 @@ pub(crate) fn read(bytes: &[u8], file: &str, opts: &CsvOptions) -> Result<Datase
         file,
     };
     let where_ = |case: usize, slot: usize| {
-        format!(
-            "data, record {}, variable '{}'",
-            case + 1,
-            vars.get(slot).map_or("?", |v| v.short_name.as_str())
-        )
+        let name = vars.get(slot).map_or_else(
+            || "?".to_string(),
+            |v| match long_names.get(&v.short_name) {
+                Some(long) => String::from_utf8_lossy(long).into_owned(),
+                None => v.short_name.clone(),
+            },
+        );
+        format!("data, record {}, variable '{name}'", case + 1)
     };
     let compressed = compression != 0;
     let mut commands: Vec<u8> = Vec::new();

@@ -38,7 +38,8 @@ pub(crate) fn read(bytes: &[u8], file: &str, opts: &CsvOptions) -> Result<Datase
             file,
             &format!("Stata .dta file: {what}"),
             at,
-            "its length goes past the end of the file (damaged or truncated file)",
+            "the file ends before it, or its stated length goes past the end of the file \
+             (damaged or truncated file)",
         )
     })?;
     let fail = |(e, record): Failure| error(file, e, record);
@@ -377,7 +378,7 @@ fn read_with(
 
 /// A value-label code as text: the number, or `.a`–`.z` for an extended missing value.
 fn label_code(value: i32) -> String {
-    if value >= LABEL_MISSING_A && value < LABEL_MISSING_A + 26 {
+    if (LABEL_MISSING_A..LABEL_MISSING_A + 26).contains(&value) {
         format!(".{}", (b'a' + (value - LABEL_MISSING_A) as u8) as char)
     } else {
         code_text(f64::from(value))
