@@ -269,6 +269,11 @@ messages! {
     repair_error_cells "repair.error_cells" (example) "cells holding a spreadsheet error (e.g. {example}) read as missing";
     repair_formula_without_value "repair.formula_without_value" () "formula cells saved without a computed value (the file was written by a program that does not calculate) read as missing; open and save the file in a spreadsheet to compute them";
     repair_empty_first_sheet "repair.empty_first_sheet" (first, read) "the first sheet '{first}' is empty; read sheet '{read}'";
+    repair_missing_codes "repair.missing_codes" (codes) "values the file marks as missing-value codes ({codes}) read as missing";
+    repair_value_labels "repair.value_labels" () "coded values read as their value labels (the labelled text is the value; codes and labels are listed in the profile)";
+    repair_unlabelled_codes "repair.unlabelled_codes" () "values without a value label kept as their codes";
+    repair_stats_dates "repair.stats_dates" (format) "numbers with the date format {format} read as ISO dates (YYYY-MM-DD)";
+    repair_stats_datetimes "repair.stats_datetimes" (format) "numbers with the datetime format {format} read as ISO dates with the time (YYYY-MM-DD HH:MM:SS)";
     csv_malformed_bytes "csv.malformed_bytes" (field, encoding, bytes) "field '{field}' has bytes that are not valid {encoding} ({bytes})";
     // The profile: columns too wide to encode.
     profile_identifier_like "profile.identifier_like" (distinct, present) "{distinct} distinct values in {present} rows: nearly one per record, like an identifier or free text; it tells a model little and may identify people";

@@ -288,3 +288,51 @@ fn workbook_reader_never_panics() {
         }
     }
 }
+
+/// The statistics-package readers (Stata, SPSS, SAS transport) on mutated copies of the
+/// pyreadstat fixtures: mostly flipped bytes (so that the mutation reaches past the header),
+/// sometimes the byte-level mutations above. Nothing may panic.
+#[test]
+fn statistics_file_readers_never_panic() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+    let seeds: Vec<(&str, Vec<u8>)> = [
+        "stats.dta",
+        "stats-117.dta",
+        "stats-113.dta",
+        "stats.sav",
+        "stats-rle.sav",
+        "stats.zsav",
+        "stats.xpt",
+        "stats-v8.xpt",
+    ]
+    .into_iter()
+    .map(|n| {
+        (
+            n,
+            std::fs::read(dir.join(n)).expect("run scripts/gen-stats-fixtures.py"),
+        )
+    })
+    .collect();
+    let mut rng = ChaCha8Rng::seed_from_u64(4);
+    for _ in 0..iterations(3_000) {
+        let (name, seed) = &seeds[rng.gen_range(0..seeds.len())];
+        let mut input = seed.clone();
+        for _ in 0..rng.gen_range(1..5) {
+            if rng.gen_bool(0.7) && !input.is_empty() {
+                let i = rng.gen_range(0..input.len());
+                input[i] = rng.gen();
+            } else {
+                mutate(&mut rng, &mut input);
+            }
+        }
+        let result = catch_unwind(AssertUnwindSafe(|| {
+            let _ = bedside::load(&input, name).map(|l| l.profile());
+        }));
+        if result.is_err() {
+            panic!(
+                "a statistics-file reader panicked; input saved to {}",
+                save_crash("stats", &input).display()
+            );
+        }
+    }
+}

@@ -6,6 +6,7 @@ pub mod export;
 pub mod profile;
 pub mod quality;
 pub mod spreadsheet;
+pub mod stats;
 pub mod values;
 pub mod vocabulary;
 
@@ -16,11 +17,16 @@ use serde::{Deserialize, Serialize};
 pub enum BinaryFormat {
     /// .xlsx, .xlsm, .ods (ZIP) or .xls (OLE).
     Workbook,
+    /// Stata .dta, SPSS .sav/.zsav, SAS .xpt (and .sas7bdat, refused with advice).
+    Stats(stats::StatsFormat),
 }
 
 /// The binary format a file's first bytes announce, if any.
 pub fn binary_format(head: &[u8]) -> Option<BinaryFormat> {
-    spreadsheet::is_workbook(head).then_some(BinaryFormat::Workbook)
+    if spreadsheet::is_workbook(head) {
+        return Some(BinaryFormat::Workbook);
+    }
+    stats::recognise(head).map(BinaryFormat::Stats)
 }
 
 /// Reads a file of a binary format (whole, in memory) into a table.
@@ -41,6 +47,7 @@ pub(crate) fn read_binary(
         })?;
     match format {
         BinaryFormat::Workbook => spreadsheet::read_workbook(&bytes, file, opts),
+        BinaryFormat::Stats(format) => stats::read(format, &bytes, file, opts),
     }
 }
 
