@@ -398,6 +398,19 @@ fn cox_refuses_what_it_cannot_fit() {
     let (t, e) = ([1., 2., 3., 4.], [true, true, true, true]);
     assert!(cox::fit(&x, &t, &e, 0.0).is_err());
     assert!(cox::fit(&x, &t, &e, 0.5).is_ok());
+    // A full set of one-hot columns: the last is their complement; it is left out (coefficient
+    // 0, no standard error) and the fit is the fit without it.
+    let (t, e, _) = rossi();
+    let fin: Vec<f64> = rossi_inputs().column(0).to_vec();
+    let both: Vec<f64> = fin.iter().flat_map(|&f| [f, 1.0 - f]).collect();
+    let x2 = Array2::from_shape_vec((fin.len(), 2), both).unwrap();
+    let x1 = Array2::from_shape_vec((fin.len(), 1), fin).unwrap();
+    let (f2, f1) = (
+        cox::fit(&x2, &t, &e, 0.0).unwrap(),
+        cox::fit(&x1, &t, &e, 0.0).unwrap(),
+    );
+    assert!(close(f2.model.coef[0], f1.model.coef[0], 1e-12));
+    assert_eq!((f2.model.coef[1], f2.se[1]), (0.0, None));
 }
 
 fn survival_recipe(models: &str, evaluation: &str) -> String {

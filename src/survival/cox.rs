@@ -202,10 +202,13 @@ pub fn fit(x: &Array2<f64>, time: &[f64], event: &[bool], penalizer: f64) -> Res
             (x.column(j).iter().map(|v| (v - m) * (v - m)).sum::<f64>() / (n as f64 - 1.0)).sqrt()
         })
         .collect();
-    // Inputs constant in the training rows keep a coefficient of 0.
-    let active: Vec<usize> = (0..p)
+    // Inputs constant in the training rows, or a linear combination of earlier inputs (e.g. the
+    // last of a full set of one-hot columns), keep a coefficient of 0 without a standard error,
+    // as R's `coxph` reports them `NA` ("not defined because of singularities").
+    let varying: Vec<usize> = (0..p)
         .filter(|&j| sds[j] > 1e-12 * (1.0 + means[j].abs()))
         .collect();
+    let active = independent(x, &varying, &means, &sds);
     let k = active.len();
     let z: Vec<Vec<f64>> = (0..n)
         .map(|i| {
@@ -499,4 +502,34 @@ impl<'a> Efron<'a> {
             })
             .collect()
     }
+}
+
+/// The inputs of `cols` (in order) that are not a linear combination of earlier ones: an
+/// incremental Cholesky factorization of the correlation matrix, an input left out when its
+/// residual variance is below 1e-9.
+fn independent(x: &Array2<f64>, cols: &[usize], means: &[f64], sds: &[f64]) -> Vec<usize> {
+    let n = x.nrows();
+    let corr = |a: usize, b: usize| -> f64 {
+        (0..n)
+            .map(|i| (x[(i, a)] - means[a]) / sds[a] * (x[(i, b)] - means[b]) / sds[b])
+            .sum::<f64>()
+            / (n as f64 - 1.0)
+    };
+    let mut kept: Vec<usize> = Vec::new();
+    let mut l: Vec<Vec<f64>> = Vec::new();
+    for &c in cols {
+        let g: Vec<f64> = kept.iter().map(|&k| corr(k, c)).collect();
+        let mut y = vec![0.0; kept.len()];
+        for r in 0..kept.len() {
+            let s: f64 = (0..r).map(|q| l[r][q] * y[q]).sum();
+            y[r] = (g[r] - s) / l[r][r];
+        }
+        let residual = corr(c, c) - y.iter().map(|v| v * v).sum::<f64>();
+        if residual > 1e-9 {
+            y.push(residual.sqrt());
+            l.push(y);
+            kept.push(c);
+        }
+    }
+    kept
 }
