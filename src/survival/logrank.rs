@@ -24,6 +24,10 @@ pub struct LogRank {
     pub strata: Option<String>,
 }
 
+/// What [`log_rank`] gives: statistic, degrees of freedom, p, and observed and expected events
+/// per group.
+pub type Outcome = (f64, usize, f64, Vec<f64>, Vec<f64>);
+
 /// The log-rank test of the groups `group[i]` (indices `0..n_groups`), stratified by
 /// `stratum[i]` when given. `None` with fewer than two groups or when the covariance is
 /// singular (no events).
@@ -33,7 +37,7 @@ pub fn log_rank(
     group: &[usize],
     n_groups: usize,
     stratum: Option<&[usize]>,
-) -> Option<(f64, usize, f64, Vec<f64>, Vec<f64>)> {
+) -> Option<Outcome> {
     if n_groups < 2 {
         return None;
     }
