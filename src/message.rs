@@ -321,6 +321,11 @@ messages! {
     // Audit notes of the run.
     audit_rejected_rows "audit.rejected_rows" (count) "{count} row(s) rejected while reading; see input.rejected_rows";
     audit_target_missing "audit.target_missing" (count, target) "{count} row(s) without a value in '{target}' left out of training and evaluation";
+    audit_survival_rejected "audit.survival_rejected" (count) "{count} row(s) without a usable time-to-event outcome left out of the analysis; see survival.rejected_rows";
+    survival_time_missing "survival.time_missing" (column) "the follow-up time in '{column}' is missing";
+    survival_time_negative "survival.time_negative" (column, value) "the follow-up time in '{column}' is negative ({value})";
+    survival_event_missing "survival.event_missing" (column) "the event indicator in '{column}' is missing";
+    survival_event_other "survival.event_other" (column, value, first, second) "the event indicator in '{column}' is '{value}', neither '{first}' nor '{second}'";
     audit_not_inputs "audit.not_inputs" () "columns of these types are not model inputs (a date column is one when a date feature step names it); give them the role ignore to silence this";
     audit_model_fitted "audit.model_fitted" (splits) "fitted and evaluated on {splits} split(s)";
     audit_features_fitted "audit.features_fitted" (splits) "fitted on the training rows of each of {splits} split(s); learned per split";

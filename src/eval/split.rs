@@ -346,6 +346,11 @@ pub struct EvaluationSpec {
     pub shap: Option<crate::explain::ShapOptions>,
     /// Anticipated performance for the sample-size criteria (see [`super::sample_size`]).
     pub sample_size: Option<super::sample_size::SampleSizeSpec>,
+    /// Column whose groups get their own Kaplan–Meier curve and the log-rank test (a
+    /// time-to-event target).
+    pub groups: Option<String>,
+    /// Column the log-rank test is stratified by.
+    pub strata: Option<String>,
 }
 
 impl From<Evaluation> for EvaluationSpec {
@@ -360,6 +365,8 @@ impl From<Evaluation> for EvaluationSpec {
             threshold: None,
             shap: None,
             sample_size: None,
+            groups: None,
+            strata: None,
         }
     }
 }
@@ -387,6 +394,12 @@ impl EvaluationSpec {
         }
         if let Some(ss) = &self.sample_size {
             ss.check()?;
+        }
+        if self.strata.is_some() && self.groups.is_none() {
+            return Err((
+                "strata",
+                "stratifies the log-rank test between groups; name the groups too".into(),
+            ));
         }
         Ok(())
     }
@@ -417,6 +430,12 @@ impl Serialize for EvaluationSpec {
             if let Some(sh) = &self.shap {
                 o.insert("shap".into(), sh.to_json());
             }
+            if let Some(g) = &self.groups {
+                o.insert("groups".into(), g.clone().into());
+            }
+            if let Some(g) = &self.strata {
+                o.insert("strata".into(), g.clone().into());
+            }
             if let Some(ss) = &self.sample_size {
                 o.insert(
                     "sample_size".into(),
@@ -442,6 +461,7 @@ impl<'de> Deserialize<'de> for EvaluationSpec {
         };
         let mut shap = None;
         let mut sample_size = None;
+        let (mut groups, mut strata) = (None, None);
         if let Some(o) = v.as_object_mut() {
             match o.remove("fairness") {
                 None | Some(serde_json::Value::Null) => {}
@@ -501,6 +521,17 @@ impl<'de> Deserialize<'de> for EvaluationSpec {
                     ))
                 }
             }
+            for (key, slot) in [("groups", &mut groups), ("strata", &mut strata)] {
+                match o.remove(key) {
+                    None | Some(serde_json::Value::Null) => {}
+                    Some(serde_json::Value::String(c)) => *slot = Some(c),
+                    Some(_) => {
+                        return Err(D::Error::custom(format!(
+                            "invalid type for `{key}`: expected a column name"
+                        )))
+                    }
+                }
+            }
             match o.remove("shap") {
                 None | Some(serde_json::Value::Null) => {}
                 Some(v) => {
@@ -520,6 +551,8 @@ impl<'de> Deserialize<'de> for EvaluationSpec {
             permutation_repeats,
             permutation_max_samples,
             threshold,
+            groups,
+            strata,
         })
     }
 }

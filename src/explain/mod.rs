@@ -286,7 +286,9 @@ pub fn method_of(fitted: &Fitted) -> Method {
             // A recalibrated model maps its members' probabilities through fitted
             // calibrators: no closed form, so it is explained as any other function.
             | ClassifierModel::Calibrated(_),
-        ) => Method::Permutation,
+        )
+        // A time-to-event model's risk score (not explained in a run yet).
+        | Fitted::Survival(_) => Method::Permutation,
     }
 }
 
