@@ -48,6 +48,7 @@ export function initialState(lang) {
     resultsView: RESULTS_VIEW_START, // the sort, model and threshold picked in the model results
     runRecipe: null, // the recipe of this report, for exporting its models
     maskedCsv: null,
+    predictionsCsv: null, // the run's out-of-fold predictions (the CLI's --predictions file)
     running: false,
     loading: false,
     progress: { max: 1, value: 0, stage: null, etaMs: null },
@@ -190,7 +191,7 @@ export function createActions({ store, api, embed }) {
     // The previous recipe stays (its views are hidden without a profile) until the new one comes.
     store.update((s) => ({
       loading: true, file: { name }, profile: null,
-      preview: resetPreview(), flow: FLOW_START, history: historyState(), report: null, reportPrevious: false, maskedCsv: null, frontierAuc: {}, riskConfirm: null,
+      preview: resetPreview(), flow: FLOW_START, history: historyState(), report: null, reportPrevious: false, maskedCsv: null, predictionsCsv: null, frontierAuc: {}, riskConfirm: null,
       status: { load: { render: () => t('load.loading', { name }), kind: 'busy' }, run: null, upload: null },
     }));
     try {
@@ -306,7 +307,7 @@ export function createActions({ store, api, embed }) {
       const out = await api.run(recipe, onProgress);
       const seconds = (out.elapsed_ms ?? 0) / 1000;
       patch = (st) => ({
-        report: out.report, reportPrevious: false, runRecipe: recipe, maskedCsv: out.masked_csv ?? null, resultsView: RESULTS_VIEW_START,
+        report: out.report, reportPrevious: false, runRecipe: recipe, maskedCsv: out.masked_csv ?? null, predictionsCsv: out.predictions_csv ?? null, resultsView: RESULTS_VIEW_START,
         progress: { ...st.progress, value: st.progress.max, etaMs: null },
         flow: withCurrent(st.flow, 'results'),
         status: { ...st.status, run: { render: () => t('run.done', { seconds: fmtDec(seconds, 2) }), kind: 'done' } },
@@ -374,6 +375,10 @@ export function createActions({ store, api, embed }) {
         return;
       }
       download(`${baseName()}-masked.csv`, s.maskedCsv, 'text/csv;charset=utf-8');
+    } else if (what === 'predictions') {
+      // Out-of-fold predictions: row index, split, model index, outcome, score; no identifier.
+      if (s.predictionsCsv == null) return;
+      download(`${baseName()}-predictions.csv`, s.predictionsCsv, 'text/csv;charset=utf-8');
     } else if (what === 'report') {
       if (!s.report) return;
       download(`${baseName()}-report.json`, JSON.stringify(s.report, null, 2), 'application/json');
