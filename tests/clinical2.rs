@@ -32,7 +32,7 @@ fn dated_csv() -> String {
 fn recipe(date_input: &str, evaluation_extra: &str) -> String {
     format!(
         r#"{{"version": 1, "seed": 5, "target": "y", "columns": {{}}, "privacy": [],
-        "features": [{{"op": "date_parts", "columns": ["{date_input}"], "parts": ["weekday"]}}],
+        "features": [{{"op": "date_parts", "columns": ["{date_input}"], "parts": ["weekday"]}}, {{"op": "impute", "strategy": "median"}}],
         "models": [{{"kind": "decision_tree", "max_depth": 3}}],
         "evaluation": {{"method": "stratified_kfold", "folds": 3{evaluation_extra}}}}}"#
     )
