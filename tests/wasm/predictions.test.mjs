@@ -79,7 +79,7 @@ describe('out-of-fold predictions from wasm', () => {
       assert.ok(result.report.target.classes.includes(y));
       assert.ok(Number(score) >= 0 && Number(score) <= 1);
     }
-    const records = parseCsv(demoBytes.toString('utf8'));
+    const records = parseCsv(demoBytes.toString('utf8')).map((r) => r.fields);
     // No identifier: neither a name, a record number nor a phone of the input is in it.
     for (const name of ['patient_name', 'mrn', 'phone']) {
       const c = records[0].indexOf(name);
