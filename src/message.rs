@@ -349,6 +349,8 @@ messages! {
     leak_near_perfect "leak.near_perfect" (column, measure, value) "input '{column}' alone predicts the target almost perfectly ({measure} {value:.3}): it may be recorded from the outcome or after it; check it, or drop it";
     leak_pure_category "leak.pure_category" (column, value, rows, class) "in input '{column}', all {rows} rows with '{value}' have target '{class}': a category that gives the answer may be recorded from the outcome; check it, or drop it";
     leak_after_outcome "leak.after_outcome" (column, word) "input '{column}' looks recorded after the outcome (its name says '{word}'): information from after the prediction time leaks the answer; drop it unless it is known at prediction time";
+    leak_after_outcome_date "leak.after_outcome_date" (column, outcome, rows, compared) "input '{column}' is dated after the outcome (date column '{outcome}') in {rows} of the {compared} rows that have both dates: information recorded after the outcome leaks the answer; drop it";
+    leak_outcome_date_input "leak.outcome_date_input" (column) "input '{column}' is the outcome's own date (evaluation.outcome_date): it is known only once the outcome is; drop it";
     warn_small_sample "warn.small_sample" (have, required, parameters, anticipated) "the data have {have} rows but Riley et al.'s criteria ask for at least {required} to fit {parameters} candidate parameters without much overfitting (anticipated performance: {anticipated}); expect optimistic results and a calibration slope below 1 — use fewer inputs or more data";
     sample_source_recipe "sample.source.recipe" () "given in the recipe";
     sample_source_first_model "sample.source.first_model" (kind) "cross-validated ROC-AUC of the first model ({kind}), mean over the splits";

@@ -48,6 +48,7 @@ export function initialState(lang) {
     resultsView: RESULTS_VIEW_START, // the sort, model and threshold picked in the model results
     runRecipe: null, // the recipe of this report, for exporting its models
     maskedCsv: null,
+    predictionsCsv: null, // the run's out-of-fold predictions (the CLI's --predictions file)
     running: false,
     loading: false,
     progress: { max: 1, value: 0, stage: null, etaMs: null },
@@ -63,7 +64,7 @@ export function initialState(lang) {
     riskConfirm: null, // {what}: an export above the risk threshold waits for the user's confirmation
     reportLang: '', // the language of downloaded reports ('' = the page's)
     // Every run finished since the page was opened, oldest first, in memory only (never stored):
-    // {n, at, file, recipe, report, maskedCsv}. Loading other data keeps them.
+    // {n, at, file, recipe, report, maskedCsv, predictionsCsv}. Loading other data keeps them.
     runs: [],
     runsCompare: { a: null, b: null }, // the two runs compared (null: the last two)
   };
@@ -194,7 +195,7 @@ export function createActions({ store, api, embed }) {
     // The previous recipe stays (its views are hidden without a profile) until the new one comes.
     store.update((s) => ({
       loading: true, file: { name }, profile: null,
-      preview: resetPreview(), flow: FLOW_START, history: historyState(), report: null, reportPrevious: false, maskedCsv: null, frontierAuc: {}, riskConfirm: null,
+      preview: resetPreview(), flow: FLOW_START, history: historyState(), report: null, reportPrevious: false, maskedCsv: null, predictionsCsv: null, frontierAuc: {}, riskConfirm: null,
       status: { load: { render: () => t('load.loading', { name }), kind: 'busy' }, run: null, upload: null },
     }));
     try {
@@ -310,9 +311,10 @@ export function createActions({ store, api, embed }) {
       const out = await api.run(recipe, onProgress);
       const seconds = (out.elapsed_ms ?? 0) / 1000;
       patch = (st) => ({
-        report: out.report, reportPrevious: false, runRecipe: recipe, maskedCsv: out.masked_csv ?? null, resultsView: RESULTS_VIEW_START,
+        report: out.report, reportPrevious: false, runRecipe: recipe, maskedCsv: out.masked_csv ?? null, predictionsCsv: out.predictions_csv ?? null, resultsView: RESULTS_VIEW_START,
         runs: [...st.runs, {
           n: st.runs.length + 1, at: Date.now(), file: st.file?.name ?? null, recipe, report: out.report, maskedCsv: out.masked_csv ?? null,
+          predictionsCsv: out.predictions_csv ?? null,
         }],
         runsCompare: { a: null, b: null },
         progress: { ...st.progress, value: st.progress.max, etaMs: null },
@@ -357,7 +359,7 @@ export function createActions({ store, api, embed }) {
     const r = s.runs.find((x) => x.n === n);
     if (!r || s.running || r.file !== s.file?.name) return;
     store.update((st) => ({
-      report: r.report, reportPrevious: false, runRecipe: r.recipe, maskedCsv: r.maskedCsv, resultsView: RESULTS_VIEW_START,
+      report: r.report, reportPrevious: false, runRecipe: r.recipe, maskedCsv: r.maskedCsv, predictionsCsv: r.predictionsCsv ?? null, resultsView: RESULTS_VIEW_START,
       riskConfirm: null, flow: withCurrent(st.flow, 'results'),
     }));
   }
@@ -393,6 +395,10 @@ export function createActions({ store, api, embed }) {
         return;
       }
       download(`${baseName()}-masked.csv`, s.maskedCsv, 'text/csv;charset=utf-8');
+    } else if (what === 'predictions') {
+      // Out-of-fold predictions: row index, split, model index, outcome, score; no identifier.
+      if (s.predictionsCsv == null) return;
+      download(`${baseName()}-predictions.csv`, s.predictionsCsv, 'text/csv;charset=utf-8');
     } else if (what === 'report') {
       if (!s.report) return;
       download(`${baseName()}-report.json`, JSON.stringify(s.report, null, 2), 'application/json');

@@ -200,6 +200,8 @@ function wire() {
 
   $('#download-csv').addEventListener('click', () => a.exportFile('csv', ui));
   $('#download-report').addEventListener('click', () => a.exportFile('report', ui));
+  // The Results step's predictions download (drawn by evaluation-view.js, redrawn with the results).
+  $('#results').addEventListener('click', (e) => { if (e.target.closest('#download-predictions')) a.exportFile('predictions', ui); });
   for (const kind of ['privacy', 'model']) {
     $(`#download-${kind}-report`).addEventListener('click', () => a.exportFile(`${kind}_report`, ui));
     $(`#open-${kind}-report`).addEventListener('click', () => a.openReport(kind, ui));

@@ -133,3 +133,21 @@ export function evaluationViews(report, ui, heading = 'h3') {
   ];
   return parts.length ? ui.h('section', { id: 'evaluation-views', class: 'evaluation-views' }, ...parts) : null;
 }
+
+/**
+ * The Results step's download of the run's out-of-fold predictions (`csv`: the same text as the
+ * CLI's `--predictions` file, from the core; null when the run returned none). The click is
+ * wired by the page (`#download-predictions` → the `exportFile('predictions')` intent).
+ */
+export function predictionsDownload(report, csv, ui) {
+  const { h, t } = ui;
+  const models = Array.isArray(report?.models) ? report.models.length : 0;
+  const lines = typeof csv === 'string' ? Math.max(0, csv.split('\n').filter((l) => l !== '').length - 1) : 0;
+  return h('section', { id: 'predictions-download', class: 'predictions-download' },
+    h('h3', {}, t('clinical.predictions_title')),
+    h('p', { class: 'note' }, typeof csv === 'string'
+      ? t('clinical.predictions_note', { lines: ui.fmtInt(lines), models: ui.fmtInt(models) })
+      : t('clinical.predictions_none')),
+    h('button', { type: 'button', class: 'button', id: 'download-predictions', disabled: typeof csv !== 'string' },
+      t('clinical.predictions_download')));
+}

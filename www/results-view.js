@@ -8,7 +8,7 @@ import { renderRejected } from './profile-view.js';
 import { noteText, warningTexts } from './message.js';
 import { modelResults, redrawModelResults } from './results.js';
 import { confusionMatrix, privacySummary } from './reports.js';
-import { evaluationViews } from './evaluation-view.js';
+import { evaluationViews, predictionsDownload } from './evaluation-view.js';
 import { explainViews } from './explain-view.js';
 
 const CLASS_METRICS = ['accuracy', 'precision', 'recall', 'specificity', 'f1', 'roc_auc'];
@@ -97,6 +97,7 @@ export function resultsView(ui, select) {
     // SHAP, partial dependence and the SHAP/permutation comparison (runs with evaluation.shap).
     const explained = explainViews(report, ui, 'h3');
     if (explained) parts.push(explained);
+    parts.push(predictionsDownload(report, state.predictionsCsv, ui));
 
     parts.push(h('h3', {}, t('results.privacy')));
     parts.push(privacySummary(report.privacy || {}, ui));

@@ -351,6 +351,9 @@ pub struct EvaluationSpec {
     pub groups: Option<String>,
     /// Column the log-rank test is stratified by.
     pub strata: Option<String>,
+    /// A date column holding each record's outcome date: date inputs recorded after it are
+    /// flagged as leakage (see [`super::leakage`]).
+    pub outcome_date: Option<String>,
 }
 
 impl From<Evaluation> for EvaluationSpec {
@@ -367,6 +370,7 @@ impl From<Evaluation> for EvaluationSpec {
             sample_size: None,
             groups: None,
             strata: None,
+            outcome_date: None,
         }
     }
 }
@@ -442,6 +446,9 @@ impl Serialize for EvaluationSpec {
                     serde_json::to_value(ss).map_err(serde::ser::Error::custom)?,
                 );
             }
+            if let Some(c) = &self.outcome_date {
+                o.insert("outcome_date".into(), c.clone().into());
+            }
         }
         v.serialize(s)
     }
@@ -462,7 +469,17 @@ impl<'de> Deserialize<'de> for EvaluationSpec {
         let mut shap = None;
         let mut sample_size = None;
         let (mut groups, mut strata) = (None, None);
+        let mut outcome_date = None;
         if let Some(o) = v.as_object_mut() {
+            match o.remove("outcome_date") {
+                None | Some(serde_json::Value::Null) => {}
+                Some(serde_json::Value::String(c)) => outcome_date = Some(c),
+                Some(_) => {
+                    return Err(D::Error::custom(
+                        "invalid type for `outcome_date`: expected the name of a date column",
+                    ))
+                }
+            }
             match o.remove("fairness") {
                 None | Some(serde_json::Value::Null) => {}
                 Some(serde_json::Value::String(c)) => fairness = Some(c),
@@ -545,6 +562,7 @@ impl<'de> Deserialize<'de> for EvaluationSpec {
             compare_original,
             shap,
             sample_size,
+            outcome_date,
             split,
             fairness,
             fairness_threshold,
