@@ -325,12 +325,12 @@ impl Grouped {
         let size = n.div_ceil(groups.max(1)).max(1);
         let mut group = vec![0usize; n];
         let (mut g, mut first) = (0, 0);
-        for j in 1..n {
+        for (j, slot) in group.iter_mut().enumerate().skip(1) {
             if j - first >= size || rows.bin[j] != rows.bin[j - 1] {
                 g += 1;
                 first = j;
             }
-            group[j] = g;
+            *slot = g;
         }
         let cells = 2 * (g + 1);
         let (mut count, mut sp, mut sl) = (vec![0.0; cells], vec![0.0; cells], vec![0.0; cells]);
