@@ -29,7 +29,10 @@
 //! at each point is the 2.5th–97.5th percentile of the resampled smooths there. On a resample
 //! the smoother keeps the neighbourhoods (rows and radius) of the pooled rows and reweights the
 //! rows in them (a fixed-bandwidth bootstrap of the smooth): one pass over each neighbourhood,
-//! so 1,000 resamples stay affordable in the browser.
+//! so 1,000 resamples stay affordable in the browser. Above [`GROUPED_ABOVE`] pooled rows a
+//! resample is evaluated on [`GROUPS`] groups of adjacent rows ([`Grouped`]): still drawn row by
+//! row, the rows' weights summed into one pseudo-row per group and outcome (at the group's mean p
+//! and mean logit); the grouping error is far below the Monte Carlo error (docs/evaluation.md).
 
 use super::uncertainty;
 use serde::{Deserialize, Serialize};
@@ -42,6 +45,10 @@ pub const SPAN: f64 = 0.75;
 pub const ECE_BINS: usize = 10;
 /// Probabilities are clipped to [EPS, 1 − EPS] before the logit.
 pub const EPS: f64 = 1e-15;
+/// Pooled rows above which bootstrap resamples are evaluated on groups ([`Grouped`]).
+pub const GROUPED_ABOVE: usize = 20_000;
+/// Groups of adjacent rows (in p order) a resample is evaluated on above [`GROUPED_ABOVE`].
+pub const GROUPS: usize = 4_000;
 
 /// One calibration measure: its value on the pooled predictions and its 95% interval
 /// (`null` where undefined, e.g. a slope when the outcome is perfectly separated).
@@ -145,17 +152,7 @@ impl Rows {
                 .map(|k| lo + (hi - lo) * k as f64 / (CURVE_POINTS - 1) as f64)
                 .collect()
         };
-        let at = ps
-            .iter()
-            .map(|&q| {
-                let g = grid.partition_point(|&v| v <= q).saturating_sub(1);
-                if g + 1 >= grid.len() || grid[g] == q {
-                    (g, 0.0)
-                } else {
-                    (g, (q - grid[g]) / (grid[g + 1] - grid[g]))
-                }
-            })
-            .collect();
+        let at = grid_positions(&grid, &ps);
         let n = ps.len() as f64;
         // As statsmodels: k = int(frac·n + 1e-10) nearest rows, at least 2, at most n.
         let k = (SPAN * n + 1e-10).floor().clamp(2.0_f64.min(n), n);
@@ -295,6 +292,114 @@ impl Rows {
     }
 }
 
+/// For each of the sorted `x`: the interval [g, g+1] of `grid` holding it and the share of the
+/// way to g+1.
+fn grid_positions(grid: &[f64], x: &[f64]) -> Vec<(usize, f64)> {
+    x.iter()
+        .map(|&q| {
+            let g = grid.partition_point(|&v| v <= q).saturating_sub(1);
+            if g + 1 >= grid.len() || grid[g] == q {
+                (g, 0.0)
+            } else {
+                (g, (q - grid[g]) / (grid[g + 1] - grid[g]))
+            }
+        })
+        .collect()
+}
+
+/// The pooled rows summarised for bootstrap resamples of many rows: fixed groups of adjacent
+/// rows in p order (never across an ECE bin edge), and per group and outcome a pseudo-row at the
+/// mean p and mean logit of its rows. A resample's weight of a pseudo-row is the sum of the
+/// resample's weights of its rows.
+pub struct Grouped {
+    /// The pseudo-rows, sorted by p, with the pooled rows' grid, neighbourhoods and start.
+    rows: Rows,
+    /// Sorted position of a pooled row → its pseudo-row.
+    of: Vec<usize>,
+}
+
+impl Grouped {
+    /// About `groups` groups of equal count over `rows` (more where ECE bin edges cut one).
+    pub fn new(rows: &Rows, groups: usize) -> Self {
+        let n = rows.len();
+        let size = n.div_ceil(groups.max(1)).max(1);
+        let mut group = vec![0usize; n];
+        let (mut g, mut first) = (0, 0);
+        for (j, slot) in group.iter_mut().enumerate().skip(1) {
+            if j - first >= size || rows.bin[j] != rows.bin[j - 1] {
+                g += 1;
+                first = j;
+            }
+            *slot = g;
+        }
+        let cells = 2 * (g + 1);
+        let (mut count, mut sp, mut sl) = (vec![0.0; cells], vec![0.0; cells], vec![0.0; cells]);
+        let mut bin = vec![0; cells];
+        let cell = |j: usize| 2 * group[j] + (rows.y[j] > 0.5) as usize;
+        for j in 0..n {
+            let c = cell(j);
+            count[c] += 1.0;
+            sp[c] += rows.p[j];
+            sl[c] += rows.logit[j];
+            bin[c] = rows.bin[j];
+        }
+        let mean_p: Vec<f64> = (0..cells).map(|c| sp[c] / count[c]).collect();
+        let mut kept: Vec<usize> = (0..cells).filter(|&c| count[c] > 0.0).collect();
+        kept.sort_by(|&a, &b| mean_p[a].total_cmp(&mean_p[b]).then(a.cmp(&b)));
+        let mut index = vec![usize::MAX; cells];
+        for (i, &c) in kept.iter().enumerate() {
+            index[c] = i;
+        }
+        let p: Vec<f64> = kept.iter().map(|&c| mean_p[c]).collect();
+        // The kernel is zero at the radius, so the pseudo-rows within it are the neighbourhood.
+        let windows = rows
+            .windows
+            .iter()
+            .map(|win| Window {
+                l: p.partition_point(|&v| v < win.x0 - win.radius),
+                r: p.partition_point(|&v| v <= win.x0 + win.radius),
+                ..*win
+            })
+            .collect();
+        let pseudo = Rows {
+            at: grid_positions(&rows.grid, &p),
+            y: kept.iter().map(|&c| (c % 2) as f64).collect(),
+            logit: kept.iter().map(|&c| sl[c] / count[c]).collect(),
+            bin: kept.iter().map(|&c| bin[c]).collect(),
+            rank: Vec::new(),
+            grid: rows.grid.clone(),
+            windows,
+            start: rows.start,
+            p,
+        };
+        Grouped {
+            rows: pseudo,
+            of: (0..n).map(|j| index[cell(j)]).collect(),
+        }
+    }
+
+    /// Number of pseudo-rows.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Whether there are no pseudo-rows.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// [`Rows::measures`] of the pseudo-rows, `w` the weights of the pooled rows (per sorted
+    /// position) and `buffer` room for the pseudo-rows' weights.
+    pub fn measures(&self, w: &[f64], buffer: &mut Vec<f64>) -> Vec<Option<f64>> {
+        buffer.clear();
+        buffer.resize(self.rows.len(), 0.0);
+        for (&i, &wj) in self.of.iter().zip(w) {
+            buffer[i] += wj;
+        }
+        self.rows.measures(buffer)
+    }
+}
+
 /// The neighbourhood of `x0` among sorted `x` with case weights `w`: grown from x0 by the
 /// nearer side (the left one on ties, as statsmodels) until it holds `k` rows; the last row taken
 /// is the farthest, its distance the radius.
@@ -424,7 +529,11 @@ fn logistic(
             let z = a + b * x[j];
             // One exponential serves σ(z) and the log-likelihood: e = exp(−|z|).
             let e = (-z.abs()).exp();
-            let mu = if z >= 0.0 { 1.0 / (1.0 + e) } else { e / (1.0 + e) };
+            let mu = if z >= 0.0 {
+                1.0 / (1.0 + e)
+            } else {
+                e / (1.0 + e)
+            };
             // ln σ(z) for y = 1, ln σ(−z) for y = 0, without overflow: min(t, 0) − ln(1 + e).
             let t = if y[j] > 0.5 { z } else { -z };
             ll += wj * (t.min(0.0) - e.ln_1p());
@@ -484,8 +593,21 @@ pub fn logistic_offset(x: &[f64], y: &[f64], w: &[f64]) -> Option<f64> {
 }
 
 /// The calibration of pooled predictions `p` of outcomes `y`, with intervals from `seed`
-/// (`None` when the rows hold one class).
+/// (`None` when the rows hold one class). Above [`GROUPED_ABOVE`] rows the resamples are
+/// evaluated on [`GROUPS`] groups ([`Grouped`]); the values always on every row.
 pub fn calibration(y: &[bool], p: &[f64], seed: u64) -> Option<CalibrationReport> {
+    let groups = (y.len() > GROUPED_ABOVE).then_some(GROUPS);
+    calibration_grouped(y, p, seed, groups)
+}
+
+/// [`calibration`] with the resamples evaluated on about `groups` groups of adjacent rows
+/// (`None`: on every row, whatever the number of rows).
+pub fn calibration_grouped(
+    y: &[bool],
+    p: &[f64],
+    seed: u64,
+    groups: Option<usize>,
+) -> Option<CalibrationReport> {
     let pos = y.iter().filter(|&&b| b).count();
     if pos == 0 || pos == y.len() {
         return None;
@@ -493,13 +615,26 @@ pub fn calibration(y: &[bool], p: &[f64], seed: u64) -> Option<CalibrationReport
     let rows = Rows::new(y, p);
     let ones = vec![1.0; rows.len()];
     let values = rows.measures(&ones);
-    let ci = uncertainty::intervals(
-        rows.len(),
-        values.len(),
-        seed,
-        |r| rows.position(r),
-        |w| rows.measures(w),
-    );
+    let ci = match groups {
+        None => uncertainty::intervals(
+            rows.len(),
+            values.len(),
+            seed,
+            |r| rows.position(r),
+            |w| rows.measures(w),
+        ),
+        Some(g) => {
+            let grouped = Grouped::new(&rows, g);
+            let mut buffer = Vec::new();
+            uncertainty::intervals(
+                rows.len(),
+                values.len(),
+                seed,
+                |r| rows.position(r),
+                |w| grouped.measures(w, &mut buffer),
+            )
+        }
+    };
     let est = |k: usize| Estimate {
         value: values[k],
         lower: ci[k].map(|c| c[0]),
