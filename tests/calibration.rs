@@ -138,7 +138,7 @@ fn grouped_resamples_differ_from_exact_far_less_than_the_monte_carlo_error() {
     // Above GROUPED_ABOVE rows a resample is evaluated on GROUPS groups of adjacent rows. The
     // grouping error of an interval's endpoint must be far below the Monte Carlo error of 1,000
     // resamples: the spread of the endpoints across bootstrap seeds.
-    let (y, p) = generated_rows(50_000);
+    let (y, p) = generated_rows(24_000);
     assert!(y.len() > calibration::GROUPED_ABOVE);
     let exact = calibration::calibration_grouped(&y, &p, 1, None).unwrap();
     let grouped: Vec<_> = (1..=4)
@@ -187,7 +187,7 @@ fn grouped_resamples_differ_from_exact_far_less_than_the_monte_carlo_error() {
         "grouping error / seed spread: worst {worst:.3}, mean {:.3}",
         sum_ratio / count
     );
-    // The curve's band too (measured: worst 0.019, mean 0.003 of the spread).
+    // The curve's band too (measured at 24,000 rows: worst 0.014, mean 0.003 of the spread).
     assert!(sum_ratio / count < 0.02, "mean {}", sum_ratio / count);
     assert!(worst < 0.1, "worst {worst}");
 }
