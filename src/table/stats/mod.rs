@@ -239,6 +239,42 @@ pub(crate) fn civil(days: i64) -> Option<(i64, u32, u32)> {
 /// Days from 1970-01-01 to 1960-01-01 (the Stata and SAS epoch).
 pub(crate) const EPOCH_1960: i64 = -3653;
 
+/// Numbers counted from 1 January 1960 (Stata and SAS) as days/seconds since 1970 for a date or
+/// datetime display: `days` as they are for a date, `units_per_second` of a stored datetime (1 for
+/// SAS seconds, 1,000 for Stata milliseconds). Other cells unchanged.
+pub(crate) fn from_1960(display: &Display, cells: Cells, units_per_second: f64) -> Cells {
+    let shift = |values: Vec<f64>, f: &dyn Fn(f64) -> f64| values.into_iter().map(f).collect();
+    match (display, cells) {
+        (
+            Display::Date(_),
+            Cells::Num {
+                values,
+                codes,
+                single,
+            },
+        ) => Cells::Num {
+            values: shift(values, &|d| d + EPOCH_1960 as f64),
+            codes,
+            single,
+        },
+        (
+            Display::DateTime(_),
+            Cells::Num {
+                values,
+                codes,
+                single,
+            },
+        ) => Cells::Num {
+            values: shift(values, &|s| {
+                s / units_per_second + (EPOCH_1960 * 86_400) as f64
+            }),
+            codes,
+            single,
+        },
+        (_, cells) => cells,
+    }
+}
+
 /// A date cell as ISO text, or None when out of range.
 fn date_text(days: f64) -> Option<String> {
     if !days.is_finite() || days.abs() > 4e6 {

@@ -6,7 +6,7 @@
 //! UTF-8 when all of it is valid UTF-8, otherwise as Windows-1252, or with `--encoding`. The
 //! first member (data set) of a library is read; a note says when there are others.
 
-use super::{chosen_encoding, corrupt, encoding_info, Cells, Dataset, Display, Var, EPOCH_1960};
+use super::{chosen_encoding, corrupt, encoding_info, Cells, Dataset, Display, Var};
 use crate::error::Result;
 use crate::table::csv::CsvOptions;
 
@@ -314,36 +314,7 @@ pub(crate) fn read(bytes: &[u8], file: &str, opts: &CsvOptions) -> Result<Datase
         } else {
             Display::Plain
         };
-        let cells = match (&display, cells) {
-            (
-                Display::Date(_),
-                Cells::Num {
-                    values,
-                    codes,
-                    single,
-                },
-            ) => Cells::Num {
-                values: values.iter().map(|d| d + EPOCH_1960 as f64).collect(),
-                codes,
-                single,
-            },
-            (
-                Display::DateTime(_),
-                Cells::Num {
-                    values,
-                    codes,
-                    single,
-                },
-            ) => Cells::Num {
-                values: values
-                    .iter()
-                    .map(|s| s + (EPOCH_1960 * 86_400) as f64)
-                    .collect(),
-                codes,
-                single,
-            },
-            (_, c) => c,
-        };
+        let cells = super::from_1960(&display, cells, 1.0);
         out.push(Var {
             name: v.name.clone(),
             label: decode(&v.label),

@@ -3,7 +3,7 @@
 //! their text is read as UTF-8 when all of it is valid UTF-8 (files written by other programs
 //! often are), otherwise as Windows-1252 (Stata's own), unless `--encoding` says otherwise.
 
-use super::{chosen_encoding, code_text, encoding_info, Cells, Dataset, Display, Var, EPOCH_1960};
+use super::{chosen_encoding, code_text, encoding_info, Cells, Dataset, Display, Var};
 use crate::error::{Error, Result};
 use crate::table::csv::CsvOptions;
 #[cfg(test)]
@@ -330,36 +330,7 @@ fn read_with(
             }
         };
         let display = display(variable.format(), &cells);
-        let cells = match (&display, cells) {
-            (
-                Display::Date(_),
-                Cells::Num {
-                    values,
-                    codes,
-                    single,
-                },
-            ) => Cells::Num {
-                values: values.iter().map(|d| d + EPOCH_1960 as f64).collect(),
-                codes,
-                single,
-            },
-            (
-                Display::DateTime(_),
-                Cells::Num {
-                    values,
-                    codes,
-                    single,
-                },
-            ) => Cells::Num {
-                values: values
-                    .iter()
-                    .map(|ms| ms / 1000.0 + (EPOCH_1960 * 86_400) as f64)
-                    .collect(),
-                codes,
-                single,
-            },
-            (_, cells) => cells,
-        };
+        let cells = super::from_1960(&display, cells, 1000.0);
         vars.push(Var {
             name: variable.name().to_string(),
             label: variable.label().to_string(),
