@@ -110,11 +110,11 @@ function sampleSizePart(ss, ui, heading) {
       h('dt', {}, t('samplesize.parameters')), h('dd', { 'data-field': 'parameters' }, ui.fmtInt(ss.parameters)),
       h('dt', {}, t('samplesize.epp')), h('dd', { 'data-field': 'epp' }, ui.fmtDec(ss.events_per_parameter, 1)),
       h('dt', {}, t('samplesize.anticipated')), h('dd', {}, `${perf}; ${source}`)),
-    h('table', { class: 'data', id: 'samplesize-criteria' },
+    h('div', { class: 'table-wrap' }, h('table', { class: 'data', id: 'samplesize-criteria' },
       h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('samplesize.criterion')), h('th', { scope: 'col', class: 'num-col' }, t('samplesize.n')))),
       h('tbody', {}, ...(ss.criteria || []).map((c) => h('tr', { 'data-criterion': c.name },
         h('th', { scope: 'row' }, t(`samplesize.criterion_${c.name}`)),
-        h('td', { class: 'num-col' }, ui.fmtInt(c.n)))))),
+        h('td', { class: 'num-col' }, ui.fmtInt(c.n))))))),
     h('p', { class: enough ? 'note' : 'note warn', id: 'samplesize-verdict', role: enough ? null : 'note' },
       enough ? t('samplesize.enough') : t('samplesize.too_small', { required: ui.fmtInt(ss.required), rows: ui.fmtInt(ss.rows) })),
   ];
