@@ -1,7 +1,7 @@
 //! The Report's `survival` section: Kaplan–Meier curves overall and by `evaluation.groups`,
 //! medians, and the log-rank test (stratified by `evaluation.strata` when given).
 
-use super::km::{kaplan_meier, median};
+use super::km::{kaplan_meier, median, KmPoint};
 use super::logrank::{log_rank, LogRank};
 use serde::{Deserialize, Serialize};
 
@@ -10,13 +10,9 @@ use serde::{Deserialize, Serialize};
 pub struct KmRow {
     /// `"all"` for the whole data, else the group's value.
     pub group: String,
-    pub time: f64,
-    pub survival: f64,
-    pub lower: Option<f64>,
-    pub upper: Option<f64>,
-    pub at_risk: usize,
-    pub events: usize,
-    pub censored: usize,
+    /// The curve's step (its fields sit beside `group` in the JSON).
+    #[serde(flatten)]
+    pub point: KmPoint,
 }
 
 /// One row of `survival.medians`.
@@ -80,15 +76,9 @@ pub fn describe(
             lower: m.lower,
             upper: m.upper,
         });
-        kaplan.extend(curve.into_iter().map(|p| KmRow {
+        kaplan.extend(curve.into_iter().map(|point| KmRow {
             group: name.to_string(),
-            time: p.time,
-            survival: p.survival,
-            lower: p.lower,
-            upper: p.upper,
-            at_risk: p.at_risk,
-            events: p.events,
-            censored: p.censored,
+            point,
         }));
     };
     let all: Vec<usize> = (0..time.len()).collect();
