@@ -198,6 +198,26 @@ fn separated_outcomes_have_no_slope() {
     let p = [0.1, 0.2, 0.8, 0.9];
     let (slope, _) = Rows::new(&y, &p).slope_intercept(&[1.0; 4]);
     assert_eq!(slope, None, "perfect separation: the ML slope is infinite");
+    // Through the report, not a large finite number where Newton's method stalled.
+    let y = [false, false, false, true, true, true];
+    let p = [0.1, 0.2, 0.3, 0.6, 0.7, 0.9];
+    assert_eq!(
+        calibration::calibration(&y, &p, 1).unwrap().slope.value,
+        None
+    );
+    // Quasi-complete: tied at the boundary, still no maximum.
+    let p = [0.1, 0.2, 0.5, 0.5, 0.7, 0.9];
+    assert_eq!(
+        calibration::calibration(&y, &p, 1).unwrap().slope.value,
+        None
+    );
+    // One overlap is enough for a finite slope.
+    let p = [0.1, 0.2, 0.8, 0.3, 0.7, 0.9];
+    assert!(calibration::calibration(&y, &p, 1)
+        .unwrap()
+        .slope
+        .value
+        .is_some());
 }
 
 #[test]

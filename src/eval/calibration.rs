@@ -689,22 +689,6 @@ mod tests {
     }
 
     #[test]
-    fn separated_outcomes_have_no_slope() {
-        // Every event has a higher predicted probability than every non-event: the likelihood of
-        // the slope rises without end, so no slope is reported (not a large finite number).
-        let p = [0.1, 0.2, 0.3, 0.6, 0.7, 0.9];
-        let y = [false, false, false, true, true, true];
-        let report = calibration(&y, &p, 1).unwrap();
-        assert_eq!(report.slope.value, None);
-        // Quasi-complete: tied at the boundary, still no maximum.
-        let p = [0.1, 0.2, 0.5, 0.5, 0.7, 0.9];
-        assert_eq!(calibration(&y, &p, 1).unwrap().slope.value, None);
-        // One overlap is enough for a finite slope.
-        let p = [0.1, 0.2, 0.8, 0.3, 0.7, 0.9];
-        assert!(calibration(&y, &p, 1).unwrap().slope.value.is_some());
-    }
-
-    #[test]
     fn weights_count_rows_twice() {
         let y = [false, true, false, true, true, false, true];
         let p = [0.1, 0.3, 0.35, 0.6, 0.7, 0.2, 0.9];
