@@ -249,7 +249,7 @@ pub enum Fitted {
     Regressor(RegressorModel),
     /// A time-to-event model; its prediction is a risk score.
     #[serde(rename = "survival")]
-    Survival(crate::survival::cox::CoxModel),
+    Survival(crate::survival::model::SurvivalModel),
 }
 
 impl Fitted {
@@ -257,7 +257,7 @@ impl Fitted {
         match self {
             Fitted::Classifier(m) => m.predict_proba(x),
             Fitted::Regressor(m) => m.predict(x),
-            Fitted::Survival(m) => m.predict(x),
+            Fitted::Survival(m) => m.risk(x),
         }
     }
     pub fn impurity_importance(&self) -> Option<Vec<f64>> {
@@ -364,7 +364,9 @@ impl ModelSpec {
             // `yr` holds the follow-up times and `yc` the events.
             Task::Survival => match self {
                 ModelSpec::CoxPh(c) => {
-                    Fitted::Survival(crate::survival::cox::fit(x, yr, yc, c.penalizer)?.model)
+                    Fitted::Survival(crate::survival::model::SurvivalModel::Cox(
+                        crate::survival::cox::fit(x, yr, yc, c.penalizer)?.model,
+                    ))
                 }
                 _ => {
                     return Err(crate::error::Error::Model {

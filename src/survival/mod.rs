@@ -6,7 +6,8 @@
 //! - [`cox`]: the Cox proportional-hazards model (`cox_ph`): Efron ties, Newton–Raphson,
 //!   optional ridge penalty, Breslow baseline hazard, the proportional-hazards check by scaled
 //!   Schoenfeld residuals;
-//! - [`concordance`]: Harrell's and Uno's C.
+//! - [`concordance`]: Harrell's and Uno's C;
+//! - [`model`]: a fitted model of any kind (risk score, predicted survival).
 //!
 //! The method, formulas and references are in `docs/survival.md`.
 
@@ -15,6 +16,7 @@ pub mod cox;
 pub mod describe;
 pub mod km;
 pub mod logrank;
+pub mod model;
 pub mod stats;
 
 /// Metrics of a time-to-event target, in the order of a split's metric values: Harrell's C
