@@ -6,8 +6,12 @@
 //! Gradient boosting (100 iterations, 31 leaves, early stopping off) and a random forest (100
 //! trees, depth ≤ 8) are fitted on 1,000 generated rows of 30 inputs (code below, no real
 //! data); then every row is explained with exact path-dependent TreeSHAP. The median of three
-//! runs is printed, with the additivity error over all rows. Also times permutation SHAP
-//! (k-NN, the default budget) per explained row.
+//! runs is printed, with the additivity error over all rows, and the time of predicting the
+//! same rows (TreeSHAP's cost in predictions, for the estimate's `shap` phase). Also times
+//! permutation SHAP (k-NN, the default budget) per explained row, and what `evaluation.shap:
+//! true` adds to the suggested recipe's run on the demo data (www/demo/patients.csv,
+//! generated): the median of three whole runs with explanations off and on, with one thread
+//! (as one worker of the page) so the numbers compare with benches/shap_wasm.mjs.
 
 use bedside::explain::{self, Reference, ShapOptions};
 use bedside::models::{ModelSpec, Task};
@@ -48,6 +52,12 @@ fn main() {
     ] {
         let spec: ModelSpec = serde_json::from_str(json).unwrap();
         let fitted = spec.fit(Task::Classification, &x, &y, &[], 1).unwrap();
+        let mut predict = Vec::new();
+        for _ in 0..3 {
+            let t0 = Instant::now();
+            std::hint::black_box(fitted.predict(&x));
+            predict.push(t0.elapsed().as_secs_f64());
+        }
         let mut times = Vec::new();
         let mut worst: f64 = 0.0;
         for _ in 0..3 {
@@ -64,6 +74,11 @@ fn main() {
             median(times.clone()),
             times.iter().map(|t| format!("{t:.3}")).collect::<Vec<_>>()
         );
+        println!(
+            "  predicting the same rows: median {:.4} s, so TreeSHAP costs {:.0} predictions per explained row",
+            median(predict.clone()),
+            median(times.clone()) / median(predict.clone())
+        );
     }
     let spec: ModelSpec = serde_json::from_str(r#"{"kind": "knn"}"#).unwrap();
     let fitted = spec.fit(Task::Classification, &x, &y, &[], 1).unwrap();
@@ -79,5 +94,60 @@ fn main() {
         o.background,
         2 * o.pairs(),
         1000.0 * s / rows as f64
+    );
+    default_run();
+}
+
+/// The suggested recipe on the demo data, explanations off and on (one thread).
+fn default_run() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/www/demo/patients.csv");
+    let bytes = std::fs::read(path).expect("www/demo/patients.csv (node scripts/gen-demo.mjs)");
+    let loaded = bedside::load(&bytes, "patients.csv").unwrap();
+    let base = bedside::suggest::suggest(&loaded.parsed.table, Some("readmitted_30d"));
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    let models: Vec<&str> = base.models.iter().map(|m| m.spec.kind()).collect();
+    let mut totals = [0.0; 2];
+    for (i, on) in [false, true].into_iter().enumerate() {
+        let mut recipe = base.clone();
+        recipe.evaluation.shap = Some(if on {
+            ShapOptions::default()
+        } else {
+            ShapOptions::off()
+        });
+        let mut times = Vec::new();
+        let mut shap_ms = 0.0;
+        for _ in 0..3 {
+            let t0 = Instant::now();
+            let out = pool
+                .install(|| {
+                    loaded.run(&recipe, &mut |_| true, &|| {
+                        t0.elapsed().as_secs_f64() * 1000.0
+                    })
+                })
+                .unwrap();
+            times.push(t0.elapsed().as_secs_f64());
+            shap_ms = out
+                .report
+                .models
+                .iter()
+                .map(|m| m.timings.shap_ms)
+                .sum::<f64>();
+        }
+        totals[i] = median(times.clone());
+        println!(
+            "suggested recipe on the demo ({} rows, models {models:?}), evaluation.shap {on}: median {:.2} s (runs {:?}); shap phase {:.0} ms",
+            loaded.parsed.table.rows(),
+            totals[i],
+            times.iter().map(|t| format!("{t:.2}")).collect::<Vec<_>>(),
+            shap_ms
+        );
+    }
+    println!(
+        "  evaluation.shap: true adds {:.2} s ({:.0}%) to the default run",
+        totals[1] - totals[0],
+        100.0 * (totals[1] - totals[0]) / totals[0]
     );
 }

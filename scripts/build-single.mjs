@@ -79,6 +79,41 @@ function strings() {
   return out;
 }
 
+/** Replace the `<li>`s of the about text that contain `marker` (in order) by `items`, failing if their number differs. */
+function replaceItems(text, marker, items) {
+  const found = [...text.matchAll(/<li>(?:(?!<\/li>)[\s\S])*<\/li>/g)].filter((m) => m[0].includes(marker));
+  if (found.length !== items.length) {
+    throw new StepError(`single-file build: expected ${items.length} list items with ${JSON.stringify(marker)} in about.html, found ${found.length}`);
+  }
+  found.reverse().forEach((m, i) => {
+    text = text.slice(0, m.index) + items[items.length - 1 - i] + text.slice(m.index + m[0].length);
+  });
+  return text;
+}
+
+const escapeHtml = (s) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/**
+ * about.html's text as it is true of this file: the served page may fetch its own files
+ * (`connect-src 'self'`) and is served from a folder; this file may connect nowhere
+ * (`connect-src 'none'`) and is opened from disk. English first, then Chinese, as in about.html.
+ */
+function singleFileAbout(text, csp) {
+  const policy = `<code class="csp">${escapeHtml(csp)}</code>`;
+  text = replaceItems(text, "connect-src 'self'", [
+    `<li>This file declares a <strong>Content Security Policy</strong> that forbids every connection
+      (<code>connect-src 'none'</code>, <code>default-src 'none'</code>): it runs only the script and
+      style written inside it (allowed by their SHA-256 hashes), starts its background thread from
+      a <code>blob:</code> address made from its own text, and cannot contact any server, not even
+      one on this computer. The whole policy: ${policy}</li>`,
+    `<li>本文件声明了<strong>内容安全策略</strong>（CSP），禁止一切连接（<code>connect-src 'none'</code>、<code>default-src 'none'</code>）：它只运行写在文件内部的脚本和样式（按其 SHA-256 哈希值放行），用由自身内容生成的 <code>blob:</code> 地址启动后台线程，无法连接任何服务器，连本机上的也不行。完整的策略：${policy}</li>`,
+  ]);
+  text = replaceItems(text, 'copy the folder', [`<li>This file works with no network at all: copy it to an offline
+      laptop and open it in a browser; it needs no server and no other file.</li>`]);
+  text = replaceItems(text, '把文件夹复制', ['<li>本文件完全可以离线使用：把它复制到离线笔记本电脑上，用浏览器直接打开即可，不需要服务器，也不需要其他文件。</li>']);
+  return text;
+}
+
 const sha256 = (text) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
 // Keep `</script` out of inline script text.
 const safe = (js) => js.replace(/<\/script/gi, '<\\/script');
@@ -103,11 +138,12 @@ main(async () => {
   if (!html.includes("connect-src 'none'")) throw new StepError('single-file build: index.html has no CSP meta tag to replace');
   html = replaceOnce(html, '<link rel="stylesheet" href="style.css">', `<style>${style}</style>`, 'index.html');
   html = replaceOnce(html, '<script type="module" src="app.js"></script>', `<script type="module">${script}</script>`, 'index.html');
-  // The "where does my data go" page comes along as a section of this file.
+  // The "where does my data go" page comes along, inside <main> after the last step (not below
+  // the footer), and says what this file's policy really is: no connection at all.
   const about = read(WWW, 'about.html').match(/<main[^>]*>([\s\S]*)<\/main>/);
   if (about) {
     html = replaceOnce(html, 'href="about.html"', 'href="#about"', 'index.html');
-    html = replaceOnce(html, '</body>', `<section id="about" class="prose card">${about[1]}</section>\n</body>`, 'index.html');
+    html = replaceOnce(html, '\n</main>', `\n<div id="about" class="prose">${singleFileAbout(about[1], csp)}</div>\n</main>`, 'index.html');
   }
   const leftovers = [...html.matchAll(/(?:src|href)="(?!#|data:)([^"]+)"/g)].map((m) => m[1]);
   if (leftovers.length) throw new StepError(`single-file build: index.html still references ${leftovers.join(', ')}`);

@@ -3,7 +3,8 @@
 //
 //   node scripts/setup.mjs          Rust wasm target, wasm-bindgen-cli, npm packages (playwright-core,
 //                                   and binaryen, whose wasm-opt the build runs on Node)
-//   node scripts/setup.mjs --test   ... and Chromium for the end-to-end tests
+//   node scripts/setup.mjs --test   ... and Chromium for the end-to-end tests, with a CJK font
+//                                   (fonts-noto-cjk) for the Chinese screenshots
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -134,12 +135,31 @@ function chromium() {
   if (!existsSync(CHROMIUM)) throw new StepError(`apt-get installed chromium but ${CHROMIUM} does not exist`);
 }
 
+// The page's screenshots in Chinese (tests/e2e/layout.test.mjs, test-artifacts/) need a CJK font,
+// or every character is drawn as a box. Debian's fonts-noto-cjk; optional where apt is missing.
+const CJK_FONT_DIR = '/usr/share/fonts/opentype/noto';
+
+function cjkFont() {
+  const have = existsSync(CJK_FONT_DIR) && readdirSync(CJK_FONT_DIR).some((f) => /CJK/i.test(f));
+  if (have) {
+    log(`CJK font: ${CJK_FONT_DIR}`);
+    return;
+  }
+  log('CJK font: missing; installing the Debian package `fonts-noto-cjk`');
+  if (!aptGet(['install', '-y', 'fonts-noto-cjk'], { required: false })) {
+    log('CJK font: could not install fonts-noto-cjk (no apt-get, or not root and no sudo); Chinese screenshots will show boxes');
+  }
+}
+
 main(async () => {
   const withTest = process.argv.includes('--test');
   rustTarget();
   await wasmBindgen();
   npmPackages();
   wasmOpt();
-  if (withTest) chromium();
+  if (withTest) {
+    chromium();
+    cjkFont();
+  }
   log('setup complete');
 });

@@ -32,6 +32,7 @@ pub mod report;
 pub mod schema;
 pub mod seeds;
 pub mod suggest;
+pub mod survival;
 pub mod table;
 
 #[cfg(target_arch = "wasm32")]

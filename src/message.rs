@@ -271,6 +271,11 @@ messages! {
     repair_empty_first_sheet "repair.empty_first_sheet" (first, read) "the first sheet '{first}' is empty; read sheet '{read}'";
     repair_unsupported_column "repair.unsupported_column" (kind) "column of type {kind} (lists, structures, maps or bytes hold no single value per cell) left out";
     repair_timestamp_utc "repair.timestamp_utc" (zone) "timestamps stored with the time zone {zone} written in UTC";
+    repair_missing_codes "repair.missing_codes" (codes) "values the file marks as missing-value codes ({codes}) read as missing";
+    repair_value_labels "repair.value_labels" () "coded values read as their value labels (the labelled text is the value; codes and labels are listed in the profile)";
+    repair_unlabelled_codes "repair.unlabelled_codes" () "values without a value label kept as their codes";
+    repair_stats_dates "repair.stats_dates" (format) "numbers with the date format {format} read as ISO dates (YYYY-MM-DD)";
+    repair_stats_datetimes "repair.stats_datetimes" (format) "numbers with the datetime format {format} read as ISO dates with the time (YYYY-MM-DD HH:MM:SS)";
     csv_malformed_bytes "csv.malformed_bytes" (field, encoding, bytes) "field '{field}' has bytes that are not valid {encoding} ({bytes})";
     // The profile: columns too wide to encode.
     profile_identifier_like "profile.identifier_like" (distinct, present) "{distinct} distinct values in {present} rows: nearly one per record, like an identifier or free text; it tells a model little and may identify people";
@@ -318,6 +323,11 @@ messages! {
     // Audit notes of the run.
     audit_rejected_rows "audit.rejected_rows" (count) "{count} row(s) rejected while reading; see input.rejected_rows";
     audit_target_missing "audit.target_missing" (count, target) "{count} row(s) without a value in '{target}' left out of training and evaluation";
+    audit_survival_rejected "audit.survival_rejected" (count) "{count} row(s) without a usable time-to-event outcome left out of the analysis; see survival.rejected_rows";
+    survival_time_missing "survival.time_missing" (column) "the follow-up time in '{column}' is missing";
+    survival_time_negative "survival.time_negative" (column, value) "the follow-up time in '{column}' is negative ({value})";
+    survival_event_missing "survival.event_missing" (column) "the event indicator in '{column}' is missing";
+    survival_event_other "survival.event_other" (column, value, first, second) "the event indicator in '{column}' is '{value}', neither '{first}' nor '{second}'";
     audit_not_inputs "audit.not_inputs" () "columns of these types are not model inputs (a date column is one when a date feature step names it); give them the role ignore to silence this";
     audit_model_fitted "audit.model_fitted" (splits) "fitted and evaluated on {splits} split(s)";
     audit_features_fitted "audit.features_fitted" (splits) "fitted on the training rows of each of {splits} split(s); learned per split";
@@ -341,6 +351,8 @@ messages! {
     leak_near_perfect "leak.near_perfect" (column, measure, value) "input '{column}' alone predicts the target almost perfectly ({measure} {value:.3}): it may be recorded from the outcome or after it; check it, or drop it";
     leak_pure_category "leak.pure_category" (column, value, rows, class) "in input '{column}', all {rows} rows with '{value}' have target '{class}': a category that gives the answer may be recorded from the outcome; check it, or drop it";
     leak_after_outcome "leak.after_outcome" (column, word) "input '{column}' looks recorded after the outcome (its name says '{word}'): information from after the prediction time leaks the answer; drop it unless it is known at prediction time";
+    leak_after_outcome_date "leak.after_outcome_date" (column, outcome, rows, compared) "input '{column}' is dated after the outcome (date column '{outcome}') in {rows} of the {compared} rows that have both dates: information recorded after the outcome leaks the answer; drop it";
+    leak_outcome_date_input "leak.outcome_date_input" (column) "input '{column}' is the outcome's own date (evaluation.outcome_date): it is known only once the outcome is; drop it";
     warn_small_sample "warn.small_sample" (have, required, parameters, anticipated) "the data have {have} rows but Riley et al.'s criteria ask for at least {required} to fit {parameters} candidate parameters without much overfitting (anticipated performance: {anticipated}); expect optimistic results and a calibration slope below 1 — use fewer inputs or more data";
     sample_source_recipe "sample.source.recipe" () "given in the recipe";
     sample_source_first_model "sample.source.first_model" (kind) "cross-validated ROC-AUC of the first model ({kind}), mean over the splits";

@@ -67,7 +67,8 @@ pub struct Recipe {
     pub columns: BTreeMap<String, Role>,
     pub privacy: Vec<PrivacyStep>,
     pub features: Vec<FeatureStep>,
-    pub target: Option<String>,
+    /// The target: a column (class or numeric), or a time-to-event pair (see [`Target`]).
+    pub target: Option<Target>,
     /// The class counted as positive; by default `1`, `yes`, `true`, `positive` or else the
     /// second of the two classes in sorted order.
     pub positive: Option<String>,
@@ -76,6 +77,45 @@ pub struct Recipe {
     /// How re-identification risk is measured (threshold, population size).
     #[serde(default, skip_serializing_if = "is_default_risk")]
     pub risk: RiskOptions,
+}
+
+/// A recipe's `target`: a column name (`"outcome"`: classification or regression), or a
+/// time-to-event outcome `{"time": COL, "event": COL, "event_value": V}` (survival analysis,
+/// see `docs/survival.md`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Target {
+    Column(String),
+    Survival(SurvivalTarget),
+}
+
+/// A time-to-event target: the follow-up time column, the event column (two values) and which
+/// of its values is the event (default: the rule of `positive`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SurvivalTarget {
+    pub time: String,
+    pub event: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_value: Option<String>,
+}
+
+impl Target {
+    /// The column named in messages: the target column, or a time-to-event target's time.
+    pub fn name(&self) -> &str {
+        match self {
+            Target::Column(c) => c,
+            Target::Survival(s) => &s.time,
+        }
+    }
+
+    /// The columns the target reads (one, or time and event).
+    pub fn columns(&self) -> Vec<&str> {
+        match self {
+            Target::Column(c) => vec![c.as_str()],
+            Target::Survival(s) => vec![s.time.as_str(), s.event.as_str()],
+        }
+    }
 }
 
 /// A model of the recipe: its kind and hyper-parameters, optionally a nested hyper-parameter
@@ -256,12 +296,28 @@ impl Recipe {
         };
         let target = match obj.get("target") {
             None | Some(Value::Null) => None,
-            Some(Value::String(s)) => Some(s.clone()),
+            Some(Value::String(s)) => Some(Target::Column(s.clone())),
+            Some(v @ Value::Object(o)) => {
+                // `event_value` may be written as a number (`1`) or as text.
+                let mut v = v.clone();
+                if let Some(Value::Number(n)) = o.get("event_value") {
+                    v["event_value"] = Value::String(n.to_string());
+                }
+                let t: SurvivalTarget = parse_part(&v, "target", None)?;
+                if t.time == t.event {
+                    return Err(Error::recipe(
+                        "target",
+                        Some("event"),
+                        "the event column must differ from the time column",
+                    ));
+                }
+                Some(Target::Survival(t))
+            }
             Some(_) => {
                 return Err(Error::recipe(
                     "(top level)",
                     Some("target"),
-                    "must be a column name",
+                    "must be a column name or a time-to-event object {\"time\": COLUMN, \"event\": COLUMN}",
                 ))
             }
         };
@@ -314,9 +370,26 @@ impl Recipe {
         serde_json::to_string_pretty(self).unwrap_or_default()
     }
 
-    /// The role of a column (default `feature`, or `target` for the target column).
+    /// The target column's name (a time-to-event target: its time column).
+    pub fn target_name(&self) -> Option<&str> {
+        self.target.as_ref().map(Target::name)
+    }
+
+    /// The time-to-event target, if the target is one.
+    pub fn survival(&self) -> Option<&SurvivalTarget> {
+        match &self.target {
+            Some(Target::Survival(s)) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The role of a column (default `feature`, or `target` for the target column(s)).
     pub fn role(&self, column: &str) -> Role {
-        if self.target.as_deref() == Some(column) {
+        if self
+            .target
+            .as_ref()
+            .is_some_and(|t| t.columns().contains(&column))
+        {
             return Role::Target;
         }
         self.columns.get(column).copied().unwrap_or(Role::Feature)
@@ -381,7 +454,11 @@ impl Recipe {
             .map(|(c, _)| c)
             .collect();
         for c in named_targets {
-            if self.target.as_deref() != Some(c.as_str()) {
+            if !self
+                .target
+                .as_ref()
+                .is_some_and(|t| t.columns().contains(&c.as_str()))
+            {
                 return Err(Error::recipe(
                     "columns",
                     Some(c),
@@ -461,7 +538,7 @@ impl Recipe {
                 ));
             }
         }
-        if let Some(target) = &self.target {
+        for target in self.target.iter().flat_map(Target::columns) {
             if table.column(target).is_none() {
                 return Err(Error::recipe(
                     "(top level)",
@@ -476,7 +553,7 @@ impl Recipe {
                     format!("column '{target}' is dropped by a privacy step"),
                 ));
             }
-            if masked.contains(target)
+            if masked.iter().any(|m| m == target)
                 || self
                     .columns
                     .get(target)

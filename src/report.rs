@@ -40,6 +40,9 @@ pub struct Report {
     /// `eval::sample_size`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sample_size: Option<SampleSize>,
+    /// A time-to-event target's Kaplan–Meier curves, medians, log-rank test and rows left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub survival: Option<crate::pipeline::survival::SurvivalSection>,
     /// One entry per executed step, in order.
     pub audit: Vec<AuditEntry>,
     /// What a user should know, in English (the rendering of `warning_codes`).
@@ -171,6 +174,9 @@ pub struct MetricSummary {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ModelReport {
     pub kind: String,
+    /// A Cox model's fit on all rows: coefficients, hazard ratios, proportional-hazards check.
+    #[serde(rename = "final", default, skip_serializing_if = "Option::is_none")]
+    pub final_fit: Option<crate::pipeline::survival::FinalFit>,
     pub params: Value,
     pub metrics: BTreeMap<String, MetricSummary>,
     /// Summed over the test folds at the report threshold (`null` for regression).

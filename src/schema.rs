@@ -162,7 +162,7 @@ pub const RECIPE_DATA_VALUES: &[&str] = &["positive"];
 /// (`populations`: the built-in populations of `risk.population`).
 /// `model_options` are arguments any model entry takes beside its hyper-parameters (today
 /// `calibration`); `evaluation_options` are arguments of the recipe's `evaluation` besides its
-/// method (today `threshold`).
+/// method (today `threshold` and `outcome_date`).
 pub fn schema() -> Value {
     json!({
         "version": 1,
@@ -170,7 +170,15 @@ pub fn schema() -> Value {
         "features": crate::features::FeatureStep::schema(),
         "models": crate::models::ModelSpec::schema(),
         "model_options": [crate::eval::recalibrate::schema_arg().to_json()],
-        "evaluation_options": [crate::eval::threshold::schema_arg().to_json()],
+        "evaluation_options": [
+            crate::eval::threshold::schema_arg().to_json(),
+            Arg::opt(
+                "outcome_date",
+                Ty::Column,
+                "a date column holding each record's outcome date: date inputs dated after it are flagged as leakage",
+            )
+            .to_json(),
+        ],
         "recipe": { "data_values": RECIPE_DATA_VALUES },
         "populations": crate::privacy::population::BUILT_IN,
     })

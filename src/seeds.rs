@@ -82,8 +82,9 @@ pub fn final_fit(seed: u64) -> u64 {
 }
 
 /// The explanations of model `model` on outer split `split` (or of a model file's final fit,
-/// with `split` 0 and the [`final_fit`] seed): the background sample, the test rows explained,
-/// the rows partial dependence is averaged over, and with [`shap_row`] each row's permutations.
+/// with `split` 0 and the [`final_fit`] seed): the background sample and the test rows
+/// explained; with [`shap_dependence`] the rows partial dependence is averaged over, and with
+/// [`shap_row`] each row's permutations.
 pub fn shap(seed: u64, model: usize, split: usize) -> u64 {
     seed.wrapping_mul(GOLDEN)
         .wrapping_add(0x5A4B_0000_0000 + ((model as u64) << 20) + split as u64)
@@ -92,4 +93,12 @@ pub fn shap(seed: u64, model: usize, split: usize) -> u64 {
 /// Explained row `row` (from 0) of explanations seeded `shap`.
 pub fn shap_row(shap: u64, row: usize) -> u64 {
     shap.wrapping_add(row as u64).wrapping_mul(GOLDEN)
+}
+
+/// The training rows partial dependence is averaged over, for explanations seeded `shap`.
+/// Fixed in `u64`: it was once `shap_row(shap, usize::MAX)`, which is 2^64 − 1 natively but
+/// 2^32 − 1 in wasm32, so the page averaged other training rows than the CLI and its curves
+/// differed (0.1423 against 0.1455 at one point). This keeps the native value.
+pub fn shap_dependence(shap: u64) -> u64 {
+    shap.wrapping_add(u64::MAX).wrapping_mul(GOLDEN)
 }

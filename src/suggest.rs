@@ -227,7 +227,7 @@ pub fn suggest_explained(table: &Table, target: Option<&str>) -> Suggestion {
             features.push(FeatureStep::OneHot(OneHot::default()));
             features
         },
-        target,
+        target: target.map(crate::recipe::Target::Column),
         positive: None,
         models,
         evaluation: Evaluation::StratifiedKfold { folds: 5 }.into(),

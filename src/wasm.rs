@@ -209,7 +209,7 @@ impl Session {
     }
 
     /// Runs a recipe (a plain object). `on_progress({stage, done, total, message})` is called
-    /// during the run. Returns `{report, masked_csv}`.
+    /// during the run. Returns `{report, masked_csv, predictions_csv, ...}` (see `output`).
     pub fn run(&self, recipe: JsValue, on_progress: Option<Function>) -> Result<JsValue, JsValue> {
         let recipe = recipe_of(recipe)?;
         let mut progress = forward(on_progress);
@@ -453,14 +453,22 @@ impl Session {
     }
 }
 
-/// `{report, masked_csv}` of a run.
+/// `{report, masked_csv, predictions_csv, predictions_formula_cells}` of a run: the out-of-fold
+/// predictions as the CLI's `--predictions` file (`OutOfFold::to_csv`), null without models.
 fn output(out: &crate::pipeline::Output) -> Result<JsValue, JsValue> {
     let csv = String::from_utf8(crate::table::csv::write_csv(&out.masked)).unwrap_or_default();
+    let (pred, formulas) = match out.predictions.as_ref().map(|p| p.to_csv()) {
+        Some((bytes, n)) => (String::from_utf8(bytes).ok().map(JsValue::from), n),
+        None => (None, 0),
+    };
     let result = Object::new();
-    Reflect::set(&result, &"report".into(), &to_js(&out.report)?)
-        .map_err(|_| js_error("cannot build result"))?;
-    Reflect::set(&result, &"masked_csv".into(), &csv.into())
-        .map_err(|_| js_error("cannot build result"))?;
+    let set = |k: &str, v: &JsValue| {
+        Reflect::set(&result, &k.into(), v).map_err(|_| js_error("cannot build result"))
+    };
+    set("report", &to_js(&out.report)?)?;
+    set("masked_csv", &csv.into())?;
+    set("predictions_csv", &pred.unwrap_or(JsValue::NULL))?;
+    set("predictions_formula_cells", &(formulas as f64).into())?;
     Ok(result.into())
 }
 

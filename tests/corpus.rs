@@ -282,3 +282,51 @@ fn corpus_read_in_pieces_equals_read_whole() {
         }
     }
 }
+
+/// The statistics-package cases (tests/corpus/stats/, written by
+/// scripts/gen-stats-fixtures.py): damaged Stata, SPSS and SAS files give an error naming the
+/// file and containing the expected text; good ones read to the expected size.
+#[test]
+fn statistics_file_cases_give_their_expected_outcome() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/stats");
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}; run scripts/gen-stats-fixtures.py", dir.display()))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| !p.to_string_lossy().ends_with(".expect.json"))
+        .collect();
+    cases.sort();
+    assert!(cases.len() >= 8, "{cases:?}");
+    let mut failures = Vec::new();
+    for path in cases {
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        let expect: Value = serde_json::from_str(
+            &std::fs::read_to_string(dir.join(format!("{name}.expect.json"))).unwrap(),
+        )
+        .unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        let mut source: &[u8] = &bytes;
+        let got = bedside::table::csv::read_source(&mut source, &name, &CsvOptions::default());
+        match (got, expect.get("error").and_then(Value::as_str)) {
+            (Err(e), Some(want)) => {
+                let text = e.to_string();
+                if !text.contains(want) || !text.contains(&name) {
+                    failures.push(format!("{name}: error {text:?} lacks {want:?} or the name"));
+                }
+            }
+            (Err(e), None) => failures.push(format!("{name}: unexpected error {e}")),
+            (Ok(_), Some(want)) => failures.push(format!("{name}: read fine, expected {want:?}")),
+            (Ok(p), None) => {
+                if p.table.rows() as u64 != expect["rows"].as_u64().unwrap()
+                    || p.table.columns.len() as u64 != expect["columns"].as_u64().unwrap()
+                {
+                    failures.push(format!(
+                        "{name}: {} rows, {} columns",
+                        p.table.rows(),
+                        p.table.columns.len()
+                    ));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}

@@ -166,26 +166,47 @@ fn whole_runs_on_mutated_small_tables_never_panic() {
     )
     .unwrap();
     let recipe = Recipe::from_json(&recipe_text).unwrap();
-    let mut rng = ChaCha8Rng::seed_from_u64(3);
-    for _ in 0..iterations(600) {
-        let mut input = base.clone();
-        for _ in 0..rng.gen_range(1..12) {
-            mutate(&mut rng, &mut input);
-        }
-        let result = catch_unwind(AssertUnwindSafe(|| {
-            if let Ok(loaded) = bedside::load(&input, "fuzz.csv") {
-                let _ = loaded.run(&recipe, &mut |_| true, &|| 0.0);
-                let suggested = bedside::suggest::suggest(&loaded.parsed.table, None);
-                let _ = loaded.run(&suggested, &mut |_| true, &|| 0.0);
+    // Each run takes a good part of a second in a test build: the iterations are spread over the
+    // cores, each thread with its own seed, so the same inputs are tried on every machine with the
+    // same number of threads.
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+    let total = iterations(600);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                let (base, recipe) = (&base, &recipe);
+                let share = total / threads + usize::from(t < total % threads);
+                scope.spawn(move || {
+                    let mut rng = ChaCha8Rng::seed_from_u64(3 + t as u64);
+                    for _ in 0..share {
+                        let mut input = base.clone();
+                        for _ in 0..rng.gen_range(1..12) {
+                            mutate(&mut rng, &mut input);
+                        }
+                        let result = catch_unwind(AssertUnwindSafe(|| {
+                            if let Ok(loaded) = bedside::load(&input, "fuzz.csv") {
+                                let _ = loaded.run(recipe, &mut |_| true, &|| 0.0);
+                                let suggested =
+                                    bedside::suggest::suggest(&loaded.parsed.table, None);
+                                let _ = loaded.run(&suggested, &mut |_| true, &|| 0.0);
+                            }
+                        }));
+                        if result.is_err() {
+                            panic!(
+                                "a run panicked; table saved to {}",
+                                save_crash("table", &input).display()
+                            );
+                        }
+                    }
+                })
+            })
+            .collect();
+        for h in handles {
+            if let Err(e) = h.join() {
+                std::panic::resume_unwind(e);
             }
-        }));
-        if result.is_err() {
-            panic!(
-                "a run panicked; table saved to {}",
-                save_crash("table", &input).display()
-            );
         }
-    }
+    });
 }
 
 /// A small workbook: a title, a header with a merged cell, numbers, dates, a formula, text.
@@ -263,6 +284,54 @@ fn workbook_reader_never_panics() {
             panic!(
                 "the workbook reader panicked; input saved to {}",
                 save_crash("xlsx", &input).display()
+            );
+        }
+    }
+}
+
+/// The statistics-package readers (Stata, SPSS, SAS transport) on mutated copies of the
+/// pyreadstat fixtures: mostly flipped bytes (so that the mutation reaches past the header),
+/// sometimes the byte-level mutations above. Nothing may panic.
+#[test]
+fn statistics_file_readers_never_panic() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+    let seeds: Vec<(&str, Vec<u8>)> = [
+        "stats.dta",
+        "stats-117.dta",
+        "stats-113.dta",
+        "stats.sav",
+        "stats-rle.sav",
+        "stats.zsav",
+        "stats.xpt",
+        "stats-v8.xpt",
+    ]
+    .into_iter()
+    .map(|n| {
+        (
+            n,
+            std::fs::read(dir.join(n)).expect("run scripts/gen-stats-fixtures.py"),
+        )
+    })
+    .collect();
+    let mut rng = ChaCha8Rng::seed_from_u64(4);
+    for _ in 0..iterations(3_000) {
+        let (name, seed) = &seeds[rng.gen_range(0..seeds.len())];
+        let mut input = seed.clone();
+        for _ in 0..rng.gen_range(1..5) {
+            if rng.gen_bool(0.7) && !input.is_empty() {
+                let i = rng.gen_range(0..input.len());
+                input[i] = rng.gen();
+            } else {
+                mutate(&mut rng, &mut input);
+            }
+        }
+        let result = catch_unwind(AssertUnwindSafe(|| {
+            let _ = bedside::load(&input, name).map(|l| l.profile());
+        }));
+        if result.is_err() {
+            panic!(
+                "a statistics-file reader panicked; input saved to {}",
+                save_crash("stats", &input).display()
             );
         }
     }

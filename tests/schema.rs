@@ -324,7 +324,8 @@ fn patients(n: usize) -> String {
     out
 }
 
-fn run(features: Value, model: Value, target: &str) -> Result<(), String> {
+fn run(features: Value, model: Value, target: impl Into<Value>) -> Result<(), String> {
+    let target: Value = target.into();
     let recipe = json!({
         "version": 1, "seed": 3,
         "columns": {"name": "identifier", "mrn": "identifier", "phone": "identifier",
@@ -366,8 +367,9 @@ fn every_feature_example_and_model_example_runs() {
     for m in ModelSpec::examples() {
         for task in m.params().tasks() {
             let target = match task {
-                Task::Classification => "outcome",
-                Task::Regression => "glucose",
+                Task::Classification => json!("outcome"),
+                Task::Regression => json!("glucose"),
+                Task::Survival => json!({"time": "bmi", "event": "outcome"}),
             };
             run(json!(tail), serde_json::to_value(&m).unwrap(), target)
                 .unwrap_or_else(|e| panic!("model {} ({task:?}): {e}", m.kind()));

@@ -201,7 +201,7 @@ fn linear_shap_matches_the_expectation_over_the_training_rows() {
             let p = fitted.predict(m);
             match task {
                 Task::Classification => p.into_iter().map(logit).collect(),
-                Task::Regression => p,
+                Task::Regression | Task::Survival => p,
             }
         };
         let mean = |v: Vec<f64>| v.iter().sum::<f64>() / v.len() as f64;

@@ -15,7 +15,7 @@ import { changeText } from './recipe-panel.js';
 import { RESULTS_VIEW_START } from './results.js';
 import { entry, withoutDataValues } from './schema.js';
 import { externalReport, modelReport, privacyReport, reportHtml, showReport } from './reports.js';
-import { FLOW_START, showStep, stepStates, unblockedFlow, withCurrent, withExported } from './stepbar.js';
+import { FLOW_START, showStep, stepStates, unblockedFlow, withCurrent, withExported, moveInPlace, writeStepAddress } from './stepbar.js';
 import { offeredModels } from './train-view.js';
 
 const PREVIEW_ROWS = 5;
@@ -48,6 +48,7 @@ export function initialState(lang) {
     resultsView: RESULTS_VIEW_START, // the sort, model and threshold picked in the model results
     runRecipe: null, // the recipe of this report, for exporting its models
     maskedCsv: null,
+    predictionsCsv: null, // the run's out-of-fold predictions (the CLI's --predictions file)
     running: false,
     loading: false,
     progress: { max: 1, value: 0, stage: null, etaMs: null },
@@ -62,6 +63,10 @@ export function initialState(lang) {
     frontierAuc: {}, // {JSON of a frontier point's level_index: {status, value, error}}
     riskConfirm: null, // {what}: an export above the risk threshold waits for the user's confirmation
     reportLang: '', // the language of downloaded reports ('' = the page's)
+    // Every run finished since the page was opened, oldest first, in memory only (never stored):
+    // {n, at, file, recipe, report, maskedCsv, predictionsCsv}. Loading other data keeps them.
+    runs: [],
+    runsCompare: { a: null, b: null }, // the two runs compared (null: the last two)
   };
 }
 
@@ -190,7 +195,7 @@ export function createActions({ store, api, embed }) {
     // The previous recipe stays (its views are hidden without a profile) until the new one comes.
     store.update((s) => ({
       loading: true, file: { name }, profile: null,
-      preview: resetPreview(), flow: FLOW_START, history: historyState(), report: null, reportPrevious: false, maskedCsv: null, frontierAuc: {}, riskConfirm: null,
+      preview: resetPreview(), flow: FLOW_START, history: historyState(), report: null, reportPrevious: false, maskedCsv: null, predictionsCsv: null, frontierAuc: {}, riskConfirm: null,
       status: { load: { render: () => t('load.loading', { name }), kind: 'busy' }, run: null, upload: null },
     }));
     try {
@@ -306,7 +311,12 @@ export function createActions({ store, api, embed }) {
       const out = await api.run(recipe, onProgress);
       const seconds = (out.elapsed_ms ?? 0) / 1000;
       patch = (st) => ({
-        report: out.report, reportPrevious: false, runRecipe: recipe, maskedCsv: out.masked_csv ?? null, resultsView: RESULTS_VIEW_START,
+        report: out.report, reportPrevious: false, runRecipe: recipe, maskedCsv: out.masked_csv ?? null, predictionsCsv: out.predictions_csv ?? null, resultsView: RESULTS_VIEW_START,
+        runs: [...st.runs, {
+          n: st.runs.length + 1, at: Date.now(), file: st.file?.name ?? null, recipe, report: out.report, maskedCsv: out.masked_csv ?? null,
+          predictionsCsv: out.predictions_csv ?? null,
+        }],
+        runsCompare: { a: null, b: null },
         progress: { ...st.progress, value: st.progress.max, etaMs: null },
         flow: withCurrent(st.flow, 'results'),
         status: { ...st.status, run: { render: () => t('run.done', { seconds: fmtDec(seconds, 2) }), kind: 'done' } },
@@ -343,6 +353,17 @@ export function createActions({ store, api, embed }) {
     await run();
   }
 
+  /** Show run `n` (of the data loaded now) in Results and Export: its report, models and masked file. */
+  function showRun(n) {
+    const s = get();
+    const r = s.runs.find((x) => x.n === n);
+    if (!r || s.running || r.file !== s.file?.name) return;
+    store.update((st) => ({
+      report: r.report, reportPrevious: false, runRecipe: r.recipe, maskedCsv: r.maskedCsv, predictionsCsv: r.predictionsCsv ?? null, resultsView: RESULTS_VIEW_START,
+      riskConfirm: null, flow: withCurrent(st.flow, 'results'),
+    }));
+  }
+
   // ───────────────────────────── exports ─────────────────────────────
 
   const baseName = () => (get().file?.name || 'bedside').replace(/\.[^.]*$/, '') || 'bedside';
@@ -374,6 +395,10 @@ export function createActions({ store, api, embed }) {
         return;
       }
       download(`${baseName()}-masked.csv`, s.maskedCsv, 'text/csv;charset=utf-8');
+    } else if (what === 'predictions') {
+      // Out-of-fold predictions: row index, split, model index, outcome, score; no identifier.
+      if (s.predictionsCsv == null) return;
+      download(`${baseName()}-predictions.csv`, s.predictionsCsv, 'text/csv;charset=utf-8');
     } else if (what === 'report') {
       if (!s.report) return;
       download(`${baseName()}-report.json`, JSON.stringify(s.report, null, 2), 'application/json');
@@ -490,14 +515,19 @@ export function createActions({ store, api, embed }) {
     store.update({ lang: await useLanguage(lang) });
   }
 
-  /** Go to step `id`: make it current, scroll to its section and move focus to its heading. */
-  function goTo(id) {
+  /**
+   * Go to step `id`: make it current, scroll to its section and move focus to its heading.
+   * `push`: add a history entry for its address (`#step=ID`); false when the address already
+   * says so (Back / Forward, an address typed in).
+   */
+  function goTo(id, { push = true } = {}) {
     const s = get();
     const step = stepStates(s)[id];
     if (step.state === 'blocked') {
       note('flow', t('flow.cannot', { step: t(`step.${id}`), reason: t(step.reason) }));
       return false;
     }
+    writeStepAddress(id, push);
     store.update({ flow: withCurrent(s.flow, id) });
     showStep(id);
     note('flow', '');
@@ -507,7 +537,10 @@ export function createActions({ store, api, embed }) {
   /** A blocked current step gives way (subscribed to what decides the steps' states). */
   function keepFlowReachable(s) {
     const flow = unblockedFlow(s);
-    if (flow) store.update({ flow });
+    if (flow) {
+      moveInPlace();
+      store.update({ flow });
+    }
   }
 
   // Requests made since start-up, as the browser itself records them (Resource Timing), in this
@@ -568,6 +601,8 @@ export function createActions({ store, api, embed }) {
     setReportLang: (lang) => store.update({ reportLang: lang || '' }),
     estimateAuc, cancelAuc,
     selectResults: (patch) => store.update((s) => ({ resultsView: { ...s.resultsView, ...patch } })),
+    // runs side by side
+    showRun, compareRuns: (patch) => store.update((s) => ({ runsCompare: { ...s.runsCompare, ...patch } })),
     // language, flow, network
     setLanguage, goTo, setCurrent: (id) => store.update((s) => ({ flow: withCurrent(s.flow, id) })), keepFlowReachable,
     startNetworkWatch, onWorkerResources,

@@ -50,7 +50,7 @@ export function createApi({ url, type, hooks, size, wasmUrl = null, simdWasmUrl 
     /** A trained model (bedside-model/1 JSON text) of model `index` of a finished run's report. */
     exportModel: async (recipe, report, index) => (await main.call('export_model', { recipe, report, model_index: index })).json,
     /** Scores a file of new records (bytes) with a model's JSON text: {predictions, csv}. */
-    applyModel: (bundle, bytes, name) => main.call('apply_model', { bundle, bytes, name }),
+    applyModel: (bundle, bytes, name, explain = false) => main.call('apply_model', { bundle, bytes, name, explain }),
     /** Stops every worker; what runs or waits rejects with a cancellation (see isCancelled). */
     cancel: () => pool.cancel(),
     isCancelled: (err) => err instanceof CancelledError,

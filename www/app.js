@@ -10,10 +10,11 @@ import { profileView } from './profile-view.js';
 import { initProtect, protectViews } from './protect.js';
 import { historyView, readableView, recipeTextView, shareView } from './recipe-panel.js';
 import { modelResultsView, resultsView } from './results-view.js';
+import { runsView } from './runs-view.js';
 import { leakageView } from './quality-view.js';
 import { loadSchema } from './schema.js';
 import { networkView, notesView, sectionsView, staticStrings, statusView, versionView } from './shell-view.js';
-import { initFlow, renderFlow } from './stepbar.js';
+import { initFlow, renderFlow, stepFromAddress, stepStates, takeInPlace, writeStepAddress } from './stepbar.js';
 import { createStore } from './store.js';
 import { estimateView, initTrain, optionsView, progressView, runControls } from './train-view.js';
 import { createEstimate } from './estimate.js';
@@ -61,6 +62,7 @@ function views(store, applyIntents) {
     ['leakage warnings', ['report', 'recipe', 'lang'], leakageView(ui, actions.applyFix)],
     ['results', ['report', 'reportPrevious', 'running', 'lang'], resultsView(ui, actions.selectResults)],
     ['model results: selections', ['resultsView'], modelResultsView(ui, actions.selectResults)],
+    ['runs side by side', ['runs', 'runsCompare', 'report', 'running', 'file', 'profile', 'lang'], runsView(ui, actions)],
     ['apply a model', ['apply', 'report', 'runRecipe', 'lang'], applyView($('#apply'), ui, applyIntents)],
     ['status lines', ['status', 'lang'], statusView],
     ['version', ['version', 'lang'], versionView(ui)],
@@ -82,7 +84,70 @@ function views(store, applyIntents) {
     ['privacy preview (effect)', ['profile', 'recipe', 'recipeInvalid'], actions.schedulePreview],
     ['run estimate (effect)', ['profile', 'recipe', 'recipeInvalid', 'running'], estimate.schedule],
     ['reachable step (effect)', ['flow', 'profile', 'recipe', 'recipeInvalid', 'report'], actions.keepFlowReachable],
+    ['step address (effect)', ['flow', 'profile'], followAddress],
   ];
+}
+
+// The step asked for in the address at start-up while it cannot be shown yet (no data loaded):
+// shown once the data is in, if it can be then.
+let askedStep = null;
+
+/** The address follows the current step (a history entry per move, except moves made in place). */
+function followAddress(state) {
+  const push = !takeInPlace();
+  if (askedStep) {
+    if (!state.profile) return;
+    const id = askedStep;
+    askedStep = null;
+    if (stepStates(state)[id].state !== 'blocked') {
+      actions.goTo(id, { push: false });
+      return;
+    }
+  }
+  // Before any data the address stays as it was opened (no `#step=load` added to it).
+  if (state.profile || stepFromAddress()) writeStepAddress(state.flow.current, push);
+}
+
+/** Back, Forward, or an address typed in: show the step it names. */
+function onAddress(store) {
+  const id = stepFromAddress();
+  if (id && id !== store.state.flow.current) actions.goTo(id, { push: false });
+}
+
+/**
+ * A box that scrolls sideways (a wide table in its .table-wrap, the step bar on a phone) must be
+ * reachable with the keyboard, to scroll it with the arrow keys: it takes a tab stop while, and
+ * only while, its content is wider than it (checked after each redraw and on resizes), named by
+ * its table's caption or the nearest heading.
+ */
+function keepScrollersReachable() {
+  let queued = false;
+  const check = () => {
+    queued = false;
+    for (const box of document.querySelectorAll('.table-wrap, #steps')) {
+      const scrolls = box.scrollWidth > box.clientWidth + 1 && box.getClientRects().length > 0;
+      if (scrolls && !box.hasAttribute('tabindex')) {
+        box.tabIndex = 0;
+        box.dataset.scrollStop = 'true';
+        if (box.id !== 'steps') {
+          box.setAttribute('role', 'region');
+          const caption = box.querySelector('caption')?.textContent?.trim();
+          const heading = box.closest('section, details, figure, div[id]')?.querySelector('h2, h3, h4, summary, figcaption')?.textContent?.trim();
+          box.setAttribute('aria-label', caption || heading || t('app.title'));
+        }
+      } else if (!scrolls && box.dataset.scrollStop) {
+        box.removeAttribute('tabindex');
+        delete box.dataset.scrollStop;
+        if (box.id !== 'steps') { box.removeAttribute('role'); box.removeAttribute('aria-label'); }
+      }
+    }
+  };
+  const queue = () => {
+    if (!queued) { queued = true; requestAnimationFrame(check); }
+  };
+  new MutationObserver(queue).observe(document.querySelector('main'), { childList: true, subtree: true });
+  window.addEventListener('resize', queue);
+  queue();
 }
 
 /** Ctrl/Cmd+Z undoes, Ctrl/Cmd+Shift+Z and Ctrl+Y redo, unless a text field has the focus (it has its own undo). */
@@ -135,6 +200,8 @@ function wire() {
 
   $('#download-csv').addEventListener('click', () => a.exportFile('csv', ui));
   $('#download-report').addEventListener('click', () => a.exportFile('report', ui));
+  // The Results step's predictions download (drawn by evaluation-view.js, redrawn with the results).
+  $('#results').addEventListener('click', (e) => { if (e.target.closest('#download-predictions')) a.exportFile('predictions', ui); });
   for (const kind of ['privacy', 'model']) {
     $(`#download-${kind}-report`).addEventListener('click', () => a.exportFile(`${kind}_report`, ui));
     $(`#open-${kind}-report`).addEventListener('click', () => a.openReport(kind, ui));
@@ -170,8 +237,15 @@ async function main() {
   const applyIntents = applyActions({ store, api, ui, errorText, download: actions.download, baseName: actions.baseName });
   initFlow(ui, () => store.state, actions);
   wire();
+  keepScrollersReachable();
+  const asked = stepFromAddress();
+  if (asked && asked !== 'load') askedStep = asked;
   for (const [name, keys, draw] of views(store, applyIntents)) store.subscribe(name, keys, draw);
   store.drawAll();
+  // The page scrolls to the step itself (below the sticky bar), not to where it was.
+  if ('scrollRestoration' in history) history.scrollRestoration = 'manual';
+  window.addEventListener('popstate', () => onAddress(store));
+  window.addEventListener('hashchange', () => onAddress(store));
   // Start the engine now, so that start-up ends with it loaded.
   try {
     store.update({ version: await api.warm() });

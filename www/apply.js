@@ -5,11 +5,14 @@
 // store: `applyActions` update it, `applyView` draws it.
 import { h } from './dom.js';
 import { warningTexts } from './message.js';
+import { parseCsvText, rowExplanation } from './explain-view.js';
 
 const SHOWN_ROWS = 10;
 
 /** The panel's part of the state. */
-export const APPLY_START = Object.freeze({ model: null, modelName: null, file: null, result: null, busy: false, status: null });
+export const APPLY_START = Object.freeze({
+  model: null, modelName: null, file: null, result: null, busy: false, status: null, explain: false, explainRow: 0,
+});
 
 function summary(model, fmt) {
   let b;
@@ -75,8 +78,8 @@ export function applyActions({ store, api, ui, errorText, download, baseName }) 
     if (!s.model || !s.file || s.busy) return;
     set({ busy: true, status: { text: () => t('apply.scoring'), kind: 'running' } });
     try {
-      const out = await api.applyModel(s.model, s.file.bytes.slice().buffer, s.file.name);
-      set({ result: out, status: { text: () => t('apply.done', { scored: out.predictions.scored.length, rows: out.predictions.rows }), kind: 'done' } });
+      const out = await api.applyModel(s.model, s.file.bytes.slice().buffer, s.file.name, s.explain);
+      set({ result: out, explainRow: 0, status: { text: () => t('apply.done', { scored: out.predictions.scored.length, rows: out.predictions.rows }), kind: 'done' } });
     } catch (err) {
       set({ result: null, status: { text: () => t('apply.error', { error: errorText(err) }), kind: 'error' } });
     } finally {
@@ -89,12 +92,22 @@ export function applyActions({ store, api, ui, errorText, download, baseName }) 
     download(`${s.file.name.replace(/\.[^.]*$/, '')}-predictions.csv`, s.result.csv, 'text/csv;charset=utf-8');
   }
 
-  return { exportModel, importModel, pickRecords, score, downloadPredictions };
+  // With explanations, the waterfall of the chosen scored row (an index into `scored`).
+  const setExplain = (on) => set({ explain: !!on, result: null });
+  const chooseRow = (index) => set({ explainRow: Math.max(0, index | 0) });
+
+  return { exportModel, importModel, pickRecords, score, downloadPredictions, setExplain, chooseRow };
 }
 
 /** The panel drawn from the state into `root`; `intents` from applyActions. */
 export function applyView(root, ui, intents) {
   const { t } = ui;
+  const tables = new WeakMap();
+  const tableOf = (file) => {
+    if (!file?.bytes) return null;
+    if (!tables.has(file)) tables.set(file, parseCsvText(new TextDecoder().decode(file.bytes)));
+    return tables.get(file);
+  };
 
   function resultView(state) {
     const p = state.result?.predictions;
@@ -119,6 +132,7 @@ export function applyView(root, ui, intents) {
       p.scored.length > SHOWN_ROWS ? h('p', { class: 'note' }, t('apply.first_rows', { shown: SHOWN_ROWS })) : null,
       unscored.length ? h('div', {}, h('h4', {}, t('apply.unscored_title')), h('ul', { id: 'apply-unscored' }, ...unscored)) : null,
       p.warnings.length ? h('ul', { class: 'warnings' }, ...warningTexts(p.warnings, p.warning_codes).map((w) => h('li', {}, w))) : null,
+      p.explanation ? rowExplanation(p, tableOf(state.file), state.explainRow, ui, intents.chooseRow) : null,
       h('button', { type: 'button', class: 'button', id: 'apply-download', onclick: intents.downloadPredictions }, t('apply.download_predictions')));
   }
 
@@ -148,9 +162,12 @@ export function applyView(root, ui, intents) {
         : h('p', { class: 'note' }, t('apply.no_model')),
       h('div', { class: 'field' }, ...fileInput('apply-records-file', '.csv,.tsv,.txt,text/csv', intents.pickRecords, t('apply.pick_records')),
         s.file ? h('span', { id: 'apply-records-name' }, ` ${s.file.name}`) : null),
+      h('div', { class: 'field' }, h('label', { class: 'check' },
+        h('input', { type: 'checkbox', id: 'apply-explain-toggle', checked: !!s.explain, disabled: s.busy, onchange: (e) => intents.setExplain(e.target.checked) }),
+        ' ', t('explain.apply_toggle'))),
       h('button', { type: 'button', class: 'button primary', id: 'apply-score', disabled: !s.model || !s.file || s.busy, onclick: intents.score }, t('apply.score')),
       h('p', { id: 'apply-status', class: s.status?.kind === 'error' ? 'error' : 'status', role: 'status' }, s.status ? s.status.text() : ''),
-      resultView(s),
+      resultView(s) ?? '', // replaceChildren would write a null as the text "null"
     );
   };
 }

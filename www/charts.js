@@ -5,6 +5,22 @@ export const PALETTE = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '
 export const DASHES = ['', '7 4', '2 3', '10 3 2 3', '3 6', '12 4', '1 3', '6 2 2 2'];
 export const MARKERS = ['circle', 'square', 'triangle', 'diamond', 'cross', 'triangle-down', 'plus', 'ring'];
 
+/**
+ * A tick label: the tick's exact value in the page's language (0.25, not 0.3), whatever precision
+ * the caller's `format` uses for data values; ticks are round numbers, so at most 4 decimals.
+ */
+export function tickText(v) {
+  const lang = globalThis.document?.documentElement?.lang || undefined;
+  return new Intl.NumberFormat(lang, { maximumFractionDigits: 4 }).format(Math.abs(v) < 1e-12 ? 0 : v);
+}
+
+/** About how wide `text` is in 13 px chart text (a CJK character counts double). */
+function textWidth(text) {
+  let w = 0;
+  for (const c of String(text)) w += c.codePointAt(0) > 0x2e80 ? 13 : 7.2;
+  return w;
+}
+
 function el(name, attrs = {}, text) {
   const node = document.createElementNS(SVG, name);
   for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
@@ -19,10 +35,28 @@ function el(name, attrs = {}, text) {
  * @param {{title: string, format: (v: number) => string}} opts
  */
 export function metricBars(series, metrics, { title, format }) {
-  const groupW = 26 + series.length * 22;
-  const left = 36, top = 16, plotH = 170, bottom = 44;
-  const width = left + metrics.length * groupW + 10;
-  const height = top + plotH + bottom + 10 + 22 * Math.ceil(series.length / 3);
+  // Room for each metric's name under its group (13 px text): names longer than a group are
+  // set on two staggered rows (every other name one row lower), so that neighbours never touch
+  // and the chart stays narrow enough to be legible on a phone.
+  const bars = 26 + series.length * 22;
+  const widest = 12 + Math.max(...metrics.map((m) => textWidth(m.label)));
+  const stagger = widest > bars && metrics.length > 1;
+  const groupW = stagger ? Math.max(bars, Math.ceil(widest / 2)) : Math.max(bars, widest);
+  const labelRows = stagger ? 2 : 1;
+  const left = 36, top = 16, plotH = 170;
+  const bottom = 28 + 16 * labelRows;
+  // Wide enough for the groups and for the first and last names (centred on their group).
+  const width = left + metrics.length * groupW + 10 + (stagger ? Math.max(0, Math.ceil(widest / 2 - groupW / 2)) : 0);
+  // Legend entries flow left to right and wrap at the chart's width.
+  const legend = [];
+  let lx = left, row = 0;
+  for (const s of series) {
+    const w = 18 + textWidth(s.label) + 16;
+    if (lx > left && lx + w > width) { lx = left; row += 1; }
+    legend.push({ x: lx, row });
+    lx += w;
+  }
+  const height = top + plotH + bottom + 10 + 22 * (row + 1);
   const svg = el('svg', {
     viewBox: `0 0 ${width} ${height}`, class: 'chart', role: 'img', 'aria-label': title,
   });
@@ -30,7 +64,7 @@ export function metricBars(series, metrics, { title, format }) {
   const y = (v) => top + plotH - Math.max(0, Math.min(1, v)) * plotH;
   for (const tick of [0, 0.25, 0.5, 0.75, 1]) {
     svg.append(el('line', { x1: left, x2: width - 6, y1: y(tick), y2: y(tick), class: 'grid' }));
-    svg.append(el('text', { x: left - 6, y: y(tick) + 4, class: 'tick', 'text-anchor': 'end' }, format(tick)));
+    svg.append(el('text', { x: left - 6, y: y(tick) + 4, class: 'tick', 'text-anchor': 'end' }, tickText(tick)));
   }
   metrics.forEach((m, mi) => {
     const gx = left + mi * groupW + 13;
@@ -53,15 +87,14 @@ export function metricBars(series, metrics, { title, format }) {
       }
     });
     svg.append(el('text', {
-      x: gx + (series.length * 22 - 4) / 2, y: top + plotH + 16, class: 'axis-label', 'text-anchor': 'middle',
+      x: gx + (series.length * 22 - 4) / 2, y: top + plotH + 16 + (stagger && mi % 2 ? 16 : 0), class: 'axis-label', 'text-anchor': 'middle',
     }, m.label));
   });
   // Legend.
   const ly = top + plotH + bottom - 4;
   series.forEach((s, si) => {
-    const col = si % 3, row = Math.floor(si / 3);
-    const lx = left + col * 180;
-    const yy = ly + row * 22;
+    const lx = legend[si].x;
+    const yy = ly + legend[si].row * 22;
     svg.append(el('rect', { x: lx, y: yy - 10, width: 12, height: 12, fill: PALETTE[si % PALETTE.length] }));
     svg.append(el('text', { x: lx + 18, y: yy, class: 'legend' }, s.label));
   });
@@ -75,7 +108,7 @@ export function metricBars(series, metrics, { title, format }) {
  * @param {{title: string, xLabel: string, yLabel: string, diagonal?: boolean, format: (v: number) => string, id?: string, describedBy?: string}} opts
  */
 export function unitLines(series, { title, xLabel, yLabel, diagonal = true, format, id, describedBy }) {
-  const left = 44, top = 14, size = 240, bottom = 40;
+  const left = 56, top = 14, size = 240, bottom = 40;
   const width = left + size + 170, height = top + size + bottom;
   const svg = el('svg', { viewBox: `0 0 ${width} ${height}`, class: 'chart unit-chart', role: 'img', 'aria-label': title });
   if (id) svg.setAttribute('id', id);
@@ -86,12 +119,12 @@ export function unitLines(series, { title, xLabel, yLabel, diagonal = true, form
   for (const tick of [0, 0.25, 0.5, 0.75, 1]) {
     svg.append(el('line', { x1: left, x2: left + size, y1: sy(tick), y2: sy(tick), class: 'grid' }));
     svg.append(el('line', { x1: sx(tick), x2: sx(tick), y1: top, y2: top + size, class: 'grid' }));
-    svg.append(el('text', { x: left - 5, y: sy(tick) + 4, class: 'tick', 'text-anchor': 'end' }, format(tick)));
-    svg.append(el('text', { x: sx(tick), y: top + size + 14, class: 'tick', 'text-anchor': 'middle' }, format(tick)));
+    svg.append(el('text', { x: left - 5, y: sy(tick) + 4, class: 'tick', 'text-anchor': 'end' }, tickText(tick)));
+    svg.append(el('text', { x: sx(tick), y: top + size + 14, class: 'tick', 'text-anchor': 'middle' }, tickText(tick)));
   }
   svg.append(el('text', { x: left + size / 2, y: top + size + 32, class: 'axis-label', 'text-anchor': 'middle' }, xLabel));
   svg.append(el('text', {
-    x: 12, y: top + size / 2, class: 'axis-label', 'text-anchor': 'middle', transform: `rotate(-90 12 ${top + size / 2})`,
+    x: 14, y: top + size / 2, class: 'axis-label', 'text-anchor': 'middle', transform: `rotate(-90 14 ${top + size / 2})`,
   }, yLabel));
   if (diagonal) {
     svg.append(el('line', { x1: sx(0), y1: sy(0), x2: sx(1), y2: sy(1), class: 'diagonal', stroke: '#9aa5ad', 'stroke-dasharray': '4 4' }));
@@ -161,7 +194,9 @@ export function hBars(items, { title, format }) {
     if (d.std > 0) {
       svg.append(el('line', { x1: sx(d.value - d.std), x2: sx(d.value + d.std), y1: y + rowH / 2, y2: y + rowH / 2, class: 'whisker' }));
     }
-    svg.append(el('text', { x: Math.max(sx(d.value), left) + 6, y: y + 13, class: 'tick' }, format(d.value)));
+    // The value goes right of the bar and of its whisker, never over it.
+    const end = Math.max(sx(d.value), d.std > 0 ? sx(d.value + d.std) : left, left);
+    svg.append(el('text', { x: end + 6, y: y + 13, class: 'tick value' }, format(d.value)));
   });
   return svg;
 }
@@ -173,7 +208,8 @@ function niceTicks(lo, hi, n = 5) {
   const mag = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? raw;
   const out = [];
-  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(Math.abs(v) < step * 1e-9 ? 0 : v);
+  const digits = Math.max(0, -Math.floor(Math.log10(step)) + 2);
+  for (let k = Math.ceil(lo / step); k * step <= hi + step * 1e-9; k++) out.push(Number((k * step).toFixed(digits)));
   return out;
 }
 
@@ -200,12 +236,12 @@ export function scatterXY({ x, y }, { title, xLabel, yLabel, desc, format, id })
   for (const tick of niceTicks(lo, hi)) {
     svg.append(el('line', { x1: left, x2: left + size, y1: sy(tick), y2: sy(tick), class: 'grid' }));
     svg.append(el('line', { x1: sx(tick), x2: sx(tick), y1: top, y2: top + size, class: 'grid' }));
-    svg.append(el('text', { x: left - 5, y: sy(tick) + 4, class: 'tick', 'text-anchor': 'end' }, format(tick)));
-    svg.append(el('text', { x: sx(tick), y: top + size + 14, class: 'tick', 'text-anchor': 'middle' }, format(tick)));
+    svg.append(el('text', { x: left - 5, y: sy(tick) + 4, class: 'tick', 'text-anchor': 'end' }, tickText(tick)));
+    svg.append(el('text', { x: sx(tick), y: top + size + 14, class: 'tick', 'text-anchor': 'middle' }, tickText(tick)));
   }
   svg.append(el('text', { x: left + size / 2, y: top + size + 34, class: 'axis-label', 'text-anchor': 'middle' }, xLabel));
   svg.append(el('text', {
-    x: 12, y: top + size / 2, class: 'axis-label', 'text-anchor': 'middle', transform: `rotate(-90 12 ${top + size / 2})`,
+    x: 14, y: top + size / 2, class: 'axis-label', 'text-anchor': 'middle', transform: `rotate(-90 14 ${top + size / 2})`,
   }, yLabel));
   svg.append(el('line', { x1: sx(lo), y1: sy(lo), x2: sx(hi), y2: sy(hi), class: 'diagonal', stroke: '#9aa5ad', 'stroke-dasharray': '4 4' }));
   const g = el('g', { fill: PALETTE[0], 'fill-opacity': 0.45, class: 'points' });
@@ -223,7 +259,7 @@ export function scatterXY({ x, y }, { title, xLabel, yLabel, desc, format, id })
  * @param {{title: string, xLabel: string, yLabel: string, desc?: string, format: (v: number) => string, id?: string}} opts
  */
 export function histogram({ edges, counts }, { title, xLabel, yLabel, desc, format, id }) {
-  const left = 44, top = 14, plotW = 300, plotH = 200, bottom = 42;
+  const left = 52, top = 14, plotW = 300, plotH = 200, bottom = 42;
   const width = left + plotW + 16, height = top + plotH + bottom;
   const svg = el('svg', { viewBox: `0 0 ${width} ${height}`, class: 'chart histogram-chart', role: 'img', 'aria-label': title });
   if (id) svg.setAttribute('id', id);
@@ -238,7 +274,7 @@ export function histogram({ edges, counts }, { title, xLabel, yLabel, desc, form
     svg.append(el('text', { x: left - 5, y: sy(tick) + 4, class: 'tick', 'text-anchor': 'end' }, String(tick)));
   }
   for (const tick of niceTicks(lo, hi, 5)) {
-    svg.append(el('text', { x: sx(tick), y: top + plotH + 14, class: 'tick', 'text-anchor': 'middle' }, format(tick)));
+    svg.append(el('text', { x: sx(tick), y: top + plotH + 14, class: 'tick', 'text-anchor': 'middle' }, tickText(tick)));
   }
   counts.forEach((c, i) => {
     const x0 = sx(edges[i]), x1 = sx(edges[i + 1]);
@@ -251,7 +287,7 @@ export function histogram({ edges, counts }, { title, xLabel, yLabel, desc, form
   }
   svg.append(el('text', { x: left + plotW / 2, y: top + plotH + 34, class: 'axis-label', 'text-anchor': 'middle' }, xLabel));
   svg.append(el('text', {
-    x: 12, y: top + plotH / 2, class: 'axis-label', 'text-anchor': 'middle', transform: `rotate(-90 12 ${top + plotH / 2})`,
+    x: 14, y: top + plotH / 2, class: 'axis-label', 'text-anchor': 'middle', transform: `rotate(-90 14 ${top + plotH / 2})`,
   }, yLabel));
   return svg;
 }
@@ -265,7 +301,7 @@ export function histogram({ edges, counts }, { title, xLabel, yLabel, desc, form
  * @param {{title: string, xLabel: string, yLabel: string, allLabel: string, noneLabel: string, format: (v: number) => string, id?: string, describedBy?: string}} opts
  */
 export function decisionLines(series, treatAll, { title, xLabel, yLabel, allLabel, noneLabel, format, id, describedBy }) {
-  const left = 50, top = 14, plotW = 300, plotH = 220;
+  const left = 58, top = 14, plotW = 300, plotH = 220;
   const barsH = 8 + series.length * 8;
   const bottom = 40 + barsH;
   const width = left + plotW + 170, height = top + plotH + bottom;
@@ -283,17 +319,16 @@ export function decisionLines(series, treatAll, { title, xLabel, yLabel, allLabe
   const sy = (v) => top + plotH - ((Math.max(yMin, Math.min(yMax, v)) - yMin) / (yMax - yMin)) * plotH;
   for (const tick of [0, 0.25, 0.5, 0.75, 1]) {
     svg.append(el('line', { x1: sx(tick), x2: sx(tick), y1: top, y2: top + plotH, class: 'grid' }));
-    svg.append(el('text', { x: sx(tick), y: top + plotH + barsH + 14, class: 'tick', 'text-anchor': 'middle' }, format(tick)));
+    svg.append(el('text', { x: sx(tick), y: top + plotH + barsH + 14, class: 'tick', 'text-anchor': 'middle' }, tickText(tick)));
   }
-  const step = yMax / 4;
-  for (let k = 0; k <= 4; k++) {
-    const v = k * step;
+  // Round net-benefit ticks (their labels are then exact), 0 included.
+  for (const v of niceTicks(0, yMax, 4)) {
     svg.append(el('line', { x1: left, x2: left + plotW, y1: sy(v), y2: sy(v), class: 'grid' }));
-    svg.append(el('text', { x: left - 5, y: sy(v) + 4, class: 'tick', 'text-anchor': 'end' }, format(v)));
+    svg.append(el('text', { x: left - 5, y: sy(v) + 4, class: 'tick', 'text-anchor': 'end' }, tickText(v)));
   }
   svg.append(el('text', { x: left + plotW / 2, y: top + plotH + barsH + 32, class: 'axis-label', 'text-anchor': 'middle' }, xLabel));
   svg.append(el('text', {
-    x: 12, y: top + plotH / 2, class: 'axis-label', 'text-anchor': 'middle', transform: `rotate(-90 12 ${top + plotH / 2})`,
+    x: 14, y: top + plotH / 2, class: 'axis-label', 'text-anchor': 'middle', transform: `rotate(-90 14 ${top + plotH / 2})`,
   }, yLabel));
   const poly = (x, y) => x.map((v, i) => (finite(y[i]) ? `${sx(v).toFixed(1)},${sy(y[i]).toFixed(1)}` : null)).filter(Boolean).join(' ');
   const legend = (i, label, colour, dash) => {

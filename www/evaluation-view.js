@@ -110,11 +110,11 @@ function sampleSizePart(ss, ui, heading) {
       h('dt', {}, t('samplesize.parameters')), h('dd', { 'data-field': 'parameters' }, ui.fmtInt(ss.parameters)),
       h('dt', {}, t('samplesize.epp')), h('dd', { 'data-field': 'epp' }, ui.fmtDec(ss.events_per_parameter, 1)),
       h('dt', {}, t('samplesize.anticipated')), h('dd', {}, `${perf}; ${source}`)),
-    h('table', { class: 'data', id: 'samplesize-criteria' },
+    h('div', { class: 'table-wrap' }, h('table', { class: 'data', id: 'samplesize-criteria' },
       h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('samplesize.criterion')), h('th', { scope: 'col', class: 'num-col' }, t('samplesize.n')))),
       h('tbody', {}, ...(ss.criteria || []).map((c) => h('tr', { 'data-criterion': c.name },
         h('th', { scope: 'row' }, t(`samplesize.criterion_${c.name}`)),
-        h('td', { class: 'num-col' }, ui.fmtInt(c.n)))))),
+        h('td', { class: 'num-col' }, ui.fmtInt(c.n))))))),
     h('p', { class: enough ? 'note' : 'note warn', id: 'samplesize-verdict', role: enough ? null : 'note' },
       enough ? t('samplesize.enough') : t('samplesize.too_small', { required: ui.fmtInt(ss.required), rows: ui.fmtInt(ss.rows) })),
   ];
@@ -132,4 +132,22 @@ export function evaluationViews(report, ui, heading = 'h3') {
     ...sampleSizePart(report?.sample_size, ui, heading),
   ];
   return parts.length ? ui.h('section', { id: 'evaluation-views', class: 'evaluation-views' }, ...parts) : null;
+}
+
+/**
+ * The Results step's download of the run's out-of-fold predictions (`csv`: the same text as the
+ * CLI's `--predictions` file, from the core; null when the run returned none). The click is
+ * wired by the page (`#download-predictions` → the `exportFile('predictions')` intent).
+ */
+export function predictionsDownload(report, csv, ui) {
+  const { h, t } = ui;
+  const models = Array.isArray(report?.models) ? report.models.length : 0;
+  const lines = typeof csv === 'string' ? Math.max(0, csv.split('\n').filter((l) => l !== '').length - 1) : 0;
+  return h('section', { id: 'predictions-download', class: 'predictions-download' },
+    h('h3', {}, t('clinical.predictions_title')),
+    h('p', { class: 'note' }, typeof csv === 'string'
+      ? t('clinical.predictions_note', { lines: ui.fmtInt(lines), models: ui.fmtInt(models) })
+      : t('clinical.predictions_none')),
+    h('button', { type: 'button', class: 'button', id: 'download-predictions', disabled: typeof csv !== 'string' },
+      t('clinical.predictions_download')));
 }

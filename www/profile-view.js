@@ -18,6 +18,13 @@ export function renderRejected(list, rejected, ui) {
     t('profile.rejected_row', { line: r.line ?? ui.none(), reason: noteText(r, 'reason') }))));
 }
 
+/** A statistics file's variable label beside the column name, its value labels as a tooltip. */
+function columnLabel(h, col) {
+  const codes = Array.isArray(col.value_labels) ? col.value_labels.map((v) => `${v.code} = ${v.label}`).join('; ') : '';
+  if (!col.label && !codes) return [];
+  return [' ', h('span', { class: 'col-label muted', title: codes || null }, col.label || codes)];
+}
+
 export function profileColumns(profile) {
   return Array.isArray(profile?.columns) ? profile.columns : [];
 }
@@ -64,7 +71,7 @@ export function profileView(ui, intents) {
         }, ...ID_ACTIONS.map((a) => h('option', { value: a, selected: a === identifierAction(recipe, col.name) }, t(`action.${a}`))))
         : h('span', { class: 'muted', 'aria-hidden': 'true' }, ui.none());
       return h('tr', { 'data-column': col.name, 'data-role': role },
-        h('th', { scope: 'row' }, col.name),
+        h('th', { scope: 'row' }, col.name, ...columnLabel(h, col)),
         h('td', {}, h('span', { class: `type type-${col.type}` }, has(`type.${col.type}`) ? t(`type.${col.type}`) : String(col.type ?? ''))),
         h('td', { class: 'num-col' }, ui.fmtPct(missingFraction)),
         h('td', { class: 'num-col' }, ui.fmtInt(col.distinct)),

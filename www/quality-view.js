@@ -2,7 +2,7 @@
 // table's `quality.table`) and the run's leakage warnings (`report.leakage`), each in words with
 // its one-click fix. A fix is an ordinary recipe edit (`withQualityFix`), sent through the
 // `applyFix` intent; nothing in the data is changed here.
-import { withRole } from './recipe-edit.js';
+import { evaluationOptions, withRole, withoutInput } from './recipe-edit.js';
 
 /** The flag in the page's language (`quality.<code>` / `leak.<code>` with its parameters), or the core's English. */
 export function flagText(flag, ui, prefix = 'quality') {
@@ -23,10 +23,10 @@ export function flagText(flag, ui, prefix = 'quality') {
 export function withQualityFix(recipe, fix) {
   if (!fix || typeof fix !== 'object' || !fix.step) return recipe;
   const { section, step } = fix;
-  if (section === 'columns') return withRole(recipe, step.column, step.role);
+  if (section === 'columns') return step.role === 'ignore' ? withoutInput(recipe, step.column) : withRole(recipe, step.column, step.role);
   const r = recipe && typeof recipe === 'object' ? structuredClone(recipe) : {};
   if (section === 'evaluation') {
-    r.evaluation = structuredClone(step);
+    r.evaluation = { ...structuredClone(step), ...evaluationOptions(r.evaluation) }; // options (threshold, sample_size, ...) stay
   } else if (section === 'features' || section === 'privacy') {
     const list = Array.isArray(r[section]) ? r[section] : [];
     const same = (s) => s && s.op === step.op && (step.column == null || s.column === step.column);

@@ -118,14 +118,75 @@ export function withModels(recipe, offered, chosen) {
   });
 }
 
+/** The fields of `evaluation` that say how rows are split; the others (threshold, sample_size,
+ * fairness, outcome_date, ...) are options of every method and survive a change of method. */
+const SPLIT_FIELDS = ['method', 'folds', 'test_fraction', 'repeats', 'group'];
+
+/** `evaluation`'s options without its split fields. */
+export function evaluationOptions(evaluation) {
+  const ev = evaluation && typeof evaluation === 'object' ? evaluation : {};
+  return Object.fromEntries(Object.entries(ev).filter(([k]) => !SPLIT_FIELDS.includes(k)));
+}
+
 export function withEvaluation(recipe, method, { folds, testFraction }) {
   return edit(recipe, (r) => {
+    const options = evaluationOptions(r.evaluation);
     if (method === 'stratified_kfold') {
-      r.evaluation = { method, folds: Math.max(2, Math.round(Number(folds) || 5)) };
+      r.evaluation = { method, folds: Math.max(2, Math.round(Number(folds) || 5)), ...options };
     } else if (method === 'holdout') {
       const f = Number(testFraction);
-      r.evaluation = { method, test_fraction: f > 0 && f < 1 ? f : 0.25 };
+      r.evaluation = { method, test_fraction: f > 0 && f < 1 ? f : 0.25, ...options };
     }
+  });
+}
+
+/**
+ * `name` no longer a model input (role `ignore`, the leakage checks' one-click fix), and gone from
+ * the feature steps that name it: a list loses it (a step left with none goes), a step whose
+ * single-column field is it (a date step's start/end/birth/event) goes. Otherwise the recipe
+ * would name a column that is not an input and be refused.
+ */
+export function withoutInput(recipe, name) {
+  const r = withRole(recipe, name, 'ignore');
+  if (!Array.isArray(r.features)) return r;
+  r.features = r.features.flatMap((step) => {
+    if (!step || typeof step !== 'object') return [step];
+    const next = { ...step };
+    for (const [k, v] of Object.entries(step)) {
+      if (k === 'op') continue;
+      if (v === name) return [];
+      if (Array.isArray(v) && v.includes(name)) {
+        next[k] = v.filter((c) => c !== name);
+        if (!next[k].length) return [];
+      }
+    }
+    return [next];
+  });
+  return r;
+}
+
+// ───────────────────────────── clinical options (Train panel) ─────────────────────────────
+
+export const CALIBRATIONS = ['sigmoid', 'isotonic'];
+
+/** Model `kind`'s recalibration: 'sigmoid' or 'isotonic'; anything else removes it. */
+export function withCalibration(recipe, kind, method) {
+  return edit(recipe, (r) => {
+    for (const m of Array.isArray(r.models) ? r.models : []) {
+      if (!m || m.kind !== kind) continue;
+      if (CALIBRATIONS.includes(method)) m.calibration = method;
+      else delete m.calibration;
+    }
+  });
+}
+
+/** An `evaluation` option set to `value` (null or undefined removes it). */
+export function withEvaluationOption(recipe, key, value) {
+  return edit(recipe, (r) => {
+    const ev = r.evaluation && typeof r.evaluation === 'object' ? r.evaluation : { method: 'stratified_kfold', folds: 5 };
+    if (value == null) delete ev[key];
+    else ev[key] = value;
+    r.evaluation = ev;
   });
 }
 

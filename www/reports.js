@@ -9,6 +9,7 @@ import { metricBars, unitLines } from './charts.js';
 import { describeRecipe } from './recipe-view.js';
 import { noteText, warningTexts } from './message.js';
 import { evaluationViews } from './evaluation-view.js';
+import { explainViews } from './explain-view.js';
 import { explanations, measurement, minClass } from './officer.js';
 import { CLASS_KEYS, REG_KEYS, fairnessView, importanceView } from './results.js';
 import { populations } from './schema.js';
@@ -416,6 +417,7 @@ export function modelReport(report, ui) {
         { title: t('models.calibration_title'), xLabel: t('models.mean_predicted'), yLabel: t('models.fraction_positive'), format: (v) => ui.fmtDec(v, 1) }),
       h('figcaption', {}, t('models.calibration_title')))] : null,
     evaluationViews(report, ui, 'h2'),
+    explainViews(report, ui, 'h2', { choose: false, prefix: 'report-explain' }),
     ...models.map((m) => h('section', { class: 'model', 'data-kind': m.kind },
       h('h2', {}, ui.modelLabel(m.kind)),
       m.params && Object.keys(m.params).length ? h('p', { class: 'note' }, Object.entries(m.params).map(([k, v]) => `${k} ${isNum(v) ? ui.fmtNum(v) : String(v)}`).join(' · ')) : null,

@@ -8,7 +8,8 @@ import { renderRejected } from './profile-view.js';
 import { noteText, warningTexts } from './message.js';
 import { modelResults, redrawModelResults } from './results.js';
 import { confusionMatrix, privacySummary } from './reports.js';
-import { evaluationViews } from './evaluation-view.js';
+import { evaluationViews, predictionsDownload } from './evaluation-view.js';
+import { explainViews } from './explain-view.js';
 
 const CLASS_METRICS = ['accuracy', 'precision', 'recall', 'specificity', 'f1', 'roc_auc'];
 const REG_METRICS = ['mae', 'rmse', 'r2'];
@@ -93,6 +94,10 @@ export function resultsView(ui, select) {
     // Calibration with intervals, decision curves and sample size (binary targets).
     const clinical = evaluationViews(report, ui, 'h3');
     if (clinical) parts.push(clinical);
+    // SHAP, partial dependence and the SHAP/permutation comparison (runs with evaluation.shap).
+    const explained = explainViews(report, ui, 'h3');
+    if (explained) parts.push(explained);
+    parts.push(predictionsDownload(report, state.predictionsCsv, ui));
 
     parts.push(h('h3', {}, t('results.privacy')));
     parts.push(privacySummary(report.privacy || {}, ui));

@@ -97,12 +97,17 @@ export function initFlow(ui, getState, intents) {
   }
   const list = document.querySelector('#steps');
   list.addEventListener('keydown', onBarKey);
+  keepHeadingsClear();
   document.addEventListener('focusin', (e) => {
     const section = e.target.closest?.('section.step-card');
     const id = section?.dataset.step;
     const state = getState();
-    if (!id || id === state.flow.current || e.target.closest('#flow-head')) return;
+    // A "Next" button moves on from its section: focusing it (the press before the click) must
+    // not make its section current again, or the redraw replaces the button under the pointer
+    // and the click is lost.
+    if (!id || id === state.flow.current || e.target.closest('#flow-head') || e.target.closest('.step-next')) return;
     if (stepStates(state)[id].state === 'blocked') return;
+    moveInPlace();
     intents.setCurrent(id);
   });
 }
@@ -115,6 +120,59 @@ export function withCurrent(flow, id) {
 /** The flow with `what` exported (csv, report, privacy_report, model_report). */
 export function withExported(flow, what) {
   return flow.exported.includes(what) ? flow : { ...flow, exported: [...flow.exported, what] };
+}
+
+/**
+ * The sticky step bar covers the top of the window: a section scrolled into view (from the bar,
+ * an address or a link) must land with its heading below it. The scroll padding follows the
+ * bar's real height, which changes with the width and the language.
+ */
+function keepHeadingsClear() {
+  const head = document.querySelector('#flow-head');
+  if (!head || typeof ResizeObserver !== 'function') return;
+  const set = () => {
+    document.documentElement.style.scrollPaddingTop = `${Math.ceil(head.getBoundingClientRect().height) + 12}px`;
+  };
+  new ResizeObserver(set).observe(head);
+  set();
+}
+
+// ───────────────────────────── the address: #step=ID ─────────────────────────────
+// Each step has its own address (`#step=protect`), next to the other parameters the address may
+// carry (`lang`, `recipe`, `fill`, `workers`): each move to another step (the bar, a Next button,
+// data loaded, a run finished) adds a history entry, so Back and Forward move between steps;
+// focus moving into a section, or a blocked step giving way, replaces the address instead.
+
+let inPlace = false;
+
+/** The next change of the current step replaces the address instead of adding a history entry. */
+export function moveInPlace() {
+  inPlace = true;
+}
+
+/** Whether the change being written was marked `moveInPlace` (and clear the mark). */
+export function takeInPlace() {
+  const was = inPlace;
+  inPlace = false;
+  return was;
+}
+
+/** The step named in the address (`#step=ID`), or null. */
+export function stepFromAddress() {
+  const id = new URLSearchParams(location.hash.slice(1)).get('step');
+  return STEPS.includes(id) ? id : null;
+}
+
+/** Write `id` into the address: a new history entry when `push`, else in place. */
+export function writeStepAddress(id, push) {
+  if (stepFromAddress() === id) return;
+  const params = new URLSearchParams(location.hash.slice(1));
+  params.set('step', id);
+  const url = `${location.pathname}${location.search}#${params.toString()}`;
+  try {
+    if (push) history.pushState(null, '', url);
+    else history.replaceState(null, '', url);
+  } catch { /* a page opened from disk in a browser that refuses: the bar still works */ }
 }
 
 /** Scroll to step `id`'s section and move focus to its heading (after it became current). */
@@ -180,6 +238,12 @@ export function renderFlow(state) {
       link, subs.length ? h('ol', { class: 'substeps' }, ...subs) : null);
   }));
   if (focused) list.querySelector(`li[data-step="${focused}"] a`)?.focus();
+  // On a narrow window the bar is one scrolling row: keep the current step in sight (measured
+  // once the step changed, after layout, never in the middle of a redraw).
+  if (flow.current !== shownStep) {
+    shownStep = flow.current;
+    requestAnimationFrame(() => revealStep(list, flow.current));
+  }
   for (const id of STEPS) {
     const about = document.querySelector(`.step-about[data-step="${id}"]`);
     if (about) renderAbout(about, id, states, state);
@@ -187,6 +251,15 @@ export function renderFlow(state) {
     if (next) renderNext(next, id, states);
     document.querySelector(SECTION[id])?.classList.toggle('is-current', id === flow.current);
   }
+}
+
+let shownStep = null;
+
+function revealStep(list, id) {
+  const li = list.querySelector(`li[data-step="${id}"]`);
+  if (!li || list.scrollWidth <= list.clientWidth + 1 || li.offsetParent !== list) return;
+  const left = li.offsetLeft;
+  if (left < list.scrollLeft || left + li.offsetWidth > list.scrollLeft + list.clientWidth) list.scrollLeft = Math.max(0, left - 8);
 }
 
 function renderAbout(box, id, states, state) {
@@ -203,11 +276,18 @@ function renderNext(box, id, states) {
   const next = STEPS[STEPS.indexOf(id) + 1];
   if (!next || id === 'train') return box.replaceChildren();
   const blocked = states[next].state === 'blocked';
-  box.replaceChildren(...[h('button', {
-    type: 'button', class: 'button next', 'data-next': next, 'aria-disabled': blocked ? 'true' : null,
-    onclick: () => ctx.intents.goTo(next),
-  }, t('flow.next', { step: t(`step.${next}`) })),
-  blocked ? h('span', { class: 'muted' }, ` ${t(states[next].reason)}`) : null].filter(Boolean));
+  // The button stays the same element across redraws (a redraw between press and release would
+  // otherwise swallow the click); only its text and state change.
+  let button = box.querySelector('button.next');
+  if (!button) {
+    button = h('button', { type: 'button', class: 'button next', 'data-next': next, onclick: () => ctx.intents.goTo(next) });
+  }
+  button.textContent = t('flow.next', { step: t(`step.${next}`) });
+  if (blocked) button.setAttribute('aria-disabled', 'true');
+  else button.removeAttribute('aria-disabled');
+  const reason = blocked ? h('span', { class: 'muted' }, ` ${t(states[next].reason)}`) : null;
+  if (box.firstChild !== button || box.childNodes.length !== (reason ? 2 : 1)) box.replaceChildren(...[button, reason].filter(Boolean));
+  else if (reason) box.lastChild.replaceWith(reason);
 }
 
 /** "What it did" for a step: {text, done} (done: measured in a run, otherwise what is planned). */

@@ -4,6 +4,8 @@
 import { modelKinds } from './schema.js';
 import { renderFeatures } from './features.js';
 import { profileColumns } from './profile-view.js';
+import { drawShapSwitch, shapSwitch } from './explain-view.js';
+import { CALIBRATIONS, withCalibration, withEvaluationOption } from './recipe-edit.js';
 
 const $ = (sel) => document.querySelector(sel);
 const isNum = (v) => typeof v === 'number' && Number.isFinite(v);
@@ -33,6 +35,9 @@ export function initTrain(ui, intents) {
   $('#eval-folds').addEventListener('change', () => intents.setEvaluation('stratified_kfold', fields()));
   $('#eval-test-fraction').addEventListener('change', () => intents.setEvaluation('holdout', fields()));
   $('#seed').addEventListener('change', (e) => intents.setSeed(e.target.value));
+  $('#eval-holdout').closest('fieldset').append(shapSwitch(ui, intents.setFeatures));
+  // Clinical options (recalibration per model, threshold rule, outcome date): drawn by optionsView.
+  $('#models-fieldset').parentElement.append(h('fieldset', { id: 'clinical-options', class: 'clinical-options' }));
   // The run's estimate, under Run (estimateView draws it).
   $('.run-row').after(h('div', { id: 'run-estimate', class: 'run-estimate muted', 'aria-live': 'polite', hidden: '' }));
 }
@@ -100,9 +105,107 @@ export function estimateView(ui) {
   };
 }
 
-/** The options (models, evaluation, seed) and the feature steps editor. `onFeatures(recipe)`. */
+// ───────────────────────────── clinical options ─────────────────────────────
+
+/** Threshold rules offered, with the one number each takes: [field, default, min, max]. */
+const RULES = {
+  youden: null,
+  net_benefit: ['pt', 0.2, 0.01, 0.99],
+  cost: ['ratio', 5, 0.01, 1000],
+  min_sensitivity: ['value', 0.9, 0.01, 0.99],
+  min_specificity: ['value', 0.9, 0.01, 0.99],
+};
+
+/** The `evaluation.threshold` of a rule name and the number typed (kept in range; a bad number gives the default). */
+export function thresholdRule(name, raw) {
+  if (!(name in RULES)) return null;
+  const arg = RULES[name];
+  if (!arg) return { rule: name };
+  const [field, dflt, lo, hi] = arg;
+  const v = Number(raw);
+  return { rule: name, [field]: Number.isFinite(v) && v >= lo && v <= hi ? v : dflt };
+}
+
+/** The number shown for a rule: its field, or for `cost` written as fn_cost/fp_cost their ratio. */
+function ruleNumber(rule) {
+  const arg = RULES[rule?.rule];
+  if (!arg) return '';
+  if (rule.rule === 'cost' && rule.ratio == null && isNum(rule.fn_cost) && isNum(rule.fp_cost) && rule.fp_cost > 0) return rule.fn_cost / rule.fp_cost;
+  return isNum(rule[arg[0]]) ? rule[arg[0]] : arg[1];
+}
+
+/**
+ * The Train panel's clinical options, written into the recipe as the JSON editor would
+ * (`onRecipe(next)`): each chosen classification model's recalibration (`models[i].calibration`),
+ * the operating-threshold rule (`evaluation.threshold`) and the outcome's date column
+ * (`evaluation.outcome_date`, for the leakage check of inputs dated after it).
+ */
+function drawClinical(state, ui, onRecipe) {
+  const { h, t } = ui;
+  const box = $('#clinical-options');
+  if (!box) return;
+  const r = state.recipe || {};
+  const ev = r.evaluation || {};
+  const offered = new Set(offeredModels());
+  const models = (Array.isArray(r.models) ? r.models : []).filter((m) => offered.has(m?.kind));
+  const edit = (next) => onRecipe(next);
+  const label = (kind) => ui.labelOr(`model.${kind}`, null, kind);
+  const option = (value, text, selected) => h('option', { value, selected: selected ? true : null }, text);
+
+  const calibration = models.length
+    ? h('div', { class: 'clinical-calibration' },
+      h('p', { class: 'clinical-label', id: 'calibration-label' }, t('clinical.calibration')),
+      ...models.map((m) => h('label', { class: 'inline', 'data-kind': m.kind },
+        h('span', {}, label(m.kind)), ' ',
+        h('select', {
+          id: `calibration-${m.kind}`, 'aria-describedby': 'calibration-label',
+          onchange: (e) => edit(withCalibration(state.recipe, m.kind, e.target.value)),
+        },
+        option('', t('clinical.calibration_none'), !m.calibration),
+        ...CALIBRATIONS.map((c) => option(c, t(`clinical.calibration_${c}`), m.calibration === c))))))
+    : h('p', { class: 'muted' }, t('clinical.calibration_no_models'));
+
+  const rule = ev.threshold && typeof ev.threshold === 'object' ? ev.threshold : null;
+  const arg = rule ? RULES[rule.rule] : null;
+  const numberInput = h('input', {
+    type: 'number', id: 'threshold-value', step: 'any', min: arg ? String(arg[2]) : null, max: arg ? String(arg[3]) : null,
+    value: arg ? String(ruleNumber(rule)) : '', hidden: !arg,
+    onchange: (e) => edit(withEvaluationOption(state.recipe, 'threshold', thresholdRule(rule.rule, e.target.value))),
+  });
+  const threshold = h('div', { class: 'clinical-threshold' },
+    h('label', { class: 'inline' }, h('span', {}, t('clinical.threshold')), ' ',
+      h('select', {
+        id: 'threshold-rule',
+        onchange: (e) => edit(withEvaluationOption(state.recipe, 'threshold', thresholdRule(e.target.value, null))),
+      },
+      option('', t('clinical.threshold_none'), !rule),
+      ...Object.keys(RULES).map((name) => option(name, ui.has(`threshold.rule_${name}`) ? t(`threshold.rule_${name}`) : name, rule?.rule === name)))),
+    arg ? h('label', { class: 'inline', for: 'threshold-value' }, h('span', {}, t(`clinical.threshold_${arg[0]}`))) : null,
+    numberInput);
+
+  const dates = profileColumns(state.profile).filter((c) => c?.type === 'date').map((c) => c.name);
+  const current = typeof ev.outcome_date === 'string' ? ev.outcome_date : '';
+  if (current && !dates.includes(current)) dates.push(current);
+  const outcomeDate = h('div', { class: 'clinical-outcome-date' },
+    h('label', { class: 'inline' }, h('span', {}, t('clinical.outcome_date')), ' ',
+      h('select', {
+        id: 'outcome-date', disabled: !dates.length,
+        onchange: (e) => edit(withEvaluationOption(state.recipe, 'outcome_date', e.target.value || null)),
+      },
+      option('', dates.length ? t('clinical.outcome_date_none') : t('clinical.outcome_date_no_dates'), !current),
+      ...dates.map((d) => option(d, d, d === current)))));
+
+  box.replaceChildren(
+    h('legend', {}, t('clinical.legend')),
+    calibration, threshold, outcomeDate,
+    h('p', { class: 'note' }, t('clinical.note')));
+}
+
+/** The options (models, evaluation, seed, clinical options) and the feature steps editor.
+ * `onFeatures(recipe)`: the recipe edited by a control (recorded as any recipe edit). */
 export function optionsView(ui, onFeatures) {
   return function drawOptions(state) {
+    drawClinical(state, ui, onFeatures);
     const r = state.recipe || {};
     const kinds = new Set((Array.isArray(r.models) ? r.models : []).map((m) => m?.kind));
     for (const kind of offeredModels()) {
@@ -115,6 +218,7 @@ export function optionsView(ui, onFeatures) {
     if (ev.method === 'stratified_kfold' && isNum(ev.folds)) $('#eval-folds').value = ev.folds;
     if (ev.method === 'holdout' && isNum(ev.test_fraction)) $('#eval-test-fraction').value = ev.test_fraction;
     if (isNum(r.seed)) $('#seed').value = r.seed;
+    drawShapSwitch(state.recipe, ui);
     renderFeatures({ recipe: state.recipe, columns: profileColumns(state.profile), ui, onChange: onFeatures });
   };
 }

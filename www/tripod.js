@@ -1,6 +1,7 @@
 // The TRIPOD+AI (2024) checklist section of the printable model report: every item a tool can
 // know is filled from the Report itself (numbered as the checklist numbers it); the items only the
-// author can write are listed. Items that draw on optional Report fields (models[i].calibration,
+// author can write are listed. Item numbers and topics follow the published checklist (Collins et
+// al., BMJ 2024;385:e078378, 27 items in 52 sub-items; docs/evaluation.md names the source). Items that draw on optional Report fields (models[i].calibration,
 // decision_curve, sample_size, threshold, fairness) say "not computed" when the field is absent.
 // `ui`: {h, t, has, fmtInt, fmtDec, fmtPct, fmtNum, list, modelLabel, metricLabel}.
 
@@ -58,10 +59,11 @@ export function filledItems(report, ui) {
 
   const privacySteps = audit.filter((a) => /^privacy\[/.test(String(a.step ?? '')));
   const featureOps = arr(recipe.features).map((f) => f?.op).filter(Boolean);
-  add('7', featureOps.length ? t('tripod.features', { steps: ui.list(featureOps) }) : t('tripod.no_features'),
-    privacySteps.length
-      ? t('tripod.privacy', { steps: ui.list(privacySteps.map((a) => a.op)), suppressed: ui.fmtInt(report.privacy?.suppressed_rows ?? 0) })
-      : t('tripod.no_privacy'));
+  const leaks = arr(report.leakage);
+  add('7', privacySteps.length
+    ? t('tripod.privacy', { steps: ui.list(privacySteps.map((a) => a.op)), suppressed: ui.fmtInt(report.privacy?.suppressed_rows ?? 0) })
+    : t('tripod.no_privacy'),
+  leaks.length ? t('tripod.leakage', { n: ui.fmtInt(leaks.length), codes: ui.list([...new Set(leaks.map((f) => f.code))]) }) : t('tripod.leakage_none'));
 
   const counts = arr(target.classes).map((c, i) => `${c}: ${ui.fmtInt(target.counts?.[i])}`);
   add('8a', regression
@@ -86,6 +88,7 @@ export function filledItems(report, ui) {
 
   const method = ui.has(`eval.${ev.method}`) ? t(`eval.${ev.method}`) : String(ev.method ?? '—');
   add('12a', t('tripod.data_use', { method, splits: ui.fmtInt(ev.splits) }));
+  add('12b', featureOps.length ? t('tripod.features', { steps: ui.list(featureOps) }) : t('tripod.no_features'));
   add('12c', models.map((m) => {
     const params = Object.entries(m.params || {}).map(([k, v]) => `${k} ${isNum(v) ? ui.fmtNum(v) : JSON.stringify(v)}`).join(', ');
     const search = m.search ? t('tripod.search', { method: m.search.method, candidates: ui.fmtInt(m.search.candidates), folds: ui.fmtInt(m.search.inner_folds), metric: m.search.metric }) : t('tripod.no_search');
@@ -101,6 +104,7 @@ export function filledItems(report, ui) {
   add('12f', recal.length
     ? recal.map((m) => t('tripod.recalibrated', { model: ui.modelLabel(m.kind), method: m.recalibration.method, folds: ui.fmtInt(m.recalibration.inner_folds) }))
     : t('tripod.no_recalibration'));
+  add('12g', t('tripod.predictions'));
 
   if (!regression) {
     const prevalence = isNum(events) && isNum(input.rows) ? events / arr(target.counts).reduce((s, n) => s + n, 0) : null;

@@ -147,7 +147,7 @@ const actions = {
     const t0 = performance.now();
     const out = plain(s.run(recipe, progressTo(id)));
     const elapsed_ms = performance.now() - t0;
-    return { report: out.report, masked_csv: out.masked_csv, elapsed_ms };
+    return { report: out.report, masked_csv: out.masked_csv, predictions_csv: out.predictions_csv ?? null, elapsed_ms };
   },
   // The pool's steps (see scheduler.js): every worker stages the same recipe with the
   // same key, computes the units it is given (and the intervals of a model whose units are all
@@ -167,17 +167,17 @@ const actions = {
   },
   async finish({ recipe, key, results, intervals }, id) {
     const out = plain(needSession().finish(recipe, new Uint8Array(key), results, intervals, progressTo(id)));
-    return { report: out.report, masked_csv: out.masked_csv };
+    return { report: out.report, masked_csv: out.masked_csv, predictions_csv: out.predictions_csv ?? null };
   },
   // A trained model as JSON text (bedside-model/1), fitted on all labelled rows of the loaded file.
   async export_model({ recipe, report, model_index }) {
     return { json: needSession().export_model(recipe, report, model_index) };
   },
   // Scores a second file (bytes, name) with a model's JSON; the loaded session is left as it is.
-  async apply_model({ bundle, bytes, name }) {
+  async apply_model({ bundle, bytes, name, explain }) {
     const other = new Session(new Uint8Array(bytes), name);
     try {
-      const out = plain(other.apply_model(bundle));
+      const out = plain(other.apply_model(bundle, !!explain));
       return { predictions: out.predictions, csv: out.csv };
     } finally {
       if (typeof other.free === 'function') other.free();

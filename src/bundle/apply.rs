@@ -179,7 +179,8 @@ impl ModelBundle {
                         None,
                     )
                 }
-                Task::Regression => (None, None, Some(v)),
+                // A time-to-event model's value is its risk score.
+                Task::Regression | Task::Survival => (None, None, Some(v)),
             };
             scored.push(Scored {
                 row: r + 1,

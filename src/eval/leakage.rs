@@ -13,6 +13,11 @@
 //!   holding ≥ 10% of the rows is entirely one class. Fix: drop the input (role `ignore`).
 //! - `after_outcome`: an input whose name says it is recorded after the outcome (discharge,
 //!   death, follow-up, length of stay). Fix: drop the input.
+//! - `after_outcome_date`: with `evaluation.outcome_date` naming the date column of each
+//!   record's outcome, a date input dated after it (by calendar day, compared on the input file
+//!   before the privacy steps) in at least [`AFTER_OUTCOME_SHARE`] of the rows that have both
+//!   dates; `outcome_date_input` when the outcome's date column is itself an input. Fix: drop
+//!   the input.
 //!
 //! English sentences are built in one function each (`*_message`).
 
@@ -50,6 +55,19 @@ pub fn after_outcome_message(column: &str, word: &str) -> Message {
     message::leak_after_outcome(column, word)
 }
 
+pub fn after_outcome_date_message(
+    column: &str,
+    outcome: &str,
+    rows: usize,
+    compared: usize,
+) -> Message {
+    message::leak_after_outcome_date(column, outcome, rows, compared)
+}
+
+/// A date input dated after the outcome in at least this share of the rows with both dates is
+/// said (and in at least one row).
+pub const AFTER_OUTCOME_SHARE: f64 = 0.01;
+
 fn flag(code: &str, params: Value, message: Message, fix: Option<Value>) -> QualityFlag {
     QualityFlag {
         code: code.into(),
@@ -84,6 +102,8 @@ pub struct Problem<'a> {
     pub input_rows: Vec<usize>,
     /// The group column of `group_kfold`, if the evaluation has one.
     pub group: Option<&'a str>,
+    /// The date column of each record's outcome (`evaluation.outcome_date`), if given.
+    pub outcome_date: Option<&'a str>,
 }
 
 /// Every check on one modelling problem. `input` is the file before the privacy steps (its
@@ -96,9 +116,77 @@ pub fn check(input: &Table, masked: &Table, p: &Problem) -> Vec<QualityFlag> {
     }
     for c in &p.x.columns {
         out.extend(after_outcome(&c.name));
+        out.extend(after_outcome_date(input, c, p));
         out.extend(near_perfect(c, p));
     }
     out
+}
+
+/// Checks `evaluation.outcome_date` against the input file: it must name a date column.
+pub fn check_outcome_date(input: &Table, column: &str) -> crate::error::Result<()> {
+    let bad = |m: String| crate::error::Error::recipe("evaluation", Some("outcome_date"), m);
+    match input.column(column) {
+        None => Err(bad(format!("no such column '{column}' in the data"))),
+        Some(c) if c.ctype != ColumnType::Date => Err(bad(format!(
+            "column '{column}' is {}, the outcome's date needs a date column",
+            c.ctype.name()
+        ))),
+        Some(_) => Ok(()),
+    }
+}
+
+/// Days since 1970-01-01 of each cell of a date column (None: missing or not a date).
+fn day_numbers(c: &Column) -> Option<Vec<Option<i64>>> {
+    let Values::Str(v) = &c.values else {
+        return None;
+    };
+    Some(
+        v.iter()
+            .map(|s| {
+                let (y, m, d) = crate::table::csv::parse_date(s.as_deref()?)?;
+                Some(crate::features::dates::days_from_civil(y, m, d))
+            })
+            .collect(),
+    )
+}
+
+/// A date input recorded after the outcome's date (see the module's notes). Both dates are
+/// read from the input file (before privacy steps that coarsen or shift dates), by row.
+fn after_outcome_date(input: &Table, c: &Column, p: &Problem) -> Option<QualityFlag> {
+    let outcome = p.outcome_date?;
+    if c.ctype != ColumnType::Date {
+        return None;
+    }
+    if c.name == outcome {
+        return Some(flag(
+            "outcome_date_input",
+            json!({"column": c.name}),
+            message::leak_outcome_date_input(c.name.as_str()),
+            drop_input(&c.name),
+        ));
+    }
+    let when = day_numbers(input.column(outcome)?)?;
+    let dates = day_numbers(
+        input
+            .column(&c.name)
+            .filter(|i| i.ctype == ColumnType::Date)?,
+    )?;
+    let (mut after, mut compared) = (0usize, 0usize);
+    for &r in &p.input_rows {
+        if let (Some(Some(d)), Some(Some(o))) = (dates.get(r), when.get(r)) {
+            compared += 1;
+            after += usize::from(d > o);
+        }
+    }
+    if after == 0 || (after as f64) < AFTER_OUTCOME_SHARE * compared as f64 {
+        return None;
+    }
+    Some(flag(
+        "after_outcome_date",
+        json!({"column": c.name, "outcome": outcome, "rows": after, "compared": compared}),
+        after_outcome_date_message(&c.name, outcome, after, compared),
+        drop_input(&c.name),
+    ))
 }
 
 fn duplicates(p: &Problem) -> Option<QualityFlag> {

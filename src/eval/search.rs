@@ -368,15 +368,23 @@ impl SearchSpec {
             (Some(m), _) => m,
             (None, Task::Classification) => "roc_auc",
             (None, Task::Regression) => "r2",
+            (None, Task::Survival) => "c_index",
         }
     }
 
     /// Why this search cannot serve `task`: a metric of the other task.
     pub fn check_task(&self, task: Task) -> std::result::Result<(), FieldError> {
+        if task == Task::Survival {
+            return Err(err(
+                "search",
+                "a hyper-parameter search is not available for a time-to-event target yet",
+            ));
+        }
         let m = self.metric_for(task);
         let names = match task {
             Task::Classification => metrics::CLASSIFICATION,
             Task::Regression => metrics::REGRESSION,
+            Task::Survival => crate::survival::METRICS,
         };
         if names.contains(&m) {
             Ok(())
@@ -388,6 +396,7 @@ impl SearchSpec {
                     match task {
                         Task::Classification => "class",
                         Task::Regression => "numeric",
+                        Task::Survival => "time-to-event",
                     },
                     names.join(", ")
                 ),

@@ -346,6 +346,14 @@ pub struct EvaluationSpec {
     pub shap: Option<crate::explain::ShapOptions>,
     /// Anticipated performance for the sample-size criteria (see [`super::sample_size`]).
     pub sample_size: Option<super::sample_size::SampleSizeSpec>,
+    /// Column whose groups get their own Kaplan–Meier curve and the log-rank test (a
+    /// time-to-event target).
+    pub groups: Option<String>,
+    /// Column the log-rank test is stratified by.
+    pub strata: Option<String>,
+    /// A date column holding each record's outcome date: date inputs recorded after it are
+    /// flagged as leakage (see [`super::leakage`]).
+    pub outcome_date: Option<String>,
 }
 
 impl From<Evaluation> for EvaluationSpec {
@@ -360,6 +368,9 @@ impl From<Evaluation> for EvaluationSpec {
             threshold: None,
             shap: None,
             sample_size: None,
+            groups: None,
+            strata: None,
+            outcome_date: None,
         }
     }
 }
@@ -387,6 +398,12 @@ impl EvaluationSpec {
         }
         if let Some(ss) = &self.sample_size {
             ss.check()?;
+        }
+        if self.strata.is_some() && self.groups.is_none() {
+            return Err((
+                "strata",
+                "stratifies the log-rank test between groups; name the groups too".into(),
+            ));
         }
         Ok(())
     }
@@ -417,11 +434,20 @@ impl Serialize for EvaluationSpec {
             if let Some(sh) = &self.shap {
                 o.insert("shap".into(), sh.to_json());
             }
+            if let Some(g) = &self.groups {
+                o.insert("groups".into(), g.clone().into());
+            }
+            if let Some(g) = &self.strata {
+                o.insert("strata".into(), g.clone().into());
+            }
             if let Some(ss) = &self.sample_size {
                 o.insert(
                     "sample_size".into(),
                     serde_json::to_value(ss).map_err(serde::ser::Error::custom)?,
                 );
+            }
+            if let Some(c) = &self.outcome_date {
+                o.insert("outcome_date".into(), c.clone().into());
             }
         }
         v.serialize(s)
@@ -442,7 +468,18 @@ impl<'de> Deserialize<'de> for EvaluationSpec {
         };
         let mut shap = None;
         let mut sample_size = None;
+        let (mut groups, mut strata) = (None, None);
+        let mut outcome_date = None;
         if let Some(o) = v.as_object_mut() {
+            match o.remove("outcome_date") {
+                None | Some(serde_json::Value::Null) => {}
+                Some(serde_json::Value::String(c)) => outcome_date = Some(c),
+                Some(_) => {
+                    return Err(D::Error::custom(
+                        "invalid type for `outcome_date`: expected the name of a date column",
+                    ))
+                }
+            }
             match o.remove("fairness") {
                 None | Some(serde_json::Value::Null) => {}
                 Some(serde_json::Value::String(c)) => fairness = Some(c),
@@ -501,6 +538,17 @@ impl<'de> Deserialize<'de> for EvaluationSpec {
                     ))
                 }
             }
+            for (key, slot) in [("groups", &mut groups), ("strata", &mut strata)] {
+                match o.remove(key) {
+                    None | Some(serde_json::Value::Null) => {}
+                    Some(serde_json::Value::String(c)) => *slot = Some(c),
+                    Some(_) => {
+                        return Err(D::Error::custom(format!(
+                            "invalid type for `{key}`: expected a column name"
+                        )))
+                    }
+                }
+            }
             match o.remove("shap") {
                 None | Some(serde_json::Value::Null) => {}
                 Some(v) => {
@@ -514,12 +562,15 @@ impl<'de> Deserialize<'de> for EvaluationSpec {
             compare_original,
             shap,
             sample_size,
+            outcome_date,
             split,
             fairness,
             fairness_threshold,
             permutation_repeats,
             permutation_max_samples,
             threshold,
+            groups,
+            strata,
         })
     }
 }

@@ -75,9 +75,7 @@ pub struct ShapOptions {
 
 impl ShapOptions {
     /// A run's explanations when the recipe does not ask for them (`evaluation.shap` absent):
-    /// off. Their cost on large data and wide recipes is not yet measured in benches/, and the
-    /// partial dependence curves do not yet agree to the bit between native and wasm runs
-    /// (invariant 5), so they are opt-in until both are settled. `true` turns on the budgets
+    /// off (docs/explanations.md, "Cost and budget", says why). `true` turns on the budgets
     /// of [`ShapOptions::default`].
     pub fn off() -> Self {
         ShapOptions {
@@ -288,7 +286,9 @@ pub fn method_of(fitted: &Fitted) -> Method {
             // A recalibrated model maps its members' probabilities through fitted
             // calibrators: no closed form, so it is explained as any other function.
             | ClassifierModel::Calibrated(_),
-        ) => Method::Permutation,
+        )
+        // A time-to-event model's risk score (not explained in a run yet).
+        | Fitted::Survival(_) => Method::Permutation,
     }
 }
 

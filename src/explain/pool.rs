@@ -105,7 +105,7 @@ pub fn fold_shap(
         xtr,
         &top,
         opts,
-        crate::seeds::shap_row(seed, usize::MAX),
+        crate::seeds::shap_dependence(seed),
     );
     Ok(FoldShap {
         scale: e.scale,

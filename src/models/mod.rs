@@ -101,6 +101,7 @@ model_kinds!(
     Mlp(mlp::MlpParams) = "mlp",
     LinearRegression(linear::LinearParams) = "linear_regression",
     Ridge(linear::RidgeParams) = "ridge",
+    CoxPh(crate::survival::cox::CoxParams) = "cox_ph",
 );
 
 /// What a target asks of the models.
@@ -111,6 +112,9 @@ pub enum Task {
     Classification,
     /// A numeric target with more than two distinct values.
     Regression,
+    /// A time-to-event target (time and event columns); models give a risk score (higher:
+    /// the event sooner). See [`crate::survival`].
+    Survival,
 }
 
 /// `class_weight`: weights inversely proportional to class frequencies, `n / (2 · n_class)`, as
@@ -243,6 +247,9 @@ pub enum Fitted {
     Classifier(ClassifierModel),
     #[serde(rename = "regression")]
     Regressor(RegressorModel),
+    /// A time-to-event model; its prediction is a risk score.
+    #[serde(rename = "survival")]
+    Survival(crate::survival::model::SurvivalModel),
 }
 
 impl Fitted {
@@ -250,12 +257,14 @@ impl Fitted {
         match self {
             Fitted::Classifier(m) => m.predict_proba(x),
             Fitted::Regressor(m) => m.predict(x),
+            Fitted::Survival(m) => m.risk(x),
         }
     }
     pub fn impurity_importance(&self) -> Option<Vec<f64>> {
         match self {
             Fitted::Classifier(m) => m.impurity_importance(),
             Fitted::Regressor(m) => m.impurity_importance(),
+            Fitted::Survival(_) => None,
         }
     }
 }
@@ -297,6 +306,14 @@ impl ModelSpec {
             return Err((
                 "kind",
                 match task {
+                    _ if p.tasks() == [Task::Survival] => format!(
+                        "{} needs a time-to-event target {{\"time\": COLUMN, \"event\": COLUMN}}",
+                        self.kind()
+                    ),
+                    Task::Survival => format!(
+                        "{} does not model a time-to-event target (use cox_ph)",
+                        self.kind()
+                    ),
                     Task::Classification => format!(
                         "{} needs a numeric target; this target has two classes",
                         self.kind()
@@ -323,6 +340,12 @@ impl ModelSpec {
                 "applies to class targets only; this target is numeric".into(),
             ));
         }
+        if task == Task::Survival && p.class_weight().is_some() {
+            return Err((
+                "class_weight",
+                "applies to class targets only; this target is a time-to-event outcome".into(),
+            ));
+        }
         Ok(())
     }
 
@@ -338,6 +361,20 @@ impl ModelSpec {
         Ok(match task {
             Task::Classification => Fitted::Classifier(self.classifier(seed).fit(x, yc)?),
             Task::Regression => Fitted::Regressor(self.regressor(seed).fit(x, yr)?),
+            // `yr` holds the follow-up times and `yc` the events.
+            Task::Survival => match self {
+                ModelSpec::CoxPh(c) => {
+                    Fitted::Survival(crate::survival::model::SurvivalModel::Cox(
+                        crate::survival::cox::fit(x, yr, yc, c.penalizer)?.model,
+                    ))
+                }
+                _ => {
+                    return Err(crate::error::Error::Model {
+                        kind: self.kind().into(),
+                        message: "does not model a time-to-event target (use cox_ph)".into(),
+                    })
+                }
+            },
         })
     }
 

@@ -94,6 +94,7 @@ pub(super) fn assemble(
         searches,
         model_units: _,
         explain: _,
+        survival_rejected: _,
     } = p;
     let model_inputs = results
         .first()
@@ -132,6 +133,7 @@ pub(super) fn assemble(
     let key = match task {
         Task::Classification => "roc_auc",
         Task::Regression => "r2",
+        Task::Survival => "c_index",
     };
     let comparison = compare(&models, &folds, key);
 
@@ -299,6 +301,7 @@ fn model_report(
     let names = match task {
         Task::Classification => metrics::CLASSIFICATION,
         Task::Regression => metrics::REGRESSION,
+        Task::Survival => crate::survival::METRICS,
     };
     let pooled_p: Vec<f64> = rec.pooled.iter().map(|&(_, p)| p).collect();
     let t0 = (sh.clock)();
@@ -324,6 +327,16 @@ fn model_report(
                 metrics::regression(&py, &pooled_p),
                 None,
                 Some(curves::regression_plot(&py, &pooled_p)),
+            )
+        }
+        Task::Survival => {
+            // Labels are the events, values the follow-up times.
+            let pt: Vec<f64> = rec.pooled.iter().map(|&(r, _)| y.values[r]).collect();
+            let pe: Vec<bool> = rec.pooled.iter().map(|&(r, _)| y.labels[r]).collect();
+            (
+                crate::survival::metrics((&pt, &pe), (&pt, &pe), &pooled_p),
+                None,
+                None,
             )
         }
     };
@@ -393,6 +406,7 @@ fn model_report(
     };
     Ok(ModelReport {
         kind: spec.kind().into(),
+        final_fit: None,
         params,
         metrics,
         confusion_matrix: (task == Task::Classification).then_some(rec.confusion),

@@ -68,13 +68,24 @@ pub fn finish(
         .as_ref()
         .map(|p| super::predictions::out_of_fold(p, &row_map, &results))
         .transpose()?;
-    let (target, evaluation, models) = match prepared {
+    let survival = match &prepared {
+        Some(p) => super::survival::section(p, recipe, &masked, &row_map)?,
+        None => None,
+    };
+    let finals = match &prepared {
+        Some(p) => super::survival::final_fits(p, recipe)?,
+        None => Vec::new(),
+    };
+    let (target, evaluation, mut models) = match prepared {
         None => (None, None, Vec::new()),
         Some(p) => {
             let m = assemble(p, recipe, results, &given_masked, &mut audit, clock)?;
             (Some(m.0), Some(m.1), m.2)
         }
     };
+    for (m, f) in models.iter_mut().zip(finals) {
+        m.final_fit = f;
+    }
     let t0 = clock();
     ctx.report_phase("report", "original", 1, 2, None, "original data".into())?;
     let original = original
@@ -129,6 +140,7 @@ pub fn finish(
         models,
         original,
         sample_size,
+        survival,
         audit,
         warnings: crate::message::texts(&warnings),
         warning_codes: warnings,

@@ -69,7 +69,7 @@ pub fn fit_split(
             Some(c) => e.in_context(c),
             None => e,
         })?;
-    if task == Task::Regression && ytr.len() != train.len() {
+    if task != Task::Classification && ytr.len() != train.len() {
         return Err(Error::recipe(
             "features",
             None,
@@ -136,7 +136,18 @@ impl FittedSplit {
                 "chooses an operating threshold for a class target; this target is numeric",
             ));
         }
-        if task == Task::Regression || (calibration.is_none() && threshold.is_none()) {
+        if task == Task::Survival && (calibration.is_some() || threshold.is_some()) {
+            return Err(Error::recipe(
+                "evaluation",
+                Some(if threshold.is_some() {
+                    "threshold"
+                } else {
+                    "calibration"
+                }),
+                "applies to class targets only; this target is a time-to-event outcome",
+            ));
+        }
+        if task != Task::Classification || (calibration.is_none() && threshold.is_none()) {
             return Ok((self.fit_model(spec, task, seed)?, None));
         }
         let inner_seed = seeds::clinical_inner(seed);
@@ -199,6 +210,15 @@ impl FittedSplit {
                 (values, Some(conf))
             }
             Task::Regression => (metrics::regression(&self.yr_te, predictions), None),
+            // Labels are the events, values the follow-up times.
+            Task::Survival => (
+                crate::survival::metrics(
+                    (&self.yr_tr, &self.ytr),
+                    (&self.yr_te, &self.yte),
+                    predictions,
+                ),
+                None,
+            ),
         }
     }
 }
@@ -365,6 +385,12 @@ pub(super) fn fit_model(
             (Task::Regression, Some(rows)) => {
                 let y: Vec<f64> = rows.iter().map(|&i| s.yr_te[i]).collect();
                 metrics::regression(&y, p)[2]
+            }
+            (Task::Survival, None) => crate::survival::concordance::harrell(&s.yr_te, &s.yte, p),
+            (Task::Survival, Some(rows)) => {
+                let t: Vec<f64> = rows.iter().map(|&i| s.yr_te[i]).collect();
+                let e: Vec<bool> = rows.iter().map(|&i| s.yte[i]).collect();
+                crate::survival::concordance::harrell(&t, &e, p)
             }
         }
     };

@@ -32,6 +32,11 @@ pub(super) fn pooled_intervals(
             let py: Vec<f64> = pooled.iter().map(|&(r, _)| y.values[r]).collect();
             uncertainty::regression_intervals(&py, &p, seed)
         }
+        Task::Survival => {
+            let pt: Vec<f64> = pooled.iter().map(|&(r, _)| y.values[r]).collect();
+            let pe: Vec<bool> = pooled.iter().map(|&(r, _)| y.labels[r]).collect();
+            crate::survival::intervals(&pt, &pe, &p, seed)
+        }
     }
 }
 

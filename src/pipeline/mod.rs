@@ -30,6 +30,7 @@ mod prepare;
 mod preview;
 pub mod search;
 mod stage;
+pub mod survival;
 mod units;
 
 pub use context::{new_key, Context, Output, Progress};

@@ -116,6 +116,7 @@ fn privacy_cost(task: Task, original: &[ModelReport], masked: &[ModelReport]) ->
     let keys: [&str; 2] = match task {
         Task::Classification => ["roc_auc", "accuracy"],
         Task::Regression => ["r2", "rmse"],
+        Task::Survival => ["c_index", "uno_c"],
     };
     let mean = |m: &ModelReport, k: &str| m.metrics.get(k).and_then(|s| s.mean);
     original

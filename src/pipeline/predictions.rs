@@ -151,6 +151,12 @@ impl OutOfFold {
                 .cloned()
                 .unwrap_or_default(),
             Task::Regression => self.values[row].to_string(),
+            // The follow-up time, `+` when censored (R's `Surv` notation).
+            Task::Survival => format!(
+                "{}{}",
+                self.values[row],
+                if self.labels[row] { "" } else { "+" }
+            ),
         }
     }
 

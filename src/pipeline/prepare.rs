@@ -10,6 +10,7 @@ use crate::recipe::Recipe;
 use crate::report::AuditEntry;
 use crate::table::{Column, ColumnType, Table, Values};
 use serde_json::json;
+use std::collections::BTreeMap;
 
 /// The target of the modelling rows: binary labels or numeric values.
 pub(super) struct Target {
@@ -40,6 +41,8 @@ pub struct Prepared {
     /// Whether the splits' models are explained (SHAP, partial dependence): as
     /// `evaluation.shap` says, never for the original-data comparison.
     pub(super) explain: bool,
+    /// Rows of the masked table left out of a time-to-event target, with the reason.
+    pub(super) survival_rejected: Vec<(usize, crate::message::Message)>,
     /// Candidates of each model's hyper-parameter search (`None` without one).
     pub searches: Vec<Option<Vec<search::Candidate>>>,
     /// Per model, progress units of one split: 1, plus candidates × inner folds with a search.
@@ -60,7 +63,33 @@ impl Prepared {
 /// Prepares the modelling of the masked table: target classes and task, labelled rows, groups,
 /// fairness subgroups, model inputs and the splits. Audit entries for rows or columns left out.
 pub fn prepare(masked: &Table, recipe: &Recipe, audit: &mut Vec<AuditEntry>) -> Result<Prepared> {
-    let target = recipe.target.as_deref().unwrap_or_default();
+    if let Some(st) = recipe.survival() {
+        let s = survival_target(masked, st, recipe.positive.as_deref())?;
+        let (searches, model_units) = model_searches(recipe, Task::Survival)?;
+        if !s.rejected.is_empty() {
+            audit.push(survival_audit(st, s.rejected.len()));
+        }
+        let counts = vec![
+            s.event.iter().filter(|&&b| !b).count(),
+            s.event.iter().filter(|&&b| b).count(),
+        ];
+        let y = Target {
+            labels: s.event,
+            values: s.time,
+            rows: s.rows,
+        };
+        let mut p = finish_prepare(
+            masked,
+            recipe,
+            audit,
+            (Task::Survival, st.time.clone(), s.classes.to_vec()),
+            (counts, s.rejected.len(), y),
+            (searches, model_units),
+        )?;
+        p.survival_rejected = s.rejected;
+        return Ok(p);
+    }
+    let target = recipe.target_name().unwrap_or_default();
     let tcol = masked
         .column(target)
         .ok_or_else(|| Error::recipe("(top level)", Some("target"), "no such column"))?;
@@ -104,6 +133,28 @@ pub fn prepare(masked: &Table, recipe: &Recipe, audit: &mut Vec<AuditEntry>) -> 
     } else {
         Vec::new()
     };
+    finish_prepare(
+        masked,
+        recipe,
+        audit,
+        (task, target.to_string(), classes),
+        (counts, missing, y),
+        (searches, model_units),
+    )
+}
+
+/// The rest of [`prepare`] once the target is read: groups, fairness subgroups, model inputs
+/// and the splits (stratified by the labels: the classes, or a time-to-event target's events).
+#[allow(clippy::type_complexity)]
+fn finish_prepare(
+    masked: &Table,
+    recipe: &Recipe,
+    audit: &mut Vec<AuditEntry>,
+    (task, target, classes): (Task, String, Vec<String>),
+    (counts, missing, y): (Vec<usize>, usize, Target),
+    (searches, model_units): (Vec<Option<Vec<search::Candidate>>>, Vec<usize>),
+) -> Result<Prepared> {
+    let rows = y.rows.clone();
     let group = recipe.evaluation.group_column();
     let groups = group_values(masked, group, &rows)?;
     let audit_groups = fairness_groups(masked, recipe, task, &rows)?;
@@ -117,7 +168,7 @@ pub fn prepare(masked: &Table, recipe: &Recipe, audit: &mut Vec<AuditEntry>) -> 
     )?;
     Ok(Prepared {
         task,
-        target: target.to_string(),
+        target,
         classes,
         counts,
         missing,
@@ -130,7 +181,10 @@ pub fn prepare(masked: &Table, recipe: &Recipe, audit: &mut Vec<AuditEntry>) -> 
             .evaluation
             .permutation_repeats
             .unwrap_or(importance::DEFAULT_REPEATS),
-        explain: recipe.evaluation.shap.as_ref().is_none_or(|o| o.enabled),
+        // SHAP of a risk score is not offered yet for a time-to-event target.
+        explain: task != Task::Survival
+            && recipe.evaluation.shap.as_ref().is_none_or(|o| o.enabled),
+        survival_rejected: Vec::new(),
         searches,
         model_units,
     })
@@ -267,6 +321,11 @@ fn target_values(
                 rows: rows.to_vec(),
             }
         }
+        Task::Survival => {
+            return Err(Error::Protocol(
+                "a time-to-event target is read by survival_target".into(),
+            ))
+        }
         Task::Regression => {
             let Values::Num(v) = &tcol.values else {
                 return Err(Error::Data(format!(
@@ -322,7 +381,14 @@ fn fairness_groups(
     let Some(c) = &recipe.evaluation.fairness else {
         return Ok(None);
     };
-    let target = recipe.target.as_deref().unwrap_or_default();
+    let target = recipe.target_name().unwrap_or_default();
+    if task == Task::Survival {
+        return Err(Error::recipe(
+            "evaluation",
+            Some("fairness"),
+            "the subgroup audit compares class rates; this target is a time-to-event outcome (use evaluation.groups for Kaplan–Meier curves and the log-rank test by subgroup)",
+        ));
+    }
     if task == Task::Regression {
         return Err(Error::recipe(
             "evaluation",
@@ -409,4 +475,191 @@ fn model_inputs(
             .collect(),
     )
     .take_rows(rows))
+}
+
+/// A time-to-event target read from the masked table: follow-up time and event of each usable
+/// row, and the rows left out with their reasons.
+pub(crate) struct SurvivalY {
+    pub(crate) time: Vec<f64>,
+    pub(crate) event: Vec<bool>,
+    /// For each usable row, its row in the masked table.
+    pub(crate) rows: Vec<usize>,
+    /// The event column's two values: not the event, then the event.
+    pub(crate) classes: [String; 2],
+    /// Rows of the masked table left out, with the reason.
+    pub(crate) rejected: Vec<(usize, crate::message::Message)>,
+}
+
+/// Reads a time-to-event target: the time column must be numeric; a row with a missing or
+/// negative time, a missing event, or an event value other than the column's two values is
+/// left out with its reason. Which value is the event: `event_value`, else the rule of
+/// `positive` (a conventional positive label such as `1`, `yes`, `dead`... else the second in
+/// order).
+pub(crate) fn survival_target(
+    masked: &Table,
+    st: &crate::recipe::SurvivalTarget,
+    positive: Option<&str>,
+) -> Result<SurvivalY> {
+    use crate::message as msg;
+    let missing_col = |field: &str, c: &str| {
+        Error::recipe(
+            "target",
+            Some(field),
+            format!("no such column '{c}' after the privacy steps"),
+        )
+    };
+    let tcol = masked
+        .column(&st.time)
+        .ok_or_else(|| missing_col("time", &st.time))?;
+    let ecol = masked
+        .column(&st.event)
+        .ok_or_else(|| missing_col("event", &st.event))?;
+    let Values::Num(times) = &tcol.values else {
+        return Err(Error::recipe(
+            "target",
+            Some("time"),
+            format!(
+                "column '{}' is not numeric: the follow-up time must be a number (days, months...)",
+                st.time
+            ),
+        ));
+    };
+    let events: Vec<Option<String>> = (0..masked.rows()).map(|r| ecol.values.text(r)).collect();
+    // The event column's values by frequency (most frequent first, then in order).
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for e in events.iter().flatten() {
+        *counts.entry(e.clone()).or_default() += 1;
+    }
+    let classes = event_classes(&counts, st, positive)?;
+    let mut out = SurvivalY {
+        time: Vec::new(),
+        event: Vec::new(),
+        rows: Vec::new(),
+        classes,
+        rejected: Vec::new(),
+    };
+    for (r, e) in events.iter().enumerate() {
+        let t = times[r];
+        let reason = if !t.is_finite() {
+            Some(msg::survival_time_missing(st.time.as_str()))
+        } else if t < 0.0 {
+            Some(msg::survival_time_negative(
+                st.time.as_str(),
+                crate::table::format_number(t).as_str(),
+            ))
+        } else {
+            match e {
+                None => Some(msg::survival_event_missing(st.event.as_str())),
+                Some(v) if !out.classes.contains(v) => Some(msg::survival_event_other(
+                    st.event.as_str(),
+                    v.as_str(),
+                    out.classes[0].as_str(),
+                    out.classes[1].as_str(),
+                )),
+                Some(_) => None,
+            }
+        };
+        match reason {
+            Some(m) => out.rejected.push((r, m)),
+            None => {
+                out.time.push(t);
+                out.event
+                    .push(e.as_deref() == Some(out.classes[1].as_str()));
+                out.rows.push(r);
+            }
+        }
+    }
+    if !out.event.iter().any(|&e| e) {
+        return Err(Error::Data(format!(
+            "the time-to-event target has no event ('{}' = '{}') among its usable rows",
+            st.event, out.classes[1]
+        )));
+    }
+    Ok(out)
+}
+
+/// The event column's two values (not the event first): the column's values when it has two
+/// (or one: the other is then absent), else its two most frequent values (with `event_value`
+/// among them); which is the event follows `event_value`, else the rule of `positive`.
+fn event_classes(
+    counts: &BTreeMap<String, usize>,
+    st: &crate::recipe::SurvivalTarget,
+    positive: Option<&str>,
+) -> Result<[String; 2]> {
+    let mut values: Vec<(&String, &usize)> = counts.iter().collect();
+    values.sort_by(|a, b| b.1.cmp(a.1).then_with(|| a.0.cmp(b.0)));
+    let asked = st.event_value.as_deref().or(positive);
+    let mut two: Vec<String> = Vec::new();
+    if let Some(a) = asked {
+        if !counts.contains_key(a) {
+            return Err(Error::recipe(
+                "target",
+                Some("event_value"),
+                format!("'{a}' is not a value of the event column '{}'", st.event),
+            ));
+        }
+        two.push(a.to_string());
+    }
+    for (v, _) in values {
+        if two.len() == 2 {
+            break;
+        }
+        if !two.contains(v) {
+            two.push(v.clone());
+        }
+    }
+    if two.is_empty() {
+        return Err(Error::Data(format!(
+            "the event column '{}' has no values",
+            st.event
+        )));
+    }
+    let mut sorted = two.clone();
+    sorted.sort_by(|a, b| {
+        match (
+            crate::table::csv::parse_number(a),
+            crate::table::csv::parse_number(b),
+        ) {
+            (Some(x), Some(y)) => x.total_cmp(&y),
+            _ => a.cmp(b),
+        }
+    });
+    if sorted.len() == 1 {
+        // Every usable row has the same value: it is the event when asked or conventional.
+        let only = sorted[0].clone();
+        let is_event = asked.is_some() || EVENT_WORDS.contains(&only.to_lowercase().as_str());
+        return Ok(if is_event {
+            [String::new(), only]
+        } else {
+            [only, String::new()]
+        });
+    }
+    let pos = match asked {
+        Some(a) => sorted.iter().position(|c| c == a).unwrap_or(1),
+        None => sorted
+            .iter()
+            .position(|c| EVENT_WORDS.contains(&c.to_lowercase().as_str()))
+            .unwrap_or(1),
+    };
+    Ok([sorted[1 - pos].clone(), sorted[pos].clone()])
+}
+
+/// Conventional labels of the event: the positive labels of a class target and a few of
+/// survival data.
+const EVENT_WORDS: &[&str] = &[
+    "1", "yes", "y", "true", "positive", "pos", "1.0", "是", "event", "dead", "died", "death",
+    "deceased", "relapse", "死亡",
+];
+
+/// The audit entry of rows left out for their time-to-event outcome.
+fn survival_audit(st: &crate::recipe::SurvivalTarget, count: usize) -> AuditEntry {
+    AuditEntry {
+        step: "target".into(),
+        op: "exclude_unusable_outcome".into(),
+        args: json!({"time": st.time, "event": st.event}),
+        rows_affected: count,
+        cells_affected: 0,
+        note: crate::message::audit_survival_rejected(count).to_string(),
+        coded: crate::message::audit_survival_rejected(count),
+    }
 }

@@ -41,6 +41,7 @@ pub fn select(
     let names = match data.task {
         Task::Classification => metrics::CLASSIFICATION,
         Task::Regression => metrics::REGRESSION,
+        Task::Survival => crate::survival::METRICS,
     };
     let k = names.iter().position(|n| *n == metric).ok_or_else(|| {
         let (f, m) = search.check_task(data.task).err().unwrap_or_default();
@@ -50,7 +51,7 @@ pub fn select(
         Task::Classification => Evaluation::StratifiedKfold {
             folds: search.folds,
         },
-        Task::Regression => Evaluation::Kfold {
+        Task::Regression | Task::Survival => Evaluation::Kfold {
             folds: search.folds,
         },
     };

@@ -84,6 +84,9 @@ pub fn stage(
         safe_harbor,
     };
 
+    if let Some(c) = &recipe.evaluation.outcome_date {
+        crate::eval::leakage::check_outcome_date(table, c)?;
+    }
     let prepared = if recipe.models.is_empty() {
         None
     } else {
@@ -99,6 +102,7 @@ pub fn stage(
             target: &p.target,
             input_rows: p.y.rows.iter().map(|&r| masked_out.row_map[r]).collect(),
             group: p.group.as_deref(),
+            outcome_date: recipe.evaluation.outcome_date.as_deref(),
         };
         crate::eval::leakage::check(table, &masked, &problem)
     });

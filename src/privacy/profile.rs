@@ -48,6 +48,12 @@ pub struct ColumnProfile {
     /// What looks wrong in this column (`table::quality`): said, never changed.
     #[serde(default)]
     pub quality: Vec<QualityFlag>,
+    /// The variable label a statistics-package file gives the column (shown beside its name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// The value labels of a statistics-package file (code → label); the column holds the labels.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub value_labels: Vec<crate::table::stats::ValueLabel>,
 }
 
 /// Builds the profile of a parsed file.
@@ -61,6 +67,10 @@ pub fn profile_of(table: &Table, input: InputSummary) -> Profile {
     let (flags, quality) = assess(table, &input.repairs);
     for (c, f) in columns.iter_mut().zip(flags) {
         c.quality = f;
+        if let Some(labels) = input.labels.get(&c.name) {
+            c.label = labels.label.clone();
+            c.value_labels = labels.value_labels.clone();
+        }
     }
     Profile {
         input,
@@ -98,6 +108,8 @@ pub fn column_profiles(table: &Table) -> Vec<ColumnProfile> {
                 detection,
                 wide: None,
                 quality: Vec::new(),
+                label: None,
+                value_labels: Vec::new(),
             };
             match &c.values {
                 Values::Num(v) => {

@@ -107,10 +107,12 @@ pub struct Parsed {
     pub delimiter: char,
     /// The encoding the text was read with, how it was decided and how sure that is.
     pub encoding: EncodingInfo,
-    /// The file's format: `csv`, `xlsx`, `xls`, `ods`...
+    /// The file's format: `csv`, `xlsx`, `xls`, `ods`, `dta`, `sav`, `zsav`, `xpt`...
     pub format: String,
     /// For a workbook, the sheet read.
     pub sheet: Option<super::spreadsheet::SheetInfo>,
+    /// Variable and value labels by column (statistics-package files), for the profile.
+    pub labels: std::collections::BTreeMap<String, super::stats::ColumnLabels>,
 }
 
 /// Evidence gathered about one column in the first pass, with its numbers parsed speculatively.
@@ -235,6 +237,7 @@ pub fn read_source(source: &mut dyn Source, file: &str, opts: &CsvOptions) -> Re
     if let Some(format) = det.binary {
         return super::read_binary(format, source, file, opts);
     }
+    super::stats::check_extension(file, &det.head)?;
     let first = &det.head;
     if !super::encoding::is_utf16(det.encoding) {
         check_text(first).map_err(input_err)?;
@@ -470,6 +473,7 @@ fn read_decoded(
         encoding,
         format: "csv".into(),
         sheet: None,
+        labels: Default::default(),
     })
 }
 

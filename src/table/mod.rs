@@ -7,6 +7,7 @@ pub mod parquet;
 pub mod profile;
 pub mod quality;
 pub mod spreadsheet;
+pub mod stats;
 pub mod values;
 pub mod vocabulary;
 
@@ -17,6 +18,8 @@ use serde::{Deserialize, Serialize};
 pub enum BinaryFormat {
     /// .xlsx, .xlsm, .ods (ZIP) or .xls (OLE).
     Workbook,
+    /// Stata .dta, SPSS .sav/.zsav, SAS .xpt (and .sas7bdat, refused with advice).
+    Stats(stats::StatsFormat),
     /// Parquet or Arrow IPC.
     Columnar(parquet::Columnar),
 }
@@ -26,7 +29,10 @@ pub fn binary_format(head: &[u8]) -> Option<BinaryFormat> {
     if let Some(c) = parquet::columnar_format(head) {
         return Some(BinaryFormat::Columnar(c));
     }
-    spreadsheet::is_workbook(head).then_some(BinaryFormat::Workbook)
+    if spreadsheet::is_workbook(head) {
+        return Some(BinaryFormat::Workbook);
+    }
+    stats::recognise(head).map(BinaryFormat::Stats)
 }
 
 /// Reads a file of a binary format (whole, in memory) into a table.
@@ -47,6 +53,7 @@ pub(crate) fn read_binary(
         })?;
     match format {
         BinaryFormat::Workbook => spreadsheet::read_workbook(&bytes, file, opts),
+        BinaryFormat::Stats(format) => stats::read(format, &bytes, file, opts),
         BinaryFormat::Columnar(c) => parquet::read_columnar(bytes, c, file, opts),
     }
 }

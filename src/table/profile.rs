@@ -19,7 +19,7 @@ pub struct InputSummary {
     pub delimiter: String,
     /// The text encoding: `{name, confidence, source}` (see [`EncodingInfo`]).
     pub encoding: EncodingInfo,
-    /// The file's format: `csv`, `xlsx` (also .xlsm), `xls`, `ods`.
+    /// The file's format: `csv`, `xlsx` (also .xlsm), `xls`, `ods`, `dta`, `sav`, `zsav`, `xpt`.
     #[serde(default = "csv_format")]
     pub format: String,
     /// For a workbook, the sheet read, the workbook's sheets and the header row.
@@ -27,6 +27,10 @@ pub struct InputSummary {
     pub sheet: Option<SheetInfo>,
     /// SHA-256 of the input bytes, so a filed report can be matched to its file.
     pub sha256: String,
+    /// Variable and value labels by column (statistics-package files): carried to the
+    /// profile's columns (`label`, `value_labels`), not written here.
+    #[serde(skip)]
+    pub labels: std::collections::BTreeMap<String, super::stats::ColumnLabels>,
 }
 
 fn csv_format() -> String {
@@ -57,6 +61,7 @@ pub fn summary_with_digest(parsed: &Parsed, file: &str, sha256: String) -> Input
         format: parsed.format.clone(),
         sheet: parsed.sheet.clone(),
         sha256,
+        labels: parsed.labels.clone(),
     }
 }
 

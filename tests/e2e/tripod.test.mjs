@@ -12,7 +12,12 @@ import {
 import { AUTHOR_ITEMS } from '../../www/tripod.js';
 
 const KINDS = ['logistic_regression', 'decision_tree'];
-const FILLED = ['5a', '7', '8a', '9a', '10', '11', '12a', '12c', '12e', '12f', '13', '14', '15', '20a', '21', '23a'];
+// The 52 sub-items of the published checklist (Collins et al., BMJ 2024;385:e078378): every one
+// is either filled from the run or listed for the author, once.
+const CHECKLIST = ['1', '2', '3a', '3b', '3c', '4', '5a', '5b', '6a', '6b', '6c', '7', '8a', '8b', '8c', '9a', '9b', '9c',
+  '10', '11', '12a', '12b', '12c', '12d', '12e', '12f', '12g', '13', '14', '15', '16', '17', '18a', '18b', '18c', '18d',
+  '18e', '18f', '19', '20a', '20b', '20c', '21', '22', '23a', '23b', '24', '25', '26', '27a', '27b', '27c'];
+const FILLED = ['5a', '7', '8a', '9a', '10', '11', '12a', '12b', '12c', '12e', '12f', '12g', '13', '14', '15', '20a', '21', '23a'];
 let env;
 
 before(async () => { env = await startEnvironment(); });
@@ -78,6 +83,9 @@ for (const lang of ['en', 'zh']) {
         const author = await view.$$eval('[data-section="tripod-author"] li', (ls) => ls.map((l) => l.dataset.item));
         assert.deepEqual(author, AUTHOR_ITEMS);
         for (const id of [...FILLED, ...AUTHOR_ITEMS]) assert.ok(S[`tripod.topic_${id}`], `topic ${id}`);
+        const order = (id) => CHECKLIST.indexOf(id);
+        assert.deepEqual([...FILLED, ...AUTHOR_ITEMS].sort((a, b) => order(a) - order(b)), CHECKLIST, 'every checklist item once');
+        assert.ok((await text('12g')).length > 0 && (await text('12b')).length > 0, '12b, 12g filled');
         assert.ok(!(await section.textContent()).includes('tripod.'), 'no raw keys');
         await section.screenshot({ path: join(ARTIFACTS, `tripod-${lang}.png`) });
       } finally {

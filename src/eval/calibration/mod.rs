@@ -29,10 +29,20 @@
 //! at each point is the 2.5th–97.5th percentile of the resampled smooths there. On a resample
 //! the smoother keeps the neighbourhoods (rows and radius) of the pooled rows and reweights the
 //! rows in them (a fixed-bandwidth bootstrap of the smooth): one pass over each neighbourhood,
-//! so 1,000 resamples stay affordable in the browser.
+//! so 1,000 resamples stay affordable in the browser. Above [`GROUPED_ABOVE`] pooled rows a
+//! resample is evaluated on [`GROUPS`] groups of adjacent rows ([`Grouped`]): still drawn row by
+//! row, the rows' weights summed into one pseudo-row per group and outcome (at the group's mean p
+//! and mean logit); the grouping error is far below the Monte Carlo error (docs/evaluation.md).
 
 use super::uncertainty;
 use serde::{Deserialize, Serialize};
+
+mod fit;
+mod grouped;
+
+use fit::{local_linear, logistic, window};
+pub use fit::{logistic_offset, logistic_slope};
+pub use grouped::Grouped;
 
 /// Most points of the smoothed curve (and evaluations of the smoother per resample).
 pub const CURVE_POINTS: usize = 101;
@@ -42,6 +52,10 @@ pub const SPAN: f64 = 0.75;
 pub const ECE_BINS: usize = 10;
 /// Probabilities are clipped to [EPS, 1 − EPS] before the logit.
 pub const EPS: f64 = 1e-15;
+/// Pooled rows above which bootstrap resamples are evaluated on groups ([`Grouped`]).
+pub const GROUPED_ABOVE: usize = 20_000;
+/// Groups of adjacent rows (in p order) a resample is evaluated on above [`GROUPED_ABOVE`].
+pub const GROUPS: usize = 4_000;
 
 /// One calibration measure: its value on the pooled predictions and its 95% interval
 /// (`null` where undefined, e.g. a slope when the outcome is perfectly separated).
@@ -145,17 +159,7 @@ impl Rows {
                 .map(|k| lo + (hi - lo) * k as f64 / (CURVE_POINTS - 1) as f64)
                 .collect()
         };
-        let at = ps
-            .iter()
-            .map(|&q| {
-                let g = grid.partition_point(|&v| v <= q).saturating_sub(1);
-                if g + 1 >= grid.len() || grid[g] == q {
-                    (g, 0.0)
-                } else {
-                    (g, (q - grid[g]) / (grid[g + 1] - grid[g]))
-                }
-            })
-            .collect();
+        let at = grid_positions(&grid, &ps);
         let n = ps.len() as f64;
         // As statsmodels: k = int(frac·n + 1e-10) nearest rows, at least 2, at most n.
         let k = (SPAN * n + 1e-10).floor().clamp(2.0_f64.min(n), n);
@@ -295,179 +299,37 @@ impl Rows {
     }
 }
 
-/// The neighbourhood of `x0` among sorted `x` with case weights `w`: grown from x0 by the
-/// nearer side (the left one on ties, as statsmodels) until it holds `k` rows; the last row taken
-/// is the farthest, its distance the radius.
-fn window(x: &[f64], w: &[f64], x0: f64, k: f64) -> Window {
-    let n = x.len();
-    let i = x.partition_point(|&v| v < x0);
-    let (mut l, mut r) = (i, i);
-    let (mut count, mut radius) = (0.0, 0.0);
-    while count < k {
-        let left = (l > 0).then(|| x0 - x[l - 1]);
-        let right = (r < n).then(|| x[r] - x0);
-        let (j, d) = match (left, right) {
-            (Some(a), Some(b)) if a <= b => {
-                l -= 1;
-                (l, a)
+/// For each of the sorted `x`: the interval [g, g+1] of `grid` holding it and the share of the
+/// way to g+1.
+fn grid_positions(grid: &[f64], x: &[f64]) -> Vec<(usize, f64)> {
+    x.iter()
+        .map(|&q| {
+            let g = grid.partition_point(|&v| v <= q).saturating_sub(1);
+            if g + 1 >= grid.len() || grid[g] == q {
+                (g, 0.0)
+            } else {
+                (g, (q - grid[g]) / (grid[g + 1] - grid[g]))
             }
-            (Some(a), None) => {
-                l -= 1;
-                (l, a)
-            }
-            (_, Some(b)) => {
-                r += 1;
-                (r - 1, b)
-            }
-            (None, None) => break,
-        };
-        if w[j] > 0.0 {
-            count += w[j];
-            radius = d;
-        }
-    }
-    Window { l, r, x0, radius }
-}
-
-/// The local linear fit at the window's x0 of outcomes `y` on `x` with tricube weights times
-/// the case weights `w`; `None` when no row of the window has weight.
-fn local_linear(x: &[f64], y: &[f64], w: &[f64], win: &Window) -> Option<f64> {
-    let inv = if win.radius > 0.0 {
-        1.0 / win.radius
-    } else {
-        0.0
-    };
-    // Sums of K, K·d, K·d², K·y, K·d·y with d = x − x0 (centred for accuracy).
-    let (mut s0, mut s1, mut s2, mut sy, mut sdy) = (0.0, 0.0, 0.0, 0.0, 0.0);
-    let (mut nonzero, mut sw, mut swy) = (0.0, 0.0, 0.0);
-    for j in win.l..win.r {
-        let wj = w[j];
-        if wj == 0.0 {
-            continue;
-        }
-        let d = x[j] - win.x0;
-        let u = (d.abs() * inv).min(1.0);
-        let t = 1.0 - u * u * u;
-        let kw = wj * t * t * t;
-        if kw > 1e-12 {
-            nonzero += wj;
-        }
-        sw += wj;
-        swy += wj * y[j];
-        s0 += kw;
-        s1 += kw * d;
-        s2 += kw * d * d;
-        sy += kw * y[j];
-        sdy += kw * d * y[j];
-    }
-    if s0 <= 0.0 || nonzero < 2.0 {
-        // Fewer than two rows carry weight: the mean outcome of the window.
-        return (sw > 0.0).then(|| swy / sw);
-    }
-    let mean_d = s1 / s0;
-    let var = (s2 / s0 - mean_d * mean_d).max(1e-12);
-    let cov = sdy / s0 - mean_d * sy / s0;
-    Some(sy / s0 - mean_d * cov / var)
-}
-
-fn sigmoid(z: f64) -> f64 {
-    if z >= 0.0 {
-        1.0 / (1.0 + (-z).exp())
-    } else {
-        let e = z.exp();
-        e / (1.0 + e)
-    }
-}
-
-/// Maximum-likelihood (a, b) of logit P(y) = a + b·x with case weights `w` (b fixed at 1
-/// when `offset`), by Newton's method from `start` with step halving; `None` when it does not
-/// converge (e.g. perfectly separated outcomes, where b grows without bound).
-fn logistic(
-    x: &[f64],
-    y: &[f64],
-    w: &[f64],
-    offset: bool,
-    start: (f64, f64),
-) -> Option<(f64, f64)> {
-    let (mut a, mut b) = if offset { (start.0, 1.0) } else { start };
-    // The last accepted point, its log-likelihood and the Newton step from it.
-    let mut from: Option<(f64, f64, f64, f64, f64)> = None;
-    let mut step = 1.0;
-    for _ in 0..300 {
-        let (mut ll, mut g0, mut g1, mut h00, mut h01, mut h11) = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
-        for j in 0..x.len() {
-            let wj = w[j];
-            if wj == 0.0 {
-                continue;
-            }
-            let z = a + b * x[j];
-            let mu = sigmoid(z);
-            // ln σ(z) for y = 1, ln σ(−z) for y = 0, without overflow.
-            let t = if y[j] > 0.5 { z } else { -z };
-            ll += wj
-                * if t >= 0.0 {
-                    -(-t).exp().ln_1p()
-                } else {
-                    t - t.exp().ln_1p()
-                };
-            let v = wj * mu * (1.0 - mu);
-            let e = wj * (y[j] - mu);
-            g0 += e;
-            g1 += e * x[j];
-            h00 += v;
-            h01 += v * x[j];
-            h11 += v * x[j] * x[j];
-        }
-        if let Some((pa, pb, pll, da, db)) = from {
-            // Halve the step while the likelihood falls.
-            if ll < pll - 1e-12 * pll.abs() && step > 1e-10 {
-                step /= 2.0;
-                a = pa + step * da;
-                b = pb + step * db;
-                continue;
-            }
-            if (a - pa).abs() < 1e-10 * (1.0 + a.abs()) && (b - pb).abs() < 1e-10 * (1.0 + b.abs())
-            {
-                return Some((a, b));
-            }
-        }
-        let (da, db) = if offset {
-            if !(h00.is_finite() && h00 > 1e-300) {
-                return None;
-            }
-            (g0 / h00, 0.0)
-        } else {
-            let det = h00 * h11 - h01 * h01;
-            if !(det.is_finite() && det > 1e-300 * h00.max(1.0) * h11.max(1.0)) {
-                return None;
-            }
-            ((h11 * g0 - h01 * g1) / det, (h00 * g1 - h01 * g0) / det)
-        };
-        from = Some((a, b, ll, da, db));
-        step = 1.0;
-        a += da;
-        b += db;
-        if !(a.is_finite() && b.is_finite()) || a.abs() > 1e6 || b.abs() > 1e6 {
-            return None;
-        }
-    }
-    None
-}
-
-/// Maximum-likelihood (a, b) of logit P(y) = a + b·x with case weights `w`; `None` when it
-/// does not converge (e.g. perfectly separated outcomes).
-pub fn logistic_slope(x: &[f64], y: &[f64], w: &[f64]) -> Option<(f64, f64)> {
-    logistic(x, y, w, false, (0.0, 1.0))
-}
-
-/// Maximum-likelihood a of logit P(y) = a + offset(x) with case weights `w`.
-pub fn logistic_offset(x: &[f64], y: &[f64], w: &[f64]) -> Option<f64> {
-    logistic(x, y, w, true, (0.0, 1.0)).map(|(a, _)| a)
+        })
+        .collect()
 }
 
 /// The calibration of pooled predictions `p` of outcomes `y`, with intervals from `seed`
-/// (`None` when the rows hold one class).
+/// (`None` when the rows hold one class). Above [`GROUPED_ABOVE`] rows the resamples are
+/// evaluated on [`GROUPS`] groups ([`Grouped`]); the values always on every row.
 pub fn calibration(y: &[bool], p: &[f64], seed: u64) -> Option<CalibrationReport> {
+    let groups = (y.len() > GROUPED_ABOVE).then_some(GROUPS);
+    calibration_grouped(y, p, seed, groups)
+}
+
+/// [`calibration`] with the resamples evaluated on about `groups` groups of adjacent rows
+/// (`None`: on every row, whatever the number of rows).
+pub fn calibration_grouped(
+    y: &[bool],
+    p: &[f64],
+    seed: u64,
+    groups: Option<usize>,
+) -> Option<CalibrationReport> {
     let pos = y.iter().filter(|&&b| b).count();
     if pos == 0 || pos == y.len() {
         return None;
@@ -475,13 +337,26 @@ pub fn calibration(y: &[bool], p: &[f64], seed: u64) -> Option<CalibrationReport
     let rows = Rows::new(y, p);
     let ones = vec![1.0; rows.len()];
     let values = rows.measures(&ones);
-    let ci = uncertainty::intervals(
-        rows.len(),
-        values.len(),
-        seed,
-        |r| rows.position(r),
-        |w| rows.measures(w),
-    );
+    let ci = match groups {
+        None => uncertainty::intervals(
+            rows.len(),
+            values.len(),
+            seed,
+            |r| rows.position(r),
+            |w| rows.measures(w),
+        ),
+        Some(g) => {
+            let grouped = Grouped::new(&rows, g);
+            let mut buffer = Vec::new();
+            uncertainty::intervals(
+                rows.len(),
+                values.len(),
+                seed,
+                |r| rows.position(r),
+                |w| grouped.measures(w, &mut buffer),
+            )
+        }
+    };
     let est = |k: usize| Estimate {
         value: values[k],
         lower: ci[k].map(|c| c[0]),

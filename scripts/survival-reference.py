@@ -1,0 +1,58 @@
+"""Reference numbers for tests/survival.rs, from lifelines (a reference only, never a product part).
+
+    pip install lifelines==0.30.3
+    python scripts/survival-reference.py            # prints the numbers pasted into the test
+    python scripts/survival-reference.py --write    # also (re)writes tests/data/rossi.csv
+
+Data: the Rossi recidivism data (Rossi, Berk & Lenihan 1980, "Money, Work and Crime"; 432
+released prisoners followed 52 weeks), as shipped by lifelines (`lifelines.datasets.load_rossi`).
+"""
+import sys
+
+import numpy as np
+from lifelines import CoxPHFitter, KaplanMeierFitter
+from lifelines.datasets import load_rossi
+from lifelines.statistics import logrank_test, multivariate_logrank_test, proportional_hazard_test
+from lifelines.utils import concordance_index, median_survival_times
+
+rossi = load_rossi()
+if "--write" in sys.argv:
+    rossi.to_csv("tests/data/rossi.csv", index=False)
+
+print("# Cox PH, Efron ties, penalizer 0: week ~ arrest; all 7 inputs")
+cph = CoxPHFitter().fit(rossi, duration_col="week", event_col="arrest")
+s = cph.summary
+for name in s.index:
+    r = s.loc[name]
+    print(f'("{name}", {float(r["coef"])!r}, {float(r["se(coef)"])!r}, {float(r["exp(coef)"])!r}, {float(r["p"])!r}),')
+print("log_likelihood", repr(float(cph.log_likelihood_)))
+print("baseline H0 at 52 (Breslow, at the means)", repr(float(cph.baseline_cumulative_hazard_.iloc[-1, 0])))
+ph = proportional_hazard_test(cph, rossi, time_transform="km")
+for name, row in ph.summary.iterrows():
+    print(f'ph ("{name}", {float(row["test_statistic"])!r}, {float(row["p"])!r}),')
+
+print("# Cox PH with penalizer 0.1 (ridge on standardized inputs)")
+cph2 = CoxPHFitter(penalizer=0.1).fit(rossi, duration_col="week", event_col="arrest")
+for name in cph2.summary.index:
+    r = cph2.summary.loc[name]
+    print(f'("{name}", {float(r["coef"])!r}, {float(r["se(coef)"])!r}),')
+
+print("# Kaplan-Meier of all rows (exponential Greenwood bands)")
+kmf = KaplanMeierFitter().fit(rossi["week"], rossi["arrest"])
+sf = kmf.survival_function_
+ci = kmf.confidence_interval_
+for t in [1.0, 10.0, 20.0, 52.0]:
+    print(f"({t}, {float(sf.loc[t].iloc[0])!r}, {float(ci.loc[t].iloc[0])!r}, {float(ci.loc[t].iloc[1])!r}),")
+print("median", kmf.median_survival_time_, "(not reached: inf)")
+print("at_risk at 20", int(kmf.event_table.loc[20.0, "at_risk"]))
+
+print("# log-rank by fin; by prio capped at 3 (4 groups)")
+lr = logrank_test(rossi.week[rossi.fin == 0], rossi.week[rossi.fin == 1],
+                  rossi.arrest[rossi.fin == 0], rossi.arrest[rossi.fin == 1])
+print("log_rank fin", repr(float(lr.test_statistic)), repr(float(lr.p_value)))
+mlr = multivariate_logrank_test(rossi.week, rossi.prio.clip(upper=3), rossi.arrest)
+print("log_rank prio (0,1,2,3+)", repr(float(mlr.test_statistic)), mlr.degrees_of_freedom, repr(float(mlr.p_value)))
+
+print("# Harrell's C of the Cox risk score on all rows")
+risk = cph.predict_partial_hazard(rossi)
+print("c_index", repr(float(concordance_index(rossi.week, -risk, rossi.arrest))))
