@@ -17,8 +17,10 @@ Every value is made up here (seeded): no patient data. Files:
 """
 import datetime as dt
 import decimal
+import json
 import os
 import random
+import sys
 
 import pandas as pd
 import pyarrow as pa
@@ -142,7 +144,72 @@ def main():
     pq.write_table(typed, path("typed.parquet"), compression="snappy")
     feather.write_feather(typed, path("typed.arrow"), compression="lz4")
     print("wrote", sorted(os.listdir(OUT)))
+    damaged_corpus()
+
+
+def varint(n):
+    out = bytearray()
+    while True:
+        b = n & 0x7F
+        n >>= 7
+        out.append(b | (0x80 if n else 0))
+        if not n:
+            return bytes(out)
+
+
+def zigzag_at(data, pos):
+    """The zigzag varint at pos: (value, end)."""
+    v, shift = 0, 0
+    while True:
+        b = data[pos]
+        pos += 1
+        v |= (b & 0x7F) << shift
+        shift += 7
+        if not b & 0x80:
+            return (v >> 1) ^ -(v & 1), pos
+
+
+def damaged_corpus():
+    """tests/corpus/columnar/: the committed Parquet and Arrow fixtures, whole and damaged where
+    arrow-rs would trust a length; each with the text its error must contain."""
+    out = os.path.join(ROOT, "tests", "corpus", "columnar")
+    os.makedirs(out, exist_ok=True)
+    fixture = lambda name: open(os.path.join(OUT, name), "rb").read()
+    cases = {}
+    for name, source in [("good.parquet", "typed.parquet"), ("good.arrows", "same.arrows")]:
+        path = os.path.join(OUT, source)
+        t = pq.read_table(path) if source.endswith("parquet") else pa.ipc.open_stream(path).read_all()
+        # Lists, structures, maps and bytes are left out (a repair names them).
+        kept = [f for f in t.schema if not (pa.types.is_nested(f.type) or pa.types.is_binary(f.type))]
+        cases[name] = (fixture(source), {"rows": t.num_rows, "columns": len(kept)})
+    par = fixture("same.none.parquet")
+    cases["truncated.parquet"] = (par[: len(par) // 2] + par[-8:], {"error": "cannot be read as one"})
+    # The first page header (at byte 4): type, then the uncompressed size, made 2^30.
+    _, p = zigzag_at(par, 5)
+    _, end = zigzag_at(par, p + 1)
+    huge = par[: p + 1] + varint((1 << 30) << 1) + par[end:]
+    cases["page-size-huge.parquet"] = (huge, {"error": "decodes to 1073741824 bytes"})
+    st = fixture("same.arrows")
+    cases["metadata-length-huge.arrows"] = (
+        st[:4] + (0x7FFFFFF0).to_bytes(4, "little") + st[8:],
+        {"error": "metadata length"},
+    )
+    ar = fixture("same.arrow")
+    cases["footer-length-huge.arrow"] = (
+        ar[:-10] + (0x7FFFFFF0).to_bytes(4, "little") + ar[-6:],
+        {"error": "footer length"},
+    )
+    for name, (data, expect) in cases.items():
+        with open(os.path.join(out, name), "wb") as f:
+            f.write(data)
+        with open(os.path.join(out, name + ".expect.json"), "w") as f:
+            json.dump({k: v for k, v in expect.items() if v is not None}, f)
+            f.write("\n")
+    print("wrote", sorted(os.listdir(out)))
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:] == ["--corpus"]:
+        damaged_corpus()
+    else:
+        main()

@@ -288,14 +288,28 @@ fn corpus_read_in_pieces_equals_read_whole() {
 /// file and containing the expected text; good ones read to the expected size.
 #[test]
 fn statistics_file_cases_give_their_expected_outcome() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/stats");
+    binary_cases("stats", "scripts/gen-stats-fixtures.py", 8);
+}
+
+/// The Parquet and Arrow IPC cases (tests/corpus/columnar/, written by
+/// `scripts/gen-format-fixtures.py --corpus`): lengths that arrow-rs would trust, damaged, give
+/// an error naming the file and the part; whole files read to the expected size.
+#[test]
+fn columnar_file_cases_give_their_expected_outcome() {
+    binary_cases("columnar", "scripts/gen-format-fixtures.py --corpus", 6);
+}
+
+fn binary_cases(sub: &str, generator: &str, at_least: usize) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/corpus")
+        .join(sub);
     let mut cases: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}; run scripts/gen-stats-fixtures.py", dir.display()))
+        .unwrap_or_else(|e| panic!("{}: {e}; run {generator}", dir.display()))
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| !p.to_string_lossy().ends_with(".expect.json"))
         .collect();
     cases.sort();
-    assert!(cases.len() >= 8, "{cases:?}");
+    assert!(cases.len() >= at_least, "{cases:?}");
     let mut failures = Vec::new();
     for path in cases {
         let name = path.file_name().unwrap().to_string_lossy().to_string();
