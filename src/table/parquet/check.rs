@@ -369,14 +369,12 @@ fn check_pages(
         }
         match kind {
             // Dictionary page: every value takes at least one byte.
-            2 => {
-                if n as u64 > un {
-                    return Err(at(
-                        part,
-                        pos,
-                        format!("the dictionary page declares {n} values in {un} bytes"),
-                    ));
-                }
+            2 if n as u64 > un => {
+                return Err(at(
+                    part,
+                    pos,
+                    format!("the dictionary page declares {n} values in {un} bytes"),
+                ));
             }
             // Data pages (v1, v2): for a column that is not repeated, one value per row.
             0 | 3 => {
