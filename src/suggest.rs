@@ -4,7 +4,10 @@
 
 use crate::eval::split::Evaluation;
 use crate::features::{encode::OneHot, impute, scale, FeatureStep};
-use crate::models::{logistic::LogisticParams, tree::TreeParams, ModelSpec};
+use crate::models::{
+    gradient_boosting::BoostingParams, linear::LinearParams, logistic::LogisticParams,
+    tree::TreeParams, ModelSpec,
+};
 use crate::privacy::anonymize::{default_ladder, KAnonymize, Ladder};
 use crate::privacy::detect::{detect_table, header_kind, location_header, Verdict};
 use crate::privacy::ladder::zip_digits;
@@ -198,17 +201,39 @@ pub fn suggest_explained(table: &Table, target: Option<&str>) -> Suggestion {
             }
         }
     }
-    let models = if target.is_some() {
-        vec![
-            ModelSpec::LogisticRegression(LogisticParams::default()).into(),
-            ModelSpec::DecisionTree(TreeParams {
-                max_depth: Some(5),
-                ..TreeParams::default()
-            })
-            .into(),
-        ]
-    } else {
-        Vec::new()
+    let (models, evaluation) = match target.as_deref().map(|t| target_kind(table, t)) {
+        None => (Vec::new(), Evaluation::StratifiedKfold { folds: 5 }),
+        Some(TargetKind::Numeric) => {
+            notes.push(format!(
+                "'{}' is numeric with more than two values: modelled as regression (linear regression and gradient boosting, 5-fold)",
+                target.as_deref().unwrap_or_default()
+            ));
+            (
+                vec![
+                    ModelSpec::LinearRegression(LinearParams::default()).into(),
+                    ModelSpec::GradientBoosting(BoostingParams::default()).into(),
+                ],
+                Evaluation::Kfold { folds: 5 },
+            )
+        }
+        Some(TargetKind::Classes(n)) if n != 2 => {
+            notes.push(format!(
+                "'{}' has {n} distinct values: a class target needs exactly 2 (merge its values into two, or choose another target); no model suggested",
+                target.as_deref().unwrap_or_default()
+            ));
+            (Vec::new(), Evaluation::StratifiedKfold { folds: 5 })
+        }
+        Some(_) => (
+            vec![
+                ModelSpec::LogisticRegression(LogisticParams::default()).into(),
+                ModelSpec::DecisionTree(TreeParams {
+                    max_depth: Some(5),
+                    ..TreeParams::default()
+                })
+                .into(),
+            ],
+            Evaluation::StratifiedKfold { folds: 5 },
+        ),
     };
     let mut features = structural_indicators(table, &columns, target.as_deref(), &mut notes);
     features.push(FeatureStep::Impute(impute::Impute::new(
@@ -230,7 +255,7 @@ pub fn suggest_explained(table: &Table, target: Option<&str>) -> Suggestion {
         target: target.map(crate::recipe::Target::Column),
         positive: None,
         models,
-        evaluation: Evaluation::StratifiedKfold { folds: 5 }.into(),
+        evaluation: evaluation.into(),
         risk,
     };
     Suggestion { recipe, notes }
@@ -424,6 +449,53 @@ fn two_values(values: &crate::table::Values) -> bool {
             }
             seen.len() == 2
         }
+    }
+}
+
+/// What a target column asks of the models, as the run decides it (`target_classes` in the
+/// pipeline): a numeric column with more than two values is a regression target, anything else
+/// a class target with its number of distinct present values (3 means "3 or more").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TargetKind {
+    Numeric,
+    Classes(usize),
+}
+
+fn target_kind(table: &Table, target: &str) -> TargetKind {
+    let Some(c) = table.columns.iter().find(|c| c.name == target) else {
+        return TargetKind::Classes(2);
+    };
+    if two_values(&c.values) {
+        return TargetKind::Classes(2);
+    }
+    // At most three distinct values are looked for: a million-row column answers in a few.
+    let distinct = match &c.values {
+        crate::table::Values::Num(v) => {
+            let mut seen: Vec<u64> = Vec::with_capacity(3);
+            for b in v
+                .iter()
+                .filter(|x| !x.is_nan())
+                .map(|x| (x + 0.0).to_bits())
+            {
+                if !seen.contains(&b) && seen.len() < 3 {
+                    seen.push(b);
+                }
+            }
+            seen.len()
+        }
+        crate::table::Values::Str(v) => {
+            let mut seen: Vec<&str> = Vec::with_capacity(3);
+            for s in v.iter().flatten() {
+                if !seen.contains(&s.as_str()) && seen.len() < 3 {
+                    seen.push(s);
+                }
+            }
+            seen.len()
+        }
+    };
+    match (c.ctype, distinct) {
+        (ColumnType::Numeric, 3) => TargetKind::Numeric,
+        (_, n) => TargetKind::Classes(n),
     }
 }
 
