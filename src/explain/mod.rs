@@ -338,10 +338,13 @@ pub fn tree_ensemble_shap(
         .collect();
     let base = offset + factor * explainers.iter().map(|e| e.base_value()).sum::<f64>();
     let mut values = Array2::zeros(x.raw_dim());
-    for (mut out, row) in values.rows_mut().into_iter().zip(x.rows()) {
-        let phi = out.as_slice_mut().expect("a standard-layout row");
-        for e in &explainers {
-            e.add_shap(row, phi, factor);
+    // Tree by tree, every row (one tree's nodes stay in the cache), in buffers reused
+    // throughout; each row still adds its trees in order, so the sums are those of a row loop.
+    let mut ws = tree_shap::Workspace::default();
+    for e in &explainers {
+        for (mut out, row) in values.rows_mut().into_iter().zip(x.rows()) {
+            let phi = out.as_slice_mut().expect("a standard-layout row");
+            e.add_shap_in(&mut ws, row, phi, factor);
         }
     }
     (base, values)
