@@ -239,6 +239,7 @@ pub fn suggest_explained(table: &Table, target: Option<&str>) -> Suggestion {
     features.push(FeatureStep::Impute(impute::Impute::new(
         impute::Strategy::Median,
     )));
+    let explain = !models.is_empty() && explain_by_default(table, &columns, target.as_deref());
     let recipe = Recipe {
         version: VERSION,
         seed: 7,
@@ -255,10 +256,42 @@ pub fn suggest_explained(table: &Table, target: Option<&str>) -> Suggestion {
         target: target.map(crate::recipe::Target::Column),
         positive: None,
         models,
-        evaluation: evaluation.into(),
+        evaluation: {
+            let mut e: crate::eval::split::EvaluationSpec = evaluation.into();
+            if explain {
+                e.shap = Some(crate::explain::ShapOptions::default());
+            }
+            e
+        },
         risk,
     };
     Suggestion { recipe, notes }
+}
+
+/// Rows up to which the suggested recipe explains its models (`evaluation.shap: true`).
+pub const SHAP_DEFAULT_ROWS: usize = 5_000;
+/// Input columns (model inputs before encoding) up to which it does.
+pub const SHAP_DEFAULT_INPUTS: usize = 50;
+
+/// Whether the suggested recipe turns explanations on: on small data, at most
+/// [`SHAP_DEFAULT_ROWS`] rows and [`SHAP_DEFAULT_INPUTS`] input columns (role `feature` or
+/// `quasi`), where exact SHAP of the suggested models (logistic regression, a depth-5 tree) and
+/// their partial dependence cost about a tenth of the run (docs/explanations.md, "Cost and
+/// budget"). Their cost hardly grows with the inputs (a tree's paths, one pass for the linear
+/// model, five curves), the run's does: the bound on inputs is a margin, the rows are the rule.
+fn explain_by_default(table: &Table, roles: &BTreeMap<String, Role>, target: Option<&str>) -> bool {
+    let inputs = table
+        .columns
+        .iter()
+        .filter(|c| Some(c.name.as_str()) != target)
+        .filter(|c| {
+            matches!(
+                roles.get(&c.name).copied().unwrap_or(Role::Feature),
+                Role::Feature | Role::Quasi
+            )
+        })
+        .count();
+    table.rows() <= SHAP_DEFAULT_ROWS && inputs <= SHAP_DEFAULT_INPUTS
 }
 
 /// A `missing_indicator` step for the model inputs (role feature) missing structurally (see

@@ -21,7 +21,7 @@ const TICK_MS = 250;
 const INTERVALS_SHARE = 0.03;
 const FINISH_SHARE = 0.03;
 // The phases of a unit in the order the core runs them (it tells each as it starts).
-const UNIT_PHASES = ['features', 'search', 'fit', 'predict', 'importance'];
+const UNIT_PHASES = ['features', 'search', 'fit', 'predict', 'importance', 'shap'];
 
 /**
  * The share (0..1) of a unit done when the core starts `phase`, from the estimated time of each

@@ -3,7 +3,7 @@
 //! ([`ShapPool`]).
 
 use super::dependence::{self, Curve};
-use super::{column_of, explain, Method, Reference, Scale, ShapOptions};
+use super::{column_of, Method, Reference, Scale, ShapOptions};
 use crate::error::Result;
 use crate::models::Fitted;
 use crate::report::{Band, DependenceReport, ShapFeature, ShapReport, ShapRows};
@@ -54,6 +54,33 @@ pub fn fold_shap(
     splits: usize,
     seed: u64,
 ) -> Result<FoldShap> {
+    fold_shap_with_progress(
+        fitted,
+        xtr,
+        xte,
+        names,
+        raw,
+        opts,
+        splits,
+        seed,
+        &mut |_, _| Ok(()),
+    )
+}
+
+/// [`fold_shap`], telling `on_step(done, total)` as the SHAP values are computed (see
+/// [`super::explain_with_progress`]); an error from it stops (a cancelled run).
+#[allow(clippy::too_many_arguments)]
+pub fn fold_shap_with_progress(
+    fitted: &Fitted,
+    xtr: &Array2<f64>,
+    xte: &Array2<f64>,
+    names: &[String],
+    raw: &[String],
+    opts: &ShapOptions,
+    splits: usize,
+    seed: u64,
+    on_step: &mut dyn FnMut(usize, usize) -> Result<()>,
+) -> Result<FoldShap> {
     let reference = Reference::of(fitted, xtr, opts.background, seed);
     let p = xte.ncols();
     let mut cap = opts.max_rows;
@@ -63,7 +90,7 @@ pub fn fold_shap(
     }
     let rows = super::sample(xte.nrows(), cap, seed);
     let x = xte.select(ndarray::Axis(0), &rows);
-    let e = explain(fitted, &reference, &x, opts.pairs(), seed)?;
+    let e = super::explain_with_progress(fitted, &reference, &x, opts.pairs(), seed, on_step)?;
     let columns: Vec<String> = {
         let mut c: Vec<String> = Vec::new();
         for n in names {

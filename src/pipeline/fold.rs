@@ -489,7 +489,23 @@ pub(super) fn fit_model(
         },
     )?;
     let t3 = clock();
-    let shap = explain_split(p, recipe, (f, m), s, &fitted).map_err(at)?;
+    // Explaining tells `shap` as it starts and then each whole percent of its work (trees or
+    // rows), so the page's bar moves and a cancel stops it there.
+    let mut shown = usize::MAX;
+    let shap = explain_split(p, recipe, (f, m), s, &fitted, &mut |done, total| {
+        let percent = if done == 0 {
+            0
+        } else {
+            100 * done / total.max(1)
+        };
+        if percent == shown {
+            return Ok(());
+        }
+        shown = percent;
+        let what = format!("{}: SHAP {percent}%", spec.kind());
+        on_unit(searched, "shap", &what)
+    })
+    .map_err(at)?;
     let t4 = clock();
     Ok(ModelFold {
         values,
@@ -517,6 +533,7 @@ fn explain_split(
     (f, m): (usize, usize),
     s: &FittedSplit,
     fitted: &models::Fitted,
+    on_step: &mut dyn FnMut(usize, usize) -> Result<()>,
 ) -> Result<Option<crate::explain::pool::FoldShap>> {
     let opts = recipe
         .evaluation
@@ -526,7 +543,8 @@ fn explain_split(
     if !p.explain || !opts.enabled {
         return Ok(None);
     }
-    crate::explain::pool::fold_shap(
+    on_step(0, 1)?;
+    crate::explain::pool::fold_shap_with_progress(
         fitted,
         &s.xtr,
         &s.xte,
@@ -535,6 +553,7 @@ fn explain_split(
         &opts,
         p.folds.len(),
         seeds::shap(recipe.seed, m, f),
+        on_step,
     )
     .map(Some)
 }
