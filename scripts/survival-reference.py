@@ -56,3 +56,28 @@ print("log_rank prio (0,1,2,3+)", repr(float(mlr.test_statistic)), mlr.degrees_o
 print("# Harrell's C of the Cox risk score on all rows")
 risk = cph.predict_partial_hazard(rossi)
 print("c_index", repr(float(concordance_index(rossi.week, -risk, rossi.arrest))))
+
+print("# Horizon metrics (tests/survival_horizons.rs), scikit-survival 0.28.0:")
+print("#   pip install scikit-survival==0.28.0")
+print("# synthetic rows i = 0..199 (integer formulas, the same in the test): time 1 + (53 i mod 97),")
+print("# event when 7 i mod 10 < 6, x = (37 i mod 101) / 100; training rows even i, test rows odd i;")
+print("# a fixed predictor: S(t|x) = exp(-(t/40) exp(2x - 1)).")
+from sksurv.metrics import brier_score, cumulative_dynamic_auc, integrated_brier_score
+from sksurv.util import Surv
+
+i = np.arange(200)
+time = (1 + (53 * i) % 97).astype(float)
+event = (7 * i) % 10 < 6
+x = ((37 * i) % 101) / 100.0
+y = Surv.from_arrays(event=event, time=time)
+train, test = y[0::2], y[1::2]
+lp = 2.0 * x[1::2] - 1.0
+horizons = np.array([20.0, 45.0, 70.0])
+surv = lambda ts: np.exp(-np.outer(np.exp(lp), np.asarray(ts) / 40.0))
+auc, _ = cumulative_dynamic_auc(train, test, 1.0 - surv(horizons), horizons)
+_, bs = brier_score(train, test, surv(horizons), horizons)
+grid = np.linspace(20.0, 70.0, 20)
+ibs = integrated_brier_score(train, test, surv(grid), grid)
+print("auc", [float(v) for v in auc])
+print("brier", [float(v) for v in bs])
+print("integrated_brier (20 equally spaced times from 20 to 70)", repr(float(ibs)))

@@ -508,7 +508,13 @@ fn a_survival_recipe_runs_end_to_end_through_the_cli() {
     // Out-of-fold risk scores: one per row, y_true the time with `+` when censored.
     let written = std::fs::read_to_string(&pred).unwrap();
     let mut lines = written.lines();
-    assert_eq!(lines.next(), Some("row,split,model,y_true,score"));
+    // Then the out-of-fold predicted survival at each (default) horizon.
+    let header = lines.next().unwrap();
+    assert!(
+        header.starts_with("row,split,model,y_true,score,survival@"),
+        "{header}"
+    );
+    assert_eq!(header.split(',').count(), 8, "{header}");
     let rows: Vec<&str> = lines.collect();
     assert_eq!(rows.len(), 432);
     assert!(rows.iter().any(|l| l.split(',').nth(3) == Some("52+")));

@@ -289,6 +289,10 @@ pub struct ModelFold {
     pub confusion: Option<Confusion>,
     /// Predictions for the split's test rows, in their order.
     pub predictions: Vec<f64>,
+    /// A time-to-event model: each test row's predicted survival at the horizons, then at the
+    /// grid of the integrated Brier score (`crate::survival::horizons::prediction_times`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub survival: Option<Vec<Vec<f64>>>,
     pub fit_ms: f64,
     pub predict_ms: f64,
     pub impurity: Option<Vec<f64>>,
@@ -465,7 +469,25 @@ pub(super) fn fit_model(
             message: "the model predicted a non-finite value".into(),
         }));
     }
-    let (values, confusion) = s.metrics(task, &predictions);
+    let (mut values, confusion) = s.metrics(task, &predictions);
+    // A time-to-event model: its predicted survival at the horizons (and the grid of the
+    // integrated Brier score), scored with the censoring curve of the training rows.
+    let survival = p.horizons.as_ref().and_then(|h| {
+        let surv = super::survival::predicted_survival(&fitted, &s.xte, &h.times)?;
+        values.extend(crate::survival::horizon_metrics(
+            (&s.yr_tr, &s.ytr),
+            (&s.yr_te, &s.yte),
+            &surv,
+            &h.times,
+        ));
+        Some(surv)
+    });
+    if survival.iter().flatten().flatten().any(|v| !v.is_finite()) {
+        return Err(at(Error::Model {
+            kind: spec.kind().into(),
+            message: "the model predicted a non-finite survival".into(),
+        }));
+    }
     if repeats > 0 {
         on_unit(searched, "importance", spec.kind())?;
     }
@@ -511,6 +533,7 @@ pub(super) fn fit_model(
         values,
         confusion,
         predictions,
+        survival,
         fit_ms: t1 - t0,
         predict_ms: t2 - t1,
         impurity: fitted.impurity_importance(),
