@@ -11,6 +11,7 @@
 //!
 //! The method, formulas and references are in `docs/survival.md`.
 
+pub mod boost;
 pub mod concordance;
 pub mod cox;
 pub mod describe;
