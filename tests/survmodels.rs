@@ -84,11 +84,11 @@ fn elastic_net_cox_on_rossi_matches_lifelines_and_scikit_survival() {
     assert!(same.se.iter().all(|s| s.is_some()));
 }
 
+/// Inputs, times and events of some rows.
+type Sample = (Array2<f64>, Vec<f64>, Vec<bool>);
+
 /// Every 4th row (0, 4, 8, ...) of Rossi held out, as `rossi_split` in the reference script.
-fn rossi_split() -> (
-    (Array2<f64>, Vec<f64>, Vec<bool>),
-    (Array2<f64>, Vec<f64>, Vec<bool>),
-) {
+fn rossi_split() -> (Sample, Sample) {
     let (t, e, x) = rossi();
     let pick = |test: bool| {
         let rows: Vec<usize> = (0..t.len()).filter(|r| (r % 4 == 0) == test).collect();

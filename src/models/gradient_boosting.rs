@@ -453,6 +453,9 @@ fn should_stop(scores: &[f64], n: usize, tol: f64) -> bool {
     !scores[scores.len() - n..].iter().any(|&s| s > reference)
 }
 
+/// The gradients and hessians of a loss at raw scores: `(raw, g, h)`.
+type GradientsOf<'a> = dyn FnMut(&[f64], &mut [f64], &mut [f64]) + 'a;
+
 /// Boosts on all of `x` from the raw score `baseline`, the gradients and hessians of the loss
 /// from `gradients(raw, g, h)` (rows of weight `w` 0 are left out), and stops early on
 /// `validation` when given. Returns the trees and the normalised split-gain importances.
@@ -461,7 +464,7 @@ fn boost_on(
     x: &Array2<f64>,
     baseline: f64,
     w: &[f64],
-    gradients: &mut dyn FnMut(&[f64], &mut [f64], &mut [f64]),
+    gradients: &mut GradientsOf,
     validation: Option<Validation>,
 ) -> (Vec<FlatTree>, Vec<f64>) {
     let binned = Binned::new(x);

@@ -292,7 +292,7 @@ impl ModelSpec {
                 .into_iter()
                 .filter(move |m| {
                     let t = m.params().tasks();
-                    t.contains(&Task::Regression) && only == !t.contains(&Task::Classification)
+                    t.contains(&Task::Regression) && only != t.contains(&Task::Classification)
                 })
                 .map(|m| m.kind())
         };
