@@ -1,8 +1,9 @@
 //! The Cox proportional-hazards model (`cox_ph`).
 //!
 //! Fitted by Newton–Raphson (with step halving) on the Efron partial likelihood of the inputs
-//! standardized to mean 0 and standard deviation 1 (as lifelines does), optionally with a
-//! ridge penalty `n · penalizer · ½ Σ β²` on the standardized coefficients (`n` rows; lifelines'
+//! standardized to mean 0 and standard deviation 1 (as lifelines does), optionally with an
+//! elastic-net penalty (with an L1 part: proximal Newton, see [`fit_elastic_net`]); the ridge
+//! penalty `n · penalizer · ½ Σ β²` on the standardized coefficients (`n` rows; lifelines'
 //! `penalizer` with `l1_ratio = 0`); coefficients and their standard errors (from the inverse of the penalized information matrix) are reported
 //! on the inputs' own scale. The baseline cumulative hazard is Breslow's, at the inputs' means.
 //! The proportional-hazards check is the score test of the scaled Schoenfeld residuals against
