@@ -245,7 +245,9 @@ fn a_survival_run_scores_predicts_and_applies_at_the_horizons() {
     }
     // survival@T = exp(−H0(T) exp(risk)) with the model's own baseline: the same relation the
     // folds' predictions obey, now for the final fit.
-    let bedside::survival::model::SurvivalModel::Cox(cox) = model;
+    let bedside::survival::model::SurvivalModel::Cox(cox) = model else {
+        panic!("a cox_ph recipe exports a Cox model");
+    };
     for sc in &p.scored {
         let risk = sc.value.unwrap();
         for (k, &t) in [10.0, 26.0, 40.0].iter().enumerate() {

@@ -318,7 +318,7 @@ fn ensemble(fitted: &Fitted) -> Option<(Vec<&FlatTree>, f64, f64, Scale)> {
             b.baseline,
             match b.loss {
                 Loss::LogLoss => Scale::LogOdds,
-                Loss::SquaredError => Scale::Value,
+                Loss::SquaredError | Loss::Cox => Scale::Value,
             },
         ),
         _ => return None,

@@ -137,7 +137,8 @@ pub(super) fn final_fits(p: &Prepared, recipe: &Recipe) -> Result<Vec<Option<Fin
             let Some(s) = split.as_ref() else {
                 return Ok(None);
             };
-            let fit = cox::fit(&s.xtr, &s.yr_tr, &s.ytr, c.penalizer)
+            let fit = c
+                .fit(&s.xtr, &s.yr_tr, &s.ytr)
                 .map_err(|e| e.in_context("the fit on all rows"))?;
             Ok(Some(FinalFit {
                 rows: s.ytr.len(),

@@ -4,8 +4,10 @@
 //!   risk and median survival with its interval;
 //! - [`logrank`]: the log-rank test between groups, and its stratified form;
 //! - [`cox`]: the Cox proportional-hazards model (`cox_ph`): Efron ties, Newton–Raphson,
-//!   optional ridge penalty, Breslow baseline hazard, the proportional-hazards check by scaled
+//!   optional ridge, lasso or elastic-net penalty, Breslow baseline hazard, the proportional-hazards check by scaled
 //!   Schoenfeld residuals;
+//! - [`boost`]: the Cox partial-likelihood loss of `gradient_boosting` on a time-to-event target
+//!   and the boosted model (risk score, Breslow baseline);
 //! - [`concordance`]: Harrell's and Uno's C;
 //! - [`model`]: a fitted model of any kind (risk score, predicted survival);
 //! - [`horizons`]: the times predicted survival is scored at (`evaluation.horizons`);
@@ -14,6 +16,7 @@
 //!
 //! The method, formulas and references are in `docs/survival.md`.
 
+pub mod boost;
 pub mod calibration;
 pub mod concordance;
 pub mod cox;
