@@ -46,10 +46,10 @@ export function resultsView(ui, select) {
         t(state.running ? 'results.previous_running' : 'results.previous_unfinished')));
     }
 
-    parts.push(h('h3', {}, t('results.models')));
+    const survival = isSurvivalReport(report);
+    parts.push(h('h3', {}, t(survival ? 'survival.results_title' : 'results.models')));
     const target = report.target;
     const ev = report.evaluation;
-    const survival = isSurvivalReport(report);
     if (target?.column || ev?.method) {
       const bits = [];
       if (survival) {

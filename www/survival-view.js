@@ -84,6 +84,15 @@ function retarget(r, next) {
   r.target = next ?? null;
 }
 
+/**
+ * Arguments a survival kind starts with in the page when they differ from the core's default:
+ * `cox_ph` gets a light ridge penalty, because after the privacy steps a rare category (an age
+ * band, a ZIP prefix) with no event in a training split has no finite coefficient and stops an
+ * unpenalized fit. Every other kind starts with the core's defaults (steps.json).
+ */
+const START_ARGS = { cox_ph: { penalizer: 0.01 } };
+const startModel = (kind) => ({ kind, ...(START_ARGS[kind] || {}) });
+
 /** Options the core refuses for a time-to-event target (docs/survival.md): removed. */
 const CLASS_ONLY_EVALUATION = ['threshold', 'fairness', 'sample_size'];
 const SURVIVAL_ONLY_EVALUATION = ['groups', 'strata', 'horizons'];
@@ -105,7 +114,7 @@ export function withSurvivalTarget(recipe, { time, event, event_value: value }) 
     delete next.search;
     return next;
   });
-  r.models = kept.length ? kept : survival.slice(0, 1).map((kind) => ({ kind }));
+  r.models = kept.length ? kept : survival.slice(0, 1).map(startModel);
   delete r.search;
   const ev = r.evaluation && typeof r.evaluation === 'object' ? r.evaluation : { method: 'stratified_kfold', folds: 5 };
   for (const k of CLASS_ONLY_EVALUATION) delete ev[k];
@@ -131,7 +140,7 @@ export function withSurvivalModels(recipe, chosen) {
   const offered = kindsFor('survival');
   const existing = arr(r.models);
   r.models = [
-    ...offered.filter((k) => chosen.includes(k)).map((k) => existing.find((m) => m?.kind === k) || { kind: k }),
+    ...offered.filter((k) => chosen.includes(k)).map((k) => existing.find((m) => m?.kind === k) || startModel(k)),
     ...existing.filter((m) => !offered.includes(m?.kind)),
   ];
   return r;
@@ -164,6 +173,9 @@ export function drawSurvivalTrain(state, columns, ui, onRecipe, classKinds) {
   const { h, t } = ui;
   const box = document.querySelector('#survival-target');
   if (!box) return;
+  // The controls are rebuilt on every recipe change: keep the focus where it was.
+  const active = document.activeElement?.id;
+  const refocus = () => { if (active && /^(survival|outcome)-/.test(active)) document.getElementById(active)?.focus(); };
   const recipe = state.recipe || {};
   const target = recipe.target;
   const survival = isSurvivalTarget(target);
@@ -225,6 +237,7 @@ export function drawSurvivalTrain(state, columns, ui, onRecipe, classKinds) {
   opts.hidden = !survival;
   if (!survival) {
     opts.replaceChildren();
+    refocus();
     return;
   }
   const ev = recipe.evaluation || {};
@@ -268,6 +281,7 @@ export function drawSurvivalTrain(state, columns, ui, onRecipe, classKinds) {
       h('label', { class: 'inline' }, h('span', {}, t('survival.horizons', { time: target.time })), ' ', horizonInput),
       h('span', { id: 'survival-horizons-error', class: 'error', role: 'alert' })),
     h('p', { class: 'note' }, t('survival.options_note')));
+  refocus();
 }
 
 // ───────────────────────────── Kaplan–Meier ─────────────────────────────
@@ -352,8 +366,9 @@ const shortLabel = (text, max = 16) => (String(text).length > max ? `${String(te
 
 /** The Kaplan–Meier chart: step curves, bands, censoring ticks, legend and numbers at risk. */
 export function kmChart(curves, { title, xLabel, yLabel, riskLabel, id, describedBy }) {
-  const names = curves.map((c) => shortLabel(c.label));
-  const left = Math.max(64, 14 + Math.max(...names.map(textWidth))), top = 14, plotW = 400, plotH = 230;
+  // The numbers-at-risk rows are named by the group's value alone (the legend has the full label).
+  const names = curves.map((c) => shortLabel(c.riskName ?? c.label, 14));
+  const left = Math.max(64, 34 + Math.max(...names.map(textWidth))), top = 14, plotW = 400, plotH = 230;
   const axisH = 40, riskRowH = 15;
   const riskTop = top + plotH + axisH + 8;
   const riskRows = riskLabel ? curves.length : 0;
@@ -398,8 +413,8 @@ export function kmChart(curves, { title, xLabel, yLabel, riskLabel, id, describe
     svg.append(path);
     const marks = c.points.filter((p) => p.censored > 0);
     if (marks.length) {
-      const d = marks.map((p) => `M${sx(p.time).toFixed(1)},${(sy(p.survival) - 4).toFixed(1)}v8`).join('');
-      svg.append(el('path', { d, stroke: colour, 'stroke-width': 1.2, fill: 'none', class: 'censor-ticks', 'data-series': c.label, 'data-count': marks.length }));
+      const d = marks.map((p) => `M${sx(p.time).toFixed(1)},${(sy(p.survival) - 3).toFixed(1)}v6`).join('');
+      svg.append(el('path', { d, stroke: colour, 'stroke-width': 0.8, fill: 'none', class: 'censor-ticks', 'data-series': c.label, 'data-count': marks.length }));
     }
   });
   // Numbers at risk under the x axis, at the tick times (none for a predicted curve: no riskLabel).
@@ -407,7 +422,7 @@ export function kmChart(curves, { title, xLabel, yLabel, riskLabel, id, describe
   if (riskLabel) curves.forEach((c, ci) => {
     const y = riskTop + 16 + ci * riskRowH;
     const row = el('g', { class: 'at-risk', 'data-group': c.group });
-    row.append(el('text', { x: left - 8, y, class: 'legend', 'text-anchor': 'end', fill: PALETTE[ci % PALETTE.length] }, names[ci]));
+    row.append(el('text', { x: left - 22, y, class: 'legend', 'text-anchor': 'end', fill: PALETTE[ci % PALETTE.length] }, names[ci]));
     for (const tick of ticks) {
       row.append(el('text', { x: sx(tick), y, class: 'tick', 'text-anchor': 'middle', 'data-time': tick }, String(atRisk(c.points, tick))));
     }
@@ -442,7 +457,7 @@ export function forestPlot(rows, { title, xLabel, id, describedBy }) {
   if (id) svg.setAttribute('id', id);
   if (describedBy) svg.setAttribute('aria-describedby', describedBy);
   svg.append(el('title', {}, title));
-  const candidates = [0.01, 0.02, 0.05, 0.1, 0.2, 0.25, 0.5, 1, 2, 4, 5, 10, 20, 50, 100];
+  const candidates = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100];
   let ticks = candidates.filter((v) => Math.log(v) >= llo && Math.log(v) <= lhi);
   if (ticks.length > 7) ticks = ticks.filter((v) => [0.01, 0.1, 0.5, 1, 2, 10, 100].includes(v));
   for (const tick of ticks) {
@@ -508,7 +523,7 @@ function kmPart(report, ui, heading) {
   const labelOf = (g) => (g === 'all' ? t('survival.all_rows') : `${s.groups ?? ''} = ${g}`);
   const medians = arr(s.medians);
   const medianOf = (g) => medians.find((m) => String(m.group) === g);
-  const series = curves.map((c) => ({ ...c, label: labelOf(c.group) }));
+  const series = curves.map((c) => ({ ...c, label: labelOf(c.group), riskName: c.group === 'all' ? t('survival.all_rows') : c.group }));
   const descId = 'km-desc';
   const desc = [t(grouped ? 'survival.km_desc_groups' : 'survival.km_desc', { column: s.groups ?? '', time: s.time ?? '' }),
     ...series.map((c) => {
@@ -656,7 +671,7 @@ function coxPart(report, model, index, ui, heading) {
         h('td', { class: 'num-col', 'data-value': isNum(c.coef) ? String(c.coef) : '' }, isNum(c.coef) ? ui.fmtDec(c.coef, 3) : ui.none()),
         h('td', { class: 'num-col', 'data-value': isNum(c.hazard_ratio) ? String(c.hazard_ratio) : '', 'data-col': 'hr' }, fmtHr(c.hazard_ratio)),
         h('td', { class: 'num-col', 'data-lower': isNum(c.lower) ? String(c.lower) : '', 'data-upper': isNum(c.upper) ? String(c.upper) : '' },
-          isNum(c.lower) && isNum(c.upper) ? `${fmtHr(c.lower)}–${fmtHr(c.upper)}` : ui.none()),
+          isNum(c.lower) && isNum(c.upper) ? `${fmtHr(c.lower)}–${fmtHr(c.upper)}` : isNum(c.se) ? ui.none() : t('survival.not_estimated')),
         h('td', { class: 'num-col', 'data-value': isNum(c.p) ? String(c.p) : '' }, isNum(c.p) ? pText(c.p, ui).replace(/^p = /, '') : ui.none()),
         h('td', { class: 'num-col', 'data-value': isNum(c.ph_p) ? String(c.ph_p) : '' }, isNum(c.ph_p) ? pText(c.ph_p, ui).replace(/^p = /, '') : ui.none()))))))];
   if (rows.length) {
