@@ -542,7 +542,7 @@ function kmPart(report, ui, heading) {
         title: t('survival.km_chart'), xLabel: t('survival.time_axis', { time: s.time ?? '' }), yLabel: t('survival.survival_axis'),
         riskLabel: t('survival.at_risk'), id: 'km-chart', describedBy: descId,
       }),
-      h('figcaption', {}, t('survival.km_caption', { band: s.band ?? '' }))),
+      h('figcaption', {}, t('survival.km_caption'))),
     h('p', { class: 'note chart-desc', id: descId }, desc),
   ];
   const lr = s.log_rank;

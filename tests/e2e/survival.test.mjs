@@ -147,6 +147,34 @@ test('follow-up demo: time to event, cox_ph, Kaplan–Meier, log-rank and hazard
     assert.deepEqual(await overflow(page), []);
     await page.locator('#results-section').screenshot({ path: join(ARTIFACTS, 'survival-en.png') });
 
+    // Apply: the exported cox_ph model scores records with a risk score (and survival at the
+    // horizons and a row's curve when the core returns them: drawn from a result of that shape).
+    await page.click('#apply-exports button[data-model-index="0"]');
+    await page.waitForSelector('#apply-model[data-kind="cox_ph"]');
+    await page.setInputFiles('#apply-records-file', join(WWW, 'demo', 'followup.csv'));
+    await page.click('#apply-score');
+    await page.waitForSelector('#apply-result[data-task="survival"]', { timeout: 30_000 });
+    assert.equal(await page.locator('#apply-table tbody tr').count(), 10);
+    assert.ok(Number.isFinite(Number(await page.getAttribute('#apply-table tbody tr:first-child td[data-value]', 'data-value'))));
+    const shape = await page.evaluate(async () => {
+      const { ui } = await import('./i18n.js');
+      const m = await import('./survival-view.js');
+      const scored = Array.from({ length: 1001 }, (_, i) => ({
+        row: i + 1, line: i + 2, value: 0.1 * (i % 7), survival_at: [0.9, 0.8], ...(i < 1000 ? { curve: [1, 0.9, 0.7] } : {}),
+      }));
+      const result = { predictions: { task: 'survival', scored, unscorable: [], rows: 1001, survival: { horizons: [365, 730], curve_times: [0, 365, 730] } } };
+      const box = (row) => ui.h('div', {}, ...m.applySurvivalView(result, ui, { shown: 10, row, chooseRow: () => {} }));
+      const first = box(0), last = box(1000);
+      return {
+        head: [...first.querySelectorAll('#apply-table th')].map((th) => th.textContent),
+        curve: !!first.querySelector('#apply-curve-chart path.km-curve'),
+        none: last.querySelector('#apply-curve-none')?.textContent ?? '',
+      };
+    });
+    assert.equal(shape.head.length, 5, shape.head.join(' | '));
+    assert.ok(shape.curve, 'a row among the first 1,000 has its curve drawn');
+    assert.match(shape.none, /1,000/);
+
     // Chinese: the same views, worded in Chinese.
     await page.selectOption('#lang', 'zh');
     await page.waitForFunction(() => document.documentElement.lang === 'zh-CN');
