@@ -445,7 +445,7 @@ export function kmChart(curves, { title, xLabel, yLabel, riskLabel, id, describe
 /** Hazard ratios with their 95% intervals on a log axis, one row per input, a line at 1. */
 export function forestPlot(rows, { title, xLabel, id, describedBy }) {
   const names = rows.map((r) => shortLabel(r.label, 28));
-  const left = Math.min(220, 14 + Math.max(40, ...names.map(textWidth))), top = 10, plotW = 300, rowH = 20;
+  const left = Math.min(240, 24 + 1.1 * Math.max(40, ...names.map(textWidth))), top = 10, plotW = 300, rowH = 20;
   const plotH = rowH * rows.length;
   const width = left + plotW + 20, height = top + plotH + 44;
   const values = rows.flatMap((r) => [r.lower, r.upper, r.hr]).filter((v) => isNum(v) && v > 0);

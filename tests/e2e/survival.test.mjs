@@ -99,6 +99,9 @@ test('follow-up demo: time to event, cox_ph, Kaplan–Meier, log-rank and hazard
     await page.press('#survival-horizons', 'Tab');
     await page.waitForFunction(() => !('horizons' in JSON.parse(document.querySelector('#recipe-json').value).evaluation));
 
+    // The run's estimate works on a time-to-event recipe.
+    await page.waitForFunction(() => ['done', 'error'].includes(document.querySelector('#run-estimate')?.dataset.status), null, { timeout: 30_000 });
+    assert.equal(await page.getAttribute('#run-estimate', 'data-status'), 'done', await page.textContent('#run-estimate'));
     await page.click('#run');
     await page.waitForFunction(() => document.querySelector('#run-status')?.dataset.state === 'error'
       || (!document.querySelector('#results-previous') && document.querySelector('#survival-metrics tr[data-kind="cox_ph"]')), null, { timeout: 120_000 });
