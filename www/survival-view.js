@@ -115,7 +115,6 @@ export function withSurvivalTarget(recipe, { time, event, event_value: value }) 
     return next;
   });
   r.models = kept.length ? kept : survival.slice(0, 1).map(startModel);
-  delete r.search;
   const ev = r.evaluation && typeof r.evaluation === 'object' ? r.evaluation : { method: 'stratified_kfold', folds: 5 };
   for (const k of CLASS_ONLY_EVALUATION) delete ev[k];
   r.evaluation = ev;

@@ -100,8 +100,9 @@ test('follow-up demo: time to event, cox_ph, Kaplan–Meier, log-rank and hazard
     await page.waitForFunction(() => !('horizons' in JSON.parse(document.querySelector('#recipe-json').value).evaluation));
 
     // The run's estimate works on a time-to-event recipe.
-    await page.waitForFunction(() => ['done', 'error'].includes(document.querySelector('#run-estimate')?.dataset.status), null, { timeout: 30_000 });
-    assert.equal(await page.getAttribute('#run-estimate', 'data-status'), 'done', await page.textContent('#run-estimate'));
+    // (the recipe with horizons, estimated a moment ago, may still show its error on an older core)
+    await page.waitForFunction(() => document.querySelector('#run-estimate')?.dataset.status === 'done', null, { timeout: 30_000 })
+      .catch(async () => assert.fail(`no estimate: ${await page.textContent('#run-estimate')}`));
     await page.click('#run');
     await page.waitForFunction(() => document.querySelector('#run-status')?.dataset.state === 'error'
       || (!document.querySelector('#results-previous') && document.querySelector('#survival-metrics tr[data-kind="cox_ph"]')), null, { timeout: 120_000 });
