@@ -151,6 +151,14 @@ test('follow-up demo: time to event, cox_ph, Kaplan–Meier, log-rank and hazard
     assert.deepEqual(await overflow(page), []);
     await page.locator('#results-section').screenshot({ path: join(ARTIFACTS, 'survival-en.png') });
 
+    // The printable model report has the same survival views, and no class metrics table.
+    const printable = (await download(page, '#download-model-report')).text;
+    assert.match(printable, /<svg[^>]*class="chart km-chart"/);
+    assert.match(printable, /<table[^>]*class="data hr-table"/);
+    assert.match(printable, /<svg[^>]*class="chart forest-chart"/);
+    assert.match(printable, /χ² = /);
+    assert.doesNotMatch(printable, /data-section="metrics"/);
+
     // Apply: the exported cox_ph model scores records with a risk score (and survival at the
     // horizons and a row's curve when the core returns them: drawn from a result of that shape).
     await page.click('#apply-exports button[data-model-index="0"]');
