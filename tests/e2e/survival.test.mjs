@@ -58,6 +58,35 @@ test('follow-up demo: time to event, cox_ph, Kaplan–Meier, log-rank and hazard
     assert.deepEqual(pure.risk, [5, 5, 3, 3, 2, 2, 0]);
     assert.deepEqual(pure.events, ['died', '1', 'b', '10', '死亡']);
     assert.deepEqual(pure.horizons, { error: false, values: [365, 730] });
+    // Fields other cores add (metrics at horizons, integrated Brier, calibration at horizons): drawn when present.
+    const extra = await page.evaluate(async () => {
+      const { ui } = await import('./i18n.js');
+      const m = await import('./survival-view.js');
+      const stat = (v) => ({ mean: v, std: 0.01, pooled: v, ci: [v - 0.02, v + 0.02] });
+      const km = [{ group: 'all', time: 1, survival: 0.9, lower: 0.8, upper: 0.95, at_risk: 10, events: 1, censored: 0 },
+        { group: 'all', time: 3, survival: 0.7, lower: 0.5, upper: 0.85, at_risk: 8, events: 2, censored: 1 }];
+      const report = {
+        target: { task: 'survival', column: 't' },
+        survival: { time: 't', event: 'e', kaplan_meier: km, medians: [], horizons: { times: [2, 3], source: 'recipe' } },
+        models: [{
+          kind: 'random_survival_forest',
+          metrics: { integrated_brier: stat(0.15), 'brier@3': stat(0.2), 'auc@3': stat(0.7), 'auc@2': stat(0.72), uno_c: stat(0.68), c_index: stat(0.7) },
+          survival_calibration: [{ time: 3, groups: [{ rows: 5, events: 2, predicted: 0.6, observed: 0.55, lower: 0.4, upper: 0.7 },
+            { rows: 5, events: 1, predicted: 0.8, observed: 0.85, lower: 0.7, upper: 0.95 }] }],
+        }],
+      };
+      const view = m.survivalViews(report, ui, 'h3');
+      return {
+        metrics: [...view.querySelectorAll('#survival-metrics th[data-metric]')].map((th) => th.dataset.metric),
+        calibration: view.querySelectorAll('#survival-calibration-chart polyline.series').length,
+        horizons: view.querySelector('#survival-horizons-note')?.textContent ?? '',
+        hr: view.querySelectorAll('.hr-table').length,
+      };
+    });
+    assert.deepEqual(extra.metrics, ['c_index', 'uno_c', 'auc@2', 'auc@3', 'brier@3', 'integrated_brier']);
+    assert.equal(extra.calibration, 1);
+    assert.match(extra.horizons, /2, 3/);
+    assert.equal(extra.hr, 0, 'no hazard ratios without coefficients');
 
     await page.click('#load-followup-demo');
     await page.waitForFunction(() => document.querySelectorAll('#profile-table tbody tr').length > 0
