@@ -4,7 +4,7 @@
 import { h } from './dom.js';
 
 export const LANGS = ['en', 'zh'];
-const STRING_PARTS = ['', '.privacy', '.features', '.models', '.app', '.msg'];
+const STRING_PARTS = ['', '.privacy', '.features', '.models', '.app', '.msg', '.survival'];
 const EMBED = globalThis.BEDSIDE_EMBED || null;
 
 const cache = new Map();

@@ -86,7 +86,8 @@ function metricKeys(reports) {
 
 /** The best model of a run: highest ROC AUC (classification) or R² (regression). */
 function best(report) {
-  const key = report?.target?.task === 'regression' ? 'r2' : 'roc_auc';
+  const task = report?.target?.task;
+  const key = task === 'regression' ? 'r2' : task === 'survival' ? 'c_index' : 'roc_auc';
   let out = null;
   for (const m of arr(report?.models)) {
     const v = central(stat(m, key));

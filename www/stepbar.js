@@ -309,7 +309,7 @@ function didText(id, state) {
       return {
         done: true,
         text: t('flow.did.profile', {
-          ...params, target: recipe.target || t('results.none'),
+          ...params, target: (recipe.target && typeof recipe.target === 'object' ? `${recipe.target.time} / ${recipe.target.event}` : recipe.target) || t('results.none'),
           identifiers: fmtInt(roles.filter((r) => r === 'identifier').length), quasi: fmtInt(roles.filter((r) => r === 'quasi').length),
         }),
       };
@@ -375,7 +375,8 @@ function didText(id, state) {
 export function bestModel(report) {
   const models = arr(report?.models);
   if (!models.length) return null;
-  const metric = report.target?.task === 'regression' ? 'r2' : 'roc_auc';
+  const task = report.target?.task;
+  const metric = task === 'regression' ? 'r2' : task === 'survival' ? 'c_index' : 'roc_auc';
   let best = null;
   for (const model of models) {
     const stat = model.metrics?.[metric];
