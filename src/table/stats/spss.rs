@@ -146,7 +146,7 @@ pub(crate) fn read(bytes: &[u8], file: &str, opts: &CsvOptions) -> Result<Datase
     let mut long_names = HashMap::new();
     let mut very_long: HashMap<String, usize> = HashMap::new();
     // Record 7.21: variable name → (value, label) of long strings.
-    let mut long_labels: HashMap<Vec<u8>, Vec<(Vec<u8>, Vec<u8>)>> = HashMap::new();
+    let mut long_labels: LongLabels = HashMap::new();
     let mut encoding_name: Option<String> = None;
     let mut code_page: Option<i32> = None;
     let mut sysmis = -f64::MAX;
@@ -624,12 +624,15 @@ fn shift_offset(message: &str, by: usize) -> String {
     }
 }
 
+/// Value labels of long strings by variable name: (value, label) bytes.
+type LongLabels = HashMap<Vec<u8>, Vec<(Vec<u8>, Vec<u8>)>>;
+
 /// Parses record 7.21 (value labels of strings longer than 8 bytes): per variable, its name,
 /// width and labels, each a value and its text with 4-byte lengths.
 fn long_string_labels(
     data: &[u8],
     le: bool,
-    into: &mut HashMap<Vec<u8>, Vec<(Vec<u8>, Vec<u8>)>>,
+    into: &mut LongLabels,
 ) -> std::result::Result<(), String> {
     let mut pos = 0usize;
     let int = |pos: &mut usize| -> std::result::Result<usize, String> {
