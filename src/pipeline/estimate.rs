@@ -9,14 +9,17 @@
 //! - predict: test rows × inputs × a per-kind constant (× trees / 100 for a forest);
 //! - permutation importance: repeats × inputs × min(test rows, the sample cap) × a per-kind
 //!   constant (× trees / 100 for a forest);
-//! - intervals: resamples × test rows × one constant (not part of a unit's own work);
+//! - intervals: resamples × test rows × one constant (not part of a unit's own work; per model
+//!   in `intervals`, which the page's pool computes apart);
+//! - the report (`finish`): per classification model, the calibration bootstrap, resamples ×
+//!   pooled test rows × one constant (the curves and the rest are small beside it);
 //! - the total: all of it shared by the threads (× [`ENGINE`] in wasm).
 //!
 //! The constants ([`CALIBRATED`]) are fitted by `node benches/calibrate.mjs` from runs on this
 //! project's 2-core machine; the same script checks whole runs against the estimate. It is an
 //! estimate — right to within a factor of a few — for warning of a run that will take minutes,
-//! and for weighting the progress of phases, not a promise. Staging (privacy steps, splits) and
-//! the report are not counted.
+//! and for weighting the progress of phases, not a promise. Staging (privacy steps, splits) is
+//! not counted.
 
 use super::prepare::Prepared;
 use crate::eval::uncertainty::RESAMPLES;
@@ -44,8 +47,16 @@ pub struct Estimate {
     pub units: Vec<f64>,
     /// Estimated milliseconds per phase (`fit`, `search`, `predict`, `importance`), summed.
     pub phases: Vec<PhaseTime>,
-    /// Σ `units`, divided by the threads that run them at once.
+    /// Σ `units` + Σ `intervals` + `finish`, divided by the threads that run them at once.
     pub total_ms: f64,
+    /// Estimated milliseconds (one thread) of each model's bootstrap intervals, in recipe order:
+    /// the page's pool weighs its progress and time left by them.
+    #[serde(default)]
+    pub intervals: Vec<f64>,
+    /// Estimated milliseconds (one thread) of assembling the report: each classification
+    /// model's calibration with its bootstrap intervals.
+    #[serde(default)]
+    pub finish: f64,
     /// What a user should know before the run (many inputs, a long run), in English.
     pub warnings: Vec<String>,
     /// The same as codes with parameters, in the same order.
@@ -116,6 +127,11 @@ const CALIBRATED: &[(&str, f64, f64, f64)] = &[
 /// rows, docs/benchmarks.md).
 const INTERVALS: f64 = 2.1e-5;
 
+/// Milliseconds per (bootstrap resample × pooled test row) of a classification model's
+/// calibration (its bootstrap intervals: slope, intercept, ECE, ICI, Brier and the smoothed
+/// curve), one native thread. See docs/benchmarks.md, "The cost model".
+const CALIBRATION: f64 = 2.0e-5;
+
 /// How much slower this engine computes than the native build the constants were measured
 /// on: 1 natively; in wasm (one page worker) the same fits measured 1.6–1.7× slower than one
 /// native thread (docs/benchmarks.md: forest 1.60 s vs 0.95 s, boosting 0.48 s vs 0.30 s).
@@ -162,6 +178,8 @@ pub(super) fn estimate(p: &Prepared, recipe: &Recipe, units: &[(usize, usize)]) 
         .clone()
         .unwrap_or_else(crate::explain::ShapOptions::off);
     let mut phases = [0.0f64; 6];
+    let mut intervals_by_model = vec![0.0; recipe.models.len()];
+    let mut finish = 0.0;
     let per_unit: Vec<f64> = units
         .iter()
         .map(|&(f, m)| {
@@ -180,6 +198,12 @@ pub(super) fn estimate(p: &Prepared, recipe: &Recipe, units: &[(usize, usize)]) 
             // The model's bootstrap intervals resample its pooled test rows: this unit's share
             // (not part of the unit's own work, which the page weighs apart).
             let intervals = INTERVALS * ENGINE * RESAMPLES as f64 * nte;
+            if let Some(v) = intervals_by_model.get_mut(m) {
+                *v += intervals;
+            }
+            if p.task == crate::models::Task::Classification {
+                finish += CALIBRATION * ENGINE * RESAMPLES as f64 * nte;
+            }
             let explain = if p.explain && shap.enabled {
                 shap_cost(spec, &shap, nte, ntr, k, cp)
             } else {
@@ -196,7 +220,8 @@ pub(super) fn estimate(p: &Prepared, recipe: &Recipe, units: &[(usize, usize)]) 
         .collect();
     // All the work shared by the threads (natively the units, the trees of a forest and the
     // inputs of permutation importance run on all of them).
-    let total_ms = (per_unit.iter().sum::<f64>() + phases[4]) / crate::par::threads() as f64;
+    let total_ms =
+        (per_unit.iter().sum::<f64>() + phases[4] + finish) / crate::par::threads() as f64;
     let mut warnings = Vec::new();
     if inputs > MANY_INPUTS {
         warnings.push(match &widest {
@@ -227,6 +252,8 @@ pub(super) fn estimate(p: &Prepared, recipe: &Recipe, units: &[(usize, usize)]) 
         })
         .collect(),
         total_ms,
+        intervals: intervals_by_model,
+        finish,
         warnings: msg::texts(&warnings),
         warning_codes: warnings,
     }
