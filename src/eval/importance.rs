@@ -320,7 +320,11 @@ impl Compact {
     /// [`FlatTree::leaf`]; a NaN goes right there too).
     #[inline]
     fn next(n: CompactNode, v: f64) -> usize {
-        n.left as usize + usize::from(!(v <= n.threshold))
+        if v <= n.threshold {
+            n.left as usize
+        } else {
+            n.left as usize + 1
+        }
     }
 
     /// The leaf value a row reaches from node `k`, reading input `j` as `v`.
