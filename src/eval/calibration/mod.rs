@@ -338,7 +338,7 @@ pub fn calibration_grouped(
     let ones = vec![1.0; rows.len()];
     let values = rows.measures(&ones);
     let ci = match groups {
-        None => uncertainty::intervals(
+        None => uncertainty::intervals_parallel(
             rows.len(),
             values.len(),
             seed,
@@ -347,13 +347,12 @@ pub fn calibration_grouped(
         ),
         Some(g) => {
             let grouped = Grouped::new(&rows, g);
-            let mut buffer = Vec::new();
-            uncertainty::intervals(
+            uncertainty::intervals_parallel(
                 rows.len(),
                 values.len(),
                 seed,
                 |r| rows.position(r),
-                |w| grouped.measures(w, &mut buffer),
+                |w| grouped.measures(w, &mut Vec::new()),
             )
         }
     };
