@@ -9,6 +9,7 @@
 // Pure helpers (recipe edits, the KM step path, numbers at risk) are exported for tests.
 import { DASHES, PALETTE, el, niceTicks, textWidth, tickText, unitLines } from './charts.js';
 import { modelKinds } from './schema.js';
+import { lowerIsBetter } from './results.js';
 
 const isNum = (v) => typeof v === 'number' && Number.isFinite(v);
 const arr = (v) => (Array.isArray(v) ? v : []);
@@ -503,7 +504,6 @@ export function survivalMetricLabel(key, ui) {
   return ui.metricLabel(key);
 }
 
-const LOWER_BETTER = (key) => /^brier@/.test(key) || key === 'integrated_brier' || key === 'brier';
 
 /** Metric keys of the models: C-index, Uno's C, then time-dependent AUC, Brier, IBS, then any other. */
 function survivalMetricKeys(models) {
@@ -593,8 +593,8 @@ function modelsPart(report, ui, heading) {
   out.push(h('div', { class: 'table-wrap' }, h('table', { class: 'data', id: 'survival-metrics' },
     h('thead', {}, h('tr', {},
       h('th', { scope: 'col' }, t('results.model')),
-      ...keys.map((k) => h('th', { scope: 'col', class: 'num-col', 'data-metric': k, title: LOWER_BETTER(k) ? t('survival.lower_better') : null },
-        survivalMetricLabel(k, ui), LOWER_BETTER(k) ? ' ↓' : '')))),
+      ...keys.map((k) => h('th', { scope: 'col', class: 'num-col', 'data-metric': k, title: lowerIsBetter(k) ? t('survival.lower_better') : null },
+        survivalMetricLabel(k, ui), lowerIsBetter(k) ? ' ↓' : '')))),
     h('tbody', {}, ...models.map((m) => h('tr', { 'data-kind': m.kind },
       h('th', { scope: 'row' }, ui.modelLabel(m.kind)),
       ...keys.map((k) => {

@@ -31,7 +31,9 @@ pub fn percentile(sorted: &[f64], q: f64) -> f64 {
 
 /// Intervals of `metrics` metrics over `RESAMPLES` resamples of `n` rows with replacement:
 /// `compute` gets the weights (how often each row was drawn), row `r` at `slot(r)`. One
-/// resample after another; [`intervals_parallel`] computes the same values on the threads.
+/// resample after another; [`intervals_parallel`] computes the same values on the threads and
+/// is the one the runs use (this one is the tests' reference).
+#[cfg(test)]
 pub(crate) fn intervals(
     n: usize,
     metrics: usize,
@@ -66,8 +68,8 @@ const HELD: usize = 4 << 20;
 /// [`intervals`] with the resamples on [`crate::par`]'s threads: the rows of a batch of
 /// resamples are drawn from the one seeded stream in the same sequence as one after another
 /// (the only sequential part: the random numbers), then each resample's weights and metrics
-/// are computed on a thread. The same values, bit for bit, as [`intervals`] on any number of
-/// threads and in wasm (tests below).
+/// are computed on a thread. The same values, bit for bit, as `intervals` on any number of
+/// threads and in wasm (tests below, against the one-after-another `intervals`).
 pub(crate) fn intervals_parallel(
     n: usize,
     metrics: usize,

@@ -141,7 +141,7 @@ pub fn intervals(
         )
     });
     let names = metric_names(horizons).len();
-    crate::eval::uncertainty::intervals(
+    crate::eval::uncertainty::intervals_parallel(
         time.len(),
         names,
         seed,
