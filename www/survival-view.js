@@ -93,6 +93,12 @@ function retarget(r, next) {
  */
 const START_ARGS = { cox_ph: { penalizer: 0.01 } };
 const startModel = (kind) => ({ kind, ...(START_ARGS[kind] || {}) });
+/** The kind a time-to-event recipe starts with: one made for survival alone (cox_ph) before a
+ * kind that serves other targets too (gradient_boosting), whatever the registry's order. */
+const startKinds = () => {
+  const only = modelKinds().filter((m) => arr(m.tasks).length === 1 && arr(m.tasks)[0] === 'survival').map((m) => m.kind);
+  return only.length ? only : kindsFor('survival');
+};
 
 /** Options the core refuses for a time-to-event target (docs/survival.md): removed. */
 const CLASS_ONLY_EVALUATION = ['threshold', 'fairness', 'sample_size'];
@@ -115,7 +121,7 @@ export function withSurvivalTarget(recipe, { time, event, event_value: value }) 
     delete next.search;
     return next;
   });
-  r.models = kept.length ? kept : survival.slice(0, 1).map(startModel);
+  r.models = kept.length ? kept : startKinds().slice(0, 1).map(startModel);
   const ev = r.evaluation && typeof r.evaluation === 'object' ? r.evaluation : { method: 'stratified_kfold', folds: 5 };
   for (const k of CLASS_ONLY_EVALUATION) delete ev[k];
   r.evaluation = ev;
@@ -498,8 +504,6 @@ const timeText = (v, ui) => (isNum(v) ? (Number.isInteger(v) ? ui.fmtInt(v) : ui
 
 /** The label of a survival metric key: `c_index`, `uno_c`, `auc@365`, `brier@365`, `integrated_brier`, ... */
 export function survivalMetricLabel(key, ui) {
-  const at = /^(auc|brier)@(.+)$/.exec(key);
-  if (at) return ui.t(`survival.metric_${at[1]}_at`, { time: at[2] });
   if (ui.has(`survival.metric_${key}`)) return ui.t(`survival.metric_${key}`);
   return ui.metricLabel(key);
 }
@@ -616,7 +620,10 @@ function calibrationPart(report, ui, heading) {
     for (const at of arr(m.survival_calibration)) {
       const groups = arr(at.groups).filter((g) => isNum(g.predicted) && isNum(g.observed));
       if (!groups.length) continue;
-      const label = t('survival.calibration_series', { model: ui.modelLabel(m.kind), time: timeText(at.time, ui) });
+      // One model: the legend names the horizon only (the model is in the table above), so it fits.
+      const label = models.length === 1
+        ? t('survival.calibration_series_time', { time: timeText(at.time, ui) })
+        : t('survival.calibration_series', { model: ui.modelLabel(m.kind), time: timeText(at.time, ui) });
       const banded = groups.filter((g) => isNum(g.lower) && isNum(g.upper));
       series.push({
         label, x: groups.map((g) => g.predicted), y: groups.map((g) => g.observed), points: true,

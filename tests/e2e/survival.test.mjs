@@ -123,13 +123,8 @@ test('follow-up demo: time to event, cox_ph, Kaplan–Meier, log-rank and hazard
     await page.press('#survival-horizons', 'Tab');
     await page.waitForFunction(() => JSON.parse(document.querySelector('#recipe-json').value).evaluation.horizons?.length === 2);
     assert.deepEqual(JSON.parse(await page.inputValue('#recipe-json')).evaluation.horizons, [365, 730]);
-    // Run with the horizons the core picks (a recipe without them runs on every core version).
-    await page.fill('#survival-horizons', '');
-    await page.press('#survival-horizons', 'Tab');
-    await page.waitForFunction(() => !('horizons' in JSON.parse(document.querySelector('#recipe-json').value).evaluation));
 
     // The run's estimate works on a time-to-event recipe.
-    // (the recipe with horizons, estimated a moment ago, may still show its error on an older core)
     await page.waitForFunction(() => document.querySelector('#run-estimate')?.dataset.status === 'done', null, { timeout: 30_000 })
       .catch(async () => assert.fail(`no estimate: ${await page.textContent('#run-estimate')}`));
     await page.click('#run');
@@ -163,6 +158,13 @@ test('follow-up demo: time to event, cox_ph, Kaplan–Meier, log-rank and hazard
     for (const key of ['c_index', 'uno_c']) {
       assert.equal(Number(await page.getAttribute(`#survival-metrics tr[data-kind="cox_ph"] td[data-metric="${key}"]`, 'data-value')), m.metrics[key].pooled);
     }
+    // Metrics at the horizons typed above, with the calibration at each horizon.
+    assert.deepEqual(report.survival.horizons, { times: [365, 730], source: 'recipe' });
+    for (const key of ['auc@365', 'brier@730', 'integrated_brier']) {
+      assert.equal(Number(await page.getAttribute(`#survival-metrics tr[data-kind="cox_ph"] td[data-metric="${key}"]`, 'data-value')), m.metrics[key].pooled, key);
+    }
+    assert.equal(m.survival_calibration.length, 2);
+    assert.ok(await page.locator('#survival-calibration-chart polyline.series').count() >= 1, 'calibration at the horizons drawn');
     const coefs = m.final.coefficients;
     assert.equal(await page.locator('#hr-table-0 tbody tr').count(), coefs.length);
     for (const c of coefs) {
@@ -197,6 +199,9 @@ test('follow-up demo: time to event, cox_ph, Kaplan–Meier, log-rank and hazard
     await page.waitForSelector('#apply-result[data-task="survival"]', { timeout: 30_000 });
     assert.equal(await page.locator('#apply-table tbody tr').count(), 10);
     assert.ok(Number.isFinite(Number(await page.getAttribute('#apply-table tbody tr:first-child td[data-value]', 'data-value'))));
+    // The real result: survival at both horizons per row, and the first row's predicted curve.
+    assert.equal(await page.locator('#apply-table thead th').count(), 5);
+    assert.equal(await page.locator('#apply-curve-chart path.km-curve').count(), 1);
     const shape = await page.evaluate(async () => {
       const { ui } = await import('./i18n.js');
       const m = await import('./survival-view.js');
