@@ -146,8 +146,14 @@ pub fn fold_shap_with_progress(
         sum,
         column_sum_abs,
         columns,
-        values: (0..keep).map(|r| e.values.row(r).to_vec()).collect(),
-        inputs: (0..keep).map(|r| x.row(r).to_vec()).collect(),
+        // `+ 0.0` writes a negative zero as 0: the page's pool passes these rows through
+        // JavaScript's JSON, which drops the sign, and its report must equal one worker's.
+        values: (0..keep)
+            .map(|r| e.values.row(r).iter().map(|v| v + 0.0).collect())
+            .collect(),
+        inputs: (0..keep)
+            .map(|r| x.row(r).iter().map(|v| v + 0.0).collect())
+            .collect(),
         output: e.output[..keep].to_vec(),
         dependence,
     })
