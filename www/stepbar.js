@@ -266,7 +266,8 @@ function renderAbout(box, id, states, state) {
   const { t, h } = ctx;
   const did = didText(id, state);
   box.replaceChildren(
-    h('p', { class: 'step-does' }, h('strong', {}, t('flow.does_label')), ' ', t(`flow.does.${id}`)),
+    h('p', { class: 'step-does' }, h('strong', {}, t('flow.does_label')), ' ',
+      t(id === 'results' && state.report?.target?.task === 'survival' ? 'flow.does.results_survival' : `flow.does.${id}`)),
     did ? h('p', { class: 'step-did', 'data-step': id, 'data-state': states[id].state },
       h('strong', {}, t(did.done ? 'flow.did_label' : 'flow.plan_label')), ' ', did.text) : '');
 }

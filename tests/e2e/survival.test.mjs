@@ -179,6 +179,7 @@ test('follow-up demo: time to event, cox_ph, Kaplan–Meier, log-rank and hazard
     const flagged = coefs.filter((c) => c.ph_p != null && c.ph_p < 0.05).map((c) => c.feature);
     assert.equal(await page.getAttribute('#ph-check-0', 'data-flagged'), flagged.join('|'));
     for (const sel of CLASS_PANELS) assert.equal(await page.locator(`#results ${sel}`).count(), 0, `${sel} is not shown`);
+    assert.match(await page.textContent('.step-about[data-step="results"] .step-does'), /Kaplan–Meier/);
     assert.deepEqual(await overflow(page), []);
     await page.locator('#results-section').screenshot({ path: join(ARTIFACTS, 'survival-en.png') });
 
