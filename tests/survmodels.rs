@@ -8,22 +8,11 @@ mod common;
 use bedside::survival::{concordance, cox};
 use ndarray::Array2;
 
+/// The Rossi data with the inputs as a matrix.
 fn rossi() -> (Vec<f64>, Vec<bool>, Array2<f64>) {
-    let text = include_str!("data/rossi.csv");
-    let mut lines = text.lines();
-    assert_eq!(
-        lines.next(),
-        Some("week,arrest,fin,age,race,wexp,mar,paro,prio")
-    );
-    let (mut t, mut e, mut x) = (Vec::new(), Vec::new(), Vec::new());
-    for l in lines {
-        let v: Vec<f64> = l.split(',').map(|s| s.parse().unwrap()).collect();
-        t.push(v[0]);
-        e.push(v[1] == 1.0);
-        x.extend_from_slice(&v[2..]);
-    }
-    let n = t.len();
-    (t, e, Array2::from_shape_vec((n, 7), x).unwrap())
+    let (t, e, rows) = common::rossi();
+    let x = Array2::from_shape_fn((rows.len(), 7), |(r, j)| rows[r][j]);
+    (t, e, x)
 }
 
 /// Lasso and elastic-net Cox coefficients (inputs' scale) of lifelines 0.30.3

@@ -325,19 +325,9 @@ fn ensemble(fitted: &Fitted) -> Option<(Vec<&FlatTree>, f64, f64, Scale)> {
     })
 }
 
-/// TreeSHAP of every row of `x` for a tree ensemble: (base value, contributions).
-pub fn tree_ensemble_shap(
-    trees: &[&FlatTree],
-    factor: f64,
-    offset: f64,
-    x: &Array2<f64>,
-) -> (f64, Array2<f64>) {
-    tree_ensemble_shap_with_progress(trees, factor, offset, x, &mut |_, _| Ok(()))
-        .expect("no progress callback to stop it")
-}
-
-/// [`tree_ensemble_shap`], telling `on_step(done, total)` after each tree (`done` of the
-/// `total` trees); an error from it stops (a cancelled run).
+/// TreeSHAP of every row of `x` for a tree ensemble: (base value, contributions), telling
+/// `on_step(done, total)` after each tree (`done` of the `total` trees); an error from it
+/// stops (a cancelled run).
 pub fn tree_ensemble_shap_with_progress(
     trees: &[&FlatTree],
     factor: f64,

@@ -42,32 +42,7 @@ pub struct FoldShap {
 /// Explains model `fitted` on a split: SHAP of (a budgeted sample of) the test rows `xte` with
 /// the reference from the training rows `xtr`, and partial dependence of the inputs with the
 /// largest mean |SHAP| on `xtr`. `names`: the split's inputs; `raw`: the original columns;
-/// `splits`: how many splits share the beeswarm.
-#[allow(clippy::too_many_arguments)]
-pub fn fold_shap(
-    fitted: &Fitted,
-    xtr: &Array2<f64>,
-    xte: &Array2<f64>,
-    names: &[String],
-    raw: &[String],
-    opts: &ShapOptions,
-    splits: usize,
-    seed: u64,
-) -> Result<FoldShap> {
-    fold_shap_with_progress(
-        fitted,
-        xtr,
-        xte,
-        names,
-        raw,
-        opts,
-        splits,
-        seed,
-        &mut |_, _| Ok(()),
-    )
-}
-
-/// [`fold_shap`], telling `on_step(done, total)` as the SHAP values are computed (see
+/// `splits`: how many splits share the beeswarm. `on_step(done, total)` is told as the SHAP values are computed (see
 /// [`super::explain_with_progress`]); an error from it stops (a cancelled run).
 #[allow(clippy::too_many_arguments)]
 pub fn fold_shap_with_progress(
