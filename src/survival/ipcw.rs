@@ -28,30 +28,17 @@ pub struct Censoring {
 impl Censoring {
     /// The censoring curve of rows with `time` and `event`.
     pub fn fit(time: &[f64], event: &[bool]) -> Censoring {
-        let mut order: Vec<usize> = (0..time.len()).collect();
-        order.sort_by(|&a, &b| time[a].total_cmp(&time[b]));
-        let (mut times, mut g) = (Vec::new(), Vec::new());
-        let mut at_risk = time.len();
+        // The Kaplan–Meier walk already groups the rows by time with their counts.
         let mut s = 1.0;
-        let mut i = 0;
-        while i < order.len() {
-            let t = time[order[i]];
-            let (mut d, mut c) = (0usize, 0usize);
-            while i < order.len() && time[order[i]] == t {
-                if event[order[i]] {
-                    d += 1;
-                } else {
-                    c += 1;
+        let (times, g) = super::km::kaplan_meier(time, event)
+            .iter()
+            .map(|p| {
+                if p.censored > 0 {
+                    s *= 1.0 - p.censored as f64 / (p.at_risk - p.events) as f64;
                 }
-                i += 1;
-            }
-            if c > 0 {
-                s *= 1.0 - c as f64 / (at_risk - d) as f64;
-            }
-            times.push(t);
-            g.push(s);
-            at_risk -= d + c;
-        }
+                (p.time, s)
+            })
+            .unzip();
         Censoring { times, g }
     }
 
