@@ -452,35 +452,44 @@ fn frequent_ladder(present: &[&str], k: usize) -> Option<Ladder> {
     (!thresholds.is_empty()).then_some(Ladder::Frequent(thresholds))
 }
 
-/// Whether the present values are exactly two distinct ones; stops at the third (a million-row
-/// column of measurements is answered in a few values, not by sorting its text).
+/// Whether the present values are exactly two distinct ones.
 fn two_values(values: &crate::table::Values) -> bool {
+    distinct_up_to(values, 3) == 2
+}
+
+/// How many distinct present values there are, counting no further than `cap`: it stops at
+/// the `cap`-th (a million-row column of measurements is answered in a few values, not by
+/// sorting its text).
+fn distinct_up_to(values: &crate::table::Values, cap: usize) -> usize {
     use crate::table::Values;
     match values {
         Values::Num(v) => {
-            let mut seen: Vec<u64> = Vec::with_capacity(3);
-            for x in v.iter().filter(|x| !x.is_nan()) {
-                let b = (x + 0.0).to_bits();
+            let mut seen: Vec<u64> = Vec::with_capacity(cap);
+            for b in v
+                .iter()
+                .filter(|x| !x.is_nan())
+                .map(|x| (x + 0.0).to_bits())
+            {
                 if !seen.contains(&b) {
-                    if seen.len() == 2 {
-                        return false;
-                    }
                     seen.push(b);
+                    if seen.len() == cap {
+                        break;
+                    }
                 }
             }
-            seen.len() == 2
+            seen.len()
         }
         Values::Str(v) => {
-            let mut seen: Vec<&str> = Vec::with_capacity(3);
+            let mut seen: Vec<&str> = Vec::with_capacity(cap);
             for s in v.iter().flatten() {
                 if !seen.contains(&s.as_str()) {
-                    if seen.len() == 2 {
-                        return false;
-                    }
                     seen.push(s);
+                    if seen.len() == cap {
+                        break;
+                    }
                 }
             }
-            seen.len() == 2
+            seen.len()
         }
     }
 }
@@ -498,34 +507,7 @@ fn target_kind(table: &Table, target: &str) -> TargetKind {
     let Some(c) = table.columns.iter().find(|c| c.name == target) else {
         return TargetKind::Classes(2);
     };
-    if two_values(&c.values) {
-        return TargetKind::Classes(2);
-    }
-    // At most three distinct values are looked for: a million-row column answers in a few.
-    let distinct = match &c.values {
-        crate::table::Values::Num(v) => {
-            let mut seen: Vec<u64> = Vec::with_capacity(3);
-            for b in v
-                .iter()
-                .filter(|x| !x.is_nan())
-                .map(|x| (x + 0.0).to_bits())
-            {
-                if !seen.contains(&b) && seen.len() < 3 {
-                    seen.push(b);
-                }
-            }
-            seen.len()
-        }
-        crate::table::Values::Str(v) => {
-            let mut seen: Vec<&str> = Vec::with_capacity(3);
-            for s in v.iter().flatten() {
-                if !seen.contains(&s.as_str()) && seen.len() < 3 {
-                    seen.push(s);
-                }
-            }
-            seen.len()
-        }
-    };
+    let distinct = distinct_up_to(&c.values, 3);
     match (c.ctype, distinct) {
         (ColumnType::Numeric, 3) => TargetKind::Numeric,
         (_, n) => TargetKind::Classes(n),
