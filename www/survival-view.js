@@ -502,13 +502,6 @@ export function pText(p, ui) {
 /** A time as the report states it (a whole number when it is one). */
 const timeText = (v, ui) => (isNum(v) ? (Number.isInteger(v) ? ui.fmtInt(v) : ui.fmtNum(v)) : ui.none());
 
-/** The label of a survival metric key: `c_index`, `uno_c`, `auc@365`, `brier@365`, `integrated_brier`, ... */
-export function survivalMetricLabel(key, ui) {
-  if (ui.has(`survival.metric_${key}`)) return ui.t(`survival.metric_${key}`);
-  return ui.metricLabel(key);
-}
-
-
 /** Metric keys of the models: C-index, Uno's C, then time-dependent AUC, Brier, IBS, then any other. */
 function survivalMetricKeys(models) {
   const present = [...new Set(models.flatMap((m) => Object.keys(m?.metrics || {})))];
@@ -598,7 +591,7 @@ function modelsPart(report, ui, heading) {
     h('thead', {}, h('tr', {},
       h('th', { scope: 'col' }, t('results.model')),
       ...keys.map((k) => h('th', { scope: 'col', class: 'num-col', 'data-metric': k, title: lowerIsBetter(k) ? t('survival.lower_better') : null },
-        survivalMetricLabel(k, ui), lowerIsBetter(k) ? ' ↓' : '')))),
+        ui.metricLabel(k), lowerIsBetter(k) ? ' ↓' : '')))),
     h('tbody', {}, ...models.map((m) => h('tr', { 'data-kind': m.kind },
       h('th', { scope: 'row' }, ui.modelLabel(m.kind)),
       ...keys.map((k) => {
