@@ -126,6 +126,7 @@ main(async () => {
   strings: ${safe(JSON.stringify(strings()))},
   steps: ${safe(JSON.stringify(JSON.parse(read(WWW, 'steps.json'))))},
   demo: ${safe(JSON.stringify(read(WWW, 'demo', 'patients.csv')))},
+  followup: ${safe(JSON.stringify(read(WWW, 'demo', 'followup.csv')))},
 };`;
   const script = `\n${embed}\n${order.map(safe).join('\n')}\n`;
   const style = `\n${read(WWW, 'style.css')}\n`;

@@ -39,7 +39,7 @@ const LAST = [
   'Carter', 'Roberts', 'Wang', 'Li', 'Zhang', 'Liu', 'Chen', 'Yang', 'Huang', 'Zhao', 'Wu', 'Zhou',
 ];
 // 40 ZIP codes with Zipf-like weights: a few large classes, many small ones (k-anonymity demo).
-const ZIPS = [
+export const ZIPS = [
   '02139', '10025', '60614', '94110', '02115', '30307', '98103', '73301', '19104', '48104',
   '07030', '55414', '80205', '27514', '01002', '37203', '85004', '53703', '97209', '06511',
   '14620', '63110', '21218', '33139', '04101', '84102', '45220', '89501', '03755', '59801',
@@ -71,7 +71,7 @@ function mulberry32(seed) {
   };
 }
 
-function makeRandom(seed) {
+export function makeRandom(seed) {
   const next = mulberry32(seed);
   const r = {
     next,

@@ -18,6 +18,10 @@ by their text, missing codes empty, dates as ISO dates. The files:
   `age` holds SAS special missing values .A and .B (patched into the file after writing: the
   writer has no way to write them; the patch is checked by reading the file back with
   pyreadstat, which reads them as missing). v5 text is Latin-1-safe (no Chinese).
+- stats-periods.dta (+ .csv): Stata period formats %tm, %tq, %th, %tw, %ty; the CSV gives
+  each period's first day by Stata's definitions (computed here with Python's calendar:
+  periods counted from 1960, week 1 starting 1 January, week 52 taking the year's rest).
+- stats-longlabels.sav (+ .csv): value labels of a 12-byte string (record 7.21).
 - run.dta / run.sav / run.xpt with run.csv: 90 rows without missing codes, for the
   "same table, same Report" test.
 
@@ -194,6 +198,55 @@ def main():
                            file_format_version=5)
 
 
+def periods():
+    """Stata period formats: counts since 1960 (a year for %ty) and their first days."""
+    m = [0.0, 1.0, 779.0, -1.0, None]
+    q = [0.0, 1.0, 259.0, -1.0, 3.0]
+    h = [0.0, 1.0, 129.0, -1.0, 2.0]
+    w = [0.0, 1.0, 3378.0, -1.0, 51.0]
+    y = [1960.0, 2024.0, 1999.0, 1900.0, 2000.0]
+
+    def month_start(months):
+        return dt.date(1960 + months // 12, months % 12 + 1, 1)
+
+    def week_start(weeks):
+        return dt.date(1960 + weeks // 52, 1, 1) + dt.timedelta(days=7 * (weeks % 52))
+
+    df = pd.DataFrame({"id": [1.0, 2, 3, 4, 5], "m": m, "q": q, "h": h, "w": w, "y": y})
+    pyreadstat.write_dta(df, os.path.join(OUT, "stats-periods.dta"),
+                         variable_format={"m": "%tm", "q": "%tq", "h": "%th", "w": "%tw",
+                                          "y": "%ty"})
+    opt = lambda f, xs: [None if v is None else f(int(v)) for v in xs]
+    write_csv(os.path.join(OUT, "stats-periods.csv"), {
+        "id": [1, 2, 3, 4, 5],
+        "m": opt(month_start, m),
+        "q": opt(lambda v: month_start(3 * v), q),
+        "h": opt(lambda v: month_start(6 * v), h),
+        "w": opt(week_start, w),
+        "y": opt(lambda v: dt.date(v, 1, 1), y),
+    })
+
+
+def long_labels():
+    """Value labels of a string longer than 8 bytes (SPSS record 7.21)."""
+    ward = ["cardiology_a", "oncology_bb", "cardiology_a", "icu_unlabeled", "oncology_bb"]
+    df = pd.DataFrame({"id": [1.0, 2, 3, 4, 5], "ward": ward})
+    labels = {"cardiology_a": "Cardiology A", "oncology_bb": "Oncology (B wing)"}
+    pyreadstat.write_sav(df, os.path.join(OUT, "stats-longlabels.sav"),
+                         variable_value_labels={"ward": labels})
+    write_csv(os.path.join(OUT, "stats-longlabels.csv"),
+              {"id": [1, 2, 3, 4, 5], "ward": [labels.get(v, v) for v in ward]})
+
+
+def sas_rows(data, rows):
+    """A 32-bit little-endian .sas7bdat whose row size subheader announces `rows` rows."""
+    data = bytearray(data)
+    header = struct.unpack("<I", data[196:200])[0]
+    at = data.index(b"\xf7\xf7\xf7\xf7", header)
+    data[at + 24:at + 28] = struct.pack("<I", rows)
+    return bytes(data)
+
+
 def corpus():
     """Damaged copies of the fixtures for tests/corpus/stats/, each with the error it must give
     (`<case>.expect.json`: `error`, a text the message contains, or `rows` and `columns`)."""
@@ -215,6 +268,13 @@ def corpus():
         "label-length-past-end.dta": (bytes(dta), {"error": "value-label table"}),
         "unknown-record.sav": (bytes(sav), {"error": "unknown record type 99"}),
         "renamed-csv.dta": (b"id,age\n1,34\n", {"error": "does not start like"}),
+        # .sas7bdat (files written by SAS, see tests/data/sas7bdat/README.md).
+        "good-rdc.sas7bdat": (read("sas7bdat/sample-64le-rdc.sas7bdat"),
+                              {"rows": 5, "columns": 7}),
+        "truncated-pages.sas7bdat": (read("sas7bdat/airline-32le.sas7bdat")[:-700],
+                                     {"error": "pages"}),
+        "rows-past-pages.sas7bdat": (sas_rows(read("sas7bdat/airline-32le.sas7bdat"), 1000),
+                                     {"error": "1000 rows"}),
     }
     for name, (data, expect) in cases.items():
         open(os.path.join(out, name), "wb").write(data)
@@ -225,4 +285,6 @@ def corpus():
 
 if __name__ == "__main__":
     main()
+    periods()
+    long_labels()
     corpus()

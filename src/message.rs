@@ -328,6 +328,9 @@ messages! {
     survival_time_negative "survival.time_negative" (column, value) "the follow-up time in '{column}' is negative ({value})";
     survival_event_missing "survival.event_missing" (column) "the event indicator in '{column}' is missing";
     survival_event_other "survival.event_other" (column, value, first, second) "the event indicator in '{column}' is '{value}', neither '{first}' nor '{second}'";
+    survival_horizon_not_positive "survival.horizon_not_positive" (horizon) "horizon {horizon} is not a positive time";
+    survival_horizon_beyond "survival.horizon_beyond" (horizon, largest) "horizon {horizon} is beyond the largest follow-up time ({largest})";
+    survival_horizons_target "survival.horizons_target" () "horizons apply to a time-to-event target only";
     audit_not_inputs "audit.not_inputs" () "columns of these types are not model inputs (a date column is one when a date feature step names it); give them the role ignore to silence this";
     audit_model_fitted "audit.model_fitted" (splits) "fitted and evaluated on {splits} split(s)";
     audit_features_fitted "audit.features_fitted" (splits) "fitted on the training rows of each of {splits} split(s); learned per split";

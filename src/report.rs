@@ -177,6 +177,10 @@ pub struct ModelReport {
     /// A Cox model's fit on all rows: coefficients, hazard ratios, proportional-hazards check.
     #[serde(rename = "final", default, skip_serializing_if = "Option::is_none")]
     pub final_fit: Option<crate::pipeline::survival::FinalFit>,
+    /// A time-to-event model: predicted against Kaplan–Meier survival by risk group at each
+    /// horizon, from the pooled out-of-fold predictions (`crate::survival::calibration`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub survival_calibration: Vec<crate::survival::calibration::HorizonCalibration>,
     pub params: Value,
     pub metrics: BTreeMap<String, MetricSummary>,
     /// Summed over the test folds at the report threshold (`null` for regression).

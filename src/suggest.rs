@@ -4,7 +4,10 @@
 
 use crate::eval::split::Evaluation;
 use crate::features::{encode::OneHot, impute, scale, FeatureStep};
-use crate::models::{logistic::LogisticParams, tree::TreeParams, ModelSpec};
+use crate::models::{
+    gradient_boosting::BoostingParams, linear::LinearParams, logistic::LogisticParams,
+    tree::TreeParams, ModelSpec,
+};
 use crate::privacy::anonymize::{default_ladder, KAnonymize, Ladder};
 use crate::privacy::detect::{detect_table, header_kind, location_header, Verdict};
 use crate::privacy::ladder::zip_digits;
@@ -198,22 +201,45 @@ pub fn suggest_explained(table: &Table, target: Option<&str>) -> Suggestion {
             }
         }
     }
-    let models = if target.is_some() {
-        vec![
-            ModelSpec::LogisticRegression(LogisticParams::default()).into(),
-            ModelSpec::DecisionTree(TreeParams {
-                max_depth: Some(5),
-                ..TreeParams::default()
-            })
-            .into(),
-        ]
-    } else {
-        Vec::new()
+    let (models, evaluation) = match target.as_deref().map(|t| target_kind(table, t)) {
+        None => (Vec::new(), Evaluation::StratifiedKfold { folds: 5 }),
+        Some(TargetKind::Numeric) => {
+            notes.push(format!(
+                "'{}' is numeric with more than two values: modelled as regression (linear regression and gradient boosting, 5-fold)",
+                target.as_deref().unwrap_or_default()
+            ));
+            (
+                vec![
+                    ModelSpec::LinearRegression(LinearParams::default()).into(),
+                    ModelSpec::GradientBoosting(BoostingParams::default()).into(),
+                ],
+                Evaluation::Kfold { folds: 5 },
+            )
+        }
+        Some(TargetKind::Classes(n)) if n != 2 => {
+            notes.push(format!(
+                "'{}' has {n} distinct values: a class target needs exactly 2 (merge its values into two, or choose another target); no model suggested",
+                target.as_deref().unwrap_or_default()
+            ));
+            (Vec::new(), Evaluation::StratifiedKfold { folds: 5 })
+        }
+        Some(_) => (
+            vec![
+                ModelSpec::LogisticRegression(LogisticParams::default()).into(),
+                ModelSpec::DecisionTree(TreeParams {
+                    max_depth: Some(5),
+                    ..TreeParams::default()
+                })
+                .into(),
+            ],
+            Evaluation::StratifiedKfold { folds: 5 },
+        ),
     };
     let mut features = structural_indicators(table, &columns, target.as_deref(), &mut notes);
     features.push(FeatureStep::Impute(impute::Impute::new(
         impute::Strategy::Median,
     )));
+    let explain = !models.is_empty() && explain_by_default(table, &columns, target.as_deref());
     let recipe = Recipe {
         version: VERSION,
         seed: 7,
@@ -230,10 +256,42 @@ pub fn suggest_explained(table: &Table, target: Option<&str>) -> Suggestion {
         target: target.map(crate::recipe::Target::Column),
         positive: None,
         models,
-        evaluation: Evaluation::StratifiedKfold { folds: 5 }.into(),
+        evaluation: {
+            let mut e: crate::eval::split::EvaluationSpec = evaluation.into();
+            if explain {
+                e.shap = Some(crate::explain::ShapOptions::default());
+            }
+            e
+        },
         risk,
     };
     Suggestion { recipe, notes }
+}
+
+/// Rows up to which the suggested recipe explains its models (`evaluation.shap: true`).
+pub const SHAP_DEFAULT_ROWS: usize = 5_000;
+/// Input columns (model inputs before encoding) up to which it does.
+pub const SHAP_DEFAULT_INPUTS: usize = 50;
+
+/// Whether the suggested recipe turns explanations on: on small data, at most
+/// [`SHAP_DEFAULT_ROWS`] rows and [`SHAP_DEFAULT_INPUTS`] input columns (role `feature` or
+/// `quasi`), where exact SHAP of the suggested models (logistic regression, a depth-5 tree) and
+/// their partial dependence cost about a tenth of the run (docs/explanations.md, "Cost and
+/// budget"). Their cost hardly grows with the inputs (a tree's paths, one pass for the linear
+/// model, five curves), the run's does: the bound on inputs is a margin, the rows are the rule.
+fn explain_by_default(table: &Table, roles: &BTreeMap<String, Role>, target: Option<&str>) -> bool {
+    let inputs = table
+        .columns
+        .iter()
+        .filter(|c| Some(c.name.as_str()) != target)
+        .filter(|c| {
+            matches!(
+                roles.get(&c.name).copied().unwrap_or(Role::Feature),
+                Role::Feature | Role::Quasi
+            )
+        })
+        .count();
+    table.rows() <= SHAP_DEFAULT_ROWS && inputs <= SHAP_DEFAULT_INPUTS
 }
 
 /// A `missing_indicator` step for the model inputs (role feature) missing structurally (see
@@ -394,36 +452,65 @@ fn frequent_ladder(present: &[&str], k: usize) -> Option<Ladder> {
     (!thresholds.is_empty()).then_some(Ladder::Frequent(thresholds))
 }
 
-/// Whether the present values are exactly two distinct ones; stops at the third (a million-row
-/// column of measurements is answered in a few values, not by sorting its text).
+/// Whether the present values are exactly two distinct ones.
 fn two_values(values: &crate::table::Values) -> bool {
+    distinct_up_to(values, 3) == 2
+}
+
+/// How many distinct present values there are, counting no further than `cap`: it stops at
+/// the `cap`-th (a million-row column of measurements is answered in a few values, not by
+/// sorting its text).
+fn distinct_up_to(values: &crate::table::Values, cap: usize) -> usize {
     use crate::table::Values;
     match values {
         Values::Num(v) => {
-            let mut seen: Vec<u64> = Vec::with_capacity(3);
-            for x in v.iter().filter(|x| !x.is_nan()) {
-                let b = (x + 0.0).to_bits();
+            let mut seen: Vec<u64> = Vec::with_capacity(cap);
+            for b in v
+                .iter()
+                .filter(|x| !x.is_nan())
+                .map(|x| (x + 0.0).to_bits())
+            {
                 if !seen.contains(&b) {
-                    if seen.len() == 2 {
-                        return false;
-                    }
                     seen.push(b);
+                    if seen.len() == cap {
+                        break;
+                    }
                 }
             }
-            seen.len() == 2
+            seen.len()
         }
         Values::Str(v) => {
-            let mut seen: Vec<&str> = Vec::with_capacity(3);
+            let mut seen: Vec<&str> = Vec::with_capacity(cap);
             for s in v.iter().flatten() {
                 if !seen.contains(&s.as_str()) {
-                    if seen.len() == 2 {
-                        return false;
-                    }
                     seen.push(s);
+                    if seen.len() == cap {
+                        break;
+                    }
                 }
             }
-            seen.len() == 2
+            seen.len()
         }
+    }
+}
+
+/// What a target column asks of the models, as the run decides it (`target_classes` in the
+/// pipeline): a numeric column with more than two values is a regression target, anything else
+/// a class target with its number of distinct present values (3 means "3 or more").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TargetKind {
+    Numeric,
+    Classes(usize),
+}
+
+fn target_kind(table: &Table, target: &str) -> TargetKind {
+    let Some(c) = table.columns.iter().find(|c| c.name == target) else {
+        return TargetKind::Classes(2);
+    };
+    let distinct = distinct_up_to(&c.values, 3);
+    match (c.ctype, distinct) {
+        (ColumnType::Numeric, 3) => TargetKind::Numeric,
+        (_, n) => TargetKind::Classes(n),
     }
 }
 

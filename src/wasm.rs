@@ -382,6 +382,12 @@ impl Session {
             .map_err(|_| js_error("cannot build result"))?;
         Reflect::set(&result, &"csv".into(), &csv.into())
             .map_err(|_| js_error("cannot build result"))?;
+        // A time-to-event model: `{horizons, curve_times, curve_rows}` beside the predictions
+        // (the same object as `predictions.survival`; rows carry `survival_at` and `curve`).
+        if let Some(s) = &p.survival {
+            Reflect::set(&result, &"survival".into(), &to_js(s)?)
+                .map_err(|_| js_error("cannot build result"))?;
+        }
         Ok(result.into())
     }
 }

@@ -452,8 +452,8 @@ fn suggested_recipe_with_k_anonymize_exports_and_replays() {
     let (x, bad) = b.masked_inputs(&new.parsed.table).unwrap();
     for gz in g.iter().filter(|g| g.level > 0) {
         let col = x.column(&gz.column).unwrap();
-        for r in 0..4 {
-            match &bad[r] {
+        for (r, b) in bad.iter().enumerate().take(4) {
+            match b {
                 None => {
                     // A value the training ladder places gets that ladder's label.
                     let raw = new.parsed.table.column(&gz.column).unwrap();

@@ -76,12 +76,10 @@ fn an_input_dated_after_the_outcome_warns_with_hand_counted_rows_and_a_drop_fix(
     assert!(flags(&plain, "after_outcome_date").is_empty());
 
     // The fix applied (the input dropped, and with it the date step that named it): no warning.
-    let fixed = format!(
-        r#"{{"version": 1, "seed": 5, "target": "y", "columns": {{"lab_date": "ignore"}}, "privacy": [],
-        "features": [], "models": [{{"kind": "decision_tree", "max_depth": 3}}],
-        "evaluation": {{"method": "stratified_kfold", "folds": 3, "outcome_date": "outcome_date"}}}}"#
-    );
-    let r = run(&csv, &fixed).unwrap().report;
+    let fixed = r#"{"version": 1, "seed": 5, "target": "y", "columns": {"lab_date": "ignore"}, "privacy": [],
+        "features": [], "models": [{"kind": "decision_tree", "max_depth": 3}],
+        "evaluation": {"method": "stratified_kfold", "folds": 3, "outcome_date": "outcome_date"}}"#;
+    let r = run(&csv, fixed).unwrap().report;
     assert!(r.leakage.is_empty(), "{:?}", r.leakage);
 }
 

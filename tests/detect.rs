@@ -453,3 +453,46 @@ fn reader_profile_and_suggest_follow_the_one_header_list() {
         suggestion.notes
     );
 }
+
+#[test]
+fn suggested_models_fit_the_target_kind() {
+    // A numeric target with many values is regression: the suggestion must run as it comes
+    // (it once offered logistic regression on a follow-up time, which the run refuses).
+    let mut csv = String::from("age,glucose,days,ward,died\n");
+    for i in 0..60 {
+        csv.push_str(&format!(
+            "{},{},{},{},{}\n",
+            30 + i % 40,
+            80 + (i * 7) % 50,
+            10 + (i * 13) % 300,
+            ["a", "b", "c"][i % 3],
+            (i * 5 % 7 < 3) as u8
+        ));
+    }
+    let loaded = bedside::load(csv.as_bytes(), "f.csv").unwrap();
+    let s = bedside::suggest::suggest_explained(&loaded.parsed.table, Some("days"));
+    let json = serde_json::to_value(&s.recipe).unwrap();
+    let kinds: Vec<&str> = json["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["linear_regression", "gradient_boosting"]);
+    assert_eq!(json["evaluation"]["method"], "kfold");
+    let out = common::run(&csv, &s.recipe.to_json()).unwrap();
+    assert_eq!(out.report.models.len(), 2);
+    assert!(out.report.models[0].metrics.contains_key("r2"));
+    // A class target with three values gets no model, and a note saying why.
+    let s = bedside::suggest::suggest_explained(&loaded.parsed.table, Some("ward"));
+    assert!(s.recipe.models.is_empty());
+    assert!(s
+        .notes
+        .iter()
+        .any(|n| n.contains("'ward' has 3 distinct values")));
+    // A two-valued target keeps the classification suggestion.
+    let s = bedside::suggest::suggest(&loaded.parsed.table, Some("died"));
+    let json = serde_json::to_value(&s).unwrap();
+    assert_eq!(json["models"][0]["kind"], "logistic_regression");
+    assert_eq!(json["evaluation"]["method"], "stratified_kfold");
+}

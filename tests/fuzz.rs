@@ -289,8 +289,8 @@ fn workbook_reader_never_panics() {
     }
 }
 
-/// The statistics-package readers (Stata, SPSS, SAS transport) on mutated copies of the
-/// pyreadstat fixtures: mostly flipped bytes (so that the mutation reaches past the header),
+/// The statistics-package readers (Stata, SPSS, SAS transport, SAS data sets) on mutated copies
+/// of the pyreadstat fixtures and of SAS-written .sas7bdat files (RLE, RDC, both byte orders): mostly flipped bytes (so that the mutation reaches past the header),
 /// sometimes the byte-level mutations above. Nothing may panic.
 #[test]
 fn statistics_file_readers_never_panic() {
@@ -304,6 +304,10 @@ fn statistics_file_readers_never_panic() {
         "stats.zsav",
         "stats.xpt",
         "stats-v8.xpt",
+        "sas7bdat/airline-32le.sas7bdat",
+        "sas7bdat/datetime-64be.sas7bdat",
+        "sas7bdat/test12-32be-rle.sas7bdat",
+        "sas7bdat/sample-64le-rdc.sas7bdat",
     ]
     .into_iter()
     .map(|n| {

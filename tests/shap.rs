@@ -168,7 +168,9 @@ fn contributions_add_up_to_the_output_for_every_model_kind() {
                 };
                 assert!((on_scale - pred[r]).abs() < 1e-9, "{}", example.kind());
             }
+            // A time-to-event model's risk score is explained as any other function.
             let want = match example.kind() {
+                _ if task == Task::Survival => Method::Permutation,
                 "decision_tree" | "random_forest" | "gradient_boosting" => {
                     Method::TreePathDependent
                 }
@@ -527,4 +529,127 @@ fn apply_explain_writes_per_patient_shap_that_adds_up() {
             "row,line,probability,predicted_class,not_scored"
         );
     }
+}
+
+/// Explaining tells its progress (phase `shap`, its percent in the message) as permutation
+/// SHAP goes through the rows, and a progress callback that asks to stop there stops the run.
+#[test]
+fn permutation_shap_tells_its_progress_and_can_be_cancelled() {
+    let csv = patients_csv(150, 5);
+    let holdout = r#"{"method": "holdout", "test_fraction": 0.3,
+        "shap": {"max_evaluations": 10000000, "dependence_features": 0}}"#;
+    let recipe = bedside::recipe::Recipe::from_json(&recipe_json(
+        MASK,
+        FEATURES,
+        r#"[{"kind": "knn"}]"#,
+        holdout,
+    ))
+    .unwrap();
+    let mut told = Vec::new();
+    let out = bedside::run_file(
+        csv.as_bytes(),
+        "t.csv",
+        &recipe,
+        &mut |p| {
+            if p.phase == "shap" {
+                told.push(p.message.clone());
+            }
+            true
+        },
+        &|| 0.0,
+    )
+    .unwrap();
+    let rows = out.report.models[0].shap.as_ref().unwrap().explained_rows;
+    assert!(rows > 30, "every test row within this budget: {rows}");
+    // "knn: SHAP 40% (shap) on split 1/1": the percent after "SHAP ".
+    let percents: Vec<usize> = told
+        .iter()
+        .map(|m| {
+            let at = m.find("SHAP ").expect("the share in the message") + 5;
+            let digits: String = m[at..].chars().take_while(char::is_ascii_digit).collect();
+            digits.parse().unwrap()
+        })
+        .collect();
+    assert_eq!(percents.first(), Some(&0), "{told:?}");
+    assert_eq!(percents.last(), Some(&100), "{told:?}");
+    assert!(percents.len() > 10, "one event per row here: {told:?}");
+    assert!(percents.windows(2).all(|w| w[0] < w[1]), "{told:?}");
+    // Cancelled as soon as explaining has done some of its rows: nothing is told after that.
+    let mut after = 0;
+    let mut stopped = false;
+    let r = bedside::run_file(
+        csv.as_bytes(),
+        "t.csv",
+        &recipe,
+        &mut |p| {
+            if stopped {
+                after += 1;
+            }
+            stopped = stopped || (p.phase == "shap" && !p.message.contains("SHAP 0%"));
+            !stopped
+        },
+        &|| 0.0,
+    );
+    assert!(matches!(r, Err(bedside::Error::Cancelled)), "{:?}", r.err());
+    assert!(stopped);
+    assert_eq!(after, 0);
+}
+
+/// The suggested recipe explains its models on small data only: at most 5,000 rows and 50
+/// input columns (docs/explanations.md); a recipe without the field still means off.
+#[test]
+fn the_suggested_recipe_explains_small_data_only() {
+    let suggested = |csv: &str| {
+        let loaded = bedside::load(csv.as_bytes(), "t.csv").unwrap();
+        bedside::suggest::suggest(&loaded.parsed.table, Some("outcome"))
+            .evaluation
+            .shap
+    };
+    let table = |rows: usize, inputs: usize| {
+        let mut csv: String = (0..inputs).map(|j| format!("x{j},")).collect();
+        csv.push_str("outcome\n");
+        for r in 0..rows {
+            for j in 0..inputs {
+                csv.push_str(&format!("{},", (r * 7 + j * 3) % 11));
+            }
+            csv.push_str(if r % 3 == 0 { "1\n" } else { "0\n" });
+        }
+        csv
+    };
+    assert_eq!(
+        suggested(&table(5000, 3)),
+        Some(explain::ShapOptions::default())
+    );
+    assert_eq!(suggested(&table(5001, 3)), None);
+    assert_eq!(
+        suggested(&table(100, 50)),
+        Some(explain::ShapOptions::default())
+    );
+    assert_eq!(suggested(&table(100, 51)), None);
+    // A small table of patients (identifiers, quasi-identifiers) is explained too.
+    let demo = patients_csv(200, 6);
+    let loaded = bedside::load(demo.as_bytes(), "p.csv").unwrap();
+    let names: Vec<&str> = loaded
+        .parsed
+        .table
+        .columns
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
+    let target = *names.last().unwrap();
+    let recipe = bedside::suggest::suggest(&loaded.parsed.table, Some(target));
+    assert_eq!(
+        recipe.evaluation.shap,
+        Some(explain::ShapOptions::default())
+    );
+    // Absent means off.
+    let json = serde_json::to_value(&recipe).unwrap();
+    assert_eq!(json["evaluation"]["shap"], serde_json::json!(true));
+    let mut without = json.clone();
+    without["evaluation"]
+        .as_object_mut()
+        .unwrap()
+        .remove("shap");
+    let back = bedside::recipe::Recipe::from_json(&without.to_string()).unwrap();
+    assert_eq!(back.evaluation.shap, None);
 }

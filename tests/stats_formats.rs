@@ -314,7 +314,7 @@ fn a_stated_length_past_the_end_of_the_file_is_refused_before_it_is_allocated() 
 }
 
 #[test]
-fn a_name_that_promises_a_statistics_file_is_checked_and_sas7bdat_is_explained() {
+fn a_name_that_promises_a_statistics_file_is_checked() {
     let e = read_as(b"id,age\n1,2\n", "export.sav")
         .unwrap_err()
         .to_string();
@@ -325,8 +325,12 @@ fn a_name_that_promises_a_statistics_file_is_checked_and_sas7bdat_is_explained()
         0x8C, 0x18, 0x1F, 0x10, 0x11,
     ]);
     sas.resize(1024, 0);
+    // A .sas7bdat signature with an empty header is read, and refused as damaged.
     let e = read_as(&sas, "trial.sas7bdat").unwrap_err().to_string();
-    assert!(e.contains(".sas7bdat") && e.contains(".xpt"), "{e}");
+    assert!(
+        e.contains("trial.sas7bdat") && e.contains(".sas7bdat file: header"),
+        "{e}"
+    );
     // The content decides, whatever the name: a .sav renamed .bin still reads.
     assert_eq!(
         read_as(&fixture("stats.sav"), "x.bin")
@@ -353,4 +357,39 @@ fn the_cli_profiles_a_statistics_file_with_its_labels() {
         .unwrap();
     assert_eq!(sex["label"], "Sex at birth");
     assert_eq!(sex["value_labels"][1]["label"], "Female");
+}
+
+/// Stata period formats (%tm, %tq, %th, %tw, %ty) become the first day of their period, and SPSS
+/// value labels of long strings (record 7.21) become categories; both files written by pyreadstat.
+#[test]
+fn stata_periods_and_spss_long_string_labels_read_as_their_csv() {
+    for (file, csv, rows) in [
+        ("stats-periods.dta", "stats-periods.csv", 5),
+        ("stats-longlabels.sav", "stats-longlabels.csv", 5),
+    ] {
+        let p = read(file);
+        let want = read_csv(&fixture(csv), csv, &CsvOptions::default()).unwrap();
+        assert_eq!(p.table.rows(), rows, "{file}");
+        assert_eq!(p.table.names(), want.table.names(), "{file}");
+        for (got, exp) in p.table.columns.iter().zip(&want.table.columns) {
+            let cells = |c: &bedside::table::Column| {
+                (0..c.values.len())
+                    .map(|r| c.values.text(r))
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(cells(got), cells(exp), "{file}: column {}", got.name);
+            assert_eq!(got.ctype, exp.ctype, "{file}: column {}", got.name);
+        }
+    }
+    let p = read("stats-periods.dta");
+    assert!(p
+        .repairs
+        .iter()
+        .any(|r| r.column == "m" && r.coded.code == "repair.stats_dates" && r.count == 4));
+    let p = read("stats-longlabels.sav");
+    let ward = &p.labels["ward"].value_labels;
+    assert_eq!(ward.len(), 2, "{ward:?}");
+    assert_eq!(ward[1].label, "Oncology (B wing)");
+    // The label replaced its code in 4 records.
+    assert_eq!(repair(&p, "ward", "repair.value_labels").count, 4);
 }

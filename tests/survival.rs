@@ -8,7 +8,7 @@
 
 mod common;
 use bedside::survival::{concordance, cox, km, logrank};
-use common::{bedside, temp};
+use common::{bedside, rossi, temp};
 use ndarray::Array2;
 
 /// Freireich et al. (1963) leukaemia remission times, 6-MP arm (`+`: censored), as worked in
@@ -176,24 +176,6 @@ fn uno_c_weights_by_the_censoring_curve() {
         close(c2, (5.0 + 2.25 * 1.5) / (5.0 + 2.25 * 6.0), 1e-12),
         "{c2}"
     );
-}
-
-/// The Rossi data: weeks, arrests, and the inputs fin, age, race, wexp, mar, paro, prio.
-fn rossi() -> (Vec<f64>, Vec<bool>, Vec<Vec<f64>>) {
-    let text = include_str!("data/rossi.csv");
-    let mut lines = text.lines();
-    assert_eq!(
-        lines.next(),
-        Some("week,arrest,fin,age,race,wexp,mar,paro,prio")
-    );
-    let (mut t, mut e, mut x) = (Vec::new(), Vec::new(), Vec::new());
-    for l in lines {
-        let v: Vec<f64> = l.split(',').map(|s| s.parse().unwrap()).collect();
-        t.push(v[0]);
-        e.push(v[1] == 1.0);
-        x.push(v[2..].to_vec());
-    }
-    (t, e, x)
 }
 
 fn rossi_inputs() -> Array2<f64> {
@@ -508,7 +490,13 @@ fn a_survival_recipe_runs_end_to_end_through_the_cli() {
     // Out-of-fold risk scores: one per row, y_true the time with `+` when censored.
     let written = std::fs::read_to_string(&pred).unwrap();
     let mut lines = written.lines();
-    assert_eq!(lines.next(), Some("row,split,model,y_true,score"));
+    // Then the out-of-fold predicted survival at each (default) horizon.
+    let header = lines.next().unwrap();
+    assert!(
+        header.starts_with("row,split,model,y_true,score,survival@"),
+        "{header}"
+    );
+    assert_eq!(header.split(',').count(), 8, "{header}");
     let rows: Vec<&str> = lines.collect();
     assert_eq!(rows.len(), 432);
     assert!(rows.iter().any(|l| l.split(',').nth(3) == Some("52+")));

@@ -246,21 +246,25 @@ export function createActions({ store, api, embed }) {
     }
   }
 
-  async function loadDemo() {
+  /** Load one of the shipped demo tables: `name` under ./demo/, or the one-file build's `embed[key]`. */
+  async function loadShippedDemo(name, key) {
     try {
       let bytes;
       if (embed) {
-        bytes = new TextEncoder().encode(embed.demo);
+        bytes = new TextEncoder().encode(embed[key]);
       } else {
-        const res = await fetch('./demo/patients.csv');
+        const res = await fetch(`./demo/${name}`);
         if (!res.ok) throw new Error(`HTTP ${res.status}`);
         bytes = new Uint8Array(await res.arrayBuffer());
       }
-      await loadData(bytes, 'patients.csv');
+      await loadData(bytes, name);
     } catch (err) {
       setStatus('load', () => t('load.fetch_error', { error: errorText(err) }), 'error');
     }
   }
+  const loadDemo = () => loadShippedDemo('patients.csv', 'demo');
+  /** The follow-up demo: a time-to-event outcome (scripts/gen-demo-survival.mjs). */
+  const loadFollowupDemo = () => loadShippedDemo('followup.csv', 'followup');
 
   // ───────────────────────────── running ─────────────────────────────
 
@@ -588,7 +592,7 @@ export function createActions({ store, api, embed }) {
     redo: () => moveInHistory('redo'),
     schedulePreview,
     // data and runs
-    loadFile, loadDemo, run, cancel, uploadRecipe,
+    loadFile, loadDemo, loadFollowupDemo, run, cancel, uploadRecipe,
     refuseDrop: () => setStatus('load', () => t('load.not_csv'), 'error'),
     // exports
     exportFile, openReport, downloadRecipe, shareLink, download, baseName,

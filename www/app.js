@@ -175,6 +175,7 @@ function wire() {
   $('#lang').addEventListener('change', (e) => a.setLanguage(e.target.value));
   pickFile('#file-input', a.loadFile);
   $('#load-demo').addEventListener('click', a.loadDemo);
+  $('#load-followup-demo').addEventListener('click', a.loadFollowupDemo);
 
   const zone = $('#dropzone');
   const stop = (e) => { e.preventDefault(); e.stopPropagation(); };

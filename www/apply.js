@@ -6,12 +6,13 @@
 import { h } from './dom.js';
 import { warningTexts } from './message.js';
 import { parseCsvText, rowExplanation } from './explain-view.js';
+import { applySurvivalView } from './survival-view.js';
 
 const SHOWN_ROWS = 10;
 
 /** The panel's part of the state. */
 export const APPLY_START = Object.freeze({
-  model: null, modelName: null, file: null, result: null, busy: false, status: null, explain: false, explainRow: 0,
+  model: null, modelName: null, file: null, result: null, busy: false, status: null, explain: false, explainRow: 0, curveRow: 0,
 });
 
 function summary(model, fmt) {
@@ -22,7 +23,7 @@ function summary(model, fmt) {
     return null;
   }
   if (!b || typeof b !== 'object') return null;
-  const metric = b.target?.task === 'regression' ? 'r2' : 'roc_auc';
+  const metric = b.target?.task === 'regression' ? 'r2' : b.target?.task === 'survival' ? 'c_index' : 'roc_auc';
   const value = b.evaluation?.metrics?.[metric]?.mean;
   return {
     kind: b.kind ?? '?',
@@ -79,7 +80,7 @@ export function applyActions({ store, api, ui, errorText, download, baseName }) 
     set({ busy: true, status: { text: () => t('apply.scoring'), kind: 'running' } });
     try {
       const out = await api.applyModel(s.model, s.file.bytes.slice().buffer, s.file.name, s.explain);
-      set({ result: out, explainRow: 0, status: { text: () => t('apply.done', { scored: out.predictions.scored.length, rows: out.predictions.rows }), kind: 'done' } });
+      set({ result: out, explainRow: 0, curveRow: 0, status: { text: () => t('apply.done', { scored: out.predictions.scored.length, rows: out.predictions.rows }), kind: 'done' } });
     } catch (err) {
       set({ result: null, status: { text: () => t('apply.error', { error: errorText(err) }), kind: 'error' } });
     } finally {
@@ -95,8 +96,10 @@ export function applyActions({ store, api, ui, errorText, download, baseName }) 
   // With explanations, the waterfall of the chosen scored row (an index into `scored`).
   const setExplain = (on) => set({ explain: !!on, result: null });
   const chooseRow = (index) => set({ explainRow: Math.max(0, index | 0) });
+  // A time-to-event model: the scored row whose predicted survival curve is drawn.
+  const chooseCurveRow = (index) => set({ curveRow: Math.max(0, index | 0) });
 
-  return { exportModel, importModel, pickRecords, score, downloadPredictions, setExplain, chooseRow };
+  return { exportModel, importModel, pickRecords, score, downloadPredictions, setExplain, chooseRow, chooseCurveRow };
 }
 
 /** The panel drawn from the state into `root`; `intents` from applyActions. */
@@ -113,6 +116,7 @@ export function applyView(root, ui, intents) {
     const p = state.result?.predictions;
     if (!p) return null;
     const fmt = (v, d) => ui.fmtDec(v, d);
+    if (p.task === 'survival') return survivalResult(state, p);
     const regression = p.task === 'regression';
     const head = regression
       ? [t('apply.col_row'), t('apply.col_line'), t('apply.col_value')]
@@ -133,6 +137,19 @@ export function applyView(root, ui, intents) {
       unscored.length ? h('div', {}, h('h4', {}, t('apply.unscored_title')), h('ul', { id: 'apply-unscored' }, ...unscored)) : null,
       p.warnings.length ? h('ul', { class: 'warnings' }, ...warningTexts(p.warnings, p.warning_codes).map((w) => h('li', {}, w))) : null,
       p.explanation ? rowExplanation(p, tableOf(state.file), state.explainRow, ui, intents.chooseRow) : null,
+      h('button', { type: 'button', class: 'button', id: 'apply-download', onclick: intents.downloadPredictions }, t('apply.download_predictions')));
+  }
+
+  /** A time-to-event model's scores: risk score, survival at the horizons, a row's curve. */
+  function survivalResult(state, p) {
+    const unscored = p.unscorable.slice(0, SHOWN_ROWS).map((u) =>
+      h('li', {}, t('apply.unscored_row', { line: u.line, field: u.field, reason: u.reason })));
+    return h('div', { id: 'apply-result', 'data-task': 'survival', 'data-scored': String(p.scored.length), 'data-unscored': String(p.unscorable.length) },
+      h('p', {}, t('apply.counts', { scored: p.scored.length, unscored: p.unscorable.length, rows: p.rows })),
+      ...(applySurvivalView(state.result, ui, { shown: SHOWN_ROWS, row: state.curveRow ?? 0, chooseRow: intents.chooseCurveRow }) || []),
+      p.scored.length > SHOWN_ROWS ? h('p', { class: 'note' }, t('apply.first_rows', { shown: SHOWN_ROWS })) : null,
+      unscored.length ? h('div', {}, h('h4', {}, t('apply.unscored_title')), h('ul', { id: 'apply-unscored' }, ...unscored)) : null,
+      p.warnings.length ? h('ul', { class: 'warnings' }, ...warningTexts(p.warnings, p.warning_codes).map((w) => h('li', {}, w))) : null,
       h('button', { type: 'button', class: 'button', id: 'apply-download', onclick: intents.downloadPredictions }, t('apply.download_predictions')));
   }
 

@@ -15,13 +15,13 @@ export function tickText(v) {
 }
 
 /** About how wide `text` is in 13 px chart text (a CJK character counts double). */
-function textWidth(text) {
+export function textWidth(text) {
   let w = 0;
   for (const c of String(text)) w += c.codePointAt(0) > 0x2e80 ? 13 : 7.2;
   return w;
 }
 
-function el(name, attrs = {}, text) {
+export function el(name, attrs = {}, text) {
   const node = document.createElementNS(SVG, name);
   for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
   if (text != null) node.textContent = text;
@@ -202,7 +202,7 @@ export function hBars(items, { title, format }) {
 }
 
 /** Tick values: about `n` round steps covering [lo, hi]. */
-function niceTicks(lo, hi, n = 5) {
+export function niceTicks(lo, hi, n = 5) {
   if (!(hi > lo)) return [lo];
   const raw = (hi - lo) / n;
   const mag = 10 ** Math.floor(Math.log10(raw));

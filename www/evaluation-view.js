@@ -146,7 +146,8 @@ export function predictionsDownload(report, csv, ui) {
   return h('section', { id: 'predictions-download', class: 'predictions-download' },
     h('h3', {}, t('clinical.predictions_title')),
     h('p', { class: 'note' }, typeof csv === 'string'
-      ? t('clinical.predictions_note', { lines: ui.fmtInt(lines), models: ui.fmtInt(models) })
+      ? [t('clinical.predictions_note', { lines: ui.fmtInt(lines), models: ui.fmtInt(models) }),
+        ...(report?.target?.task === 'survival' ? [t('clinical.predictions_survival')] : [])].join(' ')
       : t('clinical.predictions_none')),
     h('button', { type: 'button', class: 'button', id: 'download-predictions', disabled: typeof csv !== 'string' },
       t('clinical.predictions_download')));

@@ -99,7 +99,8 @@ function listChange(before, after, name, area) {
 export function describeChange(a, b) {
   a = a || {};
   b = b || {};
-  if (a.target !== b.target) return { key: 'history.target', params: { column: b.target || '—' } };
+  const targetName = (x) => (x && typeof x === 'object' ? `${x.time} / ${x.event}` : x);
+  if (JSON.stringify(a.target) !== JSON.stringify(b.target)) return { key: 'history.target', params: { column: targetName(b.target) || '—' } };
   const ra = a.columns || {}, rb = b.columns || {};
   const role = [...new Set([...Object.keys(ra), ...Object.keys(rb)])].find((c) => ra[c] !== rb[c]);
   if (role) return { key: 'history.role', params: { column: role, role: rb[role] || 'feature' } };

@@ -4,7 +4,7 @@
 import { h } from './dom.js';
 
 export const LANGS = ['en', 'zh'];
-const STRING_PARTS = ['', '.privacy', '.features', '.models', '.app', '.msg'];
+const STRING_PARTS = ['', '.privacy', '.features', '.models', '.app', '.msg', '.survival'];
 const EMBED = globalThis.BEDSIDE_EMBED || null;
 
 const cache = new Map();
@@ -94,7 +94,10 @@ export const fmtPct = (v, digits = 1) =>
 export const fmtSeconds = (ms) => (isNum(ms) ? formatter({ minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(ms / 1000) : NONE());
 export const fmtDate = (d) => new Intl.DateTimeFormat(locale(), { dateStyle: 'long', timeStyle: 'short' }).format(d);
 
+/** The label of a metric key; a time-to-event metric at a horizon (`auc@365`, `brier@2.5`) names its time. */
 export function metricLabel(key) {
+  const at = /^(auc|brier)@(.+)$/.exec(key);
+  if (at) return t(`survival.metric_${at[1]}_at`, { time: at[2] });
   return has(`metric.${key}`) ? t(`metric.${key}`) : key;
 }
 

@@ -93,8 +93,11 @@ export function profileView(ui, intents) {
     quality.replaceChildren(...qualitySection(profile, recipe, ui, (fix) => intents.applyFix(fix)));
 
     const target = $('#target-select');
+    // A time-to-event target ({time, event}, chosen in the Train step) shows as one entry.
+    const timed = recipe?.target && typeof recipe.target === 'object' ? recipe.target : null;
     target.replaceChildren(
       h('option', { value: '' }, t('profile.target_none')),
+      timed ? h('option', { value: '', selected: true, disabled: true }, t('survival.profile_target', { time: timed.time, event: timed.event })) : null,
       ...columns.map((col) => h('option', { value: col.name, selected: col.name === recipe?.target }, col.name)),
     );
     if (!recipe?.target) target.value = '';

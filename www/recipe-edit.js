@@ -51,7 +51,9 @@ function putIdentifier(r, name, action) {
 function putTarget(r, name) {
   if (!r.columns || typeof r.columns !== 'object') r.columns = {};
   const old = r.target;
-  if (old && old !== name && r.columns[old] === 'target') r.columns[old] = 'feature';
+  // A time-to-event target ({time, event}) names two columns.
+  const oldCols = old && typeof old === 'object' ? [old.time, old.event] : old ? [old] : [];
+  for (const c of oldCols) if (c !== name && r.columns[c] === 'target') r.columns[c] = 'feature';
   if (name) {
     if (r.columns[name] === 'identifier') putIdentifier(r, name, null);
     r.columns[name] = 'target';

@@ -17,7 +17,9 @@ export function describeRecipe(recipe, ui) {
   if (!recipe || typeof recipe !== 'object') return [];
   const out = [];
   const val = (v) => (isNum(v) ? ui.fmtNum(v) : v == null ? t('recipe.default') : Array.isArray(v) ? ui.list(v.map(String)) : typeof v === 'object' ? JSON.stringify(v) : String(v));
-  if (recipe.target) out.push({ area: 'target', op: 'target', text: t('recipe.target', { column: recipe.target }) });
+  // A time-to-event target names its time and event columns.
+  const target = recipe.target && typeof recipe.target === 'object' ? `${recipe.target.time} / ${recipe.target.event}` : recipe.target;
+  if (target) out.push({ area: 'target', op: 'target', text: t('recipe.target', { column: target }) });
 
   const roles = {};
   for (const [column, role] of Object.entries(recipe.columns || {})) (roles[role] ||= []).push(column);

@@ -13,6 +13,7 @@ import { explainViews } from './explain-view.js';
 import { explanations, measurement, minClass } from './officer.js';
 import { CLASS_KEYS, REG_KEYS, fairnessView, importanceView } from './results.js';
 import { populations } from './schema.js';
+import { isSurvivalReport, survivalViews } from './survival-view.js';
 import { tripodSection } from './tripod.js';
 
 const isNum = (v) => typeof v === 'number' && Number.isFinite(v);
@@ -115,6 +116,7 @@ svg.chart .grid { stroke: #e1e7ec; stroke-width: 1; }
 svg.chart .tick { fill: #5a6b7b; }
 svg.chart .axis-label, svg.chart .legend { fill: #1b2733; }
 svg.chart .whisker { stroke: #1b2733; stroke-width: 1.3; }
+.hr-table tr.flagged th, .warning { color: #a04000; }
 .cm-grid { display: flex; flex-wrap: wrap; gap: 1rem; }
 table.cm-table { border-collapse: separate; border-spacing: 3px; font-size: 0.9rem; }
 table.cm-table caption { text-align: left; font-weight: 600; caption-side: top; }
@@ -379,19 +381,29 @@ export function modelReport(report, ui) {
   const counts = arr(target.classes).map((c, i) => `${c}: ${ui.fmtInt(target.counts?.[i])}`).join(', ');
   const withCurves = models.filter((m) => m.curves);
   const unitKeys = keys.filter((k) => !['brier', 'log_loss', 'mae', 'rmse'].includes(k));
+  // A time-to-event report: its own views (Kaplan–Meier, metrics, hazard ratios) instead of the class ones.
+  const survival = isSurvivalReport(report);
+  const sv = report.survival || {};
+  const targetText = survival
+    ? t('survival.results_target', {
+      time: sv.time ?? target.column ?? '—', event: sv.event ?? '—', value: String(sv.event_value ?? target.positive ?? '—'),
+      events: ui.fmtInt(sv.events ?? target.counts?.[1]), rows: ui.fmtInt(sv.rows ?? arr(target.counts).reduce((a, b) => a + b, 0)),
+    })
+    : `${target.column ?? '—'}${counts ? ` (${counts})` : ''}`;
   const body = h('main', { 'data-report': 'model' },
     ...header(report, 'report.model_title', ui),
     ...fingerprint(report, ui),
     h('h2', {}, t('report.data')),
     h('dl', { class: 'kv' },
-      h('dt', {}, t('report.target')), h('dd', {}, `${target.column ?? '—'}${counts ? ` (${counts})` : ''}`),
+      h('dt', {}, t('report.target')), h('dd', {}, targetText),
       h('dt', {}, t('report.evaluation')), h('dd', {}, t('results.evaluation', { method, splits: ui.fmtInt(ev.splits), seed: String(ev.seed ?? '—') })),
       isNum(ev.intervals?.resamples) ? [h('dt', {}, t('report.intervals')), h('dd', {}, t('report.intervals_how', { resamples: ui.fmtInt(ev.intervals.resamples), level: ui.fmtPct(ev.intervals.level ?? 0.95, 0) }))] : null),
     h('h2', {}, t('report.recipe')),
     h('ol', { class: 'steps' }, ...describeRecipe(report.recipe, ui).map((s) => h('li', { 'data-area': s.area }, s.text))),
-    h('h2', {}, t('report.metrics')),
-    h('p', { class: 'note' }, t('report.metrics_note')),
-    h('table', { class: 'data', 'data-section': 'metrics' },
+    survival ? survivalViews(report, ui, 'h2') : null,
+    survival ? null : h('h2', {}, t('report.metrics')),
+    survival ? null : h('p', { class: 'note' }, t('report.metrics_note')),
+    survival ? null : h('table', { class: 'data', 'data-section': 'metrics' },
       h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('results.model')),
         ...keys.map((k) => h('th', { scope: 'col', class: 'num-col' }, ui.metricLabel(k))))),
       h('tbody', {}, ...models.map((m) => h('tr', { 'data-kind': m.kind },

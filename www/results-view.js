@@ -6,10 +6,11 @@ import { metricBars } from './charts.js';
 import { learnedSummary } from './features.js';
 import { renderRejected } from './profile-view.js';
 import { noteText, warningTexts } from './message.js';
-import { modelResults, redrawModelResults } from './results.js';
+import { importanceView, modelResults, originalView, redrawModelResults } from './results.js';
 import { confusionMatrix, privacySummary } from './reports.js';
 import { evaluationViews, predictionsDownload } from './evaluation-view.js';
 import { explainViews } from './explain-view.js';
+import { isSurvivalReport, survivalViews } from './survival-view.js';
 
 const CLASS_METRICS = ['accuracy', 'precision', 'recall', 'specificity', 'f1', 'roc_auc'];
 const REG_METRICS = ['mae', 'rmse', 'r2'];
@@ -45,12 +46,19 @@ export function resultsView(ui, select) {
         t(state.running ? 'results.previous_running' : 'results.previous_unfinished')));
     }
 
-    parts.push(h('h3', {}, t('results.models')));
+    const survival = isSurvivalReport(report);
+    parts.push(h('h3', {}, t(survival ? 'survival.results_title' : 'results.models')));
     const target = report.target;
     const ev = report.evaluation;
     if (target?.column || ev?.method) {
       const bits = [];
-      if (target?.column) {
+      if (survival) {
+        const s = report.survival || {};
+        bits.push(t('survival.results_target', {
+          time: s.time ?? target?.column ?? NONE(), event: s.event ?? NONE(), value: String(s.event_value ?? target?.positive ?? NONE()),
+          events: fmtInt(s.events ?? target?.counts?.[1]), rows: fmtInt(s.rows ?? (target?.counts || []).reduce((a, b) => a + b, 0)),
+        }));
+      } else if (target?.column) {
         const counts = (target.classes || []).map((c, i) => `${c}: ${fmtInt(target.counts?.[i])}`).join(', ');
         bits.push(t('results.target', { column: target.column, positive: target.positive ?? NONE(), counts }));
       }
@@ -60,7 +68,22 @@ export function resultsView(ui, select) {
       }
       parts.push(h('p', { class: 'note', id: 'results-context' }, bits.join(' ')));
     }
-    parts.push(h('div', { class: 'table-wrap' }, h('table', { id: 'results-table', class: 'data' },
+    if (survival) {
+      // A time-to-event report: its own views (survival-view.js); no class or numeric panels.
+      const views = survivalViews(report, ui, 'h3');
+      if (views) parts.push(views);
+      if (report.original) parts.push(originalView(report, ui));
+      models.forEach((m, i) => {
+        const box = importanceView(m, ui);
+        if (i) {
+          box.id = `importance-view-${i}`;
+          for (const f of box.querySelectorAll('[id]')) f.id = `${f.id}-${i}`;
+        }
+        box.querySelector('h4')?.append(` — ${modelLabel(m.kind)}`);
+        parts.push(box);
+      });
+    }
+    if (!survival) parts.push(h('div', { class: 'table-wrap' }, h('table', { id: 'results-table', class: 'data' },
       h('thead', {}, h('tr', {},
         h('th', { scope: 'col' }, t('results.model')),
         ...keys.map((k) => h('th', { scope: 'col', class: 'num-col', 'data-metric': k }, metricLabel(k))),
@@ -76,7 +99,7 @@ export function resultsView(ui, select) {
         h('td', { class: 'num-col' }, isNum(m.timings?.fit_ms) ? t('results.ms', { value: fmtNum(m.timings.fit_ms) }) : NONE())))))));
 
     const unitMetrics = keys.filter((k) => CLASS_METRICS.includes(k) || k === 'r2');
-    if (models.length && unitMetrics.length) {
+    if (!survival && models.length && unitMetrics.length) {
       parts.push(h('figure', { class: 'chart-box' },
         metricBars(models.map((m) => ({ label: modelLabel(m.kind), metrics: m.metrics || {} })),
           unitMetrics.map((k) => ({ key: k, label: metricLabel(k) })),
@@ -90,7 +113,7 @@ export function resultsView(ui, select) {
     }
     const tuned = models.filter((m) => m.threshold);
     if (tuned.length) parts.push(thresholdBlock(tuned, ui));
-    parts.push(modelResults(report, ui, state.resultsView, select));
+    if (!survival) parts.push(modelResults(report, ui, state.resultsView, select));
     // Calibration with intervals, decision curves and sample size (binary targets).
     const clinical = evaluationViews(report, ui, 'h3');
     if (clinical) parts.push(clinical);

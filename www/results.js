@@ -11,7 +11,9 @@ import { featureLabel, noteText } from './message.js';
 
 export const CLASS_KEYS = ['roc_auc', 'pr_auc', 'accuracy', 'balanced_accuracy', 'recall', 'specificity', 'mcc', 'brier', 'log_loss'];
 export const REG_KEYS = ['r2', 'rmse', 'mae'];
-export const LOWER_IS_BETTER = new Set(['brier', 'log_loss', 'mae', 'rmse']);
+const LOWER_IS_BETTER = new Set(['brier', 'log_loss', 'mae', 'rmse', 'integrated_brier']);
+/** Whether a smaller value of metric `key` is better (errors, Brier scores, `brier@T` at a horizon). */
+export const lowerIsBetter = (key) => LOWER_IS_BETTER.has(key) || /^brier@/.test(key);
 const TOP_FEATURES = 12;
 
 const isNum = (v) => typeof v === 'number' && Number.isFinite(v);
@@ -133,7 +135,7 @@ function compareTable(report, models, regression, ui, ctx) {
         type: 'button', class: 'sort', 'data-sort': k,
         title: t('models.sort_hint'),
         onclick: () => {
-          const best = LOWER_IS_BETTER.has(k) ? 'asc' : 'desc';
+          const best = lowerIsBetter(k) ? 'asc' : 'desc';
           const dir = ctx.sel.sort?.key === k ? (ctx.sel.sort.dir === 'asc' ? 'desc' : 'asc') : best;
           ctx.select({ sort: { key: k, dir } });
         },

@@ -5,10 +5,10 @@
 // and each run's own original-versus-masked comparison when its recipe asked for it).
 // "Show" makes a run's report the one the Results and Export steps show. Strings: runs.*.
 import { measurement } from './officer.js';
+import { lowerIsBetter } from './results.js';
 
 const CLASS_METRICS = ['roc_auc', 'accuracy', 'precision', 'recall', 'specificity', 'f1'];
 const REG_METRICS = ['r2', 'mae', 'rmse'];
-const LOWER_IS_BETTER = new Set(['mae', 'rmse', 'brier']);
 const VALUE_CHARS = 80; // characters of a recipe value shown in the differences
 const SUMMARY_CHANGES = 3; // differences named in the list of runs
 
@@ -86,7 +86,8 @@ function metricKeys(reports) {
 
 /** The best model of a run: highest ROC AUC (classification) or R² (regression). */
 function best(report) {
-  const key = report?.target?.task === 'regression' ? 'r2' : 'roc_auc';
+  const task = report?.target?.task;
+  const key = task === 'regression' ? 'r2' : task === 'survival' ? 'c_index' : 'roc_auc';
   let out = null;
   for (const m of arr(report?.models)) {
     const v = central(stat(m, key));
@@ -185,7 +186,7 @@ export function runsView(ui, intents) {
         if (!sa && !sb) continue;
         const va = central(sa), vb = central(sb);
         const d = isNum(va) && isNum(vb) ? vb - va : null;
-        const worse = isNum(d) && Math.abs(d) > 1e-12 && (LOWER_IS_BETTER.has(key) ? d > 0 : d < 0);
+        const worse = isNum(d) && Math.abs(d) > 1e-12 && (lowerIsBetter(key) ? d > 0 : d < 0);
         rows.push(h('tr', { 'data-kind': kind, 'data-metric': key },
           h('th', { scope: 'row' }, ui.modelLabel(kind)),
           h('td', {}, ui.metricLabel(key)),

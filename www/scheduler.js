@@ -15,13 +15,14 @@ const SMOOTH_MS = 2000;
 const PRIOR_MS = 1000;
 // How often (ms) the progress is told between the core's events, the bar moving at the pace seen.
 const TICK_MS = 250;
-// The core's plan estimates the units only; each model's bootstrap intervals and the report's
-// assembling are weighed as these shares of the units' work (a guess, so that the bar and the
-// time left count them; measured runs of the demo spend a few percent there).
+// The core's plan estimates the units, each model's bootstrap intervals (`intervals`) and the
+// report's assembling with the calibration bootstraps (`finish`); from an older core without
+// them, they are weighed as these shares of the units' work (a guess, so that the bar and the
+// time left count them).
 const INTERVALS_SHARE = 0.03;
 const FINISH_SHARE = 0.03;
 // The phases of a unit in the order the core runs them (it tells each as it starts).
-const UNIT_PHASES = ['features', 'search', 'fit', 'predict', 'importance'];
+const UNIT_PHASES = ['features', 'search', 'fit', 'predict', 'importance', 'shap'];
 
 /**
  * The share (0..1) of a unit done when the core starts `phase`, from the estimated time of each
@@ -325,10 +326,15 @@ export async function runAcross(workers, recipe, onProgress = null, { now = () =
     const results = `[${parts.map((text) => text.slice(1, -1)).join(',')}]`;
     phase = 'report';
     estimate.finish(0, now());
+    // The intervals not computed apart (one worker, or one model) are computed by finish.
+    const inFinish = [...Array(models).keys()].filter((m) => estimate.intervalShare[m] < 1);
     const [out] = await Promise.all([
       main.finish(recipe, key, results, `[${intervals.join(',')}]`, (p) => {
         const share = shareOf(p);
-        if (share != null) estimate.finish(share, now());
+        if (share != null) {
+          estimate.finish(share, now());
+          for (const m of inFinish) estimate.intervals(m, share, now());
+        }
         if (p?.phase) phase = p.phase;
         tick();
       }),

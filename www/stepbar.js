@@ -266,7 +266,8 @@ function renderAbout(box, id, states, state) {
   const { t, h } = ctx;
   const did = didText(id, state);
   box.replaceChildren(
-    h('p', { class: 'step-does' }, h('strong', {}, t('flow.does_label')), ' ', t(`flow.does.${id}`)),
+    h('p', { class: 'step-does' }, h('strong', {}, t('flow.does_label')), ' ',
+      t(id === 'results' && state.report?.target?.task === 'survival' ? 'flow.does.results_survival' : `flow.does.${id}`)),
     did ? h('p', { class: 'step-did', 'data-step': id, 'data-state': states[id].state },
       h('strong', {}, t(did.done ? 'flow.did_label' : 'flow.plan_label')), ' ', did.text) : '');
 }
@@ -309,7 +310,7 @@ function didText(id, state) {
       return {
         done: true,
         text: t('flow.did.profile', {
-          ...params, target: recipe.target || t('results.none'),
+          ...params, target: (recipe.target && typeof recipe.target === 'object' ? `${recipe.target.time} / ${recipe.target.event}` : recipe.target) || t('results.none'),
           identifiers: fmtInt(roles.filter((r) => r === 'identifier').length), quasi: fmtInt(roles.filter((r) => r === 'quasi').length),
         }),
       };
@@ -375,7 +376,8 @@ function didText(id, state) {
 export function bestModel(report) {
   const models = arr(report?.models);
   if (!models.length) return null;
-  const metric = report.target?.task === 'regression' ? 'r2' : 'roc_auc';
+  const task = report.target?.task;
+  const metric = task === 'regression' ? 'r2' : task === 'survival' ? 'c_index' : 'roc_auc';
   let best = null;
   for (const model of models) {
     const stat = model.metrics?.[metric];

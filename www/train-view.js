@@ -6,6 +6,7 @@ import { renderFeatures } from './features.js';
 import { profileColumns } from './profile-view.js';
 import { drawShapSwitch, shapSwitch } from './explain-view.js';
 import { CALIBRATIONS, withCalibration, withEvaluationOption } from './recipe-edit.js';
+import { drawSurvivalTrain, isSurvivalTarget } from './survival-view.js';
 
 const $ = (sel) => document.querySelector(sel);
 const isNum = (v) => typeof v === 'number' && Number.isFinite(v);
@@ -38,6 +39,10 @@ export function initTrain(ui, intents) {
   $('#eval-holdout').closest('fieldset').append(shapSwitch(ui, intents.setFeatures));
   // Clinical options (recalibration per model, threshold rule, outcome date): drawn by optionsView.
   $('#models-fieldset').parentElement.append(h('fieldset', { id: 'clinical-options', class: 'clinical-options' }));
+  // The outcome (a class target or time to event) first, and the time-to-event models and
+  // options (survival-view.js), drawn by optionsView.
+  $('#models-fieldset').before(h('fieldset', { id: 'survival-target', class: 'survival-target' }));
+  $('#models-fieldset').after(h('fieldset', { id: 'survival-options', class: 'survival-options', hidden: true }));
   // The run's estimate, under Run (estimateView draws it).
   $('.run-row').after(h('div', { id: 'run-estimate', class: 'run-estimate muted', 'aria-live': 'polite', hidden: '' }));
 }
@@ -205,8 +210,15 @@ function drawClinical(state, ui, onRecipe) {
  * `onFeatures(recipe)`: the recipe edited by a control (recorded as any recipe edit). */
 export function optionsView(ui, onFeatures) {
   return function drawOptions(state) {
-    drawClinical(state, ui, onFeatures);
     const r = state.recipe || {};
+    // A time-to-event target: its own models and options; the class-only ones are hidden.
+    const survival = isSurvivalTarget(r.target);
+    drawSurvivalTrain(state, profileColumns(state.profile), ui, onFeatures, offeredModels());
+    $('#models-fieldset').hidden = survival;
+    $('#clinical-options').hidden = survival;
+    const shap = document.querySelector('.shap-switch');
+    if (shap) shap.hidden = survival;
+    if (!survival) drawClinical(state, ui, onFeatures);
     const kinds = new Set((Array.isArray(r.models) ? r.models : []).map((m) => m?.kind));
     for (const kind of offeredModels()) {
       $(`#model-${kind}`).checked = kinds.has(kind);
@@ -228,6 +240,8 @@ export function runControls(state) {
   $('#run').disabled = state.running || state.loading || !state.profile;
   $('#cancel').disabled = !state.running;
   $('#load-demo').disabled = state.loading;
+  const followup = document.querySelector('#load-followup-demo');
+  if (followup) followup.disabled = state.loading;
   $('#file-input').disabled = state.loading;
 }
 

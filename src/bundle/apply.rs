@@ -151,6 +151,7 @@ impl ModelBundle {
         let ok: Vec<usize> = (0..n).filter(|&r| bad[r].is_none()).collect();
         let m = matrix(&x.take_rows(&ok))?;
         let values = self.model.predict(&m);
+        let survival = self.survival_of(&m);
         let explained = if explain {
             let opts = self.recipe.evaluation.shap.clone().unwrap_or_default();
             let e = crate::explain::explain(
@@ -182,12 +183,18 @@ impl ModelBundle {
                 // A time-to-event model's value is its risk score.
                 Task::Regression | Task::Survival => (None, None, Some(v)),
             };
+            let (survival_at, curve) = match &survival {
+                Some((at, curves, _)) => (Some(at[k].clone()), curves.get(k).cloned()),
+                None => (None, None),
+            };
             scored.push(Scored {
                 row: r + 1,
                 line: line(r),
                 probability,
                 class,
                 value,
+                survival_at,
+                curve,
                 explained_output: explained.as_ref().map(|e| e.output[k]),
                 shap: explained.as_ref().map(|e| e.values.row(k).to_vec()),
             });
@@ -218,6 +225,7 @@ impl ModelBundle {
             rows: n,
             threshold: self.threshold,
             classes: self.target.classes.clone(),
+            survival: survival.map(|(_, _, s)| s),
             scored,
             unscorable,
             unseen,
@@ -242,6 +250,54 @@ impl ModelBundle {
             p.warn(w);
         }
         Ok(p)
+    }
+}
+
+/// Scored rows whose predicted survival curve an application carries (the first ones, in row
+/// order); every scored row has its survival at the horizons.
+pub const CURVE_ROWS: usize = 1000;
+/// Times of a predicted survival curve at most: equally spaced from 0 to the model's largest
+/// follow-up time.
+pub const CURVE_TIMES: usize = 50;
+
+impl ModelBundle {
+    /// A time-to-event model's predicted survival of the rows of `m` (after the feature steps):
+    /// each row's at the horizons, the curves of the first [`CURVE_ROWS`] rows at the curve
+    /// times, and what the horizons and curve times are. `None` for other models, or a model
+    /// file without horizons.
+    #[allow(clippy::type_complexity)]
+    fn survival_of(
+        &self,
+        m: &ndarray::Array2<f64>,
+    ) -> Option<(Vec<Vec<f64>>, Vec<Vec<f64>>, ApplySurvival)> {
+        let (crate::models::Fitted::Survival(model), Some(s)) = (&self.model, &self.survival)
+        else {
+            return None;
+        };
+        let curve_times: Vec<f64> = if s.follow_up > 0.0 {
+            (0..CURVE_TIMES)
+                .map(|i| s.follow_up * i as f64 / (CURVE_TIMES - 1) as f64)
+                .collect()
+        } else {
+            vec![0.0]
+        };
+        let rows = |a: ndarray::Array2<f64>| -> Vec<Vec<f64>> {
+            a.outer_iter().map(|r| r.to_vec()).collect()
+        };
+        let at = rows(model.survival(m, &s.horizons));
+        let first = m
+            .slice(ndarray::s![..m.nrows().min(CURVE_ROWS), ..])
+            .to_owned();
+        let curves = rows(model.survival(&first, &curve_times));
+        Some((
+            at,
+            curves,
+            ApplySurvival {
+                horizons: s.horizons.clone(),
+                curve_times,
+                curve_rows: CURVE_ROWS,
+            },
+        ))
     }
 }
 
@@ -301,9 +357,16 @@ pub struct Scored {
     /// The predicted class at the threshold (class targets).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub class: Option<String>,
-    /// The predicted value (numeric targets).
+    /// The predicted value (numeric targets; a time-to-event model's risk score).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<f64>,
+    /// A time-to-event model: predicted survival at each horizon (`Predictions::survival`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub survival_at: Option<Vec<f64>>,
+    /// A time-to-event model, the first [`CURVE_ROWS`] scored rows: predicted survival at each
+    /// of `Predictions::survival.curve_times`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub curve: Option<Vec<f64>>,
     /// With `explain`: the output explained (on the explanation's scale) and the SHAP value of
     /// every model input (in `Predictions::explanation.inputs` order).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -326,6 +389,18 @@ pub struct ApplyExplanation {
     pub permutations: Option<usize>,
 }
 
+/// What a time-to-event model's predicted survival is given at.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApplySurvival {
+    /// The horizons of each scored row's `survival_at` (and the `survival@T` columns).
+    pub horizons: Vec<f64>,
+    /// The times of each `curve` ([`CURVE_TIMES`] equally spaced from 0 to the largest
+    /// follow-up time the model was fitted on).
+    pub curve_times: Vec<f64>,
+    /// Scored rows with a `curve` at most (the first ones).
+    pub curve_rows: usize,
+}
+
 /// A row that could not be scored, and why.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Unscorable {
@@ -345,6 +420,9 @@ pub struct Predictions {
     pub rows: usize,
     pub threshold: f64,
     pub classes: Vec<String>,
+    /// A time-to-event model: the horizons and curve times of its predicted survival.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub survival: Option<ApplySurvival>,
     pub scored: Vec<Scored>,
     pub unscorable: Vec<Unscorable>,
     /// Per categorical input: values not seen in training.
@@ -389,6 +467,11 @@ impl Predictions {
             &["row", "line", "predicted_value", "not_scored"]
         };
         let mut header: Vec<String> = header.iter().map(|h| h.to_string()).collect();
+        // A time-to-event model: `survival@T` per horizon after the risk score.
+        let horizons = self.survival.as_ref().map_or(&[][..], |s| &s.horizons[..]);
+        for (k, &t) in horizons.iter().enumerate() {
+            header.insert(3 + k, crate::survival::horizons::survival_column(t));
+        }
         if let Some(e) = &self.explanation {
             header.push("explained_output".into());
             header.push("base_value".into());
@@ -406,6 +489,10 @@ impl Predictions {
                     rec.push(s.class.clone().unwrap_or_default());
                 } else {
                     rec.push(s.value.map(|v| v.to_string()).unwrap_or_default());
+                    for k in 0..horizons.len() {
+                        let v = s.survival_at.as_ref().and_then(|a| a.get(k));
+                        rec.push(v.map(|v| v.to_string()).unwrap_or_default());
+                    }
                 }
                 rec.push(String::new());
                 if let Some(e) = &self.explanation {
@@ -425,6 +512,7 @@ impl Predictions {
             if class {
                 rec.push(String::new());
             }
+            rec.extend(std::iter::repeat_n(String::new(), horizons.len()));
             rec.push(format!("{}: {}", u.field, u.reason));
             rec.extend(std::iter::repeat_n(String::new(), extra));
             rows.push((u.row, rec));

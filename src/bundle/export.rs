@@ -2,8 +2,8 @@
 //! ([`crate::pipeline::fold`]), how each privacy step is treated on new records, the input schema.
 
 use super::{
-    bundle_err, BundleEvaluation, BundleTarget, CreatedFrom, Exported, InputColumn, ModelBundle,
-    PrivacyHandling, FORMAT,
+    bundle_err, BundleEvaluation, BundleSurvival, BundleTarget, CreatedFrom, Exported, InputColumn,
+    ModelBundle, PrivacyHandling, FORMAT,
 };
 use crate::error::StepRef;
 use crate::error::{Error, Result};
@@ -296,6 +296,10 @@ pub fn export(
             classes: target.classes.clone(),
             positive: (target.task == Task::Classification).then(|| target.positive.clone()),
         },
+        survival: prepared.horizons.as_ref().map(|h| BundleSurvival {
+            horizons: h.times.clone(),
+            follow_up: yr.iter().copied().fold(0.0, f64::max),
+        }),
         threshold,
         evaluation: BundleEvaluation {
             method: evaluation.method.clone(),

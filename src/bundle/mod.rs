@@ -14,7 +14,7 @@
 mod apply;
 mod export;
 
-pub use apply::{ApplyExplanation, Predictions, Scored, Unscorable};
+pub use apply::{ApplyExplanation, ApplySurvival, Predictions, Scored, Unscorable};
 pub use export::export;
 
 use crate::error::{Error, Result};
@@ -61,6 +61,10 @@ pub struct ModelBundle {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub search_chosen: Option<BTreeMap<String, serde_json::Value>>,
     pub target: BundleTarget,
+    /// A time-to-event model: the horizons its predicted survival is given at and the largest
+    /// follow-up time of the rows it was fitted on (the curves of `apply` span 0 to it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub survival: Option<BundleSurvival>,
     /// Probability at or above which a record is given the positive class: 0.5, or with the
     /// recipe's `evaluation.threshold` the one its rule chose on inner folds of all labelled rows
     /// (1 when no threshold met the rule).
@@ -127,6 +131,14 @@ pub struct BundleTarget {
     pub classes: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub positive: Option<String>,
+}
+
+/// The horizons of a time-to-event model and its follow-up.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BundleSurvival {
+    pub horizons: Vec<f64>,
+    /// The largest follow-up time of the rows the model was fitted on.
+    pub follow_up: f64,
 }
 
 /// What the cross-validation said about the model.

@@ -18,18 +18,21 @@
 //! - **Inputs in parallel**: the shuffles are drawn in the same sequence as one after another
 //!   (so the result is the same bits on any number of threads and in wasm), then the inputs are
 //!   scored on [`crate::par`]'s threads, results in input order.
-//! - **Tree ensembles** (decision tree, random forest, boosting): each tree's leaf value per row
-//!   is computed once; shuffling input j re-walks only the trees whose path for that row tests
-//!   j, and a row no tree of which tests j keeps its prediction. The prediction of a re-walked
-//!   row is summed over the trees in the same order as the model's own `predict`, so the scores
-//!   are the same bits as predicting the shuffled matrix.
+//! - **Tree ensembles** (decision tree, random forest, boosting): the trees are laid out
+//!   compactly (16 bytes a node, children side by side) and walked by chunks of rows, one tree
+//!   after another. Each row's intact path is walked once per tree; shuffling input j re-walks
+//!   only the paths that test j, and only from the first node on the path that tests j (the
+//!   nodes above it do not read j, so every shuffled row reaches it); a path that does not test j
+//!   keeps its leaf. A re-walked row's prediction is summed over the trees in the same order as
+//!   the model's own `predict`, so the scores are the same bits as predicting the shuffled matrix
+//!   (tests/speed_semantics.rs compares them with a full re-prediction).
 //!
 //! **Impurity importance** (trees, forests, boosting): each model's own normalised total
 //! impurity decrease (split gain for boosting), averaged over the splits the same way.
 
 use crate::models::tree::FlatTree;
 use crate::models::{ClassifierModel, Fitted, RegressorModel};
-use ndarray::{Array2, ArrayView1};
+use ndarray::Array2;
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -261,75 +264,80 @@ fn generic(
     Ok(Some(out))
 }
 
-/// The leaf a row reaches in `t`, reading input `j` as `v` (`x <= threshold` goes left).
-fn leaf_with(t: &FlatTree, row: ArrayView1<f64>, j: usize, v: f64) -> usize {
-    let mut i = 0;
-    while !t.nodes[i].leaf {
-        let n = &t.nodes[i];
-        let value = if n.feature == j { v } else { row[n.feature] };
-        i = if value <= n.threshold {
-            n.left
-        } else {
-            n.right
-        };
-    }
-    i
+/// A tree laid out for walking many rows: breadth first, the two children of a node side by
+/// side (the right one at `left + 1`), 16 bytes a node (a [`FlatTree`] node is 64), the leaf
+/// values apart. The same thresholds and comparisons as the tree's own walk, so the same leaf.
+struct Compact {
+    nodes: Vec<CompactNode>,
+    /// Leaf value (or any node's value) by compact index.
+    value: Vec<f64>,
 }
 
-/// Cached walks of a tree ensemble over the rows: the leaf value of each tree and row, and
-/// which inputs each row's path in each tree tests.
-struct Walks {
-    /// `values[t * rows + i]`.
-    values: Vec<f64>,
-    /// `tests[(t * rows + i) * words ..][..words]`: bit j set when the path tests input j.
-    tests: Vec<u64>,
-    words: usize,
-    rows: usize,
+#[derive(Clone, Copy)]
+struct CompactNode {
+    threshold: f64,
+    /// The input tested, or [`LEAF`].
+    feature: u32,
+    /// Compact index of the left child (the right one follows it).
+    left: u32,
 }
 
-impl Walks {
-    fn new(x: &Array2<f64>, e: &Ensemble) -> Walks {
-        let (rows, words) = (x.nrows(), x.ncols().div_ceil(64).max(1));
-        let per_tree = crate::par::map_init(
-            e.trees.len(),
-            || (),
-            |_, t| {
-                let tree = &e.trees[t];
-                let mut values = Vec::with_capacity(rows);
-                let mut tests = vec![0u64; rows * words];
-                for (i, row) in x.rows().into_iter().enumerate() {
-                    let mut k = 0;
-                    let bits = &mut tests[i * words..(i + 1) * words];
-                    while !tree.nodes[k].leaf {
-                        let n = &tree.nodes[k];
-                        bits[n.feature / 64] |= 1 << (n.feature % 64);
-                        k = if row[n.feature] <= n.threshold {
-                            n.left
-                        } else {
-                            n.right
-                        };
-                    }
-                    values.push(tree.nodes[k].value);
+const LEAF: u32 = u32::MAX;
+
+impl Compact {
+    fn new(t: &FlatTree) -> Compact {
+        // `order[k]`: the FlatTree index of compact node k.
+        let mut order = vec![0usize];
+        let mut nodes = Vec::with_capacity(t.nodes.len());
+        let mut k = 0;
+        while k < order.len() {
+            let n = &t.nodes[order[k]];
+            nodes.push(if n.leaf {
+                CompactNode {
+                    threshold: 0.0,
+                    feature: LEAF,
+                    left: 0,
                 }
-                (values, tests)
-            },
-        );
-        let mut values = Vec::with_capacity(rows * e.trees.len());
-        let mut tests = Vec::with_capacity(rows * words * e.trees.len());
-        for (v, b) in per_tree {
-            values.extend(v);
-            tests.extend(b);
+            } else {
+                let left = order.len() as u32;
+                order.push(n.left);
+                order.push(n.right);
+                CompactNode {
+                    threshold: n.threshold,
+                    feature: n.feature as u32,
+                    left,
+                }
+            });
+            k += 1;
         }
-        Walks {
-            values,
-            tests,
-            words,
-            rows,
+        Compact {
+            nodes,
+            value: order.iter().map(|&o| t.nodes[o].value).collect(),
         }
     }
 
-    fn tests(&self, t: usize, i: usize, j: usize) -> bool {
-        self.tests[(t * self.rows + i) * self.words + j / 64] >> (j % 64) & 1 == 1
+    /// The next node from inner node `n` for value `v` (`v <= threshold` goes left, as
+    /// [`FlatTree::leaf`]; a NaN goes right there too).
+    #[inline]
+    fn next(n: CompactNode, v: f64) -> usize {
+        if v <= n.threshold {
+            n.left as usize
+        } else {
+            n.left as usize + 1
+        }
+    }
+
+    /// The leaf value a row reaches from node `k`, reading input `j` as `v`.
+    #[inline]
+    fn walk_from(&self, mut k: usize, row: &[f64], j: usize, v: f64) -> f64 {
+        loop {
+            let n = self.nodes[k];
+            if n.feature == LEAF {
+                return self.value[k];
+            }
+            let f = n.feature as usize;
+            k = Self::next(n, if f == j { v } else { row[f] });
+        }
     }
 }
 
@@ -355,8 +363,16 @@ impl Ensemble<'_> {
     }
 }
 
-/// A tree ensemble: only the paths that test the shuffled input are walked again; the others
-/// keep their cached leaf value. Sums go tree by tree over the rows, in tree order.
+/// Rows walked together through one tree after another by one thread (the tree stays in its
+/// cache while they go through it).
+const CHUNK: usize = 256;
+
+/// A tree ensemble (see the module doc). Per tree and row, the intact path is walked once; for
+/// each input of the batch it tests, the shuffled rows re-walk only from the first node on that
+/// path testing the input (the nodes above it do not read it, so every shuffle reaches it), and a
+/// path that does not test the input keeps its leaf. Rows go in chunks on [`crate::par`]'s
+/// threads; each row's sums go tree by tree in tree order, so the scores are the same bits as
+/// predicting the shuffled matrix, on any number of threads.
 fn trees(
     x: &Array2<f64>,
     e: &Ensemble,
@@ -365,77 +381,122 @@ fn trees(
     seed: u64,
     on_batch: &mut dyn FnMut(usize, usize) -> crate::error::Result<()>,
 ) -> crate::error::Result<Option<Vec<f64>>> {
-    let n = x.nrows();
-    let walks = Walks::new(x, e);
-    let nt = e.trees.len();
-    let mut sums = vec![e.start(); n];
-    for t in 0..nt {
-        for (s, v) in sums.iter_mut().zip(&walks.values[t * n..(t + 1) * n]) {
-            *s += v;
-        }
-    }
-    let Some(base) = score(
-        &sums
-            .iter()
-            .map(|&v| settle(e.finish(v)))
-            .collect::<Vec<_>>(),
-    ) else {
+    let (n, p) = (x.nrows(), x.ncols());
+    let xs = x.as_standard_layout();
+    let data = xs
+        .as_slice()
+        .expect("a standard-layout array is contiguous");
+    let row = |i: usize| &data[i * p..(i + 1) * p];
+    let compact: Vec<Compact> =
+        crate::par::map_init(e.trees.len(), || (), |_, t| Compact::new(&e.trees[t]));
+    let chunks = n.div_ceil(CHUNK);
+    let rows_of = |ch: usize| ch * CHUNK..((ch + 1) * CHUNK).min(n);
+    let intact: Vec<f64> = crate::par::map_init(
+        chunks,
+        || (),
+        |_, ch| {
+            let rows = rows_of(ch);
+            let mut sums = vec![e.start(); rows.len()];
+            for t in &compact {
+                for (s, i) in sums.iter_mut().zip(rows.clone()) {
+                    *s += t.walk_from(0, row(i), usize::MAX, 0.0);
+                }
+            }
+            sums
+        },
+    )
+    .into_iter()
+    .flatten()
+    .map(|v| settle(e.finish(v)))
+    .collect();
+    let Some(base) = score(&intact) else {
         return Ok(None);
     };
-    // Per input, whether a tree tests it anywhere (the others never change a row).
-    let used: Vec<Vec<bool>> = e
-        .trees
-        .iter()
-        .map(|t| {
-            let mut u = vec![false; x.ncols()];
-            t.nodes
-                .iter()
-                .filter(|nd| !nd.leaf)
-                .for_each(|nd| u[nd.feature] = true);
-            u
-        })
-        .collect();
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut perm: Vec<u32> = (0..n as u32).collect();
-    let mut out = Vec::with_capacity(x.ncols());
+    let mut out = Vec::with_capacity(p);
     let mut start = 0;
-    while start < x.ncols() {
-        let end = (start + BATCH).min(x.ncols());
+    while start < p {
+        let end = (start + BATCH).min(p);
+        let k = end - start;
         let shuffles = draw(start..end, repeats, &mut rng, &mut perm);
-        out.extend(crate::par::map_init(
-            end - start,
-            || vec![0.0; n],
-            |sums, c| {
-                let j = start + c;
-                mean_drop(
-                    base,
-                    shuffles[c].iter().map(|perm| {
-                        sums.fill(e.start());
-                        for (t, tree) in e.trees.iter().enumerate() {
-                            let values = &walks.values[t * n..(t + 1) * n];
-                            if !used[t][j] {
-                                for (s, v) in sums.iter_mut().zip(values) {
-                                    *s += v;
-                                }
-                                continue;
+        // The shuffled values themselves: `shuffled[c * repeats + r][i]`.
+        let shuffled: Vec<Vec<f64>> = crate::par::map_init(
+            k * repeats,
+            || (),
+            |_, cr| {
+                let j = start + cr / repeats;
+                shuffles[cr / repeats][cr % repeats]
+                    .iter()
+                    .map(|&src| data[src as usize * p + j])
+                    .collect()
+            },
+        );
+        // Per chunk of rows: `sums[(c * repeats + r) * len + i]`.
+        let parts: Vec<Vec<f64>> = crate::par::map_init(
+            chunks,
+            || vec![usize::MAX; k],
+            |first, ch| {
+                let rows = rows_of(ch);
+                let len = rows.len();
+                let mut sums = vec![e.start(); k * repeats * len];
+                for t in &compact {
+                    for (ii, i) in rows.clone().enumerate() {
+                        let r = row(i);
+                        // The intact path: its leaf, and the first node testing each input of
+                        // the batch.
+                        first.fill(usize::MAX);
+                        let mut node = 0;
+                        loop {
+                            let nd = t.nodes[node];
+                            if nd.feature == LEAF {
+                                break;
                             }
-                            for (i, s) in sums.iter_mut().enumerate() {
-                                *s += if walks.tests(t, i, j) {
-                                    let v = x[[perm[i] as usize, j]];
-                                    tree.nodes[leaf_with(tree, x.row(i), j, v)].value
-                                } else {
-                                    values[i]
-                                };
+                            let f = nd.feature as usize;
+                            if (start..end).contains(&f) && first[f - start] == usize::MAX {
+                                first[f - start] = node;
+                            }
+                            node = Compact::next(nd, r[f]);
+                        }
+                        let leaf = t.value[node];
+                        for (c, &from) in first.iter().enumerate() {
+                            let at = c * repeats * len + ii;
+                            if from == usize::MAX {
+                                for rep in 0..repeats {
+                                    sums[at + rep * len] += leaf;
+                                }
+                            } else {
+                                for rep in 0..repeats {
+                                    let v = shuffled[c * repeats + rep][i];
+                                    sums[at + rep * len] += t.walk_from(from, r, start + c, v);
+                                }
                             }
                         }
-                        let p: Vec<f64> = sums.iter().map(|&v| settle(e.finish(v))).collect();
-                        score(&p)
-                    }),
-                )
+                    }
+                }
+                sums
             },
-        ));
+        );
+        let scores: Vec<Option<f64>> = crate::par::map_init(
+            k * repeats,
+            || (),
+            |_, cr| {
+                let pred: Vec<f64> = parts
+                    .iter()
+                    .flat_map(|sums| {
+                        let len = sums.len() / (k * repeats);
+                        sums[cr * len..(cr + 1) * len].iter()
+                    })
+                    .map(|&v| settle(e.finish(v)))
+                    .collect();
+                score(&pred)
+            },
+        );
+        out.extend(
+            (0..k).map(|c| mean_drop(base, scores[c * repeats..(c + 1) * repeats].iter().copied())),
+        );
         start = end;
-        on_batch(end, x.ncols())?;
+        on_batch(end, p)?;
     }
     Ok(Some(out))
 }

@@ -585,9 +585,13 @@ fn check_values(
     Ok(())
 }
 
-/// Whether a lower value of `metric` is better.
+/// Whether a lower value of `metric` is better (also a time-to-event target's Brier score at a
+/// horizon, `brier@T`, and `integrated_brier`).
 pub fn lower_is_better(metric: &str) -> bool {
-    matches!(metric, "mae" | "rmse" | "brier" | "log_loss")
+    matches!(
+        metric,
+        "mae" | "rmse" | "brier" | "log_loss" | "integrated_brier"
+    ) || metric.starts_with("brier@")
 }
 
 /// What the search chose on one outer training split.

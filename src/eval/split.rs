@@ -351,6 +351,9 @@ pub struct EvaluationSpec {
     pub groups: Option<String>,
     /// Column the log-rank test is stratified by.
     pub strata: Option<String>,
+    /// Times at which predicted survival is scored (a time-to-event target; see
+    /// `crate::survival::horizons`).
+    pub horizons: Option<Vec<f64>>,
     /// A date column holding each record's outcome date: date inputs recorded after it are
     /// flagged as leakage (see [`super::leakage`]).
     pub outcome_date: Option<String>,
@@ -370,6 +373,7 @@ impl From<Evaluation> for EvaluationSpec {
             sample_size: None,
             groups: None,
             strata: None,
+            horizons: None,
             outcome_date: None,
         }
     }
@@ -398,6 +402,17 @@ impl EvaluationSpec {
         }
         if let Some(ss) = &self.sample_size {
             ss.check()?;
+        }
+        if let Some(&t) = self
+            .horizons
+            .iter()
+            .flatten()
+            .find(|t| !(t.is_finite() && **t > 0.0))
+        {
+            return Err((
+                "horizons",
+                crate::message::survival_horizon_not_positive(t).to_string(),
+            ));
         }
         if self.strata.is_some() && self.groups.is_none() {
             return Err((
@@ -440,6 +455,9 @@ impl Serialize for EvaluationSpec {
             if let Some(g) = &self.strata {
                 o.insert("strata".into(), g.clone().into());
             }
+            if let Some(h) = &self.horizons {
+                o.insert("horizons".into(), h.clone().into());
+            }
             if let Some(ss) = &self.sample_size {
                 o.insert(
                     "sample_size".into(),
@@ -469,6 +487,7 @@ impl<'de> Deserialize<'de> for EvaluationSpec {
         let mut shap = None;
         let mut sample_size = None;
         let (mut groups, mut strata) = (None, None);
+        let mut horizons = None;
         let mut outcome_date = None;
         if let Some(o) = v.as_object_mut() {
             match o.remove("outcome_date") {
@@ -549,6 +568,16 @@ impl<'de> Deserialize<'de> for EvaluationSpec {
                     }
                 }
             }
+            match o.remove("horizons") {
+                None | Some(serde_json::Value::Null) => {}
+                Some(v) => {
+                    horizons = Some(serde_json::from_value::<Vec<f64>>(v).map_err(|_| {
+                        D::Error::custom(
+                            "invalid type for `horizons`: expected a list of times (numbers)",
+                        )
+                    })?)
+                }
+            }
             match o.remove("shap") {
                 None | Some(serde_json::Value::Null) => {}
                 Some(v) => {
@@ -571,6 +600,7 @@ impl<'de> Deserialize<'de> for EvaluationSpec {
             threshold,
             groups,
             strata,
+            horizons,
         })
     }
 }

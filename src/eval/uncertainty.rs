@@ -30,7 +30,10 @@ pub fn percentile(sorted: &[f64], q: f64) -> f64 {
 }
 
 /// Intervals of `metrics` metrics over `RESAMPLES` resamples of `n` rows with replacement:
-/// `compute` gets the weights (how often each row was drawn), row `r` at `slot(r)`.
+/// `compute` gets the weights (how often each row was drawn), row `r` at `slot(r)`. One
+/// resample after another; [`intervals_parallel`] computes the same values on the threads and
+/// is the one the runs use (this one is the tests' reference).
+#[cfg(test)]
 pub(crate) fn intervals(
     n: usize,
     metrics: usize,
@@ -55,6 +58,69 @@ pub(crate) fn intervals(
             }
         }
     }
+    percentiles(values)
+}
+
+/// Drawn row indices held at once by [`intervals_parallel`] at most (16 MB), unless one
+/// resample needs more.
+const HELD: usize = 4 << 20;
+
+/// [`intervals`] with the resamples on [`crate::par`]'s threads: the rows of a batch of
+/// resamples are drawn from the one seeded stream in the same sequence as one after another
+/// (the only sequential part: the random numbers), then each resample's weights and metrics
+/// are computed on a thread. The same values, bit for bit, as `intervals` on any number of
+/// threads and in wasm (tests below, against the one-after-another `intervals`).
+pub(crate) fn intervals_parallel(
+    n: usize,
+    metrics: usize,
+    seed: u64,
+    slot: impl Fn(usize) -> usize + Sync,
+    compute: impl Fn(&[f64]) -> Vec<Option<f64>> + Sync,
+) -> Vec<Option<[f64; 2]>> {
+    if n == 0 {
+        return vec![None; metrics];
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut values: Vec<Vec<f64>> = vec![Vec::with_capacity(RESAMPLES); metrics];
+    // A few resamples per thread at a time (one in wasm, where they run one after another).
+    let per = match crate::par::threads() {
+        1 => 1,
+        t => (4 * t).min(HELD / n).max(1),
+    };
+    let mut drawn = vec![0u32; per.min(RESAMPLES) * n];
+    let mut done = 0;
+    while done < RESAMPLES {
+        let b = per.min(RESAMPLES - done);
+        for d in &mut drawn[..b * n] {
+            *d = crate::models::draw_index(&mut rng, 0, n) as u32;
+        }
+        let drawn = &drawn;
+        let batch = crate::par::map_init(
+            b,
+            || vec![0.0; n],
+            |w, i| {
+                w.iter_mut().for_each(|v| *v = 0.0);
+                for &r in &drawn[i * n..(i + 1) * n] {
+                    w[slot(r as usize)] += 1.0;
+                }
+                compute(w)
+            },
+        );
+        for resample in batch {
+            for (k, v) in resample.into_iter().enumerate() {
+                if let Some(v) = v {
+                    values[k].push(v);
+                }
+            }
+        }
+        done += b;
+    }
+    percentiles(values)
+}
+
+/// The 2.5th and 97.5th percentiles of each metric's resampled values (`None` when fewer than
+/// half the resamples define it).
+fn percentiles(values: Vec<Vec<f64>>) -> Vec<Option<[f64; 2]>> {
     values
         .into_iter()
         .map(|mut v| {
@@ -76,7 +142,7 @@ pub fn classification_intervals(
     seed: u64,
 ) -> Vec<Option<[f64; 2]>> {
     let rows = SortedRows::new(y, p, threshold);
-    intervals(
+    intervals_parallel(
         y.len(),
         super::metrics::CLASSIFICATION.len(),
         seed,
@@ -87,7 +153,7 @@ pub fn classification_intervals(
 
 /// 95% intervals of every regression metric (in `metrics::REGRESSION` order).
 pub fn regression_intervals(y: &[f64], p: &[f64], seed: u64) -> Vec<Option<[f64; 2]>> {
-    intervals(
+    intervals_parallel(
         y.len(),
         super::metrics::REGRESSION.len(),
         seed,
@@ -265,5 +331,34 @@ mod tests {
         }
         let [lo, hi] = a[5].unwrap(); // roc_auc
         assert!(hi - lo > 0.01 && hi - lo < 0.3, "{lo} {hi}");
+    }
+
+    #[test]
+    fn resamples_on_threads_are_the_sequential_ones_bit_for_bit() {
+        // 1,000 resamples = 31 full batches and a partial one; rows not a multiple of anything.
+        let y: Vec<bool> = (0..537).map(|i| (i * 7) % 5 < 2).collect();
+        let p: Vec<f64> = (0..537)
+            .map(|i| ((i * 37) % 101) as f64 / 101.0 * 0.6 + if y[i] { 0.3 } else { 0.0 })
+            .collect();
+        let rows = SortedRows::new(&y, &p, 0.5);
+        let metrics = super::super::metrics::CLASSIFICATION.len();
+        let sequential = intervals(
+            y.len(),
+            metrics,
+            5,
+            |r| rows.position(r),
+            |w| rows.metrics(w),
+        );
+        assert_eq!(classification_intervals(&y, &p, 0.5, 5), sequential);
+        let one = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap()
+            .install(|| classification_intervals(&y, &p, 0.5, 5));
+        assert_eq!(one, sequential);
+        let yr: Vec<f64> = p.iter().map(|v| v * 3.0 + 1.0).collect();
+        let pr: Vec<f64> = y.iter().map(|&b| if b { 2.5 } else { 1.5 }).collect();
+        let sequential = intervals(yr.len(), 3, 9, |r| r, |w| regression_weighted(&yr, &pr, w));
+        assert_eq!(regression_intervals(&yr, &pr, 9), sequential);
     }
 }

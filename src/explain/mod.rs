@@ -318,33 +318,40 @@ fn ensemble(fitted: &Fitted) -> Option<(Vec<&FlatTree>, f64, f64, Scale)> {
             b.baseline,
             match b.loss {
                 Loss::LogLoss => Scale::LogOdds,
-                Loss::SquaredError => Scale::Value,
+                Loss::SquaredError | Loss::Cox => Scale::Value,
             },
         ),
         _ => return None,
     })
 }
 
-/// TreeSHAP of every row of `x` for a tree ensemble: (base value, contributions).
-pub fn tree_ensemble_shap(
+/// TreeSHAP of every row of `x` for a tree ensemble: (base value, contributions), telling
+/// `on_step(done, total)` after each tree (`done` of the `total` trees); an error from it
+/// stops (a cancelled run).
+pub fn tree_ensemble_shap_with_progress(
     trees: &[&FlatTree],
     factor: f64,
     offset: f64,
     x: &Array2<f64>,
-) -> (f64, Array2<f64>) {
+    on_step: &mut dyn FnMut(usize, usize) -> Result<()>,
+) -> Result<(f64, Array2<f64>)> {
     let explainers: Vec<tree_shap::TreeExplainer> = trees
         .iter()
         .map(|t| tree_shap::TreeExplainer::new(t))
         .collect();
     let base = offset + factor * explainers.iter().map(|e| e.base_value()).sum::<f64>();
     let mut values = Array2::zeros(x.raw_dim());
-    for (mut out, row) in values.rows_mut().into_iter().zip(x.rows()) {
-        let phi = out.as_slice_mut().expect("a standard-layout row");
-        for e in &explainers {
-            e.add_shap(row, phi, factor);
+    // Tree by tree, every row (one tree's nodes stay in the cache), in buffers reused
+    // throughout; each row still adds its trees in order, so the sums are those of a row loop.
+    let mut ws = tree_shap::Workspace::default();
+    for (t, e) in explainers.iter().enumerate() {
+        for (mut out, row) in values.rows_mut().into_iter().zip(x.rows()) {
+            let phi = out.as_slice_mut().expect("a standard-layout row");
+            e.add_shap_in(&mut ws, row, phi, factor);
         }
+        on_step(t + 1, explainers.len())?;
     }
-    (base, values)
+    Ok((base, values))
 }
 
 /// Explains every row of `x` with `fitted` (`reference` from [`Reference::of`] on its training
@@ -356,6 +363,20 @@ pub fn explain(
     pairs: usize,
     seed: u64,
 ) -> Result<Explanation> {
+    explain_with_progress(fitted, reference, x, pairs, seed, &mut |_, _| Ok(()))
+}
+
+/// [`explain`], telling `on_step(done, total)` as the work goes: after each tree for TreeSHAP
+/// (`total` trees), after each row for permutation SHAP (`total` rows), once for linear SHAP.
+/// An error from it stops the explaining and is returned (a cancelled run).
+pub fn explain_with_progress(
+    fitted: &Fitted,
+    reference: &Reference,
+    x: &Array2<f64>,
+    pairs: usize,
+    seed: u64,
+    on_step: &mut dyn FnMut(usize, usize) -> Result<()>,
+) -> Result<Explanation> {
     let method = method_of(fitted);
     let missing = |what: &str| Error::Model {
         kind: "shap".into(),
@@ -364,7 +385,8 @@ pub fn explain(
     let (scale, base, values, background, permutations) = match method {
         Method::TreePathDependent => {
             let (trees, factor, offset, scale) = ensemble(fitted).expect("a tree model has trees");
-            let (base, values) = tree_ensemble_shap(&trees, factor, offset, x);
+            let (base, values) =
+                tree_ensemble_shap_with_progress(&trees, factor, offset, x, on_step)?;
             (scale, base, values, None, None)
         }
         Method::Linear => {
@@ -383,6 +405,7 @@ pub fn explain(
                 _ => unreachable!("method_of gives Linear for linear models only"),
             };
             let (base, values) = linear::linear_shap(coef.view(), intercept, &reference.means, x);
+            on_step(1, 1)?;
             (scale, base, values, None, None)
         }
         Method::Permutation => {
@@ -409,6 +432,7 @@ pub fn explain(
                     crate::seeds::shap_row(seed, r),
                 );
                 out.assign(&Array1::from(phi));
+                on_step(r + 1, x.nrows())?;
             }
             (
                 Scale::Probability,

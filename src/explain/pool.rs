@@ -3,7 +3,7 @@
 //! ([`ShapPool`]).
 
 use super::dependence::{self, Curve};
-use super::{column_of, explain, Method, Reference, Scale, ShapOptions};
+use super::{column_of, Method, Reference, Scale, ShapOptions};
 use crate::error::Result;
 use crate::models::Fitted;
 use crate::report::{Band, DependenceReport, ShapFeature, ShapReport, ShapRows};
@@ -42,9 +42,10 @@ pub struct FoldShap {
 /// Explains model `fitted` on a split: SHAP of (a budgeted sample of) the test rows `xte` with
 /// the reference from the training rows `xtr`, and partial dependence of the inputs with the
 /// largest mean |SHAP| on `xtr`. `names`: the split's inputs; `raw`: the original columns;
-/// `splits`: how many splits share the beeswarm.
+/// `splits`: how many splits share the beeswarm. `on_step(done, total)` is told as the SHAP values are computed (see
+/// [`super::explain_with_progress`]); an error from it stops (a cancelled run).
 #[allow(clippy::too_many_arguments)]
-pub fn fold_shap(
+pub fn fold_shap_with_progress(
     fitted: &Fitted,
     xtr: &Array2<f64>,
     xte: &Array2<f64>,
@@ -53,6 +54,7 @@ pub fn fold_shap(
     opts: &ShapOptions,
     splits: usize,
     seed: u64,
+    on_step: &mut dyn FnMut(usize, usize) -> Result<()>,
 ) -> Result<FoldShap> {
     let reference = Reference::of(fitted, xtr, opts.background, seed);
     let p = xte.ncols();
@@ -63,7 +65,7 @@ pub fn fold_shap(
     }
     let rows = super::sample(xte.nrows(), cap, seed);
     let x = xte.select(ndarray::Axis(0), &rows);
-    let e = explain(fitted, &reference, &x, opts.pairs(), seed)?;
+    let e = super::explain_with_progress(fitted, &reference, &x, opts.pairs(), seed, on_step)?;
     let columns: Vec<String> = {
         let mut c: Vec<String> = Vec::new();
         for n in names {
@@ -119,8 +121,14 @@ pub fn fold_shap(
         sum,
         column_sum_abs,
         columns,
-        values: (0..keep).map(|r| e.values.row(r).to_vec()).collect(),
-        inputs: (0..keep).map(|r| x.row(r).to_vec()).collect(),
+        // `+ 0.0` writes a negative zero as 0: the page's pool passes these rows through
+        // JavaScript's JSON, which drops the sign, and its report must equal one worker's.
+        values: (0..keep)
+            .map(|r| e.values.row(r).iter().map(|v| v + 0.0).collect())
+            .collect(),
+        inputs: (0..keep)
+            .map(|r| x.row(r).iter().map(|v| v + 0.0).collect())
+            .collect(),
         output: e.output[..keep].to_vec(),
         dependence,
     })

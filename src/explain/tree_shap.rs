@@ -22,22 +22,75 @@
 use crate::models::tree::FlatTree;
 use ndarray::ArrayView1;
 
-/// One element of the unique path: the input split on (`usize::MAX` for the root's dummy), the
+/// One element of the unique path: the input split on (`u32::MAX` for the root's dummy), the
 /// share of cover that flows this way when the input is absent (`zero`), whether the row goes
-/// this way when present (`one`), and the weight of the subsets of that size.
-#[derive(Clone, Copy, Default)]
+/// this way when present (`one`, always 0 or 1 on a path), and the weight of the subsets of
+/// that size.
+#[derive(Clone, Copy)]
 struct Elem {
-    feature: usize,
+    feature: u32,
+    one: bool,
     zero: f64,
-    one: f64,
     weight: f64,
 }
 
-/// A tree prepared for TreeSHAP: its covers and the buffer the recursion works in.
+const NO_FEATURE: u32 = u32::MAX;
+
+impl Default for Elem {
+    fn default() -> Self {
+        Elem {
+            feature: NO_FEATURE,
+            one: false,
+            zero: 0.0,
+            weight: 0.0,
+        }
+    }
+}
+
+/// A node as the recursion reads it: flat, with the shares of cover of its two children
+/// computed once (`feature` is [`NO_FEATURE`] for a leaf, whose output is `value`).
+#[derive(Clone, Copy)]
+struct Step {
+    threshold: f64,
+    value: f64,
+    left_share: f64,
+    right_share: f64,
+    feature: u32,
+    left: u32,
+    right: u32,
+}
+
+/// A tree prepared for TreeSHAP: its covers, its nodes in the compact form the recursion
+/// reads, and the depth that sizes the path buffer.
 pub struct TreeExplainer<'a> {
     tree: &'a FlatTree,
     cover: Vec<f64>,
+    steps: Vec<Step>,
     depth: usize,
+}
+
+/// The buffers TreeSHAP works in, reused over rows and trees: the path segments of every
+/// depth (lengths 1, 2, ..., depth + 2 one after the other) and the reciprocals 1/k.
+#[derive(Default)]
+pub struct Workspace {
+    path: Vec<Elem>,
+    inv: Vec<f64>,
+}
+
+impl Workspace {
+    /// Sizes the buffers for trees of depth up to `depth`.
+    fn fit(&mut self, depth: usize) {
+        let d = depth + 2;
+        let need = d * (d + 1) / 2 + 1;
+        if self.path.len() < need {
+            self.path.resize(need, Elem::default());
+        }
+        if self.inv.len() < d + 2 {
+            self.inv = (0..d + 2)
+                .map(|k| if k == 0 { 0.0 } else { 1.0 / k as f64 })
+                .collect();
+        }
+    }
 }
 
 impl<'a> TreeExplainer<'a> {
@@ -67,11 +120,40 @@ impl<'a> TreeExplainer<'a> {
                 max_depth = max_depth.max(depth[i] + 1);
             }
         }
-        TreeExplainer {
+        let mut ex = TreeExplainer {
             tree,
             cover,
+            steps: Vec::with_capacity(nodes.len()),
             depth: max_depth,
-        }
+        };
+        ex.steps = nodes
+            .iter()
+            .enumerate()
+            .map(|(j, n)| {
+                if n.leaf {
+                    Step {
+                        threshold: 0.0,
+                        value: n.value,
+                        left_share: 0.0,
+                        right_share: 0.0,
+                        feature: NO_FEATURE,
+                        left: 0,
+                        right: 0,
+                    }
+                } else {
+                    Step {
+                        threshold: n.threshold,
+                        value: 0.0,
+                        left_share: ex.fraction(j, n.left),
+                        right_share: ex.fraction(j, n.right),
+                        feature: u32::try_from(n.feature).expect("fewer than 2^32 inputs"),
+                        left: u32::try_from(n.left).expect("fewer than 2^32 nodes"),
+                        right: u32::try_from(n.right).expect("fewer than 2^32 nodes"),
+                    }
+                }
+            })
+            .collect();
+        ex
     }
 
     /// The share of node `j`'s cover that goes to its child `c` (an even split when the node
@@ -103,114 +185,169 @@ impl<'a> TreeExplainer<'a> {
 
     /// Adds `scale` × the SHAP values of `row` to `phi` (one per input).
     pub fn add_shap(&self, row: ArrayView1<f64>, phi: &mut [f64], scale: f64) {
-        // Segments of the path for every depth: lengths 1, 2, ..., depth + 2.
-        let d = self.depth + 2;
-        let mut buf = vec![Elem::default(); d * (d + 1) / 2 + 1];
-        self.recurse(row, phi, scale, &mut buf, 0, 0, 0, 1.0, 1.0, usize::MAX);
+        self.add_shap_in(&mut Workspace::default(), row, phi, scale);
     }
 
+    /// [`TreeExplainer::add_shap`] in the buffers of `ws` (no allocation once they are sized).
+    pub fn add_shap_in(
+        &self,
+        ws: &mut Workspace,
+        row: ArrayView1<f64>,
+        phi: &mut [f64],
+        scale: f64,
+    ) {
+        ws.fit(self.depth);
+        let Workspace { path, inv } = ws;
+        let mut walk = Walk {
+            steps: &self.steps,
+            row,
+            phi,
+            scale,
+            inv,
+        };
+        walk.recurse(path, 0, 0, 0, 1.0, true, NO_FEATURE);
+    }
+}
+
+/// One row's walk down one tree.
+struct Walk<'w, 'r> {
+    steps: &'w [Step],
+    row: ArrayView1<'r, f64>,
+    phi: &'w mut [f64],
+    scale: f64,
+    inv: &'w [f64],
+}
+
+impl Walk<'_, '_> {
     /// Visits node `j` with the parent's path in `buf[at..at + len]`; the new segment starts at
     /// `at + len` and holds the parent's path extended by (`zero`, `one`, `feature`).
     #[allow(clippy::too_many_arguments)]
     fn recurse(
-        &self,
-        row: ArrayView1<f64>,
-        phi: &mut [f64],
-        scale: f64,
+        &mut self,
         buf: &mut [Elem],
         at: usize,
         len: usize,
         j: usize,
         zero: f64,
-        one: f64,
-        feature: usize,
+        one: bool,
+        feature: u32,
     ) {
         let start = at + len;
         buf.copy_within(at..at + len, start);
         // `depth` is the index of the new element (the path has depth + 1 elements).
         let mut depth = len;
-        extend(&mut buf[start..], depth, zero, one, feature);
-        let node = &self.tree.nodes[j];
-        if node.leaf {
-            let path = &buf[start..start + depth + 1];
-            for i in 1..=depth {
-                let w = unwound_sum(path, depth, i);
-                let e = path[i];
-                phi[e.feature] += scale * w * (e.one - e.zero) * node.value;
-            }
+        extend(&mut buf[start..], self.inv, depth, zero, one, feature);
+        let node = self.steps[j];
+        if node.feature == NO_FEATURE {
+            self.leaf(&buf[start..start + depth + 1], depth, node.value);
             return;
         }
-        let (hot, cold) = if row[node.feature] <= node.threshold {
-            (node.left, node.right)
+        let goes_left = self.row[node.feature as usize] <= node.threshold;
+        let (hot, cold, hot_share, cold_share) = if goes_left {
+            (node.left, node.right, node.left_share, node.right_share)
         } else {
-            (node.right, node.left)
+            (node.right, node.left, node.right_share, node.left_share)
         };
-        let (mut in_zero, mut in_one) = (1.0, 1.0);
+        let (mut in_zero, mut in_one) = (1.0, true);
         if let Some(k) = (1..=depth).find(|&k| buf[start + k].feature == node.feature) {
             in_zero = buf[start + k].zero;
             in_one = buf[start + k].one;
-            unwind(&mut buf[start..], depth, k);
+            unwind(&mut buf[start..], self.inv, depth, k);
             depth -= 1;
         }
         let len = depth + 1;
-        let hz = self.fraction(j, hot) * in_zero;
-        let cz = self.fraction(j, cold) * in_zero;
         self.recurse(
-            row,
-            phi,
-            scale,
             buf,
             start,
             len,
-            hot,
-            hz,
+            hot as usize,
+            hot_share * in_zero,
             in_one,
             node.feature,
         );
         self.recurse(
-            row,
-            phi,
-            scale,
             buf,
             start,
             len,
-            cold,
-            cz,
-            0.0,
+            cold as usize,
+            cold_share * in_zero,
+            false,
             node.feature,
         );
+    }
+
+    /// Adds a leaf's share to every input on its path. An element the row does not follow
+    /// (`one` = 0) gets −value · (depth + 1) · Σᵢ wᵢ / (depth − i), whatever its `zero` (the
+    /// unwound sum is that sum over `zero`, times `one − zero` = −`zero`): one sum for all of
+    /// them, so that only the elements the row follows cost a pass each (Fast TreeSHAP v1's
+    /// observation, Yang 2021).
+    fn leaf(&mut self, path: &[Elem], depth: usize, value: f64) {
+        let inv = self.inv;
+        let l1 = (depth + 1) as f64;
+        let v = self.scale * value * l1;
+        let mut cold = f64::NAN;
+        for e in &path[1..=depth] {
+            let f = e.feature as usize;
+            if e.one {
+                // The unwound sum with this element removed: a backward pass over the weights.
+                let zero = e.zero;
+                let mut next = path[depth].weight;
+                let mut total = 0.0;
+                for i in (0..depth).rev() {
+                    let t = next * inv[i + 1];
+                    total += t;
+                    next = path[i].weight - t * zero * (depth - i) as f64;
+                }
+                self.phi[f] += v * total * (1.0 - zero);
+            } else {
+                if cold.is_nan() {
+                    cold = (0..depth).map(|i| path[i].weight * inv[depth - i]).sum();
+                }
+                self.phi[f] -= v * cold;
+            }
+        }
     }
 }
 
 /// Appends (`zero`, `one`, `feature`) at index `depth` and updates the subset-size weights.
-fn extend(path: &mut [Elem], depth: usize, zero: f64, one: f64, feature: usize) {
+fn extend(path: &mut [Elem], inv: &[f64], depth: usize, zero: f64, one: bool, feature: u32) {
     path[depth] = Elem {
         feature,
-        zero,
         one,
+        zero,
         weight: if depth == 0 { 1.0 } else { 0.0 },
     };
-    let l = depth as f64;
-    for i in (0..depth).rev() {
-        let fi = i as f64;
-        path[i + 1].weight += one * path[i].weight * (fi + 1.0) / (l + 1.0);
-        path[i].weight = zero * path[i].weight * (l - fi) / (l + 1.0);
+    let r = inv[depth + 1];
+    let z = zero * r;
+    if one {
+        for i in (0..depth).rev() {
+            let w = path[i].weight;
+            path[i + 1].weight += w * (i + 1) as f64 * r;
+            path[i].weight = z * w * (depth - i) as f64;
+        }
+    } else {
+        for i in (0..depth).rev() {
+            path[i].weight *= z * (depth - i) as f64;
+        }
     }
 }
 
 /// Removes element `k` from the path of `depth + 1` elements, undoing its extension.
-fn unwind(path: &mut [Elem], depth: usize, k: usize) {
+fn unwind(path: &mut [Elem], inv: &[f64], depth: usize, k: usize) {
     let (one, zero) = (path[k].one, path[k].zero);
-    let l = depth as f64;
-    let mut next = path[depth].weight;
-    for i in (0..depth).rev() {
-        let fi = i as f64;
-        if one != 0.0 {
+    let l1 = (depth + 1) as f64;
+    if one {
+        let z = zero * inv[depth + 1];
+        let mut next = path[depth].weight;
+        for i in (0..depth).rev() {
             let t = path[i].weight;
-            path[i].weight = next * (l + 1.0) / ((fi + 1.0) * one);
-            next = t - path[i].weight * zero * (l - fi) / (l + 1.0);
-        } else {
-            path[i].weight = path[i].weight * (l + 1.0) / (zero * (l - fi));
+            path[i].weight = next * l1 * inv[i + 1];
+            next = t - path[i].weight * z * (depth - i) as f64;
+        }
+    } else {
+        let z = l1 / zero;
+        for i in (0..depth).rev() {
+            path[i].weight *= z * inv[depth - i];
         }
     }
     for i in k..depth {
@@ -218,27 +355,6 @@ fn unwind(path: &mut [Elem], depth: usize, k: usize) {
         path[i].zero = path[i + 1].zero;
         path[i].one = path[i + 1].one;
     }
-}
-
-/// The total weight the path would have with element `k` unwound (without changing it).
-fn unwound_sum(path: &[Elem], depth: usize, k: usize) -> f64 {
-    let (one, zero) = (path[k].one, path[k].zero);
-    let l = depth as f64;
-    let mut next = path[depth].weight;
-    let mut total = 0.0;
-    if one != 0.0 {
-        for i in (0..depth).rev() {
-            let fi = i as f64;
-            let t = next / ((fi + 1.0) * one);
-            total += t;
-            next = path[i].weight - t * zero * (l - fi);
-        }
-    } else {
-        for i in (0..depth).rev() {
-            total += path[i].weight / (zero * (l - i as f64));
-        }
-    }
-    total * (l + 1.0)
 }
 
 /// The path-dependent value of coalition `known` (one flag per input) for `row`: the

@@ -209,6 +209,9 @@ pub enum Loss {
     /// Binary log loss on a raw score (the log-odds); predictions are probabilities.
     LogLoss,
     SquaredError,
+    /// The Cox partial likelihood of a time-to-event target (Breslow ties); the raw score is
+    /// the log relative hazard, the risk score.
+    Cox,
 }
 
 /// A fitted boosted ensemble: baseline + Σ tree outputs (learning rate folded into the leaves).
@@ -242,7 +245,7 @@ impl Boosted {
         let raw = self.raw(x);
         match self.loss {
             Loss::LogLoss => raw.into_iter().map(sigmoid).collect(),
-            Loss::SquaredError => raw,
+            Loss::SquaredError | Loss::Cox => raw,
         }
     }
 }
@@ -260,29 +263,138 @@ pub(crate) fn boost(
     w: &[f64],
     seed: u64,
 ) -> Boosted {
-    if !p.early_stopping.applies(y.len()) {
-        return boost_on(p, loss, x, y, w, None);
-    }
-    let (train, valid) = validation_split(loss, y, p.validation_fraction, seed);
-    if train.is_empty() || valid.is_empty() {
-        return boost_on(p, loss, x, y, w, None);
-    }
-    let pick = |rows: &[usize], v: &[f64]| -> Vec<f64> { rows.iter().map(|&r| v[r]).collect() };
-    let xt = x.select(ndarray::Axis(0), &train);
-    let xv = x.select(ndarray::Axis(0), &valid);
-    let validation = Validation {
-        x: &xv,
-        y: &pick(&valid, y),
-        w: &pick(&valid, w),
+    // The starting score of the rows boosted on: the log-odds or the mean of their targets.
+    let start = |y: &[f64], w: &[f64]| {
+        let wsum: f64 = w.iter().sum();
+        let mean = y.iter().zip(w).map(|(a, b)| a * b).sum::<f64>() / wsum.max(f64::MIN_POSITIVE);
+        match loss {
+            Loss::LogLoss => {
+                let q = mean.clamp(1e-12, 1.0 - 1e-12);
+                (q / (1.0 - q)).ln()
+            }
+            Loss::SquaredError | Loss::Cox => mean,
+        }
     };
-    boost_on(
-        p,
+    let gradients = |y: &[f64], w: &[f64], raw: &[f64], g: &mut [f64], h: &mut [f64]| {
+        for r in 0..raw.len() {
+            match loss {
+                Loss::LogLoss => {
+                    let q = sigmoid(raw[r]);
+                    g[r] = w[r] * (q - y[r]);
+                    h[r] = w[r] * q * (1.0 - q);
+                }
+                Loss::SquaredError | Loss::Cox => {
+                    g[r] = w[r] * (raw[r] - y[r]);
+                    h[r] = w[r];
+                }
+            }
+        }
+    };
+    let grown = if !p.early_stopping.applies(y.len()) {
+        None
+    } else {
+        let (train, valid) = validation_split(loss, y, p.validation_fraction, seed);
+        (!train.is_empty() && !valid.is_empty()).then(|| {
+            let pick =
+                |rows: &[usize], v: &[f64]| -> Vec<f64> { rows.iter().map(|&r| v[r]).collect() };
+            let xt = x.select(ndarray::Axis(0), &train);
+            let xv = x.select(ndarray::Axis(0), &valid);
+            let (yt, wt) = (pick(&train, y), pick(&train, w));
+            let (yv, wv) = (pick(&valid, y), pick(&valid, w));
+            let validation = Validation {
+                x: &xv,
+                score: &|raw: &[f64]| validation_score(loss, &yv, &wv, raw),
+            };
+            let baseline = start(&yt, &wt);
+            let grown = boost_on(
+                p,
+                &xt,
+                baseline,
+                &wt,
+                &mut |raw, g, h| gradients(&yt, &wt, raw, g, h),
+                Some(validation),
+            );
+            (baseline, grown)
+        })
+    };
+    let (baseline, (trees, importances)) = grown.unwrap_or_else(|| {
+        let baseline = start(y, w);
+        let grown = boost_on(
+            p,
+            x,
+            baseline,
+            w,
+            &mut |raw, g, h| gradients(y, w, raw, g, h),
+            None,
+        );
+        (baseline, grown)
+    });
+    Boosted {
         loss,
-        &xt,
-        &pick(&train, y),
-        &pick(&train, w),
-        Some(validation),
-    )
+        baseline,
+        trees,
+        importances,
+    }
+}
+
+/// Boosts the Cox partial likelihood (Breslow ties; [`crate::survival::boost::CoxLoss`]) of
+/// follow-up `time` and `event` from a score of 0. Early stopping as [`boost`], the held-out
+/// rows stratified by event and scored by their own partial likelihood per row.
+pub(crate) fn boost_cox(
+    p: &BoostingParams,
+    x: &Array2<f64>,
+    time: &[f64],
+    event: &[bool],
+    seed: u64,
+) -> Boosted {
+    use crate::survival::boost::CoxLoss;
+    let n = time.len();
+    let ones = vec![1.0; n];
+    let split = p.early_stopping.applies(n).then(|| {
+        let labels: Vec<f64> = event.iter().map(|&e| e as u8 as f64).collect();
+        validation_split(Loss::LogLoss, &labels, p.validation_fraction, seed)
+    });
+    let grown = split
+        .filter(|(train, valid)| !train.is_empty() && valid.iter().any(|&r| event[r]))
+        .map(|(train, valid)| {
+            let xt = x.select(ndarray::Axis(0), &train);
+            let xv = x.select(ndarray::Axis(0), &valid);
+            let tt: Vec<f64> = train.iter().map(|&r| time[r]).collect();
+            let et: Vec<bool> = train.iter().map(|&r| event[r]).collect();
+            let tv: Vec<f64> = valid.iter().map(|&r| time[r]).collect();
+            let ev: Vec<bool> = valid.iter().map(|&r| event[r]).collect();
+            let (lt, lv) = (CoxLoss::new(&tt, &et), CoxLoss::new(&tv, &ev));
+            let nv = valid.len() as f64;
+            let validation = Validation {
+                x: &xv,
+                score: &|raw: &[f64]| -lv.loss(raw) / nv,
+            };
+            boost_on(
+                p,
+                &xt,
+                0.0,
+                &ones[..train.len()],
+                &mut |raw, g, h| lt.gradients(raw, g, h),
+                Some(validation),
+            )
+        });
+    let (trees, importances) = grown.unwrap_or_else(|| {
+        let l = CoxLoss::new(time, event);
+        boost_on(
+            p,
+            x,
+            0.0,
+            &ones,
+            &mut |raw, g, h| l.gradients(raw, g, h),
+            None,
+        )
+    });
+    Boosted {
+        loss: Loss::Cox,
+        baseline: 0.0,
+        trees,
+        importances,
+    }
 }
 
 /// The rows (in order) boosted on and held out for early stopping: `fraction` of the rows,
@@ -296,7 +408,7 @@ fn validation_split(loss: Loss, y: &[f64], fraction: f64, seed: u64) -> (Vec<usi
             .iter()
             .map(|&c| (0..y.len()).filter(|&r| y[r] == c).collect())
             .collect(),
-        Loss::SquaredError => vec![(0..y.len()).collect()],
+        Loss::SquaredError | Loss::Cox => vec![(0..y.len()).collect()],
     };
     let mut held = vec![false; y.len()];
     for mut g in groups {
@@ -309,29 +421,26 @@ fn validation_split(loss: Loss, y: &[f64], fraction: f64, seed: u64) -> (Vec<usi
     (train, valid)
 }
 
-/// Rows held out to stop early on.
+/// Rows held out to stop early on, and the score of their raw scores (higher is better).
 struct Validation<'a> {
     x: &'a Array2<f64>,
-    y: &'a [f64],
-    w: &'a [f64],
+    score: &'a dyn Fn(&[f64]) -> f64,
 }
 
-impl Validation<'_> {
-    /// The weighted mean loss of raw scores `raw` (binary log loss, or half the squared error
-    /// as scikit-learn's), negated: higher is better.
-    fn score(&self, loss: Loss, raw: &[f64]) -> f64 {
-        let (mut sum, mut wsum) = (0.0, 0.0);
-        for ((&r, &y), &w) in raw.iter().zip(self.y).zip(self.w) {
-            let l = match loss {
-                // log(1 + e^r) − y·r, computed without overflow.
-                Loss::LogLoss => r.max(0.0) + (-r.abs()).exp().ln_1p() - y * r,
-                Loss::SquaredError => 0.5 * (r - y) * (r - y),
-            };
-            sum += w * l;
-            wsum += w;
-        }
-        -sum / wsum.max(f64::MIN_POSITIVE)
+/// The weighted mean loss of raw scores `raw` (binary log loss, or half the squared error as
+/// scikit-learn's), negated: higher is better.
+fn validation_score(loss: Loss, y: &[f64], w: &[f64], raw: &[f64]) -> f64 {
+    let (mut sum, mut wsum) = (0.0, 0.0);
+    for ((&r, &y), &w) in raw.iter().zip(y).zip(w) {
+        let l = match loss {
+            // log(1 + e^r) − y·r, computed without overflow.
+            Loss::LogLoss => r.max(0.0) + (-r.abs()).exp().ln_1p() - y * r,
+            Loss::SquaredError | Loss::Cox => 0.5 * (r - y) * (r - y),
+        };
+        sum += w * l;
+        wsum += w;
     }
+    -sum / wsum.max(f64::MIN_POSITIVE)
 }
 
 /// Whether the last `n` scores all fail to beat the one before them by more than `tol`
@@ -344,57 +453,41 @@ fn should_stop(scores: &[f64], n: usize, tol: f64) -> bool {
     !scores[scores.len() - n..].iter().any(|&s| s > reference)
 }
 
-/// Boosts on all of `x` (and stops early on `validation` when given).
+/// The gradients and hessians of a loss at raw scores: `(raw, g, h)`.
+type GradientsOf<'a> = dyn FnMut(&[f64], &mut [f64], &mut [f64]) + 'a;
+
+/// Boosts on all of `x` from the raw score `baseline`, the gradients and hessians of the loss
+/// from `gradients(raw, g, h)` (rows of weight `w` 0 are left out), and stops early on
+/// `validation` when given. Returns the trees and the normalised split-gain importances.
 fn boost_on(
     p: &BoostingParams,
-    loss: Loss,
     x: &Array2<f64>,
-    y: &[f64],
+    baseline: f64,
     w: &[f64],
+    gradients: &mut GradientsOf,
     validation: Option<Validation>,
-) -> Boosted {
+) -> (Vec<FlatTree>, Vec<f64>) {
     let binned = Binned::new(x);
-    let n = y.len();
-    let wsum: f64 = w.iter().sum();
-    let mean = y.iter().zip(w).map(|(a, b)| a * b).sum::<f64>() / wsum.max(f64::MIN_POSITIVE);
-    let baseline = match loss {
-        Loss::LogLoss => {
-            let q = mean.clamp(1e-12, 1.0 - 1e-12);
-            (q / (1.0 - q)).ln()
-        }
-        Loss::SquaredError => mean,
-    };
+    let n = w.len();
     let mut raw = vec![baseline; n];
     let mut g = vec![0.0; n];
     let mut h = vec![0.0; n];
     let mut rows: Vec<u32> = (0..n as u32).filter(|&r| w[r as usize] > 0.0).collect();
     let mut booster = Booster::new(p, &binned, &rows);
     let mut trees = Vec::with_capacity(p.max_iter);
-    let mut valid_raw = validation.as_ref().map(|v| vec![baseline; v.y.len()]);
+    let mut valid_raw = validation.as_ref().map(|v| vec![baseline; v.x.nrows()]);
     let mut scores = Vec::new();
     if let (Some(v), Some(vr)) = (&validation, &valid_raw) {
-        scores.push(v.score(loss, vr));
+        scores.push((v.score)(vr));
     }
     for _ in 0..p.max_iter {
-        for r in 0..n {
-            match loss {
-                Loss::LogLoss => {
-                    let q = sigmoid(raw[r]);
-                    g[r] = w[r] * (q - y[r]);
-                    h[r] = w[r] * q * (1.0 - q);
-                }
-                Loss::SquaredError => {
-                    g[r] = w[r] * (raw[r] - y[r]);
-                    h[r] = w[r];
-                }
-            }
-        }
+        gradients(&raw, &mut g, &mut h);
         let tree = booster.tree(&mut rows, &g, &h, &mut raw);
         if let (Some(v), Some(vr)) = (&validation, &mut valid_raw) {
             for (o, row) in vr.iter_mut().zip(v.x.rows()) {
                 *o += tree.nodes[tree.leaf(row)].value;
             }
-            scores.push(v.score(loss, vr));
+            scores.push((v.score)(vr));
         }
         trees.push(tree);
         if validation.is_some() && should_stop(&scores, p.n_iter_no_change, p.tol) {
@@ -406,12 +499,7 @@ fn boost_on(
     if total > 0.0 {
         importances.iter_mut().for_each(|v| *v /= total);
     }
-    Boosted {
-        loss,
-        baseline,
-        trees,
-        importances,
-    }
+    (trees, importances)
 }
 
 /// The parameters with the seed of a fit (the validation rows of early stopping).
@@ -517,7 +605,7 @@ impl ModelKind for BoostingParams {
         BoostingParams::check(self)
     }
     fn tasks(&self) -> &'static [Task] {
-        &[Task::Classification, Task::Regression]
+        &[Task::Classification, Task::Regression, Task::Survival]
     }
     fn class_weight(&self) -> Option<ClassWeight> {
         self.class_weight

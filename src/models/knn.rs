@@ -88,25 +88,6 @@ impl FittedClassifier for Neighbours {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use ndarray::array;
-
-    #[test]
-    fn share_of_the_k_nearest() {
-        let x = array![[0.0], [1.0], [2.0], [10.0], [11.0]];
-        let y = [true, false, true, false, false];
-        let m = KnnParams { k: 3 }.fit(&x, &y).unwrap();
-        // Nearest three to 0.9: 1, 0, 2 -> 2 positives; to 10.4: 10, 11, 2 -> 1 positive.
-        let p = m.predict_proba(&array![[0.9], [10.4]]);
-        assert!((p[0] - 2.0 / 3.0).abs() < 1e-12 && (p[1] - 1.0 / 3.0).abs() < 1e-12);
-        // Ties in distance go to the earlier row: 1.5 is equidistant from 1 and 2.
-        let m = KnnParams { k: 1 }.fit(&x, &y).unwrap();
-        assert_eq!(m.predict_proba(&array![[1.5]]), vec![0.0]);
-    }
-}
-
 impl ModelKind for KnnParams {
     fn check(&self) -> std::result::Result<(), ArgError> {
         KnnParams::check(self)
@@ -137,5 +118,24 @@ impl Describe for KnnParams {
     }
     fn example() -> Self {
         KnnParams::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    #[test]
+    fn share_of_the_k_nearest() {
+        let x = array![[0.0], [1.0], [2.0], [10.0], [11.0]];
+        let y = [true, false, true, false, false];
+        let m = KnnParams { k: 3 }.fit(&x, &y).unwrap();
+        // Nearest three to 0.9: 1, 0, 2 -> 2 positives; to 10.4: 10, 11, 2 -> 1 positive.
+        let p = m.predict_proba(&array![[0.9], [10.4]]);
+        assert!((p[0] - 2.0 / 3.0).abs() < 1e-12 && (p[1] - 1.0 / 3.0).abs() < 1e-12);
+        // Ties in distance go to the earlier row: 1.5 is equidistant from 1 and 2.
+        let m = KnnParams { k: 1 }.fit(&x, &y).unwrap();
+        assert_eq!(m.predict_proba(&array![[1.5]]), vec![0.0]);
     }
 }

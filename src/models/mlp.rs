@@ -295,35 +295,6 @@ impl FittedClassifier for Network {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn learns_xor_and_is_seeded() {
-        let mut rng = ChaCha8Rng::seed_from_u64(5);
-        let x = Array2::from_shape_fn((400, 2), |_| rng.gen_range(-1.0..1.0));
-        let y: Vec<bool> = x.rows().into_iter().map(|r| r[0] * r[1] > 0.0).collect();
-        let fit = |seed| {
-            Mlp {
-                params: MlpParams {
-                    learning_rate: 0.01,
-                    ..MlpParams::default()
-                },
-                seed,
-            }
-            .fit(&x, &y)
-            .unwrap()
-            .predict_proba(&x)
-        };
-        let p = fit(1);
-        let acc = p.iter().zip(&y).filter(|(q, &t)| (**q >= 0.5) == t).count() as f64 / 400.0;
-        assert!(acc > 0.9, "{acc}");
-        assert_eq!(p, fit(1));
-        assert_ne!(p, fit(2));
-    }
-}
-
 impl ModelKind for MlpParams {
     fn check(&self) -> std::result::Result<(), ArgError> {
         MlpParams::check(self)
@@ -380,5 +351,34 @@ impl Describe for MlpParams {
     }
     fn example() -> Self {
         MlpParams::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn learns_xor_and_is_seeded() {
+        let mut rng = ChaCha8Rng::seed_from_u64(5);
+        let x = Array2::from_shape_fn((400, 2), |_| rng.gen_range(-1.0..1.0));
+        let y: Vec<bool> = x.rows().into_iter().map(|r| r[0] * r[1] > 0.0).collect();
+        let fit = |seed| {
+            Mlp {
+                params: MlpParams {
+                    learning_rate: 0.01,
+                    ..MlpParams::default()
+                },
+                seed,
+            }
+            .fit(&x, &y)
+            .unwrap()
+            .predict_proba(&x)
+        };
+        let p = fit(1);
+        let acc = p.iter().zip(&y).filter(|(q, &t)| (**q >= 0.5) == t).count() as f64 / 400.0;
+        assert!(acc > 0.9, "{acc}");
+        assert_eq!(p, fit(1));
+        assert_ne!(p, fit(2));
     }
 }

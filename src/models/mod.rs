@@ -292,11 +292,20 @@ impl ModelSpec {
                 .into_iter()
                 .filter(move |m| {
                     let t = m.params().tasks();
-                    t.contains(&Task::Regression) && only == !t.contains(&Task::Classification)
+                    t.contains(&Task::Regression) && only != t.contains(&Task::Classification)
                 })
                 .map(|m| m.kind())
         };
         serves(true).chain(serves(false)).collect()
+    }
+
+    /// The kinds that serve a time-to-event target, in registry order.
+    pub fn survival_kinds() -> Vec<&'static str> {
+        Self::examples()
+            .into_iter()
+            .filter(|m| m.params().tasks().contains(&Task::Survival))
+            .map(|m| m.kind())
+            .collect()
     }
 
     /// Why this model cannot serve `task` (`(field, message)`), if it cannot.
@@ -311,8 +320,9 @@ impl ModelSpec {
                         self.kind()
                     ),
                     Task::Survival => format!(
-                        "{} does not model a time-to-event target (use cox_ph)",
-                        self.kind()
+                        "{} does not model a time-to-event target (use {})",
+                        self.kind(),
+                        Self::survival_kinds().join(" or ")
                     ),
                     Task::Classification => format!(
                         "{} needs a numeric target; this target has two classes",
@@ -363,15 +373,22 @@ impl ModelSpec {
             Task::Regression => Fitted::Regressor(self.regressor(seed).fit(x, yr)?),
             // `yr` holds the follow-up times and `yc` the events.
             Task::Survival => match self {
-                ModelSpec::CoxPh(c) => {
-                    Fitted::Survival(crate::survival::model::SurvivalModel::Cox(
-                        crate::survival::cox::fit(x, yr, yc, c.penalizer)?.model,
+                ModelSpec::CoxPh(c) => Fitted::Survival(
+                    crate::survival::model::SurvivalModel::Cox(c.fit(x, yr, yc)?.model),
+                ),
+                ModelSpec::GradientBoosting(b) => {
+                    let boosted = gradient_boosting::boost_cox(b, x, yr, yc, seed);
+                    Fitted::Survival(crate::survival::model::SurvivalModel::BoostedCox(
+                        crate::survival::boost::BoostedCox::new(boosted, x, yr, yc),
                     ))
                 }
                 _ => {
                     return Err(crate::error::Error::Model {
                         kind: self.kind().into(),
-                        message: "does not model a time-to-event target (use cox_ph)".into(),
+                        message: format!(
+                            "does not model a time-to-event target (use {})",
+                            Self::survival_kinds().join(" or ")
+                        ),
                     })
                 }
             },

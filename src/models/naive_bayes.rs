@@ -116,25 +116,6 @@ impl FittedClassifier for GaussianNb {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use ndarray::array;
-
-    #[test]
-    fn posterior_by_hand() {
-        // Negatives at 0 and 2 (mean 1, var 1), positives at 4 and 6 (mean 5, var 1), equal
-        // priors. At x = 3 both likelihoods are equal: 0.5. At x = 4: log ratio =
-        // (-(4-5)² + (4-1)²) / 2 = 4, so P = 1 / (1 + e^-4).
-        let x = array![[0.0], [2.0], [4.0], [6.0]];
-        let y = [false, false, true, true];
-        let nb = NaiveBayesParams { var_smoothing: 0.0 }.fit(&x, &y).unwrap();
-        let p = nb.predict_proba(&array![[3.0], [4.0]]);
-        assert!((p[0] - 0.5).abs() < 1e-12);
-        assert!((p[1] - 1.0 / (1.0 + (-4.0f64).exp())).abs() < 1e-12);
-    }
-}
-
 impl ModelKind for NaiveBayesParams {
     fn check(&self) -> std::result::Result<(), ArgError> {
         NaiveBayesParams::check(self)
@@ -165,5 +146,24 @@ impl Describe for NaiveBayesParams {
     }
     fn example() -> Self {
         NaiveBayesParams::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    #[test]
+    fn posterior_by_hand() {
+        // Negatives at 0 and 2 (mean 1, var 1), positives at 4 and 6 (mean 5, var 1), equal
+        // priors. At x = 3 both likelihoods are equal: 0.5. At x = 4: log ratio =
+        // (-(4-5)² + (4-1)²) / 2 = 4, so P = 1 / (1 + e^-4).
+        let x = array![[0.0], [2.0], [4.0], [6.0]];
+        let y = [false, false, true, true];
+        let nb = NaiveBayesParams { var_smoothing: 0.0 }.fit(&x, &y).unwrap();
+        let p = nb.predict_proba(&array![[3.0], [4.0]]);
+        assert!((p[0] - 0.5).abs() < 1e-12);
+        assert!((p[1] - 1.0 / (1.0 + (-4.0f64).exp())).abs() < 1e-12);
     }
 }

@@ -273,6 +273,48 @@ impl FittedClassifier for Forest {
     }
 }
 
+impl ModelKind for ForestParams {
+    fn check(&self) -> std::result::Result<(), ArgError> {
+        ForestParams::check(self)
+    }
+    fn tasks(&self) -> &'static [Task] {
+        &[Task::Classification, Task::Regression]
+    }
+    fn class_weight(&self) -> Option<ClassWeight> {
+        self.class_weight
+    }
+    fn classifier(&self, seed: u64) -> Option<Box<dyn Classifier>> {
+        Some(Box::new(RandomForest {
+            params: self.clone(),
+            seed,
+        }))
+    }
+    fn regressor(&self, seed: u64) -> Option<Box<dyn Regressor>> {
+        Some(Box::new(RandomForest {
+            params: self.clone(),
+            seed,
+        }))
+    }
+}
+
+impl Describe for ForestParams {
+    const DOC: &'static str = "A random forest of CART trees on bootstrap samples.";
+    fn args() -> Vec<Arg> {
+        vec![
+            Arg::def("trees", Ty::Integer, json!(100), "the number of trees"),
+            Arg::def("max_features", Ty::Enum(&["sqrt", "log2", "all"]), Value::Null, "features tried per split: a rule or a count (null: sqrt for classes, all for numbers)"),
+            Arg::def("max_depth", Ty::Integer, Value::Null, "the deepest level (null: unlimited)"),
+            Arg::def("min_samples_leaf", Ty::Integer, json!(1), "the fewest training rows in a leaf"),
+            Arg::def("criterion", Ty::Enum(&["gini", "entropy"]), json!("gini"), "the split impurity (class targets)"),
+            Arg::def("bootstrap", Ty::Boolean, json!(true), "draw each tree's rows with replacement"),
+            Arg::opt("class_weight", Ty::Enum(&["balanced"]), "balanced: weights inversely proportional to class frequencies"),
+        ]
+    }
+    fn example() -> Self {
+        ForestParams::default()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -360,47 +402,5 @@ mod tests {
         for noise in &imp[2..] {
             assert!(imp[0] > *noise && imp[1] > *noise, "{imp:?}");
         }
-    }
-}
-
-impl ModelKind for ForestParams {
-    fn check(&self) -> std::result::Result<(), ArgError> {
-        ForestParams::check(self)
-    }
-    fn tasks(&self) -> &'static [Task] {
-        &[Task::Classification, Task::Regression]
-    }
-    fn class_weight(&self) -> Option<ClassWeight> {
-        self.class_weight
-    }
-    fn classifier(&self, seed: u64) -> Option<Box<dyn Classifier>> {
-        Some(Box::new(RandomForest {
-            params: self.clone(),
-            seed,
-        }))
-    }
-    fn regressor(&self, seed: u64) -> Option<Box<dyn Regressor>> {
-        Some(Box::new(RandomForest {
-            params: self.clone(),
-            seed,
-        }))
-    }
-}
-
-impl Describe for ForestParams {
-    const DOC: &'static str = "A random forest of CART trees on bootstrap samples.";
-    fn args() -> Vec<Arg> {
-        vec![
-            Arg::def("trees", Ty::Integer, json!(100), "the number of trees"),
-            Arg::def("max_features", Ty::Enum(&["sqrt", "log2", "all"]), Value::Null, "features tried per split: a rule or a count (null: sqrt for classes, all for numbers)"),
-            Arg::def("max_depth", Ty::Integer, Value::Null, "the deepest level (null: unlimited)"),
-            Arg::def("min_samples_leaf", Ty::Integer, json!(1), "the fewest training rows in a leaf"),
-            Arg::def("criterion", Ty::Enum(&["gini", "entropy"]), json!("gini"), "the split impurity (class targets)"),
-            Arg::def("bootstrap", Ty::Boolean, json!(true), "draw each tree's rows with replacement"),
-            Arg::opt("class_weight", Ty::Enum(&["balanced"]), "balanced: weights inversely proportional to class frequencies"),
-        ]
-    }
-    fn example() -> Self {
-        ForestParams::default()
     }
 }

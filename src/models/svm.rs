@@ -525,6 +525,68 @@ impl FittedClassifier for FittedSvm {
     }
 }
 
+impl ModelKind for SvmParams {
+    fn check(&self) -> std::result::Result<(), ArgError> {
+        SvmParams::check(self)
+    }
+    fn tasks(&self) -> &'static [Task] {
+        &[Task::Classification]
+    }
+    fn class_weight(&self) -> Option<ClassWeight> {
+        self.class_weight
+    }
+    fn classifier(&self, seed: u64) -> Option<Box<dyn Classifier>> {
+        Some(Box::new(Svm {
+            params: self.clone(),
+            seed,
+        }))
+    }
+    fn regressor(&self, _seed: u64) -> Option<Box<dyn Regressor>> {
+        None
+    }
+}
+
+impl Describe for SvmParams {
+    const DOC: &'static str =
+        "A support vector machine (RBF or linear kernel) with Platt-scaled probabilities.";
+    fn args() -> Vec<Arg> {
+        vec![
+            Arg::def(
+                "kernel",
+                Ty::Enum(&["rbf", "linear"]),
+                json!("rbf"),
+                "the kernel",
+            ),
+            Arg::def(
+                "c",
+                Ty::Number,
+                json!(1.0),
+                "the penalty of margin violations",
+            ),
+            Arg::def(
+                "gamma",
+                Ty::Enum(&["scale", "auto"]),
+                json!("scale"),
+                "the RBF width: a rule or a positive number",
+            ),
+            Arg::def(
+                "tol",
+                Ty::Number,
+                json!(1e-3),
+                "the optimizer's stopping tolerance",
+            ),
+            Arg::opt(
+                "class_weight",
+                Ty::Enum(&["balanced"]),
+                "balanced: weights inversely proportional to class frequencies",
+            ),
+        ]
+    }
+    fn example() -> Self {
+        SvmParams::default()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -596,67 +658,5 @@ mod tests {
         .unwrap();
         let p = m.predict_proba(&array![[0.0, 0.9], [0.0, 3.1]]);
         assert!(p[0] < 0.5 && p[1] > 0.5, "{p:?}");
-    }
-}
-
-impl ModelKind for SvmParams {
-    fn check(&self) -> std::result::Result<(), ArgError> {
-        SvmParams::check(self)
-    }
-    fn tasks(&self) -> &'static [Task] {
-        &[Task::Classification]
-    }
-    fn class_weight(&self) -> Option<ClassWeight> {
-        self.class_weight
-    }
-    fn classifier(&self, seed: u64) -> Option<Box<dyn Classifier>> {
-        Some(Box::new(Svm {
-            params: self.clone(),
-            seed,
-        }))
-    }
-    fn regressor(&self, _seed: u64) -> Option<Box<dyn Regressor>> {
-        None
-    }
-}
-
-impl Describe for SvmParams {
-    const DOC: &'static str =
-        "A support vector machine (RBF or linear kernel) with Platt-scaled probabilities.";
-    fn args() -> Vec<Arg> {
-        vec![
-            Arg::def(
-                "kernel",
-                Ty::Enum(&["rbf", "linear"]),
-                json!("rbf"),
-                "the kernel",
-            ),
-            Arg::def(
-                "c",
-                Ty::Number,
-                json!(1.0),
-                "the penalty of margin violations",
-            ),
-            Arg::def(
-                "gamma",
-                Ty::Enum(&["scale", "auto"]),
-                json!("scale"),
-                "the RBF width: a rule or a positive number",
-            ),
-            Arg::def(
-                "tol",
-                Ty::Number,
-                json!(1e-3),
-                "the optimizer's stopping tolerance",
-            ),
-            Arg::opt(
-                "class_weight",
-                Ty::Enum(&["balanced"]),
-                "balanced: weights inversely proportional to class frequencies",
-            ),
-        ]
-    }
-    fn example() -> Self {
-        SvmParams::default()
     }
 }

@@ -492,6 +492,58 @@ impl FittedClassifier for FlatTree {
     }
 }
 
+impl ModelKind for TreeParams {
+    fn check(&self) -> std::result::Result<(), ArgError> {
+        TreeParams::check(self)
+    }
+    fn tasks(&self) -> &'static [Task] {
+        &[Task::Classification]
+    }
+    fn class_weight(&self) -> Option<ClassWeight> {
+        self.class_weight
+    }
+    fn classifier(&self, _seed: u64) -> Option<Box<dyn Classifier>> {
+        Some(Box::new(self.clone()))
+    }
+    fn regressor(&self, _seed: u64) -> Option<Box<dyn Regressor>> {
+        None
+    }
+}
+
+impl Describe for TreeParams {
+    const DOC: &'static str = "A CART decision tree.";
+    fn args() -> Vec<Arg> {
+        vec![
+            Arg::def(
+                "max_depth",
+                Ty::Integer,
+                Value::Null,
+                "the deepest level (null: unlimited)",
+            ),
+            Arg::def(
+                "min_samples_leaf",
+                Ty::Integer,
+                json!(1),
+                "the fewest training rows in a leaf",
+            ),
+            Arg::def(
+                "criterion",
+                Ty::Enum(&["gini", "entropy"]),
+                json!("gini"),
+                "the split impurity",
+            ),
+            Arg::opt(
+                "class_weight",
+                Ty::Enum(&["balanced"]),
+                "balanced: weights inversely proportional to class frequencies",
+            ),
+        ]
+    }
+    fn example() -> Self {
+        TreeParams::default()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -591,57 +643,5 @@ mod tests {
         };
         let t = grow(cfg, Source::Exact(&x), &y, &[1.0; 4], None);
         assert_eq!(t.predict(&array![[0.0], [9.0]]), vec![1.0, 6.0]);
-    }
-}
-
-impl ModelKind for TreeParams {
-    fn check(&self) -> std::result::Result<(), ArgError> {
-        TreeParams::check(self)
-    }
-    fn tasks(&self) -> &'static [Task] {
-        &[Task::Classification]
-    }
-    fn class_weight(&self) -> Option<ClassWeight> {
-        self.class_weight
-    }
-    fn classifier(&self, _seed: u64) -> Option<Box<dyn Classifier>> {
-        Some(Box::new(self.clone()))
-    }
-    fn regressor(&self, _seed: u64) -> Option<Box<dyn Regressor>> {
-        None
-    }
-}
-
-impl Describe for TreeParams {
-    const DOC: &'static str = "A CART decision tree.";
-    fn args() -> Vec<Arg> {
-        vec![
-            Arg::def(
-                "max_depth",
-                Ty::Integer,
-                Value::Null,
-                "the deepest level (null: unlimited)",
-            ),
-            Arg::def(
-                "min_samples_leaf",
-                Ty::Integer,
-                json!(1),
-                "the fewest training rows in a leaf",
-            ),
-            Arg::def(
-                "criterion",
-                Ty::Enum(&["gini", "entropy"]),
-                json!("gini"),
-                "the split impurity",
-            ),
-            Arg::opt(
-                "class_weight",
-                Ty::Enum(&["balanced"]),
-                "balanced: weights inversely proportional to class frequencies",
-            ),
-        ]
-    }
-    fn example() -> Self {
-        TreeParams::default()
     }
 }

@@ -32,6 +32,9 @@ struct Record {
     timings: ModelTimings,
     /// Out-of-fold predictions: (row of the modelling table, prediction), every split.
     pooled: Vec<(usize, f64)>,
+    /// A time-to-event model: the predicted survival of each pooled row (same order), at
+    /// `crate::survival::horizons::prediction_times`.
+    pooled_survival: Vec<Vec<f64>>,
     permutation: importance::Collector,
     impurity: importance::Collector,
     /// What the search chose on each split (models with a search).
@@ -62,6 +65,8 @@ struct Shared<'a> {
     recipe: &'a Recipe,
     task: Task,
     y: &'a Target,
+    /// The horizons of a time-to-event target (empty for other targets).
+    horizons: &'a [f64],
     searches: &'a [Option<Vec<search::Candidate>>],
     audit_groups: Option<&'a (String, Vec<String>)>,
     clock: &'a dyn Fn() -> f64,
@@ -95,7 +100,9 @@ pub(super) fn assemble(
         model_units: _,
         explain: _,
         survival_rejected: _,
+        horizons,
     } = p;
+    let horizons = horizons.map(|h| h.times).unwrap_or_default();
     let model_inputs = results
         .first()
         .map(|r| r.inputs.clone())
@@ -107,6 +114,7 @@ pub(super) fn assemble(
         recipe,
         task,
         y: &y,
+        horizons: &horizons,
         searches: &searches,
         audit_groups: audit_groups.as_ref(),
         clock,
@@ -203,6 +211,8 @@ fn gather(
         }
         for (rec, mf) in records.iter_mut().zip(r.models) {
             pool(&mut rec.pooled, fold, &mf.predictions, r.unit)?;
+            rec.pooled_survival
+                .extend(mf.survival.iter().flatten().cloned());
             rec.folds.push(mf.values);
             if let Some(c) = &mf.confusion {
                 rec.confusion.add(c);
@@ -298,19 +308,31 @@ fn model_report(
     given: Option<Vec<Option<[f64; 2]>>>,
 ) -> Result<ModelReport> {
     let (task, y, spec) = (sh.task, sh.y, &sh.recipe.models[m]);
-    let names = match task {
-        Task::Classification => metrics::CLASSIFICATION,
-        Task::Regression => metrics::REGRESSION,
-        Task::Survival => crate::survival::METRICS,
+    let names: Vec<String> = match task {
+        Task::Classification => metrics::CLASSIFICATION
+            .iter()
+            .map(|n| n.to_string())
+            .collect(),
+        Task::Regression => metrics::REGRESSION.iter().map(|n| n.to_string()).collect(),
+        Task::Survival => crate::survival::metric_names(sh.horizons),
     };
     let pooled_p: Vec<f64> = rec.pooled.iter().map(|&(_, p)| p).collect();
     let t0 = (sh.clock)();
     let ci = match given {
         Some(ci) => ci,
-        None => pooled_intervals(task, y, sh.recipe.seed, m, &rec.pooled),
+        None => pooled_intervals(
+            task,
+            y,
+            sh.recipe.seed,
+            m,
+            &rec.pooled,
+            &rec.pooled_survival,
+            sh.horizons,
+        ),
     };
     let t1 = (sh.clock)();
     let mut clinical = Clinical::default();
+    let mut survival_calibration = Vec::new();
     let (pooled, curves, regression) = match task {
         Task::Classification => {
             let py: Vec<bool> = rec.pooled.iter().map(|&(r, _)| y.labels[r]).collect();
@@ -333,11 +355,27 @@ fn model_report(
             // Labels are the events, values the follow-up times.
             let pt: Vec<f64> = rec.pooled.iter().map(|&(r, _)| y.values[r]).collect();
             let pe: Vec<bool> = rec.pooled.iter().map(|&(r, _)| y.labels[r]).collect();
-            (
-                crate::survival::metrics((&pt, &pe), (&pt, &pe), &pooled_p),
-                None,
-                None,
-            )
+            let mut values = crate::survival::metrics((&pt, &pe), (&pt, &pe), &pooled_p);
+            if rec.pooled_survival.len() == pt.len() {
+                values.extend(crate::survival::horizon_metrics(
+                    (&pt, &pe),
+                    (&pt, &pe),
+                    &rec.pooled_survival,
+                    sh.horizons,
+                ));
+                survival_calibration = sh
+                    .horizons
+                    .iter()
+                    .enumerate()
+                    .map(|(k, &t)| {
+                        let s_t: Vec<f64> = rec.pooled_survival.iter().map(|r| r[k]).collect();
+                        crate::survival::calibration::calibration(&pt, &pe, &s_t, t)
+                    })
+                    .collect();
+            } else {
+                values.resize(names.len(), None);
+            }
+            (values, None, None)
         }
     };
     if ci.len() != pooled.len() {
@@ -350,7 +388,11 @@ fn model_report(
         .iter()
         .enumerate()
         .map(|(k, name)| {
-            let folds: Vec<Option<f64>> = rec.folds.iter().map(|v| v[k]).collect();
+            let folds: Vec<Option<f64>> = rec
+                .folds
+                .iter()
+                .map(|v| v.get(k).copied().flatten())
+                .collect();
             let (mean, std) = metrics::mean_std(&folds);
             (
                 name.to_string(),
@@ -431,6 +473,7 @@ fn model_report(
         calibration: clinical.calibration,
         decision_curve: clinical.decision_curve,
         beneficial_thresholds: clinical.beneficial,
+        survival_calibration,
     })
 }
 

@@ -13,8 +13,8 @@ pub struct Progress {
     pub done: usize,
     pub total: usize,
     pub message: String,
-    /// `privacy`, `plan`, `features`, `search`, `fit`, `predict`, `importance`, `intervals`,
-    /// `original` or `report`.
+    /// `privacy`, `plan`, `features`, `search`, `fit`, `predict`, `importance`, `shap`,
+    /// `intervals`, `original` or `report`.
     pub phase: String,
     /// The unit (model on a split) a `models` event is about.
     pub unit: Option<usize>,

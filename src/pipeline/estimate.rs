@@ -9,14 +9,17 @@
 //! - predict: test rows × inputs × a per-kind constant (× trees / 100 for a forest);
 //! - permutation importance: repeats × inputs × min(test rows, the sample cap) × a per-kind
 //!   constant (× trees / 100 for a forest);
-//! - intervals: resamples × test rows × one constant (not part of a unit's own work);
+//! - intervals: resamples × test rows × one constant (not part of a unit's own work; per model
+//!   in `intervals`, which the page's pool computes apart);
+//! - the report (`finish`): per classification model, the calibration bootstrap, resamples ×
+//!   pooled test rows × one constant (the curves and the rest are small beside it);
 //! - the total: all of it shared by the threads (× [`ENGINE`] in wasm).
 //!
 //! The constants ([`CALIBRATED`]) are fitted by `node benches/calibrate.mjs` from runs on this
 //! project's 2-core machine; the same script checks whole runs against the estimate. It is an
 //! estimate — right to within a factor of a few — for warning of a run that will take minutes,
-//! and for weighting the progress of phases, not a promise. Staging (privacy steps, splits) and
-//! the report are not counted.
+//! and for weighting the progress of phases, not a promise. Staging (privacy steps, splits) is
+//! not counted.
 
 use super::prepare::Prepared;
 use crate::eval::uncertainty::RESAMPLES;
@@ -44,8 +47,16 @@ pub struct Estimate {
     pub units: Vec<f64>,
     /// Estimated milliseconds per phase (`fit`, `search`, `predict`, `importance`), summed.
     pub phases: Vec<PhaseTime>,
-    /// Σ `units`, divided by the threads that run them at once.
+    /// Σ `units` + Σ `intervals` + `finish`, divided by the threads that run them at once.
     pub total_ms: f64,
+    /// Estimated milliseconds (one thread) of each model's bootstrap intervals, in recipe order:
+    /// the page's pool weighs its progress and time left by them.
+    #[serde(default)]
+    pub intervals: Vec<f64>,
+    /// Estimated milliseconds (one thread) of assembling the report: each classification
+    /// model's calibration with its bootstrap intervals.
+    #[serde(default)]
+    pub finish: f64,
     /// What a user should know before the run (many inputs, a long run), in English.
     pub warnings: Vec<String>,
     /// The same as codes with parameters, in the same order.
@@ -100,8 +111,10 @@ fn inputs(p: &Prepared, recipe: &Recipe) -> (usize, Option<(String, usize)>) {
 /// measurement of docs/benchmarks.md (0.947 s for 16,000 × 30 = 1.97e-3). Fits too fast to
 /// time (naive Bayes, k-NN) get 1e-6.
 const CALIBRATED: &[(&str, f64, f64, f64)] = &[
-    ("random_forest", 1.94e-3, 6.27e-4, 7.56e-3),
-    ("gradient_boosting", 7.76e-4, 1.11e-4, 8.47e-4),
+    // Importance: the fitted 7.56e-3 and 8.47e-4 divided by the speed-up of the tree path
+    // measured side by side with the old one (3.87× forest, 2.03× boosting; docs/benchmarks.md).
+    ("random_forest", 1.94e-3, 6.27e-4, 1.95e-3),
+    ("gradient_boosting", 7.76e-4, 1.11e-4, 4.17e-4),
     ("decision_tree", 3.94e-4, 1.33e-5, 7.0e-5),
     ("logistic_regression", 2.07e-6, 2.06e-5, 1.38e-4),
     ("naive_bayes", 1e-6, 1.67e-6, 5.6e-4),
@@ -115,6 +128,28 @@ const CALIBRATED: &[(&str, f64, f64, f64)] = &[
 /// on an idle machine (random forest 0.089 s, boosting 0.124 s for 1000 resamples of 5,000
 /// rows, docs/benchmarks.md).
 const INTERVALS: f64 = 2.1e-5;
+
+/// Milliseconds per (bootstrap resample × pooled test row) of a classification model's
+/// calibration (its bootstrap intervals: slope, intercept, ECE, ICI, Brier and the smoothed
+/// curve), one native thread, up to [`crate::eval::calibration::GROUPED_ABOVE`] rows; above,
+/// the resamples are evaluated on groups: [`CALIBRATION_GROUPED`] ms per resample plus
+/// [`CALIBRATION_GROUPED_ROW`] per row. Measured in the test profile on the shared machine
+/// (5,000 / 25,000 / 100,000 rows: 7.0 / 11.8 / 17.8 s on one thread) and divided by 5, the
+/// ratio of the intervals' own test-profile constant (1.0e-4) to their release one
+/// ([`INTERVALS`]); to be refitted by `node benches/calibrate.mjs`.
+const CALIBRATION: f64 = 2.8e-4;
+const CALIBRATION_GROUPED: f64 = 2.0;
+const CALIBRATION_GROUPED_ROW: f64 = 1.6e-5;
+
+/// Estimated ms of the calibration bootstrap of `rows` pooled rows (one native thread).
+fn calibration_cost(rows: f64) -> f64 {
+    RESAMPLES as f64
+        * if rows > crate::eval::calibration::GROUPED_ABOVE as f64 {
+            CALIBRATION_GROUPED + CALIBRATION_GROUPED_ROW * rows
+        } else {
+            CALIBRATION * rows
+        }
+}
 
 /// How much slower this engine computes than the native build the constants were measured
 /// on: 1 natively; in wasm (one page worker) the same fits measured 1.6–1.7× slower than one
@@ -162,6 +197,8 @@ pub(super) fn estimate(p: &Prepared, recipe: &Recipe, units: &[(usize, usize)]) 
         .clone()
         .unwrap_or_else(crate::explain::ShapOptions::off);
     let mut phases = [0.0f64; 6];
+    let mut intervals_by_model = vec![0.0; recipe.models.len()];
+    let mut pooled = vec![0.0; recipe.models.len()];
     let per_unit: Vec<f64> = units
         .iter()
         .map(|&(f, m)| {
@@ -180,6 +217,12 @@ pub(super) fn estimate(p: &Prepared, recipe: &Recipe, units: &[(usize, usize)]) 
             // The model's bootstrap intervals resample its pooled test rows: this unit's share
             // (not part of the unit's own work, which the page weighs apart).
             let intervals = INTERVALS * ENGINE * RESAMPLES as f64 * nte;
+            if let Some(v) = intervals_by_model.get_mut(m) {
+                *v += intervals;
+            }
+            if let Some(v) = pooled.get_mut(m) {
+                *v += nte;
+            }
             let explain = if p.explain && shap.enabled {
                 shap_cost(spec, &shap, nte, ntr, k, cp)
             } else {
@@ -196,7 +239,17 @@ pub(super) fn estimate(p: &Prepared, recipe: &Recipe, units: &[(usize, usize)]) 
         .collect();
     // All the work shared by the threads (natively the units, the trees of a forest and the
     // inputs of permutation importance run on all of them).
-    let total_ms = (per_unit.iter().sum::<f64>() + phases[4]) / crate::par::threads() as f64;
+    // The report: each classification model's calibration of its pooled test rows.
+    let finish = if p.task == crate::models::Task::Classification {
+        pooled
+            .iter()
+            .map(|&rows| calibration_cost(rows) * ENGINE)
+            .sum()
+    } else {
+        0.0
+    };
+    let total_ms =
+        (per_unit.iter().sum::<f64>() + phases[4] + finish) / crate::par::threads() as f64;
     let mut warnings = Vec::new();
     if inputs > MANY_INPUTS {
         warnings.push(match &widest {
@@ -227,6 +280,8 @@ pub(super) fn estimate(p: &Prepared, recipe: &Recipe, units: &[(usize, usize)]) 
         })
         .collect(),
         total_ms,
+        intervals: intervals_by_model,
+        finish,
         warnings: msg::texts(&warnings),
         warning_codes: warnings,
     }

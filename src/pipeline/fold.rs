@@ -289,6 +289,10 @@ pub struct ModelFold {
     pub confusion: Option<Confusion>,
     /// Predictions for the split's test rows, in their order.
     pub predictions: Vec<f64>,
+    /// A time-to-event model: each test row's predicted survival at the horizons, then at the
+    /// grid of the integrated Brier score (`crate::survival::horizons::prediction_times`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub survival: Option<Vec<Vec<f64>>>,
     pub fit_ms: f64,
     pub predict_ms: f64,
     pub impurity: Option<Vec<f64>>,
@@ -465,7 +469,25 @@ pub(super) fn fit_model(
             message: "the model predicted a non-finite value".into(),
         }));
     }
-    let (values, confusion) = s.metrics(task, &predictions);
+    let (mut values, confusion) = s.metrics(task, &predictions);
+    // A time-to-event model: its predicted survival at the horizons (and the grid of the
+    // integrated Brier score), scored with the censoring curve of the training rows.
+    let survival = p.horizons.as_ref().and_then(|h| {
+        let surv = super::survival::predicted_survival(&fitted, &s.xte, &h.times)?;
+        values.extend(crate::survival::horizon_metrics(
+            (&s.yr_tr, &s.ytr),
+            (&s.yr_te, &s.yte),
+            &surv,
+            &h.times,
+        ));
+        Some(surv)
+    });
+    if survival.iter().flatten().flatten().any(|v| !v.is_finite()) {
+        return Err(at(Error::Model {
+            kind: spec.kind().into(),
+            message: "the model predicted a non-finite survival".into(),
+        }));
+    }
     if repeats > 0 {
         on_unit(searched, "importance", spec.kind())?;
     }
@@ -489,12 +511,29 @@ pub(super) fn fit_model(
         },
     )?;
     let t3 = clock();
-    let shap = explain_split(p, recipe, (f, m), s, &fitted).map_err(at)?;
+    // Explaining tells `shap` as it starts and then each whole percent of its work (trees or
+    // rows), so the page's bar moves and a cancel stops it there.
+    let mut shown = usize::MAX;
+    let shap = explain_split(p, recipe, (f, m), s, &fitted, &mut |done, total| {
+        let percent = if done == 0 {
+            0
+        } else {
+            100 * done / total.max(1)
+        };
+        if percent == shown {
+            return Ok(());
+        }
+        shown = percent;
+        let what = format!("{}: SHAP {percent}%", spec.kind());
+        on_unit(searched, "shap", &what)
+    })
+    .map_err(at)?;
     let t4 = clock();
     Ok(ModelFold {
         values,
         confusion,
         predictions,
+        survival,
         fit_ms: t1 - t0,
         predict_ms: t2 - t1,
         impurity: fitted.impurity_importance(),
@@ -517,6 +556,7 @@ fn explain_split(
     (f, m): (usize, usize),
     s: &FittedSplit,
     fitted: &models::Fitted,
+    on_step: &mut dyn FnMut(usize, usize) -> Result<()>,
 ) -> Result<Option<crate::explain::pool::FoldShap>> {
     let opts = recipe
         .evaluation
@@ -526,7 +566,8 @@ fn explain_split(
     if !p.explain || !opts.enabled {
         return Ok(None);
     }
-    crate::explain::pool::fold_shap(
+    on_step(0, 1)?;
+    crate::explain::pool::fold_shap_with_progress(
         fitted,
         &s.xtr,
         &s.xte,
@@ -535,6 +576,7 @@ fn explain_split(
         &opts,
         p.folds.len(),
         seeds::shap(recipe.seed, m, f),
+        on_step,
     )
     .map(Some)
 }

@@ -13,13 +13,17 @@ use crate::recipe::Recipe;
 use serde::{Deserialize, Serialize};
 
 /// The 95% bootstrap intervals of every metric of model `m` from its pooled out-of-fold
-/// predictions `(row, prediction)`, in split order.
+/// predictions `(row, prediction)`, in split order, with (a time-to-event target) each pooled
+/// row's predicted survival `surv` at the prediction times of `horizons`.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn pooled_intervals(
     task: Task,
     y: &Target,
     seed: u64,
     m: usize,
     pooled: &[(usize, f64)],
+    surv: &[Vec<f64>],
+    horizons: &[f64],
 ) -> Vec<Option<[f64; 2]>> {
     let p: Vec<f64> = pooled.iter().map(|&(_, v)| v).collect();
     let seed = crate::seeds::intervals(seed, m);
@@ -35,7 +39,7 @@ pub(super) fn pooled_intervals(
         Task::Survival => {
             let pt: Vec<f64> = pooled.iter().map(|&(r, _)| y.values[r]).collect();
             let pe: Vec<bool> = pooled.iter().map(|&(r, _)| y.labels[r]).collect();
-            crate::survival::intervals(&pt, &pe, &p, seed)
+            crate::survival::intervals(&pt, &pe, &p, surv, horizons, seed)
         }
     }
 }
@@ -96,8 +100,13 @@ pub fn model_intervals(
             m + 1
         )));
     }
-    let pooled_of = |p: &Prepared, rs: &[FoldResult], offset: usize| -> Result<Vec<(usize, f64)>> {
+    #[allow(clippy::type_complexity)]
+    let pooled_of = |p: &Prepared,
+                     rs: &[FoldResult],
+                     offset: usize|
+     -> Result<(Vec<(usize, f64)>, Vec<Vec<f64>>)> {
         let mut pooled = Vec::new();
+        let mut surv = Vec::new();
         for r in rs {
             let fold = &p.folds[r.unit / models - offset];
             let Some(mf) = r.models.first() else {
@@ -107,22 +116,24 @@ pub fn model_intervals(
                 )));
             };
             pool(&mut pooled, fold, &mf.predictions, r.unit / models)?;
+            surv.extend(mf.survival.iter().flatten().cloned());
         }
-        Ok(pooled)
+        Ok((pooled, surv))
     };
     let Some(p) = staged.prepared.as_ref() else {
         return Err(Error::Protocol("the recipe has no models".into()));
     };
     let (masked, original) = results.split_at(n_masked);
-    let ci = |p: &Prepared, pooled: &[(usize, f64)]| {
-        pooled_intervals(p.task, &p.y, recipe.seed, m, pooled)
+    let ci = |p: &Prepared, (pooled, surv): (Vec<(usize, f64)>, Vec<Vec<f64>>)| {
+        let horizons = p.horizons.as_ref().map_or(&[][..], |h| &h.times[..]);
+        pooled_intervals(p.task, &p.y, recipe.seed, m, &pooled, &surv, horizons)
     };
-    let masked = ci(p, &pooled_of(p, masked, 0)?);
+    let masked = ci(p, pooled_of(p, masked, 0)?);
     let original = match &staged.original {
         Some(Original {
             prepared: Ok(o), ..
         }) if !original.is_empty() && original.iter().all(|r| r.failed.is_none()) => {
-            Some(ci(o, &pooled_of(o, original, n_masked)?))
+            Some(ci(o, pooled_of(o, original, n_masked)?))
         }
         _ => None,
     };

@@ -21,8 +21,14 @@ pub(super) struct Original {
 
 /// The modelling of `table`'s original values of the columns `masked` keeps, when the recipe
 /// has privacy steps and does not turn the comparison off (`compare_original: false`). A
-/// recipe that cannot be prepared on them keeps why, for the report.
-pub(super) fn prepare_original(table: &Table, masked: &Table, recipe: &Recipe) -> Option<Original> {
+/// recipe that cannot be prepared on them keeps why, for the report. A time-to-event target
+/// is scored at the masked data's `horizons`, so that both sides have the same metrics.
+pub(super) fn prepare_original(
+    table: &Table,
+    masked: &Table,
+    recipe: &Recipe,
+    horizons: Option<&crate::survival::horizons::Horizons>,
+) -> Option<Original> {
     if recipe.privacy.is_empty() || recipe.evaluation.compare_original == Some(false) {
         return None;
     }
@@ -41,6 +47,9 @@ pub(super) fn prepare_original(table: &Table, masked: &Table, recipe: &Recipe) -
             // The comparison reports metrics only: no permutation importance, no explanations.
             p.repeats = 0;
             p.explain = false;
+            if p.horizons.is_some() {
+                p.horizons = horizons.cloned();
+            }
             p
         })
         .map_err(|e| e.to_string());
@@ -84,8 +93,13 @@ pub(super) fn compare_original(
         r.unit -= offset;
     }
     let (rows, splits, task) = (p.x_table.rows(), p.folds.len(), p.task);
+    let horizons = p
+        .horizons
+        .as_ref()
+        .map(|h| h.times.clone())
+        .unwrap_or_default();
     let (_, _, models) = assemble(p, recipe, results, given, &mut Vec::new(), clock)?;
-    let cost = privacy_cost(task, &models, masked.1);
+    let cost = privacy_cost(task, &horizons, &models, masked.1);
     let note = if rows != masked.0 {
         msg::original_evaluated_suppressed(columns.len(), rows, masked.0)
     } else {
@@ -110,26 +124,34 @@ pub(super) fn compare_original(
     })
 }
 
-/// Per model, the mean of the task's two headline metrics on the original (`original`) and
-/// the masked data (`masked`), and the difference masked − original.
-fn privacy_cost(task: Task, original: &[ModelReport], masked: &[ModelReport]) -> Vec<PrivacyCost> {
-    let keys: [&str; 2] = match task {
-        Task::Classification => ["roc_auc", "accuracy"],
-        Task::Regression => ["r2", "rmse"],
-        Task::Survival => ["c_index", "uno_c"],
+/// Per model, the mean of the task's headline metrics on the original (`original`) and the
+/// masked data (`masked`), and the difference masked − original: two for a class or numeric
+/// target; for a time-to-event target every metric (the concordances, then the horizon
+/// metrics of `horizons`).
+fn privacy_cost(
+    task: Task,
+    horizons: &[f64],
+    original: &[ModelReport],
+    masked: &[ModelReport],
+) -> Vec<PrivacyCost> {
+    let keys: Vec<String> = match task {
+        Task::Classification => vec!["roc_auc".into(), "accuracy".into()],
+        Task::Regression => vec!["r2".into(), "rmse".into()],
+        Task::Survival => crate::survival::metric_names(horizons),
     };
+    let keys = &keys;
     let mean = |m: &ModelReport, k: &str| m.metrics.get(k).and_then(|s| s.mean);
     original
         .iter()
         .zip(masked)
         .enumerate()
         .flat_map(|(i, (o, m))| {
-            keys.iter().map(move |&k| {
+            keys.iter().map(move |k| {
                 let (original, masked) = (mean(o, k), mean(m, k));
                 PrivacyCost {
                     model: i,
                     kind: m.kind.clone(),
-                    metric: k.into(),
+                    metric: k.clone(),
                     higher_is_better: !search::lower_is_better(k),
                     original,
                     masked,

@@ -24,6 +24,9 @@ pub struct Prediction {
     pub y_true: String,
     /// The probability of the positive class, or the predicted value of a numeric target.
     pub score: f64,
+    /// A time-to-event model: the out-of-fold predicted survival at each horizon (the
+    /// `survival@T` columns).
+    pub survival: Vec<f64>,
 }
 
 /// Every model's out-of-fold predictions on every split of a run's evaluation.
@@ -41,6 +44,11 @@ pub struct OutOfFold {
     tests: Vec<Vec<(usize, usize)>>,
     /// Per split, per model, the predictions of the split's test rows in the split's order.
     scores: Vec<Vec<Vec<f64>>>,
+    /// The horizons of a time-to-event target (empty otherwise).
+    pub horizons: Vec<f64>,
+    /// Per split, per model, the predicted survival of the split's test rows at the horizons
+    /// (empty without horizons).
+    survival: Vec<Vec<Vec<Vec<f64>>>>,
 }
 
 /// Gathers the out-of-fold predictions of `results` (one per split of the masked data, sorted,
@@ -69,6 +77,12 @@ pub(super) fn out_of_fold(
     }
     let mut tests = Vec::with_capacity(results.len());
     let mut scores = Vec::with_capacity(results.len());
+    let horizons = p
+        .horizons
+        .as_ref()
+        .map(|h| h.times.clone())
+        .unwrap_or_default();
+    let mut survival = Vec::with_capacity(results.len());
     for (s, (r, fold)) in results.iter().zip(&p.folds).enumerate() {
         if r.unit != s || r.models.len() != p.searches.len() {
             return Err(Error::Protocol(format!(
@@ -84,6 +98,7 @@ pub(super) fn out_of_fold(
             .collect();
         order.sort_by_key(|&(row, _)| input_rows[row]);
         let mut per_model = Vec::with_capacity(r.models.len());
+        let mut surv_model = Vec::with_capacity(r.models.len());
         for mf in &r.models {
             if mf.predictions.len() != fold.test.len() {
                 return Err(Error::Protocol(format!(
@@ -92,9 +107,24 @@ pub(super) fn out_of_fold(
                 )));
             }
             per_model.push(mf.predictions.clone());
+            // Only the horizons (the first columns), not the integrated Brier score's grid.
+            let at_horizons: Vec<Vec<f64>> = mf
+                .survival
+                .iter()
+                .flatten()
+                .map(|row| row.iter().take(horizons.len()).copied().collect())
+                .collect();
+            if !horizons.is_empty() && at_horizons.len() != fold.test.len() {
+                return Err(Error::Protocol(format!(
+                    "the predicted survival of split {} does not match its test rows",
+                    s + 1
+                )));
+            }
+            surv_model.push(at_horizons);
         }
         tests.push(order);
         scores.push(per_model);
+        survival.push(surv_model);
     }
     Ok(OutOfFold {
         task: p.task,
@@ -104,6 +134,8 @@ pub(super) fn out_of_fold(
         values: p.values().to_vec(),
         tests,
         scores,
+        horizons,
+        survival,
     })
 }
 
@@ -130,12 +162,14 @@ impl OutOfFold {
             .enumerate()
             .flat_map(move |(split, (test, models))| {
                 models.iter().enumerate().flat_map(move |(model, scores)| {
+                    let surv = self.survival.get(split).and_then(|s| s.get(model));
                     test.iter().map(move |&(row, i)| Prediction {
                         row: self.input_rows[row],
                         split,
                         model,
                         y_true: self.y_true(row),
                         score: scores[i],
+                        survival: surv.and_then(|s| s.get(i)).cloned().unwrap_or_default(),
                     })
                 })
             })
@@ -160,20 +194,34 @@ impl OutOfFold {
         }
     }
 
-    /// The predictions as CSV (header [`HEADER`]), written through the one CSV writer
+    /// The header of [`Self::to_csv`]: [`HEADER`], then a time-to-event target's
+    /// `survival@T` column per horizon (`crate::survival::horizons::survival_column`).
+    pub fn header(&self) -> Vec<String> {
+        let mut h: Vec<String> = HEADER.iter().map(|c| c.to_string()).collect();
+        h.extend(
+            self.horizons
+                .iter()
+                .map(|&t| crate::survival::horizons::survival_column(t)),
+        );
+        h
+    }
+
+    /// The predictions as CSV (header [`Self::header`]), written through the one CSV writer
     /// (formula-like cells, e.g. a class named `=x`, neutralised), and the count of cells it
     /// neutralised. Numbers in shortest round-trip form.
     pub fn to_csv(&self) -> (Vec<u8>, usize) {
         let mut w = crate::table::csv::SafeWriter::default();
-        w.record(HEADER);
+        w.record(self.header().iter().map(String::as_str));
         for p in self.iter() {
-            let cells = [
+            let mut cells = vec![
                 p.row.to_string(),
                 p.split.to_string(),
                 p.model.to_string(),
                 p.y_true,
                 p.score.to_string(),
             ];
+            cells.extend(p.survival.iter().map(f64::to_string));
+            cells.resize(5 + self.horizons.len(), String::new());
             w.record(cells.iter().map(String::as_str));
         }
         w.finish()

@@ -43,6 +43,8 @@ pub struct Prepared {
     pub(super) explain: bool,
     /// Rows of the masked table left out of a time-to-event target, with the reason.
     pub(super) survival_rejected: Vec<(usize, crate::message::Message)>,
+    /// The horizons of a time-to-event target (`None` for other targets).
+    pub horizons: Option<crate::survival::horizons::Horizons>,
     /// Candidates of each model's hyper-parameter search (`None` without one).
     pub searches: Vec<Option<Vec<search::Candidate>>>,
     /// Per model, progress units of one split: 1, plus candidates × inner folds with a search.
@@ -65,6 +67,12 @@ impl Prepared {
 pub fn prepare(masked: &Table, recipe: &Recipe, audit: &mut Vec<AuditEntry>) -> Result<Prepared> {
     if let Some(st) = recipe.survival() {
         let s = survival_target(masked, st, recipe.positive.as_deref())?;
+        let horizons = crate::survival::horizons::resolve(
+            recipe.evaluation.horizons.as_deref(),
+            &s.time,
+            &s.event,
+        )
+        .map_err(|m| Error::recipe("evaluation", Some("horizons"), m.to_string()))?;
         let (searches, model_units) = model_searches(recipe, Task::Survival)?;
         if !s.rejected.is_empty() {
             audit.push(survival_audit(st, s.rejected.len()));
@@ -87,7 +95,15 @@ pub fn prepare(masked: &Table, recipe: &Recipe, audit: &mut Vec<AuditEntry>) -> 
             (searches, model_units),
         )?;
         p.survival_rejected = s.rejected;
+        p.horizons = Some(horizons);
         return Ok(p);
+    }
+    if recipe.evaluation.horizons.is_some() {
+        return Err(Error::recipe(
+            "evaluation",
+            Some("horizons"),
+            crate::message::survival_horizons_target().to_string(),
+        ));
     }
     let target = recipe.target_name().unwrap_or_default();
     let tcol = masked
@@ -185,6 +201,7 @@ fn finish_prepare(
         explain: task != Task::Survival
             && recipe.evaluation.shap.as_ref().is_none_or(|o| o.enabled),
         survival_rejected: Vec::new(),
+        horizons: None,
         searches,
         model_units,
     })

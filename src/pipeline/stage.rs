@@ -107,10 +107,9 @@ pub fn stage(
         crate::eval::leakage::check(table, &masked, &problem)
     });
     warnings.extend(leakage.iter().filter_map(|f| f.coded.clone()));
-    let original = if prepared.is_some() {
-        original::prepare_original(table, &masked, recipe)
-    } else {
-        None
+    let original = match &prepared {
+        Some(p) => original::prepare_original(table, &masked, recipe, p.horizons.as_ref()),
+        None => None,
     };
     Ok(Staged {
         start_ms: start,

@@ -27,6 +27,10 @@ pub struct RejectedOutcome {
 pub struct SurvivalSection {
     #[serde(flatten)]
     pub describe: SurvivalReport,
+    /// The times predicted survival is scored at: `{times, source}` (`"recipe"`, or
+    /// `"default"`: the 25th, 50th and 75th percentiles of the event times).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub horizons: Option<crate::survival::horizons::Horizons>,
     pub rejected_rows: Vec<RejectedOutcome>,
 }
 
@@ -81,6 +85,7 @@ pub(super) fn section(
         .collect();
     Ok(Some(SurvivalSection {
         describe,
+        horizons: p.horizons.clone(),
         rejected_rows,
     }))
 }
@@ -132,7 +137,8 @@ pub(super) fn final_fits(p: &Prepared, recipe: &Recipe) -> Result<Vec<Option<Fin
             let Some(s) = split.as_ref() else {
                 return Ok(None);
             };
-            let fit = cox::fit(&s.xtr, &s.yr_tr, &s.ytr, c.penalizer)
+            let fit = c
+                .fit(&s.xtr, &s.yr_tr, &s.ytr)
                 .map_err(|e| e.in_context("the fit on all rows"))?;
             Ok(Some(FinalFit {
                 rows: s.ytr.len(),
@@ -144,4 +150,20 @@ pub(super) fn final_fits(p: &Prepared, recipe: &Recipe) -> Result<Vec<Option<Fin
             }))
         })
         .collect()
+}
+
+/// The predicted survival of each row of `x` by a time-to-event model at the prediction times
+/// of `horizons` ([`crate::survival::horizons::prediction_times`]): one vector per row (`None`
+/// for another model).
+pub(crate) fn predicted_survival(
+    fitted: &crate::models::Fitted,
+    x: &ndarray::Array2<f64>,
+    horizons: &[f64],
+) -> Option<Vec<Vec<f64>>> {
+    let crate::models::Fitted::Survival(m) = fitted else {
+        return None;
+    };
+    let times = crate::survival::horizons::prediction_times(horizons);
+    let s = m.survival(x, &times);
+    Some(s.outer_iter().map(|r| r.to_vec()).collect())
 }

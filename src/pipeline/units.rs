@@ -102,6 +102,8 @@ impl Staged {
             units: Vec::new(),
             phases: Vec::new(),
             total_ms: 0.0,
+            intervals: Vec::new(),
+            finish: 0.0,
             warnings: Vec::new(),
             warning_codes: Vec::new(),
         });
@@ -115,6 +117,12 @@ impl Staged {
                 .map(|&orig| if orig { oi.next() } else { mi.next() }.unwrap_or(0.0))
                 .collect();
             out.total_ms += o.total_ms;
+            out.finish += o.finish;
+            out.intervals
+                .resize(out.intervals.len().max(o.intervals.len()), 0.0);
+            for (a, b) in out.intervals.iter_mut().zip(&o.intervals) {
+                *a += b;
+            }
             out.phases.push(crate::report::PhaseTime {
                 phase: "original".into(),
                 ms: o.phases.iter().map(|p| p.ms).sum(),

@@ -4,15 +4,18 @@
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 
+use super::boost::BoostedCox;
 use super::cox::CoxModel;
 
 /// A fitted time-to-event model. Untagged so that a `cox_ph` model file keeps the shape it had
 /// before other kinds existed; every kind has fields the others lack.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum SurvivalModel {
     /// The Cox proportional-hazards model (`cox_ph`).
     Cox(CoxModel),
+    /// `gradient_boosting` with the Cox loss (fields `cox_boosted`, `breslow_baseline`).
+    BoostedCox(BoostedCox),
 }
 
 impl SurvivalModel {
@@ -20,6 +23,7 @@ impl SurvivalModel {
     pub fn risk(&self, x: &Array2<f64>) -> Vec<f64> {
         match self {
             SurvivalModel::Cox(m) => m.predict(x),
+            SurvivalModel::BoostedCox(m) => m.risk(x),
         }
     }
 
@@ -34,6 +38,7 @@ impl SurvivalModel {
                     (-h0[j] * lp[r].exp()).exp()
                 })
             }
+            SurvivalModel::BoostedCox(m) => m.survival(x, times),
         }
     }
 }

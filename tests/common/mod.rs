@@ -110,3 +110,21 @@ pub fn strings(lang: &str) -> serde_json::Map<String, serde_json::Value> {
     }
     all
 }
+
+/// The Rossi data: weeks, arrests, and the inputs fin, age, race, wexp, mar, paro, prio.
+pub fn rossi() -> (Vec<f64>, Vec<bool>, Vec<Vec<f64>>) {
+    let text = include_str!("../data/rossi.csv");
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("week,arrest,fin,age,race,wexp,mar,paro,prio")
+    );
+    let (mut t, mut e, mut x) = (Vec::new(), Vec::new(), Vec::new());
+    for l in lines {
+        let v: Vec<f64> = l.split(',').map(|s| s.parse().unwrap()).collect();
+        t.push(v[0]);
+        e.push(v[1] == 1.0);
+        x.push(v[2..].to_vec());
+    }
+    (t, e, x)
+}

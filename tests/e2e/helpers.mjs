@@ -23,7 +23,7 @@ export function readJson(path) {
 }
 
 // The page merges i18n/LANG.json with one file per area (see STRING_PARTS in app.js).
-const STRING_PARTS = ['', '.privacy', '.features', '.models', '.app', '.msg'];
+const STRING_PARTS = ['', '.privacy', '.features', '.models', '.app', '.msg', '.survival'];
 const strings = (lang) =>
   Object.assign({}, ...STRING_PARTS.map((part) => readJson(join(ROOT, 'www', 'i18n', `${lang}${part}.json`))));
 

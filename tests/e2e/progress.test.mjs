@@ -154,6 +154,16 @@ test('scheduler: the bar covers the whole run (units, intervals, report) and nam
   // A unit's phases move the bar by their estimated share: at 'predict' half of it is done.
   assert.equal(phaseShare([{ phase: 'fit', ms: 5 }, { phase: 'predict', ms: 2 }, { phase: 'importance', ms: 3 }], 'predict'), 0.5);
   assert.ok(models.every((p) => Number.isFinite(p.eta_ms)), 'a time left from the first event on');
+  // One worker: the intervals are computed inside finish and count as done with it; the plan's
+  // own estimates of the intervals and the report (the core's `intervals`, `finish`) weigh them.
+  const one = [];
+  const pool1 = phasedPool(1, 4, 40);
+  const stage = pool1[0].stage;
+  pool1[0].stage = (recipe, key, onProgress) => stage(recipe, key, (p) => onProgress(p.plan ? { ...p, plan: { ...p.plan, intervals: [10, 30], finish: 20 } } : p));
+  await runAcross(pool1, { models: [{ kind: 'a' }, { kind: 'b' }] }, (p) => one.push(p), { tickMs: 20 });
+  const last = one.filter((p) => p.stage === 'models').at(-1);
+  assert.equal(last.bar.max, 4 * 40 + 10 + 30 + 20);
+  assert.ok(Math.abs(last.bar.value - last.bar.max) < 1e-9, `full at the end with one worker: ${last.bar.value}`);
 });
 
 let env;

@@ -216,11 +216,11 @@ impl Rows {
         let mut sp = [0.0; ECE_BINS];
         let mut sy = [0.0; ECE_BINS];
         let mut sw = [0.0; ECE_BINS];
-        for j in 0..self.p.len() {
+        for (j, &wj) in w.iter().enumerate().take(self.p.len()) {
             let b = self.bin[j];
-            sp[b] += w[j] * self.p[j];
-            sy[b] += w[j] * self.y[j];
-            sw[b] += w[j];
+            sp[b] += wj * self.p[j];
+            sy[b] += wj * self.y[j];
+            sw[b] += wj;
         }
         let total: f64 = sw.iter().sum();
         if total <= 0.0 {
@@ -238,10 +238,10 @@ impl Rows {
     /// Brier score and scaled Brier score.
     pub fn brier(&self, w: &[f64]) -> (Option<f64>, Option<f64>) {
         let (mut sw, mut se, mut sy) = (0.0, 0.0, 0.0);
-        for j in 0..self.p.len() {
-            sw += w[j];
-            se += w[j] * (self.p[j] - self.y[j]).powi(2);
-            sy += w[j] * self.y[j];
+        for ((&wj, &p), &y) in w.iter().zip(&self.p).zip(&self.y) {
+            sw += wj;
+            se += wj * (p - y).powi(2);
+            sy += wj * y;
         }
         if sw <= 0.0 {
             return (None, None);
@@ -264,8 +264,8 @@ impl Rows {
     /// Integrated calibration index from the smooth `s` at the grid points.
     pub fn ici(&self, w: &[f64], s: &[Option<f64>]) -> Option<f64> {
         let (mut sw, mut sum) = (0.0, 0.0);
-        for j in 0..self.p.len() {
-            if w[j] == 0.0 {
+        for (j, &wj) in w.iter().enumerate().take(self.p.len()) {
+            if wj == 0.0 {
                 continue;
             }
             let (g, f) = self.at[j];
@@ -274,8 +274,8 @@ impl Rows {
             } else {
                 s[g]? * (1.0 - f) + s[g + 1]? * f
             };
-            sw += w[j];
-            sum += w[j] * (self.p[j] - v).abs();
+            sw += wj;
+            sum += wj * (self.p[j] - v).abs();
         }
         (sw > 0.0).then(|| sum / sw)
     }
@@ -338,7 +338,7 @@ pub fn calibration_grouped(
     let ones = vec![1.0; rows.len()];
     let values = rows.measures(&ones);
     let ci = match groups {
-        None => uncertainty::intervals(
+        None => uncertainty::intervals_parallel(
             rows.len(),
             values.len(),
             seed,
@@ -347,13 +347,12 @@ pub fn calibration_grouped(
         ),
         Some(g) => {
             let grouped = Grouped::new(&rows, g);
-            let mut buffer = Vec::new();
-            uncertainty::intervals(
+            uncertainty::intervals_parallel(
                 rows.len(),
                 values.len(),
                 seed,
                 |r| rows.position(r),
-                |w| grouped.measures(w, &mut buffer),
+                |w| grouped.measures(w, &mut Vec::new()),
             )
         }
     };

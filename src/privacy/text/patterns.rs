@@ -167,7 +167,7 @@ impl Cx<'_> {
                         e -= 1;
                     }
                 }
-                if !text[s..e].contains('@') && !(e < b.len() && b[e] == b'@') {
+                if !(text[s..e].contains('@') || e < b.len() && b[e] == b'@') {
                     self.push(s, e, "URL");
                 }
             }

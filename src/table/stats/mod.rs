@@ -1,5 +1,6 @@
 //! Statistics-package files: Stata `.dta` ([`stata`], through the pure-Rust `dta` crate), SPSS
-//! `.sav`/`.zsav` ([`spss`]) and SAS transport `.xpt` ([`sas`]), both read here.
+//! `.sav`/`.zsav` ([`spss`]), SAS transport `.xpt` ([`sas`]) and SAS data sets `.sas7bdat`
+//! ([`sas7bdat`]), the last three read here.
 //!
 //! Each reader fills a [`Dataset`] (variables with their labels, display formats, cells and the
 //! file's own missing-value codes); [`to_parsed`] then writes the cells as text and hands them to
@@ -18,6 +19,7 @@
 //! Row numbers in messages (`line`) are the file's record (observation) numbers, from 1.
 
 pub mod sas;
+pub mod sas7bdat;
 pub mod spss;
 pub mod stata;
 
@@ -36,7 +38,7 @@ pub enum StatsFormat {
     Spss,
     /// SAS transport (XPORT) `.xpt`, version 5 or 8.
     SasTransport,
-    /// SAS `.sas7bdat`: recognised, not read (the message says how to export it).
+    /// SAS `.sas7bdat` data sets (32- and 64-bit, either byte order, RLE/RDC compressed).
     Sas7bdat,
 }
 
@@ -104,14 +106,7 @@ pub fn read(format: StatsFormat, bytes: &[u8], file: &str, opts: &CsvOptions) ->
         StatsFormat::Stata => stata::read(bytes, file, opts)?,
         StatsFormat::Spss => spss::read(bytes, file, opts)?,
         StatsFormat::SasTransport => sas::read(bytes, file, opts)?,
-        StatsFormat::Sas7bdat => {
-            return Err(Error::Input {
-                file: file.to_string(),
-                message: "SAS .sas7bdat files are not read yet: in SAS, export the data set as a \
-                          transport file (.xpt, e.g. PROC EXPORT or the XPORT engine) or as CSV"
-                    .into(),
-            })
-        }
+        StatsFormat::Sas7bdat => sas7bdat::read(bytes, file, opts)?,
     };
     to_parsed(dataset, file, opts)
 }
@@ -182,7 +177,7 @@ pub(crate) struct Var {
 
 /// A file as a reader found it.
 pub(crate) struct Dataset {
-    /// `dta`, `sav`, `zsav`, `xpt`.
+    /// `dta`, `sav`, `zsav`, `xpt`, `sas7bdat`.
     pub format: &'static str,
     pub vars: Vec<Var>,
     pub rows: usize,
@@ -234,6 +229,17 @@ pub(crate) fn civil(days: i64) -> Option<(i64, u32, u32)> {
     let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
     let y = if m <= 2 { y + 1 } else { y };
     (1..=9999).contains(&y).then_some((y, m, d))
+}
+
+/// The day count since 1970-01-01 of a calendar date (proleptic Gregorian; `month` 1–12).
+pub(crate) fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let m = i64::from(month);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
 }
 
 /// Days from 1970-01-01 to 1960-01-01 (the Stata and SAS epoch).
@@ -548,6 +554,10 @@ mod tests {
         assert_eq!(civil(19_797), Some((2024, 3, 15)));
         assert_eq!(civil(-719_162), Some((1, 1, 1)));
         assert_eq!(civil(i64::MAX), None);
+        for d in [-700_000, EPOCH_1960, -1, 0, 59, 19_797, 2_000_000] {
+            let (y, m, day) = civil(d).unwrap();
+            assert_eq!(days_from_civil(y, m, day), d);
+        }
         assert_eq!(date_text(f64::INFINITY), None);
         assert_eq!(
             datetime_text(1_706_776_200.0).as_deref(),

@@ -338,7 +338,7 @@ pub(crate) fn read(bytes: &[u8], file: &str, opts: &CsvOptions) -> Result<Datase
 }
 
 /// SAS formats of dates (days since 1960-01-01) and datetimes (seconds since then).
-fn display(format: &str) -> Display {
+pub(crate) fn display(format: &str) -> Display {
     let f = format.trim().to_ascii_uppercase();
     const DATES: &[&str] = &[
         "DATE", "DDMMYY", "MMDDYY", "YYMMDD", "E8601DA", "B8601DA", "IS8601DA", "WEEKDATE",

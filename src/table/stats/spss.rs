@@ -5,9 +5,8 @@
 //!
 //! Read: variable names (long names of record 7.13), variable labels, print formats (dates),
 //! user-missing values (discrete values and ranges, numbers and short strings), value labels of
-//! numeric and short string variables, very long strings (record 7.14). Not read: value labels
-//! of long strings (record 7.21: such a column keeps its text), multiple-response sets,
-//! documents.
+//! numeric and string variables (long strings' from record 7.21), very long strings (record
+//! 7.14). Not read: multiple-response sets, documents.
 
 use super::{chosen_encoding, code_text, corrupt, encoding_info, Cells, Dataset, Display, Var};
 use crate::error::{Error, Result};
@@ -146,6 +145,8 @@ pub(crate) fn read(bytes: &[u8], file: &str, opts: &CsvOptions) -> Result<Datase
     let mut vars: Vec<VarRecord> = Vec::new();
     let mut long_names = HashMap::new();
     let mut very_long: HashMap<String, usize> = HashMap::new();
+    // Record 7.21: variable name → (value, label) of long strings.
+    let mut long_labels: LongLabels = HashMap::new();
     let mut encoding_name: Option<String> = None;
     let mut code_page: Option<i32> = None;
     let mut sysmis = -f64::MAX;
@@ -291,6 +292,14 @@ pub(crate) fn read(bytes: &[u8], file: &str, opts: &CsvOptions) -> Result<Datase
                         }
                     }
                     20 => encoding_name = Some(String::from_utf8_lossy(data).trim().to_string()),
+                    21 => long_string_labels(data, b.le, &mut long_labels).map_err(|problem| {
+                        corrupt(
+                            file,
+                            "SPSS file: extension record 7.21 (long string value labels)",
+                            at + 16,
+                            &problem,
+                        )
+                    })?,
                     _ => {}
                 }
             }
@@ -545,6 +554,18 @@ pub(crate) fn read(bytes: &[u8], file: &str, opts: &CsvOptions) -> Result<Datase
                 .labels
                 .iter()
                 .map(|(raw, text)| (decode(raw), decode(text)))
+                .chain(
+                    long_labels
+                        .get(v.short_name.as_bytes())
+                        .or_else(|| {
+                            long_names
+                                .get(&v.short_name)
+                                .and_then(|n| long_labels.get(n))
+                        })
+                        .into_iter()
+                        .flatten()
+                        .map(|(raw, text)| (decode(raw), decode(text))),
+                )
                 .collect(),
             cells: Cells::Str {
                 values: strings,
@@ -601,6 +622,57 @@ fn shift_offset(message: &str, by: usize) -> String {
         ),
         Err(_) => message.to_string(),
     }
+}
+
+/// Value labels of long strings by variable name: (value, label) bytes.
+type LongLabels = HashMap<Vec<u8>, Vec<(Vec<u8>, Vec<u8>)>>;
+
+/// Parses record 7.21 (value labels of strings longer than 8 bytes): per variable, its name,
+/// width and labels, each a value and its text with 4-byte lengths.
+fn long_string_labels(
+    data: &[u8],
+    le: bool,
+    into: &mut LongLabels,
+) -> std::result::Result<(), String> {
+    let mut pos = 0usize;
+    let int = |pos: &mut usize| -> std::result::Result<usize, String> {
+        let b: [u8; 4] = data
+            .get(*pos..*pos + 4)
+            .and_then(|b| b.try_into().ok())
+            .ok_or_else(|| format!("the record ends at its byte {} inside a length", *pos))?;
+        *pos += 4;
+        let x = if le {
+            i32::from_le_bytes(b)
+        } else {
+            i32::from_be_bytes(b)
+        };
+        usize::try_from(x).map_err(|_| format!("a negative length {x} at its byte {}", *pos - 4))
+    };
+    let take = |pos: &mut usize, n: usize| -> std::result::Result<Vec<u8>, String> {
+        let t = pos
+            .checked_add(n)
+            .and_then(|e| data.get(*pos..e))
+            .ok_or_else(|| format!("{n} bytes at its byte {} run past the record's end", *pos))?;
+        *pos += n;
+        Ok(t.to_vec())
+    };
+    while pos < data.len() {
+        let n = int(&mut pos)?;
+        let name = take(&mut pos, n)?;
+        let _width = int(&mut pos)?;
+        let count = int(&mut pos)?;
+        if count > data.len() / 8 {
+            return Err(format!("{count} labels cannot fit in the record"));
+        }
+        let labels = into.entry(name).or_default();
+        for _ in 0..count {
+            let n = int(&mut pos)?;
+            let value = take(&mut pos, n)?;
+            let n = int(&mut pos)?;
+            labels.push((value, take(&mut pos, n)?));
+        }
+    }
+    Ok(())
 }
 
 fn sysmis_bytes(sysmis: f64, le: bool) -> [u8; 8] {

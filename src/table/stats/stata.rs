@@ -329,7 +329,24 @@ fn read_with(
                 single: variable.variable_type() == VariableType::Float,
             }
         };
-        let display = display(variable.format(), &cells);
+        let (display, cells) = match (period(variable.format()), cells) {
+            (
+                Some(per),
+                Cells::Num {
+                    values,
+                    codes,
+                    single,
+                },
+            ) => (
+                Display::Date(variable.format().to_string()),
+                Cells::Num {
+                    values: values.into_iter().map(|x| period_start(per, x)).collect(),
+                    codes,
+                    single,
+                },
+            ),
+            (_, cells) => (display(variable.format(), &cells), cells),
+        };
         let cells = super::from_1960(&display, cells, 1000.0);
         vars.push(Var {
             name: variable.name().to_string(),
@@ -397,9 +414,59 @@ stata_missing!(
     dta::stata::stata_double::StataDouble
 );
 
+/// A Stata period format: weeks, months, quarters, half-years since 1960, or a year.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Period {
+    Week,
+    Month,
+    Quarter,
+    Half,
+    Year,
+}
+
+fn period(format: &str) -> Option<Period> {
+    let f = format.trim_start_matches('%').trim_start_matches('-');
+    Some(match f.get(..2)? {
+        "tw" => Period::Week,
+        "tm" => Period::Month,
+        "tq" => Period::Quarter,
+        "th" => Period::Half,
+        "ty" => Period::Year,
+        _ => return None,
+    })
+}
+
+/// The first day of a period (Stata's count since 1960, or the year for `%ty`) as days since
+/// 1960-01-01. Stata's week 1 starts on 1 January, each week is 7 days, and week 52 takes the
+/// rest of the year. NaN and out-of-range values give NaN (missing stays missing).
+fn period_start(per: Period, x: f64) -> f64 {
+    if !x.is_finite() || x.abs() > 1e7 {
+        return f64::NAN;
+    }
+    let n = x.floor() as i64;
+    let (months_per, count) = match per {
+        Period::Month => (1, n),
+        Period::Quarter => (3, n),
+        Period::Half => (6, n),
+        Period::Year => (1, (n - 1960) * 12),
+        Period::Week => {
+            let (year, week) = (1960 + n.div_euclid(52), n.rem_euclid(52));
+            let day = super::days_from_civil(year, 1, 1) + 7 * week;
+            return (day - super::EPOCH_1960) as f64;
+        }
+    };
+    let months = count * months_per;
+    let (year, month) = (
+        1960 + months.div_euclid(12),
+        months.rem_euclid(12) as u32 + 1,
+    );
+    (super::days_from_civil(year, month, 1) - super::EPOCH_1960) as f64
+}
+
 /// The display kind of a numeric variable from its Stata format: `%td` (and the old `%d`) are
-/// days since 1960-01-01, `%tc`/`%tC` milliseconds since then. Other time formats (`%tw`,
-/// `%tm`, `%tq`, `%th`, `%ty`) stay numbers.
+/// days since 1960-01-01, `%tc`/`%tC` milliseconds since then. The period formats (`%tw`,
+/// `%tm`, `%tq`, `%th`, `%ty`) are turned into the first day of their period by [`period_start`]
+/// before this.
 fn display(format: &str, cells: &Cells) -> Display {
     if !matches!(cells, Cells::Num { .. }) {
         return Display::Plain;
@@ -430,6 +497,23 @@ mod tests {
         assert_eq!(label_code(LABEL_MISSING_A), ".a");
         assert_eq!(label_code(LABEL_MISSING_A + 25), ".z");
         assert_eq!(section_name(Section::Records), "records");
+    }
+
+    #[test]
+    fn periods_start_on_their_first_day() {
+        let day = |per, x| period_start(per, x) as i64 + super::super::EPOCH_1960;
+        let ymd = |y, m, d| super::super::days_from_civil(y, m, d);
+        assert_eq!(period("%tm"), Some(Period::Month));
+        assert_eq!(period("%-tq"), Some(Period::Quarter));
+        assert_eq!(period("%td"), None);
+        assert_eq!(day(Period::Month, 779.0), ymd(2024, 12, 1));
+        assert_eq!(day(Period::Month, -1.0), ymd(1959, 12, 1));
+        assert_eq!(day(Period::Quarter, 259.0), ymd(2024, 10, 1));
+        assert_eq!(day(Period::Half, 129.0), ymd(2024, 7, 1));
+        assert_eq!(day(Period::Year, 1999.0), ymd(1999, 1, 1));
+        assert_eq!(day(Period::Week, 3378.0), ymd(2024, 12, 16));
+        assert_eq!(day(Period::Week, -1.0), ymd(1959, 12, 24));
+        assert!(period_start(Period::Month, f64::NAN).is_nan());
     }
 
     #[test]
