@@ -6,7 +6,7 @@
 //! tests/data/rossi.csv, the Rossi recidivism data (Rossi, Berk & Lenihan 1980, "Money, Work
 //! and Crime"), as shipped by lifelines (`lifelines.datasets.load_rossi`).
 
-mod common;
+use crate::common;
 use bedside::survival::{concordance, cox, km, logrank};
 use common::{bedside, rossi, temp};
 use ndarray::Array2;

@@ -3,7 +3,7 @@
 //! numbers: `python scripts/survival-reference.py --survmodels` (lifelines 0.30.3,
 //! scikit-survival 0.28.0) on the Rossi data (`tests/data/rossi.csv`, shipped by lifelines).
 
-mod common;
+use crate::common;
 
 use bedside::survival::{concordance, cox};
 use ndarray::Array2;
