@@ -177,8 +177,10 @@ test('encoding and sheet choices re-read the file; every export format reads bac
     const recipe = {
       version: 1, seed: 1, target: 'outcome', columns: { id: 'identifier', note: 'text' },
       privacy: [{ op: 'drop', columns: ['id'] }], features: [],
-      models: [{ kind: 'logistic_regression' }], evaluation: { method: 'holdout' },
+      models: [{ kind: 'logistic_regression' }], evaluation: { method: 'stratified_kfold', folds: 3 },
     };
+    // Three units: the pool's other workers take some, and must read the same sheet (a worker
+    // that read the first sheet would find no `outcome` column and fail the run).
     await page.setInputFiles('#upload-recipe', {
       name: 'r.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(recipe)),
     });
