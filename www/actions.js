@@ -160,6 +160,7 @@ export function createActions({ store, api, embed }) {
     const key = pendingKey;
     pendingKey = null;
     inFlight = true;
+    const serial = loadSerial; // a preview of a file since read again (another encoding or sheet) is dropped
     // Only the privacy part matters; models and features are left out so the preview stays cheap.
     const r = get().recipe;
     const cheap = { version: r.version ?? 1, seed: r.seed ?? 0, columns: r.columns ?? {}, privacy: r.privacy ?? [] };
@@ -183,6 +184,10 @@ export function createActions({ store, api, embed }) {
       }
     } finally {
       inFlight = false;
+      if (serial !== loadSerial) {
+        patch = { status: 'idle' };
+        lastKey = null; // the new read is previewed even with the same recipe
+      }
       setPreview({ ...patch, pending: pendingKey != null });
       if (pendingKey != null) runPreview();
     }
@@ -196,8 +201,10 @@ export function createActions({ store, api, embed }) {
 
   // ───────────────────────────── loading data ─────────────────────────────
 
-  // The file loaded last ({data, name}), read again when the user picks another encoding or sheet.
+  // The file loaded last ({data, name}), read again when the user picks another encoding or sheet;
+  // `loadSerial` counts the reads, so that a preview of an earlier read is not shown.
   let source = null;
+  let loadSerial = 0;
 
   /**
    * `data`: a File (read by the worker in pieces) or the bytes of a file; `options`: the Load
@@ -207,6 +214,7 @@ export function createActions({ store, api, embed }) {
   async function loadData(data, name, options = null) {
     if (get().running) api.cancel();
     source = { data, name };
+    loadSerial += 1;
     const fresh = !options;
     history.reset(null);
     // The previous recipe stays (its views are hidden without a profile) until the new one comes.
