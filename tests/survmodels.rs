@@ -214,6 +214,17 @@ fn survival_forest_on_rossi_is_as_concordant_as_scikit_survival() {
     let ((xtr, ttr, etr), (xte, tte, ete)) = rossi_split();
     let spec: ModelSpec = serde_json::from_str(r#"{"kind": "random_survival_forest"}"#).unwrap();
     spec.check_task(Task::Survival).unwrap();
+    // On another target, a recipe error that says what it needs; the class forest on a
+    // time-to-event target names it among the kinds that serve one.
+    let (field, message) = spec.check_task(Task::Classification).unwrap_err();
+    assert_eq!(field, "kind");
+    assert!(
+        message.starts_with("random_survival_forest needs a time-to-event target"),
+        "{message}"
+    );
+    let forest: ModelSpec = serde_json::from_str(r#"{"kind": "random_forest"}"#).unwrap();
+    let (_, message) = forest.check_task(Task::Survival).unwrap_err();
+    assert!(message.contains("random_survival_forest"), "{message}");
     let fit = |seed| spec.fit(Task::Survival, &xtr, &etr, &ttr, seed).unwrap();
     let mut cs = vec![];
     for seed in 0..10 {
