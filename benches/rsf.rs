@@ -64,7 +64,14 @@ fn followup(path: &str) -> Result<Sample, String> {
         time.push(num(fu)?);
         event.push(f[status] == "died");
     }
-    let names = ["age", "ejection_fraction", "creatinine", "male", "diabetes", "new_drug"];
+    let names = [
+        "age",
+        "ejection_fraction",
+        "creatinine",
+        "male",
+        "diabetes",
+        "new_drug",
+    ];
     let n = time.len();
     Ok((
         names.iter().map(|s| s.to_string()).collect(),

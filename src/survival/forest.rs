@@ -303,6 +303,68 @@ struct RiskSets {
     at: Vec<u32>,
     n: Vec<f64>,
     d: Vec<f64>,
+    /// Prefix sums over the event times (entry `k`: the sum over the first `k`) of `d/n`,
+    /// `v/n` and `v/n²`, `v = (n − d)/(n − 1) · d` (0 when `n ≤ 1`), for the running form of
+    /// the statistic ([`Grower::best_on`]).
+    pre_d: Vec<f64>,
+    pre_a: Vec<f64>,
+    pre_c: Vec<f64>,
+    /// `Σ v`: the scale of the variance.
+    scale: f64,
+}
+
+impl RiskSets {
+    fn new(at: Vec<u32>, n: Vec<f64>, d: Vec<f64>) -> RiskSets {
+        let m = at.len();
+        let (mut pre_d, mut pre_a, mut pre_c) =
+            (vec![0.0; m + 1], vec![0.0; m + 1], vec![0.0; m + 1]);
+        let mut scale = 0.0;
+        for j in 0..m {
+            let v = if n[j] > 1.0 {
+                (n[j] - d[j]) / (n[j] - 1.0) * d[j]
+            } else {
+                0.0
+            };
+            scale += v;
+            pre_d[j + 1] = pre_d[j] + d[j] / n[j];
+            pre_a[j + 1] = pre_a[j] + v / n[j];
+            pre_c[j + 1] = pre_c[j] + v / (n[j] * n[j]);
+        }
+        RiskSets {
+            at,
+            n,
+            d,
+            pre_d,
+            pre_a,
+            pre_c,
+            scale,
+        }
+    }
+}
+
+/// Prefix sums under point additions (a Fenwick tree); `prefix(k)` sums the entries below `k`.
+struct Fenwick(Vec<f64>);
+
+impl Fenwick {
+    fn reset(&mut self, len: usize) {
+        self.0.clear();
+        self.0.resize(len + 1, 0.0);
+    }
+    fn add(&mut self, k: usize, v: f64) {
+        let mut i = k + 1;
+        while i < self.0.len() {
+            self.0[i] += v;
+            i += i & i.wrapping_neg();
+        }
+    }
+    fn prefix(&self, k: usize) -> f64 {
+        let (mut i, mut s) = (k, 0.0);
+        while i > 0 {
+            s += self.0[i];
+            i &= i - 1;
+        }
+        s
+    }
 }
 
 /// The log-rank statistic between a node's left child and the rest, from the left child's
@@ -345,6 +407,10 @@ struct Grower<'a> {
     /// Per row: the number of the node's event times at which it is at risk.
     local: Vec<u32>,
     sorted: Vec<(f64, usize)>,
+    /// Pass 1 of [`Self::best_on`]: each candidate's position and running statistic.
+    fast: Vec<(usize, f64)>,
+    fw: Fenwick,
+    fwc: Fenwick,
     tree: SurvivalTree,
 }
 
@@ -377,7 +443,7 @@ impl Grower<'_> {
             n[j] = at_risk;
             at_risk -= out[j + 1];
         }
-        RiskSets { at, n, d }
+        RiskSets::new(at, n, d)
     }
 
     fn leaf(&mut self, sets: &RiskSets) -> i32 {
@@ -408,6 +474,17 @@ impl Grower<'_> {
 
     /// The best split of `rows` on input `f`: `(statistic, threshold)`, or `None` when the
     /// input is constant in the node.
+    ///
+    /// The statistic of every candidate is first computed in a running form, `O(log M)` per
+    /// row moved left (`M` event times): with `n_Lj` growing by a row's weight `w` at the
+    /// event times it is at risk at, the expected left events `Σ d_j n_Lj/n_j` and the
+    /// variance `Σ v_j n_Lj/n_j − Σ (v_j/n_j²) n_Lj²` are updated through prefix sums and two
+    /// Fenwick trees. Those values differ from the exact arithmetic in the last bits only, so
+    /// they serve to pass over the candidates that cannot be the best: the candidates within
+    /// a relative 1e-6 of the largest running value, and those whose running variance is too
+    /// small (below 1e-6 of `Σ v_j`) to trust, are then computed exactly
+    /// ([`logrank_split`], `O(M)` each) in a second pass, and the first largest exact value
+    /// wins, as when every candidate is computed exactly.
     fn best_on(&mut self, f: usize, rows: &[usize], sets: &RiskSets) -> Option<(f64, f64)> {
         let col = &self.data.cols[f];
         self.sorted.clear();
@@ -419,11 +496,51 @@ impl Grower<'_> {
             return None;
         }
         let m = sets.at.len();
+        let min_leaf = self.s.min_leaf;
+        let is_candidate = |sorted: &[(f64, usize)], i: usize| {
+            sorted[i + 1].0 > sorted[i].0 + FEATURE_THRESHOLD
+                && i + 1 >= min_leaf
+                && n - i - 1 >= min_leaf
+        };
+        // Pass 1: the running statistic of every candidate (`NAN`: to be computed exactly).
+        self.fw.reset(m + 1);
+        self.fwc.reset(m + 1);
+        self.fast.clear();
+        let (mut w_left, mut d_left_sum, mut expected, mut a, mut b) = (0.0, 0.0, 0.0, 0.0, 0.0);
+        let mut top = f64::NEG_INFINITY;
+        let trust = 1e-6 * sets.scale;
+        for i in 0..n - 1 {
+            let r = self.sorted[i].1;
+            let (k, w) = (self.local[r] as usize, self.w[r]);
+            let q = sets.pre_c[k] * (w_left - self.fw.prefix(k)) + self.fwc.prefix(k);
+            b += 2.0 * w * q + w * w * sets.pre_c[k];
+            a += w * sets.pre_a[k];
+            expected += w * sets.pre_d[k];
+            if self.data.event[r] {
+                d_left_sum += w;
+            }
+            w_left += w;
+            self.fw.add(k, w);
+            self.fwc.add(k, w * sets.pre_c[k]);
+            if !is_candidate(&self.sorted, i) {
+                continue;
+            }
+            let var = a - b;
+            if var > trust {
+                let stat = (d_left_sum - expected).abs() / var.sqrt();
+                top = top.max(stat);
+                self.fast.push((i, stat));
+            } else {
+                self.fast.push((i, f64::NAN));
+            }
+        }
+        let floor = top - (1e-6 * top.abs() + 1e-6);
+        // Pass 2: the exact statistic of the candidates that may be the best, in order.
         let mut out_left = vec![0.0; m + 1];
         let mut d_left = vec![0.0; m];
         let mut w_left = 0.0;
         let mut best = (f64::NEG_INFINITY, f64::NAN);
-        let min_leaf = self.s.min_leaf;
+        let mut next = 0;
         for i in 0..n - 1 {
             let r = self.sorted[i].1;
             let k = self.local[r] as usize;
@@ -432,12 +549,18 @@ impl Grower<'_> {
             if self.data.event[r] {
                 d_left[k - 1] += self.w[r];
             }
-            let (a, b) = (self.sorted[i].0, self.sorted[i + 1].0);
-            if b <= a + FEATURE_THRESHOLD || i + 1 < min_leaf || n - i - 1 < min_leaf {
+            while next < self.fast.len() && self.fast[next].0 < i {
+                next += 1;
+            }
+            let Some(&(at, fast)) = self.fast.get(next) else {
+                break;
+            };
+            if at != i || fast < floor {
                 continue;
             }
             let stat = logrank_split(&sets.n, &sets.d, w_left, &out_left, &d_left);
             if stat > best.0 {
+                let (a, b) = (self.sorted[i].0, self.sorted[i + 1].0);
                 let mut threshold = a / 2.0 + b / 2.0;
                 if threshold == b || threshold.is_infinite() {
                     threshold = a;
@@ -552,6 +675,9 @@ pub fn fit(
             features: (0..p).collect(),
             local: vec![0; n],
             sorted: Vec::with_capacity(rows.len()),
+            fast: vec![],
+            fw: Fenwick(vec![]),
+            fwc: Fenwick(vec![]),
             tree: SurvivalTree {
                 feature: vec![],
                 threshold: vec![],
@@ -615,6 +741,9 @@ mod tests {
             features: vec![0],
             local: vec![0; 6],
             sorted: vec![],
+            fast: vec![],
+            fw: Fenwick(vec![]),
+            fwc: Fenwick(vec![]),
             tree: SurvivalTree {
                 feature: vec![],
                 threshold: vec![],
@@ -635,6 +764,104 @@ mod tests {
         assert!((lr.unwrap().0 - stat * stat).abs() < 1e-12);
         // Every row censored: no split.
         assert_eq!(logrank_split(&[], &[], 3.0, &[0.0], &[]), f64::NEG_INFINITY);
+    }
+
+    /// The best split of an input with every candidate's statistic computed exactly.
+    fn exact_best(g: &mut Grower, f: usize, rows: &[usize], sets: &RiskSets) -> (f64, f64) {
+        let col = &g.data.cols[f];
+        let mut sorted: Vec<(f64, usize)> = rows.iter().map(|&r| (col[r], r)).collect();
+        sorted.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let m = sets.at.len();
+        let (mut out_left, mut d_left, mut w_left) = (vec![0.0; m + 1], vec![0.0; m], 0.0);
+        let mut best = (f64::NEG_INFINITY, f64::NAN);
+        for i in 0..sorted.len() - 1 {
+            let r = sorted[i].1;
+            let k = g.local[r] as usize;
+            out_left[k] += g.w[r];
+            w_left += g.w[r];
+            if g.data.event[r] {
+                d_left[k - 1] += g.w[r];
+            }
+            if sorted[i + 1].0 > sorted[i].0 + FEATURE_THRESHOLD
+                && i + 1 >= g.s.min_leaf
+                && sorted.len() - i - 1 >= g.s.min_leaf
+            {
+                let stat = logrank_split(&sets.n, &sets.d, w_left, &out_left, &d_left);
+                if stat > best.0 {
+                    best = (stat, sorted[i].0 / 2.0 + sorted[i + 1].0 / 2.0);
+                }
+            }
+        }
+        best
+    }
+
+    /// The running statistic passes over candidates only: on nodes with bootstrap weights,
+    /// tied times and tied, rounded input values, the best split of every input is the one
+    /// found by computing every candidate exactly, bit for bit.
+    #[test]
+    fn screened_split_search_equals_the_exact_one() {
+        use rand::Rng;
+        let (x, time, event) = synthetic(400);
+        let mut rng = ChaCha8Rng::seed_from_u64(8);
+        let x = x.mapv(|v| (v * 20.0).round() / 20.0);
+        let mut grid: Vec<f64> = (0..400).filter(|&r| event[r]).map(|r| time[r]).collect();
+        grid.sort_by(f64::total_cmp);
+        grid.dedup();
+        let data = Data {
+            cols: x.columns().into_iter().map(|c| c.to_vec()).collect(),
+            bucket: time
+                .iter()
+                .map(|&t| grid.partition_point(|&g| g <= t) as u32)
+                .collect(),
+            event: &event,
+            grid: grid.len(),
+        };
+        for trial in 0..6 {
+            let mut w = vec![0.0; 400];
+            for _ in 0..400 {
+                w[rng.gen_range(0..400)] += 1.0;
+            }
+            // Nodes of every size: a prefix of the rows drawn.
+            let size = [400, 200, 60, 25, 9, 4][trial];
+            let rows: Vec<usize> = (0..size).filter(|&r| w[r] > 0.0).collect();
+            let mut g = Grower {
+                data: &data,
+                w: &w,
+                s: Settings {
+                    max_features: 4,
+                    max_depth: None,
+                    min_split: 2,
+                    min_leaf: 1 + trial % 3,
+                },
+                rng: ChaCha8Rng::seed_from_u64(0),
+                features: vec![0, 1, 2, 3],
+                local: vec![0; 400],
+                sorted: vec![],
+                fast: vec![],
+                fw: Fenwick(vec![]),
+                fwc: Fenwick(vec![]),
+                tree: SurvivalTree {
+                    feature: vec![],
+                    threshold: vec![],
+                    left: vec![],
+                    right: vec![],
+                    leaves: vec![],
+                },
+            };
+            let sets = g.risk_sets(&rows);
+            for f in 0..4 {
+                let want = exact_best(&mut g, f, &rows, &sets);
+                match g.best_on(f, &rows, &sets) {
+                    Some(got) => {
+                        assert_eq!(got.0.to_bits(), want.0.to_bits(), "trial {trial} input {f}");
+                        if got.0 > f64::NEG_INFINITY {
+                            assert_eq!(got.1, want.1);
+                        }
+                    }
+                    None => assert_eq!(want.0, f64::NEG_INFINITY),
+                }
+            }
+        }
     }
 
     fn synthetic(n: usize) -> (Array2<f64>, Vec<f64>, Vec<bool>) {
