@@ -1,6 +1,6 @@
 // Generate www/steps.json, the page's list of privacy operators, feature steps and models with
 // their arguments, from the core's registries (`bedside schema`). Run after adding or changing
-// a step; `cargo test --test schema` fails while the file is stale.
+// a step; `cargo test --test all schema::` fails while the file is stale.
 //
 //   node scripts/gen-steps.mjs
 import { execFileSync } from 'node:child_process';

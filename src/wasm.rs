@@ -579,3 +579,83 @@ impl Session {
         to_js(&review)
     }
 }
+
+// Load options and export formats (issue 21): thin entries, kept at the end of the file.
+
+/// The encodings the Load step offers beside "automatic" (`table::encoding::OFFERED`).
+#[wasm_bindgen]
+pub fn encodings() -> Result<JsValue, JsValue> {
+    to_js(&crate::table::encoding::OFFERED)
+}
+
+/// The formats the masked data can be exported in: `[{name, extension, media_type}]`
+/// (`table::export::formats`).
+#[wasm_bindgen]
+pub fn export_formats() -> Result<JsValue, JsValue> {
+    to_js(&crate::table::export::formats())
+}
+
+/// A run's masked CSV text as a file in `format` (a name of `export_formats`), by the function
+/// behind the command line's `--out` (`table::export::export_written_csv`).
+#[wasm_bindgen]
+pub fn export_masked(csv: &str, format: &str) -> Result<Vec<u8>, JsValue> {
+    let format = crate::table::export::ExportFormat::for_name(format)
+        .ok_or_else(|| js_error(&format!("unknown export format '{format}'")))?;
+    let (bytes, _) =
+        crate::table::export::export_written_csv(csv.as_bytes(), format).map_err(err)?;
+    Ok(bytes)
+}
+
+/// The reading options of the Load step: `encoding` (a WHATWG label; absent: detected) and
+/// `sheet` (a workbook's sheet, its name or position from 1; absent: the first with data).
+fn read_options(encoding: Option<String>, sheet: Option<String>) -> crate::table::csv::CsvOptions {
+    crate::table::csv::CsvOptions {
+        encoding: encoding.filter(|e| !e.is_empty()),
+        sheet: sheet.filter(|s| !s.is_empty()),
+        ..Default::default()
+    }
+}
+
+#[wasm_bindgen]
+impl Session {
+    /// As `from_file` (or, with `later`, `from_file_sha256_later`), read with the Load step's
+    /// `encoding` and `sheet` (see `read_options`). Every pool worker reads with the same ones.
+    #[allow(clippy::too_many_arguments)]
+    pub fn from_file_with(
+        read: Function,
+        size: f64,
+        file: &str,
+        sha256: Option<String>,
+        later: bool,
+        encoding: Option<String>,
+        sheet: Option<String>,
+    ) -> Result<Session, JsValue> {
+        let digest = match (later, sha256.as_deref()) {
+            (true, _) => crate::Digest::Later,
+            (false, Some(d)) => crate::Digest::Given(d),
+            (false, None) => crate::Digest::Compute,
+        };
+        let mut source = JsFile {
+            read,
+            size: size.max(0.0) as u64,
+        };
+        let options = read_options(encoding, sheet);
+        Session::of(crate::load_source_with(&mut source, file, digest, &options))
+    }
+
+    /// As `new` (bytes in memory), read with the Load step's `encoding` and `sheet`.
+    pub fn new_with(
+        bytes: &[u8],
+        file: &str,
+        sha256: Option<String>,
+        encoding: Option<String>,
+        sheet: Option<String>,
+    ) -> Result<Session, JsValue> {
+        let mut source = bytes;
+        let digest = sha256
+            .as_deref()
+            .map_or(crate::Digest::Compute, crate::Digest::Given);
+        let options = read_options(encoding, sheet);
+        Session::of(crate::load_source_with(&mut source, file, digest, &options))
+    }
+}

@@ -1,7 +1,7 @@
 //! k_anonymize: the lattice search reaches k (and l) within the suppression limit, or fails
 //! clearly; property tests on generated tables; hand-checked choices.
 
-mod common;
+use crate::common;
 use bedside::privacy::anonymize::KAnonymize;
 use bedside::privacy::risk::measure;
 use bedside::table::csv::{read_csv, write_csv, CsvOptions};

@@ -1,7 +1,7 @@
 //! Attribute risk and risk suggestions against hand-counted tiny tables; the Report and the
 //! preview carry the same measurement.
 
-mod common;
+use crate::common;
 use bedside::privacy::attribute::{attribute_risk, risk_suggestions, uniques};
 use bedside::table::csv::{read_csv, CsvOptions};
 

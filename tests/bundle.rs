@@ -2,7 +2,7 @@
 //! every family and both tasks; privacy steps are replayed or refused; bad files and rows are
 //! named.
 
-mod common;
+use crate::common;
 use bedside::bundle::{export, ModelBundle};
 use bedside::recipe::Recipe;
 

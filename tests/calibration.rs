@@ -3,7 +3,7 @@
 //! tests/reference/sample_size.py, whose output is pasted here), hand-worked examples and the
 //! published pmsampsize worked example (Riley et al. 2020, BMJ 368:m441).
 
-mod common;
+use crate::common;
 
 use bedside::eval::calibration::{self, Rows};
 use bedside::eval::decision;

@@ -1,6 +1,6 @@
 //! The command-line face: JSON on stdout, one clear paragraph on stderr and a non-zero exit on failure.
 
-mod common;
+use crate::common;
 use common::{bedside, temp};
 
 #[test]

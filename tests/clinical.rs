@@ -3,7 +3,7 @@
 //! hand-worked isotonic example, the leakage test (outer test rows scrambled → the inner
 //! choices bit-identical), the report, the model file and clear errors.
 
-mod common;
+use crate::common;
 use bedside::eval::recalibrate::{Calibrated, Calibrator, Member, Method};
 use bedside::eval::split::{Evaluation, Fold};
 use bedside::eval::threshold::ThresholdSpec;

@@ -3,7 +3,7 @@
 //! the out-of-fold predictions the CLI writes (the page gets the same text from the same core
 //! function, tests/wasm/predictions.test.mjs).
 
-mod common;
+use crate::common;
 use bedside::table::quality::QualityFlag;
 use common::run;
 

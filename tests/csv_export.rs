@@ -3,7 +3,6 @@
 //! with `=`, `+`, `-`, `@`, a tab or a carriage return that is not a number gets a leading `'`,
 //! and the run says how many cells it changed (a warning: never silent).
 
-mod common;
 use bedside::table::csv::{is_formula, read_csv, safe_cell, write_csv, CsvOptions};
 
 const HOSTILE: [&str; 5] = [

@@ -1,7 +1,7 @@
 //! Identifier detection: Chinese resident IDs, mobiles and headers; HIPAA patterns; no false
 //! positives on ordinary clinical numbers; identifiers inside notes.
 
-mod common;
+use crate::common;
 use bedside::privacy::detect::{
     cn_resident_id, detect_table, is_cn_mobile, is_email, is_ipv4, is_phone, is_ssn, is_url,
     value_kind, Verdict,

@@ -2,7 +2,7 @@
 //! leave-one-out, regression targets, intervals, curves, importances, the paired test, and
 //! errors that name the step.
 
-mod common;
+use crate::common;
 use bedside::eval::split::Evaluation;
 use common::*;
 use rand::{Rng, SeedableRng};

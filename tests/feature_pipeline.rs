@@ -2,7 +2,7 @@
 //! leakage (fitting happens inside the training rows of each split only), step errors naming the
 //! step, split and column, a full recipe with every family, and the eigen-decomposition.
 
-mod common;
+use crate::common;
 #[path = "common/features.rs"]
 mod helpers;
 use bedside::features::{fit_transform, FeatureStep};

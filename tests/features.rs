@@ -3,7 +3,6 @@
 //! a known decomposition, SMOTE's geometry, and leakage: fitting happens inside the training
 //! rows of each split only.
 
-mod common;
 #[path = "common/features.rs"]
 mod helpers;
 use bedside::features::fit_transform;

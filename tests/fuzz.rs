@@ -1,7 +1,7 @@
 //! A mutation fuzzer that runs on stable Rust: inputs from the corpus are mutated at random
 //! (seeded) and fed to the CSV reader, the recipe parser and the whole run on small tables.
 //! Nothing may panic. CI runs a short pass; a long run is
-//! `BEDSIDE_FUZZ_ITERS=200000 cargo test --release --test fuzz -- --nocapture`.
+//! `BEDSIDE_FUZZ_ITERS=200000 cargo test --release --test all fuzz:: -- --nocapture`.
 //! An input that panics is written to `tests/corpus/crashes/` (make it a corpus case).
 
 use bedside::recipe::Recipe;

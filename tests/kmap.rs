@@ -2,7 +2,7 @@
 //! figures against hand-worked examples, the cautious fall-back to the data's count, columns
 //! summed out or not covered, and errors naming the table's file, line and field.
 
-mod common;
+use crate::common;
 
 use bedside::privacy::kmap::{parse, PopulationTableSpec};
 use serde_json::{json, Value};

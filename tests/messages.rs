@@ -2,7 +2,7 @@
 //! both languages of the page (`msg.CODE` in `www/i18n/LANG.*.json`) with the same placeholders
 //! as the code's parameters, and a run's Report carries each sentence beside its code.
 
-mod common;
+use crate::common;
 
 use bedside::message::{self, placeholders, Message, CATALOGUE};
 use bedside::recipe::Recipe;

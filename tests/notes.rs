@@ -1,7 +1,7 @@
 //! Free-text notes (issue 15): each identifier category, the clinical strings that must stay,
 //! the date options, the per-category counts in the audit and the notes review.
 
-mod common;
+use crate::common;
 
 use bedside::privacy::text::{replace, scrub, DateMode, Scrubber};
 use serde_json::json;

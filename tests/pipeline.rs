@@ -1,6 +1,6 @@
 //! The whole chain: privacy invariants, leakage-free feature fitting, determinism, models.
 
-mod common;
+use crate::common;
 use bedside::eval::split::Evaluation;
 use bedside::table::csv::{read_csv, CsvOptions};
 use common::*;

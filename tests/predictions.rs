@@ -1,7 +1,7 @@
 //! `bedside run --predictions PRED.csv`: every model's out-of-fold predictions, one line per
 //! (test row, split, model), rows pointing at the accepted records of the input.
 
-mod common;
+use crate::common;
 use bedside::eval::metrics;
 use common::{bedside, temp};
 use std::collections::BTreeMap;

@@ -1,7 +1,7 @@
 //! Original vs masked: with privacy steps the same models are evaluated on the original values
 //! of the columns that survive the privacy steps, so the cost of privacy is visible.
 
-mod common;
+use crate::common;
 use common::*;
 
 const LOGISTIC: &str = r#"[{"kind": "logistic_regression"}]"#;

@@ -2,7 +2,7 @@
 //! determinism from the recipe seed, and the proof that no original value of a masked direct
 //! identifier survives anywhere in the output (note column included).
 
-mod common;
+use crate::common;
 use bedside::recipe::Recipe;
 use bedside::table::csv::{read_csv, write_csv, CsvOptions};
 use rand::{Rng, SeedableRng};

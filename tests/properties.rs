@@ -1,6 +1,6 @@
 //! Property tests for the invariants (docs/design.md, "Invariants") that this layer owns.
 
-mod common;
+use crate::common;
 use bedside::eval::split::Evaluation;
 use bedside::privacy::ops::pseudonymize::pseudonym;
 use bedside::table::csv::{read_csv, write_csv, CsvOptions};

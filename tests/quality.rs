@@ -1,7 +1,7 @@
 //! Data quality flags of the profile and the leakage checks of a run, on generated tables:
 //! each flag fires on the fault it names and stays silent on clean data.
 
-mod common;
+use crate::common;
 
 use bedside::privacy::profile::{ColumnProfile, Profile};
 use bedside::table::quality::QualityFlag;

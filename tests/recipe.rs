@@ -1,6 +1,6 @@
 //! Recipe parsing and validation: errors name the step and the field.
 
-mod common;
+use crate::common;
 use bedside::recipe::Recipe;
 use common::*;
 

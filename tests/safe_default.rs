@@ -5,7 +5,6 @@
 //! Also: sensitive columns are not model inputs; the k_anonymize frontier is Pareto-optimal,
 //! holds the applied point, and pinning a point reproduces it.
 
-mod common;
 use bedside::pipeline::Output;
 use bedside::privacy::anonymize::FrontierPoint;
 use bedside::recipe::{Recipe, Role};

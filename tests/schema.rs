@@ -3,7 +3,7 @@
 //! registered item has an example that passes its checks and a run, and i18n strings in both
 //! languages.
 
-mod common;
+use crate::common;
 
 use bedside::features::FeatureStep;
 use bedside::models::{ModelSpec, Task};

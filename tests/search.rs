@@ -2,7 +2,7 @@
 //! generation, inner selection on data where the answer is known, determinism, and (end to
 //! end) that the search never sees the outer test rows.
 
-mod common;
+use crate::common;
 use bedside::eval::search::{self, SearchSpec};
 use bedside::models::{ModelSpec, Task};
 use bedside::pipeline::search::{select, SearchData};

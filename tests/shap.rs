@@ -5,7 +5,7 @@
 
 #![allow(clippy::needless_range_loop)]
 
-mod common;
+use crate::common;
 use bedside::explain::tree_shap::{coalition_value, TreeExplainer};
 use bedside::explain::{self, Method, Reference, Scale};
 use bedside::models::{Fitted, ModelSpec, Task};

@@ -5,7 +5,7 @@
 //! columns; the profile flags wide columns; the report times every phase and the progress tells
 //! the plan before the first unit.
 
-mod common;
+use crate::common;
 
 use bedside::eval::importance::{self, Predictor};
 use bedside::eval::metrics::roc_auc;

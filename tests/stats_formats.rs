@@ -4,7 +4,7 @@
 //! table profiles and runs to the same Report; damaged files give an error naming the file and
 //! the place, never a panic.
 
-mod common;
+use crate::common;
 
 use bedside::table::csv::{read_csv, read_source, CsvOptions, Parsed};
 use serde_json::Value;

@@ -6,7 +6,7 @@
 //! tests/data/rossi.csv, the Rossi recidivism data (Rossi, Berk & Lenihan 1980, "Money, Work
 //! and Crime"), as shipped by lifelines (`lifelines.datasets.load_rossi`).
 
-mod common;
+use crate::common;
 use bedside::survival::{concordance, cox, km, logrank};
 use common::{bedside, rossi, temp};
 use ndarray::Array2;
@@ -504,26 +504,33 @@ fn a_survival_recipe_runs_end_to_end_through_the_cli() {
 }
 
 #[test]
-fn unusable_outcomes_are_left_out_with_their_reason() {
-    let mut csv = String::from("week,arrest,age\n");
+fn unusable_outcomes_are_left_out_with_their_reason_and_file_line() {
+    // A quoted note spanning three physical lines (record 10) moves every later record two
+    // lines down: record 40 (the negative time) starts on line 1 + 40 + 1 + 2 = 44.
+    let mut csv = String::from("week,arrest,age,note\n");
     for i in 0..40 {
+        let note = if i == 10 {
+            "\"seen twice,\nthen\nagain\""
+        } else {
+            ""
+        };
         csv.push_str(&format!(
-            "{},{},{}\n",
+            "{},{},{},{note}\n",
             5 + i,
             (i % 3 == 0) as u8,
             20 + i % 7
         ));
     }
-    csv.push_str("-3,1,30\n,1,31\n12,,32\n12,2,33\n12,2,34\n");
-    let out = common::run(
-        &csv,
-        &survival_recipe(
-            r#"[{"kind": "cox_ph"}]"#,
-            r#"{"method": "kfold", "folds": 3}"#,
-        ),
+    csv.push_str("-3,1,30,\n,1,31,\n12,,32,\n12,2,33,\n12,2,34,\n");
+    let recipe = survival_recipe(
+        r#"[{"kind": "cox_ph"}]"#,
+        r#"{"method": "kfold", "folds": 3, "permutation_repeats": 0}"#,
     )
-    .unwrap_or_else(|e| panic!("{e}"));
-    let v = serde_json::to_value(&out.report).unwrap();
+    .replacen('{', r#"{"columns": {"note": "ignore"}, "#, 1);
+    let (data, recipe_path) = (temp("unusable.csv", &csv), temp("unusable.json", &recipe));
+    let (ok, out, err) = bedside(&["run", "--data", &data, "--recipe", &recipe_path]);
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     let rejected = v["survival"]["rejected_rows"].as_array().unwrap();
     let codes: Vec<&str> = rejected
         .iter()
@@ -539,7 +546,16 @@ fn unusable_outcomes_are_left_out_with_their_reason() {
             "survival.event_other"
         ]
     );
-    assert_eq!(rejected[0]["row"], 40);
+    let rows: Vec<u64> = rejected
+        .iter()
+        .map(|r| r["row"].as_u64().unwrap())
+        .collect();
+    let lines: Vec<u64> = rejected
+        .iter()
+        .map(|r| r["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(rows, [40, 41, 42, 43, 44]);
+    assert_eq!(lines, [44, 45, 46, 47, 48]);
     assert!(rejected[3]["reason"].as_str().unwrap().contains("'2'"));
     assert_eq!(v["survival"]["rows"], 40);
     assert!(v["audit"]
@@ -547,6 +563,40 @@ fn unusable_outcomes_are_left_out_with_their_reason() {
         .unwrap()
         .iter()
         .any(|a| a["op"] == "exclude_unusable_outcome" && a["rows_affected"] == 5));
+
+    // The same rows in a workbook under a title and a blank row (header on sheet row 3):
+    // a left-out row is named by its sheet row.
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.write_string(0, 0, "Follow-up export").unwrap();
+    for (c, h) in ["week", "arrest", "age", "note"].iter().enumerate() {
+        ws.write_string(2, c as u16, *h).unwrap();
+    }
+    for i in 0..41u32 {
+        let week = if i == 25 { -3.0 } else { f64::from(5 + i) };
+        let r = 3 + i;
+        ws.write_number(r, 0, week).unwrap();
+        ws.write_number(r, 1, f64::from((i % 3 == 0) as u8))
+            .unwrap();
+        ws.write_number(r, 2, f64::from(20 + i % 7)).unwrap();
+    }
+    ws.write_string(13, 3, "seen twice").unwrap();
+    let bytes = wb.save_to_buffer().unwrap();
+    let out = bedside::run_file(
+        &bytes,
+        "followup.xlsx",
+        &bedside::recipe::Recipe::from_json(&recipe).unwrap(),
+        &mut |_| true,
+        &|| 0.0,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let v = serde_json::to_value(&out.report).unwrap();
+    let rejected = v["survival"]["rejected_rows"].as_array().unwrap();
+    assert_eq!(rejected.len(), 1, "{rejected:?}");
+    assert_eq!(rejected[0]["code"], "survival.time_negative");
+    assert_eq!(rejected[0]["row"], 25);
+    // Record 25 is on sheet row 3 (header) + 1 + 25 = 29 (1-based, as Excel numbers rows).
+    assert_eq!(rejected[0]["line"], 29);
 }
 
 #[test]

@@ -7,7 +7,7 @@
 //! Data: synthetic rows made by integer formulas (the same in that script), and
 //! tests/data/rossi.csv (see tests/survival.rs).
 
-mod common;
+use crate::common;
 use bedside::survival::{calibration, horizons, ipcw};
 
 fn close(a: f64, b: f64, tol: f64) -> bool {

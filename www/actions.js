@@ -67,6 +67,14 @@ export function initialState(lang) {
     // {n, at, file, recipe, report, maskedCsv, predictionsCsv}. Loading other data keeps them.
     runs: [],
     runsCompare: { a: null, b: null }, // the two runs compared (null: the last two)
+    // The Load step's reading choices (load-options.js): the encoding and sheet asked ('': the
+    // detected encoding, the first sheet with data); what the automatic read of this file found
+    // ({encoding: {name, confidence}, sheets: [names] or null}, null before it); what the core
+    // offers ({encodings, formats}); the format the masked data is exported in.
+    loadOptions: { encoding: '', sheet: '' },
+    loadDetected: null,
+    loadChoices: { encodings: [], formats: [] },
+    exportFormat: 'csv',
   };
 }
 
@@ -152,6 +160,7 @@ export function createActions({ store, api, embed }) {
     const key = pendingKey;
     pendingKey = null;
     inFlight = true;
+    const serial = loadSerial; // a preview of a file since read again (another encoding or sheet) is dropped
     // Only the privacy part matters; models and features are left out so the preview stays cheap.
     const r = get().recipe;
     const cheap = { version: r.version ?? 1, seed: r.seed ?? 0, columns: r.columns ?? {}, privacy: r.privacy ?? [] };
@@ -175,6 +184,10 @@ export function createActions({ store, api, embed }) {
       }
     } finally {
       inFlight = false;
+      if (serial !== loadSerial) {
+        patch = { status: 'idle' };
+        lastKey = null; // the new read is previewed even with the same recipe
+      }
       setPreview({ ...patch, pending: pendingKey != null });
       if (pendingKey != null) runPreview();
     }
@@ -188,15 +201,28 @@ export function createActions({ store, api, embed }) {
 
   // ───────────────────────────── loading data ─────────────────────────────
 
-  /** `data`: a File (read by the worker in pieces) or the bytes of a file. */
-  async function loadData(data, name) {
+  // The file loaded last ({data, name}), read again when the user picks another encoding or sheet;
+  // `loadSerial` counts the reads, so that a preview of an earlier read is not shown.
+  let source = null;
+  let loadSerial = 0;
+
+  /**
+   * `data`: a File (read by the worker in pieces) or the bytes of a file; `options`: the Load
+   * step's {encoding, sheet} for a second read of the same file (none: a new file, read with the
+   * detected encoding and its first sheet with data).
+   */
+  async function loadData(data, name, options = null) {
     if (get().running) api.cancel();
+    source = { data, name };
+    loadSerial += 1;
+    const fresh = !options;
     history.reset(null);
     // The previous recipe stays (its views are hidden without a profile) until the new one comes.
     store.update((s) => ({
       loading: true, file: { name }, profile: null,
       preview: resetPreview(), flow: FLOW_START, history: historyState(), report: null, reportPrevious: false, maskedCsv: null, predictionsCsv: null, frontierAuc: {}, riskConfirm: null,
       status: { load: { render: () => t('load.loading', { name }), kind: 'busy' }, run: null, upload: null },
+      ...(fresh ? { loadOptions: { encoding: '', sheet: '' }, loadDetected: null } : { loadOptions: { encoding: '', sheet: '', ...options } }),
     }));
     try {
       await api.load(data, name, (p) => {
@@ -204,8 +230,9 @@ export function createActions({ store, api, embed }) {
           const pct = formatter({ style: 'percent', maximumFractionDigits: 0 }).format(p.done / p.total);
           setStatus('load', () => `${t('load.loading', { name })} ${pct}`, 'busy');
         }
-      });
+      }, fresh ? null : readOptions(options));
       const profile = await api.profile();
+      if (fresh || !get().loadDetected) store.update({ loadDetected: detectedOf(profile) });
       const columns = Array.isArray(profile?.columns) ? profile.columns : [];
       const suggested = columns.find((c) => c.suggested_role === 'target');
       let recipe = await api.suggest(suggested ? suggested.name : null);
@@ -230,6 +257,32 @@ export function createActions({ store, api, embed }) {
     } finally {
       store.update({ loading: false });
     }
+  }
+
+  /** {encoding, sheet} as the core takes them (null: detected / first sheet with data). */
+  const readOptions = (o) => ({ encoding: o?.encoding || null, sheet: o?.sheet || null });
+  /** What the automatic read found: the encoding (null for a workbook) and a workbook's sheets. */
+  function detectedOf(profile) {
+    const input = profile?.input || {};
+    const e = input.encoding;
+    return {
+      encoding: e && e.name !== 'binary' ? { name: e.name, confidence: e.confidence } : null,
+      sheets: Array.isArray(input.sheet?.sheets) ? input.sheet.sheets : null,
+    };
+  }
+
+  /** Read the loaded file again with another encoding or sheet (`patch`: {encoding} or {sheet}; '' = automatic). */
+  async function setReadOption(patch) {
+    if (!source || get().loading) return;
+    await loadData(source.data, source.name, { ...get().loadOptions, ...patch });
+  }
+
+  /** The encodings and export formats the core offers (asked once, at start-up). */
+  async function fetchLoadChoices() {
+    try {
+      const c = await api.loadChoices();
+      store.update({ loadChoices: { encodings: c?.encodings ?? [], formats: c?.formats ?? [] } });
+    } catch { /* the selects then offer only the automatic read and CSV */ }
   }
 
   async function loadFile(file) {
@@ -398,7 +451,16 @@ export function createActions({ store, api, embed }) {
         store.update({ riskConfirm: { what } });
         return;
       }
-      download(`${baseName()}-masked.csv`, s.maskedCsv, 'text/csv;charset=utf-8');
+      const format = s.loadChoices.formats.find((f) => f.name === s.exportFormat);
+      if (!format || format.name === 'csv') {
+        // The run's CSV is the core's CSV export already (the writer behind `--out x.csv`).
+        download(`${baseName()}-masked.csv`, s.maskedCsv, 'text/csv;charset=utf-8');
+      } else {
+        // Other formats: the core writes them from the run's CSV (as `--out x.xlsx` / `--bom`).
+        api.exportMasked(s.maskedCsv, format.name)
+          .then((bytes) => download(`${baseName()}-masked.${format.extension}`, bytes, format.media_type))
+          .catch((err) => note('export', errorText(err)));
+      }
     } else if (what === 'predictions') {
       // Out-of-fold predictions: row index, split, model index, outcome, score; no identifier.
       if (s.predictionsCsv == null) return;
@@ -596,6 +658,8 @@ export function createActions({ store, api, embed }) {
     refuseDrop: () => setStatus('load', () => t('load.not_csv'), 'error'),
     // exports
     exportFile, openReport, downloadRecipe, shareLink, download, baseName,
+    // the Load step's encoding and sheet, the export format (load-options.js)
+    setReadOption, fetchLoadChoices, setExportFormat: (name) => store.update({ exportFormat: name || 'csv' }),
     acceptRisk, cancelRiskConfirm: () => store.update({ riskConfirm: null }),
     // the privacy officer's views
     addStep: (step) => editRecipe(withStep(recipe(), step)),

@@ -30,8 +30,13 @@ export function createApi({ url, type, hooks, size, wasmUrl = null, simdWasmUrl 
       return versions[0];
     },
     version: () => main.call('version'),
-    /** Loads a file (a File, read by the worker in pieces, or bytes); `onProgress` sees the reading. */
-    load: (data, name, onProgress = null) => pool.load(data, name, onProgress),
+    /** Loads a file (a File, read by the worker in pieces, or bytes); `onProgress` sees the
+     * reading; `options`: the Load step's {encoding, sheet} (null: detected, first sheet). */
+    load: (data, name, onProgress = null, options = null) => pool.load(data, name, onProgress, options),
+    /** What the core offers: {encodings: [WHATWG names], formats: [{name, extension, media_type}]}. */
+    loadChoices: () => main.call('load_choices'),
+    /** A run's masked CSV text as a file in export format `format` (a name of loadChoices' formats): bytes. */
+    exportMasked: (csv, format) => main.call('export_masked', { csv, format }),
     /** The loaded file's profile: input counts, columns with types, statistics and detection. */
     profile: () => main.call('profile'),
     /** A suggested recipe for the loaded file (`target`: a column name or null). */

@@ -6,6 +6,7 @@ import { createActions, errorText, initialState } from './actions.js';
 import { createApi } from './api.js';
 import { applyActions, applyView } from './apply.js';
 import { LANGS, loadFallback, t, ui, useLanguage } from './i18n.js';
+import { exportFormatView, loadOptionsView } from './load-options.js';
 import { profileView } from './profile-view.js';
 import { initProtect, protectViews } from './protect.js';
 import { historyView, readableView, recipeTextView, shareView } from './recipe-panel.js';
@@ -67,6 +68,8 @@ function views(store, applyIntents) {
     ['status lines', ['status', 'lang'], statusView],
     ['version', ['version', 'lang'], versionView(ui)],
     ['sections and export buttons', ['profile', 'report', 'maskedCsv', 'recipe'], sectionsView],
+    ['load: encoding and sheet', ['loadDetected', 'loadOptions', 'loadChoices', 'profile', 'loading', 'preview', 'lang'], loadOptionsView(ui, actions)],
+    ['export: format', ['loadChoices', 'exportFormat', 'report', 'maskedCsv', 'lang'], exportFormatView(ui, actions)],
     ['run controls', ['running', 'loading', 'profile'], runControls],
     ['progress', ['progress', 'lang'], progressView(ui)],
     ['run estimate', ['estimate', 'running', 'lang'], estimateView(ui)],
@@ -250,6 +253,7 @@ async function main() {
   // Start the engine now, so that start-up ends with it loaded.
   try {
     store.update({ version: await api.warm() });
+    await actions.fetchLoadChoices();
   } catch { /* reported when the user loads data */ }
   actions.startNetworkWatch();
   // Served over http(s) (not the one-file build), keep working offline after this first visit.

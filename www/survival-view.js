@@ -10,9 +10,12 @@
 import { DASHES, PALETTE, el, niceTicks, textWidth, tickText, unitLines } from './charts.js';
 import { modelKinds } from './schema.js';
 import { lowerIsBetter } from './results.js';
+import { noteText } from './message.js';
 
 const isNum = (v) => typeof v === 'number' && Number.isFinite(v);
 const arr = (v) => (Array.isArray(v) ? v : []);
+/** Rows left out for their outcome listed by line under the Kaplan–Meier views (the rest counted). */
+const REJECTED_SHOWN = 20;
 
 // ───────────────────────────── the target and the recipe ─────────────────────────────
 
@@ -500,7 +503,7 @@ export function pText(p, ui) {
 }
 
 /** A time as the report states it (a whole number when it is one). */
-const timeText = (v, ui) => (isNum(v) ? (Number.isInteger(v) ? ui.fmtInt(v) : ui.fmtNum(v)) : ui.none());
+export const timeText = (v, ui) => (isNum(v) ? (Number.isInteger(v) ? ui.fmtInt(v) : ui.fmtNum(v)) : ui.none());
 
 /** Metric keys of the models: C-index, Uno's C, then time-dependent AUC, Brier, IBS, then any other. */
 function survivalMetricKeys(models) {
@@ -568,7 +571,14 @@ function kmPart(report, ui, heading) {
         h('td', { class: 'num-col' }, `${isNum(m.lower) ? timeText(m.lower, ui) : t('survival.open')}–${isNum(m.upper) ? timeText(m.upper, ui) : t('survival.open')}`)))))));
   }
   const rejected = arr(s.rejected_rows);
-  if (rejected.length) out.push(h('p', { class: 'note', id: 'survival-rejected' }, t('survival.rejected', { n: ui.fmtInt(rejected.length) })));
+  if (rejected.length) {
+    // Each row left out, named by its place in the file (its line; older reports: its record).
+    out.push(h('div', { class: 'note', id: 'survival-rejected' }, h('p', {}, t('survival.rejected', { n: ui.fmtInt(rejected.length) })),
+      h('ul', {}, ...rejected.slice(0, REJECTED_SHOWN).map((r) => h('li', { 'data-line': isNum(r.line) ? String(r.line) : '' }, isNum(r.line)
+        ? t('profile.rejected_row', { line: ui.fmtInt(r.line), reason: noteText(r, 'reason') })
+        : t('tripod.survival_record', { row: ui.fmtInt(r.row), reason: noteText(r, 'reason') }))),
+      rejected.length > REJECTED_SHOWN ? h('li', {}, '…') : null)));
+  }
   return out;
 }
 

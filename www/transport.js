@@ -36,7 +36,8 @@ export class WorkerTransport {
     this.generation = 0;
     // The loaded file: {file: Blob, name, digest: a Promise of its SHA-256 (hex) being computed
     // by another worker, or null; sha256: the digest once known, null when this worker's core
-    // hashes the file itself, undefined while the other worker is hashing}.
+    // hashes the file itself, undefined while the other worker is hashing; options: the Load
+    // step's {encoding, sheet} or null, with which every worker reads the file}.
     this.data = null;
     this.workerHasData = false;
   }
@@ -116,11 +117,11 @@ export class WorkerTransport {
     const data = this.data;
     let result;
     if (data.sha256 === undefined) {
-      result = await this._post('load', { file: data.file, name: data.name, sha256Later: true }, [], onProgress);
+      result = await this._post('load', { file: data.file, name: data.name, sha256Later: true, options: data.options }, [], onProgress);
       data.sha256 = await data.digest.catch(() => null); // null: this worker hashes the file
       await this._post('set_sha256', { sha256: data.sha256 });
     } else {
-      result = await this._post('load', { file: data.file, name: data.name, sha256: data.sha256 }, [], onProgress);
+      result = await this._post('load', { file: data.file, name: data.name, sha256: data.sha256, options: data.options }, [], onProgress);
     }
     this.workerHasData = true;
     return result;
@@ -154,11 +155,12 @@ export class WorkerTransport {
 
   /**
    * Load a file (a File or Blob, kept as a handle, or bytes, kept as a Blob) into the (possibly
-   * new) worker; a fresh worker is loaded from the same handle. `onProgress` sees the reading.
+   * new) worker; a fresh worker is loaded from the same handle. `onProgress` sees the reading;
+   * `options`: {encoding, sheet} (null: detected encoding, first sheet with data).
    */
-  load(file, name, onProgress = null, digest = null) {
+  load(file, name, onProgress = null, digest = null, options = null) {
     const blob = file instanceof Blob ? file : new Blob([file]);
-    this.data = { file: blob, name, digest, sha256: digest ? undefined : null };
+    this.data = { file: blob, name, digest, sha256: digest ? undefined : null, options };
     this.workerHasData = false;
     return this.call('load', {}, onProgress);
   }
@@ -235,13 +237,14 @@ export class WorkerPool {
   /**
    * Loads the file into worker 0 now, while worker 1 computes its SHA-256 fingerprint (on the
    * other core, reading the file in pieces too); the other workers get the file, with its
-   * digest, when a run needs them.
+   * digest, when a run needs them. `options` ({encoding, sheet} or null) travel with the file
+   * to every worker, so that all read the same table.
    */
-  load(file, name, onProgress = null) {
+  load(file, name, onProgress = null, options = null) {
     const blob = file instanceof Blob ? file : new Blob([file]);
     const digest = this.size > 1 ? this.workers[1].call('sha256', { file: blob }) : null;
     digest?.catch(() => {}); // worker 0 then hashes the file itself
-    const loaded = this.main.load(blob, name, onProgress, digest);
+    const loaded = this.main.load(blob, name, onProgress, digest, options);
     for (const b of this.workers.slice(1)) {
       b.data = this.main.data;
       b.workerHasData = false;

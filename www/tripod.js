@@ -3,10 +3,18 @@
 // author can write are listed. Item numbers and topics follow the published checklist (Collins et
 // al., BMJ 2024;385:e078378, 27 items in 52 sub-items; docs/evaluation.md names the source). Items that draw on optional Report fields (models[i].calibration,
 // decision_curve, sample_size, threshold, fairness) say "not computed" when the field is absent.
+// A time-to-event Report (`target.task = "survival"`) fills the same items with what was done for
+// it (`survivalLines`): the event and censoring, follow-up, horizons, the survival measures, the
+// rows left out; nothing of a classifier (threshold, ROC, decision curve, prevalence).
 // `ui`: {h, t, has, fmtInt, fmtDec, fmtPct, fmtNum, list, modelLabel, metricLabel}.
+
+import { noteText } from './message.js';
+import { pText, timeText } from './survival-view.js';
 
 const isNum = (v) => typeof v === 'number' && Number.isFinite(v);
 const arr = (v) => (Array.isArray(v) ? v : []);
+/** How many rows left out a time-to-event item names by their line (the rest are counted). */
+const NAMED_ROWS = 5;
 
 /** Items the author must write (checklist numbers), in checklist order. */
 export const AUTHOR_ITEMS = ['1', '2', '3a', '3b', '3c', '4', '5b', '6a', '6b', '6c', '8b', '8c', '9b', '9c',
@@ -38,6 +46,109 @@ export function beatsBoth(curve) {
   return ranges;
 }
 
+/** The lines of a time-to-event Report's items, by item number (see `filledItems`). */
+export function survivalLines(report, ui) {
+  const { t } = ui;
+  const s = report.survival || {};
+  const ev = report.evaluation || {};
+  const input = report.input || {};
+  const models = arr(report.models);
+  const none = t('tripod.not_computed');
+  const time = (v) => timeText(v, ui);
+  const rows = isNum(s.rows) ? s.rows : arr(report.target?.counts).reduce((a, n) => a + n, 0);
+  const events = isNum(s.events) ? s.events : null;
+  const censored = isNum(events) ? rows - events : null;
+  const left = arr(s.rejected_rows);
+  const horizons = arr(s.horizons?.times);
+  const out = {};
+
+  const fu = s.follow_up;
+  out['8a'] = [
+    t('tripod.survival_outcome', {
+      time: s.time ?? '—', event: s.event ?? '—', value: s.event_value ?? '—', events: ui.fmtInt(events), censored: ui.fmtInt(censored),
+    }),
+    !fu ? t('tripod.survival_follow_up_none', { none })
+      : isNum(fu.median)
+        ? t('tripod.survival_follow_up', { median: time(fu.median), lower: isNum(fu.lower) ? time(fu.lower) : '…', upper: isNum(fu.upper) ? time(fu.upper) : '…', unit: s.time ?? '—' })
+        : t('tripod.survival_follow_up_not_reached'),
+  ];
+
+  const named = left.slice(0, NAMED_ROWS).map((r) => (isNum(r.line)
+    ? t('profile.rejected_row', { line: ui.fmtInt(r.line), reason: noteText(r, 'reason') })
+    : t('tripod.survival_record', { row: ui.fmtInt(r.row), reason: noteText(r, 'reason') })));
+  const leftLine = left.length
+    ? t('tripod.survival_left_out', { n: ui.fmtInt(left.length), rows: named.join('; ') + (left.length > NAMED_ROWS ? '; …' : '') })
+    : t('tripod.survival_left_none');
+  // Not items of their own: item 11's count of records without a usable outcome (their
+  // reasons are in 20a), and the lines item 12c adds.
+  const extra = { left: left.length, models: [t('tripod.survival_models')] };
+  const method = ui.has(`eval.${ev.method}`) ? t(`eval.${ev.method}`) : String(ev.method ?? '—');
+  extra.validation = t('tripod.survival_validation', { method, splits: ui.fmtInt(ev.splits), seed: String(ev.seed ?? '—') });
+  for (const m of models) {
+    const coefs = arr(m.final?.coefficients);
+    if (!coefs.length) continue;
+    const ratios = coefs.map((c) => (isNum(c.lower) && isNum(c.upper)
+      ? `${c.feature} ${ui.fmtDec(c.hazard_ratio, 2)} (${ui.fmtDec(c.lower, 2)}–${ui.fmtDec(c.upper, 2)})`
+      : `${c.feature} ${ui.fmtDec(c.hazard_ratio, 2)}`));
+    extra.models.push(t('tripod.survival_hazard_ratios', { model: ui.modelLabel(m.kind), rows: ui.fmtInt(m.final.rows), events: ui.fmtInt(m.final.events), ratios: ratios.join('; ') }));
+    const flagged = coefs.filter((c) => isNum(c.ph_p) && c.ph_p < 0.05);
+    extra.models.push(flagged.length
+      ? t('tripod.survival_ph_flagged', { model: ui.modelLabel(m.kind), inputs: ui.list(flagged.map((c) => `${c.feature} (${pText(c.ph_p, ui)})`)) })
+      : t('tripod.survival_ph_ok', { model: ui.modelLabel(m.kind) }));
+  }
+
+  const hText = horizons.map(time).join(', ');
+  out['12e'] = [
+    t('tripod.survival_measures', { resamples: ui.fmtInt(ev.intervals?.resamples ?? 1000) }),
+    horizons.length
+      ? t(s.horizons?.source === 'recipe' ? 'tripod.survival_horizons' : 'tripod.survival_horizons_default', { times: hText, unit: s.time ?? '—' })
+      : t('tripod.survival_horizons_none', { none }),
+    horizons.length > 1 ? t('tripod.survival_ibs_range', { first: time(horizons[0]), last: time(horizons[horizons.length - 1]) }) : null,
+  ];
+  out['12g'] = [t('tripod.survival_predictions')];
+  out['13'] = [t('tripod.survival_imbalance')];
+
+  const lr = s.log_rank;
+  out['14'] = [lr
+    ? t(lr.strata ? 'tripod.survival_groups_strata' : 'tripod.survival_groups', {
+      column: s.groups ?? '—', groups: ui.fmtInt(arr(lr.groups).length), statistic: ui.fmtDec(lr.statistic, 2), df: ui.fmtInt(lr.df), p: pText(lr.p, ui), strata: lr.strata ?? '',
+    })
+    : t('tripod.survival_groups_none', { none })];
+
+  out['15'] = models.map((m) => t(horizons.length ? 'tripod.survival_output' : 'tripod.survival_output_score', { model: ui.modelLabel(m.kind), times: hText }));
+
+  out['20a'] = [t('tripod.survival_flow', {
+    read: ui.fmtInt((input.rows ?? 0) + arr(input.rejected_rows).length), rejected: ui.fmtInt(arr(input.rejected_rows).length),
+    suppressed: ui.fmtInt(report.privacy?.suppressed_rows ?? 0), left: ui.fmtInt(left.length),
+    used: ui.fmtInt(rows), events: ui.fmtInt(events), censored: ui.fmtInt(censored),
+  }), leftLine];
+
+  out['23a'] = models.flatMap((m) => {
+    const model = ui.modelLabel(m.kind);
+    const mt = m.metrics || {};
+    const lines = [t('tripod.survival_discrimination', { model, c: withInterval(mt.c_index, ui) ?? none, uno: withInterval(mt.uno_c, ui) ?? none })];
+    for (const h of horizons) {
+      const key = (k) => Object.keys(mt).find((x) => x.startsWith(`${k}@`) && Number(x.slice(k.length + 1)) === h);
+      lines.push(t('tripod.survival_at_horizon', {
+        model, time: time(h), auc: withInterval(mt[key('auc')], ui) ?? none, brier: withInterval(mt[key('brier')], ui) ?? none,
+      }));
+    }
+    if (mt.integrated_brier) lines.push(t('tripod.survival_ibs', { model, value: withInterval(mt.integrated_brier, ui) ?? none }));
+    const cal = arr(m.survival_calibration);
+    if (!cal.length) lines.push(t('tripod.survival_calibration_none', { model, none }));
+    for (const c of cal) {
+      const groups = arr(c.groups).filter((g) => isNum(g.predicted) && isNum(g.observed));
+      const gap = groups.reduce((a, g) => Math.max(a, Math.abs(g.predicted - g.observed)), 0);
+      const inside = groups.filter((g) => isNum(g.lower) && isNum(g.upper) && g.predicted >= g.lower && g.predicted <= g.upper).length;
+      lines.push(t('tripod.survival_calibration', {
+        model, time: time(c.time), groups: ui.fmtInt(groups.length), gap: ui.fmtDec(gap), inside: ui.fmtInt(inside),
+      }));
+    }
+    return lines;
+  });
+  return { items: out, ...extra };
+}
+
 /** The filled items: [{id, lines: [text]}], from the Report. */
 export function filledItems(report, ui) {
   const { t } = ui;
@@ -49,8 +160,10 @@ export function filledItems(report, ui) {
   const audit = arr(report.audit);
   const none = t('tripod.not_computed');
   const regression = target.task === 'regression';
+  // A time-to-event Report: its own lines for the items where a classifier's would mislead.
+  const sv = target.task === 'survival' || report.survival ? survivalLines(report, ui) : null;
   const items = [];
-  const add = (id, ...lines) => items.push({ id, lines: lines.flat().filter((l) => l != null && l !== '') });
+  const add = (id, ...lines) => items.push({ id, lines: (sv?.items[id] ?? lines).flat().filter((l) => l != null && l !== '') });
 
   add('5a', t('tripod.source', {
     file: input.file ?? '—', sha256: input.sha256 ?? '—', rows: ui.fmtInt(input.rows), columns: ui.fmtInt(input.columns),
@@ -74,7 +187,8 @@ export function filledItems(report, ui) {
   add('9a', t('tripod.predictors', { n: ui.fmtInt(inputs.length), names: inputs.slice(0, 40).join(', ') + (inputs.length > 40 ? ' …' : '') }));
 
   const ss = report.sample_size;
-  const events = !regression && counts.length ? target.counts?.[arr(target.classes).indexOf(target.positive)] : null;
+  const events = sv ? report.survival?.events
+    : !regression && counts.length ? target.counts?.[arr(target.classes).indexOf(target.positive)] : null;
   add('10', isNum(events) ? t('tripod.events', { events: ui.fmtInt(events), parameters: ui.fmtInt(inputs.length), epp: ui.fmtDec(inputs.length ? events / inputs.length : null, 1) }) : null,
     ss && isNum(ss.required)
       ? t('tripod.sample_size', { required: ui.fmtInt(ss.required), criteria: arr(ss.criteria).map((c) => `${c.name}: ${ui.fmtInt(c.n)}`).join('; ') })
@@ -84,7 +198,7 @@ export function filledItems(report, ui) {
   const filled = audit.filter((a) => a.op === 'impute').map((a) => Object.values(a.args?.filled || {}).reduce((s, n) => s + (isNum(n) ? n : 0), 0)).reduce((s, n) => s + n, 0);
   add('11', imputes.length
     ? t('tripod.missing_imputed', { how: imputes.map((f) => f.strategy ?? 'median').join(', '), cells: ui.fmtInt(filled) })
-    : t('tripod.missing_none'), t('tripod.missing_target', { n: ui.fmtInt(target.missing ?? 0) }));
+    : t('tripod.missing_none'), t('tripod.missing_target', { n: ui.fmtInt(sv ? sv.left : target.missing ?? 0) }));
 
   const method = ui.has(`eval.${ev.method}`) ? t(`eval.${ev.method}`) : String(ev.method ?? '—');
   add('12a', t('tripod.data_use', { method, splits: ui.fmtInt(ev.splits) }));
@@ -93,7 +207,7 @@ export function filledItems(report, ui) {
     const params = Object.entries(m.params || {}).map(([k, v]) => `${k} ${isNum(v) ? ui.fmtNum(v) : JSON.stringify(v)}`).join(', ');
     const search = m.search ? t('tripod.search', { method: m.search.method, candidates: ui.fmtInt(m.search.candidates), folds: ui.fmtInt(m.search.inner_folds), metric: m.search.metric }) : t('tripod.no_search');
     return `${ui.modelLabel(m.kind)}${params ? ` (${params})` : ''}: ${search}`;
-  }), t('tripod.validation', { method, splits: ui.fmtInt(ev.splits), seed: String(ev.seed ?? '—') }));
+  }), sv ? [...sv.models, sv.validation] : t('tripod.validation', { method, splits: ui.fmtInt(ev.splits), seed: String(ev.seed ?? '—') }));
 
   add('12e', t('tripod.measures', {
     metrics: regression ? 'MAE, RMSE, R²' : 'ROC-AUC, accuracy, sensitivity, specificity, PPV, F1, Brier',

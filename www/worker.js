@@ -3,7 +3,8 @@
 // Protocol (names, never integer codes):
 //   main → worker  {id, action, data}        action ∈ init | load | profile | suggest | preview |
 //                                            measure | estimate | run | stage | run_splits | intervals | finish |
-//                                            release | version | export_model | apply_model | sha256 | set_sha256
+//                                            release | version | export_model | apply_model | sha256 | set_sha256 |
+//                                            load_choices | export_masked
 //   `init` (optional, first) hands over the wasm module compiled once by the page, so that a
 //   pool of workers instantiates it without compiling it again; without it the worker fetches.
 //   worker → main  {id, type: 'progress', data: {stage, done, total, message, phase, unit,
@@ -12,7 +13,7 @@
 //                  {id, type: 'error', error: message}
 // The page reaches these only through api.js (one named method per action); transport.js carries
 // the messages and scheduler.js splits a run across the pool.
-import init, { Session, sha256_file, version, warm_up } from './pkg/bedside.js';
+import init, { Session, encodings, export_formats, export_masked, sha256_file, version, warm_up } from './pkg/bedside.js';
 
 // The core reports a panic (always a bug) here before the wasm instance traps, so the page can
 // say what went wrong; the transport (transport.js) then replaces this worker with a fresh one.
@@ -78,6 +79,12 @@ function needSession() {
   return session;
 }
 
+// The Load step's reading options ({encoding, sheet}, each a name or null: detected / first sheet).
+const withOptions = (options) => !!(options && (options.encoding || options.sheet));
+function readWith(options, open) {
+  return open(options.encoding || undefined, options.sheet || undefined);
+}
+
 const actions = {
   async init() {
     return true; // the module was handed over in onmessage
@@ -90,7 +97,7 @@ const actions = {
   // `sha256`: its fingerprint, computed by another worker (`sha256` below); null or undefined:
   // the core hashes the file itself. `sha256Later`: another worker is hashing it, and the digest
   // comes with `set_sha256` after this load. `bytes` (an ArrayBuffer) is read from memory.
-  async load({ file, bytes, name, sha256, sha256Later }, id) {
+  async load({ file, bytes, name, sha256, sha256Later, options }, id) {
     if (session && typeof session.free === 'function') session.free();
     session = null;
     loadedFile = null;
@@ -103,15 +110,27 @@ const actions = {
           self.postMessage({ id, type: 'progress', data: { stage: 'read', done, total: file.size, message: null } });
         }
       });
-      session = sha256Later
-        ? Session.from_file_sha256_later(read, file.size, name)
-        : Session.from_file(read, file.size, name, sha256 ?? undefined);
+      session = withOptions(options)
+        ? readWith(options, (e, s) => Session.from_file_with(read, file.size, name, sha256 ?? undefined, !!sha256Later, e, s))
+        : sha256Later
+          ? Session.from_file_sha256_later(read, file.size, name)
+          : Session.from_file(read, file.size, name, sha256 ?? undefined);
       loadedFile = file;
     } else {
-      session = new Session(new Uint8Array(bytes), name, sha256 ?? undefined);
+      session = withOptions(options)
+        ? readWith(options, (e, s) => Session.new_with(new Uint8Array(bytes), name, sha256 ?? undefined, e, s))
+        : new Session(new Uint8Array(bytes), name, sha256 ?? undefined);
     }
     sessionName = name;
     return { name: sessionName };
+  },
+  // The encodings of the Load step's select and the formats the masked data can be saved in.
+  async load_choices() {
+    return { encodings: plain(encodings()), formats: plain(export_formats()) };
+  },
+  // A run's masked CSV text as a file in `format` (the core's writer, as the CLI's --out).
+  async export_masked({ csv, format }) {
+    return export_masked(csv, format);
   },
   // The SHA-256 of a File or Blob, read in pieces (for the worker reading it: see `load`).
   async sha256({ file }) {

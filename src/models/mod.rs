@@ -102,6 +102,7 @@ model_kinds!(
     LinearRegression(linear::LinearParams) = "linear_regression",
     Ridge(linear::RidgeParams) = "ridge",
     CoxPh(crate::survival::cox::CoxParams) = "cox_ph",
+    RandomSurvivalForest(crate::survival::forest::SurvivalForestParams) = "random_survival_forest",
 );
 
 /// What a target asks of the models.
@@ -380,6 +381,11 @@ impl ModelSpec {
                     let boosted = gradient_boosting::boost_cox(b, x, yr, yc, seed);
                     Fitted::Survival(crate::survival::model::SurvivalModel::BoostedCox(
                         crate::survival::boost::BoostedCox::new(boosted, x, yr, yc),
+                    ))
+                }
+                ModelSpec::RandomSurvivalForest(f) => {
+                    Fitted::Survival(crate::survival::model::SurvivalModel::Forest(
+                        crate::survival::forest::fit(f, x, yr, yc, seed)?,
                     ))
                 }
                 _ => {

@@ -69,7 +69,7 @@ pub fn finish(
         .map(|p| super::predictions::out_of_fold(p, &row_map, &results))
         .transpose()?;
     let survival = match &prepared {
-        Some(p) => super::survival::section(p, recipe, &masked, &row_map)?,
+        Some(p) => super::survival::section(p, recipe, &masked, (&row_map, &input.lines))?,
         None => None,
     };
     let finals = match &prepared {

@@ -13,10 +13,14 @@ use crate::table::Table;
 use serde::{Deserialize, Serialize};
 
 /// A row left out of a time-to-event analysis: its index among the accepted records (as the
-/// `row` of `--predictions`) and the reason.
+/// `row` of `--predictions`), where it is in the file (`line`: the physical line of a CSV, the
+/// sheet row of a workbook, the record number of a statistics file; `None` when unknown) and
+/// the reason.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RejectedOutcome {
     pub row: usize,
+    #[serde(default)]
+    pub line: Option<u64>,
     pub reason: String,
     #[serde(flatten)]
     pub coded: crate::message::Message,
@@ -35,12 +39,13 @@ pub struct SurvivalSection {
 }
 
 /// The survival section of a prepared time-to-event problem (`None` for other targets).
-/// `row_map` maps the masked table's rows to the accepted records.
+/// `row_map` maps the masked table's rows to the accepted records, `lines` the accepted
+/// records to their place in the file (`InputSummary::lines`).
 pub(super) fn section(
     p: &Prepared,
     recipe: &Recipe,
     masked: &Table,
-    row_map: &[usize],
+    (row_map, lines): (&[usize], &[u64]),
 ) -> Result<Option<SurvivalSection>> {
     let Some(st) = recipe.survival().filter(|_| p.task == Task::Survival) else {
         return Ok(None);
@@ -77,10 +82,14 @@ pub(super) fn section(
     let rejected_rows = p
         .survival_rejected
         .iter()
-        .map(|(r, m)| RejectedOutcome {
-            row: row_map.get(*r).copied().unwrap_or(*r),
-            reason: m.to_string(),
-            coded: m.clone(),
+        .map(|(r, m)| {
+            let row = row_map.get(*r).copied().unwrap_or(*r);
+            RejectedOutcome {
+                row,
+                line: lines.get(row).copied(),
+                reason: m.to_string(),
+                coded: m.clone(),
+            }
         })
         .collect();
     Ok(Some(SurvivalSection {

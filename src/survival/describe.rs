@@ -47,6 +47,36 @@ pub struct SurvivalReport {
     /// than two groups).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub log_rank: Option<LogRank>,
+    /// The median follow-up of all rows by the reverse Kaplan–Meier method (absent in reports
+    /// written before it was added).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub follow_up: Option<FollowUp>,
+}
+
+/// `survival.follow_up`: the median follow-up time and its 95% interval by the reverse
+/// Kaplan–Meier method (Schemper & Smith 1996): the Kaplan–Meier curve of the censoring, the
+/// events counted as censored, read as [`median`] reads a survival curve. `None`: fewer than
+/// half of the rows were censored before the last time (with no censoring at all, every
+/// follow-up ended with the event and the median is not defined).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FollowUp {
+    pub median: Option<f64>,
+    pub lower: Option<f64>,
+    pub upper: Option<f64>,
+    /// `"reverse_km"`.
+    pub method: String,
+}
+
+/// The median follow-up of rows with `time` and `event` (see [`FollowUp`]).
+pub fn follow_up(time: &[f64], event: &[bool]) -> FollowUp {
+    let censored: Vec<bool> = event.iter().map(|&e| !e).collect();
+    let m = median(&kaplan_meier(time, &censored));
+    FollowUp {
+        median: m.median,
+        lower: m.lower,
+        upper: m.upper,
+        method: "reverse_km".into(),
+    }
 }
 
 /// The band's description in the Report.
@@ -124,6 +154,7 @@ pub fn describe(
         kaplan_meier: kaplan,
         medians,
         log_rank: log_rank_result,
+        follow_up: Some(follow_up(time, event)),
     }
 }
 
@@ -133,4 +164,37 @@ fn distinct(v: &[String]) -> Vec<String> {
     d.sort();
     d.dedup();
     d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Reverse Kaplan–Meier by hand: times 1..5, censored at 2 and 4. The censoring curve is
+    /// 1 at 1, at 2 (4 at risk, 1 censoring) 0.75, at 4 (2 at risk) 0.375, so the
+    /// median follow-up is 4 (lifelines on the same rows, events flipped: 4, interval 2 to ∞). Greenwood on the log(−log) scale: at 2, v = 1/(4·3), the band
+    /// (0.1279, 0.9605); at 4, v = 1/12 + 1/(2·1), the band (0.0110, 0.8080): the lower band
+    /// reaches ½ at 2, the upper never (open interval).
+    #[test]
+    fn median_follow_up_by_reverse_kaplan_meier() {
+        let f = follow_up(
+            &[1.0, 2.0, 3.0, 4.0, 5.0],
+            &[true, false, true, false, true],
+        );
+        assert_eq!(f.median, Some(4.0));
+        assert_eq!(f.lower, Some(2.0));
+        assert_eq!(f.upper, None);
+        assert_eq!(f.method, "reverse_km");
+        // The band at 2 and 4, as above.
+        let censored = [false, true, false, true, false];
+        let curve = kaplan_meier(&[1.0, 2.0, 3.0, 4.0, 5.0], &censored);
+        let at = |t: f64| curve.iter().find(|p| p.time == t).unwrap();
+        assert!((at(2.0).survival - 0.75).abs() < 1e-12);
+        assert!((at(4.0).survival - 0.375).abs() < 1e-12);
+        assert!((at(2.0).lower.unwrap() - 0.1279).abs() < 5e-4);
+        assert!((at(4.0).upper.unwrap() - 0.8080).abs() < 5e-4);
+        // No censoring: every follow-up ended with the event; no median.
+        let none = follow_up(&[1.0, 2.0, 3.0], &[true, true, true]);
+        assert_eq!(none.median, None);
+    }
 }

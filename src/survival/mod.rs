@@ -8,6 +8,8 @@
 //!   Schoenfeld residuals;
 //! - [`boost`]: the Cox partial-likelihood loss of `gradient_boosting` on a time-to-event target
 //!   and the boosted model (risk score, Breslow baseline);
+//! - [`forest`]: the random survival forest (`random_survival_forest`): log-rank splits,
+//!   Nelson–Aalen and Kaplan–Meier leaves;
 //! - [`concordance`]: Harrell's and Uno's C;
 //! - [`model`]: a fitted model of any kind (risk score, predicted survival);
 //! - [`horizons`]: the times predicted survival is scored at (`evaluation.horizons`);
@@ -21,6 +23,7 @@ pub mod calibration;
 pub mod concordance;
 pub mod cox;
 pub mod describe;
+pub mod forest;
 pub mod horizons;
 pub mod ipcw;
 pub mod km;

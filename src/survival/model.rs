@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::boost::BoostedCox;
 use super::cox::CoxModel;
+use super::forest::SurvivalForest;
 
 /// A fitted time-to-event model. Untagged so that a `cox_ph` model file keeps the shape it had
 /// before other kinds existed; every kind has fields the others lack.
@@ -16,6 +17,8 @@ pub enum SurvivalModel {
     Cox(CoxModel),
     /// `gradient_boosting` with the Cox loss (fields `cox_boosted`, `breslow_baseline`).
     BoostedCox(BoostedCox),
+    /// `random_survival_forest` (fields `forest_event_times`, `survival_trees`).
+    Forest(SurvivalForest),
 }
 
 impl SurvivalModel {
@@ -24,6 +27,7 @@ impl SurvivalModel {
         match self {
             SurvivalModel::Cox(m) => m.predict(x),
             SurvivalModel::BoostedCox(m) => m.risk(x),
+            SurvivalModel::Forest(m) => m.risk(x),
         }
     }
 
@@ -39,6 +43,7 @@ impl SurvivalModel {
                 })
             }
             SurvivalModel::BoostedCox(m) => m.survival(x, times),
+            SurvivalModel::Forest(m) => m.survival(x, times),
         }
     }
 }

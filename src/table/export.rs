@@ -8,6 +8,7 @@
 use super::csv::{safe_cell, write_csv_counted};
 use super::{format_number, Table, Values};
 use crate::error::{Error, Result};
+use serde::Serialize;
 use std::borrow::Cow;
 
 /// The UTF-8 byte-order mark.
@@ -32,6 +33,46 @@ pub enum ExportFormat {
 }
 
 impl ExportFormat {
+    /// Every format the masked table can be written in, in the order the page offers them. A
+    /// new writer is one more line here (and its arms in the functions below).
+    pub const ALL: &'static [ExportFormat] =
+        &[ExportFormat::Csv, ExportFormat::CsvBom, ExportFormat::Xlsx];
+
+    /// The format's stable name (the page's choice and `export_masked`'s argument).
+    pub fn name(self) -> &'static str {
+        match self {
+            ExportFormat::Csv => "csv",
+            ExportFormat::CsvBom => "csv_bom",
+            ExportFormat::Xlsx => "xlsx",
+            ExportFormat::Parquet => "parquet",
+        }
+    }
+
+    /// The file-name extension (without the dot).
+    pub fn extension(self) -> &'static str {
+        match self {
+            ExportFormat::Csv | ExportFormat::CsvBom => "csv",
+            ExportFormat::Xlsx => "xlsx",
+            ExportFormat::Parquet => "parquet",
+        }
+    }
+
+    /// The media type of the file.
+    pub fn media_type(self) -> &'static str {
+        match self {
+            ExportFormat::Csv | ExportFormat::CsvBom => "text/csv;charset=utf-8",
+            ExportFormat::Xlsx => {
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
+            ExportFormat::Parquet => "application/vnd.apache.parquet",
+        }
+    }
+
+    /// The format of a [`name`](ExportFormat::name).
+    pub fn for_name(name: &str) -> Option<ExportFormat> {
+        ExportFormat::ALL.iter().copied().find(|f| f.name() == name)
+    }
+
     /// The format for a file name: `.xlsx` is a workbook, `.parquet` Parquet, anything else CSV
     /// (with a BOM if `bom`).
     pub fn for_path(path: &str, bom: bool) -> ExportFormat {
@@ -46,6 +87,27 @@ impl ExportFormat {
             ExportFormat::Csv
         }
     }
+}
+
+/// One format the core can write, as the page lists it (see [`formats`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FormatInfo {
+    pub name: &'static str,
+    pub extension: &'static str,
+    pub media_type: &'static str,
+}
+
+/// The formats the masked table can be exported in ([`ExportFormat::ALL`]), for the page's
+/// choice.
+pub fn formats() -> Vec<FormatInfo> {
+    ExportFormat::ALL
+        .iter()
+        .map(|f| FormatInfo {
+            name: f.name(),
+            extension: f.extension(),
+            media_type: f.media_type(),
+        })
+        .collect()
 }
 
 /// The message for a table too large for one .xlsx sheet.
@@ -118,4 +180,137 @@ pub fn write_xlsx(table: &Table) -> Result<(Vec<u8>, usize)> {
     }
     let bytes = wb.save_to_buffer().map_err(fail)?;
     Ok((bytes, neutralised))
+}
+
+/// The table in a CSV that [`write_csv_counted`] wrote (the masked CSV a run gave the page),
+/// read back without guessing: a column is numbers when every present cell is a number as that
+/// writer prints it ([`format_number`]: `7`, `2.5`, never `07` or `7.0`), else text; empty cells
+/// are missing. Writing the result as CSV gives the same bytes again, so [`export_written_csv`]
+/// serves the page's formats from a run's CSV through the one [`export`]. Cells the writer
+/// neutralised keep their leading `'` (and are not counted again: the run's Report counts them).
+pub fn read_written_csv(csv: &[u8]) -> Result<Table> {
+    use super::{Column, ColumnType};
+    let bad = |e: csv::Error| Error::Data(format!("the masked CSV cannot be read back: {e}"));
+    let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(csv);
+    let names: Vec<String> = reader
+        .headers()
+        .map_err(bad)?
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let mut cells: Vec<Vec<Option<String>>> = vec![Vec::new(); names.len()];
+    for record in reader.records() {
+        let record = record.map_err(bad)?;
+        for (j, column) in cells.iter_mut().enumerate() {
+            let cell = record.get(j).unwrap_or_default();
+            column.push((!cell.is_empty()).then(|| cell.to_string()));
+        }
+    }
+    let number = |s: &str| {
+        s.parse::<f64>()
+            .ok()
+            .filter(|x| x.is_finite() && format_number(*x) == s)
+    };
+    let columns = names
+        .into_iter()
+        .zip(cells)
+        .map(|(name, values)| {
+            let numeric = values.iter().flatten().all(|s| number(s).is_some());
+            if numeric {
+                let v = values
+                    .iter()
+                    .map(|s| s.as_deref().and_then(number).unwrap_or(f64::NAN))
+                    .collect();
+                Column {
+                    name,
+                    ctype: ColumnType::Numeric,
+                    values: Values::Num(v),
+                }
+            } else {
+                Column {
+                    name,
+                    ctype: ColumnType::Text,
+                    values: Values::Str(values),
+                }
+            }
+        })
+        .collect();
+    Ok(Table::new(columns))
+}
+
+/// A run's masked CSV (as [`write_csv_counted`] wrote it) exported in `format` through
+/// [`export`], the function behind the command line's `--out`.
+pub fn export_written_csv(csv: &[u8], format: ExportFormat) -> Result<(Vec<u8>, usize)> {
+    export(&read_written_csv(csv)?, format)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::table::{Column, ColumnType};
+
+    fn table() -> Table {
+        let text =
+            |v: &[Option<&str>]| Values::Str(v.iter().map(|s| s.map(String::from)).collect());
+        Table::new(vec![
+            Column {
+                name: "age".into(),
+                ctype: ColumnType::Numeric,
+                values: Values::Num(vec![41.0, f64::NAN, 2.5, -3.0]),
+            },
+            Column {
+                name: "zip".into(),
+                ctype: ColumnType::Categorical,
+                values: text(&[Some("02139"), Some("7.0"), None, Some("12")]),
+            },
+            Column {
+                name: "=note".into(),
+                ctype: ColumnType::Text,
+                values: text(&[
+                    Some("=HYPERLINK(\"x\")"),
+                    Some("a, \"b\""),
+                    Some("@SUM(A1)"),
+                    None,
+                ]),
+            },
+        ])
+    }
+
+    #[test]
+    fn formats_list_every_writer_once() {
+        let names: Vec<&str> = formats().iter().map(|f| f.name).collect();
+        assert_eq!(names, ["csv", "csv_bom", "xlsx"]);
+        for f in ExportFormat::ALL {
+            assert_eq!(ExportFormat::for_name(f.name()), Some(*f));
+        }
+        assert_eq!(ExportFormat::for_name("parquet"), None);
+    }
+
+    #[test]
+    fn a_written_csv_reads_back_to_the_same_bytes_and_exports() {
+        let t = table();
+        let (csv, neutralised) = write_csv_counted(&t);
+        assert_eq!(neutralised, 3); // the header, =HYPERLINK and @SUM
+        let back = read_written_csv(&csv).unwrap();
+        assert!(matches!(back.columns[0].values, Values::Num(_)));
+        // "02139" and "7.0" are not numbers as the writer prints them: the column stays text.
+        assert_eq!(back.columns[1].values.text(0).as_deref(), Some("02139"));
+        assert!(matches!(back.columns[1].values, Values::Str(_)));
+        assert_eq!(export_written_csv(&csv, ExportFormat::Csv).unwrap().0, csv);
+        let (bom, _) = export_written_csv(&csv, ExportFormat::CsvBom).unwrap();
+        assert_eq!(bom, [UTF8_BOM, &csv].concat());
+        // The workbook holds what the CLI's workbook of the table holds.
+        let (xlsx, _) = export_written_csv(&csv, ExportFormat::Xlsx).unwrap();
+        let (direct, n) = export(&t, ExportFormat::Xlsx).unwrap();
+        assert_eq!(n, 3);
+        let read = |b: &[u8]| {
+            let p =
+                crate::table::spreadsheet::read_workbook(b, "m.xlsx", &Default::default()).unwrap();
+            crate::table::csv::write_csv(&p.table)
+        };
+        assert_eq!(read(&xlsx), read(&direct));
+        assert!(String::from_utf8(read(&xlsx))
+            .unwrap()
+            .contains("'=HYPERLINK"));
+    }
 }

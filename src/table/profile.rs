@@ -31,6 +31,11 @@ pub struct InputSummary {
     /// profile's columns (`label`, `value_labels`), not written here.
     #[serde(skip)]
     pub labels: std::collections::BTreeMap<String, super::stats::ColumnLabels>,
+    /// Where each loaded row is in the file (`Parsed::lines`: the physical line of a CSV, the
+    /// sheet row of a workbook, the record number of a statistics file), so a run can name the
+    /// rows it leaves out; not written here (each such row carries its own `line`).
+    #[serde(skip)]
+    pub lines: Vec<u64>,
 }
 
 fn csv_format() -> String {
@@ -62,6 +67,7 @@ pub fn summary_with_digest(parsed: &Parsed, file: &str, sha256: String) -> Input
         sheet: parsed.sheet.clone(),
         sha256,
         labels: parsed.labels.clone(),
+        lines: parsed.lines.clone(),
     }
 }
 

@@ -86,9 +86,15 @@ pub fn bedside(args: &[&str]) -> (bool, String, String) {
     )
 }
 
-/// Writes `content` to `name` in a folder of this test process's own and returns the path.
+/// Writes `content` to `name` in a folder of this call's own (under one folder of this test
+/// process) and returns the path. Every test file runs in one process (tests/all.rs), side by
+/// side: two tests writing `data.csv` must not share a path.
 pub fn temp(name: &str, content: &str) -> String {
-    let dir = std::env::temp_dir().join(format!("bedside-test-{}", std::process::id()));
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir()
+        .join(format!("bedside-test-{}", std::process::id()))
+        .join(call.to_string());
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(name);
     std::fs::write(&path, content).unwrap();

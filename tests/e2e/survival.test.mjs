@@ -4,11 +4,14 @@
 // Results views: the Kaplan–Meier chart (one curve per group, bands, censoring ticks, numbers at
 // risk), the log-rank test in words, the medians, the concordance table and the hazard ratios —
 // each checked against the Report the page downloads — with no classification panel, no
-// overflow, in English and Chinese (screenshots test-artifacts/survival-{en,zh}.png).
+// overflow, in English and Chinese (screenshots test-artifacts/survival-{en,zh}.png); the
+// printable model report's TRIPOD+AI section written for a time-to-event model in both
+// languages (test-artifacts/tripod-survival-{en,zh}.png).
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { ARTIFACTS, STRINGS, WWW, download, foreignRequests, openPage, readJson, startEnvironment } from './helpers.mjs';
+import { AUTHOR_ITEMS } from '../../www/tripod.js';
 
 let env;
 
@@ -24,6 +27,55 @@ const SURVIVAL_KINDS = readJson(join(WWW, 'steps.json')).models.filter((m) => m.
 // Panels of a class target that a time-to-event report must not show.
 const CLASS_PANELS = ['#results-table', '#roc-chart', '#calibration-chart', '#calib-chart', '#dca-chart', '.cm-grid',
   '#operating-threshold', '#threshold-view', '#compare-table', '#samplesize'];
+
+// The TRIPOD+AI items a time-to-event run fills (as a classifier's: item 13 says why class
+// imbalance does not apply), and words of a classifier's items that must not appear.
+const TRIPOD_FILLED = ['5a', '7', '8a', '9a', '10', '11', '12a', '12b', '12c', '12e', '12f', '12g', '13', '14', '15', '20a', '21', '23a'];
+const CLASS_WORDS = {
+  en: ['ROC', 'net benefit', 'prevalence', 'sensitivity', 'predicted probability', 'positive class', 'ECE'],
+  zh: ['ROC', '净获益', '患病率', '灵敏度', '预测概率', '阳性类别', 'ECE'],
+};
+
+/** The printable model report's TRIPOD+AI section of a time-to-event run, checked against the Report. */
+async function checkTripod(ctx, html, report, lang) {
+  const S = STRINGS[lang];
+  const num = (v, digits) => new Intl.NumberFormat(lang === 'zh' ? 'zh-CN' : 'en-US', digits == null ? {} : { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(v);
+  const view = await ctx.page.context().newPage();
+  try {
+    await view.setContent(html);
+    const section = view.locator('[data-section="tripod"]');
+    assert.equal(await section.locator('h2').textContent(), S['tripod.title']);
+    assert.deepEqual(await view.$$eval('[data-section="tripod-filled"] tbody tr', (rs) => rs.map((r) => r.dataset.item)), TRIPOD_FILLED);
+    assert.deepEqual(await view.$$eval('[data-section="tripod-author"] li', (ls) => ls.map((l) => l.dataset.item)), AUTHOR_ITEMS);
+    const text = async (id) => view.textContent(`[data-section="tripod-filled"] tr[data-item="${id}"] td:last-child`);
+    const s = report.survival;
+    const m = report.models[0];
+    // 8a: the event, censoring and the median follow-up by reverse Kaplan–Meier from the Report.
+    const t8 = await text('8a');
+    assert.ok(t8.includes(s.event) && t8.includes(s.event_value) && t8.includes(num(s.events)) && t8.includes(num(s.rows - s.events)), `8a: ${t8}`);
+    assert.equal(s.follow_up.method, 'reverse_km');
+    assert.ok(Number.isInteger(s.follow_up.median) && t8.includes(num(s.follow_up.median)), `8a follow-up: ${t8}`);
+    // 12c: the hazard ratios of the fit on all rows; 12e: the horizons; 14: the log-rank test.
+    const hr = m.final.coefficients[0];
+    assert.ok((await text('12c')).includes(`${hr.feature} ${num(hr.hazard_ratio, 2)}`), '12c: hazard ratios');
+    assert.ok((await text('12e')).includes(`${num(365)}, ${num(730)}`), '12e: horizons');
+    assert.ok((await text('14')).includes(`χ² = ${num(s.log_rank.statistic, 2)}`), '14: log-rank');
+    // 20a: records analysed, events and censored; 23a: every survival metric with its interval.
+    assert.ok((await text('20a')).includes(num(s.rows)), '20a');
+    const t23 = await text('23a');
+    for (const k of ['c_index', 'uno_c', 'auc@365', 'brier@730', 'integrated_brier']) {
+      const st = m.metrics[k];
+      assert.ok(t23.includes(`${num(st.pooled, 3)} (${num(st.ci[0], 3)}–${num(st.ci[1], 3)})`), `23a ${k}: ${t23}`);
+    }
+    assert.equal((t23.match(new RegExp(lang === 'zh' ? '的校准' : 'calibration at', 'g')) || []).length, m.survival_calibration.length, '23a: calibration at each horizon');
+    const all = await section.textContent();
+    for (const w of CLASS_WORDS[lang]) assert.ok(!all.includes(w), `no classifier wording: ${w}`);
+    assert.ok(!all.includes('tripod.'), 'no raw keys');
+    await section.screenshot({ path: join(ARTIFACTS, `tripod-survival-${lang}.png`) });
+  } finally {
+    await view.close();
+  }
+}
 
 /** Pages wider than the window, or boxes of the Results step wider than themselves. */
 async function overflow(page) {
@@ -67,7 +119,10 @@ test('follow-up demo: time to event, cox_ph, Kaplan–Meier, log-rank and hazard
         { group: 'all', time: 3, survival: 0.7, lower: 0.5, upper: 0.85, at_risk: 8, events: 2, censored: 1 }];
       const report = {
         target: { task: 'survival', column: 't' },
-        survival: { time: 't', event: 'e', kaplan_meier: km, medians: [], horizons: { times: [2, 3], source: 'recipe' } },
+        survival: {
+          time: 't', event: 'e', kaplan_meier: km, medians: [], horizons: { times: [2, 3], source: 'recipe' },
+          rejected_rows: [{ row: 40, line: 44, reason: "the follow-up time in 't' is negative (-3)", code: 'survival.time_negative', params: { column: 't', value: '-3' } }],
+        },
         models: [{
           kind: 'random_survival_forest',
           metrics: { integrated_brier: stat(0.15), 'brier@3': stat(0.2), 'auc@3': stat(0.7), 'auc@2': stat(0.72), uno_c: stat(0.68), c_index: stat(0.7) },
@@ -81,12 +136,14 @@ test('follow-up demo: time to event, cox_ph, Kaplan–Meier, log-rank and hazard
         calibration: view.querySelectorAll('#survival-calibration-chart polyline.series').length,
         horizons: view.querySelector('#survival-horizons-note')?.textContent ?? '',
         hr: view.querySelectorAll('.hr-table').length,
+        rejected: view.querySelector('#survival-rejected li[data-line="44"]')?.textContent ?? '',
       };
     });
     assert.deepEqual(extra.metrics, ['c_index', 'uno_c', 'auc@2', 'auc@3', 'brier@3', 'integrated_brier']);
     assert.equal(extra.calibration, 1);
     assert.match(extra.horizons, /2, 3/);
     assert.equal(extra.hr, 0, 'no hazard ratios without coefficients');
+    assert.equal(extra.rejected, "line 44: the follow-up time in 't' is negative (-3)", 'a row left out is named by its line');
 
     await page.click('#load-followup-demo');
     await page.waitForFunction(() => document.querySelectorAll('#profile-table tbody tr').length > 0
@@ -190,6 +247,7 @@ test('follow-up demo: time to event, cox_ph, Kaplan–Meier, log-rank and hazard
     assert.match(printable, /<svg[^>]*class="chart forest-chart"/);
     assert.match(printable, /χ² = /);
     assert.doesNotMatch(printable, /data-section="metrics"/);
+    await checkTripod(ctx, printable, report, 'en');
 
     // Apply: the exported cox_ph model scores records with a risk score (and survival at the
     // horizons and a row's curve when the core returns them: drawn from a result of that shape).
@@ -231,6 +289,7 @@ test('follow-up demo: time to event, cox_ph, Kaplan–Meier, log-rank and hazard
     assert.match(await page.textContent('#survival-target'), /事件发生时间/);
     assert.deepEqual(await overflow(page), []);
     await page.locator('#results-section').screenshot({ path: join(ARTIFACTS, 'survival-zh.png') });
+    await checkTripod(ctx, (await download(page, '#download-model-report')).text, report, 'zh');
     assert.deepEqual(foreignRequests(ctx.requests, env.origin), []);
     assert.deepEqual(ctx.problems, []);
   } finally {

@@ -352,6 +352,27 @@ test('pool protocol: splits computed in two sessions and assembled in a third gi
   assert.match(errorMessage(() => a.finish(recipe, key, '[{"unit": 0}]')), /split results/);
 });
 
+test('pool protocol, time to event: a row left out is named by its physical line (a quoted note spans lines before it)', () => {
+  // Record 10's note spans three lines, so record 40 (a negative time) starts on line 44.
+  const rows = Array.from({ length: 40 }, (_, i) => `${5 + i},${i % 3 === 0 ? 1 : 0},${20 + (i % 7)},${i === 10 ? '"seen twice,\nthen\nagain"' : ''}`);
+  const bytes = enc(['week,arrest,age,note', ...rows, '-3,1,30,', ',1,31,', ''].join('\n'));
+  const recipe = {
+    version: 1, seed: 3, columns: { note: 'ignore' }, target: { time: 'week', event: 'arrest' },
+    features: [{ op: 'impute', strategy: 'median' }], models: [{ kind: 'cox_ph' }],
+    evaluation: { method: 'kfold', folds: 3, permutation_repeats: 0 },
+  };
+  const key = crypto.getRandomValues(new Uint8Array(32));
+  const [a, b, c] = [0, 1, 2].map(() => open(bytes, 'notes.csv'));
+  const units = a.stage(recipe, key);
+  const all = Array.from({ length: units }, (_, u) => u);
+  const results = [...JSON.parse(a.run_splits(recipe, key, all.filter((u) => u % 2))), ...JSON.parse(b.run_splits(recipe, key, all.filter((u) => u % 2 === 0)))];
+  const report = c.finish(recipe, key, JSON.stringify(results)).report;
+  const left = report.survival.rejected_rows;
+  assert.deepEqual(left.map((r) => [r.row, r.line, r.code]), [[40, 44, 'survival.time_negative'], [41, 45, 'survival.time_missing']]);
+  assert.equal(report.survival.rows, 40);
+  assert.equal(report.survival.follow_up.method, 'reverse_km');
+});
+
 test('export_model and apply_model: a model saved in wasm scores a file as the native CLI does', () => {
   const { recipe, result } = runDemo();
   const session = open(demoBytes, basename(PATHS.demoCsv));
