@@ -157,6 +157,18 @@ def varint(n):
             return bytes(out)
 
 
+def varint_at(data, pos):
+    """The unsigned varint at pos: (value, end)."""
+    v, shift = 0, 0
+    while True:
+        b = data[pos]
+        pos += 1
+        v |= (b & 0x7F) << shift
+        shift += 7
+        if not b & 0x80:
+            return v, pos
+
+
 def zigzag_at(data, pos):
     """The zigzag varint at pos: (value, end)."""
     v, shift = 0, 0
@@ -167,6 +179,109 @@ def zigzag_at(data, pos):
         shift += 7
         if not b & 0x80:
             return (v >> 1) ^ -(v & 1), pos
+
+
+def changed(data, at):
+    """data with the byte at each offset of `at` replaced."""
+    out = bytearray(data)
+    for i, b in at.items():
+        out[i] = b
+    return bytes(out)
+
+
+def skip_struct(data, pos):
+    """The end of the Thrift compact-protocol struct at pos (ints, binaries, lists, structs)."""
+    while True:
+        b = data[pos]
+        pos += 1
+        if b == 0:
+            return pos
+        if b >> 4 == 0:  # a long-form field id follows
+            _, pos = zigzag_at(data, pos)
+        pos = skip_value(data, pos, b & 0x0F)
+
+
+def skip_value(data, pos, kind):
+    if kind in (1, 2):  # booleans are in the type
+        return pos
+    if kind == 3:  # byte
+        return pos + 1
+    if kind in (4, 5, 6):  # i16, i32, i64
+        return zigzag_at(data, pos)[1]
+    if kind == 7:  # double
+        return pos + 8
+    if kind == 8:  # binary
+        n, pos = varint_at(data, pos)
+        return pos + n
+    if kind in (9, 10):  # list, set
+        head = data[pos]
+        pos += 1
+        n = head >> 4
+        if n == 15:
+            n, pos = varint_at(data, pos)
+        for _ in range(n):
+            pos = skip_value(data, pos, head & 0x0F)
+        return pos
+    if kind == 12:
+        return skip_struct(data, pos)
+    raise ValueError(f"thrift type {kind}")
+
+
+def xxh32(data, seed=0):
+    """xxHash32 (the LZ4 frame header's checksum)."""
+    p1, p2, p3, p4, p5 = 2654435761, 2246822519, 3266489917, 668265263, 374761393
+    m = 0xFFFFFFFF
+    rotl = lambda x, r: ((x << r) | (x >> (32 - r))) & m
+    u32 = lambda i: int.from_bytes(data[i : i + 4], "little")
+    n, i = len(data), 0
+    if n >= 16:
+        v = [(seed + p1 + p2) & m, (seed + p2) & m, seed, (seed - p1) & m]
+        while i + 16 <= n:
+            v = [rotl((v[k] + u32(i + 4 * k) * p2) & m, 13) * p1 & m for k in range(4)]
+            i += 16
+        h = (rotl(v[0], 1) + rotl(v[1], 7) + rotl(v[2], 12) + rotl(v[3], 18)) & m
+    else:
+        h = (seed + p5) & m
+    h = (h + n) & m
+    while i + 4 <= n:
+        h = rotl((h + u32(i) * p3) & m, 17) * p4 & m
+        i += 4
+    while i < n:
+        h = rotl((h + data[i] * p5) & m, 11) * p1 & m
+        i += 1
+    h ^= h >> 15
+    h = h * p2 & m
+    h ^= h >> 13
+    h = h * p3 & m
+    return h ^ (h >> 16)
+
+
+def lz4_frame_bomb(par):
+    """The uncompressed Parquet file with its first column chunk marked LZ4 (the Hadoop codec,
+    5) and its first page replaced, at the same length, by an LZ4 frame that decodes to 64 KiB
+    per 271 bytes: far more than the page's stated size. parquet decodes such a page (one that
+    is not in Hadoop frames) as an LZ4 frame to its end."""
+    pattern = b"\x19\x18\x04name\x15"  # path_in_schema ["name"], then the codec field
+    at = par.index(pattern) + len(pattern)
+    assert par[at] == 0  # UNCOMPRESSED
+    par = par[:at] + bytes([5 << 1]) + par[at + 1 :]
+    # The first page header (at byte 4): its compressed size is field 3, after type and size.
+    _, p = zigzag_at(par, 5)
+    _, p = zigzag_at(par, p + 1)
+    comp, p = zigzag_at(par, p + 1)
+    body = skip_struct(par, 4)
+    flg_bd = bytes([0x60, 0x40])  # version 1, independent blocks; blocks of at most 64 KiB
+    frame = b"\x04\x22\x4d\x18" + flg_bd + bytes([(xxh32(flg_bd) >> 8) & 0xFF])
+    # One literal, a match of 65,530 bytes at offset 1, five literals: 65,536 bytes.
+    match = 65530 - 4 - 15
+    block = bytes([0x1F, 0x61, 1, 0]) + b"\xff" * (match // 255) + bytes([match % 255])
+    block += bytes([0x50]) + b"aaaaa"
+    blocks = (comp - len(frame) - 8) // (4 + len(block))
+    frame += (len(block).to_bytes(4, "little") + block) * blocks
+    pad = comp - len(frame) - 8  # an uncompressed block fills the page, then the end mark
+    frame += (pad | 1 << 31).to_bytes(4, "little") + b"a" * pad + b"\x00" * 4
+    assert len(frame) == comp and blocks * 65536 > comp
+    return par[:body] + frame + par[body + comp :]
 
 
 def damaged_corpus():
@@ -198,6 +313,24 @@ def damaged_corpus():
     cases["footer-length-huge.arrow"] = (
         ar[:-10] + (0x7FFFFFF0).to_bytes(4, "little") + ar[-6:],
         {"error": "footer length"},
+    )
+    cases["lz4-frame-bomb.parquet"] = (lz4_frame_bomb(par), {"error": "decodes to more than the"})
+    # Inputs the fuzzer (tests/fuzz.rs) found panicking inside parquet before the page check
+    # walked levels: a fixture with the bytes at these offsets changed. The definition levels of
+    # a page claim a bit-packed run past the page's end (uncompressed, then LZ4_RAW-compressed).
+    levels = "its definition levels: a bit-packed run"
+    cases["levels-past-page.parquet"] = (changed(par, {8262: 61, 8428: 129}), {"error": levels})
+    lz4 = fixture("same.lz4.parquet")
+    cases["levels-past-page-lz4.parquet"] = (changed(lz4, {4851: 205, 6836: 182}), {"error": levels})
+    # An Arrow stream whose string column's offsets buffer is not a whole number of offsets.
+    cases["arrow-offsets-width.arrows"] = (
+        changed(fixture("same.arrows"), {5240: 166, 8273: 183}),
+        {"error": "not a whole number of 4-byte values"},
+    )
+    # A decimal (fixed-length byte array) column's dictionary key past its dictionary.
+    cases["dictionary-key-flba.parquet"] = (
+        changed(fixture("typed.parquet"), {190: 12, 480: 48, 631: 228}),
+        {"error": "a dictionary key of 3 where at most 2 is allowed"},
     )
     for name, (data, expect) in cases.items():
         with open(os.path.join(out, name), "wb") as f:

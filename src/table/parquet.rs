@@ -100,7 +100,13 @@ fn describe(format: Columnar, e: impl std::fmt::Display) -> String {
             return codec_unavailable(name, codec);
         }
     }
-    format!("this looks like a {name} file but cannot be read as one: {text}")
+    // "an Arrow file", "a Parquet file"
+    let article = if name.starts_with(['A', 'E', 'I', 'O', 'U']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("this looks like {article} {name} file but cannot be read as one: {text}")
 }
 
 /// The record batches of a file, in order.
