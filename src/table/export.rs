@@ -35,8 +35,12 @@ pub enum ExportFormat {
 impl ExportFormat {
     /// Every format the masked table can be written in, in the order the page offers them. A
     /// new writer is one more line here (and its arms in the functions below).
-    pub const ALL: &'static [ExportFormat] =
-        &[ExportFormat::Csv, ExportFormat::CsvBom, ExportFormat::Xlsx];
+    pub const ALL: &'static [ExportFormat] = &[
+        ExportFormat::Csv,
+        ExportFormat::CsvBom,
+        ExportFormat::Xlsx,
+        ExportFormat::Parquet,
+    ];
 
     /// The format's stable name (the page's choice and `export_masked`'s argument).
     pub fn name(self) -> &'static str {
@@ -279,11 +283,17 @@ mod tests {
     #[test]
     fn formats_list_every_writer_once() {
         let names: Vec<&str> = formats().iter().map(|f| f.name).collect();
-        assert_eq!(names, ["csv", "csv_bom", "xlsx"]);
+        assert_eq!(names, ["csv", "csv_bom", "xlsx", "parquet"]);
         for f in ExportFormat::ALL {
             assert_eq!(ExportFormat::for_name(f.name()), Some(*f));
+            // A file named with the format's extension is written in it (`--out`).
+            let path = format!("masked.{}", f.extension());
+            assert_eq!(
+                ExportFormat::for_path(&path, *f == ExportFormat::CsvBom),
+                *f
+            );
         }
-        assert_eq!(ExportFormat::for_name("parquet"), None);
+        assert_eq!(ExportFormat::for_name("ods"), None);
     }
 
     #[test]
@@ -312,5 +322,28 @@ mod tests {
         assert!(String::from_utf8(read(&xlsx))
             .unwrap()
             .contains("'=HYPERLINK"));
+        // The Parquet file reads back to the table of the CSV: the same columns, numbers as
+        // numbers, "02139" as text, missing cells missing, the neutralised cells as the CSV
+        // has them.
+        let (parquet, n) = export_written_csv(&csv, ExportFormat::Parquet).unwrap();
+        assert_eq!(n, 0);
+        assert!(parquet.starts_with(b"PAR1"));
+        let got = crate::table::csv::read_csv(&parquet, "m.parquet", &Default::default())
+            .unwrap()
+            .table;
+        assert_eq!(got.names(), back.names());
+        assert_eq!(got.rows(), back.rows());
+        for (a, b) in got.columns.iter().zip(&back.columns) {
+            assert_eq!(
+                matches!(a.values, Values::Num(_)),
+                matches!(b.values, Values::Num(_)),
+                "{}",
+                a.name
+            );
+            for r in 0..got.rows() {
+                assert_eq!(a.values.text(r), b.values.text(r), "{} row {r}", a.name);
+            }
+        }
+        assert_eq!(crate::table::csv::write_csv(&got), csv);
     }
 }
