@@ -3,8 +3,7 @@
 //! step, split and column, a full recipe with every family, and the eigen-decomposition.
 
 use crate::common;
-#[path = "common/features.rs"]
-mod helpers;
+use crate::common::features as helpers;
 use bedside::features::{fit_transform, FeatureStep};
 use bedside::models::FittedClassifier;
 use bedside::table::{Table, Values};

@@ -3,8 +3,7 @@
 //! a known decomposition, SMOTE's geometry, and leakage: fitting happens inside the training
 //! rows of each split only.
 
-#[path = "common/features.rs"]
-mod helpers;
+use crate::common::features as helpers;
 use bedside::features::fit_transform;
 use bedside::table::Table;
 use helpers::*;

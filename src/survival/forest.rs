@@ -500,7 +500,7 @@ impl Grower<'_> {
         let is_candidate = |sorted: &[(f64, usize)], i: usize| {
             sorted[i + 1].0 > sorted[i].0 + FEATURE_THRESHOLD
                 && i + 1 >= min_leaf
-                && n - i - 1 >= min_leaf
+                && n - i > min_leaf
         };
         // Pass 1: the running statistic of every candidate (`NAN`: to be computed exactly).
         self.fw.reset(m + 1);
@@ -784,7 +784,7 @@ mod tests {
             }
             if sorted[i + 1].0 > sorted[i].0 + FEATURE_THRESHOLD
                 && i + 1 >= g.s.min_leaf
-                && sorted.len() - i - 1 >= g.s.min_leaf
+                && sorted.len() - i > g.s.min_leaf
             {
                 let stat = logrank_split(&sets.n, &sets.d, w_left, &out_left, &d_left);
                 if stat > best.0 {
