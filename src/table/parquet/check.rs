@@ -1044,6 +1044,7 @@ fn arrow_message(
     limit: u64,
     n: usize,
     schema: &mut Option<IpcSchema>,
+    block: Option<(u64, u64)>,
 ) -> Result<Option<u64>, String> {
     let part = format!("message {n}");
     let first = i32_at(bytes, pos)
@@ -1071,15 +1072,32 @@ fn arrow_message(
                 format!("its metadata length {meta_len} runs past the end ({limit} bytes)"),
             )
         })?;
+    // In a file, arrow-ipc takes the block's lengths, not the message's own: the metadata is
+    // read from the whole block and the body starts at the block's metadata length.
+    let (meta_end, read_end) = match block {
+        Some((meta, body)) => {
+            let body_at = pos.saturating_add(meta);
+            if body_at < meta_at || body_at.saturating_add(body) > limit {
+                return Err(at(&part, pos, "its block's lengths do not fit the message"));
+            }
+            (body_at, body_at + body)
+        }
+        None => (meta_end, meta_end),
+    };
+    let read_end = read_end.max(meta_end);
     let message =
-        arrow_ipc::root_as_message(&bytes[meta_at as usize..meta_end as usize]).map_err(|e| {
+        arrow_ipc::root_as_message(&bytes[meta_at as usize..read_end as usize]).map_err(|e| {
             at(
                 &part,
                 meta_at,
                 format!("its metadata cannot be decoded ({e})"),
             )
         })?;
-    let body_len = u64::try_from(message.bodyLength())
+    let stated = match block {
+        Some((_, body)) => i64::try_from(body).unwrap_or(-1),
+        None => message.bodyLength(),
+    };
+    let body_len = u64::try_from(stated)
         .ok()
         .filter(|&b| meta_end.checked_add(b).is_some_and(|e| e <= limit))
         .ok_or_else(|| {
@@ -1125,7 +1143,7 @@ pub fn arrow_stream(bytes: &[u8]) -> Result<(), String> {
     let mut n = 0;
     let mut schema = None;
     while pos < len {
-        match arrow_message(bytes, pos, len, n, &mut schema)? {
+        match arrow_message(bytes, pos, len, n, &mut schema, None)? {
             Some(end) => pos = end,
             None => break,
         }
@@ -1190,7 +1208,7 @@ pub fn arrow_file(bytes: &[u8]) -> Result<(), String> {
                 format!("the block ({meta} + {body} bytes) lies outside the data (bytes 8 to {footer_start})"),
             ));
         };
-        match arrow_message(bytes, off, end, n, &mut schema)? {
+        match arrow_message(bytes, off, end, n, &mut schema, Some((meta, body)))? {
             Some(e) if e <= end => {}
             _ => return Err(at(&part, off, "its message does not fit its block")),
         }
