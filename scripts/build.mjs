@@ -9,7 +9,7 @@ import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import {
-  PATHS, ROOT, StepError, binaryenVersion, capture, findWasmOpt, log, main, run, wasmBindgenPath,
+  PATHS, ROOT, StepError, binaryenVersion, capture, findWasmOpt, log, main, run, runAsync, wasmBindgenPath,
   wasmBindgenVersion, which,
 } from './lib.mjs';
 
@@ -83,17 +83,6 @@ async function wasmOpt(cmd, file, features) {
     console.warn(`[bedside] warning: wasm-opt ${version ?? ''} produced an unusable ${relative(ROOT, file)} (${check.why}); ` +
       'keeping it unoptimized. `npm ci` installs the npm package binaryen, whose wasm-opt works.');
   }
-}
-
-/** Run a command with inherited stdio without blocking this process; rejects on failure. */
-async function runAsync(cmd, args) {
-  log(`$ ${[cmd, ...args].join(' ').replaceAll(`${ROOT}/`, '')}`);
-  const status = await new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd: ROOT, stdio: 'inherit' });
-    child.on('error', () => resolve(-1));
-    child.on('close', resolve);
-  });
-  if (status !== 0) throw new StepError(`\`${[cmd, ...args].join(' ')}\` exited with code ${status}`);
 }
 
 /**
