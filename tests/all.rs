@@ -100,7 +100,9 @@ fn every_test_file_is_compiled() {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests");
     for entry in std::fs::read_dir(dir).unwrap() {
         let name = entry.unwrap().file_name().to_string_lossy().to_string();
-        let Some(stem) = name.strip_suffix(".rs") else { continue };
+        let Some(stem) = name.strip_suffix(".rs") else {
+            continue;
+        };
         if stem == "all" {
             continue;
         }

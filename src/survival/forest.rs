@@ -414,7 +414,37 @@ struct Grower<'a> {
     tree: SurvivalTree,
 }
 
-impl Grower<'_> {
+impl<'a> Grower<'a> {
+    /// A grower of one tree over `p` inputs and `n` rows weighted by `w`, with empty buffers.
+    fn new(
+        data: &'a Data<'a>,
+        w: &'a [f64],
+        s: Settings,
+        rng: ChaCha8Rng,
+        p: usize,
+        n: usize,
+    ) -> Self {
+        Grower {
+            data,
+            w,
+            s,
+            rng,
+            features: (0..p).collect(),
+            local: vec![0; n],
+            sorted: vec![],
+            fast: vec![],
+            fw: Fenwick(vec![]),
+            fwc: Fenwick(vec![]),
+            tree: SurvivalTree {
+                feature: vec![],
+                threshold: vec![],
+                left: vec![],
+                right: vec![],
+                leaves: vec![],
+            },
+        }
+    }
+
     fn risk_sets(&mut self, rows: &[usize]) -> RiskSets {
         let data = self.data;
         let mut at: Vec<u32> = rows
@@ -667,25 +697,8 @@ pub fn fit(
             w.iter_mut().for_each(|v| *v = 1.0);
         }
         let mut rows: Vec<usize> = (0..n).filter(|&r| w[r] > 0.0).collect();
-        let mut g = Grower {
-            data: &data,
-            w: &w,
-            s,
-            rng,
-            features: (0..p).collect(),
-            local: vec![0; n],
-            sorted: Vec::with_capacity(rows.len()),
-            fast: vec![],
-            fw: Fenwick(vec![]),
-            fwc: Fenwick(vec![]),
-            tree: SurvivalTree {
-                feature: vec![],
-                threshold: vec![],
-                left: vec![],
-                right: vec![],
-                leaves: vec![],
-            },
-        };
+        let mut g = Grower::new(&data, &w, s, rng, p, n);
+        g.sorted.reserve(rows.len());
         g.grow(&mut rows, 0);
         g.tree
     };
@@ -728,30 +741,19 @@ mod tests {
             grid: 4,
         };
         let w = vec![1.0; 6];
-        let mut g = Grower {
-            data: &data,
-            w: &w,
-            s: Settings {
+        let mut g = Grower::new(
+            &data,
+            &w,
+            Settings {
                 max_features: 1,
                 max_depth: None,
                 min_split: 2,
                 min_leaf: 1,
             },
-            rng: ChaCha8Rng::seed_from_u64(0),
-            features: vec![0],
-            local: vec![0; 6],
-            sorted: vec![],
-            fast: vec![],
-            fw: Fenwick(vec![]),
-            fwc: Fenwick(vec![]),
-            tree: SurvivalTree {
-                feature: vec![],
-                threshold: vec![],
-                left: vec![],
-                right: vec![],
-                leaves: vec![],
-            },
-        };
+            ChaCha8Rng::seed_from_u64(0),
+            1,
+            6,
+        );
         let rows: Vec<usize> = (0..6).collect();
         let sets = g.risk_sets(&rows);
         assert_eq!(sets.n, vec![6.0, 5.0, 4.0, 2.0]);
@@ -824,30 +826,19 @@ mod tests {
             // Nodes of every size: a prefix of the rows drawn.
             let size = [400, 200, 60, 25, 9, 4][trial];
             let rows: Vec<usize> = (0..size).filter(|&r| w[r] > 0.0).collect();
-            let mut g = Grower {
-                data: &data,
-                w: &w,
-                s: Settings {
+            let mut g = Grower::new(
+                &data,
+                &w,
+                Settings {
                     max_features: 4,
                     max_depth: None,
                     min_split: 2,
                     min_leaf: 1 + trial % 3,
                 },
-                rng: ChaCha8Rng::seed_from_u64(0),
-                features: vec![0, 1, 2, 3],
-                local: vec![0; 400],
-                sorted: vec![],
-                fast: vec![],
-                fw: Fenwick(vec![]),
-                fwc: Fenwick(vec![]),
-                tree: SurvivalTree {
-                    feature: vec![],
-                    threshold: vec![],
-                    left: vec![],
-                    right: vec![],
-                    leaves: vec![],
-                },
-            };
+                ChaCha8Rng::seed_from_u64(0),
+                4,
+                400,
+            );
             let sets = g.risk_sets(&rows);
             for f in 0..4 {
                 let want = exact_best(&mut g, f, &rows, &sets);
