@@ -529,8 +529,8 @@ impl<'a> Grower<'a> {
         let min_leaf = self.s.min_leaf;
         let is_candidate = |sorted: &[(f64, usize)], i: usize| {
             sorted[i + 1].0 > sorted[i].0 + FEATURE_THRESHOLD
-                && i + 1 >= min_leaf
-                && n - i - 1 >= min_leaf
+                && i >= min_leaf.saturating_sub(1)
+                && n - i > min_leaf
         };
         // Pass 1: the running statistic of every candidate (`NAN`: to be computed exactly).
         self.fw.reset(m + 1);
@@ -785,8 +785,8 @@ mod tests {
                 d_left[k - 1] += g.w[r];
             }
             if sorted[i + 1].0 > sorted[i].0 + FEATURE_THRESHOLD
-                && i + 1 >= g.s.min_leaf
-                && sorted.len() - i - 1 >= g.s.min_leaf
+                && i >= g.s.min_leaf.saturating_sub(1)
+                && sorted.len() - i > g.s.min_leaf
             {
                 let stat = logrank_split(&sets.n, &sets.d, w_left, &out_left, &d_left);
                 if stat > best.0 {
