@@ -2,6 +2,10 @@
 // module (bedside_bg.wasm) and the same crate with wasm SIMD (bedside_simd_bg.wasm, which the page
 // loads where the browser has SIMD); then the one-file offline page dist/bedside.html
 // (build-single.mjs) and the native CLI into target/debug/bedside. Run scripts/setup.mjs first.
+//
+//   node scripts/build.mjs            all of the above (npm start, npm run build)
+//   node scripts/build.mjs --no-cli   without the CLI (npm test: its cargo layer builds the CLI with
+//                                     the test build's features, so a build here would be redone)
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -163,6 +167,10 @@ main(async () => {
   writePrecacheList();
   run(process.execPath, ['scripts/build-single.mjs']);
 
+  if (process.argv.includes('--no-cli')) {
+    log('CLI: left to the cargo test layer (--no-cli)');
+    return;
+  }
   run('cargo', ['build', '--bin', 'bedside']);
   log(`CLI: ${relative(ROOT, PATHS.cli)}`);
 });
