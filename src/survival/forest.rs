@@ -31,7 +31,7 @@ use ndarray::{Array2, ArrayView1};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::json;
 
 /// Values of an input closer than this are one value (scikit-learn's `FEATURE_THRESHOLD`).
 const FEATURE_THRESHOLD: f64 = 1e-7;
@@ -135,12 +135,7 @@ impl Describe for SurvivalForestParams {
                 json!("sqrt"),
                 "inputs tried per split: a rule or a count",
             ),
-            Arg::def(
-                "max_depth",
-                Ty::Integer,
-                Value::Null,
-                "the deepest level (null: unlimited)",
-            ),
+            crate::models::tree::max_depth_arg(),
             Arg::def(
                 "min_samples_split",
                 Ty::Integer,
@@ -295,6 +290,32 @@ struct Data<'a> {
     event: &'a [bool],
     /// The number of grid times.
     grid: usize,
+}
+
+impl<'a> Data<'a> {
+    /// The distinct event times of the rows, ascending: the grid every curve is kept on.
+    fn event_grid(time: &[f64], event: &[bool]) -> Vec<f64> {
+        let mut grid: Vec<f64> = (0..time.len())
+            .filter(|&r| event[r])
+            .map(|r| time[r])
+            .collect();
+        grid.sort_by(f64::total_cmp);
+        grid.dedup();
+        grid
+    }
+
+    /// The rows `x` by column, each row's place among the ascending `grid` times.
+    fn new(x: &Array2<f64>, time: &[f64], event: &'a [bool], grid: &[f64]) -> Self {
+        Data {
+            cols: x.columns().into_iter().map(|c| c.to_vec()).collect(),
+            bucket: time
+                .iter()
+                .map(|&t| grid.partition_point(|&g| g <= t) as u32)
+                .collect(),
+            event,
+            grid: grid.len(),
+        }
+    }
 }
 
 /// A node's risk sets: its event times (grid indices, ascending), the weighted numbers at
@@ -666,18 +687,8 @@ pub fn fit(
             message: "no training rows".into(),
         });
     }
-    let mut grid: Vec<f64> = (0..n).filter(|&r| event[r]).map(|r| time[r]).collect();
-    grid.sort_by(f64::total_cmp);
-    grid.dedup();
-    let data = Data {
-        cols: x.columns().into_iter().map(|c| c.to_vec()).collect(),
-        bucket: time
-            .iter()
-            .map(|&t| grid.partition_point(|&g| g <= t) as u32)
-            .collect(),
-        event,
-        grid: grid.len(),
-    };
+    let grid = Data::event_grid(time, event);
+    let data = Data::new(x, time, event, &grid);
     let p = x.ncols();
     let s = Settings {
         max_features: params.max_features.resolve(p),
@@ -729,17 +740,10 @@ mod tests {
         let time = [1.0, 3.0, 6.0, 2.0, 3.0, 5.0];
         let event = [true, true, false, true, false, true];
         let x = Array2::from_shape_vec((6, 1), vec![0.0, 0.0, 0.0, 1.0, 1.0, 1.0]).unwrap();
-        let mut grid: Vec<f64> = vec![1.0, 2.0, 3.0, 5.0];
-        grid.dedup();
-        let data = Data {
-            cols: vec![x.column(0).to_vec()],
-            bucket: time
-                .iter()
-                .map(|&t| grid.partition_point(|&g| g <= t) as u32)
-                .collect(),
-            event: &event,
-            grid: 4,
-        };
+        // The event times, by hand (as listed above).
+        let grid = [1.0, 2.0, 3.0, 5.0];
+        assert_eq!(Data::event_grid(&time, &event), grid);
+        let data = Data::new(&x, &time, &event, &grid);
         let w = vec![1.0; 6];
         let mut g = Grower::new(
             &data,
@@ -806,18 +810,8 @@ mod tests {
         let (x, time, event) = synthetic(400);
         let mut rng = ChaCha8Rng::seed_from_u64(8);
         let x = x.mapv(|v| (v * 20.0).round() / 20.0);
-        let mut grid: Vec<f64> = (0..400).filter(|&r| event[r]).map(|r| time[r]).collect();
-        grid.sort_by(f64::total_cmp);
-        grid.dedup();
-        let data = Data {
-            cols: x.columns().into_iter().map(|c| c.to_vec()).collect(),
-            bucket: time
-                .iter()
-                .map(|&t| grid.partition_point(|&g| g <= t) as u32)
-                .collect(),
-            event: &event,
-            grid: grid.len(),
-        };
+        let grid = Data::event_grid(&time, &event);
+        let data = Data::new(&x, &time, &event, &grid);
         for trial in 0..6 {
             let mut w = vec![0.0; 400];
             for _ in 0..400 {
