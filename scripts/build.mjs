@@ -2,6 +2,10 @@
 // module (bedside_bg.wasm) and the same crate with wasm SIMD (bedside_simd_bg.wasm, which the page
 // loads where the browser has SIMD); then the one-file offline page dist/bedside.html
 // (build-single.mjs) and the native CLI into target/debug/bedside. Run scripts/setup.mjs first.
+//
+//   node scripts/build.mjs            all of the above (npm start, npm run build)
+//   node scripts/build.mjs --no-cli   without the CLI (npm test: its cargo layer builds the CLI with
+//                                     the test build's features, so a build here would be redone)
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,7 +13,7 @@ import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import {
-  PATHS, ROOT, StepError, binaryenVersion, capture, findWasmOpt, log, main, run, wasmBindgenPath,
+  PATHS, ROOT, StepError, binaryenVersion, capture, findWasmOpt, log, main, run, runAsync, wasmBindgenPath,
   wasmBindgenVersion, which,
 } from './lib.mjs';
 
@@ -83,17 +87,6 @@ async function wasmOpt(cmd, file, features) {
     console.warn(`[bedside] warning: wasm-opt ${version ?? ''} produced an unusable ${relative(ROOT, file)} (${check.why}); ` +
       'keeping it unoptimized. `npm ci` installs the npm package binaryen, whose wasm-opt works.');
   }
-}
-
-/** Run a command with inherited stdio without blocking this process; rejects on failure. */
-async function runAsync(cmd, args) {
-  log(`$ ${[cmd, ...args].join(' ').replaceAll(`${ROOT}/`, '')}`);
-  const status = await new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd: ROOT, stdio: 'inherit' });
-    child.on('error', () => resolve(-1));
-    child.on('close', resolve);
-  });
-  if (status !== 0) throw new StepError(`\`${[cmd, ...args].join(' ')}\` exited with code ${status}`);
 }
 
 /**
@@ -174,6 +167,10 @@ main(async () => {
   writePrecacheList();
   run(process.execPath, ['scripts/build-single.mjs']);
 
+  if (process.argv.includes('--no-cli')) {
+    log('CLI: left to the cargo test layer (--no-cli)');
+    return;
+  }
   run('cargo', ['build', '--bin', 'bedside']);
   log(`CLI: ${relative(ROOT, PATHS.cli)}`);
 });

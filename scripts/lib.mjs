@@ -1,5 +1,5 @@
 // Shared helpers for the setup / build / serve / test scripts. Node stdlib only.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
@@ -27,6 +27,20 @@ export function run(cmd, args, { cwd = ROOT, env } = {}) {
     const how = r.signal ? `was killed by ${r.signal}` : `exited with code ${r.status}`;
     throw new StepError(`\`${[cmd, ...args].join(' ')}\` ${how}`);
   }
+}
+
+/**
+ * `run` without blocking this process (so that other steps go on meanwhile); resolves when the
+ * command exits 0, rejects with a StepError otherwise.
+ */
+export async function runAsync(cmd, args, { cwd = ROOT, env } = {}) {
+  log(`$ ${[cmd, ...args].join(' ').replaceAll(`${ROOT}/`, '')}`);
+  const status = await new Promise((done) => {
+    const child = spawn(cmd, args, { cwd, stdio: 'inherit', env: env ? { ...process.env, ...env } : process.env });
+    child.on('error', () => done(-1));
+    child.on('close', done);
+  });
+  if (status !== 0) throw new StepError(`\`${[cmd, ...args].join(' ')}\` exited with code ${status}`);
 }
 
 /** Run a command and return {status, stdout, stderr} (never throws for a non-zero exit). */

@@ -22,6 +22,10 @@ main(async () => {
   log('layer 1/3: cargo test');
   run('cargo', ['test', '--all-targets']);
   run('cargo', ['test', '--doc']); // --all-targets leaves out the examples in doc comments
+  // The integration tests need the `bedside` binary, so the cargo layer has just built it into
+  // target/debug (npm test's build step leaves it out: with the dev-dependencies' features a
+  // separate `cargo build` would compile the crate and a few dependencies a second time).
+  if (!existsSync(PATHS.cli)) throw new StepError(`${PATHS.cli} is missing after cargo test; run \`npm run build\``);
 
   log('layer 2/3: wasm package in Node (tests/wasm)');
   if (!existsSync(join(PATHS.pkg, 'bedside.js'))) {

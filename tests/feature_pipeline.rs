@@ -3,11 +3,10 @@
 //! step, split and column, a full recipe with every family, and the eigen-decomposition.
 
 use crate::common;
-use crate::common::features as helpers;
+use crate::common::features::*;
 use bedside::features::{fit_transform, FeatureStep};
 use bedside::models::FittedClassifier;
 use bedside::table::{Table, Values};
-use helpers::*;
 use serde_json::json;
 
 fn imbalanced(n_neg: usize, n_pos: usize) -> (Table, Vec<bool>) {

@@ -3,10 +3,9 @@
 //! a known decomposition, SMOTE's geometry, and leakage: fitting happens inside the training
 //! rows of each split only.
 
-use crate::common::features as helpers;
+use crate::common::features::*;
 use bedside::features::fit_transform;
 use bedside::table::Table;
-use helpers::*;
 use serde_json::json;
 
 // ───────────── impute ─────────────

@@ -646,12 +646,7 @@ impl Describe for BoostingParams {
                 json!(31),
                 "the most leaves per tree",
             ),
-            Arg::def(
-                "max_depth",
-                Ty::Integer,
-                Value::Null,
-                "the deepest level (null: unlimited)",
-            ),
+            crate::models::tree::max_depth_arg(),
             Arg::def(
                 "min_samples_leaf",
                 Ty::Integer,

@@ -303,7 +303,7 @@ impl Describe for ForestParams {
         vec![
             Arg::def("trees", Ty::Integer, json!(100), "the number of trees"),
             Arg::def("max_features", Ty::Enum(&["sqrt", "log2", "all"]), Value::Null, "features tried per split: a rule or a count (null: sqrt for classes, all for numbers)"),
-            Arg::def("max_depth", Ty::Integer, Value::Null, "the deepest level (null: unlimited)"),
+            crate::models::tree::max_depth_arg(),
             Arg::def("min_samples_leaf", Ty::Integer, json!(1), "the fewest training rows in a leaf"),
             Arg::def("criterion", Ty::Enum(&["gini", "entropy"]), json!("gini"), "the split impurity (class targets)"),
             Arg::def("bootstrap", Ty::Boolean, json!(true), "draw each tree's rows with replacement"),

@@ -79,6 +79,16 @@ impl TreeParams {
 }
 
 /// Checks `max_depth` and `min_samples_leaf` (shared with the forests).
+/// The `max_depth` argument of every tree-growing kind (tree, boosting, survival forest).
+pub(crate) fn max_depth_arg() -> Arg {
+    Arg::def(
+        "max_depth",
+        Ty::Integer,
+        Value::Null,
+        "the deepest level (null: unlimited)",
+    )
+}
+
 pub(crate) fn check_depth_leaf(
     max_depth: Option<usize>,
     min_samples_leaf: usize,
@@ -514,12 +524,7 @@ impl Describe for TreeParams {
     const DOC: &'static str = "A CART decision tree.";
     fn args() -> Vec<Arg> {
         vec![
-            Arg::def(
-                "max_depth",
-                Ty::Integer,
-                Value::Null,
-                "the deepest level (null: unlimited)",
-            ),
+            crate::models::tree::max_depth_arg(),
             Arg::def(
                 "min_samples_leaf",
                 Ty::Integer,

@@ -31,7 +31,7 @@ use ndarray::{Array2, ArrayView1};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::json;
 
 /// Values of an input closer than this are one value (scikit-learn's `FEATURE_THRESHOLD`).
 const FEATURE_THRESHOLD: f64 = 1e-7;
@@ -135,12 +135,7 @@ impl Describe for SurvivalForestParams {
                 json!("sqrt"),
                 "inputs tried per split: a rule or a count",
             ),
-            Arg::def(
-                "max_depth",
-                Ty::Integer,
-                Value::Null,
-                "the deepest level (null: unlimited)",
-            ),
+            crate::models::tree::max_depth_arg(),
             Arg::def(
                 "min_samples_split",
                 Ty::Integer,
@@ -297,6 +292,32 @@ struct Data<'a> {
     grid: usize,
 }
 
+impl<'a> Data<'a> {
+    /// The distinct event times of the rows, ascending: the grid every curve is kept on.
+    fn event_grid(time: &[f64], event: &[bool]) -> Vec<f64> {
+        let mut grid: Vec<f64> = (0..time.len())
+            .filter(|&r| event[r])
+            .map(|r| time[r])
+            .collect();
+        grid.sort_by(f64::total_cmp);
+        grid.dedup();
+        grid
+    }
+
+    /// The rows `x` by column, each row's place among the ascending `grid` times.
+    fn new(x: &Array2<f64>, time: &[f64], event: &'a [bool], grid: &[f64]) -> Self {
+        Data {
+            cols: x.columns().into_iter().map(|c| c.to_vec()).collect(),
+            bucket: time
+                .iter()
+                .map(|&t| grid.partition_point(|&g| g <= t) as u32)
+                .collect(),
+            event,
+            grid: grid.len(),
+        }
+    }
+}
+
 /// A node's risk sets: its event times (grid indices, ascending), the weighted numbers at
 /// risk and of events at each.
 struct RiskSets {
@@ -414,7 +435,37 @@ struct Grower<'a> {
     tree: SurvivalTree,
 }
 
-impl Grower<'_> {
+impl<'a> Grower<'a> {
+    /// A grower of one tree over `p` inputs and `n` rows weighted by `w`, with empty buffers.
+    fn new(
+        data: &'a Data<'a>,
+        w: &'a [f64],
+        s: Settings,
+        rng: ChaCha8Rng,
+        p: usize,
+        n: usize,
+    ) -> Self {
+        Grower {
+            data,
+            w,
+            s,
+            rng,
+            features: (0..p).collect(),
+            local: vec![0; n],
+            sorted: vec![],
+            fast: vec![],
+            fw: Fenwick(vec![]),
+            fwc: Fenwick(vec![]),
+            tree: SurvivalTree {
+                feature: vec![],
+                threshold: vec![],
+                left: vec![],
+                right: vec![],
+                leaves: vec![],
+            },
+        }
+    }
+
     fn risk_sets(&mut self, rows: &[usize]) -> RiskSets {
         let data = self.data;
         let mut at: Vec<u32> = rows
@@ -499,7 +550,7 @@ impl Grower<'_> {
         let min_leaf = self.s.min_leaf;
         let is_candidate = |sorted: &[(f64, usize)], i: usize| {
             sorted[i + 1].0 > sorted[i].0 + FEATURE_THRESHOLD
-                && i + 1 >= min_leaf
+                && i >= min_leaf.saturating_sub(1)
                 && n - i > min_leaf
         };
         // Pass 1: the running statistic of every candidate (`NAN`: to be computed exactly).
@@ -636,18 +687,8 @@ pub fn fit(
             message: "no training rows".into(),
         });
     }
-    let mut grid: Vec<f64> = (0..n).filter(|&r| event[r]).map(|r| time[r]).collect();
-    grid.sort_by(f64::total_cmp);
-    grid.dedup();
-    let data = Data {
-        cols: x.columns().into_iter().map(|c| c.to_vec()).collect(),
-        bucket: time
-            .iter()
-            .map(|&t| grid.partition_point(|&g| g <= t) as u32)
-            .collect(),
-        event,
-        grid: grid.len(),
-    };
+    let grid = Data::event_grid(time, event);
+    let data = Data::new(x, time, event, &grid);
     let p = x.ncols();
     let s = Settings {
         max_features: params.max_features.resolve(p),
@@ -667,25 +708,8 @@ pub fn fit(
             w.iter_mut().for_each(|v| *v = 1.0);
         }
         let mut rows: Vec<usize> = (0..n).filter(|&r| w[r] > 0.0).collect();
-        let mut g = Grower {
-            data: &data,
-            w: &w,
-            s,
-            rng,
-            features: (0..p).collect(),
-            local: vec![0; n],
-            sorted: Vec::with_capacity(rows.len()),
-            fast: vec![],
-            fw: Fenwick(vec![]),
-            fwc: Fenwick(vec![]),
-            tree: SurvivalTree {
-                feature: vec![],
-                threshold: vec![],
-                left: vec![],
-                right: vec![],
-                leaves: vec![],
-            },
-        };
+        let mut g = Grower::new(&data, &w, s, rng, p, n);
+        g.sorted.reserve(rows.len());
         g.grow(&mut rows, 0);
         g.tree
     };
@@ -716,42 +740,24 @@ mod tests {
         let time = [1.0, 3.0, 6.0, 2.0, 3.0, 5.0];
         let event = [true, true, false, true, false, true];
         let x = Array2::from_shape_vec((6, 1), vec![0.0, 0.0, 0.0, 1.0, 1.0, 1.0]).unwrap();
-        let mut grid: Vec<f64> = vec![1.0, 2.0, 3.0, 5.0];
-        grid.dedup();
-        let data = Data {
-            cols: vec![x.column(0).to_vec()],
-            bucket: time
-                .iter()
-                .map(|&t| grid.partition_point(|&g| g <= t) as u32)
-                .collect(),
-            event: &event,
-            grid: 4,
-        };
+        // The event times, by hand (as listed above).
+        let grid = [1.0, 2.0, 3.0, 5.0];
+        assert_eq!(Data::event_grid(&time, &event), grid);
+        let data = Data::new(&x, &time, &event, &grid);
         let w = vec![1.0; 6];
-        let mut g = Grower {
-            data: &data,
-            w: &w,
-            s: Settings {
+        let mut g = Grower::new(
+            &data,
+            &w,
+            Settings {
                 max_features: 1,
                 max_depth: None,
                 min_split: 2,
                 min_leaf: 1,
             },
-            rng: ChaCha8Rng::seed_from_u64(0),
-            features: vec![0],
-            local: vec![0; 6],
-            sorted: vec![],
-            fast: vec![],
-            fw: Fenwick(vec![]),
-            fwc: Fenwick(vec![]),
-            tree: SurvivalTree {
-                feature: vec![],
-                threshold: vec![],
-                left: vec![],
-                right: vec![],
-                leaves: vec![],
-            },
-        };
+            ChaCha8Rng::seed_from_u64(0),
+            1,
+            6,
+        );
         let rows: Vec<usize> = (0..6).collect();
         let sets = g.risk_sets(&rows);
         assert_eq!(sets.n, vec![6.0, 5.0, 4.0, 2.0]);
@@ -783,7 +789,7 @@ mod tests {
                 d_left[k - 1] += g.w[r];
             }
             if sorted[i + 1].0 > sorted[i].0 + FEATURE_THRESHOLD
-                && i + 1 >= g.s.min_leaf
+                && i >= g.s.min_leaf.saturating_sub(1)
                 && sorted.len() - i > g.s.min_leaf
             {
                 let stat = logrank_split(&sets.n, &sets.d, w_left, &out_left, &d_left);
@@ -804,18 +810,8 @@ mod tests {
         let (x, time, event) = synthetic(400);
         let mut rng = ChaCha8Rng::seed_from_u64(8);
         let x = x.mapv(|v| (v * 20.0).round() / 20.0);
-        let mut grid: Vec<f64> = (0..400).filter(|&r| event[r]).map(|r| time[r]).collect();
-        grid.sort_by(f64::total_cmp);
-        grid.dedup();
-        let data = Data {
-            cols: x.columns().into_iter().map(|c| c.to_vec()).collect(),
-            bucket: time
-                .iter()
-                .map(|&t| grid.partition_point(|&g| g <= t) as u32)
-                .collect(),
-            event: &event,
-            grid: grid.len(),
-        };
+        let grid = Data::event_grid(&time, &event);
+        let data = Data::new(&x, &time, &event, &grid);
         for trial in 0..6 {
             let mut w = vec![0.0; 400];
             for _ in 0..400 {
@@ -824,30 +820,19 @@ mod tests {
             // Nodes of every size: a prefix of the rows drawn.
             let size = [400, 200, 60, 25, 9, 4][trial];
             let rows: Vec<usize> = (0..size).filter(|&r| w[r] > 0.0).collect();
-            let mut g = Grower {
-                data: &data,
-                w: &w,
-                s: Settings {
+            let mut g = Grower::new(
+                &data,
+                &w,
+                Settings {
                     max_features: 4,
                     max_depth: None,
                     min_split: 2,
                     min_leaf: 1 + trial % 3,
                 },
-                rng: ChaCha8Rng::seed_from_u64(0),
-                features: vec![0, 1, 2, 3],
-                local: vec![0; 400],
-                sorted: vec![],
-                fast: vec![],
-                fw: Fenwick(vec![]),
-                fwc: Fenwick(vec![]),
-                tree: SurvivalTree {
-                    feature: vec![],
-                    threshold: vec![],
-                    left: vec![],
-                    right: vec![],
-                    leaves: vec![],
-                },
-            };
+                ChaCha8Rng::seed_from_u64(0),
+                4,
+                400,
+            );
             let sets = g.risk_sets(&rows);
             for f in 0..4 {
                 let want = exact_best(&mut g, f, &rows, &sets);

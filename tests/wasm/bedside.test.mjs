@@ -352,13 +352,14 @@ test('pool protocol: splits computed in two sessions and assembled in a third gi
   assert.match(errorMessage(() => a.finish(recipe, key, '[{"unit": 0}]')), /split results/);
 });
 
-test('pool protocol, time to event: a row left out is named by its physical line (a quoted note spans lines before it)', () => {
+test('pool protocol, time to event: a row left out is named by its physical line (a quoted note spans lines before it); a Cox model and a random survival forest pooled equal one session', () => {
   // Record 10's note spans three lines, so record 40 (a negative time) starts on line 44.
   const rows = Array.from({ length: 40 }, (_, i) => `${5 + i},${i % 3 === 0 ? 1 : 0},${20 + (i % 7)},${i === 10 ? '"seen twice,\nthen\nagain"' : ''}`);
   const bytes = enc(['week,arrest,age,note', ...rows, '-3,1,30,', ',1,31,', ''].join('\n'));
   const recipe = {
     version: 1, seed: 3, columns: { note: 'ignore' }, target: { time: 'week', event: 'arrest' },
-    features: [{ op: 'impute', strategy: 'median' }], models: [{ kind: 'cox_ph' }],
+    features: [{ op: 'impute', strategy: 'median' }],
+    models: [{ kind: 'cox_ph' }, { kind: 'random_survival_forest', n_estimators: 10, min_samples_leaf: 3 }],
     evaluation: { method: 'kfold', folds: 3, permutation_repeats: 0 },
   };
   const key = crypto.getRandomValues(new Uint8Array(32));
@@ -371,6 +372,12 @@ test('pool protocol, time to event: a row left out is named by its physical line
   assert.deepEqual(left.map((r) => [r.row, r.line, r.code]), [[40, 44, 'survival.time_negative'], [41, 45, 'survival.time_missing']]);
   assert.equal(report.survival.rows, 40);
   assert.equal(report.survival.follow_up.method, 'reverse_km');
+  // The forest's units spread over two sessions give the report of one session running it all.
+  assert.deepEqual(report.models.map((m) => m.kind), ['cox_ph', 'random_survival_forest']);
+  const whole = open(bytes, 'notes.csv').run(recipe, () => {}).report;
+  assert.deepEqual(withoutTimings(report), withoutTimings(whole));
+  const forestC = report.models[1].metrics.c_index;
+  assert.ok(forestC.pooled > 0 && forestC.pooled < 1, `forest C ${forestC.pooled}`);
 });
 
 test('export_model and apply_model: a model saved in wasm scores a file as the native CLI does', () => {
