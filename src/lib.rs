@@ -125,6 +125,44 @@ pub fn load_source_with(
     options: &table::csv::CsvOptions,
 ) -> Result<Loaded> {
     let parsed = table::csv::read_source(source, file, options)?;
+    loaded(parsed, source, file, digest)
+}
+
+/// Reads the CSV text the page's columnar module made of a Parquet or Arrow file, with that
+/// module's notes (`table::columnar::read_columnar_text`): the table, repairs, lines and
+/// `input.format` of the file itself. The fingerprint is the original file's, so `digest` must
+/// be [`Digest::Given`] (64 hex digits) or [`Digest::Later`]: the text is never hashed.
+pub fn load_columnar_text(
+    text: &mut dyn table::csv::Source,
+    notes: &table::columnar::Notes,
+    file: &str,
+    digest: Digest,
+    options: &table::csv::CsvOptions,
+) -> Result<Loaded> {
+    if let Digest::Given(d) = digest {
+        if hex_digest(d).is_none() {
+            return Err(Error::Input {
+                file: file.to_string(),
+                message: format!("the SHA-256 fingerprint must be 64 hex digits, got '{d}'"),
+            });
+        }
+    } else if let Digest::Compute = digest {
+        return Err(Error::Input {
+            file: file.to_string(),
+            message: "the SHA-256 fingerprint of the original file must be given".into(),
+        });
+    }
+    let parsed = table::columnar::read_columnar_text(text, notes, file, options)?;
+    loaded(parsed, text, file, digest)
+}
+
+/// A parsed file with its fingerprint from `digest` (hashing `source` for [`Digest::Compute`]).
+fn loaded(
+    parsed: table::csv::Parsed,
+    source: &mut dyn table::csv::Source,
+    file: &str,
+    digest: Digest,
+) -> Result<Loaded> {
     let digest = match digest {
         Digest::Later => String::new(),
         Digest::Given(d) => match hex_digest(d) {

@@ -659,3 +659,56 @@ impl Session {
         Session::of(crate::load_source_with(&mut source, file, digest, &options))
     }
 }
+
+/// The columnar format a file's first bytes announce (`parquet`, `arrow`, `arrow_stream`), or
+/// undefined: the core's one rule (`table::columnar::columnar_format`), asked by the worker to
+/// decide whether to load the columnar module (www/pkg/columnar.js).
+#[wasm_bindgen]
+pub fn columnar_format(head: &[u8]) -> Option<String> {
+    crate::table::columnar::columnar_format(head).map(|f| f.name().to_string())
+}
+
+/// The masked CSV text's columns as the columnar module's `write_parquet` takes them (JSON,
+/// `table::columnar::out_columns` of the table `export_masked` reads): the page writes a
+/// Parquet export with that module.
+#[wasm_bindgen]
+pub fn masked_columns(csv: &str) -> Result<String, JsValue> {
+    let table = crate::table::export::read_written_csv(csv.as_bytes()).map_err(err)?;
+    serde_json::to_string(&crate::table::columnar::out_columns(&table))
+        .map_err(|e| js_error(&e.to_string()))
+}
+
+#[wasm_bindgen]
+impl Session {
+    /// Reads the CSV text the columnar module made of a Parquet or Arrow file (read in pieces by
+    /// `read(offset, length)`, `size` bytes), with that module's notes (JSON, complete: read
+    /// after its last chunk). `file` is the original file's name and `sha256` its fingerprint
+    /// (or, with `later`, given with `set_sha256`); `encoding` does not apply.
+    pub fn from_columnar_text(
+        read: Function,
+        size: f64,
+        file: &str,
+        sha256: Option<String>,
+        later: bool,
+        notes: &str,
+    ) -> Result<Session, JsValue> {
+        let notes: crate::table::columnar::Notes =
+            serde_json::from_str(notes).map_err(|e| js_error(&format!("columnar notes: {e}")))?;
+        let digest = match (later, sha256.as_deref()) {
+            (true, _) => crate::Digest::Later,
+            (false, Some(d)) => crate::Digest::Given(d),
+            (false, None) => crate::Digest::Compute,
+        };
+        let mut source = JsFile {
+            read,
+            size: size.max(0.0) as u64,
+        };
+        Session::of(crate::load_columnar_text(
+            &mut source,
+            &notes,
+            file,
+            digest,
+            &Default::default(),
+        ))
+    }
+}

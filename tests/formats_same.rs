@@ -279,3 +279,73 @@ fn the_cli_writes_parquet_with_out() {
     }
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// The page's way (the columnar module makes the CSV text, the main module reads it with the
+/// notes: `bedside::load_columnar_text`) gives what reading the file directly gives: table,
+/// lines, repairs, types, `input.format` and the original file's SHA-256.
+#[test]
+fn columnar_text_with_notes_reads_as_the_file_itself() {
+    for name in [
+        "same.snappy.parquet",
+        "same.arrow",
+        "same.arrows",
+        "typed.parquet",
+        "typed.arrow",
+    ] {
+        let bytes = fixture(name);
+        let direct = bedside::load_with(&bytes, name, &CsvOptions::default()).unwrap();
+        let file = bedside_columnar::File::open(bytes).unwrap();
+        let mut reader = file.text().unwrap();
+        let mut text = Vec::new();
+        while let Some(chunk) = reader.next_chunk().unwrap() {
+            text.extend(chunk);
+        }
+        let notes = reader.notes().clone();
+        // As the page passes them: JSON between the two modules.
+        let notes: bedside::table::columnar::Notes =
+            serde_json::from_str(&serde_json::to_string(&notes).unwrap()).unwrap();
+        let sha = direct.summary.sha256.clone();
+        let mut source: &[u8] = &text;
+        let paged = bedside::load_columnar_text(
+            &mut source,
+            &notes,
+            name,
+            bedside::Digest::Given(&sha),
+            &CsvOptions::default(),
+        )
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(
+            difference(&paged.parsed.table, &direct.parsed.table),
+            None,
+            "{name}"
+        );
+        assert_eq!(paged.parsed.lines, direct.parsed.lines, "{name}");
+        assert_eq!(paged.parsed.format, direct.parsed.format, "{name}");
+        assert_eq!(
+            serde_json::to_value(&paged.parsed.repairs).unwrap(),
+            serde_json::to_value(&direct.parsed.repairs).unwrap(),
+            "{name}"
+        );
+        assert_eq!(
+            serde_json::to_value(&paged.summary).unwrap(),
+            serde_json::to_value(&direct.summary).unwrap(),
+            "{name}"
+        );
+    }
+    // The text is never hashed in place of the file.
+    let mut source: &[u8] = b"a\n1\n";
+    let err = bedside::load_columnar_text(
+        &mut source,
+        &Default::default(),
+        "x.parquet",
+        bedside::Digest::Compute,
+        &CsvOptions::default(),
+    )
+    .err()
+    .unwrap()
+    .to_string();
+    assert!(
+        err.contains("x.parquet") && err.contains("SHA-256"),
+        "{err}"
+    );
+}

@@ -37,7 +37,8 @@ export class WorkerTransport {
     // The loaded file: {file: Blob, name, digest: a Promise of its SHA-256 (hex) being computed
     // by another worker, or null; sha256: the digest once known, null when this worker's core
     // hashes the file itself, undefined while the other worker is hashing; options: the Load
-    // step's {encoding, sheet} or null, with which every worker reads the file}.
+    // step's {encoding, sheet} or null, with which every worker reads the file; columnar: for a
+    // Parquet or Arrow file, the notes of its CSV text, which `file` then is}.
     this.data = null;
     this.workerHasData = false;
   }
@@ -116,12 +117,23 @@ export class WorkerTransport {
     // (a fresh worker, the other pool workers) are given the digest.
     const data = this.data;
     let result;
+    // A Parquet or Arrow file comes back as CSV text with the columnar module's notes: from then
+    // on that text is the loaded file (`columnar`: its notes), read the same by every worker.
+    const keep = (result) => {
+      if (!result?.columnar) return;
+      data.file = result.columnar.text;
+      data.columnar = result.columnar.notes;
+      if (result.columnar.sha256) data.sha256 = result.columnar.sha256;
+    };
+    const { file, name, options, columnar } = data;
     if (data.sha256 === undefined) {
-      result = await this._post('load', { file: data.file, name: data.name, sha256Later: true, options: data.options }, [], onProgress);
-      data.sha256 = await data.digest.catch(() => null); // null: this worker hashes the file
-      await this._post('set_sha256', { sha256: data.sha256 });
+      result = await this._post('load', { file, name, sha256Later: true, options, columnar }, [], onProgress);
+      keep(result);
+      const digest = await data.digest.catch(() => null); // null: this worker hashes the file
+      data.sha256 = (await this._post('set_sha256', { sha256: digest })) || digest;
     } else {
-      result = await this._post('load', { file: data.file, name: data.name, sha256: data.sha256, options: data.options }, [], onProgress);
+      result = await this._post('load', { file, name, sha256: data.sha256, options, columnar }, [], onProgress);
+      keep(result);
     }
     this.workerHasData = true;
     return result;

@@ -13,7 +13,9 @@
 //                  {id, type: 'error', error: message}
 // The page reaches these only through api.js (one named method per action); transport.js carries
 // the messages and scheduler.js splits a run across the pool.
-import init, { Session, encodings, export_formats, export_masked, sha256_file, version, warm_up } from './pkg/bedside.js';
+import init, {
+  Session, columnar_format, encodings, export_formats, export_masked, masked_columns, sha256_file, version, warm_up,
+} from './pkg/bedside.js';
 
 // The core reports a panic (always a bug) here before the wasm instance traps, so the page can
 // say what went wrong; the transport (transport.js) then replaces this worker with a fresh one.
@@ -44,6 +46,58 @@ function start(module) {
   }
   return ready;
 }
+// The columnar module (www/pkg/columnar.js + columnar_bg.wasm: Parquet and Arrow through
+// arrow-rs), imported and instantiated only when a Parquet or Arrow file is dropped or a Parquet
+// export is asked for: the main module does not carry arrow-rs. The single-file page has none.
+let columnar = null;
+function columnarModule() {
+  if (!columnar) {
+    columnar = import('./pkg/columnar.js')
+      .then(async (m) => { await m.default(); return m; })
+      .catch(() => null);
+  }
+  return columnar.then((m) => {
+    if (m) return m;
+    columnar = null;
+    const err = new Error('Parquet and Arrow files need the page\'s columnar module, which this page does not have ' +
+      '(the single-file page leaves it out): use the served page or the command line, or save the file as CSV');
+    err.code = 'columnar.unavailable';
+    err.params = {};
+    throw err;
+  });
+}
+
+/** The columnar format of a File or Blob by its first bytes (the core's rule), or undefined. */
+function columnarFormat(file) {
+  const head = new Uint8Array(new FileReaderSync().readAsArrayBuffer(file.slice(0, 8)));
+  return columnar_format(head);
+}
+
+/**
+ * A Parquet or Arrow file as CSV text (a Blob, made batch by batch by the columnar module) and
+ * the notes the core reads it with. Errors name the file. `onRead(done, total)`: progress.
+ */
+async function columnarText(file, name, onRead) {
+  const m = await columnarModule();
+  let reader = null;
+  try {
+    reader = new m.Reader(new Uint8Array(new FileReaderSync().readAsArrayBuffer(file)));
+    const parts = [];
+    let bytes = 0;
+    for (let chunk = reader.next_chunk(); chunk !== undefined; chunk = reader.next_chunk()) {
+      parts.push(chunk);
+      bytes += chunk.length;
+      onRead(bytes);
+    }
+    return { text: new Blob(parts, { type: 'text/csv' }), notes: reader.notes(), format: reader.format() };
+  } catch (err) {
+    if (err instanceof WebAssembly.RuntimeError) throw err;
+    throw new Error(`${name}: ${message(err)}`);
+  } finally {
+    if (reader && typeof reader.free === 'function') reader.free();
+  }
+}
+
 let session = null;
 let sessionName = null;
 let loadedFile = null; // the File or Blob of the session, to read again if need be
@@ -97,19 +151,42 @@ const actions = {
   // `sha256`: its fingerprint, computed by another worker (`sha256` below); null or undefined:
   // the core hashes the file itself. `sha256Later`: another worker is hashing it, and the digest
   // comes with `set_sha256` after this load. `bytes` (an ArrayBuffer) is read from memory.
-  async load({ file, bytes, name, sha256, sha256Later, options }, id) {
+  // A Parquet or Arrow file (by its first bytes) is turned into CSV text by the columnar module
+  // first, and the answer carries `columnar: {text (a Blob), notes, sha256}`: the transport keeps
+  // them as the loaded file, so that other workers read the same text (`columnar` given: the
+  // notes) without loading the columnar module. Its fingerprint is always the original file's.
+  async load({ file, bytes, name, sha256, sha256Later, options, columnar: notes }, id) {
     if (session && typeof session.free === 'function') session.free();
     session = null;
     loadedFile = null;
+    let last = 0;
+    const progress = (done, total) => {
+      const now = performance.now();
+      if (now - last > 100) {
+        last = now;
+        self.postMessage({ id, type: 'progress', data: { stage: 'read', done, total, message: null } });
+      }
+    };
+    if (notes || columnarFormat(file ?? new Blob([bytes]))) {
+      file = file ?? new Blob([bytes]);
+      let answer = null;
+      let text = file;
+      if (!notes) {
+        // The file's own fingerprint (unless another worker is computing it), before its text.
+        if (!sha256Later && !sha256) sha256 = sha256_file(reader(file), file.size, name);
+        const made = await columnarText(file, name, (done) => progress(Math.min(done, file.size), file.size));
+        text = made.text;
+        notes = made.notes;
+        answer = { text, notes, sha256: sha256 ?? null };
+      }
+      session = Session.from_columnar_text(reader(text, (done) => progress(done, text.size)), text.size, name,
+        sha256 ?? undefined, !!sha256Later, notes);
+      loadedFile = answer ? file : null; // the original, to hash if the other worker fails
+      sessionName = name;
+      return { name, columnar: answer };
+    }
     if (file) {
-      let last = 0;
-      const read = reader(file, (done) => {
-        const now = performance.now();
-        if (now - last > 100) {
-          last = now;
-          self.postMessage({ id, type: 'progress', data: { stage: 'read', done, total: file.size, message: null } });
-        }
-      });
+      const read = reader(file, (done) => progress(done, file.size));
       session = withOptions(options)
         ? readWith(options, (e, s) => Session.from_file_with(read, file.size, name, sha256 ?? undefined, !!sha256Later, e, s))
         : sha256Later
@@ -129,8 +206,12 @@ const actions = {
     return { encodings: plain(encodings()), formats: plain(export_formats()) };
   },
   // A run's masked CSV text as a file in `format` (the core's writer, as the CLI's --out).
+  // Parquet: the main module describes the masked table's columns, the columnar module writes.
   async export_masked({ csv, format }) {
-    return export_masked(csv, format);
+    if (format !== 'parquet') return export_masked(csv, format);
+    const columns = masked_columns(csv);
+    const m = await columnarModule();
+    return m.write_parquet(columns);
   },
   // The SHA-256 of a File or Blob, read in pieces (for the worker reading it: see `load`).
   async sha256({ file }) {
@@ -140,8 +221,9 @@ const actions = {
   // stopped): this worker hashes the file itself.
   async set_sha256({ sha256 }) {
     const s = needSession();
-    s.set_sha256(sha256 || sha256_file(reader(loadedFile), loadedFile.size, sessionName));
-    return true;
+    const digest = sha256 || sha256_file(reader(loadedFile), loadedFile.size, sessionName);
+    s.set_sha256(digest);
+    return digest;
   },
   async profile() {
     return plain(needSession().profile());

@@ -1,5 +1,5 @@
 //! Exports of a table: UTF-8 CSV (optionally with a byte-order mark, so that Excel reads it as
-//! UTF-8), .xlsx (`rust_xlsxwriter`, pure Rust) and Parquet ([`super::parquet::write_parquet`]).
+//! UTF-8), .xlsx (`rust_xlsxwriter`, pure Rust) and Parquet ([`super::columnar::write_parquet`]).
 //! Every text cell of the formats a spreadsheet opens (CSV, .xlsx) goes through the one formula
 //! rule ([`super::csv::safe_cell`], invariant 7), and the cells it changed are counted so that
 //! the caller reports them; Parquet cells are typed, nothing executes them, and they are written
@@ -131,7 +131,7 @@ pub fn export(table: &Table, format: ExportFormat) -> Result<(Vec<u8>, usize)> {
             Ok(([UTF8_BOM, &csv].concat(), n))
         }
         ExportFormat::Xlsx => write_xlsx(table),
-        ExportFormat::Parquet => Ok((super::parquet::write_parquet(table)?, 0)),
+        ExportFormat::Parquet => Ok((super::columnar::write_parquet(table)?, 0)),
     }
 }
 

@@ -1,9 +1,9 @@
 //! Typed columnar table: the data every step reads and writes.
 
+pub mod columnar;
 pub mod csv;
 pub mod encoding;
 pub mod export;
-pub mod parquet;
 pub mod profile;
 pub mod quality;
 pub mod spreadsheet;
@@ -21,12 +21,12 @@ pub enum BinaryFormat {
     /// Stata .dta, SPSS .sav/.zsav, SAS .xpt (and .sas7bdat, refused with advice).
     Stats(stats::StatsFormat),
     /// Parquet or Arrow IPC.
-    Columnar(parquet::Columnar),
+    Columnar(columnar::Columnar),
 }
 
 /// The binary format a file's first bytes announce, if any.
 pub fn binary_format(head: &[u8]) -> Option<BinaryFormat> {
-    if let Some(c) = parquet::columnar_format(head) {
+    if let Some(c) = columnar::columnar_format(head) {
         return Some(BinaryFormat::Columnar(c));
     }
     if spreadsheet::is_workbook(head) {
@@ -54,7 +54,7 @@ pub(crate) fn read_binary(
     match format {
         BinaryFormat::Workbook => spreadsheet::read_workbook(&bytes, file, opts),
         BinaryFormat::Stats(format) => stats::read(format, &bytes, file, opts),
-        BinaryFormat::Columnar(c) => parquet::read_columnar(bytes, c, file, opts),
+        BinaryFormat::Columnar(_) => columnar::read_columnar(bytes, file, opts),
     }
 }
 
