@@ -1,6 +1,8 @@
 // Build the wasm package into www/pkg (cargo → wasm-bindgen → wasm-opt), twice: the baseline
 // module (bedside_bg.wasm) and the same crate with wasm SIMD (bedside_simd_bg.wasm, which the page
-// loads where the browser has SIMD); then the one-file offline page dist/bedside.html
+// loads where the browser has SIMD); once, baseline only, the columnar module (columnar/:
+// Parquet and Arrow, columnar.js + columnar_bg.wasm, which the worker imports only when a
+// Parquet or Arrow file is dropped or a Parquet export is asked for); then the one-file offline page dist/bedside.html
 // (build-single.mjs) and the native CLI into target/debug/bedside. Run scripts/setup.mjs first.
 //
 //   node scripts/build.mjs            all of the above (npm start, npm run build)
@@ -50,10 +52,14 @@ const kB = (n) => `${(n / 1024).toFixed(1)} kB`;
  * exports the wrong table, so it fails only when instantiated.
  */
 function loads(wasmFile) {
-  const glue = pathToFileURL(join(PATHS.pkg, 'bedside.js')).href;
+  const columnar = wasmFile.startsWith(PATHS.columnarOut);
+  const glue = pathToFileURL(join(PATHS.pkg, columnar ? 'columnar.js' : 'bedside.js')).href;
+  const check = columnar
+    ? "if (m.format_of(new Uint8Array([80, 65, 82, 49])) !== 'parquet') throw new Error('format_of(PAR1) did not return parquet');"
+    : "if (typeof m.version() !== 'string') throw new Error('version() did not return a string');";
   const code = `const m = await import(${JSON.stringify(glue)});
     m.initSync({ module: (await import('node:fs')).readFileSync(${JSON.stringify(wasmFile)}) });
-    if (typeof m.version() !== 'string') throw new Error('version() did not return a string');`;
+    ${check}`;
   const r = capture(process.execPath, ['--input-type=module', '-e', code]);
   return { ok: r.status === 0, why: (r.stderr.split('\n').find((l) => /Error/.test(l)) || r.stderr).trim() };
 }
@@ -101,6 +107,15 @@ function cargoBuilds() {
   ]);
 }
 
+/** The columnar module: baseline only (arrow-rs gains nothing the page needs from SIMD). */
+async function columnarBuild(bindgen) {
+  const t0 = performance.now();
+  await runAsync('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown', '--lib', '-p', 'bedside-columnar']);
+  if (!existsSync(PATHS.columnarIn)) throw new StepError(`cargo did not produce ${PATHS.columnarIn}`);
+  run(bindgen, ['--target', 'web', '--out-dir', PATHS.pkg, '--out-name', 'columnar', '--no-typescript', PATHS.columnarIn]);
+  log(`columnar module build: ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+}
+
 /** The SIMD module: compiled with simd128, bound by wasm-bindgen to the very same glue. */
 function bindSimd(bindgen) {
   if (!existsSync(PATHS.wasmSimdIn)) throw new StepError(`cargo did not produce ${PATHS.wasmSimdIn}`);
@@ -146,10 +161,13 @@ main(async () => {
   const t0 = performance.now();
   await cargoBuilds();
   log(`wasm builds (baseline and SIMD): ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+  // After the main builds, not beside them: two cores are busy with those already.
+  await columnarBuild(bindgen);
   if (!existsSync(PATHS.wasmIn)) throw new StepError(`cargo did not produce ${PATHS.wasmIn}`);
   run(bindgen, ['--target', 'web', '--out-dir', PATHS.pkg, '--no-typescript', PATHS.wasmIn]);
   bindSimd(bindgen);
-  const before = [PATHS.wasmOut, PATHS.wasmSimdOut].map(sizes);
+  const modules = [PATHS.wasmOut, PATHS.wasmSimdOut, PATHS.columnarOut];
+  const before = modules.map(sizes);
   const cmd = findWasmOpt();
   if (!cmd) {
     log('wasm-opt not found: keeping the unoptimized modules (`npm ci` installs the npm package binaryen)');
@@ -158,8 +176,9 @@ main(async () => {
       wasmOpt(cmd, PATHS.wasmOut, WASM_OPT_FEATURES),
       wasmOpt(cmd, PATHS.wasmSimdOut, [...WASM_OPT_FEATURES, '--enable-simd']),
     ]);
+    await wasmOpt(cmd, PATHS.columnarOut, WASM_OPT_FEATURES);
   }
-  [PATHS.wasmOut, PATHS.wasmSimdOut].forEach((file, i) => {
+  modules.forEach((file, i) => {
     const now = sizes(file);
     log(`${relative(ROOT, file)}: ${now}${now !== before[i] ? `; ${before[i]} before wasm-opt` : ''}`);
   });

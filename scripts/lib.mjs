@@ -122,6 +122,9 @@ export const PATHS = {
   demoCsv: join(ROOT, 'www', 'demo', 'patients.csv'),
   wasmIn: join(ROOT, 'target', 'wasm32-unknown-unknown', 'release', 'bedside.wasm'),
   wasmOut: join(ROOT, 'www', 'pkg', 'bedside_bg.wasm'),
+  // The columnar module (columnar/: Parquet and Arrow), loaded by the worker only when needed.
+  columnarIn: join(ROOT, 'target', 'wasm32-unknown-unknown', 'release', 'bedside_columnar.wasm'),
+  columnarOut: join(ROOT, 'www', 'pkg', 'columnar_bg.wasm'),
   // The same crate compiled with wasm SIMD (simd128); the page loads it where the browser has
   // SIMD (www/transport.js), else the baseline above. Same glue (www/pkg/bedside.js) for both.
   wasmSimdIn: join(ROOT, 'target', 'simd', 'wasm32-unknown-unknown', 'release', 'bedside.wasm'),

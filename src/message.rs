@@ -381,6 +381,9 @@ messages! {
     error_model "error.model" (kind, detail) "model {kind}: {detail}";
     error_protocol "error.protocol" (detail) "protocol: {detail}";
     error_cancelled "error.cancelled" () "cancelled";
+    // The page's worker (www/worker.js): no columnar module (the single-file page has none).
+    error_columnar_unavailable "error.columnar_unavailable" (file) "{file}: Parquet and Arrow files need the page's columnar module, which this page does not have (the single-file page leaves it out): open the served page or use the command line, or save the file as CSV";
+    error_columnar_export_unavailable "error.columnar_export_unavailable" () "Parquet export needs the page's columnar module, which this page does not have (the single-file page leaves it out): export CSV or .xlsx, or open the served page";
 }
 
 #[cfg(test)]

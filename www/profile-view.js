@@ -51,6 +51,7 @@ export function profileView(ui, intents) {
     summary.dataset.rows = String(rows);
     summary.dataset.columns = String(input.columns ?? columns.length);
     summary.dataset.rejected = String(rejected.length);
+    summary.dataset.format = input.format ?? '';
 
     const active = document.activeElement?.id;
     $('#profile-table tbody').replaceChildren(...columns.map((col, i) => {

@@ -50,7 +50,8 @@ function start(module) {
 // arrow-rs), imported and instantiated only when a Parquet or Arrow file is dropped or a Parquet
 // export is asked for: the main module does not carry arrow-rs. The single-file page has none.
 let columnar = null;
-function columnarModule() {
+/** The columnar module; without one, an error coded for the page (`file`: the file's name). */
+function columnarModule(file = null) {
   if (!columnar) {
     columnar = import('./pkg/columnar.js')
       .then(async (m) => { await m.default(); return m; })
@@ -59,10 +60,11 @@ function columnarModule() {
   return columnar.then((m) => {
     if (m) return m;
     columnar = null;
-    const err = new Error('Parquet and Arrow files need the page\'s columnar module, which this page does not have ' +
-      '(the single-file page leaves it out): use the served page or the command line, or save the file as CSV');
-    err.code = 'columnar.unavailable';
-    err.params = {};
+    const err = new Error(file == null
+      ? 'Parquet export needs the page\'s columnar module, which this page does not have (the single-file page leaves it out): export CSV or .xlsx, or open the served page'
+      : `${file}: Parquet and Arrow files need the page's columnar module, which this page does not have (the single-file page leaves it out): open the served page or use the command line, or save the file as CSV`);
+    err.code = file == null ? 'error.columnar_export_unavailable' : 'error.columnar_unavailable';
+    err.params = file == null ? {} : { file };
     throw err;
   });
 }
@@ -78,7 +80,7 @@ function columnarFormat(file) {
  * the notes the core reads it with. Errors name the file. `onRead(done, total)`: progress.
  */
 async function columnarText(file, name, onRead) {
-  const m = await columnarModule();
+  const m = await columnarModule(name);
   let reader = null;
   try {
     reader = new m.Reader(new Uint8Array(new FileReaderSync().readAsArrayBuffer(file)));

@@ -2,7 +2,9 @@
 // (www/load-options.js): a Windows-1252 file read with the detected encoding, then read again
 // with another encoding and with UTF-8 (the rows it cannot decode listed by line), and back; a
 // two-sheet workbook where choosing the second sheet loads its columns; the masked data of a run
-// downloaded in every format the core offers, each read back by the core to the same table.
+// downloaded in every format the core offers, each read back by the core to the same table; a
+// Parquet file dropped (the columnar module fetched only then: not for a CSV), profiled as
+// Parquet, run, and its masked data exported as Parquet reading back to the masked CSV's table.
 // English and Chinese in one test.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -11,11 +13,14 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { deflateRawSync } from 'node:zlib';
 import { pathToFileURL } from 'node:url';
-import { PATHS } from '../../scripts/lib.mjs';
+import { PATHS, ROOT } from '../../scripts/lib.mjs';
 import { ARTIFACTS, STRINGS, openPage, startEnvironment, waitForResults } from './helpers.mjs';
 
 const core = await import(pathToFileURL(join(PATHS.pkg, 'bedside.js')).href);
 core.initSync({ module: readFileSync(PATHS.wasmOut) });
+// The page's columnar module (Parquet, Arrow), to read a Parquet download back as the worker does.
+const columnar = await import(pathToFileURL(join(PATHS.pkg, 'columnar.js')).href);
+columnar.initSync({ module: readFileSync(PATHS.columnarOut) });
 
 let env;
 before(async () => { env = await startEnvironment(); });
@@ -103,6 +108,20 @@ function workbook() {
 
 // ───────────── helpers ─────────────
 
+/** A Parquet or Arrow file read as the worker reads it: CSV text from the columnar module. */
+function columnarSession(bytes, name) {
+  const reader = new columnar.Reader(new Uint8Array(bytes));
+  try {
+    const parts = [];
+    for (let chunk = reader.next_chunk(); chunk !== undefined; chunk = reader.next_chunk()) parts.push(chunk);
+    const text = Buffer.concat(parts);
+    return core.Session.from_columnar_text((o, n) => text.subarray(o, o + n), text.length, name, '0'.repeat(64), false,
+      reader.notes());
+  } finally {
+    reader.free();
+  }
+}
+
 /** The first sample row's cell of `column` becomes `text` (the file was read again and previewed). */
 async function sampleShows(page, column, text) {
   await page.waitForFunction(([c, v]) => {
@@ -113,7 +132,8 @@ async function sampleShows(page, column, text) {
 
 /** Every cell of a downloaded file as the core reads it: column names and rows of text. */
 function coreTable(bytes, name) {
-  const s = new core.Session(new Uint8Array(bytes), name);
+  const s = core.columnar_format(new Uint8Array(bytes.subarray(0, 8))) ? columnarSession(bytes, name)
+    : new core.Session(new Uint8Array(bytes), name);
   try {
     const rows = s.profile().input.rows;
     const p = s.preview({ version: 1, seed: 0, columns: {}, privacy: [] }, rows);
@@ -127,6 +147,10 @@ test('encoding and sheet choices re-read the file; every export format reads bac
   // One page (opening a page starts every worker: slow), English then Chinese.
   const ctx = await openPage(env);
   const { page } = ctx;
+  // The page's own requests and its workers' (not the service worker's precaching).
+  const pageRequests = [];
+  page.on('request', (r) => pageRequests.push(r.url()));
+  const columnarFetched = () => pageRequests.some((u) => /\/pkg\/columnar(_bg\.wasm|\.js)$/.test(u));
   const [en, zh] = [STRINGS.en, STRINGS.zh];
   const shot = (section, name) => page.locator(section).screenshot({ path: join(ARTIFACTS, `${name}.png`) });
   try {
@@ -158,6 +182,35 @@ test('encoding and sheet choices re-read the file; every export format reads bac
     assert.ok(await page.$eval('#load-malformed', (e) => e.hidden));
     assert.equal(await page.getAttribute('#profile-summary', 'data-rows'), '16');
     await shot('#load-section', 'formats-load-en');
+    assert.ok(!columnarFetched(), 'the columnar module is not fetched for a CSV file');
+
+    // Parquet: the worker fetches the columnar module now, turns the file into CSV text, and the
+    // profile is the file's (format parquet, its own SHA-256); a run, and the masked data exported
+    // as Parquet (the columnar module writes it) reads back to the masked CSV's table.
+    const parquet = readFileSync(join(ROOT, 'tests', 'data', 'same.snappy.parquet'));
+    await page.setInputFiles('#file-input', { name: 'same.snappy.parquet', mimeType: 'application/vnd.apache.parquet', buffer: parquet });
+    await page.waitForSelector('#profile-summary[data-format="parquet"]', { timeout: 60_000 });
+    assert.equal(await page.getAttribute('#profile-summary', 'data-rows'), '120');
+    assert.ok(columnarFetched(), 'the columnar module is fetched for a Parquet file');
+    await page.setInputFiles('#upload-recipe', {
+      name: 'p.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify({
+        version: 1, seed: 1, target: 'outcome', columns: { name: 'identifier', mrn: 'identifier' },
+        privacy: [{ op: 'drop', columns: ['name', 'mrn'] }], features: [{ op: 'impute', strategy: 'median' }, { op: 'one_hot' }],
+        models: [{ kind: 'logistic_regression' }], evaluation: { method: 'stratified_kfold', folds: 3 },
+      })),
+    });
+    await waitForResults(page, ['logistic_regression'], 120_000);
+    const masked = {};
+    for (const name of ['csv', 'parquet']) {
+      await page.selectOption('#export-format', name);
+      const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#download-csv')]);
+      masked[name] = await readFile(await dl.path());
+    }
+    assert.equal(masked.parquet.subarray(0, 4).toString('latin1'), 'PAR1');
+    const maskedTable = coreTable(masked.csv, 'm.csv');
+    assert.deepEqual(maskedTable.columns.slice(0, 2), ['age', 'sex']);
+    assert.deepEqual(coreTable(masked.parquet, 'm.parquet'), maskedTable);
+    await page.selectOption('#export-format', 'csv');
 
     // Chinese: a two-sheet workbook, its second sheet, a run and the masked data in every format.
     await page.selectOption('#lang', 'zh');
