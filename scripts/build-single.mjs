@@ -60,7 +60,7 @@ function workerSource() {
   glue = glue.replaceAll('import.meta.url', 'self.location.href');
   if (/^export\s/m.test(glue)) throw new StepError('single-file build: unexpected export in www/pkg/bedside.js');
   let worker = read(WWW, 'worker.js');
-  worker = replaceOnce(worker, "import init, { Session, encodings, export_formats, export_masked, sha256_file, version, warm_up } from './pkg/bedside.js';", '', 'worker.js');
+  worker = replaceOnce(worker, "import init, { Session, encodings, export_formats, export_masked, sha256_blob, version, warm_up } from './pkg/bedside.js';", '', 'worker.js');
   worker = replaceOnce(worker, 'ready = (module ? init({ module_or_path: module }) : init()).then(warmUp);',
     'ready = Promise.resolve().then(() => initSync({ module: module || Uint8Array.from(atob(WASM_BASE64), (c) => c.charCodeAt(0)) })).then(warmUp);',
     'worker.js');

@@ -13,7 +13,7 @@
 //                  {id, type: 'error', error: message}
 // The page reaches these only through api.js (one named method per action); transport.js carries
 // the messages and scheduler.js splits a run across the pool.
-import init, { Session, encodings, export_formats, export_masked, sha256_file, version, warm_up } from './pkg/bedside.js';
+import init, { Session, encodings, export_formats, export_masked, sha256_blob, version, warm_up } from './pkg/bedside.js';
 
 // The core reports a panic (always a bug) here before the wasm instance traps, so the page can
 // say what went wrong; the transport (transport.js) then replaces this worker with a fresh one.
@@ -25,16 +25,6 @@ let ready = null;
 // throughout. Reading a small generated file first gets the reader optimized (4× faster).
 function warmUp() {
   try { warm_up(); } catch { /* only a speed-up */ }
-}
-
-/** `read(offset, length)` over a File or Blob, synchronous (FileReaderSync); `onRead(bytesDone)`. */
-function reader(file, onRead = null) {
-  const sync = new FileReaderSync();
-  return (offset, length) => {
-    const chunk = new Uint8Array(sync.readAsArrayBuffer(file.slice(offset, offset + length)));
-    if (onRead) onRead(offset + chunk.length);
-    return chunk;
-  };
 }
 
 function start(module) {
@@ -102,19 +92,18 @@ const actions = {
     session = null;
     loadedFile = null;
     if (file) {
+      // The core reads the File in pieces itself (FileReaderSync through web-sys) and says how
+      // far it got after each piece; the page hears of it at most every 100 ms.
       let last = 0;
-      const read = reader(file, (done) => {
+      const onRead = (done) => {
         const now = performance.now();
         if (now - last > 100) {
           last = now;
           self.postMessage({ id, type: 'progress', data: { stage: 'read', done, total: file.size, message: null } });
         }
-      });
-      session = withOptions(options)
-        ? readWith(options, (e, s) => Session.from_file_with(read, file.size, name, sha256 ?? undefined, !!sha256Later, e, s))
-        : sha256Later
-          ? Session.from_file_sha256_later(read, file.size, name)
-          : Session.from_file(read, file.size, name, sha256 ?? undefined);
+      };
+      session = Session.from_blob(file, name, sha256 ?? undefined, !!sha256Later,
+        options?.encoding || undefined, options?.sheet || undefined, onRead);
       loadedFile = file;
     } else {
       session = withOptions(options)
@@ -134,13 +123,13 @@ const actions = {
   },
   // The SHA-256 of a File or Blob, read in pieces (for the worker reading it: see `load`).
   async sha256({ file }) {
-    return sha256_file(reader(file), file.size, file.name ?? 'the file');
+    return sha256_blob(file, file.name ?? 'the file');
   },
   // The digest of the file loaded with `sha256Later`; null (the hashing worker failed or was
   // stopped): this worker hashes the file itself.
   async set_sha256({ sha256 }) {
     const s = needSession();
-    s.set_sha256(sha256 || sha256_file(reader(loadedFile), loadedFile.size, sessionName));
+    s.set_sha256(sha256 || sha256_blob(loadedFile, sessionName));
     return true;
   },
   async profile() {
