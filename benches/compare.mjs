@@ -18,6 +18,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PATHS, ROOT, StepError, capture, log, main, run } from '../scripts/lib.mjs';
+import { PieceBlob, installFileReaderSync } from '../scripts/node-blob.mjs';
 
 const QUICK = process.argv.includes('--quick');
 const PAGE = !process.argv.includes('--no-page');
@@ -137,7 +138,7 @@ main(async () => {
   const commit = capture('git', ['rev-parse', '--short', 'HEAD']).stdout.trim();
   const dirty = capture('git', ['status', '--porcelain', '--untracked-files=no']).stdout.trim() ? ' (with uncommitted changes)' : '';
 
-  const { initSync, Session, sha256_file, warm_up } = await import(pathToFileURL(join(PATHS.pkg, 'bedside.js')).href);
+  const { initSync, Session, sha256_blob, warm_up } = await import(pathToFileURL(join(PATHS.pkg, 'bedside.js')).href);
   const wasm = initSync({ module: readFileSync(PATHS.wasmOut) });
   warm_up(); // as every worker of the page does once after instantiating
   const wasmRun = (what, file, recipe) => {
@@ -175,15 +176,18 @@ main(async () => {
     const t0 = performance.now();
     const fd = openSync(widePath, 'r');
     const size = fstatSync(fd).size;
-    const read = (offset, length) => {
+    // The file on disk as the page's File: read in pieces through FileReaderSync (a stand-in
+    // in Node, scripts/node-blob.mjs) by the same wasm functions the worker calls.
+    installFileReaderSync();
+    const blob = new PieceBlob((offset, length) => {
       const b = Buffer.allocUnsafe(length);
       return b.subarray(0, readSync(fd, b, 0, length, offset));
-    };
+    }, size);
     let profile, hashSeconds;
     try {
-      const session = Session.from_file_sha256_later(read, size, 'wide.csv');
+      const session = Session.from_blob(blob, 'wide.csv', undefined, true);
       const tHash = performance.now();
-      session.set_sha256(sha256_file(read, size, 'wide.csv'));
+      session.set_sha256(sha256_blob(blob, 'wide.csv'));
       hashSeconds = (performance.now() - tHash) / 1000;
       profile = session.profile();
       session.free();

@@ -61,10 +61,10 @@ function workerSource() {
   if (/^export\s/m.test(glue)) throw new StepError('single-file build: unexpected export in www/pkg/bedside.js');
   let worker = read(WWW, 'worker.js');
   worker = replaceOnce(worker, `import init, {
-  Session, columnar_format, encodings, export_formats, export_masked, masked_columns, sha256_file, version, warm_up,
+  Session, columnar_format, encodings, export_formats, export_masked, masked_columns, sha256_blob, version, warm_up,
 } from './pkg/bedside.js';`, '', 'worker.js');
   // No columnar module here (it would double the page): a Parquet or Arrow file, or a Parquet
-  // export, gets the worker's 'columnar.unavailable' error (docs/formats.md).
+  // export, gets the worker's error.columnar_unavailable (docs/formats.md).
   worker = replaceOnce(worker, "import('./pkg/columnar.js')", 'Promise.reject(new Error())', 'worker.js');
   worker = replaceOnce(worker, 'ready = (module ? init({ module_or_path: module }) : init()).then(warmUp);',
     'ready = Promise.resolve().then(() => initSync({ module: module || Uint8Array.from(atob(WASM_BASE64), (c) => c.charCodeAt(0)) })).then(warmUp);',

@@ -28,16 +28,14 @@ fn err(e: crate::Error) -> JsValue {
     error.into()
 }
 
-/// `performance.now()` where available (window and workers), else `Date.now()`.
+/// `performance.now()` of the worker or window (web-sys), else `Date.now()`.
 fn now_ms() -> f64 {
-    let global = js_sys::global();
-    Reflect::get(&global, &"performance".into())
-        .ok()
-        .and_then(|perf| {
-            let now: Function = Reflect::get(&perf, &"now".into()).ok()?.dyn_into().ok()?;
-            now.call0(&perf).ok()?.as_f64()
-        })
-        .unwrap_or_else(js_sys::Date::now)
+    // A worker's and a window's global both have `performance`; the getter is read by name, so
+    // one binding serves both scopes.
+    js_sys::global()
+        .unchecked_into::<web_sys::WorkerGlobalScope>()
+        .performance()
+        .map_or_else(js_sys::Date::now, |p| p.now())
 }
 
 /// Runs once when the module is instantiated: a panic (always a bug) is handed to
@@ -68,14 +66,11 @@ pub fn warm_up() {
     let _ = crate::warm_up(); // only a speed-up; tested natively
 }
 
-/// The SHA-256 (lowercase hex) of a file read in pieces by `read(offset, length)` as for
-/// `Session.from_file`: a second worker hashes the file while the first reads it.
+/// The SHA-256 (lowercase hex) of a File or Blob read in pieces as `Session.from_blob` reads it:
+/// a second worker hashes the file while the first reads it.
 #[wasm_bindgen]
-pub fn sha256_file(read: Function, size: f64, file: &str) -> Result<String, JsValue> {
-    let mut source = JsFile {
-        read,
-        size: size.max(0.0) as u64,
-    };
+pub fn sha256_blob(blob: web_sys::Blob, file: &str) -> Result<String, JsValue> {
+    let mut source = BlobFile::new(blob, None)?;
     crate::hash_source(&mut source, file).map_err(err)
 }
 
@@ -123,33 +118,7 @@ impl Session {
         Session::of(crate::load_with_digest(bytes, file, sha256.as_deref()))
     }
 
-    /// Reads a file in pieces, never holding it whole: `read(offset, length)` returns those bytes
-    /// as a Uint8Array, synchronously (the worker uses `FileReaderSync` on the dropped `File`).
-    /// `size` is the file's length; `sha256` as for `new`.
-    pub fn from_file(
-        read: Function,
-        size: f64,
-        file: &str,
-        sha256: Option<String>,
-    ) -> Result<Session, JsValue> {
-        let digest = sha256
-            .as_deref()
-            .map_or(crate::Digest::Compute, crate::Digest::Given);
-        Session::read(read, size, file, digest)
-    }
-
-    /// As `from_file`, the SHA-256 to be given with `set_sha256` (another worker hashes the file,
-    /// `sha256_file`, while this one reads it). Until then `profile`, `run`, `stage`, `finish`
-    /// and `export_model` refuse.
-    pub fn from_file_sha256_later(
-        read: Function,
-        size: f64,
-        file: &str,
-    ) -> Result<Session, JsValue> {
-        Session::read(read, size, file, crate::Digest::Later)
-    }
-
-    /// Sets the SHA-256 (64 hex digits) of a file read with `from_file_sha256_later`.
+    /// Sets the SHA-256 (64 hex digits) of a file read by `from_blob` with `later`.
     pub fn set_sha256(&mut self, sha256: &str) -> Result<(), JsValue> {
         self.loaded.set_sha256(sha256).map_err(err)
     }
@@ -393,20 +362,6 @@ impl Session {
 }
 
 impl Session {
-    /// A session on a loaded file, with a fresh preview key.
-    fn read(
-        read: Function,
-        size: f64,
-        file: &str,
-        digest: crate::Digest,
-    ) -> Result<Session, JsValue> {
-        let mut source = JsFile {
-            read,
-            size: size.max(0.0) as u64,
-        };
-        Session::of(crate::load_source(&mut source, file, digest))
-    }
-
     /// The loaded file, once its fingerprint is known (everything that reports the input).
     fn fingerprinted(&self) -> Result<&crate::Loaded, JsValue> {
         if self.loaded.summary.sha256.is_empty() {
@@ -478,73 +433,99 @@ fn output(out: &crate::pipeline::Output) -> Result<JsValue, JsValue> {
     Ok(result.into())
 }
 
-/// A file read through a JS callback `read(offset, length) → Uint8Array`.
-struct JsFile {
-    read: Function,
+/// A File or Blob read in pieces with the worker's `FileReaderSync` (web-sys): 64 KiB first (the
+/// reader often wants only the head), then 4 MiB, never the file whole. `on_read(bytes_done)`,
+/// if given, is called after each piece (the page's progress of the read).
+struct BlobFile {
+    blob: web_sys::Blob,
+    reader: web_sys::FileReaderSync,
     size: u64,
+    on_read: Option<Function>,
 }
 
-impl crate::table::csv::Source for JsFile {
+impl BlobFile {
+    fn new(blob: web_sys::Blob, on_read: Option<Function>) -> Result<BlobFile, JsValue> {
+        let reader = web_sys::FileReaderSync::new().map_err(|e| {
+            js_error(&format!(
+                "this browser cannot read files in a worker (FileReaderSync): {}",
+                js_text(&e)
+            ))
+        })?;
+        let size = blob.size().max(0.0) as u64;
+        Ok(BlobFile {
+            blob,
+            reader,
+            size,
+            on_read,
+        })
+    }
+
+    /// The bytes `[from, from + len)` of the file.
+    fn piece(&self, from: u64, len: u64) -> std::io::Result<Vec<u8>> {
+        let read = || -> Result<Vec<u8>, JsValue> {
+            let slice = self
+                .blob
+                .slice_with_f64_and_f64(from as f64, (from + len) as f64)?;
+            let buffer = self.reader.read_as_array_buffer(&slice)?;
+            Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+        };
+        let bytes = read().map_err(|e| std::io::Error::other(js_text(&e)))?;
+        if let Some(f) = &self.on_read {
+            let _ = f.call1(&JsValue::NULL, &((from + bytes.len() as u64) as f64).into());
+        }
+        Ok(bytes)
+    }
+}
+
+/// The text of a thrown JS value (an Error's message, a string), for an error about the file.
+fn js_text(e: &JsValue) -> String {
+    e.as_string()
+        .or_else(|| {
+            e.dyn_ref::<js_sys::Error>()
+                .map(|e| String::from(e.message()))
+        })
+        .unwrap_or_else(|| "the browser could not read the file".into())
+}
+
+impl crate::table::csv::Source for BlobFile {
     fn len(&self) -> u64 {
         self.size
     }
     fn open(&mut self, from: u64) -> std::io::Result<Box<dyn std::io::Read + '_>> {
-        Ok(Box::new(JsFileReader {
-            read: &self.read,
+        Ok(Box::new(BlobReader {
+            file: self,
             pos: from,
-            size: self.size,
             chunk: Vec::new(),
             at: 0,
+            first: true,
         }))
     }
 }
 
-/// Reads a `JsFile` in chunks: 64 KiB first (the reader often wants only the head), then 4 MiB.
-struct JsFileReader<'a> {
-    read: &'a Function,
+/// Reads a `BlobFile` from a position, a piece at a time.
+struct BlobReader<'a> {
+    file: &'a BlobFile,
     pos: u64,
-    size: u64,
     chunk: Vec<u8>,
     at: usize,
+    first: bool,
 }
 
-impl std::io::Read for JsFileReader<'_> {
+impl std::io::Read for BlobReader<'_> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         if self.at >= self.chunk.len() {
-            if self.pos >= self.size {
+            if self.pos >= self.file.size {
                 return Ok(0);
             }
-            let want: u64 = if self.chunk.is_empty() {
-                64 << 10
-            } else {
-                4 << 20
-            };
-            let n = want.min(self.size - self.pos);
-            let value = self
-                .read
-                .call2(
-                    &JsValue::NULL,
-                    &(self.pos as f64).into(),
-                    &(n as f64).into(),
-                )
-                .map_err(|e| {
-                    std::io::Error::other(
-                        e.as_string()
-                            .or_else(|| {
-                                e.dyn_ref::<js_sys::Error>()
-                                    .map(|e| String::from(e.message()))
-                            })
-                            .unwrap_or_else(|| "the browser could not read the file".into()),
-                    )
-                })?;
-            let bytes = js_sys::Uint8Array::new(&value);
-            let len = bytes.length() as usize;
-            if len == 0 {
+            let want: u64 = if self.first { 64 << 10 } else { 4 << 20 };
+            self.first = false;
+            self.chunk = self
+                .file
+                .piece(self.pos, want.min(self.file.size - self.pos))?;
+            if self.chunk.is_empty() {
                 return Ok(0);
             }
-            self.chunk.resize(len, 0);
-            bytes.copy_to(&mut self.chunk);
-            self.pos += len as u64;
+            self.pos += self.chunk.len() as u64;
             self.at = 0;
         }
         let n = buf.len().min(self.chunk.len() - self.at);
@@ -618,27 +599,29 @@ fn read_options(encoding: Option<String>, sheet: Option<String>) -> crate::table
 
 #[wasm_bindgen]
 impl Session {
-    /// As `from_file` (or, with `later`, `from_file_sha256_later`), read with the Load step's
-    /// `encoding` and `sheet` (see `read_options`). Every pool worker reads with the same ones.
+    /// Reads a File or Blob in pieces (`FileReaderSync`, so in a worker), never holding it
+    /// whole, straight into the core's columns, with the Load step's `encoding` and `sheet` (see
+    /// `read_options`; every pool worker reads with the same ones). `sha256`: the file's
+    /// fingerprint when the caller has it; `later`: another worker is hashing it (`sha256_blob`)
+    /// and it comes with `set_sha256`, until when `profile`, `run`, `stage`, `finish` and
+    /// `export_model` refuse; neither: the file is hashed here. `on_read(bytes_done)` is called
+    /// after each piece read. Throws an Error naming the file and position on failure.
     #[allow(clippy::too_many_arguments)]
-    pub fn from_file_with(
-        read: Function,
-        size: f64,
+    pub fn from_blob(
+        blob: web_sys::Blob,
         file: &str,
         sha256: Option<String>,
         later: bool,
         encoding: Option<String>,
         sheet: Option<String>,
+        on_read: Option<Function>,
     ) -> Result<Session, JsValue> {
         let digest = match (later, sha256.as_deref()) {
             (true, _) => crate::Digest::Later,
             (false, Some(d)) => crate::Digest::Given(d),
             (false, None) => crate::Digest::Compute,
         };
-        let mut source = JsFile {
-            read,
-            size: size.max(0.0) as u64,
-        };
+        let mut source = BlobFile::new(blob, on_read)?;
         let options = read_options(encoding, sheet);
         Session::of(crate::load_source_with(&mut source, file, digest, &options))
     }
@@ -680,17 +663,17 @@ pub fn masked_columns(csv: &str) -> Result<String, JsValue> {
 
 #[wasm_bindgen]
 impl Session {
-    /// Reads the CSV text the columnar module made of a Parquet or Arrow file (read in pieces by
-    /// `read(offset, length)`, `size` bytes), with that module's notes (JSON, complete: read
-    /// after its last chunk). `file` is the original file's name and `sha256` its fingerprint
-    /// (or, with `later`, given with `set_sha256`); `encoding` does not apply.
+    /// Reads the CSV text the columnar module made of a Parquet or Arrow file (a Blob, read in
+    /// pieces as `from_blob` reads a file), with that module's notes (JSON, complete: read after
+    /// its last chunk). `file` is the original file's name and `sha256` its fingerprint (or, with
+    /// `later`, given with `set_sha256`): the text is never hashed. `on_read` as for `from_blob`.
     pub fn from_columnar_text(
-        read: Function,
-        size: f64,
+        text: web_sys::Blob,
         file: &str,
         sha256: Option<String>,
         later: bool,
         notes: &str,
+        on_read: Option<Function>,
     ) -> Result<Session, JsValue> {
         let notes: crate::table::columnar::Notes =
             serde_json::from_str(notes).map_err(|e| js_error(&format!("columnar notes: {e}")))?;
@@ -699,10 +682,7 @@ impl Session {
             (false, Some(d)) => crate::Digest::Given(d),
             (false, None) => crate::Digest::Compute,
         };
-        let mut source = JsFile {
-            read,
-            size: size.max(0.0) as u64,
-        };
+        let mut source = BlobFile::new(text, on_read)?;
         Session::of(crate::load_columnar_text(
             &mut source,
             &notes,

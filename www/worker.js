@@ -14,7 +14,7 @@
 // The page reaches these only through api.js (one named method per action); transport.js carries
 // the messages and scheduler.js splits a run across the pool.
 import init, {
-  Session, columnar_format, encodings, export_formats, export_masked, masked_columns, sha256_file, version, warm_up,
+  Session, columnar_format, encodings, export_formats, export_masked, masked_columns, sha256_blob, version, warm_up,
 } from './pkg/bedside.js';
 
 // The core reports a panic (always a bug) here before the wasm instance traps, so the page can
@@ -27,16 +27,6 @@ let ready = null;
 // throughout. Reading a small generated file first gets the reader optimized (4× faster).
 function warmUp() {
   try { warm_up(); } catch { /* only a speed-up */ }
-}
-
-/** `read(offset, length)` over a File or Blob, synchronous (FileReaderSync); `onRead(bytesDone)`. */
-function reader(file, onRead = null) {
-  const sync = new FileReaderSync();
-  return (offset, length) => {
-    const chunk = new Uint8Array(sync.readAsArrayBuffer(file.slice(offset, offset + length)));
-    if (onRead) onRead(offset + chunk.length);
-    return chunk;
-  };
 }
 
 function start(module) {
@@ -175,25 +165,23 @@ const actions = {
       let text = file;
       if (!notes) {
         // The file's own fingerprint (unless another worker is computing it), before its text.
-        if (!sha256Later && !sha256) sha256 = sha256_file(reader(file), file.size, name);
+        if (!sha256Later && !sha256) sha256 = sha256_blob(file, name);
         const made = await columnarText(file, name, (done) => progress(Math.min(done, file.size), file.size));
         text = made.text;
         notes = made.notes;
         answer = { text, notes, sha256: sha256 ?? null };
       }
-      session = Session.from_columnar_text(reader(text, (done) => progress(done, text.size)), text.size, name,
-        sha256 ?? undefined, !!sha256Later, notes);
+      session = Session.from_columnar_text(text, name, sha256 ?? undefined, !!sha256Later, notes,
+        (done) => progress(done, text.size));
       loadedFile = answer ? file : null; // the original, to hash if the other worker fails
       sessionName = name;
       return { name, columnar: answer };
     }
     if (file) {
-      const read = reader(file, (done) => progress(done, file.size));
-      session = withOptions(options)
-        ? readWith(options, (e, s) => Session.from_file_with(read, file.size, name, sha256 ?? undefined, !!sha256Later, e, s))
-        : sha256Later
-          ? Session.from_file_sha256_later(read, file.size, name)
-          : Session.from_file(read, file.size, name, sha256 ?? undefined);
+      // The core reads the File in pieces itself (FileReaderSync through web-sys) and says how
+      // far it got after each piece; the page hears of it at most every 100 ms.
+      session = Session.from_blob(file, name, sha256 ?? undefined, !!sha256Later,
+        options?.encoding || undefined, options?.sheet || undefined, (done) => progress(done, file.size));
       loadedFile = file;
     } else {
       session = withOptions(options)
@@ -217,13 +205,13 @@ const actions = {
   },
   // The SHA-256 of a File or Blob, read in pieces (for the worker reading it: see `load`).
   async sha256({ file }) {
-    return sha256_file(reader(file), file.size, file.name ?? 'the file');
+    return sha256_blob(file, file.name ?? 'the file');
   },
   // The digest of the file loaded with `sha256Later`; null (the hashing worker failed or was
   // stopped): this worker hashes the file itself.
   async set_sha256({ sha256 }) {
     const s = needSession();
-    const digest = sha256 || sha256_file(reader(loadedFile), loadedFile.size, sessionName);
+    const digest = sha256 || sha256_blob(loadedFile, sessionName);
     s.set_sha256(digest);
     return digest;
   },

@@ -14,6 +14,7 @@ import { after, before, test } from 'node:test';
 import { deflateRawSync } from 'node:zlib';
 import { pathToFileURL } from 'node:url';
 import { PATHS, ROOT } from '../../scripts/lib.mjs';
+import { bytesBlob, installFileReaderSync } from '../../scripts/node-blob.mjs';
 import { ARTIFACTS, STRINGS, openPage, startEnvironment, waitForResults } from './helpers.mjs';
 
 const core = await import(pathToFileURL(join(PATHS.pkg, 'bedside.js')).href);
@@ -21,6 +22,7 @@ core.initSync({ module: readFileSync(PATHS.wasmOut) });
 // The page's columnar module (Parquet, Arrow), to read a Parquet download back as the worker does.
 const columnar = await import(pathToFileURL(join(PATHS.pkg, 'columnar.js')).href);
 columnar.initSync({ module: readFileSync(PATHS.columnarOut) });
+installFileReaderSync();
 
 let env;
 before(async () => { env = await startEnvironment(); });
@@ -115,8 +117,7 @@ function columnarSession(bytes, name) {
     const parts = [];
     for (let chunk = reader.next_chunk(); chunk !== undefined; chunk = reader.next_chunk()) parts.push(chunk);
     const text = Buffer.concat(parts);
-    return core.Session.from_columnar_text((o, n) => text.subarray(o, o + n), text.length, name, '0'.repeat(64), false,
-      reader.notes());
+    return core.Session.from_columnar_text(bytesBlob(text), name, '0'.repeat(64), false, reader.notes());
   } finally {
     reader.free();
   }

@@ -10,12 +10,13 @@ import { after, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { COLUMNS, parseCsv } from '../../scripts/gen-demo.mjs';
 import { PATHS, ROOT } from '../../scripts/lib.mjs';
+import { PieceBlob, bytesBlob, installFileReaderSync } from '../../scripts/node-blob.mjs';
 import { containsValue, withoutTimings } from '../common.mjs';
 
 for (const f of [join(PATHS.pkg, 'bedside.js'), PATHS.wasmOut, PATHS.demoCsv]) {
   if (!existsSync(f)) throw new Error(`${f} is missing: run \`node scripts/build.mjs\` first`);
 }
-const { initSync, version, Session, sha256_file } = await import(pathToFileURL(join(PATHS.pkg, 'bedside.js')).href);
+const { initSync, version, Session, sha256_blob } = await import(pathToFileURL(join(PATHS.pkg, 'bedside.js')).href);
 initSync({ module: readFileSync(PATHS.wasmOut) });
 
 const TARGET = 'readmitted_30d';
@@ -430,15 +431,15 @@ test('a digest computed by WebCrypto gives the same fingerprint as the core; a m
 test('a file read with its fingerprint to come (hashed by another worker) refuses to report until given the SHA-256', async () => {
   const hex = (buf) => Array.from(new Uint8Array(buf), (b) => b.toString(16).padStart(2, '0')).join('');
   const digest = hex(await crypto.subtle.digest('SHA-256', demoBytes));
-  const s = Session.from_file_sha256_later((o, n) => demoBytes.subarray(o, o + n), demoBytes.length, 'later.csv');
+  installFileReaderSync();
+  const s = Session.from_blob(bytesBlob(demoBytes), 'later.csv', undefined, true);
   sessions.push(s);
   assert.throws(() => s.profile(), /fingerprint has not been given/);
   assert.throws(() => s.run({ version: 1, target: TARGET, models: [{ kind: 'naive_bayes' }] }, null), /fingerprint has not been given/);
   assert.throws(() => s.set_sha256('abc'), /later\.csv.*64 hex digits/);
   // What the page's second worker computes, reading the file in pieces as the first does.
-  const read = (o, n) => demoBytes.subarray(o, o + n);
-  assert.equal(sha256_file(read, demoBytes.length, 'later.csv'), digest);
-  assert.throws(() => sha256_file(() => { throw new Error('disk gone'); }, demoBytes.length, 'gone.csv'), /gone\.csv/);
+  assert.equal(sha256_blob(bytesBlob(demoBytes), 'later.csv'), digest);
+  assert.throws(() => sha256_blob(new PieceBlob(() => { throw new Error('disk gone'); }, demoBytes.length), 'gone.csv'), /gone\.csv/);
   s.set_sha256(digest.toUpperCase());
   const whole = open(demoBytes, 'later.csv').profile();
   assert.deepEqual(s.profile(), whole);
@@ -452,19 +453,24 @@ test('warm_up reads and profiles its own file without touching a session', async
   assert.deepEqual(open(demoBytes, 'd.csv').profile(), before);
 });
 
-test('Session.from_file reads a file in pieces through a callback and gives the profile of the whole bytes', () => {
+test('Session.from_blob reads a File or Blob in pieces (FileReaderSync) and gives the profile of the whole bytes', () => {
+  installFileReaderSync();
   const calls = [];
-  const read = (offset, length) => {
-    calls.push([offset, length]);
-    return demoBytes.subarray(offset, offset + length);
-  };
-  const pieces = Session.from_file(read, demoBytes.length, 'patients.csv');
+  const reads = [];
+  const pieces = Session.from_blob(bytesBlob(demoBytes, (offset, length) => calls.push([offset, length])), 'patients.csv',
+    undefined, false, undefined, undefined, (done) => reads.push(done));
   sessions.push(pieces);
   const whole = open(demoBytes, 'patients.csv');
   assert.deepEqual(pieces.profile(), whole.profile());
   assert.ok(calls.length >= 3, 'read in several calls');
   assert.ok(calls.every(([, n]) => n <= 4 << 20), 'no piece over 4 MiB');
+  // The progress of the read: bytes done after each piece, up to the file's length.
+  assert.ok(reads.length >= 2 && reads.includes(demoBytes.length), `progress ${reads}`);
+  // With a reading option: the same file, Latin-1 forced, is the same table (the demo is ASCII).
+  const forced = Session.from_blob(bytesBlob(demoBytes), 'patients.csv', undefined, false, 'windows-1252');
+  sessions.push(forced);
+  assert.equal(forced.profile().input.rows, whole.profile().input.rows);
   // A failing read is an error naming the file, not a panic.
-  const broken = () => Session.from_file(() => { throw new Error('disk gone'); }, demoBytes.length, 'gone.csv');
+  const broken = () => Session.from_blob(new PieceBlob(() => { throw new Error('disk gone'); }, demoBytes.length), 'gone.csv');
   assert.match(errorMessage(broken), /gone\.csv.*disk gone/);
 });

@@ -10,6 +10,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { PATHS, ROOT } from '../../scripts/lib.mjs';
+import { bytesBlob, installFileReaderSync } from '../../scripts/node-blob.mjs';
+
+installFileReaderSync();
 
 for (const f of [join(PATHS.pkg, 'bedside.js'), join(PATHS.pkg, 'columnar.js'), PATHS.wasmOut, PATHS.columnarOut]) {
   if (!existsSync(f)) throw new Error(`${f} is missing: run \`node scripts/build.mjs\` first`);
@@ -30,7 +33,7 @@ function readColumnar(bytes, name) {
     for (let chunk = reader.next_chunk(); chunk !== undefined; chunk = reader.next_chunk()) parts.push(chunk);
     const text = Buffer.concat(parts);
     const notes = reader.notes();
-    return core.Session.from_columnar_text((o, n) => text.subarray(o, o + n), text.length, name, sha256(bytes), false, notes);
+    return core.Session.from_columnar_text(bytesBlob(text), name, sha256(bytes), false, notes);
   } finally {
     reader.free();
   }
