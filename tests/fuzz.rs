@@ -347,7 +347,7 @@ fn statistics_file_readers_never_panic() {
 
 /// Parquet and Arrow IPC files written by pyarrow (tests/data) and the columnar corpus, mutated
 /// byte-wise: the reader refuses or reads them, never panics and never aborts (arrow-rs trusts
-/// lengths inside the file; `table::parquet::check` bounds them first, and no panic is caught
+/// lengths inside the file; `bedside_columnar::check` (columnar/src/check.rs) bounds them first, and no panic is caught
 /// inside the reader, so one here fails the test). Every refusal names the file. The default
 /// 3,000 mutations keep the suite short; the long run is
 /// `BEDSIDE_FUZZ_ITERS=30000 BEDSIDE_FUZZ_SEED=5 cargo test --test all fuzz::columnar` (any
