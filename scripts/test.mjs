@@ -20,8 +20,10 @@ function testFiles(dir) {
 
 main(async () => {
   log('layer 1/3: cargo test');
-  run('cargo', ['test', '--all-targets']);
-  run('cargo', ['test', '--doc']); // --all-targets leaves out the examples in doc comments
+  // --workspace: the columnar crate's own tests too (columnar/; its features unify with those
+  // bedside's tests use, so arrow-rs is compiled once).
+  run('cargo', ['test', '--workspace', '--all-targets']);
+  run('cargo', ['test', '--workspace', '--doc']); // --all-targets leaves out the examples in doc comments
   // The integration tests need the `bedside` binary, so the cargo layer has just built it into
   // target/debug (npm test's build step leaves it out: with the dev-dependencies' features a
   // separate `cargo build` would compile the crate and a few dependencies a second time).

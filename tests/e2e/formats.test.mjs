@@ -185,33 +185,6 @@ test('encoding and sheet choices re-read the file; every export format reads bac
     await shot('#load-section', 'formats-load-en');
     assert.ok(!columnarFetched(), 'the columnar module is not fetched for a CSV file');
 
-    // Parquet: the worker fetches the columnar module now, turns the file into CSV text, and the
-    // profile is the file's (format parquet, its own SHA-256); a run, and the masked data exported
-    // as Parquet (the columnar module writes it) reads back to the masked CSV's table.
-    const parquet = readFileSync(join(ROOT, 'tests', 'data', 'same.snappy.parquet'));
-    await page.setInputFiles('#file-input', { name: 'same.snappy.parquet', mimeType: 'application/vnd.apache.parquet', buffer: parquet });
-    await page.waitForSelector('#profile-summary[data-format="parquet"]', { timeout: 60_000 });
-    assert.equal(await page.getAttribute('#profile-summary', 'data-rows'), '120');
-    assert.ok(columnarFetched(), 'the columnar module is fetched for a Parquet file');
-    await page.setInputFiles('#upload-recipe', {
-      name: 'p.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify({
-        version: 1, seed: 1, target: 'outcome', columns: { name: 'identifier', mrn: 'identifier' },
-        privacy: [{ op: 'drop', columns: ['name', 'mrn'] }], features: [{ op: 'impute', strategy: 'median' }, { op: 'one_hot' }],
-        models: [{ kind: 'logistic_regression' }], evaluation: { method: 'stratified_kfold', folds: 3 },
-      })),
-    });
-    await waitForResults(page, ['logistic_regression'], 120_000);
-    const masked = {};
-    for (const name of ['csv', 'parquet']) {
-      await page.selectOption('#export-format', name);
-      const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#download-csv')]);
-      masked[name] = await readFile(await dl.path());
-    }
-    assert.equal(masked.parquet.subarray(0, 4).toString('latin1'), 'PAR1');
-    const maskedTable = coreTable(masked.csv, 'm.csv');
-    assert.deepEqual(maskedTable.columns.slice(0, 2), ['age', 'sex']);
-    assert.deepEqual(coreTable(masked.parquet, 'm.parquet'), maskedTable);
-    await page.selectOption('#export-format', 'csv');
 
     // Chinese: a two-sheet workbook, its second sheet, a run and the masked data in every format.
     await page.selectOption('#lang', 'zh');
@@ -253,6 +226,7 @@ test('encoding and sheet choices re-read the file; every export format reads bac
       files[f.name] = { name: dl.suggestedFilename(), bytes: await readFile(await dl.path()) };
       assert.ok(files[f.name].name.endsWith(`-masked.${f.extension}`), files[f.name].name);
     }
+    assert.ok(columnarFetched(), 'the Parquet export fetched the columnar module');
     const csv = files.csv.bytes;
     assert.deepEqual([...files.csv_bom.bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf]);
     assert.deepEqual(files.csv_bom.bytes.subarray(3), csv);
@@ -266,6 +240,31 @@ test('encoding and sheet choices re-read the file; every export format reads bac
       assert.deepEqual(coreTable(files[f.name].bytes, files[f.name].name), table, f.name);
     }
     await shot('#export-section', 'formats-export-zh');
+    // Parquet (last, after the workbook's exports): the worker turns the file into CSV text with
+    // the columnar module, and the profile is the file's (format parquet); a run, and the masked
+    // data exported as Parquet (the columnar module writes it) reads back to the masked CSV's table.
+    const parquet = readFileSync(join(ROOT, 'tests', 'data', 'same.snappy.parquet'));
+    await page.setInputFiles('#file-input', { name: 'same.snappy.parquet', mimeType: 'application/vnd.apache.parquet', buffer: parquet });
+    await page.waitForSelector('#profile-summary[data-format="parquet"]', { state: 'attached', timeout: 60_000 });
+    assert.equal(await page.getAttribute('#profile-summary', 'data-rows'), '120');
+    await page.setInputFiles('#upload-recipe', {
+      name: 'p.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify({
+        version: 1, seed: 1, target: 'outcome', columns: { name: 'identifier', mrn: 'identifier' },
+        privacy: [{ op: 'drop', columns: ['name', 'mrn'] }], features: [{ op: 'impute', strategy: 'median' }, { op: 'one_hot' }],
+        models: [{ kind: 'logistic_regression' }], evaluation: { method: 'stratified_kfold', folds: 3 },
+      })),
+    });
+    await waitForResults(page, ['logistic_regression'], 120_000);
+    const masked = {};
+    for (const name of ['csv', 'parquet']) {
+      await page.selectOption('#export-format', name);
+      const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#download-csv')]);
+      masked[name] = await readFile(await dl.path());
+    }
+    assert.equal(masked.parquet.subarray(0, 4).toString('latin1'), 'PAR1');
+    const maskedTable = coreTable(masked.csv, 'm.csv');
+    assert.deepEqual(maskedTable.columns.slice(0, 2), ['age', 'sex']);
+    assert.deepEqual(coreTable(masked.parquet, 'm.parquet'), maskedTable);
     assert.deepEqual(ctx.problems, []);
   } finally {
     await ctx.close();

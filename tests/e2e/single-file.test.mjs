@@ -1,5 +1,6 @@
 // The one-file build (dist/bedside.html, made by `npm run build`) opened from disk: the whole
-// flow works with no server, and the page makes no request at all beyond its own file.
+// flow works with no server, and the page makes no request at all beyond its own file; it has no
+// columnar module, and a dropped Parquet file is refused saying so.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -52,6 +53,13 @@ test('single file: opened from disk, the demo flow runs with no request beyond t
       assert.ok(!masked.includes(row[nameAt]), 'a patient name survived masking');
       assert.ok(!masked.includes(row[mrnAt]), 'a record number survived masking');
     }
+    // The one file has no columnar module: a Parquet file is refused, and the page says why.
+    await page.setInputFiles('#file-input', {
+      name: 'same.snappy.parquet', mimeType: 'application/vnd.apache.parquet',
+      buffer: readFileSync(join(ROOT, 'tests', 'data', 'same.snappy.parquet')),
+    });
+    await page.waitForFunction(() => /same\.snappy\.parquet: Parquet and Arrow files need the page's columnar module/
+      .test(document.querySelector('#load-status')?.textContent ?? ''), null, { timeout: 30_000 });
     const foreign = ctx.requests.filter((u) => !(u === url || u.startsWith('blob:') || u.startsWith('data:')));
     assert.deepEqual(foreign, [], 'requests beyond the file itself');
     assert.deepEqual(ctx.problems, [], 'console errors (CSP violations show here) or page errors');
