@@ -519,7 +519,9 @@ impl std::io::Read for BlobReader<'_> {
             }
             let want: u64 = if self.first { 64 << 10 } else { 4 << 20 };
             self.first = false;
-            self.chunk = self.file.piece(self.pos, want.min(self.file.size - self.pos))?;
+            self.chunk = self
+                .file
+                .piece(self.pos, want.min(self.file.size - self.pos))?;
             if self.chunk.is_empty() {
                 return Ok(0);
             }

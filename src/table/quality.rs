@@ -222,8 +222,16 @@ fn looks_like_code(v: &[f64]) -> Option<QualityFlag> {
     let fixed = present
         .iter()
         .all(|&x| x >= 0.0 && x.fract() == 0.0 && width(x) == w);
-    let distinct: HashSet<u64> = present.iter().map(|x| x.to_bits()).collect();
-    (fixed && w >= 5 && distinct.len() * 2 >= present.len()).then(|| {
+    // The distinct count only for a fixed-width column (a hash set of a million measurements
+    // costs more than the rest of the check).
+    let distinct = || {
+        present
+            .iter()
+            .map(|x| x.to_bits())
+            .collect::<HashSet<u64>>()
+            .len()
+    };
+    (fixed && w >= 5 && distinct() * 2 >= present.len()).then(|| {
         QualityFlag::new(
             "looks_like_code",
             json!({"width": w}),
