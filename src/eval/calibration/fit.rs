@@ -39,24 +39,24 @@ pub(super) fn window(x: &[f64], w: &[f64], x0: f64, k: f64) -> Window {
 
 /// The local linear fit at the window's x0 of outcomes `y` on `x` with tricube weights times
 /// the case weights `w`; `None` when no row of the window has weight.
-pub(super) fn local_linear(x: &[f64], y: &[f64], w: &[f64], win: &Window) -> Option<f64> {
-    let inv = if win.radius > 0.0 {
-        1.0 / win.radius
-    } else {
-        0.0
-    };
-    // Sums of K, K·d, K·d², K·y, K·d·y with d = x − x0 (centred for accuracy).
+pub(super) fn local_linear(
+    x: &[f64],
+    y: &[f64],
+    w: &[f64],
+    win: &Window,
+    kernel: &[f64],
+) -> Option<f64> {
+    // Sums of K, K·d, K·d², K·y, K·d·y with d = x − x0 (centred for accuracy); K = w·tricube,
+    // the tricube of each row of the window computed once (`kernel`), not per resample.
     let (mut s0, mut s1, mut s2, mut sy, mut sdy) = (0.0, 0.0, 0.0, 0.0, 0.0);
     let (mut nonzero, mut sw, mut swy) = (0.0, 0.0, 0.0);
-    for j in win.l..win.r {
+    for (j, &t3) in (win.l..win.r).zip(kernel) {
         let wj = w[j];
         if wj == 0.0 {
             continue;
         }
         let d = x[j] - win.x0;
-        let u = (d.abs() * inv).min(1.0);
-        let t = 1.0 - u * u * u;
-        let kw = wj * t * t * t;
+        let kw = wj * t3;
         if kw > 1e-12 {
             nonzero += wj;
         }
@@ -76,6 +76,24 @@ pub(super) fn local_linear(x: &[f64], y: &[f64], w: &[f64], win: &Window) -> Opt
     let var = (s2 / s0 - mean_d * mean_d).max(1e-12);
     let cov = sdy / s0 - mean_d * sy / s0;
     Some(sy / s0 - mean_d * cov / var)
+}
+
+/// The tricube weight (1 − (|x − x0| / radius)³)³ of each row of the window (0 at and beyond
+/// the radius; every row counts fully when the radius is 0).
+pub(super) fn tricube(x: &[f64], win: &Window) -> Vec<f64> {
+    let inv = if win.radius > 0.0 {
+        1.0 / win.radius
+    } else {
+        0.0
+    };
+    x[win.l..win.r]
+        .iter()
+        .map(|&xj| {
+            let u = ((xj - win.x0).abs() * inv).min(1.0);
+            let t = 1.0 - u * u * u;
+            t * t * t
+        })
+        .collect()
 }
 
 /// Whether the rows with weight are separated along `x` (every event at or above every

@@ -1,6 +1,7 @@
 //! Bootstrap resamples of many rows evaluated on groups of neighbouring predictions (above
 //! [`super::GROUPED_ABOVE`] rows; docs/evaluation.md, "Intervals above 20,000 pooled rows").
 
+use super::fit::tricube;
 use super::{grid_positions, Rows, Window};
 
 /// The pooled rows summarised for bootstrap resamples of many rows: fixed groups of adjacent
@@ -48,7 +49,7 @@ impl Grouped {
         }
         let p: Vec<f64> = kept.iter().map(|&c| mean_p[c]).collect();
         // The kernel is zero at the radius, so the pseudo-rows within it are the neighbourhood.
-        let windows = rows
+        let windows: Vec<Window> = rows
             .windows
             .iter()
             .map(|win| Window {
@@ -57,8 +58,10 @@ impl Grouped {
                 ..*win
             })
             .collect();
+        let kernels = windows.iter().map(|win| tricube(&p, win)).collect();
         let pseudo = Rows {
             at: grid_positions(&rows.grid, &p),
+            kernels,
             y: kept.iter().map(|&c| (c % 2) as f64).collect(),
             logit: kept.iter().map(|&c| sl[c] / count[c]).collect(),
             bin: kept.iter().map(|&c| bin[c]).collect(),

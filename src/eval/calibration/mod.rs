@@ -40,7 +40,7 @@ use serde::{Deserialize, Serialize};
 mod fit;
 mod grouped;
 
-use fit::{local_linear, logistic, window};
+use fit::{local_linear, logistic, tricube, window};
 pub use fit::{logistic_offset, logistic_slope};
 pub use grouped::Grouped;
 
@@ -111,6 +111,9 @@ pub struct Rows {
     at: Vec<(usize, f64)>,
     /// The smoother's neighbourhood of each grid point, found on the pooled rows.
     windows: Vec<Window>,
+    /// The tricube weight of each row of each window (`kernels[g][j - windows[g].l]`): fixed
+    /// over the resamples, which only reweight the rows.
+    kernels: Vec<Vec<f64>>,
     /// Where Newton's method starts on a resample: the pooled rows' slope fit (a, b) and
     /// intercept.
     start: ((f64, f64), f64),
@@ -164,7 +167,8 @@ impl Rows {
         // As statsmodels: k = int(frac·n + 1e-10) nearest rows, at least 2, at most n.
         let k = (SPAN * n + 1e-10).floor().clamp(2.0_f64.min(n), n);
         let ones = vec![1.0; ps.len()];
-        let windows = grid.iter().map(|&x0| window(&ps, &ones, x0, k)).collect();
+        let windows: Vec<Window> = grid.iter().map(|&x0| window(&ps, &ones, x0, k)).collect();
+        let kernels = windows.iter().map(|win| tricube(&ps, win)).collect();
         let mut rows = Rows {
             p: ps,
             y: ys,
@@ -174,6 +178,7 @@ impl Rows {
             grid,
             at,
             windows,
+            kernels,
             start: ((0.0, 1.0), 0.0),
         };
         let slope = logistic(&rows.logit, &rows.y, &ones, false, (0.0, 1.0)).unwrap_or((0.0, 1.0));
@@ -257,7 +262,8 @@ impl Rows {
     pub fn smooth(&self, w: &[f64]) -> Vec<Option<f64>> {
         self.windows
             .iter()
-            .map(|win| local_linear(&self.p, &self.y, w, win))
+            .zip(&self.kernels)
+            .map(|(win, kernel)| local_linear(&self.p, &self.y, w, win, kernel))
             .collect()
     }
 
