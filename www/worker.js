@@ -69,11 +69,10 @@ function needSession() {
   return session;
 }
 
-// The Load step's reading options ({encoding, sheet}, each a name or null: detected / first sheet).
+// The Load step's reading options ({encoding, sheet}, each a name or null: detected / first sheet)
+// as the core's `encoding` and `sheet` arguments (undefined: detected / the first sheet with data).
 const withOptions = (options) => !!(options && (options.encoding || options.sheet));
-function readWith(options, open) {
-  return open(options.encoding || undefined, options.sheet || undefined);
-}
+const readOptions = (options) => [options?.encoding || undefined, options?.sheet || undefined];
 
 const actions = {
   async init() {
@@ -102,12 +101,11 @@ const actions = {
           self.postMessage({ id, type: 'progress', data: { stage: 'read', done, total: file.size, message: null } });
         }
       };
-      session = Session.from_blob(file, name, sha256 ?? undefined, !!sha256Later,
-        options?.encoding || undefined, options?.sheet || undefined, onRead);
+      session = Session.from_blob(file, name, sha256 ?? undefined, !!sha256Later, ...readOptions(options), onRead);
       loadedFile = file;
     } else {
       session = withOptions(options)
-        ? readWith(options, (e, s) => Session.new_with(new Uint8Array(bytes), name, sha256 ?? undefined, e, s))
+        ? Session.new_with(new Uint8Array(bytes), name, sha256 ?? undefined, ...readOptions(options))
         : new Session(new Uint8Array(bytes), name, sha256 ?? undefined);
     }
     sessionName = name;
