@@ -125,11 +125,10 @@ function needSession() {
   return session;
 }
 
-// The Load step's reading options ({encoding, sheet}, each a name or null: detected / first sheet).
+// The Load step's reading options ({encoding, sheet}, each a name or null: detected / first sheet)
+// as the core's `encoding` and `sheet` arguments (undefined: detected / the first sheet with data).
 const withOptions = (options) => !!(options && (options.encoding || options.sheet));
-function readWith(options, open) {
-  return open(options.encoding || undefined, options.sheet || undefined);
-}
+const readOptions = (options) => [options?.encoding || undefined, options?.sheet || undefined];
 
 const actions = {
   async init() {
@@ -180,12 +179,12 @@ const actions = {
     if (file) {
       // The core reads the File in pieces itself (FileReaderSync through web-sys) and says how
       // far it got after each piece; the page hears of it at most every 100 ms.
-      session = Session.from_blob(file, name, sha256 ?? undefined, !!sha256Later,
-        options?.encoding || undefined, options?.sheet || undefined, (done) => progress(done, file.size));
+      session = Session.from_blob(file, name, sha256 ?? undefined, !!sha256Later, ...readOptions(options),
+        (done) => progress(done, file.size));
       loadedFile = file;
     } else {
       session = withOptions(options)
-        ? readWith(options, (e, s) => Session.new_with(new Uint8Array(bytes), name, sha256 ?? undefined, e, s))
+        ? Session.new_with(new Uint8Array(bytes), name, sha256 ?? undefined, ...readOptions(options))
         : new Session(new Uint8Array(bytes), name, sha256 ?? undefined);
     }
     sessionName = name;

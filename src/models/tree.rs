@@ -78,8 +78,8 @@ impl TreeParams {
     }
 }
 
-/// Checks `max_depth` and `min_samples_leaf` (shared with the forests).
-/// The `max_depth` argument of every tree-growing kind (tree, boosting, survival forest).
+/// The `max_depth` argument of every tree-growing kind (tree, random forest, boosting, survival
+/// forest).
 pub(crate) fn max_depth_arg() -> Arg {
     Arg::def(
         "max_depth",
@@ -89,6 +89,7 @@ pub(crate) fn max_depth_arg() -> Arg {
     )
 }
 
+/// Checks `max_depth` and `min_samples_leaf` (shared with the forests).
 pub(crate) fn check_depth_leaf(
     max_depth: Option<usize>,
     min_samples_leaf: usize,
