@@ -34,7 +34,8 @@ main(async () => {
     throw new StepError('www/pkg/bedside.js is missing; run `node scripts/build.mjs` first');
   }
   if (!testFiles('tests/wasm').length) throw new StepError('no test files in tests/wasm');
-  run(process.execPath, ['--test', '--test-timeout=600000', 'tests/wasm/']);
+  // Two files at a time: each runs wasm on one thread (node's default here would be one).
+  run(process.execPath, ['--test', '--test-concurrency=2', '--test-timeout=600000', 'tests/wasm/']);
 
   log('layer 3/3: browser end-to-end (tests/e2e)');
   // A layer with no test file is a failure, never a silent skip.

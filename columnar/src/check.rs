@@ -556,7 +556,6 @@ fn check_pages(
         column.is_some_and(|d| d.physical_type() == parquet::basic::Type::FIXED_LEN_BYTE_ARRAY);
     let flat = levels.1 <= 0;
     let uncompressed_codec = codec == Compression::UNCOMPRESSED;
-    let mut decompressor = None;
     let mut decoded_page = Vec::new();
     // The values of the chunk's dictionary page.
     let mut dictionary: Option<u64> = None;
@@ -656,7 +655,7 @@ fn check_pages(
                     let page = &bytes[body as usize..page_end as usize];
                     let decoded = v1 && !uncompressed_codec;
                     let data: &[u8] = if decoded {
-                        decompress(codec, &mut decompressor, page, un, &mut decoded_page)
+                        crate::codec::decompress(codec, page, un, &mut decoded_page)
                             .map_err(|e| at(part, pos, e))?;
                         &decoded_page
                     } else {
@@ -681,7 +680,7 @@ fn check_pages(
                             let rest = page.get(values_at..).unwrap_or_default();
                             if h.v2_compressed && !uncompressed_codec {
                                 let size = un.saturating_sub(values_at as u64);
-                                decompress(codec, &mut decompressor, rest, size, &mut decoded_page)
+                                crate::codec::decompress(codec, rest, size, &mut decoded_page)
                                     .map_err(|e| at(part, pos, e))?;
                                 dictionary_keys(&decoded_page, count).map_err(|(off, why)| {
                                     format!(
@@ -710,29 +709,6 @@ fn check_pages(
         pos = page_end;
     }
     Ok(())
-}
-
-/// `input` decoded by parquet's own codec into `out`, which it says holds `size` bytes (a size
-/// the checks above have bounded).
-fn decompress(
-    codec: parquet::basic::Compression,
-    decompressor: &mut Option<Box<dyn parquet::compression::Codec>>,
-    input: &[u8],
-    size: u64,
-    out: &mut Vec<u8>,
-) -> Result<(), String> {
-    if decompressor.is_none() {
-        let options = parquet::compression::CodecOptions::default();
-        *decompressor =
-            parquet::compression::create_codec(codec, &options).map_err(|e| e.to_string())?;
-    }
-    let Some(d) = decompressor.as_mut() else {
-        return Err("the page cannot be decompressed".into());
-    };
-    out.clear();
-    d.decompress(input, out, Some(size as usize))
-        .map(|_| ())
-        .map_err(|e| format!("the page cannot be decompressed ({e})"))
 }
 
 /// How many bytes `r` decodes to, reading at most `most + 1` (a decoding error counts as the

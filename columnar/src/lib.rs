@@ -13,6 +13,8 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "arrow")]
 pub mod check;
 #[cfg(feature = "arrow")]
+mod codec;
+#[cfg(feature = "arrow")]
 mod read;
 #[cfg(all(feature = "arrow", target_arch = "wasm32"))]
 mod wasm;

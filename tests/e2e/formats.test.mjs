@@ -188,6 +188,8 @@ test('encoding and sheet choices re-read the file; every export format reads bac
 
     // Chinese: a two-sheet workbook, its second sheet, a run and the masked data in every format.
     await page.selectOption('#lang', 'zh');
+    // The Chinese strings arrive by fetch: wait for them, or a fast load draws its labels in English.
+    await page.waitForFunction(() => document.documentElement.lang === 'zh-CN');
     await page.setInputFiles('#file-input', {
       name: 'audit.xlsx', mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', buffer: workbook(),
     });
