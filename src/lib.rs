@@ -18,6 +18,7 @@
 //! ```
 
 pub mod bundle;
+pub mod calendar;
 pub mod error;
 pub mod eval;
 pub mod explain;

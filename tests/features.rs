@@ -264,7 +264,8 @@ fn ordinal_matches_scikit_learn_and_maps_unknown_to_minus_one() {
 
 #[test]
 fn date_steps_compute_calendar_arithmetic() {
-    use bedside::features::dates::{age_years, days_from_civil};
+    use bedside::calendar::days_from_civil;
+    use bedside::features::dates::age_years;
     assert_eq!(days_from_civil(1970, 1, 1), 0);
     assert_eq!(days_from_civil(2000, 3, 1), 11_017);
     assert_eq!(days_from_civil(1969, 12, 31), -1);

@@ -62,22 +62,11 @@ fn recipe() -> bedside::recipe::Recipe {
 
 /// The Report without what names the file itself (its name, bytes, encoding, format) and
 /// without timings.
-fn comparable(mut v: serde_json::Value) -> serde_json::Value {
-    fn strip(v: &mut serde_json::Value) {
-        match v {
-            serde_json::Value::Object(m) => {
-                m.remove("timings");
-                m.values_mut().for_each(strip);
-            }
-            serde_json::Value::Array(a) => a.iter_mut().for_each(strip),
-            _ => {}
-        }
-    }
-    for key in ["file", "sha256", "encoding", "format", "sheet", "delimiter"] {
-        v["input"].as_object_mut().unwrap().remove(key);
-    }
-    strip(&mut v);
-    v
+fn comparable(v: serde_json::Value) -> serde_json::Value {
+    crate::common::comparable_report(
+        v,
+        &["file", "sha256", "encoding", "format", "sheet", "delimiter"],
+    )
 }
 
 const SAME: &[(&str, &str)] = &[

@@ -194,33 +194,23 @@ fn the_encoding_is_stated() {
 
 /// The Report with what legitimately differs between formats removed: where the table came
 /// from and what the reader had to explain to make it.
-fn comparable(mut v: Value) -> Value {
-    fn strip(v: &mut Value) {
-        match v {
-            Value::Object(m) => {
-                m.remove("timings");
-                m.values_mut().for_each(strip);
-            }
-            Value::Array(a) => a.iter_mut().for_each(strip),
-            _ => {}
-        }
-    }
-    for key in [
-        "file",
-        "sha256",
-        "encoding",
-        "format",
-        "delimiter",
-        "repairs",
-    ] {
-        v["input"].as_object_mut().unwrap().remove(key);
-    }
+fn comparable(v: Value) -> Value {
+    let mut v = crate::common::comparable_report(
+        v,
+        &[
+            "file",
+            "sha256",
+            "encoding",
+            "format",
+            "delimiter",
+            "repairs",
+        ],
+    );
     // The audit lists the reader's repairs too (step `input`).
     v["audit"]
         .as_array_mut()
         .unwrap()
         .retain(|a| a["step"] != "input");
-    strip(&mut v);
     v
 }
 

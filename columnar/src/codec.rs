@@ -20,7 +20,8 @@ pub(crate) fn decompress(
     out: &mut Vec<u8>,
 ) -> Result<(), String> {
     out.clear();
-    let size = usize::try_from(size).map_err(|_| "the page is too large to decompress".to_string())?;
+    let size =
+        usize::try_from(size).map_err(|_| "the page is too large to decompress".to_string())?;
     let failed = |e: &dyn std::fmt::Display| format!("the page cannot be decompressed ({e})");
     match codec {
         Compression::UNCOMPRESSED => {
@@ -33,17 +34,20 @@ pub(crate) fn decompress(
         Compression::SNAPPY => {
             // Raw snappy: the stream starts with its decoded length, which must fit the page.
             out.resize(size, 0);
-            let n = snap::raw::Decoder::new().decompress(input, out).map_err(|e| failed(&e))?;
+            let n = snap::raw::Decoder::new()
+                .decompress(input, out)
+                .map_err(|e| failed(&e))?;
             out.truncate(n);
             Ok(())
         }
-        Compression::GZIP(_) => {
-            read_bounded(flate2::read::MultiGzDecoder::new(input), size, out).map_err(|e| failed(&e))
-        }
-        Compression::BROTLI(_) => {
-            read_bounded(brotli_decompressor::Decompressor::new(input, 4096), size, out)
-                .map_err(|e| failed(&e))
-        }
+        Compression::GZIP(_) => read_bounded(flate2::read::MultiGzDecoder::new(input), size, out)
+            .map_err(|e| failed(&e)),
+        Compression::BROTLI(_) => read_bounded(
+            brotli_decompressor::Decompressor::new(input, 4096),
+            size,
+            out,
+        )
+        .map_err(|e| failed(&e)),
         Compression::LZ4_RAW => lz4_block(input, size, out).map_err(|e| failed(&e)),
         // "LZ4" in Parquet is the Hadoop framing of LZ4 blocks; files written by older
         // parquet-cpp and arrow-rs hold the LZ4 frame format or a bare block instead, and parquet
@@ -54,10 +58,13 @@ pub(crate) fn decompress(
             .map_err(|e| failed(&e)),
         #[cfg(feature = "zstd")]
         Compression::ZSTD(_) => {
-            let decoder = zstd::stream::read::Decoder::with_buffer(input).map_err(|e| failed(&e))?;
+            let decoder =
+                zstd::stream::read::Decoder::with_buffer(input).map_err(|e| failed(&e))?;
             read_bounded(decoder, size, out).map_err(|e| failed(&e))
         }
-        other => Err(format!("the page's codec {other} cannot be decompressed here")),
+        other => Err(format!(
+            "the page's codec {other} cannot be decompressed here"
+        )),
     }
 }
 
@@ -67,7 +74,9 @@ fn read_bounded(r: impl Read, size: usize, out: &mut Vec<u8>) -> std::io::Result
     r.take(size as u64 + 1).read_to_end(out)?;
     if out.len() > size {
         out.clear();
-        return Err(std::io::Error::other(format!("it decodes to more than the {size} bytes it says")));
+        return Err(std::io::Error::other(format!(
+            "it decodes to more than the {size} bytes it says"
+        )));
     }
     Ok(())
 }
@@ -79,7 +88,9 @@ fn lz4_block(input: &[u8], size: usize, out: &mut Vec<u8>) -> std::io::Result<()
     let n = lz4_flex::block::decompress_into(input, out).map_err(std::io::Error::other)?;
     if n != size {
         out.clear();
-        return Err(std::io::Error::other(format!("it decodes to {n} bytes, not the {size} it says")));
+        return Err(std::io::Error::other(format!(
+            "it decodes to {n} bytes, not the {size} it says"
+        )));
     }
     Ok(())
 }
@@ -97,20 +108,26 @@ fn lz4_hadoop(input: &[u8], size: usize, out: &mut Vec<u8>) -> std::io::Result<(
             return Err(bad("a Hadoop LZ4 frame header is cut short"));
         };
         rest = &rest[8..];
-        let block = rest.get(..compressed).ok_or_else(|| bad("a Hadoop LZ4 frame is cut short"))?;
+        let block = rest
+            .get(..compressed)
+            .ok_or_else(|| bad("a Hadoop LZ4 frame is cut short"))?;
         let room = out
             .get_mut(done..)
             .and_then(|o| o.get_mut(..decoded))
             .ok_or_else(|| bad("the Hadoop LZ4 frames decode to more than the page says"))?;
         let n = lz4_flex::block::decompress_into(block, room).map_err(std::io::Error::other)?;
         if n != decoded {
-            return Err(bad("a Hadoop LZ4 frame decodes to another length than it says"));
+            return Err(bad(
+                "a Hadoop LZ4 frame decodes to another length than it says",
+            ));
         }
         done += n;
         rest = &rest[compressed..];
     }
     if done != size {
-        return Err(bad("the Hadoop LZ4 frames decode to another length than the page says"));
+        return Err(bad(
+            "the Hadoop LZ4 frames decode to another length than the page says",
+        ));
     }
     Ok(())
 }
@@ -135,7 +152,10 @@ mod tests {
     #[test]
     fn every_codec_decodes_what_its_encoder_wrote() {
         let snappy = snap::raw::Encoder::new().compress_vec(TEXT).unwrap();
-        assert_eq!(decoded(Compression::SNAPPY, &snappy, TEXT.len()).unwrap(), TEXT);
+        assert_eq!(
+            decoded(Compression::SNAPPY, &snappy, TEXT.len()).unwrap(),
+            TEXT
+        );
 
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
         gz.write_all(TEXT).unwrap();
@@ -144,7 +164,10 @@ mod tests {
         assert_eq!(decoded(gzip, &gz, TEXT.len()).unwrap(), TEXT);
 
         let block = lz4_flex::block::compress(TEXT);
-        assert_eq!(decoded(Compression::LZ4_RAW, &block, TEXT.len()).unwrap(), TEXT);
+        assert_eq!(
+            decoded(Compression::LZ4_RAW, &block, TEXT.len()).unwrap(),
+            TEXT
+        );
         // Hadoop framing: two frames of one block each.
         let (a, b) = TEXT.split_at(20);
         let mut hadoop = Vec::new();
@@ -154,7 +177,10 @@ mod tests {
             hadoop.extend_from_slice(&(c.len() as u32).to_be_bytes());
             hadoop.extend_from_slice(&c);
         }
-        assert_eq!(decoded(Compression::LZ4, &hadoop, TEXT.len()).unwrap(), TEXT);
+        assert_eq!(
+            decoded(Compression::LZ4, &hadoop, TEXT.len()).unwrap(),
+            TEXT
+        );
         // The older layouts parquet also reads under "LZ4": the frame format, a bare block.
         let mut frame = lz4_flex::frame::FrameEncoder::new(Vec::new());
         frame.write_all(TEXT).unwrap();
@@ -189,6 +215,9 @@ mod tests {
         }
         // An empty LZ4 frame stream decodes to nothing, as in parquet: the level walk that
         // follows then finds the page too short.
-        assert_eq!(decoded(Compression::LZ4, &[], 100).unwrap(), Vec::<u8>::new());
+        assert_eq!(
+            decoded(Compression::LZ4, &[], 100).unwrap(),
+            Vec::<u8>::new()
+        );
     }
 }

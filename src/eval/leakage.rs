@@ -144,7 +144,7 @@ fn day_numbers(c: &Column) -> Option<Vec<Option<i64>>> {
         v.iter()
             .map(|s| {
                 let (y, m, d) = crate::table::csv::parse_date(s.as_deref()?)?;
-                Some(crate::features::dates::days_from_civil(y, m, d))
+                Some(crate::calendar::days_from_civil(i64::from(y), m, d))
             })
             .collect(),
     )

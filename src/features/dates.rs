@@ -7,23 +7,13 @@
 //! date), which a later `impute` step fills.
 
 use super::{num_column, FitContext, FitError, Fitted, FittedStep, Step};
+use crate::calendar::days_from_civil;
 use crate::error::ArgError;
 use crate::schema::{Arg, Describe, Ty};
 use crate::table::csv::parse_date;
 use crate::table::{ColumnType, Table, Values};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-
-/// Days since 1970-01-01 of a civil date (proleptic Gregorian; Howard Hinnant's algorithm).
-pub fn days_from_civil(y: i32, m: u32, d: u32) -> i64 {
-    let y = i64::from(y) - i64::from(m <= 2);
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let m = i64::from(m);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
 
 /// The cell at `row` of a date column as (year, month, day, days since epoch).
 fn date_at(t: &Table, column: &str, row: usize) -> Option<(i32, u32, u32, i64)> {
@@ -32,7 +22,7 @@ fn date_at(t: &Table, column: &str, row: usize) -> Option<(i32, u32, u32, i64)> 
         return None;
     };
     let (y, m, d) = parse_date(v[row].as_deref()?)?;
-    Some((y, m, d, days_from_civil(y, m, d)))
+    Some((y, m, d, days_from_civil(i64::from(y), m, d)))
 }
 
 fn add_columns(table: &mut Table, new: Vec<(String, Vec<f64>)>) -> usize {

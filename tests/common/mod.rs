@@ -135,3 +135,23 @@ pub fn rossi() -> (Vec<f64>, Vec<bool>, Vec<Vec<f64>>) {
     }
     (t, e, x)
 }
+
+/// A Report as JSON without its timings (anywhere) and without the `input` fields named in
+/// `input_keys`: what legitimately differs when one table is read from files of other formats.
+pub fn comparable_report(mut v: serde_json::Value, input_keys: &[&str]) -> serde_json::Value {
+    fn strip(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Object(m) => {
+                m.remove("timings");
+                m.values_mut().for_each(strip);
+            }
+            serde_json::Value::Array(a) => a.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    for key in input_keys {
+        v["input"].as_object_mut().unwrap().remove(*key);
+    }
+    strip(&mut v);
+    v
+}

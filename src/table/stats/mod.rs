@@ -217,30 +217,13 @@ pub(crate) fn chosen_encoding(
 
 /// The calendar date of a day count since 1970-01-01 (proleptic Gregorian), if in years 1–9999.
 pub(crate) fn civil(days: i64) -> Option<(i64, u32, u32)> {
-    // Howard Hinnant's days-from-civil inverse.
-    let z = days.checked_add(719_468)?;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = if m <= 2 { y + 1 } else { y };
+    // A day count this far out would overflow the calendar's arithmetic; no stats file's date is.
+    days.checked_add(719_468)?;
+    let (y, m, d) = crate::calendar::civil_from_days(days);
     (1..=9999).contains(&y).then_some((y, m, d))
 }
 
-/// The day count since 1970-01-01 of a calendar date (proleptic Gregorian; `month` 1–12).
-pub(crate) fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let m = i64::from(month);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
+pub(crate) use crate::calendar::days_from_civil;
 
 /// Days from 1970-01-01 to 1960-01-01 (the Stata and SAS epoch).
 pub(crate) const EPOCH_1960: i64 = -3653;
