@@ -171,14 +171,8 @@ def varint_at(data, pos):
 
 def zigzag_at(data, pos):
     """The zigzag varint at pos: (value, end)."""
-    v, shift = 0, 0
-    while True:
-        b = data[pos]
-        pos += 1
-        v |= (b & 0x7F) << shift
-        shift += 7
-        if not b & 0x80:
-            return (v >> 1) ^ -(v & 1), pos
+    v, pos = varint_at(data, pos)
+    return (v >> 1) ^ -(v & 1), pos
 
 
 def changed(data, at):
