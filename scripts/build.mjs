@@ -5,9 +5,12 @@
 // Parquet or Arrow file is dropped or a Parquet export is asked for); then the one-file offline page dist/bedside.html
 // (build-single.mjs) and the native CLI into target/debug/bedside. Run scripts/setup.mjs first.
 //
-//   node scripts/build.mjs            all of the above (npm start, npm run build)
-//   node scripts/build.mjs --no-cli   without the CLI (npm test: its cargo layer builds the CLI with
-//                                     the test build's features, so a build here would be redone)
+//   node scripts/build.mjs           all of the above (npm start, npm run build)
+//   node scripts/build.mjs --tests   the native test build in place of the CLI (npm test): every
+//                                    test binary of the workspace and the CLI, with the test
+//                                    build's features (what scripts/test.mjs's cargo layer runs),
+//                                    compiled beside the wasm builds at the lowest priority, so
+//                                    that it takes only what they leave of the cores
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +18,7 @@ import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import {
-  PATHS, ROOT, StepError, binaryenVersion, capture, findWasmOpt, log, main, run, runAsync, wasmBindgenPath,
+  PATHS, ROOT, StepError, TEST_BUILD, TEST_ENV, binaryenVersion, capture, findWasmOpt, log, main, run, runAsync, wasmBindgenPath,
   wasmBindgenVersion, which,
 } from './lib.mjs';
 
@@ -155,9 +158,26 @@ function writePrecacheList() {
   log(`www/precache.json: ${files.length} files for offline use`);
 }
 
+/**
+ * The native test build (scripts/test.mjs's cargo layer then finds it done), started first under
+ * `nice -n 19`: the wasm builds keep the cores they use, and this build fills the time they leave
+ * one idle (each ends in a single-threaded LTO step, wasm-opt runs partly on one thread). The
+ * two use different folders of target/ (debug against wasm32-unknown-unknown/release), so
+ * neither waits for the other's lock.
+ */
+function testBuild() {
+  const t0 = performance.now();
+  const [cmd, args] = which('nice') ? ['nice', ['-n', '19', 'cargo', ...TEST_BUILD]] : ['cargo', TEST_BUILD];
+  const done = runAsync(cmd, args, { env: TEST_ENV })
+    .then(() => log(`native test build: ${((performance.now() - t0) / 1000).toFixed(0)} s`));
+  done.catch(() => {}); // its failure is thrown where it is awaited
+  return done;
+}
+
 main(async () => {
   if (!existsSync(PATHS.demoCsv)) run(process.execPath, ['scripts/gen-demo.mjs']);
 
+  const tests = process.argv.includes('--tests') ? testBuild() : null;
   const bindgen = findWasmBindgen();
   const t0 = performance.now();
   await cargoBuilds();
@@ -191,8 +211,10 @@ main(async () => {
   writePrecacheList();
   run(process.execPath, ['scripts/build-single.mjs']);
 
-  if (process.argv.includes('--no-cli')) {
-    log('CLI: left to the cargo test layer (--no-cli)');
+  if (tests) {
+    await tests;
+    if (!existsSync(PATHS.cli)) throw new StepError(`${PATHS.cli} is missing after the native test build`);
+    log(`CLI: ${relative(ROOT, PATHS.cli)} (the test build's)`);
     return;
   }
   run('cargo', ['build', '--bin', 'bedside']);

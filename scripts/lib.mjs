@@ -115,6 +115,17 @@ export function binaryenVersion([cmd, ...pre]) {
   return m ? Number(m[1]) : null;
 }
 
+/**
+ * The cargo layer of the tests: every target of the workspace (the columnar crate's own tests too:
+ * its features unify with those bedside's tests use, so arrow-rs is compiled once). build.mjs
+ * --tests compiles it (`--no-run`) and test.mjs runs it, with the same arguments and environment
+ * so that cargo finds the build fresh. CARGO_INCREMENTAL=0: a build from clean gains nothing from
+ * incremental compilation's caches, and writing them costs time.
+ */
+export const CARGO_TEST = ['test', '--workspace', '--all-targets'];
+export const TEST_BUILD = [...CARGO_TEST, '--no-run'];
+export const TEST_ENV = { CARGO_INCREMENTAL: '0' };
+
 /** Paths used by several scripts. */
 export const PATHS = {
   www: join(ROOT, 'www'),

@@ -5,7 +5,7 @@
 // Expects `node scripts/build.mjs` to have run (npm test does both).
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { PATHS, ROOT, StepError, log, main, run } from './lib.mjs';
+import { CARGO_TEST, PATHS, ROOT, StepError, TEST_ENV, log, main, run } from './lib.mjs';
 
 // The names `node --test` picks up in a folder: test.js, *.test.js, *-test.js, *_test.js, test-*.js.
 /** End-to-end files that measure time in the page: run alone (see layer 3). */
@@ -18,15 +18,22 @@ function testFiles(dir) {
   return existsSync(abs) ? readdirSync(abs).filter(isTestFile) : [];
 }
 
+/** Log how long a layer took (the suite's time budget is kept by looking at these). */
+function timed(name, body) {
+  const t0 = performance.now();
+  body();
+  log(`${name}: ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+}
+
 main(async () => {
   log('layer 1/3: cargo test');
-  // --workspace: the columnar crate's own tests too (columnar/; its features unify with those
-  // bedside's tests use, so arrow-rs is compiled once).
-  run('cargo', ['test', '--workspace', '--all-targets']);
-  run('cargo', ['test', '--workspace', '--doc']); // --all-targets leaves out the examples in doc comments
-  // The integration tests need the `bedside` binary, so the cargo layer has just built it into
-  // target/debug (npm test's build step leaves it out: with the dev-dependencies' features a
-  // separate `cargo build` would compile the crate and a few dependencies a second time).
+  // npm test's build step (build.mjs --tests) has compiled all of it beside the wasm builds.
+  timed('cargo test', () => {
+    run('cargo', CARGO_TEST, { env: TEST_ENV });
+    run('cargo', ['test', '--workspace', '--doc'], { env: TEST_ENV }); // --all-targets leaves out the examples in doc comments
+  });
+  // The integration tests run the `bedside` binary of the same build (with the dev-dependencies'
+  // features a separate `cargo build` would compile the crate and a few dependencies again).
   if (!existsSync(PATHS.cli)) throw new StepError(`${PATHS.cli} is missing after cargo test; run \`npm run build\``);
 
   log('layer 2/3: wasm package in Node (tests/wasm)');
@@ -35,7 +42,7 @@ main(async () => {
   }
   if (!testFiles('tests/wasm').length) throw new StepError('no test files in tests/wasm');
   // Two files at a time: each runs wasm on one thread (node's default here would be one).
-  run(process.execPath, ['--test', '--test-concurrency=2', '--test-timeout=600000', 'tests/wasm/']);
+  timed('tests/wasm', () => run(process.execPath, ['--test', '--test-concurrency=2', '--test-timeout=600000', 'tests/wasm/']));
 
   log('layer 3/3: browser end-to-end (tests/e2e)');
   // A layer with no test file is a failure, never a silent skip.
@@ -48,7 +55,7 @@ main(async () => {
   if (missing.length) throw new StepError(`scripts/test.mjs runs ${missing.join(', ')} alone, but tests/e2e has no such file`);
   const e2eRun = (files, concurrency) => run(process.execPath,
     ['--test', `--test-concurrency=${concurrency}`, '--test-timeout=600000', ...files.map((f) => `tests/e2e/${f}`)]);
-  e2eRun(E2E_ALONE, 1);
-  e2eRun(e2e.filter((f) => !E2E_ALONE.includes(f)), 2);
+  timed('e2e, alone', () => e2eRun(E2E_ALONE, 1));
+  timed('e2e, two at a time', () => e2eRun(e2e.filter((f) => !E2E_ALONE.includes(f)), 2));
   log('all test layers passed');
 });

@@ -139,8 +139,13 @@ test('share link: no argument that can hold data values reaches the link, and th
     await page.goto(link);
     await page.waitForSelector('body[data-ready="true"]');
     await loadDemo(page);
-    await page.waitForFunction(() => document.querySelector('#load-status')?.dataset.state !== 'busy'
-      && !/…/.test(document.querySelector('#load-status')?.textContent || ''), null, { timeout: 30_000 });
+    // The link may differ from the page only in its fragment (no reload), so the previous load's
+    // profile is still there when loadDemo looks: wait for this load's own outcome, not for a quiet
+    // status (which it is for a moment before the new load writes "Reading…").
+    await page.waitForFunction(() => {
+      const el = document.querySelector('#load-status');
+      return el?.dataset.state === 'error' || /need values filled in/.test(el?.textContent || '');
+    }, null, { timeout: 30_000 });
     const loaded = await page.textContent('#load-status');
     assert.match(loaded, /need values filled in/);
     for (const e of expected) assert.ok(loaded.includes(e), `${e} in: ${loaded}`);
