@@ -260,8 +260,9 @@ impl Session {
         self.staged.replace(None);
     }
 
-    /// Pool, between steps 2 and 3: one model's bootstrap intervals from the results of all
-    /// its units (a JSON array of them), as JSON text for `finish`.
+    /// Pool, between steps 2 and 3: one model's bootstraps (its metrics' intervals, a
+    /// classifier's calibration) from the results of all its units (a JSON array of them), as
+    /// JSON text for `finish`.
     pub fn intervals(&self, recipe: JsValue, key: &[u8], results: &str) -> Result<String, JsValue> {
         let recipe = recipe_of(recipe)?;
         let results: Vec<crate::pipeline::FoldResult> =
@@ -271,7 +272,8 @@ impl Session {
         let Some((_, _, staged)) = cache.as_ref() else {
             return Err(js_error("the run was not staged"));
         };
-        let iv = crate::pipeline::model_intervals(staged, &recipe, results).map_err(err)?;
+        let iv =
+            crate::pipeline::model_intervals(staged, &recipe, results, &now_ms).map_err(err)?;
         serde_json::to_string(&iv).map_err(|e| js_error(&e.to_string()))
     }
 

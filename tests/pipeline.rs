@@ -311,16 +311,18 @@ fn splits_computed_apart_give_the_same_report() {
     // Model 2's bootstrap intervals computed apart (as a pool does while units still run), from
     // the results of its units on the masked and the original splits; model 1's by `finish`.
     let of_model_2: Vec<FoldResult> = parts.iter().filter(|r| r.unit % 2 == 1).cloned().collect();
-    let iv = bedside::pipeline::model_intervals(&staged, &recipe, of_model_2.clone()).unwrap();
+    let iv =
+        bedside::pipeline::model_intervals(&staged, &recipe, of_model_2.clone(), &|| 0.0).unwrap();
     assert_eq!(iv.model, 1);
     assert!(iv.original.is_some());
     let json = serde_json::to_string(&iv).unwrap();
     let iv: bedside::pipeline::ModelIntervals = serde_json::from_str(&json).unwrap();
-    let err = bedside::pipeline::model_intervals(&staged, &recipe, of_model_2[1..].to_vec())
-        .err()
-        .unwrap();
+    let err =
+        bedside::pipeline::model_intervals(&staged, &recipe, of_model_2[1..].to_vec(), &|| 0.0)
+            .err()
+            .unwrap();
     assert!(err.to_string().contains("each exactly once"), "{err}");
-    let err = bedside::pipeline::model_intervals(&staged, &recipe, parts.clone())
+    let err = bedside::pipeline::model_intervals(&staged, &recipe, parts.clone(), &|| 0.0)
         .err()
         .unwrap();
     assert!(err.to_string().contains("one model"), "{err}");

@@ -15,10 +15,10 @@ const SMOOTH_MS = 2000;
 const PRIOR_MS = 1000;
 // How often (ms) the progress is told between the core's events, the bar moving at the pace seen.
 const TICK_MS = 250;
-// The core's plan estimates the units, each model's bootstrap intervals (`intervals`) and the
-// report's assembling with the calibration bootstraps (`finish`); from an older core without
-// them, they are weighed as these shares of the units' work (a guess, so that the bar and the
-// time left count them).
+// The core's plan estimates the units, each model's bootstraps (`intervals`: its metrics'
+// intervals and a classifier's calibration) and the rest of the report (`finish`); from an older
+// core without them, they are weighed as these shares of the units' work (a guess, so that the
+// bar and the time left count them).
 const INTERVALS_SHARE = 0.03;
 const FINISH_SHARE = 0.03;
 // The phases of a unit in the order the core runs them (it tells each as it starts).
@@ -256,8 +256,9 @@ export async function runAcross(workers, recipe, onProgress = null, { now = () =
   };
   const estimate = new RunEstimate({ plan, units, models, workers: n, now: now() });
   const parts = new Array(units); // unit → its result (JSON text of a one-item array)
-  // Once every unit of a model is done, a worker computes its bootstrap intervals (the larger
-  // part of the assembling) while the others still fit: `ready` holds those models.
+  // Once every unit of a model is done, a worker computes its bootstraps (its metrics'
+  // intervals and a classifier's calibration: nearly all of the assembling) while the others
+  // still fit: `ready` holds those models.
   const left = new Array(models).fill(units / models);
   const ready = [];
   const intervals = [];

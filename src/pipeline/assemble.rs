@@ -5,7 +5,7 @@
 
 use super::args_of;
 use super::fold::THRESHOLD;
-use super::intervals::{pool, pooled_intervals};
+use super::intervals::{bootstraps, pool, Bootstraps};
 use super::prepare::{Prepared, Target};
 use super::units::FoldResult;
 use crate::error::StepRef;
@@ -80,7 +80,7 @@ pub(super) fn assemble(
     p: Prepared,
     recipe: &Recipe,
     results: Vec<FoldResult>,
-    given: &[Option<Vec<Option<[f64; 2]>>>],
+    given: &[Option<Bootstraps>],
     audit: &mut Vec<AuditEntry>,
     clock: &dyn Fn() -> f64,
 ) -> Result<Modelled> {
@@ -305,7 +305,7 @@ fn model_report(
     sh: &Shared,
     m: usize,
     rec: &Record,
-    given: Option<Vec<Option<[f64; 2]>>>,
+    given: Option<Bootstraps>,
 ) -> Result<ModelReport> {
     let (task, y, spec) = (sh.task, sh.y, &sh.recipe.models[m]);
     let names: Vec<String> = match task {
@@ -317,10 +317,9 @@ fn model_report(
         Task::Survival => crate::survival::metric_names(sh.horizons),
     };
     let pooled_p: Vec<f64> = rec.pooled.iter().map(|&(_, p)| p).collect();
-    let t0 = (sh.clock)();
-    let ci = match given {
-        Some(ci) => ci,
-        None => pooled_intervals(
+    let boot = match given {
+        Some(b) => b,
+        None => bootstraps(
             task,
             y,
             sh.recipe.seed,
@@ -328,15 +327,17 @@ fn model_report(
             &rec.pooled,
             &rec.pooled_survival,
             sh.horizons,
+            sh.clock,
         ),
     };
+    let (ci, calibration) = (boot.ci, boot.calibration);
     let t1 = (sh.clock)();
     let mut clinical = Clinical::default();
     let mut survival_calibration = Vec::new();
     let (pooled, curves, regression) = match task {
         Task::Classification => {
             let py: Vec<bool> = rec.pooled.iter().map(|&(r, _)| y.labels[r]).collect();
-            clinical = Clinical::new(&py, &pooled_p, sh.recipe.seed, m);
+            clinical = Clinical::new(&py, &pooled_p, calibration);
             (
                 metrics::classification(&py, &pooled_p, THRESHOLD).1,
                 curves::curves(&py, &pooled_p),
@@ -442,8 +443,8 @@ fn model_report(
     });
     let (shap, dependence) = rec.shap.finish(&sh.columns);
     let timings = ModelTimings {
-        intervals_ms: t1 - t0,
-        report_ms: (sh.clock)() - t1,
+        intervals_ms: boot.intervals_ms,
+        report_ms: (sh.clock)() - t1 + boot.calibration_ms,
         ..rec.timings.clone()
     };
     Ok(ModelReport {
@@ -486,12 +487,12 @@ struct Clinical {
 }
 
 impl Clinical {
-    /// From outcomes `y` and probabilities `p` of model `m`; the calibration intervals use the
-    /// same bootstrap resamples as the model's metric intervals.
-    fn new(y: &[bool], p: &[f64], seed: u64, m: usize) -> Self {
+    /// From outcomes `y` and probabilities `p` of a model and its calibration (computed with
+    /// its bootstraps: [`super::intervals::bootstraps`]).
+    fn new(y: &[bool], p: &[f64], calibration: Option<calibration::CalibrationReport>) -> Self {
         let decision_curve = decision::decision_curve(y, p);
         Clinical {
-            calibration: calibration::calibration(y, p, crate::seeds::intervals(seed, m)),
+            calibration,
             beneficial: decision::beneficial(&decision_curve),
             decision_curve,
         }

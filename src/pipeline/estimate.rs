@@ -9,10 +9,11 @@
 //! - predict: test rows × inputs × a per-kind constant (× trees / 100 for a forest);
 //! - permutation importance: repeats × inputs × min(test rows, the sample cap) × a per-kind
 //!   constant (× trees / 100 for a forest);
-//! - intervals: resamples × test rows × one constant (not part of a unit's own work; per model
-//!   in `intervals`, which the page's pool computes apart);
-//! - the report (`finish`): per classification model, the calibration bootstrap, resamples ×
-//!   pooled test rows × one constant (the curves and the rest are small beside it);
+//! - a model's bootstraps (per model in `intervals`, which the page's pool computes apart, not
+//!   part of a unit's own work): its metrics' intervals, resamples × test rows × one constant,
+//!   and a classifier's calibration bootstrap, resamples × pooled test rows × another;
+//! - the rest of the report (`finish`): the curves and the rest, small beside the bootstraps
+//!   and not estimated (0);
 //! - the total: all of it shared by the threads (× [`ENGINE`] in wasm).
 //!
 //! The constants ([`CALIBRATED`]) are fitted by `node benches/calibrate.mjs` from runs on this
@@ -49,12 +50,13 @@ pub struct Estimate {
     pub phases: Vec<PhaseTime>,
     /// Σ `units` + Σ `intervals` + `finish`, divided by the threads that run them at once.
     pub total_ms: f64,
-    /// Estimated milliseconds (one thread) of each model's bootstrap intervals, in recipe order:
-    /// the page's pool weighs its progress and time left by them.
+    /// Estimated milliseconds (one thread) of each model's bootstraps (its metrics' intervals
+    /// and a classifier's calibration), in recipe order: the page's pool weighs its progress and
+    /// time left by them.
     #[serde(default)]
     pub intervals: Vec<f64>,
-    /// Estimated milliseconds (one thread) of assembling the report: each classification
-    /// model's calibration with its bootstrap intervals.
+    /// Estimated milliseconds (one thread) of assembling the report beyond the models'
+    /// bootstraps: not estimated (0), small beside them.
     #[serde(default)]
     pub finish: f64,
     /// What a user should know before the run (many inputs, a long run), in English.
@@ -237,19 +239,21 @@ pub(super) fn estimate(p: &Prepared, recipe: &Recipe, units: &[(usize, usize)]) 
             fit + search + predict + importance + explain
         })
         .collect();
+    // A classifier's bootstraps include its calibration of its pooled test rows (measured in
+    // the Report's `report` phase, as before; the `intervals` phase is the metrics' intervals).
+    let mut calibration = 0.0;
+    if p.task == crate::models::Task::Classification {
+        for (v, &rows) in intervals_by_model.iter_mut().zip(&pooled) {
+            let c = calibration_cost(rows) * ENGINE;
+            *v += c;
+            calibration += c;
+        }
+    }
+    let finish = 0.0;
     // All the work shared by the threads (natively the units, the trees of a forest and the
     // inputs of permutation importance run on all of them).
-    // The report: each classification model's calibration of its pooled test rows.
-    let finish = if p.task == crate::models::Task::Classification {
-        pooled
-            .iter()
-            .map(|&rows| calibration_cost(rows) * ENGINE)
-            .sum()
-    } else {
-        0.0
-    };
     let total_ms =
-        (per_unit.iter().sum::<f64>() + phases[4] + finish) / crate::par::threads() as f64;
+        (per_unit.iter().sum::<f64>() + phases[4] + calibration) / crate::par::threads() as f64;
     let mut warnings = Vec::new();
     if inputs > MANY_INPUTS {
         warnings.push(match &widest {

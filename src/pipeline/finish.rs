@@ -9,8 +9,8 @@ use crate::error::{Error, Result};
 use crate::recipe::Recipe;
 use crate::report::{PhaseTime, Report, RunTimings};
 
-/// Per model, intervals on one side (masked or original data), when computed apart.
-type Given = Vec<Option<Vec<Option<[f64; 2]>>>>;
+/// Per model, its bootstraps on one side (masked or original data), when computed apart.
+type Given = Vec<Option<super::intervals::Bootstraps>>;
 
 /// Assembles the report from the results of every split (in any order, each exactly once).
 pub fn finish(

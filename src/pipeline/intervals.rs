@@ -1,5 +1,6 @@
-//! The bootstrap intervals of a model's metrics from its pooled out-of-fold predictions: computed
-//! in [`super::finish`], or apart by a pool ([`model_intervals`]) while other units run.
+//! A model's bootstraps from its pooled out-of-fold predictions — the intervals of its metrics
+//! and (a classifier) its calibration with their intervals: computed in [`super::finish`], or
+//! apart by a pool ([`model_intervals`]) while other units run.
 
 use super::fold::THRESHOLD;
 use super::original::Original;
@@ -7,6 +8,7 @@ use super::prepare::{Prepared, Target};
 use super::units::FoldResult;
 use super::Staged;
 use crate::error::{Error, Result};
+use crate::eval::calibration::{self, CalibrationReport};
 use crate::eval::uncertainty;
 use crate::models::Task;
 use crate::recipe::Recipe;
@@ -62,25 +64,70 @@ pub(super) fn pool(
     Ok(())
 }
 
-/// One model's bootstrap intervals, computed apart from [`super::finish`] (see
-/// [`model_intervals`]).
+/// A model's bootstraps on one side (masked or original data), computed apart.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Bootstraps {
+    /// The 95% intervals, per metric.
+    pub ci: Vec<Option<[f64; 2]>>,
+    /// A classifier's calibration with its bootstrap intervals (None otherwise, or when it
+    /// cannot be computed).
+    pub calibration: Option<CalibrationReport>,
+    /// Milliseconds the intervals took, and the calibration (the Report's timings).
+    pub intervals_ms: f64,
+    pub calibration_ms: f64,
+}
+
+/// The bootstraps of model `m` from its pooled predictions: the metric intervals and, for a
+/// classifier, the calibration (the same resample seed as the intervals).
+#[allow(clippy::too_many_arguments)]
+pub(super) fn bootstraps(
+    task: Task,
+    y: &Target,
+    seed: u64,
+    m: usize,
+    pooled: &[(usize, f64)],
+    surv: &[Vec<f64>],
+    horizons: &[f64],
+    clock: &dyn Fn() -> f64,
+) -> Bootstraps {
+    let t0 = clock();
+    let ci = pooled_intervals(task, y, seed, m, pooled, surv, horizons);
+    let t1 = clock();
+    let calibration = (task == Task::Classification)
+        .then(|| {
+            let p: Vec<f64> = pooled.iter().map(|&(_, v)| v).collect();
+            let py: Vec<bool> = pooled.iter().map(|&(r, _)| y.labels[r]).collect();
+            calibration::calibration(&py, &p, crate::seeds::intervals(seed, m))
+        })
+        .flatten();
+    Bootstraps {
+        ci,
+        calibration,
+        intervals_ms: t1 - t0,
+        calibration_ms: clock() - t1,
+    }
+}
+
+/// One model's bootstraps, computed apart from [`super::finish`] (see [`model_intervals`]).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ModelIntervals {
     /// The model (index in the recipe).
     pub model: usize,
-    /// On the masked data, per metric.
-    pub masked: Vec<Option<[f64; 2]>>,
+    /// On the masked data.
+    pub masked: Bootstraps,
     /// On the original data, when it is compared and every split of it succeeded.
-    pub original: Option<Vec<Option<[f64; 2]>>>,
+    pub original: Option<Bootstraps>,
 }
 
-/// The bootstrap intervals of one model from the results of all its units (masked and original
-/// splits): what [`super::finish`] would compute for it, and the larger part of its work. A pool
-/// computes them on the workers as soon as a model's last unit is done, while other units run.
+/// The bootstraps of one model (its metrics' intervals, a classifier's calibration) from the
+/// results of all its units (masked and original splits): what [`super::finish`] would compute
+/// for it, and nearly all of its work there. A pool computes them on a free worker as soon as a
+/// model's last unit is done, while other units run. `clock` (ms) times them for the Report.
 pub fn model_intervals(
     staged: &Staged,
     recipe: &Recipe,
     mut results: Vec<FoldResult>,
+    clock: &dyn Fn() -> f64,
 ) -> Result<ModelIntervals> {
     let models = staged.models();
     let Some(m) = results.first().map(|r| r.unit % models.max(1)) else {
@@ -126,7 +173,16 @@ pub fn model_intervals(
     let (masked, original) = results.split_at(n_masked);
     let ci = |p: &Prepared, (pooled, surv): (Vec<(usize, f64)>, Vec<Vec<f64>>)| {
         let horizons = p.horizons.as_ref().map_or(&[][..], |h| &h.times[..]);
-        pooled_intervals(p.task, &p.y, recipe.seed, m, &pooled, &surv, horizons)
+        bootstraps(
+            p.task,
+            &p.y,
+            recipe.seed,
+            m,
+            &pooled,
+            &surv,
+            horizons,
+            clock,
+        )
     };
     let masked = ci(p, pooled_of(p, masked, 0)?);
     let original = match &staged.original {

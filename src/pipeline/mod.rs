@@ -10,8 +10,8 @@
 //! 2. [`run_splits`] (`units.rs`): units of work, one model on one split, scheduled on the
 //!    threads natively; each split's feature steps and models fitted by `fold.rs`, the one path
 //!    a split is fitted by (also in a nested search, `search.rs`, and a model file's final fit).
-//!    Between 2 and 3, [`model_intervals`] (`intervals.rs`) may compute a model's bootstrap
-//!    intervals as soon as its units are done.
+//!    Between 2 and 3, [`model_intervals`] (`intervals.rs`) may compute a model's bootstraps
+//!    (its metrics' intervals, a classifier's calibration) as soon as its units are done.
 //! 3. [`finish`] (`finish.rs`, `assemble.rs`): the report.
 //!
 //! [`preview`] (`preview.rs`) applies the privacy steps alone, for the page as the user edits
@@ -37,7 +37,7 @@ pub use context::{new_key, Context, Output, Progress};
 pub use estimate::{estimate_run, Estimate};
 pub use finish::finish;
 pub use fold::ModelFold;
-pub use intervals::{model_intervals, ModelIntervals};
+pub use intervals::{model_intervals, Bootstraps, ModelIntervals};
 pub use predictions::OutOfFold;
 pub use prepare::{prepare, Prepared};
 pub use preview::{notes_review, preview, Preview};

@@ -67,7 +67,7 @@ pub(super) fn compare_original(
     recipe: &Recipe,
     mut results: Vec<FoldResult>,
     offset: usize,
-    given: &[Option<Vec<Option<[f64; 2]>>>],
+    given: &[Option<super::intervals::Bootstraps>],
     masked: (usize, &[ModelReport]),
     clock: &dyn Fn() -> f64,
 ) -> Result<OriginalReport> {

@@ -80,10 +80,15 @@ export async function startEnvironment() {
 
 /**
  * A fresh context + page that records every request and every console error / page error.
- * `lang` sets the browser's locale (the page picks its language from it).
+ * `lang` sets the browser's locale (the page picks its language from it). `serviceWorkers`:
+ * 'block' (the default) keeps the page's service worker from installing, which in every fresh
+ * context would fetch and store the whole app (61 files, 18 MB of wasm) and then copy every
+ * response into its cache; the tests of offline use and of the network indicator pass 'allow'.
  */
-export async function openPage(env, { locale = 'en-US', url = env.server.url, initScript = null } = {}) {
-  const context = await env.browser.newContext({ acceptDownloads: true, locale, viewport: { width: 1280, height: 900 } });
+export async function openPage(env, { locale = 'en-US', url = env.server.url, initScript = null, serviceWorkers = 'block' } = {}) {
+  const context = await env.browser.newContext({
+    acceptDownloads: true, locale, viewport: { width: 1280, height: 900 }, serviceWorkers,
+  });
   // Runs before the page's own scripts (e.g. `globalThis.BEDSIDE_NO_SIMD = true`).
   if (initScript) await context.addInitScript(initScript);
   const page = await context.newPage();

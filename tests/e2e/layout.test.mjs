@@ -1,7 +1,7 @@
 // The page as it looks, in real Chromium: every step of the flow at 1,280, 1,024 and 390 px wide,
 // in English and Chinese — no section wider than its box (wide tables scroll inside their own
 // box), no two pieces of visible text on top of each other, the step's heading below the sticky
-// step bar, and axe-core (the accessibility checker) with no serious or critical violation. A
+// step bar, and axe-core (the accessibility checker; in Chinese at the first width) with no serious or critical violation. A
 // screenshot of every step in both languages goes to test-artifacts/layout-LANG-WIDTH-STEP.png.
 // Also: each step has its own address (#step=ID) with Back / Forward, the first "Next" click
 // after loading works, and runs are kept side by side.
@@ -220,7 +220,12 @@ test(`every step at ${WIDTHS.join(', ')} px in English, then in Chinese: no over
           assert.equal(await page.evaluate(() => document.activeElement?.tagName), 'H2', `${step}: the heading has the focus`);
           const where = `${lang}, ${width} px, ${step}:`;
           for (const p of await page.evaluate(layoutProblems, step)) found.push(`${where} ${p}`);
-          for (const p of await axeProblems(page, step, width === WIDTHS[0])) found.push(`${where} axe ${p}`);
+          // axe in Chinese at the first width only: the roles, names and structure it checks
+          // are the same at every width, and the widths' own problems (overflow, overlapping
+          // text) are measured above in both languages.
+          if (lang === 'en' || width === WIDTHS[0]) {
+            for (const p of await axeProblems(page, step, width === WIDTHS[0])) found.push(`${where} axe ${p}`);
+          }
           if (SHOT_WIDTHS.has(width)) {
             await page.locator(`section[data-step="${step}"]`).screenshot({ path: join(ARTIFACTS, `layout-${lang}-${width}-${step}.png`) });
           }

@@ -11,7 +11,7 @@ before(async () => { env = await startEnvironment(); });
 after(async () => { await env?.close(); });
 
 test('network indicator: 0 requests after start-up through a whole run on a picked file', async () => {
-  const ctx = await openPage(env);
+  const ctx = await openPage(env, { serviceWorkers: 'allow' });
   const { page } = ctx;
   try {
     const count = () => page.getAttribute('#network', 'data-count');
@@ -40,7 +40,7 @@ test('network indicator: 0 requests after start-up through a whole run on a pick
 });
 
 test('network indicator: sums every request of every worker as it happens, replaced workers included', async () => {
-  const ctx = await openPage(env, { url: `${env.server.url}#workers=2` });
+  const ctx = await openPage(env, { url: `${env.server.url}#workers=2`, serviceWorkers: 'allow' });
   const { page } = ctx;
   try {
     const count = () => page.getAttribute('#network', 'data-count');

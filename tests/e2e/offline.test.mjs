@@ -8,7 +8,7 @@ before(async () => { env = await startEnvironment(); });
 after(async () => { await env?.close(); });
 
 test('offline after the first visit: reload, load demo data and run with the network cut', async () => {
-  const ctx = await openPage(env);
+  const ctx = await openPage(env, { serviceWorkers: 'allow' });
   const { page } = ctx;
   try {
     await page.evaluate(async () => {

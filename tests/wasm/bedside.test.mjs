@@ -334,12 +334,17 @@ test('pool protocol: splits computed in two sessions and assembled in a third gi
   const last = progress.at(-1);
   assert.equal(last.done, last.total);
   assert.ok(last.total >= odd.length);
-  // Model 1's bootstrap intervals computed in another session, from its units' results.
+  // Model 1's bootstraps (its metrics' intervals and its calibration) computed in another
+  // session, from its units' results.
   const models = recipe.models.length;
   const ofModel0 = [...partA, ...partB].filter((r) => r.unit % models === 0);
   const iv = JSON.parse(b.intervals(recipe, key, JSON.stringify(ofModel0)));
   assert.equal(iv.model, 0);
-  assert.ok(Array.isArray(iv.masked) && Array.isArray(iv.original));
+  for (const side of [iv.masked, iv.original]) {
+    assert.ok(Array.isArray(side.ci) && side.ci.length > 0);
+    assert.ok(side.calibration && Number.isFinite(side.calibration.slope.value), JSON.stringify(side.calibration));
+    assert.ok(side.intervals_ms > 0 && side.calibration_ms > 0, `${side.intervals_ms} ${side.calibration_ms}`);
+  }
   assert.match(errorMessage(() => b.intervals(recipe, key, JSON.stringify(ofModel0.slice(1)))), /each exactly once/);
   const out = c.finish(recipe, key, JSON.stringify([...partB, ...partA]), JSON.stringify([iv]));
   assert.deepEqual(withoutTimings(out.report), withoutTimings(result.report));
