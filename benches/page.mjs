@@ -94,7 +94,7 @@ const phases = (t) => [
 /** The whole of what a user does in the page on `file` (rows × 31): pick it, wait for the
  * profile and the suggested recipe, optionally replace the recipe, run it; time per phase and
  * the peak resident memory the page and its workers added, as markdown table rows. */
-async function userRun(env, { file, rows, recipe, label, workers }) {
+export async function userRun(env, { file, rows, recipe, label, workers }) {
   const ctx = await openPage(env, { url: `${env.server.url}#workers=${workers}` });
   try {
     const { page } = ctx;
