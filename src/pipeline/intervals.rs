@@ -14,38 +14,6 @@ use crate::models::Task;
 use crate::recipe::Recipe;
 use serde::{Deserialize, Serialize};
 
-/// The 95% bootstrap intervals of every metric of model `m` from its pooled out-of-fold
-/// predictions `(row, prediction)`, in split order, with (a time-to-event target) each pooled
-/// row's predicted survival `surv` at the prediction times of `horizons`.
-#[allow(clippy::too_many_arguments)]
-pub(super) fn pooled_intervals(
-    task: Task,
-    y: &Target,
-    seed: u64,
-    m: usize,
-    pooled: &[(usize, f64)],
-    surv: &[Vec<f64>],
-    horizons: &[f64],
-) -> Vec<Option<[f64; 2]>> {
-    let p: Vec<f64> = pooled.iter().map(|&(_, v)| v).collect();
-    let seed = crate::seeds::intervals(seed, m);
-    match task {
-        Task::Classification => {
-            let py: Vec<bool> = pooled.iter().map(|&(r, _)| y.labels[r]).collect();
-            uncertainty::classification_intervals(&py, &p, THRESHOLD, seed)
-        }
-        Task::Regression => {
-            let py: Vec<f64> = pooled.iter().map(|&(r, _)| y.values[r]).collect();
-            uncertainty::regression_intervals(&py, &p, seed)
-        }
-        Task::Survival => {
-            let pt: Vec<f64> = pooled.iter().map(|&(r, _)| y.values[r]).collect();
-            let pe: Vec<bool> = pooled.iter().map(|&(r, _)| y.labels[r]).collect();
-            crate::survival::intervals(&pt, &pe, &p, surv, horizons, seed)
-        }
-    }
-}
-
 /// Adds split `split`'s predictions for its test rows to a model's pooled out-of-fold
 /// predictions `(row, prediction)`.
 pub(super) fn pool(
@@ -77,8 +45,10 @@ pub struct Bootstraps {
     pub calibration_ms: f64,
 }
 
-/// The bootstraps of model `m` from its pooled predictions: the metric intervals and, for a
-/// classifier, the calibration (the same resample seed as the intervals).
+/// The bootstraps of model `m` from its pooled out-of-fold predictions `(row, prediction)`, in
+/// split order, with (a time-to-event target) each pooled row's predicted survival `surv` at
+/// the prediction times of `horizons`: the 95% intervals of every metric and, for a classifier,
+/// the calibration (the same resamples, from the same seed).
 #[allow(clippy::too_many_arguments)]
 pub(super) fn bootstraps(
     task: Task,
@@ -90,14 +60,29 @@ pub(super) fn bootstraps(
     horizons: &[f64],
     clock: &dyn Fn() -> f64,
 ) -> Bootstraps {
+    let p: Vec<f64> = pooled.iter().map(|&(_, v)| v).collect();
+    let seed = crate::seeds::intervals(seed, m);
     let t0 = clock();
-    let ci = pooled_intervals(task, y, seed, m, pooled, surv, horizons);
+    let ci = match task {
+        Task::Classification => {
+            let py: Vec<bool> = pooled.iter().map(|&(r, _)| y.labels[r]).collect();
+            uncertainty::classification_intervals(&py, &p, THRESHOLD, seed)
+        }
+        Task::Regression => {
+            let py: Vec<f64> = pooled.iter().map(|&(r, _)| y.values[r]).collect();
+            uncertainty::regression_intervals(&py, &p, seed)
+        }
+        Task::Survival => {
+            let pt: Vec<f64> = pooled.iter().map(|&(r, _)| y.values[r]).collect();
+            let pe: Vec<bool> = pooled.iter().map(|&(r, _)| y.labels[r]).collect();
+            crate::survival::intervals(&pt, &pe, &p, surv, horizons, seed)
+        }
+    };
     let t1 = clock();
     let calibration = (task == Task::Classification)
         .then(|| {
-            let p: Vec<f64> = pooled.iter().map(|&(_, v)| v).collect();
             let py: Vec<bool> = pooled.iter().map(|&(r, _)| y.labels[r]).collect();
-            calibration::calibration(&py, &p, crate::seeds::intervals(seed, m))
+            calibration::calibration(&py, &p, seed)
         })
         .flatten();
     Bootstraps {
