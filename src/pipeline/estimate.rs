@@ -249,7 +249,6 @@ pub(super) fn estimate(p: &Prepared, recipe: &Recipe, units: &[(usize, usize)]) 
             calibration += c;
         }
     }
-    let finish = 0.0;
     // All the work shared by the threads (natively the units, the trees of a forest and the
     // inputs of permutation importance run on all of them).
     let total_ms =
@@ -285,7 +284,7 @@ pub(super) fn estimate(p: &Prepared, recipe: &Recipe, units: &[(usize, usize)]) 
         .collect(),
         total_ms,
         intervals: intervals_by_model,
-        finish,
+        finish: 0.0,
         warnings: msg::texts(&warnings),
         warning_codes: warnings,
     }

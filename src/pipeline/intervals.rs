@@ -156,7 +156,7 @@ pub fn model_intervals(
         return Err(Error::Protocol("the recipe has no models".into()));
     };
     let (masked, original) = results.split_at(n_masked);
-    let ci = |p: &Prepared, (pooled, surv): (Vec<(usize, f64)>, Vec<Vec<f64>>)| {
+    let boot = |p: &Prepared, (pooled, surv): (Vec<(usize, f64)>, Vec<Vec<f64>>)| {
         let horizons = p.horizons.as_ref().map_or(&[][..], |h| &h.times[..]);
         bootstraps(
             p.task,
@@ -169,12 +169,12 @@ pub fn model_intervals(
             clock,
         )
     };
-    let masked = ci(p, pooled_of(p, masked, 0)?);
+    let masked = boot(p, pooled_of(p, masked, 0)?);
     let original = match &staged.original {
         Some(Original {
             prepared: Ok(o), ..
         }) if !original.is_empty() && original.iter().all(|r| r.failed.is_none()) => {
-            Some(ci(o, pooled_of(o, original, n_masked)?))
+            Some(boot(o, pooled_of(o, original, n_masked)?))
         }
         _ => None,
     };
