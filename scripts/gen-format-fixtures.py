@@ -321,6 +321,20 @@ def damaged_corpus():
         changed(fixture("same.arrows"), {5240: 166, 8273: 183}),
         {"error": "not a whole number of 4-byte values"},
     )
+    # An Arrow IPC file whose footer gives the record batch's block a metadata length 8 bytes
+    # longer than the message's own prefix (and its body 8 bytes shorter): arrow-ipc reads the
+    # body where the block says, so the check must too (the fuzzer, seed 6, found it aborting on
+    # an 8 EB allocation when the check followed the prefix). The block structs sit in the footer.
+    ar = fixture("typed.arrow")
+    footer_len = int.from_bytes(ar[-10:-6], "little")
+    footer_at = len(ar) - 10 - footer_len
+    meta_at = footer_at + 48  # the second block (the record batch): offset 952, 672 + 776 bytes
+    assert ar[meta_at - 8 : meta_at + 4] == (952).to_bytes(8, "little") + (672).to_bytes(4, "little")
+    cases["arrow-block-length.arrow"] = (
+        ar[:meta_at] + (680).to_bytes(4, "little") + ar[meta_at + 4 : meta_at + 8]
+        + (768).to_bytes(8, "little") + ar[meta_at + 16 :],
+        {"error": "says it decodes to 1477814409199690244 bytes"},
+    )
     # A decimal (fixed-length byte array) column's dictionary key past its dictionary.
     cases["dictionary-key-flba.parquet"] = (
         changed(fixture("typed.parquet"), {190: 12, 480: 48, 631: 228}),

@@ -296,7 +296,7 @@ fn statistics_file_cases_give_their_expected_outcome() {
 /// an error naming the file and the part; whole files read to the expected size.
 #[test]
 fn columnar_file_cases_give_their_expected_outcome() {
-    binary_cases("columnar", "scripts/gen-format-fixtures.py --corpus", 11);
+    binary_cases("columnar", "scripts/gen-format-fixtures.py --corpus", 12);
 }
 
 fn binary_cases(sub: &str, generator: &str, at_least: usize) {
