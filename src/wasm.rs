@@ -234,22 +234,44 @@ impl Session {
         which: Vec<u32>,
         on_progress: Option<Function>,
     ) -> Result<String, JsValue> {
-        let recipe = recipe_of(recipe)?;
-        self.ensure_staged(&recipe, key, None)?;
-        let cache = self.staged.borrow();
-        let Some((_, _, staged)) = cache.as_ref() else {
-            return Err(js_error("the run was not staged"));
-        };
-        let which: Vec<usize> = which.into_iter().map(|u| u as usize).collect();
-        let mut progress = forward(on_progress);
-        let mut ctx = crate::pipeline::Context {
-            progress: &mut progress,
-            now_ms: &now_ms,
-            key: key.to_vec(),
-        };
-        let results =
-            crate::pipeline::run_splits(staged, &recipe, &which, &mut ctx).map_err(err)?;
-        serde_json::to_string(&results).map_err(|e| js_error(&e.to_string()))
+        self.units_call(recipe, key, which, on_progress, crate::pipeline::run_splits)
+    }
+
+    /// Pool, step 2 in two calls: the units `which` fitted and scored but not explained (their
+    /// predictions complete, so another worker can start their model's bootstraps), as
+    /// `run_splits` gives them otherwise; `explain_splits` on this worker completes them.
+    pub fn score_splits(
+        &self,
+        recipe: JsValue,
+        key: &[u8],
+        which: Vec<u32>,
+        on_progress: Option<Function>,
+    ) -> Result<String, JsValue> {
+        self.units_call(
+            recipe,
+            key,
+            which,
+            on_progress,
+            crate::pipeline::score_splits,
+        )
+    }
+
+    /// Pool: the units `which` that `score_splits` computed on this worker, completed with their
+    /// explanations (permutation importance, SHAP): the same results as `run_splits`.
+    pub fn explain_splits(
+        &self,
+        recipe: JsValue,
+        key: &[u8],
+        which: Vec<u32>,
+        on_progress: Option<Function>,
+    ) -> Result<String, JsValue> {
+        self.units_call(
+            recipe,
+            key,
+            which,
+            on_progress,
+            crate::pipeline::explain_splits,
+        )
     }
 
     /// Pool, after step 2 on the workers that do not finish: drops the staged run (the masked
@@ -380,6 +402,38 @@ impl Session {
             preview_key: crate::pipeline::new_key().map_err(err)?,
             staged: std::cell::RefCell::new(None),
         })
+    }
+
+    /// The run's units `which` computed by `compute` (one of the pipeline's unit calls), as
+    /// JSON text.
+    fn units_call(
+        &self,
+        recipe: JsValue,
+        key: &[u8],
+        which: Vec<u32>,
+        on_progress: Option<Function>,
+        compute: fn(
+            &crate::pipeline::Staged,
+            &crate::recipe::Recipe,
+            &[usize],
+            &mut crate::pipeline::Context,
+        ) -> crate::Result<Vec<crate::pipeline::FoldResult>>,
+    ) -> Result<String, JsValue> {
+        let recipe = recipe_of(recipe)?;
+        self.ensure_staged(&recipe, key, None)?;
+        let cache = self.staged.borrow();
+        let Some((_, _, staged)) = cache.as_ref() else {
+            return Err(js_error("the run was not staged"));
+        };
+        let which: Vec<usize> = which.into_iter().map(|u| u as usize).collect();
+        let mut progress = forward(on_progress);
+        let mut ctx = crate::pipeline::Context {
+            progress: &mut progress,
+            now_ms: &now_ms,
+            key: key.to_vec(),
+        };
+        let results = compute(staged, &recipe, &which, &mut ctx).map_err(err)?;
+        serde_json::to_string(&results).map_err(|e| js_error(&e.to_string()))
     }
 
     fn ensure_staged(

@@ -251,7 +251,9 @@ fn cancelling_from_the_progress_callback_stops_the_run() {
 /// and one assembles the report: it must equal the report of one run.
 #[test]
 fn splits_computed_apart_give_the_same_report() {
-    use bedside::pipeline::{finish, run_splits, stage, Context, FoldResult};
+    use bedside::pipeline::{
+        explain_splits, finish, run_splits, score_splits, stage, Context, FoldResult,
+    };
     let csv = patients_csv(150, 3);
     let recipe_text = recipe_json(MASK, FEATURES, BOTH_MODELS, CV5);
     let recipe = bedside::recipe::Recipe::from_json(&recipe_text).unwrap();
@@ -293,14 +295,38 @@ fn splits_computed_apart_give_the_same_report() {
     // steps, so the cost of privacy is measured). One worker is given units one at a time, as
     // the page's pool does (its second model of a split reuses the fitted feature steps), the
     // other several at once, in any order, a split's models apart or together.
+    // Some of its units come in two calls, as the page's pool makes them when another worker
+    // can start a model's bootstraps: scored (predictions, no explanations), then explained;
+    // model 2's intervals below are computed from the scored results where there are some.
     let staged = staged!();
     assert_eq!(staged.units(), 20);
+    let mut scored: Vec<FoldResult> = Vec::new();
     for u in [4, 5, 9, 1, 3, 18, 12, 13, 7] {
-        let got = run_splits(&staged, &recipe, &[u], &mut ctx!()).unwrap();
+        let got = if [5, 9, 18, 13].contains(&u) {
+            let early = score_splits(&staged, &recipe, &[u], &mut ctx!()).unwrap();
+            assert!(early[0].models[0].permutation.is_none(), "unit {u}");
+            scored.extend(early);
+            explain_splits(&staged, &recipe, &[u], &mut ctx!()).unwrap()
+        } else {
+            run_splits(&staged, &recipe, &[u], &mut ctx!()).unwrap()
+        };
         assert_eq!(got.iter().map(|r| r.unit).collect::<Vec<_>>(), [u]);
         let json = serde_json::to_string(&got).unwrap();
         parts.extend(serde_json::from_str::<Vec<FoldResult>>(&json).unwrap());
     }
+    // (The original data's units have no importance: units 10–19.)
+    assert!(parts
+        .iter()
+        .all(|r| (r.unit < 10) == r.models[0].permutation.is_some()));
+    // A unit is explained once, by the worker that scored it.
+    let err = explain_splits(&staged, &recipe, &[5], &mut ctx!())
+        .err()
+        .unwrap();
+    assert!(err.to_string().contains("unit 6 was not scored"), "{err}");
+    let err = explain_splits(&staged!(), &recipe, &[4], &mut ctx!())
+        .err()
+        .unwrap();
+    assert!(err.to_string().contains("unit 5 was not scored"), "{err}");
     let staged = staged!();
     let which = [0, 2, 6, 8, 19, 10, 11, 14, 15, 16, 17];
     let got = run_splits(&staged, &recipe, &which, &mut ctx!()).unwrap();
@@ -310,7 +336,24 @@ fn splits_computed_apart_give_the_same_report() {
     let staged = staged!();
     // Model 2's bootstrap intervals computed apart (as a pool does while units still run), from
     // the results of its units on the masked and the original splits; model 1's by `finish`.
-    let of_model_2: Vec<FoldResult> = parts.iter().filter(|r| r.unit % 2 == 1).cloned().collect();
+    let of_model_2: Vec<FoldResult> = parts
+        .iter()
+        .filter(|r| r.unit % 2 == 1)
+        .map(|r| {
+            scored
+                .iter()
+                .find(|s| s.unit == r.unit)
+                .unwrap_or(r)
+                .clone()
+        })
+        .collect();
+    assert_eq!(
+        of_model_2
+            .iter()
+            .filter(|r| r.unit < 10 && r.models[0].permutation.is_none())
+            .count(),
+        2
+    );
     let iv =
         bedside::pipeline::model_intervals(&staged, &recipe, of_model_2.clone(), &|| 0.0).unwrap();
     assert_eq!(iv.model, 1);

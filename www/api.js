@@ -9,6 +9,8 @@ function workerCalls(transport) {
   return {
     stage: (recipe, key, onProgress) => transport.call('stage', { recipe, key }, onProgress),
     runSplits: (recipe, key, which, onProgress) => transport.call('run_splits', { recipe, key, which }, onProgress),
+    scoreSplits: (recipe, key, which, onProgress) => transport.call('score_splits', { recipe, key, which }, onProgress),
+    explainSplits: (recipe, key, which, onProgress) => transport.call('explain_splits', { recipe, key, which }, onProgress),
     intervals: (recipe, key, results) => transport.call('intervals', { recipe, key, results }),
     finish: (recipe, key, results, intervals, onProgress) => transport.call('finish', { recipe, key, results, intervals }, onProgress),
     release: () => transport.call('release', {}),

@@ -1,7 +1,8 @@
 // How a run is split across the pool of workers (the transport is transport.js, the named calls
 // api.js): worker 0 stages the run (privacy steps, splits); every worker takes units (one model on
 // one split) from a shared queue, longest first once their times are known; a free worker computes
-// the bootstrap intervals of a model whose units are all done; worker 0 assembles the report. The
+// the bootstraps of a model whose units are all scored (the worker that scored a unit explains it
+// meanwhile: permutation importance, SHAP); worker 0 assembles the report. The
 // progress carries the share of the whole run's work done (`bar`) and an estimate of the time left
 // (RunEstimate below): from the core's plan of the run (estimated work of every unit, of the
 // intervals and of the report, sent at the end of staging) and the pace observed, so it counts
@@ -217,7 +218,8 @@ function shareOf(p) {
 }
 
 /**
- * Runs `recipe` on `workers` (per-worker calls: {stage, runSplits, intervals, finish, release},
+ * Runs `recipe` on `workers` (per-worker calls: {stage, runSplits, scoreSplits, explainSplits,
+ * intervals, finish, release},
  * worker 0 first). `onProgress({stage, phase, done, total, message, eta_ms, workers, bar})`, where
  * `bar` is {value, max} of the whole run's work (models stage) or of the call (staging); resolves
  * with `{report, masked_csv, elapsed_ms, workers}`. `options.now`/`options.tickMs`: the clock and
@@ -281,9 +283,19 @@ export async function runAcross(workers, recipe, onProgress = null, { now = () =
   };
   // Between the core's events the bar moves at the pace seen, so it never stands still.
   const timer = tickMs > 0 ? setInterval(tick, tickMs) : null;
+  // With bootstraps computed apart, a unit comes in two calls: scored (its predictions), which
+  // may make its model ready for another worker's bootstraps, then explained (permutation
+  // importance, SHAP) on the same worker, which keeps the fitted model in between. Otherwise one
+  // call.
+  const apart = n > 1 && models > 1;
+  // A worker with nothing to take waits while units still run that may make a model ready.
+  let waiters = [];
+  let stopped = false;
+  const wake = () => { for (const w of waiters.splice(0)) w(); };
+  const moreToCome = () => !stopped && left.some((k) => k > 0);
   const drain = async (worker) => {
     let lastSplit = -1;
-    while (queue.length || ready.length) {
+    while (!stopped && (queue.length || ready.length || moreToCome())) {
       if (ready.length) {
         const m = ready.shift();
         const mine = parts.filter((_, u) => u % models === m).map((text) => text.slice(1, -1));
@@ -294,27 +306,44 @@ export async function runAcross(workers, recipe, onProgress = null, { now = () =
         tick();
         continue;
       }
+      if (!queue.length) {
+        await new Promise((resolve) => waiters.push(resolve));
+        continue;
+      }
       const u = next(lastSplit);
       lastSplit = Math.floor(u / models);
       const began = now();
       estimate.unit(u, 0, began);
       let phases = null; // the estimated time of this unit's phases (the call's plan)
-      const text = await worker.runSplits(recipe, key, [u], (p) => {
+      // `cap`: the share of the unit a call reaches at most (the scoring call stops before the
+      // explanations).
+      const progress = (cap) => (p) => {
         if (p?.plan) phases = p.plan.phases;
         if (p?.stage !== 'models') return;
         const byPhase = phaseShare(phases, p.phase, p.done, p.total);
-        const share = Math.max(byPhase ?? 0, shareOf(p) ?? 0);
+        const share = Math.min(cap(), Math.max(byPhase ?? 0, shareOf(p) ?? 0));
         estimate.unit(u, share, now());
         if (p.phase) phase = p.phase;
         message = p.message ?? null;
         tick();
-      });
+      };
+      const modelReady = () => {
+        if (--left[u % models] === 0 && apart) ready.push(u % models);
+        wake();
+      };
+      if (apart) {
+        const beforeExplaining = () => phaseShare(phases, 'importance') ?? 1;
+        parts[u] = await worker.scoreSplits(recipe, key, [u], progress(beforeExplaining));
+        modelReady();
+        parts[u] = await worker.explainSplits(recipe, key, [u], progress(() => 1));
+      } else {
+        parts[u] = await worker.runSplits(recipe, key, [u], progress(() => 1));
+      }
       if (!seconds.has(u % models)) seconds.set(u % models, now() - began);
       estimate.unit(u, 1, now());
       tick();
-      parts[u] = text;
-      // (One worker or one model: nothing runs alongside, so finish computes them.)
-      if (--left[u % models] === 0 && n > 1 && models > 1) ready.push(u % models);
+      // (One worker or one model: nothing runs alongside, so finish computes the bootstraps.)
+      if (!apart) modelReady();
     }
   };
   // The workers that do not finish drop their staged run (its tables and last fitted split),
@@ -345,6 +374,8 @@ export async function runAcross(workers, recipe, onProgress = null, { now = () =
   } catch (err) {
     queue.length = 0; // the other workers stop after their current unit
     ready.length = 0;
+    stopped = true;
+    wake();
     release();
     throw err;
   } finally {

@@ -2,7 +2,8 @@
 //
 // Protocol (names, never integer codes):
 //   main → worker  {id, action, data}        action ∈ init | load | profile | suggest | preview |
-//                                            measure | estimate | run | stage | run_splits | intervals | finish |
+//                                            measure | estimate | run | stage | run_splits | score_splits |
+//                                            explain_splits | intervals | finish |
 //                                            release | version | export_model | apply_model | sha256 | set_sha256 |
 //                                            load_choices | export_masked
 //   `init` (optional, first) hands over the wasm module compiled once by the page, so that a
@@ -247,6 +248,14 @@ const actions = {
   },
   async run_splits({ recipe, key, which }, id) {
     return needSession().run_splits(recipe, new Uint8Array(key), Uint32Array.from(which), progressTo(id));
+  },
+  // A unit in two calls: scored (its predictions, for another worker's bootstraps), then
+  // explained on this worker, which keeps the fitted model in between.
+  async score_splits({ recipe, key, which }, id) {
+    return needSession().score_splits(recipe, new Uint8Array(key), Uint32Array.from(which), progressTo(id));
+  },
+  async explain_splits({ recipe, key, which }, id) {
+    return needSession().explain_splits(recipe, new Uint8Array(key), Uint32Array.from(which), progressTo(id));
   },
   async release() {
     needSession().release();

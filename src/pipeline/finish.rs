@@ -37,6 +37,7 @@ pub fn finish(
         prepared,
         original,
         fitted: _,
+        scored: _,
     } = staged;
     warnings.extend(plan.warning_codes);
     results.sort_by_key(|r| r.unit);

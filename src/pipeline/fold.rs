@@ -361,11 +361,20 @@ pub(super) fn fit_features(
     })
 }
 
+/// A model fitted on a split and scored on its test rows, before its explanations
+/// (permutation importance, SHAP): in the page's pool another worker starts the model's
+/// bootstraps from these predictions while this one explains it ([`explain_model`]).
+pub(crate) struct Scored {
+    /// The split's results without explanations (`permutation` and `shap` not yet computed).
+    pub(super) fold: ModelFold,
+    pub(super) fitted: models::Fitted,
+}
+
 /// Fits model `m` on split `f`'s transformed training rows `d` (a model with a nested search:
-/// the candidate the search picks on those training rows alone) and scores it on the test rows.
-/// `on_unit(done, phase, what)` reports the progress units of this model done so far (see
-/// `Prepared::model_units`) and the phase starting (`search`, `fit`, `predict`,
-/// `importance`); an error from it stops.
+/// the candidate the search picks on those training rows alone), scores it on the test rows and
+/// explains it. `on_unit(done, phase, what)` reports the progress units of this model done so
+/// far (see `Prepared::model_units`) and the phase starting (`search`, `fit`, `predict`,
+/// `importance`, `shap`); an error from it stops.
 pub(super) fn fit_model(
     p: &Prepared,
     recipe: &Recipe,
@@ -375,38 +384,13 @@ pub(super) fn fit_model(
     clock: &dyn Fn() -> f64,
     on_unit: &mut dyn FnMut(usize, &str, &str) -> Result<()>,
 ) -> Result<ModelFold> {
-    let (task, folds, repeats) = (p.task, &p.folds, p.repeats);
-    let s = &d.split;
-    // The score of predictions of the test rows `rows` (`None`: all of them, in order).
-    let score = |rows: Option<&[usize]>, p: &[f64]| -> Option<f64> {
-        match (task, rows) {
-            (Task::Classification, None) => metrics::roc_auc(&s.yte, p),
-            (Task::Classification, Some(rows)) => {
-                let y: Vec<bool> = rows.iter().map(|&i| s.yte[i]).collect();
-                metrics::roc_auc(&y, p)
-            }
-            (Task::Regression, None) => metrics::regression(&s.yr_te, p)[2],
-            (Task::Regression, Some(rows)) => {
-                let y: Vec<f64> = rows.iter().map(|&i| s.yr_te[i]).collect();
-                metrics::regression(&y, p)[2]
-            }
-            (Task::Survival, None) => crate::survival::concordance::harrell(&s.yr_te, &s.yte, p),
-            (Task::Survival, Some(rows)) => {
-                let t: Vec<f64> = rows.iter().map(|&i| s.yr_te[i]).collect();
-                let e: Vec<bool> = rows.iter().map(|&i| s.yte[i]).collect();
-                crate::survival::concordance::harrell(&t, &e, p)
-            }
-        }
-    };
-    let spec = &recipe.models[m];
-    let searched = p.model_units[m] - 1;
-    let first = if spec.search.is_some() {
-        "search"
-    } else {
-        "fit"
-    };
-    on_unit(0, first, spec.kind())?;
-    let at = |e: Error| {
+    let scored = score_model(p, recipe, f, m, d, clock, on_unit)?;
+    explain_model(p, recipe, (f, m), d, scored, clock, on_unit)
+}
+
+/// A model's error told with its place in the recipe and the split.
+fn in_place(m: usize, f: usize) -> impl Fn(Error) -> Error {
+    move |e: Error| {
         match e {
             Error::Model { kind, message } => Error::Model {
                 kind: StepRef::models(m, &kind).to_string(),
@@ -415,7 +399,30 @@ pub(super) fn fit_model(
             e => e,
         }
         .in_context(&format!("split {}", f + 1))
+    }
+}
+
+/// The first part of [`fit_model`]: the search, the fit, the predictions and the metrics.
+pub(super) fn score_model(
+    p: &Prepared,
+    recipe: &Recipe,
+    f: usize,
+    m: usize,
+    d: &FoldData,
+    clock: &dyn Fn() -> f64,
+    on_unit: &mut dyn FnMut(usize, &str, &str) -> Result<()>,
+) -> Result<Scored> {
+    let task = p.task;
+    let s = &d.split;
+    let spec = &recipe.models[m];
+    let searched = p.model_units[m] - 1;
+    let first = if spec.search.is_some() {
+        "search"
+    } else {
+        "fit"
     };
+    on_unit(0, first, spec.kind())?;
+    let at = in_place(m, f);
     let ts = clock();
     let (chosen, choice) = match (&spec.search, &p.searches[m], &d.raw_train) {
         (Some(search_spec), Some(candidates), Some((x, labels))) => {
@@ -440,7 +447,7 @@ pub(super) fn fit_model(
                     on_unit(k, "search", &what)
                 },
             )
-            .map_err(at)?;
+            .map_err(&at)?;
             (&candidates[choice.index].spec, Some(choice))
         }
         _ => (&spec.spec, None),
@@ -458,11 +465,10 @@ pub(super) fn fit_model(
             task,
             seeds::split(recipe.seed, f),
         )
-        .map_err(at)?;
+        .map_err(&at)?;
     let t1 = clock();
     on_unit(searched, "predict", spec.kind())?;
     let predictions = fitted.predict(&s.xte);
-    let t2 = clock();
     if predictions.iter().any(|v| !v.is_finite()) {
         return Err(at(Error::Model {
             kind: spec.kind().into(),
@@ -488,6 +494,67 @@ pub(super) fn fit_model(
             message: "the model predicted a non-finite survival".into(),
         }));
     }
+    Ok(Scored {
+        fold: ModelFold {
+            values,
+            confusion,
+            predictions,
+            survival,
+            fit_ms: t1 - t0,
+            // With the split's metrics (and a time-to-event model's at the horizons).
+            predict_ms: clock() - t1,
+            impurity: fitted.impurity_importance(),
+            permutation: None,
+            search: choice,
+            search_ms,
+            importance_ms: 0.0,
+            n_iter: fit_iterations(&fitted),
+            inner,
+            shap: None,
+            shap_ms: 0.0,
+        },
+        fitted,
+    })
+}
+
+/// The second part of [`fit_model`]: the scored model's permutation importance on the test
+/// rows and its SHAP values and partial dependence; returns its whole results.
+pub(super) fn explain_model(
+    p: &Prepared,
+    recipe: &Recipe,
+    (f, m): (usize, usize),
+    d: &FoldData,
+    scored: Scored,
+    clock: &dyn Fn() -> f64,
+    on_unit: &mut dyn FnMut(usize, &str, &str) -> Result<()>,
+) -> Result<ModelFold> {
+    let (task, folds, repeats) = (p.task, &p.folds, p.repeats);
+    let s = &d.split;
+    let Scored { mut fold, fitted } = scored;
+    // The score of predictions of the test rows `rows` (`None`: all of them, in order).
+    let score = |rows: Option<&[usize]>, p: &[f64]| -> Option<f64> {
+        match (task, rows) {
+            (Task::Classification, None) => metrics::roc_auc(&s.yte, p),
+            (Task::Classification, Some(rows)) => {
+                let y: Vec<bool> = rows.iter().map(|&i| s.yte[i]).collect();
+                metrics::roc_auc(&y, p)
+            }
+            (Task::Regression, None) => metrics::regression(&s.yr_te, p)[2],
+            (Task::Regression, Some(rows)) => {
+                let y: Vec<f64> = rows.iter().map(|&i| s.yr_te[i]).collect();
+                metrics::regression(&y, p)[2]
+            }
+            (Task::Survival, None) => crate::survival::concordance::harrell(&s.yr_te, &s.yte, p),
+            (Task::Survival, Some(rows)) => {
+                let t: Vec<f64> = rows.iter().map(|&i| s.yr_te[i]).collect();
+                let e: Vec<bool> = rows.iter().map(|&i| s.yte[i]).collect();
+                crate::survival::concordance::harrell(&t, &e, p)
+            }
+        }
+    };
+    let spec = &recipe.models[m];
+    let searched = p.model_units[m] - 1;
+    let t2 = clock();
     if repeats > 0 {
         on_unit(searched, "importance", spec.kind())?;
     }
@@ -498,7 +565,7 @@ pub(super) fn fit_model(
         .unwrap_or(importance::DEFAULT_MAX_SAMPLES);
     let predict = |x: &Array2<f64>| fitted.predict(x);
     let predictor = importance::Predictor::of(&fitted, &predict);
-    let permutation = importance::permutation_with_progress(
+    fold.permutation = importance::permutation_with_progress(
         &s.xte,
         &predictor,
         &score,
@@ -514,7 +581,7 @@ pub(super) fn fit_model(
     // Explaining tells `shap` as it starts and then each whole percent of its work (trees or
     // rows), so the page's bar moves and a cancel stops it there.
     let mut shown = usize::MAX;
-    let shap = explain_split(p, recipe, (f, m), s, &fitted, &mut |done, total| {
+    fold.shap = explain_split(p, recipe, (f, m), s, &fitted, &mut |done, total| {
         let percent = if done == 0 {
             0
         } else {
@@ -527,25 +594,10 @@ pub(super) fn fit_model(
         let what = format!("{}: SHAP {percent}%", spec.kind());
         on_unit(searched, "shap", &what)
     })
-    .map_err(at)?;
-    let t4 = clock();
-    Ok(ModelFold {
-        values,
-        confusion,
-        predictions,
-        survival,
-        fit_ms: t1 - t0,
-        predict_ms: t2 - t1,
-        impurity: fitted.impurity_importance(),
-        permutation,
-        search: choice,
-        search_ms,
-        importance_ms: if repeats > 0 { t3 - t2 } else { 0.0 },
-        n_iter: fit_iterations(&fitted),
-        inner,
-        shap,
-        shap_ms: t4 - t3,
-    })
+    .map_err(in_place(m, f))?;
+    fold.importance_ms = if repeats > 0 { t3 - t2 } else { 0.0 };
+    fold.shap_ms = clock() - t3;
+    Ok(fold)
 }
 
 /// The explanations of model `m` fitted on split `f` (`None` with `evaluation.shap: false`):

@@ -42,7 +42,7 @@ pub use predictions::OutOfFold;
 pub use prepare::{prepare, Prepared};
 pub use preview::{notes_review, preview, Preview};
 pub use stage::{apply_privacy, stage, Masked, Staged};
-pub use units::{run_splits, FoldResult};
+pub use units::{explain_splits, run_splits, score_splits, FoldResult};
 
 use crate::error::Result;
 use crate::recipe::Recipe;

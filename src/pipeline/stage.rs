@@ -38,6 +38,9 @@ pub struct Staged {
     /// for the next unit of the same split: a worker given the models of one split one at a
     /// time fits them once.
     pub(super) fitted: Mutex<Option<(usize, Arc<super::fold::FoldData>)>>,
+    /// Units scored but not yet explained ([`super::units::score_splits`]), by unit: kept
+    /// with their fitted model until [`super::units::explain_splits`] completes them.
+    pub(super) scored: Mutex<std::collections::BTreeMap<usize, super::units::Unexplained>>,
 }
 
 /// Applies the privacy steps, measures risk before and after, and prepares the modelling
@@ -124,6 +127,7 @@ pub fn stage(
         prepared,
         original,
         fitted: Mutex::new(None),
+        scored: Mutex::new(Default::default()),
     })
 }
 

@@ -2,7 +2,9 @@
 //! the splits, and the models of a split, run on all cores; in the browser a pool of workers
 //! each computes some units, one after another.
 
-use super::fold::{fit_features, fit_model, FoldData, ModelFold};
+use super::fold::{
+    explain_model, fit_features, fit_model, score_model, FoldData, ModelFold, Scored,
+};
 use super::original::Original;
 use super::prepare::Prepared;
 use super::{Context, Staged};
@@ -163,6 +165,111 @@ pub fn run_splits(
     which: &[usize],
     ctx: &mut Context,
 ) -> Result<Vec<FoldResult>> {
+    compute_units(staged, recipe, which, ctx, true)
+}
+
+/// As [`run_splits`] without the explanations (permutation importance, SHAP): each unit's
+/// results as soon as its model is fitted and scored, its predictions complete, so that another
+/// worker can start the model's bootstraps ([`super::model_intervals`]); the fitted models stay
+/// in `staged` until [`explain_splits`] completes the same units.
+pub fn score_splits(
+    staged: &Staged,
+    recipe: &Recipe,
+    which: &[usize],
+    ctx: &mut Context,
+) -> Result<Vec<FoldResult>> {
+    compute_units(staged, recipe, which, ctx, false)
+}
+
+/// A unit [`score_splits`] computed, waiting for [`explain_splits`]: its results (with
+/// `failed` when its split of the original data failed, then there is nothing to explain) and
+/// the fitted model with its split.
+pub(crate) struct Unexplained {
+    result: FoldResult,
+    model: Option<(Arc<FoldData>, Scored)>,
+}
+
+/// Completes units that [`score_splits`] computed on this `staged` with their explanations:
+/// the same results, bit for bit, as [`run_splits`] gives for them (the explanations come from
+/// the same fitted model, test rows and seeds). A unit not scored here is an error.
+pub fn explain_splits(
+    staged: &Staged,
+    recipe: &Recipe,
+    which: &[usize],
+    ctx: &mut Context,
+) -> Result<Vec<FoldResult>> {
+    let Some(p) = &staged.prepared else {
+        return Ok(Vec::new());
+    };
+    let clock = ctx.now_ms;
+    let splits = staged.splits();
+    let weight = |u: usize| staged.unit_of(u).map_or(1, |(_, m)| p.model_units[m]);
+    let total: usize = which.iter().map(|&u| weight(u)).sum();
+    let mut out = Vec::with_capacity(which.len());
+    let mut before = 0;
+    for &u in which {
+        let waiting = staged
+            .scored
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&u);
+        let Some(Unexplained { mut result, model }) = waiting else {
+            return Err(Error::Protocol(format!(
+                "unit {} was not scored by this worker, or was explained already",
+                u + 1
+            )));
+        };
+        let Some((data, scored)) = model else {
+            out.push(result);
+            before += weight(u);
+            continue;
+        };
+        let (split, m) = staged
+            .unit_of(u)
+            .ok_or_else(|| Error::Protocol(format!("unit {} does not exist", u + 1)))?;
+        let (p, f, original) = staged
+            .split_of(split)
+            .ok_or_else(|| Error::Protocol(format!("split {} does not exist", split + 1)))?;
+        let explained = explain_model(
+            p,
+            recipe,
+            (f, m),
+            &data,
+            scored,
+            clock,
+            &mut |d, phase, what| {
+                ctx.report_phase(
+                    "models",
+                    phase,
+                    before + d,
+                    total,
+                    Some(u),
+                    format!("{what} ({phase}) on split {}/{splits}", split + 1),
+                )
+            },
+        );
+        match explained {
+            Ok(fold) => result.models = vec![fold],
+            Err(e) if original && e != Error::Cancelled => {
+                result.models.clear();
+                result.failed = Some(e.to_string());
+            }
+            Err(e) => return Err(e),
+        }
+        out.push(result);
+        before += weight(u);
+    }
+    Ok(out)
+}
+
+/// [`run_splits`] (`explain`) or [`score_splits`].
+fn compute_units(
+    staged: &Staged,
+    recipe: &Recipe,
+    which: &[usize],
+    ctx: &mut Context,
+    explain: bool,
+) -> Result<Vec<FoldResult>> {
     let Some(p) = &staged.prepared else {
         return Ok(Vec::new());
     };
@@ -205,7 +312,7 @@ pub fn run_splits(
         groups.push(&rest[..n]);
         rest = &rest[n..];
     }
-    let results = run_groups(staged, recipe, &groups, ctx, total, &weight)?;
+    let results = run_groups(staged, recipe, &groups, ctx, total, &weight, explain)?;
     ctx.report("models", total, total, "evaluation done".into())?;
     Ok(results)
 }
@@ -222,6 +329,7 @@ fn run_groups(
     ctx: &mut Context,
     total: usize,
     weight: &(dyn Fn(usize) -> usize + Sync),
+    explain: bool,
 ) -> Result<Vec<FoldResult>> {
     let clock = ctx.now_ms;
     let (splits, models) = (staged.splits(), staged.models());
@@ -230,7 +338,7 @@ fn run_groups(
     let mut done = 0;
     for batch in groups.chunks(par::threads()) {
         let results = if par::PARALLEL {
-            run_batch_live(staged, recipe, batch, ctx, done, total)?
+            run_batch_live(staged, recipe, batch, ctx, (done, total), explain)?
         } else {
             // Where each group's progress starts.
             let starts: Vec<usize> = batch
@@ -254,6 +362,7 @@ fn run_groups(
                             tick((starts[i] + d, split, phase.to_string(), what.to_string(), u))
                         },
                         &|_, _, _, _| Ok(()),
+                        explain,
                     )
                 },
                 &mut |(at, split, phase, what, u): (usize, usize, String, String, usize)| {
@@ -304,8 +413,8 @@ fn run_batch_live(
     recipe: &Recipe,
     batch: &[&[usize]],
     ctx: &mut Context,
-    done: usize,
-    total: usize,
+    (done, total): (usize, usize),
+    explain: bool,
 ) -> Result<Vec<Vec<FoldResult>>> {
     use std::sync::atomic::{AtomicBool, Ordering};
     let clock = ctx.now_ms;
@@ -339,6 +448,7 @@ fn run_batch_live(
                             });
                             Ok(())
                         },
+                        explain,
                     )
                 },
                 &mut |()| Ok(()),
@@ -379,9 +489,9 @@ fn run_batch_live(
 }
 
 /// Computes consecutive units of one split (see [`Staged::units`]): the feature steps fitted
-/// once (or taken from the last fit of this split), then each unit's model. A failure on the
-/// original data does not stop the run: it is kept in the results and reported in
-/// `Report::original`.
+/// once (or taken from the last fit of this split), then each unit's model, explained, or
+/// without `explain` only scored and kept for [`explain_splits`]. A failure on the original
+/// data does not stop the run: it is kept in the results and reported in `Report::original`.
 fn group_results(
     staged: &Staged,
     recipe: &Recipe,
@@ -389,6 +499,7 @@ fn group_results(
     clock: &(dyn Fn() -> f64 + Sync),
     on_unit: &mut dyn FnMut(usize, &str, &str, usize) -> Result<()>,
     live: &(dyn Fn(usize, &str, &str, usize) -> Result<()> + Sync),
+    explain: bool,
 ) -> Result<Vec<FoldResult>> {
     let Some((split, _)) = units.first().and_then(|&u| staged.unit_of(u)) else {
         return Ok(Vec::new());
@@ -401,7 +512,7 @@ fn group_results(
     };
     let failed = |e: Error| -> Result<Vec<FoldResult>> {
         if original && e != Error::Cancelled {
-            Ok(units
+            let results: Vec<FoldResult> = units
                 .iter()
                 .map(|&u| FoldResult {
                     unit: u,
@@ -411,7 +522,20 @@ fn group_results(
                     failed: Some(e.to_string()),
                     features_ms: 0.0,
                 })
-                .collect())
+                .collect();
+            if !explain {
+                let mut waiting = staged.scored.lock().unwrap_or_else(|e| e.into_inner());
+                for r in &results {
+                    waiting.insert(
+                        r.unit,
+                        Unexplained {
+                            result: r.clone(),
+                            model: None,
+                        },
+                    );
+                }
+            }
+            Ok(results)
         } else {
             Err(e)
         }
@@ -431,18 +555,16 @@ fn group_results(
         models.len(),
         |i, tick| {
             let before: usize = models[..i].iter().map(|&m| p.model_units[m]).sum();
-            fit_model(
-                p,
-                recipe,
-                f,
-                models[i],
-                &data,
-                clock,
-                &mut |d, phase, what| {
-                    live(d, phase, what, units[i])?;
-                    tick((before + d, phase.to_string(), what.to_string(), units[i]))
-                },
-            )
+            let on_unit = &mut |d, phase: &str, what: &str| {
+                live(d, phase, what, units[i])?;
+                tick((before + d, phase.to_string(), what.to_string(), units[i]))
+            };
+            if explain {
+                fit_model(p, recipe, f, models[i], &data, clock, on_unit).map(|mf| (mf, None))
+            } else {
+                score_model(p, recipe, f, models[i], &data, clock, on_unit)
+                    .map(|scored| (scored.fold.clone(), Some(scored)))
+            }
         },
         &mut |(d, phase, what, u): (usize, String, String, usize)| on_unit(d, &phase, &what, u),
     );
@@ -454,23 +576,42 @@ fn group_results(
         }
     }
     match fits {
-        Ok(fits) => Ok(units
-            .iter()
-            .zip(fits)
-            .enumerate()
-            .map(|(k, (&u, mf))| FoldResult {
-                unit: u,
-                inputs: data.split.names.clone(),
-                steps: data.split.steps.clone(),
-                models: vec![mf],
-                failed: None,
-                features_ms: if k == 0 && fresh {
-                    data.features_ms
-                } else {
-                    0.0
-                },
-            })
-            .collect()),
+        Ok(fits) => {
+            let mut waiting = staged.scored.lock().unwrap_or_else(|e| e.into_inner());
+            Ok(units
+                .iter()
+                .zip(fits)
+                .enumerate()
+                .map(|(k, (&u, (mf, scored)))| {
+                    let result = FoldResult {
+                        unit: u,
+                        inputs: data.split.names.clone(),
+                        steps: data.split.steps.clone(),
+                        models: vec![mf],
+                        failed: None,
+                        features_ms: if k == 0 && fresh {
+                            data.features_ms
+                        } else {
+                            0.0
+                        },
+                    };
+                    if let Some(scored) = scored {
+                        let shell = FoldResult {
+                            models: Vec::new(),
+                            ..result.clone()
+                        };
+                        waiting.insert(
+                            u,
+                            Unexplained {
+                                result: shell,
+                                model: Some((data.clone(), scored)),
+                            },
+                        );
+                    }
+                    result
+                })
+                .collect())
+        }
         Err(e) => failed(e),
     }
 }

@@ -123,6 +123,23 @@ function phasedPool(size, units, unitMs) {
       onProgress({ stage: 'models', phase: 'models', done: 1, total: 1, unit: null });
       return `[{"unit":${u}}]`;
     },
+    // The same unit in two calls (a pool of 2+ with 2+ models): the scoring call ends with the
+    // core's "evaluation done" (all its progress units), the explaining call tells importance.
+    scoreSplits: async (recipe, key, [u], onProgress) => {
+      onProgress({ stage: 'plan', phase: 'plan', done: 1, total: 1, unit: null, plan: { units: [unitMs], phases, total_ms: unitMs } });
+      onProgress({ stage: 'models', phase: 'models', done: 0, total: 1, unit: null });
+      for (const [phase, ms] of [['features', 0], ['fit', 0.5], ['predict', 0.2]]) {
+        onProgress({ stage: 'models', phase, done: 0, total: 1, unit: u });
+        await sleep(unitMs * ms);
+      }
+      onProgress({ stage: 'models', phase: 'models', done: 1, total: 1, unit: null });
+      return `[{"unit":${u}}]`;
+    },
+    explainSplits: async (recipe, key, [u], onProgress) => {
+      onProgress({ stage: 'models', phase: 'importance', done: 0, total: 1, unit: u });
+      await sleep(unitMs * 0.3);
+      return `[{"unit":${u}}]`;
+    },
     intervals: async () => { await sleep(unitMs / 2); return '{}'; },
     finish: async (recipe, key, results, intervals, onProgress) => {
       for (const [phase, done] of [['report', 0], ['original', 1], ['report', 2]]) {

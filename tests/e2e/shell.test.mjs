@@ -51,6 +51,21 @@ function fakePool(size, units, ms) {
       await sleep(ms[u % recipe.models.length]);
       return `[{"unit":${u}}]`;
     },
+    // The same unit in two calls: scored (half its time), then explained on the same worker.
+    scoreSplits: async (recipe, key, which, onProgress) => {
+      const [u] = which;
+      log.push(['unit', w, u]);
+      onProgress({ stage: 'models', done: 0, total: 1 });
+      await sleep(ms[u % recipe.models.length] / 2);
+      return `[{"unit":${u},"scored":true}]`;
+    },
+    explainSplits: async (recipe, key, which) => {
+      const [u] = which;
+      if (!log.some((e) => e[0] === 'unit' && e[1] === w && e[2] === u)) throw new Error(`unit ${u} not scored on worker ${w}`);
+      await sleep(ms[u % recipe.models.length] / 2);
+      log.push(['explained', w, u]);
+      return `[{"unit":${u}}]`;
+    },
     intervals: async (recipe, key, results) => { log.push(['intervals', w, JSON.parse(results).map((r) => r.unit)]); return `{"w":${w}}`; },
     finish: async (recipe, key, results, intervals) => {
       log.push(['finish', w]);
@@ -89,6 +104,22 @@ test('scheduler: every unit once, longest first once timed, intervals on a free 
   assert.equal(last.done, 8);
   assert.equal(last.total, 8);
   assert.ok(progress.some((p) => Number.isFinite(p.eta_ms)), 'an estimate of the time left');
+});
+
+test('scheduler: a model\'s bootstraps start on a free worker once its units are scored, while they are explained', async () => {
+  // A hold-out run of a slow model and a fast one on 2 workers: 2 units.
+  const recipe = { models: [{ kind: 'slow' }, { kind: 'fast' }] };
+  const { workers, log } = fakePool(2, 2, [200, 10]);
+  const out = await runAcross(workers, recipe);
+  const at = (...e) => log.findIndex((x) => JSON.stringify(x) === JSON.stringify(e));
+  // Worker 1, done with the fast model, waits for the slow one's scores and bootstraps it while
+  // worker 0 still explains it.
+  assert.ok(at('intervals', 1, [0]) >= 0, JSON.stringify(log));
+  assert.ok(at('intervals', 1, [0]) < at('explained', 0, 0), JSON.stringify(log));
+  assert.ok(at('intervals', 1, [1]) >= 0, JSON.stringify(log));
+  // The bootstraps are given the scored results; finish the explained ones.
+  assert.deepEqual(out.report.results, [{ unit: 0 }, { unit: 1 }]);
+  assert.equal(out.report.intervals.length, 2);
 });
 
 test('scheduler: one worker runs every unit and leaves the intervals to finish', async () => {

@@ -329,7 +329,14 @@ test('pool protocol: splits computed in two sessions and assembled in a third gi
   const odd = Array.from({ length: units }, (_, u) => u).filter((u) => u % 2).reverse();
   const even = Array.from({ length: units }, (_, u) => u).filter((u) => u % 2 === 0);
   const partA = JSON.parse(a.run_splits(recipe, key, odd, (p) => progress.push({ ...p })));
-  const partB = JSON.parse(b.run_splits(recipe, key, even));
+  // Session b computes its units in two calls, as a pool of 2+ does: scored (predictions, no
+  // explanations yet), then explained; the bootstraps below take the scored results.
+  const scoredB = JSON.parse(b.score_splits(recipe, key, even));
+  assert.deepEqual(scoredB.map((r) => r.unit), even);
+  assert.ok(scoredB.every((r) => r.failed || r.models.every((m) => m.permutation == null)));
+  const partB = JSON.parse(b.explain_splits(recipe, key, even));
+  assert.deepEqual(partB.map((r) => r.unit), even);
+  assert.match(errorMessage(() => b.explain_splits(recipe, key, [even[0]])), new RegExp(`unit ${even[0] + 1} was not scored`));
   assert.deepEqual(partA.map((r) => r.unit), odd);
   const last = progress.at(-1);
   assert.equal(last.done, last.total);
@@ -337,7 +344,7 @@ test('pool protocol: splits computed in two sessions and assembled in a third gi
   // Model 1's bootstraps (its metrics' intervals and its calibration) computed in another
   // session, from its units' results.
   const models = recipe.models.length;
-  const ofModel0 = [...partA, ...partB].filter((r) => r.unit % models === 0);
+  const ofModel0 = [...partA, ...scoredB].filter((r) => r.unit % models === 0);
   const iv = JSON.parse(b.intervals(recipe, key, JSON.stringify(ofModel0)));
   assert.equal(iv.model, 0);
   for (const side of [iv.masked, iv.original]) {
