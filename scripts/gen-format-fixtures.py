@@ -340,6 +340,21 @@ def damaged_corpus():
         changed(fixture("typed.parquet"), {190: 12, 480: 48, 631: 228}),
         {"error": "a dictionary key of 3 where at most 2 is allowed"},
     )
+    write_cases(out, cases)
+    # tests/corpus/sheets/: the workbooks of tests/data whole, and cut in half (a download that
+    # stopped): the error names the kind of workbook and the reader's reason.
+    sheets = {}
+    for ext, kind in [("xlsx", "an Excel workbook"), ("ods", "an OpenDocument spreadsheet"),
+                      ("xls", "an Excel 97-2003 workbook")]:
+        whole = fixture(f"same.{ext}")
+        sheets[f"good.{ext}"] = (whole, {"rows": 120, "columns": 10})
+        sheets[f"truncated.{ext}"] = (whole[: len(whole) // 2], {"error": f"this looks like {kind}"})
+    write_cases(os.path.join(ROOT, "tests", "corpus", "sheets"), sheets)
+
+
+def write_cases(out, cases):
+    """Each case's bytes and its expected outcome (NAME.expect.json) into the folder `out`."""
+    os.makedirs(out, exist_ok=True)
     for name, (data, expect) in cases.items():
         with open(os.path.join(out, name), "wb") as f:
             f.write(data)

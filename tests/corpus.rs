@@ -299,6 +299,14 @@ fn columnar_file_cases_give_their_expected_outcome() {
     binary_cases("columnar", "scripts/gen-format-fixtures.py --corpus", 12);
 }
 
+/// The spreadsheet cases (tests/corpus/sheets/, written by
+/// `scripts/gen-format-fixtures.py --corpus`): each kind of workbook whole, and cut in half,
+/// refused naming the file and the kind of workbook (not "Cannot detect file format").
+#[test]
+fn spreadsheet_file_cases_give_their_expected_outcome() {
+    binary_cases("sheets", "scripts/gen-format-fixtures.py --corpus", 6);
+}
+
 fn binary_cases(sub: &str, generator: &str, at_least: usize) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/corpus")

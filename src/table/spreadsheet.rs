@@ -47,6 +47,41 @@ fn format_name<RS>(wb: &Sheets<RS>) -> &'static str {
     }
 }
 
+/// Why a file that starts like a workbook cannot be opened: the error of the reader its first
+/// bytes name (a ZIP archive: .ods when its `mimetype` says so, else .xlsx; a compound file:
+/// .xls), so that a damaged or truncated file says so rather than calamine's "Cannot detect file
+/// format" after trying every kind.
+fn why_not_a_workbook(bytes: &[u8]) -> String {
+    let c = || Cursor::new(bytes);
+    let (kind, error) = if bytes.starts_with(b"PK\x03\x04") {
+        if bytes
+            .get(30..)
+            .is_some_and(|r| r.starts_with(b"mimetypeapplication/vnd.oasis.opendocument"))
+        {
+            (
+                "an OpenDocument spreadsheet (.ods)",
+                calamine::Ods::new(c()).err().map(|e| e.to_string()),
+            )
+        } else {
+            (
+                "an Excel workbook (.xlsx)",
+                calamine::Xlsx::new(c()).err().map(|e| e.to_string()),
+            )
+        }
+    } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        (
+            "an Excel 97-2003 workbook (.xls)",
+            calamine::Xls::new(c()).err().map(|e| e.to_string()),
+        )
+    } else {
+        ("a workbook (.xlsx, .xls, .ods)", None)
+    };
+    format!(
+        "this looks like {kind} but cannot be read as one (damaged or truncated?): {}",
+        error.unwrap_or_else(|| "no workbook reader recognises it".into())
+    )
+}
+
 /// The message for a sheet that is not in the workbook.
 pub fn no_such_sheet(asked: &str, sheets: &[String]) -> String {
     format!(
@@ -97,11 +132,8 @@ pub fn read_workbook(bytes: &[u8], file: &str, opts: &CsvOptions) -> Result<Pars
         file: file.to_string(),
         message,
     };
-    let mut wb = calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| {
-        input_err(format!(
-            "this looks like a workbook (.xlsx, .xls, .ods) but cannot be read as one: {e}"
-        ))
-    })?;
+    let mut wb = calamine::open_workbook_auto_from_rs(Cursor::new(bytes))
+        .map_err(|_| input_err(why_not_a_workbook(bytes)))?;
     let format = format_name(&wb);
     let sheets = wb.sheet_names();
     if sheets.is_empty() {
