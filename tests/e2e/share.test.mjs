@@ -40,9 +40,7 @@ test('share link: holds the recipe (without keys), and opening it applies the re
     const someName = demoText.split('\n')[1].split(',')[0];
     assert.ok(!decodeURIComponent(link).includes(someName), 'no data value in the link');
 
-    await page.goto(link);
-    await page.waitForSelector('body[data-ready="true"]');
-    await loadDemo(page);
+    await openLinkAndLoad(page, link);
     const applied = JSON.parse(await page.inputValue('#recipe-json'));
     assert.deepEqual(applied.models, recipe.models);
     await page.click('#run');
@@ -53,6 +51,24 @@ test('share link: holds the recipe (without keys), and opening it applies the re
     await ctx.close();
   }
 });
+
+/**
+ * Opens a share link and loads the demo data with it. The link may differ from the page only in
+ * its fragment (no reload), so the previous load's profile is still there when loadDemo looks:
+ * wait for this load's own outcome (the recipe applied, or the steps that need values named, or
+ * an error), not for a quiet status (which it is for a moment before the new load writes
+ * "Reading…"). A run started before that outcome would race the load (a CI failure: the run's
+ * results never came).
+ */
+async function openLinkAndLoad(page, link) {
+  await page.goto(link);
+  await page.waitForSelector('body[data-ready="true"]');
+  await loadDemo(page);
+  await page.waitForFunction(() => {
+    const el = document.querySelector('#load-status');
+    return el?.dataset.state === 'error' || /was applied|need values filled in/.test(el?.textContent || '');
+  }, null, { timeout: 30_000 });
+}
 
 // Real identifier values of the demo data: names, record numbers and phone numbers.
 function identifierValues() {
@@ -136,16 +152,7 @@ test('share link: no argument that can hold data values reaches the link, and th
     assert.equal(saved.positive, recipe.positive);
 
     // Opening the link: the steps that need values filled in are named.
-    await page.goto(link);
-    await page.waitForSelector('body[data-ready="true"]');
-    await loadDemo(page);
-    // The link may differ from the page only in its fragment (no reload), so the previous load's
-    // profile is still there when loadDemo looks: wait for this load's own outcome, not for a quiet
-    // status (which it is for a moment before the new load writes "Reading…").
-    await page.waitForFunction(() => {
-      const el = document.querySelector('#load-status');
-      return el?.dataset.state === 'error' || /need values filled in/.test(el?.textContent || '');
-    }, null, { timeout: 30_000 });
+    await openLinkAndLoad(page, link);
     const loaded = await page.textContent('#load-status');
     assert.match(loaded, /need values filled in/);
     for (const e of expected) assert.ok(loaded.includes(e), `${e} in: ${loaded}`);
