@@ -289,7 +289,7 @@ export async function runAcross(workers, recipe, onProgress = null, { now = () =
   // call.
   const apart = n > 1 && models > 1;
   // A worker with nothing to take waits while units still run that may make a model ready.
-  let waiters = [];
+  const waiters = [];
   let stopped = false;
   const wake = () => { for (const w of waiters.splice(0)) w(); };
   const moreToCome = () => !stopped && left.some((k) => k > 0);

@@ -250,16 +250,23 @@ pub fn explain_splits(
         );
         match explained {
             Ok(fold) => result.models = vec![fold],
-            Err(e) if original && e != Error::Cancelled => {
-                result.models.clear();
-                result.failed = Some(e.to_string());
-            }
-            Err(e) => return Err(e),
+            Err(e) => result.failed = Some(recorded_failure(original, e)?),
         }
         out.push(result);
         before += weight(u);
     }
     Ok(out)
+}
+
+/// What becomes of a unit's error: on a split of the original data (compared for the cost of
+/// privacy) a failure does not stop the run and is recorded in its results (`Ok`: the message);
+/// elsewhere, or when the run is cancelled, it stops the run.
+fn recorded_failure(original: bool, e: Error) -> Result<String> {
+    if original && e != Error::Cancelled {
+        Ok(e.to_string())
+    } else {
+        Err(e)
+    }
 }
 
 /// [`run_splits`] (`explain`) or [`score_splits`].
@@ -511,34 +518,31 @@ fn group_results(
         )));
     };
     let failed = |e: Error| -> Result<Vec<FoldResult>> {
-        if original && e != Error::Cancelled {
-            let results: Vec<FoldResult> = units
-                .iter()
-                .map(|&u| FoldResult {
-                    unit: u,
-                    inputs: Vec::new(),
-                    steps: Vec::new(),
-                    models: Vec::new(),
-                    failed: Some(e.to_string()),
-                    features_ms: 0.0,
-                })
-                .collect();
-            if !explain {
-                let mut waiting = staged.scored.lock().unwrap_or_else(|e| e.into_inner());
-                for r in &results {
-                    waiting.insert(
-                        r.unit,
-                        Unexplained {
-                            result: r.clone(),
-                            model: None,
-                        },
-                    );
-                }
+        let message = recorded_failure(original, e)?;
+        let results: Vec<FoldResult> = units
+            .iter()
+            .map(|&u| FoldResult {
+                unit: u,
+                inputs: Vec::new(),
+                steps: Vec::new(),
+                models: Vec::new(),
+                failed: Some(message.clone()),
+                features_ms: 0.0,
+            })
+            .collect();
+        if !explain {
+            let mut waiting = staged.scored.lock().unwrap_or_else(|e| e.into_inner());
+            for r in &results {
+                waiting.insert(
+                    r.unit,
+                    Unexplained {
+                        result: r.clone(),
+                        model: None,
+                    },
+                );
             }
-            Ok(results)
-        } else {
-            Err(e)
         }
+        Ok(results)
     };
     let (data, fresh) = match fitted_split(staged, p, recipe, split, f, clock) {
         Ok(d) => d,
