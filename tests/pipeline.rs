@@ -417,11 +417,11 @@ fn splits_computed_apart_give_the_same_report() {
     );
 }
 
-/// The warm-up the browser's workers run (reader, profiler, a small recipe) must itself succeed,
-/// or it would warm nothing.
+/// The warm-up the browser's workers run (reader, profiler, the units of a small recipe) must
+/// itself succeed, or it would warm nothing: one hold-out split × three models.
 #[test]
-fn warm_up_runs_its_whole_recipe() {
-    bedside::warm_up().unwrap();
+fn warm_up_runs_every_unit_of_its_recipe() {
+    assert_eq!(bedside::warm_up().unwrap(), 3);
 }
 
 /// The fingerprint: hashed here, given by the caller (WebCrypto in the page), or given later
