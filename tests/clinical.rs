@@ -144,7 +144,7 @@ fn clinical_data(n: usize, scramble: &[usize]) -> (Table, Vec<bool>) {
     let col = |name: &str, v: Vec<f64>| Column {
         name: name.into(),
         ctype: ColumnType::Numeric,
-        values: Values::Num(v),
+        values: Values::num(v),
     };
     (
         Table::new(vec![col("a", a), col("b", b), col("noise", noise)]),

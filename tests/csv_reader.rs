@@ -30,7 +30,7 @@ fn utf16le_with_bom_is_decoded() {
     );
     assert_eq!(
         p.table.column("age").unwrap().values,
-        Values::Num(vec![41.0])
+        Values::num(vec![41.0])
     );
 }
 
@@ -55,7 +55,7 @@ fn ragged_rows_are_rejected_with_line_and_reason_never_padded() {
     assert_eq!(p.table.rows(), 2);
     assert_eq!(
         p.table.column("a").unwrap().values,
-        Values::Num(vec![1.0, 10.0])
+        Values::num(vec![1.0, 10.0])
     );
     let lines: Vec<u64> = p.rejected.iter().map(|r| r.line).collect();
     assert_eq!(lines, vec![3, 4]);
@@ -120,7 +120,7 @@ fn crlf_line_endings_are_read() {
     assert_eq!(p.table.rows(), 2);
     assert_eq!(
         p.table.column("b").unwrap().values,
-        Values::Num(vec![2.0, 4.0])
+        Values::num(vec![2.0, 4.0])
     );
 }
 
@@ -174,7 +174,7 @@ fn decimal_commas_in_a_semicolon_file_are_read_and_reported() {
     let p = read(b"x;y\n1,5;a\n2;b\n-0,25;c\n");
     assert_eq!(
         p.table.column("x").unwrap().values,
-        Values::Num(vec![1.5, 2.0, -0.25])
+        Values::num(vec![1.5, 2.0, -0.25])
     );
     assert_eq!(p.repairs[0].column, "x");
     assert_eq!(p.repairs[0].count, 2);

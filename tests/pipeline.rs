@@ -454,3 +454,62 @@ fn the_sha256_fingerprint_is_hashed_given_or_set_later() {
     later.set_sha256(&upper).unwrap();
     assert_eq!(later.summary.sha256, hashed);
 }
+
+/// Columns are shared, copy on write: the masked table holds the loaded table's columns that no
+/// privacy step changed (no copy of a wide file per table), and a step that changes a column in
+/// place (noise, suppression) changes the masked table's copy only, never the loaded table a
+/// later run or the original-data comparison reads.
+#[test]
+fn masked_columns_share_the_loaded_ones_until_a_step_changes_them() {
+    use bedside::pipeline::{stage, Context};
+    use bedside::table::Values;
+    let mut csv = String::from("x,z,y\n");
+    for i in 0..200 {
+        csv.push_str(&format!("{},{},{}\n", 100 + i % 37, i % 11, i % 2));
+    }
+    let loaded = bedside::load(csv.as_bytes(), "shared.csv").unwrap();
+    let before = loaded.parsed.table.clone();
+    let recipe = bedside::recipe::Recipe::from_json(
+        r#"{"version": 1, "seed": 7, "target": "y",
+            "privacy": [{"op": "noise", "columns": ["x"], "epsilon": 1.0, "sensitivity": 1}],
+            "models": [{"kind": "logistic_regression"}],
+            "evaluation": {"method": "holdout", "test_fraction": 0.25}}"#,
+    )
+    .unwrap();
+    let staged = stage(
+        &loaded.parsed.table,
+        loaded.summary.clone(),
+        &recipe,
+        &mut Context {
+            progress: &mut |_| true,
+            now_ms: &|| 0.0,
+            key: vec![1; 32],
+        },
+    )
+    .unwrap();
+    let col = |t: &bedside::table::Table, n: &str| t.column(n).unwrap().values.clone();
+    let (Values::Num(loaded_z), Values::Num(masked_z)) =
+        (col(&loaded.parsed.table, "z"), col(&staged.masked, "z"))
+    else {
+        panic!("z is numeric")
+    };
+    assert!(
+        std::sync::Arc::ptr_eq(&loaded_z, &masked_z),
+        "an unchanged column is shared"
+    );
+    assert_ne!(
+        col(&loaded.parsed.table, "x"),
+        col(&staged.masked, "x"),
+        "noise changed the masked x"
+    );
+    assert_eq!(loaded.parsed.table, before, "the loaded table is unchanged");
+    // Taking every row in order shares the column; any other selection is a copy of its own.
+    let z = col(&loaded.parsed.table, "z");
+    let all: Vec<usize> = (0..200).collect();
+    assert!(
+        matches!((&z, &z.take(&all)), (Values::Num(a), Values::Num(b)) if std::sync::Arc::ptr_eq(a, b))
+    );
+    assert!(
+        matches!((&z, &z.take(&all[1..])), (Values::Num(a), Values::Num(b)) if !std::sync::Arc::ptr_eq(a, b))
+    );
+}

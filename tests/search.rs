@@ -296,7 +296,7 @@ fn interaction(n: usize, seed: u64) -> (Table, Vec<bool>, Vec<f64>) {
     let col = |name: &str, v: Vec<f64>| Column {
         name: name.into(),
         ctype: ColumnType::Numeric,
-        values: Values::Num(v),
+        values: Values::num(v),
     };
     (
         Table::new(vec![col("x1", x1), col("x2", x2), col("z", z)]),

@@ -314,7 +314,7 @@ fn conform(
             continue;
         };
         let values = match (&col.values, *ctype) {
-            (Values::Str(v), ColumnType::Numeric) => Values::Num(
+            (Values::Str(v), ColumnType::Numeric) => Values::num(
                 v.iter()
                     .enumerate()
                     .map(|(r, s)| match s {
@@ -328,7 +328,7 @@ fn conform(
                     })
                     .collect(),
             ),
-            (Values::Num(v), t) if t != ColumnType::Numeric => Values::Str(
+            (Values::Num(v), t) if t != ColumnType::Numeric => Values::str(
                 v.iter()
                     .map(|x| (!x.is_nan()).then(|| format_number(*x)))
                     .collect(),

@@ -195,7 +195,7 @@ fn duplicates(p: &Problem) -> Option<QualityFlag> {
     cols.push(Column {
         name: "\u{0}target".into(),
         ctype: ColumnType::Numeric,
-        values: Values::Num(p.values.to_vec()),
+        values: Values::num(p.values.to_vec()),
     });
     let t = Table::new(cols);
     let all: Vec<usize> = (0..t.columns.len()).collect();

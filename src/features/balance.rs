@@ -224,7 +224,8 @@ impl Fitted for FittedBalance {
                 .enumerate()
                 .map(|(j, c)| match c.values {
                     Values::Num(mut v) => {
-                        v.extend(self.synthetic.iter().map(|s| s.values[j]));
+                        std::sync::Arc::make_mut(&mut v)
+                            .extend(self.synthetic.iter().map(|s| s.values[j]));
                         Column {
                             values: Values::Num(v),
                             ..c

@@ -115,6 +115,7 @@ impl Fitted for FittedNormalize {
             let Some(Values::Str(v)) = table.column_mut(name).map(|c| &mut c.values) else {
                 continue;
             };
+            let v = std::sync::Arc::make_mut(v);
             for x in v.iter_mut().flatten() {
                 let n = normalize(x, self.case);
                 if n != *x {
@@ -223,6 +224,7 @@ impl Fitted for FittedUnitOutliers {
             if let (Some(&(m, lo, hi, _)), Values::Num(v)) =
                 (self.params.get(&c.name), &mut c.values)
             {
+                let v = std::sync::Arc::make_mut(v);
                 for x in v.iter_mut().filter(|x| unit_like(**x, m, lo, hi)) {
                     *x = f64::NAN;
                     cells += 1;

@@ -180,7 +180,7 @@ impl Fitted for FittedOneHot {
                         out.push(Column {
                             name: format!("{}={}", c.name, cat),
                             ctype: ColumnType::Numeric,
-                            values: Values::Num(ind),
+                            values: Values::num(ind),
                         });
                     }
                 }
@@ -307,7 +307,7 @@ impl Fitted for FittedOrdinal {
                 })
                 .collect();
             cells += codes.len();
-            c.values = Values::Num(codes);
+            c.values = Values::num(codes);
             c.ctype = ColumnType::Numeric;
         }
         cells

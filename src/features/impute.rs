@@ -270,7 +270,7 @@ fn rows_of(t: &Table, columns: &[String]) -> Vec<Vec<f64>> {
     let cols: Vec<&Vec<f64>> = columns
         .iter()
         .filter_map(|n| match t.column(n).map(|c| &c.values) {
-            Some(Values::Num(v)) => Some(v),
+            Some(Values::Num(v)) => Some(&**v),
             _ => None,
         })
         .collect();
@@ -282,6 +282,7 @@ fn rows_of(t: &Table, columns: &[String]) -> Vec<Vec<f64>> {
 fn write_rows(t: &mut Table, columns: &[String], rows: &[Vec<f64>]) {
     for (j, name) in columns.iter().enumerate() {
         if let Some(Values::Num(v)) = t.column_mut(name).map(|c| &mut c.values) {
+            let v = std::sync::Arc::make_mut(v);
             for (r, x) in v.iter_mut().enumerate() {
                 *x = rows[r][j];
             }
@@ -451,18 +452,20 @@ impl Fitted for FittedImpute {
         }
         for c in &mut table.columns {
             match (self.fills.get(&c.name), &mut c.values) {
-                (Some(Fill::Num(f)), Values::Num(v)) => {
-                    v.iter_mut().filter(|x| x.is_nan()).for_each(|x| {
+                (Some(Fill::Num(f)), Values::Num(v)) => std::sync::Arc::make_mut(v)
+                    .iter_mut()
+                    .filter(|x| x.is_nan())
+                    .for_each(|x| {
                         *x = *f;
                         filled += 1;
-                    })
-                }
-                (Some(Fill::Str(f)), Values::Str(v)) => {
-                    v.iter_mut().filter(|x| x.is_none()).for_each(|x| {
+                    }),
+                (Some(Fill::Str(f)), Values::Str(v)) => std::sync::Arc::make_mut(v)
+                    .iter_mut()
+                    .filter(|x| x.is_none())
+                    .for_each(|x| {
                         *x = Some(f.clone());
                         filled += 1;
-                    })
-                }
+                    }),
                 _ => {}
             }
         }

@@ -520,6 +520,7 @@ pub(crate) fn update_numeric<P>(
     let mut cells = 0;
     for c in &mut table.columns {
         if let (Some(p), Values::Num(v)) = (params.get(&c.name), &mut c.values) {
+            let v = std::sync::Arc::make_mut(v);
             for x in v.iter_mut() {
                 if let Some(y) = f(p, *x) {
                     *x = y;
@@ -546,15 +547,22 @@ pub(crate) fn num_column(name: String, values: Vec<f64>) -> Column {
     Column {
         name,
         ctype: ColumnType::Numeric,
-        values: Values::Num(values),
+        values: Values::num(values),
     }
 }
 
 /// The numeric matrix of a fully encoded table (rows × columns); an error names a column that
 /// is not numeric or still has missing values after the feature steps.
 pub fn matrix(t: &Table) -> Result<ndarray::Array2<f64>> {
+    into_matrix(t.clone()) // a table's clone shares its columns
+}
+
+/// [`matrix`] of a table given up: each column is released once copied, so that the table and
+/// the matrix are not both held whole (one split's feature steps' output, natively several at
+/// once).
+pub fn into_matrix(t: Table) -> Result<ndarray::Array2<f64>> {
     let mut m = ndarray::Array2::<f64>::zeros((t.rows(), t.columns.len()));
-    for (j, c) in t.columns.iter().enumerate() {
+    for (j, c) in t.columns.into_iter().enumerate() {
         let Values::Num(v) = &c.values else {
             return Err(Error::Data(format!(
                 "column '{}' is not numeric after the feature steps",

@@ -79,6 +79,7 @@ impl Fitted for FittedRecode {
         let Some(Values::Str(v)) = table.column_mut(&self.column).map(|c| &mut c.values) else {
             return 0;
         };
+        let v = std::sync::Arc::make_mut(v);
         let mut cells = 0;
         for x in v.iter_mut().flatten() {
             if let Some(to) = self.map.get(x.as_str()) {

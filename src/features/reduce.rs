@@ -160,7 +160,7 @@ impl Fitted for FittedPca {
             .columns
             .iter()
             .filter_map(|n| match table.column(n).map(|c| &c.values) {
-                Some(Values::Num(v)) => Some(v),
+                Some(Values::Num(v)) => Some(&**v),
                 _ => None,
             })
             .collect();

@@ -91,7 +91,8 @@ impl Classifier for LogisticParams {
             return Err(err("the training rows hold only one class".into()));
         }
         let targets: Array1<usize> = y.iter().map(|&b| b as usize).collect();
-        let data = Dataset::new(x.clone(), targets);
+        // A view: linfa fits on borrowed records, so the training matrix is not copied.
+        let data = linfa::DatasetBase::new(x.view(), targets.view());
         let model = LogisticRegression::default()
             .alpha(self.alpha)
             .max_iterations(self.max_iterations)

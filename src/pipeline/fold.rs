@@ -79,8 +79,8 @@ pub fn fit_split(
     let split = FittedSplit {
         names: xtr.names(),
         steps: fits,
-        xtr: features::matrix(&xtr)?,
-        xte: features::matrix(&xte)?,
+        xtr: features::into_matrix(xtr)?,
+        xte: features::into_matrix(xte)?,
         ytr,
         yr_tr: train.iter().map(|&i| values[i]).collect(),
         yte: test.iter().map(|&i| labels[i]).collect(),

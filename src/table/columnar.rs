@@ -102,11 +102,11 @@ pub fn out_columns(table: &Table) -> Vec<OutColumn> {
                     OutValues::Numbers(v.iter().map(|&x| (!x.is_nan()).then_some(x)).collect())
                 }
                 Values::Str(v) if col.ctype == ColumnType::Categorical => {
-                    OutValues::Category(v.clone())
+                    OutValues::Category(v.to_vec())
                 }
                 Values::Str(v) => match plain_dates(v) {
                     Some(days) => OutValues::Dates(days),
-                    None => OutValues::Text(v.clone()),
+                    None => OutValues::Text(v.to_vec()),
                 },
             },
         })

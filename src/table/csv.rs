@@ -447,7 +447,7 @@ fn read_decoded(
                 Column {
                     name,
                     ctype: ColumnType::Numeric,
-                    values: Values::Num(e.nums),
+                    values: Values::num(e.nums),
                 }
             }
             Some(values) => {
@@ -459,7 +459,7 @@ fn read_decoded(
                 Column {
                     name,
                     ctype,
-                    values: Values::Str(values),
+                    values: Values::str(values),
                 }
             }
         })

@@ -228,13 +228,13 @@ pub fn read_written_csv(csv: &[u8]) -> Result<Table> {
                 Column {
                     name,
                     ctype: ColumnType::Numeric,
-                    values: Values::Num(v),
+                    values: Values::num(v),
                 }
             } else {
                 Column {
                     name,
                     ctype: ColumnType::Text,
-                    values: Values::Str(values),
+                    values: Values::str(values),
                 }
             }
         })
@@ -255,12 +255,12 @@ mod tests {
 
     fn table() -> Table {
         let text =
-            |v: &[Option<&str>]| Values::Str(v.iter().map(|s| s.map(String::from)).collect());
+            |v: &[Option<&str>]| Values::str(v.iter().map(|s| s.map(String::from)).collect());
         Table::new(vec![
             Column {
                 name: "age".into(),
                 ctype: ColumnType::Numeric,
-                values: Values::Num(vec![41.0, f64::NAN, 2.5, -3.0]),
+                values: Values::num(vec![41.0, f64::NAN, 2.5, -3.0]),
             },
             Column {
                 name: "zip".into(),

@@ -12,6 +12,7 @@ pub mod values;
 pub mod vocabulary;
 
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// A file format that is not delimited text, recognised by its first bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,14 +88,29 @@ impl ColumnType {
     }
 }
 
-/// Column storage: numbers (NaN = missing) or strings (`None` = missing).
+/// Column storage: numbers (NaN = missing) or strings (`None` = missing). Shared, copy on
+/// write: cloning a column or a table, or taking all of its rows in order, copies no cell, so
+/// the masked table and the model inputs hold the loaded table's columns that no step changed
+/// (a step that changes one gets its own copy through `Arc::make_mut`).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Values {
-    Num(Vec<f64>),
-    Str(Vec<Option<String>>),
+    Num(Arc<Vec<f64>>),
+    Str(Arc<Vec<Option<String>>>),
 }
 
 impl Values {
+    /// Numbers (NaN = missing), without the spare capacity a reader grew them with.
+    pub fn num(mut v: Vec<f64>) -> Values {
+        v.shrink_to_fit();
+        Values::Num(Arc::new(v))
+    }
+
+    /// Strings (`None` = missing), without spare capacity.
+    pub fn str(mut v: Vec<Option<String>>) -> Values {
+        v.shrink_to_fit();
+        Values::Str(Arc::new(v))
+    }
+
     pub fn len(&self) -> usize {
         match self {
             Values::Num(v) => v.len(),
@@ -127,11 +143,15 @@ impl Values {
         }
     }
 
-    /// A new column holding only `rows`, in that order.
+    /// A column holding only `rows`, in that order: this one, shared, when `rows` are all of
+    /// its rows in order.
     pub fn take(&self, rows: &[usize]) -> Values {
+        if rows.len() == self.len() && rows.iter().enumerate().all(|(i, &r)| i == r) {
+            return self.clone();
+        }
         match self {
-            Values::Num(v) => Values::Num(rows.iter().map(|&r| v[r]).collect()),
-            Values::Str(v) => Values::Str(rows.iter().map(|&r| v[r].clone()).collect()),
+            Values::Num(v) => Values::num(rows.iter().map(|&r| v[r]).collect()),
+            Values::Str(v) => Values::str(rows.iter().map(|&r| v[r].clone()).collect()),
         }
     }
 }

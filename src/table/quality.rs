@@ -523,7 +523,7 @@ fn row_hashes(table: &Table, cols: &[usize]) -> Vec<u64> {
     for &i in cols {
         match &table.columns[i].values {
             Values::Num(v) => {
-                for (h, &x) in h.iter_mut().zip(v) {
+                for (h, &x) in h.iter_mut().zip(v.iter()) {
                     let w = if x.is_nan() {
                         MISSING
                     } else {
@@ -533,7 +533,7 @@ fn row_hashes(table: &Table, cols: &[usize]) -> Vec<u64> {
                 }
             }
             Values::Str(v) => {
-                for (h, s) in h.iter_mut().zip(v) {
+                for (h, s) in h.iter_mut().zip(v.iter()) {
                     *h = match s {
                         None => mix(*h, MISSING),
                         Some(s) => {

@@ -9,7 +9,7 @@ pub fn num(name: &str, v: &[f64]) -> Column {
     Column {
         name: name.into(),
         ctype: ColumnType::Numeric,
-        values: Values::Num(v.to_vec()),
+        values: Values::num(v.to_vec()),
     }
 }
 
@@ -17,7 +17,7 @@ pub fn cat(name: &str, v: &[Option<&str>]) -> Column {
     Column {
         name: name.into(),
         ctype: ColumnType::Categorical,
-        values: Values::Str(v.iter().map(|x| x.map(str::to_string)).collect()),
+        values: Values::str(v.iter().map(|x| x.map(str::to_string)).collect()),
     }
 }
 
@@ -61,14 +61,14 @@ pub fn col(t: &Table, name: &str) -> Vec<f64> {
         .unwrap_or_else(|| panic!("no column {name}"))
         .values
     {
-        Values::Num(v) => v.clone(),
+        Values::Num(v) => v.to_vec(),
         Values::Str(_) => panic!("{name} is not numeric"),
     }
 }
 
 pub fn strs(t: &Table, name: &str) -> Vec<Option<String>> {
     match &t.column(name).unwrap().values {
-        Values::Str(v) => v.clone(),
+        Values::Str(v) => v.to_vec(),
         Values::Num(_) => panic!("{name} is numeric"),
     }
 }

@@ -112,7 +112,7 @@ impl Op for DateOp {
                         .map(|p| p.map(|(y, m, _)| format!("{y:04}-{m:02}")))
                         .inspect(|o| cells += usize::from(o.is_some()))
                         .collect();
-                    col.values = Values::Str(out);
+                    col.values = Values::str(out);
                     col.ctype = ColumnType::Categorical;
                 }
                 Granularity::Year => {
@@ -120,7 +120,7 @@ impl Op for DateOp {
                         .map(|p| p.map_or(f64::NAN, |(y, _, _)| y as f64))
                         .inspect(|x| cells += usize::from(!x.is_nan()))
                         .collect();
-                    col.values = Values::Num(out);
+                    col.values = Values::num(out);
                     col.ctype = ColumnType::Numeric;
                 }
                 Granularity::Age => {
@@ -139,7 +139,7 @@ impl Op for DateOp {
                         })
                         .inspect(|x| cells += usize::from(!x.is_nan()))
                         .collect();
-                    col.values = Values::Num(out);
+                    col.values = Values::num(out);
                     col.ctype = ColumnType::Numeric;
                 }
             }

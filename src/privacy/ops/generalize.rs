@@ -153,7 +153,7 @@ impl Op for Generalize {
                 })
             })
             .collect();
-        col.values = Values::Str(out);
+        col.values = Values::str(out);
         col.ctype = ColumnType::Categorical;
         let how = match (&self.width, &self.cuts) {
             (Some(w), _) => crate::message::op_generalize_width(*w),

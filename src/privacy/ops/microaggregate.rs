@@ -26,7 +26,7 @@ pub struct Microaggregate {
 
 fn nums(table: &Table, name: &str) -> Vec<f64> {
     match table.column(name).map(|c| &c.values) {
-        Some(Values::Num(v)) => v.clone(),
+        Some(Values::Num(v)) => v.to_vec(),
         _ => vec![f64::NAN; table.rows()],
     }
 }
@@ -128,7 +128,7 @@ impl Op for Microaggregate {
         }
         for (name, v) in self.columns.iter().zip(out) {
             if let Some(col) = table.column_mut(name) {
-                col.values = Values::Num(v);
+                col.values = Values::num(v);
             }
         }
         Ok(Effect {

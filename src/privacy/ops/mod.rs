@@ -49,7 +49,7 @@ pub fn texts(table: &Table, name: &str) -> Vec<Option<String>> {
 /// Replaces a column's values by text cells of type `ctype`.
 pub fn set_text(table: &mut Table, name: &str, values: Vec<Option<String>>, ctype: ColumnType) {
     if let Some(col) = table.column_mut(name) {
-        col.values = Values::Str(values);
+        col.values = Values::str(values);
         col.ctype = ctype;
     }
 }

@@ -151,6 +151,7 @@ impl Op for Noise {
         for name in &self.columns {
             if let Some(col) = table.column_mut(name) {
                 if let Values::Num(v) = &mut col.values {
+                    let v = std::sync::Arc::make_mut(v);
                     for x in v.iter_mut().filter(|x| !x.is_nan()) {
                         *x = round(*x + self.draw(&mut rng));
                         cells += 1;

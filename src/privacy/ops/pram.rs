@@ -150,13 +150,13 @@ impl Op for Pram {
             if col.ctype == ColumnType::Numeric
                 && out.iter().flatten().all(|s| parse_number(s).is_some())
             {
-                col.values = Values::Num(
+                col.values = Values::num(
                     out.iter()
                         .map(|s| s.as_deref().and_then(parse_number).unwrap_or(f64::NAN))
                         .collect(),
                 );
             } else {
-                col.values = Values::Str(out);
+                col.values = Values::str(out);
                 col.ctype = ColumnType::Categorical;
             }
         }

@@ -99,8 +99,8 @@ impl Op for Suppress {
                     }
                     cells += 1;
                     match &mut col.values {
-                        Values::Num(v) => v[r] = f64::NAN,
-                        Values::Str(v) => v[r] = None,
+                        Values::Num(v) => std::sync::Arc::make_mut(v)[r] = f64::NAN,
+                        Values::Str(v) => std::sync::Arc::make_mut(v)[r] = None,
                     }
                 }
             }
