@@ -3,7 +3,7 @@
 //! Private medical machine learning: read a CSV of patient records, de-identify it, engineer
 //! features, train and cross-validate models, and report everything, without any I/O beyond
 //! the bytes handed in. The same core runs natively (`bedside` CLI) and in the browser
-//! (`wasm.rs`, built for `wasm32-unknown-unknown`).
+//! (`wasm/`, built for `wasm32-unknown-unknown`).
 //!
 //! ```
 //! use bedside::{table::csv::{read_csv, CsvOptions}, recipe::Recipe};

@@ -2,7 +2,7 @@
 //! CSV text batch by batch, and a Parquet file written from a plain column description. No
 //! bedside types here: bedside reads the text with its CSV reader and applies the [`Notes`]
 //! (`bedside::table::columnar`), natively through this crate and in the page through this
-//! crate's own wasm module (`src/wasm.rs`), loaded only when a columnar file is dropped or a
+//! crate's own wasm module (`src/wasm/`), loaded only when a columnar file is dropped or a
 //! Parquet export is asked for, so that the page's main module does not carry arrow-rs.
 //!
 //! Without the default feature `arrow` the crate is only the format rule ([`format_of`]) and the

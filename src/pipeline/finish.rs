@@ -36,9 +36,12 @@ pub fn finish(
         row_map,
         prepared,
         original,
-        fitted: _,
-        scored: _,
+        fitted,
+        scored,
     } = staged;
+    // The last split's matrices and any unexplained unit: not needed for the report, so their
+    // memory serves it.
+    drop((fitted, scored));
     warnings.extend(plan.warning_codes);
     results.sort_by_key(|r| r.unit);
     let units: Vec<usize> = results.iter().map(|r| r.unit).collect();

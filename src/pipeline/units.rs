@@ -621,7 +621,7 @@ fn group_results(
 }
 
 /// The feature steps of split `split` (fold `f` of `p`): the last fit, when it was of this
-/// split, else fitted now (`true`) and kept for the split's next units.
+/// split, else fitted now (`true`) and kept for the split's next units instead of the last.
 fn fitted_split(
     staged: &Staged,
     p: &Prepared,
@@ -630,15 +630,15 @@ fn fitted_split(
     f: usize,
     clock: &dyn Fn() -> f64,
 ) -> Result<(Arc<FoldData>, bool)> {
-    let cached = staged
-        .fitted
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .as_ref()
-        .filter(|(s, _)| *s == split)
-        .map(|(_, d)| d.clone());
-    if let Some(d) = cached {
-        return Ok((d, false));
+    {
+        let mut last = staged.fitted.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, d)) = last.as_ref().filter(|(s, _)| *s == split) {
+            return Ok((d.clone(), false));
+        }
+        // Another split's: let it go before this one's matrices are made, so that a worker
+        // going from split to split never holds two (at 1,000,000 rows each is ~250 MB, and a
+        // wasm heap keeps its high-water mark). A unit scored but not yet explained keeps its own.
+        *last = None;
     }
     let d = Arc::new(fit_features(p, recipe, f, clock)?);
     *staged.fitted.lock().unwrap_or_else(|e| e.into_inner()) = Some((split, d.clone()));
@@ -670,4 +670,59 @@ pub(super) fn per_split(results: Vec<FoldResult>, models: usize) -> Result<Vec<F
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::Cell;
+
+    /// A worker going from one split to the next lets the last split's matrices go before it
+    /// makes the next one's, so that it never holds two (the page's memory at 1,000,000 rows).
+    #[test]
+    fn the_last_splits_matrices_go_before_the_next_ones_are_made() {
+        let mut csv = String::from("a,b,y\n");
+        for i in 0..200u32 {
+            csv.push_str(&format!("{},{},{}\n", i % 13, (i * 7) % 11, i % 2));
+        }
+        let parsed =
+            crate::table::csv::read_csv(csv.as_bytes(), "t.csv", &Default::default()).unwrap();
+        let input = crate::table::profile::summary(&parsed, "t.csv", csv.as_bytes());
+        let recipe = Recipe::from_json(
+            r#"{"version": 1, "seed": 3, "target": "y",
+                "models": [{"kind": "logistic_regression"}],
+                "evaluation": {"method": "stratified_kfold", "folds": 3,
+                               "compare_original": false}}"#,
+        )
+        .unwrap();
+        let mut ctx = Context {
+            progress: &mut |_| true,
+            now_ms: &|| 0.0,
+            key: vec![0; 32],
+        };
+        let staged = super::super::stage(&parsed.table, input, &recipe, &mut ctx).unwrap();
+        let (p, f0, _) = staged.split_of(0).unwrap();
+        let (first, fitted) = fitted_split(&staged, p, &recipe, 0, f0, &|| 0.0).unwrap();
+        assert!(fitted);
+        let (again, fitted) = fitted_split(&staged, p, &recipe, 0, f0, &|| 0.0).unwrap();
+        assert!(
+            !fitted && Arc::ptr_eq(&first, &again),
+            "the same split is fitted once"
+        );
+        let last = Arc::downgrade(&first);
+        drop((first, again));
+        // `fit_features` reads the clock before it makes anything: the last split's must be
+        // gone by then.
+        let alive_when_fitting = Cell::new(None);
+        let clock = || {
+            if alive_when_fitting.get().is_none() {
+                alive_when_fitting.set(Some(last.upgrade().is_some()));
+            }
+            0.0
+        };
+        let (_, f1, _) = staged.split_of(1).unwrap();
+        let (_next, fitted) = fitted_split(&staged, p, &recipe, 1, f1, &clock).unwrap();
+        assert!(fitted);
+        assert_eq!(alive_when_fitting.get(), Some(false));
+    }
 }

@@ -20,7 +20,7 @@
 //! let col = |n: &str, v: &[&str]| Column {
 //!     name: n.into(),
 //!     ctype: ColumnType::Categorical,
-//!     values: Values::Str(v.iter().map(|s| Some(s.to_string())).collect()),
+//!     values: Values::str(v.iter().map(|s| Some(s.to_string())).collect()),
 //! };
 //! let t = Table::new(vec![col("sex", &["F", "F", "M"]), col("zip", &["1", "2", "2"])]);
 //! let r = attribute_risk(&t, &["sex".into(), "zip".into()]);

@@ -103,7 +103,7 @@ test('time left without a plan (an older core): from the pace, once some work is
   assert.equal(est.total, 4);
 });
 
-/** Fake pool workers telling the core's events as it does (src/pipeline/units.rs, finish.rs, wasm.rs). */
+/** Fake pool workers telling the core's events as it does (src/pipeline/units.rs, finish.rs, src/wasm/pool.rs). */
 function phasedPool(size, units, unitMs) {
   const sleep = (t) => new Promise((r) => setTimeout(r, t));
   const phases = [{ phase: 'fit', ms: unitMs * 0.5 }, { phase: 'search', ms: 0 }, { phase: 'predict', ms: unitMs * 0.2 }, { phase: 'importance', ms: unitMs * 0.3 }];

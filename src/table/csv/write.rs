@@ -1,0 +1,112 @@
+//! The one CSV writer of every file Bedside exports, and what makes a cell safe in it (invariant
+//! 7: no cell runs as a formula in a spreadsheet).
+
+use crate::message::Message;
+use crate::table::{Table, Values};
+use std::borrow::Cow;
+
+/// Would a spreadsheet run this cell as a formula? A text cell beginning with `=`, `+`, `-`, `@`,
+/// a tab or a carriage return that is not a number (OWASP "CSV injection"). `-5.2` and `+3` are
+/// numbers and stay as they are; `-2+3`, `=HYPERLINK(..)`, `+cmd`, `@SUM(..)` are not.
+pub fn is_formula(cell: &str) -> bool {
+    matches!(
+        cell.as_bytes().first(),
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
+    ) && cell.trim().parse::<f64>().map_or(true, |v| !v.is_finite())
+}
+
+/// The cell as written: a formula-like cell ([`is_formula`]) gets a leading `'`, which every
+/// spreadsheet shows as text and never runs.
+pub fn safe_cell(cell: &str) -> Cow<'_, str> {
+    if is_formula(cell) {
+        Cow::Owned(format!("'{cell}"))
+    } else {
+        Cow::Borrowed(cell)
+    }
+}
+
+/// The one CSV writer of every file Bedside exports (invariant 7: no cell runs as a formula):
+/// each cell goes through [`safe_cell`], and the cells it neutralised are counted so that the
+/// caller reports them (a warning: nothing is changed silently).
+pub struct SafeWriter {
+    w: csv::Writer<Vec<u8>>,
+    neutralised: usize,
+}
+
+impl Default for SafeWriter {
+    fn default() -> Self {
+        SafeWriter {
+            w: csv::Writer::from_writer(Vec::new()),
+            neutralised: 0,
+        }
+    }
+}
+
+impl SafeWriter {
+    /// Writes one record.
+    pub fn record<'a>(&mut self, cells: impl IntoIterator<Item = &'a str>) {
+        let cells: Vec<Cow<'a, str>> = cells
+            .into_iter()
+            .map(|c| {
+                let safe = safe_cell(c);
+                if matches!(safe, Cow::Owned(_)) {
+                    self.neutralised += 1;
+                }
+                safe
+            })
+            .collect();
+        // Writing to a Vec cannot fail.
+        let _ = self.w.write_record(cells.iter().map(|c| c.as_bytes()));
+    }
+
+    /// The bytes written and the count of cells neutralised.
+    pub fn finish(self) -> (Vec<u8>, usize) {
+        (self.w.into_inner().unwrap_or_default(), self.neutralised)
+    }
+}
+
+/// The warning for `n` neutralised cells of `what` (None when there are none).
+pub fn formula_warning(n: usize, warning: impl FnOnce(usize) -> Message) -> Option<Message> {
+    (n > 0).then(|| warning(n))
+}
+
+/// Writes a table as UTF-8 CSV with a header; missing cells are empty. Formula-like cells
+/// (header included) are neutralised; their count is [`write_csv_counted`]'s second value.
+pub fn write_csv(table: &Table) -> Vec<u8> {
+    write_csv_counted(table).0
+}
+
+/// [`write_csv`] and the count of cells it neutralised.
+pub fn write_csv_counted(table: &Table) -> (Vec<u8>, usize) {
+    let mut w = SafeWriter::default();
+    w.record(table.columns.iter().map(|c| c.name.as_str()));
+    for r in 0..table.rows() {
+        let cells: Vec<String> = table
+            .columns
+            .iter()
+            .map(|c| c.values.text(r).unwrap_or_default())
+            .collect();
+        w.record(cells.iter().map(String::as_str));
+    }
+    w.finish()
+}
+
+/// How many cells of `table` (header included) [`write_csv`] would neutralise, counted without
+/// writing the file (a run reports it for the masked table whether or not it is written).
+pub fn count_formulas(table: &Table) -> usize {
+    table
+        .columns
+        .iter()
+        .map(|c| {
+            let cells = match &c.values {
+                Values::Str(v) => v.iter().flatten().filter(|s| is_formula(s)).count(),
+                // A number's text is a formula only when it is not finite ("-inf").
+                Values::Num(v) => (0..v.len())
+                    .filter(|&r| v[r].is_infinite())
+                    .filter(|&r| c.values.text(r).is_some_and(|t| is_formula(&t)))
+                    .count(),
+            };
+            usize::from(is_formula(&c.name)) + cells
+        })
+        .sum()
+}
