@@ -149,3 +149,23 @@ fn the_count_without_writing_equals_the_writers_count() {
     assert!(written > 0);
     assert_eq!(bedside::table::csv::count_formulas(&parsed.table), written);
 }
+
+/// A large table is written into one buffer sized from its first rows, not one that doubles
+/// (which, at the last doubling, holds up to three times the file at once); the bytes are those
+/// of a table read back the same.
+#[test]
+fn a_large_table_is_written_into_a_buffer_of_about_its_size() {
+    let mut text = String::from("id,age,unit\n");
+    for i in 0..60_000u32 {
+        text.push_str(&format!("P{i:06},{}.5,ward {}\n", 20 + i % 70, i % 37));
+    }
+    let parsed = read_csv(text.as_bytes(), "big.csv", &CsvOptions::default()).unwrap();
+    let written = write_csv(&parsed.table);
+    assert!(written == text.as_bytes(), "the file read and written back differs");
+    assert!(
+        written.capacity() <= written.len() + written.len() / 5,
+        "capacity {} for {} bytes",
+        written.capacity(),
+        written.len()
+    );
+}
