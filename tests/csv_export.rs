@@ -161,7 +161,10 @@ fn a_large_table_is_written_into_a_buffer_of_about_its_size() {
     }
     let parsed = read_csv(text.as_bytes(), "big.csv", &CsvOptions::default()).unwrap();
     let written = write_csv(&parsed.table);
-    assert!(written == text.as_bytes(), "the file read and written back differs");
+    assert!(
+        written == text.as_bytes(),
+        "the file read and written back differs"
+    );
     assert!(
         written.capacity() <= written.len() + written.len() / 5,
         "capacity {} for {} bytes",
