@@ -61,11 +61,7 @@ pub fn load(bytes: &[u8], file: &str) -> Result<Loaded> {
 /// ignored and the bytes are hashed here.
 pub fn load_with_digest(bytes: &[u8], file: &str, sha256: Option<&str>) -> Result<Loaded> {
     let mut source = bytes;
-    load_source(
-        &mut source,
-        file,
-        sha256.map_or(Digest::Compute, Digest::Given),
-    )
+    load_source(&mut source, file, Digest::of(false, sha256))
 }
 
 /// Where [`load_source`] gets the file's SHA-256 fingerprint from.
@@ -78,6 +74,18 @@ pub enum Digest<'a> {
     /// Given later with [`Loaded::set_sha256`] (in the page a second worker hashes the file while
     /// the first reads it). Until then the summary's `sha256` is empty.
     Later,
+}
+
+impl<'a> Digest<'a> {
+    /// `later` (another worker hashes the file and gives it with [`Loaded::set_sha256`]), else
+    /// `sha256` when the caller has it, else computed here.
+    pub fn of(later: bool, sha256: Option<&'a str>) -> Digest<'a> {
+        match (later, sha256) {
+            (true, _) => Digest::Later,
+            (false, Some(d)) => Digest::Given(d),
+            (false, None) => Digest::Compute,
+        }
+    }
 }
 
 /// A SHA-256 given as hex, lowercased; `None` unless it is 64 hex digits.

@@ -115,16 +115,6 @@ impl std::io::Read for BlobReader<'_> {
     }
 }
 
-/// Where a file's fingerprint comes from: `later` (with `set_sha256`: another worker hashes it),
-/// else `sha256` when the caller has it, else computed here.
-fn digest(later: bool, sha256: Option<&str>) -> crate::Digest<'_> {
-    match (later, sha256) {
-        (true, _) => crate::Digest::Later,
-        (false, Some(d)) => crate::Digest::Given(d),
-        (false, None) => crate::Digest::Compute,
-    }
-}
-
 /// The reading options of the Load step: `encoding` (a WHATWG label; absent: detected) and
 /// `sheet` (a workbook's sheet, its name or position from 1; absent: the first with data).
 fn read_options(encoding: Option<String>, sheet: Option<String>) -> crate::table::csv::CsvOptions {
@@ -154,7 +144,7 @@ impl Session {
         sheet: Option<String>,
         on_read: Option<Function>,
     ) -> Result<Session, JsValue> {
-        let digest = digest(later, sha256.as_deref());
+        let digest = crate::Digest::of(later, sha256.as_deref());
         let mut source = BlobFile::new(blob, on_read)?;
         let options = read_options(encoding, sheet);
         Session::of(crate::load_source_with(&mut source, file, digest, &options))
@@ -169,9 +159,7 @@ impl Session {
         sheet: Option<String>,
     ) -> Result<Session, JsValue> {
         let mut source = bytes;
-        let digest = sha256
-            .as_deref()
-            .map_or(crate::Digest::Compute, crate::Digest::Given);
+        let digest = crate::Digest::of(false, sha256.as_deref());
         let options = read_options(encoding, sheet);
         Session::of(crate::load_source_with(&mut source, file, digest, &options))
     }
@@ -195,7 +183,7 @@ impl Session {
     ) -> Result<Session, JsValue> {
         let notes: crate::table::columnar::Notes =
             serde_json::from_str(notes).map_err(|e| js_error(&format!("columnar notes: {e}")))?;
-        let digest = digest(later, sha256.as_deref());
+        let digest = crate::Digest::of(later, sha256.as_deref());
         let mut source = BlobFile::new(text, on_read)?;
         Session::of(crate::load_columnar_text(
             &mut source,
