@@ -47,8 +47,11 @@ export function initialState(lang) {
     reportPrevious: false,
     resultsView: RESULTS_VIEW_START, // the sort, model and threshold picked in the model results
     runRecipe: null, // the recipe of this report, for exporting its models
+    // The run's masked table (the CLI's --out x.csv) and out-of-fold predictions (its
+    // --predictions file): Blobs the core wrote in pieces, never strings (a 1,000,000-row table
+    // is about 250 MB; a Blob goes between threads by reference and lives in the browser's store).
     maskedCsv: null,
-    predictionsCsv: null, // the run's out-of-fold predictions (the CLI's --predictions file)
+    predictionsCsv: null,
     running: false,
     loading: false,
     progress: { max: 1, value: 0, stage: null, etaMs: null },
@@ -376,7 +379,7 @@ export function createActions({ store, api, embed }) {
         runsCompare: { a: null, b: null },
         progress: { ...st.progress, value: st.progress.max, etaMs: null },
         flow: withCurrent(st.flow, 'results'),
-        status: { ...st.status, run: { render: () => t('run.done', { seconds: fmtDec(seconds, 2) }), kind: 'done' } },
+        status: { ...st.status, run: { render: () => t('run.done', { seconds: fmtDec(seconds, 2), workers: fmtInt(out.workers ?? 1) }), kind: 'done' } },
       });
     } catch (err) {
       const status = api.isCancelled(err)
@@ -426,8 +429,9 @@ export function createActions({ store, api, embed }) {
   const baseName = () => (get().file?.name || 'bedside').replace(/\.[^.]*$/, '') || 'bedside';
   const exported = (what) => store.update((s) => ({ flow: withExported(s.flow, what) }));
 
-  function download(filename, text, type) {
-    const url = URL.createObjectURL(new Blob([text], { type }));
+  /** Saves `data` (text, bytes or a Blob) as `filename` of media type `type`. */
+  function download(filename, data, type) {
+    const url = URL.createObjectURL(new Blob([data], { type }));
     const a = document.createElement('a');
     a.href = url;
     a.download = filename;

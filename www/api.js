@@ -37,7 +37,7 @@ export function createApi({ url, type, hooks, size, wasmUrl = null, simdWasmUrl 
     load: (data, name, onProgress = null, options = null) => pool.load(data, name, onProgress, options),
     /** What the core offers: {encodings: [WHATWG names], formats: [{name, extension, media_type}]}. */
     loadChoices: () => main.call('load_choices'),
-    /** A run's masked CSV text as a file in export format `format` (a name of loadChoices' formats): bytes. */
+    /** A run's masked CSV (its Blob) as a file in export format `format` (a name of loadChoices' formats): bytes. */
     exportMasked: (csv, format) => main.call('export_masked', { csv, format }),
     /** The loaded file's profile: input counts, columns with types, statistics and detection. */
     profile: () => main.call('profile'),
@@ -52,7 +52,7 @@ export function createApi({ url, type, hooks, size, wasmUrl = null, simdWasmUrl 
     measure: (quasi, sensitive, population) => main.call('measure', { quasi, sensitive, population }),
     /** The run's estimate before it starts (model inputs, ms per unit and phase of one worker, warnings). */
     estimate: (recipe) => main.call('estimate', { recipe }),
-    /** Runs a recipe across the pool: {report, masked_csv, elapsed_ms, workers}. */
+    /** Runs a recipe across the pool: {report, masked_csv, predictions_csv (Blobs), elapsed_ms, workers}. */
     run: (recipe, onProgress = null) => runAcross(pool.workers.map(workerCalls), recipe, onProgress),
     /** A trained model (bedside-model/1 JSON text) of model `index` of a finished run's report. */
     exportModel: async (recipe, report, index) => (await main.call('export_model', { recipe, report, model_index: index })).json,

@@ -105,6 +105,8 @@ function plain(value) {
   if (typeof value === 'bigint') return Number(value);
   if (Array.isArray(value)) return value.map(plain);
   if (ArrayBuffer.isView(value)) return Array.from(value, plain);
+  // A file the core wrote (a run's masked table, its predictions) goes to the page as it is.
+  if (value instanceof Blob) return value;
   if (value && typeof value === 'object') {
     const out = {};
     for (const [k, v] of Object.entries(value)) out[k] = plain(v);
@@ -195,7 +197,8 @@ const actions = {
   async load_choices() {
     return { encodings: plain(encodings()), formats: plain(export_formats()) };
   },
-  // A run's masked CSV text as a file in `format` (the core's writer, as the CLI's --out).
+  // A run's masked CSV (the Blob of its output) as a file in `format` (the core's writer, as the
+  // CLI's --out).
   // Parquet: the main module describes the masked table's columns, the columnar module writes.
   async export_masked({ csv, format }) {
     if (format !== 'parquet') return export_masked(csv, format);

@@ -254,19 +254,28 @@ fn cli(args: Vec<String>) -> Result<(), String> {
                     e => format!("{data}: {e}"),
                 })?;
             if let Some(path) = a.get("out") {
-                use bedside::table::export::{export, ExportFormat};
+                use bedside::table::export::{export_to, ExportFormat};
                 let format = ExportFormat::for_path(path, a.has("bom"));
-                let (bytes, _) = export(&out.masked, format).map_err(|e| format!("{path}: {e}"))?;
-                std::fs::write(path, bytes)
+                let file = std::fs::File::create(path)
                     .map_err(|e| format!("{path}: cannot write the masked table: {e}"))?;
+                export_to(&out.masked, format, std::io::BufWriter::new(file), path).map_err(
+                    |e| match e {
+                        bedside::Error::Input { .. } => e.to_string(),
+                        e => format!("{path}: {e}"),
+                    },
+                )?;
             }
             if let Some(path) = a.get("predictions") {
                 let oof = out.predictions.as_ref().ok_or_else(|| {
                     format!("--predictions: the recipe trains no model ({recipe_path})")
                 })?;
-                let (csv, formulas) = oof.to_csv();
-                std::fs::write(path, csv)
-                    .map_err(|e| format!("{path}: cannot write the predictions: {e}"))?;
+                let cannot =
+                    |e: std::io::Error| format!("{path}: cannot write the predictions: {e}");
+                let file = std::fs::File::create(path).map_err(cannot)?;
+                let (mut sink, formulas) = oof
+                    .write_csv(std::io::BufWriter::new(file))
+                    .map_err(cannot)?;
+                std::io::Write::flush(&mut sink).map_err(cannot)?;
                 if let Some(w) = bedside::table::csv::formula_warning(formulas, |n| {
                     bedside::message::warn_formula_cells_file(n, path)
                 }) {

@@ -210,7 +210,13 @@ impl OutOfFold {
     /// (formula-like cells, e.g. a class named `=x`, neutralised), and the count of cells it
     /// neutralised. Numbers in shortest round-trip form.
     pub fn to_csv(&self) -> (Vec<u8>, usize) {
-        let mut w = crate::table::csv::SafeWriter::default();
+        self.write_csv(Vec::new()).unwrap_or_default()
+    }
+
+    /// [`OutOfFold::to_csv`] into `sink` in pieces: the sink and the count of cells
+    /// neutralised, or the sink's first error.
+    pub fn write_csv<W: std::io::Write>(&self, sink: W) -> std::io::Result<(W, usize)> {
+        let mut w = crate::table::csv::SafeWriter::to(sink);
         w.record(self.header().iter().map(String::as_str));
         for p in self.iter() {
             let mut cells = vec![
@@ -224,6 +230,6 @@ impl OutOfFold {
             cells.resize(5 + self.horizons.len(), String::new());
             w.record(cells.iter().map(String::as_str));
         }
-        w.finish()
+        w.end()
     }
 }

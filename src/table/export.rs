@@ -5,7 +5,7 @@
 //! the caller reports them; Parquet cells are typed, nothing executes them, and they are written
 //! as they are.
 
-use super::csv::{safe_cell, write_csv_counted};
+use super::csv::{safe_cell, write_csv_counted, write_csv_to};
 use super::{format_number, Table, Values};
 use crate::error::{Error, Result};
 use serde::Serialize;
@@ -133,6 +133,36 @@ pub fn export(table: &Table, format: ExportFormat) -> Result<(Vec<u8>, usize)> {
         ExportFormat::Xlsx => write_xlsx(table),
         ExportFormat::Parquet => Ok((super::columnar::write_parquet(table)?, 0)),
     }
+}
+
+/// [`export`] into `sink`, whose name is `file` (for its errors): CSV in pieces as it is
+/// written (a large masked table is never held whole as well as in its table), the other formats
+/// built and then written. The count of cells the formula rule changed.
+pub fn export_to<W: std::io::Write>(
+    table: &Table,
+    format: ExportFormat,
+    mut sink: W,
+    file: &str,
+) -> Result<usize> {
+    let io_err = |e: std::io::Error| crate::Error::Input {
+        file: file.to_string(),
+        message: format!("cannot write the file: {e}"),
+    };
+    let (mut sink, n) = match format {
+        ExportFormat::Csv | ExportFormat::CsvBom => {
+            if format == ExportFormat::CsvBom {
+                sink.write_all(UTF8_BOM).map_err(io_err)?;
+            }
+            write_csv_to(table, sink).map_err(io_err)?
+        }
+        _ => {
+            let (bytes, n) = export(table, format)?;
+            sink.write_all(&bytes).map_err(io_err)?;
+            (sink, n)
+        }
+    };
+    sink.flush().map_err(io_err)?;
+    Ok(n)
 }
 
 /// The table as an .xlsx workbook with one sheet named `data`: the header in row 1, numbers as

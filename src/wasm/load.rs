@@ -13,6 +13,19 @@ pub fn sha256_blob(blob: web_sys::Blob, file: &str) -> Result<String, JsValue> {
     crate::hash_source(&mut source, file).map_err(err)
 }
 
+/// The bytes of a Blob the page hands back (a run's masked CSV to export in another format),
+/// read in pieces; an error names `file`.
+pub(super) fn read_whole(blob: web_sys::Blob, file: &str) -> Result<Vec<u8>, JsValue> {
+    use crate::table::csv::Source as _;
+    let mut source = BlobFile::new(blob, None)?;
+    let mut bytes = Vec::with_capacity(source.size as usize);
+    let copied = source
+        .open(0)
+        .and_then(|mut r| std::io::copy(&mut r, &mut bytes));
+    copied.map_err(|e| js_error(&format!("{file}: cannot read it: {e}")))?;
+    Ok(bytes)
+}
+
 /// A File or Blob read in pieces with the worker's `FileReaderSync` (web-sys): 64 KiB first (the
 /// reader often wants only the head), then 4 MiB, never the file whole. `on_read(bytes_done)`,
 /// if given, is called after each piece (the page's progress of the read).
@@ -58,7 +71,7 @@ impl BlobFile {
 }
 
 /// The text of a thrown JS value (an Error's message, a string), for an error about the file.
-fn js_text(e: &JsValue) -> String {
+pub(super) fn js_text(e: &JsValue) -> String {
     e.as_string()
         .or_else(|| {
             e.dyn_ref::<js_sys::Error>()

@@ -1,7 +1,7 @@
 //! Browser face: converts JS values to core types and back, forwards progress. No logic here.
 //!
 //! `pool.rs`: the calls by which the page's pool of workers splits a run; `load.rs`: reading a
-//! File or Blob in pieces.
+//! File or Blob in pieces; `save.rs`: the files a run gives the page, written into Blobs.
 
 use crate::recipe::Recipe;
 use js_sys::{Function, Object, Reflect};
@@ -10,6 +10,7 @@ use wasm_bindgen::prelude::*;
 
 mod load;
 mod pool;
+mod save;
 
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
     value
@@ -261,21 +262,32 @@ impl Session {
     }
 }
 
-/// `{report, masked_csv, predictions_csv, predictions_formula_cells}` of a run: the out-of-fold
-/// predictions as the CLI's `--predictions` file (`OutOfFold::to_csv`), null without models.
+/// `{report, masked_csv, predictions_csv, predictions_formula_cells}` of a run: the masked
+/// table as the CLI's `--out x.csv` and the out-of-fold predictions as its `--predictions` file
+/// (`OutOfFold::write_csv`; null without models), each a Blob (`save.rs`) the page saves or
+/// hands back to `export_masked`.
 fn output(out: &crate::pipeline::Output) -> Result<JsValue, JsValue> {
-    let csv = String::from_utf8(crate::table::csv::write_csv(&out.masked)).unwrap_or_default();
-    let (pred, formulas) = match out.predictions.as_ref().map(|p| p.to_csv()) {
-        Some((bytes, n)) => (String::from_utf8(bytes).ok().map(JsValue::from), n),
-        None => (None, 0),
+    const CSV: &str = "text/csv;charset=utf-8";
+    let cannot = |what: &str, e: std::io::Error| js_error(&format!("{what}: {e}"));
+    let (sink, _) = crate::table::csv::write_csv_to(&out.masked, save::BlobSink::new(CSV))
+        .map_err(|e| cannot("the masked table", e))?;
+    let masked: JsValue = sink.into_blob()?.into();
+    let (pred, formulas) = match &out.predictions {
+        Some(p) => {
+            let (sink, n) = p
+                .write_csv(save::BlobSink::new(CSV))
+                .map_err(|e| cannot("the predictions", e))?;
+            (sink.into_blob()?.into(), n)
+        }
+        None => (JsValue::NULL, 0),
     };
     let result = Object::new();
     let set = |k: &str, v: &JsValue| {
         Reflect::set(&result, &k.into(), v).map_err(|_| js_error("cannot build result"))
     };
     set("report", &to_js(&out.report)?)?;
-    set("masked_csv", &csv.into())?;
-    set("predictions_csv", &pred.unwrap_or(JsValue::NULL))?;
+    set("masked_csv", &masked)?;
+    set("predictions_csv", &pred)?;
     set("predictions_formula_cells", &(formulas as f64).into())?;
     Ok(result.into())
 }
@@ -321,14 +333,15 @@ pub fn export_formats() -> Result<JsValue, JsValue> {
     to_js(&crate::table::export::formats())
 }
 
-/// A run's masked CSV text as a file in `format` (a name of `export_formats`), by the function
-/// behind the command line's `--out` (`table::export::export_written_csv`).
+/// A run's masked CSV (the Blob `masked_csv` of its output) as a file in `format` (a name of
+/// `export_formats`), by the function behind the command line's `--out`
+/// (`table::export::export_written_csv`).
 #[wasm_bindgen]
-pub fn export_masked(csv: &str, format: &str) -> Result<Vec<u8>, JsValue> {
+pub fn export_masked(csv: web_sys::Blob, format: &str) -> Result<Vec<u8>, JsValue> {
     let format = crate::table::export::ExportFormat::for_name(format)
         .ok_or_else(|| js_error(&format!("unknown export format '{format}'")))?;
-    let (bytes, _) =
-        crate::table::export::export_written_csv(csv.as_bytes(), format).map_err(err)?;
+    let csv = load::read_whole(csv, "the masked CSV")?;
+    let (bytes, _) = crate::table::export::export_written_csv(&csv, format).map_err(err)?;
     Ok(bytes)
 }
 
@@ -339,12 +352,13 @@ pub fn columnar_format(head: &[u8]) -> Option<String> {
     crate::table::columnar::columnar_format(head).map(|f| f.name().to_string())
 }
 
-/// The masked CSV text's columns as the columnar module's `write_parquet` takes them (JSON,
+/// The masked CSV's (a Blob) columns as the columnar module's `write_parquet` takes them (JSON,
 /// `table::columnar::out_columns` of the table `export_masked` reads): the page writes a
 /// Parquet export with that module.
 #[wasm_bindgen]
-pub fn masked_columns(csv: &str) -> Result<String, JsValue> {
-    let table = crate::table::export::read_written_csv(csv.as_bytes()).map_err(err)?;
+pub fn masked_columns(csv: web_sys::Blob) -> Result<String, JsValue> {
+    let csv = load::read_whole(csv, "the masked CSV")?;
+    let table = crate::table::export::read_written_csv(&csv).map_err(err)?;
     serde_json::to_string(&crate::table::columnar::out_columns(&table))
         .map_err(|e| js_error(&e.to_string()))
 }

@@ -159,10 +159,12 @@ describe('running the suggested recipe', () => {
     assert.ok(progress.some((p, i) => i > 0 && p.done > progress[i - 1].done), 'done increases');
   });
 
-  test('masked CSV contains no original name, MRN or phone number', () => {
+  test('masked CSV contains no original name, MRN or phone number', async () => {
     const { result } = runDemo();
-    const masked = result.masked_csv;
-    assert.equal(typeof masked, 'string');
+    // A Blob the core wrote in pieces (never one string in the wasm heap and again in JS).
+    assert.ok(result.masked_csv instanceof Blob);
+    assert.equal(result.masked_csv.type, 'text/csv;charset=utf-8');
+    const masked = await result.masked_csv.text();
     assert.ok(masked.length > 0);
     const data = demoRecords.slice(1).filter((r) => r.fields.length === COLUMNS.length);
     assert.equal(data.length, 1000);
@@ -205,6 +207,32 @@ describe('native CLI and wasm agree', () => {
     });
     assertClose(w, n, 1e-6);
     assert.ok(existsSync(join(dir, 'masked.csv')), 'CLI wrote --out');
+  });
+
+  test('a masked table of many 4 MiB pieces is the CLI\'s --out file byte for byte', async (t) => {
+    // About 6.5 MB of CSV: the Blob is joined from a 4 MiB piece and a tail, the CLI's file written
+    // through a buffer; a formula-like cell in every seventh row is neutralised in both.
+    const lines = ['id,age,sex,note,code'];
+    for (let i = 0; i < 180_000; i++) {
+      lines.push(`${i},${(i * 37) % 1000 / 10},${i % 2 ? 'F' : 'M'},"seen, day ${i % 365}",${i % 7 ? `c${i}` : `=cmd${i}`}`);
+    }
+    const text = `${lines.join('\n')}\n`;
+    const dir = mkdtempSync(join(tmpdir(), 'bedside-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    writeFileSync(join(dir, 'wide.csv'), text);
+    const recipe = { version: 1, seed: 7, privacy: [], features: [], models: [] };
+    writeFileSync(join(dir, 'recipe.json'), JSON.stringify(recipe));
+    const session = open(new TextEncoder().encode(text), 'wide.csv');
+    const masked = session.run(recipe, () => {}).masked_csv;
+    assert.ok(masked.size > 5_000_000, `${masked.size} bytes`);
+    const cli = spawnSync(PATHS.cli, ['run', '--data', 'wide.csv', '--recipe', 'recipe.json', '--out', 'masked.csv'],
+      { cwd: dir, encoding: 'utf8', maxBuffer: 64 << 20 });
+    assert.equal(cli.status, 0, `bedside run failed:\n${cli.stderr}`);
+    const native = readFileSync(join(dir, 'masked.csv'));
+    assert.ok(Buffer.from(await masked.arrayBuffer()).equals(native), 'the same bytes as the CLI file');
+    const got = await masked.text();
+    assert.ok(got.includes(`\n7,${(7 * 37) % 1000 / 10},F,"seen, day 7",'=cmd7\n`), 'a formula-like cell neutralised');
+    assert.equal(got.trim().split('\n').length, 180_001);
   });
 
   test('the model zoo gives the same report natively and in wasm (seeded forests, bootstrap, importances)', (t) => {

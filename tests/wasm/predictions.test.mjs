@@ -55,17 +55,18 @@ function treeRecipe(session) {
 }
 
 describe('out-of-fold predictions from wasm', () => {
-  test('run returns the CLI --predictions file byte for byte', (t) => {
+  test('run returns the CLI --predictions file byte for byte', async (t) => {
     const session = open();
     const recipe = treeRecipe(session);
     const result = session.run(recipe, () => {});
-    assert.equal(typeof result.predictions_csv, 'string');
+    assert.ok(result.predictions_csv instanceof Blob);
+    const predictions = await result.predictions_csv.text();
     const native = cliPredictions(recipe, t);
-    assert.equal(result.predictions_csv, native, 'the same bytes as the CLI file');
+    assert.equal(predictions, native, 'the same bytes as the CLI file');
     assert.equal(result.predictions_formula_cells, 0);
 
     // Its content: header, one line per test record per model, rows 0-based among the records read.
-    const lines = result.predictions_csv.trim().split(/\r?\n/);
+    const lines = predictions.trim().split(/\r?\n/);
     assert.equal(lines[0], 'row,split,model,y_true,score');
     const rows = lines.slice(1).map((l) => l.split(','));
     const modelled = result.report.target.counts.reduce((a, b) => a + b, 0);
@@ -83,22 +84,22 @@ describe('out-of-fold predictions from wasm', () => {
     // No identifier: neither a name, a record number nor a phone of the input is in it.
     for (const name of ['patient_name', 'mrn', 'phone']) {
       const c = records[0].indexOf(name);
-      const leaked = records.slice(1).map((r) => r[c]).filter((v) => v && v.length > 4 && containsValue(result.predictions_csv, v));
+      const leaked = records.slice(1).map((r) => r[c]).filter((v) => v && v.length > 4 && containsValue(predictions, v));
       assert.deepEqual(leaked, [], `${name} values in the predictions`);
     }
   });
 
-  test('the pool calls (stage, run_splits, finish) return the same predictions as run', () => {
+  test('the pool calls (stage, run_splits, finish) return the same predictions as run', async () => {
     const session = open();
     const recipe = treeRecipe(session);
-    const whole = session.run(recipe, () => {}).predictions_csv;
+    const whole = await session.run(recipe, () => {}).predictions_csv.text();
     const key = new Uint8Array(32).map((_, i) => i + 1);
     const units = session.stage(recipe, key, undefined);
     // Units computed one per call and in reverse order, as workers of a pool might return them.
     const parts = [];
     for (let u = units - 1; u >= 0; u--) parts.push(...JSON.parse(session.run_splits(recipe, key, Uint32Array.from([u]), undefined)));
     const out = session.finish(recipe, key, JSON.stringify(parts), '[]', undefined);
-    assert.equal(out.predictions_csv, whole);
+    assert.equal(await out.predictions_csv.text(), whole);
   });
 
   test('a recipe without models returns no predictions', () => {

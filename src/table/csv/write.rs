@@ -4,6 +4,7 @@
 use crate::message::Message;
 use crate::table::{Table, Values};
 use std::borrow::Cow;
+use std::io::Write;
 
 /// Would a spreadsheet run this cell as a formula? A text cell beginning with `=`, `+`, `-`, `@`,
 /// a tab or a carriage return that is not a number (OWASP "CSV injection"). `-5.2` and `+3` are
@@ -27,32 +28,49 @@ pub fn safe_cell(cell: &str) -> Cow<'_, str> {
 
 /// The one CSV writer of every file Bedside exports (invariant 7: no cell runs as a formula):
 /// each cell goes through [`safe_cell`], and the cells it neutralised are counted so that the
-/// caller reports them (a warning: nothing is changed silently).
-pub struct SafeWriter {
-    w: csv::Writer<Vec<u8>>,
+/// caller reports them (a warning: nothing is changed silently). It writes into a `Vec` (the
+/// default) or into any [`Write`] sink in pieces (a file natively, a Blob built piece by piece in
+/// the page), so a large table is never held twice.
+pub struct SafeWriter<W: Write = Vec<u8>> {
+    w: csv::Writer<W>,
     neutralised: usize,
+    /// The sink's first error; nothing more is written after it ([`SafeWriter::end`] returns it).
+    error: Option<std::io::Error>,
 }
 
 impl Default for SafeWriter {
     fn default() -> Self {
-        SafeWriter {
-            w: csv::Writer::from_writer(Vec::new()),
-            neutralised: 0,
-        }
+        SafeWriter::to(Vec::new())
     }
 }
 
 impl SafeWriter {
     /// A writer whose buffer holds `bytes` before it grows.
     pub fn with_capacity(bytes: usize) -> Self {
+        SafeWriter::to(Vec::with_capacity(bytes))
+    }
+
+    /// The bytes written and the count of cells neutralised (writing to a `Vec` cannot fail).
+    pub fn finish(self) -> (Vec<u8>, usize) {
+        self.end().unwrap_or_default()
+    }
+}
+
+impl<W: Write> SafeWriter<W> {
+    /// A writer into `sink`, which gets the bytes in pieces as they are written.
+    pub fn to(sink: W) -> Self {
         SafeWriter {
-            w: csv::Writer::from_writer(Vec::with_capacity(bytes)),
+            w: csv::Writer::from_writer(sink),
             neutralised: 0,
+            error: None,
         }
     }
 
     /// Writes one record.
     pub fn record<'a>(&mut self, cells: impl IntoIterator<Item = &'a str>) {
+        if self.error.is_some() {
+            return;
+        }
         let cells: Vec<Cow<'a, str>> = cells
             .into_iter()
             .map(|c| {
@@ -63,13 +81,22 @@ impl SafeWriter {
                 safe
             })
             .collect();
-        // Writing to a Vec cannot fail.
-        let _ = self.w.write_record(cells.iter().map(|c| c.as_bytes()));
+        if let Err(e) = self.w.write_record(cells.iter().map(|c| c.as_bytes())) {
+            self.error = Some(e.into());
+        }
     }
 
-    /// The bytes written and the count of cells neutralised.
-    pub fn finish(self) -> (Vec<u8>, usize) {
-        (self.w.into_inner().unwrap_or_default(), self.neutralised)
+    /// The sink, every byte flushed into it, and the count of cells neutralised; or the sink's
+    /// first error.
+    pub fn end(self) -> std::io::Result<(W, usize)> {
+        if let Some(e) = self.error {
+            return Err(e);
+        }
+        let sink = self
+            .w
+            .into_inner()
+            .map_err(|e| std::io::Error::other(e.error().to_string()))?;
+        Ok((sink, self.neutralised))
     }
 }
 
@@ -91,8 +118,16 @@ pub fn write_csv_counted(table: &Table) -> (Vec<u8>, usize) {
     w.finish()
 }
 
+/// [`write_csv_counted`] into `sink` in pieces (the bytes are never all in memory at once here):
+/// the sink and the count of cells neutralised, or the sink's first error.
+pub fn write_csv_to<W: Write>(table: &Table, sink: W) -> std::io::Result<(W, usize)> {
+    let mut w = SafeWriter::to(sink);
+    write_rows(&mut w, table, table.rows());
+    w.end()
+}
+
 /// The header and the first `rows` rows of `table`.
-fn write_rows(w: &mut SafeWriter, table: &Table, rows: usize) {
+fn write_rows<W: Write>(w: &mut SafeWriter<W>, table: &Table, rows: usize) {
     w.record(table.columns.iter().map(|c| c.name.as_str()));
     for r in 0..rows {
         let cells: Vec<String> = table
