@@ -31,12 +31,14 @@ async function pick(page, path, rows) {
   return (Date.now() - t0) / 1000;
 }
 
-/** Resident memory of Chromium's renderer processes (the page and its workers), in bytes. */
-function rendererRss() {
+/** Resident memory of Chromium's renderer processes (the page and its workers) and of its
+ * browser process (which holds Blob data: a run's masked table and predictions), in bytes. */
+function chromiumRss() {
   let total = 0;
   for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     try {
-      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--type=renderer')) continue;
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (!/chrom/i.test(cmd) || (cmd.includes('--type=') && !cmd.includes('--type=renderer'))) continue;
       const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
       total += Number(kb ?? 0) * 1024;
     } catch { /* the process ended */ }
@@ -44,14 +46,15 @@ function rendererRss() {
   return total;
 }
 
-/** Runs `work` while sampling the renderers' memory; its result and the peak above the start. */
+/** Runs `work` while sampling the memory of the renderers and the browser process; its result
+ * and the peak above the start. */
 async function withPeakMemory(work) {
-  const base = rendererRss();
+  const base = chromiumRss();
   let peak = base;
-  const timer = setInterval(() => { peak = Math.max(peak, rendererRss()); }, 20);
+  const timer = setInterval(() => { peak = Math.max(peak, chromiumRss()); }, 20);
   try {
     const result = await work();
-    peak = Math.max(peak, rendererRss());
+    peak = Math.max(peak, chromiumRss());
     return { result, added: peak - base };
   } finally {
     clearInterval(timer);
@@ -68,7 +71,9 @@ async function runOnce(page) {
         // The status says how long the pool took ("… in 0.84 s"); the rest is the messages
         // and the page's own work around it.
         const pool = Number(/(\d+(?:\.\d+)?)\s*s\b/.exec(status.textContent)?.[1] ?? NaN);
-        resolve({ seconds: (performance.now() - t0) / 1000, pool });
+        // "… on N worker(s)": the workers the run used (fewer than the pool's for a large table).
+        const used = Number(/(\d+)\s*worker/.exec(status.textContent)?.[1] ?? NaN);
+        resolve({ seconds: (performance.now() - t0) / 1000, pool, workers: used });
       }
       if (status.dataset.state === 'error') { observer.disconnect(); reject(new Error(status.textContent)); }
     });
@@ -116,7 +121,7 @@ export async function userRun(env, { file, rows, recipe, label, workers }) {
     const total = result.load + result.run.seconds;
     return {
       total,
-      row: [what, String(workers), `${fmt(result.load)} s`, `${fmt(result.run.seconds)} s (pool ${fmt(result.run.pool)} s)`, `${fmt(total)} s`,
+      row: [what, Number.isFinite(result.run.workers) && result.run.workers !== workers ? `${result.run.workers} of ${workers}` : String(workers), `${fmt(result.load)} s`, `${fmt(result.run.seconds)} s (pool ${fmt(result.run.pool)} s)`, `${fmt(total)} s`,
         `+${(added / 2 ** 20).toFixed(0)} MiB = ${(added / matrix).toFixed(2)}× the f64 matrix`, `run ${phases(report.timings)}; ${models}`],
     };
   } finally {
@@ -133,7 +138,7 @@ export async function pageEndToEnd({ data, sizes }) {
     const e2e = { version: 1, seed: 7, target: 'y', features: [], models: [{ kind: 'random_forest' }, { kind: 'gradient_boosting' }], evaluation: { method: 'holdout' } };
     rows.push((await userRun(env, { file: join(data, 'train.csv'), rows: sizes.train, recipe: e2e, label: `${sizes.train.toLocaleString('en')} × 30, the recipe of the native row`, workers })).row);
     rows.push((await userRun(env, { file: join(data, 'wide.csv'), rows: sizes.wide, recipe: null, label: `${sizes.wide.toLocaleString('en')} × 30, the suggested recipe as it comes`, workers })).row);
-    return ['| what | workers | load + profile + suggested recipe on screen | run | total | peak memory added | the Report\'s timings (s) |',
+    return ['| what | workers | load + profile + suggested recipe on screen | run | total | peak memory added (renderers and browser process) | the Report\'s timings (s) |',
       '|---|---|---|---|---|---|---|', ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
   } finally {
     await env.close();

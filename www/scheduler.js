@@ -22,6 +22,23 @@ const TICK_MS = 250;
 // bar and the time left count them).
 const INTERVALS_SHARE = 0.03;
 const FINISH_SHARE = 0.03;
+// The memory (bytes) a run's copies of the data may take across the pool: every worker holds its
+// own loaded table, a split's rows and its model matrix (wasm memories are not shared without
+// cross-origin isolation, which a static page cannot count on), so a large table runs on fewer
+// workers: about twice the time, against a tab that holds one copy instead of two to four
+// (docs/design.md, "The pool's memory").
+export const MEMORY_BUDGET = 2 ** 30;
+
+/**
+ * How many of `available` workers run a run whose plan says one worker needs about `bytes`
+ * (`plan.worker_bytes`): as many as hold their copies within MEMORY_BUDGET, at least one; all of
+ * them when the plan does not say.
+ */
+export function workersFor(available, bytes) {
+  if (!(bytes > 0)) return available;
+  return Math.max(1, Math.min(available, Math.floor(MEMORY_BUDGET / bytes)));
+}
+
 // The phases of a unit in the order the core runs them (it tells each as it starts).
 const UNIT_PHASES = ['features', 'search', 'fit', 'predict', 'importance', 'shap'];
 
@@ -238,7 +255,7 @@ export async function runAcross(workers, recipe, onProgress = null, { now = () =
     const share = Number.isFinite(p?.work_total) && p.work_total > 0 ? Math.min(1, p.work_done / p.work_total) : null;
     tell({ ...p, workers: 1, bar: share == null ? null : { value: share, max: 1 } });
   });
-  const n = Math.max(1, Math.min(workers.length, units));
+  const n = Math.max(1, Math.min(workers.length, units, workersFor(workers.length, plan?.worker_bytes)));
   const models = Math.max(1, Array.isArray(recipe.models) ? recipe.models.length : 1);
   const queue = Array.from({ length: units }, (_, u) => u);
   // Longest first: once a model's time on one split is known (or estimated by the plan), its other

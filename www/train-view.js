@@ -7,6 +7,7 @@ import { profileColumns } from './profile-view.js';
 import { drawShapSwitch, shapSwitch } from './explain-view.js';
 import { CALIBRATIONS, withCalibration, withEvaluationOption } from './recipe-edit.js';
 import { drawSurvivalTrain, isSurvivalTarget } from './survival-view.js';
+import { workersFor } from './scheduler.js';
 
 const $ = (sel) => document.querySelector(sel);
 const isNum = (v) => typeof v === 'number' && Number.isFinite(v);
@@ -80,9 +81,11 @@ export function estimateView(ui) {
     }
     const d = e.data;
     if (!d || !isNum(d.total_ms)) return;
-    // The core's times are of one worker; the pool runs its units side by side.
+    // The core's times are of one worker; the pool runs its units side by side, on fewer
+    // workers when each would hold a large copy of the data (scheduler.js, workersFor).
     const units = Array.isArray(d.units) ? d.units.length : 1;
-    const workers = Math.max(1, Math.min(e.workers || 1, units || 1));
+    const usable = Math.max(1, Math.min(e.workers || 1, units || 1));
+    const workers = Math.min(usable, workersFor(usable, d.worker_bytes));
     const total = d.total_ms / workers;
     box.dataset.totalMs = String(Math.round(total));
     box.append(h('p', { class: 'estimate-total' }, ui.t('estimate.total', {
@@ -105,6 +108,11 @@ export function estimateView(ui) {
       const params = { inputs: ui.fmtInt(d.inputs ?? 0), column: column ?? '', n: ui.fmtInt(n ?? 0), time: estimateDuration(ui, total) };
       const key = code === 'many_inputs' && column == null ? 'estimate.warning.many_inputs_plain' : `estimate.warning.${code}`;
       if (ui.has(key)) box.append(h('p', { class: 'estimate-warning', role: 'note', 'data-code': code }, ui.t(key, params)));
+    }
+    if (workers < usable) {
+      box.append(h('p', { class: 'estimate-memory', role: 'note' }, ui.t('estimate.memory', {
+        workers: ui.fmtInt(workers), pool: ui.fmtInt(usable), mb: ui.fmtInt(d.worker_bytes / 2 ** 20),
+      })));
     }
     box.append(h('p', { class: 'estimate-note' }, ui.t('estimate.note')));
   };

@@ -59,6 +59,12 @@ pub struct Estimate {
     /// bootstraps: not estimated (0), small beside them.
     #[serde(default)]
     pub finish: f64,
+    /// Estimated peak bytes of one worker computing these units (a wasm instance of the page's
+    /// pool, or the CLI on one thread): the input columns, one split's copy of its rows and its
+    /// model matrix ([`worker_bytes`]). The page runs a large table on fewer workers, each
+    /// holding its own copy (docs/design.md, "The pool's memory").
+    #[serde(default)]
+    pub worker_bytes: f64,
     /// What a user should know before the run (many inputs, a long run), in English.
     pub warnings: Vec<String>,
     /// The same as codes with parameters, in the same order.
@@ -285,9 +291,27 @@ pub(super) fn estimate(p: &Prepared, recipe: &Recipe, units: &[(usize, usize)]) 
         total_ms,
         intervals: intervals_by_model,
         finish: 0.0,
+        worker_bytes: worker_bytes(p, inputs),
         warnings: msg::texts(&warnings),
         warning_codes: warnings,
     }
+}
+
+/// Estimated peak bytes of one worker computing units of `p` with `inputs` model inputs: the
+/// input columns as loaded, plus the largest split's copy of its rows (training and test) and
+/// its model matrix of 8-byte numbers. The measured peaks are below it (natively on one thread,
+/// 1,000,000 × 30 with the suggested recipe: docs/benchmarks.md, round 6): an upper bound
+/// is what deciding how many copies of the data a page can hold needs.
+pub fn worker_bytes(p: &Prepared, inputs: usize) -> f64 {
+    let table = p.x_table.bytes() as f64;
+    let per_row = table / p.x_table.rows().max(1) as f64;
+    let split = p
+        .folds
+        .iter()
+        .map(|f| f.train.len() + f.test.len())
+        .max()
+        .unwrap_or(0) as f64;
+    table + split * (per_row + 8.0 * inputs.max(1) as f64)
 }
 
 /// The plan of a whole run of `recipe` on `table` before it starts (the page's Train step and

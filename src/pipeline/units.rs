@@ -106,6 +106,7 @@ impl Staged {
             total_ms: 0.0,
             intervals: Vec::new(),
             finish: 0.0,
+            worker_bytes: 0.0,
             warnings: Vec::new(),
             warning_codes: Vec::new(),
         });
@@ -120,6 +121,8 @@ impl Staged {
                 .collect();
             out.total_ms += o.total_ms;
             out.finish += o.finish;
+            // One split at a time, of either table (their unchanged columns are shared).
+            out.worker_bytes = out.worker_bytes.max(o.worker_bytes);
             out.intervals
                 .resize(out.intervals.len().max(o.intervals.len()), 0.0);
             for (a, b) in out.intervals.iter_mut().zip(&o.intervals) {

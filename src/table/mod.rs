@@ -192,6 +192,22 @@ impl Table {
         self.rows
     }
 
+    /// About how many bytes the table's values take in memory: 8 a number; a text cell its
+    /// slot (24) and, when present, its bytes rounded up to the allocator's 8 plus 8 of
+    /// bookkeeping. An estimate for planning a run's memory (see `pipeline::estimate`).
+    pub fn bytes(&self) -> usize {
+        self.columns
+            .iter()
+            .map(|c| match &c.values {
+                Values::Num(v) => 8 * v.len(),
+                Values::Str(v) => v
+                    .iter()
+                    .map(|s| 24 + s.as_ref().map_or(0, |s| s.len().div_ceil(8) * 8 + 8))
+                    .sum(),
+            })
+            .sum()
+    }
+
     pub fn column(&self, name: &str) -> Option<&Column> {
         self.columns.iter().find(|c| c.name == name)
     }

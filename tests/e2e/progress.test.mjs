@@ -5,9 +5,9 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { ROOT, STRINGS, loadDemo, openPage, startEnvironment, waitForResults } from './helpers.mjs';
+import { ARTIFACTS, ROOT, STRINGS, loadDemo, openPage, startEnvironment, waitForResults } from './helpers.mjs';
 
-const { RunEstimate, phaseShare, runAcross } = await import(join(ROOT, 'www', 'scheduler.js'));
+const { MEMORY_BUDGET, RunEstimate, phaseShare, runAcross, workersFor } = await import(join(ROOT, 'www', 'scheduler.js'));
 
 /**
  * A recorded-like run: 2 workers, 2 models on 5 splits (10 units). The plan underestimates the
@@ -183,6 +183,36 @@ test('scheduler: the bar covers the whole run (units, intervals, report) and nam
   assert.ok(Math.abs(last.bar.value - last.bar.max) < 1e-9, `full at the end with one worker: ${last.bar.value}`);
 });
 
+test('scheduler: a run whose copy of the data is large goes to fewer workers, and gives the same results', async () => {
+  assert.equal(workersFor(4, undefined), 4, 'no plan of the memory: every worker');
+  assert.equal(workersFor(4, MEMORY_BUDGET / 4), 4);
+  assert.equal(workersFor(4, MEMORY_BUDGET / 2.5), 2);
+  assert.equal(workersFor(2, 720 * 2 ** 20), 1, '1,000,000 × 30: one worker');
+  assert.equal(workersFor(2, 2 * MEMORY_BUDGET), 1, 'never none');
+  // A pool of 2 told by the plan that a worker needs 0.6 of the budget: one worker does all.
+  const run = async (bytes) => {
+    const pool = phasedPool(2, 4, 20);
+    const used = new Set();
+    pool.forEach((w, i) => {
+      const stage = w.stage;
+      w.stage = (recipe, key, onProgress) => stage(recipe, key, (p) => onProgress(p.plan ? { ...p, plan: { ...p.plan, worker_bytes: bytes } } : p));
+      for (const call of ['runSplits', 'scoreSplits']) {
+        const f = w[call];
+        w[call] = (...args) => { used.add(i); return f(...args); };
+      }
+    });
+    const out = await runAcross(pool, { models: [{ kind: 'a' }, { kind: 'b' }] }, null, { tickMs: 0 });
+    return { out, used: [...used].sort() };
+  };
+  const small = await run(MEMORY_BUDGET / 10);
+  const large = await run(MEMORY_BUDGET * 0.6);
+  assert.deepEqual(small.used, [0, 1]);
+  assert.equal(small.out.workers, 2);
+  assert.deepEqual(large.used, [0]);
+  assert.equal(large.out.workers, 1);
+  assert.deepEqual(large.out.report, small.out.report);
+});
+
 let env;
 before(async () => { env = await startEnvironment(); });
 after(async () => { await env?.close(); });
@@ -314,6 +344,27 @@ test('before Run the Train step shows the estimated time per phase and warns of 
       const warning = await page.textContent('#run-estimate .estimate-warning[data-code="many_inputs"]');
       assert.ok(warning.includes('city'), `${lang}: ${warning}`);
       assert.ok(warning.startsWith(S['estimate.warning.many_inputs'].split('{')[0]), `${lang}: ${warning}`);
+      assert.equal(await page.locator('#run-estimate .estimate-memory').count(), 0, 'a small copy: every worker');
+      // 12,000 rows one-hot encoded into 6,000 inputs: a worker's copy of a split's matrix is
+      // about 550 MB, two of them over the pool's budget: the run will use one worker, said
+      // before Run, and the time is estimated for one.
+      csv = 'age,code,y\n';
+      for (let i = 0; i < 12_000; i++) csv += `${20 + (i * 7) % 60},K${i % 6000},${i % 3 === 0 ? 1 : 0}\n`;
+      await page.setInputFiles('#file-input', { name: 'codes.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+      await page.waitForFunction(() => document.querySelector('#load-status')?.dataset.state === 'ok'
+        && document.querySelector('#profile-summary')?.dataset.rows === '12000', null, { timeout: 30_000 });
+      const folds = { ...recipe, evaluation: { method: 'stratified_kfold', folds: 2 } }; // two units
+      await page.fill('#recipe-json', JSON.stringify(folds, null, 2));
+      await page.dispatchEvent('#recipe-json', 'input');
+      await page.waitForSelector('#run-estimate .estimate-memory', { timeout: 60_000 });
+      const memory = await page.textContent('#run-estimate .estimate-memory');
+      assert.ok(memory.startsWith(S['estimate.memory'].split('{')[0]), `${lang}: ${memory}`);
+      const mb = Number(/([\d,]+)\s*MB/.exec(memory)?.[1].replace(/,/g, ''));
+      assert.ok(mb > 512 && mb < 1024, `${lang}: ${memory}`);
+      const estimated = await page.textContent('#run-estimate .estimate-total');
+      const [before, rest] = S['estimate.total'].split('{workers}');
+      assert.ok(estimated.includes(`${before.slice(-5)}1${rest.slice(0, 5)}`), `${lang}: estimated with one worker: ${estimated}`);
+      await page.locator('#run-estimate').screenshot({ path: join(ARTIFACTS, `estimate-memory-${lang}.png`) });
       assert.equal(await page.locator('#results-table').count(), 0, 'still nothing ran');
       assert.deepEqual(ctx.problems, []);
     } finally {
