@@ -52,6 +52,7 @@ export function initialState(lang) {
     // is about 250 MB; a Blob goes between threads by reference and lives in the browser's store).
     maskedCsv: null,
     predictionsCsv: null,
+    predictionsRows: null, // the lines of predictionsCsv after its header
     running: false,
     loading: false,
     progress: { max: 1, value: 0, stage: null, etaMs: null },
@@ -67,7 +68,8 @@ export function initialState(lang) {
     riskConfirm: null, // {what}: an export above the risk threshold waits for the user's confirmation
     reportLang: '', // the language of downloaded reports ('' = the page's)
     // Every run finished since the page was opened, oldest first, in memory only (never stored):
-    // {n, at, file, recipe, report, maskedCsv, predictionsCsv}. Loading other data keeps them.
+    // {n, at, file, recipe, report, maskedCsv, predictionsCsv, predictionsRows}. Loading other
+    // data keeps them.
     runs: [],
     runsCompare: { a: null, b: null }, // the two runs compared (null: the last two)
     // The Load step's reading choices (load-options.js): the encoding and sheet asked ('': the
@@ -371,10 +373,10 @@ export function createActions({ store, api, embed }) {
       const out = await api.run(recipe, onProgress);
       const seconds = (out.elapsed_ms ?? 0) / 1000;
       patch = (st) => ({
-        report: out.report, reportPrevious: false, runRecipe: recipe, maskedCsv: out.masked_csv ?? null, predictionsCsv: out.predictions_csv ?? null, resultsView: RESULTS_VIEW_START,
+        report: out.report, reportPrevious: false, runRecipe: recipe, maskedCsv: out.masked_csv ?? null, predictionsCsv: out.predictions_csv ?? null, predictionsRows: out.predictions_rows ?? null, resultsView: RESULTS_VIEW_START,
         runs: [...st.runs, {
           n: st.runs.length + 1, at: Date.now(), file: st.file?.name ?? null, recipe, report: out.report, maskedCsv: out.masked_csv ?? null,
-          predictionsCsv: out.predictions_csv ?? null,
+          predictionsCsv: out.predictions_csv ?? null, predictionsRows: out.predictions_rows ?? null,
         }],
         runsCompare: { a: null, b: null },
         progress: { ...st.progress, value: st.progress.max, etaMs: null },
@@ -419,7 +421,7 @@ export function createActions({ store, api, embed }) {
     const r = s.runs.find((x) => x.n === n);
     if (!r || s.running || r.file !== s.file?.name) return;
     store.update((st) => ({
-      report: r.report, reportPrevious: false, runRecipe: r.recipe, maskedCsv: r.maskedCsv, predictionsCsv: r.predictionsCsv ?? null, resultsView: RESULTS_VIEW_START,
+      report: r.report, reportPrevious: false, runRecipe: r.recipe, maskedCsv: r.maskedCsv, predictionsCsv: r.predictionsCsv ?? null, predictionsRows: r.predictionsRows ?? null, resultsView: RESULTS_VIEW_START,
       riskConfirm: null, flow: withCurrent(st.flow, 'results'),
     }));
   }

@@ -135,20 +135,21 @@ export function evaluationViews(report, ui, heading = 'h3') {
 }
 
 /**
- * The Results step's download of the run's out-of-fold predictions (`csv`: the same text as the
- * CLI's `--predictions` file, from the core; null when the run returned none). The click is
- * wired by the page (`#download-predictions` → the `exportFile('predictions')` intent).
+ * The Results step's download of the run's out-of-fold predictions (`csv`: the Blob of the same
+ * bytes as the CLI's `--predictions` file, from the core, and `lines` its lines after the header;
+ * null when the run returned none). The click is wired by the page (`#download-predictions` →
+ * the `exportFile('predictions')` intent).
  */
-export function predictionsDownload(report, csv, ui) {
+export function predictionsDownload(report, csv, lines, ui) {
   const { h, t } = ui;
   const models = Array.isArray(report?.models) ? report.models.length : 0;
-  const lines = typeof csv === 'string' ? Math.max(0, csv.split('\n').filter((l) => l !== '').length - 1) : 0;
+  const has = csv != null;
   return h('section', { id: 'predictions-download', class: 'predictions-download' },
     h('h3', {}, t('clinical.predictions_title')),
-    h('p', { class: 'note' }, typeof csv === 'string'
-      ? [t('clinical.predictions_note', { lines: ui.fmtInt(lines), models: ui.fmtInt(models) }),
+    h('p', { class: 'note' }, has
+      ? [t('clinical.predictions_note', { lines: ui.fmtInt(lines ?? 0), models: ui.fmtInt(models) }),
         ...(report?.target?.task === 'survival' ? [t('clinical.predictions_survival')] : [])].join(' ')
       : t('clinical.predictions_none')),
-    h('button', { type: 'button', class: 'button', id: 'download-predictions', disabled: typeof csv !== 'string' },
+    h('button', { type: 'button', class: 'button', id: 'download-predictions', disabled: !has },
       t('clinical.predictions_download')));
 }

@@ -120,7 +120,7 @@ export function resultsView(ui, select) {
     // SHAP, partial dependence and the SHAP/permutation comparison (runs with evaluation.shap).
     const explained = explainViews(report, ui, 'h3');
     if (explained) parts.push(explained);
-    parts.push(predictionsDownload(report, state.predictionsCsv, ui));
+    parts.push(predictionsDownload(report, state.predictionsCsv, state.predictionsRows, ui));
 
     parts.push(h('h3', {}, t('results.privacy')));
     parts.push(privacySummary(report.privacy || {}, ui));

@@ -241,7 +241,7 @@ const actions = {
     const t0 = performance.now();
     const out = plain(s.run(recipe, progressTo(id)));
     const elapsed_ms = performance.now() - t0;
-    return { report: out.report, masked_csv: out.masked_csv, predictions_csv: out.predictions_csv ?? null, elapsed_ms };
+    return { report: out.report, masked_csv: out.masked_csv, predictions_csv: out.predictions_csv ?? null, predictions_rows: out.predictions_rows ?? null, elapsed_ms };
   },
   // The pool's steps (see scheduler.js): every worker stages the same recipe with the
   // same key, computes the units it is given (and the intervals of a model whose units are all
@@ -269,7 +269,7 @@ const actions = {
   },
   async finish({ recipe, key, results, intervals }, id) {
     const out = plain(needSession().finish(recipe, new Uint8Array(key), results, intervals, progressTo(id)));
-    return { report: out.report, masked_csv: out.masked_csv, predictions_csv: out.predictions_csv ?? null };
+    return { report: out.report, masked_csv: out.masked_csv, predictions_csv: out.predictions_csv ?? null, predictions_rows: out.predictions_rows ?? null };
   },
   // A trained model as JSON text (bedside-model/1), fitted on all labelled rows of the loaded file.
   async export_model({ recipe, report, model_index }) {

@@ -262,24 +262,25 @@ impl Session {
     }
 }
 
-/// `{report, masked_csv, predictions_csv, predictions_formula_cells}` of a run: the masked
-/// table as the CLI's `--out x.csv` and the out-of-fold predictions as its `--predictions` file
-/// (`OutOfFold::write_csv`; null without models), each a Blob (`save.rs`) the page saves or
-/// hands back to `export_masked`.
+/// `{report, masked_csv, predictions_csv, predictions_rows, predictions_formula_cells}` of a run:
+/// the masked table as the CLI's `--out x.csv` and the out-of-fold predictions as its
+/// `--predictions` file (`OutOfFold::write_csv`; null without models; `predictions_rows` its
+/// lines after the header), each a Blob (`save.rs`) the page saves or hands back to
+/// `export_masked`.
 fn output(out: &crate::pipeline::Output) -> Result<JsValue, JsValue> {
     const CSV: &str = "text/csv;charset=utf-8";
     let cannot = |what: &str, e: std::io::Error| js_error(&format!("{what}: {e}"));
     let (sink, _) = crate::table::csv::write_csv_to(&out.masked, save::BlobSink::new(CSV))
         .map_err(|e| cannot("the masked table", e))?;
     let masked: JsValue = sink.into_blob()?.into();
-    let (pred, formulas) = match &out.predictions {
+    let (pred, rows, formulas) = match &out.predictions {
         Some(p) => {
             let (sink, n) = p
                 .write_csv(save::BlobSink::new(CSV))
                 .map_err(|e| cannot("the predictions", e))?;
-            (sink.into_blob()?.into(), n)
+            (sink.into_blob()?.into(), JsValue::from(p.len() as f64), n)
         }
-        None => (JsValue::NULL, 0),
+        None => (JsValue::NULL, JsValue::NULL, 0),
     };
     let result = Object::new();
     let set = |k: &str, v: &JsValue| {
@@ -288,6 +289,7 @@ fn output(out: &crate::pipeline::Output) -> Result<JsValue, JsValue> {
     set("report", &to_js(&out.report)?)?;
     set("masked_csv", &masked)?;
     set("predictions_csv", &pred)?;
+    set("predictions_rows", &rows)?;
     set("predictions_formula_cells", &(formulas as f64).into())?;
     Ok(result.into())
 }
