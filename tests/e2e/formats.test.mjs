@@ -5,7 +5,8 @@
 // downloaded in every format the core offers, each read back by the core to the same table; a
 // Parquet file dropped (the columnar module fetched only then: not for a CSV), profiled as
 // Parquet, run, and its masked data exported as Parquet reading back to the masked CSV's table.
-// English and Chinese in one test.
+// English and Chinese in one test. A run's masked data and predictions of several Blob pieces
+// download as the CLI's files byte for byte.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -267,6 +268,51 @@ test('encoding and sheet choices re-read the file; every export format reads bac
     const maskedTable = coreTable(masked.csv, 'm.csv');
     assert.deepEqual(maskedTable.columns.slice(0, 2), ['age', 'sex']);
     assert.deepEqual(coreTable(masked.parquet, 'm.parquet'), maskedTable);
+    assert.deepEqual(ctx.problems, []);
+  } finally {
+    await ctx.close();
+  }
+});
+
+test('a run\'s masked data and predictions larger than a Blob piece download as the CLI\'s --out and --predictions files', async (t) => {
+  // 160,000 rows: the masked CSV (5.6 MB) is made of two 4 MiB pieces in the worker; a tree's
+  // scores are the same bits natively and in wasm, so both files must match byte for byte, and a
+  // formula-like cell is neutralised the same way in both.
+  const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
+  const { spawnSync } = await import('node:child_process');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'bedside-blob-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const lines = ['id,age,sex,note,code,y'];
+  for (let i = 0; i < 160_000; i++) {
+    lines.push(`${i},${(i * 37) % 1000 / 10},${i % 2 ? 'F' : 'M'},"seen, day ${i % 365}",${i % 7 ? `c${i % 50}` : `=cmd${i % 50}`},${i % 3 ? 1 : 0}`);
+  }
+  writeFileSync(join(dir, 'big.csv'), `${lines.join('\n')}\n`);
+  const recipe = {
+    version: 1, seed: 7, privacy: [], features: [{ op: 'one_hot' }], target: 'y',
+    models: [{ kind: 'decision_tree', max_depth: 4 }], evaluation: { method: 'holdout' },
+  };
+  writeFileSync(join(dir, 'recipe.json'), JSON.stringify(recipe));
+  const cli = spawnSync(PATHS.cli, ['run', '--data', 'big.csv', '--recipe', 'recipe.json', '--out', 'm.csv', '--predictions', 'p.csv'],
+    { cwd: dir, encoding: 'utf8', maxBuffer: 1 << 28 });
+  assert.equal(cli.status, 0, cli.stderr);
+  const ctx = await openPage(env, {});
+  const { page } = ctx;
+  try {
+    await page.setInputFiles('#file-input', join(dir, 'big.csv'));
+    await page.waitForFunction(() => document.querySelector('#profile-summary')?.dataset.rows === '160000', null, { timeout: 120_000 });
+    await page.fill('#recipe-json', JSON.stringify(recipe, null, 2));
+    await page.dispatchEvent('#recipe-json', 'input');
+    await page.click('#run');
+    await page.waitForFunction(() => ['done', 'error'].includes(document.querySelector('#run-status')?.dataset.state), null, { timeout: 300_000 });
+    assert.equal(await page.getAttribute('#run-status', 'data-state'), 'done', await page.textContent('#run-status'));
+    for (const [button, file] of [['#download-csv', 'm.csv'], ['#download-predictions', 'p.csv']]) {
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click(button)]);
+      const got = await readFile(await download.path());
+      const want = readFileSync(join(dir, file));
+      assert.ok(got.length > 1_000_000 && got.equals(want), `${button}: ${got.length} bytes, the CLI's ${want.length}`);
+    }
+    assert.match(readFileSync(join(dir, 'm.csv'), 'utf8'), /,'=cmd0,/);
     assert.deepEqual(ctx.problems, []);
   } finally {
     await ctx.close();
