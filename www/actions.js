@@ -372,12 +372,11 @@ export function createActions({ store, api, embed }) {
     try {
       const out = await api.run(recipe, onProgress);
       const seconds = (out.elapsed_ms ?? 0) / 1000;
+      // The run's files, shown now and kept with the run.
+      const files = { maskedCsv: out.masked_csv ?? null, predictionsCsv: out.predictions_csv ?? null, predictionsRows: out.predictions_rows ?? null };
       patch = (st) => ({
-        report: out.report, reportPrevious: false, runRecipe: recipe, maskedCsv: out.masked_csv ?? null, predictionsCsv: out.predictions_csv ?? null, predictionsRows: out.predictions_rows ?? null, resultsView: RESULTS_VIEW_START,
-        runs: [...st.runs, {
-          n: st.runs.length + 1, at: Date.now(), file: st.file?.name ?? null, recipe, report: out.report, maskedCsv: out.masked_csv ?? null,
-          predictionsCsv: out.predictions_csv ?? null, predictionsRows: out.predictions_rows ?? null,
-        }],
+        report: out.report, reportPrevious: false, runRecipe: recipe, ...files, resultsView: RESULTS_VIEW_START,
+        runs: [...st.runs, { n: st.runs.length + 1, at: Date.now(), file: st.file?.name ?? null, recipe, report: out.report, ...files }],
         runsCompare: { a: null, b: null },
         progress: { ...st.progress, value: st.progress.max, etaMs: null },
         flow: withCurrent(st.flow, 'results'),

@@ -255,7 +255,7 @@ export async function runAcross(workers, recipe, onProgress = null, { now = () =
     const share = Number.isFinite(p?.work_total) && p.work_total > 0 ? Math.min(1, p.work_done / p.work_total) : null;
     tell({ ...p, workers: 1, bar: share == null ? null : { value: share, max: 1 } });
   });
-  const n = Math.max(1, Math.min(workers.length, units, workersFor(workers.length, plan?.worker_bytes)));
+  const n = workersFor(Math.max(1, Math.min(workers.length, units)), plan?.worker_bytes);
   const models = Math.max(1, Array.isArray(recipe.models) ? recipe.models.length : 1);
   const queue = Array.from({ length: units }, (_, u) => u);
   // Longest first: once a model's time on one split is known (or estimated by the plan), its other

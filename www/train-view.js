@@ -85,7 +85,7 @@ export function estimateView(ui) {
     // workers when each would hold a large copy of the data (scheduler.js, workersFor).
     const units = Array.isArray(d.units) ? d.units.length : 1;
     const usable = Math.max(1, Math.min(e.workers || 1, units || 1));
-    const workers = Math.min(usable, workersFor(usable, d.worker_bytes));
+    const workers = workersFor(usable, d.worker_bytes);
     const total = d.total_ms / workers;
     box.dataset.totalMs = String(Math.round(total));
     box.append(h('p', { class: 'estimate-total' }, ui.t('estimate.total', {

@@ -239,9 +239,8 @@ const actions = {
   async run({ recipe }, id) {
     const s = needSession();
     const t0 = performance.now();
-    const out = plain(s.run(recipe, progressTo(id)));
-    const elapsed_ms = performance.now() - t0;
-    return { report: out.report, masked_csv: out.masked_csv, predictions_csv: out.predictions_csv ?? null, predictions_rows: out.predictions_rows ?? null, elapsed_ms };
+    const out = runOutput(s.run(recipe, progressTo(id)));
+    return { ...out, elapsed_ms: performance.now() - t0 };
   },
   // The pool's steps (see scheduler.js): every worker stages the same recipe with the
   // same key, computes the units it is given (and the intervals of a model whose units are all
@@ -268,8 +267,7 @@ const actions = {
     return needSession().intervals(recipe, new Uint8Array(key), results);
   },
   async finish({ recipe, key, results, intervals }, id) {
-    const out = plain(needSession().finish(recipe, new Uint8Array(key), results, intervals, progressTo(id)));
-    return { report: out.report, masked_csv: out.masked_csv, predictions_csv: out.predictions_csv ?? null, predictions_rows: out.predictions_rows ?? null };
+    return runOutput(needSession().finish(recipe, new Uint8Array(key), results, intervals, progressTo(id)));
   },
   // A trained model as JSON text (bedside-model/1), fitted on all labelled rows of the loaded file.
   async export_model({ recipe, report, model_index }) {
@@ -286,6 +284,16 @@ const actions = {
     }
   },
 };
+
+// What a run (`run`, or the pool's `finish`) gives the page: the Report, and the masked table
+// and the predictions as Blobs with the predictions' line count.
+function runOutput(result) {
+  const out = plain(result);
+  return {
+    report: out.report, masked_csv: out.masked_csv,
+    predictions_csv: out.predictions_csv ?? null, predictions_rows: out.predictions_rows ?? null,
+  };
+}
 
 // The core's progress events as the page uses them: stage, done, total, message, and (cores with
 // per-phase progress) phase, unit, work_done, work_total and, at the end of staging, the plan.

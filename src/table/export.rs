@@ -5,7 +5,7 @@
 //! the caller reports them; Parquet cells are typed, nothing executes them, and they are written
 //! as they are.
 
-use super::csv::{safe_cell, write_csv_counted, write_csv_to};
+use super::csv::{safe_cell, write_csv_after, write_csv_to};
 use super::{format_number, Table, Values};
 use crate::error::{Error, Result};
 use serde::Serialize;
@@ -122,14 +122,19 @@ pub fn too_large_for_xlsx(rows: usize, columns: usize) -> String {
     )
 }
 
+/// What a CSV format writes before the table: Excel's byte-order mark for `CsvBom`.
+fn csv_head(format: ExportFormat) -> &'static [u8] {
+    if format == ExportFormat::CsvBom {
+        UTF8_BOM
+    } else {
+        &[]
+    }
+}
+
 /// The table's bytes in `format`, and how many cells the formula rule changed.
 pub fn export(table: &Table, format: ExportFormat) -> Result<(Vec<u8>, usize)> {
     match format {
-        ExportFormat::Csv => Ok(write_csv_counted(table)),
-        ExportFormat::CsvBom => {
-            let (csv, n) = write_csv_counted(table);
-            Ok(([UTF8_BOM, &csv].concat(), n))
-        }
+        ExportFormat::Csv | ExportFormat::CsvBom => Ok(write_csv_after(csv_head(format), table)),
         ExportFormat::Xlsx => write_xlsx(table),
         ExportFormat::Parquet => Ok((super::columnar::write_parquet(table)?, 0)),
     }
@@ -150,9 +155,7 @@ pub fn export_to<W: std::io::Write>(
     };
     let (mut sink, n) = match format {
         ExportFormat::Csv | ExportFormat::CsvBom => {
-            if format == ExportFormat::CsvBom {
-                sink.write_all(UTF8_BOM).map_err(io_err)?;
-            }
+            sink.write_all(csv_head(format)).map_err(io_err)?;
             write_csv_to(table, sink).map_err(io_err)?
         }
         _ => {
@@ -216,12 +219,13 @@ pub fn write_xlsx(table: &Table) -> Result<(Vec<u8>, usize)> {
     Ok((bytes, neutralised))
 }
 
-/// The table in a CSV that [`write_csv_counted`] wrote (the masked CSV a run gave the page),
-/// read back without guessing: a column is numbers when every present cell is a number as that
-/// writer prints it ([`format_number`]: `7`, `2.5`, never `07` or `7.0`), else text; empty cells
-/// are missing. Writing the result as CSV gives the same bytes again, so [`export_written_csv`]
-/// serves the page's formats from a run's CSV through the one [`export`]. Cells the writer
-/// neutralised keep their leading `'` (and are not counted again: the run's Report counts them).
+/// The table in a CSV that [`super::csv::write_csv_counted`] wrote (the masked CSV a run gave the
+/// page), read back without guessing: a column is numbers when every present cell is a number as
+/// that writer prints it ([`format_number`]: `7`, `2.5`, never `07` or `7.0`), else text; empty
+/// cells are missing. Writing the result as CSV gives the same bytes again, so
+/// [`export_written_csv`] serves the page's formats from a run's CSV through the one [`export`].
+/// Cells the writer neutralised keep their leading `'` (and are not counted again: the run's Report
+/// counts them).
 pub fn read_written_csv(csv: &[u8]) -> Result<Table> {
     use super::{Column, ColumnType};
     let bad = |e: csv::Error| Error::Data(format!("the masked CSV cannot be read back: {e}"));
@@ -272,8 +276,8 @@ pub fn read_written_csv(csv: &[u8]) -> Result<Table> {
     Ok(Table::new(columns))
 }
 
-/// A run's masked CSV (as [`write_csv_counted`] wrote it) exported in `format` through
-/// [`export`], the function behind the command line's `--out`.
+/// A run's masked CSV (as [`super::csv::write_csv_counted`] wrote it) exported in `format`
+/// through [`export`], the function behind the command line's `--out`.
 pub fn export_written_csv(csv: &[u8], format: ExportFormat) -> Result<(Vec<u8>, usize)> {
     export(&read_written_csv(csv)?, format)
 }
@@ -329,7 +333,7 @@ mod tests {
     #[test]
     fn a_written_csv_reads_back_to_the_same_bytes_and_exports() {
         let t = table();
-        let (csv, neutralised) = write_csv_counted(&t);
+        let (csv, neutralised) = crate::table::csv::write_csv_counted(&t);
         assert_eq!(neutralised, 3); // the header, =HYPERLINK and @SUM
         let back = read_written_csv(&csv).unwrap();
         assert!(matches!(back.columns[0].values, Values::Num(_)));

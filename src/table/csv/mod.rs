@@ -26,8 +26,8 @@ use serde::{Deserialize, Serialize};
 
 mod write;
 pub use write::{
-    count_formulas, formula_warning, is_formula, safe_cell, write_csv, write_csv_counted,
-    write_csv_to, SafeWriter,
+    count_formulas, formula_warning, is_formula, safe_cell, write_csv, write_csv_after,
+    write_csv_counted, write_csv_to, SafeWriter,
 };
 
 /// The cell texts that mean "missing" unless the caller says otherwise.

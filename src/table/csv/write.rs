@@ -45,11 +45,6 @@ impl Default for SafeWriter {
 }
 
 impl SafeWriter {
-    /// A writer whose buffer holds `bytes` before it grows.
-    pub fn with_capacity(bytes: usize) -> Self {
-        SafeWriter::to(Vec::with_capacity(bytes))
-    }
-
     /// The bytes written and the count of cells neutralised (writing to a `Vec` cannot fail).
     pub fn finish(self) -> (Vec<u8>, usize) {
         self.end().unwrap_or_default()
@@ -113,9 +108,16 @@ pub fn write_csv(table: &Table) -> Vec<u8> {
 
 /// [`write_csv`] and the count of cells it neutralised.
 pub fn write_csv_counted(table: &Table) -> (Vec<u8>, usize) {
-    let mut w = SafeWriter::with_capacity(estimated_size(table));
-    write_rows(&mut w, table, table.rows());
-    w.finish()
+    write_csv_after(&[], table)
+}
+
+/// `head` (a byte-order mark, or nothing) and then [`write_csv_counted`]'s bytes, in one buffer
+/// sized from the table's first rows, and the count of cells neutralised.
+pub fn write_csv_after(head: &[u8], table: &Table) -> (Vec<u8>, usize) {
+    let mut buffer = Vec::with_capacity(head.len() + estimated_size(table));
+    buffer.extend_from_slice(head);
+    // Writing into a Vec cannot fail.
+    write_csv_to(table, buffer).unwrap_or_default()
 }
 
 /// [`write_csv_counted`] into `sink` in pieces (the bytes are never all in memory at once here):
