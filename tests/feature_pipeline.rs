@@ -459,3 +459,171 @@ fn symmetric_eigen_decomposes_random_symmetric_matrices() {
         assert!((trace - values.iter().sum::<f64>()).abs() < 1e-9);
     }
 }
+
+/// A table of `n` rows with every kind of column a column-wise recipe treats: numbers with
+/// missing values and outliers, categories with spelling variants, rare ones and missing ones,
+/// a constant column and an unread date; labels by row.
+fn mixed(n: usize) -> (Table, Vec<bool>) {
+    let age: Vec<f64> = (0..n)
+        .map(|i| {
+            if i % 9 == 4 {
+                f64::NAN
+            } else {
+                20.0 + (i * 37 % 61) as f64
+            }
+        })
+        .collect();
+    let bmi: Vec<f64> = (0..n)
+        .map(|i| {
+            if i % 50 == 7 {
+                300.0
+            } else {
+                18.0 + (i * 13 % 17) as f64 * 0.7
+            }
+        })
+        .collect();
+    let wards = ["North", "north ", "South", "East", "West", "Annex"];
+    let ward: Vec<Option<&str>> = (0..n)
+        .map(|i| (i % 11 != 3).then(|| wards[if i % 40 == 0 { 5 } else { i % 5 }]))
+        .collect();
+    let sex: Vec<Option<&str>> = (0..n)
+        .map(|i| Some(if i % 3 == 0 { "F" } else { "M" }))
+        .collect();
+    let when: Vec<Option<&str>> = (0..n).map(|_| Some("2024-01-02")).collect();
+    let y = (0..n).map(|i| (i * 7 % 10) < 4).collect();
+    (
+        Table::new(vec![
+            num("age", &age),
+            num("bmi", &bmi),
+            cat("ward", &ward),
+            cat("sex", &sex),
+            num("constant", &vec![1.0; n]),
+            date("admitted", &when),
+        ]),
+        y,
+    )
+}
+
+/// The split as it was always built: the training and test rows taken whole, the steps fitted
+/// on the first and applied to both, both made matrices.
+fn split_from_rows(
+    steps: &[FeatureStep],
+    x: &Table,
+    y: &[bool],
+    (train, test): (&[usize], &[usize]),
+) -> (Vec<String>, Vec<bedside::features::StepFit>, Vec<Vec<f64>>) {
+    let mut tr = x.take_rows(train);
+    let mut te = x.take_rows(test);
+    let mut ytr: Vec<bool> = train.iter().map(|&i| y[i]).collect();
+    let fits = fit_transform(steps, &mut tr, &mut ytr, &mut te, 3).unwrap();
+    let names = tr.names();
+    let m = |t: Table| {
+        bedside::features::into_matrix(t)
+            .unwrap()
+            .into_raw_vec_and_offset()
+            .0
+    };
+    (names, fits, vec![m(tr), m(te)])
+}
+
+#[test]
+fn a_split_built_one_column_at_a_time_is_the_split_built_from_its_rows() {
+    use bedside::models::Task;
+    use bedside::pipeline::fold::fit_split;
+    let n = 400;
+    let train: Vec<usize> = (0..n).filter(|i| i % 4 != 1).collect();
+    let test: Vec<usize> = (0..n).filter(|i| i % 4 == 1).collect();
+    let recipe = |extra: serde_json::Value| -> Vec<FeatureStep> {
+        let mut steps = vec![
+            json!({"op": "normalize_categories"}),
+            json!({"op": "clip", "method": "iqr"}),
+            json!({"op": "missing_indicator"}),
+            json!({"op": "impute", "strategy": "median"}),
+            json!({"op": "drop_constant"}),
+            json!({"op": "scale", "method": "standard"}),
+            json!({"op": "one_hot", "min_frequency": 12}),
+        ];
+        steps.push(extra);
+        steps.into_iter().map(step).collect()
+    };
+    let (mut x, y) = mixed(n);
+    // Column by column (every step is), with a selection after; then the same recipe where a
+    // one-hot column's name is already an input's (the outputs are not the names once each, so
+    // the rows are taken whole); then a step that reads several columns (PCA).
+    let column_wise = recipe(json!({"op": "select", "method": "variance", "threshold": 0.0}));
+    let pca = recipe(json!({"op": "pca", "components": 2}));
+    assert!(column_wise.iter().all(FeatureStep::column_wise));
+    assert!(!pca.iter().all(FeatureStep::column_wise));
+    let mut clash = x.clone();
+    clash.columns.push(num(
+        "sex=f",
+        &(0..n).map(|i| (i % 7) as f64).collect::<Vec<_>>(),
+    ));
+    clash = Table::new(clash.columns);
+    for (steps, table) in [(&column_wise, &x), (&column_wise, &clash), (&pca, &x)] {
+        let values = vec![0.0; n];
+        let (split, _) = fit_split(
+            steps,
+            Task::Classification,
+            table,
+            &y,
+            &values,
+            (&train, &test),
+            3,
+            None,
+        )
+        .unwrap();
+        let (names, fits, matrices) = split_from_rows(steps, table, &y, (&train, &test));
+        assert_eq!(split.names, names);
+        assert_eq!(
+            split
+                .xtr
+                .as_standard_layout()
+                .iter()
+                .copied()
+                .collect::<Vec<_>>(),
+            matrices[0]
+        );
+        assert_eq!(
+            split
+                .xte
+                .as_standard_layout()
+                .iter()
+                .copied()
+                .collect::<Vec<_>>(),
+            matrices[1]
+        );
+        assert_eq!(split.steps.len(), fits.len());
+        for (a, b) in split.steps.iter().zip(&fits) {
+            assert_eq!(
+                (a.cells, &a.filled, &a.learned, a.train_rows),
+                (b.cells, &b.filled, &b.learned, b.train_rows)
+            );
+        }
+        // The audit counted test rows: the impute step filled missing ages on both sides.
+        let impute = &split.steps[3];
+        let missing = |rows: &[usize]| rows.iter().filter(|&&i| i % 9 == 4).count();
+        assert_eq!(impute.filled["age"], missing(&train) + missing(&test));
+    }
+    // An error names the same column either way: a category left as text.
+    x.columns.push(cat("unit", &vec![Some("a"); n]));
+    x = Table::new(x.columns);
+    let steps: Vec<FeatureStep> = [json!({"op": "impute", "strategy": "median"})]
+        .into_iter()
+        .map(step)
+        .collect();
+    let err = fit_split(
+        &steps,
+        Task::Classification,
+        &x,
+        &y,
+        &vec![0.0; n],
+        (&train, &test),
+        3,
+        None,
+    )
+    .err()
+    .unwrap()
+    .to_string();
+    assert!(err.contains("column 'ward' is not numeric"), "{err}");
+}

@@ -77,6 +77,10 @@ impl Step for Balance {
     fn makes_missing(&self) -> bool {
         false
     }
+    // Not column by column: it resamples the training rows.
+    fn column_wise(&self) -> bool {
+        false
+    }
     fn check(&self) -> Result<(), ArgError> {
         if self.ratio.is_some_and(|r| !(r > 0.0 && r <= 1.0)) {
             return Err((

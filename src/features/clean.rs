@@ -68,6 +68,9 @@ impl Step for NormalizeCategories {
     fn makes_missing(&self) -> bool {
         false
     }
+    fn column_wise(&self) -> bool {
+        true
+    }
     fn check(&self) -> Result<(), ArgError> {
         check_columns(&self.columns)
     }
@@ -184,6 +187,9 @@ impl Step for UnitOutliers {
     fn makes_missing(&self) -> bool {
         self.action == OutlierAction::Missing
     }
+    fn column_wise(&self) -> bool {
+        true
+    }
     fn check(&self) -> Result<(), ArgError> {
         check_columns(&self.columns)
     }
@@ -282,6 +288,9 @@ impl Step for Clip {
     }
     fn makes_missing(&self) -> bool {
         false
+    }
+    fn column_wise(&self) -> bool {
+        true
     }
     fn check(&self) -> Result<(), ArgError> {
         check_columns(&self.columns)?;
@@ -395,6 +404,9 @@ impl Step for DropConstant {
     fn makes_missing(&self) -> bool {
         false
     }
+    fn column_wise(&self) -> bool {
+        true
+    }
     fn check(&self) -> Result<(), ArgError> {
         check_columns(&self.columns)?;
         check_fraction("max_share", self.max_share)
@@ -453,6 +465,9 @@ impl Step for DropMissing {
     }
     fn makes_missing(&self) -> bool {
         false
+    }
+    fn column_wise(&self) -> bool {
+        true
     }
     fn check(&self) -> Result<(), ArgError> {
         check_columns(&self.columns)?;

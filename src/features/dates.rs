@@ -150,6 +150,10 @@ impl Step for DateParts {
     fn makes_missing(&self) -> bool {
         false
     }
+    // Not column by column: its outputs are computed from the row, named before their column is seen.
+    fn column_wise(&self) -> bool {
+        false
+    }
     fn check(&self) -> Result<(), ArgError> {
         if self.columns.is_empty() {
             return Err(("columns", "name at least one date column".into()));
@@ -225,6 +229,10 @@ impl Step for DaysBetween {
     fn makes_missing(&self) -> bool {
         false
     }
+    // Not column by column: an output reads two columns.
+    fn column_wise(&self) -> bool {
+        false
+    }
     fn check(&self) -> Result<(), ArgError> {
         check_pair(&self.start, &self.end, "end", &self.name)
     }
@@ -279,6 +287,10 @@ impl Step for AgeAt {
         false
     }
     fn makes_missing(&self) -> bool {
+        false
+    }
+    // Not column by column: an output reads two columns.
+    fn column_wise(&self) -> bool {
         false
     }
     fn check(&self) -> Result<(), ArgError> {

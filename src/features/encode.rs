@@ -74,6 +74,9 @@ impl Step for OneHot {
     fn makes_missing(&self) -> bool {
         false
     }
+    fn column_wise(&self) -> bool {
+        true
+    }
     fn check(&self) -> Result<(), ArgError> {
         check_columns(&self.columns)?;
         if self
@@ -230,6 +233,9 @@ impl Step for Ordinal {
     }
     fn makes_missing(&self) -> bool {
         false
+    }
+    fn column_wise(&self) -> bool {
+        true
     }
     fn check(&self) -> Result<(), ArgError> {
         check_columns(&self.columns)?;

@@ -160,6 +160,10 @@ impl Step for Impute {
     fn makes_missing(&self) -> bool {
         false
     }
+    // Not column by column: KNN and iterative impute read the other columns.
+    fn column_wise(&self) -> bool {
+        !matches!(self.strategy, Strategy::Knn | Strategy::Iterative)
+    }
     fn check(&self) -> Result<(), ArgError> {
         check_columns(&self.columns)?;
         if self.value.is_some() && self.strategy != Strategy::Constant {

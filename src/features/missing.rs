@@ -50,6 +50,10 @@ impl Step for DropRows {
     fn makes_missing(&self) -> bool {
         false
     }
+    // Not column by column: it removes training rows.
+    fn column_wise(&self) -> bool {
+        false
+    }
     fn check(&self) -> Result<(), ArgError> {
         check_columns(&self.columns)
     }
@@ -122,6 +126,9 @@ impl Step for MissingIndicator {
     }
     fn makes_missing(&self) -> bool {
         false
+    }
+    fn column_wise(&self) -> bool {
+        true
     }
     fn check(&self) -> Result<(), ArgError> {
         check_columns(&self.columns)

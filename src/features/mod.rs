@@ -16,12 +16,15 @@ pub mod dates;
 pub mod encode;
 pub mod impute;
 pub mod linalg;
+pub mod matrix;
 pub mod missing;
 pub mod recode;
 pub mod reduce;
 pub mod scale;
 pub mod select;
 pub mod stats;
+
+pub use matrix::{into_matrix, matrix};
 
 use crate::error::ArgError;
 use crate::error::{Error, Result, StepRef};
@@ -63,6 +66,11 @@ pub trait Step {
     fn imputes(&self) -> bool;
     /// Can this step make present values missing?
     fn makes_missing(&self) -> bool;
+    /// Does the fitted step treat each column on its own: applied to a table of one input
+    /// column, does it give exactly that column's outputs, and does it leave the rows as they
+    /// are? A split's model matrices are then built one input column at a time from the loaded
+    /// table ([`matrix::through`]), without a copy of the split's rows.
+    fn column_wise(&self) -> bool;
     /// Learns the step's parameters from the training rows.
     fn fit(&self, train: &Table, ctx: &FitContext) -> std::result::Result<FittedStep, FitError>;
 }
@@ -223,6 +231,11 @@ impl FeatureStep {
         self.step().columns()
     }
 
+    /// Does the fitted step treat each column on its own (see [`Step::column_wise`])?
+    pub fn column_wise(&self) -> bool {
+        self.step().column_wise()
+    }
+
     /// Does this step turn date columns into numbers?
     pub fn is_date_step(&self) -> bool {
         self.step().reads_dates()
@@ -303,6 +316,16 @@ pub struct StepFit {
     pub train_rows: (usize, usize),
 }
 
+impl StepFit {
+    /// Counts what the step did to more rows (the test rows, built apart).
+    pub fn add(&mut self, counts: StepCounts) {
+        self.cells += counts.cells;
+        for (name, n) in counts.filled {
+            *self.filled.entry(name).or_insert(0) += n;
+        }
+    }
+}
+
 fn missing_per_column(t: &Table) -> BTreeMap<String, usize> {
     t.columns
         .iter()
@@ -341,6 +364,42 @@ impl Pipeline {
         for (fitted, keep) in self.steps.iter().zip(&self.keep_dates) {
             fitted.transform(table);
             drop_unread_dates(table, keep);
+        }
+    }
+
+    /// [`Self::transform`], adding what each step did to `counts` (one per step): the cells it
+    /// changed or created and the missing cells it filled per column, as [`fit_pipeline`]
+    /// counts them.
+    pub fn transform_counted(&self, table: &mut Table, counts: &mut [StepCounts]) {
+        for ((fitted, keep), count) in self.steps.iter().zip(&self.keep_dates).zip(counts) {
+            let before = missing_per_column(table);
+            count.cells += fitted.transform(table);
+            drop_unread_dates(table, keep);
+            add_fills(&mut count.filled, &before, &missing_per_column(table));
+        }
+    }
+}
+
+/// What one fitted step did to some rows: cells changed or created, missing cells filled per
+/// column.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StepCounts {
+    pub cells: usize,
+    pub filled: BTreeMap<String, usize>,
+}
+
+/// Adds to `filled` the missing cells of each column that were filled between `before` and
+/// `after` (missing cells per column).
+fn add_fills(
+    filled: &mut BTreeMap<String, usize>,
+    before: &BTreeMap<String, usize>,
+    after: &BTreeMap<String, usize>,
+) {
+    for (name, &m) in before {
+        if let Some(&n) = after.get(name) {
+            if m > n {
+                *filled.entry(name.clone()).or_insert(0) += m - n;
+            }
         }
     }
 }
@@ -403,13 +462,7 @@ pub fn fit_pipeline(
         let same_rows = rows_before == train.rows();
         let pairs = [(&before.0, &after.0), (&before.1, &after.1)];
         for (b, a) in pairs.into_iter().skip(usize::from(!same_rows)) {
-            for (name, &m) in b {
-                if let Some(&n) = a.get(name) {
-                    if m > n {
-                        *filled.entry(name.clone()).or_insert(0) += m - n;
-                    }
-                }
-            }
+            add_fills(&mut filled, b, a);
         }
         fits.push(StepFit {
             cells,
@@ -549,35 +602,4 @@ pub(crate) fn num_column(name: String, values: Vec<f64>) -> Column {
         ctype: ColumnType::Numeric,
         values: Values::num(values),
     }
-}
-
-/// The numeric matrix of a fully encoded table (rows × columns); an error names a column that
-/// is not numeric or still has missing values after the feature steps.
-pub fn matrix(t: &Table) -> Result<ndarray::Array2<f64>> {
-    into_matrix(t.clone()) // a table's clone shares its columns
-}
-
-/// [`matrix`] of a table given up: each column is released once copied, so that the table and
-/// the matrix are not both held whole (one split's feature steps' output, natively several at
-/// once).
-pub fn into_matrix(t: Table) -> Result<ndarray::Array2<f64>> {
-    let mut m = ndarray::Array2::<f64>::zeros((t.rows(), t.columns.len()));
-    for (j, c) in t.columns.into_iter().enumerate() {
-        let Values::Num(v) = &c.values else {
-            return Err(Error::Data(format!(
-                "column '{}' is not numeric after the feature steps",
-                c.name
-            )));
-        };
-        for (i, &x) in v.iter().enumerate() {
-            if x.is_nan() {
-                return Err(Error::Data(format!(
-                    "column '{}' still has missing values after the feature steps",
-                    c.name
-                )));
-            }
-            m[[i, j]] = x;
-        }
-    }
-    Ok(m)
 }

@@ -40,6 +40,9 @@ impl Step for Recode {
     fn makes_missing(&self) -> bool {
         false
     }
+    fn column_wise(&self) -> bool {
+        true
+    }
     fn check(&self) -> Result<(), ArgError> {
         if self.column.is_empty() {
             return Err(("column", "names no column".into()));

@@ -52,6 +52,10 @@ impl Step for Pca {
     fn makes_missing(&self) -> bool {
         false
     }
+    // Not column by column: a component reads every column.
+    fn column_wise(&self) -> bool {
+        false
+    }
     fn check(&self) -> Result<(), ArgError> {
         check_columns(&self.columns)?;
         if self.components == 0 {

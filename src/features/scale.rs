@@ -53,6 +53,9 @@ impl Step for Scale {
     fn makes_missing(&self) -> bool {
         false
     }
+    fn column_wise(&self) -> bool {
+        true
+    }
     fn check(&self) -> Result<(), ArgError> {
         check_columns(&self.columns)
     }
@@ -155,6 +158,9 @@ impl Step for Log {
     }
     fn makes_missing(&self) -> bool {
         false
+    }
+    fn column_wise(&self) -> bool {
+        true
     }
     fn check(&self) -> Result<(), ArgError> {
         check_columns(&self.columns)?;

@@ -150,6 +150,9 @@ impl Step for Select {
     fn makes_missing(&self) -> bool {
         false
     }
+    fn column_wise(&self) -> bool {
+        true
+    }
     fn check(&self) -> Result<(), ArgError> {
         check_columns(&self.columns)?;
         let variance = self.method == SelectMethod::Variance;

@@ -16,7 +16,7 @@ use crate::eval::metrics::{self, Confusion};
 use crate::eval::recalibrate::{self, Calibrated, Calibrator, Member};
 use crate::eval::split::Evaluation;
 use crate::eval::threshold::{self as clinical_threshold, ThresholdSpec};
-use crate::features::{self, FeatureStep};
+use crate::features::{self, matrix, FeatureStep};
 use crate::models::{self, ModelSpec, Task};
 use crate::recipe::Recipe;
 use crate::seeds;
@@ -61,14 +61,20 @@ pub fn fit_split(
     seed: u64,
     context: Option<&str>,
 ) -> Result<(FittedSplit, features::Pipeline)> {
-    let mut xtr = x.take_rows(train);
-    let mut xte = x.take_rows(test);
     let mut ytr: Vec<bool> = train.iter().map(|&i| labels[i]).collect();
-    let (fits, pipeline) = features::fit_pipeline(steps, &mut xtr, &mut ytr, &mut xte, seed)
-        .map_err(|e| match context {
-            Some(c) => e.in_context(c),
-            None => e,
-        })?;
+    let in_context = |e: Error| match context {
+        Some(c) => e.in_context(c),
+        None => e,
+    };
+    // When every step treats each column on its own, the steps are fitted on the training rows
+    // and those rows let go; both matrices are then built from `x` one column at a time, so a
+    // copy of the split's rows is never held beside them. Otherwise the test rows go through
+    // the steps with the training rows, as they always did.
+    let column_wise = steps.iter().all(FeatureStep::column_wise);
+    let mut xtr = x.take_rows(train);
+    let mut xte = x.take_rows(if column_wise { &[] } else { test });
+    let (mut fits, pipeline) =
+        features::fit_pipeline(steps, &mut xtr, &mut ytr, &mut xte, seed).map_err(in_context)?;
     if task != Task::Classification && ytr.len() != train.len() {
         return Err(Error::recipe(
             "features",
@@ -76,11 +82,23 @@ pub fn fit_split(
             "a step that adds or removes training rows needs a class target",
         ));
     }
+    let names = xtr.names();
+    let (xtr, xte) = if column_wise {
+        drop((xtr, xte));
+        let (xtr, _) = matrix::through(&pipeline, steps, x, train, &names)?;
+        let (xte, counts) = matrix::through(&pipeline, steps, x, test, &names)?;
+        for (fit, c) in fits.iter_mut().zip(counts) {
+            fit.add(c);
+        }
+        (xtr, xte)
+    } else {
+        (features::into_matrix(xtr)?, features::into_matrix(xte)?)
+    };
     let split = FittedSplit {
-        names: xtr.names(),
+        names,
         steps: fits,
-        xtr: features::into_matrix(xtr)?,
-        xte: features::into_matrix(xte)?,
+        xtr,
+        xte,
         ytr,
         yr_tr: train.iter().map(|&i| values[i]).collect(),
         yte: test.iter().map(|&i| labels[i]).collect(),
