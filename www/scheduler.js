@@ -23,11 +23,13 @@ const TICK_MS = 250;
 const INTERVALS_SHARE = 0.03;
 const FINISH_SHARE = 0.03;
 // The memory (bytes) a run's copies of the data may take across the pool: every worker holds its
-// own loaded table, a split's rows and its model matrix (wasm memories are not shared without
+// own loaded table and a split's model matrices (wasm memories are not shared without
 // cross-origin isolation, which a static page cannot count on), so a large table runs on fewer
-// workers: about twice the time, against a tab that holds one copy instead of two to four
+// workers: about 1.4 times the time, against a tab that holds one copy instead of two to four.
+// 768 MiB: at 1,000,000 × 30 (about 460 MiB a worker) one worker runs, and the tab stays within
+// three times its model matrix; at 100,000 × 30 (about 46 MiB) every worker does
 // (docs/design.md, "The pool's memory").
-export const MEMORY_BUDGET = 2 ** 30;
+export const MEMORY_BUDGET = 768 * 2 ** 20;
 
 /**
  * How many of `available` workers run a run whose plan says one worker needs about `bytes`

@@ -291,27 +291,35 @@ pub(super) fn estimate(p: &Prepared, recipe: &Recipe, units: &[(usize, usize)]) 
         total_ms,
         intervals: intervals_by_model,
         finish: 0.0,
-        worker_bytes: worker_bytes(p, inputs),
+        worker_bytes: worker_bytes(p, recipe, inputs),
         warnings: msg::texts(&warnings),
         warning_codes: warnings,
     }
 }
 
-/// Estimated peak bytes of one worker computing units of `p` with `inputs` model inputs: the
-/// input columns as loaded, plus the largest split's copy of its rows (training and test) and
-/// its model matrix of 8-byte numbers. The measured peaks are below it (natively on one thread,
-/// 1,000,000 × 30 with the suggested recipe: docs/benchmarks.md, round 6): an upper bound
-/// is what deciding how many copies of the data a page can hold needs.
-pub fn worker_bytes(p: &Prepared, inputs: usize) -> f64 {
+/// Estimated peak bytes of one worker computing units of `p` under `recipe` with `inputs` model
+/// inputs: the input columns as loaded, plus the largest split's model matrices of 8-byte
+/// numbers and, while its feature steps are fitted, its copy of the training rows. When every
+/// step treats each column on its own the matrices are built from the loaded columns after that
+/// copy is let go (`features::matrix::through`), so the split adds the larger of the two;
+/// otherwise both rows (training and test) are copied and held beside the matrices. The
+/// measured peaks are below it (natively on one thread, 1,000,000 × 30 with the suggested
+/// recipe: docs/benchmarks.md, round 7): an upper bound is what deciding how many copies of the
+/// data a page can hold needs.
+pub fn worker_bytes(p: &Prepared, recipe: &Recipe, inputs: usize) -> f64 {
     let table = p.x_table.bytes() as f64;
     let per_row = table / p.x_table.rows().max(1) as f64;
-    let split = p
+    let (train, split) = p
         .folds
         .iter()
-        .map(|f| f.train.len() + f.test.len())
-        .max()
-        .unwrap_or(0) as f64;
-    table + split * (per_row + 8.0 * inputs.max(1) as f64)
+        .map(|f| (f.train.len(), f.train.len() + f.test.len()))
+        .fold((0, 0), |(t, s), (a, b)| (t.max(a), s.max(b)));
+    let matrices = split as f64 * 8.0 * inputs.max(1) as f64;
+    if recipe.features.iter().all(FeatureStep::column_wise) {
+        table + matrices.max(train as f64 * per_row)
+    } else {
+        table + split as f64 * per_row + matrices
+    }
 }
 
 /// The plan of a whole run of `recipe` on `table` before it starts (the page's Train step and
