@@ -31,31 +31,42 @@ async function pick(page, path, rows) {
   return (Date.now() - t0) / 1000;
 }
 
-/** Resident memory of Chromium's renderer processes (the page and its workers) and of its
- * browser process (which holds Blob data: a run's masked table and predictions), in bytes. */
+/** Resident memory of Chromium's renderer processes (the tab: the page and its workers) and of
+ * its browser process (which holds Blob data: a run's masked table and predictions), in bytes. */
 function chromiumRss() {
-  let total = 0;
+  const rss = { tab: 0, browser: 0 };
   for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     try {
       const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      if (!/chrom/i.test(cmd) || (cmd.includes('--type=') && !cmd.includes('--type=renderer'))) continue;
+      if (!/chrom/i.test(cmd)) continue;
+      const renderer = cmd.includes('--type=renderer');
+      if (cmd.includes('--type=') && !renderer) continue;
       const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-      total += Number(kb ?? 0) * 1024;
+      rss[renderer ? 'tab' : 'browser'] += Number(kb ?? 0) * 1024;
     } catch { /* the process ended */ }
   }
-  return total;
+  return rss;
 }
 
 /** Runs `work` while sampling the memory of the renderers and the browser process; its result
- * and the peak above the start. */
+ * and the peaks above the start: of both together (`added`), of the renderers alone (`tab`)
+ * and of the browser process alone (`browser`). */
 async function withPeakMemory(work) {
   const base = chromiumRss();
-  let peak = base;
-  const timer = setInterval(() => { peak = Math.max(peak, chromiumRss()); }, 20);
+  const peak = { added: 0, tab: 0, browser: 0 };
+  const sample = () => {
+    const now = chromiumRss();
+    const tab = now.tab - base.tab;
+    const browser = now.browser - base.browser;
+    peak.added = Math.max(peak.added, tab + browser);
+    peak.tab = Math.max(peak.tab, tab);
+    peak.browser = Math.max(peak.browser, browser);
+  };
+  const timer = setInterval(sample, 20);
   try {
     const result = await work();
-    peak = Math.max(peak, chromiumRss());
-    return { result, added: peak - base };
+    sample();
+    return { result, ...peak };
   } finally {
     clearInterval(timer);
   }
@@ -90,6 +101,7 @@ async function downloadedReport(page) {
   return JSON.parse(readFileSync(path, 'utf8'));
 }
 
+const mib = (bytes) => (bytes / 2 ** 20).toFixed(0);
 const fmt = (x) => (x == null || Number.isNaN(x) ? '?' : x < 10 ? x.toFixed(2) : x.toFixed(1));
 const phases = (t) => [
   ...Object.entries(t).filter(([, v]) => typeof v === 'number').map(([k, v]) => `${k.replace(/_ms$/, '')} ${fmt(v / 1000)}`),
@@ -103,7 +115,7 @@ export async function userRun(env, { file, rows, recipe, label, workers }) {
   const ctx = await openPage(env, { url: `${env.server.url}#workers=${workers}` });
   try {
     const { page } = ctx;
-    const { result, added } = await withPeakMemory(async () => {
+    const { result, added, tab, browser } = await withPeakMemory(async () => {
       const load = await pick(page, file, rows);
       await page.waitForFunction(() => document.querySelector('#recipe-json')?.value.includes('"models"'), null, { timeout: 600_000 });
       if (recipe) {
@@ -122,7 +134,7 @@ export async function userRun(env, { file, rows, recipe, label, workers }) {
     return {
       total,
       row: [what, Number.isFinite(result.run.workers) && result.run.workers !== workers ? `${result.run.workers} of ${workers}` : String(workers), `${fmt(result.load)} s`, `${fmt(result.run.seconds)} s (pool ${fmt(result.run.pool)} s)`, `${fmt(total)} s`,
-        `+${(added / 2 ** 20).toFixed(0)} MiB = ${(added / matrix).toFixed(2)}× the f64 matrix`, `run ${phases(report.timings)}; ${models}`],
+        `+${mib(added)} MiB = ${(added / matrix).toFixed(2)}× the f64 matrix (the tab alone +${mib(tab)} MiB = ${(tab / matrix).toFixed(2)}×; the browser process +${mib(browser)} MiB)`, `run ${phases(report.timings)}; ${models}`],
     };
   } finally {
     await ctx.close();
@@ -138,7 +150,7 @@ export async function pageEndToEnd({ data, sizes }) {
     const e2e = { version: 1, seed: 7, target: 'y', features: [], models: [{ kind: 'random_forest' }, { kind: 'gradient_boosting' }], evaluation: { method: 'holdout' } };
     rows.push((await userRun(env, { file: join(data, 'train.csv'), rows: sizes.train, recipe: e2e, label: `${sizes.train.toLocaleString('en')} × 30, the recipe of the native row`, workers })).row);
     rows.push((await userRun(env, { file: join(data, 'wide.csv'), rows: sizes.wide, recipe: null, label: `${sizes.wide.toLocaleString('en')} × 30, the suggested recipe as it comes`, workers })).row);
-    return ['| what | workers | load + profile + suggested recipe on screen | run | total | peak memory added (renderers and browser process) | the Report\'s timings (s) |',
+    return ['| what | workers | load + profile + suggested recipe on screen | run | total | peak memory added (renderers and browser process; the tab: the renderers) | the Report\'s timings (s) |',
       '|---|---|---|---|---|---|---|', ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
   } finally {
     await env.close();
@@ -168,7 +180,7 @@ async function standalone() {
       // The pool of 2: worker 0 reads the file while worker 1 computes its SHA-256 fingerprint.
       const ctx = await openPage(env, { url: `${env.server.url}#workers=2` });
       const n = process.argv.includes('--quick') ? 100_000 : 1_000_000;
-      const { result: seconds, added } = await withPeakMemory(() => pick(ctx.page, wide, n));
+      const { result: seconds, tab: added } = await withPeakMemory(() => pick(ctx.page, wide, n));
       const matrix = n * 31 * 8;
       rows.push(`| parse + profile ${n.toLocaleString('en')} x 31, picked in the page | 2 | ${seconds.toFixed(2)} s; ` +
         `peak renderer memory +${(added / 2 ** 20).toFixed(0)} MiB = ${(added / matrix).toFixed(2)}x the f64 matrix |`);
