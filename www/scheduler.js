@@ -317,10 +317,11 @@ export async function runAcross(workers, recipe, onProgress = null, { now = () =
     while (!stopped && (queue.length || ready.length || moreToCome())) {
       if (ready.length) {
         const m = ready.shift();
-        const mine = parts.filter((_, u) => u % models === m).map((text) => text.slice(1, -1));
+        // Each unit's JSON text as it came: the core parses them one at a time.
+        const mine = parts.filter((_, u) => u % models === m);
         phase = 'intervals';
         estimate.intervals(m, 0, now());
-        intervals.push(await worker.intervals(recipe, key, `[${mine.join(',')}]`));
+        intervals.push(await worker.intervals(recipe, key, mine));
         estimate.intervals(m, 1, now());
         tick();
         continue;
@@ -371,8 +372,9 @@ export async function runAcross(workers, recipe, onProgress = null, { now = () =
   const release = () => Promise.allSettled(workers.slice(1, n).map((w) => w.release()));
   try {
     await Promise.all(workers.slice(0, n).map(drain));
-    // One JSON array per call: join their items.
-    const results = `[${parts.map((text) => text.slice(1, -1)).join(',')}]`;
+    // One JSON array per call, handed over as they are (not joined into one more copy of all of
+    // them): the core parses them one at a time.
+    const results = parts;
     phase = 'report';
     estimate.finish(0, now());
     // The intervals not computed apart (one worker, or one model) are computed by finish.

@@ -5,6 +5,7 @@ use super::{check_key, err, forward, js_error, now_ms, output, recipe_of, to_js,
 use crate::recipe::Recipe;
 use js_sys::Function;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 /// One of the pipeline's unit calls (`run_splits`, `score_splits`, `explain_splits`).
 type UnitsCall = fn(
@@ -110,12 +111,16 @@ impl Session {
     }
 
     /// Pool, between steps 2 and 3: one model's bootstraps (its metrics' intervals, a
-    /// classifier's calibration) from the results of all its units (a JSON array of them), as
-    /// JSON text for `finish`.
-    pub fn intervals(&self, recipe: JsValue, key: &[u8], results: &str) -> Result<String, JsValue> {
+    /// classifier's calibration) from the results of all its units (a JSON array of them, or an
+    /// array of such texts: see `fold_results`), as JSON text for `finish`.
+    pub fn intervals(
+        &self,
+        recipe: JsValue,
+        key: &[u8],
+        results: JsValue,
+    ) -> Result<String, JsValue> {
         let recipe = recipe_of(recipe)?;
-        let results: Vec<crate::pipeline::FoldResult> =
-            serde_json::from_str(results).map_err(|e| js_error(&format!("split results: {e}")))?;
+        let results = fold_results(&results)?;
         self.ensure_staged(&recipe, key, None)?;
         let cache = self.staged.borrow();
         let Some((_, _, staged)) = cache.as_ref() else {
@@ -127,20 +132,19 @@ impl Session {
     }
 
     /// Pool, step 3: the report from the results of every unit (a JSON array of them, in any
-    /// order) and the intervals computed apart (a JSON array of `intervals` results, possibly
+    /// order, or an array of such texts: see `fold_results`) and the intervals computed apart (a JSON array of `intervals` results, possibly
     /// empty: the others are computed here). Returns `{report, masked_csv}` as `run` does.
     /// `on_progress` (optional) as for `run`: the phases of assembling the report.
     pub fn finish(
         &self,
         recipe: JsValue,
         key: &[u8],
-        results: &str,
+        results: JsValue,
         intervals: Option<String>,
         on_progress: Option<Function>,
     ) -> Result<JsValue, JsValue> {
         let recipe = recipe_of(recipe)?;
-        let results: Vec<crate::pipeline::FoldResult> =
-            serde_json::from_str(results).map_err(|e| js_error(&format!("split results: {e}")))?;
+        let results = fold_results(&results)?;
         let intervals: Vec<crate::pipeline::ModelIntervals> = match intervals.as_deref() {
             None | Some("") => Vec::new(),
             Some(text) => {
@@ -161,6 +165,31 @@ impl Session {
             crate::pipeline::finish(staged, &recipe, results, intervals, &mut ctx).map_err(err)?;
         output(&out)
     }
+}
+
+/// The units' results handed to `intervals` and `finish`: one JSON array of them, or an array
+/// of such texts (one per call that computed them). The texts of an array are copied into the
+/// wasm heap and parsed one at a time, so the heap never holds all of them as text at once.
+fn fold_results(results: &JsValue) -> Result<Vec<crate::pipeline::FoldResult>, JsValue> {
+    let parse = |text: &str| -> Result<Vec<crate::pipeline::FoldResult>, JsValue> {
+        serde_json::from_str(text).map_err(|e| js_error(&format!("split results: {e}")))
+    };
+    if let Some(text) = results.as_string() {
+        return parse(&text);
+    }
+    let Some(texts) = results.dyn_ref::<js_sys::Array>() else {
+        return Err(js_error(
+            "split results: a JSON text or an array of JSON texts was expected",
+        ));
+    };
+    let mut all = Vec::new();
+    for text in texts.iter() {
+        let Some(text) = text.as_string() else {
+            return Err(js_error("split results: an item is not a JSON text"));
+        };
+        all.extend(parse(&text)?);
+    }
+    Ok(all)
 }
 
 impl Session {

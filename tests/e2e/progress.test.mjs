@@ -146,7 +146,7 @@ function phasedPool(size, units, unitMs) {
         onProgress({ stage: 'report', phase, done, total: 2, unit: null });
         await sleep(unitMs / 3);
       }
-      return { report: { n: JSON.parse(results).length }, masked_csv: '' };
+      return { report: { n: results.flatMap((text) => JSON.parse(text)).length }, masked_csv: '' };
     },
     release: async () => null,
   }));

@@ -383,6 +383,14 @@ test('pool protocol: splits computed in two sessions and assembled in a third gi
   assert.match(errorMessage(() => b.intervals(recipe, key, JSON.stringify(ofModel0.slice(1)))), /each exactly once/);
   const out = c.finish(recipe, key, JSON.stringify([...partB, ...partA]), JSON.stringify([iv]));
   assert.deepEqual(withoutTimings(out.report), withoutTimings(result.report));
+  // The page hands each call's JSON text over as it came (an array of texts, parsed one at a
+  // time): the same intervals and the same report.
+  const ivTexts = JSON.parse(b.intervals(recipe, key, [JSON.stringify(partA.filter((r) => r.unit % models === 0)), JSON.stringify(scoredB.filter((r) => r.unit % models === 0))]));
+  assert.deepEqual(withoutTimings(ivTexts), withoutTimings(iv));
+  const outTexts = c.finish(recipe, key, [JSON.stringify(partB), JSON.stringify(partA)], JSON.stringify([iv]));
+  assert.deepEqual(withoutTimings(outTexts.report), withoutTimings(result.report));
+  assert.match(errorMessage(() => c.finish(recipe, key, [JSON.stringify(partB), 7])), /not a JSON text/);
+  assert.match(errorMessage(() => c.finish(recipe, key, 7)), /array of JSON texts/);
   // A worker that released its staged run stages it again when asked for more of it.
   a.release();
   assert.deepEqual(JSON.parse(a.run_splits(recipe, key, [odd[0]])).map((r) => r.unit), [odd[0]]);
