@@ -26,9 +26,8 @@ const FINISH_SHARE = 0.03;
 // own loaded table and a split's model matrices (wasm memories are not shared without
 // cross-origin isolation, which a static page cannot count on), so a large table runs on fewer
 // workers: about 1.4 times the time, against a tab that holds one copy instead of two to four.
-// 768 MiB: at 1,000,000 × 30 (about 460 MiB a worker) one worker runs, and the tab stays within
-// three times its model matrix; at 100,000 × 30 (about 46 MiB) every worker does
-// (docs/design.md, "The pool's memory").
+// 768 MiB: at 1,000,000 × 30 (about 460 MiB a worker) one worker runs, the tab holding the least
+// it can; at 100,000 × 30 (about 46 MiB) every worker does (docs/design.md, "The pool's memory").
 export const MEMORY_BUDGET = 768 * 2 ** 20;
 
 /**
