@@ -66,10 +66,11 @@ function fakePool(size, units, ms) {
       log.push(['explained', w, u]);
       return `[{"unit":${u}}]`;
     },
-    intervals: async (recipe, key, results) => { log.push(['intervals', w, JSON.parse(results).map((r) => r.unit)]); return `{"w":${w}}`; },
+    // The units' results come as each call's JSON text (an array of texts), as the core takes them.
+    intervals: async (recipe, key, results) => { log.push(['intervals', w, results.flatMap((t) => JSON.parse(t)).map((r) => r.unit)]); return `{"w":${w}}`; },
     finish: async (recipe, key, results, intervals) => {
       log.push(['finish', w]);
-      return { report: { results: JSON.parse(results), intervals: JSON.parse(intervals) }, masked_csv: '' };
+      return { report: { results: results.flatMap((t) => JSON.parse(t)), intervals: JSON.parse(intervals) }, masked_csv: '' };
     },
     release: async () => { log.push(['release', w]); return null; },
   }));
