@@ -371,15 +371,14 @@ export async function runAcross(workers, recipe, onProgress = null, { now = () =
   const release = () => Promise.allSettled(workers.slice(1, n).map((w) => w.release()));
   try {
     await Promise.all(workers.slice(0, n).map(drain));
-    // One JSON array per call, handed over as they are (not joined into one more copy of all of
-    // them): the core parses them one at a time.
-    const results = parts;
     phase = 'report';
     estimate.finish(0, now());
     // The intervals not computed apart (one worker, or one model) are computed by finish.
     const inFinish = [...Array(models).keys()].filter((m) => estimate.intervalShare[m] < 1);
     const [out] = await Promise.all([
-      main.finish(recipe, key, results, `[${intervals.join(',')}]`, (p) => {
+      // One JSON array per call, handed over as they are (not joined into one more copy of all
+      // of them): the core parses them one at a time.
+      main.finish(recipe, key, parts, `[${intervals.join(',')}]`, (p) => {
         const share = shareOf(p);
         if (share != null) {
           estimate.finish(share, now());

@@ -2,7 +2,7 @@
 //! column per model input.
 //!
 //! A split's matrices are the largest things a run holds besides the loaded table. When every
-//! feature step treats each column on its own ([`super::Step::column_wise`]), [`through`]
+//! feature step treats each column on its own ([`by_column`]), [`through`]
 //! builds them from the loaded table one input column at a time, so that no copy of the split's
 //! rows is held beside them (1,000,000 × 30: 240 MB less at the run's peak).
 
@@ -48,32 +48,40 @@ fn put(m: &mut Array2<f64>, j: usize, c: &Column) -> Result<()> {
     Ok(())
 }
 
+/// Are a split's matrices under `steps` built one input column at a time ([`through`]): does
+/// every step treat each column on its own ([`super::Step::column_wise`])?
+pub fn by_column(steps: &[FeatureStep]) -> bool {
+    steps.iter().all(FeatureStep::column_wise)
+}
+
 /// Rows `rows` of `x` through `pipeline` (fitted from `steps`), as the matrix whose columns
-/// are `names` (the pipeline's outputs, in the order a whole table gets them), and what each
-/// step did to those rows. The same matrix and counts as taking the rows, transforming them with
-/// [`Pipeline::transform_counted`] and [`into_matrix`].
+/// are `names` (the pipeline's outputs, in the order a whole table gets them), and, when
+/// `counted`, what each step did to those rows (otherwise no counts). The same matrix and counts
+/// as taking the rows, transforming them with [`Pipeline::transform_counted`] and
+/// [`into_matrix`].
 ///
-/// When every step treats each column on its own ([`super::Step::column_wise`]), the matrix is
-/// filled one input column at a time, each taken, transformed and released in turn. Otherwise,
-/// or should the columns' outputs not be exactly `names` once each, the rows are taken whole.
+/// When the steps build it [`by_column`], the matrix is filled one input column at a time, each
+/// taken, transformed and released in turn. Otherwise, or should the columns' outputs not be
+/// exactly `names` once each, the rows are taken whole.
 pub fn through(
     pipeline: &Pipeline,
     steps: &[FeatureStep],
     x: &Table,
     rows: &[usize],
     names: &[String],
+    counted: bool,
 ) -> Result<(Array2<f64>, Vec<StepCounts>)> {
-    let fresh = || vec![StepCounts::default(); pipeline.steps.len()];
+    let fresh = || counted.then(|| vec![StepCounts::default(); pipeline.steps.len()]);
     let mut counts = fresh();
-    if steps.iter().all(FeatureStep::column_wise) {
-        if let Some(m) = by_columns(pipeline, x, rows, names, &mut counts)? {
-            return Ok((m, counts));
+    if by_column(steps) {
+        if let Some(m) = by_columns(pipeline, x, rows, names, counts.as_deref_mut())? {
+            return Ok((m, counts.unwrap_or_default()));
         }
         counts = fresh();
     }
     let mut t = x.take_rows(rows);
-    pipeline.transform_counted(&mut t, &mut counts);
-    Ok((into_matrix(t)?, counts))
+    pipeline.transform_counted(&mut t, counts.as_deref_mut());
+    Ok((into_matrix(t)?, counts.unwrap_or_default()))
 }
 
 /// [`through`] one input column at a time; `None` when the columns' outputs are not `names`
@@ -83,7 +91,7 @@ fn by_columns(
     x: &Table,
     rows: &[usize],
     names: &[String],
-    counts: &mut [StepCounts],
+    mut counts: Option<&mut [StepCounts]>,
 ) -> Result<Option<Array2<f64>>> {
     let mut index = HashMap::with_capacity(names.len());
     for (j, name) in names.iter().enumerate() {
@@ -101,7 +109,7 @@ fn by_columns(
             ctype: c.ctype,
             values: c.values.take(rows),
         }]);
-        pipeline.transform_counted(&mut t, counts);
+        pipeline.transform_counted(&mut t, counts.as_deref_mut());
         for out in &t.columns {
             let Some(&j) = index.get(out.name.as_str()) else {
                 return Ok(None);

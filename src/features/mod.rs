@@ -361,21 +361,21 @@ impl Pipeline {
     /// Applies the fitted steps to `table` exactly as [`fit_pipeline`] applied them to the test
     /// rows: no step is refitted, no row is resampled.
     pub fn transform(&self, table: &mut Table) {
-        for (fitted, keep) in self.steps.iter().zip(&self.keep_dates) {
-            fitted.transform(table);
-            drop_unread_dates(table, keep);
-        }
+        self.transform_counted(table, None);
     }
 
-    /// [`Self::transform`], adding what each step did to `counts` (one per step): the cells it
-    /// changed or created and the missing cells it filled per column, as [`fit_pipeline`]
-    /// counts them.
-    pub fn transform_counted(&self, table: &mut Table, counts: &mut [StepCounts]) {
-        for ((fitted, keep), count) in self.steps.iter().zip(&self.keep_dates).zip(counts) {
-            let before = missing_per_column(table);
-            count.cells += fitted.transform(table);
+    /// [`Self::transform`], adding what each step did to `counts` when given (one per step):
+    /// the cells it changed or created and the missing cells it filled per column, as
+    /// [`fit_pipeline`] counts them.
+    pub fn transform_counted(&self, table: &mut Table, mut counts: Option<&mut [StepCounts]>) {
+        for (i, (fitted, keep)) in self.steps.iter().zip(&self.keep_dates).enumerate() {
+            let before = counts.is_some().then(|| missing_per_column(table));
+            let cells = fitted.transform(table);
             drop_unread_dates(table, keep);
-            add_fills(&mut count.filled, &before, &missing_per_column(table));
+            if let (Some(counts), Some(before)) = (counts.as_deref_mut(), before) {
+                counts[i].cells += cells;
+                add_fills(&mut counts[i].filled, &before, &missing_per_column(table));
+            }
         }
     }
 }

@@ -315,7 +315,7 @@ pub fn worker_bytes(p: &Prepared, recipe: &Recipe, inputs: usize) -> f64 {
         .map(|f| (f.train.len(), f.train.len() + f.test.len()))
         .fold((0, 0), |(t, s), (a, b)| (t.max(a), s.max(b)));
     let matrices = split as f64 * 8.0 * inputs.max(1) as f64;
-    if recipe.features.iter().all(FeatureStep::column_wise) {
+    if crate::features::matrix::by_column(&recipe.features) {
         table + matrices.max(train as f64 * per_row)
     } else {
         table + split as f64 * per_row + matrices

@@ -70,7 +70,7 @@ pub fn fit_split(
     // and those rows let go; both matrices are then built from `x` one column at a time, so a
     // copy of the split's rows is never held beside them. Otherwise the test rows go through
     // the steps with the training rows, as they always did.
-    let column_wise = steps.iter().all(FeatureStep::column_wise);
+    let column_wise = matrix::by_column(steps);
     let mut xtr = x.take_rows(train);
     let mut xte = x.take_rows(if column_wise { &[] } else { test });
     let (mut fits, pipeline) =
@@ -85,8 +85,8 @@ pub fn fit_split(
     let names = xtr.names();
     let (xtr, xte) = if column_wise {
         drop((xtr, xte));
-        let (xtr, _) = matrix::through(&pipeline, steps, x, train, &names)?;
-        let (xte, counts) = matrix::through(&pipeline, steps, x, test, &names)?;
+        let (xtr, _) = matrix::through(&pipeline, steps, x, train, &names, false)?;
+        let (xte, counts) = matrix::through(&pipeline, steps, x, test, &names, true)?;
         for (fit, c) in fits.iter_mut().zip(counts) {
             fit.add(c);
         }

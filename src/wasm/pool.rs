@@ -132,8 +132,8 @@ impl Session {
     }
 
     /// Pool, step 3: the report from the results of every unit (a JSON array of them, in any
-    /// order, or an array of such texts: see `fold_results`) and the intervals computed apart (a JSON array of `intervals` results, possibly
-    /// empty: the others are computed here). Returns `{report, masked_csv}` as `run` does.
+    /// order, or an array of such texts: see `fold_results`) and the intervals computed apart (a
+    /// JSON array of `intervals` results, possibly empty: the others are computed here). Returns `{report, masked_csv}` as `run` does.
     /// `on_progress` (optional) as for `run`: the phases of assembling the report.
     pub fn finish(
         &self,
