@@ -95,19 +95,42 @@ fn hex_digest(d: &str) -> Option<String> {
 
 /// The SHA-256 of a source's bytes, in lowercase hex (the file's fingerprint).
 pub fn hash_source(source: &mut dyn table::csv::Source, file: &str) -> Result<String> {
-    use sha2::{Digest as _, Sha256};
-    let mut hasher = Sha256::new();
+    let mut digest = FileDigest::default();
     let io_err = |e: std::io::Error| Error::Input {
         file: file.to_string(),
         message: format!("cannot read the file: {e}"),
     };
     let mut reader = source.open(0).map_err(io_err)?;
-    std::io::copy(&mut reader, &mut hasher).map_err(io_err)?;
-    Ok(hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect())
+    std::io::copy(&mut reader, &mut digest).map_err(io_err)?;
+    Ok(digest.hex())
+}
+
+/// A file's SHA-256 fingerprint fed piece by piece (by [`hash_source`], and by the page's
+/// `sha256_blob` from a stream), given as 64 lowercase hex digits.
+#[derive(Default)]
+pub struct FileDigest(sha2::Sha256);
+
+impl FileDigest {
+    pub fn update(&mut self, bytes: &[u8]) {
+        sha2::Digest::update(&mut self.0, bytes);
+    }
+
+    pub fn hex(self) -> String {
+        sha2::Digest::finalize(self.0)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+}
+
+impl std::io::Write for FileDigest {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.update(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Reads a file given as a [`table::csv::Source`] (read in pieces, never held whole), with

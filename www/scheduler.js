@@ -276,6 +276,8 @@ export async function runAcross(workers, recipe, onProgress = null, { now = () =
   };
   const estimate = new RunEstimate({ plan, units, models, workers: n, now: now() });
   const parts = new Array(units); // unit → its result (JSON text of a one-item array)
+  // unit → the worker that computed it, which keeps its result: finish takes its own from there.
+  const ranOn = new Array(units);
   // Once every unit of a model is done, a worker computes its bootstraps (its metrics'
   // intervals and a classifier's calibration: nearly all of the assembling) while the others
   // still fit: `ready` holds those models.
@@ -358,6 +360,7 @@ export async function runAcross(workers, recipe, onProgress = null, { now = () =
       } else {
         parts[u] = await worker.runSplits(recipe, key, [u], progress(() => 1));
       }
+      ranOn[u] = worker;
       if (!seconds.has(u % models)) seconds.set(u % models, now() - began);
       estimate.unit(u, 1, now());
       tick();
@@ -376,9 +379,10 @@ export async function runAcross(workers, recipe, onProgress = null, { now = () =
     // The intervals not computed apart (one worker, or one model) are computed by finish.
     const inFinish = [...Array(models).keys()].filter((m) => estimate.intervalShare[m] < 1);
     const [out] = await Promise.all([
-      // One JSON array per call, handed over as they are (not joined into one more copy of all
-      // of them): the core parses them one at a time.
-      main.finish(recipe, key, parts, `[${intervals.join(',')}]`, (p) => {
+      // The results of the units other workers computed, one JSON array per call, handed over
+      // as they are (not joined into one more copy of all of them): the core parses them one at
+      // a time and takes those of its own units from its memory (a pool of one: none handed).
+      main.finish(recipe, key, parts.filter((_, u) => ranOn[u] !== main), `[${intervals.join(',')}]`, (p) => {
         const share = shareOf(p);
         if (share != null) {
           estimate.finish(share, now());

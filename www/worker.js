@@ -167,7 +167,7 @@ const actions = {
       let text = file;
       if (!notes) {
         // The file's own fingerprint (unless another worker is computing it), before its text.
-        if (!sha256Later && !sha256) sha256 = sha256_blob(file, name);
+        if (!sha256Later && !sha256) sha256 = await sha256_blob(file, name);
         const made = await columnarText(file, name, (done) => progress(Math.min(done, file.size), file.size));
         text = made.text;
         notes = made.notes;
@@ -206,7 +206,7 @@ const actions = {
     const m = await columnarModule();
     return m.write_parquet(columns);
   },
-  // The SHA-256 of a File or Blob, read in pieces (for the worker reading it: see `load`).
+  // The SHA-256 of a File or Blob, read as a stream (for the worker reading it: see `load`).
   async sha256({ file }) {
     return sha256_blob(file, file.name ?? 'the file');
   },
@@ -214,7 +214,7 @@ const actions = {
   // stopped): this worker hashes the file itself.
   async set_sha256({ sha256 }) {
     const s = needSession();
-    const digest = sha256 || sha256_blob(loadedFile, sessionName);
+    const digest = sha256 || await sha256_blob(loadedFile, sessionName);
     s.set_sha256(digest);
     return digest;
   },

@@ -85,8 +85,8 @@ pub struct Session {
     loaded: crate::Loaded,
     /// The pseudonymization key of previews (never leaves the worker).
     preview_key: Vec<u8>,
-    /// The last staged run (recipe JSON, key, staged), reused by the pool's calls.
-    staged: std::cell::RefCell<Option<(String, Vec<u8>, crate::pipeline::Staged)>>,
+    /// The last staged run, reused by the pool's calls (`pool.rs`).
+    staged: std::cell::RefCell<Option<pool::StagedRun>>,
 }
 
 /// A progress callback forwarding to `on_progress({stage, done, total, message})`.

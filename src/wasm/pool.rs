@@ -15,6 +15,17 @@ type UnitsCall = fn(
     &mut crate::pipeline::Context,
 ) -> crate::Result<Vec<crate::pipeline::FoldResult>>;
 
+/// A run staged on this worker (for its recipe, as JSON text, and key), with the results of
+/// the units this worker computed for it: `finish` takes those from here, so that a run whose
+/// units all ran where it finishes (one worker: a large table) hands no results over at all
+/// (1,000,000 rows: tens of MB of JSON text less in the worker's memory as the report is built).
+pub(super) struct StagedRun {
+    recipe: String,
+    key: Vec<u8>,
+    staged: crate::pipeline::Staged,
+    held: Vec<crate::pipeline::FoldResult>,
+}
+
 #[wasm_bindgen]
 impl Session {
     /// Pool, step 1: applies the privacy steps with `key` (random bytes from the page, shared by
@@ -32,8 +43,10 @@ impl Session {
         // Ends with the plan of the whole run (the estimated time of every unit), from which the
         // page weighs the progress of the units and estimates the time left.
         let cache = self.staged.borrow();
-        if let (Some(f), Some((_, _, staged))) = (&on_progress, cache.as_ref()) {
-            let plan = staged.estimate(&recipe, &(0..units).collect::<Vec<_>>());
+        if let (Some(f), Some(run)) = (&on_progress, cache.as_ref()) {
+            let plan = run
+                .staged
+                .estimate(&recipe, &(0..units).collect::<Vec<_>>());
             let p = crate::pipeline::Progress {
                 stage: "plan".into(),
                 done: 1,
@@ -54,7 +67,8 @@ impl Session {
         Ok(units)
     }
 
-    /// Pool, step 2: computes the units `which` (numbers from 0); the results as JSON text.
+    /// Pool, step 2: computes the units `which` (numbers from 0); the results as JSON text,
+    /// also kept here for `finish` on this worker.
     pub fn run_splits(
         &self,
         recipe: JsValue,
@@ -103,7 +117,7 @@ impl Session {
     }
 
     /// Pool, after step 2 on the workers that do not finish: drops the staged run (the masked
-    /// table, the splits and the feature steps last fitted), which no later run reuses since
+    /// table, the splits, the feature steps last fitted, the results kept), which no later run reuses since
     /// each run has a fresh key; the worker's heap then serves its next task. A later call for
     /// the same run stages it again.
     pub fn release(&self) {
@@ -123,17 +137,20 @@ impl Session {
         let results = fold_results(&results)?;
         self.ensure_staged(&recipe, key, None)?;
         let cache = self.staged.borrow();
-        let Some((_, _, staged)) = cache.as_ref() else {
+        let Some(run) = cache.as_ref() else {
             return Err(js_error("the run was not staged"));
         };
-        let iv =
-            crate::pipeline::model_intervals(staged, &recipe, results, &now_ms).map_err(err)?;
+        let iv = crate::pipeline::model_intervals(&run.staged, &recipe, results, &now_ms)
+            .map_err(err)?;
         serde_json::to_string(&iv).map_err(|e| js_error(&e.to_string()))
     }
 
-    /// Pool, step 3: the report from the results of every unit (a JSON array of them, in any
-    /// order, or an array of such texts: see `fold_results`) and the intervals computed apart (a
-    /// JSON array of `intervals` results, possibly empty: the others are computed here). Returns `{report, masked_csv}` as `run` does.
+    /// Pool, step 3: the report from the results of every unit and the intervals computed apart
+    /// (a JSON array of `intervals` results, possibly empty: the others are computed here).
+    /// `results`: those of the units computed on other workers (a JSON array of them, in any
+    /// order, or an array of such texts: see `fold_results`); this worker takes the results of
+    /// the units it computed for the run from its own memory, unless given. Returns
+    /// `{report, masked_csv}` as `run` does.
     /// `on_progress` (optional) as for `run`: the phases of assembling the report.
     pub fn finish(
         &self,
@@ -144,7 +161,7 @@ impl Session {
         on_progress: Option<Function>,
     ) -> Result<JsValue, JsValue> {
         let recipe = recipe_of(recipe)?;
-        let results = fold_results(&results)?;
+        let mut results = fold_results(&results)?;
         let intervals: Vec<crate::pipeline::ModelIntervals> = match intervals.as_deref() {
             None | Some("") => Vec::new(),
             Some(text) => {
@@ -152,9 +169,11 @@ impl Session {
             }
         };
         self.ensure_staged(&recipe, key, None)?;
-        let Some((_, _, staged)) = self.staged.borrow_mut().take() else {
+        let Some(StagedRun { staged, held, .. }) = self.staged.borrow_mut().take() else {
             return Err(js_error("the run was not staged"));
         };
+        let given: std::collections::HashSet<usize> = results.iter().map(|r| r.unit).collect();
+        results.extend(held.into_iter().filter(|r| !given.contains(&r.unit)));
         let mut progress = forward(on_progress);
         let mut ctx = crate::pipeline::Context {
             progress: &mut progress,
@@ -205,8 +224,8 @@ impl Session {
     ) -> Result<String, JsValue> {
         let recipe = recipe_of(recipe)?;
         self.ensure_staged(&recipe, key, None)?;
-        let cache = self.staged.borrow();
-        let Some((_, _, staged)) = cache.as_ref() else {
+        let mut cache = self.staged.borrow_mut();
+        let Some(run) = cache.as_mut() else {
             return Err(js_error("the run was not staged"));
         };
         let which: Vec<usize> = which.into_iter().map(|u| u as usize).collect();
@@ -216,8 +235,12 @@ impl Session {
             now_ms: &now_ms,
             key: key.to_vec(),
         };
-        let results = compute(staged, &recipe, &which, &mut ctx).map_err(err)?;
-        serde_json::to_string(&results).map_err(|e| js_error(&e.to_string()))
+        let results = compute(&run.staged, &recipe, &which, &mut ctx).map_err(err)?;
+        let text = serde_json::to_string(&results).map_err(|e| js_error(&e.to_string()))?;
+        // Kept for `finish` on this worker (a scored unit's results give way to its explained ones).
+        run.held.retain(|r| !which.contains(&r.unit));
+        run.held.extend(results);
+        Ok(text)
     }
 
     fn ensure_staged(
@@ -229,9 +252,9 @@ impl Session {
         check_key(key)?;
         let loaded = self.fingerprinted()?;
         let text = recipe.to_json();
-        if let Some((r, k, staged)) = self.staged.borrow().as_ref() {
-            if *r == text && k == key {
-                return Ok(staged.units());
+        if let Some(run) = self.staged.borrow().as_ref() {
+            if run.recipe == text && run.key == key {
+                return Ok(run.staged.units());
             }
         }
         self.staged.replace(None);
@@ -249,7 +272,12 @@ impl Session {
         )
         .map_err(err)?;
         let units = staged.units();
-        self.staged.replace(Some((text, key.to_vec(), staged)));
+        self.staged.replace(Some(StagedRun {
+            recipe: text,
+            key: key.to_vec(),
+            staged,
+            held: Vec::new(),
+        }));
         Ok(units)
     }
 }

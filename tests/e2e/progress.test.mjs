@@ -107,7 +107,8 @@ test('time left without a plan (an older core): from the pace, once some work is
 function phasedPool(size, units, unitMs) {
   const sleep = (t) => new Promise((r) => setTimeout(r, t));
   const phases = [{ phase: 'fit', ms: unitMs * 0.5 }, { phase: 'search', ms: 0 }, { phase: 'predict', ms: unitMs * 0.2 }, { phase: 'importance', ms: unitMs * 0.3 }];
-  return Array.from({ length: size }, () => ({
+  // As the core, a worker keeps the results of the units it computed for its finish.
+  return Array.from({ length: size }, () => new Set()).map((held) => ({
     stage: async (recipe, key, onProgress) => {
       onProgress({ stage: 'privacy', phase: 'privacy', done: 1, total: 1, unit: null });
       onProgress({ stage: 'plan', phase: 'plan', done: 1, total: 1, unit: null, plan: { units: new Array(units).fill(unitMs), phases, total_ms: units * unitMs } });
@@ -121,6 +122,7 @@ function phasedPool(size, units, unitMs) {
         await sleep(unitMs * ms);
       }
       onProgress({ stage: 'models', phase: 'models', done: 1, total: 1, unit: null });
+      held.add(u);
       return `[{"unit":${u}}]`;
     },
     // The same unit in two calls (a pool of 2+ with 2+ models): the scoring call ends with the
@@ -138,6 +140,7 @@ function phasedPool(size, units, unitMs) {
     explainSplits: async (recipe, key, [u], onProgress) => {
       onProgress({ stage: 'models', phase: 'importance', done: 0, total: 1, unit: u });
       await sleep(unitMs * 0.3);
+      held.add(u);
       return `[{"unit":${u}}]`;
     },
     intervals: async () => { await sleep(unitMs / 2); return '{}'; },
@@ -146,7 +149,8 @@ function phasedPool(size, units, unitMs) {
         onProgress({ stage: 'report', phase, done, total: 2, unit: null });
         await sleep(unitMs / 3);
       }
-      return { report: { n: results.flatMap((text) => JSON.parse(text)).length }, masked_csv: '' };
+      // The units handed over (computed elsewhere) and those kept here, each once.
+      return { report: { n: new Set([...results.flatMap((text) => JSON.parse(text)).map((r) => r.unit), ...held]).size }, masked_csv: '' };
     },
     release: async () => null,
   }));

@@ -42,6 +42,8 @@ test('store: an update made while drawing is drawn in a second pass; the recipe 
 function fakePool(size, units, ms) {
   const log = [];
   const sleep = (t) => new Promise((r) => setTimeout(r, t));
+  // As the core, each worker keeps the results of the units it computed for finish.
+  const held = Array.from({ length: size }, () => new Map());
   const workers = Array.from({ length: size }, (_, w) => ({
     stage: async () => { log.push(['stage', w]); return units; },
     runSplits: async (recipe, key, which, onProgress) => {
@@ -49,6 +51,7 @@ function fakePool(size, units, ms) {
       log.push(['unit', w, u]);
       onProgress({ stage: 'models', done: 0, total: 1 });
       await sleep(ms[u % recipe.models.length]);
+      held[w].set(u, { unit: u });
       return `[{"unit":${u}}]`;
     },
     // The same unit in two calls: scored (half its time), then explained on the same worker.
@@ -57,6 +60,7 @@ function fakePool(size, units, ms) {
       log.push(['unit', w, u]);
       onProgress({ stage: 'models', done: 0, total: 1 });
       await sleep(ms[u % recipe.models.length] / 2);
+      held[w].set(u, { unit: u, scored: true });
       return `[{"unit":${u},"scored":true}]`;
     },
     explainSplits: async (recipe, key, which) => {
@@ -64,13 +68,17 @@ function fakePool(size, units, ms) {
       if (!log.some((e) => e[0] === 'unit' && e[1] === w && e[2] === u)) throw new Error(`unit ${u} not scored on worker ${w}`);
       await sleep(ms[u % recipe.models.length] / 2);
       log.push(['explained', w, u]);
+      held[w].set(u, { unit: u });
       return `[{"unit":${u}}]`;
     },
     // The units' results come as each call's JSON text (an array of texts), as the core takes them.
     intervals: async (recipe, key, results) => { log.push(['intervals', w, results.flatMap((t) => JSON.parse(t)).map((r) => r.unit)]); return `{"w":${w}}`; },
+    // The results handed over (the units other workers computed) and those kept here.
     finish: async (recipe, key, results, intervals) => {
-      log.push(['finish', w]);
-      return { report: { results: results.flatMap((t) => JSON.parse(t)), intervals: JSON.parse(intervals) }, masked_csv: '' };
+      const given = results.flatMap((t) => JSON.parse(t));
+      log.push(['finish', w, given.map((r) => r.unit)]);
+      const all = [...given, ...[...held[w].values()].filter((r) => !given.some((g) => g.unit === r.unit))];
+      return { report: { results: all.sort((a, b) => a.unit - b.unit), intervals: JSON.parse(intervals) }, masked_csv: '' };
     },
     release: async () => { log.push(['release', w]); return null; },
   }));
@@ -97,6 +105,10 @@ test('scheduler: every unit once, longest first once timed, intervals on a free 
   assert.deepEqual(log[0], ['stage', 0]);
   assert.ok(log.some((e) => e[0] === 'finish' && e[1] === 0));
   assert.ok(log.some((e) => e[0] === 'release' && e[1] === 1));
+  // Finish is handed the results of the units worker 1 computed, not those worker 0 keeps.
+  const onOne = log.filter((e) => e[0] === 'unit' && e[1] === 1).map((e) => e[2]).sort((a, b) => a - b);
+  assert.ok(onOne.length > 0);
+  assert.deepEqual(log.find((e) => e[0] === 'finish')[2].sort((a, b) => a - b), onOne);
   assert.deepEqual(out.report.results.map((r) => r.unit), [0, 1, 2, 3, 4, 5, 6, 7], 'results in unit order');
   assert.equal(out.report.intervals.length, 2);
   assert.equal(out.workers, 2);
@@ -130,6 +142,8 @@ test('scheduler: one worker runs every unit and leaves the intervals to finish',
   assert.deepEqual(log.filter((e) => e[0] === 'unit').map((e) => e[2]).sort(), [0, 1, 2, 3]);
   assert.equal(log.filter((e) => e[0] === 'intervals').length, 0);
   assert.equal(log.filter((e) => e[0] === 'release').length, 0);
+  // Every result stays where it was computed: finish is handed none.
+  assert.deepEqual(log.find((e) => e[0] === 'finish')[2], []);
 });
 
 test('only api.js names the worker protocol actions; no other module posts to a worker', () => {

@@ -389,6 +389,14 @@ test('pool protocol: splits computed in two sessions and assembled in a third gi
   assert.deepEqual(withoutTimings(ivTexts), withoutTimings(iv));
   const outTexts = c.finish(recipe, key, [JSON.stringify(partB), JSON.stringify(partA)], JSON.stringify([iv]));
   assert.deepEqual(withoutTimings(outTexts.report), withoutTimings(result.report));
+  // A worker takes the results of the units it computed from its own memory: finishing on
+  // session b, the page hands over only session a's (b's scored results gave way to its
+  // explained ones), and a session that computed every unit (a pool of one) is handed none.
+  const outHeld = b.finish(recipe, key, [JSON.stringify(partA)], JSON.stringify([iv]));
+  assert.deepEqual(withoutTimings(outHeld.report), withoutTimings(result.report));
+  const d = open(demoBytes, basename(PATHS.demoCsv));
+  d.run_splits(recipe, key, Array.from({ length: units }, (_, u) => u));
+  assert.deepEqual(withoutTimings(d.finish(recipe, key, [], '[]').report), withoutTimings(result.report));
   assert.match(errorMessage(() => c.finish(recipe, key, [JSON.stringify(partB), 7])), /not a JSON text/);
   assert.match(errorMessage(() => c.finish(recipe, key, 7)), /array of JSON texts/);
   // A worker that released its staged run stages it again when asked for more of it.
@@ -485,9 +493,14 @@ test('a file read with its fingerprint to come (hashed by another worker) refuse
   assert.throws(() => s.profile(), /fingerprint has not been given/);
   assert.throws(() => s.run({ version: 1, target: TARGET, models: [{ kind: 'naive_bayes' }] }, null), /fingerprint has not been given/);
   assert.throws(() => s.set_sha256('abc'), /later\.csv.*64 hex digits/);
-  // What the page's second worker computes, reading the file in pieces as the first does.
-  assert.equal(sha256_blob(bytesBlob(demoBytes), 'later.csv'), digest);
-  assert.throws(() => sha256_blob(new PieceBlob(() => { throw new Error('disk gone'); }, demoBytes.length), 'gone.csv'), /gone\.csv/);
+  // What the page's second worker computes: a Blob's stream read into one buffer used again
+  // for every piece (9 MiB: three pieces), or, for a Blob without a stream, the pieces the
+  // first worker reads.
+  assert.equal(await sha256_blob(new Blob([demoBytes]), 'later.csv'), digest);
+  const big = Uint8Array.from({ length: 9 << 20 }, (_, i) => Math.imul(i, 2654435761) >>> 24);
+  assert.equal(await sha256_blob(new Blob([big]), 'big.csv'), hex(await crypto.subtle.digest('SHA-256', big)));
+  assert.equal(await sha256_blob(bytesBlob(demoBytes), 'later.csv'), digest);
+  await assert.rejects(sha256_blob(new PieceBlob(() => { throw new Error('disk gone'); }, demoBytes.length), 'gone.csv'), /gone\.csv/);
   s.set_sha256(digest.toUpperCase());
   const whole = open(demoBytes, 'later.csv').profile();
   assert.deepEqual(s.profile(), whole);
