@@ -294,3 +294,32 @@ fn lines_increase_with_a_bare_carriage_return_in_a_legacy_file() {
         }
     }
 }
+
+/// Each row's line is the physical line its content starts on, whatever ends the lines before
+/// it: CRLF (a Windows export), LF then CRLF (rows appended by another tool), bare CRs, blank
+/// lines, and a quoted note spanning lines (found by tests/properties.rs: the csv crate places
+/// a record before the line ends it skips, so every row of a CRLF file was named one line
+/// early).
+#[test]
+fn a_row_is_named_by_the_line_its_content_starts_on() {
+    let cases: [(&[u8], &[u64]); 8] = [
+        (b"h\nx\ny", &[2, 3]),
+        (b"h\r\nx\r\ny", &[2, 3]),
+        (b"h\r\nx\r\ny\r\n", &[2, 3]),
+        (b"h\nx\r\ny", &[2, 3]),
+        (b"h\nx\n\ny", &[2, 4]),
+        (b"h\r\n\r\nx\r\n\r\n\r\ny", &[3, 6]),
+        (b"h\rx\ry", &[2, 3]),
+        (b"h,i\nx,\"a\r\nb\"\r\ny,2\n\"c\nd\",3", &[2, 4, 5]),
+    ];
+    for (bytes, lines) in cases {
+        let p = bedside::table::csv::read_csv(bytes, "p.csv", &Default::default()).unwrap();
+        assert_eq!(p.lines, lines, "{:?}", String::from_utf8_lossy(bytes));
+    }
+    // A rejected row is named by its line too.
+    let p =
+        bedside::table::csv::read_csv(b"a,b\r\n1,2\r\n3\r\n4,5\r\n", "p.csv", &Default::default())
+            .unwrap();
+    assert_eq!(p.lines, [2, 4]);
+    assert_eq!(p.rejected.iter().map(|r| r.line).collect::<Vec<_>>(), [3]);
+}

@@ -491,50 +491,75 @@ fn reader<R: std::io::Read>(input: R, delimiter: u8) -> csv::Reader<R> {
         .from_reader(input)
 }
 
-/// Passes bytes through, counting the quote characters among them and noting the offsets of
-/// bare carriage returns (a CR not followed by LF ends a record, as in old Mac files, but the
-/// csv crate counts only LF as a new line).
+/// Passes bytes through, counting the quote characters among them and noting where each line's
+/// content starts, with its physical line. The csv crate cannot say it: a record's position is
+/// where the reader began looking for it, before the line ends it skips (the LF of a CRLF,
+/// blank lines), and it counts only LF as a new line (a bare CR ends a record too, as in old Mac
+/// files).
 struct Counting<R> {
     inner: R,
     quotes: std::rc::Rc<std::cell::Cell<u64>>,
-    bare_crs: std::rc::Rc<std::cell::RefCell<Vec<u64>>>,
-    /// Bytes passed so far, and the offset of a CR ending the previous buffer.
+    lines: std::rc::Rc<std::cell::RefCell<LineStarts>>,
+    /// Bytes passed so far.
     offset: u64,
-    pending_cr: Option<u64>,
+    /// The last byte was a CR (an LF after it ends the same line).
+    after_cr: bool,
+    /// A line end was passed and no other byte since.
+    at_start: bool,
+}
+
+/// The first byte after each run of line ends, `(offset, physical line)` in order, and the line
+/// of the next byte read; the records drop theirs as they come ([`physical_line`]), so it holds
+/// about one buffer's lines.
+struct LineStarts {
+    starts: std::collections::VecDeque<(u64, u64)>,
+    line: u64,
 }
 
 impl<R: std::io::Read> std::io::Read for Counting<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
-        let q = buf[..n].iter().filter(|&&b| b == b'"').count() as u64;
-        self.quotes.set(self.quotes.get() + q);
-        let mut crs = self.bare_crs.borrow_mut();
-        if let Some(at) = self.pending_cr.take() {
-            if n == 0 || buf[0] != b'\n' {
-                crs.push(at);
-            }
-        }
-        for i in 0..n {
-            if buf[i] == b'\r' {
-                match buf.get(i + 1).filter(|_| i + 1 < n) {
-                    Some(b'\n') => {}
-                    Some(_) => crs.push(self.offset + i as u64),
-                    None => self.pending_cr = Some(self.offset + i as u64),
+        let mut quotes = 0;
+        let mut lines = self.lines.borrow_mut();
+        for (i, &b) in buf[..n].iter().enumerate() {
+            match b {
+                b'\r' => {
+                    lines.line += 1;
+                    self.after_cr = true;
+                    self.at_start = true;
+                }
+                b'\n' => {
+                    if !self.after_cr {
+                        lines.line += 1;
+                    }
+                    self.after_cr = false;
+                    self.at_start = true;
+                }
+                _ => {
+                    quotes += u64::from(b == b'"');
+                    self.after_cr = false;
+                    if self.at_start {
+                        self.at_start = false;
+                        let line = lines.line;
+                        lines.starts.push_back((self.offset + i as u64, line));
+                    }
                 }
             }
         }
+        self.quotes.set(self.quotes.get() + quotes);
         self.offset += n as u64;
         Ok(n)
     }
 }
 
-/// The physical line of a record starting at byte `at` whose csv line is `line`: bare CRs
-/// before it count as line ends too (`next` walks `crs` forward, records come in order).
-fn physical_line(line: u64, at: u64, crs: &[u64], next: &mut usize) -> u64 {
-    while *next < crs.len() && crs[*next] < at {
-        *next += 1;
+/// The physical line of a record the csv reader placed at byte `at`: that of the first line
+/// content at or after it (past the line ends the reader skipped before the record). Records
+/// come in order, so the line starts before `at` are dropped.
+fn physical_line(at: u64, lines: &mut LineStarts) -> u64 {
+    while lines.starts.front().is_some_and(|&(o, _)| o < at) {
+        lines.starts.pop_front();
     }
-    line + *next as u64
+    lines.starts.front().map_or(lines.line, |&(_, line)| line)
 }
 
 /// Reads the records after the header, calling `row(line, fields)` for each one that loads and
@@ -549,18 +574,21 @@ fn scan(
     let width = header.len();
     let total = source.len().saturating_sub(skip);
     let quotes = std::rc::Rc::new(std::cell::Cell::new(0u64));
-    let bare_crs = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+    let lines = std::rc::Rc::new(std::cell::RefCell::new(LineStarts {
+        starts: std::collections::VecDeque::new(),
+        line: 1,
+    }));
     let mut rejected = Vec::new();
     let input = Counting {
         inner: source
             .open(skip)
             .map_err(|e| Error::Data(format!("cannot read the file again: {e}")))?,
         quotes: quotes.clone(),
-        bare_crs: bare_crs.clone(),
+        lines: lines.clone(),
         offset: 0,
-        pending_cr: None,
+        after_cr: false,
+        at_start: true,
     };
-    let mut next_cr = 0usize;
     let mut reader = reader(input, delimiter);
     let mut record = csv::ByteRecord::new();
     if !matches!(reader.read_byte_record(&mut record), Ok(true)) {
@@ -572,9 +600,9 @@ fn scan(
         match reader.read_byte_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
-                let line = record.position().map_or(0, |p| {
-                    physical_line(p.line(), p.byte(), &bare_crs.borrow(), &mut next_cr)
-                });
+                let line = record
+                    .position()
+                    .map_or(0, |p| physical_line(p.byte(), &mut lines.borrow_mut()));
                 if record.len() == 1 && record[0].iter().all(u8::is_ascii_whitespace) && width > 1 {
                     continue; // a blank line (spaces only) is not a record
                 }
@@ -603,9 +631,9 @@ fn scan(
                 spare = recycle(fields);
             }
             Err(e) => {
-                let line = e.position().map_or(0, |p| {
-                    physical_line(p.line(), p.byte(), &bare_crs.borrow(), &mut next_cr)
-                });
+                let line = e
+                    .position()
+                    .map_or(0, |p| physical_line(p.byte(), &mut lines.borrow_mut()));
                 if let csv::ErrorKind::Io(io) = e.kind() {
                     return Err(Error::Data(format!("cannot read the file: {io}")));
                 }
