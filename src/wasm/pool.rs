@@ -117,9 +117,9 @@ impl Session {
     }
 
     /// Pool, after step 2 on the workers that do not finish: drops the staged run (the masked
-    /// table, the splits, the feature steps last fitted, the results kept), which no later run reuses since
-    /// each run has a fresh key; the worker's heap then serves its next task. A later call for
-    /// the same run stages it again.
+    /// table, the splits, the feature steps last fitted, the results kept), which no later run
+    /// reuses since each run has a fresh key; the worker's heap then serves its next task. A
+    /// later call for the same run stages it again.
     pub fn release(&self) {
         self.staged.replace(None);
     }
@@ -224,8 +224,8 @@ impl Session {
     ) -> Result<String, JsValue> {
         let recipe = recipe_of(recipe)?;
         self.ensure_staged(&recipe, key, None)?;
-        let mut cache = self.staged.borrow_mut();
-        let Some(run) = cache.as_mut() else {
+        let cache = self.staged.borrow();
+        let Some(run) = cache.as_ref() else {
             return Err(js_error("the run was not staged"));
         };
         let which: Vec<usize> = which.into_iter().map(|u| u as usize).collect();
@@ -237,9 +237,13 @@ impl Session {
         };
         let results = compute(&run.staged, &recipe, &which, &mut ctx).map_err(err)?;
         let text = serde_json::to_string(&results).map_err(|e| js_error(&e.to_string()))?;
-        // Kept for `finish` on this worker (a scored unit's results give way to its explained ones).
-        run.held.retain(|r| !which.contains(&r.unit));
-        run.held.extend(results);
+        drop(cache);
+        // Kept for `finish` on this worker (a scored unit's results give way to its explained
+        // ones), borrowed mutably only now: the computing above calls the page back (progress).
+        if let Some(run) = self.staged.borrow_mut().as_mut() {
+            run.held.retain(|r| !which.contains(&r.unit));
+            run.held.extend(results);
+        }
         Ok(text)
     }
 
