@@ -105,8 +105,9 @@ pub fn hash_source(source: &mut dyn table::csv::Source, file: &str) -> Result<St
     Ok(digest.hex())
 }
 
-/// A file's SHA-256 fingerprint fed piece by piece (by [`hash_source`], and by the page's
-/// `sha256_blob` from a stream), given as 64 lowercase hex digits.
+/// A file's SHA-256 fingerprint fed piece by piece (by [`hash_source`], by the page's
+/// `sha256_blob` from a stream, and for bytes in memory by `table::profile::summary`), given as
+/// 64 lowercase hex digits.
 #[derive(Default)]
 pub struct FileDigest(sha2::Sha256);
 

@@ -44,13 +44,9 @@ fn csv_format() -> String {
 
 /// Counts and rejected rows of a parsed file.
 pub fn summary(parsed: &Parsed, file: &str, bytes: &[u8]) -> InputSummary {
-    use sha2::{Digest, Sha256};
-    let digest = Sha256::digest(bytes);
-    summary_with_digest(
-        parsed,
-        file,
-        digest.iter().map(|b| format!("{b:02x}")).collect(),
-    )
+    let mut digest = crate::FileDigest::default();
+    digest.update(bytes);
+    summary_with_digest(parsed, file, digest.hex())
 }
 
 /// The summary with the file's SHA-256 (lowercase hex) computed elsewhere.

@@ -9,10 +9,15 @@ use wasm_bindgen::prelude::*;
 /// while the first reads it. Read as a stream into one buffer used again for every piece (a
 /// BYOB reader) where the browser has one; otherwise in pieces as `Session.from_blob` reads
 /// them, each a fresh buffer left to the collector, which a worker held by the hundred MiB
-/// (a 248 MB file: +90–155 MiB in Chromium, against +16 MiB as a stream).
+/// (docs/benchmarks.md, round 8). A failed read is the core's error naming the file, either way.
 #[wasm_bindgen]
 pub async fn sha256_blob(blob: web_sys::Blob, file: String) -> Result<String, JsValue> {
-    let cannot = |e: JsValue| js_error(&format!("{file}: cannot read the file: {}", js_text(&e)));
+    let cannot = |e: JsValue| {
+        err(crate::Error::Input {
+            file: file.clone(),
+            message: format!("cannot read the file: {}", js_text(&e)),
+        })
+    };
     if let Some(reader) = byob_reader(&blob) {
         let mut digest = crate::FileDigest::default();
         let mut buffer = js_sys::ArrayBuffer::new(STREAM_PIECE);
@@ -96,8 +101,7 @@ impl BlobFile {
 
     /// The bytes `[from, from + len)` of the file, into `into` (its old bytes dropped). The
     /// browser's buffer of the piece is left to the collector: detaching it
-    /// (`ArrayBuffer.transfer(0)`) kept every piece in Chromium (measured: +235 MiB against
-    /// +90–155 MiB for a 248 MB file).
+    /// (`ArrayBuffer.transfer(0)`) kept every piece in Chromium (docs/benchmarks.md, round 8).
     fn piece(&self, from: u64, len: u64, into: &mut Vec<u8>) -> std::io::Result<()> {
         let read = |into: &mut Vec<u8>| -> Result<(), JsValue> {
             let slice = self
